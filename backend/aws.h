@@ -1,0 +1,151 @@
+/* aws.h — the AWS client core: service descriptions, the one error type, and
+ * asynchronous signed calls with retries and pagination, driven by an outside
+ * event loop (the console's) or by the blocking helper (headless commands).
+ *
+ * Flow of one call: aws_call() resolves the endpoint, builds the protocol's HTTP
+ * request (Query form POST or JSON 1.0/1.1 with X-Amz-Target), signs it (sigv4.h),
+ * submits it to the curl multi engine (http.h) and returns at once. When the answer
+ * arrives, aws_client_run() classifies it: a 2xx goes to the caller's callback; an
+ * error envelope is decoded into aws_error; retryable errors are re-signed and sent
+ * again after a capped, fully jittered exponential backoff — never for a mutating
+ * call whose request may have reached the server. Nothing above the service
+ * modules (svc_*.c) sees XML or JSON. */
+#ifndef TARMAC_AWS_H
+#define TARMAC_AWS_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "creds.h"
+#include "util.h"
+
+typedef enum aws_protocol {
+    AWS_PROTO_QUERY,     /* autoscaling, elbv2, sts: form POST, XML answers */
+    AWS_PROTO_EC2,       /* ec2: form POST, <Response><Errors> error envelope */
+    AWS_PROTO_JSON_1_0,  /* cloudwatch */
+    AWS_PROTO_JSON_1_1,  /* ecr, ecs, codedeploy */
+} aws_protocol;
+
+typedef struct aws_service {
+    const char *id;              /* botocore name: "autoscaling", "elbv2", "ecr", ... */
+    const char *endpoint_prefix; /* host prefix: "autoscaling", "elasticloadbalancing", "api.ecr" */
+    const char *signing_name;    /* SigV4 service: "autoscaling", "elasticloadbalancing", "ecr" */
+    const char *env_name;        /* AWS_ENDPOINT_URL_<env_name>: "AUTO_SCALING", "ECR", ... */
+    const char *api_version;     /* Query/EC2 Version= parameter */
+    const char *target_prefix;   /* JSON X-Amz-Target prefix, e.g. "AmazonEC2ContainerRegistry_V20150921" */
+    aws_protocol protocol;
+} aws_service;
+
+extern const aws_service AWS_SVC_AUTOSCALING, AWS_SVC_ELBV2, AWS_SVC_EC2, AWS_SVC_STS,
+    AWS_SVC_ECR, AWS_SVC_ECS, AWS_SVC_CODEDEPLOY, AWS_SVC_CLOUDWATCH;
+
+/* One error type for every failure: AWS errors, transport errors, decode errors. */
+typedef struct aws_error {
+    int http_status;        /* 0 when no HTTP answer arrived */
+    char code[96];          /* AWS code ("Throttling", "AccessDenied"), or for local failures:
+                               "NetworkError", "Timeout", "MalformedResponse", "NoCredentials",
+                               "NoRegion", "InvalidEndpoint", "TooManyPages" */
+    char message[512];      /* never holds a secret */
+    char request_id[96];
+    char operation[64];     /* "DescribeAutoScalingGroups" */
+    const char *service;    /* aws_service.id, static */
+    int attempts;           /* how many times the request was sent */
+    bool transport;         /* true when the failure was below HTTP (curl) */
+} aws_error;
+
+/* printf-style setter that bounds and keeps the struct valid. */
+void aws_error_set(aws_error *err, int http_status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* "DescribeAutoScalingGroups: AccessDenied: User ... is not authorized" */
+void aws_error_format(const aws_error *err, char *buf, size_t len);
+
+/* A successful (2xx) answer, valid only during the callback. */
+typedef struct aws_response {
+    long http_status;
+    const char *body;       /* NUL-terminated for convenience; may contain NULs (len is authoritative) */
+    size_t body_len;
+    const char *request_id; /* x-amzn-RequestId / x-amz-request-id, or "" */
+} aws_response;
+
+typedef struct aws_client aws_client;
+
+typedef struct aws_client_config {
+    const char *region;          /* required */
+    const char *endpoint_url;    /* --endpoint-url: overrides every service; may be NULL */
+    const char *profile;         /* for AWS_ENDPOINT_URL lookups in the profile; may be NULL */
+    const aws_credentials *credentials; /* copied (and wiped on free) */
+    int max_attempts;            /* 0: AWS_MAX_ATTEMPTS or 3 */
+    long connect_timeout_ms;     /* 0: 3000 */
+    long timeout_ms;             /* 0: 30000 per attempt */
+} aws_client_config;
+
+/* Returns NULL and fills err (code NoRegion / InvalidEndpoint / ...) on a bad config. */
+aws_client *aws_client_new(const aws_client_config *cfg, aws_error *err);
+void aws_client_free(aws_client *c);  /* cancels calls in flight (callbacks not called) */
+const char *aws_client_region(const aws_client *c);
+
+typedef struct aws_request {
+    const aws_service *svc;
+    const char *operation;       /* "DescribeAutoScalingGroups" */
+    const char *body;            /* Query/EC2: form parameters WITHOUT Action and Version
+                                    ("AutoScalingGroupNames.member.1=web&MaxRecords=100");
+                                    JSON: the document; NULL means "" / "{}" */
+    size_t body_len;
+    bool mutating;               /* true: never resent once it may have reached the server */
+} aws_request;
+
+/* Exactly one of resp / err is non-NULL. */
+typedef void (*aws_done_fn)(aws_client *c, const aws_response *resp, const aws_error *err, void *ud);
+
+/* Starts a call; returns 0, or -1 with done() NOT called and *err filled. */
+int aws_call(aws_client *c, const aws_request *req, aws_done_fn done, void *ud, aws_error *err);
+
+/* ---- pagination: follows NextToken / nextToken / Marker to the end ---- */
+/* Builds the body of one page (malloc'd) for next_token (NULL on the first page). */
+typedef char *(*aws_page_body_fn)(void *ud, const char *next_token, size_t *len);
+/* Parses one page into the caller's accumulating result; sets *next_token (malloc'd)
+ * when there are more pages. Returns 0, or -1 with *err filled (MalformedResponse). */
+typedef int (*aws_page_parse_fn)(void *ud, const aws_response *resp, char **next_token, aws_error *err);
+/* Called once: err is NULL when every page was read. */
+typedef void (*aws_pages_done_fn)(aws_client *c, const aws_error *err, void *ud);
+/* Never for mutating calls. Stops with TooManyPages after 10000 pages or when a
+ * token repeats. */
+int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
+                   aws_page_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
+                   void *ud, aws_error *err);
+
+/* ---- event loop integration ---- */
+/* Wait for network activity, one of the extra fds (stdin, a signal pipe) or the next
+ * retry timer, at most max_wait_ms (-1: no limit beyond timers). Returns the number of
+ * extra fds with events (their revents are set), or -1 on error. */
+int aws_client_wait(aws_client *c, struct curl_waitfd *extra, unsigned n_extra, int max_wait_ms);
+/* Make progress without blocking: transfers, completions (callbacks run here), due retries. */
+void aws_client_run(aws_client *c);
+/* Wake a thread blocked in aws_client_wait (curl_multi_wakeup). */
+void aws_client_wakeup(aws_client *c);
+bool aws_client_busy(const aws_client *c);       /* calls in flight or waiting to retry */
+/* Blocking helper for headless commands: wait/run until no call is in flight. */
+void aws_client_run_until_idle(aws_client *c);
+
+/* ---- the log of every call, for the console's @ view ---- */
+typedef struct aws_call_record {
+    aws_time when;               /* wall clock at start */
+    const char *service;         /* aws_service.id */
+    char operation[64];
+    long http_status;            /* last attempt; 0 for transport errors */
+    int latency_ms;              /* all attempts and backoff */
+    int retries;
+    char request_id[96];
+    char error_code[96];         /* "" on success */
+} aws_call_record;
+/* Newest last; the client keeps the last AWS_CALL_LOG_SIZE records. */
+#define AWS_CALL_LOG_SIZE 512
+size_t aws_client_call_log(const aws_client *c, const aws_call_record **records);
+
+/* ---- helpers for building Query bodies ---- */
+/* Appends "&key=value" (or "key=value" when sb is empty), both percent-encoded. */
+void aws_query_param(strbuf *sb, const char *key, const char *value);
+void aws_query_param_int(strbuf *sb, const char *key, long value);
+
+#endif

@@ -1,0 +1,49 @@
+/* creds.h — AWS credentials and region, resolved as the SDKs do.
+ * This part covers: --profile / AWS_PROFILE; the environment (AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); static keys in the shared files
+ * (~/.aws/credentials, ~/.aws/config, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
+ * "[profile x]" sections in config). The rest of the chain (assume-role, SSO, IMDS,
+ * containers, credential_process) plugs in as further providers in creds.c's
+ * provider table. Secrets are wiped when freed and never formatted into messages. */
+#ifndef TARMAC_CREDS_H
+#define TARMAC_CREDS_H
+
+#include <stdbool.h>
+
+#include "util.h"
+
+typedef struct aws_credentials {
+    char *access_key_id;
+    char *secret_access_key;     /* secret */
+    char *session_token;         /* secret; NULL when none */
+    aws_time expiration;         /* 0 = does not expire */
+    char *source;                /* "environment", "shared-credentials-file", "config-file", ... */
+} aws_credentials;
+
+void aws_credentials_copy(aws_credentials *dst, const aws_credentials *src);
+void aws_credentials_free(aws_credentials *c); /* wipes the secrets */
+
+/* What the user asked for; NULL fields fall back to the environment. */
+typedef struct creds_request {
+    const char *profile;         /* --profile, else AWS_PROFILE, else "default" */
+    const char *region;          /* --region (or the app's region from tarmac's config) */
+} creds_request;
+
+/* The profile name that applies: req->profile, AWS_PROFILE, AWS_DEFAULT_PROFILE or "default". */
+const char *creds_profile_name(const creds_request *req);
+
+/* Resolve credentials. Returns 0, or -1 with a one-line message in err that names
+ * what to set (never a secret), e.g. "no AWS credentials: set AWS_ACCESS_KEY_ID and
+ * AWS_SECRET_ACCESS_KEY, or run with --profile NAME (profiles are read from ...)". A
+ * profile named explicitly that exists in neither file is an error of its own. */
+int creds_resolve(const creds_request *req, aws_credentials *out, strbuf *err);
+
+/* Resolve the region: req->region, AWS_REGION, AWS_DEFAULT_REGION, the profile's
+ * "region". Returns 0 with *out malloc'd, or -1 with a message naming what to set. */
+int region_resolve(const creds_request *req, char **out, strbuf *err);
+
+/* A value from the profile's section of the config file (e.g. "endpoint_url"),
+ * malloc'd, or NULL. Used by endpoint resolution and later by the full chain. */
+char *creds_profile_value(const creds_request *req, const char *key);
+
+#endif
