@@ -183,7 +183,7 @@ typedef struct lb_listener {
 typedef struct lb_rule {
     char *rule_arn, *priority;
     bool is_default;
-    strvec condition_summaries;    /* "path-pattern=/api/*" style, for display */
+    strvec condition_summaries;    /* "path-pattern=/api/..." style, for display */
     VEC(lb_action) actions;
 } lb_rule;
 
