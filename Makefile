@@ -30,7 +30,7 @@ TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
 DEFS     := -D_GNU_SOURCE -DTARMAC_VERSION='"$(VERSION)"' -DTARMAC_DATADIR='"$(DATADIR)"'
-INCLUDES := -I. -Ibackend -Itui -Ipanes -Isim
+INCLUDES := -I. -Ibackend -Icli -Itui -Ipanes -Isim
 OPT      ?= -O2 -g
 CFLAGS_ALL = -std=c17 $(OPT) $(WARN) $(DEFS) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
 
@@ -46,7 +46,7 @@ BIN     := tarmac
 endif
 
 MAIN_SRC := tui/main.c
-LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard backend/*.c tui/*.c panes/*.c sim/*.c)))
+LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard backend/*.c cli/*.c tui/*.c panes/*.c sim/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libtarmac.a

@@ -71,6 +71,23 @@ void target_group_free(target_group *x)
     strvec_free(&x->load_balancer_arns);
 }
 
+void target_group_copy(target_group *dst, const target_group *src)
+{
+    *dst = *src; /* scalars */
+    dst->target_group_arn = xstrdup(src->target_group_arn);
+    dst->target_group_name = xstrdup(src->target_group_name);
+    dst->protocol = xstrdup(src->protocol);
+    dst->vpc_id = xstrdup(src->vpc_id);
+    dst->health_check_protocol = xstrdup(src->health_check_protocol);
+    dst->health_check_port = xstrdup(src->health_check_port);
+    dst->health_check_path = xstrdup(src->health_check_path);
+    dst->matcher_http_code = xstrdup(src->matcher_http_code);
+    dst->target_type = xstrdup(src->target_type);
+    memset(&dst->load_balancer_arns, 0, sizeof dst->load_balancer_arns);
+    for (size_t i = 0; i < src->load_balancer_arns.n; i++)
+        strvec_push(&dst->load_balancer_arns, src->load_balancer_arns.items[i]);
+}
+
 void target_health_desc_free(target_health_desc *x)
 {
     F(target_id); F(target_availability_zone); F(health_check_port);

@@ -262,6 +262,7 @@ void scaling_activity_free(scaling_activity *x);
 void ec2_instance_free(ec2_instance *x);
 void lt_version_free(lt_version *x);
 void target_group_free(target_group *x);
+void target_group_copy(target_group *dst, const target_group *src); /* deep */
 void target_health_desc_free(target_health_desc *x);
 void load_balancer_free(load_balancer *x);
 void lb_action_free(lb_action *x);

@@ -16,6 +16,9 @@ top=$(cd "$here/.." && pwd)
 : "${TEST_TIMEOUT:=600}"
 export TARMAC_BIN TARMAC_BUILD TARMAC_SIGV4_DIR TARMAC_TOP="$top"
 export LANG=C.UTF-8 TZ=UTC
+# A sanitizer report makes the process exit 99, which no test expects.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:exitcode=99}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}"
 
 log_dir="$TARMAC_BUILD/test-logs"
 mkdir -p "$log_dir"

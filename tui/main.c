@@ -1,13 +1,76 @@
-/* main.c — entry point: global flags, then the console or a headless command. */
+/* main.c — entry point: global flags, then a headless command, the simulator,
+ * or the console. */
+#include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
+#include "sim_main.h"
+
+static const char usage_text[] =
+    "usage: tarmac [global flags] [command] [command flags]\n"
+    "\n"
+    "A terminal console for deploying and rolling back AWS Auto Scaling groups,\n"
+    "their ALB target groups and the ECR tags they run.\n"
+    "\n"
+    "commands:\n"
+    "  status            one snapshot: ASGs, instances, refreshes, target health, ECR images\n"
+    "  sim               run the AWS-compatible simulator (see tarmac-sim(1))\n"
+    "\n"
+    "status flags:\n"
+    "  --asg NAME        an Auto Scaling group (repeatable; default: every group of the region)\n"
+    "  --repo NAME       an ECR repository (repeatable)\n"
+    "  --app NAME        an app from the config file (its ASG and repository)\n"
+    "  --json            one JSON document with the AWS API's member names\n"
+    "\n"
+    "global flags (before or after the command):\n"
+    "  --profile NAME    AWS profile (default: AWS_PROFILE, else \"default\")\n"
+    "  --region REGION   AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)\n"
+    "  --endpoint-url URL  send every service's calls to URL (http:// only for loopback)\n"
+    "  --config FILE     config file (default: $XDG_CONFIG_HOME/tarmac/config.yaml)\n"
+    "  --read-only       refuse every action that changes anything\n"
+    "  -h, --help        this help\n"
+    "  --version         print the version\n"
+    "\n"
+    "exit status: 0 ok, 1 AWS or network error, 2 usage or config error,\n"
+    "             3 some calls failed (what was fetched is shown, failures listed)\n";
+
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("tarmac %s\n", TARMAC_VERSION);
-        return 0;
+    setlocale(LC_ALL, "");
+    signal(SIGPIPE, SIG_IGN);
+
+    /* The simulator has its own flags: hand it everything after "sim". */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "sim") == 0)
+            return sim_main(argc - i, argv + i);
+        if (argv[i][0] != '-')
+            break;
     }
-    fprintf(stderr, "tarmac: not built yet\n");
-    return 2;
+
+    cli_globals g;
+    int rc = cli_parse(argc, argv, &g);
+    if (rc)
+        goto out;
+    if (g.version) {
+        printf("tarmac %s\n", TARMAC_VERSION);
+        goto out;
+    }
+    if (g.help || (g.command && strcmp(g.command, "help") == 0)) {
+        fputs(usage_text, stdout);
+        goto out;
+    }
+    if (!g.command) {
+        fputs(usage_text, stderr);
+        rc = EXIT_USAGE;
+    } else if (strcmp(g.command, "status") == 0) {
+        rc = cmd_status(&g);
+    } else {
+        cli_error("unknown command '%s' (see tarmac --help)", g.command);
+        rc = EXIT_USAGE;
+    }
+out:
+    cli_globals_free(&g);
+    return rc;
 }

@@ -1,0 +1,60 @@
+/* cli.h — what every command shares: global flags (accepted before or after the
+ * subcommand), the config file and app, credentials and region, the AWS client,
+ * and the exit codes. */
+#ifndef TARMAC_CLI_H
+#define TARMAC_CLI_H
+
+#include <stdbool.h>
+
+#include "aws.h"
+#include "config.h"
+#include "util.h"
+
+enum {
+    EXIT_OK = 0,
+    EXIT_AWS = 1,        /* an AWS or network error */
+    EXIT_USAGE = 2,      /* bad flags, bad config */
+    EXIT_PARTIAL = 3,    /* some calls failed, the rest is shown */
+};
+
+typedef struct cli_globals {
+    const char *profile;
+    const char *region;
+    const char *endpoint_url;
+    const char *config_path;
+    const char *app;             /* --app NAME */
+    strvec asgs;                 /* --asg NAME (repeatable) */
+    strvec repos;                /* --repo NAME (repeatable) */
+    bool read_only;
+    bool help;
+    bool version;
+    bool json;                   /* --json */
+    const char *command;         /* first non-flag argument, or NULL */
+    strvec args;                 /* what is left for the command (flags included) */
+} cli_globals;
+
+/* Parses argv; returns 0, or EXIT_USAGE after printing one line to stderr. */
+int cli_parse(int argc, char **argv, cli_globals *g);
+void cli_globals_free(cli_globals *g);
+
+/* Everything a command needs to talk to AWS, resolved from flags, config and environment. */
+typedef struct cli_session {
+    tarmac_config config;
+    const app_config *app;       /* NULL when no --app */
+    char *profile;               /* the profile that applies (NULL: default chain) */
+    char *region;
+    aws_credentials creds;
+    aws_client *client;
+    bool read_only;
+} cli_session;
+
+/* Returns 0, or an exit code after printing one clear line ("tarmac: ...") to stderr. */
+int cli_session_open(const cli_globals *g, cli_session *s);
+void cli_session_close(cli_session *s);
+
+/* "tarmac: " + message on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int cmd_status(cli_globals *g);
+
+#endif
