@@ -82,7 +82,9 @@ typedef struct aws_client_config {
 
 /* Returns NULL and fills err (code NoRegion / InvalidEndpoint / ...) on a bad config. */
 aws_client *aws_client_new(const aws_client_config *cfg, aws_error *err);
-void aws_client_free(aws_client *c);  /* cancels calls in flight (callbacks not called) */
+/* Cancels calls in flight: each callback runs once more with err->code "Cancelled"
+ * (so owners free their contexts) — callbacks must not start new calls then. */
+void aws_client_free(aws_client *c);
 const char *aws_client_region(const aws_client *c);
 
 typedef struct aws_request {

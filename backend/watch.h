@@ -1,0 +1,109 @@
+/* watch.h — the console's live model: what it watches (the region's ASGs; for the
+ * selected ASG its instances, EC2 details, refreshes, activities, target groups with
+ * health; the app's ECR repository and images; CloudWatch alarms; who we are), each
+ * data set polled on its own interval through the client core's event loop.
+ *
+ * A poll result replaces one data set and bumps its version; the console asks
+ * watch_take_changes() which sets changed and redraws only those panes. A failed
+ * poll keeps the last data, marks the set stale and keeps the error. Nothing here
+ * blocks: watch_tick() only starts calls; answers arrive in aws_client_run(). */
+#ifndef TARMAC_WATCH_H
+#define TARMAC_WATCH_H
+
+#include "aws.h"
+#include "model.h"
+
+typedef enum watch_set {
+    WS_IDENTITY,      /* sts GetCallerIdentity (once, then rarely) */
+    WS_GROUPS,        /* DescribeAutoScalingGroups: every group, or the configured ones */
+    WS_EC2,           /* DescribeInstances for the selected group's instances */
+    WS_REFRESHES,     /* DescribeInstanceRefreshes for the selected group (latest 10) */
+    WS_ACTIVITIES,    /* DescribeScalingActivities for the selected group (latest 50) */
+    WS_TARGETS,       /* DescribeTargetGroups + DescribeTargetHealth for the selected group */
+    WS_IMAGES,        /* DescribeRepositories + DescribeImages for the repository */
+    WS_ALARMS,        /* DescribeAlarms for the app's alarms (none configured: not polled) */
+    WS_COUNT
+} watch_set;
+
+#define WS_BIT(s) (1u << (s))
+
+typedef struct watch_meta {
+    aws_time fetched_at;     /* wall clock of the last successful answer (0: never) */
+    int64_t next_due_mono;   /* monotonic ms when the next poll starts */
+    bool in_flight;
+    bool stale;              /* the last poll failed (data kept from before) */
+    char error[320];         /* "DescribeTargetHealth: AccessDenied: ..." of the last failure */
+    unsigned version;        /* bumped whenever the data set is replaced */
+    int interval_ms;         /* current poll interval */
+} watch_meta;
+
+typedef struct watch_tg {
+    target_group tg;
+    target_health_list health;
+    bool health_ok;
+} watch_tg;
+
+typedef struct watch_state {
+    /* WS_IDENTITY */
+    caller_identity identity;
+    /* WS_GROUPS */
+    asg_group_list groups;
+    char *selected_asg;                  /* name; NULL until one is chosen */
+    /* WS_EC2, for the selected group's instances */
+    ec2_instance_list ec2;
+    /* WS_REFRESHES (newest first) */
+    instance_refresh_list refreshes;
+    /* WS_ACTIVITIES (newest first) */
+    scaling_activity_list activities;
+    /* WS_TARGETS */
+    VEC(watch_tg) target_groups;
+    /* WS_IMAGES */
+    char *repository;                    /* NULL: no repository watched */
+    ecr_repository repo;
+    ecr_image_detail_list images;        /* newest push first */
+    /* WS_ALARMS */
+    strvec alarm_names;
+    cw_alarm_list alarms;
+
+    watch_meta meta[WS_COUNT];
+} watch_state;
+
+typedef struct watch_opts {
+    const strvec *asg_names;             /* NULL/empty: every group of the region */
+    const char *initial_asg;             /* select this group at start (NULL: the first) */
+    const char *repository;              /* ECR repository to watch (NULL: none) */
+    const strvec *alarm_names;           /* CloudWatch alarms to watch */
+    int base_interval_ms;                /* 0: 15000 */
+    int active_interval_ms;              /* while a refresh runs; 0: 2000 */
+} watch_opts;
+
+typedef struct watch watch;
+
+watch *watch_new(aws_client *c, const watch_opts *o);
+void watch_free(watch *w);
+const watch_state *watch_get(const watch *w);
+
+/* Start every poll that is due (non-blocking). Call after aws_client_run(). */
+void watch_tick(watch *w, int64_t now_mono_ms);
+/* Milliseconds until the next poll is due (>= 0), for the event loop's wait. */
+int watch_next_due_ms(const watch *w, int64_t now_mono_ms);
+/* Poll everything now (the `r` key). */
+void watch_refresh_now(watch *w);
+/* Choose the group that drives the other sets: clears them and polls at once. */
+void watch_select_asg(watch *w, const char *name);
+void watch_set_repository(watch *w, const char *repo);
+/* Switch to another client (region/profile change): drops all data, polls anew. */
+void watch_set_client(watch *w, aws_client *c);
+
+/* Bitmask of WS_BIT(set) replaced or changed in staleness since the last call. */
+unsigned watch_take_changes(watch *w);
+
+/* True while the selected group has an instance refresh that is not finished
+ * (Pending, InProgress, Cancelling, RollbackInProgress, Baking). */
+bool watch_refresh_active(const watch_state *s);
+/* The selected group in s->groups, or NULL. */
+const asg_group *watch_selected_group(const watch_state *s);
+/* The EC2 details of an instance, or NULL. */
+const ec2_instance *watch_ec2_instance(const watch_state *s, const char *instance_id);
+
+#endif
