@@ -1,0 +1,79 @@
+/* config.h — tarmac's configuration file (tarmac.yaml(5)): the apps it manages
+ * (ASG, ECR repository, tags, refresh preferences, safety switches), UI settings
+ * and key bindings. Owns parsing and validation; nothing else reads the file.
+ * Errors are "FILE:LINE:COLUMN: message" strings; the library prints nothing. */
+#ifndef TARMAC_CONFIG_H
+#define TARMAC_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model.h"
+#include "util.h"
+
+#define CONFIG_MAX_FILE_SIZE (1024 * 1024)   /* bigger files are refused */
+#define CONFIG_MAX_STRING 1024               /* bytes per string value */
+
+typedef struct app_config {
+    char *name;                 /* [A-Za-z0-9_.-]{1,64} */
+    char *profile, *region;     /* NULL: use the defaults (config_app_profile/region) */
+    char *asg;                  /* required */
+    char *ecr_repository;       /* NULL when the app has no image repository */
+    char *live_tag, *stable_tag;            /* "prod" / "prod-stable" by default */
+    bool protected_;            /* deploys ask to type the ASG's name */
+    bool read_only;
+    bool auto_rollback;         /* roll back without asking when a watched deploy fails */
+    int unhealthy_polls;        /* 1..100, default 3 */
+    int min_healthy_targets_percent;        /* 0..100, default 100 */
+    strvec alarms;              /* CloudWatch alarms watched during a deploy */
+    refresh_prefs refresh;      /* StartInstanceRefresh Preferences; has_* for keys present */
+    char *file;                 /* where it was defined */
+    int line;
+} app_config;
+
+/* One binding from the keys: map. Only the key's syntax is checked here; the
+ * keymap module checks that the action exists (the action list lives there). */
+typedef struct config_key {
+    char *action;               /* [a-z][a-z0-9_]{0,63} */
+    char *key;                  /* "j", "C-d", "M-x", "F5", "Enter", "S-Tab", "PgUp", ... */
+    int line;
+} config_key;
+
+typedef struct tarmac_config {
+    char *path;                 /* the file read; NULL when there was none */
+    char *default_profile, *default_region;
+    bool read_only;             /* defaults.read_only: every app read-only */
+    VEC(app_config) apps;       /* file order */
+    char *theme;                /* "dark" by default */
+    int refresh_seconds;        /* 1..3600, default 15 */
+    int refresh_active_seconds; /* 1..3600, default 2 */
+    bool bell, mouse;           /* false / true */
+    VEC(config_key) keys;       /* file order */
+} tarmac_config;
+
+/* Defaults; c must later be released with config_free. */
+void config_init(tarmac_config *c);
+void config_free(tarmac_config *c);   /* leaves c as after config_init minus allocations */
+
+/* Reads path, or the default path when path is NULL (where a missing file is an
+ * empty config). Returns 0, or -1 with the error appended to err. *out is always
+ * initialized (empty on error) and must be freed with config_free. */
+int config_load(const char *path, tarmac_config *out, strbuf *err);
+/* Parses a buffer; filename only names it in errors and out->path. Same contract. */
+int config_parse(const char *data, size_t len, const char *filename, tarmac_config *out,
+                 strbuf *err);
+
+/* $XDG_CONFIG_HOME/tarmac/config.yaml, else $HOME/.config/tarmac/config.yaml.
+ * malloc'd; NULL when neither variable nor the password file gives a home. */
+char *config_default_path(void);
+
+const app_config *config_find_app(const tarmac_config *c, const char *name);
+/* Effective values: the app's own, else the defaults section's (may be NULL). */
+const char *config_app_profile(const tarmac_config *c, const app_config *app);
+const char *config_app_region(const tarmac_config *c, const app_config *app);
+bool config_app_read_only(const tarmac_config *c, const app_config *app);
+
+/* True if s is a key the keys: section accepts (also for the keymap module). */
+bool config_key_syntax_ok(const char *s);
+
+#endif
