@@ -29,6 +29,7 @@ run_suite() {  # name, command...
     name=$1; shift
     case "$name" in *"${TEST_FILTER:-}"*) ;; *) return 0 ;; esac
     out="$log_dir/$name.tap"
+    mkdir -p "$(dirname "$out")"
     CMOCKA_MESSAGE_OUTPUT=TAP timeout -k 10 "$TEST_TIMEOUT" "$@" > "$out" 2>&1
     rc=$?
     p=$(grep -c '^ok ' "$out")
