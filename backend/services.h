@@ -112,11 +112,22 @@ int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_resul
 int ecr_decode_put_image(const char *body, size_t len, ecr_image *out, aws_error *err);
 /* BatchDeleteImage answers imageIds + failures: imageIds land in out->images (no manifest). */
 int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_result *out, aws_error *err);
+/* Request documents (malloc'd JSON, *len set), exposed for tests. names/ids at most 100. */
+char *ecr_encode_describe_repositories(const char *const *names, size_t n_names, const char *next_token,
+                                       size_t *len);
+char *ecr_encode_describe_images(const char *repo, const char *next_token, size_t *len);
+char *ecr_encode_batch_get_image(const char *repo, const ecr_image_id *ids, size_t n_ids,
+                                 const strvec *accepted_media_types, size_t *len);
+char *ecr_encode_put_image(const char *repo, const char *manifest, size_t manifest_len,
+                           const char *media_type, const char *tag, const char *digest, size_t *len);
+char *ecr_encode_batch_delete_image(const char *repo, const ecr_image_id *ids, size_t n_ids, size_t *len);
 
 /* ---------------- cloudwatch (JSON 1.0) ---------------- */
 typedef void (*cw_alarms_fn)(aws_client *c, cw_alarm_list *result, const aws_error *err, void *ud);
 /* names NULL or empty: every metric alarm. */
 int svc_cw_describe_alarms(aws_client *c, const strvec *names, cw_alarms_fn done, void *ud, aws_error *err);
 int cw_decode_alarms(const char *body, size_t len, cw_alarm_list *out, char **next_token, aws_error *err);
+/* DescribeAlarms request document (malloc'd JSON), exposed for tests. names at most 100. */
+char *cw_encode_describe_alarms(const char *const *names, size_t n_names, const char *next_token, size_t *len);
 
 #endif

@@ -1,0 +1,129 @@
+/* svc_cloudwatch.c — CloudWatch DescribeAlarms over JSON 1.0 (X-Amz-Target
+ * GraniteServiceVersion20100801.DescribeAlarms): the request document, the
+ * MetricAlarms decoder (json-c) and the paged asynchronous call of services.h.
+ * Result ownership as in svc_ecr.c: the caller takes the contents of *result. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_util.h"
+#include "services.h"
+
+#define CW_PAGE_SIZE 100     /* MaxRecords upper bound */
+#define CW_NAMES_PER_CALL 100 /* AlarmNames upper bound */
+
+static void decode_alarm(json_object *o, cw_alarm *a)
+{
+    a->alarm_name = ju_dup_string(o, "AlarmName");
+    a->alarm_arn = ju_dup_string(o, "AlarmArn");
+    a->alarm_description = ju_dup_string(o, "AlarmDescription");
+    a->state_value = ju_dup_string(o, "StateValue");
+    a->state_reason = ju_dup_string(o, "StateReason");
+    a->state_updated_timestamp = ju_get_time(o, "StateUpdatedTimestamp");
+    a->metric_name = ju_dup_string(o, "MetricName");
+    a->namespace_ = ju_dup_string(o, "Namespace");
+    a->statistic = ju_dup_string(o, "Statistic");
+    a->comparison_operator = ju_dup_string(o, "ComparisonOperator");
+    a->has_threshold = ju_get_double(o, "Threshold", &a->threshold);
+    ju_get_int(o, "Period", &a->period);
+    ju_get_int(o, "EvaluationPeriods", &a->evaluation_periods);
+    ju_get_bool(o, "ActionsEnabled", &a->actions_enabled);
+}
+
+int cw_decode_alarms(const char *body, size_t len, cw_alarm_list *out, char **next_token, aws_error *err)
+{
+    if (next_token)
+        *next_token = NULL;
+    json_object *root = ju_parse_object(body, len, AWS_SVC_CLOUDWATCH.id, "DescribeAlarms", err);
+    if (!root)
+        return -1;
+    json_object *arr = ju_get_array(root, "MetricAlarms");
+    size_t n = arr ? json_object_array_length(arr) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *o = json_object_array_get_idx(arr, i);
+        if (json_object_is_type(o, json_type_object))   /* other types: skipped */
+            decode_alarm(o, VEC_NEW(*out));
+    }
+    if (next_token)
+        ju_get_token(root, "NextToken", next_token);
+    json_object_put(root);
+    return 0;
+}
+
+char *cw_encode_describe_alarms(const char *const *names, size_t n_names, const char *next_token, size_t *len)
+{
+    static const char *const metric_only[] = { "MetricAlarm" };
+    json_object *req = json_object_new_object();
+    ju_add_strings(req, "AlarmNames", names, n_names);
+    ju_add_strings(req, "AlarmTypes", metric_only, ARRAY_LEN(metric_only));
+    ju_add_string(req, "NextToken", next_token);
+    ju_add_int(req, "MaxRecords", CW_PAGE_SIZE);
+    return ju_finish(req, len);
+}
+
+/* Pages of one chunk of names, then the next chunk, all into one list. */
+typedef struct alarms_ctx {
+    strvec names;
+    size_t chunk;
+    cw_alarm_list result;
+    cw_alarms_fn done;
+    void *ud;
+} alarms_ctx;
+
+static char *alarms_body(void *ud, const char *next_token, size_t *len)
+{
+    alarms_ctx *x = ud;
+    if (!x->names.n)
+        return cw_encode_describe_alarms(NULL, 0, next_token, len);
+    size_t left = x->names.n - x->chunk;
+    return cw_encode_describe_alarms((const char *const *)x->names.items + x->chunk,
+                                     left < CW_NAMES_PER_CALL ? left : CW_NAMES_PER_CALL, next_token, len);
+}
+
+static int alarms_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
+{
+    alarms_ctx *x = ud;
+    if (cw_decode_alarms(resp->body, resp->body_len, &x->result, next_token, err) < 0) {
+        err->http_status = (int)resp->http_status;
+        str_copy(err->request_id, sizeof(err->request_id), resp->request_id ? resp->request_id : "");
+        return -1;
+    }
+    return 0;
+}
+
+static void alarms_finish(aws_client *c, alarms_ctx *x, const aws_error *err)
+{
+    x->done(c, &x->result, err, x->ud);
+    strvec_free(&x->names);
+    free(x);
+}
+
+static void alarms_done(aws_client *c, const aws_error *err, void *ud)
+{
+    alarms_ctx *x = ud;
+    if (!err && x->names.n && x->chunk + CW_NAMES_PER_CALL < x->names.n) {
+        aws_error e = {0};
+        x->chunk += CW_NAMES_PER_CALL;
+        if (aws_call_paged(c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", alarms_body, alarms_parse, alarms_done,
+                           x, &e) == 0)
+            return;
+        alarms_finish(c, x, &e);
+        return;
+    }
+    alarms_finish(c, x, err);
+}
+
+int svc_cw_describe_alarms(aws_client *c, const strvec *names, cw_alarms_fn done, void *ud, aws_error *err)
+{
+    alarms_ctx *x = xcalloc(1, sizeof(*x));
+    for (size_t i = 0; names && i < names->n; i++)
+        strvec_push(&x->names, names->items[i]);
+    x->done = done;
+    x->ud = ud;
+    if (aws_call_paged(c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", alarms_body, alarms_parse, alarms_done, x,
+                       err) < 0) {
+        strvec_free(&x->names);
+        free(x);
+        return -1;
+    }
+    return 0;
+}
