@@ -118,7 +118,8 @@ void sb_wipe_free(strbuf *sb)
 void sb_reset(strbuf *sb)
 {
     sb->len = 0;
-    sb->buf[0] = '\0';
+    if (sb->buf)
+        sb->buf[0] = '\0';
 }
 
 static void sb_grow(strbuf *sb, size_t extra)
@@ -176,8 +177,9 @@ void sb_printf(strbuf *sb, const char *fmt, ...)
 
 char *sb_steal(strbuf *sb)
 {
-    char *p = sb->buf;
-    sb_init(sb);
+    char *p = sb->buf ? sb->buf : xstrdup("");
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
     return p;
 }
 
@@ -257,7 +259,11 @@ bool time_parse_iso8601(const char *s, aws_time *out)
     if (*p == 'Z') {
         p++;
     } else if (*p == '+' || *p == '-') {
+        if (strlen(p) < 5)
+            return false;
         int oh = digits(p + 1, 2);
+        if (p[3] == ':' && strlen(p) < 6)
+            return false;
         int om = p[3] == ':' ? digits(p + 4, 2) : digits(p + 3, 2);
         if (oh < 0 || om < 0 || oh > 23 || om > 59)
             return false;

@@ -48,7 +48,9 @@ void sb_appendn(strbuf *sb, const char *s, size_t n);
 void sb_appendc(strbuf *sb, char c);
 void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap);
-char *sb_steal(strbuf *sb);                  /* returns buf, sb becomes empty (re-init) */
+/* Returns the text (caller frees) and leaves sb holding nothing: no sb_free needed,
+ * and sb can be appended to again (it grows anew). */
+char *sb_steal(strbuf *sb);
 /* RFC 3986 percent-encoding of everything but A-Za-z0-9-_.~ (as SigV4 and the
  * Query protocol need). */
 void sb_append_urlencoded(strbuf *sb, const char *s, size_t n);

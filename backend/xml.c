@@ -1,0 +1,325 @@
+/* xml.c — streaming XML decoding for the Query/XML services on top of expat.
+ * Keeps the current element path as one bounded "a/b/c" string plus a stack of
+ * offsets, collects each element's text (bounded) and calls the decoder's start and
+ * end callbacks with paths relative to the result element. DTDs are refused. */
+#include "xml.h"
+
+#include <errno.h>
+#include <expat.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+typedef struct xml_state {
+    XML_Parser parser;
+    const xml_handler *h;
+    void *ud;
+    aws_error *err;
+    bool failed;                      /* err already filled; stop */
+    int depth;                        /* root is depth 1 */
+    int base;                         /* depth whose children are delivered (1 or 2) */
+    bool in_result;                   /* inside <XResult> (or no result wrapper) */
+    char path[XML_MAX_PATH];
+    size_t marks[XML_MAX_DEPTH + 2];  /* path length before element at depth d */
+    strbuf text;
+} xml_state;
+
+void xml_error(aws_error *err, const xml_handler *h, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof(*err));
+    str_copy(err->code, sizeof(err->code), "MalformedResponse");
+    str_copy(err->operation, sizeof(err->operation), h->operation ? h->operation : "");
+    err->service = h->service;
+    int n = snprintf(err->message, sizeof(err->message), "%s: ", h->operation ? h->operation : "response");
+    if (n < 0 || (size_t)n >= sizeof(err->message))
+        n = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message + n, sizeof(err->message) - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+/* Stop the parser after filling err; later events are ignored. */
+static void fail(xml_state *st, const char *fmt, const char *arg)
+{
+    if (st->failed)
+        return;
+    st->failed = true;
+    xml_error(st->err, st->h, fmt, arg);
+    XML_StopParser(st->parser, XML_FALSE);
+}
+
+static const char *local_name(const XML_Char *name)
+{
+    const char *colon = strrchr(name, ':');
+    return colon ? colon + 1 : name;
+}
+
+/* The path below the delivered base, or NULL when this element is not delivered. */
+static const char *rel_path(const xml_state *st)
+{
+    if (!st->in_result || st->depth <= st->base)
+        return NULL;
+    return st->path + st->marks[st->base + 1] + 1;
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+    (void)atts;
+    xml_state *st = ud;
+    if (st->failed)
+        return;
+    const char *local = local_name(name);
+    if (st->depth >= XML_MAX_DEPTH) {
+        fail(st, "document nested deeper than %s levels", STRINGIFY(XML_MAX_DEPTH));
+        return;
+    }
+    size_t len = st->marks[st->depth + 1] = strlen(st->path);
+    size_t need = strlen(local) + (st->depth ? 1 : 0);
+    if (len + need >= sizeof(st->path)) {
+        fail(st, "element path too long at <%.64s>", local);
+        return;
+    }
+    if (st->depth)
+        st->path[len++] = '/';
+    memcpy(st->path + len, local, strlen(local) + 1);
+    st->depth++;
+    sb_reset(&st->text);
+
+    if (st->depth == 1) {
+        if (st->h->root && strcmp(local, st->h->root) != 0) {
+            fail(st, "unexpected root element <%.64s>", local);
+            return;
+        }
+        st->in_result = st->h->result == NULL;
+    } else if (st->depth == 2 && st->h->result && strcmp(local, st->h->result) == 0) {
+        st->in_result = true;
+    }
+    const char *rel = rel_path(st);
+    if (rel && st->h->start && st->h->start(st->ud, rel) < 0)
+        fail(st, "invalid element <%.200s>", rel);
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+    (void)name;
+    xml_state *st = ud;
+    if (st->failed || st->depth == 0)
+        return;
+    const char *rel = rel_path(st);
+    if (rel && st->h->end && st->h->end(st->ud, rel, st->text.buf) < 0) {
+        fail(st, "invalid value in <%.200s>", rel);
+        return;
+    }
+    if (st->depth == 2 && st->h->result)
+        st->in_result = false;
+    st->depth--;
+    st->path[st->marks[st->depth + 1]] = '\0';
+    sb_reset(&st->text);
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+    xml_state *st = ud;
+    if (st->failed || len <= 0)
+        return;
+    if (st->text.len + (size_t)len > XML_MAX_TEXT) {
+        fail(st, "text of <%.200s> longer than 64 KiB", st->path);
+        return;
+    }
+    sb_appendn(&st->text, s, (size_t)len);
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+                               const XML_Char *pubid, int has_internal_subset)
+{
+    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+    fail(ud, "%s", "document type declarations are not accepted");
+}
+
+int xml_decode(const xml_handler *h, const char *body, size_t len, void *ud, aws_error *err)
+{
+    if (!body && len) {
+        xml_error(err, h, "no body");
+        return -1;
+    }
+    if (len > XML_MAX_BODY) {
+        xml_error(err, h, "response larger than %u bytes", XML_MAX_BODY);
+        return -1;
+    }
+    xml_state st = { .h = h, .ud = ud, .err = err };
+    st.base = h->result ? 2 : 1;
+    sb_init(&st.text);
+    st.parser = XML_ParserCreate(NULL);
+    if (!st.parser)
+        util_fatal("out of memory (expat)");
+    XML_SetUserData(st.parser, &st);
+    XML_SetElementHandler(st.parser, on_start, on_end);
+    XML_SetCharacterDataHandler(st.parser, on_text);
+    XML_SetStartDoctypeDeclHandler(st.parser, on_doctype);
+
+    enum XML_Status rc = XML_Parse(st.parser, body ? body : "", (int)len, XML_TRUE);
+    int ret = 0;
+    if (st.failed) {
+        ret = -1;
+    } else if (rc != XML_STATUS_OK) {
+        xml_error(err, h, "not valid XML (line %lu: %s)",
+                  (unsigned long)XML_GetCurrentLineNumber(st.parser),
+                  XML_ErrorString(XML_GetErrorCode(st.parser)));
+        ret = -1;
+    }
+    XML_ParserFree(st.parser);
+    sb_free(&st.text);
+    return ret;
+}
+
+const char *xml_under(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(path, prefix, n) != 0)
+        return NULL;
+    if (path[n] == '\0')
+        return path + n;
+    return path[n] == '/' ? path + n + 1 : NULL;
+}
+
+bool xml_parse_long(const char *s, long *out)
+{
+    if (!s || !*s)
+        return false;
+    /* strtol accepts leading spaces and a '+'; AWS sends neither. */
+    if (!(s[0] == '-' || (s[0] >= '0' && s[0] <= '9')))
+        return false;
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+bool xml_parse_int(const char *s, int *out)
+{
+    long v;
+    if (!xml_parse_long(s, &v) || v < INT_MIN || v > INT_MAX)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+bool xml_parse_bool(const char *s, bool *out)
+{
+    if (str_eq(s, "true"))
+        *out = true;
+    else if (str_eq(s, "false"))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+int xml_fields_apply(const xml_field *rows, size_t n, void *obj, const char *path, const char *text)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].path, path) != 0)
+            continue;
+        char *p = (char *)obj + rows[i].off;
+        bool ok = true;
+        switch (rows[i].type) {
+        case XML_STR:
+            str_set((char **)(void *)p, text);
+            break;
+        case XML_INT: ok = xml_parse_int(text, (int *)(void *)p); break;
+        case XML_LONG: ok = xml_parse_long(text, (long *)(void *)p); break;
+        case XML_BOOL: ok = xml_parse_bool(text, (bool *)(void *)p); break;
+        case XML_TIME: ok = time_parse_iso8601(text, (aws_time *)(void *)p); break;
+        case XML_STRLIST: strvec_push((strvec *)(void *)p, text); break;
+        }
+        if (!ok)
+            return -1;
+        if (rows[i].has_off != XML_NO_HAS)
+            *(bool *)(void *)((char *)obj + rows[i].has_off) = true;
+        return 1;
+    }
+    return 0;
+}
+
+void xml_query_list(strbuf *sb, const char *prefix, const strvec *items, size_t from, size_t to)
+{
+    char key[128];
+    for (size_t i = from; items && i < to && i < items->n; i++) {
+        snprintf(key, sizeof(key), "%s%zu", prefix, i - from + 1);
+        aws_query_param(sb, key, items->items[i]);
+    }
+}
+
+typedef struct xml_paged {
+    const xml_paged_spec *spec;
+    strvec items;            /* our copy */
+    size_t from, to;         /* current chunk */
+    void *ud;
+} xml_paged;
+
+static char *paged_body(void *ud, const char *next_token, size_t *len)
+{
+    xml_paged *pg = ud;
+    strbuf sb;
+    sb_init(&sb);
+    if (pg->spec->list_prefix)
+        xml_query_list(&sb, pg->spec->list_prefix, &pg->items, pg->from, pg->to);
+    if (pg->spec->params)
+        pg->spec->params(pg->ud, &sb, pg->to - pg->from);
+    if (next_token && *next_token)
+        aws_query_param(&sb, pg->spec->token_param, next_token);
+    *len = sb.len;
+    return sb.buf;   /* the caller owns it */
+}
+
+static int paged_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
+{
+    xml_paged *pg = ud;
+    return pg->spec->parse(pg->ud, resp, next_token, err);
+}
+
+static void paged_done(aws_client *c, const aws_error *err, void *ud)
+{
+    xml_paged *pg = ud;
+    aws_error next_err;
+    if (!err && pg->to < pg->items.n) {
+        size_t chunk = pg->spec->chunk ? pg->spec->chunk : 1;
+        pg->from = pg->to;
+        pg->to = pg->items.n - pg->from > chunk ? pg->from + chunk : pg->items.n;
+        if (aws_call_paged(c, pg->spec->svc, pg->spec->operation, paged_body, paged_parse,
+                           paged_done, pg, &next_err) == 0)
+            return;
+        err = &next_err;
+    }
+    pg->spec->done(c, err, pg->ud);
+    strvec_free(&pg->items);
+    free(pg);
+}
+
+int xml_call_paged(aws_client *c, const xml_paged_spec *spec, const strvec *items, void *ud,
+                   aws_error *err)
+{
+    xml_paged *pg = xcalloc(1, sizeof(*pg));
+    pg->spec = spec;
+    pg->ud = ud;
+    for (size_t i = 0; items && i < items->n; i++)
+        strvec_push(&pg->items, items->items[i]);
+    size_t chunk = spec->chunk ? spec->chunk : 1;
+    pg->to = pg->items.n < chunk ? pg->items.n : chunk;
+    if (aws_call_paged(c, spec->svc, spec->operation, paged_body, paged_parse, paged_done, pg, err) != 0) {
+        strvec_free(&pg->items);
+        free(pg);
+        return -1;
+    }
+    return 0;
+}
