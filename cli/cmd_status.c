@@ -213,8 +213,8 @@ int cmd_status(cli_globals *g)
     snapshot_request req = {
         .asg_names = &asgs,
         .repo_names = &repos,
-        /* With an app or only repositories named, don't list the whole region. */
-        .all_asgs_if_none = !s.app && repos.n == 0,
+        /* Every group of the region when none is named (an app names its own). */
+        .all_asgs_if_none = true,
     };
     snapshot *snap = snapshot_fetch_sync(s.client, &req);
     if (!snap) {
