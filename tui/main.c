@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "console.h"
 #include "sim_main.h"
 
 static const char usage_text[] =
@@ -62,8 +63,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (!g.command) {
-        fputs(usage_text, stderr);
-        rc = EXIT_USAGE;
+        rc = console_main(&g);
     } else if (strcmp(g.command, "status") == 0) {
         rc = cmd_status(&g);
     } else {
