@@ -1,0 +1,793 @@
+/* route.c — request identification and the operation table of `tarmac sim`: each
+ * entry decodes its parameters (Query form or JSON body), calls the world and hands
+ * the result to the encoders. Parameter names are botocore's serialized names
+ * (Preferences.CheckpointPercentages.member.1, InstanceId.1, imageIds[].imageTag). */
+#include "route.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "auth.h"
+
+/* ---------------- form decoding ---------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static char *form_decode(const char *s, size_t n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            sb_appendc(&sb, ' ');
+        } else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            sb_appendc(&sb, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
+            i += 2;
+        } else {
+            sb_appendc(&sb, s[i]);
+        }
+    }
+    char *out = sb_steal(&sb);
+    sb_free(&sb);   /* sb_steal leaves a fresh empty buffer behind */
+    return out;
+}
+
+int sim_form_parse(const char *s, size_t len, sim_form *out)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && s[end] != '&') end++;
+        if (end > i) {
+            if (out->items.n >= SIM_FORM_MAX_PAIRS) return -1;
+            size_t eq = i;
+            while (eq < end && s[eq] != '=') eq++;
+            sim_kv kv;
+            kv.key = form_decode(s + i, eq - i);
+            kv.value = eq < end ? form_decode(s + eq + 1, end - eq - 1) : xstrdup("");
+            VEC_PUSH(out->items, kv);
+        }
+        i = end + 1;
+    }
+    return 0;
+}
+
+void sim_form_free(sim_form *f)
+{
+    for (size_t i = 0; i < f->items.n; i++) {
+        free(f->items.items[i].key);
+        free(f->items.items[i].value);
+    }
+    VEC_FREE(f->items);
+}
+
+const char *sim_form_get(const sim_form *f, const char *key)
+{
+    for (size_t i = 0; f && i < f->items.n; i++)
+        if (strcmp(f->items.items[i].key, key) == 0) return f->items.items[i].value;
+    return NULL;
+}
+
+void sim_form_list(const sim_form *f, const char *prefix, strvec *out)
+{
+    char key[256];
+    for (int i = 1; i <= 1000; i++) {
+        snprintf(key, sizeof key, "%s.%d", prefix, i);
+        const char *v = sim_form_get(f, key);
+        if (!v) break;
+        strvec_push(out, v);
+    }
+}
+
+/* ---------------- parameter helpers ---------------- */
+
+typedef struct op_ctx {
+    sim_front *f;
+    sim_world *w;
+    const sim_route *rt;
+    const sim_form *form;
+    json_object *json;
+    const char *akid;
+    sim_response *resp;
+    const char *rid;
+} op_ctx;
+
+static sim_error ok_err(void)
+{
+    sim_error e;
+    memset(&e, 0, sizeof e);
+    return e;
+}
+
+static sim_error bad(const op_ctx *c, const char *fmt, const char *arg)
+{
+    sim_error e = ok_err();
+    const char *code = "ValidationError";
+    if (c->rt->proto == SIM_PROTO_EC2) code = "InvalidParameterValue";
+    else if (strcmp(c->rt->service, "ecr") == 0) code = "InvalidParameterException";
+    else if (strcmp(c->rt->service, "monitoring") == 0) code = "InvalidParameterValue";
+    str_copy(e.code, sizeof e.code, code);
+    snprintf(e.message, sizeof e.message, fmt, arg ? arg : "");
+    e.http_status = 400;
+    return e;
+}
+
+static sim_error missing(const op_ctx *c, const char *name)
+{
+    sim_error e = bad(c, "1 validation error detected: Value null at '%s' failed to satisfy constraint: "
+                         "Member must not be null", name);
+    if (c->rt->proto == SIM_PROTO_EC2) {
+        str_copy(e.code, sizeof e.code, "MissingParameter");
+        snprintf(e.message, sizeof e.message, "The request must contain the parameter %s", name);
+    }
+    return e;
+}
+
+/* Integer parameter: absent → *out unchanged, true. */
+static bool parse_int(const char *s, long lo, long hi, int *out)
+{
+    if (!s) return true;
+    errno = 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+    if (strcmp(s, "true") == 0) { *out = true; return true; }
+    if (strcmp(s, "false") == 0) { *out = false; return true; }
+    return false;
+}
+
+static const char *q(const op_ctx *c, const char *key) { return sim_form_get(c->form, key); }
+
+static sim_error q_int(const op_ctx *c, const char *key, long lo, long hi, int *out)
+{
+    if (!parse_int(q(c, key), lo, hi, out))
+        return bad(c, "Invalid value for parameter %s", key);
+    return ok_err();
+}
+
+static const char *j_str(const op_ctx *c, const char *key)
+{
+    json_object *v;
+    if (!c->json || !json_object_object_get_ex(c->json, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+static int j_int(const op_ctx *c, const char *key, int dflt)
+{
+    json_object *v;
+    if (!c->json || !json_object_object_get_ex(c->json, key, &v) || !json_object_is_type(v, json_type_int))
+        return dflt;
+    int64_t x = json_object_get_int64(v);
+    return x < 0 ? 0 : x > 100000 ? 100000 : (int)x;
+}
+
+static void j_strlist(const op_ctx *c, const char *key, strvec *out)
+{
+    json_object *a;
+    if (!c->json || !json_object_object_get_ex(c->json, key, &a) || !json_object_is_type(a, json_type_array))
+        return;
+    size_t n = json_object_array_length(a);
+    for (size_t i = 0; i < n && i < 1000; i++) {
+        json_object *v = json_object_array_get_idx(a, i);
+        if (json_object_is_type(v, json_type_string)) strvec_push(out, json_object_get_string(v));
+    }
+}
+
+static void j_image_ids(const op_ctx *c, sim_image_id_list *out)
+{
+    json_object *a;
+    if (!c->json || !json_object_object_get_ex(c->json, "imageIds", &a) || !json_object_is_type(a, json_type_array))
+        return;
+    size_t n = json_object_array_length(a);
+    for (size_t i = 0; i < n && i < 1000; i++) {
+        json_object *o = json_object_array_get_idx(a, i), *v;
+        if (!json_object_is_type(o, json_type_object)) continue;
+        sim_image_id *id = VEC_NEW(*out);
+        if (json_object_object_get_ex(o, "imageDigest", &v) && json_object_is_type(v, json_type_string))
+            id->image_digest = xstrdup(json_object_get_string(v));
+        if (json_object_object_get_ex(o, "imageTag", &v) && json_object_is_type(v, json_type_string))
+            id->image_tag = xstrdup(json_object_get_string(v));
+    }
+}
+
+static void set_xml(op_ctx *c) { c->resp->content_type = "text/xml"; }
+static void set_json(op_ctx *c)
+{
+    c->resp->content_type = c->rt->proto == SIM_PROTO_JSON10 ? "application/x-amz-json-1.0"
+                                                             : "application/x-amz-json-1.1";
+}
+
+/* ---------------- autoscaling ---------------- */
+
+static sim_error op_describe_asgs(op_ctx *c)
+{
+    strvec names = {0};
+    sim_form_list(c->form, "AutoScalingGroupNames.member", &names);
+    int max = 0;
+    sim_error e = q_int(c, "MaxRecords", 1, 100, &max);
+    asg_group_list out = {0};
+    char *next = NULL;
+    if (sim_ok(&e)) e = world_describe_asgs(c->w, &names, q(c, "NextToken"), max, &out, &next);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_describe_groups(&c->resp->body, &out, next, c->rid); }
+    MODEL_LIST_FREE(out, asg_group_free);
+    free(next);
+    strvec_free(&names);
+    return e;
+}
+
+static sim_error op_describe_refreshes(op_ctx *c)
+{
+    const char *asg = q(c, "AutoScalingGroupName");
+    if (!asg) return missing(c, "autoScalingGroupName");
+    strvec ids = {0};
+    sim_form_list(c->form, "InstanceRefreshIds.member", &ids);
+    int max = 0;
+    sim_error e = q_int(c, "MaxRecords", 1, 100, &max);
+    instance_refresh_list out = {0};
+    char *next = NULL;
+    if (sim_ok(&e)) e = world_describe_refreshes(c->w, asg, &ids, q(c, "NextToken"), max, &out, &next);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_describe_refreshes(&c->resp->body, &out, next, c->rid); }
+    MODEL_LIST_FREE(out, instance_refresh_free);
+    free(next);
+    strvec_free(&ids);
+    return e;
+}
+
+/* Preferences.* of StartInstanceRefresh into prefs; has_* set for what was sent. */
+static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
+{
+    static const struct { const char *key; size_t has_off, val_off; long lo, hi; } ints[] = {
+        {"Preferences.MinHealthyPercentage", offsetof(refresh_prefs, has_min_healthy_percentage),
+         offsetof(refresh_prefs, min_healthy_percentage), 0, 100},
+        {"Preferences.MaxHealthyPercentage", offsetof(refresh_prefs, has_max_healthy_percentage),
+         offsetof(refresh_prefs, max_healthy_percentage), 100, 200},
+        {"Preferences.InstanceWarmup", offsetof(refresh_prefs, has_instance_warmup),
+         offsetof(refresh_prefs, instance_warmup), 0, INT_MAX},
+        {"Preferences.CheckpointDelay", offsetof(refresh_prefs, has_checkpoint_delay),
+         offsetof(refresh_prefs, checkpoint_delay), 0, 172800},
+        {"Preferences.BakeTime", offsetof(refresh_prefs, has_bake_time),
+         offsetof(refresh_prefs, bake_time), 0, 172800},
+    };
+    *any = false;
+    for (size_t i = 0; i < ARRAY_LEN(ints); i++) {
+        const char *v = q(c, ints[i].key);
+        if (!v) continue;
+        int x;
+        if (!parse_int(v, ints[i].lo, ints[i].hi, &x))
+            return bad(c, "Invalid value for %s", ints[i].key);
+        *(bool *)((char *)p + ints[i].has_off) = true;
+        *(int *)((char *)p + ints[i].val_off) = x;
+        *any = true;
+    }
+    static const struct { const char *key; size_t has_off, val_off; } bools[] = {
+        {"Preferences.SkipMatching", offsetof(refresh_prefs, has_skip_matching), offsetof(refresh_prefs, skip_matching)},
+        {"Preferences.AutoRollback", offsetof(refresh_prefs, has_auto_rollback), offsetof(refresh_prefs, auto_rollback)},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bools); i++) {
+        const char *v = q(c, bools[i].key);
+        if (!v) continue;
+        bool b;
+        if (!parse_bool(v, &b)) return bad(c, "Invalid value for %s", bools[i].key);
+        *(bool *)((char *)p + bools[i].has_off) = true;
+        *(bool *)((char *)p + bools[i].val_off) = b;
+        *any = true;
+    }
+    strvec cps = {0};
+    sim_form_list(c->form, "Preferences.CheckpointPercentages.member", &cps);
+    for (size_t i = 0; i < cps.n; i++) {
+        int x;
+        if (!parse_int(cps.items[i], 1, 100, &x)) {
+            strvec_free(&cps);
+            return bad(c, "Invalid value for %s", "Preferences.CheckpointPercentages");
+        }
+        VEC_PUSH(p->checkpoint_percentages, x);
+        *any = true;
+    }
+    strvec_free(&cps);
+    const char *s;
+    if ((s = q(c, "Preferences.ScaleInProtectedInstances"))) { p->scale_in_protected_instances = xstrdup(s); *any = true; }
+    if ((s = q(c, "Preferences.StandbyInstances"))) { p->standby_instances = xstrdup(s); *any = true; }
+    sim_form_list(c->form, "Preferences.AlarmSpecification.Alarms.member", &p->alarms);
+    if (p->alarms.n > 10) return bad(c, "%s accepts at most 10 alarms", "AlarmSpecification.Alarms");
+    if (p->alarms.n) { p->has_alarm_specification = true; *any = true; }
+    return ok_err();
+}
+
+static sim_error op_start_refresh(op_ctx *c)
+{
+    const char *asg = q(c, "AutoScalingGroupName");
+    if (!asg) return missing(c, "autoScalingGroupName");
+    refresh_prefs prefs;
+    memset(&prefs, 0, sizeof prefs);
+    bool have_prefs;
+    sim_error e = parse_prefs(c, &prefs, &have_prefs);
+    lt_spec lt = {
+        .launch_template_id = (char *)q(c, "DesiredConfiguration.LaunchTemplate.LaunchTemplateId"),
+        .launch_template_name = (char *)q(c, "DesiredConfiguration.LaunchTemplate.LaunchTemplateName"),
+        .version = (char *)q(c, "DesiredConfiguration.LaunchTemplate.Version"),
+    };
+    bool have_lt = lt.launch_template_id || lt.launch_template_name;
+    const char *strategy = q(c, "Strategy");
+    char *id = NULL;
+    if (sim_ok(&e))
+        e = world_start_refresh(c->w, asg, strategy, have_prefs ? &prefs : NULL, have_lt ? &lt : NULL, &id);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_refresh_id(&c->resp->body, "StartInstanceRefresh", id, c->rid); }
+    free(id);
+    refresh_prefs_free(&prefs);
+    return e;
+}
+
+static sim_error op_cancel_or_rollback(op_ctx *c, bool rollback)
+{
+    const char *asg = q(c, "AutoScalingGroupName");
+    if (!asg) return missing(c, "autoScalingGroupName");
+    char *id = NULL;
+    sim_error e = rollback ? world_rollback_refresh(c->w, asg, &id) : world_cancel_refresh(c->w, asg, &id);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_refresh_id(&c->resp->body, rollback ? "RollbackInstanceRefresh" : "CancelInstanceRefresh", id, c->rid);
+    }
+    free(id);
+    return e;
+}
+static sim_error op_cancel_refresh(op_ctx *c) { return op_cancel_or_rollback(c, false); }
+static sim_error op_rollback_refresh(op_ctx *c) { return op_cancel_or_rollback(c, true); }
+
+static sim_error op_describe_activities(op_ctx *c)
+{
+    strvec ids = {0};
+    sim_form_list(c->form, "ActivityIds.member", &ids);
+    int max = 0;
+    sim_error e = q_int(c, "MaxRecords", 1, 100, &max);
+    scaling_activity_list out = {0};
+    char *next = NULL;
+    if (sim_ok(&e))
+        e = world_describe_activities(c->w, q(c, "AutoScalingGroupName"), &ids, q(c, "NextToken"), max, &out, &next);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_describe_activities(&c->resp->body, &out, next, c->rid); }
+    MODEL_LIST_FREE(out, scaling_activity_free);
+    free(next);
+    strvec_free(&ids);
+    return e;
+}
+
+static sim_error op_set_desired_capacity(op_ctx *c)
+{
+    const char *asg = q(c, "AutoScalingGroupName");
+    if (!asg) return missing(c, "autoScalingGroupName");
+    if (!q(c, "DesiredCapacity")) return missing(c, "desiredCapacity");
+    int d = 0;
+    sim_error e = q_int(c, "DesiredCapacity", 0, 100000, &d);
+    if (sim_ok(&e)) e = world_set_desired_capacity(c->w, asg, d);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        sb_printf(&c->resp->body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SetDesiredCapacityResponse xmlns=\"%s\">"
+                  "<ResponseMetadata>", SIM_NS_AUTOSCALING);
+        enc_xml_text(&c->resp->body, "RequestId", c->rid);
+        sb_append(&c->resp->body, "</ResponseMetadata></SetDesiredCapacityResponse>\n");
+    }
+    return e;
+}
+
+/* ---------------- elbv2 ---------------- */
+
+static sim_error op_describe_target_groups(op_ctx *c)
+{
+    strvec arns = {0}, names = {0};
+    sim_form_list(c->form, "TargetGroupArns.member", &arns);
+    sim_form_list(c->form, "Names.member", &names);
+    int ps = 0;
+    sim_error e = q_int(c, "PageSize", 1, 400, &ps);
+    target_group_list out = {0};
+    char *next = NULL;
+    if (sim_ok(&e))
+        e = world_describe_target_groups(c->w, &arns, &names, q(c, "LoadBalancerArn"), q(c, "Marker"), ps, &out, &next);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_target_groups(&c->resp->body, &out, next, c->rid); }
+    MODEL_LIST_FREE(out, target_group_free);
+    free(next);
+    strvec_free(&arns);
+    strvec_free(&names);
+    return e;
+}
+
+static sim_error op_describe_target_health(op_ctx *c)
+{
+    const char *arn = q(c, "TargetGroupArn");
+    if (!arn) return missing(c, "targetGroupArn");
+    strvec ids = {0};
+    char key[64];
+    for (int i = 1; i <= 1000; i++) {
+        snprintf(key, sizeof key, "Targets.member.%d.Id", i);
+        const char *v = q(c, key);
+        if (!v) break;
+        strvec_push(&ids, v);
+    }
+    target_health_list out = {0};
+    sim_error e = world_describe_target_health(c->w, arn, &ids, &out);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_target_health_list(&c->resp->body, &out, c->rid); }
+    MODEL_LIST_FREE(out, target_health_desc_free);
+    strvec_free(&ids);
+    return e;
+}
+
+static sim_error op_describe_load_balancers(op_ctx *c)
+{
+    strvec arns = {0}, names = {0};
+    sim_form_list(c->form, "LoadBalancerArns.member", &arns);
+    sim_form_list(c->form, "Names.member", &names);
+    int ps = 0;
+    sim_error e = q_int(c, "PageSize", 1, 400, &ps);
+    load_balancer_list out = {0};
+    char *next = NULL;
+    if (sim_ok(&e)) e = world_describe_load_balancers(c->w, &arns, &names, q(c, "Marker"), ps, &out, &next);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_load_balancers(&c->resp->body, &out, next, c->rid); }
+    MODEL_LIST_FREE(out, load_balancer_free);
+    free(next);
+    strvec_free(&arns);
+    strvec_free(&names);
+    return e;
+}
+
+static sim_error op_describe_listeners(op_ctx *c)
+{
+    strvec arns = {0};
+    sim_form_list(c->form, "ListenerArns.member", &arns);
+    int ps = 0;
+    sim_error e = q_int(c, "PageSize", 1, 400, &ps);
+    lb_listener_list out = {0};
+    char *next = NULL;
+    if (sim_ok(&e))
+        e = world_describe_listeners(c->w, q(c, "LoadBalancerArn"), &arns, q(c, "Marker"), ps, &out, &next);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_listeners(&c->resp->body, &out, next, c->rid); }
+    MODEL_LIST_FREE(out, lb_listener_free);
+    free(next);
+    strvec_free(&arns);
+    return e;
+}
+
+static sim_error op_describe_rules(op_ctx *c)
+{
+    strvec arns = {0};
+    sim_form_list(c->form, "RuleArns.member", &arns);
+    int ps = 0;
+    sim_error e = q_int(c, "PageSize", 1, 400, &ps);
+    lb_rule_list out = {0};
+    char *next = NULL;
+    if (sim_ok(&e)) e = world_describe_rules(c->w, q(c, "ListenerArn"), &arns, q(c, "Marker"), ps, &out, &next);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_rules(&c->resp->body, &out, next, c->rid); }
+    MODEL_LIST_FREE(out, lb_rule_free);
+    free(next);
+    strvec_free(&arns);
+    return e;
+}
+
+/* ---------------- ec2 ---------------- */
+
+static sim_error op_describe_instances(op_ctx *c)
+{
+    strvec ids = {0};
+    sim_form_list(c->form, "InstanceId", &ids);
+    int max = 0;
+    sim_error e = q_int(c, "MaxResults", 5, 1000, &max);
+    ec2_instance_list out = {0};
+    char *next = NULL;
+    if (sim_ok(&e)) e = world_describe_instances(c->w, &ids, q(c, "NextToken"), max, &out, &next);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_ec2_instances(&c->resp->body, &out, world_account_id(c->w), next, c->rid);
+    }
+    MODEL_LIST_FREE(out, ec2_instance_free);
+    free(next);
+    strvec_free(&ids);
+    return e;
+}
+
+static sim_error op_describe_lt_versions(op_ctx *c)
+{
+    strvec versions = {0};
+    sim_form_list(c->form, "LaunchTemplateVersion", &versions);
+    lt_version_list out = {0};
+    sim_error e = world_describe_lt_versions(c->w, q(c, "LaunchTemplateId"), q(c, "LaunchTemplateName"),
+                                             &versions, &out);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_lt_versions(&c->resp->body, &out, NULL, c->rid); }
+    MODEL_LIST_FREE(out, lt_version_free);
+    strvec_free(&versions);
+    return e;
+}
+
+/* ---------------- sts ---------------- */
+
+static sim_error op_get_caller_identity(op_ctx *c)
+{
+    caller_identity id;
+    memset(&id, 0, sizeof id);
+    sim_error e = world_caller_identity(c->w, c->akid, &id);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_caller_identity(&c->resp->body, &id, c->rid); }
+    caller_identity_free(&id);
+    return e;
+}
+
+/* ---------------- cloudwatch ---------------- */
+
+static sim_error op_describe_alarms_query(op_ctx *c)
+{
+    strvec names = {0};
+    sim_form_list(c->form, "AlarmNames.member", &names);
+    int max = 0;
+    sim_error e = q_int(c, "MaxRecords", 1, 100, &max);
+    cw_alarm_list out = {0};
+    char *next = NULL;
+    if (sim_ok(&e))
+        e = world_describe_alarms(c->w, &names, q(c, "AlarmNamePrefix"), q(c, "StateValue"), q(c, "NextToken"),
+                                  max, &out, &next);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_alarms(&c->resp->body, &out, next, c->rid); }
+    MODEL_LIST_FREE(out, cw_alarm_free);
+    free(next);
+    strvec_free(&names);
+    return e;
+}
+
+static sim_error op_describe_alarms_json(op_ctx *c)
+{
+    strvec names = {0};
+    j_strlist(c, "AlarmNames", &names);
+    cw_alarm_list out = {0};
+    char *next = NULL;
+    sim_error e = world_describe_alarms(c->w, &names, j_str(c, "AlarmNamePrefix"), j_str(c, "StateValue"),
+                                        j_str(c, "NextToken"), j_int(c, "MaxRecords", 0), &out, &next);
+    if (sim_ok(&e)) { set_json(c); enc_json_alarms(&c->resp->body, &out, next); }
+    MODEL_LIST_FREE(out, cw_alarm_free);
+    free(next);
+    strvec_free(&names);
+    return e;
+}
+
+/* ---------------- ecr ---------------- */
+
+static sim_error op_ecr_describe_repositories(op_ctx *c)
+{
+    strvec names = {0};
+    j_strlist(c, "repositoryNames", &names);
+    ecr_repository_list out = {0};
+    char *next = NULL;
+    sim_error e = world_ecr_describe_repositories(c->w, j_str(c, "registryId"), &names, j_str(c, "nextToken"),
+                                                  j_int(c, "maxResults", 0), &out, &next);
+    if (sim_ok(&e)) { set_json(c); enc_json_repositories(&c->resp->body, &out, next); }
+    MODEL_LIST_FREE(out, ecr_repository_free);
+    free(next);
+    strvec_free(&names);
+    return e;
+}
+
+static sim_error op_ecr_describe_images(op_ctx *c)
+{
+    const char *repo = j_str(c, "repositoryName");
+    if (!repo) return missing(c, "repositoryName");
+    sim_image_id_list ids = {0};
+    j_image_ids(c, &ids);
+    const char *tag_status = NULL;
+    json_object *filter, *ts;
+    if (c->json && json_object_object_get_ex(c->json, "filter", &filter) &&
+        json_object_is_type(filter, json_type_object) && json_object_object_get_ex(filter, "tagStatus", &ts) &&
+        json_object_is_type(ts, json_type_string))
+        tag_status = json_object_get_string(ts);
+    ecr_image_detail_list out = {0};
+    char *next = NULL;
+    sim_error e = world_ecr_describe_images(c->w, j_str(c, "registryId"), repo, &ids, tag_status,
+                                            j_str(c, "nextToken"), j_int(c, "maxResults", 0), &out, &next);
+    if (sim_ok(&e)) { set_json(c); enc_json_image_details(&c->resp->body, &out, next); }
+    MODEL_LIST_FREE(out, ecr_image_detail_free);
+    free(next);
+    sim_image_id_list_free(&ids);
+    return e;
+}
+
+static sim_error op_ecr_batch_get_image(op_ctx *c)
+{
+    const char *repo = j_str(c, "repositoryName");
+    if (!repo) return missing(c, "repositoryName");
+    sim_image_id_list ids = {0};
+    j_image_ids(c, &ids);
+    strvec accepted = {0};
+    j_strlist(c, "acceptedMediaTypes", &accepted);
+    ecr_batch_get_result out;
+    memset(&out, 0, sizeof out);
+    sim_error e = world_ecr_batch_get_image(c->w, j_str(c, "registryId"), repo, &ids, &accepted, &out);
+    if (sim_ok(&e)) { set_json(c); enc_json_batch_get(&c->resp->body, &out, false); }
+    ecr_batch_get_result_free(&out);
+    strvec_free(&accepted);
+    sim_image_id_list_free(&ids);
+    return e;
+}
+
+static sim_error op_ecr_put_image(op_ctx *c)
+{
+    const char *repo = j_str(c, "repositoryName");
+    if (!repo) return missing(c, "repositoryName");
+    json_object *m;
+    if (!c->json || !json_object_object_get_ex(c->json, "imageManifest", &m) || !json_object_is_type(m, json_type_string))
+        return missing(c, "imageManifest");
+    ecr_image out;
+    memset(&out, 0, sizeof out);
+    sim_error e = world_ecr_put_image(c->w, j_str(c, "registryId"), repo, json_object_get_string(m),
+                                      (size_t)json_object_get_string_len(m), j_str(c, "imageManifestMediaType"),
+                                      j_str(c, "imageTag"), j_str(c, "imageDigest"), &out);
+    if (sim_ok(&e)) { set_json(c); enc_json_put_image(&c->resp->body, &out); }
+    ecr_image_free(&out);
+    return e;
+}
+
+static sim_error op_ecr_batch_delete_image(op_ctx *c)
+{
+    const char *repo = j_str(c, "repositoryName");
+    if (!repo) return missing(c, "repositoryName");
+    sim_image_id_list ids = {0}, deleted = {0};
+    sim_image_failure_list failures = {0};
+    j_image_ids(c, &ids);
+    sim_error e = world_ecr_batch_delete_image(c->w, j_str(c, "registryId"), repo, &ids, &deleted, &failures);
+    if (sim_ok(&e)) {
+        set_json(c);
+        json_object *o = json_object_new_object(), *a = json_object_new_array(), *f = json_object_new_array();
+        for (size_t i = 0; i < deleted.n; i++) {
+            json_object *id = json_object_new_object();
+            enc_json_add_str(id, "imageDigest", deleted.items[i].image_digest);
+            enc_json_add_str(id, "imageTag", deleted.items[i].image_tag);
+            json_object_array_add(a, id);
+        }
+        for (size_t i = 0; i < failures.n; i++) json_object_array_add(f, enc_json_image_failure(&failures.items[i]));
+        json_object_object_add(o, "imageIds", a);
+        json_object_object_add(o, "failures", f);
+        enc_json_finish(&c->resp->body, o);
+    }
+    sim_image_id_list_free(&ids);
+    sim_image_id_list_free(&deleted);
+    sim_image_failure_list_free(&failures);
+    return e;
+}
+
+/* ---------------- the table ---------------- */
+
+typedef struct route_op {
+    const char *service;
+    const char *op;
+    sim_proto proto;
+    sim_error (*fn)(op_ctx *c);
+} route_op;
+
+static const route_op ops[] = {
+    {"autoscaling", "DescribeAutoScalingGroups", SIM_PROTO_QUERY, op_describe_asgs},
+    {"autoscaling", "DescribeInstanceRefreshes", SIM_PROTO_QUERY, op_describe_refreshes},
+    {"autoscaling", "StartInstanceRefresh", SIM_PROTO_QUERY, op_start_refresh},
+    {"autoscaling", "CancelInstanceRefresh", SIM_PROTO_QUERY, op_cancel_refresh},
+    {"autoscaling", "RollbackInstanceRefresh", SIM_PROTO_QUERY, op_rollback_refresh},
+    {"autoscaling", "DescribeScalingActivities", SIM_PROTO_QUERY, op_describe_activities},
+    {"autoscaling", "SetDesiredCapacity", SIM_PROTO_QUERY, op_set_desired_capacity},
+    {"elasticloadbalancing", "DescribeTargetGroups", SIM_PROTO_QUERY, op_describe_target_groups},
+    {"elasticloadbalancing", "DescribeTargetHealth", SIM_PROTO_QUERY, op_describe_target_health},
+    {"elasticloadbalancing", "DescribeLoadBalancers", SIM_PROTO_QUERY, op_describe_load_balancers},
+    {"elasticloadbalancing", "DescribeListeners", SIM_PROTO_QUERY, op_describe_listeners},
+    {"elasticloadbalancing", "DescribeRules", SIM_PROTO_QUERY, op_describe_rules},
+    {"ec2", "DescribeInstances", SIM_PROTO_EC2, op_describe_instances},
+    {"ec2", "DescribeLaunchTemplateVersions", SIM_PROTO_EC2, op_describe_lt_versions},
+    {"sts", "GetCallerIdentity", SIM_PROTO_QUERY, op_get_caller_identity},
+    {"monitoring", "DescribeAlarms", SIM_PROTO_QUERY, op_describe_alarms_query},
+    {"monitoring", "DescribeAlarms", SIM_PROTO_JSON10, op_describe_alarms_json},
+    {"ecr", "DescribeRepositories", SIM_PROTO_JSON11, op_ecr_describe_repositories},
+    {"ecr", "DescribeImages", SIM_PROTO_JSON11, op_ecr_describe_images},
+    {"ecr", "BatchGetImage", SIM_PROTO_JSON11, op_ecr_batch_get_image},
+    {"ecr", "PutImage", SIM_PROTO_JSON11, op_ecr_put_image},
+    {"ecr", "BatchDeleteImage", SIM_PROTO_JSON11, op_ecr_batch_delete_image},
+};
+
+size_t route_op_count(void) { return ARRAY_LEN(ops); }
+
+const char *route_op_name(size_t i, const char **service)
+{
+    if (i >= ARRAY_LEN(ops)) return NULL;
+    if (service) *service = ops[i].service;
+    return ops[i].op;
+}
+
+static int find_op(const char *service, const char *op, sim_proto proto)
+{
+    for (size_t i = 0; i < ARRAY_LEN(ops); i++) {
+        bool json = proto == SIM_PROTO_JSON10 || proto == SIM_PROTO_JSON11;
+        bool op_json = ops[i].proto == SIM_PROTO_JSON10 || ops[i].proto == SIM_PROTO_JSON11;
+        if (json != op_json) continue;
+        if ((!service || strcmp(ops[i].service, service) == 0) && strcmp(ops[i].op, op) == 0) return (int)i;
+    }
+    return -1;
+}
+
+static const struct { const char *prefix; const char *service; sim_proto proto; } json_targets[] = {
+    {"AmazonEC2ContainerRegistry_V20150921.", "ecr", SIM_PROTO_JSON11},
+    {"GraniteServiceVersion20100801.", "monitoring", SIM_PROTO_JSON10},
+};
+
+static sim_error route_err(const char *code, int status, const char *fmt, const char *arg)
+{
+    sim_error e = ok_err();
+    str_copy(e.code, sizeof e.code, code);
+    snprintf(e.message, sizeof e.message, fmt, arg ? arg : "");
+    e.http_status = status;
+    return e;
+}
+
+bool route_identify(const sim_request *req, const sim_form *form, sim_route *rt, sim_error *err)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->index = -1;
+    *err = ok_err();
+    const char *target = sim_request_header(req, "X-Amz-Target");
+    if (target) {
+        const char *ct = sim_request_header(req, "Content-Type");
+        rt->proto = ct && strstr(ct, "json-1.0") ? SIM_PROTO_JSON10 : SIM_PROTO_JSON11;
+        for (size_t i = 0; i < ARRAY_LEN(json_targets); i++) {
+            size_t n = strlen(json_targets[i].prefix);
+            if (strncmp(target, json_targets[i].prefix, n) != 0) continue;
+            rt->proto = json_targets[i].proto;
+            str_copy(rt->service, sizeof rt->service, json_targets[i].service);
+            str_copy(rt->op, sizeof rt->op, target + n);
+            rt->index = find_op(rt->service, rt->op, rt->proto);
+            break;
+        }
+        if (rt->index < 0) {
+            *err = route_err("UnknownOperationException", 400, "%s", "");
+            return false;
+        }
+        return true;
+    }
+
+    rt->proto = SIM_PROTO_QUERY;
+    const char *action = sim_form_get(form, "Action");
+    char scope[32] = "";
+    bool have_scope = auth_scope_service(req, scope, sizeof scope);
+    if (have_scope && strcmp(scope, "ec2") == 0) rt->proto = SIM_PROTO_EC2;
+    if (!action || !*action) {
+        *err = route_err("MissingAction", 400, "Could not find operation%s", "");
+        return false;
+    }
+    str_copy(rt->op, sizeof rt->op, action);
+    rt->index = find_op(have_scope ? scope : NULL, action, SIM_PROTO_QUERY);
+    if (rt->index < 0) {
+        *err = route_err("InvalidAction", 400, "The action %s is not valid for this web service.", action);
+        return false;
+    }
+    str_copy(rt->service, sizeof rt->service, ops[rt->index].service);
+    rt->proto = ops[rt->index].proto;
+    return true;
+}
+
+void route_dispatch(sim_front *f, const sim_route *rt, const sim_form *form, json_object *json,
+                    const char *access_key_id, sim_response *resp)
+{
+    op_ctx c = {
+        .f = f, .w = f->world, .rt = rt, .form = form, .json = json,
+        .akid = access_key_id, .resp = resp, .rid = resp->request_id,
+    };
+    sim_error e;
+    if (rt->index < 0 || (size_t)rt->index >= ARRAY_LEN(ops))
+        e = route_err("InvalidAction", 400, "%s", "");
+    else
+        e = ops[rt->index].fn(&c);
+    if (!sim_ok(&e)) {
+        sb_reset(&resp->body);
+        sim_front_error(resp, rt->proto, e.http_status, e.code, e.message);
+        return;
+    }
+    resp->status = 200;
+}

@@ -1,0 +1,902 @@
+/* scenario.c — loads a simulator scenario: YAML (libyaml's document API, so every
+ * node keeps its line and column) walked with small field tables into sim_scenario.
+ * A "generate:" section expands compact counts into many groups/images (large.yaml). */
+#include "scenario.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <yaml.h>
+
+#include "embedded.h"
+
+#define SC_MAX_FILE (16u << 20)
+#define SC_MAX_GENERATED 200000
+
+typedef struct sp {
+    yaml_document_t *doc;
+    const char *file;
+    char *err;
+    size_t errlen;
+    bool failed;
+} sp;
+
+__attribute__((format(printf, 3, 4)))
+static bool sp_fail_at(sp *p, const yaml_mark_t *m, const char *fmt, ...)
+{
+    if (p->failed)
+        return false;
+    p->failed = true;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(p->err, p->errlen, "%s:%zu:%zu: %s", p->file, m->line + 1, m->column + 1, msg);
+    return false;
+}
+
+static bool sp_fail_lc(sp *p, int line, int col, const char *msg, const char *arg)
+{
+    yaml_mark_t m = { .line = (size_t)(line > 0 ? line - 1 : 0), .column = (size_t)(col > 0 ? col - 1 : 0) };
+    return sp_fail_at(p, &m, "%s '%s'", msg, arg ? arg : "");
+}
+
+static yaml_node_t *node(sp *p, int id) { return yaml_document_get_node(p->doc, id); }
+
+static const char *scalar(yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+/* ---------- typed scalars ---------- */
+
+static bool want_scalar(sp *p, yaml_node_t *n, const char *what)
+{
+    if (n->type != YAML_SCALAR_NODE)
+        return sp_fail_at(p, &n->start_mark, "%s must be a scalar", what);
+    return true;
+}
+
+static bool get_long(sp *p, yaml_node_t *n, const char *key, long lo, long hi, long *out)
+{
+    if (!want_scalar(p, n, key))
+        return false;
+    const char *s = scalar(n);
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end)
+        return sp_fail_at(p, &n->start_mark, "%s: '%s' is not an integer", key, s);
+    if (v < lo || v > hi)
+        return sp_fail_at(p, &n->start_mark, "%s: %ld is outside %ld..%ld", key, v, lo, hi);
+    *out = v;
+    return true;
+}
+
+static bool get_double(sp *p, yaml_node_t *n, const char *key, double lo, double hi, double *out)
+{
+    if (!want_scalar(p, n, key))
+        return false;
+    const char *s = scalar(n);
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return sp_fail_at(p, &n->start_mark, "%s: '%s' is not a number", key, s);
+    if (v < lo || v > hi)
+        return sp_fail_at(p, &n->start_mark, "%s: %g is outside %g..%g", key, v, lo, hi);
+    *out = v;
+    return true;
+}
+
+static bool get_bool(sp *p, yaml_node_t *n, const char *key, bool *out)
+{
+    if (!want_scalar(p, n, key))
+        return false;
+    const char *s = scalar(n);
+    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on"))
+        *out = true;
+    else if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"))
+        *out = false;
+    else
+        return sp_fail_at(p, &n->start_mark, "%s: '%s' is not a boolean", key, s);
+    return true;
+}
+
+/* ---------- field tables ---------- */
+
+typedef enum { F_STR, F_INT, F_DOUBLE, F_BOOL, F_STRVEC, F_I64VEC, F_TIME, F_SUB } ftype;
+typedef bool (*sub_fn)(sp *p, yaml_node_t *n, void *obj);
+
+typedef struct field {
+    const char *key;
+    ftype type;
+    size_t off;
+    long lo, hi;
+    sub_fn sub;        /* F_SUB: parses the value into obj */
+    size_t has_off;    /* F_INT with a has_ flag: offset + 1 (0 = none) */
+} field;
+
+#define FS(k, T, m) { k, F_STR, offsetof(T, m), 0, 0, NULL, 0 }
+#define FI(k, T, m, lo, hi) { k, F_INT, offsetof(T, m), lo, hi, NULL, 0 }
+#define FIH(k, T, m, lo, hi, h) { k, F_INT, offsetof(T, m), lo, hi, NULL, offsetof(T, h) + 1 }
+#define FD(k, T, m, lo, hi) { k, F_DOUBLE, offsetof(T, m), lo, hi, NULL, 0 }
+#define FB(k, T, m) { k, F_BOOL, offsetof(T, m), 0, 0, NULL, 0 }
+#define FV(k, T, m) { k, F_STRVEC, offsetof(T, m), 0, 0, NULL, 0 }
+#define FL(k, T, m, lo, hi) { k, F_I64VEC, offsetof(T, m), lo, hi, NULL, 0 }
+#define FT(k, T, m) { k, F_TIME, offsetof(T, m), 0, 0, NULL, 0 }
+#define FSUB(k, fn) { k, F_SUB, 0, 0, 0, fn, 0 }
+
+static bool parse_value(sp *p, yaml_node_t *v, const field *f, void *obj)
+{
+    char *base = obj;
+    switch (f->type) {
+    case F_STR:
+        if (!want_scalar(p, v, f->key))
+            return false;
+        str_set((char **)(base + f->off), scalar(v));
+        return true;
+    case F_INT: {
+        long x;
+        if (!get_long(p, v, f->key, f->lo, f->hi, &x))
+            return false;
+        *(int *)(base + f->off) = (int)x;
+        if (f->has_off)
+            *(bool *)(base + f->has_off - 1) = true;
+        return true;
+    }
+    case F_DOUBLE:
+        return get_double(p, v, f->key, (double)f->lo, (double)f->hi, (double *)(base + f->off));
+    case F_BOOL:
+        return get_bool(p, v, f->key, (bool *)(base + f->off));
+    case F_TIME: {
+        if (!want_scalar(p, v, f->key))
+            return false;
+        if (!time_parse_iso8601(scalar(v), (aws_time *)(base + f->off)))
+            return sp_fail_at(p, &v->start_mark, "%s: '%s' is not an ISO-8601 time", f->key, scalar(v));
+        return true;
+    }
+    case F_STRVEC: {
+        strvec *sv = (strvec *)(base + f->off);
+        if (v->type == YAML_SCALAR_NODE) {
+            strvec_push(sv, scalar(v));
+            return true;
+        }
+        if (v->type != YAML_SEQUENCE_NODE)
+            return sp_fail_at(p, &v->start_mark, "%s must be a list", f->key);
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+            yaml_node_t *e = node(p, *it);
+            if (!want_scalar(p, e, f->key))
+                return false;
+            strvec_push(sv, scalar(e));
+        }
+        return true;
+    }
+    case F_I64VEC: {
+        VEC(int64_t) *lv = (void *)(base + f->off);
+        if (v->type != YAML_SEQUENCE_NODE)
+            return sp_fail_at(p, &v->start_mark, "%s must be a list", f->key);
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+            long x;
+            if (!get_long(p, node(p, *it), f->key, f->lo, f->hi, &x))
+                return false;
+            VEC_PUSH(*lv, (int64_t)x);
+        }
+        return true;
+    }
+    case F_SUB:
+        return f->sub(p, v, obj);
+    }
+    return false;
+}
+
+static bool parse_map(sp *p, yaml_node_t *n, const char *what, const field *fields, size_t nf, void *obj)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return sp_fail_at(p, &n->start_mark, "%s must be a mapping", what);
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = node(p, pr->key), *v = node(p, pr->value);
+        if (!want_scalar(p, k, "a key"))
+            return false;
+        const field *f = NULL;
+        for (size_t i = 0; i < nf; i++)
+            if (!strcmp(fields[i].key, scalar(k)))
+                f = &fields[i];
+        if (!f)
+            return sp_fail_at(p, &k->start_mark, "unknown key '%s' in %s", scalar(k), what);
+        if (!parse_value(p, v, f, obj))
+            return false;
+    }
+    return true;
+}
+
+/* A list of mappings: each item gets a fresh zeroed slot, defaults, then the fields. */
+#define PARSE_LIST(p, n, what, vec, T, fields, defaults)                                   \
+    do {                                                                                 \
+        if ((n)->type != YAML_SEQUENCE_NODE)                                             \
+            return sp_fail_at(p, &(n)->start_mark, "%s must be a list", what);           \
+        for (yaml_node_item_t *it_ = (n)->data.sequence.items.start;                     \
+             it_ < (n)->data.sequence.items.top; it_++) {                                \
+            yaml_node_t *e_ = node(p, *it_);                                             \
+            T *o_ = VEC_NEW(vec);                                                        \
+            defaults(o_, e_);                                                            \
+            if (!parse_map(p, e_, what, fields, ARRAY_LEN(fields), o_))                  \
+                return false;                                                            \
+        }                                                                                \
+    } while (0)
+
+/* ---------- sections ---------- */
+
+static void cred_defaults(sc_credential *c, yaml_node_t *n) { (void)c; (void)n; }
+static const field cred_fields[] = {
+    FS("access_key_id", sc_credential, access_key_id),
+    FS("secret_access_key", sc_credential, secret_access_key),
+    FS("session_token", sc_credential, session_token),
+    FS("user", sc_credential, user_name),
+};
+static bool sub_credentials(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_scenario *sc = obj;
+    PARSE_LIST(p, n, "credentials", sc->credentials, sc_credential, cred_fields, cred_defaults);
+    for (size_t i = 0; i < sc->credentials.n; i++) {
+        sc_credential *c = &sc->credentials.items[i];
+        if (str_empty(c->access_key_id) || str_empty(c->secret_access_key))
+            return sp_fail_at(p, &n->start_mark, "each credential needs access_key_id and secret_access_key");
+    }
+    return true;
+}
+
+static bool sub_page_sizes(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_scenario *sc = obj;
+    if (n->type != YAML_MAPPING_NODE)
+        return sp_fail_at(p, &n->start_mark, "page_sizes must be a mapping of operation: size");
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = node(p, pr->key), *v = node(p, pr->value);
+        long x;
+        if (!want_scalar(p, k, "an operation") || !get_long(p, v, scalar(k), 1, 10000, &x))
+            return false;
+        sc_page_size *ps = VEC_NEW(sc->page_sizes);
+        ps->operation = xstrdup(scalar(k));
+        ps->size = (int)x;
+    }
+    return true;
+}
+
+static void lt_defaults(sc_launch_template *t, yaml_node_t *n)
+{
+    (void)n;
+    t->latest_version = 1;
+    t->default_version = 1;
+}
+static bool sub_pins(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_launch_template *t = obj;
+    if (n->type != YAML_MAPPING_NODE)
+        return sp_fail_at(p, &n->start_mark, "pinned_tags must be a mapping of version: tag");
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = node(p, pr->key), *v = node(p, pr->value);
+        long ver;
+        if (!get_long(p, k, "pinned_tags version", 1, 100000, &ver) || !want_scalar(p, v, "pinned tag"))
+            return false;
+        sc_lt_pin *pin = VEC_NEW(t->pinned_tags);
+        pin->version = (int)ver;
+        pin->tag = xstrdup(scalar(v));
+    }
+    return true;
+}
+static const field lt_fields[] = {
+    FSUB("pinned_tags", sub_pins),
+    FS("name", sc_launch_template, name), FS("id", sc_launch_template, id),
+    FI("latest_version", sc_launch_template, latest_version, 1, 100000),
+    FI("default_version", sc_launch_template, default_version, 1, 100000),
+    FS("image_id", sc_launch_template, image_id),
+    FS("instance_type", sc_launch_template, instance_type),
+};
+static bool sub_lts(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_scenario *sc = obj;
+    PARSE_LIST(p, n, "launch_templates", sc->launch_templates, sc_launch_template, lt_fields, lt_defaults);
+    return true;
+}
+
+static void tg_defaults(sc_target_group *t, yaml_node_t *n)
+{
+    (void)n;
+    t->port = 80;
+    t->interval_s = 30;
+    t->timeout_s = 5;
+    t->healthy_threshold = 5;
+    t->unhealthy_threshold = 2;
+    t->deregistration_delay_s = 300;
+}
+static const field tg_fields[] = {
+    FS("name", sc_target_group, name), FS("protocol", sc_target_group, protocol),
+    FS("health_check_path", sc_target_group, health_check_path),
+    FI("port", sc_target_group, port, 1, 65535),
+    FI("interval", sc_target_group, interval_s, 5, 300),
+    FI("timeout", sc_target_group, timeout_s, 2, 120),
+    FI("healthy_threshold", sc_target_group, healthy_threshold, 2, 10),
+    FI("unhealthy_threshold", sc_target_group, unhealthy_threshold, 2, 10),
+    FI("deregistration_delay", sc_target_group, deregistration_delay_s, 0, 3600),
+};
+static bool sub_tgs(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_scenario *sc = obj;
+    PARSE_LIST(p, n, "target_groups", sc->target_groups, sc_target_group, tg_fields, tg_defaults);
+    return true;
+}
+
+static void rule_defaults(sc_rule *r, yaml_node_t *n)
+{
+    r->line = (int)n->start_mark.line + 1;
+    r->column = (int)n->start_mark.column + 1;
+}
+static const field rule_fields[] = {
+    FI("priority", sc_rule, priority, 1, 50000), FS("path_pattern", sc_rule, path_pattern),
+    FS("target_group", sc_rule, target_group),
+};
+static bool sub_rules(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_listener *l = obj;
+    PARSE_LIST(p, n, "rules", l->rules, sc_rule, rule_fields, rule_defaults);
+    return true;
+}
+static void listener_defaults(sc_listener *l, yaml_node_t *n)
+{
+    l->port = 80;
+    l->line = (int)n->start_mark.line + 1;
+    l->column = (int)n->start_mark.column + 1;
+}
+static const field listener_fields[] = {
+    FI("port", sc_listener, port, 1, 65535), FS("protocol", sc_listener, protocol),
+    FS("target_group", sc_listener, target_group), FSUB("rules", sub_rules),
+};
+static bool sub_listeners(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_load_balancer *lb = obj;
+    PARSE_LIST(p, n, "listeners", lb->listeners, sc_listener, listener_fields, listener_defaults);
+    return true;
+}
+static void lb_defaults(sc_load_balancer *l, yaml_node_t *n) { (void)l; (void)n; }
+static const field lb_fields[] = {
+    FS("name", sc_load_balancer, name), FS("scheme", sc_load_balancer, scheme),
+    FSUB("listeners", sub_listeners),
+};
+static bool sub_lbs(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_scenario *sc = obj;
+    PARSE_LIST(p, n, "load_balancers", sc->load_balancers, sc_load_balancer, lb_fields, lb_defaults);
+    return true;
+}
+
+static void image_defaults(sc_image *i, yaml_node_t *n) { (void)i; (void)n; }
+static bool sub_pushed(sp *p, yaml_node_t *n, void *obj)
+{
+    long x;
+    if (!get_long(p, n, "pushed", 0, 100L * 365 * 86400, &x))
+        return false;
+    ((sc_image *)obj)->pushed_offset_s = x;
+    return true;
+}
+static const field image_fields[] = {
+    FV("tags", sc_image, tags), FL("layers", sc_image, layer_sizes, 1, 1L << 40),
+    FSUB("pushed", sub_pushed),
+    FB("bad", sc_image, bad), FS("media_type", sc_image, media_type),
+    FS("seed", sc_image, seed_name),
+};
+static bool sub_images(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_repository *r = obj;
+    PARSE_LIST(p, n, "images", r->images, sc_image, image_fields, image_defaults);
+    return true;
+}
+static void repo_defaults(sc_repository *r, yaml_node_t *n) { (void)r; (void)n; }
+static const field repo_fields[] = {
+    FS("name", sc_repository, name), FS("mutability", sc_repository, mutability),
+    FV("exclusion_filters", sc_repository, exclusion_filters), FSUB("images", sub_images),
+};
+static bool sub_repos(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_scenario *sc = obj;
+    PARSE_LIST(p, n, "repositories", sc->repositories, sc_repository, repo_fields, repo_defaults);
+    return true;
+}
+
+static void asg_defaults(sc_asg *a, yaml_node_t *n)
+{
+    a->min_size = 1;
+    a->max_size = 10;
+    a->desired = 2;
+    a->grace_period_s = 300;
+    a->launch_delay_s = 30;
+    a->boot_s = 20;
+    a->imp_min_healthy = a->imp_max_healthy = -1;
+    a->line = (int)n->start_mark.line + 1;
+    a->column = (int)n->start_mark.column + 1;
+}
+static const field asg_fields[] = {
+    FS("name", sc_asg, name),
+    FI("min", sc_asg, min_size, 0, 10000), FI("max", sc_asg, max_size, 0, 10000),
+    FI("desired", sc_asg, desired, 0, 10000),
+    FV("azs", sc_asg, azs), FS("launch_template", sc_asg, launch_template),
+    FS("version", sc_asg, lt_version), FS("health_check_type", sc_asg, health_check_type),
+    FI("grace_period", sc_asg, grace_period_s, 0, 7200),
+    FIH("default_warmup", sc_asg, default_warmup_s, 0, 3600, has_default_warmup),
+    FV("target_groups", sc_asg, target_groups), FS("repository", sc_asg, repository),
+    FS("live_tag", sc_asg, live_tag), FS("instance_type", sc_asg, instance_type),
+    FI("launch_delay", sc_asg, launch_delay_s, 1, 3600), FI("boot", sc_asg, boot_s, 0, 3600),
+    FI("min_healthy_percentage", sc_asg, imp_min_healthy, 0, 100),
+    FI("max_healthy_percentage", sc_asg, imp_max_healthy, 100, 200),
+};
+static bool sub_asgs(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_scenario *sc = obj;
+    PARSE_LIST(p, n, "apps", sc->asgs, sc_asg, asg_fields, asg_defaults);
+    return true;
+}
+
+static void alarm_defaults(sc_alarm *a, yaml_node_t *n)
+{
+    a->period_s = 60;
+    a->evaluation_periods = 1;
+    a->line = (int)n->start_mark.line + 1;
+    a->column = (int)n->start_mark.column + 1;
+}
+static const field alarm_fields[] = {
+    FS("name", sc_alarm, name), FS("description", sc_alarm, description),
+    FS("metric", sc_alarm, metric), FS("target_group", sc_alarm, target_group),
+    FS("comparison", sc_alarm, comparison), FD("threshold", sc_alarm, threshold, -1000000, 1000000),
+    FI("period", sc_alarm, period_s, 10, 86400), FI("evaluation_periods", sc_alarm, evaluation_periods, 1, 100),
+};
+static bool sub_alarms(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_scenario *sc = obj;
+    PARSE_LIST(p, n, "alarms", sc->alarms, sc_alarm, alarm_fields, alarm_defaults);
+    return true;
+}
+
+/* Faults: the char arrays of sim_fault_rule take bounded strings. */
+static bool fault_str(sp *p, yaml_node_t *n, const char *key, char *dst, size_t cap)
+{
+    if (!want_scalar(p, n, key))
+        return false;
+    if (!str_copy(dst, cap, scalar(n)))
+        return sp_fail_at(p, &n->start_mark, "%s is too long", key);
+    return true;
+}
+static bool sub_fault_op(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_fault_rule *r = obj;
+    return fault_str(p, n, "operation", r->operation, sizeof r->operation);
+}
+static bool sub_fault_svc(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_fault_rule *r = obj;
+    return fault_str(p, n, "service", r->service, sizeof r->service);
+}
+static void fault_defaults(sim_fault_rule *r, yaml_node_t *n) { (void)n; str_copy(r->operation, sizeof r->operation, "*"); }
+static const field fault_fields[] = {
+    FSUB("operation", sub_fault_op), FSUB("service", sub_fault_svc),
+    FI("latency_ms", sim_fault_rule, latency_ms, 0, 600000),
+    FI("jitter_ms", sim_fault_rule, jitter_ms, 0, 600000),
+    FD("throttle_rate", sim_fault_rule, throttle_rate, 0, 1),
+    FD("error_5xx_rate", sim_fault_rule, error_5xx_rate, 0, 1),
+    FD("reset_rate", sim_fault_rule, reset_rate, 0, 1),
+    FD("truncate_rate", sim_fault_rule, truncate_rate, 0, 1),
+    FD("malformed_rate", sim_fault_rule, malformed_rate, 0, 1),
+    FI("slow_body_bytes_per_sec", sim_fault_rule, slow_body_bytes_per_sec, 0, 100000000),
+};
+static bool sub_faults(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_scenario *sc = obj;
+    PARSE_LIST(p, n, "faults", sc->faults.rules, sim_fault_rule, fault_fields, fault_defaults);
+    return true;
+}
+
+/* ---------- generate: many groups, target groups and images from a few counts ---------- */
+
+typedef struct gen_spec {
+    int apps, instances_per_app, target_groups, images;
+    strvec azs;
+} gen_spec;
+
+static const field gen_fields[] = {
+    FI("apps", gen_spec, apps, 1, 1000),
+    FI("instances_per_app", gen_spec, instances_per_app, 0, 1000),
+    FI("target_groups", gen_spec, target_groups, 0, 5000),
+    FI("images", gen_spec, images, 0, SC_MAX_GENERATED),
+    FV("azs", gen_spec, azs),
+};
+
+static void generate(sim_scenario *sc, const gen_spec *g, yaml_node_t *n)
+{
+    int ntg = g->target_groups;
+    for (int t = 0; t < ntg; t++) {
+        sc_target_group *tg = VEC_NEW(sc->target_groups);
+        tg_defaults(tg, n);
+        tg->name = xasprintf("gen-tg-%02d", t);
+        tg->protocol = xstrdup("HTTP");
+        tg->health_check_path = xstrdup("/healthz");
+        tg->port = 8080;
+        tg->interval_s = 10;
+        tg->healthy_threshold = 3;
+        tg->deregistration_delay_s = 30;
+    }
+    int per_repo = g->apps ? g->images / g->apps : 0;
+    for (int a = 0; a < g->apps; a++) {
+        sc_launch_template *lt = VEC_NEW(sc->launch_templates);
+        lt_defaults(lt, n);
+        lt->name = xasprintf("gen-app-%02d-lt", a);
+        lt->id = xasprintf("lt-0%016x", 0x5100000u + (unsigned)a);
+        lt->image_id = xasprintf("ami-0%016x", 0xa300000u + (unsigned)a);
+        lt->instance_type = xstrdup("t3.medium");
+
+        sc_repository *r = VEC_NEW(sc->repositories);
+        r->name = xasprintf("gen-app-%02d", a);
+        r->mutability = xstrdup("MUTABLE");
+        int count = per_repo + (a < g->images % g->apps ? 1 : 0);
+        for (int i = 0; i < count; i++) {
+            sc_image *im = VEC_NEW(r->images);
+            char *tag = xasprintf("c%07x", (unsigned)(a * 0x10000 + i) * 2654435761u >> 4);
+            strvec_push(&im->tags, tag);
+            im->seed_name = tag;
+            VEC_PUSH(im->layer_sizes, 20000000 + (int64_t)(i % 97) * 1000);
+            VEC_PUSH(im->layer_sizes, 3000000 + (int64_t)(i % 13) * 100);
+            im->pushed_offset_s = (int64_t)(count - i) * 3600;
+            if (i == count - 1)
+                strvec_push(&im->tags, "prod");
+            if (i == count - 2)
+                strvec_push(&im->tags, "prod-stable");
+        }
+
+        sc_asg *as = VEC_NEW(sc->asgs);
+        asg_defaults(as, n);
+        as->name = xasprintf("gen-app-%02d-asg", a);
+        as->min_size = 0;
+        as->max_size = g->instances_per_app * 2 + 2;
+        as->desired = g->instances_per_app;
+        for (size_t z = 0; z < g->azs.n; z++)
+            strvec_push(&as->azs, g->azs.items[z]);
+        if (!g->azs.n) {
+            strvec_push(&as->azs, "us-east-1a");
+            strvec_push(&as->azs, "us-east-1b");
+        }
+        as->launch_template = xstrdup(lt->name);
+        as->health_check_type = xstrdup("ELB");
+        as->grace_period_s = 60;
+        as->repository = xstrdup(r->name);
+        for (int t = a; t < ntg; t += g->apps)
+            strvec_push(&as->target_groups, sc->target_groups.items[sc->target_groups.n - (size_t)ntg + (size_t)t].name);
+
+        if (as->target_groups.n) {
+            sc_load_balancer *lb = VEC_NEW(sc->load_balancers);
+            lb->name = xasprintf("gen-app-%02d-alb", a);
+            lb->scheme = xstrdup("internal");
+            sc_listener *l = VEC_NEW(lb->listeners);
+            l->port = 80;
+            l->protocol = xstrdup("HTTP");
+            l->target_group = xstrdup(as->target_groups.items[0]);
+        }
+    }
+}
+
+static bool sub_generate(sp *p, yaml_node_t *n, void *obj)
+{
+    gen_spec g = { .apps = 1, .instances_per_app = 2 };
+    bool ok = parse_map(p, n, "generate", gen_fields, ARRAY_LEN(gen_fields), &g);
+    if (ok && (long)g.apps * g.instances_per_app > SC_MAX_GENERATED)
+        ok = sp_fail_at(p, &n->start_mark, "generate: too many instances");
+    if (ok)
+        generate(obj, &g, n);
+    strvec_free(&g.azs);
+    return ok;
+}
+
+static const field top_fields[] = {
+    FS("account", sim_scenario, account_id), FS("region", sim_scenario, region),
+    FD("speed", sim_scenario, speed, 0.01, 10000), FT("start_time", sim_scenario, start_time),
+    FSUB("credentials", sub_credentials), FSUB("page_sizes", sub_page_sizes),
+    FSUB("launch_templates", sub_lts), FSUB("target_groups", sub_tgs),
+    FSUB("load_balancers", sub_lbs), FSUB("repositories", sub_repos),
+    FSUB("apps", sub_asgs), FSUB("alarms", sub_alarms), FSUB("faults", sub_faults),
+    FSUB("generate", sub_generate),
+};
+
+/* ---------- cross references ---------- */
+
+static const sc_target_group *find_tg(const sim_scenario *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->target_groups.n; i++)
+        if (str_eq(sc->target_groups.items[i].name, name))
+            return &sc->target_groups.items[i];
+    return NULL;
+}
+
+/* Names must be unique within their kind: the world looks things up by name. */
+#define CHECK_UNIQUE(vec, field, what)                                                   \
+    for (size_t i_ = 0; i_ < (vec).n; i_++)                                              \
+        for (size_t j_ = 0; j_ < i_; j_++)                                               \
+            if ((vec).items[i_].field && str_eq((vec).items[i_].field, (vec).items[j_].field)) \
+                return sp_fail_at(p, &root->start_mark, "duplicate %s name '%s'", what, (vec).items[i_].field)
+
+static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
+{
+    CHECK_UNIQUE(sc->asgs, name, "app");
+    CHECK_UNIQUE(sc->target_groups, name, "target group");
+    CHECK_UNIQUE(sc->repositories, name, "repository");
+    CHECK_UNIQUE(sc->launch_templates, name, "launch template");
+    CHECK_UNIQUE(sc->load_balancers, name, "load balancer");
+    CHECK_UNIQUE(sc->alarms, name, "alarm");
+    if (!sc->account_id)
+        sc->account_id = xstrdup("123456789012");
+    if (!sc->region)
+        sc->region = xstrdup("us-east-1");
+    if (sc->speed <= 0)
+        sc->speed = 1;
+    if (strlen(sc->account_id) != 12 || strspn(sc->account_id, "0123456789") != 12)
+        return sp_fail_at(p, &root->start_mark, "account must be 12 digits");
+    if (!sc->credentials.n)
+        return sp_fail_at(p, &root->start_mark, "no credentials: the simulator would accept no request");
+    for (size_t i = 0; i < sc->target_groups.n; i++)
+        if (str_empty(sc->target_groups.items[i].name))
+            return sp_fail_at(p, &root->start_mark, "a target group has no name");
+    for (size_t i = 0; i < sc->launch_templates.n; i++) {
+        sc_launch_template *t = &sc->launch_templates.items[i];
+        if (str_empty(t->name))
+            return sp_fail_at(p, &root->start_mark, "a launch template has no name");
+        if (!t->id)
+            t->id = xasprintf("lt-0%016zx", 0x1d00000 + i);
+        if (t->default_version > t->latest_version)
+            t->default_version = t->latest_version;
+    }
+    for (size_t i = 0; i < sc->repositories.n; i++)
+        if (str_empty(sc->repositories.items[i].name))
+            return sp_fail_at(p, &root->start_mark, "a repository has no name");
+    for (size_t i = 0; i < sc->load_balancers.n; i++) {
+        sc_load_balancer *lb = &sc->load_balancers.items[i];
+        for (size_t j = 0; j < lb->listeners.n; j++) {
+            sc_listener *l = &lb->listeners.items[j];
+            if (l->target_group && !find_tg(sc, l->target_group))
+                return sp_fail_lc(p, l->line, l->column, "listener forwards to unknown target group", l->target_group);
+            for (size_t k = 0; k < l->rules.n; k++)
+                if (!find_tg(sc, l->rules.items[k].target_group))
+                    return sp_fail_lc(p, l->rules.items[k].line, l->rules.items[k].column,
+                                      "rule forwards to unknown target group", l->rules.items[k].target_group);
+        }
+    }
+    for (size_t i = 0; i < sc->asgs.n; i++) {
+        sc_asg *a = &sc->asgs.items[i];
+        if (str_empty(a->name))
+            return sp_fail_lc(p, a->line, a->column, "app has no name", "");
+        if (a->min_size > a->max_size || a->desired < a->min_size || a->desired > a->max_size)
+            return sp_fail_lc(p, a->line, a->column, "min <= desired <= max does not hold for app", a->name);
+        if (!a->azs.n)
+            return sp_fail_lc(p, a->line, a->column, "no azs for app", a->name);
+        const sc_launch_template *lt = NULL;
+        for (size_t j = 0; j < sc->launch_templates.n; j++)
+            if (str_eq(sc->launch_templates.items[j].name, a->launch_template))
+                lt = &sc->launch_templates.items[j];
+        if (!lt)
+            return sp_fail_lc(p, a->line, a->column, "app uses unknown launch template", a->launch_template);
+        if (!a->lt_version)
+            a->lt_version = xasprintf("%d", lt->default_version);
+        if (strcmp(a->lt_version, "$Latest") && strcmp(a->lt_version, "$Default")) {
+            char *end;
+            long v = strtol(a->lt_version, &end, 10);
+            if (*end || end == a->lt_version || v < 1 || v > lt->latest_version)
+                return sp_fail_lc(p, a->line, a->column, "app uses a launch template version that does not exist:", a->lt_version);
+        }
+        for (size_t j = 0; j < a->target_groups.n; j++)
+            if (!find_tg(sc, a->target_groups.items[j]))
+                return sp_fail_lc(p, a->line, a->column, "app uses unknown target group", a->target_groups.items[j]);
+        if (a->repository) {
+            bool found = false;
+            for (size_t j = 0; j < sc->repositories.n; j++)
+                found |= str_eq(sc->repositories.items[j].name, a->repository);
+            if (!found)
+                return sp_fail_lc(p, a->line, a->column, "app uses unknown repository", a->repository);
+        }
+        if (!a->live_tag)
+            a->live_tag = xstrdup("prod");
+        if (!a->health_check_type)
+            a->health_check_type = xstrdup("EC2");
+        if (strcmp(a->health_check_type, "EC2") && strcmp(a->health_check_type, "ELB"))
+            return sp_fail_lc(p, a->line, a->column, "health_check_type must be EC2 or ELB, not", a->health_check_type);
+        if (!a->instance_type)
+            a->instance_type = xstrdup(lt->instance_type ? lt->instance_type : "t3.micro");
+    }
+    for (size_t i = 0; i < sc->alarms.n; i++) {
+        sc_alarm *al = &sc->alarms.items[i];
+        if (str_empty(al->name))
+            return sp_fail_lc(p, al->line, al->column, "alarm has no name", "");
+        if (!al->metric)
+            al->metric = xstrdup("UnHealthyHostCount");
+        if (strcmp(al->metric, "UnHealthyHostCount") && strcmp(al->metric, "HealthyHostCount"))
+            return sp_fail_lc(p, al->line, al->column, "unknown alarm metric", al->metric);
+        if (!al->target_group || !find_tg(sc, al->target_group))
+            return sp_fail_lc(p, al->line, al->column, "alarm watches unknown target group", al->target_group);
+        if (!al->comparison)
+            al->comparison = xstrdup("GreaterThanThreshold");
+        static const char *const cmps[] = { "GreaterThanThreshold", "GreaterThanOrEqualToThreshold",
+                                            "LessThanThreshold", "LessThanOrEqualToThreshold" };
+        bool ok = false;
+        for (size_t j = 0; j < ARRAY_LEN(cmps); j++)
+            ok |= !strcmp(cmps[j], al->comparison);
+        if (!ok)
+            return sp_fail_lc(p, al->line, al->column, "unknown comparison", al->comparison);
+    }
+    return true;
+}
+
+/* ---------- entry points ---------- */
+
+sim_scenario *sim_scenario_parse(const char *name, const char *data, size_t len, char *err, size_t errlen)
+{
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    if (!yaml_parser_initialize(&parser)) {
+        snprintf(err, errlen, "%s: out of memory", base);
+        return NULL;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        snprintf(err, errlen, "%s:%zu:%zu: %s", base, parser.problem_mark.line + 1,
+                 parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML error");
+        yaml_parser_delete(&parser);
+        return NULL;
+    }
+    yaml_parser_delete(&parser);
+
+    sim_scenario *sc = xcalloc(1, sizeof *sc);
+    sc->file = xstrdup(base);
+    sp p = { .doc = &doc, .file = base, .err = err, .errlen = errlen };
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    bool ok;
+    if (!root) {
+        snprintf(err, errlen, "%s:1:1: empty scenario", base);
+        ok = false;
+    } else {
+        ok = parse_map(&p, root, "the scenario", top_fields, ARRAY_LEN(top_fields), sc) &&
+             validate(&p, sc, root);
+    }
+    yaml_document_delete(&doc);
+    if (!ok) {
+        sim_scenario_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+sim_scenario *sim_scenario_load_file(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    strbuf sb;
+    sb_init(&sb);
+    char chunk[65536];
+    size_t n;
+    bool too_big = false;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (sb.len + n > SC_MAX_FILE) {
+            too_big = true;
+            break;
+        }
+        sb_appendn(&sb, chunk, n);
+    }
+    bool rd_err = ferror(f);
+    fclose(f);
+    sim_scenario *sc = NULL;
+    if (too_big)
+        snprintf(err, errlen, "%s: larger than %u bytes", path, SC_MAX_FILE);
+    else if (rd_err)
+        snprintf(err, errlen, "%s: read error", path);
+    else
+        sc = sim_scenario_parse(path, sb.buf, sb.len, err, errlen);
+    sb_free(&sb);
+    return sc;
+}
+
+sim_scenario *sim_scenario_load(const char *name_or_path, char *err, size_t errlen)
+{
+    if (!name_or_path)
+        name_or_path = "demo";
+    if (!strchr(name_or_path, '/') && !strchr(name_or_path, '.')) {
+        char path[128];
+        snprintf(path, sizeof path, "sim/scenarios/%s.yaml", name_or_path);
+        const struct embedded_file *ef = embedded_find(path);
+        if (ef)
+            return sim_scenario_parse(path, ef->data, ef->len, err, errlen);
+    }
+    return sim_scenario_load_file(name_or_path, err, errlen);
+}
+
+int sim_scenario_page_size(const sim_scenario *sc, const char *operation)
+{
+    for (size_t i = 0; i < sc->page_sizes.n; i++)
+        if (str_eq(sc->page_sizes.items[i].operation, operation))
+            return sc->page_sizes.items[i].size;
+    return 0;
+}
+
+void sim_scenario_free(sim_scenario *sc)
+{
+    if (!sc)
+        return;
+    free(sc->file);
+    free(sc->account_id);
+    free(sc->region);
+    for (size_t i = 0; i < sc->credentials.n; i++) {
+        sc_credential *c = &sc->credentials.items[i];
+        free(c->access_key_id);
+        free(c->user_name);
+        secret_free(c->secret_access_key);
+        secret_free(c->session_token);
+    }
+    VEC_FREE(sc->credentials);
+    for (size_t i = 0; i < sc->page_sizes.n; i++)
+        free(sc->page_sizes.items[i].operation);
+    VEC_FREE(sc->page_sizes);
+    for (size_t i = 0; i < sc->launch_templates.n; i++) {
+        sc_launch_template *t = &sc->launch_templates.items[i];
+        free(t->id); free(t->name); free(t->image_id); free(t->instance_type);
+        for (size_t j = 0; j < t->pinned_tags.n; j++)
+            free(t->pinned_tags.items[j].tag);
+        VEC_FREE(t->pinned_tags);
+    }
+    VEC_FREE(sc->launch_templates);
+    for (size_t i = 0; i < sc->target_groups.n; i++) {
+        sc_target_group *t = &sc->target_groups.items[i];
+        free(t->name); free(t->protocol); free(t->health_check_path);
+    }
+    VEC_FREE(sc->target_groups);
+    for (size_t i = 0; i < sc->load_balancers.n; i++) {
+        sc_load_balancer *lb = &sc->load_balancers.items[i];
+        for (size_t j = 0; j < lb->listeners.n; j++) {
+            sc_listener *l = &lb->listeners.items[j];
+            for (size_t k = 0; k < l->rules.n; k++) {
+                free(l->rules.items[k].path_pattern);
+                free(l->rules.items[k].target_group);
+            }
+            VEC_FREE(l->rules);
+            free(l->protocol); free(l->target_group);
+        }
+        VEC_FREE(lb->listeners);
+        free(lb->name); free(lb->scheme);
+    }
+    VEC_FREE(sc->load_balancers);
+    for (size_t i = 0; i < sc->repositories.n; i++) {
+        sc_repository *r = &sc->repositories.items[i];
+        for (size_t j = 0; j < r->images.n; j++) {
+            sc_image *im = &r->images.items[j];
+            strvec_free(&im->tags);
+            VEC_FREE(im->layer_sizes);
+            free(im->media_type); free(im->seed_name);
+        }
+        VEC_FREE(r->images);
+        strvec_free(&r->exclusion_filters);
+        free(r->name); free(r->mutability);
+    }
+    VEC_FREE(sc->repositories);
+    for (size_t i = 0; i < sc->asgs.n; i++) {
+        sc_asg *a = &sc->asgs.items[i];
+        free(a->name); free(a->launch_template); free(a->lt_version); free(a->health_check_type);
+        free(a->repository); free(a->live_tag); free(a->instance_type);
+        strvec_free(&a->azs);
+        strvec_free(&a->target_groups);
+    }
+    VEC_FREE(sc->asgs);
+    for (size_t i = 0; i < sc->alarms.n; i++) {
+        sc_alarm *a = &sc->alarms.items[i];
+        free(a->name); free(a->description); free(a->metric); free(a->target_group); free(a->comparison);
+    }
+    VEC_FREE(sc->alarms);
+    sim_faults_free(&sc->faults);
+    free(sc);
+}

@@ -1,0 +1,145 @@
+/* scenario.h — the simulator's scenarios: YAML files (the files under sim/scenarios/, or any
+ * path) parsed with libyaml into plain structs the world is built from. Errors name
+ * FILE:LINE:COLUMN. */
+#ifndef TARMAC_SIM_SCENARIO_H
+#define TARMAC_SIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+#include "world.h"
+
+/* The format (every key optional unless noted; times in seconds):
+ *   account: "123456789012"   region: us-east-1   speed: 1   start_time: 2024-05-01T12:00:00Z
+ *   credentials: [{access_key_id, secret_access_key, session_token?, user?}]   (at least one)
+ *   page_sizes: {OperationName: N}            smaller pages to exercise NextToken / Marker
+ *   launch_templates: [{name, id?, latest_version, default_version, image_id, instance_type,
+ *                       pinned_tags: {VERSION: tag}}]   a pinned version pulls that tag, not the live one
+ *   target_groups: [{name, port, protocol, health_check_path, interval, timeout,
+ *                    healthy_threshold, unhealthy_threshold, deregistration_delay}]
+ *   load_balancers: [{name, scheme, listeners: [{port, protocol, target_group,
+ *                     rules: [{priority, path_pattern, target_group}]}]}]
+ *   repositories: [{name, mutability, exclusion_filters: [glob], images: [{tags, layers: [bytes],
+ *                   pushed: seconds-before-start, bad: bool, media_type, seed}]}]
+ *   apps: [{name, min, max, desired, azs, launch_template, version, health_check_type: EC2|ELB,
+ *           grace_period, default_warmup, target_groups, repository, live_tag (prod),
+ *           instance_type, launch_delay (Pending→InService), boot (InService→answers checks),
+ *           min_healthy_percentage, max_healthy_percentage}]   (instance maintenance policy)
+ *   alarms: [{name, description, metric: UnHealthyHostCount|HealthyHostCount, target_group,
+ *             comparison, threshold, period, evaluation_periods}]
+ *   faults: [{operation ("*"), service, latency_ms, jitter_ms, throttle_rate, error_5xx_rate,
+ *             reset_rate, truncate_rate, malformed_rate, slow_body_bytes_per_sec}]
+ *   generate: {apps, instances_per_app, target_groups, images, azs}   many gen-app-NN groups */
+
+typedef struct sc_credential {
+    char *access_key_id, *secret_access_key, *session_token;   /* secret/token wiped on free */
+    char *user_name;                                          /* for the caller ARN */
+} sc_credential;
+
+typedef struct sc_page_size { char *operation; int size; } sc_page_size;
+
+/* A launch template version that pins the image tag its instances pull (as an AMI
+ * deploy pins an image), instead of the app's live tag. */
+typedef struct sc_lt_pin { int version; char *tag; } sc_lt_pin;
+
+typedef struct sc_launch_template {
+    char *id, *name;
+    int latest_version, default_version;
+    char *image_id;
+    char *instance_type;
+    VEC(sc_lt_pin) pinned_tags;
+} sc_launch_template;
+
+typedef struct sc_target_group {
+    char *name, *protocol, *health_check_path;
+    int port;
+    int interval_s, timeout_s, healthy_threshold, unhealthy_threshold;
+    int deregistration_delay_s;
+} sc_target_group;
+
+typedef struct sc_rule { int priority; char *path_pattern; char *target_group; int line, column; } sc_rule;
+typedef struct sc_listener {
+    int port;
+    char *protocol;
+    char *target_group;            /* default forward action */
+    VEC(sc_rule) rules;
+    int line, column;
+} sc_listener;
+typedef struct sc_load_balancer {
+    char *name, *scheme;
+    VEC(sc_listener) listeners;
+} sc_load_balancer;
+
+typedef struct sc_image {
+    strvec tags;
+    VEC(int64_t) layer_sizes;
+    int64_t pushed_offset_s;       /* seconds before the scenario start */
+    bool bad;                      /* its digest never passes health checks */
+    char *media_type;              /* NULL = Docker v2 schema 2 */
+    char *seed_name;               /* what the manifest is generated from (stable digests) */
+} sc_image;
+typedef struct sc_repository {
+    char *name, *mutability;
+    strvec exclusion_filters;
+    VEC(sc_image) images;
+} sc_repository;
+
+typedef struct sc_asg {
+    char *name;
+    int min_size, max_size, desired;
+    strvec azs;
+    char *launch_template;         /* name of an sc_launch_template */
+    char *lt_version;              /* "1", "$Latest", "$Default" */
+    char *health_check_type;       /* EC2 / ELB */
+    int grace_period_s;
+    bool has_default_warmup; int default_warmup_s;
+    strvec target_groups;          /* names */
+    char *repository, *live_tag;   /* the app's image: live tag pulled at boot */
+    char *instance_type;
+    int launch_delay_s;            /* Pending → InService */
+    int boot_s;                    /* InService → app answers health checks */
+    int imp_min_healthy, imp_max_healthy;   /* instance maintenance policy, -1 = unset */
+    int line, column;
+} sc_asg;
+
+typedef struct sc_alarm {
+    char *name, *description;
+    char *metric;                  /* UnHealthyHostCount, HealthyHostCount */
+    char *target_group;            /* the metric's dimension */
+    char *comparison;              /* GreaterThanThreshold, ... */
+    double threshold;
+    int period_s, evaluation_periods;
+    int line, column;
+} sc_alarm;
+
+struct sim_scenario {
+    char *file;                    /* name used in messages */
+    char *account_id, *region;
+    double speed;
+    aws_time start_time;           /* 0 = wall clock at world creation */
+    VEC(sc_credential) credentials;
+    VEC(sc_page_size) page_sizes;
+    VEC(sc_launch_template) launch_templates;
+    VEC(sc_target_group) target_groups;
+    VEC(sc_load_balancer) load_balancers;
+    VEC(sc_repository) repositories;
+    VEC(sc_asg) asgs;
+    VEC(sc_alarm) alarms;
+    sim_faults faults;
+};
+
+/* Parse YAML text; name is used in errors ("demo.yaml:12:7: unknown key 'foo'").
+ * NULL on error with the message in err. */
+sim_scenario *sim_scenario_parse(const char *name, const char *data, size_t len,
+                                 char *err, size_t errlen);
+/* Read and parse a file (bounded to 16 MiB). */
+sim_scenario *sim_scenario_load_file(const char *path, char *err, size_t errlen);
+/* "demo", "large", "faults" = the built-in scenarios compiled into the binary;
+ * anything else is a path. */
+sim_scenario *sim_scenario_load(const char *name_or_path, char *err, size_t errlen);
+void sim_scenario_free(sim_scenario *sc);
+/* The scenario's page size for an operation, or 0 when not set. */
+int sim_scenario_page_size(const sim_scenario *sc, const char *operation);
+
+#endif
