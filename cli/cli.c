@@ -36,6 +36,7 @@ static const opt_def global_opts[] = {
     { "--repo", OPT_LIST, OFF(repos) },
     { "--read-only", OPT_FLAG, OFF(read_only) },
     { "--json", OPT_FLAG, OFF(json) },
+    { "--demo", OPT_FLAG, OFF(demo) },
     { "--help", OPT_FLAG, OFF(help) },
     { "-h", OPT_FLAG, OFF(help) },
     { "--version", OPT_FLAG, OFF(version) },

@@ -29,6 +29,7 @@ typedef struct cli_globals {
     bool help;
     bool version;
     bool json;                   /* --json */
+    bool demo;                   /* --demo: run against the built-in simulator */
     const char *command;         /* first non-flag argument, or NULL */
     strvec args;                 /* what is left for the command (flags included) */
 } cli_globals;
@@ -56,5 +57,7 @@ void cli_session_close(cli_session *s);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_status(cli_globals *g);
+/* --demo: the simulator on a free port, then the console (or `status`) against it. */
+int demo_main(cli_globals *g);
 
 #endif

@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  --endpoint-url URL  send every service's calls to URL (http:// only for loopback)\n"
     "  --config FILE     config file (default: $XDG_CONFIG_HOME/tarmac/config.yaml)\n"
     "  --read-only       refuse every action that changes anything\n"
+    "  --demo            start the built-in simulator and run against it (no AWS account)\n"
     "  -h, --help        this help\n"
     "  --version         print the version\n"
     "\n"
@@ -62,7 +63,12 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         goto out;
     }
-    if (!g.command) {
+    if (g.demo && (!g.command || strcmp(g.command, "status") == 0)) {
+        rc = demo_main(&g);
+    } else if (g.demo) {
+        cli_error("--demo runs the console or `status` against the simulator, not '%s'", g.command);
+        rc = EXIT_USAGE;
+    } else if (!g.command) {
         rc = console_main(&g);
     } else if (strcmp(g.command, "status") == 0) {
         rc = cmd_status(&g);
