@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define F(field) free(x->field)
 
@@ -159,3 +160,17 @@ void cw_alarm_free(cw_alarm *x)
 }
 
 void caller_identity_free(caller_identity *x) { F(account); F(arn); F(user_id); }
+
+static int cmp_pushed_desc(const void *a, const void *b)
+{
+    const ecr_image_detail *x = a, *y = b;
+    if (x->image_pushed_at != y->image_pushed_at)
+        return x->image_pushed_at < y->image_pushed_at ? 1 : -1;
+    return strcmp(x->image_digest ? x->image_digest : "", y->image_digest ? y->image_digest : "");
+}
+
+void ecr_images_sort_newest_first(ecr_image_detail_list *images)
+{
+    if (images->n > 1)
+        qsort(images->items, images->n, sizeof *images->items, cmp_pushed_desc);
+}

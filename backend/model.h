@@ -284,4 +284,7 @@ void caller_identity_free(caller_identity *x);
     } while (0)
 void ecr_batch_get_result_free(ecr_batch_get_result *x);
 
+/* Newest push first; ties by digest, so the order is stable between polls. */
+void ecr_images_sort_newest_first(ecr_image_detail_list *images);
+
 #endif

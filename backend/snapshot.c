@@ -240,14 +240,6 @@ static void on_repos(aws_client *c, ecr_repository_list *res, const aws_error *e
     finish_one(x);
 }
 
-static int cmp_pushed_desc(const void *a, const void *b)
-{
-    const ecr_image_detail *x = a, *y = b;
-    if (x->image_pushed_at != y->image_pushed_at)
-        return x->image_pushed_at < y->image_pushed_at ? 1 : -1;
-    return strcmp(x->image_digest ? x->image_digest : "", y->image_digest ? y->image_digest : "");
-}
-
 static void on_images(aws_client *c, ecr_image_detail_list *res, const aws_error *err, void *ud)
 {
     (void)c;
@@ -259,8 +251,7 @@ static void on_images(aws_client *c, ecr_image_detail_list *res, const aws_error
         sr->images_ok = true;
     MODEL_LIST_FREE(sr->images, ecr_image_detail_free);
     sr->images = *res;
-    if (sr->images.n > 1)
-        qsort(sr->images.items, sr->images.n, sizeof *sr->images.items, cmp_pushed_desc);
+    ecr_images_sort_newest_first(&sr->images);
     finish_one(x);
 }
 

@@ -365,14 +365,6 @@ static void on_repos(aws_client *c, ecr_repository_list *res, const aws_error *e
     free(x);
 }
 
-static int cmp_pushed_desc(const void *a, const void *b)
-{
-    const ecr_image_detail *x = a, *y = b;
-    if (x->image_pushed_at != y->image_pushed_at)
-        return x->image_pushed_at < y->image_pushed_at ? 1 : -1;
-    return strcmp(x->image_digest ? x->image_digest : "", y->image_digest ? y->image_digest : "");
-}
-
 static void on_images(aws_client *c, ecr_image_detail_list *res, const aws_error *err, void *ud)
 {
     (void)c;
@@ -381,8 +373,7 @@ static void on_images(aws_client *c, ecr_image_detail_list *res, const aws_error
     if (live && !err) {
         MODEL_LIST_FREE(x->w->images.images, ecr_image_detail_free);
         x->w->images.images = *res;
-        if (res->n > 1)
-            qsort(res->items, res->n, sizeof *res->items, cmp_pushed_desc);
+        ecr_images_sort_newest_first(&x->w->images.images);
     } else {
         MODEL_LIST_FREE(*res, ecr_image_detail_free);
     }
