@@ -1,0 +1,145 @@
+"""`tarmac status` against `tarmac sim`, where instance refreshes exist (moto has
+none): the JSON's InstanceRefreshes equal what boto3 reads; and the bad input of
+the foundation issue — malformed and truncated answers, 5xx, a wrong secret, a
+config with a typo, an unknown app — each gives one clear line, the right exit code
+and never half-written JSON."""
+import datetime
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from sim_peer import BIN, Sim
+
+REQUIRED = True
+
+
+def parse_time(s):
+    return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+
+
+class StatusAgainstSim(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        try:
+            import boto3  # noqa: F401
+        except ImportError:
+            raise unittest.SkipTest("SKIP: boto3 not installed")
+        cls.sim = Sim(speed=20).start()
+        cls.home = tempfile.mkdtemp(prefix="tarmac-status-sim-")
+        cls.env = cls.sim.env(cls.home)
+        cls.env["AWS_MAX_ATTEMPTS"] = "2"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.sim.faults([])
+
+    def run_tarmac(self, *args, env=None):
+        p = subprocess.run([BIN, *args, "--endpoint-url", self.sim.url], env=env or self.env,
+                           capture_output=True, text=True, timeout=120)
+        self.assertNotIn(self.sim.secret, p.stdout + p.stderr)
+        return p
+
+    def test_refreshes_match_boto3(self):
+        asg = self.sim.client("autoscaling")
+        try:
+            asg.start_instance_refresh(AutoScalingGroupName="api-asg",
+                                       Preferences={"MinHealthyPercentage": 50, "InstanceWarmup": 30,
+                                                    "CheckpointPercentages": [50, 100], "CheckpointDelay": 60,
+                                                    "SkipMatching": False})
+        except asg.exceptions.InstanceRefreshInProgressFault:
+            pass
+        self.sim.advance(45)
+        p = self.run_tarmac("status", "--json", "--asg", "api-asg")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        ours = json.loads(p.stdout)["AutoScalingGroups"][0]["InstanceRefreshes"]
+        theirs = asg.describe_instance_refreshes(AutoScalingGroupName="api-asg", MaxRecords=5)["InstanceRefreshes"]
+        self.assertEqual([r["InstanceRefreshId"] for r in ours], [r["InstanceRefreshId"] for r in theirs])
+        for a, b in zip(ours, theirs):
+            for k, v in b.items():
+                self.assertIn(k, a, k)
+                if isinstance(v, datetime.datetime):
+                    self.assertLess(abs((parse_time(a[k]) - v).total_seconds()), 0.002, k)
+                elif k in ("PercentageComplete", "InstancesToUpdate", "Status", "StatusReason", "ProgressDetails"):
+                    pass  # the world moves between the two reads
+                else:
+                    self.assertEqual(a[k], v, k)
+        self.assertEqual(ours[0]["Preferences"]["CheckpointPercentages"], [50, 100])
+
+    def test_malformed_answer_is_one_clear_line(self):
+        self.sim.faults([{"operation": "DescribeAutoScalingGroups", "malformed_rate": 1.0}])
+        p = self.run_tarmac("status", "--json", "--asg", "web-asg")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assertRegex(p.stderr, r"^tarmac: DescribeAutoScalingGroups: MalformedResponse: [^\n]+\n$")
+
+    def test_truncated_answer_is_one_clear_line(self):
+        self.sim.faults([{"operation": "DescribeAutoScalingGroups", "truncate_rate": 1.0}])
+        p = self.run_tarmac("status", "--json", "--asg", "web-asg")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(p.stdout, "")
+        self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+        self.assertIn("DescribeAutoScalingGroups", p.stderr)
+
+    def test_failing_target_health_gives_partial_snapshot(self):
+        self.sim.faults([{"operation": "DescribeTargetHealth", "error_5xx_rate": 1.0}])
+        p = self.run_tarmac("status", "--json", "--asg", "web-asg", "--repo", "web")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual({e["Operation"] for e in doc["Errors"]}, {"DescribeTargetHealth"})
+        self.assertTrue(doc["Repositories"][0]["imageDetails"])
+        tg = doc["AutoScalingGroups"][0]["TargetGroups"][0]
+        self.assertNotIn("TargetHealthDescriptions", tg)
+        self.assertIn("TargetGroupName", tg)
+
+    def test_throttling_is_retried(self):
+        # Throttled once per request pair at most: the retry succeeds (AWS_MAX_ATTEMPTS=3).
+        self.sim.faults([{"operation": "DescribeImages", "throttle_rate": 0.5}])
+        env = dict(self.env, AWS_MAX_ATTEMPTS="10")
+        p = self.run_tarmac("status", "--json", "--asg", "web-asg", "--repo", "web", env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_wrong_secret(self):
+        env = dict(self.env, AWS_SECRET_ACCESS_KEY="not-the-secret")
+        p = self.run_tarmac("status", env=env)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stdout, "")
+        self.assertIn("SignatureDoesNotMatch", p.stderr)
+        self.assertNotIn("not-the-secret", p.stderr)
+
+    def test_config_typo(self):
+        cfg = os.path.join(self.home, "typo.yaml")
+        with open(cfg, "w") as f:
+            f.write("apps:\n  web:\n    asg: web-asg\n    ecr_repostory: web\n")
+        p = self.run_tarmac("status", "--config", cfg, "--app", "web")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stdout, "")
+        self.assertRegex(p.stderr, r"typo\.yaml:4:5: unknown key \"ecr_repostory\"")
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+
+    def test_app_from_config(self):
+        cfg = os.path.join(self.home, "ok.yaml")
+        with open(cfg, "w") as f:
+            f.write("apps:\n  web:\n    asg: web-asg\n    ecr_repository: web\n")
+        p = self.run_tarmac("status", "--json", "--config", cfg, "--app", "web")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual([g["AutoScalingGroupName"] for g in doc["AutoScalingGroups"]], ["web-asg"])
+        self.assertEqual([r["repositoryName"] for r in doc["Repositories"]], ["web"])
+        p = self.run_tarmac("status", "--config", cfg, "--app", "nope")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no app named 'nope'", p.stderr)
+
+    def test_every_group_when_none_named(self):
+        p = self.run_tarmac("status", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        names = sorted(g["AutoScalingGroupName"] for g in json.loads(p.stdout)["AutoScalingGroups"])
+        self.assertEqual(names, ["api-asg", "web-asg"])
+
+
+if __name__ == "__main__":
+    unittest.main()
