@@ -81,7 +81,8 @@ class Sim:
         env.update({"HOME": home, "XDG_CONFIG_HOME": os.path.join(home, ".config"),
                     "XDG_STATE_HOME": os.path.join(home, ".state"),
                     "AWS_ACCESS_KEY_ID": self.akid, "AWS_SECRET_ACCESS_KEY": self.secret,
-                    "AWS_REGION": self.region, "AWS_CONFIG_FILE": os.path.join(home, "aws-config"),
+                    "AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region,
+                    "AWS_CONFIG_FILE": os.path.join(home, "aws-config"),
                     "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "aws-credentials")})
         return env
 
