@@ -117,6 +117,23 @@ int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
                    aws_page_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
                    void *ud, aws_error *err);
 
+/* ---- credentials that expire: refreshed in place, never by rebuilding the client ----
+ * With a refresh hook set, the client asks it for new credentials AWS_REFRESH_AHEAD_MS
+ * before they expire and once after an expired/revoked-token error
+ * (aws_error_is_expired_token); meanwhile new and failed calls queue. The hook answers
+ * at once or later (from the owner's loop) with aws_client_set_credentials() or
+ * aws_client_refresh_failed(); queued calls are then sent again from aws_client_run(),
+ * or finish with ExpiredToken and the hook's message. The hook must not free the client. */
+#define AWS_REFRESH_AHEAD_MS (5 * 60 * 1000)
+typedef void (*aws_refresh_fn)(aws_client *c, void *ud);
+void aws_client_set_refresh(aws_client *c, aws_refresh_fn fn, void *ud);
+void aws_client_set_credentials(aws_client *c, const aws_credentials *cr);   /* copied */
+void aws_client_refresh_failed(aws_client *c, const char *message);         /* one line, no secret */
+bool aws_client_refreshing(const aws_client *c);
+const aws_credentials *aws_client_credentials(const aws_client *c);          /* the current ones */
+/* ExpiredToken, ExpiredTokenException, InvalidClientTokenId, UnrecognizedClientException, RequestExpired */
+bool aws_error_is_expired_token(const char *code);
+
 /* ---- event loop integration ---- */
 /* Wait for network activity, one of the extra fds (stdin, a signal pipe) or the next
  * retry timer, at most max_wait_ms (-1: no limit beyond timers). Returns the number of

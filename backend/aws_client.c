@@ -54,6 +54,9 @@ struct aws_call_ctx {
     aws_time start_wall;
     int64_t due_mono;            /* > 0: waiting to be sent again at this time */
     http_transfer *xfer;         /* in flight */
+    bool waiting_creds;          /* queued until a credentials refresh ends */
+    bool refreshed;              /* already resent once after an expired-token error */
+    bool refresh_failed;         /* the refresh it waited for failed: finish with that */
     aws_call_ctx *prev, *next;
 };
 
@@ -72,6 +75,10 @@ struct aws_client {
     aws_call_ctx *calls;
     size_t n_calls;
     bool closing;                /* aws_client_free is cancelling: no new calls */
+    aws_refresh_fn refresh_fn;   /* asked for new credentials; NULL: none */
+    void *refresh_ud;
+    bool refreshing;             /* a refresh is in flight: calls queue */
+    char refresh_error[320];     /* why the last refresh failed */
     /* Ring of records, each stored twice (i and i + SIZE) so the newest
      * AWS_CALL_LOG_SIZE are always one contiguous run. */
     aws_call_record log[2 * AWS_CALL_LOG_SIZE];
@@ -181,7 +188,14 @@ static int resolve_url(aws_client *c, const aws_service *svc, char **url, aws_er
     char *profile_url = NULL;
     if (!c->endpoint_url) {
         creds_request req = {.profile = c->profile, .region = c->region};
-        profile_url = creds_profile_value(&req, "endpoint_url");
+        /* the profile's "services" section key is the env suffix in lower case */
+        char key[64] = "";
+        for (size_t i = 0; svc->env_name && svc->env_name[i] && i + 1 < sizeof(key); i++) {
+            char ch = svc->env_name[i];
+            key[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+            key[i + 1] = '\0';
+        }
+        profile_url = creds_profile_endpoint(&req, key);
     }
     strbuf msg;
     sb_init(&msg);
@@ -267,6 +281,7 @@ static void call_unlink(aws_client *c, aws_call_ctx *x) {
 }
 
 static void call_finish(aws_call_ctx *x, const aws_response *resp, aws_error *err);
+static void refresh_start(aws_client *c);
 
 void aws_client_free(aws_client *c) {
     if (!c) return;
@@ -445,6 +460,61 @@ static void transport_error(const http_result *res, aws_error *err) {
     err->transport = true;
 }
 
+bool aws_error_is_expired_token(const char *code) {
+    static const char *const codes[] = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                                        "UnrecognizedClientException", "RequestExpired"};
+    for (size_t i = 0; code && i < ARRAY_LEN(codes); i++)
+        if (!strcmp(code, codes[i])) return true;
+    return false;
+}
+
+/* Asks the owner for new credentials once; calls queue until it answers. */
+static void refresh_start(aws_client *c) {
+    if (c->refreshing || !c->refresh_fn) return;
+    c->refreshing = true;
+    c->refresh_fn(c, c->refresh_ud);   /* may answer at once (headless) */
+}
+
+/* Queued calls become due now: aws_client_run sends (or fails) them. */
+static void release_waiting(aws_client *c, bool failed) {
+    for (aws_call_ctx *x = c->calls; x; x = x->next) {
+        if (!x->waiting_creds) continue;
+        x->waiting_creds = false;
+        x->refresh_failed = failed;
+        x->due_mono = mono_now_ms();
+        if (x->due_mono <= 0) x->due_mono = 1;
+    }
+}
+
+void aws_client_set_refresh(aws_client *c, aws_refresh_fn fn, void *ud) {
+    c->refresh_fn = fn;
+    c->refresh_ud = ud;
+}
+
+void aws_client_set_credentials(aws_client *c, const aws_credentials *cr) {
+    if (!c || !cr || str_empty(cr->access_key_id) || str_empty(cr->secret_access_key)) return;
+    aws_credentials_free(&c->creds);
+    aws_credentials_copy(&c->creds, cr);
+    c->refreshing = false;
+    c->refresh_error[0] = '\0';
+    release_waiting(c, false);
+}
+
+void aws_client_refresh_failed(aws_client *c, const char *message) {
+    if (!c) return;
+    c->refreshing = false;
+    str_copy(c->refresh_error, sizeof(c->refresh_error), message ? message : "credentials could not be refreshed");
+    release_waiting(c, true);
+}
+
+bool aws_client_refreshing(const aws_client *c) {
+    return c && c->refreshing;
+}
+
+const aws_credentials *aws_client_credentials(const aws_client *c) {
+    return c ? &c->creds : NULL;
+}
+
 static void on_http_done(http_engine *e, const http_result *res, void *ud) {
     (void)e;
     aws_call_ctx *x = ud;
@@ -466,6 +536,13 @@ static void on_http_done(http_engine *e, const http_result *res, void *ud) {
         memset(&err, 0, sizeof(err));
         aws_error_headers hdrs = {res->request_id, res->error_type, res->query_error};
         aws_errors_decode(x->svc->protocol, res->status, res->body, res->body_len, &hdrs, &err);
+    }
+    if (c->refresh_fn && !x->refreshed && aws_error_is_expired_token(err.code)) {
+        /* revoked or expired credentials: one refresh, then the same call again */
+        x->refreshed = true;
+        x->waiting_creds = true;
+        refresh_start(c);
+        return;
     }
     int64_t now = time_now_ms();
     retry_input in = {
@@ -538,6 +615,12 @@ static int call_start(aws_client *c, const aws_request *req, aws_done_fn done, v
     if (c->calls) c->calls->prev = x;
     c->calls = x;
     c->n_calls++;
+    if (c->refresh_fn && (c->refreshing || (c->creds.expiration &&
+                                            c->creds.expiration - time_now_ms() < AWS_REFRESH_AHEAD_MS))) {
+        x->waiting_creds = true;   /* sent once fresh credentials arrive */
+        refresh_start(c);
+        return 0;
+    }
     aws_error tmp;
     if (send_attempt(x, err ? err : &tmp) != 0) {
         call_unlink(c, x);
@@ -693,6 +776,11 @@ void aws_client_run(aws_client *c) {
         if (!x) break;
         x->due_mono = 0;
         aws_error err;
+        if (x->refresh_failed) {
+            aws_error_set(&err, 0, "ExpiredToken", "%s", c->refresh_error);
+            call_finish(x, NULL, &err);
+            continue;
+        }
         if (send_attempt(x, &err) != 0) call_finish(x, NULL, &err);
     }
 }

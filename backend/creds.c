@@ -1,16 +1,16 @@
 /* creds.c — AWS credentials and region resolved the way botocore (and so the AWS
  * CLI) does: a table of providers walked in order, the shared INI files read with
  * configparser's rules, one-line errors that say what to set and never hold a secret. */
-#include "creds.h"
+#include "creds_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define INI_MAX_BYTES (1u << 20)   /* a credentials file beyond 1 MiB is not one */
-#define NAME_SHOWN 64              /* longest profile name quoted back in a message */
 
 void aws_credentials_copy(aws_credentials *dst, const aws_credentials *src)
 {
@@ -369,7 +369,7 @@ static int ctx_load(creds_ctx *c, const creds_request *req, strbuf *err)
     c->creds_sec = creds_profile(&c->creds_file, c->profile);
     c->config_sec = config_profile(&c->config_file, c->profile);
     if (!c->creds_sec && !c->config_sec && strcmp(c->profile, "default")) {
-        sb_printf(err, "the config profile (%.*s) could not be found in %s or %s", NAME_SHOWN,
+        sb_printf(err, "the config profile (%.*s) could not be found in %s or %s", CREDS_NAME_SHOWN,
                   c->profile, c->creds_file.path, c->config_file.path);
         ctx_free(c);
         return -1;
@@ -377,51 +377,108 @@ static int ctx_load(creds_ctx *c, const creds_request *req, strbuf *err)
     return 0;
 }
 
-/* ---- providers ---- */
+/* ---- the plan: which provider answers, read from the files and environment ----
+ * botocore's chain: env, assume-role, assume-role-with-web-identity, sso,
+ * shared-credentials-file, custom-process, config-file, container-role, iam-role.
+ * Only the files are read here; creds_job.c runs the network and process steps. */
 
 typedef enum prov_result { PROV_NONE, PROV_FOUND, PROV_ERROR } prov_result;
 
-typedef struct creds_provider {
-    const char *name;   /* becomes aws_credentials.source */
-    prov_result (*load)(const creds_ctx *c, aws_credentials *out, strbuf *err);
-} creds_provider;
-
-static const char *env_nonempty(const char *name)
+const char *creds_env(const char *name)
 {
     const char *v = getenv(name);
     return str_empty(v) ? NULL : v;
 }
 
-static prov_result prov_env(const creds_ctx *c, aws_credentials *out, strbuf *err)
+/* A scalar value of any profile, credentials file over config file. */
+static const char *prof_value(const creds_ctx *c, const char *profile, const char *key)
 {
-    if (c->explicit_profile)
-        return PROV_NONE;   /* --profile beats the environment's keys, as in the CLI */
-    const char *akid = env_nonempty("AWS_ACCESS_KEY_ID");
+    const char *v = ini_get(creds_profile(&c->creds_file, profile), key);
+    if (!v)
+        v = ini_get(config_profile(&c->config_file, profile), key);
+    return v && v[0] != '\n' ? v : NULL;
+}
+
+static bool prof_exists(const creds_ctx *c, const char *profile)
+{
+    return creds_profile(&c->creds_file, profile) || config_profile(&c->config_file, profile);
+}
+
+static bool prof_has_key(const creds_ctx *c, const char *profile, const char *key)
+{
+    return ini_get(creds_profile(&c->creds_file, profile), key) ||
+           ini_get(config_profile(&c->config_file, profile), key);
+}
+
+static creds_step *plan_push(creds_plan *p, creds_step_kind kind, const char *profile)
+{
+    creds_step *s = VEC_NEW(p->steps);
+    s->kind = kind;
+    s->profile = xstrdup(profile);
+    return s;
+}
+
+static void step_free(creds_step *s)
+{
+    free(s->profile);
+    aws_credentials_free(&s->creds);
+    free(s->command);
+    free(s->sso_start_url);
+    free(s->sso_session);
+    free(s->sso_region);
+    free(s->sso_account_id);
+    free(s->sso_role_name);
+    free(s->role_arn);
+    free(s->session_name);
+    free(s->external_id);
+    free(s->mfa_serial);
+    free(s->token_file);
+}
+
+void creds_plan_free(creds_plan *p)
+{
+    for (size_t i = 0; i < p->steps.n; i++)
+        step_free(&p->steps.items[i]);
+    VEC_FREE(p->steps);
+    free(p->source);
+    free(p->profile);
+    free(p->region);
+    free(p->endpoint_url);
+    free(p->nothing_found);
+    memset(p, 0, sizeof *p);
+}
+
+static prov_result plan_env(creds_plan *p, strbuf *err)
+{
+    const char *akid = creds_env("AWS_ACCESS_KEY_ID");
     if (!akid)
         return PROV_NONE;
-    const char *secret = env_nonempty("AWS_SECRET_ACCESS_KEY");
+    const char *secret = creds_env("AWS_SECRET_ACCESS_KEY");
     if (!secret) {
         sb_append(err, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both "
                        "(and AWS_SESSION_TOKEN for temporary keys), or unset AWS_ACCESS_KEY_ID");
         return PROV_ERROR;
     }
-    const char *token = env_nonempty("AWS_SESSION_TOKEN");
+    const char *token = creds_env("AWS_SESSION_TOKEN");
     if (!token)
-        token = env_nonempty("AWS_SECURITY_TOKEN");
-    const char *exp = env_nonempty("AWS_CREDENTIAL_EXPIRATION");
-    if (exp && !time_parse_iso8601(exp, &out->expiration)) {
+        token = creds_env("AWS_SECURITY_TOKEN");
+    aws_time exp = 0;
+    const char *exps = creds_env("AWS_CREDENTIAL_EXPIRATION");
+    if (exps && !time_parse_iso8601(exps, &exp)) {
         sb_append(err, "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time (2024-05-01T12:00:00Z)");
         return PROV_ERROR;
     }
-    out->access_key_id = xstrdup(akid);
-    out->secret_access_key = xstrdup(secret);
-    out->session_token = xstrdup(token);
+    creds_step *s = plan_push(p, CSTEP_STATIC, p->profile);
+    s->creds.access_key_id = xstrdup(akid);
+    s->creds.secret_access_key = xstrdup(secret);
+    s->creds.session_token = xstrdup(token);
+    s->creds.expiration = exp;
     return PROV_FOUND;
 }
 
 /* Static keys from one INI section (a file's provider). */
-static prov_result keys_from_section(const creds_ctx *c, const ini_section *s, const char *path,
-                                     aws_credentials *out, strbuf *err)
+static prov_result plan_keys(creds_plan *p, const char *profile, const ini_section *s,
+                             const char *path, strbuf *err)
 {
     const char *akid = ini_get(s, "aws_access_key_id");
     if (!akid)
@@ -429,134 +486,381 @@ static prov_result keys_from_section(const creds_ctx *c, const ini_section *s, c
     const char *secret = ini_get(s, "aws_secret_access_key");
     if (str_empty(akid) || str_empty(secret) || akid[0] == '\n' || secret[0] == '\n') {
         sb_printf(err, "incomplete keys for profile \"%.*s\" in %s: set both aws_access_key_id "
-                       "and aws_secret_access_key", NAME_SHOWN, c->profile, path);
+                       "and aws_secret_access_key", CREDS_NAME_SHOWN, profile, path);
         return PROV_ERROR;
     }
     const char *token = ini_get(s, "aws_session_token");
     if (str_empty(token))
         token = ini_get(s, "aws_security_token");
-    out->access_key_id = xstrdup(akid);
-    out->secret_access_key = xstrdup(secret);
-    out->session_token = str_empty(token) ? NULL : xstrdup(token);
+    creds_step *st = plan_push(p, CSTEP_STATIC, profile);
+    st->creds.access_key_id = xstrdup(akid);
+    st->creds.secret_access_key = xstrdup(secret);
+    st->creds.session_token = str_empty(token) || token[0] == '\n' ? NULL : xstrdup(token);
     return PROV_FOUND;
 }
 
-static prov_result prov_shared_file(const creds_ctx *c, aws_credentials *out, strbuf *err)
+/* Web identity: the environment (top-level chain only) over the profile. */
+static prov_result plan_web_identity(const creds_ctx *c, const char *profile, bool use_env,
+                                     creds_plan *p)
 {
-    return keys_from_section(c, c->creds_sec, c->creds_file.path, out, err);
+    const char *file = use_env ? creds_env("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
+    if (!file)
+        file = prof_value(c, profile, "web_identity_token_file");
+    const char *role = use_env ? creds_env("AWS_ROLE_ARN") : NULL;
+    if (!role)
+        role = prof_value(c, profile, "role_arn");
+    if (!file || !role)
+        return PROV_NONE;
+    const char *name = use_env ? creds_env("AWS_ROLE_SESSION_NAME") : NULL;
+    if (!name)
+        name = prof_value(c, profile, "role_session_name");
+    creds_step *s = plan_push(p, CSTEP_WEB_IDENTITY, profile);
+    char path[1024];
+    expand_path(file, path, sizeof path);
+    s->token_file = xstrdup(path);
+    s->role_arn = xstrdup(role);
+    s->session_name = xstrdup(name);
+    return PROV_FOUND;
 }
 
-static prov_result prov_config_file(const creds_ctx *c, aws_credentials *out, strbuf *err)
+/* SSO: an sso_session section ([sso-session NAME]) or the legacy keys in the profile. */
+static prov_result plan_sso(const creds_ctx *c, const char *profile, creds_plan *p, strbuf *err)
 {
-    return keys_from_section(c, c->config_sec, c->config_file.path, out, err);
+    const char *session = prof_value(c, profile, "sso_session");
+    const char *start = prof_value(c, profile, "sso_start_url");
+    if (!session && !start)
+        return PROV_NONE;
+    const char *region = prof_value(c, profile, "sso_region");
+    if (session) {
+        char want[300];
+        snprintf(want, sizeof want, "sso-session %s", session);
+        const ini_section *ss = NULL;
+        for (size_t i = 0; i < c->config_file.sections.n; i++)
+            if (!strcmp(c->config_file.sections.items[i].name, want))
+                ss = &c->config_file.sections.items[i];
+        if (!ss) {
+            sb_printf(err, "profile \"%.*s\" names sso_session \"%.*s\", but %s has no "
+                           "[sso-session %.*s] section: add it (sso_start_url, sso_region)",
+                      CREDS_NAME_SHOWN, profile, CREDS_NAME_SHOWN, session, c->config_file.path,
+                      CREDS_NAME_SHOWN, session);
+            return PROV_ERROR;
+        }
+        const char *s_start = ini_get(ss, "sso_start_url"), *s_region = ini_get(ss, "sso_region");
+        if ((start && s_start && strcmp(start, s_start)) || (region && s_region && strcmp(region, s_region))) {
+            sb_printf(err, "profile \"%.*s\" and its sso-session disagree on sso_start_url or "
+                           "sso_region: keep them in the [sso-session] section only",
+                      CREDS_NAME_SHOWN, profile);
+            return PROV_ERROR;
+        }
+        start = s_start;
+        region = s_region;
+    }
+    static const char *need[] = {"sso_start_url", "sso_region", "sso_account_id", "sso_role_name"};
+    const char *have[] = {start, region, prof_value(c, profile, "sso_account_id"),
+                          prof_value(c, profile, "sso_role_name")};
+    for (size_t i = 0; i < ARRAY_LEN(need); i++)
+        if (str_empty(have[i])) {
+            sb_printf(err, "profile \"%.*s\" is missing %s for IAM Identity Center (SSO): run "
+                           "`aws configure sso --profile %.*s` or add it to %s", CREDS_NAME_SHOWN,
+                      profile, need[i], CREDS_NAME_SHOWN, profile, c->config_file.path);
+            return PROV_ERROR;
+        }
+    creds_step *s = plan_push(p, CSTEP_SSO, profile);
+    s->sso_start_url = xstrdup(start);
+    s->sso_session = xstrdup(session);
+    s->sso_region = xstrdup(region);
+    s->sso_account_id = xstrdup(have[2]);
+    s->sso_role_name = xstrdup(have[3]);
+    return PROV_FOUND;
 }
 
-/* Credential types of the SDK chain that are not implemented yet: when the profile
- * (or the environment) asks for one, say so instead of silently using another. */
-static prov_result unsupported(const creds_ctx *c, const char *what, const char *setting, strbuf *err)
+static prov_result plan_process(const creds_ctx *c, const char *profile, creds_plan *p)
 {
-    sb_printf(err, "profile \"%.*s\" uses %s (%s), which tarmac does not support yet: use static "
-                   "keys, or export temporary ones as AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY "
-                   "and AWS_SESSION_TOKEN", NAME_SHOWN, c->profile, what, setting);
-    return PROV_ERROR;
+    const char *cmd = prof_value(c, profile, "credential_process");
+    if (!cmd)
+        return PROV_NONE;
+    plan_push(p, CSTEP_PROCESS, profile)->command = xstrdup(cmd);
+    return PROV_FOUND;
 }
 
-static prov_result prov_assume_role(const creds_ctx *c, aws_credentials *out, strbuf *err)
+/* The providers a profile's own settings give, in the chain's order (used for the
+ * chosen profile and for a source_profile). *source gets the method name. */
+static prov_result plan_profile_chain(const creds_ctx *c, const char *profile, bool use_env,
+                                      creds_plan *p, const char **source, strbuf *err)
 {
-    (void)out;
-    if (ctx_value(c, "role_arn") && !ctx_value(c, "web_identity_token_file"))
-        return unsupported(c, "an assumed role", "role_arn", err);
-    return PROV_NONE;
+    prov_result r;
+    if ((r = plan_web_identity(c, profile, use_env, p)) != PROV_NONE) {
+        *source = "assume-role-with-web-identity";
+        return r;
+    }
+    if ((r = plan_sso(c, profile, p, err)) != PROV_NONE) {
+        *source = "sso";
+        return r;
+    }
+    r = plan_keys(p, profile, creds_profile(&c->creds_file, profile), c->creds_file.path, err);
+    if (r != PROV_NONE) {
+        *source = "shared-credentials-file";
+        return r;
+    }
+    if ((r = plan_process(c, profile, p)) != PROV_NONE) {
+        *source = "custom-process";
+        return r;
+    }
+    r = plan_keys(p, profile, config_profile(&c->config_file, profile), c->config_file.path, err);
+    if (r != PROV_NONE)
+        *source = "config-file";
+    return r;
 }
 
-static prov_result prov_web_identity(const creds_ctx *c, aws_credentials *out, strbuf *err)
+static prov_result plan_container(creds_plan *p)
 {
-    (void)out;
-    if (ctx_value(c, "web_identity_token_file"))
-        return unsupported(c, "web identity federation", "web_identity_token_file", err);
-    if (env_nonempty("AWS_WEB_IDENTITY_TOKEN_FILE") && env_nonempty("AWS_ROLE_ARN")) {
-        sb_append(err, "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN ask for web identity "
-                       "federation, which tarmac does not support yet: export temporary keys as "
-                       "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN");
+    if (!creds_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") &&
+        !creds_env("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+        return PROV_NONE;
+    plan_push(p, CSTEP_CONTAINER, p->profile);
+    return PROV_FOUND;
+}
+
+static bool imds_disabled(void)
+{
+    const char *v = creds_env("AWS_EC2_METADATA_DISABLED");
+    return v && !strcasecmp(v, "true");
+}
+
+static bool has_static(const creds_ctx *c, const char *profile)
+{
+    return prof_has_key(c, profile, "aws_access_key_id") ||
+           prof_has_key(c, profile, "aws_secret_access_key");
+}
+
+static bool has_role(const creds_ctx *c, const char *profile)
+{
+    return prof_value(c, profile, "role_arn") && !prof_value(c, profile, "web_identity_token_file");
+}
+
+/* role_arn with source_profile (recursively) or credential_source. visited holds
+ * the profiles already on the chain, to refuse loops as botocore does. */
+static prov_result plan_role(const creds_ctx *c, const char *profile, strvec *visited, creds_plan *p,
+                             strbuf *err)
+{
+    const char *src = prof_value(c, profile, "source_profile");
+    const char *cs = prof_value(c, profile, "credential_source");
+    if (src && cs) {
+        sb_printf(err, "profile \"%.*s\" has both source_profile and credential_source: keep one",
+                  CREDS_NAME_SHOWN, profile);
         return PROV_ERROR;
     }
-    return PROV_NONE;
-}
-
-static prov_result prov_sso(const creds_ctx *c, aws_credentials *out, strbuf *err)
-{
-    (void)out;
-    static const char *keys[] = {"sso_session", "sso_start_url", "sso_account_id", "sso_role_name"};
-    for (size_t i = 0; i < ARRAY_LEN(keys); i++)
-        if (ctx_value(c, keys[i]))
-            return unsupported(c, "IAM Identity Center (SSO)", keys[i], err);
-    return PROV_NONE;
-}
-
-static prov_result prov_process(const creds_ctx *c, aws_credentials *out, strbuf *err)
-{
-    (void)out;
-    if (ctx_value(c, "credential_process"))
-        return unsupported(c, "an external process", "credential_process", err);
-    return PROV_NONE;
-}
-
-static prov_result prov_container(const creds_ctx *c, aws_credentials *out, strbuf *err)
-{
-    (void)c;
-    (void)out;
-    if (env_nonempty("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
-        env_nonempty("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
-        sb_append(err, "AWS_CONTAINER_CREDENTIALS_*_URI asks for container credentials, which "
-                       "tarmac does not support yet: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+    if (!src && !cs) {
+        sb_printf(err, "profile \"%.*s\" has role_arn but neither source_profile nor "
+                       "credential_source: add one of them", CREDS_NAME_SHOWN, profile);
         return PROV_ERROR;
     }
-    return PROV_NONE;
+    if (cs) {
+        prov_result r = PROV_NONE;
+        if (!strcmp(cs, "Environment"))
+            r = plan_env(p, err);
+        else if (!strcmp(cs, "Ec2InstanceMetadata"))
+            r = imds_disabled() ? PROV_NONE : (plan_push(p, CSTEP_IMDS, profile), PROV_FOUND);
+        else if (!strcmp(cs, "EcsContainer"))
+            r = plan_container(p);
+        else {
+            sb_printf(err, "profile \"%.*s\": credential_source must be Environment, "
+                           "Ec2InstanceMetadata or EcsContainer", CREDS_NAME_SHOWN, profile);
+            return PROV_ERROR;
+        }
+        if (r == PROV_NONE)
+            sb_printf(err, "no credentials found in credential_source %.*s referenced in profile "
+                           "\"%.*s\": set them up there, or use source_profile",
+                      CREDS_NAME_SHOWN, cs, CREDS_NAME_SHOWN, profile);
+        if (r != PROV_FOUND)
+            return PROV_ERROR;
+    } else {
+        if (!prof_exists(c, src)) {
+            sb_printf(err, "the source_profile \"%.*s\" referenced in profile \"%.*s\" does not "
+                           "exist: add it to %s", CREDS_NAME_SHOWN, src, CREDS_NAME_SHOWN, profile,
+                      c->config_file.path);
+            return PROV_ERROR;
+        }
+        if (strvec_contains(visited, src) && (strcmp(src, profile) || !has_static(c, src))) {
+            sb_printf(err, "source_profile loop: profile \"%.*s\" leads back to \"%.*s\"; make one "
+                           "profile in the chain use static keys or credential_source",
+                      CREDS_NAME_SHOWN, profile, CREDS_NAME_SHOWN, src);
+            return PROV_ERROR;
+        }
+        strvec_push(visited, src);
+        if (visited->n > 32) {
+            sb_append(err, "source_profile chain longer than 32 profiles: shorten it");
+            return PROV_ERROR;
+        }
+        prov_result r;
+        if (has_static(c, src) || !has_role(c, src)) {
+            const char *ignored = NULL;
+            r = plan_profile_chain(c, src, false, p, &ignored, err);
+            if (r == PROV_NONE)
+                sb_printf(err, "the source profile \"%.*s\" must have credentials (static keys, "
+                               "credential_process, SSO or a role of its own)", CREDS_NAME_SHOWN, src);
+        } else {
+            r = plan_role(c, src, visited, p, err);
+        }
+        if (r != PROV_FOUND)
+            return PROV_ERROR;
+    }
+    creds_step *s = plan_push(p, CSTEP_ASSUME_ROLE, profile);
+    s->role_arn = xstrdup(prof_value(c, profile, "role_arn"));
+    s->external_id = xstrdup(prof_value(c, profile, "external_id"));
+    s->mfa_serial = xstrdup(prof_value(c, profile, "mfa_serial"));
+    s->session_name = xstrdup(prof_value(c, profile, "role_session_name"));
+    const char *d = prof_value(c, profile, "duration_seconds");
+    if (d) {
+        char *end = NULL;
+        long v = strtol(d, &end, 10);
+        if (*end || v < 900 || v > 43200) {
+            sb_printf(err, "profile \"%.*s\": duration_seconds must be a number of seconds "
+                           "from 900 to 43200", CREDS_NAME_SHOWN, profile);
+            return PROV_ERROR;
+        }
+        s->duration_seconds = (int)v;
+    }
+    return PROV_FOUND;
 }
 
-/* botocore's order; instance metadata (IMDS) would come last. */
-static const creds_provider providers[] = {
-    {"environment", prov_env},
-    {"assume-role", prov_assume_role},
-    {"assume-role-with-web-identity", prov_web_identity},
-    {"sso", prov_sso},
-    {"shared-credentials-file", prov_shared_file},
-    {"custom-process", prov_process},
-    {"config-file", prov_config_file},
-    {"container-role", prov_container},
-};
-
-int creds_resolve(const creds_request *req, aws_credentials *out, strbuf *err)
+static char *plan_region(const creds_ctx *c, const creds_request *req)
 {
-    memset(out, 0, sizeof *out);
+    const char *r = req && !str_empty(req->region) ? req->region : NULL;
+    if (!r)
+        r = creds_env("AWS_REGION");
+    if (!r)
+        r = creds_env("AWS_DEFAULT_REGION");
+    if (!r)
+        r = ctx_value(c, "region");
+    return xstrdup(r);
+}
+
+int creds_plan_build(const creds_request *req, creds_plan *p, strbuf *err)
+{
+    memset(p, 0, sizeof *p);
     creds_ctx c;
     if (ctx_load(&c, req, err))
         return -1;
-    int rc = -1;
-    for (size_t i = 0; i < ARRAY_LEN(providers); i++) {
-        prov_result r = providers[i].load(&c, out, err);
-        if (r == PROV_FOUND) {
-            out->source = xstrdup(providers[i].name);
-            rc = 0;
-            break;
-        }
-        if (r == PROV_ERROR)
-            break;
+    p->profile = xstrdup(c.profile);
+    p->region = plan_region(&c, req);
+    const char *source = NULL;
+    prov_result r = PROV_NONE;
+    if (!c.explicit_profile && (r = plan_env(p, err)) != PROV_NONE)
+        source = "environment";
+    if (r == PROV_NONE && has_role(&c, c.profile)) {
+        strvec visited = {0};
+        strvec_push(&visited, c.profile);
+        r = plan_role(&c, c.profile, &visited, p, err);
+        strvec_free(&visited);
+        source = "assume-role";
     }
-    if (rc && err->len == 0) {
+    if (r == PROV_NONE)
+        r = plan_profile_chain(&c, c.profile, true, p, &source, err);
+    if (r == PROV_NONE && (r = plan_container(p)) != PROV_NONE)
+        source = "container-role";
+    bool last_resort = r == PROV_NONE && !imds_disabled();
+    if (r == PROV_NONE) {
         if (c.explicit_profile || strcmp(c.profile, "default"))
             sb_printf(err, "no AWS credentials for profile \"%.*s\": add aws_access_key_id and "
-                           "aws_secret_access_key to its section in %s", NAME_SHOWN, c.profile,
+                           "aws_secret_access_key to its section in %s", CREDS_NAME_SHOWN, c.profile,
                       c.creds_file.path);
         else
             sb_printf(err, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
                            "or run with --profile NAME (profiles are read from %s and %s)",
                       c.creds_file.path, c.config_file.path);
     }
-    if (rc)
-        aws_credentials_free(out);
+    if (last_resort) {   /* only the instance metadata is left: its failure says the above */
+        p->nothing_found = sb_steal(err);
+        plan_push(p, CSTEP_IMDS, c.profile);
+        r = PROV_FOUND;
+        source = "iam-role";
+    }
     ctx_free(&c);
-    return rc;
+    if (r != PROV_FOUND) {
+        creds_plan_free(p);
+        return -1;
+    }
+    p->source = xstrdup(source);
+    return 0;
+}
+
+int creds_resolve(const creds_request *req, aws_credentials *out, strbuf *err)
+{
+    return creds_resolve_ex(req, NULL, out, err);
+}
+
+/* Profile names from both files, sorted, without duplicates (for :profile completion). */
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int creds_list_profiles(strvec *out, strbuf *err)
+{
+    ini_file cf, gf;
+    if (ini_load(&cf, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials", err))
+        return -1;
+    if (ini_load(&gf, "AWS_CONFIG_FILE", "~/.aws/config", err)) {
+        ini_free(&cf);
+        return -1;
+    }
+    for (size_t i = 0; i < cf.sections.n; i++)
+        if (!strvec_contains(out, cf.sections.items[i].name))
+            strvec_push(out, cf.sections.items[i].name);
+    char name[256];
+    for (size_t i = 0; i < gf.sections.n; i++)
+        if (config_section_profile(gf.sections.items[i].name, name, sizeof name) &&
+            !strvec_contains(out, name))
+            strvec_push(out, name);
+    if (out->n > 1)
+        qsort(out->items, out->n, sizeof *out->items, cmp_str);
+    ini_free(&cf);
+    ini_free(&gf);
+    return 0;
+}
+
+/* The endpoint for a service from the profile: its "services" section's
+ * "<service> = \n  endpoint_url = ..." first, then the profile's endpoint_url. */
+char *creds_profile_endpoint(const creds_request *req, const char *service_key)
+{
+    creds_ctx c;
+    strbuf err;
+    sb_init(&err);
+    char *v = NULL;
+    if (ctx_load(&c, req, &err) == 0) {
+        const char *svcs = ctx_value(&c, "services");
+        if (svcs && service_key) {
+            char want[300];
+            snprintf(want, sizeof want, "services %s", svcs);
+            for (size_t i = 0; i < c.config_file.sections.n && !v; i++) {
+                const ini_section *s = &c.config_file.sections.items[i];
+                if (strcmp(s->name, want))
+                    continue;
+                const char *nested = ini_get(s, service_key);
+                /* nested text: "\nendpoint_url = X\nother = Y" */
+                for (const char *l = nested; l && *l && !v;) {
+                    const char *eol = strchr(l, '\n');
+                    size_t n = eol ? (size_t)(eol - l) : strlen(l);
+                    const char *k = l, *val = memchr(l, '=', n);
+                    if (val) {
+                        size_t kn = (size_t)(val - l), vn = n - kn - 1;
+                        val++;
+                        strip(&k, &kn);
+                        strip(&val, &vn);
+                        if (kn == 12 && !strncmp(k, "endpoint_url", 12) && vn)
+                            v = xstrndup(val, vn);
+                    }
+                    l = eol ? eol + 1 : l + n;
+                }
+            }
+        }
+        if (!v)
+            v = xstrdup(ctx_value(&c, "endpoint_url"));
+        ctx_free(&c);
+    }
+    sb_free(&err);
+    return v;
 }
 
 int region_resolve(const creds_request *req, char **out, strbuf *err)
@@ -564,9 +868,9 @@ int region_resolve(const creds_request *req, char **out, strbuf *err)
     *out = NULL;
     const char *r = req && !str_empty(req->region) ? req->region : NULL;
     if (!r)
-        r = env_nonempty("AWS_REGION");
+        r = creds_env("AWS_REGION");
     if (!r)
-        r = env_nonempty("AWS_DEFAULT_REGION");
+        r = creds_env("AWS_DEFAULT_REGION");
     if (r) {
         *out = xstrdup(r);
         return 0;
@@ -579,7 +883,7 @@ int region_resolve(const creds_request *req, char **out, strbuf *err)
         *out = xstrdup(v);
     else
         sb_printf(err, "no AWS region: pass --region, set AWS_REGION, or add \"region = ...\" to "
-                       "profile \"%.*s\" in %s", NAME_SHOWN, c.profile, c.config_file.path);
+                       "profile \"%.*s\" in %s", CREDS_NAME_SHOWN, c.profile, c.config_file.path);
     ctx_free(&c);
     return *out ? 0 : -1;
 }

@@ -2,9 +2,10 @@
  * This part covers: --profile / AWS_PROFILE; the environment (AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); static keys in the shared files
  * (~/.aws/credentials, ~/.aws/config, AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE,
- * "[profile x]" sections in config). The rest of the chain (assume-role, SSO, IMDS,
- * containers, credential_process) plugs in as further providers in creds.c's
- * provider table. Secrets are wiped when freed and never formatted into messages. */
+ * "[profile x]" sections in config), and the rest of the SDKs' chain: assume-role
+ * (source_profile chains, credential_source, MFA), web identity, SSO, credential_process,
+ * container and instance metadata (see creds_provider.h for the asynchronous form and
+ * refresh). Secrets are wiped when freed and never formatted into messages. */
 #ifndef TARMAC_CREDS_H
 #define TARMAC_CREDS_H
 
@@ -17,7 +18,10 @@ typedef struct aws_credentials {
     char *secret_access_key;     /* secret */
     char *session_token;         /* secret; NULL when none */
     aws_time expiration;         /* 0 = does not expire */
-    char *source;                /* "environment", "shared-credentials-file", "config-file", ... */
+    char *source;                /* "environment", then botocore's method names: "assume-role",
+                                    "assume-role-with-web-identity", "sso",
+                                    "shared-credentials-file", "custom-process", "config-file",
+                                    "container-role", "iam-role" */
 } aws_credentials;
 
 void aws_credentials_copy(aws_credentials *dst, const aws_credentials *src);
@@ -45,5 +49,15 @@ int region_resolve(const creds_request *req, char **out, strbuf *err);
 /* A value from the profile's section of the config file (e.g. "endpoint_url"),
  * malloc'd, or NULL. Used by endpoint resolution and later by the full chain. */
 char *creds_profile_value(const creds_request *req, const char *key);
+
+/* The endpoint_url for one service from the profile: the "services" section's
+ * nested "<service_key> = / endpoint_url = ..." (service_key is the lower-cased
+ * AWS_ENDPOINT_URL_ suffix: "auto_scaling", "sts"), else the profile's endpoint_url.
+ * malloc'd, or NULL. */
+char *creds_profile_endpoint(const creds_request *req, const char *service_key);
+
+/* Profile names found in both shared files, sorted, appended to out (for the
+ * console's :profile completion). 0, or -1 with err when a file is malformed. */
+int creds_list_profiles(strvec *out, strbuf *err);
 
 #endif

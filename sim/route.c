@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "auth.h"
+#include "sts.h"
 
 /* ---------------- form decoding ---------------- */
 
@@ -521,6 +522,32 @@ static sim_error op_get_caller_identity(op_ctx *c)
     return e;
 }
 
+static sim_error op_assume(op_ctx *c, bool web)
+{
+    sts_assume_input in = {
+        .caller = c->akid,
+        .role_arn = q(c, "RoleArn"), .session_name = q(c, "RoleSessionName"),
+        .duration = q(c, "DurationSeconds"), .external_id = web ? NULL : q(c, "ExternalId"),
+        .serial_number = web ? NULL : q(c, "SerialNumber"), .token_code = web ? NULL : q(c, "TokenCode"),
+        .web_identity_token = web ? (q(c, "WebIdentityToken") ? q(c, "WebIdentityToken") : "") : NULL,
+    };
+    const char *akid = NULL;
+    sim_error e = sts_assume(c->w, &in, &akid);
+    if (sim_ok(&e)) { set_xml(c); sts_encode(c->w, &c->resp->body, c->rt->op, akid, c->rid); }
+    return e;
+}
+
+static sim_error op_assume_role(op_ctx *c) { return op_assume(c, false); }
+
+/* The SSO portal: the front passes the bearer token where a signer's key would be. */
+static sim_error op_sso_role_credentials(op_ctx *c)
+{
+    sim_error e = sts_sso_role_credentials(c->w, c->akid, q(c, "account_id"), q(c, "role_name"), &c->resp->body);
+    if (sim_ok(&e)) c->resp->content_type = "application/json";
+    return e;
+}
+static sim_error op_assume_role_web(op_ctx *c) { return op_assume(c, true); }
+
 /* ---------------- cloudwatch ---------------- */
 
 static sim_error op_describe_alarms_query(op_ctx *c)
@@ -684,6 +711,9 @@ static const route_op ops[] = {
     {"ec2", "DescribeInstances", SIM_PROTO_EC2, op_describe_instances},
     {"ec2", "DescribeLaunchTemplateVersions", SIM_PROTO_EC2, op_describe_lt_versions},
     {"sts", "GetCallerIdentity", SIM_PROTO_QUERY, op_get_caller_identity},
+    {"sts", "AssumeRole", SIM_PROTO_QUERY, op_assume_role},
+    {"sts", "AssumeRoleWithWebIdentity", SIM_PROTO_QUERY, op_assume_role_web},
+    {"awsssoportal", "GetRoleCredentials", SIM_PROTO_JSON11, op_sso_role_credentials},
     {"monitoring", "DescribeAlarms", SIM_PROTO_QUERY, op_describe_alarms_query},
     {"monitoring", "DescribeAlarms", SIM_PROTO_JSON10, op_describe_alarms_json},
     {"ecr", "DescribeRepositories", SIM_PROTO_JSON11, op_ecr_describe_repositories},
@@ -732,6 +762,13 @@ bool route_identify(const sim_request *req, const sim_form *form, sim_route *rt,
     memset(rt, 0, sizeof *rt);
     rt->index = -1;
     *err = ok_err();
+    if (req->path && !strcmp(req->path, "/federation/credentials")) {   /* SSO portal, rest-json */
+        rt->proto = SIM_PROTO_JSON11;
+        str_copy(rt->service, sizeof rt->service, "awsssoportal");
+        str_copy(rt->op, sizeof rt->op, "GetRoleCredentials");
+        rt->index = find_op(rt->service, rt->op, rt->proto);
+        return true;
+    }
     const char *target = sim_request_header(req, "X-Amz-Target");
     if (target) {
         const char *ct = sim_request_header(req, "Content-Type");

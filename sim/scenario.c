@@ -116,17 +116,19 @@ typedef struct field {
     long lo, hi;
     sub_fn sub;        /* F_SUB: parses the value into obj */
     size_t has_off;    /* F_INT with a has_ flag: offset + 1 (0 = none) */
+    double dlo, dhi;   /* F_DOUBLE's bounds (fractions such as speed 0.01) */
 } field;
 
-#define FS(k, T, m) { k, F_STR, offsetof(T, m), 0, 0, NULL, 0 }
-#define FI(k, T, m, lo, hi) { k, F_INT, offsetof(T, m), lo, hi, NULL, 0 }
-#define FIH(k, T, m, lo, hi, h) { k, F_INT, offsetof(T, m), lo, hi, NULL, offsetof(T, h) + 1 }
-#define FD(k, T, m, lo, hi) { k, F_DOUBLE, offsetof(T, m), lo, hi, NULL, 0 }
-#define FB(k, T, m) { k, F_BOOL, offsetof(T, m), 0, 0, NULL, 0 }
-#define FV(k, T, m) { k, F_STRVEC, offsetof(T, m), 0, 0, NULL, 0 }
-#define FL(k, T, m, lo, hi) { k, F_I64VEC, offsetof(T, m), lo, hi, NULL, 0 }
-#define FT(k, T, m) { k, F_TIME, offsetof(T, m), 0, 0, NULL, 0 }
-#define FSUB(k, fn) { k, F_SUB, 0, 0, 0, fn, 0 }
+#define FS(k, T, m) { .key = k, .type = F_STR, .off = offsetof(T, m) }
+#define FI(k, T, m, l, h) { .key = k, .type = F_INT, .off = offsetof(T, m), .lo = l, .hi = h }
+#define FIH(k, T, m, l, h, hf) \
+    { .key = k, .type = F_INT, .off = offsetof(T, m), .lo = l, .hi = h, .has_off = offsetof(T, hf) + 1 }
+#define FD(k, T, m, l, h) { .key = k, .type = F_DOUBLE, .off = offsetof(T, m), .dlo = l, .dhi = h }
+#define FB(k, T, m) { .key = k, .type = F_BOOL, .off = offsetof(T, m) }
+#define FV(k, T, m) { .key = k, .type = F_STRVEC, .off = offsetof(T, m) }
+#define FL(k, T, m, l, h) { .key = k, .type = F_I64VEC, .off = offsetof(T, m), .lo = l, .hi = h }
+#define FT(k, T, m) { .key = k, .type = F_TIME, .off = offsetof(T, m) }
+#define FSUB(k, fn) { .key = k, .type = F_SUB, .sub = fn }
 
 static bool parse_value(sp *p, yaml_node_t *v, const field *f, void *obj)
 {
@@ -147,7 +149,7 @@ static bool parse_value(sp *p, yaml_node_t *v, const field *f, void *obj)
         return true;
     }
     case F_DOUBLE:
-        return get_double(p, v, f->key, (double)f->lo, (double)f->hi, (double *)(base + f->off));
+        return get_double(p, v, f->key, f->dlo, f->dhi, (double *)(base + f->off));
     case F_BOOL:
         return get_bool(p, v, f->key, (bool *)(base + f->off));
     case F_TIME: {
@@ -602,6 +604,7 @@ static const field top_fields[] = {
     FSUB("load_balancers", sub_lbs), FSUB("repositories", sub_repos),
     FSUB("apps", sub_asgs), FSUB("alarms", sub_alarms), FSUB("faults", sub_faults),
     FSUB("generate", sub_generate),
+    FI("session_duration", sim_scenario, session_duration, 1, 43200),
 };
 
 /* ---------- cross references ---------- */

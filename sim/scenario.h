@@ -30,7 +30,8 @@
  *             comparison, threshold, period, evaluation_periods}]
  *   faults: [{operation ("*"), service, latency_ms, jitter_ms, throttle_rate, error_5xx_rate,
  *             reset_rate, truncate_rate, malformed_rate, slow_body_bytes_per_sec}]
- *   generate: {apps, instances_per_app, target_groups, images, azs}   many gen-app-NN groups */
+ *   generate: {apps, instances_per_app, target_groups, images, azs}   many gen-app-NN groups
+ *   session_duration: 60   seconds the credentials STS hands out last (short-lived for refresh tests) */
 
 typedef struct sc_credential {
     char *access_key_id, *secret_access_key, *session_token;   /* secret/token wiped on free */
@@ -127,6 +128,7 @@ struct sim_scenario {
     VEC(sc_asg) asgs;
     VEC(sc_alarm) alarms;
     sim_faults faults;
+    int session_duration;          /* seconds STS credentials last (0: as asked, 3600) */
 };
 
 /* Parse YAML text; name is used in errors ("demo.yaml:12:7: unknown key 'foo'").

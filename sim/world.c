@@ -213,6 +213,7 @@ void world_free(sim_world *w)
     VEC_FREE(w->rule_arns);
     sim_faults_free(&w->faults);
     w_events_free(&w->events);
+    w_sts_free(w);
     free(w->account_id);
     free(w->region);
     free(w);
@@ -292,6 +293,12 @@ static const sc_credential *find_cred(const sim_world *w, const char *akid)
 const char *world_credentials(const sim_world *w, const char *access_key_id, const char **session_token)
 {
     const sc_credential *c = find_cred(w, access_key_id);
+    if (!c) {   /* temporary credentials from STS, while they last */
+        const w_session *s = w_sts_find(w, access_key_id);
+        if (session_token)
+            *session_token = s ? s->session_token : NULL;
+        return s ? s->secret_access_key : NULL;
+    }
     if (session_token)
         *session_token = c ? c->session_token : NULL;
     return c ? c->secret_access_key : NULL;
@@ -300,6 +307,15 @@ const char *world_credentials(const sim_world *w, const char *access_key_id, con
 sim_error world_caller_identity(const sim_world *w, const char *access_key_id, caller_identity *out)
 {
     const sc_credential *c = find_cred(w, access_key_id);
+    const w_session *ses = c ? NULL : w_sts_find(w, access_key_id);
+    if (ses) {   /* an assumed role: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION */
+        const char *slash = strrchr(ses->role_arn, '/');
+        out->account = xstrdup(ses->account_id);
+        out->arn = xasprintf("arn:aws:sts::%s:assumed-role/%s/%s", ses->account_id,
+                             slash ? slash + 1 : ses->role_arn, ses->session_name);
+        out->user_id = xasprintf("AROA%.16s:%s", ses->access_key_id + 4, ses->session_name);
+        return w_okv();
+    }
     if (!c)
         return w_err("InvalidClientTokenId", 403, "The security token included in the request is invalid.");
     const char *user = c->user_name ? c->user_name : "sim-operator";

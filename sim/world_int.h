@@ -106,6 +106,18 @@ typedef struct w_repo {
     VEC(w_image) images;
 } w_repo;
 
+/* Temporary credentials issued by AssumeRole / AssumeRoleWithWebIdentity (sts.c).
+ * Their expiry is wall-clock time, as the clients that hold them compare it so. */
+typedef struct w_session {
+    char *access_key_id, *secret_access_key, *session_token;   /* secrets wiped on free */
+    char *role_arn, *session_name, *account_id;
+    aws_time expiration;
+} w_session;
+
+/* sts.c */
+void w_sts_free(sim_world *w);
+const w_session *w_sts_find(const sim_world *w, const char *access_key_id);
+
 typedef struct w_alarm {
     const sc_alarm *sc;
     char *arn;
@@ -150,6 +162,8 @@ struct sim_world {
     w_event_ring events;
     int refresh_gen;
     bool quiet;                 /* building the scenario: no events */
+    VEC(w_session) sessions;    /* temporary credentials STS handed out (sts.c) */
+    uint32_t session_seq;
 };
 
 /* world.c */

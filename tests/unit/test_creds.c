@@ -21,7 +21,8 @@ static const char *const aws_env[] = {
     "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
     "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_REGION", "AWS_DEFAULT_REGION",
     "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_EC2_METADATA_DISABLED", "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_ROLE_SESSION_NAME",
 };
 
 static char home[512];
@@ -48,6 +49,8 @@ static int setup(void **state)
     if (!mkdtemp(home))
         return -1;
     setenv("HOME", home, 1);
+    /* instance metadata is the chain's last resort: a closed port makes it fail at once */
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9", 1);
     return 0;
 }
 
@@ -386,35 +389,44 @@ static void test_incomplete(void **state)
     expect_creds_error(NULL, "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time");
 }
 
-static void test_unsupported_types(void **state)
+/* The rest of the chain, without the network: each type is picked in botocore's
+ * order and, with its endpoint on a closed loopback port, fails with one line that
+ * names what to fix. */
+static void test_chain_types_offline(void **state)
 {
     (void)state;
+    setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9", 1);
+    setenv("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:9", 1);
     write_file(".aws/credentials",
                "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = SECRET-BASE\n"
                "[proc]\naws_access_key_id = AKPROC\naws_secret_access_key = SECRET-PROC\n");
     write_file(".aws/config",
                "[profile deploy]\nrole_arn = arn:aws:iam::123456789012:role/deploy\nsource_profile = base\n"
+               "region = us-east-1\n"
                "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n"
-               "[profile web]\nweb_identity_token_file = /var/token\nrole_arn = arn:aws:iam::1:role/x\n"
+               "[profile web]\nweb_identity_token_file = /nonexistent/token\nrole_arn = arn:aws:iam::1:role/x\n"
                "[profile proc]\ncredential_process = /bin/get-creds\n"
-               "[profile proconly]\ncredential_process = /bin/get-creds\n");
-    expect_creds_error("deploy", "profile \"deploy\" uses an assumed role (role_arn), which tarmac does not support yet");
-    expect_creds_error("sso", "(sso_session), which tarmac does not support yet");
-    expect_creds_error("web", "web identity federation (web_identity_token_file)");
-    expect_creds_error("proconly", "(credential_process), which tarmac does not support yet");
+               "[profile proconly]\ncredential_process = /nonexistent/get-creds\n");
+    expect_creds_error("deploy", "cannot assume role arn:aws:iam::123456789012:role/deploy for profile \"deploy\"");
+    expect_creds_error("sso", "has no [sso-session corp] section");
+    expect_creds_error("web", "cannot read the web identity token file /nonexistent/token");
+    expect_creds_error("proconly", "credential_process of profile \"proconly\" failed (exit 127)");
     /* static keys in the credentials file come before credential_process, as in botocore */
     expect_creds("proc", "AKPROC", "SECRET-PROC", NULL, "shared-credentials-file");
     expect_creds("base", "AKBASE", "SECRET-BASE", NULL, "shared-credentials-file");
 
-    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token", 1);
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/nonexistent-token", 1);
     setenv("AWS_ROLE_ARN", "arn:aws:iam::1:role/x", 1);
-    expect_creds_error(NULL, "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN");
+    expect_creds_error(NULL, "AWS_WEB_IDENTITY_TOKEN_FILE");
     set_env_keys();   /* the environment's keys come first */
     expect_creds(NULL, "AKENV", "SECRET-ENV", NULL, "environment");
     unsetenv("AWS_ACCESS_KEY_ID");
     unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
-    setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x", 1);
-    expect_creds_error(NULL, "container credentials");
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.1.1/creds", 1);
+    expect_creds_error(NULL, "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https://");
+    unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    unsetenv("AWS_ENDPOINT_URL_STS");
+    unsetenv("AWS_ENDPOINT_URL_SSO");
 }
 
 /* ---- region ---- */
@@ -486,7 +498,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ini_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_incomplete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unsupported_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_types_offline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_region_precedence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_profile_value, setup, teardown),
     };
