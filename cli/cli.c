@@ -42,6 +42,11 @@ static const opt_def global_opts[] = {
     { "--version", OPT_FLAG, OFF(version) },
 };
 
+/* Flags of the console and the commands that take a value as the next word. */
+static const char *const command_value_flags[] = {
+    "--refresh", "--theme", "--lt-version", "--interval", "--timeout", "--limit",
+};
+
 int cli_parse(int argc, char **argv, cli_globals *g)
 {
     memset(g, 0, sizeof *g);
@@ -74,6 +79,13 @@ int cli_parse(int argc, char **argv, cli_globals *g)
         }
         if (!d) {   /* the command's own flag */
             strvec_push(&g->args, a);
+            /* A command flag written as two words keeps its value with it, so
+             * `tarmac --refresh 5` does not take "5" for the command. */
+            for (size_t k = 0; k < ARRAY_LEN(command_value_flags); k++)
+                if (strcmp(a, command_value_flags[k]) == 0 && i + 1 < argc) {
+                    strvec_push(&g->args, argv[++i]);
+                    break;
+                }
             continue;
         }
         char *field = (char *)g + d->offset;

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_actions.h"
+#include "cmd_creds.h"
 #include "console.h"
 #include "sim_main.h"
 
@@ -17,13 +19,21 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  status            one snapshot: ASGs, instances, refreshes, target health, ECR images\n"
+    "  creds             which credentials, identity and region a profile resolves to\n"
+    "                    (--list-profiles: the profiles of the config files)\n"
     "  sim               run the AWS-compatible simulator (see tarmac-sim(1))\n"
+    "  (none)            the console; see tarmac(1) for its keys\n"
     "\n"
     "status flags:\n"
     "  --asg NAME        an Auto Scaling group (repeatable; default: every group of the region)\n"
     "  --repo NAME       an ECR repository (repeatable)\n"
     "  --app NAME        an app from the config file (its ASG and repository)\n"
     "  --json            one JSON document with the AWS API's member names\n"
+    "\n"
+    "console flags:\n"
+    "  --refresh SECS    base poll interval (default 15; 2 while a refresh runs)\n"
+    "  --theme NAME      dark, light, high-contrast, mono, or a theme file's name\n"
+    "  --no-mouse        leave the mouse to the terminal\n"
     "\n"
     "global flags (before or after the command):\n"
     "  --profile NAME    AWS profile (default: AWS_PROFILE, else \"default\")\n"
@@ -35,8 +45,29 @@ static const char usage_text[] =
     "  -h, --help        this help\n"
     "  --version         print the version\n"
     "\n"
+    "\n";
+
+static const char usage_exit[] =
     "exit status: 0 ok, 1 AWS or network error, 2 usage or config error,\n"
     "             3 some calls failed (what was fetched is shown, failures listed)\n";
+
+static const struct {
+    const char *name;
+    int (*run)(cli_globals *);
+} action_commands[] = {
+    { "deploy", cmd_deploy }, { "rollback", cmd_rollback }, { "cancel", cmd_cancel },
+    { "promote", cmd_promote }, { "resume", cmd_resume }, { "abandon", cmd_abandon },
+    { "watch", cmd_watch }, { "log", cmd_log },
+};
+
+/* Runs an action command; -1 when g->command is not one. */
+static int dispatch_action(cli_globals *g)
+{
+    for (size_t i = 0; i < sizeof action_commands / sizeof action_commands[0]; i++)
+        if (strcmp(g->command, action_commands[i].name) == 0)
+            return action_commands[i].run(g);
+    return -1;
+}
 
 int main(int argc, char **argv)
 {
@@ -61,6 +92,9 @@ int main(int argc, char **argv)
     }
     if (g.help || (g.command && strcmp(g.command, "help") == 0)) {
         fputs(usage_text, stdout);
+        fputs(cmd_actions_usage, stdout);
+        fputs("\n", stdout);
+        fputs(usage_exit, stdout);
         goto out;
     }
     if (g.demo && (!g.command || strcmp(g.command, "status") == 0)) {
@@ -72,6 +106,10 @@ int main(int argc, char **argv)
         rc = console_main(&g);
     } else if (strcmp(g.command, "status") == 0) {
         rc = cmd_status(&g);
+    } else if (strcmp(g.command, "creds") == 0) {
+        rc = cmd_creds(&g);
+    } else if ((rc = dispatch_action(&g)) >= 0) {
+        /* done */
     } else {
         cli_error("unknown command '%s' (see tarmac --help)", g.command);
         rc = EXIT_USAGE;

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Benchmark (not a test): the console in a pseudo-terminal against `tarmac sim`.
+
+Measures, with the goals of issue 4:
+  - time from start to every pane filled, healthy simulator       (goal < 300 ms)
+  - CPU while idly watching                                        (goal < 1 % of a core)
+  - bytes written to the terminal per minute, nothing changing and
+    one instance changing, next to `watch -n 2 tarmac status`      (goal >= 20x fewer)
+  - RSS with the `large` scenario                                  (goal < 20 MB)
+  - key to screen update with 2 s of latency on every call         (goal < 50 ms)
+
+usage: bench/console_bench.py [--seconds N] [--cols C --lines L]
+Needs TARMAC_BIN (or ./tarmac) with the console and `tarmac sim`; `watch` for the peer."""
+import argparse
+import fcntl
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TARMAC = os.environ.get("TARMAC_BIN", os.path.join(HERE, "..", "tarmac"))
+KEY_ID = "AKIASIMDEMO000000001"
+SECRET = "sim/demo/secret/key/0000000000000000000"
+MARKERS = [b"Launching a new EC2", b"LIVE", b"healthy", b"InService", b"123456789012"]
+
+
+def start_sim(scenario, speed):
+    p = subprocess.Popen([TARMAC, "sim", "--port", "0", "--scenario", scenario, "--speed", str(speed)],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = p.stdout.readline()
+    m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+    if not m:
+        p.kill()
+        sys.exit("tarmac sim did not start: %r" % line)
+    return p, m.group(1)
+
+
+def sim_faults(url, rules):
+    req = urllib.request.Request(url + "/_sim/faults", data=json.dumps({"rules": rules}).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    urllib.request.urlopen(req, timeout=5).read()
+
+
+def env_for(home):
+    e = dict(os.environ)
+    e.update(HOME=home, TZ="UTC", LANG="C.UTF-8", TERM="xterm-256color", AWS_ACCESS_KEY_ID=KEY_ID,
+             AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1",
+             AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    for k in ("NO_COLOR", "AWS_PROFILE", "LC_ALL"):
+        e.pop(k, None)
+    return e
+
+
+class PtyProc:
+    """A child on a pseudo-terminal of a fixed size; counts what it writes."""
+
+    def __init__(self, argv, env, cols, lines):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvpe(argv[0], argv, env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", lines, cols, 0, 0))
+        self.buf = bytearray()
+        self.total = 0
+
+    def pump(self, seconds):
+        end = time.monotonic() + seconds
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            r, _, _ = select.select([self.fd], [], [], left)
+            if r:
+                try:
+                    data = os.read(self.fd, 65536)
+                except OSError:
+                    return
+                self.total += len(data)
+                self.buf += data
+                if len(self.buf) > 1 << 20:
+                    del self.buf[:-(1 << 19)]
+
+    def wait_output(self, seconds):
+        """Seconds until the next output arrives (None on timeout)."""
+        t0 = time.monotonic()
+        r, _, _ = select.select([self.fd], [], [], seconds)
+        if not r:
+            return None
+        dt = time.monotonic() - t0
+        data = os.read(self.fd, 65536)
+        self.total += len(data)
+        return dt
+
+    def cpu_seconds(self):
+        with open("/proc/%d/stat" % self.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_kb(self, key="VmHWM"):
+        with open("/proc/%d/status" % self.pid) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+        return 0
+
+    def stop(self):
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+            self.pump(0.3)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(self.fd)
+
+
+def measure_changing(p, url, seconds):
+    """Bytes per minute p writes while web-asg's desired capacity flips 4 <-> 5
+    every 15 s (one instance launched, then terminated)."""
+    try:
+        import boto3
+    except ImportError:
+        return None
+    asg = boto3.client("autoscaling", endpoint_url=url, region_name="us-east-1",
+                       aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET)
+    b0 = p.total
+    end = time.monotonic() + seconds
+    desired = 5
+    while time.monotonic() < end:
+        asg.set_desired_capacity(AutoScalingGroupName="web-asg", DesiredCapacity=desired)
+        desired = 9 - desired
+        p.pump(min(15, max(0, end - time.monotonic())))
+    asg.set_desired_capacity(AutoScalingGroupName="web-asg", DesiredCapacity=4)
+    return round((p.total - b0) * 60 / seconds)
+
+
+def console_argv(url, *extra):
+    return [TARMAC, "--endpoint-url", url, "--repo", "web", *extra]
+
+
+def time_to_full(url, env, cols, lines):
+    t0 = time.monotonic()
+    p = PtyProc(console_argv(url), env, cols, lines)
+    deadline = t0 + 10
+    while time.monotonic() < deadline and not all(m in p.buf for m in MARKERS):
+        p.pump(0.005)
+    dt = time.monotonic() - t0
+    return p, dt if all(m in p.buf for m in MARKERS) else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=60, help="length of each idle measurement")
+    ap.add_argument("--cols", type=int, default=200)
+    ap.add_argument("--lines", type=int, default=50)
+    a = ap.parse_args()
+    home = tempfile.mkdtemp(prefix="tarmac-bench-")
+    env = env_for(home)
+    results = {}
+
+    sim, url = start_sim("demo", 1)
+    try:
+        fills = []
+        for _ in range(5):
+            p, dt = time_to_full(url, env, a.cols, a.lines)
+            p.stop()
+            if dt is not None:
+                fills.append(dt * 1000)
+        results["time_to_full_screen_ms_median"] = round(statistics.median(fills), 1) if fills else None
+
+        # Idle: nothing changes in the world (speed 1, no refresh running).
+        p, _ = time_to_full(url, env, a.cols, a.lines)
+        p.pump(3)
+        b0, c0 = p.total, p.cpu_seconds()
+        p.pump(a.seconds)
+        idle_bytes = (p.total - b0) * 60 / a.seconds
+        results["idle_cpu_percent"] = round((p.cpu_seconds() - c0) * 100 / a.seconds, 3)
+        results["idle_bytes_per_min"] = round(idle_bytes)
+
+        # One instance changing: the desired capacity goes 4 -> 5 -> 4 every 15 s.
+        results["changing_bytes_per_min"] = measure_changing(p, url, a.seconds)
+        results["rss_demo_kb"] = p.rss_kb()
+
+        # Keys under 2 s of latency on every call.
+        p.buf.clear()
+        sim_faults(url, [{"operation": "*", "latency_ms": 2000}])
+        os.write(p.fd, b"r2")
+        p.pump(3)
+        lat = []
+        for i in range(20):
+            p.pump(0.15)                      # let what is pending drain
+            os.write(p.fd, b"j" if i % 2 == 0 else b"k")
+            dt = p.wait_output(1.0)
+            if dt is not None:
+                lat.append(dt * 1000)
+        sim_faults(url, [])
+        if lat:
+            results["key_latency_ms_median"] = round(statistics.median(lat), 2)
+            results["key_latency_ms_max"] = round(max(lat), 2)
+        p.stop()
+
+        # The peer: `watch -n 2 tarmac status` on the same simulator, same two periods.
+        if shutil.which("watch"):
+            cmd = "%s --endpoint-url %s status" % (TARMAC, url)
+            w = PtyProc(["watch", "-n", "2", cmd], env, a.cols, a.lines)
+            w.pump(3)
+            b0 = w.total
+            w.pump(a.seconds)
+            results["watch_status_idle_bytes_per_min"] = round((w.total - b0) * 60 / a.seconds)
+            results["watch_status_changing_bytes_per_min"] = measure_changing(w, url, a.seconds)
+            w.stop()
+            for k in ("idle", "changing"):
+                mine = results.get("%s_bytes_per_min" % k)
+                if mine is not None and results.get("watch_status_%s_bytes_per_min" % k) is not None:
+                    results["ratio_watch_over_console_%s" % k] = round(
+                        results["watch_status_%s_bytes_per_min" % k] / max(1, mine), 1)
+    finally:
+        sim.terminate()
+        sim.wait()
+
+    # RSS with the large scenario (1,000 instances, 10,000 images).
+    sim, url = start_sim("large", 1)
+    try:
+        p = PtyProc([TARMAC, "--endpoint-url", url, "--repo", "gen-app-01"], env, a.cols, a.lines)
+        p.pump(15)
+        results["rss_large_kb"] = p.rss_kb()
+        p.stop()
+    finally:
+        sim.terminate()
+        sim.wait()
+    shutil.rmtree(home, ignore_errors=True)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

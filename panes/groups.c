@@ -1,0 +1,157 @@
+/* groups.c — the Groups pane: the region's Auto Scaling groups (or the configured
+ * apps'), with sizes, in-service counts and a refresh indicator. Moving the
+ * selection chooses the group that drives every other pane. */
+#include <stdio.h>
+
+#include "pane.h"
+
+enum { C_MARK, C_NAME, C_SIZE, C_INSERVICE, C_REFRESH, C_HEALTHCHECK };
+
+static const lv_column columns[] = {
+    [C_MARK] = { .title = " ", .min = 1, .max = 1 },
+    [C_NAME] = { .title = "NAME", .min = 12 },
+    [C_SIZE] = { .title = "SIZE", .min = 6, .max = 9, .prio = 5, .right = true },      /* desired/min/max */
+    [C_INSERVICE] = { .title = "INSVC", .min = 5, .max = 7, .prio = 4, .right = true },
+    [C_REFRESH] = { .title = "REFRESH", .min = 7, .max = 14, .prio = 3 },
+    [C_HEALTHCHECK] = { .title = "CHECK", .min = 5, .max = 5, .prio = 1 },
+};
+
+typedef struct groups_priv {
+    bool synced;
+} groups_priv;
+
+static int in_service(const asg_group *g)
+{
+    int n = 0;
+    for (size_t i = 0; i < g->instances.n; i++)
+        if (str_eq(g->instances.items[i].lifecycle_state, "InService"))
+            n++;
+    return n;
+}
+
+static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
+{
+    (void)changed;
+    const watch_state *ws = c->ws;
+    const instance_refresh *ar = pane_active_refresh(ws);
+    lv_begin(&p->lv);
+    for (size_t i = 0; i < ws->groups.n; i++) {
+        const asg_group *g = &ws->groups.items[i];
+        bool sel = str_eq(g->name, ws->selected_asg);
+        lv_row *r = lv_add(&p->lv, g->name);
+        lv_set(r, C_MARK, sel ? (c->ascii ? ">" : "▶") : " ");
+        lv_set(r, C_NAME, g->name);
+        lv_setf(r, C_SIZE, "%d/%d/%d", g->desired_capacity, g->min_size, g->max_size);
+        int ins = in_service(g);
+        lv_setf(r, C_INSERVICE, "%d/%d", ins, g->desired_capacity);
+        if (ins < g->desired_capacity)
+            lv_cell_role(r, C_INSERVICE, ROLE_WARNING);
+        else
+            lv_cell_role(r, C_INSERVICE, ROLE_HEALTHY);
+        if (sel && ar) {
+            if (ar->has_percentage_complete)
+                lv_setf(r, C_REFRESH, "%s %d%%", c->ascii ? "~" : "⟳", ar->percentage_complete);
+            else
+                lv_setf(r, C_REFRESH, "%s %s", c->ascii ? "~" : "⟳", ar->status);
+            lv_cell_role(r, C_REFRESH, ROLE_PROGRESS);
+        } else if (sel && ws->refreshes.n) {
+            lv_set(r, C_REFRESH, ws->refreshes.items[0].status);
+            lv_cell_role(r, C_REFRESH, ROLE_NEUTRAL);
+        } else {
+            lv_set(r, C_REFRESH, "");
+        }
+        lv_set(r, C_HEALTHCHECK, g->health_check_type);
+    }
+    lv_end(&p->lv, c->now_mono);
+    /* Once, when the groups first arrive, the cursor goes to the watched group;
+     * after that the cursor is the user's (`:asg` moves it explicitly). */
+    groups_priv *gp = p->priv;
+    if (!gp->synced && ws->selected_asg && lv_select_id(&p->lv, ws->selected_asg))
+        gp->synced = true;
+}
+
+static const action_id hints[] = { ACT_DOWN, ACT_DETAIL, ACT_FILTER, ACT_NONE };
+
+static unsigned groups_key(pane *p, action_id a, const pane_ctx *c)
+{
+    (void)c;
+    bool moved = false;
+    if (lv_move(&p->lv, a, &moved))
+        return R_HANDLED | R_REDRAW | (moved ? R_SELECT_ASG : 0);
+    return R_NONE;
+}
+
+static void groups_detail(pane *p, const pane_ctx *c, strbuf *out)
+{
+    const char *id = lv_selected_id(&p->lv);
+    const asg_group *g = NULL;
+    for (size_t i = 0; id && i < c->ws->groups.n; i++)
+        if (str_eq(c->ws->groups.items[i].name, id))
+            g = &c->ws->groups.items[i];
+    if (!g) {
+        sb_append(out, "No group selected.\n");
+        return;
+    }
+    char t[40];
+    detail_kv(out, "AutoScalingGroupName", g->name);
+    detail_kv(out, "AutoScalingGroupARN", g->arn);
+    detail_kvf(out, "DesiredCapacity", "%d", g->desired_capacity);
+    detail_kvf(out, "MinSize", "%d", g->min_size);
+    detail_kvf(out, "MaxSize", "%d", g->max_size);
+    detail_kvf(out, "InService", "%d", in_service(g));
+    detail_kv(out, "LaunchTemplate.Name", g->launch_template.launch_template_name);
+    detail_kv(out, "LaunchTemplate.Id", g->launch_template.launch_template_id);
+    detail_kv(out, "LaunchTemplate.Version", g->launch_template.version);
+    if (g->launch_configuration_name)
+        detail_kv(out, "LaunchConfigurationName", g->launch_configuration_name);
+    detail_kv(out, "HealthCheckType", g->health_check_type);
+    detail_kvf(out, "HealthCheckGracePeriod", "%d", g->health_check_grace_period);
+    if (g->has_default_instance_warmup)
+        detail_kvf(out, "DefaultInstanceWarmup", "%d", g->default_instance_warmup);
+    detail_kvf(out, "DefaultCooldown", "%d", g->default_cooldown);
+    pane_fmt_time(g->created_time, t, sizeof t);
+    detail_kv(out, "CreatedTime", t);
+    detail_kv(out, "VPCZoneIdentifier", g->vpc_zone_identifier);
+    detail_kv(out, "Status", g->status);
+    for (size_t i = 0; i < g->availability_zones.n; i++)
+        detail_kv(out, "AvailabilityZones[]", g->availability_zones.items[i]);
+    for (size_t i = 0; i < g->target_group_arns.n; i++)
+        detail_kv(out, "TargetGroupARNs[]", g->target_group_arns.items[i]);
+    for (size_t i = 0; i < g->load_balancer_names.n; i++)
+        detail_kv(out, "LoadBalancerNames[]", g->load_balancer_names.items[i]);
+    for (size_t i = 0; i < g->termination_policies.n; i++)
+        detail_kv(out, "TerminationPolicies[]", g->termination_policies.items[i]);
+    if (g->has_instance_maintenance_policy) {
+        detail_kvf(out, "InstanceMaintenancePolicy.Min", "%d", g->imp_min_healthy_percentage);
+        detail_kvf(out, "InstanceMaintenancePolicy.Max", "%d", g->imp_max_healthy_percentage);
+    }
+    detail_kv(out, "NewInstancesProtectedFromScaleIn",
+              g->new_instances_protected_from_scale_in ? "true" : "false");
+    for (size_t i = 0; i < g->tags.n; i++) {
+        char k[160];
+        snprintf(k, sizeof k, "Tag %.140s", g->tags.items[i].key ? g->tags.items[i].key : "");
+        detail_kv(out, k, g->tags.items[i].value);
+    }
+}
+
+static void groups_title(pane *p, const pane_ctx *c, char *buf, size_t len)
+{
+    (void)p;
+    snprintf(buf, len, "%zu", c->ws->groups.n);
+}
+
+const struct pane_ops pane_groups_ops = {
+    .name = "groups",
+    .title = "Groups",
+    .number = 1,
+    .priv_size = sizeof(groups_priv),
+    .primary = WS_GROUPS,
+    .watches = WS_BIT(WS_GROUPS) | WS_BIT(WS_REFRESHES),
+    .columns = columns,
+    .ncols = (int)ARRAY_LEN(columns),
+    .hints = hints,
+    .on_model_change = groups_model,
+    .key = groups_key,
+    .detail = groups_detail,
+    .title_extra = groups_title,
+};

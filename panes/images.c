@@ -1,0 +1,180 @@
+/* images.c — the Images pane: the app's ECR tags with short digest, push age and
+ * size. Tags that share a digest sit together (the first carries the digest, the
+ * others hang under it); the live and stable tags are highlighted and the title
+ * says which commit tag the live one equals. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pane.h"
+
+enum { C_TAG, C_DIGEST, C_PUSHED, C_SIZE, C_NOTE };
+
+static const lv_column columns[] = {
+    [C_TAG] = { .title = "TAG", .min = 10, .max = 40 },
+    [C_DIGEST] = { .title = "DIGEST", .min = 12, .max = 12 },
+    [C_PUSHED] = { .title = "PUSHED", .min = 6, .max = 6, .prio = 3, .right = true, .quiet = true },
+    [C_SIZE] = { .title = "SIZE", .min = 7, .max = 9, .prio = 2, .right = true },
+    [C_NOTE] = { .title = "", .min = 6, .prio = 4 },
+};
+
+static const action_id hints[] = { ACT_DETAIL, ACT_COPY_ID, ACT_FILTER, ACT_NONE };
+
+static const char *short_digest(const char *d, char *buf, size_t len)
+{
+    if (!d)
+        return "";
+    const char *h = strncmp(d, "sha256:", 7) == 0 ? d + 7 : d;
+    snprintf(buf, len, "%.12s", h);
+    return buf;
+}
+
+static void fmt_size(const ecr_image_detail *im, char *buf, size_t len)
+{
+    if (!im->has_size)
+        snprintf(buf, len, "-");
+    else if (im->image_size_in_bytes >= 1024LL * 1024 * 1024)
+        snprintf(buf, len, "%.1fG", (double)im->image_size_in_bytes / (1024.0 * 1024 * 1024));
+    else
+        snprintf(buf, len, "%.1fM", (double)im->image_size_in_bytes / (1024.0 * 1024));
+}
+
+/* Tag order within one image: live, stable, then the rest as AWS listed them. */
+static int tag_rank(const pane_ctx *c, const char *tag)
+{
+    return str_eq(tag, c->live_tag) ? 0 : str_eq(tag, c->stable_tag) ? 1 : 2;
+}
+
+static void add_image(pane *p, const pane_ctx *c, const ecr_image_detail *im)
+{
+    char dg[16], age[16], size[16];
+    short_digest(im->image_digest, dg, sizeof dg);
+    pane_fmt_age(im->image_pushed_at, c->now_wall, age, sizeof age);
+    fmt_size(im, size, sizeof size);
+    bool has_live = false;
+    for (size_t i = 0; i < im->image_tags.n; i++)
+        if (str_eq(im->image_tags.items[i], c->live_tag))
+            has_live = true;
+    if (im->image_tags.n == 0) {
+        lv_row *r = lv_add(&p->lv, im->image_digest);
+        lv_set(r, C_TAG, "<untagged>");
+        lv_set(r, C_DIGEST, dg);
+        lv_set(r, C_PUSHED, age);
+        lv_set(r, C_SIZE, size);
+        r->role = ROLE_NEUTRAL;
+        return;
+    }
+    bool first = true;
+    for (int rank = 0; rank < 3; rank++) {
+        for (size_t i = 0; i < im->image_tags.n; i++) {
+            const char *tag = im->image_tags.items[i];
+            if (tag_rank(c, tag) != rank)
+                continue;
+            lv_row *r = lv_add(&p->lv, tag);
+            if (first) {
+                lv_set(r, C_TAG, tag);
+                lv_set(r, C_DIGEST, dg);
+                lv_set(r, C_PUSHED, age);
+                lv_set(r, C_SIZE, size);
+            } else {
+                lv_setf(r, C_TAG, "%s %s", c->ascii ? "`-" : "└", tag);
+                lv_set(r, C_DIGEST, c->ascii ? "  \"" : "  ″");
+            }
+            first = false;
+            if (rank == 0) {
+                lv_set(r, C_NOTE, "LIVE");
+                r->role = ROLE_HEALTHY;
+            } else if (rank == 1) {
+                lv_set(r, C_NOTE, "STABLE");
+                r->role = ROLE_PROGRESS;
+            } else if (has_live) {
+                lv_setf(r, C_NOTE, "= %s", c->live_tag);
+                r->role = ROLE_HEALTHY;
+            }
+        }
+    }
+}
+
+static void images_model(pane *p, unsigned changed, const pane_ctx *c)
+{
+    (void)changed;
+    lv_begin(&p->lv);
+    for (size_t i = 0; i < c->ws->images.n; i++)
+        add_image(p, c, &c->ws->images.items[i]);
+    lv_end(&p->lv, c->now_mono);
+}
+
+static unsigned images_key(pane *p, action_id a, const pane_ctx *c)
+{
+    (void)c;
+    return lv_move(&p->lv, a, NULL) ? R_HANDLED | R_REDRAW : R_NONE;
+}
+
+static const ecr_image_detail *find_image(const pane_ctx *c, const char *id)
+{
+    for (size_t i = 0; id && i < c->ws->images.n; i++) {
+        const ecr_image_detail *im = &c->ws->images.items[i];
+        if (str_eq(im->image_digest, id) || strvec_contains(&im->image_tags, id))
+            return im;
+    }
+    return NULL;
+}
+
+static void images_detail(pane *p, const pane_ctx *c, strbuf *out)
+{
+    const ecr_image_detail *im = find_image(c, lv_selected_id(&p->lv));
+    if (!im) {
+        sb_append(out, "No image selected.\n");
+        return;
+    }
+    char t[40];
+    detail_kv(out, "repositoryName", im->repository_name);
+    detail_kv(out, "registryId", im->registry_id);
+    detail_kv(out, "imageDigest", im->image_digest);
+    for (size_t i = 0; i < im->image_tags.n; i++)
+        detail_kv(out, "imageTags[]", im->image_tags.items[i]);
+    if (im->has_size)
+        detail_kvf(out, "imageSizeInBytes", "%lld", (long long)im->image_size_in_bytes);
+    pane_fmt_time(im->image_pushed_at, t, sizeof t);
+    detail_kv(out, "imagePushedAt", t);
+    pane_fmt_time(im->last_recorded_pull_time, t, sizeof t);
+    detail_kv(out, "lastRecordedPullTime", t);
+    detail_kv(out, "imageManifestMediaType", im->image_manifest_media_type);
+    detail_kv(out, "artifactMediaType", im->artifact_media_type);
+    sb_append(out, "\n");
+    detail_kv(out, "repositoryUri", c->ws->repo.repository_uri);
+    detail_kv(out, "imageTagMutability", c->ws->repo.image_tag_mutability);
+}
+
+static void images_title(pane *p, const pane_ctx *c, char *buf, size_t len)
+{
+    (void)p;
+    const ecr_image_detail *live = find_image(c, c->live_tag);
+    const char *commit = NULL;
+    for (size_t i = 0; live && i < live->image_tags.n; i++)
+        if (tag_rank(c, live->image_tags.items[i]) == 2) {
+            commit = live->image_tags.items[i];
+            break;
+        }
+    /* The title is drawn through the sanitizer by the console. */
+    if (!c->ws->repository)
+        snprintf(buf, len, "no repository (:repo NAME)");
+    else if (commit)
+        snprintf(buf, len, "%.60s  %.30s=%.60s", c->ws->repository, c->live_tag, commit);
+    else
+        snprintf(buf, len, "%.60s", c->ws->repository);
+}
+
+const struct pane_ops pane_images_ops = {
+    .name = "images",
+    .title = "Images",
+    .number = 4,
+    .primary = WS_IMAGES,
+    .watches = WS_BIT(WS_IMAGES),
+    .columns = columns,
+    .ncols = (int)ARRAY_LEN(columns),
+    .hints = hints,
+    .on_model_change = images_model,
+    .key = images_key,
+    .detail = images_detail,
+    .title_extra = images_title,
+};

@@ -1,0 +1,161 @@
+/* instances.c — the Instances pane: the selected group's instances joined with
+ * their EC2 details; during a refresh, instances launched before it started are
+ * marked "old" (they are the ones still to be replaced). `s` opens an SSM shell. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pane.h"
+
+enum { C_ID, C_AZ, C_STATE, C_HEALTH, C_OLD, C_TEMPLATE, C_AGE, C_IP, C_TYPE };
+
+static const lv_column columns[] = {
+    [C_ID] = { .title = "INSTANCE", .min = 19, .max = 19 },
+    [C_AZ] = { .title = "AZ", .min = 10, .max = 12, .prio = 6 },
+    [C_STATE] = { .title = "LIFECYCLE", .min = 9, .max = 20 },
+    [C_HEALTH] = { .title = "HEALTH", .min = 7, .max = 9 },
+    [C_OLD] = { .title = "", .min = 3, .max = 3, .prio = 7 },
+    [C_TEMPLATE] = { .title = "TEMPLATE:VER", .min = 8, .max = 28, .prio = 2 },
+    [C_AGE] = { .title = "AGE", .min = 4, .max = 5, .prio = 5, .right = true, .quiet = true },
+    [C_IP] = { .title = "PRIVATE IP", .min = 10, .max = 15, .prio = 3, .quiet = true },
+    [C_TYPE] = { .title = "TYPE", .min = 8, .max = 12, .prio = 1 },
+};
+
+static bool is_old(const pane_ctx *c, const ec2_instance *e)
+{
+    const instance_refresh *ar = pane_active_refresh(c->ws);
+    return ar && ar->start_time && e && e->launch_time && e->launch_time < ar->start_time;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const asg_instance *x = *(const asg_instance *const *)a, *y = *(const asg_instance *const *)b;
+    return strcmp(x->instance_id ? x->instance_id : "", y->instance_id ? y->instance_id : "");
+}
+
+static void instances_model(pane *p, unsigned changed, const pane_ctx *c)
+{
+    (void)changed;
+    const asg_group *g = watch_selected_group(c->ws);
+    /* AWS lists instances in no fixed order: sort by id so rows stay put
+     * between polls (and an idle screen stays still). */
+    size_t n = g ? g->instances.n : 0;
+    const asg_instance **order = xcalloc(n ? n : 1, sizeof *order);
+    for (size_t i = 0; i < n; i++)
+        order[i] = &g->instances.items[i];
+    qsort(order, n, sizeof *order, by_id);
+    lv_begin(&p->lv);
+    for (size_t i = 0; i < n; i++) {
+        const asg_instance *in = order[i];
+        const ec2_instance *e = watch_ec2_instance(c->ws, in->instance_id);
+        lv_row *r = lv_add(&p->lv, in->instance_id);
+        lv_set(r, C_ID, in->instance_id);
+        lv_set(r, C_AZ, in->availability_zone);
+        lv_set(r, C_STATE, in->lifecycle_state);
+        lv_set(r, C_HEALTH, in->health_status);
+        bool old = is_old(c, e);
+        lv_set(r, C_OLD, old ? "old" : "");
+        if (in->launch_template.launch_template_name || in->launch_template.launch_template_id)
+            lv_setf(r, C_TEMPLATE, "%s:%s",
+                    in->launch_template.launch_template_name ? in->launch_template.launch_template_name
+                                                             : in->launch_template.launch_template_id,
+                    in->launch_template.version ? in->launch_template.version : "?");
+        else
+            lv_set(r, C_TEMPLATE, in->launch_configuration_name);
+        char age[16];
+        pane_fmt_age(e ? e->launch_time : 0, c->now_wall, age, sizeof age);
+        lv_set(r, C_AGE, age);
+        lv_set(r, C_IP, e ? e->private_ip_address : "");
+        lv_set(r, C_TYPE, in->instance_type ? in->instance_type : e ? e->instance_type : "");
+        bool healthy = str_eq(in->health_status, "Healthy");
+        bool in_service = str_eq(in->lifecycle_state, "InService");
+        lv_cell_role(r, C_HEALTH, healthy ? ROLE_HEALTHY : ROLE_UNHEALTHY);
+        lv_cell_role(r, C_STATE, in_service ? ROLE_HEALTHY : ROLE_WARNING);
+        if (old)
+            lv_cell_role(r, C_OLD, ROLE_WARNING);
+    }
+    lv_end(&p->lv, c->now_mono);
+    free(order);
+}
+
+static const action_id hints[] = { ACT_DETAIL, ACT_SSM_SHELL, ACT_COPY_ID, ACT_FILTER, ACT_NONE };
+
+static unsigned instances_key(pane *p, action_id a, const pane_ctx *c)
+{
+    (void)c;
+    if (lv_move(&p->lv, a, NULL))
+        return R_HANDLED | R_REDRAW;
+    if (a == ACT_SSM_SHELL)
+        return R_HANDLED | R_SSM;
+    return R_NONE;
+}
+
+static void instances_detail(pane *p, const pane_ctx *c, strbuf *out)
+{
+    const char *id = lv_selected_id(&p->lv);
+    const asg_group *g = watch_selected_group(c->ws);
+    const asg_instance *in = NULL;
+    for (size_t i = 0; g && id && i < g->instances.n; i++)
+        if (str_eq(g->instances.items[i].instance_id, id))
+            in = &g->instances.items[i];
+    if (!in) {
+        sb_append(out, "No instance selected.\n");
+        return;
+    }
+    const ec2_instance *e = watch_ec2_instance(c->ws, id);
+    char t[40];
+    detail_kv(out, "InstanceId", in->instance_id);
+    detail_kv(out, "AutoScalingGroupName", g->name);
+    detail_kv(out, "AvailabilityZone", in->availability_zone);
+    detail_kv(out, "LifecycleState", in->lifecycle_state);
+    detail_kv(out, "HealthStatus", in->health_status);
+    detail_kv(out, "InstanceType", in->instance_type);
+    detail_kv(out, "LaunchTemplate.Name", in->launch_template.launch_template_name);
+    detail_kv(out, "LaunchTemplate.Id", in->launch_template.launch_template_id);
+    detail_kv(out, "LaunchTemplate.Version", in->launch_template.version);
+    if (in->launch_configuration_name)
+        detail_kv(out, "LaunchConfigurationName", in->launch_configuration_name);
+    detail_kv(out, "ProtectedFromScaleIn", in->protected_from_scale_in ? "true" : "false");
+    detail_kv(out, "Old (before the refresh)", is_old(c, e) ? "yes" : "no");
+    if (e) {
+        detail_kv(out, "State.Name", e->state_name);
+        detail_kv(out, "ImageId", e->image_id);
+        detail_kv(out, "PrivateIpAddress", e->private_ip_address);
+        detail_kv(out, "PrivateDnsName", e->private_dns_name);
+        pane_fmt_time(e->launch_time, t, sizeof t);
+        detail_kv(out, "LaunchTime", t);
+        detail_kv(out, "SubnetId", e->subnet_id);
+        detail_kv(out, "VpcId", e->vpc_id);
+    } else {
+        detail_kv(out, "EC2", "(no DescribeInstances answer yet)");
+    }
+}
+
+static void instances_title(pane *p, const pane_ctx *c, char *buf, size_t len)
+{
+    (void)p;
+    const asg_group *g = watch_selected_group(c->ws);
+    int old = 0;
+    for (size_t i = 0; g && i < g->instances.n; i++)
+        if (is_old(c, watch_ec2_instance(c->ws, g->instances.items[i].instance_id)))
+            old++;
+    if (old)
+        snprintf(buf, len, "%zu, %d old", g ? g->instances.n : 0, old);
+    else
+        snprintf(buf, len, "%zu", g ? g->instances.n : 0);
+}
+
+const struct pane_ops pane_instances_ops = {
+    .name = "instances",
+    .title = "Instances",
+    .number = 2,
+    .primary = WS_EC2,
+    .watches = WS_BIT(WS_GROUPS) | WS_BIT(WS_EC2) | WS_BIT(WS_REFRESHES),
+    .columns = columns,
+    .ncols = (int)ARRAY_LEN(columns),
+    .hints = hints,
+    .on_model_change = instances_model,
+    .key = instances_key,
+    .detail = instances_detail,
+    .title_extra = instances_title,
+};

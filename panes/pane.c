@@ -1,0 +1,116 @@
+/* pane.c — the pane registry and the helpers panes share (ages, times, detail text). */
+#include "pane.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "sanitize.h"
+
+const struct pane_ops *const panes_all[PANE_COUNT] = {
+    [PANE_GROUPS] = &pane_groups_ops,
+    [PANE_INSTANCES] = &pane_instances_ops,
+    [PANE_TARGETS] = &pane_targets_ops,
+    [PANE_IMAGES] = &pane_images_ops,
+    [PANE_REFRESH] = &pane_refresh_ops,
+    [PANE_ACTIVITY] = &pane_activity_ops,
+};
+
+void pane_init(pane *p, int id)
+{
+    memset(p, 0, sizeof *p);
+    p->ops = panes_all[id];
+    p->id = id;
+    p->priv = p->ops->priv_size ? xcalloc(1, p->ops->priv_size) : NULL;
+    lv_init(&p->lv, p->ops->columns, p->ops->ncols);
+    if (p->ops->init)
+        p->ops->init(p);
+    p->dirty = true;
+}
+
+void pane_free(pane *p)
+{
+    if (p->ops && p->ops->free)
+        p->ops->free(p);
+    lv_free(&p->lv);
+    free(p->priv);
+    p->priv = NULL;
+}
+
+void pane_fmt_age(aws_time then, aws_time now, char *buf, size_t len)
+{
+    if (!then) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    long long s = (long long)((now - then) / 1000);
+    if (s < 0)
+        s = 0;
+    if (s < 120)
+        snprintf(buf, len, "%llds", s);
+    else if (s < 7200)
+        snprintf(buf, len, "%lldm", s / 60);
+    else if (s < 172800)
+        snprintf(buf, len, "%lldh", s / 3600);
+    else
+        snprintf(buf, len, "%lldd", s / 86400);
+}
+
+void pane_fmt_time(aws_time t, char *buf, size_t len)
+{
+    if (!t) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    time_t secs = (time_t)(t / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm);
+}
+
+void detail_kv(strbuf *sb, const char *key, const char *value)
+{
+    char buf[2048];
+    sanitize_str(value ? value : "-", buf, sizeof buf, -1, false, NULL);
+    sb_printf(sb, "%-32s %s\n", key, buf);
+}
+
+void detail_kvf(strbuf *sb, const char *key, const char *fmt, ...)
+{
+    strbuf v;
+    sb_init(&v);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&v, fmt, ap);
+    va_end(ap);
+    detail_kv(sb, key, v.buf);
+    sb_free(&v);
+}
+
+bool pane_refresh_status_active(const char *s)
+{
+    return s && (str_eq(s, "Pending") || str_eq(s, "InProgress") || str_eq(s, "Cancelling") ||
+                 str_eq(s, "RollbackInProgress") || str_eq(s, "Baking"));
+}
+
+const instance_refresh *pane_active_refresh(const watch_state *ws)
+{
+    for (size_t i = 0; i < ws->refreshes.n; i++)
+        if (pane_refresh_status_active(ws->refreshes.items[i].status))
+            return &ws->refreshes.items[i];
+    return NULL;
+}
+
+void pane_put(WINDOW *w, int y, int x, int width, const char *text, unsigned long attr, bool ascii)
+{
+    if (width <= 0)
+        return;
+    char buf[2048];
+    int used = 0;
+    sanitize_str(text ? text : "", buf, sizeof buf, width, ascii, &used);
+    wattrset(w, (int)attr);
+    mvwaddstr(w, y, x, buf);
+    for (int i = used; i < width; i++)
+        waddch(w, ' ');
+}

@@ -1,0 +1,272 @@
+/* refresh.c — the Refresh pane: the selected group's latest instance refresh
+ * (status, a progress bar with checkpoint marks, instances to update, status
+ * reason, preferences, elapsed time and an ETA from the observed rate), and the
+ * last few refreshes below it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pane.h"
+
+enum { C_ID, C_STATUS, C_PCT, C_STARTED, C_TOOK, C_REASON };
+
+static const lv_column columns[] = {
+    [C_ID] = { .title = "REFRESH", .min = 8, .max = 36, .prio = 2 },
+    [C_STATUS] = { .title = "STATUS", .min = 10, .max = 18 },
+    [C_PCT] = { .title = "%", .min = 4, .max = 4, .right = true },
+    [C_STARTED] = { .title = "STARTED", .min = 7, .max = 7, .prio = 3, .right = true, .quiet = true },
+    [C_TOOK] = { .title = "TOOK", .min = 6, .max = 7, .prio = 4, .right = true },
+    [C_REASON] = { .title = "REASON", .min = 6, .prio = 1 },
+};
+
+static const action_id hints[] = { ACT_DETAIL, ACT_COPY_ID, ACT_NONE };
+
+#define SUMMARY_LINES 5
+
+typedef struct refresh_priv {
+    eta_estimator eta;
+} refresh_priv;
+
+static int status_role(const char *s)
+{
+    if (str_eq(s, "Successful") || str_eq(s, "RollbackSuccessful"))
+        return ROLE_HEALTHY;
+    if (str_eq(s, "Failed") || str_eq(s, "RollbackFailed") || str_eq(s, "Cancelled"))
+        return ROLE_UNHEALTHY;
+    if (pane_refresh_status_active(s))
+        return ROLE_PROGRESS;
+    return ROLE_NEUTRAL;
+}
+
+static void refresh_model(pane *p, unsigned changed, const pane_ctx *c)
+{
+    refresh_priv *rp = p->priv;
+    const instance_refresh_list *l = &c->ws->refreshes;
+    if ((changed & WS_BIT(WS_REFRESHES)) && l->n && pane_refresh_status_active(l->items[0].status) &&
+        l->items[0].has_percentage_complete)
+        eta_observe(&rp->eta, l->items[0].instance_refresh_id, c->now_mono,
+                    l->items[0].percentage_complete);
+    lv_begin(&p->lv);
+    for (size_t i = 0; i < l->n; i++) {
+        const instance_refresh *r = &l->items[i];
+        lv_row *row = lv_add(&p->lv, r->instance_refresh_id);
+        lv_set(row, C_ID, r->instance_refresh_id);
+        lv_set(row, C_STATUS, r->status);
+        lv_cell_role(row, C_STATUS, status_role(r->status));
+        if (r->has_percentage_complete)
+            lv_setf(row, C_PCT, "%d", r->percentage_complete);
+        char age[16], took[16];
+        pane_fmt_age(r->start_time, c->now_wall, age, sizeof age);
+        lv_set(row, C_STARTED, age);
+        if (r->start_time && r->end_time)
+            progress_fmt_duration((r->end_time - r->start_time) / 1000, took, sizeof took);
+        else
+            snprintf(took, sizeof took, "-");
+        lv_set(row, C_TOOK, took);
+        lv_set(row, C_REASON, r->status_reason);
+    }
+    lv_end(&p->lv, c->now_mono);
+}
+
+static void fmt_prefs(const refresh_prefs *pr, char *buf, size_t len)
+{
+    strbuf sb;
+    sb_init(&sb);
+    if (pr->has_min_healthy_percentage)
+        sb_printf(&sb, "MinHealthy %d%%  ", pr->min_healthy_percentage);
+    if (pr->has_max_healthy_percentage)
+        sb_printf(&sb, "MaxHealthy %d%%  ", pr->max_healthy_percentage);
+    if (pr->has_instance_warmup)
+        sb_printf(&sb, "Warmup %ds  ", pr->instance_warmup);
+    if (pr->checkpoint_percentages.n) {
+        sb_append(&sb, "Checkpoints ");
+        for (size_t i = 0; i < pr->checkpoint_percentages.n; i++)
+            sb_printf(&sb, "%s%d", i ? "," : "", pr->checkpoint_percentages.items[i]);
+        if (pr->has_checkpoint_delay)
+            sb_printf(&sb, " (delay %ds)", pr->checkpoint_delay);
+        sb_append(&sb, "  ");
+    }
+    if (pr->has_skip_matching)
+        sb_printf(&sb, "SkipMatching %s  ", pr->skip_matching ? "yes" : "no");
+    if (pr->has_auto_rollback)
+        sb_printf(&sb, "AutoRollback %s  ", pr->auto_rollback ? "yes" : "no");
+    if (pr->has_bake_time)
+        sb_printf(&sb, "BakeTime %ds  ", pr->bake_time);
+    if (pr->alarms.n)
+        sb_printf(&sb, "Alarms %zu  ", pr->alarms.n);
+    snprintf(buf, len, "%s", sb.len ? sb.buf : "(defaults)");
+    sb_free(&sb);
+}
+
+static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool focused)
+{
+    refresh_priv *rp = p->priv;
+    const instance_refresh_list *l = &c->ws->refreshes;
+    const unsigned long *A = c->attrs;
+    int y = in.y;
+    int top_lines = in.h >= SUMMARY_LINES + 3 ? SUMMARY_LINES : in.h >= 4 ? 2 : 0;
+    if (top_lines && l->n == 0) {
+        pane_put(w, y, in.x, in.w, c->ws->selected_asg ? "No instance refresh for this group."
+                                                       : "No group selected.",
+                 A[ROLE_NEUTRAL], c->ascii);
+        for (int i = 1; i < top_lines; i++)
+            pane_put(w, y + i, in.x, in.w, "", A[ROLE_NORMAL], c->ascii);
+    } else if (top_lines) {
+        const instance_refresh *r = &l->items[0];
+        bool active = pane_refresh_status_active(r->status);
+        char line[512], bar[512], el[16], eta[16];
+        /* Line 1: status, bar, percentage, elapsed and ETA. */
+        int pct = r->has_percentage_complete ? r->percentage_complete : 0;
+        char st[40];
+        snprintf(st, sizeof st, "%-12.30s", r->status ? r->status : "?");
+        pane_put(w, y, in.x, 13, st, A[status_role(r->status)] | A_BOLD, c->ascii);
+        int64_t end = r->end_time ? r->end_time : c->now_wall;
+        int64_t elapsed_ms = r->start_time ? end - r->start_time : -1;
+        if (r->start_time && elapsed_ms < 0)
+            elapsed_ms = 0;      /* the server's clock is a little ahead of ours */
+        progress_fmt_duration(elapsed_ms >= 0 ? elapsed_ms / 1000 : -1, el, sizeof el);
+        int64_t eta_s = -1;
+        if (active) {
+            eta_s = eta_seconds(&rp->eta, c->now_mono);
+            if (eta_s < 0)
+                eta_s = eta_from_elapsed(elapsed_ms, pct);
+        }
+        progress_fmt_duration(eta_s, eta, sizeof eta);
+        char tail[96];
+        if (active)
+            snprintf(tail, sizeof tail, " %3d%%  elapsed %s  ETA %s", pct, el, eta);
+        else
+            snprintf(tail, sizeof tail, " %3d%%  took %s", pct, el);
+        int bar_w = in.w - 13 - (int)strlen(tail) - 2;
+        if (bar_w > 60)
+            bar_w = 60;
+        int x = in.x + 13;
+        if (bar_w >= 10) {
+            const int *cps = r->has_preferences ? r->preferences.checkpoint_percentages.items : NULL;
+            size_t ncp = r->has_preferences ? r->preferences.checkpoint_percentages.n : 0;
+            progress_bar(bar, sizeof bar, bar_w, pct, cps, ncp, c->ascii);
+            wattrset(w, (int)A[ROLE_NORMAL]);
+            mvwaddstr(w, y, x, c->ascii ? "[" : "▕");
+            wattrset(w, (int)A[ROLE_PROGRESS]);
+            waddstr(w, bar);
+            wattrset(w, (int)A[ROLE_NORMAL]);
+            waddstr(w, c->ascii ? "]" : "▏");
+            x += bar_w + 2;
+        }
+        pane_put(w, y, x, in.x + in.w - x, tail, A[ROLE_NORMAL], c->ascii);
+        /* Line 2: what is left, the strategy and the id. */
+        char todo[16] = "-";
+        if (r->has_instances_to_update)
+            snprintf(todo, sizeof todo, "%d", r->instances_to_update);
+        snprintf(line, sizeof line, "To update: %s  Strategy: %.20s  Id: %.64s", todo,
+                 r->strategy ? r->strategy : "Rolling",
+                 r->instance_refresh_id ? r->instance_refresh_id : "?");
+        pane_put(w, y + 1, in.x, in.w, line, A[ROLE_NORMAL], c->ascii);
+        if (top_lines >= SUMMARY_LINES) {
+            /* Line 3: the reason — untrusted text, sanitized by pane_put. */
+            pane_put(w, y + 2, in.x, 8, "Reason:", A[ROLE_NEUTRAL], c->ascii);
+            pane_put(w, y + 2, in.x + 8, in.w - 8, r->status_reason ? r->status_reason : "-",
+                     A[ROLE_NORMAL], c->ascii);
+            fmt_prefs(&r->preferences, line, sizeof line);
+            pane_put(w, y + 3, in.x, 8, "Prefs:", A[ROLE_NEUTRAL], c->ascii);
+            pane_put(w, y + 3, in.x + 8, in.w - 8, r->has_preferences ? line : "-", A[ROLE_NORMAL],
+                     c->ascii);
+            pane_put(w, y + 4, in.x, in.w, "Recent:", A[ROLE_NEUTRAL], c->ascii);
+        }
+    }
+    lv_draw(&p->lv, w, y + top_lines, in.x, in.h - top_lines, in.w, A, focused, c->ascii,
+            c->now_mono);
+}
+
+static unsigned refresh_key(pane *p, action_id a, const pane_ctx *c)
+{
+    (void)c;
+    return lv_move(&p->lv, a, NULL) ? R_HANDLED | R_REDRAW : R_NONE;
+}
+
+static void refresh_detail(pane *p, const pane_ctx *c, strbuf *out)
+{
+    const char *id = lv_selected_id(&p->lv);
+    const instance_refresh *r = NULL;
+    for (size_t i = 0; id && i < c->ws->refreshes.n; i++)
+        if (str_eq(c->ws->refreshes.items[i].instance_refresh_id, id))
+            r = &c->ws->refreshes.items[i];
+    if (!r) {
+        sb_append(out, "No refresh selected.\n");
+        return;
+    }
+    char t[40];
+    detail_kv(out, "InstanceRefreshId", r->instance_refresh_id);
+    detail_kv(out, "AutoScalingGroupName", r->auto_scaling_group_name);
+    detail_kv(out, "Status", r->status);
+    detail_kv(out, "StatusReason", r->status_reason);
+    pane_fmt_time(r->start_time, t, sizeof t);
+    detail_kv(out, "StartTime", t);
+    pane_fmt_time(r->end_time, t, sizeof t);
+    detail_kv(out, "EndTime", t);
+    if (r->has_percentage_complete)
+        detail_kvf(out, "PercentageComplete", "%d", r->percentage_complete);
+    if (r->has_instances_to_update)
+        detail_kvf(out, "InstancesToUpdate", "%d", r->instances_to_update);
+    if (r->progress_details.has_live)
+        detail_kvf(out, "LivePoolProgress", "%d%%, %d to update",
+                   r->progress_details.live_percentage_complete,
+                   r->progress_details.live_instances_to_update);
+    detail_kv(out, "Strategy", r->strategy);
+    if (r->has_desired_configuration) {
+        detail_kv(out, "DesiredConfiguration.LT.Name", r->desired_launch_template.launch_template_name);
+        detail_kv(out, "DesiredConfiguration.LT.Id", r->desired_launch_template.launch_template_id);
+        detail_kv(out, "DesiredConfiguration.LT.Version", r->desired_launch_template.version);
+    }
+    if (r->has_preferences) {
+        const refresh_prefs *pr = &r->preferences;
+        if (pr->has_min_healthy_percentage)
+            detail_kvf(out, "MinHealthyPercentage", "%d", pr->min_healthy_percentage);
+        if (pr->has_max_healthy_percentage)
+            detail_kvf(out, "MaxHealthyPercentage", "%d", pr->max_healthy_percentage);
+        if (pr->has_instance_warmup)
+            detail_kvf(out, "InstanceWarmup", "%d", pr->instance_warmup);
+        for (size_t i = 0; i < pr->checkpoint_percentages.n; i++)
+            detail_kvf(out, "CheckpointPercentages[]", "%d", pr->checkpoint_percentages.items[i]);
+        if (pr->has_checkpoint_delay)
+            detail_kvf(out, "CheckpointDelay", "%d", pr->checkpoint_delay);
+        if (pr->has_skip_matching)
+            detail_kv(out, "SkipMatching", pr->skip_matching ? "true" : "false");
+        if (pr->has_auto_rollback)
+            detail_kv(out, "AutoRollback", pr->auto_rollback ? "true" : "false");
+        detail_kv(out, "ScaleInProtectedInstances", pr->scale_in_protected_instances);
+        detail_kv(out, "StandbyInstances", pr->standby_instances);
+        for (size_t i = 0; i < pr->alarms.n; i++)
+            detail_kv(out, "AlarmSpecification.Alarms[]", pr->alarms.items[i]);
+        if (pr->has_bake_time)
+            detail_kvf(out, "BakeTime", "%d", pr->bake_time);
+    }
+    if (r->rollback_details.present) {
+        detail_kv(out, "RollbackDetails.RollbackReason", r->rollback_details.rollback_reason);
+        pane_fmt_time(r->rollback_details.rollback_start_time, t, sizeof t);
+        detail_kv(out, "RollbackDetails.RollbackStartTime", t);
+    }
+}
+
+static void refresh_title(pane *p, const pane_ctx *c, char *buf, size_t len)
+{
+    (void)p;
+    const instance_refresh *ar = pane_active_refresh(c->ws);
+    snprintf(buf, len, "%s", ar ? "running" : "");
+}
+
+const struct pane_ops pane_refresh_ops = {
+    .name = "refresh",
+    .title = "Refresh",
+    .number = 5,
+    .priv_size = sizeof(refresh_priv),
+    .primary = WS_REFRESHES,
+    .watches = WS_BIT(WS_REFRESHES),
+    .columns = columns,
+    .ncols = (int)ARRAY_LEN(columns),
+    .hints = hints,
+    .on_model_change = refresh_model,
+    .draw = refresh_draw,
+    .key = refresh_key,
+    .detail = refresh_detail,
+    .title_extra = refresh_title,
+};

@@ -1,0 +1,143 @@
+/* test_tui_layout.c — pane rectangles at many terminal sizes: the too-small
+ * notice below 80x24, the tabbed bottom area, the six-pane wide layout, and that
+ * visible panes never overlap nor leave the screen. Also the listview's column
+ * widths, which fold columns away by priority when narrow. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "layout.h"
+#include "listview.h"
+
+static bool overlap(rect a, rect b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static void test_too_small(void **state)
+{
+    (void)state;
+    layout l;
+    layout_compute(79, 24, PANE_TARGETS, &l);
+    assert_true(l.too_small);
+    layout_compute(80, 23, PANE_TARGETS, &l);
+    assert_true(l.too_small);
+    layout_compute(80, 24, PANE_TARGETS, &l);
+    assert_false(l.too_small);
+    assert_int_equal(layout_pane_at(&l, 100, 100), -1);
+}
+
+static void test_80x24(void **state)
+{
+    (void)state;
+    layout l;
+    layout_compute(80, 24, PANE_IMAGES, &l);
+    assert_true(l.tabbed);
+    assert_true(l.visible[PANE_GROUPS] && l.visible[PANE_INSTANCES] && l.visible[PANE_IMAGES]);
+    assert_false(l.visible[PANE_TARGETS] || l.visible[PANE_REFRESH] || l.visible[PANE_ACTIVITY]);
+    /* Header on line 0, status on the last, the body between. */
+    assert_int_equal(l.header.y, 0);
+    assert_int_equal(l.status.y, 23);
+    assert_int_equal(l.pane[PANE_GROUPS].y, 1);
+    assert_int_equal(l.pane[PANE_GROUPS].x, 0);
+    assert_int_equal(l.pane[PANE_GROUPS].w + l.pane[PANE_INSTANCES].w, 80);
+    assert_int_equal(l.pane[PANE_GROUPS].h + l.pane[PANE_IMAGES].h, 22);
+    assert_int_equal(l.pane[PANE_IMAGES].w, 80);
+    assert_true(l.pane[PANE_GROUPS].w >= 28);
+    assert_int_equal(layout_pane_at(&l, 2, 1), PANE_GROUPS);
+    assert_int_equal(layout_pane_at(&l, 2, 79), PANE_INSTANCES);
+    assert_int_equal(layout_pane_at(&l, 22, 40), PANE_IMAGES);
+    assert_int_equal(layout_pane_at(&l, 0, 40), -1);     /* the header */
+    /* A tab pane that is not one of the bottom four falls back to Targets. */
+    layout_compute(80, 24, PANE_GROUPS, &l);
+    assert_true(l.visible[PANE_TARGETS]);
+}
+
+static void test_220x60(void **state)
+{
+    (void)state;
+    layout l;
+    layout_compute(220, 60, PANE_TARGETS, &l);
+    assert_false(l.tabbed);
+    for (int p = 0; p < PANE_COUNT; p++)
+        assert_true(l.visible[p]);
+    /* Three rows of two; the top row is the tallest. */
+    assert_int_equal(l.pane[PANE_GROUPS].y, l.pane[PANE_INSTANCES].y);
+    assert_int_equal(l.pane[PANE_TARGETS].y, l.pane[PANE_IMAGES].y);
+    assert_int_equal(l.pane[PANE_REFRESH].y, l.pane[PANE_ACTIVITY].y);
+    assert_true(l.pane[PANE_GROUPS].h >= l.pane[PANE_TARGETS].h);
+    assert_int_equal(l.pane[PANE_REFRESH].y + l.pane[PANE_REFRESH].h, 59);
+    assert_true(l.pane[PANE_INSTANCES].w > l.pane[PANE_GROUPS].w);
+}
+
+static void test_every_size(void **state)
+{
+    (void)state;
+    for (int cols = 80; cols <= 400; cols += 7) {
+        for (int lines = 24; lines <= 120; lines += 5) {
+            for (int tab = PANE_TARGETS; tab < PANE_COUNT; tab++) {
+                layout l;
+                layout_compute(cols, lines, tab, &l);
+                assert_false(l.too_small);
+                int area = 0;
+                for (int p = 0; p < PANE_COUNT; p++) {
+                    if (!l.visible[p])
+                        continue;
+                    rect r = l.pane[p];
+                    /* Big enough for a border, a header line and a row. */
+                    assert_true(r.w >= 20 && r.h >= 4);
+                    assert_true(r.x >= 0 && r.y >= 1 && r.x + r.w <= cols && r.y + r.h <= lines - 1);
+                    area += r.w * r.h;
+                    for (int q = p + 1; q < PANE_COUNT; q++)
+                        if (l.visible[q])
+                            assert_false(overlap(r, l.pane[q]));
+                }
+                assert_int_equal(area, cols * (lines - 2));   /* the body is tiled exactly */
+            }
+        }
+    }
+}
+
+static void test_column_widths(void **state)
+{
+    (void)state;
+    static const lv_column cols[] = {
+        { .title = "ID", .min = 19, .max = 19 },
+        { .title = "AZ", .min = 10, .max = 12, .prio = 6 },
+        { .title = "STATE", .min = 9, .max = 20 },
+        { .title = "TYPE", .min = 8, .max = 12, .prio = 1 },
+        { .title = "DESC", .min = 10, .prio = 3 },
+    };
+    int want[5] = { 19, 10, 9, 8, 40 }, w[5];
+    /* Wide: all shown, the flexible column takes what is left. */
+    assert_int_equal(lv_column_widths(cols, 5, want, 120, w), 5);
+    assert_int_equal(w[0], 19);
+    assert_int_equal(w[2], 9);
+    assert_int_equal(w[0] + w[1] + w[2] + w[3] + w[4] + 4, 120);
+    /* Narrow: TYPE (prio 1) goes first, then DESC (3); ID and STATE always stay. */
+    assert_int_equal(lv_column_widths(cols, 5, want, 19 + 10 + 9 + 10 + 3, w), 4);
+    assert_int_equal(w[3], 0);
+    assert_true(w[4] >= 10);
+    assert_int_equal(lv_column_widths(cols, 5, want, 40, w), 3);
+    assert_int_equal(w[4], 0);
+    assert_int_equal(w[3], 0);
+    assert_int_equal(w[1], 10);
+    assert_int_equal(lv_column_widths(cols, 5, want, 29, w), 2);
+    assert_int_equal(w[1], 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_too_small),
+        cmocka_unit_test(test_80x24),
+        cmocka_unit_test(test_220x60),
+        cmocka_unit_test(test_every_size),
+        cmocka_unit_test(test_column_widths),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,210 @@
+/* test_tui_progress.c — the Refresh pane's arithmetic: the progress bar's cells
+ * and checkpoint marks (ASCII and UTF-8), the ETA from the observed rate (and
+ * how stalls, rollbacks and a new refresh affect it), durations; and the list
+ * widget's bookkeeping: selection that follows its row, highlights of changed
+ * rows, the filter. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "listview.h"
+#include "progress.h"
+
+static void test_bar_ascii(void **state)
+{
+    (void)state;
+    char buf[256];
+    progress_bar(buf, sizeof buf, 10, 0, NULL, 0, true);
+    assert_string_equal(buf, "----------");
+    progress_bar(buf, sizeof buf, 10, 50, NULL, 0, true);
+    assert_string_equal(buf, "#####-----");
+    progress_bar(buf, sizeof buf, 10, 100, NULL, 0, true);
+    assert_string_equal(buf, "##########");
+    progress_bar(buf, sizeof buf, 10, 140, NULL, 0, true);   /* clamped */
+    assert_string_equal(buf, "##########");
+    progress_bar(buf, sizeof buf, 10, -3, NULL, 0, true);
+    assert_string_equal(buf, "----------");
+    /* Checkpoints at 50 % and 80 %: marks where they end, while still ahead. */
+    int cps[] = { 50, 80, 100 };
+    progress_bar(buf, sizeof buf, 10, 20, cps, 3, true);
+    assert_string_equal(buf, "##--|--|--");
+    progress_bar(buf, sizeof buf, 10, 60, cps, 3, true);
+    assert_string_equal(buf, "######-|--");
+    progress_bar(buf, sizeof buf, 20, 10, cps, 3, true);
+    assert_string_equal(buf, "##-------|-----|----");
+    /* Never more than the buffer. */
+    char small[6];
+    progress_bar(small, sizeof small, 10, 50, NULL, 0, true);
+    assert_string_equal(small, "#####");
+}
+
+static void test_bar_utf8(void **state)
+{
+    (void)state;
+    char buf[256];
+    progress_bar(buf, sizeof buf, 4, 50, NULL, 0, false);
+    assert_string_equal(buf, "██░░");
+    /* 4 cells * 8 eighths * 30% = 9.6 eighths: one full cell and an eighth. */
+    progress_bar(buf, sizeof buf, 4, 30, NULL, 0, false);
+    assert_string_equal(buf, "█▏░░");
+    int cps[] = { 75 };
+    progress_bar(buf, sizeof buf, 4, 10, cps, 1, false);
+    assert_string_equal(buf, "▍░┊░");            /* 3.2 eighths */
+}
+
+static void test_eta(void **state)
+{
+    (void)state;
+    eta_estimator e;
+    memset(&e, 0, sizeof e);
+    eta_observe(&e, "r1", 0, 10);
+    assert_int_equal(eta_seconds(&e, 0), -1);                 /* one point tells nothing */
+    eta_observe(&e, "r1", 5000, 10);                          /* no progress: ignored */
+    assert_int_equal(e.n, 1);
+    eta_observe(&e, "r1", 60000, 20);                         /* 10 % per minute */
+    assert_int_equal(eta_seconds(&e, 60000), 480);
+    eta_observe(&e, "r1", 120000, 30);
+    assert_int_equal(eta_seconds(&e, 120000), 420);
+    /* A stall beyond the usual step slows the estimate down. */
+    assert_true(eta_seconds(&e, 240000) > 420);
+    /* A rollback (percentage going back) starts over. */
+    eta_observe(&e, "r1", 130000, 25);
+    assert_int_equal(e.n, 1);
+    /* Another refresh starts over too. */
+    eta_observe(&e, "r2", 200000, 5);
+    assert_string_equal(e.refresh_id, "r2");
+    assert_int_equal(e.n, 1);
+    assert_int_equal(eta_seconds(&e, 200000), -1);
+    /* The window slides: many observations never overflow. */
+    for (int i = 0; i < 100; i++)
+        eta_observe(&e, "r3", i * 1000, i);
+    assert_int_equal(e.n, ETA_SAMPLES);
+    assert_int_equal(eta_seconds(&e, 99000), 1);
+
+    assert_int_equal(eta_from_elapsed(600000, 50), 600);
+    assert_int_equal(eta_from_elapsed(600000, 0), -1);
+    assert_int_equal(eta_from_elapsed(600000, 100), 0);
+}
+
+static void test_durations(void **state)
+{
+    (void)state;
+    char b[32];
+    progress_fmt_duration(0, b, sizeof b);
+    assert_string_equal(b, "0s");
+    progress_fmt_duration(59, b, sizeof b);
+    assert_string_equal(b, "59s");
+    progress_fmt_duration(245, b, sizeof b);
+    assert_string_equal(b, "4m05s");
+    progress_fmt_duration(3720, b, sizeof b);
+    assert_string_equal(b, "1h02m");
+    progress_fmt_duration(-1, b, sizeof b);
+    assert_string_equal(b, "?");
+}
+
+static const lv_column cols[] = { { .title = "ID", .min = 4, .max = 10 }, { .title = "STATE", .min = 4, .max = 10 } };
+
+static void fill(listview *lv, const char *const *ids, const char *const *states, int n, int64_t now)
+{
+    lv_begin(lv);
+    for (int i = 0; i < n; i++) {
+        lv_row *r = lv_add(lv, ids[i]);
+        lv_set(r, 0, ids[i]);
+        lv_set(r, 1, states[i]);
+    }
+    lv_end(lv, now);
+}
+
+static void test_listview(void **state)
+{
+    (void)state;
+    listview lv;
+    lv_init(&lv, cols, 2);
+    const char *ids[] = { "a", "b", "c", "d" };
+    const char *st1[] = { "ok", "ok", "ok", "ok" };
+    fill(&lv, ids, st1, 4, 1000);
+    assert_int_equal(lv_count(&lv), 4);
+    assert_string_equal(lv_selected_id(&lv), "a");
+    assert_int_equal(lv_next_fade(&lv, 1000), 0);            /* first load: nothing flashes */
+    bool moved = false;
+    assert_true(lv_move(&lv, ACT_DOWN, &moved));
+    assert_true(moved);
+    assert_true(lv_move(&lv, ACT_DOWN, &moved));
+    assert_string_equal(lv_selected_id(&lv), "c");
+    assert_false(lv_move(&lv, ACT_DETAIL, &moved));           /* not a movement */
+
+    /* "c" moves to the front and "b" changes: the selection follows "c". */
+    const char *ids2[] = { "c", "a", "b", "d" };
+    const char *st2[] = { "ok", "ok", "bad", "ok" };
+    fill(&lv, ids2, st2, 4, 5000);
+    assert_string_equal(lv_selected_id(&lv), "c");
+    assert_int_equal(lv.rows.items[2].changed_at, 5000);      /* b changed */
+    assert_int_equal(lv.rows.items[2].cell_changed_at[1], 5000); /* its state cell only */
+    assert_int_equal(lv.rows.items[2].cell_changed_at[0], 0);
+    assert_int_equal(lv.rows.items[0].changed_at, 0);
+    assert_int_equal(lv_next_fade(&lv, 5000), 5000 + LV_HIGHLIGHT_MS);
+    assert_int_equal(lv_next_fade(&lv, 5000 + LV_HIGHLIGHT_MS), 0);
+
+    /* A new row after the first load is a change too; a gone row takes the selection with it. */
+    const char *ids3[] = { "a", "b", "e" };
+    const char *st3[] = { "ok", "bad", "new" };
+    fill(&lv, ids3, st3, 3, 9000);
+    assert_int_equal(lv.rows.items[2].changed_at, 9000);      /* a new row: every cell */
+    assert_int_equal(lv.rows.items[2].cell_changed_at[0], 9000);
+    assert_int_equal(lv.rows.items[2].cell_changed_at[1], 9000);
+    assert_int_equal(lv.rows.items[1].changed_at, 5000);      /* unchanged since */
+    assert_non_null(lv_selected_id(&lv));
+
+    /* The filter matches any cell, case-insensitively, and keeps the id selected. */
+    lv_select_id(&lv, "b");
+    lv_set_filter(&lv, "BA");
+    assert_int_equal(lv_count(&lv), 1);
+    assert_string_equal(lv_selected_id(&lv), "b");
+    lv_set_filter(&lv, "zzz");
+    assert_int_equal(lv_count(&lv), 0);
+    assert_null(lv_selected_id(&lv));
+    assert_true(lv_move(&lv, ACT_DOWN, &moved));              /* harmless when empty */
+    lv_set_filter(&lv, "");
+    assert_int_equal(lv_count(&lv), 3);
+    assert_true(lv_move(&lv, ACT_BOTTOM, &moved));
+    assert_string_equal(lv_selected_id(&lv), "e");
+    assert_true(lv_move(&lv, ACT_PAGE_UP, &moved));          /* never drawn: a page is one row */
+    assert_string_equal(lv_selected_id(&lv), "b");
+    lv.page = 10;
+    assert_true(lv_move(&lv, ACT_PAGE_UP, &moved));
+    assert_string_equal(lv_selected_id(&lv), "a");
+    lv_free(&lv);
+}
+
+/* A column of ages changes with the clock: that alone is no highlighted change. */
+static void test_listview_ages_do_not_flash(void **state)
+{
+    (void)state;
+    static const lv_column aged[] = { { .title = "ID", .min = 4 }, { .title = "AGE", .min = 4, .quiet = true } };
+    listview lv;
+    lv_init(&lv, aged, 2);
+    const char *ids[] = { "a" };
+    const char *t1[] = { "1s" }, *t2[] = { "2s" };
+    fill(&lv, ids, t1, 1, 100);
+    fill(&lv, ids, t2, 1, 200);
+    assert_int_equal(lv.rows.items[0].changed_at, 0);
+    assert_string_equal(lv.rows.items[0].cells[1], "2s");
+    lv_free(&lv);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bar_ascii),
+        cmocka_unit_test(test_bar_utf8),
+        cmocka_unit_test(test_eta),
+        cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_listview),
+        cmocka_unit_test(test_listview_ages_do_not_flash),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
