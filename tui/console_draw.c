@@ -1,0 +1,486 @@
+/* console_draw.c — the console's screen: header, pane titles with data age and
+ * staleness, panes, overlays, the status line; only what changed is redrawn. */
+#include "console_int.h"
+
+/* ---- small helpers ---- */
+
+pane_ctx con_ctx_of(const console *c)
+{
+    return (pane_ctx){
+        .ws = watch_get(c->w),
+        .app = c->app,
+        .live_tag = c->live_tag,
+        .stable_tag = c->stable_tag,
+        .attrs = c->attrs,
+        .ascii = c->ascii,
+        .now_mono = mono_now_ms(),
+        .now_wall = time_now_ms(),
+    };
+}
+
+void con_message(console *c, int role, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    va_end(ap);
+    c->msg_role = role;
+    c->msg_until = mono_now_ms() + MESSAGE_MS;
+    c->dirty_status = true;
+}
+
+void con_mark_all(console *c)
+{
+    c->redraw_all = true;
+    c->dirty_header = c->dirty_status = true;
+    c->ov_dirty = true;
+    for (int p = 0; p < PANE_COUNT; p++)
+        c->panes[p].dirty = true;
+}
+
+void con_set_app(console *c, const app_config *app)
+{
+    c->app = app;
+    snprintf(c->live_tag, sizeof c->live_tag, "%s", app && app->live_tag ? app->live_tag : "prod");
+    snprintf(c->stable_tag, sizeof c->stable_tag, "%s",
+             app && app->stable_tag ? app->stable_tag : "prod-stable");
+}
+
+/* Horizontal run of a line character. */
+static void draw_hline(WINDOW *w, int y, int x, int n, bool ascii)
+{
+    wmove(w, y, x);
+    for (int i = 0; i < n; i++)
+        waddstr(w, ascii ? "-" : "─");
+}
+
+/* ---- layout and windows ---- */
+
+void con_free_windows(console *c)
+{
+    WINDOW **all[] = { &c->win_header, &c->win_status, &c->win_overlay };
+    for (size_t i = 0; i < ARRAY_LEN(all); i++)
+        if (*all[i]) {
+            delwin(*all[i]);
+            *all[i] = NULL;
+        }
+    for (int p = 0; p < PANE_COUNT; p++)
+        if (c->win_pane[p]) {
+            delwin(c->win_pane[p]);
+            c->win_pane[p] = NULL;
+        }
+}
+
+static WINDOW *win_at(rect r)
+{
+    WINDOW *w = newwin(r.h, r.w, r.y, r.x);
+    if (w)
+        leaveok(w, TRUE);
+    return w;
+}
+
+void con_relayout(console *c)
+{
+    con_free_windows(c);
+    layout_compute(COLS, LINES, c->tab_pane, &c->lay);
+    werase(stdscr);
+    wnoutrefresh(stdscr);
+    if (!c->lay.too_small) {
+        c->win_header = win_at(c->lay.header);
+        c->win_status = win_at(c->lay.status);
+        c->win_overlay = win_at(c->lay.body);
+        for (int p = 0; p < PANE_COUNT; p++)
+            if (c->lay.visible[p])
+                c->win_pane[p] = win_at(c->lay.pane[p]);
+    }
+    clearok(curscr, TRUE);
+    con_mark_all(c);
+}
+
+void con_focus_pane(console *c, int p)
+{
+    if (p < 0 || p >= PANE_COUNT || p == c->focus)
+        return;
+    int old = c->focus;
+    c->focus = p;
+    c->panes[old].dirty = c->panes[p].dirty = true;
+    c->dirty_status = true;
+    if (c->lay.tabbed && p >= PANE_TARGETS && p != c->tab_pane) {
+        c->tab_pane = p;
+        con_relayout(c);
+    }
+}
+
+/* ---- drawing ---- */
+
+static void draw_header(console *c)
+{
+    WINDOW *w = c->win_header;
+    const watch_state *ws = watch_get(c->w);
+    unsigned long a = c->attrs[ROLE_HEADER];
+    wattrset(w, (int)a);
+    wmove(w, 0, 0);
+    for (int i = 0; i < c->lay.cols; i++)
+        waddch(w, ' ');
+
+    bool any_stale = false, any_ok = false;
+    for (int s = 0; s < WS_COUNT; s++) {
+        any_stale |= ws->meta[s].stale;
+        any_ok |= ws->meta[s].fetched_at != 0;
+    }
+    const char *state = any_stale ? "DEGRADED" : any_ok ? "connected" : "connecting";
+    strbuf sb;
+    sb_init(&sb);
+    /* Labels only where there is room for them. */
+    bool roomy = c->lay.cols >= 120;
+    const char *acct = ws->identity.account ? ws->identity.account : "-";
+    if (roomy)
+        sb_printf(&sb, " tarmac  acct %s  profile %s  region %s", acct,
+                  c->profile ? c->profile : "default", c->region ? c->region : "-");
+    else
+        sb_printf(&sb, " tarmac %s %s %s", acct, c->profile ? c->profile : "default",
+                  c->region ? c->region : "-");
+    if (c->app)
+        sb_printf(&sb, roomy ? "  app %s" : " %s", c->app->name);
+    sb_printf(&sb, roomy ? "  asg %s" : " %s", ws->selected_asg ? ws->selected_asg : "-");
+
+    /* Right: [READ-ONLY] state clock; the left part gets what is left. */
+    static const char badge[] = "READ-ONLY";
+    bool ro = c->sess.read_only;
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char clock[32];
+    strftime(clock, sizeof clock, "%H:%M %Z", &tm);   /* minutes: an idle screen stays still */
+    int rw = (ro ? (int)sizeof badge - 1 + 2 : 0) + (int)strlen(state) + 2 + (int)strlen(clock) + 1;
+    int x = c->lay.cols - rw;
+    if (x < 0)
+        x = 0;
+    pane_put(w, 0, 0, x > 1 ? x - 1 : 0, sb.buf, a, c->ascii);
+    sb_free(&sb);
+    if (ro) {
+        wattrset(w, (int)(c->attrs[ROLE_WARNING] | A_BOLD | A_REVERSE));
+        mvwaddstr(w, 0, x, badge);
+        x += (int)sizeof badge - 1 + 2;
+    }
+    wattrset(w, (int)(any_stale ? (c->attrs[ROLE_ERROR] | A_BOLD) : a));
+    mvwaddstr(w, 0, x, state);
+    x += (int)strlen(state);
+    wattrset(w, (int)a);
+    mvwaddstr(w, 0, x, "  ");
+    waddstr(w, clock);
+    waddch(w, ' ');
+    wnoutrefresh(w);
+}
+
+/* Age and staleness of what a pane shows: the oldest of its sets. While the data
+ * is as fresh as its poll interval promises, the title says "≤15s" and does not
+ * change, so an idle console writes next to nothing; late data shows its exact age. */
+#define LATE_SLACK_MS 5000
+static void pane_age(const console *c, const pane *p, char *buf, size_t len, bool *stale)
+{
+    const watch_state *ws = watch_get(c->w);
+    aws_time oldest = 0;
+    bool in_flight = false;
+    int interval = 0;
+    *stale = false;
+    for (int s = 0; s < WS_COUNT; s++) {
+        if (!(p->ops->watches & WS_BIT(s)) && s != (int)p->ops->primary)
+            continue;
+        const watch_meta *m = &ws->meta[s];
+        *stale |= m->stale;
+        in_flight |= m->in_flight;
+        if (m->fetched_at && (!oldest || m->fetched_at < oldest))
+            oldest = m->fetched_at;
+        if (m->fetched_at && m->interval_ms > interval)
+            interval = m->interval_ms;
+    }
+    if (!oldest) {
+        snprintf(buf, len, "%s", in_flight ? "loading" : "-");
+        return;
+    }
+    aws_time now = time_now_ms();
+    if (!*stale && interval > 0 && now - oldest <= interval + LATE_SLACK_MS) {
+        snprintf(buf, len, "%s%ds", c->ascii ? "<=" : "≤", (interval + 999) / 1000);
+        return;
+    }
+    pane_fmt_age(oldest, now, buf, len);
+}
+
+static void draw_title(console *c, int p)
+{
+    WINDOW *w = c->win_pane[p];
+    pane *pn = &c->panes[p];
+    bool focused = p == c->focus;
+    unsigned long border = c->attrs[focused ? ROLE_FOCUS_BORDER : ROLE_BORDER];
+    int width = c->lay.pane[p].w;
+    pane_ctx ctx = con_ctx_of(c);
+
+    wattrset(w, (int)border);
+    mvwaddstr(w, 0, 0, c->ascii ? "+" : "┌");
+    draw_hline(w, 0, 1, width - 2, c->ascii);
+    mvwaddstr(w, 0, width - 1, c->ascii ? "+" : "┐");
+
+    /* Left: the number and title (tabs when the pane shares the bottom area). */
+    int x = 2;
+    int first = p, last = p;
+    if (c->lay.tabbed && p >= PANE_TARGETS) {
+        first = PANE_TARGETS;
+        last = PANE_COUNT - 1;
+    }
+    for (int q = first; q <= last; q++) {
+        char t[160], extra[128] = "";
+        if (q == p && c->panes[q].ops->title_extra)
+            c->panes[q].ops->title_extra(&c->panes[q], &ctx, extra, sizeof extra);
+        if (q == p && c->panes[q].lv.filter[0]) {
+            size_t l = strlen(extra);
+            snprintf(extra + l, sizeof extra - l, "%s/%s", l ? " " : "", c->panes[q].lv.filter);
+        }
+        const char *sep = extra[0] ? (c->ascii ? " - " : " · ") : "";
+        snprintf(t, sizeof t, " %d %s%s%s ", c->panes[q].ops->number, c->panes[q].ops->title, sep,
+                 extra);
+        int room = width - x - 14;
+        if (room <= 4)
+            break;
+        unsigned long ta = q == p ? (c->attrs[ROLE_TITLE] | (focused ? A_BOLD : 0)) : c->attrs[ROLE_NEUTRAL];
+        int used = 0;
+        char buf[400];
+        sanitize_str(t, buf, sizeof buf, room, c->ascii, &used);
+        wattrset(w, (int)ta);
+        mvwaddstr(w, 0, x, buf);
+        x += used + 1;
+    }
+
+    /* Right: how old the data is, and STALE when the last poll failed. */
+    char age[32], right[48];
+    bool stale = false;
+    pane_age(c, pn, age, sizeof age, &stale);
+    snprintf(right, sizeof right, " %s%s ", stale ? "STALE " : "", age);
+    int right_w = 0;
+    char right_s[64];
+    sanitize_str(right, right_s, sizeof right_s, 40, c->ascii, &right_w);
+    int rx = width - 1 - right_w;
+    if (rx > x) {
+        wattrset(w, (int)(stale ? c->attrs[ROLE_ERROR] | A_BOLD : c->attrs[ROLE_NEUTRAL]));
+        mvwaddstr(w, 0, rx, right_s);
+    }
+    wattrset(w, A_NORMAL);
+}
+
+static void draw_pane(console *c, int p, bool full)
+{
+    WINDOW *w = c->win_pane[p];
+    if (!w)
+        return;
+    rect r = c->lay.pane[p];
+    draw_title(c, p);
+    if (full) {
+        bool focused = p == c->focus;
+        unsigned long border = c->attrs[focused ? ROLE_FOCUS_BORDER : ROLE_BORDER];
+        wattrset(w, (int)border);
+        for (int y = 1; y < r.h - 1; y++) {
+            mvwaddstr(w, y, 0, c->ascii ? "|" : "│");
+            mvwaddstr(w, y, r.w - 1, c->ascii ? "|" : "│");
+        }
+        mvwaddstr(w, r.h - 1, 0, c->ascii ? "+" : "└");
+        draw_hline(w, r.h - 1, 1, r.w - 2, c->ascii);
+        mvwaddstr(w, r.h - 1, r.w - 1, c->ascii ? "+" : "┘");
+        pane_ctx ctx = con_ctx_of(c);
+        rect in = { 1, 1, r.h - 2, r.w - 2 };
+        pane *pn = &c->panes[p];
+        if (pn->ops->draw)
+            pn->ops->draw(pn, w, &ctx, in, focused);
+        else
+            lv_draw(&pn->lv, w, in.y, in.x, in.h, in.w, c->attrs, focused, c->ascii, ctx.now_mono);
+        c->panes[p].dirty = false;
+        c->fade_due[p] = lv_next_fade(&pn->lv, ctx.now_mono);
+    }
+    c->title_dirty[p] = false;
+    wnoutrefresh(w);
+}
+
+static void draw_overlay(console *c)
+{
+    WINDOW *w = c->win_overlay;
+    rect r = c->lay.body;
+    wattrset(w, (int)c->attrs[ROLE_FOCUS_BORDER]);
+    mvwaddstr(w, 0, 0, c->ascii ? "+" : "┌");
+    draw_hline(w, 0, 1, r.w - 2, c->ascii);
+    mvwaddstr(w, 0, r.w - 1, c->ascii ? "+" : "┐");
+    for (int y = 1; y < r.h - 1; y++) {
+        mvwaddstr(w, y, 0, c->ascii ? "|" : "│");
+        mvwaddstr(w, y, r.w - 1, c->ascii ? "|" : "│");
+    }
+    mvwaddstr(w, r.h - 1, 0, c->ascii ? "+" : "└");
+    draw_hline(w, r.h - 1, 1, r.w - 2, c->ascii);
+    mvwaddstr(w, r.h - 1, r.w - 1, c->ascii ? "+" : "┘");
+    char t[200];
+    snprintf(t, sizeof t, " %s ", c->ov_title);
+    pane_put(w, 0, 2, (int)strlen(t) < r.w - 4 ? (int)strlen(t) : r.w - 4, t,
+             c->attrs[ROLE_TITLE] | A_BOLD, c->ascii);
+    int h = r.h - 2;
+    if (c->ov == OV_LOG) {
+        lv_draw(&c->log_lv, w, 1, 1, h, r.w - 2, c->attrs, true, c->ascii, mono_now_ms());
+    } else {
+        int max_scroll = (int)c->ov_lines.n - h;
+        if (c->ov_scroll > max_scroll)
+            c->ov_scroll = max_scroll;
+        if (c->ov_scroll < 0)
+            c->ov_scroll = 0;
+        for (int i = 0; i < h; i++) {
+            size_t li = (size_t)(c->ov_scroll + i);
+            pane_put(w, 1 + i, 2, r.w - 4, li < c->ov_lines.n ? c->ov_lines.items[li] : "",
+                     c->attrs[ROLE_NORMAL], c->ascii);
+        }
+        if ((int)c->ov_lines.n > h) {
+            char pos[32];
+            snprintf(pos, sizeof pos, " %d-%d/%zu ", c->ov_scroll + 1,
+                     c->ov_scroll + h < (int)c->ov_lines.n ? c->ov_scroll + h : (int)c->ov_lines.n,
+                     c->ov_lines.n);
+            pane_put(w, r.h - 1, r.w - 2 - (int)strlen(pos), (int)strlen(pos), pos,
+                     c->attrs[ROLE_NEUTRAL], c->ascii);
+        }
+    }
+    c->ov_dirty = false;
+    wnoutrefresh(w);
+}
+
+static void hints_text(console *c, char *buf, size_t len)
+{
+    strbuf sb;
+    sb_init(&sb);
+    const action_id *h = c->panes[c->focus].ops->hints;
+    action_id global[] = { ACT_FOCUS_NEXT, ACT_COMMAND, ACT_REFRESH, ACT_API_LOG, ACT_HELP, ACT_QUIT, ACT_NONE };
+    for (int pass = 0; pass < 2; pass++) {
+        const action_id *list = pass == 0 ? h : global;
+        for (size_t i = 0; list && list[i] != ACT_NONE; i++) {
+            char keys[64];
+            keymap_keys_for(&c->km, list[i], keys, sizeof keys);
+            char *comma = strchr(keys, ',');
+            if (comma)
+                *comma = '\0';
+            if (!keys[0])
+                continue;
+            char name[64];
+            snprintf(name, sizeof name, "%s", keymap_actions[list[i]].name);
+            for (char *p = name; *p; p++)
+                if (*p == '_')
+                    *p = ' ';
+            sb_printf(&sb, "%s%s %s", sb.len ? "  " : " ", keys, name);
+        }
+    }
+    snprintf(buf, len, "%s", sb.buf);
+    sb_free(&sb);
+}
+
+static const char *first_stale_error(const console *c)
+{
+    const watch_state *ws = watch_get(c->w);
+    for (int s = 0; s < WS_COUNT; s++)
+        if (ws->meta[s].stale && ws->meta[s].error[0])
+            return ws->meta[s].error;
+    return NULL;
+}
+
+static void draw_status(console *c)
+{
+    WINDOW *w = c->win_status;
+    int width = c->lay.cols;
+    if (c->prompt != PR_NONE) {
+        char line[PROMPT_MAX + 8];
+        snprintf(line, sizeof line, "%c%s", c->prompt == PR_FILTER ? '/' : ':', c->prompt_buf);
+        int used = 0;
+        char buf[PROMPT_MAX * 4];
+        sanitize_str(line, buf, sizeof buf, width - 1, c->ascii, &used);
+        wattrset(w, (int)c->attrs[ROLE_NORMAL]);
+        mvwaddstr(w, 0, 0, buf);
+        int cx = used;
+        for (int i = used; i < width; i++)
+            waddch(w, ' ');
+        if (c->completions[0] && cx + 3 < width)
+            pane_put(w, 0, cx + 2, width - cx - 2, c->completions, c->attrs[ROLE_NEUTRAL], c->ascii);
+        wattrset(w, (int)c->attrs[ROLE_SELECTION]);
+        if (cx < width)
+            mvwaddch(w, 0, cx, ' ');
+        wnoutrefresh(w);
+        c->dirty_status = false;
+        return;
+    }
+    char hints[512];
+    hints_text(c, hints, sizeof hints);
+    const char *right = NULL;
+    int role = ROLE_NEUTRAL;
+    const char *stale = first_stale_error(c);
+    bool have_msg = c->msg[0] && mono_now_ms() < c->msg_until;
+    /* An error outranks a passing note; a new error con_message outranks the old error. */
+    if (have_msg && (!stale || c->msg_role != ROLE_NEUTRAL)) {
+        right = c->msg;
+        role = c->msg_role;
+    } else if (stale) {
+        right = stale;
+        role = ROLE_ERROR;
+    }
+    if (!right) {
+        pane_put(w, 0, 0, width, hints, c->attrs[ROLE_NEUTRAL], c->ascii);
+    } else {
+        /* The con_message (or the error) first: it is what matters now. */
+        char buf[1024];
+        int used = 0;
+        sanitize_str(right, buf, sizeof buf, width - 12, c->ascii, &used);
+        pane_put(w, 0, 0, used + 1, buf, c->attrs[role] | (role == ROLE_ERROR ? A_BOLD : 0), c->ascii);
+        pane_put(w, 0, used + 1, width - used - 1, hints, c->attrs[ROLE_NEUTRAL], c->ascii);
+    }
+    c->dirty_status = false;
+    wnoutrefresh(w);
+}
+
+void con_render(console *c)
+{
+    bool any = false;
+    if (c->lay.too_small) {
+        if (c->redraw_all) {
+            werase(stdscr);
+            char t[96];
+            snprintf(t, sizeof t, "terminal too small (need %dx%d, have %dx%d)", LAYOUT_MIN_COLS,
+                     LAYOUT_MIN_LINES, COLS, LINES);
+            int x = (COLS - (int)strlen(t)) / 2;
+            mvwaddstr(stdscr, LINES / 2, x > 0 ? x : 0, t);
+            wnoutrefresh(stdscr);
+            any = true;
+            c->redraw_all = false;
+        }
+        if (any)
+            doupdate();
+        return;
+    }
+    if (c->redraw_all) {
+        for (int p = 0; p < PANE_COUNT; p++)
+            if (c->win_pane[p])
+                werase(c->win_pane[p]);
+        if (c->win_overlay)
+            werase(c->win_overlay);
+        c->redraw_all = false;
+    }
+    if (c->dirty_header) {
+        draw_header(c);
+        c->dirty_header = false;
+        any = true;
+    }
+    if (c->ov == OV_NONE) {
+        for (int p = 0; p < PANE_COUNT; p++) {
+            if (!c->win_pane[p] || !(c->panes[p].dirty || c->title_dirty[p]))
+                continue;
+            draw_pane(c, p, c->panes[p].dirty);
+            any = true;
+        }
+    } else if (c->ov_dirty) {
+        draw_overlay(c);
+        any = true;
+    }
+    if (c->dirty_status) {
+        draw_status(c);
+        any = true;
+    }
+    if (any)
+        doupdate();
+}

@@ -1,0 +1,325 @@
+/* console_views.c — overlays (detail, help, API log), OSC 52 copy, and the SSM
+ * shell the console steps aside for. */
+#include "console_int.h"
+
+/* ---- overlays ---- */
+
+static void overlay_set_text(console *c, const char *title, const char *text)
+{
+    snprintf(c->ov_title, sizeof c->ov_title, "%s", title);
+    strvec_free(&c->ov_lines);
+    const char *s = text;
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        char *line = xstrndup(s, n);
+        strvec_push(&c->ov_lines, line);
+        free(line);
+        s += n + (nl ? 1 : 0);
+    }
+    c->ov = OV_TEXT;
+    c->ov_scroll = 0;
+    c->ov_dirty = true;
+    c->dirty_status = true;
+}
+
+static void close_overlay(console *c)
+{
+    if (c->ov == OV_NONE)
+        return;
+    c->ov = OV_NONE;
+    c->ov_copy_id[0] = '\0';
+    for (int p = 0; p < PANE_COUNT; p++) {
+        c->panes[p].dirty = true;
+        if (c->win_pane[p])
+            touchwin(c->win_pane[p]);
+    }
+    c->dirty_status = true;
+}
+
+void con_open_detail(console *c)
+{
+    pane *p = &c->panes[c->focus];
+    if (!p->ops->detail)
+        return;
+    pane_ctx ctx = con_ctx_of(c);
+    strbuf sb;
+    sb_init(&sb);
+    p->ops->detail(p, &ctx, &sb);
+    const char *id = lv_selected_id(&p->lv);
+    char title[160];
+    snprintf(title, sizeof title, "%s · %.100s  (Esc closes, y copies the id)", p->ops->title,
+             id ? id : "");
+    overlay_set_text(c, title, sb.buf);
+    snprintf(c->ov_copy_id, sizeof c->ov_copy_id, "%s", id ? id : "");
+    sb_free(&sb);
+}
+
+void con_open_help(console *c)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "Keys (change them in the config file's keys: section, by action name)\n\n");
+    for (int scope = 0; scope <= PANE_COUNT; scope++) {
+        bool header = false;
+        for (int a = 1; a < ACT_COUNT; a++) {
+            if (keymap_actions[a].scope != scope)
+                continue;
+            if (!header) {
+                if (scope == SCOPE_GLOBAL)
+                    sb_append(&sb, "Everywhere\n");
+                else
+                    sb_printf(&sb, "\n%s pane\n", panes_all[scope - 1]->title);
+                header = true;
+            }
+            char keys[64];
+            keymap_keys_for(&c->km, (action_id)a, keys, sizeof keys);
+            sb_printf(&sb, "  %-16s %-18s %s\n", keys[0] ? keys : "(unbound)", keymap_actions[a].name,
+                      keymap_actions[a].help);
+        }
+    }
+    sb_append(&sb, "\nCommands (:)\n"
+                   "  asg NAME         watch another Auto Scaling group\n"
+                   "  repo NAME        watch another ECR repository\n"
+                   "  app NAME         switch to an app of the config file\n"
+                   "  region R         switch region\n"
+                   "  profile P        switch AWS profile\n"
+                   "  theme T          switch theme (dark, light, high-contrast, mono, or yours)\n"
+                   "  q                quit\n"
+                   "Tab completes commands and names.\n");
+    overlay_set_text(c, "Help  (Esc closes)", sb.buf);
+    sb_free(&sb);
+}
+
+const lv_column con_log_columns[] = {
+    { .title = "TIME", .min = 8, .max = 8 },
+    { .title = "SERVICE", .min = 7, .max = 11, .prio = 3 },
+    { .title = "OPERATION", .min = 12, .max = 32 },
+    { .title = "HTTP", .min = 4, .max = 4, .right = true },
+    { .title = "MS", .min = 5, .max = 6, .right = true },
+    { .title = "RETRY", .min = 5, .max = 5, .prio = 2, .right = true },
+    { .title = "ERROR", .min = 6, .max = 30, .prio = 1 },
+    { .title = "REQUEST ID", .min = 10, .prio = 1 },
+};
+
+const int con_log_ncolumns = (int)ARRAY_LEN(con_log_columns);
+
+void con_log_rebuild(console *c)
+{
+    const aws_call_record *rec = NULL;
+    size_t n = aws_client_call_log(c->client, &rec);
+    c->log_seen = n;
+    lv_begin(&c->log_lv);
+    for (size_t k = n; k-- > 0;) {
+        const aws_call_record *r = &rec[k];
+        char id[200], t[16];
+        snprintf(id, sizeof id, "%lld/%s/%s", (long long)r->when, r->operation, r->request_id);
+        lv_row *row = lv_add(&c->log_lv, id);
+        time_t secs = (time_t)(r->when / 1000);
+        struct tm tm;
+        localtime_r(&secs, &tm);
+        strftime(t, sizeof t, "%H:%M:%S", &tm);
+        lv_set(row, 0, t);
+        lv_set(row, 1, r->service);
+        lv_set(row, 2, r->operation);
+        if (r->http_status)
+            lv_setf(row, 3, "%ld", r->http_status);
+        else
+            lv_set(row, 3, "-");
+        lv_setf(row, 4, "%d", r->latency_ms);
+        lv_setf(row, 5, "%d", r->retries);
+        lv_set(row, 6, r->error_code);
+        lv_set(row, 7, r->request_id);
+        if (r->error_code[0])
+            row->role = ROLE_UNHEALTHY;
+    }
+    lv_end(&c->log_lv, mono_now_ms());
+    c->ov_dirty = true;
+}
+
+void con_open_log(console *c)
+{
+    snprintf(c->ov_title, sizeof c->ov_title, "API calls, newest first  (Esc closes)");
+    c->ov = OV_LOG;
+    con_log_rebuild(c);
+    c->dirty_status = true;
+}
+
+/* ---- OSC 52 copy ---- */
+
+void con_copy_osc52(console *c, const char *id)
+{
+    if (!id || !*id) {
+        con_message(c, ROLE_WARNING, "nothing selected to copy");
+        return;
+    }
+    size_t n = strlen(id);
+    if (n > 1024)
+        n = 1024;
+    unsigned char b64[1400];
+    int len = EVP_EncodeBlock(b64, (const unsigned char *)id, (int)n);
+    char seq[1500];
+    int sl = snprintf(seq, sizeof seq, "\033]52;c;%.*s\a", len, (const char *)b64);
+    /* Written straight to the terminal, after what curses has buffered. */
+    fflush(stdout);
+    if (sl > 0 && write(STDOUT_FILENO, seq, (size_t)sl) < 0) {
+        con_message(c, ROLE_ERROR, "could not write to the terminal");
+        return;
+    }
+    char shown[120];
+    sanitize_str(id, shown, sizeof shown, 60, c->ascii, NULL);
+    con_message(c, ROLE_HEALTHY, "copied %s (OSC 52: the terminal must allow clipboard writes)", shown);
+}
+
+/* ---- SSM shell ---- */
+
+static bool on_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        return false;
+    char buf[4096];
+    const char *s = path;
+    while (*s) {
+        const char *colon = strchr(s, ':');
+        size_t n = colon ? (size_t)(colon - s) : strlen(s);
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)n, n ? s : ".", prog);
+        struct stat st;
+        if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+            return true;
+        s += n + (colon ? 1 : 0);
+    }
+    return false;
+}
+
+static bool instance_id_ok(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    if (n < 10 || n > 19 || strncmp(id, "i-", 2) != 0)
+        return false;
+    for (size_t i = 2; i < n; i++)
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return false;
+    return true;
+}
+
+void con_ssm_shell(console *c)
+{
+    const char *id = lv_selected_id(&c->panes[PANE_INSTANCES].lv);
+    if (!instance_id_ok(id)) {
+        con_message(c, ROLE_WARNING, "select an instance first");
+        return;
+    }
+    if (!on_path("aws")) {
+        con_message(c, ROLE_ERROR, "SSM shell: the AWS CLI (aws) is not on PATH; nothing was run");
+        return;
+    }
+    if (!on_path("session-manager-plugin")) {
+        con_message(c, ROLE_ERROR, "SSM shell: session-manager-plugin is not on PATH; nothing was run");
+        return;
+    }
+    const char *argv[12];
+    int n = 0;
+    argv[n++] = "aws";
+    argv[n++] = "ssm";
+    argv[n++] = "start-session";
+    argv[n++] = "--target";
+    argv[n++] = id;
+    argv[n++] = "--region";
+    argv[n++] = aws_client_region(c->client);
+    if (c->profile) {
+        argv[n++] = "--profile";
+        argv[n++] = c->profile;
+    }
+    argv[n] = NULL;
+
+    def_prog_mode();
+    endwin();
+    fprintf(stderr, "tarmac: aws ssm start-session --target %s (the console comes back when it ends)\n", id);
+    /* The child owns the terminal meanwhile: ^C goes to it, not to us. */
+    struct sigaction ign, old_int, old_quit;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ign, &old_int);
+    sigaction(SIGQUIT, &ign, &old_quit);
+    pid_t pid = fork();
+    if (pid == 0) {
+        con_restore_signals();
+        signal(SIGINT, SIG_DFL);
+        signal(SIGQUIT, SIG_DFL);
+        execvp("aws", (char *const *)argv);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid > 0)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGQUIT, &old_quit, NULL);
+    con_drain_sig_pipe();
+    reset_prog_mode();
+    clearok(curscr, TRUE);
+    con_relayout(c);
+    if (pid < 0)
+        con_message(c, ROLE_ERROR, "could not start aws: %s", strerror(errno));
+    else if (WIFEXITED(status))
+        con_message(c, WEXITSTATUS(status) ? ROLE_WARNING : ROLE_NEUTRAL, "SSM session ended (exit %d)",
+                WEXITSTATUS(status));
+    else
+        con_message(c, ROLE_WARNING, "SSM session ended by a signal");
+}
+
+
+void con_overlay_key(console *c, action_id a)
+{
+    int h = c->lay.body.h - 2;
+    if (c->ov == OV_LOG) {
+        if (lv_move(&c->log_lv, a, NULL)) {
+            c->ov_dirty = true;
+            return;
+        }
+    } else {
+        int before = c->ov_scroll;
+        switch (a) {
+        case ACT_UP: c->ov_scroll--; break;
+        case ACT_DOWN: c->ov_scroll++; break;
+        case ACT_PAGE_UP: c->ov_scroll -= h - 1; break;
+        case ACT_PAGE_DOWN: c->ov_scroll += h - 1; break;
+        case ACT_TOP: c->ov_scroll = 0; break;
+        case ACT_BOTTOM: c->ov_scroll = (int)c->ov_lines.n; break;
+        default: break;
+        }
+        if (c->ov_scroll != before) {
+            c->ov_dirty = true;
+            return;
+        }
+    }
+    switch (a) {
+    case ACT_BACK:
+    case ACT_QUIT:
+    case ACT_DETAIL:
+        close_overlay(c);
+        break;
+    case ACT_HELP:
+        close_overlay(c);
+        con_open_help(c);
+        break;
+    case ACT_API_LOG:
+        if (c->ov == OV_LOG)
+            close_overlay(c);
+        else
+            con_open_log(c);
+        break;
+    case ACT_COPY_ID:
+        if (c->ov == OV_LOG)
+            con_copy_osc52(c, lv_selected(&c->log_lv) ? lv_selected(&c->log_lv)->cells[7] : NULL);
+        else
+            con_copy_osc52(c, c->ov_copy_id);
+        break;
+    case ACT_REFRESH:
+        watch_refresh_now(c->w);
+        break;
+    default:
+        break;
+    }
+}
