@@ -412,7 +412,7 @@ static void draw_status(console *c)
     int role = ROLE_NEUTRAL;
     const char *stale = first_stale_error(c);
     bool have_msg = c->msg[0] && mono_now_ms() < c->msg_until;
-    /* An error outranks a passing note; a new error con_message outranks the old error. */
+    /* An error outranks a passing note; a new error message outranks the old error. */
     if (have_msg && (!stale || c->msg_role != ROLE_NEUTRAL)) {
         right = c->msg;
         role = c->msg_role;
@@ -423,7 +423,7 @@ static void draw_status(console *c)
     if (!right) {
         pane_put(w, 0, 0, width, hints, c->attrs[ROLE_NEUTRAL], c->ascii);
     } else {
-        /* The con_message (or the error) first: it is what matters now. */
+        /* The message (or the error) first: it is what matters now. */
         char buf[1024];
         int used = 0;
         sanitize_str(right, buf, sizeof buf, width - 12, c->ascii, &used);
