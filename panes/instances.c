@@ -12,7 +12,7 @@ enum { C_ID, C_AZ, C_STATE, C_HEALTH, C_OLD, C_TEMPLATE, C_AGE, C_IP, C_TYPE };
 static const lv_column columns[] = {
     [C_ID] = { .title = "INSTANCE", .min = 19, .max = 19 },
     [C_AZ] = { .title = "AZ", .min = 10, .max = 12, .prio = 6 },
-    [C_STATE] = { .title = "LIFECYCLE", .min = 9, .max = 20 },
+    [C_STATE] = { .title = "LIFECYCLE", .min = 11, .max = 20 },   /* "Terminating" without a shift */
     [C_HEALTH] = { .title = "HEALTH", .min = 7, .max = 9 },
     [C_OLD] = { .title = "", .min = 3, .max = 3, .prio = 7 },
     [C_TEMPLATE] = { .title = "TEMPLATE:VER", .min = 8, .max = 28, .prio = 2 },

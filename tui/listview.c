@@ -353,6 +353,12 @@ void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsi
                 want[c] = tw;
         }
     }
+    if (lv->sticky_width == width && lv->loaded)
+        for (int c = 0; c < lv->ncols; c++)
+            if (lv->sticky_want[c] > want[c])
+                want[c] = lv->sticky_want[c];
+    lv->sticky_width = width;
+    memcpy(lv->sticky_want, want, sizeof want[0] * (size_t)lv->ncols);
     lv_column_widths(lv->cols, lv->ncols, want, width, wid);
 
     wattrset(w, (int)(attrs[ROLE_TITLE] & ~A_COLOR) | A_BOLD);
@@ -404,7 +410,14 @@ void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsi
                 a = attrs[r->cell_role[c]] | (selected ? A_BOLD | A_UNDERLINE : 0);
             wattrset(w, (int)a);
             put_cell(w, yy, cx, wid[c], r->cells[c], lv->cols[c].right, ascii);
-            wattrset(w, (int)base);
+            /* The gap takes the highlight when the next shown cell has it too: a new or
+             * wholly changed row goes out as one attribute run. */
+            int nc = c + 1;
+            while (nc < lv->ncols && !wid[nc])
+                nc++;
+            bool next_changed = changed && !(selected && focused) && nc < lv->ncols &&
+                                r->cell_changed_at[nc] && now_mono - r->cell_changed_at[nc] < LV_HIGHLIGHT_MS;
+            wattrset(w, (int)(next_changed ? a : base));
             if (cx + wid[c] < x + width)
                 mvwaddch(w, yy, cx + wid[c], ' ');
             cx += wid[c] + 1;

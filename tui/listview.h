@@ -51,6 +51,11 @@ typedef struct listview {
     bool loaded;                 /* rows arrived once: later new rows count as changes */
     int page;                    /* rows shown at the last draw */
     int drawn_y;                 /* window line of the header at the last draw (mouse) */
+    /* Column widths only grow while the pane keeps its width and its rows' owner, so a
+     * changing cell does not shift every column after it (a repaint of the whole pane
+     * on a slow link). */
+    int sticky_want[LV_MAX_COLS];
+    int sticky_width;
 } listview;
 
 void lv_init(listview *lv, const lv_column *cols, int ncols);
