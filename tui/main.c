@@ -44,7 +44,6 @@ static const char usage_text[] =
     "  --demo            start the built-in simulator and run against it (no AWS account)\n"
     "  -h, --help        this help\n"
     "  --version         print the version\n"
-    "\n"
     "\n";
 
 static const char usage_exit[] =
