@@ -18,6 +18,7 @@ libcmocka-dev
 clang
 libclang-rt-14-dev
 tmux
+ncurses-term
 curl
 "
 

@@ -6,7 +6,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=38
+PLAN=39
 echo "1..$PLAN"
 
 skip_all() {
@@ -225,6 +225,16 @@ check "TERM=xterm: the 8-colour fallbacks" c8_ok
 console_start 100x30 --repo web
 wait_for "i-0" 10
 check "TERM=xterm-256color: the 256-colour palette" c256_ok
+# Direct colour: the theme's #rrggbb reach the terminal as they are (pane titles
+# are #88c0d0 in the dark theme), no palette entries.
+if infocmp xterm-direct > /dev/null 2>&1; then
+    console_start 100x30 TERM=xterm-direct --repo web
+    wait_for "i-0" 10
+    rgb_ok() { screen_e | grep -q "${esc}\[[0-9;]*38;2;136;192;208" && ! screen_e | grep -q "${esc}\[[0-9;]*38;5;"; }
+    check "TERM=xterm-direct: true colour from the theme's #rrggbb" rgb_ok
+else
+    skip "TERM=xterm-direct: true colour" "no xterm-direct terminfo (Debian package ncurses-term)"
+fi
 
 # ---- LANG=C: ASCII boxes; fixtures; quitting ----
 sim_start demo || skip_all "$T_SIM_WHY"
