@@ -68,6 +68,11 @@ typedef struct creds_session {
  * called from the loop; false: refreshes block inside the client's call path. */
 int creds_session_open(creds_session *s, const creds_request *req, const char *endpoint_url,
                        const creds_hooks *hooks, bool async, strbuf *err);
+/* The same from credentials a creds_job already resolved for req (the console's
+ * :profile / :region and its Apps overview resolve without blocking, then adopt):
+ * no network. req->region NULL is resolved from the environment and profile. */
+int creds_session_adopt(creds_session *s, const creds_request *req, const aws_credentials *cr,
+                        const char *endpoint_url, const creds_hooks *hooks, bool async, strbuf *err);
 void creds_session_close(creds_session *s);
 /* Drive a background refresh. Returns true while one is in flight (the loop should
  * then wait at most ~50 ms so the job's sockets are served). */

@@ -69,18 +69,12 @@ bool creds_session_tick(creds_session *s)
     return false;
 }
 
-static int session_build(creds_session *s, const creds_request *req, strbuf *err)
+/* Makes cr (taken over) the session's, with a new client for region (taken over). */
+static int session_install(creds_session *s, const creds_request *req, char *region, aws_credentials cr,
+                           strbuf *err)
 {
-    char *region = NULL;
-    if (region_resolve(req, &region, err) != 0)
-        return -1;
     creds_request r = *req;
     r.region = region;
-    aws_credentials cr;
-    if (creds_resolve_ex(&r, &s->hooks, &cr, err) != 0) {
-        free(region);
-        return -1;
-    }
     aws_client_config cc = {
         .region = region,
         .endpoint_url = s->endpoint_url,
@@ -116,6 +110,21 @@ static int session_build(creds_session *s, const creds_request *req, strbuf *err
     return 0;
 }
 
+static int session_build(creds_session *s, const creds_request *req, strbuf *err)
+{
+    char *region = NULL;
+    if (region_resolve(req, &region, err) != 0)
+        return -1;
+    creds_request r = *req;
+    r.region = region;
+    aws_credentials cr;
+    if (creds_resolve_ex(&r, &s->hooks, &cr, err) != 0) {
+        free(region);
+        return -1;
+    }
+    return session_install(s, req, region, cr, err);
+}
+
 int creds_session_open(creds_session *s, const creds_request *req, const char *endpoint_url,
                        const creds_hooks *hooks, bool async, strbuf *err)
 {
@@ -129,6 +138,32 @@ int creds_session_open(creds_session *s, const creds_request *req, const char *e
     if (req)
         r = *req;
     if (session_build(s, &r, err) != 0) {
+        creds_session_close(s);
+        return -1;
+    }
+    return 0;
+}
+
+int creds_session_adopt(creds_session *s, const creds_request *req, const aws_credentials *cr,
+                        const char *endpoint_url, const creds_hooks *hooks, bool async, strbuf *err)
+{
+    memset(s, 0, sizeof *s);
+    if (hooks)
+        s->hooks = *hooks;
+    s->endpoint_url = xstrdup(endpoint_url);
+    s->hooks.endpoint_url = s->endpoint_url;
+    s->async = async;
+    creds_request r = {0};
+    if (req)
+        r = *req;
+    char *region = NULL;
+    if (region_resolve(&r, &region, err) != 0) {
+        creds_session_close(s);
+        return -1;
+    }
+    aws_credentials copy;
+    aws_credentials_copy(&copy, cr);
+    if (session_install(s, &r, region, copy, err) != 0) {
         creds_session_close(s);
         return -1;
     }

@@ -606,6 +606,18 @@ void watch_set_client(watch *w, aws_client *c)
     w->s.selected_asg = NULL;
 }
 
+void watch_set_scope(watch *w, const strvec *asg_names, const strvec *alarm_names)
+{
+    strvec_free(&w->asg_names);
+    for (size_t i = 0; asg_names && i < asg_names->n; i++)
+        strvec_push(&w->asg_names, asg_names->items[i]);
+    strvec_free(&w->s.alarm_names);
+    for (size_t i = 0; alarm_names && i < alarm_names->n; i++)
+        strvec_push(&w->s.alarm_names, alarm_names->items[i]);
+    reset_set(w, WS_GROUPS);
+    reset_set(w, WS_ALARMS);
+}
+
 unsigned watch_take_changes(watch *w)
 {
     unsigned c = w->changes;

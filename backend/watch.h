@@ -95,6 +95,10 @@ void watch_set_repository(watch *w, const char *repo);
 /* Switch to another client (region/profile change): drops all data, polls anew. */
 void watch_set_client(watch *w, aws_client *c);
 
+/* Watch other groups and alarms (after a switch to another profile or region):
+ * drops those sets and polls anew. asg_names NULL/empty: every group of the region. */
+void watch_set_scope(watch *w, const strvec *asg_names, const strvec *alarm_names);
+
 /* Bitmask of WS_BIT(set) replaced or changed in staleness since the last call. */
 unsigned watch_take_changes(watch *w);
 

@@ -17,7 +17,9 @@ static const lv_column columns[] = {
     [C_NOTE] = { .title = "", .min = 6, .prio = 4 },
 };
 
-static const action_id hints[] = { ACT_DETAIL, ACT_COPY_ID, ACT_FILTER, ACT_NONE };
+/* The action keys lead; the console leaves them out when read-only. */
+static const action_id hints[] = { ACT_DEPLOY, ACT_PROMOTE, ACT_ROLLBACK, ACT_DETAIL, ACT_COPY_ID, ACT_FILTER,
+                                   ACT_NONE };
 
 static const char *short_digest(const char *d, char *buf, size_t len)
 {

@@ -18,7 +18,8 @@ static const lv_column columns[] = {
     [C_REASON] = { .title = "REASON", .min = 6, .prio = 1 },
 };
 
-static const action_id hints[] = { ACT_DETAIL, ACT_COPY_ID, ACT_NONE };
+/* The action keys lead; the console leaves them out when read-only. */
+static const action_id hints[] = { ACT_CANCEL, ACT_ROLLBACK, ACT_DETAIL, ACT_COPY_ID, ACT_NONE };
 
 #define SUMMARY_LINES 5
 

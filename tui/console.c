@@ -127,6 +127,7 @@ static unsigned global_action(console *c, action_id a)
         con_message(c, ROLE_NEUTRAL, "refreshing everything");
         return R_REFETCH;
     case ACT_COMMAND: con_prompt_open(c, PR_COMMAND); return R_NONE;
+    case ACT_APPS: con_apps_toggle(c); return R_NONE;
     case ACT_FILTER: con_prompt_open(c, PR_FILTER); return R_NONE;
     case ACT_BACK:
         if (p->lv.filter[0]) {
@@ -144,6 +145,9 @@ static unsigned global_action(console *c, action_id a)
     case ACT_COPY_ID: con_copy_osc52(c, lv_selected_id(&p->lv)); return R_NONE;
     case ACT_SSM_SHELL:
         con_message(c, ROLE_WARNING, "the SSM shell opens from the Instances pane (2)");
+        return R_NONE;
+    case ACT_DEPLOY: case ACT_PROMOTE: case ACT_CANCEL: case ACT_ROLLBACK:
+        con_actions_key(c, a);
         return R_NONE;
     default: return R_NONE;
     }
@@ -210,6 +214,10 @@ static void handle_key(console *c, int key)
         con_relayout(c);
         return;
     }
+    if (con_apps_shown(c) && c->ov == OV_NONE && c->prompt == PR_NONE && !c->lay.too_small) {
+        con_apps_key(c, key);
+        return;
+    }
     if (key == (KEYMAP_FN | KEY_MOUSE)) {
         mouse_event(c);
         return;
@@ -223,6 +231,8 @@ static void handle_key(console *c, int key)
         con_prompt_key(c, key);
         return;
     }
+    if (c->ov == OV_ACTION && con_actions_dialog_key(c, key))
+        return;
     action_id a = keymap_lookup(&c->km, c->panes[c->focus].ops->number, key);
     if (c->ov != OV_NONE) {
         con_overlay_key(c, a);
@@ -320,6 +330,7 @@ static void apply_changes(console *c, unsigned changed)
                 ctx.ws->refreshes.items[0].status ? ctx.ws->refreshes.items[0].status : "?");
     }
     c->refresh_was_active = active;
+    con_actions_on_changes(c, changed);
 }
 
 static void timers(console *c, int64_t now)
@@ -367,6 +378,9 @@ static int next_timeout(console *c, int64_t now)
             t = c->fade_due[p] - now;
     if (c->pending_asg[0] && c->pending_asg_at - now < t)
         t = c->pending_asg_at - now;
+    int64_t act = con_actions_next_due_ms(c, now);
+    if (act >= 0 && act < t)
+        t = act;
     if (t < 0)
         t = 0;
     return (int)t;
@@ -465,7 +479,12 @@ int console_main(const cli_globals *g)
         free(c);
         return rc;
     }
-    c->client = c->sess.client;
+    rc = con_creds_start(c);   /* the session whose client the panes use */
+    if (rc) {
+        cli_session_close(&c->sess);
+        free(c);
+        return rc;
+    }
     c->profile = xstrdup(c->sess.profile);
     c->region = xstrdup(c->sess.region);
     con_set_app(c, c->sess.app);
@@ -552,6 +571,9 @@ int console_main(const cli_globals *g)
     install_signals();
     terminal_start(c);
     con_relayout(c);
+    if (c->sess.config.apps.n >= 2 && !g->app && !g->asgs.n)
+        con_apps_open(c);   /* several apps: start on their overview */
+    con_actions_init(c);
 
     /* Start polling at once; draw the empty frame while the answers come. */
     watch_tick(c->w, mono_now_ms());
@@ -560,21 +582,25 @@ int console_main(const cli_globals *g)
         { .fd = STDIN_FILENO, .events = CURL_WAIT_POLLIN },
         { .fd = sig_pipe[0], .events = CURL_WAIT_POLLIN },
     };
-    while (!c->quit) {
+    /* A quit while a plan runs waits for its step boundary (console_actions.c). */
+    while (!c->quit || con_actions_hold_quit(c)) {
         int64_t now = mono_now_ms();
-        int timeout = next_timeout(c, now);
+        int timeout = con_creds_timeout(c, now, next_timeout(c, now));
         fds[0].revents = fds[1].revents = 0;
         aws_client_wait(c->client, fds, 2, timeout);
         read_signals(c);
         /* Keys first: they must never wait behind the network. */
         read_keys(c);
         aws_client_run(c->client);
+        con_creds_tick(c, mono_now_ms());
         now = mono_now_ms();
         watch_tick(c->w, now);
         apply_changes(c, watch_take_changes(c->w));
         timers(c, now);
+        con_actions_tick(c, now);
         con_render(c);
     }
+    con_actions_closing(c);
 
     con_free_windows(c);
     terminal_stop();
@@ -593,9 +619,9 @@ out_watch:
 out_early:
     sb_free(&err);
     keymap_free(&c->km);
-    if (c->own_client)
-        aws_client_free(c->own_client);
+    con_creds_close(c);
     cli_session_close(&c->sess);
+    con_actions_free(c);   /* after the clients: their last answers are in */
     free(c->profile);
     free(c->region);
     free(c->last_asg);

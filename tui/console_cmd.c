@@ -2,53 +2,11 @@
  * command line with completion and the `/` filter prompt. */
 #include "console_int.h"
 
-/* ---- switching client, app, theme ---- */
-
-static int switch_client(console *c, const char *profile, const char *region)
-{
-    creds_request cr = { .profile = profile, .region = region };
-    strbuf err;
-    sb_init(&err);
-    char *reg = NULL;
-    aws_credentials cred;
-    memset(&cred, 0, sizeof cred);
-    int rc = -1;
-    if (region_resolve(&cr, &reg, &err) != 0)
-        goto out;
-    cr.region = reg;
-    if (creds_resolve(&cr, &cred, &err) != 0)
-        goto out;
-    aws_client_config cc = {
-        .region = reg,
-        .endpoint_url = c->g->endpoint_url,
-        .profile = creds_profile_name(&cr),
-        .credentials = &cred,
-    };
-    aws_error aerr;
-    memset(&aerr, 0, sizeof aerr);
-    aws_client *nc = aws_client_new(&cc, &aerr);
-    if (!nc) {
-        sb_append(&err, aerr.message[0] ? aerr.message : aerr.code);
-        goto out;
-    }
-    watch_set_client(c->w, nc);
-    if (c->own_client)
-        aws_client_free(c->own_client);
-    c->own_client = c->client = nc;
-    str_set(&c->region, reg);
-    str_set(&c->profile, profile);
-    rc = 0;
-out:
-    if (rc)
-        con_message(c, ROLE_ERROR, "%s", err.buf);
-    aws_credentials_free(&cred);
-    free(reg);
-    sb_free(&err);
-    for (int p = 0; p < PANE_COUNT; p++)
-        c->panes[p].dirty = true;
-    c->dirty_header = true;
-    return rc;
-}
+/* ---- switching profile, region, app, theme ----
+ * A switch never blocks: a creds_job resolves the new identity while the old data
+ * stays on screen ("switching to profile X…" in the header); then a session adopts
+ * the credentials and the watch moves to its client — or one line says why not and
+ * nothing changes. */
 
 static void apply_theme(console *c, const char *name)
 {
@@ -91,6 +49,179 @@ const app_config *con_app_for_asg(const console *c, const char *asg)
     return NULL;
 }
 
+/* The groups the watch lists here (as at start-up: the apps local to this profile
+ * and region, or with --asg every group), plus app's. */
+static void scope_names(const console *c, const app_config *app, strvec *out)
+{
+    if (c->g->asgs.n)
+        return;
+    for (size_t i = 0; i < c->sess.config.apps.n; i++) {
+        const app_config *a = &c->sess.config.apps.items[i];
+        if (con_app_is_local(c, a) && !strvec_contains(out, a->asg))
+            strvec_push(out, a->asg);
+    }
+    if (app && !strvec_contains(out, app->asg))
+        strvec_push(out, app->asg);
+}
+
+static bool same_names(const strvec *a, const strvec *b)
+{
+    if (a->n != b->n)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        if (!str_eq(a->items[i], b->items[i]))
+            return false;
+    return true;
+}
+
+/* Opens app's group, repository and alarms on the current client. */
+void con_open_app_here(console *c, const app_config *app)
+{
+    const watch_state *ws = watch_get(c->w);
+    bool listed = false;
+    for (size_t i = 0; i < ws->groups.n && !listed; i++)
+        listed = str_eq(ws->groups.items[i].name, app->asg);
+    if (!listed || !same_names(&ws->alarm_names, &app->alarms)) {
+        strvec names = { 0 };
+        scope_names(c, app, &names);
+        watch_set_scope(c->w, names.n ? &names : NULL, &app->alarms);
+        strvec_free(&names);
+    }
+    con_set_app(c, app);
+    select_asg(c, app->asg);
+    watch_set_repository(c->w, app->ecr_repository);
+    con_mark_all(c);
+}
+
+/* The new session takes over: the watch moves to its client, the old one goes. */
+static void switch_install(console *c, creds_session *ns, const app_config *app)
+{
+    creds_session *old = c->cs;
+    if (old)
+        con_mfa_forget(c, old->refresh);
+    c->cs = ns;
+    c->client = ns->client;
+    str_set(&c->profile, ns->profile);
+    str_set(&c->region, ns->region);
+    watch_set_client(c->w, ns->client);
+    if (!app && c->app && con_app_is_local(c, c->app))
+        app = c->app;
+    strvec names = { 0 };
+    scope_names(c, app, &names);
+    if (!app && names.n)   /* as at start-up: the first app that lives here */
+        app = con_app_for_asg(c, names.items[0]);
+    watch_set_scope(c->w, names.n ? &names : NULL, app ? &app->alarms : NULL);
+    strvec_free(&names);
+    if (old) {
+        creds_session_close(old);   /* its calls in flight end as Cancelled, already orphaned */
+        free(old);
+    }
+    con_set_app(c, app);
+    if (app) {
+        select_asg(c, app->asg);
+        watch_set_repository(c->w, app->ecr_repository);
+    }
+    con_mark_all(c);
+}
+
+static bool adopt_and_install(console *c, const creds_request *req, const aws_credentials *cr,
+                              const app_config *app, strbuf *err)
+{
+    creds_hooks h = con_creds_hooks(c);
+    creds_session *ns = xcalloc(1, sizeof *ns);
+    if (creds_session_adopt(ns, req, cr, c->g->endpoint_url, &h, true, err) != 0) {
+        free(ns);
+        return false;
+    }
+    switch_install(c, ns, app);
+    return true;
+}
+
+static void switch_done_message(console *c)
+{
+    con_message(c, ROLE_NEUTRAL, "profile %.60s  region %.40s%s%.64s", c->profile ? c->profile : "default",
+                c->region ? c->region : "-", c->app ? "  app " : "", c->app ? c->app->name : "");
+}
+
+void con_switch_cancel(console *c)
+{
+    if (c->switch_job) {
+        con_mfa_forget(c, c->switch_job);
+        creds_job_free(c->switch_job);
+        c->switch_job = NULL;
+    }
+    str_set(&c->switch_profile, NULL);
+    str_set(&c->switch_region, NULL);
+    c->switch_app = NULL;
+    c->switch_label[0] = '\0';
+    c->dirty_header = true;
+}
+
+void con_switch_start(console *c, const char *profile, const char *region, const app_config *app,
+                      const creds_session *ready)
+{
+    if (con_actions_holds_client(c)) {
+        con_message(c, ROLE_ERROR, "an action is running on this profile and region: switch when it ends");
+        return;
+    }
+    con_switch_cancel(c);
+    strbuf err;
+    sb_init(&err);
+    if (ready) {   /* the overview's session for that place: its credentials, no network */
+        creds_request r = { .profile = ready->profile, .region = ready->region };
+        if (adopt_and_install(c, &r, &ready->creds, app, &err))
+            switch_done_message(c);
+        else
+            con_message(c, ROLE_ERROR, "%s", err.buf);
+        sb_free(&err);
+        return;
+    }
+    creds_request req = { .profile = profile, .region = region };
+    char *reg = NULL;
+    if (!region && region_resolve(&req, &reg, &err) != 0)
+        req.region = c->region;   /* the profile names no region: stay in this one */
+    free(reg);
+    sb_free(&err);
+    c->switch_profile = xstrdup(req.profile);
+    c->switch_region = xstrdup(req.region);
+    c->switch_app = app;
+    if (app)
+        snprintf(c->switch_label, sizeof c->switch_label, "app %.60s", app->name);
+    else if (!str_eq(req.profile, c->profile))
+        snprintf(c->switch_label, sizeof c->switch_label, "profile %.60s", req.profile ? req.profile : "default");
+    else
+        snprintf(c->switch_label, sizeof c->switch_label, "region %.40s", req.region ? req.region : "-");
+    creds_hooks h = con_creds_hooks(c);
+    c->switch_job = creds_job_start(&req, &h);   /* may queue an MFA prompt */
+    c->dirty_header = true;
+    con_switch_poll(c);   /* static keys: done already */
+}
+
+void con_switch_poll(console *c)
+{
+    if (!c->switch_job)
+        return;
+    creds_job_run(c->switch_job);
+    if (!creds_job_done(c->switch_job))
+        return;
+    aws_credentials cr;
+    strbuf err;
+    sb_init(&err);
+    bool ok = creds_job_result(c->switch_job, &cr, &err) == 0;
+    creds_job_free(c->switch_job);
+    c->switch_job = NULL;
+    creds_request req = { .profile = c->switch_profile, .region = c->switch_region };
+    if (ok)
+        ok = adopt_and_install(c, &req, &cr, c->switch_app, &err);
+    aws_credentials_free(&cr);
+    if (ok)
+        switch_done_message(c);
+    else   /* the old session, client and data stay */
+        con_message(c, ROLE_ERROR, "%s", err.buf);
+    sb_free(&err);
+    con_switch_cancel(c);
+}
+
 static void switch_app(console *c, const char *name)
 {
     const app_config *app = config_find_app(&c->sess.config, name);
@@ -101,59 +232,20 @@ static void switch_app(console *c, const char *name)
     const char *prof = config_app_profile(&c->sess.config, app);
     const char *reg = config_app_region(&c->sess.config, app);
     if ((reg && !str_eq(reg, c->region)) || (prof && !str_eq(prof, c->profile)))
-        if (switch_client(c, prof ? prof : c->profile, reg ? reg : c->region) != 0)
-            return;
-    con_set_app(c, app);
-    select_asg(c, app->asg);
-    watch_set_repository(c->w, app->ecr_repository);
-    con_mark_all(c);
+        con_switch_start(c, prof ? prof : c->profile, reg ? reg : c->region, app, NULL);
+    else
+        con_open_app_here(c, app);
 }
 
 /* ---- the command line ---- */
 
-static const char *const commands[] = { "asg", "repo", "app", "region", "profile", "theme", "q" };
+static const char *const commands[] = { "asg", "repo", "app", "apps", "region", "profile", "theme", "q" };
 static const char *const regions[] = {
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2",
     "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "ap-south-1",
     "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
     "sa-east-1", "me-south-1", "af-south-1",
 };
-
-/* Profile names from the AWS config files ("[profile x]", "[x]"). */
-static void list_profiles(strvec *out)
-{
-    const char *home = getenv("HOME");
-    const char *files[2] = { getenv("AWS_CONFIG_FILE"), getenv("AWS_SHARED_CREDENTIALS_FILE") };
-    char defaults[2][1024];
-    for (int i = 0; i < 2; i++) {
-        if (!files[i] && home) {
-            snprintf(defaults[i], sizeof defaults[i], "%s/.aws/%s", home, i == 0 ? "config" : "credentials");
-            files[i] = defaults[i];
-        }
-        FILE *f = files[i] ? fopen(files[i], "r") : NULL;
-        if (!f)
-            continue;
-        char line[512];
-        int lines = 0;
-        while (fgets(line, sizeof line, f) && lines++ < 10000) {
-            char *s = line;
-            while (*s == ' ' || *s == '\t')
-                s++;
-            if (*s != '[')
-                continue;
-            s++;
-            if (strncmp(s, "profile ", 8) == 0)
-                s += 8;
-            char *end = strchr(s, ']');
-            if (!end || end == s)
-                continue;
-            *end = '\0';
-            if (strncmp(s, "sso-session", 11) != 0 && !strvec_contains(out, s))
-                strvec_push(out, s);
-        }
-        fclose(f);
-    }
-}
 
 static void candidates_for(console *c, const char *cmd, strvec *out)
 {
@@ -175,9 +267,15 @@ static void candidates_for(console *c, const char *cmd, strvec *out)
         for (size_t i = 0; i < ARRAY_LEN(regions); i++)
             strvec_push(out, regions[i]);
     } else if (str_eq(cmd, "profile")) {
-        list_profiles(out);
+        strbuf err;
+        sb_init(&err);
+        if (creds_list_profiles(out, &err) != 0)
+            con_message(c, ROLE_ERROR, "%s", err.buf);
+        sb_free(&err);
     } else if (str_eq(cmd, "theme")) {
         theme_list(out);
+    } else {
+        con_actions_candidates(c, cmd, out);
     }
 }
 
@@ -192,6 +290,7 @@ static void complete(console *c)
     if (!space) {
         for (size_t i = 0; i < ARRAY_LEN(commands); i++)
             strvec_push(&cands, commands[i]);
+        con_actions_commands(&cands);
         word = buf;
         word_off = 0;
     } else {
@@ -257,11 +356,17 @@ static void run_command(console *c, const char *line)
         c->quit = true;
         return;
     }
+    if (con_actions_command(c, cmd, arg))   /* deploy, rollback, ... (console_actions.c) */
+        return;
     bool known = false;
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
         known |= str_eq(cmd, commands[i]);
     if (!known) {
-        con_message(c, ROLE_ERROR, "unknown command '%.30s' (asg, repo, app, region, profile, theme, q)", cmd);
+        con_message(c, ROLE_ERROR, "unknown command '%.30s' (asg, repo, app, apps, region, profile, theme, q)", cmd);
+        return;
+    }
+    if (str_eq(cmd, "apps")) {
+        con_apps_open(c);
         return;
     }
     if (!arg[0]) {
@@ -278,11 +383,9 @@ static void run_command(console *c, const char *line)
     } else if (str_eq(cmd, "app")) {
         switch_app(c, arg);
     } else if (str_eq(cmd, "region")) {
-        if (switch_client(c, c->profile, arg) == 0)
-            con_message(c, ROLE_NEUTRAL, "region %.40s", arg);
+        con_switch_start(c, c->profile, arg, NULL, NULL);
     } else if (str_eq(cmd, "profile")) {
-        if (switch_client(c, arg, c->region) == 0)
-            con_message(c, ROLE_NEUTRAL, "profile %.60s", arg);
+        con_switch_start(c, arg, NULL, NULL, NULL);   /* the profile's own region */
     } else if (str_eq(cmd, "theme")) {
         apply_theme(c, arg);
     }
@@ -327,6 +430,10 @@ static void utf8_append(char *buf, size_t cap, int cp)
 
 void con_prompt_key(console *c, int key)
 {
+    if (c->prompt == PR_MFA) {
+        con_mfa_key(c, key);
+        return;
+    }
     size_t n = strlen(c->prompt_buf);
     if (key == 27) {                             /* Esc: cancel */
         if (c->prompt == PR_FILTER) {

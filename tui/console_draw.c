@@ -129,22 +129,9 @@ static void draw_header(console *c)
         any_ok |= ws->meta[s].fetched_at != 0;
     }
     const char *state = any_stale ? "DEGRADED" : any_ok ? "connected" : "connecting";
-    strbuf sb;
-    sb_init(&sb);
-    /* Labels only where there is room for them. */
-    bool roomy = c->lay.cols >= 120;
-    const char *acct = ws->identity.account ? ws->identity.account : "-";
-    if (roomy)
-        sb_printf(&sb, " tarmac  acct %s  profile %s  region %s", acct,
-                  c->profile ? c->profile : "default", c->region ? c->region : "-");
-    else
-        sb_printf(&sb, " tarmac %s %s %s", acct, c->profile ? c->profile : "default",
-                  c->region ? c->region : "-");
-    if (c->app)
-        sb_printf(&sb, roomy ? "  app %s" : " %s", c->app->name);
-    sb_printf(&sb, roomy ? "  asg %s" : " %s", ws->selected_asg ? ws->selected_asg : "-");
 
-    /* Right: [READ-ONLY] state clock; the left part gets what is left. */
+    /* Right: [READ-ONLY] [credentials note] state clock; the left part (who and
+     * where: console_identity.c) gets what is left. */
     static const char badge[] = "READ-ONLY";
     bool ro = c->sess.read_only;
     time_t now = time(NULL);
@@ -152,16 +139,27 @@ static void draw_header(console *c)
     localtime_r(&now, &tm);
     char clock[32];
     strftime(clock, sizeof clock, "%H:%M %Z", &tm);   /* minutes: an idle screen stays still */
-    int rw = (ro ? (int)sizeof badge - 1 + 2 : 0) + (int)strlen(state) + 2 + (int)strlen(clock) + 1;
+    char note[160];
+    int note_role = ROLE_WARNING;
+    int note_w = con_header_note(c, note, sizeof note, &note_role);
+    int rw = (ro ? (int)sizeof badge - 1 + 2 : 0) + (note_w ? note_w + 2 : 0) + (int)strlen(state) + 2 +
+             (int)strlen(clock) + 1;
     int x = c->lay.cols - rw;
     if (x < 0)
         x = 0;
+    strbuf sb;
+    sb_init(&sb);
+    con_header_left(c, x > 1 ? x - 1 : 0, &sb);
     pane_put(w, 0, 0, x > 1 ? x - 1 : 0, sb.buf, a, c->ascii);
     sb_free(&sb);
     if (ro) {
         wattrset(w, (int)(c->attrs[ROLE_WARNING] | A_BOLD | A_REVERSE));
         mvwaddstr(w, 0, x, badge);
         x += (int)sizeof badge - 1 + 2;
+    }
+    if (note_w) {
+        pane_put(w, 0, x, note_w, note, c->attrs[note_role] | A_BOLD, c->ascii);
+        x += note_w + 2;
     }
     wattrset(w, (int)(any_stale ? (c->attrs[ROLE_ERROR] | A_BOLD) : a));
     mvwaddstr(w, 0, x, state);
@@ -359,7 +357,7 @@ static void hints_text(console *c, char *buf, size_t len)
             char *comma = strchr(keys, ',');
             if (comma)
                 *comma = '\0';
-            if (!keys[0])
+            if (!keys[0] || con_action_hidden(c, list[i]))   /* read-only: no action keys */
                 continue;
             char name[64];
             snprintf(name, sizeof name, "%s", keymap_actions[list[i]].name);
@@ -466,7 +464,12 @@ void con_render(console *c)
         c->dirty_header = false;
         any = true;
     }
-    if (c->ov == OV_NONE) {
+    if (c->ov == OV_NONE && con_apps_shown(c)) {
+        if (c->apps_dirty || c->ov_dirty) {   /* the Apps overview takes the panes' place */
+            con_apps_draw(c);
+            any = true;
+        }
+    } else if (c->ov == OV_NONE) {
         for (int p = 0; p < PANE_COUNT; p++) {
             if (!c->win_pane[p] || !(c->panes[p].dirty || c->title_dirty[p]))
                 continue;

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apps_watch.h"
 #include "keymap.h"
 #include "layout.h"
 #include "listview.h"
@@ -35,15 +36,38 @@
 #define MESSAGE_MS 6000            /* how long a status message stays */
 #define PROMPT_MAX 256
 
-typedef enum overlay_kind { OV_NONE, OV_TEXT, OV_LOG } overlay_kind;
-typedef enum prompt_kind { PR_NONE, PR_FILTER, PR_COMMAND } prompt_kind;
+typedef enum overlay_kind { OV_NONE, OV_TEXT, OV_LOG, OV_ACTION } overlay_kind;   /* OV_ACTION: console_actions.c */
+typedef enum prompt_kind { PR_NONE, PR_FILTER, PR_COMMAND, PR_MFA } prompt_kind;
+
+#define MFA_QUEUE_MAX 8
+
+/* A creds_job waiting for an MFA code (the prompt answers the first). */
+typedef struct mfa_wait {
+    creds_job *job;
+    char serial[128], profile[64];
+} mfa_wait;
 
 typedef struct console {
     const cli_globals *g;
     cli_session sess;
-    aws_client *client;           /* in use: sess.client, or own_client after a switch */
-    aws_client *own_client;
+    aws_client *client;           /* in use: cs->client */
+    creds_session *cs;            /* who the console is; refreshed in the background */
     char *profile, *region;       /* what the header shows and `s` passes on */
+    /* :profile / :region / an app elsewhere while its credentials resolve (console_cmd.c) */
+    creds_job *switch_job;
+    char *switch_profile, *switch_region;
+    const app_config *switch_app;
+    char switch_label[96];        /* "profile ops", for the header */
+    bool refresh_failed_shown;
+    mfa_wait mfa[MFA_QUEUE_MAX];
+    int n_mfa;
+    char mfa_code[64];            /* typed so far (the prompt shows stars) */
+    /* the Apps overview (apps_view.c) */
+    apps_watch *apps;
+    listview apps_lv;
+    bool apps_open, apps_dirty;
+    overlay_kind apps_seen_ov;
+    int64_t apps_second;
     watch *w;
     keymap km;
     theme th;
@@ -89,6 +113,7 @@ typedef struct console {
     bool refresh_was_active;
     int64_t last_second;
     bool quit;
+    struct con_actions *act;         /* deploy/rollback/... state (console_actions.c) */
 } console;
 
 
@@ -119,8 +144,57 @@ void con_overlay_key(console *c, action_id a);
 
 /* console_cmd.c */
 bool con_app_is_local(const console *c, const app_config *app);
+/* Switch to profile/region (NULL: keep / the profile's own) without blocking, then
+ * open app (may be NULL). ready: a session already open there, adopted at once. */
+void con_switch_start(console *c, const char *profile, const char *region, const app_config *app,
+                      const creds_session *ready);
+void con_switch_poll(console *c);      /* the loop: finish a switch whose job is done */
+void con_switch_cancel(console *c);
+void con_open_app_here(console *c, const app_config *app);   /* same profile and region */
 const app_config *con_app_for_asg(const console *c, const char *asg);
 void con_prompt_open(console *c, prompt_kind k);
 void con_prompt_key(console *c, int key);
+
+/* console_identity.c: the creds session, its refresh, MFA prompts, the header's identity */
+int con_creds_start(console *c);                  /* after cli_session_open; 0 or an exit code */
+void con_creds_tick(console *c, int64_t now);     /* every loop turn */
+int con_creds_timeout(const console *c, int64_t now, int timeout);
+void con_creds_close(console *c);
+creds_hooks con_creds_hooks(console *c);
+void con_mfa_forget(console *c, const creds_job *j);
+void con_mfa_key(console *c, int key);            /* a key while the MFA prompt is open */
+/* " tarmac  acct 123456789012 role/ops  profile ops  region eu-west-1 ..." fitted to width */
+void con_header_left(const console *c, int width, strbuf *out);
+/* "switching to profile ops…", "expires 9m", ... into buf with its theme role;
+ * returns its width in columns (0: nothing to say). */
+int con_header_note(const console *c, char *buf, size_t len, int *role);
+
+/* apps_view.c: the Apps overview screen */
+void con_apps_open(console *c);
+void con_apps_close(console *c);
+void con_apps_toggle(console *c);
+bool con_apps_shown(const console *c);           /* drawn instead of the panes */
+void con_apps_key(console *c, int key);
+void con_apps_tick(console *c, int64_t now);
+void con_apps_draw(console *c);
+void con_apps_free(console *c);
+
+/* console_actions.c: the action keys and commands, their plan dialog, the journal */
+typedef struct con_actions con_actions;
+void con_actions_init(console *c);                /* opens the journal; offers unfinished plans */
+void con_actions_closing(console *c);             /* after the loop: answers arriving now are dropped */
+void con_actions_free(console *c);                /* after the clients are freed */
+void con_actions_key(console *c, action_id a);    /* deploy, promote, cancel, rollback */
+bool con_actions_dialog_key(console *c, int key); /* the dialog's keys; true: taken */
+bool con_actions_command(console *c, const char *cmd, const char *arg);   /* true: handled */
+void con_actions_commands(strvec *out);           /* command names, for completion */
+void con_actions_candidates(console *c, const char *cmd, strvec *out);
+void con_actions_on_changes(console *c, unsigned changed);   /* each poll: the deploy's watch */
+void con_actions_tick(console *c, int64_t now);   /* after aws_client_run */
+int con_actions_next_due_ms(console *c, int64_t now);   /* -1: nothing timed */
+bool con_actions_hold_quit(console *c);           /* a quit waits for the step boundary */
+bool con_actions_holds_client(const console *c);  /* a plan is built or run: no client switch */
+bool con_action_hidden(const console *c, action_id a);   /* read-only: not in hints and help */
+void con_actions_help(const console *c, strbuf *sb);
 
 #endif

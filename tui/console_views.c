@@ -63,7 +63,7 @@ void con_open_help(console *c)
     for (int scope = 0; scope <= PANE_COUNT; scope++) {
         bool header = false;
         for (int a = 1; a < ACT_COUNT; a++) {
-            if (keymap_actions[a].scope != scope)
+            if (keymap_actions[a].scope != scope || con_action_hidden(c, (action_id)a))
                 continue;
             if (!header) {
                 if (scope == SCOPE_GLOBAL)
@@ -87,6 +87,7 @@ void con_open_help(console *c)
                    "  theme T          switch theme (dark, light, high-contrast, mono, or yours)\n"
                    "  q                quit\n"
                    "Tab completes commands and names.\n");
+    con_actions_help(c, &sb);   /* the action commands, unless read-only */
     overlay_set_text(c, "Help  (Esc closes)", sb.buf);
     sb_free(&sb);
 }

@@ -62,7 +62,14 @@ static void test_defaults_and_layers(void **state)
     keymap_keys_for(&km, ACT_DOWN, keys, sizeof keys);
     assert_string_equal(keys, "j, Down");
     assert_int_equal(keymap_action_by_name("copy_id"), ACT_COPY_ID);
-    assert_int_equal(keymap_action_by_name("deploy"), ACT_NONE);
+    assert_int_equal(keymap_action_by_name("deploy"), ACT_DEPLOY);
+    assert_int_equal(keymap_action_by_name("no_such"), ACT_NONE);
+    /* The action keys: d and p on a tag, c in Refresh, R everywhere. */
+    assert_int_equal(keymap_lookup(&km, 4, 'd'), ACT_DEPLOY);
+    assert_int_equal(keymap_lookup(&km, 1, 'd'), ACT_NONE);
+    assert_int_equal(keymap_lookup(&km, 4, 'p'), ACT_PROMOTE);
+    assert_int_equal(keymap_lookup(&km, 5, 'c'), ACT_CANCEL);
+    assert_int_equal(keymap_lookup(&km, 1, 'R'), ACT_ROLLBACK);
     keymap_free(&km);
 }
 
@@ -84,7 +91,7 @@ static void test_config_overrides(void **state)
     add_key(&cfg, "down", "C-n", 11);
     add_key(&cfg, "quit", "x", 12);
     add_key(&cfg, "ssm_shell", "r", 13);     /* pane 2 only: shadows refresh there */
-    add_key(&cfg, "deploy", "d", 14);        /* reserved: accepted, bound to nothing yet */
+    add_key(&cfg, "deploy", "d", 14);        /* Images pane only: nothing in pane 1 */
     keymap km;
     keymap_init(&km);
     strbuf err;

@@ -1,0 +1,345 @@
+#!/bin/sh
+# test_actions.sh — the console's actions driven in tmux against `tarmac sim`: a
+# deploy by keys (plan dialog, confirmation, live step states, the refresh, tags
+# moved), a protected app's typed confirmation, a bad tag's rollback offer and R,
+# auto_rollback, cancel by c, promote by p, the : commands, read-only, unfinished
+# plans from a killed headless deploy (abandon and resume), SIGTERM during a plan,
+# and the journal in the Activity pane. Each case has its own XDG_STATE_HOME, so
+# journals never mix. Tags are checked with `tarmac status --json` and the
+# simulator's state. TAP output.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+PLAN=52
+echo "1..$PLAN"
+
+skip_all() {
+    while [ $T_N -lt $PLAN ]; do skip "actions test $((T_N + 1))" "$1"; done
+    exit 0
+}
+
+command -v tmux > /dev/null || skip_all "tmux is not installed"
+command -v curl > /dev/null || skip_all "curl is not installed"
+command -v python3 > /dev/null || skip_all "python3 is not installed"
+[ -x "$TARMAC_BIN" ] || skip_all "no tarmac binary at $TARMAC_BIN"
+
+CFG="$T_DIR/tarmac.yaml"
+cat > "$CFG" <<'EOC'
+defaults:
+  region: us-east-1
+ui:
+  refresh_seconds: 5
+  refresh_active_seconds: 1
+apps:
+  web:
+    asg: web-asg
+    ecr_repository: web
+    refresh:
+      min_healthy_percentage: 50
+      instance_warmup: 10
+  webp:
+    asg: web-asg
+    ecr_repository: web
+    protected: true
+  webauto:
+    asg: web-asg
+    ecr_repository: web
+    auto_rollback: true
+    refresh:
+      min_healthy_percentage: 50
+      instance_warmup: 10
+EOC
+
+# A fresh simulator (fast: refreshes take seconds) and a state directory per case.
+fresh() { # case name [simulator speed, default 50]
+    sim_start demo || skip_all "$T_SIM_WHY"
+    sim_post /_sim/speed "{\"speed\":${2:-50}}"
+    STATE="$T_DIR/state-$1"
+    mkdir -p "$STATE"
+}
+open_console() { # app, then more flags
+    app=$1; shift
+    console_start 160x48 XDG_STATE_HOME="$STATE" --config "$CFG" --app "$app" "$@"
+    wait_for "a9f3c21" 15 && wait_for "i-0" 10
+}
+# The headless tarmac with the console's environment.
+tm() {
+    env HOME="$T_DIR/home" XDG_STATE_HOME="$STATE" TZ=UTC LANG=C.UTF-8 \
+        AWS_ACCESS_KEY_ID=AKIASIMDEMO000000001 AWS_SECRET_ACCESS_KEY=sim/demo/secret/key/0000000000000000000 \
+        AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+        "$TARMAC_BIN" --endpoint-url "$T_SIM_URL" --config "$CFG" "$@"
+}
+# digest TAG: the image digest the tag points at now (empty: none).
+digest() {
+    tm status --json --repo web --asg web-asg 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for r in d.get("Repositories", []):
+    for im in r.get("imageDetails", []):
+        if sys.argv[1] in (im.get("imageTags") or []):
+            print(im["imageDigest"])' "$1"
+}
+# refresh_status: the newest refresh of web-asg in the simulator (empty: none).
+refresh_status() {
+    curl -s -m 5 "$T_SIM_URL/_sim/state" | python3 -c '
+import json, sys
+for g in json.load(sys.stdin)["groups"]:
+    if g["name"] == "web-asg" and g["refresh"]:
+        print(g["refresh"]["status"])'
+}
+refreshes_started() { curl -s -m 5 "$T_SIM_URL/_sim/events?since=0" | grep -c '"status":"Pending"'; }
+# wait_until SECONDS COMMAND...: polls a command until it succeeds.
+wait_until() {
+    limit=$(( $1 * 5 )); shift
+    i=0
+    while [ $i -lt "$limit" ]; do
+        "$@" && return 0
+        sleep 0.2; i=$((i + 1))
+    done
+    return 1
+}
+digest_is() { [ "$(digest "$1")" = "$2" ]; }
+status_is() { [ "$(refresh_status)" = "$1" ]; }
+journal_has() { grep -q -- "$1" "$STATE/tarmac/journal.jsonl" 2>/dev/null; }
+# select_tag TAG: the Images pane filtered down to TAG (so it is the selected row).
+select_tag() { keys 4 /; text "$1"; keys Enter; wait_for "/$1" 3; }
+console_pid() {
+    pane_pid=$(tmux_ display-message -p -t "$T_SESSION" '#{pane_pid}')
+    (pgrep -P "$pane_pid" 2>/dev/null || ps -o pid= --ppid "$pane_pid") | head -n 1 | tr -d ' '
+}
+
+# ---- 1. a good tag by keys: plan, confirm, live steps, the refresh, tags moved ----
+fresh good 4      # slow enough to see the refresh being watched
+old_live=$(digest prod); new=$(digest a9f3c21)
+[ -n "$old_live" ] && [ -n "$new" ] || skip_all "cannot read the simulator's tags with tarmac status --json"
+open_console web || { console_missing && skip_all "this tarmac has no console"; }
+select_tag a9f3c21
+keys d
+plan_ok() {
+    wait_for "Run this plan?" 10 || return 1
+    s=$(screen)
+    for want in "deploy plan" "prod-stable <- prod" "prod <- a9f3c21" "aws ecr put-image" \
+                "start-instance-refresh" "[pending]"; do
+        printf '%s' "$s" | grep -qF -- "$want" || { echo "# missing: $want"; return 1; }
+    done
+}
+check "d on a tag shows the deploy plan: steps, digests, aws commands" plan_ok
+check "nothing changed before the confirmation" digest_is prod "$old_live"
+keys y
+steps_ok() {
+    wait_for "Done: every step done or skipped." 30 || return 1
+    [ "$(screen | grep -c '\[done\]')" -ge 2 ] && wait_for "Watching refresh" 2
+}
+check "y runs it: every step reaches done, the refresh is watched" steps_ok
+check "live moved to the tag" digest_is prod "$new"
+check "stable keeps the old live" digest_is prod-stable "$old_live"
+keys Escape
+check "Esc closes; the status line follows the deploy" wait_for "watching the deploy on web-asg" 10
+check "the console says the refresh ended Successful" wait_for "web: refresh Successful" 120
+check "the refresh ran to Successful (simulator's state)" status_is Successful
+keys 6
+activity_ok() { wait_for "tarmac start" 10 && wait_for "tarmac ok" 2 && wait_for "deploy step 2" 2; }
+check "the journal's records show in the Activity pane, marked tarmac" activity_ok
+keys /; text "step 2"; keys Enter Enter
+check "Enter on a journal row shows the record" wait_for "after_digest" 5
+keys Escape Escape
+
+# ---- 2. a protected app: the group's name must be typed ----
+fresh protected
+old_live=$(digest prod)
+open_console webp
+select_tag a9f3c21
+keys d
+check "a protected app asks for the group's name" wait_for "type the group's name (web-asg)" 10
+keys y; text "wrong"; keys Enter
+wrong_ok() { wait_for "is not the group's name: nothing was run" 5 && [ "$(refreshes_started)" = 0 ]; }
+check "a wrong word (and y) runs nothing" wrong_ok
+check "the tags did not move" digest_is prod "$old_live"
+text "web-asg"; keys Enter
+check "the group's name runs it" wait_for "Done: every step done or skipped." 30
+check "live moved after the typed confirmation" digest_is prod "$(digest a9f3c21)"
+keys Escape
+
+# ---- 3. a bad tag: the rollback offer, then R ----
+fresh bad
+old_live=$(digest prod)
+open_console web
+select_tag e5d1f0c
+keys d
+wait_for "Run this plan?" 10 && keys y
+wait_for "Done: every step done or skipped." 30 && keys Escape
+offer_ok() {
+    wait_for "ROLLBACK ADVISED" 120 || return 1
+    screen | grep -qE "refresh Failed|healthy targets [0-9]+/[0-9]+ stayed under|in ALARM" &&
+        wait_for "Press R to roll back" 2
+}
+check "a bad tag: the rollback offer appears with its reason" offer_ok
+keys R
+rb_plan_ok() { wait_for "rollback plan" 15 && wait_for "Run this plan?" 5 && wait_for "prod <- prod-stable" 2; }
+check "R shows the rollback plan (live <- stable, then a refresh)" rb_plan_ok
+keys y
+check "the rollback runs to done" wait_for "Done: every step done or skipped." 60
+check "live is back on the old digest" digest_is prod "$old_live"
+keys Escape
+
+# ---- 4. auto_rollback: the console rolls back by itself and says so ----
+fresh auto
+old_live=$(digest prod)
+open_console webauto
+select_tag e5d1f0c
+keys d
+wait_for "Run this plan?" 10 && keys y
+wait_for "Done: every step done or skipped." 30 && keys Escape
+auto_ok() { wait_for "auto-rollback after: " 120; }
+check "auto_rollback: the rollback starts by itself, on screen" auto_ok
+check "auto_rollback: live is back on the old digest" wait_until 60 digest_is prod "$old_live"
+auto_journal_ok() { wait_until 30 journal_has '"action":"rollback","user"'; }
+check "auto_rollback: the rollback is journaled" auto_journal_ok
+
+# ---- 5. cancel by c, and the group's state ----
+fresh cancel
+tm deploy a9f3c21 --app web --yes > "$T_DIR/deploy.out" 2>&1
+open_console web
+keys 5
+wait_for "InProgress" 30
+keys c
+cancel_plan_ok() { wait_for "cancel plan" 10 && wait_for "Run this plan?" 5; }
+check "c in the Refresh pane shows the cancel plan" cancel_plan_ok
+keys y
+cancel_ok() { wait_for "Done: every step done or skipped." 60 && wait_until 20 status_is Cancelled; }
+check "the refresh is cancelled" cancel_ok
+check "the dialog says what the group is left with" wait_for "web-asg is left with" 20
+keys Escape
+
+# ---- 6. promote by p (the stable tag offered), and the : commands ----
+fresh promote
+open_console web
+select_tag a9f3c21
+keys p
+check "p asks for the destination, the stable tag filled in" wait_for ":promote a9f3c21 prod-stable" 5
+keys Enter
+wait_for "Run this plan?" 10 && keys y
+promote_ok() { wait_for "Done: every step done or skipped." 30 && digest_is prod-stable "$(digest a9f3c21)"; }
+check "promote moves only the destination tag, no refresh" promote_ok
+[ "$(refreshes_started)" = 0 ] && ok "promote started no refresh" || not_ok "promote started no refresh"
+keys Escape Escape
+keys :; text "deploy a9f"; keys Tab
+check ":deploy completes tags from the Images pane" wait_for ":deploy a9f3c21" 5
+keys Enter
+check ":deploy TAG shows the plan" wait_for "Run this plan?" 10
+keys n
+check "n does not run it" wait_for "not run, nothing was changed" 5
+keys :; text "deploy-lt 4"; keys Enter
+lt_ok() { wait_for "Run this plan?" 10 && wait_for "deploy-lt plan" 2 && wait_for "desired-configuration" 2; }
+check ":deploy-lt N plans a refresh to that launch template version" lt_ok
+keys Escape
+keys :; text "rollback now"; keys Enter
+check "a malformed command says how to write it" wait_for "usage: :rollback" 5
+plans_started() { grep -c '"event":"plan_start"' "$STATE/tarmac/journal.jsonl" 2>/dev/null; }
+before=$(plans_started)
+keys :; text "deploy nope999"; keys Enter
+refusal_ok() {
+    wait_for "REFUSED: this plan cannot run" 10 && wait_for "no image tagged 'nope999'" 2 || return 1
+    keys y
+    sleep 0.5
+    ! screen | grep -qF "Run this plan?" && wait_for "REFUSED" 1 && [ "$(plans_started)" = "$before" ]
+}
+check "a refused plan is shown plainly and y runs nothing" refusal_ok
+check "the refusal is journaled" journal_has '"event":"refused"'
+keys Enter
+check "Enter closes the refusal" wait_gone "REFUSED" 5
+
+# ---- 7. read-only: keys hidden from the hints and help, refused when pressed ----
+fresh readonly
+open_console web --read-only
+keys 4
+hints_ok() { wait_for "Enter detail" 5 && ! screen | tail -n 1 | grep -qE "d deploy|p promote|R rollback"; }
+check "read-only: the action keys are not in the status line" hints_ok
+keys d
+ro_ok() { wait_for "read-only: deploy refused" 5 && ! screen | grep -qF "Run this plan?"; }
+check "read-only: d says read-only and opens no plan" ro_ok
+keys R
+check "read-only: R is refused too" wait_for "read-only: rollback refused" 5
+keys '?'
+help_ok() { wait_for "Show this help" 5 && ! screen | grep -qE "deploy TAG|  rollback  "; }
+check "read-only: the help leaves the actions out" help_ok
+keys Escape
+check "read-only: nothing moved, no refresh" [ "$(refreshes_started)" = 0 ]
+
+# ---- 8. an unfinished plan from a killed headless deploy: abandon, then resume ----
+kill_mid_deploy() {
+    sim_post /_sim/faults '{"rules":[{"operation":"PutImage","latency_ms":1500}]}'
+    tm deploy a9f3c21 --app web --yes > /dev/null 2>&1 &
+    pid=$!
+    sleep 2.2
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    sim_post /_sim/faults '{"rules":[]}'
+}
+fresh unfinished
+kill_mid_deploy
+open_console web
+unf_ok() { wait_for "Unfinished plans in the journal" 10 && wait_for "deploy plan p-" 2; }
+check "an unfinished plan is offered at start" unf_ok
+keys a
+abandon_ok() { wait_for "abandoned plan" 5 && wait_until 5 journal_has '"outcome":"abandoned"'; }
+check "a abandons it (journaled)" abandon_ok
+console_quit
+fresh resume
+kill_mid_deploy
+open_console web
+wait_for "Unfinished plans in the journal" 10
+keys r
+check "r shows the plan to resume" wait_for "Resume deploy plan" 10
+keys y
+resume_ok() { wait_for "Done: every step done or skipped." 30 && digest_is prod "$(digest a9f3c21)"; }
+check "resumed: the plan ends, live on the tag" resume_ok
+check "resumed: journaled as plan_resume" journal_has '"event":"plan_resume"'
+keys Escape
+
+# ---- 9. x stops a running plan at the next step boundary ----
+fresh stop
+open_console web
+sim_post /_sim/faults '{"rules":[{"operation":"PutImage","latency_ms":1500}]}'
+select_tag a9f3c21
+keys d
+wait_for "Run this plan?" 10 && keys y
+wait_for "[running]" 10
+check "while a plan runs the status line says so" wait_for "ACTION RUNNING: deploy step" 5
+keys x
+stop_ok() {
+    wait_for "Unfinished plans in the journal" 20 && wait_for "Stopped at a step boundary" 2 &&
+        journal_has '"event":"plan_interrupted"' && [ "$(refreshes_started)" = 0 ]
+}
+check "x stops at a step boundary: journaled, offered to resume or abandon" stop_ok
+sim_post /_sim/faults '{"rules":[]}'
+keys a
+check "the stopped plan is abandoned" wait_for "abandoned plan" 5
+
+# ---- 10. SIGTERM while a plan runs: stop at a step boundary, then exit ----
+fresh sigterm
+open_console web
+sim_post /_sim/faults '{"rules":[{"operation":"PutImage","latency_ms":1500}]}'
+select_tag a9f3c21
+keys d
+wait_for "Run this plan?" 10 && keys y
+wait_for "[running]" 10
+pid=$(console_pid)
+term_ok() {
+    [ -n "$pid" ] || return 1
+    kill -TERM "$pid"
+    wait_for "CONSOLE-EXIT" 30 || return 1
+    journal_has '"event":"plan_interrupted"' && [ "$(refreshes_started)" = 0 ]
+}
+check "SIGTERM mid-plan: stopped at a step boundary, journaled, no refresh started" term_ok
+term_screen_ok() { [ "$(tmux_ display-message -p -t "$T_SESSION" '#{alternate_on}')" = 0 ]; }
+check "SIGTERM mid-plan: the terminal is restored" term_screen_ok
+screen | sed -n 's/.*CONSOLE-EXIT \([0-9]*\).*/\1/p' | head -n 1 >> "$T_DIR/exits"
+sim_post /_sim/faults '{"rules":[]}'
+
+exits_ok() {
+    console_quit
+    [ -s "$T_DIR/exits" ] || return 1
+    ! grep -qv '^0$' "$T_DIR/exits" || { echo "# exit statuses: $(tr '\n' ' ' < "$T_DIR/exits")"; return 1; }
+}
+check "every console exited 0 (no sanitizer report)" exits_ok

@@ -1,0 +1,81 @@
+/* dialog.h — the words of the console's action dialog: pure functions from a plan
+ * (plan.h), the dialog's phase and what the operator typed to the lines the
+ * console draws, and the syntax of the action commands (:deploy TAG, ...). No
+ * curses and no network here, so all of it is tested on its own
+ * (tests/unit/test_tui_dialog.c). Untrusted text is passed through: the console
+ * sanitizes every line when it draws it. */
+#ifndef TARMAC_DIALOG_H
+#define TARMAC_DIALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "journal.h"
+#include "model.h"
+#include "plan.h"
+#include "util.h"
+
+typedef enum dialog_phase {
+    DLG_NONE,
+    DLG_BUILDING,          /* reading the live state */
+    DLG_CONFIRM,           /* the plan, waiting for y / the typed group name */
+    DLG_RUNNING,           /* steps going */
+    DLG_DONE,              /* the outcome */
+    DLG_OFFER,             /* a watched deploy went bad: R rolls back */
+    DLG_UNFINISHED,        /* plans the journal says never ended */
+} dialog_phase;
+
+/* ---- the action commands ---- */
+
+/* NULL-terminated: deploy, deploy-lt, rollback, cancel, promote. */
+extern const char *const dialog_commands[];
+
+typedef struct dialog_cmd {
+    plan_action action;
+    char tag[256];         /* deploy TAG, promote SRC */
+    char dst[256];         /* promote DST */
+    char lt_version[32];   /* deploy-lt VERSION */
+} dialog_cmd;
+
+/* 0: cmd is not an action command. 1: it is, and out holds it. -1: it is, but
+ * args are wrong (err says how to write it). Tags are checked by the plan. */
+int dialog_parse_command(const char *cmd, const char *args, dialog_cmd *out, char *err, size_t err_len);
+
+/* ---- the dialog ---- */
+
+typedef struct dialog_state {
+    dialog_phase phase;
+    const plan *p;         /* NULL while building, and for an offer */
+    const char *what;      /* "deploy a9f3c21": what was asked for */
+    const char *app, *asg; /* BUILDING / OFFER: whose */
+    const char *typed;     /* CONFIRM on a protected app: what was typed so far */
+    const char *note;      /* shown first: the outcome, a mismatch, the offer's reason */
+    bool note_bad;         /* the note is an error or a warning */
+    bool auto_run;         /* an automatic rollback: nobody was asked */
+    bool can_replan;       /* DONE after a refusal at the start: r plans again */
+    const char *after;     /* DONE: more lines (the refresh being watched, the group's state) */
+    const journal_unfinished_list *unfinished;   /* DLG_UNFINISHED */
+    size_t selected;       /* DLG_UNFINISHED: which one */
+} dialog_state;
+
+void dialog_title(const dialog_state *d, char *buf, size_t len);
+/* The dialog's lines, '\n'-separated: what to do now first, then the plan. */
+void dialog_text(const dialog_state *d, strbuf *out);
+
+/* True when typed confirms p: the group's name for a protected app (exactly). */
+bool dialog_confirm_ok(const plan *p, const char *typed);
+/* 1-based number of the step running (else the first pending one); 0: none. */
+size_t dialog_current_step(const plan *p);
+/* The plan's last refresh step's refresh id (started or rolled back), or NULL. */
+const char *dialog_plan_refresh_id(const plan *p);
+/* After a cancel: how many instances run on which launch template version. */
+void dialog_group_summary(const asg_group *g, const char *live_tag, bool has_repo, strbuf *out);
+/* Splits text into lines of at most width columns (counting a code point as one:
+ * the console's own words are ASCII, and what AWS said is cut at draw time in the
+ * worst case). A long line breaks at its last space that fits, else where it must,
+ * and goes on indented two more than it began. Appends to out. */
+void dialog_wrap(const char *text, int width, strvec *out);
+/* One line about an unfinished plan: action, id, app, when, who, steps done. */
+void dialog_unfinished_line(const journal_unfinished *u, strbuf *out);
+
+#endif
