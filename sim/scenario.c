@@ -207,6 +207,10 @@ static bool parse_map(sp *p, yaml_node_t *n, const char *what, const field *fiel
                 f = &fields[i];
         if (!f)
             return sp_fail_at(p, &k->start_mark, "unknown key '%s' in %s", scalar(k), what);
+        /* A repeated section would be added twice (each "generate:" up to the limit). */
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < pr; q++)
+            if (!strcmp(scalar(node(p, q->key)), scalar(k)))
+                return sp_fail_at(p, &k->start_mark, "duplicate key '%s' in %s", scalar(k), what);
         if (!parse_value(p, v, f, obj))
             return false;
     }
@@ -735,6 +739,36 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
 
 /* ---------- entry points ---------- */
 
+/* Every node must have one parent. An alias shares a node, and nested aliases
+ * multiply: a few kilobytes would expand into millions of rules or tags (billion
+ * laughs). Scenarios never need them. */
+static bool first_use(sp *p, unsigned char *used, int id)
+{
+    if (!used[id]++)
+        return true;
+    return sp_fail_at(p, &p->doc->nodes.start[id - 1].start_mark,
+                      "a node used twice: aliases (*name) are not supported");
+}
+
+static bool check_tree(sp *p)
+{
+    size_t n = (size_t)(p->doc->nodes.top - p->doc->nodes.start);
+    unsigned char *used = xcalloc(n + 1, 1);   /* by node id, 1-based */
+    used[1] = 1;                               /* the root */
+    bool ok = true;
+    for (yaml_node_t *nd = p->doc->nodes.start; ok && nd < p->doc->nodes.top; nd++) {
+        if (nd->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *it = nd->data.sequence.items.start; ok && it < nd->data.sequence.items.top; it++)
+                ok = first_use(p, used, *it);
+        } else if (nd->type == YAML_MAPPING_NODE) {
+            for (yaml_node_pair_t *pr = nd->data.mapping.pairs.start; ok && pr < nd->data.mapping.pairs.top; pr++)
+                ok = first_use(p, used, pr->key) && first_use(p, used, pr->value);
+        }
+    }
+    free(used);
+    return ok;
+}
+
 sim_scenario *sim_scenario_parse(const char *name, const char *data, size_t len, char *err, size_t errlen)
 {
     const char *base = strrchr(name, '/');
@@ -763,7 +797,8 @@ sim_scenario *sim_scenario_parse(const char *name, const char *data, size_t len,
         snprintf(err, errlen, "%s:1:1: empty scenario", base);
         ok = false;
     } else {
-        ok = parse_map(&p, root, "the scenario", top_fields, ARRAY_LEN(top_fields), sc) &&
+        ok = check_tree(&p) &&
+             parse_map(&p, root, "the scenario", top_fields, ARRAY_LEN(top_fields), sc) &&
              validate(&p, sc, root);
     }
     yaml_document_delete(&doc);

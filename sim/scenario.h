@@ -1,6 +1,7 @@
 /* scenario.h — the simulator's scenarios: YAML files (the files under sim/scenarios/, or any
  * path) parsed with libyaml into plain structs the world is built from. Errors name
- * FILE:LINE:COLUMN. */
+ * FILE:LINE:COLUMN. Aliases (*name) and repeated keys are refused: they would let a
+ * small file expand without bound. */
 #ifndef TARMAC_SIM_SCENARIO_H
 #define TARMAC_SIM_SCENARIO_H
 

@@ -212,6 +212,55 @@ static void test_parse_inline(void **state)
     assert_non_null(strstr(err, "/nonexistent/dir/x.yaml: "));
 }
 
+/* A few hundred bytes must not expand into millions of objects (found while writing
+ * fuzz_scenario): nested aliases multiply (here 40 x 40 x 40 rules from 0.6 KB), and a
+ * repeated generate: section runs once per copy. Both are refused where they are written. */
+static void test_aliases_and_repeated_keys(void **state)
+{
+    (void)state;
+    strbuf y;
+    sb_init(&y);
+    sb_append(&y, "credentials: [{access_key_id: a, secret_access_key: b}]\n"
+                  "target_groups: [{name: t}]\n"
+                  "load_balancers:\n"
+                  "  - &L {listeners: [&S {rules: [&R {priority: 1, target_group: t}");
+    for (int i = 0; i < 39; i++)
+        sb_append(&y, ", *R");
+    sb_append(&y, "]}");
+    for (int i = 0; i < 39; i++)
+        sb_append(&y, ", *S");
+    sb_append(&y, "]}\n");
+    for (int i = 0; i < 39; i++)
+        sb_append(&y, "  - *L\n");
+    char err[256] = "";
+    sim_scenario *sc = sim_scenario_parse("alias.yaml", y.buf, y.len, err, sizeof err);
+    assert_null(sc);
+    assert_string_equal(err, "alias.yaml:4:5: a node used twice: aliases (*name) are not supported");
+    sb_free(&y);
+
+    /* a scalar alias, too: nothing in a scenario is shared */
+    const char *one = "credentials: [{access_key_id: &k a, secret_access_key: *k}]\n";
+    sc = sim_scenario_parse("scalar.yaml", one, strlen(one), err, sizeof err);
+    assert_null(sc);
+    assert_string_equal(err, "scalar.yaml:1:31: a node used twice: aliases (*name) are not supported");
+    /* an anchor nobody refers to is harmless */
+    const char *anchored = "credentials: &c [{access_key_id: a, secret_access_key: b}]\n";
+    sc = sim_scenario_parse("anchor.yaml", anchored, strlen(anchored), err, sizeof err);
+    assert_non_null(sc);
+    sim_scenario_free(sc);
+
+    const char *twice = "credentials: [{access_key_id: a, secret_access_key: b}]\n"
+                        "generate: {apps: 1, images: 2000}\n"
+                        "generate: {apps: 1, images: 2000}\n";
+    sc = sim_scenario_parse("twice.yaml", twice, strlen(twice), err, sizeof err);
+    assert_null(sc);
+    assert_string_equal(err, "twice.yaml:3:1: duplicate key 'generate' in the scenario");
+    const char *nested = "credentials: [{access_key_id: a, access_key_id: b, secret_access_key: c}]\n";
+    sc = sim_scenario_parse("nested.yaml", nested, strlen(nested), err, sizeof err);
+    assert_null(sc);
+    assert_string_equal(err, "nested.yaml:1:34: duplicate key 'access_key_id' in credentials");
+}
+
 /* Thousands of damaged copies of the demo scenario: each loads or is refused with a
  * FILE:LINE:COLUMN message; nothing crashes (the sanitizer build checks the memory). */
 static void test_damaged_demo(void **state)
@@ -309,6 +358,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_faults_scenario),
         cmocka_unit_test(test_large),
         cmocka_unit_test(test_parse_inline),
+        cmocka_unit_test(test_aliases_and_repeated_keys),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_damaged_demo),
     };
