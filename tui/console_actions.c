@@ -96,6 +96,12 @@ bool con_action_hidden(const console *c, action_id a)
     return read_only_for(c, app_of(c, asg));
 }
 
+bool con_read_only_now(const console *c)
+{
+    const char *asg = c->w ? watch_get(c->w)->selected_asg : NULL;
+    return read_only_for(c, app_of(c, asg));
+}
+
 static void overlay_close(console *c)
 {
     c->ov = OV_NONE;

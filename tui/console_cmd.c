@@ -362,7 +362,7 @@ static void run_command(console *c, const char *line)
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
         known |= str_eq(cmd, commands[i]);
     if (!known) {
-        con_message(c, ROLE_ERROR, "unknown command '%.30s' (asg, repo, app, apps, region, profile, theme, q)", cmd);
+        con_message(c, ROLE_ERROR, "unknown command '%.30s' (asg, repo, app, apps, region, profile, theme, deploy, rollback, cancel, promote, q)", cmd);
         return;
     }
     if (str_eq(cmd, "apps")) {

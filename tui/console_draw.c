@@ -133,7 +133,7 @@ static void draw_header(console *c)
     /* Right: [READ-ONLY] [credentials note] state clock; the left part (who and
      * where: console_identity.c) gets what is left. */
     static const char badge[] = "READ-ONLY";
-    bool ro = c->sess.read_only;
+    bool ro = c->sess.read_only || con_read_only_now(c);
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);

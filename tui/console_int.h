@@ -194,6 +194,7 @@ void con_actions_tick(console *c, int64_t now);   /* after aws_client_run */
 int con_actions_next_due_ms(console *c, int64_t now);   /* -1: nothing timed */
 bool con_actions_hold_quit(console *c);           /* a quit waits for the step boundary */
 bool con_actions_holds_client(const console *c);  /* a plan is built or run: no client switch */
+bool con_read_only_now(const console *c);  /* the selected group's effective read-only (header badge) */
 bool con_action_hidden(const console *c, action_id a);   /* read-only: not in hints and help */
 void con_actions_help(const console *c, strbuf *sb);
 

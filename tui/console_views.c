@@ -82,6 +82,7 @@ void con_open_help(console *c)
                    "  asg NAME         watch another Auto Scaling group\n"
                    "  repo NAME        watch another ECR repository\n"
                    "  app NAME         switch to an app of the config file\n"
+                   "  apps             the Apps overview (every app of the config file)\n"
                    "  region R         switch region\n"
                    "  profile P        switch AWS profile\n"
                    "  theme T          switch theme (dark, light, high-contrast, mono, or yours)\n"
