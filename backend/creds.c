@@ -10,7 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define INI_MAX_BYTES (1u << 20)   /* a credentials file beyond 1 MiB is not one */
+#define INI_MAX_BYTES (256u << 10) /* beyond 256 KiB it is not a credentials file; the duplicate checks are quadratic */
 
 void aws_credentials_copy(aws_credentials *dst, const aws_credentials *src)
 {
