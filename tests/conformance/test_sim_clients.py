@@ -13,6 +13,7 @@ import select
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import unittest
 import urllib.request
@@ -330,8 +331,18 @@ class SimClients(unittest.TestCase):
     def test_same_seed_same_run(self):
         """Two simulators with one seed, driven by the same requests at the same simulated
         times (time frozen but for /_sim/advance), write the same event log."""
+        # A fixed start time: with the wall clock as origin, two runs a second apart
+        # would differ in every time-stamped text (alarm reasons, causes).
+        top = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+        with open(os.path.join(top, "sim", "scenarios", "demo.yaml"), encoding="utf-8") as f:
+            demo = f.read()
+        fixed = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+        fixed.write("start_time: 2026-01-05T10:00:00Z\n" + demo)
+        fixed.close()
+        self.addCleanup(os.unlink, fixed.name)
+
         def run(seed):
-            p = subprocess.Popen([BIN, "sim", "--port", "0", "--scenario", "demo", "--speed", "0.001",
+            p = subprocess.Popen([BIN, "sim", "--port", "0", "--scenario", fixed.name, "--speed", "0.001",
                                   "--seed", str(seed)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                  preexec_fn=_die_with_parent)
             try:
