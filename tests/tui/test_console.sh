@@ -6,7 +6,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=39
+PLAN=40
 echo "1..$PLAN"
 
 skip_all() {
@@ -147,7 +147,8 @@ recover_ok() {
 check "the data comes back when the simulator recovers" recover_ok
 
 # ---- hostile text from AWS ----
-sed 's/- { tags: \[e5d1f0c\], layers/- { tags: ["\\e]0;pwned\\a\\e[2Jevil"], layers/' \
+sed -e 's/- { tags: \[e5d1f0c\], layers/- { tags: ["\\e]0;pwned\\a\\e[2Jevil"], layers/' \
+    -e 's/- name: web-unhealthy-hosts/- name: "web\\e]0;pwned2\\a\\e[2J\\x9b31malarm"/' \
     "$TARMAC_TOP/sim/scenarios/demo.yaml" > "$T_DIR/hostile.yaml"
 if sim_start "$T_DIR/hostile.yaml"; then
     console_start 100x30 --repo web
@@ -162,8 +163,29 @@ if sim_start "$T_DIR/hostile.yaml"; then
         screen | grep -qF "web-asg"      # ESC[2J did not clear the screen
     }
     check "ESC]0;pwned BEL and ESC[2J show as inert text, the title is unchanged" inert_ok
+    # The same bytes in a refresh's StatusReason: a refresh watching the hostile
+    # alarm fails when it fires, and AWS's reason names the alarm. XML 1.0 cannot
+    # carry C0 controls (they arrive as U+FFFD), but the C1 CSI U+009B it can.
+    python3 - "$T_SIM_URL" <<'EOP' > "$T_DIR/hostile-refresh.out" 2>&1
+import sys, boto3
+c = boto3.client("autoscaling", endpoint_url=sys.argv[1], region_name="us-east-1",
+                 aws_access_key_id="AKIASIMDEMO000000001",
+                 aws_secret_access_key="sim/demo/secret/key/0000000000000000000")
+c.start_instance_refresh(AutoScalingGroupName="web-asg", Preferences={
+    "SkipMatching": False, "AlarmSpecification": {"Alarms": ["web\x1b]0;pwned2\x07\x1b[2J\x9b31malarm"]}})
+EOP
+    sim_post /_sim/alarm "$(printf '{"name":"web\\u001b]0;pwned2\\u0007\\u001b[2J\\u009b31malarm","state":"ALARM"}')"
+    keys 5
+    reason_ok() {
+        wait_for 'pwned2' 15 && wait_for '\u009b31malarm' 5 || { cat "$T_DIR/hostile-refresh.out" | sed 's/^/# /'; return 1; }
+        title=$(tmux_ display-message -p -t "$T_SESSION" '#{pane_title}')
+        [ "$title" = "$title_before" ] || { echo "# title became: $title"; return 1; }
+        screen | grep -qF "web-asg"
+    }
+    check "a StatusReason with ESC]0; BEL and ESC[2J shows inert, the title unchanged" reason_ok
 else
     skip "hostile text" "$T_SIM_WHY"
+    skip "hostile StatusReason" "$T_SIM_WHY"
 fi
 
 # ---- flags, the SSM shell, switching region ----
