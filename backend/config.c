@@ -239,6 +239,7 @@ typedef enum {
     FT_SECTION,     /* a nested map: .sub / .nsub at base + .off */
     FT_APPS,        /* the apps: map */
     FT_KEYS,        /* the keys: map */
+    FT_PROFILES,    /* the profiles: map */
 } field_type;
 
 typedef struct field {
@@ -324,6 +325,11 @@ static const field defaults_fields[] = {
     FIELD("read_only", FT_BOOL, tarmac_config, read_only, NO_EXTRAS),
 };
 
+/* profiles.NAME: what follows an AWS profile, whichever app uses it. */
+static const field profile_fields[] = {
+    FIELD("read_only", FT_BOOL, profile_config, read_only, NO_EXTRAS),
+};
+
 static const field ui_fields[] = {
     FIELD("theme", FT_TEXT, tarmac_config, theme, .check = check_name,
           .what = "a theme name ([A-Za-z0-9_.-], 1..64)"),
@@ -337,6 +343,7 @@ static const field ui_fields[] = {
 /* The sections all hang off tarmac_config itself (offset 0 of its fields). */
 static const field top_fields[] = {
     { .name = "defaults", .type = FT_SECTION, SUB(defaults_fields) },
+    { .name = "profiles", .type = FT_PROFILES },
     { .name = "apps", .type = FT_APPS },
     { .name = "ui", .type = FT_SECTION, SUB(ui_fields) },
     { .name = "keys", .type = FT_KEYS },
@@ -544,6 +551,30 @@ static bool parse_apps(pctx *p, const ynode *v, tarmac_config *cfg)
     return true;
 }
 
+static bool parse_profiles(pctx *p, const ynode *v, tarmac_config *cfg)
+{
+    char shown[80];
+    if (ynode_is_null(v))
+        return true;
+    if (v->kind != YNODE_MAP)
+        return fail(p, v, "expected a map for profiles, got %s", ynode_kind_name(v));
+    for (size_t i = 0; i < v->pairs.n; i++) {
+        const ynode *k = v->pairs.items[i].key, *body = v->pairs.items[i].value;
+        if (strlen(k->str) != k->len || !check_text255(k->str, k->len))
+            return fail(p, k, "expected a profile name (" TEXT255_WHAT "), got %s",
+                        quoted(k, shown, sizeof(shown)));
+        profile_config *pc = VEC_NEW(cfg->profiles);
+        pc->name = xstrdup(k->str);
+        pc->line = k->line;
+        char *path = xasprintf("profiles.%s", k->str);
+        bool ok = parse_section(p, body, path, profile_fields, ARRAY_LEN(profile_fields), pc, cfg);
+        free(path);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 static bool parse_keys(pctx *p, const ynode *v, tarmac_config *cfg)
 {
     char shown[80];
@@ -606,6 +637,9 @@ static bool parse_field(pctx *p, const field *f, const ynode *v, const char *pat
     case FT_KEYS:
         ok = parse_keys(p, v, cfg);
         break;
+    case FT_PROFILES:
+        ok = parse_profiles(p, v, cfg);
+        break;
     }
     if (ok && f->has)
         *((bool *)((char *)base + f->has_off)) = true;
@@ -663,6 +697,9 @@ void config_free(tarmac_config *c)
     free(c->default_region);
     free(c->theme);
     MODEL_LIST_FREE(c->apps, app_free);
+    for (size_t i = 0; i < c->profiles.n; i++)
+        free(c->profiles.items[i].name);
+    VEC_FREE(c->profiles);
     for (size_t i = 0; i < c->keys.n; i++) {
         free(c->keys.items[i].action);
         free(c->keys.items[i].key);
@@ -832,7 +869,33 @@ const char *config_app_region(const tarmac_config *c, const app_config *app)
     return app && app->region ? app->region : c->default_region;
 }
 
+const profile_config *config_find_profile(const tarmac_config *c, const char *name)
+{
+    for (size_t i = 0; name && i < c->profiles.n; i++)
+        if (strcmp(c->profiles.items[i].name, name) == 0)
+            return &c->profiles.items[i];
+    return NULL;
+}
+
+bool config_profile_read_only(const tarmac_config *c, const char *profile)
+{
+    const profile_config *pc = config_find_profile(c, profile);
+    return pc && pc->read_only;
+}
+
 bool config_app_read_only(const tarmac_config *c, const app_config *app)
 {
-    return c->read_only || (app && app->read_only);
+    if (c->read_only || (app && app->read_only))
+        return true;
+    if (c->profiles.n == 0)
+        return false;
+    /* The profile in use when the config names none: as the AWS tools pick it. */
+    const char *prof = config_app_profile(c, app);
+    if (!prof || !*prof)
+        prof = getenv("AWS_PROFILE");
+    if (!prof || !*prof)
+        prof = getenv("AWS_DEFAULT_PROFILE");
+    if (!prof || !*prof)
+        prof = "default";
+    return config_profile_read_only(c, prof);
 }

@@ -31,6 +31,14 @@ typedef struct app_config {
     int line;
 } app_config;
 
+/* One entry of the profiles: map: settings that follow an AWS profile, whichever
+ * app uses it. */
+typedef struct profile_config {
+    char *name;                 /* the AWS profile's name */
+    bool read_only;             /* nothing may be changed with this profile */
+    int line;
+} profile_config;
+
 /* One binding from the keys: map. Only the key's syntax is checked here; the
  * keymap module checks that the action exists (the action list lives there). */
 typedef struct config_key {
@@ -44,6 +52,7 @@ typedef struct tarmac_config {
     char *default_profile, *default_region;
     bool read_only;             /* defaults.read_only: every app read-only */
     VEC(app_config) apps;       /* file order */
+    VEC(profile_config) profiles;   /* file order */
     char *theme;                /* "dark" by default */
     int refresh_seconds;        /* 1..3600, default 15 */
     int refresh_active_seconds; /* 1..3600, default 2 */
@@ -71,7 +80,14 @@ const app_config *config_find_app(const tarmac_config *c, const char *name);
 /* Effective values: the app's own, else the defaults section's (may be NULL). */
 const char *config_app_profile(const tarmac_config *c, const app_config *app);
 const char *config_app_region(const tarmac_config *c, const app_config *app);
+/* True when defaults.read_only, the app's read_only, or the read_only of the
+ * profile the app uses (its own, else the defaults', else AWS_PROFILE,
+ * AWS_DEFAULT_PROFILE or "default" as the AWS tools pick it) says so. app may be
+ * NULL (the defaults' profile then). */
 bool config_app_read_only(const tarmac_config *c, const app_config *app);
+/* The profiles: entry for name (NULL when none), and whether it is read-only. */
+const profile_config *config_find_profile(const tarmac_config *c, const char *name);
+bool config_profile_read_only(const tarmac_config *c, const char *profile);
 
 /* True if s is a key the keys: section accepts (also for the keymap module). */
 bool config_key_syntax_ok(const char *s);

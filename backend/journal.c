@@ -80,6 +80,23 @@ static int make_dirs(const char *path, strbuf *err)
     return 0;
 }
 
+/* The journal's own directory ("tarmac") made 0700 if an older one is looser: the
+ * journal says who did what. Directories named by TARMAC_JOURNAL elsewhere are left alone. */
+static void tighten_dir(const char *path)
+{
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        const char *base = strrchr(dir, '/');
+        struct stat st;
+        if (base && strcmp(base + 1, "tarmac") == 0 && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+            st.st_uid == geteuid() && (st.st_mode & 077))
+            (void)chmod(dir, 0700);
+    }
+    free(dir);
+}
+
 journal *journal_open(const char *path, strbuf *err)
 {
     char *p = path ? xstrdup(path) : journal_default_path();
@@ -91,14 +108,26 @@ journal *journal_open(const char *path, strbuf *err)
         free(p);
         return NULL;
     }
-    int fd = open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    tighten_dir(p);
+    /* Read access too: journal_append looks at the last byte before appending.
+     * O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
+    int fd = open(p, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
     if (fd < 0) {
         sb_printf(err, "cannot open the journal %s: %s", p, strerror(errno));
         free(p);
         return NULL;
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && (st.st_mode & 077))
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        sb_printf(err, "cannot use the journal %s: not a regular file", p);
+        close(fd);
+        free(p);
+        return NULL;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    if (st.st_mode & 077)
         (void)fchmod(fd, 0600);   /* an older, looser file: it holds who did what */
     journal *j = xcalloc(1, sizeof *j);
     j->fd = fd;
@@ -154,12 +183,20 @@ int journal_append(journal *j, const journal_record *r, strbuf *err)
     put_str(o, "outcome", r->outcome);
     put_str(o, "error", r->error);
     put_str(o, "cli", r->cli);
+    put_str(o, "latest_refresh_id", r->latest_refresh_id);
     if (r->plan)
         json_object_object_add(o, "plan", json_object_get(r->plan));
 
     const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     strbuf line;
     sb_init(&line);
+    /* A file that does not end in a newline holds a torn line (a writer died
+     * half-way): start on a line of our own so this record stays readable. */
+    struct stat st;
+    off_t size = fstat(j->fd, &st) == 0 ? st.st_size : -1;
+    char last = '\n';
+    if (size > 0 && pread(j->fd, &last, 1, size - 1) == 1 && last != '\n')
+        sb_appendc(&line, '\n');
     sb_append(&line, s);
     sb_appendc(&line, '\n');
     json_object_put(o);
@@ -175,8 +212,20 @@ int journal_append(journal *j, const journal_record *r, strbuf *err)
             w = write(j->fd, line.buf, line.len);
         while (w < 0 && errno == EINTR);
         if (w < 0 || (size_t)w != line.len) {
+            int e = errno;
+            /* A short write (disk full, file size limit) leaves part of a line:
+             * cut it off again when nobody appended after it, else end it. */
+            if (w > 0 && size >= 0) {
+                bool alone = fstat(j->fd, &st) == 0 && st.st_size == size + w;
+                if (!alone || ftruncate(j->fd, size) != 0) {
+                    /* At least end it (the reader skips a torn line); failing that, the
+                     * next record starts with a newline of its own. */
+                    ssize_t nl = write(j->fd, "\n", 1);
+                    (void)nl;
+                }
+            }
             sb_printf(err, "cannot write the journal %s: %s", j->path,
-                      w < 0 ? strerror(errno) : "short write");
+                      w < 0 ? strerror(e) : "short write (disk full?)");
             rc = -1;
         } else if (fsync(j->fd) != 0) {
             sb_printf(err, "cannot sync the journal %s: %s", j->path, strerror(errno));
@@ -192,14 +241,30 @@ int journal_scan(const char *path, journal_scan_fn fn, void *ud, strbuf *err)
     char *p = path ? xstrdup(path) : journal_default_path();
     if (!p)
         return 0;
-    FILE *f = fopen(p, "re");
-    if (!f) {
+    /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
+    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
         int e = errno;
         if (e == ENOENT) {
             free(p);
             return 0;
         }
         sb_printf(err, "cannot read the journal %s: %s", p, strerror(e));
+        free(p);
+        return -1;
+    }
+    /* A device or a FIFO is no journal (/dev/zero would be read forever). */
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        sb_printf(err, "cannot read the journal %s: not a regular file", p);
+        close(fd);
+        free(p);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        sb_printf(err, "cannot read the journal %s: %s", p, strerror(errno));
+        close(fd);
         free(p);
         return -1;
     }
@@ -291,6 +356,8 @@ static bool unfinished_cb(void *ud, json_object *o, const char *raw, size_t raw_
         p->app = xstrdup(get_s(o, "app"));
         p->user = xstrdup(get_s(o, "user"));
         p->time = xstrdup(get_s(o, "time"));
+        p->region = xstrdup(get_s(o, "region"));
+        p->asg = xstrdup(get_s(o, "asg"));
         p->start = json_object_get(o);
         p->steps = steps;
         for (int i = 0; i < steps; i++) {
@@ -322,6 +389,9 @@ static bool unfinished_cb(void *ud, json_object *o, const char *raw, size_t raw_
     const char *rid = get_s(o, "refresh_id");
     if (rid)
         str_set(&p->step_refresh_id.items[k], rid);
+    const char *latest = get_s(o, "latest_refresh_id");
+    if (latest)
+        str_set(&p->latest_refresh_id, latest);
     return true;
 }
 
@@ -338,6 +408,9 @@ void journal_unfinished_free(journal_unfinished *u)
     free(u->app);
     free(u->user);
     free(u->time);
+    free(u->region);
+    free(u->asg);
+    free(u->latest_refresh_id);
     json_object_put(u->start);
     strvec_free(&u->step_state);
     strvec_free(&u->step_refresh_id);

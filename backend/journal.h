@@ -23,7 +23,9 @@ typedef struct journal journal;
 char *journal_default_path(void);
 
 /* Opens path for appending (path NULL: the default), creating its directory (0700)
- * and the file (0600) when missing. Returns NULL with a message in err. */
+ * and the file (0600) when missing; an existing looser file, and a looser directory
+ * named tarmac, are tightened to those modes. Anything but a regular file is
+ * refused. Returns NULL with a message in err. */
 journal *journal_open(const char *path, strbuf *err);
 void journal_close(journal *j);
 const char *journal_path(const journal *j);
@@ -49,14 +51,19 @@ typedef struct journal_record {
     const char *error;
     const char *cli;            /* the equivalent aws CLI command */
     json_object *plan;          /* plan_start: the plan itself (borrowed), for resume */
+    const char *latest_refresh_id;  /* step_start of start_refresh: the newest refresh seen
+                                       right before StartInstanceRefresh (a newer one is ours) */
 } journal_record;
 
-/* Serializes and appends one line with one write(), then fsync. 0, or -1 with err. */
+/* Serializes and appends one line with one write(), then fsync. 0, or -1 with err.
+ * A line torn by a short write is cut off again, and a file that does not end in a
+ * newline (another writer died half-way) gets one first, so records never glue. */
 int journal_append(journal *j, const journal_record *r, strbuf *err);
 
 /* Calls fn for every well-formed record line, oldest first (obj is valid during
  * the call only; raw is the line without its newline). Stops early when fn returns
- * false. A missing file is an empty journal (returns 0). -1 with err on I/O errors. */
+ * false. A missing file is an empty journal (returns 0). -1 with err on I/O errors
+ * and when the path is not a regular file. */
 typedef bool (*journal_scan_fn)(void *ud, json_object *obj, const char *raw, size_t raw_len);
 int journal_scan(const char *path, journal_scan_fn fn, void *ud, strbuf *err);
 
@@ -69,6 +76,8 @@ typedef struct journal_unfinished {
      * its step_start exists, "" when never started. */
     strvec step_state;
     strvec step_refresh_id;     /* refresh ids recorded at step_end/step_start ("" when none) */
+    char *region, *asg;         /* from the plan_start record (NULL when absent) */
+    char *latest_refresh_id;    /* the newest refresh a start_refresh step saw before its call */
 } journal_unfinished;
 typedef VEC(journal_unfinished) journal_unfinished_list;
 

@@ -444,14 +444,20 @@ plan *plan_from_journal(const journal_unfinished *u, strbuf *err)
         } else if (strcmp(st, "skipped") == 0) {
             s->state = STEP_SKIPPED;
         } else if (*st) {
-            /* started (or failed/stopped): run it again; the step itself finds out
-             * whether its change already happened. */
+            /* started (or failed/unknown/stopped): run it again; the step itself
+             * finds out whether its change already happened. A refused step never
+             * sent anything. */
             s->state = STEP_PENDING;
+            s->was_started = strcmp(st, "refused") != 0;
             str_set(&s->result, strcmp(st, "started") == 0 ? "interrupted: checked again" : NULL);
         }
         if (u->step_refresh_id.items[i][0])
             str_set(&s->refresh_id, u->step_refresh_id.items[i]);
     }
+    /* The newest refresh seen right before a StartInstanceRefresh was sent: any
+     * newer one is that call's. */
+    if (u->latest_refresh_id && *u->latest_refresh_id)
+        str_set(&p->latest_refresh_id, u->latest_refresh_id);
     return p;
 }
 
@@ -473,10 +479,11 @@ int plan_abandon(journal *j, const journal_unfinished *u, strbuf *err)
 enum {
     PH_IDLE,
     PH_PRECHECK,
-    PH_COPY_READ_DST, PH_COPY_READ_SRC, PH_COPY_PUT,
+    PH_COPY_READ_DST, PH_COPY_READ_SRC, PH_COPY_PUT, PH_COPY_VERIFY,
     PH_START_DESCRIBE, PH_START_CALL, PH_START_CONFIRM, PH_START_WHO,
     PH_CANCEL_CALL,
     PH_ROLLBACK_CALL,
+    PH_ID_VERIFY,
     PH_WAIT_DESCRIBE, PH_WAIT_SLEEP,
 };
 
@@ -487,15 +494,19 @@ struct plan_run {
     plan_run_hooks h;
     size_t idx;
     int phase;
-    bool precheck_needed;    /* no active refresh before a deploy moves tags */
+    bool precheck_needed;    /* no other refresh runs before tags move (deploy, rollback's retag,
+                                promote onto the live tag) */
     bool precheck_tags;      /* every tag to move is still where the plan saw it */
     bool changed;            /* some mutating step succeeded */
+    bool uncertain;          /* a mutating call's outcome is unknown */
+    bool prior_changes;      /* resumed: an earlier run changed (or may have changed) something */
     bool stop;
     bool done;
     bool in_flight;
     bool client_gone;
     plan_outcome outcome;
     strbuf msg;
+    strbuf jerr;             /* the first journal write that failed */
     int64_t due_mono;        /* PH_WAIT_SLEEP: next poll */
     int64_t wait_deadline;
     ecr_image manifest;      /* PH_COPY_*: the source manifest */
@@ -519,10 +530,70 @@ static bool step_mutates(plan_step_kind k)
     return k != STEP_WAIT_REFRESH_END;
 }
 
-static void journal_step(plan_run *r, const char *event, const char *outcome, const char *error)
+/* The stop flag a signal handler sets, seen at every boundary. */
+static bool stop_requested(plan_run *r)
+{
+    if (!r->stop && r->h.stop && *r->h.stop)
+        r->stop = true;
+    return r->stop;
+}
+
+static const char *nz(const char *s)
+{
+    return s ? s : "?";
+}
+
+void plan_redact(const aws_client *c, char *text)
+{
+    const aws_credentials *cr = c ? aws_client_credentials(c) : NULL;
+    if (!cr || !text)
+        return;
+    const char *secrets[] = { cr->session_token, cr->secret_access_key };
+    static const char mark[] = "[redacted]";
+    for (size_t i = 0; i < ARRAY_LEN(secrets); i++) {
+        const char *sec = secrets[i];
+        size_t n = sec ? strlen(sec) : 0;
+        if (n < sizeof mark)      /* too short to be one; and the text only shrinks */
+            continue;
+        char *q;
+        while ((q = strstr(text, sec)) != NULL) {
+            memcpy(q, mark, sizeof mark - 1);
+            memmove(q + sizeof mark - 1, q + n, strlen(q + n) + 1);
+        }
+    }
+}
+
+static void scrub(const plan_run *r, strbuf *sb)
+{
+    if (!sb->buf)
+        return;
+    plan_redact(r->c, sb->buf);
+    sb->len = strlen(sb->buf);
+}
+
+static void set_scrubbed(plan_run *r, char **dst, const char *text)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, text ? text : "");
+    scrub(r, &sb);
+    str_set(dst, text ? sb.buf : NULL);
+    sb_free(&sb);
+}
+
+/* Keeps the first journal failure: reported at the end whatever the outcome. */
+static void journal_failed(plan_run *r, const char *why)
+{
+    if (!r->jerr.len)
+        sb_append(&r->jerr, why);
+}
+
+/* 0, or -1 after noting the failure. */
+static int journal_step(plan_run *r, const char *event, const char *outcome, const char *error)
 {
     const plan *p = r->p;
     const plan_step *s = cur(r);
+    bool start_rec = strcmp(event, "step_start") == 0;
     journal_record rec = {
         .event = event, .plan_id = p->id, .action = plan_action_name(p->action),
         .user = p->target.user, .account = p->target.account, .region = p->target.region,
@@ -533,14 +604,15 @@ static void journal_step(plan_run *r, const char *event, const char *outcome, co
         .after_digest = s->kind == STEP_COPY_TAG ? s->digest : NULL,
         .refresh_id = s->refresh_id, .request_id = s->request_id,
         .outcome = outcome, .error = error, .cli = s->cli,
+        .latest_refresh_id = start_rec && s->kind == STEP_START_REFRESH ? p->latest_refresh_id : NULL,
     };
     strbuf e;
     sb_init(&e);
-    if (journal_append(r->j, &rec, &e) != 0 && strcmp(event, "step_start") == 0) {
-        /* No record before the change: the change must not happen. */
-        sb_printf(&r->msg, "%s", e.buf);
-    }
+    int rc = journal_append(r->j, &rec, &e);
+    if (rc != 0)
+        journal_failed(r, e.buf);
     sb_free(&e);
+    return rc;
 }
 
 static int journal_plan(plan_run *r, const char *event, const char *outcome, const char *error,
@@ -556,8 +628,10 @@ static int journal_plan(plan_run *r, const char *event, const char *outcome, con
     strbuf e;
     sb_init(&e);
     int rc = journal_append(r->j, &rec, &e);
-    if (rc != 0)
+    if (rc != 0) {
+        journal_failed(r, e.buf);
         sb_printf(&r->msg, "%s%s", r->msg.len ? "; " : "", e.buf);
+    }
     sb_free(&e);
     return rc;
 }
@@ -572,44 +646,75 @@ static void finish(plan_run *r, plan_outcome o)
 {
     if (r->done)
         return;
-    r->outcome = o;
     r->done = true;
     r->phase = PH_IDLE;
     for (size_t i = 0; i < r->p->steps.n; i++)
         if (r->p->steps.items[i].state == STEP_PENDING || r->p->steps.items[i].state == STEP_RUNNING)
             r->p->steps.items[i].state = STEP_NOT_RUN;
     const char *out = o == PLAN_OK ? "ok" : o == PLAN_REFUSED ? "refused" : o == PLAN_STOPPED ? "stopped" : "failed";
-    /* A stopped or failed plan that changed something stays unfinished in the
-     * journal: the next start offers to resume or abandon it. */
-    bool keep_open = (o == PLAN_STOPPED || o == PLAN_FAILED) && r->changed;
+    /* A plan that did not end well and changed something (in this run or an earlier
+     * one), or may have, stays unfinished in the journal: the next start offers to
+     * resume or abandon it. */
+    bool keep_open = o != PLAN_OK && (r->changed || r->uncertain || r->prior_changes);
+    scrub(r, &r->msg);
     journal_plan(r, keep_open ? "plan_interrupted" : "plan_end", out, r->msg.len ? r->msg.buf : NULL, NULL);
+    r->p->left_open = keep_open;
+    if (r->jerr.len) {
+        /* The steps' outcome stands in the journal only partly: never call that a success. */
+        if (o == PLAN_OK) {
+            o = PLAN_FAILED;
+            sb_reset(&r->msg);
+            sb_printf(&r->msg, "every step is done, but the journal could not be written: %s", r->jerr.buf);
+        } else if (!strstr(r->msg.buf ? r->msg.buf : "", r->jerr.buf)) {
+            sb_printf(&r->msg, "%sthe journal could not be written: %s", r->msg.len ? "; " : "", r->jerr.buf);
+        }
+    }
+    r->outcome = o;
     manifest_clear(r);
     if (r->h.finished)
         r->h.finished(r, r->h.ud);
 }
 
-/* The current step failed: record it and end the plan. */
-static void step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, ...)
+/* The current step ended badly: record it (journal outcome jout) and end the plan. */
+static void step_end_bad(plan_run *r, const char *code, plan_outcome o, const char *jout, const char *fmt,
+                         va_list ap)
 {
     plan_step *s = cur(r);
     strbuf sb;
     sb_init(&sb);
-    va_list ap;
-    va_start(ap, fmt);
     sb_vprintf(&sb, fmt, ap);
-    va_end(ap);
-    s->state = STEP_FAILED;
+    scrub(r, &sb);
+    s->state = o == PLAN_STOPPED ? STEP_PENDING : STEP_FAILED;   /* a stopped step is simply not run */
     str_set(&s->error_code, code);
     str_set(&s->error, sb.buf);
     sb_reset(&r->msg);
     sb_printf(&r->msg, "step %zu (%s): %s", r->idx + 1, plan_step_kind_name(s->kind), sb.buf);
     sb_free(&sb);
-    journal_step(r, "step_end", o == PLAN_REFUSED ? "refused" : "failed", s->error);
+    journal_step(r, "step_end", jout, s->error);
     notify_step(r);
     /* Nothing changed yet: the whole plan was refused, not half-done. */
-    finish(r, o == PLAN_STOPPED ? PLAN_STOPPED : r->changed ? PLAN_FAILED : o);
+    finish(r, o == PLAN_STOPPED ? PLAN_STOPPED : (r->changed || r->uncertain) ? PLAN_FAILED : o);
+}
+
+static void step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    step_end_bad(r, code, o, o == PLAN_REFUSED ? "refused" : o == PLAN_STOPPED ? "stopped" : "failed", fmt, ap);
+    va_end(ap);
+}
+
+/* A mutating call whose outcome nobody knows: the plan ends FAILED and stays open. */
+static void step_unknown(plan_run *r, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void step_unknown(plan_run *r, const char *code, const char *fmt, ...)
+{
+    r->uncertain = true;
+    va_list ap;
+    va_start(ap, fmt);
+    step_end_bad(r, code, PLAN_FAILED, "unknown", fmt, ap);
+    va_end(ap);
 }
 
 static void step_ok(plan_run *r, plan_step_state st, const char *result)
@@ -617,13 +722,31 @@ static void step_ok(plan_run *r, plan_step_state st, const char *result)
     plan_step *s = cur(r);
     s->state = st;
     if (result)
-        str_set(&s->result, result);
+        set_scrubbed(r, &s->result, result);
+    str_set(&s->error, NULL);
+    str_set(&s->error_code, NULL);
     if (st == STEP_DONE && step_mutates(s->kind))
         r->changed = true;
     journal_step(r, "step_end", st == STEP_SKIPPED ? "skipped" : "ok", NULL);
     notify_step(r);
     r->idx++;
     advance(r);
+}
+
+/* Journals the current step's start; false (the plan ended) when it cannot be
+ * written: no change without a record before it. */
+static bool step_begin(plan_run *r)
+{
+    if (journal_step(r, "step_start", NULL, NULL) == 0)
+        return true;
+    plan_step *s = cur(r);
+    s->state = STEP_FAILED;
+    str_set(&s->error, "the journal cannot be written: step not run");
+    sb_reset(&r->msg);
+    sb_printf(&r->msg, "%s", r->jerr.buf);
+    notify_step(r);
+    finish(r, (r->changed || r->uncertain) ? PLAN_FAILED : PLAN_REFUSED);
+    return false;
 }
 
 static void last_request_id(plan_run *r, const char *operation)
@@ -649,7 +772,7 @@ static bool gone(plan_run *r, const aws_error *err)
         str_set(&s->error, "cancelled: the client was closed");
         sb_reset(&r->msg);
         sb_append(&r->msg, "cancelled: the client was closed");
-        finish(r, r->changed ? PLAN_STOPPED : PLAN_REFUSED);
+        finish(r, (r->changed || r->uncertain) ? PLAN_STOPPED : PLAN_REFUSED);
         return true;
     }
     return false;
@@ -660,10 +783,15 @@ static void err_text(const aws_error *err, char *buf, size_t len)
     aws_error_format(err, buf, len);
 }
 
-static bool transport_like(const aws_error *err)
+/* A well-formed AWS error answer (a 4xx with its code) says the call was refused
+ * and nothing happened. Anything else — no answer, a timeout, a cut or unparseable
+ * answer, a 5xx — leaves a mutating call's outcome unknown: it may have happened. */
+static bool outcome_unknown(const aws_error *err)
 {
-    return err->transport || err->http_status == 0 || err->http_status >= 500 ||
-           strcmp(err->code, "Timeout") == 0 || strcmp(err->code, "NetworkError") == 0;
+    if (err->transport || err->http_status < 400 || err->http_status >= 500 || err->http_status == 408)
+        return true;
+    return !err->code[0] || strcmp(err->code, "MalformedResponse") == 0 || strcmp(err->code, "Timeout") == 0 ||
+           strcmp(err->code, "NetworkError") == 0;
 }
 
 /* "refresh 0f2e... (InProgress, 40%, started 2026-..., reason: ...)" */
@@ -671,8 +799,7 @@ static void describe_refresh(const instance_refresh *x, strbuf *sb)
 {
     char started[40] = "";
     time_format_iso8601(x->start_time, started, sizeof started);
-    sb_printf(sb, "refresh %s (%s", x->instance_refresh_id ? x->instance_refresh_id : "?",
-              x->status ? x->status : "?");
+    sb_printf(sb, "refresh %s (%s", nz(x->instance_refresh_id), nz(x->status));
     if (x->has_percentage_complete)
         sb_printf(sb, ", %d%% done", x->percentage_complete);
     sb_printf(sb, ", started %s", started[0] ? started : "at an unknown time");
@@ -694,12 +821,21 @@ static const instance_refresh *first_active(const instance_refresh_list *l)
 /* Newest refresh first: is there one we did not know before? */
 static const instance_refresh *new_refresh(const plan *p, const instance_refresh_list *l)
 {
-    if (!l || l->n == 0)
+    if (!l || l->n == 0 || !l->items[0].instance_refresh_id)
         return NULL;
     const instance_refresh *newest = &l->items[0];
     if (p->latest_refresh_id && str_eq(newest->instance_refresh_id, p->latest_refresh_id))
         return NULL;
     return newest;
+}
+
+/* A refresh one of this plan's own steps started or acted on. */
+static bool plan_owns_refresh(const plan *p, const char *id)
+{
+    for (size_t i = 0; id && i < p->steps.n; i++)
+        if (str_eq(p->steps.items[i].refresh_id, id))
+            return true;
+    return false;
 }
 
 /* ---- precheck: an active refresh refuses the plan before any tag moves ---- */
@@ -712,22 +848,26 @@ static void precheck_done(aws_client *c, instance_refresh_list *res, const aws_e
         MODEL_LIST_FREE(*res, instance_refresh_free);
         return;
     }
+    const instance_refresh *a = NULL;
+    for (size_t i = 0; !err && i < res->n && !a; i++)
+        if (plan_refresh_active(res->items[i].status) && !plan_owns_refresh(r->p, res->items[i].instance_refresh_id))
+            a = &res->items[i];
     if (err) {
         char e[700];
         err_text(err, e, sizeof e);
         sb_reset(&r->msg);
         sb_printf(&r->msg, "cannot check for a running instance refresh: %s", e);
         finish(r, PLAN_REFUSED);
-    } else if (first_active(res)) {
+    } else if (a) {
         sb_reset(&r->msg);
         sb_append(&r->msg, "InstanceRefreshInProgress: another ");
-        describe_refresh(first_active(res), &r->msg);
+        describe_refresh(a, &r->msg);
         sb_printf(&r->msg, " is running on %s; nothing was changed. Wait for it (tarmac watch) or cancel it "
-                  "(tarmac cancel), then plan again.", r->p->target.asg);
+                  "(tarmac cancel), then %s.", nz(r->p->target.asg), r->p->resumed ? "resume" : "plan again");
         finish(r, PLAN_REFUSED);
     } else {
         r->precheck_needed = false;
-        if (res->n)
+        if (res->n && !r->p->resumed)
             str_set(&r->p->latest_refresh_id, res->items[0].instance_refresh_id);
         advance(r);
     }
@@ -764,8 +904,9 @@ static void tags_checked(aws_client *c, ecr_batch_get_result *res, const aws_err
         if (!str_eq(now, s->before_digest) && !str_eq(now, s->digest)) {
             sb_reset(&r->msg);
             sb_printf(&r->msg, "%s moved since the plan was made (now %s, planned from %s): someone else "
-                      "changed it; nothing was changed: plan again", s->dst_tag, now ? now : "absent",
-                      s->before_digest ? s->before_digest : "absent");
+                      "changed it; nothing %s changed: %s", nz(s->dst_tag), now ? now : "absent",
+                      s->before_digest ? s->before_digest : "absent", r->p->resumed ? "more was" : "was",
+                      r->p->resumed ? "abandon this plan and plan again" : "plan again");
             finish(r, PLAN_REFUSED);
             ecr_batch_get_result_free(res);
             return;
@@ -804,6 +945,56 @@ static bool start_tag_check(plan_run *r)
 
 /* ---- copy a tag ---- */
 
+/* After a PutImage without a usable answer: is the tag where we wanted it? */
+static void copy_verify_done(aws_client *c, ecr_batch_get_result *res, const aws_error *err, void *ud)
+{
+    (void)c;
+    plan_run *r = ud;
+    if (gone(r, err)) {
+        ecr_batch_get_result_free(res);
+        return;
+    }
+    plan_step *s = cur(r);
+    const char *now = NULL;
+    for (size_t i = 0; !err && i < res->images.n; i++)
+        if (str_eq(res->images.items[i].image_tag, s->dst_tag))
+            now = res->images.items[i].image_digest;
+    char *lost = xstrdup(s->error);
+    if (!err && str_eq(now, s->digest)) {
+        char note[1000];
+        snprintf(note, sizeof note, "PutImage's answer was lost (%.500s); BatchGetImage shows %.300s at the "
+                 "digest: done", nz(lost), nz(s->dst_tag));
+        step_ok(r, STEP_DONE, note);
+    } else {
+        char e[700] = "";
+        if (err)
+            err_text(err, e, sizeof e);
+        step_unknown(r, s->error_code ? s->error_code : "Unknown",
+                     "PutImage got no usable answer (%s) and %s%s; %s may still move. The plan stays open: check "
+                     "the tag, then resume or abandon it",
+                     nz(lost), err ? "the check failed: " : "BatchGetImage shows the tag elsewhere",
+                     err ? e : "", nz(s->dst_tag));
+    }
+    free(lost);
+    ecr_batch_get_result_free(res);
+}
+
+static void copy_verify(plan_run *r)
+{
+    plan_step *s = cur(r);
+    ecr_image_id id = { .image_tag = s->dst_tag };
+    aws_error e = { 0 };
+    r->phase = PH_COPY_VERIFY;
+    r->in_flight = true;
+    if (svc_ecr_batch_get_image(r->c, r->p->target.repository, &id, 1, NULL, copy_verify_done, r, &e) != 0) {
+        r->in_flight = false;
+        char t[700];
+        err_text(&e, t, sizeof t);
+        step_unknown(r, e.code, "PutImage got no usable answer (%s) and the check could not start: %s; the "
+                     "plan stays open", nz(s->error), t);
+    }
+}
+
 static void copy_put_done(aws_client *c, ecr_image *res, const aws_error *err, void *ud)
 {
     (void)c;
@@ -822,7 +1013,15 @@ static void copy_put_done(aws_client *c, ecr_image *res, const aws_error *err, v
         step_fail(r, err->code, PLAN_FAILED,
                   "repository %s has immutable tags: %s cannot be moved. Fix: set imageTagMutability to "
                   "IMMUTABLE_WITH_EXCLUSION with exclusion filters for '%s' and '%s', or MUTABLE",
-                  r->p->target.repository, s->dst_tag, r->p->target.live_tag, r->p->target.stable_tag);
+                  nz(r->p->target.repository), nz(s->dst_tag), nz(r->p->target.live_tag),
+                  nz(r->p->target.stable_tag));
+    } else if (outcome_unknown(err)) {
+        /* The tag may have moved: look before saying anything. */
+        char e[700];
+        err_text(err, e, sizeof e);
+        str_set(&s->error_code, err->code);
+        set_scrubbed(r, &s->error, e);
+        copy_verify(r);
     } else {
         char e[700];
         err_text(err, e, sizeof e);
@@ -845,9 +1044,11 @@ static void copy_src_done(aws_client *c, ecr_batch_get_result *res, const aws_er
     } else if (res->images.n == 0 || !res->images.items[0].image_manifest ||
                !str_eq(res->images.items[0].image_digest, s->digest)) {
         step_fail(r, "ImageNotFoundException", PLAN_FAILED, "image %s is no longer in repository %s",
-                  s->digest, r->p->target.repository);
+                  nz(s->digest), nz(r->p->target.repository));
     } else if (r->p->target.read_only) {
         step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: PutImage refused");
+    } else if (stop_requested(r)) {
+        step_fail(r, "Stopped", PLAN_STOPPED, "stopped by a signal before PutImage");
     } else {
         manifest_clear(r);
         r->manifest = res->images.items[0];
@@ -896,12 +1097,12 @@ static void copy_dst_done(aws_client *c, ecr_batch_get_result *res, const aws_er
                   res->failures.items[0].failure_code ? res->failures.items[0].failure_code : "?",
                   res->failures.items[0].failure_reason ? res->failures.items[0].failure_reason : "");
     } else if (str_eq(now, s->digest)) {
-        step_ok(r, s->state == STEP_RUNNING && s->result ? STEP_DONE : STEP_SKIPPED,
-                "already there: the tag points at this digest");
+        /* Resumed: the earlier run's PutImage got there. */
+        step_ok(r, s->was_started ? STEP_DONE : STEP_SKIPPED, "already there: the tag points at this digest");
     } else if (!str_eq(now, s->before_digest)) {
         step_fail(r, "TagMoved", PLAN_REFUSED,
                   "%s moved since the plan was made (now %s, planned from %s): someone else changed it; "
-                  "nothing more was done: plan again", s->dst_tag, now ? now : "absent",
+                  "nothing more was done: plan again", nz(s->dst_tag), now ? now : "absent",
                   s->before_digest ? s->before_digest : "absent");
     } else {
         ecr_image_id id = { .image_digest = s->digest };
@@ -954,7 +1155,7 @@ static void start_who_done(aws_client *c, instance_refresh_list *res, const aws_
         sb_append(&sb, "a refresh (no details: DescribeInstanceRefreshes did not show it)");
     step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED,
               "InstanceRefreshInProgress: %s is already running on %s; not retried. Wait for it or cancel it.",
-              sb.buf, r->p->target.asg);
+              sb.buf, nz(r->p->target.asg));
     sb_free(&sb);
     MODEL_LIST_FREE(*res, instance_refresh_free);
 }
@@ -972,15 +1173,20 @@ static void start_confirm_done(aws_client *c, instance_refresh_list *res, const 
     if (mine) {
         str_set(&s->refresh_id, mine->instance_refresh_id);
         char note[200];
-        snprintf(note, sizeof note, "no answer from StartInstanceRefresh; DescribeInstanceRefreshes shows "
-                 "the new refresh %.80s: it started", mine->instance_refresh_id);
+        snprintf(note, sizeof note, "no usable answer from StartInstanceRefresh; DescribeInstanceRefreshes shows "
+                 "the new refresh %.80s: it started", nz(mine->instance_refresh_id));
         step_ok(r, STEP_DONE, note);
     } else {
-        step_fail(r, "Unconfirmed", PLAN_FAILED,
-                  "StartInstanceRefresh got no answer (%s) and %s; it was not retried. "
-                  "Check with `tarmac watch`, then `tarmac resume` or `tarmac abandon`.",
-                  s->error_code ? s->error_code : "?",
-                  err ? "DescribeInstanceRefreshes failed too" : "DescribeInstanceRefreshes shows no new refresh");
+        char e[700] = "";
+        if (err)
+            err_text(err, e, sizeof e);
+        step_unknown(r, s->error_code ? s->error_code : "Unconfirmed",
+                     "StartInstanceRefresh got no usable answer (%s) and %s%s; it was not retried. The plan "
+                     "stays open: check the group's refreshes, then resume it (a refresh that started after all "
+                     "is taken over, never started twice) or abandon it",
+                     s->error ? s->error : nz(s->error_code),
+                     err ? "DescribeInstanceRefreshes failed too: " : "DescribeInstanceRefreshes shows no new refresh",
+                     e);
     }
     MODEL_LIST_FREE(*res, instance_refresh_free);
 }
@@ -1009,16 +1215,20 @@ static void start_done(aws_client *c, char *id, const aws_error *err, void *ud)
             return;
         r->in_flight = false;
         step_fail(r, err->code, PLAN_FAILED, "InstanceRefreshInProgress: another refresh is running on %s; "
-                  "not retried", r->p->target.asg);
-    } else if (transport_like(err)) {
+                  "not retried", nz(r->p->target.asg));
+    } else if (outcome_unknown(err)) {
         /* The request may have reached AWS: look before doing anything else. */
+        char t[700];
+        err_text(err, t, sizeof t);
         str_set(&s->error_code, err->code);
+        set_scrubbed(r, &s->error, t);
         r->phase = PH_START_CONFIRM;
         r->in_flight = true;
         if (svc_asg_describe_refreshes(c, r->p->target.asg, NULL, 10, start_confirm_done, r, &e) == 0)
             return;
         r->in_flight = false;
-        step_fail(r, err->code, PLAN_FAILED, "StartInstanceRefresh got no answer and the check failed");
+        step_unknown(r, err->code, "StartInstanceRefresh got no usable answer (%s) and the check could not "
+                     "start; the plan stays open", t);
     } else {
         char t[700];
         err_text(err, t, sizeof t);
@@ -1035,18 +1245,23 @@ static void start_describe_done(aws_client *c, instance_refresh_list *res, const
         return;
     }
     plan_step *s = cur(r);
+    const instance_refresh *a = err ? NULL : first_active(res);
+    const instance_refresh *fresh = err ? NULL : new_refresh(r->p, res);
+    /* Resumed after this very step began (whatever it ended with): a refresh newer
+     * than the newest one it recorded before its call is that call's. */
+    bool adopt = s->was_started && fresh && r->p->resumed;
+    if (!err && !adopt && !a && res->n)
+        str_set(&r->p->latest_refresh_id, res->items[0].instance_refresh_id);
+    /* The record before the change carries the newest refresh seen: resume compares with it. */
+    if (!step_begin(r)) {
+        MODEL_LIST_FREE(*res, instance_refresh_free);
+        return;
+    }
     if (err) {
         char t[700];
         err_text(err, t, sizeof t);
         step_fail(r, err->code, PLAN_FAILED, "%s", t);
-        MODEL_LIST_FREE(*res, instance_refresh_free);
-        return;
-    }
-    const instance_refresh *a = first_active(res);
-    const instance_refresh *fresh = new_refresh(r->p, res);
-    if (s->result && fresh && r->p->resumed) {
-        /* Resumed after an interruption during this very step: a refresh newer than
-         * the one seen when the plan was made is ours. */
+    } else if (adopt) {
         str_set(&s->refresh_id, fresh->instance_refresh_id);
         step_ok(r, STEP_DONE, "started before the interruption (found by DescribeInstanceRefreshes)");
     } else if (a) {
@@ -1054,11 +1269,10 @@ static void start_describe_done(aws_client *c, instance_refresh_list *res, const
         sb_init(&sb);
         describe_refresh(a, &sb);
         step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED,
-                  "InstanceRefreshInProgress: %s is already running on %s; not started", sb.buf, r->p->target.asg);
+                  "InstanceRefreshInProgress: %s is already running on %s; not started", sb.buf,
+                  nz(r->p->target.asg));
         sb_free(&sb);
     } else {
-        if (res->n)
-            str_set(&r->p->latest_refresh_id, res->items[0].instance_refresh_id);
         start_call(r);
     }
     MODEL_LIST_FREE(*res, instance_refresh_free);
@@ -1069,6 +1283,10 @@ static void start_call(plan_run *r)
     plan_step *s = cur(r);
     if (r->p->target.read_only) {
         step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: StartInstanceRefresh refused");
+        return;
+    }
+    if (stop_requested(r)) {
+        step_fail(r, "Stopped", PLAN_STOPPED, "stopped by a signal before StartInstanceRefresh");
         return;
     }
     refresh_start_params sp = {
@@ -1087,6 +1305,7 @@ static void start_call(plan_run *r)
     }
 }
 
+/* The step's record is written once the newest refresh is known (start_describe_done). */
 static void begin_start(plan_run *r)
 {
     aws_error e = { 0 };
@@ -1096,11 +1315,49 @@ static void begin_start(plan_run *r)
         r->in_flight = false;
         char t[700];
         err_text(&e, t, sizeof t);
-        step_fail(r, e.code, PLAN_FAILED, "%s", t);
+        if (step_begin(r))
+            step_fail(r, e.code, PLAN_FAILED, "%s", t);
     }
 }
 
 /* ---- cancel / rollback ---- */
+
+/* After a Cancel/RollbackInstanceRefresh without a usable answer: did it happen? */
+static void id_verify_done(aws_client *c, instance_refresh_list *res, const aws_error *err, void *ud)
+{
+    (void)c;
+    plan_run *r = ud;
+    if (gone(r, err)) {
+        MODEL_LIST_FREE(*res, instance_refresh_free);
+        return;
+    }
+    plan_step *s = cur(r);
+    bool cancel = s->kind == STEP_CANCEL_REFRESH;
+    const instance_refresh *n = !err && res->n ? &res->items[0] : NULL;
+    const char *st = n ? n->status : NULL;
+    bool happened = n && (cancel ? (str_eq(st, "Cancelling") || str_eq(st, "Cancelled") || !first_active(res))
+                                 : (str_eq(st, "RollbackInProgress") || str_eq(st, "RollbackSuccessful") ||
+                                    str_eq(st, "RollbackFailed")));
+    char *lost = xstrdup(s->error);
+    if (happened) {
+        char note[900];
+        snprintf(note, sizeof note, "%s's answer was lost (%.500s); the newest refresh is %.40s: done",
+                 cancel ? "CancelInstanceRefresh" : "RollbackInstanceRefresh", nz(lost), nz(st));
+        str_set(&s->refresh_id, n->instance_refresh_id);
+        step_ok(r, STEP_DONE, note);
+    } else {
+        char e[700] = "";
+        if (err)
+            err_text(err, e, sizeof e);
+        step_unknown(r, s->error_code ? s->error_code : "Unknown",
+                     "%s got no usable answer (%s) and %s%s. The plan stays open: check the group's refreshes, "
+                     "then resume or abandon it", cancel ? "CancelInstanceRefresh" : "RollbackInstanceRefresh",
+                     nz(lost), err ? "the check failed: " : "DescribeInstanceRefreshes does not show it",
+                     err ? e : "");
+    }
+    free(lost);
+    MODEL_LIST_FREE(*res, instance_refresh_free);
+}
 
 static void id_call_done(aws_client *c, char *id, const aws_error *err, void *ud)
 {
@@ -1125,12 +1382,23 @@ static void id_call_done(aws_client *c, char *id, const aws_error *err, void *ud
     }
     char t[700];
     err_text(err, t, sizeof t);
-    if (strcmp(err->code, "IrreversibleInstanceRefresh") == 0)
+    if (outcome_unknown(err)) {
+        aws_error e = { 0 };
+        str_set(&s->error_code, err->code);
+        set_scrubbed(r, &s->error, t);
+        r->phase = PH_ID_VERIFY;
+        r->in_flight = true;
+        if (svc_asg_describe_refreshes(c, r->p->target.asg, NULL, 10, id_verify_done, r, &e) == 0)
+            return;
+        r->in_flight = false;
+        step_unknown(r, err->code, "no usable answer (%s) and the check could not start; the plan stays open", t);
+    } else if (strcmp(err->code, "IrreversibleInstanceRefresh") == 0) {
         step_fail(r, err->code, PLAN_FAILED, "%s; AWS cannot undo this refresh (its launch template takes "
                   "the image from an SSM parameter, or uses $Latest/$Default): cancel it (tarmac cancel) and "
                   "deploy the version to return to (tarmac deploy --lt-version N)", t);
-    else
+    } else {
         step_fail(r, err->code, PLAN_FAILED, "%s", t);
+    }
 }
 
 static void begin_id_call(plan_run *r)
@@ -1221,7 +1489,7 @@ static void advance(plan_run *r)
         finish(r, PLAN_OK);
         return;
     }
-    if (r->stop) {
+    if (stop_requested(r)) {
         sb_reset(&r->msg);
         sb_printf(&r->msg, "stopped by a signal before step %zu", r->idx + 1);
         finish(r, PLAN_STOPPED);
@@ -1252,14 +1520,9 @@ static void advance(plan_run *r)
         return;
     }
     s->state = STEP_RUNNING;
-    size_t before = r->msg.len;
-    journal_step(r, "step_start", NULL, NULL);
-    if (r->msg.len != before) {
-        s->state = STEP_FAILED;
-        str_set(&s->error, "the journal cannot be written: step not run");
-        finish(r, r->changed ? PLAN_FAILED : PLAN_REFUSED);
+    /* A start step journals its start once it knows the newest refresh (begin_start). */
+    if (s->kind != STEP_START_REFRESH && !step_begin(r))
         return;
-    }
     notify_step(r);
     switch (s->kind) {
     case STEP_COPY_TAG:
@@ -1279,6 +1542,36 @@ static void advance(plan_run *r)
     }
 }
 
+/* Which prechecks the remaining steps need. */
+static void plan_prechecks(plan_run *r)
+{
+    const plan *p = r->p;
+    size_t first = 0;
+    while (first < p->steps.n &&
+           (p->steps.items[first].state == STEP_DONE || p->steps.items[first].state == STEP_SKIPPED))
+        first++;
+    bool copy_pending = false, cut = false;
+    for (size_t i = first; i < p->steps.n; i++) {
+        const plan_step *s = &p->steps.items[i];
+        bool copy = s->kind == STEP_COPY_TAG && s->state == STEP_PENDING && p->target.repository;
+        /* Every tag still to move is where the plan saw it (or already moved). */
+        if (copy)
+            r->precheck_tags = true;
+        /* Promote onto the live tag: the instances a running refresh still launches
+         * would pull the moved tag. */
+        if (copy && p->action == PLAN_PROMOTE && str_eq(s->dst_tag, p->target.live_tag))
+            r->precheck_needed = true;
+        /* Tags that move before a refresh starts (a deploy, resumed or not; a
+         * rollback's retag once its cancel and wait are done): no other refresh may
+         * run. A cancel or wait step deals with the running refresh itself. */
+        if (s->kind == STEP_CANCEL_REFRESH || s->kind == STEP_ROLLBACK_REFRESH || s->kind == STEP_WAIT_REFRESH_END)
+            cut = true;
+        copy_pending = copy_pending || copy;
+        if (!cut && s->kind == STEP_START_REFRESH && (copy_pending || !p->resumed))
+            r->precheck_needed = true;
+    }
+}
+
 plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hooks *h, strbuf *err)
 {
     plan_run *r = xcalloc(1, sizeof *r);
@@ -1288,12 +1581,14 @@ plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hook
     if (h)
         r->h = *h;
     sb_init(&r->msg);
+    sb_init(&r->jerr);
     r->outcome = PLAN_RUNNING;
+    p->left_open = p->resumed;
     const char *why = NULL;
     if (p->refusal)
         why = p->refusal;
     else if (p->target.read_only)
-        why = "read-only: this app (or --read-only, or the config's defaults) refuses every change";
+        why = "read-only: this app (or --read-only, or the config's defaults or profile) refuses every change";
     else if (!j)
         why = "no journal: every change is journaled first";
     if (why) {
@@ -1307,28 +1602,20 @@ plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hook
             };
             strbuf e;
             sb_init(&e);
-            journal_append(j, &rec, &e);
+            if (journal_append(j, &rec, &e) != 0)
+                sb_printf(err, "; the journal could not be written: %s", e.buf);
             sb_free(&e);
         }
         sb_free(&r->msg);
+        sb_free(&r->jerr);
         free(r);
         return NULL;
     }
-    /* An active refresh must refuse a deploy before any tag moves. */
-    bool started_any = false;
-    for (size_t i = 0; i < p->steps.n; i++)
-        if (p->steps.items[i].state == STEP_DONE || p->steps.items[i].result)
-            started_any = true;
-    for (size_t i = 0; i < p->steps.n && !started_any && p->target.repository; i++)
-        if (p->steps.items[i].kind == STEP_COPY_TAG)
-            r->precheck_tags = true;
-    for (size_t i = 0; i < p->steps.n && !started_any; i++) {
-        plan_step_kind k = p->steps.items[i].kind;
-        if (k == STEP_CANCEL_REFRESH || k == STEP_ROLLBACK_REFRESH || k == STEP_WAIT_REFRESH_END)
-            break;
-        if (k == STEP_START_REFRESH)
-            r->precheck_needed = true;
-    }
+    for (size_t i = 0; p->resumed && i < p->steps.n; i++)
+        if ((p->steps.items[i].state == STEP_DONE && step_mutates(p->steps.items[i].kind)) ||
+            p->steps.items[i].was_started)
+            r->prior_changes = true;
+    plan_prechecks(r);
     int rc;
     if (p->resumed) {
         rc = journal_plan(r, "plan_resume", NULL, NULL, NULL);
@@ -1340,6 +1627,7 @@ plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hook
     if (rc != 0) {
         sb_append(err, r->msg.buf);
         sb_free(&r->msg);
+        sb_free(&r->jerr);
         free(r);
         return NULL;
     }
@@ -1349,8 +1637,8 @@ plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hook
 
 void plan_run_tick(plan_run *r, int64_t now)
 {
-    if (!r->done && r->phase == PH_WAIT_SLEEP && now >= r->due_mono) {
-        if (r->stop) {
+    if (!r->done && r->phase == PH_WAIT_SLEEP && (now >= r->due_mono || stop_requested(r))) {
+        if (stop_requested(r)) {
             /* Waiting changes nothing: a stop here ends at this boundary. */
             step_fail(r, "Stopped", PLAN_STOPPED, "stopped by a signal while waiting");
             return;
@@ -1385,7 +1673,7 @@ plan_outcome plan_run_outcome(const plan_run *r)
 
 const char *plan_run_message(const plan_run *r)
 {
-    return r->msg.buf;
+    return r->msg.buf ? r->msg.buf : "";
 }
 
 const plan *plan_run_plan(const plan_run *r)
@@ -1399,13 +1687,25 @@ void plan_run_free(plan_run *r)
         return;
     manifest_clear(r);
     sb_free(&r->msg);
+    sb_free(&r->jerr);
     free(r);
 }
 
 plan_outcome plan_run_wait(aws_client *c, plan *p, journal *j, const plan_run_hooks *h,
                            volatile sig_atomic_t *stop, int sig_fd, strbuf *err)
 {
-    plan_run *r = plan_run_start(c, p, j, h, err);
+    if (stop && *stop) {
+        /* Nothing began: not even a journal record. */
+        p->left_open = p->resumed;
+        sb_append(err, "stopped by a signal before the plan began; nothing was changed");
+        return PLAN_STOPPED;
+    }
+    plan_run_hooks hh = { 0 };
+    if (h)
+        hh = *h;
+    if (!hh.stop)
+        hh.stop = stop;
+    plan_run *r = plan_run_start(c, p, j, &hh, err);
     if (!r)
         return PLAN_REFUSED;
     while (!r->done) {
@@ -1424,16 +1724,19 @@ plan_outcome plan_run_wait(aws_client *c, plan *p, journal *j, const plan_run_ho
             while (read(sig_fd, buf, sizeof buf) > 0) {
             }
         }
+        /* A signal that woke the wait is seen before any answer can start the next step. */
+        if (stop && *stop)
+            plan_run_stop(r);
         aws_client_run(c);
         if (!r->done && !r->in_flight && r->phase != PH_WAIT_SLEEP && !aws_client_busy(c)) {
             /* Nothing in flight and nothing timed: a bug would spin here forever. */
             sb_append(&r->msg, "internal error: the plan stalled");
-            finish(r, r->changed ? PLAN_FAILED : PLAN_REFUSED);
+            finish(r, (r->changed || r->uncertain) ? PLAN_FAILED : PLAN_REFUSED);
         }
     }
     plan_outcome o = r->outcome;
     if (o != PLAN_OK)
-        sb_append(err, r->msg.buf);
+        sb_append(err, r->msg.buf ? r->msg.buf : "");
     plan_run_free(r);
     return o;
 }

@@ -31,14 +31,19 @@
  * one moved since planning (someone else changed it: re-plan), and a plan with a
  * refresh step checks for an active refresh before changing any tag; each tag move
  * re-reads its destination once more right before PutImage; StartInstanceRefresh is
- * never retried — after a timeout or a dropped connection the executor asks
- * DescribeInstanceRefreshes whether a new refresh exists; PutImage's
+ * never retried. A mutating call that gets no well-formed AWS answer (a timeout, a
+ * dropped connection, a cut or unparseable answer, a 5xx) has an unknown outcome:
+ * the executor looks (DescribeInstanceRefreshes for a new refresh, BatchGetImage for
+ * the tag) and counts the step done when the change is there, else ends the plan
+ * FAILED and keeps it open in the journal (never "nothing changed"). PutImage's
  * ImageAlreadyExistsException for the same digest counts as done.
  *
  * Interrupted plans: a journal plan_start with no plan_end. plan_from_journal()
  * rebuilds the plan (steps journaled as ok/skipped are done); running it again
- * resumes at the first unfinished step with the same digests. plan_abandon()
- * ends it in the journal without doing anything. */
+ * resumes at the first unfinished step with the same digests, checks again that no
+ * other refresh runs before moving a tag, and lets a start step that began before
+ * take over a refresh newer than the newest one it recorded (never a second start).
+ * plan_abandon() ends it in the journal without doing anything. */
 #ifndef TARMAC_PLAN_H
 #define TARMAC_PLAN_H
 
@@ -96,6 +101,8 @@ typedef struct plan_step {
     char *result;          /* short note: "already there", "adopted refresh ..." */
     char *error;           /* "InstanceRefreshInProgress: ..." when failed */
     char *error_code;
+    bool was_started;      /* resumed: the journal shows the step began before (started,
+                              failed, unknown or stopped), so its change may have happened */
 } plan_step;
 
 /* What a plan acts on: an app from the config, or --asg/--repo. Owned strings. */
@@ -128,6 +135,8 @@ typedef struct plan {
     char *latest_refresh_id;   /* newest refresh seen when planned (to recognise ours) */
     char *live_digest;     /* live tag's digest when planned */
     bool resumed;          /* rebuilt from the journal */
+    bool left_open;        /* set when a run ends: the plan is still unfinished in the
+                              journal (resume or abandon it) */
 } plan;
 
 void plan_free(plan *p);     /* frees p itself */
@@ -161,6 +170,11 @@ typedef void (*plan_built_fn)(plan *p, void *ud);
 int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_built_fn done, void *ud);
 /* Blocking helper for headless commands. */
 plan *plan_build_wait(aws_client *c, const plan_target *t, const plan_request *r);
+/* The same, giving up (NULL) as soon as *stop is set (a signal handler sets it;
+ * may be NULL); sig_fd (-1: none) is a self-pipe that wakes the wait. The calls
+ * still in flight end when the client is freed. */
+plan *plan_build_wait_stop(aws_client *c, const plan_target *t, const plan_request *r,
+                           volatile sig_atomic_t *stop, int sig_fd);
 
 /* ---- resuming and abandoning ---- */
 /* Rebuilds an unfinished plan; steps the journal says ended ok/skipped are DONE.
@@ -173,7 +187,8 @@ int plan_abandon(journal *j, const journal_unfinished *u, strbuf *err);
 typedef enum plan_outcome {
     PLAN_RUNNING,
     PLAN_OK,               /* every step done or skipped */
-    PLAN_FAILED,           /* a step failed (its error says why) */
+    PLAN_FAILED,           /* a step failed, its outcome is unknown, or the journal
+                              could not be written (the message says why) */
     PLAN_REFUSED,          /* nothing was changed: read-only, refusal, precondition */
     PLAN_STOPPED,          /* stopped at a step boundary (resumable) */
 } plan_outcome;
@@ -185,6 +200,8 @@ typedef struct plan_run_hooks {
     void *ud;
     int wait_poll_ms;      /* STEP_WAIT_REFRESH_END poll interval; 0: 2000 */
     int wait_timeout_ms;   /* give up waiting; 0: 15 minutes */
+    volatile sig_atomic_t *stop;   /* polled before every step and call (a signal
+                                      handler sets it); NULL: only plan_run_stop */
 } plan_run_hooks;
 
 /* Starts executing p (the run borrows p and j; both must outlive it). Returns NULL
@@ -201,8 +218,10 @@ const plan *plan_run_plan(const plan_run *run);
 void plan_run_free(plan_run *run);      /* only once done (or after aws_client_free) */
 
 /* Blocking: runs p to the end on c, printing nothing. *stop (may be NULL) is polled
- * (a signal handler sets it); sig_fd (-1: none) is a self-pipe that wakes the wait.
- * Returns the outcome. */
+ * before the plan starts, before every step and after every wait (a signal handler
+ * sets it); sig_fd (-1: none) is a self-pipe that wakes the wait. Returns the
+ * outcome (PLAN_STOPPED without any journal record when *stop was set before it
+ * began). */
 plan_outcome plan_run_wait(aws_client *c, plan *p, journal *j, const plan_run_hooks *h,
                            volatile sig_atomic_t *stop, int sig_fd, strbuf *err);
 
@@ -237,6 +256,11 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
  * refresh's normal dip, not a failure. */
 void plan_guard_count_targets(const target_health_list *const *lists, size_t n, int *healthy, int *judged,
                               int *all);
+
+/* Defensive: replaces the client's own secret key and session token in text with
+ * "[redacted]" (in place; the text only gets shorter), should an answer ever echo
+ * them. Error texts and refusals go through it before the journal or a screen. */
+void plan_redact(const aws_client *c, char *text);
 
 /* Refresh statuses that are not finished (Pending, InProgress, Cancelling,
  * RollbackInProgress, Baking). */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "ecr_rules.h"
 #include "services.h"
@@ -405,14 +406,30 @@ static void compose_deploy(build_ctx *x)
     }
     if (live)
         str_set(&p->live_digest, live->image_digest);
-    if (live && !check_mutable(x, t->stable_tag, stable, live->image_digest))
+    /* The live image is proven good only by a refresh that ended Successful: after
+     * a failed, cancelled or rolled back one it may be the bad image, and backing it
+     * up would overwrite the last good one. No refresh history: back it up. */
+    const instance_refresh *last = x->refreshes.n ? &x->refreshes.items[0] : NULL;
+    bool live_proven = !last || str_eq(last->status, "Successful");
+    if (live && live_proven && !check_mutable(x, t->stable_tag, stable, live->image_digest))
         return;
     if (!check_mutable(x, t->live_tag, live, src->image_digest))
         return;
-    if (live)
+    if (live && live_proven) {
         add_copy(x, t->live_tag, t->stable_tag, live, stable);
-    else
+    } else if (live) {
+        strbuf sb;
+        sb_init(&sb);
+        if (stable)
+            digest_label(x, stable->image_digest, &sb);
+        add_note(p, "the group's last refresh (%s) ended %s: '%s' is not proven good, so '%s' is kept as it is "
+                    "(%s) instead of backing up '%s'", last->instance_refresh_id ? last->instance_refresh_id : "?",
+                 last->status ? last->status : "?", t->live_tag, t->stable_tag, stable ? sb.buf : "no such tag",
+                 t->live_tag);
+        sb_free(&sb);
+    } else {
         add_note(p, "'%s' does not exist yet: there is no live image to keep as '%s'", t->live_tag, t->stable_tag);
+    }
     add_copy(x, p->arg_tag, t->live_tag, src, live);
     add_start(p, true, NULL);
 }
@@ -557,6 +574,28 @@ static void compose_promote(build_ctx *x)
     plan *p = x->p;
     if (!check_repo(x))
         return;
+    if (str_eq(p->arg_dst, p->target.live_tag)) {
+        /* A refresh running now would launch its next instances from the moved tag:
+         * one group, two images, and nobody chose that. */
+        if (x->refreshes_failed) {
+            char e[700];
+            aws_error_format(&x->refreshes_err, e, sizeof e);
+            refuse(p, "cannot check the instance refreshes of %s before moving '%s': %s.", p->target.asg,
+                   p->target.live_tag, e);
+            return;
+        }
+        const instance_refresh *a = active_refresh(x);
+        if (a) {
+            strbuf sb;
+            sb_init(&sb);
+            refresh_text(a, &sb);
+            refuse(p, "InstanceRefreshInProgress: %s on %s; moving '%s' now would give the instances it still "
+                      "launches a different image. Wait for it (tarmac watch) or cancel it (tarmac cancel), then "
+                      "promote again.", sb.buf, p->target.asg, p->target.live_tag);
+            sb_free(&sb);
+            return;
+        }
+    }
     const ecr_image_detail *src = image_by_tag(&x->images, p->arg_tag);
     const ecr_image_detail *dst = image_by_tag(&x->images, p->arg_dst);
     if (!src) {
@@ -588,6 +627,10 @@ static void compose(build_ctx *x)
         add_note(p, "READ-ONLY: this plan will be refused");
     if (!p->refusal && p->steps.n == 0)
         refuse(p, "nothing to do.");
+    /* Refusals and notes quote AWS's answers: never with our own secrets in them. */
+    plan_redact(x->c, p->refusal);
+    for (size_t i = 0; i < p->notes.n; i++)
+        plan_redact(x->c, p->notes.items[i]);
     caller_identity_free(&x->ident);
     MODEL_LIST_FREE(x->groups, asg_group_free);
     MODEL_LIST_FREE(x->refreshes, instance_refresh_free);
@@ -771,7 +814,8 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
     x->done = done;
     x->ud = ud;
     x->need_group = r->action != PLAN_PROMOTE;
-    x->need_refreshes = x->need_group;
+    /* Promote onto the live tag must know whether a refresh runs. */
+    x->need_refreshes = x->need_group || (r->action == PLAN_PROMOTE && str_eq(r->dst_tag, t->live_tag) && t->asg);
     x->need_repo = r->action == PLAN_DEPLOY || r->action == PLAN_PROMOTE ||
                    (r->action == PLAN_ROLLBACK && t->repository);
     x->need_lt = r->action == PLAN_DEPLOY_LT;
@@ -795,6 +839,8 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
             x->groups_failed = true;
         }
         strvec_free(&names);
+    }
+    if (x->need_refreshes) {
         x->pending++;
         if (svc_asg_describe_refreshes(c, t->asg, NULL, 10, on_refreshes, x, &e) == 0) {
             started++;
@@ -829,18 +875,53 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
     return started ? 0 : -1;
 }
 
+/* Where a blocking build's plan lands. On the heap: when the waiter gives up, the
+ * calls still in flight end later (at the latest when the client is freed) and the
+ * plan is dropped then. */
+typedef struct build_slot {
+    plan *p;
+    bool done, abandoned;
+} build_slot;
+
 static void wait_built(plan *p, void *ud)
 {
-    *(plan **)ud = p;
+    build_slot *b = ud;
+    if (b->abandoned) {
+        plan_free(p);
+        free(b);
+        return;
+    }
+    b->p = p;
+    b->done = true;
+}
+
+plan *plan_build_wait_stop(aws_client *c, const plan_target *t, const plan_request *r,
+                           volatile sig_atomic_t *stop, int sig_fd)
+{
+    build_slot *b = xcalloc(1, sizeof *b);
+    plan_build(c, t, r, wait_built, b);
+    for (int i = 0; !b->done && !(stop && *stop) && i < 100000; i++) {
+        struct curl_waitfd wfd = { .fd = sig_fd, .events = CURL_WAIT_POLLIN };
+        int n = aws_client_wait(c, sig_fd >= 0 ? &wfd : NULL, sig_fd >= 0 ? 1 : 0, 250);
+        if (n > 0 && (wfd.revents & CURL_WAIT_POLLIN)) {
+            char buf[64];
+            while (read(sig_fd, buf, sizeof buf) > 0) {
+            }
+        }
+        if (stop && *stop)
+            break;
+        aws_client_run(c);
+    }
+    if (!b->done) {
+        b->abandoned = true;
+        return NULL;
+    }
+    plan *p = b->p;
+    free(b);
+    return p;
 }
 
 plan *plan_build_wait(aws_client *c, const plan_target *t, const plan_request *r)
 {
-    plan *p = NULL;
-    plan_build(c, t, r, wait_built, &p);
-    for (int i = 0; !p && i < 100000; i++) {
-        aws_client_wait(c, NULL, 0, 250);
-        aws_client_run(c);
-    }
-    return p;
+    return plan_build_wait_stop(c, t, r, NULL, -1);
 }

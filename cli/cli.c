@@ -156,6 +156,8 @@ int cli_session_open(const cli_globals *g, cli_session *s)
     s->read_only = g->read_only || s->config.read_only || (s->app && s->app->read_only);
 
     creds_request cr = { .profile = profile, .region = region };
+    /* A profile marked read_only in tarmac.yaml, however it was chosen. */
+    s->read_only = s->read_only || config_profile_read_only(&s->config, creds_profile_name(&cr));
     rc = EXIT_AWS;
     if (region_resolve(&cr, &s->region, &err) != 0) {
         cli_error("%s", err.buf);

@@ -9,11 +9,13 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "creds.h"
 #include "journal.h"
 #include "plan.h"
 #include "sanitize.h"
@@ -39,6 +41,8 @@ const char cmd_actions_usage[] =
     "  --timeout SECS    give up following after SECS (default 3600)\n"
     "exit status: 4 refused (nothing changed), 5 refresh Failed/Cancelled/rolled back,\n"
     "             6 stopped by a signal (tarmac resume finishes the plan)\n";
+
+static void act_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ------------------------------------------------------------ flags */
 
@@ -86,25 +90,25 @@ static int parse_opts(const cli_globals *g, act_opts *o)
         } else if (strcmp(a, "--interval") == 0 && next) {
             double v = strtod(next, NULL);
             if (!(v >= 0.05 && v <= 600)) {
-                cli_error("--interval needs seconds between 0.05 and 600");
+                act_error("--interval needs seconds between 0.05 and 600");
                 return EXIT_USAGE;
             }
             o->interval_ms = (int)(v * 1000);
             i++;
         } else if (strcmp(a, "--timeout") == 0 && next) {
             if (parse_int(next, 1, 7 * 86400, &o->timeout_s) != 0) {
-                cli_error("--timeout needs seconds between 1 and 604800");
+                act_error("--timeout needs seconds between 1 and 604800");
                 return EXIT_USAGE;
             }
             i++;
         } else if (strcmp(a, "--limit") == 0 && next) {
             if (parse_int(next, 1, 1000000, &o->limit) != 0) {
-                cli_error("--limit needs a number between 1 and 1000000");
+                act_error("--limit needs a number between 1 and 1000000");
                 return EXIT_USAGE;
             }
             i++;
         } else if (a[0] == '-' && a[1]) {
-            cli_error("unknown flag '%.64s' (see tarmac --help)", a);
+            act_error("unknown flag '%.64s' (see tarmac --help)", a);
             return EXIT_USAGE;
         } else {
             strvec_push(&o->pos, a);
@@ -129,6 +133,28 @@ static void put_safe(FILE *f, const char *s, int cols)
         s = "-";
     sanitize_text(s, strlen(s), buf, sizeof buf, cols, ascii_terminal(), NULL);
     fputs(buf, f);
+}
+
+/* Every error line goes through the sanitizer: most carry AWS or journal text. */
+static void act_error(const char *fmt, ...)
+{
+    strbuf sb;
+    sb_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    char *buf = xmalloc(16384);
+    sanitize_text(sb.buf, sb.len, buf, 16384, -1, ascii_terminal(), NULL);
+    cli_error("%s", buf);
+    free(buf);
+    sb_free(&sb);
+}
+
+/* NULL-safe %s argument (plans rebuilt from the journal may lack any field). */
+static const char *nz(const char *s)
+{
+    return s ? s : "-";
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -213,6 +239,48 @@ static void ctx_close(act_ctx *x)
     strvec_free(&x->o.pos);
 }
 
+/* --asg without --app: the config app that owns the group (and whose region, when
+ * the config gives one, is the session's) still applies. Several apps for one
+ * group: the one with the same repository wins; the strictest read_only and
+ * protected of them all apply. */
+static const app_config *app_for_asg(const cli_session *s, const char *asg, const char *repo, bool *read_only,
+                                     bool *protected_)
+{
+    const app_config *best = NULL;
+    int best_score = -1;
+    for (size_t i = 0; asg && i < s->config.apps.n; i++) {
+        const app_config *a = &s->config.apps.items[i];
+        const char *region = config_app_region(&s->config, a);
+        if (!str_eq(a->asg, asg) || (region && !str_eq(region, s->region)))
+            continue;
+        *read_only = *read_only || config_app_read_only(&s->config, a);
+        *protected_ = *protected_ || a->protected_;
+        int score = repo && str_eq(a->ecr_repository, repo) ? 1 : 0;
+        if (score > best_score) {
+            best = a;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+/* Journals a refusal that came before any plan (read-only, a signal). */
+static void journal_refusal(act_ctx *x, const char *action, const char *why)
+{
+    if (!x->j)
+        return;
+    journal_record rec = {
+        .event = "refused", .action = action, .user = x->target.user, .region = x->target.region,
+        .app = x->target.app, .asg = x->target.asg, .repository = x->target.repository,
+        .outcome = "refused", .error = why,
+    };
+    strbuf err;
+    sb_init(&err);
+    if (journal_append(x->j, &rec, &err) != 0)
+        act_error("%s", err.buf);
+    sb_free(&err);
+}
+
 static int ctx_open(cli_globals *g, act_ctx *x, bool need_journal)
 {
     memset(x, 0, sizeof *x);
@@ -220,25 +288,34 @@ static int ctx_open(cli_globals *g, act_ctx *x, bool need_journal)
     if (rc)
         return rc;
     if (!g->app && g->asgs.n == 0) {
-        cli_error("which app? give --app NAME (from the config) or --asg NAME [--repo REPO]");
+        act_error("which app? give --app NAME (from the config) or --asg NAME [--repo REPO]");
         return EXIT_USAGE;
     }
     if (g->asgs.n > 1 || g->repos.n > 1) {
-        cli_error("actions take one --asg and at most one --repo");
+        act_error("actions take one --asg and at most one --repo");
         return EXIT_USAGE;
     }
     rc = cli_session_open(g, &x->s);
     if (rc)
         return rc;
     x->session_open = true;
-    plan_target_init(&x->target, x->s.app, g->asgs.n ? g->asgs.items[0] : NULL,
-                     g->repos.n ? g->repos.items[0] : NULL, x->s.region, x->s.read_only);
+    const char *asg = g->asgs.n ? g->asgs.items[0] : NULL, *repo = g->repos.n ? g->repos.items[0] : NULL;
+    const app_config *app = x->s.app;
+    /* Effective read-only: --read-only, defaults, the app, and the profile in use. */
+    creds_request cr = { .profile = x->s.profile };
+    bool read_only = x->s.read_only || config_app_read_only(&x->s.config, app) ||
+                     config_profile_read_only(&x->s.config, creds_profile_name(&cr));
+    bool protected_ = false;
+    if (!app)
+        app = app_for_asg(&x->s, asg, repo, &read_only, &protected_);
+    plan_target_init(&x->target, app, asg, repo, x->s.region, read_only);
+    x->target.protected_ = x->target.protected_ || protected_;
     if (need_journal) {
         strbuf err;
         sb_init(&err);
         x->j = journal_open(NULL, &err);
         if (!x->j) {
-            cli_error("%s (every change is journaled first: nothing was changed)", err.buf);
+            act_error("%s (every change is journaled first: nothing was changed)", err.buf);
             sb_free(&err);
             return EXIT_REFUSED;
         }
@@ -280,20 +357,47 @@ int actions_warn_unfinished(const char *app)
     return n;
 }
 
-/* Refuses a new plan while the app has an unfinished one. */
+/* The unfinished plans that concern this target: the same app, or the same group
+ * in the same region whatever app name (or none) the plan was made under. */
+static int find_unfinished(act_ctx *x, journal_unfinished_list *l, strbuf *err)
+{
+    if (journal_find_unfinished(journal_path(x->j), NULL, l, err) != 0)
+        return -1;
+    for (size_t i = 0; i < l->n;) {
+        const journal_unfinished *u = &l->items[i];
+        bool mine = str_eq(u->app, x->target.app) ||
+                    (str_eq(u->asg, x->target.asg) && (!u->region || str_eq(u->region, x->target.region)));
+        if (mine) {
+            i++;
+            continue;
+        }
+        journal_unfinished_free(&l->items[i]);
+        memmove(&l->items[i], &l->items[i + 1], (l->n - i - 1) * sizeof l->items[0]);
+        l->n--;
+    }
+    return 0;
+}
+
+/* Refuses a new plan while the app (or its group) has an unfinished one. */
 static int check_unfinished(act_ctx *x)
 {
     journal_unfinished_list l = { 0 };
     strbuf err;
     sb_init(&err);
     int rc = 0;
-    if (journal_find_unfinished(journal_path(x->j), x->target.app, &l, &err) != 0) {
-        cli_error("%s", err.buf);
+    if (find_unfinished(x, &l, &err) != 0) {
+        act_error("%s", err.buf);
         rc = EXIT_REFUSED;
     } else if (l.n) {
-        print_unfinished(&l.items[l.n - 1]);
-        cli_error("finish it with `tarmac resume --app %s` or drop it with `tarmac abandon --app %s` "
-                  "before starting another; nothing was changed", x->target.app, x->target.app);
+        const journal_unfinished *u = &l.items[l.n - 1];
+        print_unfinished(u);
+        if (u->app && str_eq(u->app, x->target.app))
+            act_error("finish it with `tarmac resume --app %s` or drop it with `tarmac abandon --app %s` "
+                      "before starting another; nothing was changed", nz(u->app), nz(u->app));
+        else
+            act_error("it is for the same group (%s in %s): finish it with `tarmac resume` or drop it with "
+                      "`tarmac abandon` (--app %s, or --asg %s) before starting another; nothing was changed",
+                      nz(u->asg), nz(u->region), nz(u->app), nz(u->asg));
         rc = EXIT_REFUSED;
     }
     journal_unfinished_list_free(&l);
@@ -307,12 +411,15 @@ static bool confirm(const act_ctx *x, const plan *p)
     if (x->o.yes)
         return true;
     if (!isatty(STDIN_FILENO)) {
-        cli_error("no terminal to confirm on and no --yes: nothing was changed");
+        act_error("no terminal to confirm on and no --yes: nothing was changed");
         return false;
     }
     char line[512];
     if (p->target.protected_) {
-        printf("%s is protected: type the group's name (%s) to go ahead: ", p->target.app, plan_confirm_text(p));
+        put_safe(stdout, nz(p->target.app), 80);
+        fputs(" is protected: type the group's name (", stdout);
+        put_safe(stdout, plan_confirm_text(p), 256);
+        fputs(") to go ahead: ", stdout);
     } else {
         printf("Go ahead? [y/N] ");
     }
@@ -331,12 +438,13 @@ static void on_step(plan_run *run, size_t i, void *ud)
     const plan *p = plan_run_plan(run);
     const plan_step *s = &p->steps.items[i];
     if (s->state == STEP_RUNNING) {
-        say("step %zu/%zu %s: %s", i + 1, p->steps.n, plan_step_kind_name(s->kind), s->description);
+        say("step %zu/%zu %s: %s", i + 1, p->steps.n, plan_step_kind_name(s->kind), nz(s->description));
         return;
     }
+    /* A failed step says why, not what an earlier run noted about it. */
+    const char *why = s->state == STEP_FAILED && s->error ? s->error : s->result ? s->result : s->error;
     say("step %zu/%zu %s%s%s%s%s", i + 1, p->steps.n, plan_step_state_name(s->state),
-        s->refresh_id ? " refresh " : "", s->refresh_id ? s->refresh_id : "",
-        s->result ? ": " : s->error ? ": " : "", s->result ? s->result : s->error ? s->error : "");
+        s->refresh_id ? " refresh " : "", s->refresh_id ? s->refresh_id : "", why ? ": " : "", why ? why : "");
 }
 
 static int outcome_exit(plan_outcome o)
@@ -353,17 +461,23 @@ static int outcome_exit(plan_outcome o)
 static int run_plan(act_ctx *x, plan *p)
 {
     signals_install();
-    plan_run_hooks h = { .step_changed = on_step, .wait_poll_ms = x->o.interval_ms };
+    plan_run_hooks h = { .step_changed = on_step, .wait_poll_ms = x->o.interval_ms, .stop = &stop_flag };
     strbuf err;
     sb_init(&err);
     plan_outcome o = plan_run_wait(x->s.client, p, x->j, &h, &stop_flag, sig_pipe[0], &err);
+    const char *app = nz(p->target.app);
     if (o == PLAN_OK)
         say("plan %s: done", p->id);
+    else if (o == PLAN_STOPPED && p->left_open)
+        act_error("stopped by a signal at a step boundary: %s; `tarmac resume --app %s` finishes the plan, "
+                  "`tarmac abandon --app %s` drops it", err.buf, app, app);
     else if (o == PLAN_STOPPED)
-        cli_error("stopped by a signal at a step boundary: %s; `tarmac resume --app %s` finishes the plan, "
-                  "`tarmac abandon --app %s` drops it", err.buf, p->target.app, p->target.app);
+        act_error("stopped by a signal: %s; nothing was changed", err.buf);
+    else if (p->left_open)
+        act_error("%s%s: `tarmac resume --app %s` finishes it, `tarmac abandon --app %s` drops it", err.buf,
+                  strstr(err.buf, "plan stays open") ? "" : "; the plan stays open", app, app);
     else
-        cli_error("%s", err.buf);
+        act_error("%s", err.buf);
     sb_free(&err);
     return outcome_exit(o);
 }
@@ -501,10 +615,10 @@ static int follow_and_guard(act_ctx *x, const char *id, bool auto_rollback, bool
         say("%s", reason);
         return EXIT_OK;
     case FOLLOW_STOPPED:
-        cli_error("%s", reason);
+        act_error("%s", reason);
         return EXIT_STOPPED;
     case FOLLOW_TIMEOUT:
-        cli_error("%s", reason);
+        act_error("%s", reason);
         return EXIT_AWS;
     case FOLLOW_BAD:
         /* AWS's own rollback finishing is what `tarmac rollback --wait` waits for. */
@@ -512,33 +626,37 @@ static int follow_and_guard(act_ctx *x, const char *id, bool auto_rollback, bool
             say("%s", reason);
             return EXIT_OK;
         }
-        cli_error("%s", reason);
+        act_error("%s", reason);
         return EXIT_DEPLOY_BAD;
     case FOLLOW_ROLLBACK:
         break;
     }
     if (!auto_rollback) {
-        cli_error("%s; roll back with `tarmac rollback --app %s`", reason, x->target.app);
+        act_error("%s; roll back with `tarmac rollback --app %s`", reason, x->target.app);
         return EXIT_DEPLOY_BAD;
     }
-    cli_error("%s: rolling back (auto-rollback)", reason);
+    act_error("%s: rolling back (auto-rollback)", reason);
     plan_request rb = { .action = PLAN_ROLLBACK };
     /* Auto-rollback was consented to with the flag or the app's setting. */
     x->o.yes = true;
     int rc = build_and_run(x, &rb);
     if (rc == EXIT_OK)
-        cli_error("rolled back after: %s", reason);
+        act_error("rolled back after: %s", reason);
     else
-        cli_error("the rollback did not complete (exit %d) after: %s", rc, reason);
+        act_error("the rollback did not complete (exit %d) after: %s", rc, reason);
     return EXIT_DEPLOY_BAD;
 }
 
 /* Plans, shows, confirms, runs; then follows with --wait / --auto-rollback. */
 static int build_and_run(act_ctx *x, const plan_request *req)
 {
-    plan *p = plan_build_wait(x->s.client, &x->target, req);
+    plan *p = plan_build_wait_stop(x->s.client, &x->target, req, &stop_flag, sig_pipe[0]);
+    if (!p && stop_flag) {
+        act_error("stopped by a signal while planning: nothing was changed");
+        return EXIT_STOPPED;
+    }
     if (!p) {
-        cli_error("could not read the live state in time: nothing was changed");
+        act_error("could not read the live state in time: nothing was changed");
         return EXIT_AWS;
     }
     print_plan(p);
@@ -548,12 +666,18 @@ static int build_and_run(act_ctx *x, const plan_request *req)
         sb_init(&err);
         plan_run *run = plan_run_start(x->s.client, p, x->j, NULL, &err);   /* journals the refusal */
         plan_run_free(run);
-        cli_error("%s", err.buf);
+        act_error("%s", err.buf);
         sb_free(&err);
         plan_free(p);
         return EXIT_REFUSED;
     }
-    if (!confirm(x, p)) {
+    bool yes = confirm(x, p);
+    if (stop_flag) {
+        act_error("stopped by a signal before the first step: nothing was changed");
+        plan_free(p);
+        return EXIT_STOPPED;
+    }
+    if (!yes) {
         plan_free(p);
         return EXIT_REFUSED;
     }
@@ -631,7 +755,7 @@ static void print_group_state(act_ctx *x)
         VEC_FREE(counts);
     }
     if (res.failed)
-        cli_error("could not read the group's state after the cancel");
+        act_error("could not read the group's state after the cancel");
     MODEL_LIST_FREE(res.l, asg_group_free);
 }
 
@@ -652,33 +776,36 @@ static int action_command(cli_globals *g, plan_action action)
         req.action = PLAN_DEPLOY_LT;
         req.lt_version = x.o.lt_version;
         if (x.o.pos.n) {
-            cli_error("deploy takes a TAG or --lt-version N, not both");
+            act_error("deploy takes a TAG or --lt-version N, not both");
             ctx_close(&x);
             return EXIT_USAGE;
         }
     } else if (action == PLAN_DEPLOY) {
         if (x.o.pos.n != 1) {
-            cli_error("usage: tarmac deploy TAG --app NAME [--yes] [--wait] [--auto-rollback]");
+            act_error("usage: tarmac deploy TAG --app NAME [--yes] [--wait] [--auto-rollback]");
             ctx_close(&x);
             return EXIT_USAGE;
         }
         req.tag = x.o.pos.items[0];
     } else if (action == PLAN_PROMOTE) {
         if (x.o.pos.n != 2) {
-            cli_error("usage: tarmac promote SRC DST --app NAME [--yes]");
+            act_error("usage: tarmac promote SRC DST --app NAME [--yes]");
             ctx_close(&x);
             return EXIT_USAGE;
         }
         req.tag = x.o.pos.items[0];
         req.dst_tag = x.o.pos.items[1];
     } else if (x.o.pos.n) {
-        cli_error("%s takes no arguments", plan_action_name(action));
+        act_error("%s takes no arguments", plan_action_name(action));
         ctx_close(&x);
         return EXIT_USAGE;
     }
     if (x.target.read_only) {
-        cli_error("read-only: %s refused (--read-only, or read_only in the config); nothing was changed",
-                  plan_action_name(action));
+        const char *why = "read-only: refused (--read-only, or read_only in the config's defaults, app or "
+                          "profile); nothing was changed";
+        journal_refusal(&x, plan_action_name(req.action), why);
+        act_error("read-only: %s refused (--read-only, or read_only in the config's defaults, app or profile); "
+                  "nothing was changed", plan_action_name(req.action));
         ctx_close(&x);
         return EXIT_REFUSED;
     }
@@ -705,14 +832,14 @@ static int pick_unfinished(act_ctx *x, journal_unfinished_list *l, journal_unfin
     strbuf err;
     sb_init(&err);
     *out = NULL;
-    if (journal_find_unfinished(journal_path(x->j), x->target.app, l, &err) != 0) {
-        cli_error("%s", err.buf);
+    if (find_unfinished(x, l, &err) != 0) {
+        act_error("%s", err.buf);
         sb_free(&err);
         return EXIT_AWS;
     }
     sb_free(&err);
     if (l->n == 0) {
-        cli_error("no unfinished plan for app %s in the journal", x->target.app);
+        act_error("no unfinished plan for app %s in the journal", nz(x->target.app));
         return EXIT_USAGE;
     }
     /* Only the newest can be unfinished in normal use; older ones are listed. */
@@ -731,10 +858,12 @@ int cmd_resume(cli_globals *g)
         return rc;
     }
     if (x.target.read_only) {
-        cli_error("read-only: resume refused; nothing was changed");
+        journal_refusal(&x, "resume", "read-only: resume refused; nothing was changed");
+        act_error("read-only: resume refused; nothing was changed");
         ctx_close(&x);
         return EXIT_REFUSED;
     }
+    signals_install();
     journal_unfinished_list l = { 0 };
     journal_unfinished *u;
     rc = pick_unfinished(&x, &l, &u);
@@ -743,24 +872,33 @@ int cmd_resume(cli_globals *g)
         sb_init(&err);
         plan *p = plan_from_journal(u, &err);
         if (!p) {
-            cli_error("cannot resume plan %s: %s; `tarmac abandon --app %s` drops it", u->plan_id, err.buf,
-                      x.target.app);
+            act_error("cannot resume plan %s: %s; `tarmac abandon --app %s` drops it", nz(u->plan_id), err.buf,
+                      nz(x.target.app));
             rc = EXIT_REFUSED;
         } else if (!str_eq(p->target.region, x.s.region) || !str_eq(p->target.asg, x.target.asg)) {
-            cli_error("plan %s was for %s in %s, this session is %s in %s: nothing was changed", p->id,
-                      p->target.asg, p->target.region, x.target.asg, x.s.region);
+            act_error("plan %s was for %s in %s, this session is %s in %s: nothing was changed", p->id,
+                      nz(p->target.asg), nz(p->target.region), nz(x.target.asg), nz(x.s.region));
             rc = EXIT_REFUSED;
         } else {
             p->target.read_only = x.target.read_only;
+            p->target.protected_ = p->target.protected_ || x.target.protected_;
             say("resuming plan %s", p->id);
             print_plan(p);
-            if (!confirm(&x, p)) {
+            bool yes = confirm(&x, p);
+            if (stop_flag) {
+                act_error("stopped by a signal before resuming: nothing was changed");
+                rc = EXIT_STOPPED;
+            } else if (!yes) {
                 rc = EXIT_REFUSED;
             } else {
                 rc = run_plan(&x, p);
-                if (rc == EXIT_OK && plan_has_refresh(p) && (x.o.wait || x.o.auto_rollback)) {
+                /* As for a new plan: the flag, or the app's auto_rollback (as configured
+                 * now, or as the plan recorded it). */
+                bool is_rb = p->action == PLAN_ROLLBACK;
+                bool auto_rb = !is_rb && (x.o.auto_rollback || x.target.auto_rollback || p->target.auto_rollback);
+                if (rc == EXIT_OK && plan_has_refresh(p) && (x.o.wait || auto_rb)) {
                     char *id = xstrdup(plan_refresh_id(p));
-                    rc = follow_and_guard(&x, id, x.o.auto_rollback && p->action != PLAN_ROLLBACK, p->action == PLAN_ROLLBACK);
+                    rc = follow_and_guard(&x, id, auto_rb, is_rb);
                     free(id);
                 }
             }
@@ -788,7 +926,7 @@ int cmd_abandon(cli_globals *g)
         strbuf err;
         sb_init(&err);
         if (plan_abandon(x.j, u, &err) != 0) {
-            cli_error("%s", err.buf);
+            act_error("%s", err.buf);
             rc = EXIT_AWS;
         } else {
             say("abandoned plan %s: tags and refreshes are left as they are (see `tarmac status`)", u->plan_id);
@@ -811,7 +949,7 @@ int cmd_watch(cli_globals *g)
     actions_warn_unfinished(x.target.app);
     bool auto_rb = x.o.auto_rollback;
     if (auto_rb && x.target.read_only) {
-        cli_error("read-only: --auto-rollback refused");
+        act_error("read-only: --auto-rollback refused");
         ctx_close(&x);
         return EXIT_REFUSED;
     }
@@ -821,7 +959,7 @@ int cmd_watch(cli_globals *g)
         x.j = journal_open(NULL, &err);
         sb_free(&err);
         if (!x.j) {
-            cli_error("cannot open the journal: --auto-rollback refused");
+            act_error("cannot open the journal: --auto-rollback refused");
             ctx_close(&x);
             return EXIT_REFUSED;
         }
@@ -926,7 +1064,7 @@ int cmd_log(cli_globals *g)
                "STEP", "EVENT", "OUTCOME", "WHAT");
     }
     if (journal_scan(path, log_print, &l, &err) != 0) {
-        cli_error("%s", err.buf);
+        act_error("%s", err.buf);
         rc = EXIT_AWS;
     }
     sb_free(&err);

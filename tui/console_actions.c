@@ -85,7 +85,8 @@ static const app_config *app_of(const console *c, const char *asg)
 /* --read-only, the config's defaults, or the app's own switch. */
 static bool read_only_for(const console *c, const app_config *app)
 {
-    return c->g->read_only || config_app_read_only(&c->sess.config, app);
+    return c->g->read_only || config_app_read_only(&c->sess.config, app) ||
+           config_profile_read_only(&c->sess.config, c->profile);
 }
 
 bool con_action_hidden(const console *c, action_id a)

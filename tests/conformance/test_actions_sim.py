@@ -3,6 +3,12 @@
 tarmac binary ($TARMAC_BIN) against `tarmac sim` (demo scenario, speed 50), with
 boto3 and the simulator's event log as the independent witnesses.
 
+The last group replays the safety findings of the actions review: lost answers of
+mutating calls, resume after an unknown start, --asg following its config app,
+profile read-only, a running refresh on resume and under promote, stable kept
+after a bad deploy, a signal while planning, sanitized errors, sparse or hostile
+journal records, and the app's auto_rollback on resume.
+
 Each test starts its own simulator and its own config/state directories. The
 scenario is the demo one with a session token added to its credentials, so the
 journal can be checked for both secrets."""
@@ -396,6 +402,227 @@ class ActionsTest(unittest.TestCase):
                 .get("imageManifestMediaType")
         self.assertIsNotNone(media("d92f7a3"))
         self.assertEqual(media("prod"), media("d92f7a3"))
+
+    # ---- safety findings: each of these failed before its fix ----
+    def faults(self, rules):
+        self.sim.control("/_sim/faults", {"rules": rules})
+
+    def kill_during_first_put(self, *args):
+        """Starts a deploy whose PutImage answers slowly and kills it (-9) inside step 1:
+        the PutImage is done on AWS's side, its answer never read."""
+        self.faults([{"operation": "PutImage", "latency_ms": 1500}])
+        p = subprocess.Popen([BIN, "--endpoint-url", self.sim.url] + list(args), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env, stdin=subprocess.DEVNULL)
+        time.sleep(0.8)
+        p.kill()
+        p.communicate(timeout=10)
+        self.faults([])
+
+    def unfinished(self):
+        _, recs = self.journal()
+        ended = {x.get("plan_id") for x in recs if x["event"] == "plan_end"}
+        return [x for x in recs if x["event"] == "plan_start" and x["plan_id"] not in ended]
+
+    def test_put_image_answer_lost_is_checked(self):
+        # PutImage happens, its answer does not parse: the tag is read back and the
+        # step counts as done, so the deploy finishes.
+        old_live, new = self.digest("prod"), self.digest("a9f3c21")
+        self.faults([{"operation": "PutImage", "malformed_rate": 1}])
+        r = self.tarmac("deploy", "a9f3c21", "--app", "web", "--yes")
+        self.faults([])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("answer was lost", r.stdout)
+        self.assertEqual(self.digest("prod"), new)
+        self.assertEqual(self.digest("prod-stable"), old_live)
+        self.assertEqual(len(self.refreshes()), 1)
+
+    def test_put_image_outcome_unknown_keeps_plan_open(self):
+        # A 5xx: nobody knows whether PutImage happened (here it did not). Never
+        # "refused, nothing changed": the plan stays open to resume or abandon.
+        self.faults([{"operation": "PutImage", "error_5xx_rate": 1}])
+        r = self.tarmac("deploy", "a9f3c21", "--app", "web", "--yes")
+        self.faults([])
+        self.assertNotIn(r.returncode, (0, 4), r.stdout + r.stderr)
+        self.assertIn("plan stays open", r.stderr)
+        self.assertIn("tarmac resume --app web", r.stderr)
+        self.assertEqual(len(self.unfinished()), 1)
+        _, recs = self.journal()
+        self.assertEqual([x["outcome"] for x in recs if x["event"] == "step_end"], ["unknown"])
+        res = self.tarmac("resume", "--app", "web", "--yes")
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(self.digest("prod"), self.digest("a9f3c21"))
+
+    def test_start_outcome_unknown_keeps_plan_open(self):
+        # A launch template deploy is one StartInstanceRefresh: a 5xx and no new
+        # refresh to be seen still leaves the plan open (it may start late).
+        self.faults([{"operation": "StartInstanceRefresh", "error_5xx_rate": 1}])
+        r = self.tarmac("deploy", "--lt-version", "4", "--app", "web", "--yes")
+        self.faults([])
+        self.assertNotIn(r.returncode, (0, 4), r.stdout + r.stderr)
+        self.assertIn("plan stays open", r.stderr)
+        self.assertEqual(len(self.unfinished()), 1)
+
+    def test_resume_adopts_refresh_after_unknown_start(self):
+        # StartInstanceRefresh without an answer, and no refresh visible then; the
+        # refresh turns up later. Resume takes it over instead of starting another.
+        self.faults([{"operation": "StartInstanceRefresh", "error_5xx_rate": 1}])
+        r = self.tarmac("deploy", "a9f3c21", "--app", "web", "--yes")
+        self.faults([])
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(self.refreshes(), [])
+        late = self.asg.start_instance_refresh(AutoScalingGroupName="web-asg",
+                                               Preferences={"SkipMatching": False})["InstanceRefreshId"]
+        res = self.tarmac("resume", "--app", "web", "--yes")
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertIn("started before the interruption", res.stdout)
+        self.assertEqual([x["InstanceRefreshId"] for x in self.refreshes()], [late])
+
+    def test_asg_flag_follows_the_config_app(self):
+        # --asg/--repo without --app: the app that owns the group still rules.
+        self.write_config(read_only_web=True)
+        live = self.digest("prod")
+        r = self.tarmac("deploy", "a9f3c21", "--asg", "web-asg", "--repo", "web", "--yes")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertIn("read-only", r.stderr)
+        self.assertEqual(self.digest("prod"), live)
+        self.assertEqual(self.refreshes(), [])
+        # ... and the refusal is in the journal.
+        _, recs = self.journal()
+        self.assertEqual([x["event"] for x in recs], ["refused"])
+        self.assertEqual(recs[0]["app"], "web")
+
+    def test_profile_read_only(self):
+        with open(os.path.join(self.dir, "cfg", "tarmac", "config.yaml"), "a") as f:
+            f.write("profiles:\n  default:\n    read_only: true\n")
+        live = self.digest("prod")
+        for args in (["deploy", "a9f3c21", "--app", "web"], ["promote", "a9f3c21", "prod", "--app", "web"],
+                     ["deploy", "a9f3c21", "--asg", "web-asg", "--repo", "web"]):
+            r = self.tarmac(*args, "--yes")
+            self.assertEqual(r.returncode, 4, args)
+            self.assertIn("read-only", r.stderr)
+        self.assertEqual(self.digest("prod"), live)
+        # Another profile is not read-only.
+        self.env["AWS_PROFILE"] = "other"
+        with open(os.path.join(self.dir, "aws-config"), "w") as f:
+            f.write("[profile other]\nregion = us-east-1\n")
+        self.env["AWS_CONFIG_FILE"] = os.path.join(self.dir, "aws-config")
+        r = self.tarmac("promote", "a9f3c21", "prod", "--app", "web", "--yes")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_unfinished_plan_of_the_same_group_under_another_app(self):
+        self.kill_during_first_put("deploy", "a9f3c21", "--app", "webp", "--yes")
+        self.assertEqual(len(self.unfinished()), 1)
+        live = self.digest("prod")
+        r = self.tarmac("deploy", "2f4a8c6", "--app", "web", "--yes")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertIn("unfinished deploy plan", r.stderr)
+        self.assertEqual(self.digest("prod"), live)
+
+    def test_resume_checks_for_a_running_refresh(self):
+        old_live = self.digest("prod")
+        self.kill_during_first_put("deploy", "a9f3c21", "--app", "web", "--yes")
+        # Someone else starts a refresh before the operator resumes.
+        self.asg.start_instance_refresh(AutoScalingGroupName="web-asg", Preferences={"SkipMatching": False})
+        r = self.tarmac("resume", "--app", "web", "--yes")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertIn("InstanceRefreshInProgress", r.stderr)
+        self.assertEqual(self.digest("prod"), old_live)          # live never moved under their refresh
+        self.assertEqual(len(self.refreshes()), 1)
+        self.assertEqual(len(self.unfinished()), 1)              # still there to resume later
+
+    def test_promote_onto_live_refused_while_refreshing(self):
+        self.asg.start_instance_refresh(AutoScalingGroupName="web-asg", Preferences={"SkipMatching": False})
+        live = self.digest("prod")
+        r = self.tarmac("promote", "a9f3c21", "prod", "--app", "web", "--yes")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertIn("InstanceRefreshInProgress", r.stdout + r.stderr)
+        self.assertIn("tarmac cancel", r.stdout + r.stderr)
+        self.assertEqual(self.digest("prod"), live)
+        # Another tag may still move.
+        ok = self.tarmac("promote", "a9f3c21", "candidate", "--app", "web", "--yes")
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+
+    def test_deploy_after_cancel_keeps_stable(self):
+        old_live = self.digest("prod")
+        d = self.tarmac("deploy", "a9f3c21", "--app", "web", "--yes")
+        self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+        c = self.tarmac("cancel", "--app", "web", "--yes", "--interval", "0.2")
+        self.assertEqual(c.returncode, 0, c.stdout + c.stderr)
+        self.assertEqual(self.refreshes()[0]["Status"], "Cancelled")
+        r = self.tarmac("deploy", "2f4a8c6", "--app", "web", "--yes")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("not proven good", r.stdout)
+        self.assertEqual(self.digest("prod-stable"), old_live)     # not the cancelled a9f3c21
+        self.assertEqual(self.digest("prod"), old_live)
+
+    def test_sigterm_while_planning_changes_nothing(self):
+        self.asg.start_instance_refresh(AutoScalingGroupName="web-asg", Preferences={"SkipMatching": False})
+        # The plan's reads answer slowly: the signal comes while it is being made.
+        self.faults([{"operation": "DescribeAutoScalingGroups", "latency_ms": 5000}])
+        p = subprocess.Popen([BIN, "--endpoint-url", self.sim.url, "cancel", "--app", "web", "--yes"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, stdin=subprocess.DEVNULL,
+                             text=True)
+        time.sleep(1.5)
+        p.send_signal(signal.SIGTERM)
+        out, err = p.communicate(timeout=30)
+        self.faults([])
+        self.assertEqual(p.returncode, 6, out + err)
+        self.assertIn("nothing was changed", err)
+        time.sleep(0.5)
+        self.assertNotIn(self.refreshes()[0]["Status"], ("Cancelling", "Cancelled"))
+        self.assertEqual([e for e in self.sim.events()
+                          if e["type"] == "refresh_status" and "Cancel" in json.dumps(e)], [])
+
+    def test_error_text_is_sanitized(self):
+        r = self.tarmac("deploy", "a9f3c21", "--asg", "ghost\x1b[2J\u009b31m", "--repo", "web", "--yes")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertIn("no Auto Scaling group named", r.stderr)
+        self.assertNotIn("\x1b", r.stderr)
+        self.assertNotIn("\u009b", r.stderr)
+        self.assertIn("ghost\\e[2J", r.stderr)
+
+    def write_journal(self, records):
+        d = os.path.join(self.dir, "state", "tarmac")
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        with open(os.path.join(d, "journal.jsonl"), "w") as f:
+            for x in records:
+                f.write(json.dumps(x) + "\n")
+
+    def test_resume_of_a_hostile_or_sparse_record(self):
+        # Journal text is untrusted too, and a plan may lack any field.
+        self.write_journal([{"time": "2026-01-01T00:00:00.000Z", "event": "plan_start", "plan_id": "p-\u001b[2Jx",
+                             "app": "web", "action": "deploy", "steps": 1}])
+        r = self.tarmac("resume", "--app", "web", "--yes")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertNotIn("\x1b", r.stderr)
+        plan = {"id": "p-sparse", "action": "promote", "asg": "web-asg", "repository": "web", "live_tag": "prod",
+                "stable_tag": "prod-stable",
+                "steps": [{"kind": "copy_tag", "dst_tag": "x1", "src_tag": "a9f3c21", "state": "pending",
+                           "digest": self.digest("a9f3c21")}]}
+        self.write_journal([{"time": "2026-01-01T00:00:00.000Z", "event": "plan_start", "plan_id": "p-sparse",
+                             "app": "web", "action": "promote", "steps": 1, "plan": plan}])
+        r = self.tarmac("resume", "--app", "web", "--yes")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)      # no region: not this session's
+        self.assertNotIn("(null)", r.stdout + r.stderr)
+        plan["region"] = "us-east-1"
+        self.write_journal([{"time": "2026-01-01T00:00:00.000Z", "event": "plan_start", "plan_id": "p-sparse",
+                             "app": "web", "action": "promote", "steps": 1, "plan": plan}])
+        r = self.tarmac("resume", "--app", "web", "--yes")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("(null)", r.stdout + r.stderr)
+        self.assertEqual(self.digest("x1"), self.digest("a9f3c21"))
+
+    def test_resume_honours_app_auto_rollback(self):
+        with open(os.path.join(self.dir, "cfg", "tarmac", "config.yaml"), "a") as f:
+            f.write("  webar:\n    asg: web-asg\n    ecr_repository: web\n    auto_rollback: true\n"
+                    "    unhealthy_polls: 2\n")
+        old_live = self.digest("prod")
+        self.kill_during_first_put("deploy", "e5d1f0c", "--app", "webar", "--yes")
+        r = self.tarmac("resume", "--app", "webar", "--yes", "--interval", "0.3")
+        self.assertEqual(r.returncode, 5, r.stdout + r.stderr)
+        self.assertIn("rolling back (auto-rollback)", r.stderr)
+        self.assertEqual(self.digest("prod"), old_live)
+
 
 if __name__ == "__main__":
     unittest.main()

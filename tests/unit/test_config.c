@@ -483,7 +483,7 @@ static void test_value_errors(void **state)
     expect_error("just text\n", "config.yaml:1:1: expected a map for the top level, got a string");
     expect_error("colour: red\n",
                  "config.yaml:1:1: unknown key \"colour\" in the top level (expected one of: "
-                 "defaults, apps, ui, keys)");
+                 "defaults, profiles, apps, ui, keys)");
     expect_error("apps:\n  web:\n    asg: a\n    asgs: b\n",
                  "config.yaml:4:5: unknown key \"asgs\" in apps.web (expected one of: profile, "
                  "region, asg, ecr_repository, live_tag, stable_tag, protected, read_only, "
@@ -553,6 +553,58 @@ static void test_value_errors(void **state)
     expect_error("ui: {theme: ../../etc/passwd}\n",
                  "config.yaml:1:13: expected a theme name ([A-Za-z0-9_.-], 1..64) for theme, got "
                  "\"../../etc/passwd\"");
+}
+
+/* profiles.NAME.read_only: every app that uses the profile is read-only, whether it
+ * names the profile itself, inherits it from defaults, or gets it as the AWS tools
+ * pick it (AWS_PROFILE, AWS_DEFAULT_PROFILE, "default"). */
+static void test_profile_read_only(void **state)
+{
+    (void)state;
+    char *old_p = xstrdup(getenv("AWS_PROFILE")), *old_dp = xstrdup(getenv("AWS_DEFAULT_PROFILE"));
+    unsetenv("AWS_PROFILE");
+    unsetenv("AWS_DEFAULT_PROFILE");
+    tarmac_config c;
+    expect_ok("profiles:\n  prod-ro:\n    read_only: true\n  staging: {read_only: false}\n  empty:\n"
+              "apps:\n  a: {asg: a, profile: prod-ro}\n  b: {asg: b, profile: staging}\n  c: {asg: c}\n", &c);
+    assert_int_equal(c.profiles.n, 3);
+    assert_string_equal(c.profiles.items[0].name, "prod-ro");
+    assert_int_equal(c.profiles.items[0].line, 2);
+    assert_true(config_profile_read_only(&c, "prod-ro"));
+    assert_false(config_profile_read_only(&c, "staging"));
+    assert_false(config_profile_read_only(&c, "empty"));
+    assert_false(config_profile_read_only(&c, "nope"));
+    assert_false(config_profile_read_only(&c, NULL));
+    assert_null(config_find_profile(&c, "nope"));
+    assert_true(config_app_read_only(&c, config_find_app(&c, "a")));
+    assert_false(config_app_read_only(&c, config_find_app(&c, "b")));
+    assert_false(config_app_read_only(&c, config_find_app(&c, "c")));
+    setenv("AWS_PROFILE", "prod-ro", 1);                    /* c uses the environment's profile */
+    assert_true(config_app_read_only(&c, config_find_app(&c, "c")));
+    assert_true(config_app_read_only(&c, NULL));
+    assert_false(config_app_read_only(&c, config_find_app(&c, "b")));
+    unsetenv("AWS_PROFILE");
+    config_free(&c);
+
+    /* Through the defaults' profile, and the "default" profile itself. */
+    expect_ok("defaults: {profile: prod-ro}\nprofiles: {prod-ro: {read_only: true}}\napps: {x: {asg: a}}\n", &c);
+    assert_true(config_app_read_only(&c, &c.apps.items[0]));
+    config_free(&c);
+    expect_ok("profiles: {default: {read_only: true}}\napps: {x: {asg: a}}\n", &c);
+    assert_true(config_app_read_only(&c, &c.apps.items[0]));
+    config_free(&c);
+
+    expect_error("profiles:\n  p:\n    readonly: true\n",
+                 "config.yaml:3:5: unknown key \"readonly\" in profiles.p (expected one of: read_only)");
+    expect_error("profiles: [a]\n", "config.yaml:1:11: expected a map for profiles, got a list");
+    expect_error("profiles: {p: {read_only: yes}}\n",
+                 "config.yaml:1:27: expected true or false for read_only, got \"yes\"");
+    if (old_p)
+        setenv("AWS_PROFILE", old_p, 1);
+    if (old_dp)
+        setenv("AWS_DEFAULT_PROFILE", old_dp, 1);
+    free(old_p);
+    free(old_dp);
 }
 
 static void test_yaml_limits(void **state)
@@ -668,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_file_errors),
         cmocka_unit_test(test_fixture_errors),
         cmocka_unit_test(test_value_errors),
+        cmocka_unit_test(test_profile_read_only),
         cmocka_unit_test(test_yaml_limits),
         cmocka_unit_test(test_key_syntax),
         cmocka_unit_test(test_accepted_forms),

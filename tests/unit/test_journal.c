@@ -1,6 +1,8 @@
 /* test_journal.c — the action journal: where it lives, its modes (0700 dir, 0600
- * file), one whole JSON line per record, reading that survives torn and hostile
- * lines, unfinished plans (start without end) and abandoning them. */
+ * file, a looser old directory tightened), one whole JSON line per record even after
+ * a short write or a torn tail, reading that survives torn and hostile lines and
+ * refuses anything but a regular file, unfinished plans (start without end, with the
+ * facts a resume needs) and abandoning them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,9 +10,11 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -293,6 +297,156 @@ static void test_unfinished_and_resume(void **state)
     sb_free(&err);
 }
 
+
+/* Every line of the file is one whole JSON object (a count of them). */
+static int whole_lines(const char *path)
+{
+    size_t len;
+    char *data = slurp(path, &len);
+    assert_non_null(data);
+    int n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        json_object *o = json_tokener_parse(line);
+        assert_non_null(o);
+        json_object_put(o);
+        n++;
+    }
+    free(data);
+    return n;
+}
+
+/* A short write (here: the file size limit) is cut off again: the next record is
+ * not glued to a torn line. */
+static void test_short_write_leaves_no_torn_line(void **state)
+{
+    (void)state;
+    strbuf err;
+    sb_init(&err);
+    journal *j = journal_open(NULL, &err);
+    assert_non_null(j);
+    journal_record r = { .event = "note", .plan_id = "p-1", .description = "first" };
+    assert_int_equal(journal_append(j, &r, &err), 0);
+    struct stat st;
+    assert_int_equal(stat(journal_path(j), &st), 0);
+    struct rlimit saved, rl;
+    getrlimit(RLIMIT_FSIZE, &saved);
+    void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+    rl = saved;
+    rl.rlim_cur = (rlim_t)st.st_size + 10;      /* room for 10 bytes of the next line */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    r.plan_id = "p-2";
+    int rc = journal_append(j, &r, &err);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    signal(SIGXFSZ, old);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err.buf, "cannot write the journal"));
+    r.plan_id = "p-3";
+    sb_reset(&err);
+    assert_int_equal(journal_append(j, &r, &err), 0);
+    assert_int_equal(whole_lines(journal_path(j)), 2);     /* p-1 and p-3, nothing torn */
+    counter c = { 0 };
+    assert_int_equal(journal_scan(journal_path(j), count_cb, &c, &err), 0);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(c.last, "p-3");
+    journal_close(j);
+    sb_free(&err);
+}
+
+/* Another writer died half-way through a line: the next record starts on its own. */
+static void test_record_after_a_torn_tail(void **state)
+{
+    (void)state;
+    strbuf err;
+    sb_init(&err);
+    journal *j = journal_open(NULL, &err);
+    assert_non_null(j);
+    append_raw(journal_path(j), "{\"plan_id\":\"p-torn\",\"ev");
+    journal_record r = { .event = "note", .plan_id = "p-after" };
+    assert_int_equal(journal_append(j, &r, &err), 0);
+    counter c = { 0 };
+    assert_int_equal(journal_scan(journal_path(j), count_cb, &c, &err), 0);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.last, "p-after");
+    journal_close(j);
+    sb_free(&err);
+}
+
+/* A device or a FIFO is no journal: refused, never read forever. */
+static void test_not_a_regular_file(void **state)
+{
+    tmp *t = *state;
+    strbuf err;
+    sb_init(&err);
+    counter c = { 0 };
+    assert_int_equal(journal_scan("/dev/null", count_cb, &c, &err), -1);
+    assert_non_null(strstr(err.buf, "not a regular file"));
+    sb_reset(&err);
+    assert_null(journal_open("/dev/full", &err));
+    assert_non_null(strstr(err.buf, "not a regular file"));
+    char fifo[128];
+    snprintf(fifo, sizeof fifo, "%s/fifo.jsonl", t->dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    sb_reset(&err);
+    assert_int_equal(journal_scan(fifo, count_cb, &c, &err), -1);
+    sb_reset(&err);
+    assert_null(journal_open(fifo, &err));
+    sb_free(&err);
+}
+
+/* An older, looser journal directory is tightened to 0700. */
+static void test_loose_directory_tightened(void **state)
+{
+    tmp *t = *state;
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/tarmac", t->dir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    assert_int_equal(chmod(dir, 0755), 0);
+    strbuf err;
+    sb_init(&err);
+    journal *j = journal_open(NULL, &err);
+    assert_non_null(j);
+    struct stat st;
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    journal_close(j);
+    sb_free(&err);
+}
+
+/* The newest refresh a start step saw before its call, and the plan's group, come
+ * back from the journal; a step that ended failed or unknown counts as started. */
+static void test_unfinished_keeps_run_time_facts(void **state)
+{
+    (void)state;
+    strbuf err;
+    sb_init(&err);
+    journal *j = journal_open(NULL, &err);
+    plan_rec(j, "plan_start", "p7", "web", 0, NULL);
+    plan_rec(j, "step_start", "p7", "web", 1, NULL);
+    plan_rec(j, "step_end", "p7", "web", 1, "ok");
+    plan_rec(j, "step_start", "p7", "web", 2, NULL);
+    plan_rec(j, "step_end", "p7", "web", 2, "refused");
+    journal_record r = { .event = "step_start", .plan_id = "p7", .app = "web", .step = 3,
+                         .latest_refresh_id = "rf-older" };
+    assert_int_equal(journal_append(j, &r, &err), 0);
+    plan_rec(j, "step_end", "p7", "web", 3, "unknown");
+    journal_unfinished_list l = { 0 };
+    assert_int_equal(journal_find_unfinished(journal_path(j), NULL, &l, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.items[0].latest_refresh_id, "rf-older");
+    plan *p = plan_from_journal(&l.items[0], &err);
+    assert_non_null(p);
+    assert_string_equal(p->latest_refresh_id, "rf-older");
+    assert_int_equal(p->steps.items[0].state, STEP_DONE);
+    assert_false(p->steps.items[1].was_started);     /* refused: nothing was sent */
+    assert_true(p->steps.items[2].was_started);
+    assert_int_equal(p->steps.items[2].state, STEP_PENDING);
+    plan_free(p);
+    journal_unfinished_list_free(&l);
+    journal_close(j);
+    sb_free(&err);
+}
+
 static void test_hostile_plan_record(void **state)
 {
     (void)state;
@@ -326,6 +480,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_append_one_line_each, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scan_skips_bad_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unfinished_and_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_short_write_leaves_no_torn_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_after_a_torn_tail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_regular_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loose_directory_tightened, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unfinished_keeps_run_time_facts, setup, teardown),
         cmocka_unit_test(test_hostile_plan_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,16 +4,22 @@
  * running, a tag moved after planning), the read-only re-check at the point of
  * change, StartInstanceRefresh timing out and being confirmed (never resent), a
  * stop at a step boundary then resume from the journal, both rollback paths, and
- * the deploy guard's verdicts. */
+ * the deploy guard's verdicts. Lost answers: PutImage read back, a start whose
+ * refresh turns up later taken over on resume (and an older one not), a stop flag
+ * seen before the next step, journal failures after a change, a stopped wait, and
+ * the client's session token kept out of errors and the journal. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "journal.h"
 #include "loopback_server.h"
@@ -173,6 +179,52 @@ static void start_lt_refresh(fx *x, const char *version)
     assert_int_equal(run(x, p, NULL, &err), PLAN_OK);
     sb_free(&err);
     plan_free(p);
+}
+
+/* Replaces the simulator's fault rules with one for op (NULL: none). */
+static void set_fault(fx *x, const char *op, double error_5xx_rate, double malformed_rate)
+{
+    pthread_mutex_lock(&x->f.lock);
+    x->f.faults.rules.n = 0;
+    if (op) {
+        sim_fault_rule *rule = VEC_NEW(x->f.faults.rules);
+        memset(rule, 0, sizeof *rule);
+        snprintf(rule->operation, sizeof rule->operation, "%s", op);
+        rule->error_5xx_rate = error_5xx_rate;
+        rule->malformed_rate = malformed_rate;
+    }
+    pthread_mutex_unlock(&x->f.lock);
+}
+
+/* The unfinished plan id from the journal, rebuilt. */
+static plan *resume_plan(fx *x, const char *id)
+{
+    journal_unfinished_list l = { 0 };
+    strbuf err;
+    sb_init(&err);
+    assert_int_equal(journal_find_unfinished(journal_path(x->j), NULL, &l, &err), 0);
+    plan *q = NULL;
+    for (size_t i = 0; i < l.n; i++)
+        if (strcmp(l.items[i].plan_id, id) == 0)
+            q = plan_from_journal(&l.items[i], &err);
+    assert_non_null(q);
+    journal_unfinished_list_free(&l);
+    sb_free(&err);
+    return q;
+}
+
+/* Waits until no refresh is active on web-asg. */
+static void wait_no_refresh(fx *x)
+{
+    bool idle = false;
+    for (int i = 0; i < 300 && !idle; i++) {
+        plan *probe = build(x, PLAN_CANCEL, NULL, NULL, NULL);
+        idle = probe->refusal && strstr(probe->refusal, "nothing to cancel");
+        plan_free(probe);
+        if (!idle)
+            aws_client_wait(x->c, NULL, 0, 100);
+    }
+    assert_true(idle);
 }
 
 /* ---- tests ---- */
@@ -565,6 +617,199 @@ static void test_cancel_plan(void **state)
 }
 
 
+/* A StartInstanceRefresh without a usable answer, a refresh that turns up (and even
+ * ends) afterwards: resume takes it over instead of starting a second one. */
+static void test_resume_adopts_after_unknown_start(void **state)
+{
+    fx *x = *state;
+    strbuf err;
+    sb_init(&err);
+    plan *p = build(x, PLAN_DEPLOY_LT, NULL, NULL, "4");
+    assert_null(p->refusal);
+    set_fault(x, "StartInstanceRefresh", 1, 0);
+    assert_int_equal(run(x, p, NULL, &err), PLAN_FAILED);
+    set_fault(x, NULL, 0, 0);
+    assert_int_equal(journal_events(x, "plan_end", p->id), 0);          /* left open */
+    /* The call did arrive after all (here: someone made it for us) and already ended. */
+    start_lt_refresh(x, "4");
+    wait_no_refresh(x);
+    int starts = count_calls(x, "StartInstanceRefresh");
+    plan *q = resume_plan(x, p->id);
+    sb_reset(&err);
+    assert_int_equal(run(x, q, NULL, &err), PLAN_OK);
+    assert_int_equal(count_calls(x, "StartInstanceRefresh"), starts);   /* not sent again */
+    assert_non_null(q->steps.items[0].refresh_id);
+    assert_non_null(strstr(q->steps.items[0].result, "started before the interruption"));
+    plan_free(q);
+    plan_free(p);
+    sb_free(&err);
+}
+
+/* The newest refresh seen right before the call is journaled: a refresh that ran
+ * between planning and the call is not taken for ours on resume. */
+static void test_resume_ignores_refresh_older_than_the_call(void **state)
+{
+    fx *x = *state;
+    strbuf err;
+    sb_init(&err);
+    plan *p = build(x, PLAN_DEPLOY_LT, NULL, NULL, "4");
+    start_lt_refresh(x, "4");                /* someone else's, after our plan */
+    wait_no_refresh(x);
+    set_fault(x, "StartInstanceRefresh", 1, 0);
+    assert_int_equal(run(x, p, NULL, &err), PLAN_FAILED);
+    set_fault(x, NULL, 0, 0);
+    int starts = count_calls(x, "StartInstanceRefresh");
+    plan *q = resume_plan(x, p->id);
+    sb_reset(&err);
+    assert_int_equal(run(x, q, NULL, &err), PLAN_OK);
+    assert_int_equal(count_calls(x, "StartInstanceRefresh"), starts + 1);
+    assert_null(strstr(q->steps.items[0].result ? q->steps.items[0].result : "", "before the interruption"));
+    plan_free(q);
+    plan_free(p);
+    sb_free(&err);
+}
+
+/* PutImage answered garbage after doing its work: the tag is read back. */
+static void test_put_answer_lost_checked(void **state)
+{
+    fx *x = *state;
+    strbuf err;
+    sb_init(&err);
+    char *target = tag_digest(x, "web", "a9f3c21");
+    plan *p = build(x, PLAN_PROMOTE, "a9f3c21", "candidate", NULL);
+    set_fault(x, "PutImage", 0, 1);
+    assert_int_equal(run(x, p, NULL, &err), PLAN_OK);
+    set_fault(x, NULL, 0, 0);
+    assert_non_null(strstr(p->steps.items[0].result, "answer was lost"));
+    char *now = tag_digest(x, "web", "candidate");
+    assert_string_equal(now, target);
+    free(now);
+    free(target);
+    plan_free(p);
+    sb_free(&err);
+}
+
+static volatile sig_atomic_t hook_stop;
+
+static void signal_when_first_done(plan_run *r, size_t step, void *ud)
+{
+    (void)ud;
+    if (step == 0 && plan_run_plan(r)->steps.items[0].state == STEP_DONE)
+        hook_stop = 1;      /* as a signal handler would, in the same pass as the answer */
+}
+
+/* A stop flag set while an answer arrives: the next step never starts. */
+static void test_stop_flag_seen_before_next_step(void **state)
+{
+    fx *x = *state;
+    strbuf err;
+    sb_init(&err);
+    char *live = tag_digest(x, "web", "prod");
+    plan *p = build(x, PLAN_DEPLOY, "a9f3c21", NULL, NULL);
+    plan_run_hooks h = { .step_changed = signal_when_first_done, .wait_poll_ms = 100 };
+    hook_stop = 0;
+    int puts = count_calls(x, "PutImage");
+    assert_int_equal(plan_run_wait(x->c, p, x->j, &h, &hook_stop, -1, &err), PLAN_STOPPED);
+    assert_int_equal(count_calls(x, "PutImage"), puts + 1);
+    assert_int_equal(p->steps.items[1].state, STEP_NOT_RUN);
+    char *after = tag_digest(x, "web", "prod");
+    assert_string_equal(after, live);
+    /* Set before the run: nothing at all happens. */
+    plan *q = build(x, PLAN_PROMOTE, "a9f3c21", "candidate", NULL);
+    sb_reset(&err);
+    hook_stop = 1;
+    assert_int_equal(plan_run_wait(x->c, q, x->j, NULL, &hook_stop, -1, &err), PLAN_STOPPED);
+    assert_int_equal(count_calls(x, "PutImage"), puts + 1);
+    assert_int_equal(journal_events(x, "plan_start", q->id), 0);
+    free(live);
+    free(after);
+    plan_free(p);
+    plan_free(q);
+    sb_free(&err);
+}
+
+static void cap_file_size_at_last_step(plan_run *r, size_t step, void *ud)
+{
+    (void)ud;
+    const plan *p = plan_run_plan(r);
+    if (step + 1 == p->steps.n && p->steps.items[step].state == STEP_RUNNING) {
+        /* The journal can take no more bytes: step_end and plan_end fail. */
+        const char *path = ud;
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        struct rlimit rl;
+        getrlimit(RLIMIT_FSIZE, &rl);
+        rl.rlim_cur = (rlim_t)st.st_size;
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+    }
+}
+
+/* A journal write that fails after the change is reported, never an OK. */
+static void test_journal_failure_after_change_reported(void **state)
+{
+    fx *x = *state;
+    strbuf err;
+    sb_init(&err);
+    struct rlimit saved;
+    getrlimit(RLIMIT_FSIZE, &saved);
+    void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+    plan *p = build(x, PLAN_PROMOTE, "a9f3c21", "candidate", NULL);
+    plan_run_hooks h = { .step_changed = cap_file_size_at_last_step, .ud = (void *)journal_path(x->j) };
+    plan_outcome o = plan_run_wait(x->c, p, x->j, &h, NULL, -1, &err);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    signal(SIGXFSZ, old);
+    assert_int_not_equal(o, PLAN_OK);
+    assert_non_null(strstr(err.buf, "journal"));
+    plan_free(p);
+    sb_free(&err);
+}
+
+static void stop_while_waiting(plan_run *r, size_t step, void *ud)
+{
+    (void)ud;
+    const plan *p = plan_run_plan(r);
+    if (p->steps.items[step].kind == STEP_WAIT_REFRESH_END && p->steps.items[step].state == STEP_RUNNING)
+        plan_run_stop(r);
+}
+
+typedef struct outcome_find { const char *plan_id; int step; char outcome[32]; } outcome_find;
+
+static bool find_step_end(void *ud, json_object *o, const char *raw, size_t len)
+{
+    (void)raw;
+    (void)len;
+    outcome_find *f = ud;
+    json_object *v;
+    if (json_object_object_get_ex(o, "plan_id", &v) && strcmp(json_object_get_string(v), f->plan_id) == 0 &&
+        json_object_object_get_ex(o, "event", &v) && strcmp(json_object_get_string(v), "step_end") == 0 &&
+        json_object_object_get_ex(o, "step", &v) && json_object_get_int(v) == f->step &&
+        json_object_object_get_ex(o, "outcome", &v))
+        snprintf(f->outcome, sizeof f->outcome, "%s", json_object_get_string(v));
+    return true;
+}
+
+/* A wait step stopped by a signal is journaled as stopped, not failed. */
+static void test_stopped_wait_journaled_as_stopped(void **state)
+{
+    fx *x = *state;
+    strbuf err;
+    sb_init(&err);
+    start_lt_refresh(x, "4");
+    plan *p = build(x, PLAN_CANCEL, NULL, NULL, NULL);
+    assert_null(p->refusal);
+    assert_int_equal(p->steps.items[1].kind, STEP_WAIT_REFRESH_END);
+    plan_run_hooks h = { .step_changed = stop_while_waiting, .wait_poll_ms = 5000 };
+    /* Polls fail, so the wait step sleeps (a fast refresh could end on the first poll). */
+    set_fault(x, "DescribeInstanceRefreshes", 1, 0);
+    assert_int_equal(run(x, p, &h, &err), PLAN_STOPPED);
+    set_fault(x, NULL, 0, 0);
+    outcome_find f = { .plan_id = p->id, .step = 2 };
+    assert_int_equal(journal_scan(journal_path(x->j), find_step_end, &f, &err), 0);
+    assert_string_equal(f.outcome, "stopped");
+    plan_free(p);
+    sb_free(&err);
+}
+
 /* ---- a scripted server: PutImage answers ImageAlreadyExistsException ---- */
 
 #define D_BEFORE "sha256:1111111111111111111111111111111111111111111111111111111111111111"
@@ -572,10 +817,17 @@ static void test_cancel_plan(void **state)
 
 static void ecr_script(void *ud, const lb_request *req, lb_response *resp)
 {
-    (void)ud;
     char target[128];
     resp->content_type = "application/x-amz-json-1.1";
-    if (!lb_request_header(req, "x-amz-target", target, sizeof target)) {
+    if (!lb_request_header(req, "x-amz-target", target, sizeof target) && req->body &&
+        strstr(req->body, "Action=DescribeInstanceRefreshes")) {
+        /* Promote onto the live tag first checks that no refresh runs: none does. */
+        resp->content_type = "text/xml";
+        resp->body = "<DescribeInstanceRefreshesResponse xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">"
+                     "<DescribeInstanceRefreshesResult><InstanceRefreshes/></DescribeInstanceRefreshesResult>"
+                     "<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>"
+                     "</DescribeInstanceRefreshesResponse>";
+    } else if (!lb_request_header(req, "x-amz-target", target, sizeof target)) {
         resp->status = 400;
         resp->body = "{}";
     } else if (strstr(target, "BatchGetImage") && strstr(req->body, "imageDigest")) {
@@ -586,6 +838,13 @@ static void ecr_script(void *ud, const lb_request *req, lb_response *resp)
         /* The tag is where the plan saw it. */
         resp->body = "{\"images\":[{\"repositoryName\":\"web\",\"imageId\":{\"imageDigest\":\"" D_BEFORE "\","
                      "\"imageTag\":\"prod\"},\"imageManifest\":\"{}\"}],\"failures\":[]}";
+    } else if (strstr(target, "PutImage") && ud) {
+        /* An answer that echoes the caller's session token back. */
+        static char body[512];
+        snprintf(body, sizeof body, "{\"__type\":\"InvalidParameterException\",\"message\":\"token %s is odd\"}",
+                 (const char *)ud);
+        resp->status = 400;
+        resp->body = body;
     } else if (strstr(target, "PutImage")) {
         /* Someone (or our own lost first attempt) already put it. */
         resp->status = 400;
@@ -648,6 +907,55 @@ static void test_image_already_exists_is_done(void **state)
         }
     }
     assert_int_equal(puts, 1);
+    plan_free(p);
+    sb_free(&err);
+    aws_client_free(c);
+    lb_stop(srv);
+}
+
+/* Defensive: the client's own session token never reaches the journal or the error. */
+static void test_session_token_scrubbed(void **state)
+{
+    fx *x = *state;
+    static const char token[] = "FwoGZXIvYXdzEXAMPLEsessionTOKEN0000000000";
+    lb_server *srv = lb_start();
+    assert_non_null(srv);
+    lb_set_handler(srv, ecr_script, (void *)token);
+    aws_credentials cr = { .access_key_id = x->creds.access_key_id, .secret_access_key = x->creds.secret_access_key,
+                           .session_token = (char *)token };
+    aws_client_config cc = { .region = "us-east-1", .endpoint_url = lb_url(srv), .credentials = &cr };
+    aws_error e = { 0 };
+    aws_client *c = aws_client_new(&cc, &e);
+    assert_non_null(c);
+    plan *p = xcalloc(1, sizeof *p);
+    snprintf(p->id, sizeof p->id, "p-test-token");
+    p->action = PLAN_PROMOTE;
+    plan_target_init(&p->target, NULL, "web-asg", "web", "us-east-1", false);
+    plan_step *s = VEC_NEW(p->steps);
+    s->kind = STEP_COPY_TAG;
+    s->src_tag = xstrdup("a9f3c21");
+    s->dst_tag = xstrdup("prod");
+    s->digest = xstrdup(D_NEW);
+    s->before_digest = xstrdup(D_BEFORE);
+    strbuf err;
+    sb_init(&err);
+    assert_int_equal(plan_run_wait(c, p, x->j, NULL, NULL, -1, &err), PLAN_FAILED);
+    assert_non_null(strstr(s->error, "[redacted]"));
+    assert_null(strstr(s->error, token));
+    assert_null(strstr(err.buf, token));
+    size_t len = 0;
+    FILE *f = fopen(journal_path(x->j), "r");
+    assert_non_null(f);
+    char line[65536];
+    bool leaked = false;
+    while (fgets(line, sizeof line, f)) {
+        len += strlen(line);
+        if (strstr(line, token))
+            leaked = true;
+    }
+    fclose(f);
+    assert_true(len > 0);
+    assert_false(leaked);
     plan_free(p);
     sb_free(&err);
     aws_client_free(c);
@@ -722,6 +1030,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_paths, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_plan, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_image_already_exists_is_done, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_resume_adopts_after_unknown_start, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_resume_ignores_refresh_older_than_the_call, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_put_answer_lost_checked, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_stop_flag_seen_before_next_step, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_journal_failure_after_change_reported, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_stopped_wait_journaled_as_stopped, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_session_token_scrubbed, fx_setup, fx_teardown),
         cmocka_unit_test(test_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
