@@ -783,6 +783,16 @@ static void err_text(const aws_error *err, char *buf, size_t len)
     aws_error_format(err, buf, len);
 }
 
+/* A call that could not even be sent (no request left the process): the step fails
+ * plainly; nothing on AWS's side can have changed. */
+static void call_not_started(plan_run *r, const aws_error *e)
+{
+    r->in_flight = false;
+    char t[700];
+    err_text(e, t, sizeof t);
+    step_fail(r, e->code, PLAN_FAILED, "%s", t);
+}
+
 /* A well-formed AWS error answer (a 4xx with its code) says the call was refused
  * and nothing happened. Anything else — no answer, a timeout, a cut or unparseable
  * answer, a 5xx — leaves a mutating call's outcome unknown: it may have happened. */
@@ -1127,10 +1137,7 @@ static void begin_copy(plan_run *r)
     r->phase = PH_COPY_READ_DST;
     r->in_flight = true;
     if (svc_ecr_batch_get_image(r->c, r->p->target.repository, &id, 1, NULL, copy_dst_done, r, &e) != 0) {
-        r->in_flight = false;
-        char t[700];
-        err_text(&e, t, sizeof t);
-        step_fail(r, e.code, PLAN_FAILED, "%s", t);
+        call_not_started(r, &e);
     }
 }
 
@@ -1298,10 +1305,7 @@ static void start_call(plan_run *r)
     r->phase = PH_START_CALL;
     r->in_flight = true;
     if (svc_asg_start_refresh(r->c, &sp, start_done, r, &e) != 0) {
-        r->in_flight = false;
-        char t[700];
-        err_text(&e, t, sizeof t);
-        step_fail(r, e.code, PLAN_FAILED, "%s", t);
+        call_not_started(r, &e);
     }
 }
 
@@ -1420,10 +1424,7 @@ static void begin_id_call(plan_run *r)
         rc = svc_asg_rollback_refresh(r->c, r->p->target.asg, id_call_done, r, &e);
     }
     if (rc != 0) {
-        r->in_flight = false;
-        char t[700];
-        err_text(&e, t, sizeof t);
-        step_fail(r, e.code, PLAN_FAILED, "%s", t);
+        call_not_started(r, &e);
     }
 }
 
@@ -1461,10 +1462,7 @@ static void wait_poll(plan_run *r)
     r->phase = PH_WAIT_DESCRIBE;
     r->in_flight = true;
     if (svc_asg_describe_refreshes(r->c, r->p->target.asg, NULL, 10, wait_done, r, &e) != 0) {
-        r->in_flight = false;
-        char t[700];
-        err_text(&e, t, sizeof t);
-        step_fail(r, e.code, PLAN_FAILED, "%s", t);
+        call_not_started(r, &e);
     }
 }
 
