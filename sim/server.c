@@ -123,7 +123,9 @@ void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
 
     pthread_mutex_lock(&f->lock);
     auth_params ap = {
-        .proto = rt.proto, .service = rt.service, .region = f->world ? world_region(f->world) : NULL,
+        .proto = rt.proto, .service = rt.service,
+        /* STS answers in every region (regional endpoints); the world's services in its own. */
+        .region = f->world && strcmp(rt.service, "sts") != 0 ? world_region(f->world) : NULL,
         .now = f->fixed_now, .secret = lookup_secret, .ud = f, .signer = f->signer,
     };
     sigv4_auth auth;

@@ -209,6 +209,18 @@ class SimClients(unittest.TestCase):
         self.assertTrue(out["Arn"].startswith(f"arn:aws:"))
         self.assertEqual(self.client("sts").get_caller_identity()["Account"], self.account)
 
+    def test_sts_answers_in_every_region_other_services_in_theirs(self):
+        def in_region(service, region):
+            return boto3.session.Session().client(
+                service, endpoint_url=self.url, region_name=region, aws_access_key_id=self.akid,
+                aws_secret_access_key=self.secret, aws_session_token=self.token,
+                config=botocore.config.Config(retries={"max_attempts": 1}))
+        other = "eu-west-1" if self.region != "eu-west-1" else "us-west-2"
+        self.assertEqual(in_region("sts", other).get_caller_identity()["Account"], self.account)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            in_region("autoscaling", other).describe_auto_scaling_groups()
+        self.assertEqual(cm.exception.response["Error"]["Code"], "SignatureDoesNotMatch")
+
     def test_wrong_secret_is_refused(self):
         with self.assertRaises(botocore.exceptions.ClientError) as cm:
             self.client("autoscaling", secret="x" * 40).describe_auto_scaling_groups()
