@@ -12,6 +12,7 @@
 #include "dialog.h"
 #include "journal.h"
 #include "plan.h"
+#include "services.h"
 
 #define JOURNAL_SHOWN 200          /* newest journal records the Activity pane gets */
 #define QUIT_GRACE_MS 120000       /* how long a quit waits for the running step */
@@ -517,6 +518,7 @@ static void run_done(console *c)
     plan_run_free(a->run);
     a->run = NULL;
     a->journal_dirty = true;
+    con_ltpick_drop(c);   /* a deploy may have changed what runs, or the versions */
     const plan *p = a->p;
     const char *act = plan_action_name(p->action);
     int role = ROLE_HEALTHY;
@@ -962,6 +964,10 @@ void con_actions_commands(strvec *out)
 
 void con_actions_candidates(console *c, const char *cmd, strvec *out)
 {
+    if (str_eq(cmd, "deploy-lt")) {   /* the versions read so far (console_ltpick.c) */
+        con_ltpick_candidates(c, out);
+        return;
+    }
     if (!str_eq(cmd, "deploy") && !str_eq(cmd, "promote"))
         return;
     /* promote's second word: the candidates carry the first word in front, as
@@ -1129,6 +1135,7 @@ void con_actions_closing(console *c)
     if (!a)
         return;
     a->closing = true;
+    con_ltpick_closing(c);
     if (a->ticket)
         a->ticket->dropped = true;
     a->ticket = NULL;
@@ -1145,6 +1152,7 @@ void con_actions_free(console *c)
     plan_target_free(&a->gt);
     free(a->gt_profile);
     journal_unfinished_list_free(&a->unf);
+    con_ltpick_free(c);
     journal_close(a->j);
     sb_free(&a->after);
     free(a);

@@ -333,6 +333,7 @@ static void complete(console *c)
     }
     sb_free(&shown);
     strvec_free(&cands);
+    con_ltpick_prompt_hint(c, true);   /* :deploy-lt: versions with their hints */
 }
 
 static void run_command(console *c, const char *line)
@@ -413,6 +414,8 @@ static void prompt_changed(console *c)
         lv_set_filter(&p->lv, c->prompt_buf);
         p->dirty = true;
     }
+    if (c->prompt == PR_COMMAND)
+        con_ltpick_prompt_hint(c, false);
     c->dirty_status = true;
 }
 

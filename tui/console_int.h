@@ -114,6 +114,7 @@ typedef struct console {
     int64_t last_second;
     bool quit;
     struct con_actions *act;         /* deploy/rollback/... state (console_actions.c) */
+    struct con_ltpick *ltp;          /* :deploy-lt's version picks (console_ltpick.c) */
 } console;
 
 
@@ -181,6 +182,7 @@ void con_apps_free(console *c);
 
 /* console_actions.c: the action keys and commands, their plan dialog, the journal */
 typedef struct con_actions con_actions;
+typedef struct con_ltpick con_ltpick;
 void con_actions_init(console *c);                /* opens the journal; offers unfinished plans */
 void con_actions_closing(console *c);             /* after the loop: answers arriving now are dropped */
 void con_actions_free(console *c);                /* after the clients are freed */
@@ -189,6 +191,14 @@ bool con_actions_dialog_key(console *c, int key); /* the dialog's keys; true: ta
 bool con_actions_command(console *c, const char *cmd, const char *arg);   /* true: handled */
 void con_actions_commands(strvec *out);           /* command names, for completion */
 void con_actions_candidates(console *c, const char *cmd, strvec *out);
+/* console_ltpick.c. The command line changed (tab: Tab was pressed): for
+ * ":deploy-lt " the candidates line shows the selected group's launch template
+ * versions, read without blocking. */
+void con_ltpick_prompt_hint(console *c, bool tab);
+void con_ltpick_candidates(console *c, strvec *out);
+void con_ltpick_drop(console *c);
+void con_ltpick_closing(console *c);
+void con_ltpick_free(console *c);
 void con_actions_on_changes(console *c, unsigned changed);   /* each poll: the deploy's watch */
 void con_actions_tick(console *c, int64_t now);   /* after aws_client_run */
 int con_actions_next_due_ms(console *c, int64_t now);   /* -1: nothing timed */

@@ -10,7 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=52
+PLAN=57
 echo "1..$PLAN"
 
 skip_all() {
@@ -335,6 +335,38 @@ check "SIGTERM mid-plan: stopped at a step boundary, journaled, no refresh start
 term_screen_ok() { [ "$(tmux_ display-message -p -t "$T_SESSION" '#{alternate_on}')" = 0 ]; }
 check "SIGTERM mid-plan: the terminal is restored" term_screen_ok
 screen | sed -n 's/.*CONSOLE-EXIT \([0-9]*\).*/\1/p' | head -n 1 >> "$T_DIR/exits"
+sim_post /_sim/faults '{"rules":[]}'
+
+# ---- 11. :deploy-lt offers the launch template's versions; Tab narrows; Enter plans ----
+fresh ltpick
+open_console web
+keys :; text "deploy-lt "
+lt_list_ok() {
+    wait_for "(current)" 10 || return 1
+    s=$(screen | tail -n 1)
+    for want in ":deploy-lt" "4 ami-0c0ffee0000000001" "3 ami-0c0ffee0000000001 (current)" "1 ami-"; do
+        printf '%s' "$s" | grep -qF -- "$want" || { echo "# missing: $want"; return 1; }
+    done
+    printf '%s' "$s" | grep -q "4 ami.*3 ami.*2 ami.*1 ami"   # newest first
+}
+check ":deploy-lt lists the template's versions newest first, the running one marked" lt_list_ok
+text "3"; keys Tab
+lt_tab_ok() {
+    wait_for ':deploy-lt 3  3 ami-0c0ffee0000000001 "version 3" (current)' 5 &&
+        ! screen | tail -n 1 | grep -qF "4 ami-"
+}
+check "Tab keeps the matching version, with its image and description" lt_tab_ok
+keys Enter
+lt_pick_ok() { wait_for "deploy-lt plan" 10 && wait_for "Run this plan?" 2 && wait_for '"Version":"3"' 2; }
+check "Enter plans the refresh to the picked version (DesiredConfiguration)" lt_pick_ok
+keys n
+fresh ltfail
+sim_post /_sim/faults '{"rules":[{"operation":"DescribeLaunchTemplateVersions","malformed_rate":1.0}]}'
+open_console web
+keys :; text "deploy-lt "
+check "a failed read of the versions says so on the command line" wait_for "(cannot read the versions of web-lt" 20
+keys Escape
+check "and in one status line" wait_for "launch template web-lt: cannot read its versions" 5
 sim_post /_sim/faults '{"rules":[]}'
 
 exits_ok() {
