@@ -164,7 +164,10 @@ static void draw_header(console *c)
     wattrset(w, (int)(any_stale ? (c->attrs[ROLE_ERROR] | A_BOLD) : a));
     mvwaddstr(w, 0, x, state);
     x += (int)strlen(state);
-    wattrset(w, (int)a);
+    /* The clock is the only thing an idle screen changes: in the terminal's own
+     * colours its minute tick costs about 10 bytes on the link instead of about 55
+     * (no colour set and reset around the one changed digit). */
+    wattrset(w, (int)c->attrs[ROLE_NORMAL]);
     mvwaddstr(w, 0, x, "  ");
     waddstr(w, clock);
     waddch(w, ' ');
