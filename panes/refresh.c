@@ -155,10 +155,10 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
         }
         pane_put(w, y, x, in.x + in.w - x, tail, A[ROLE_NORMAL], c->ascii);
         /* Line 2: what is left, the strategy and the id. */
-        char todo[16] = "-";
+        char to_update[16] = "-";
         if (r->has_instances_to_update)
-            snprintf(todo, sizeof todo, "%d", r->instances_to_update);
-        snprintf(line, sizeof line, "To update: %s  Strategy: %.20s  Id: %.64s", todo,
+            snprintf(to_update, sizeof to_update, "%d", r->instances_to_update);
+        snprintf(line, sizeof line, "To update: %s  Strategy: %.20s  Id: %.64s", to_update,
                  r->strategy ? r->strategy : "Rolling",
                  r->instance_refresh_id ? r->instance_refresh_id : "?");
         pane_put(w, y + 1, in.x, in.w, line, A[ROLE_NORMAL], c->ascii);

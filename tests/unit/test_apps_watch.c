@@ -4,6 +4,7 @@
  * healthy/total targets, refresh and alarm state; a profile that does not exist
  * fails alone with one line; a failing call marks the app stale and keeps its data;
  * a seed session is adopted without resolving again; pause; the summary texts. */
+#include "test_tmp.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -50,7 +51,7 @@ static int setup(void **state)
     for (size_t i = 0; i < ARRAY_LEN(clear); i++)
         unsetenv(clear[i]);
     fx *x = xcalloc(1, sizeof *x);
-    snprintf(x->home, sizeof x->home, "/tmp/tarmac-apps-XXXXXX");
+    snprintf(x->home, sizeof x->home, "%s/tarmac-apps-XXXXXX", test_tmpdir());
     if (!mkdtemp(x->home))
         return -1;
     setenv("HOME", x->home, 1);

@@ -1,6 +1,7 @@
 /* test_creds.c — credentials and region resolution against a matrix of shared
  * files and environment variables, each in its own temporary HOME. Expected values
  * follow what botocore resolves for the same files and environment. */
+#include "test_tmp.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -44,8 +45,7 @@ static int setup(void **state)
     (void)state;
     for (size_t i = 0; i < ARRAY_LEN(aws_env); i++)
         unsetenv(aws_env[i]);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(home, sizeof home, "%s/tarmac-creds-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    snprintf(home, sizeof home, "%s/tarmac-creds-XXXXXX", test_tmpdir());
     if (!mkdtemp(home))
         return -1;
     setenv("HOME", home, 1);

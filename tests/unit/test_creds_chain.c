@@ -3,6 +3,7 @@
  * stderr captured), IMDSv2, the container endpoint and the SSO portal against a
  * scripted loopback server (the exact requests checked), the SSO token cache name,
  * profile listing and the profile's "services" endpoints. */
+#include "test_tmp.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -49,7 +50,7 @@ static int setup(void **state)
                                   "TARMAC_CREDENTIAL_PROCESS_TIMEOUT"};
     for (size_t i = 0; i < ARRAY_LEN(clear); i++)
         unsetenv(clear[i]);
-    snprintf(home, sizeof home, "/tmp/tarmac-chain-XXXXXX");
+    snprintf(home, sizeof home, "%s/tarmac-chain-XXXXXX", test_tmpdir());
     if (!mkdtemp(home))
         return -1;
     setenv("HOME", home, 1);

@@ -2,6 +2,7 @@
  * the refresh of short-lived credentials in a creds_session: ahead of expiry (inline
  * and in the background), once after InvalidClientTokenId, the failure message when
  * the refresh fails, and the MFA hook answered later as the console does. */
+#include "test_tmp.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -51,7 +52,7 @@ static int setup(void **state)
     for (size_t i = 0; i < ARRAY_LEN(clear); i++)
         unsetenv(clear[i]);
     fx *x = xcalloc(1, sizeof *x);
-    snprintf(x->home, sizeof x->home, "/tmp/tarmac-refresh-XXXXXX");
+    snprintf(x->home, sizeof x->home, "%s/tarmac-refresh-XXXXXX", test_tmpdir());
     if (!mkdtemp(x->home))
         return -1;
     setenv("HOME", x->home, 1);

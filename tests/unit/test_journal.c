@@ -3,6 +3,7 @@
  * a short write or a torn tail, reading that survives torn and hostile lines and
  * refuses anything but a regular file, unfinished plans (start without end, with the
  * facts a resume needs) and abandoning them. */
+#include "test_tmp.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,7 +29,7 @@ typedef struct tmp {
 static int setup(void **state)
 {
     tmp *t = calloc(1, sizeof *t);
-    snprintf(t->dir, sizeof t->dir, "/tmp/tarmac-journal-XXXXXX");
+    snprintf(t->dir, sizeof t->dir, "%s/tarmac-journal-XXXXXX", test_tmpdir());
     if (!mkdtemp(t->dir))
         return -1;
     setenv("XDG_STATE_HOME", t->dir, 1);

@@ -8,6 +8,7 @@
  * refresh turns up later taken over on resume (and an older one not), a stop flag
  * seen before the next step, journal failures after a change, a stopped wait, and
  * the client's session token kept out of errors and the journal. */
+#include "test_tmp.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,7 +46,7 @@ static int fx_setup(void **state)
 {
     fx *x = xcalloc(1, sizeof *x);
     char err[256] = "";
-    snprintf(x->dir, sizeof x->dir, "/tmp/tarmac-plan-XXXXXX");
+    snprintf(x->dir, sizeof x->dir, "%s/tarmac-plan-XXXXXX", test_tmpdir());
     if (!mkdtemp(x->dir))
         return -1;
     setenv("XDG_STATE_HOME", x->dir, 1);

@@ -2,6 +2,7 @@
  * names, mistakes are reported as FILE:LINE:COLUMN, names can never be paths, a
  * user theme in $XDG_CONFIG_HOME wins over the built-in one, and #rrggbb maps to
  * the nearest xterm-256 entry. */
+#include "test_tmp.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +22,8 @@ static void test_builtin_themes_load(void **state)
 {
     (void)state;
     const char *names[] = { "dark", "light", "high-contrast", "mono" };
-    char tmp[] = "/tmp/tarmac-theme-XXXXXX";
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s/tarmac-theme-XXXXXX", test_tmpdir());
     assert_non_null(mkdtemp(tmp));
     setenv("XDG_CONFIG_HOME", tmp, 1);      /* no user themes */
     for (size_t i = 0; i < ARRAY_LEN(names); i++) {
@@ -144,7 +146,8 @@ static void test_names_are_never_paths(void **state)
 static void test_user_theme_wins(void **state)
 {
     (void)state;
-    char tmp[] = "/tmp/tarmac-theme-XXXXXX";
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s/tarmac-theme-XXXXXX", test_tmpdir());
     assert_non_null(mkdtemp(tmp));
     char dir[PATH_MAX], path[PATH_MAX + 32];
     snprintf(dir, sizeof dir, "%s/tarmac", tmp);
