@@ -12,7 +12,7 @@ enum { C_TAG, C_DIGEST, C_PUSHED, C_SIZE, C_NOTE };
 static const lv_column columns[] = {
     [C_TAG] = { .title = "TAG", .min = 10, .max = 40 },
     [C_DIGEST] = { .title = "DIGEST", .min = 12, .max = 12 },
-    [C_PUSHED] = { .title = "PUSHED", .min = 6, .max = 6, .prio = 3, .right = true, .quiet = true },
+    [C_PUSHED] = { .title = "PUSHED", .min = 6, .max = 6, .prio = 3, .right = true, .quiet = true, .ticks = true },
     [C_SIZE] = { .title = "SIZE", .min = 7, .max = 9, .prio = 2, .right = true },
     [C_NOTE] = { .title = "", .min = 6, .prio = 4 },
 };

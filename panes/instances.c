@@ -16,7 +16,7 @@ static const lv_column columns[] = {
     [C_HEALTH] = { .title = "HEALTH", .min = 7, .max = 9 },
     [C_OLD] = { .title = "", .min = 3, .max = 3, .prio = 7 },
     [C_TEMPLATE] = { .title = "TEMPLATE:VER", .min = 8, .max = 28, .prio = 2 },
-    [C_AGE] = { .title = "AGE", .min = 4, .max = 5, .prio = 5, .right = true, .quiet = true },
+    [C_AGE] = { .title = "AGE", .min = 4, .max = 5, .prio = 5, .right = true, .quiet = true, .ticks = true },
     [C_IP] = { .title = "PRIVATE IP", .min = 10, .max = 15, .prio = 3, .quiet = true },
     [C_TYPE] = { .title = "TYPE", .min = 8, .max = 12, .prio = 1 },
 };

@@ -47,9 +47,21 @@ void pane_fmt_age(aws_time then, aws_time now, char *buf, size_t len)
     long long s = (long long)((now - then) / 1000);
     if (s < 0)
         s = 0;
-    if (s < 120)
+    if (s < 120) {
         snprintf(buf, len, "%llds", s);
-    else if (s < 7200)
+        return;
+    }
+    /* Minutes and more are counted to the end of the clock's minute, so every age on
+     * the screen turns over together with the header clock: one small update a minute
+     * on the link instead of one per row at scattered seconds. (To the end, not the
+     * start: something pushed exactly ten days ago shows 10d, never 9d for a minute.) */
+    aws_time minute_end = now % 60000 ? now - now % 60000 + 60000 : now;
+    long long aligned = (long long)((minute_end - then) / 1000);
+    if (aligned > 120)
+        s = aligned;
+    else
+        s = 120;
+    if (s < 7200)
         snprintf(buf, len, "%lldm", s / 60);
     else if (s < 172800)
         snprintf(buf, len, "%lldh", s / 3600);

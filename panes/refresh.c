@@ -13,7 +13,7 @@ static const lv_column columns[] = {
     [C_ID] = { .title = "REFRESH", .min = 8, .max = 36, .prio = 2 },
     [C_STATUS] = { .title = "STATUS", .min = 10, .max = 18 },
     [C_PCT] = { .title = "%", .min = 4, .max = 4, .right = true },
-    [C_STARTED] = { .title = "STARTED", .min = 7, .max = 7, .prio = 3, .right = true, .quiet = true },
+    [C_STARTED] = { .title = "STARTED", .min = 7, .max = 7, .prio = 3, .right = true, .quiet = true, .ticks = true },
     [C_TOOK] = { .title = "TOOK", .min = 6, .max = 7, .prio = 4, .right = true },
     [C_REASON] = { .title = "REASON", .min = 6, .prio = 1 },
 };

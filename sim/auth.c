@@ -116,8 +116,8 @@ sim_error auth_check(const sim_request *req, const auth_params *p, sigv4_auth *a
 
     /* The key first: AWS answers an unknown key before looking at the signature. */
     const char *token = NULL;
-    const char *secret = p->secret ? p->secret(p->ud, auth->access_key_id, &token) : NULL;
     const char *sent_token = sim_request_header(req, "X-Amz-Security-Token");
+    const char *secret = p->secret ? p->secret(p->ud, auth->access_key_id, sent_token, &token) : NULL;
     if (!secret || !str_eq(token, sent_token))
         return is_json(p->proto) ? mkerr("UnrecognizedClientException", 403, "%s", MSG_TOKEN)
                                  : mkerr("InvalidClientTokenId", 403, "%s", MSG_TOKEN);

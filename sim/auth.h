@@ -12,8 +12,11 @@
 #include "world.h"
 
 /* Secret for an access key (NULL = unknown) and the session token that must come
- * with it (*token NULL = none required). Pointers stay owned by the callee. */
-typedef const char *(*auth_secret_fn)(void *ud, const char *access_key_id, const char **token);
+ * with it (*token NULL = none required); sent_token (may be NULL) is the one the
+ * request carries, which picks among several live sessions of one key. Pointers
+ * stay owned by the callee. */
+typedef const char *(*auth_secret_fn)(void *ud, const char *access_key_id, const char *sent_token,
+                                      const char **token);
 
 typedef struct auth_params {
     sim_proto proto;                /* decides the error codes (JSON names differ) */

@@ -75,10 +75,10 @@ void sim_front_error(sim_response *resp, sim_proto proto, int http_status, const
         snprintf(resp->query_error, sizeof resp->query_error, "%s;%s", code, resp->status < 500 ? "Sender" : "Receiver");
 }
 
-static const char *lookup_secret(void *ud, const char *akid, const char **token)
+static const char *lookup_secret(void *ud, const char *akid, const char *sent_token, const char **token)
 {
     sim_front *f = ud;
-    return f->world ? world_credentials(f->world, akid, token) : NULL;
+    return f->world ? world_credentials_for(f->world, akid, sent_token, token) : NULL;
 }
 
 /* A UUID-shaped x-amzn-RequestId from the front's PRNG. */

@@ -30,17 +30,27 @@ void w_sts_free(sim_world *w)
     VEC_FREE(w->sessions);
 }
 
-const w_session *w_sts_find(const sim_world *w, const char *akid)
+const w_session *w_sts_find_token(const sim_world *w, const char *akid, const char *token)
 {
     if (!akid)
         return NULL;
     aws_time now = time_now_ms();
-    for (size_t i = 0; i < w->sessions.n; i++) {
+    const w_session *newest = NULL;
+    for (size_t i = w->sessions.n; i-- > 0;) {   /* newest last */
         const w_session *s = &w->sessions.items[i];
-        if (!strcmp(s->access_key_id, akid))
-            return s->expiration > now ? s : NULL;   /* expired: unknown to auth */
+        if (strcmp(s->access_key_id, akid) || s->expiration <= now)   /* expired: unknown to auth */
+            continue;
+        if (!token || !strcmp(s->session_token, token))
+            return s;
+        if (!newest)
+            newest = s;
     }
-    return NULL;
+    return newest;
+}
+
+const w_session *w_sts_find(const sim_world *w, const char *akid)
+{
+    return w_sts_find_token(w, akid, NULL);
 }
 
 bool sts_unsigned_operation(const char *service, const char *op)
@@ -106,6 +116,16 @@ sim_error sts_assume(sim_world *w, const sts_assume_input *in, const char **out_
         return w_err("InvalidIdentityToken", 400, "%s", "Couldn't retrieve verification key from your identity provider");
     if (w->sc && w->sc->session_duration > 0)
         dur = w->sc->session_duration;
+    aws_time now = time_now_ms();
+    size_t kept = 0;
+    for (size_t i = 0; i < w->sessions.n; i++) {   /* drop the expired ones */
+        w_session *o = &w->sessions.items[i];
+        if (o->expiration > now)
+            w->sessions.items[kept++] = *o;
+        else
+            session_free(o);
+    }
+    w->sessions.n = kept;
     if (w->sessions.n >= STS_MAX_SESSIONS) {
         session_free(&w->sessions.items[0]);
         memmove(&w->sessions.items[0], &w->sessions.items[1], (w->sessions.n - 1) * sizeof(w_session));
@@ -113,7 +133,9 @@ sim_error sts_assume(sim_world *w, const sts_assume_input *in, const char **out_
     }
     /* The key id is a function of (caller, role, session name): two clients that
      * assume the same role the same way get the same id (tests compare them); the
-     * secret and token are fresh each time and replace the previous ones. */
+     * secret and token are fresh each time, and the earlier sessions stay valid
+     * until they expire, as AWS's do (a client renewing early still has calls in
+     * flight signed with the previous ones). */
     char buf[400];
     uint64_t h = 1469598103934665603ull;
     const char *parts[] = {in->caller ? in->caller : "", in->role_arn, in->session_name,
@@ -128,14 +150,7 @@ sim_error sts_assume(sim_world *w, const sts_assume_input *in, const char **out_
     for (int i = 0; i < 13; i++, h >>= 5)
         buf[7 + i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[h & 31];
     buf[20] = '\0';
-    w_session *s = NULL;
-    for (size_t i = 0; i < w->sessions.n && !s; i++)
-        if (!strcmp(w->sessions.items[i].access_key_id, buf))
-            s = &w->sessions.items[i];
-    if (s)
-        session_free(s);
-    else
-        s = VEC_NEW(w->sessions);
+    w_session *s = VEC_NEW(w->sessions);
     memset(s, 0, sizeof *s);
     w->session_seq++;
     s->access_key_id = xstrdup(buf);

@@ -292,9 +292,15 @@ static const sc_credential *find_cred(const sim_world *w, const char *akid)
 
 const char *world_credentials(const sim_world *w, const char *access_key_id, const char **session_token)
 {
+    return world_credentials_for(w, access_key_id, NULL, session_token);
+}
+
+const char *world_credentials_for(const sim_world *w, const char *access_key_id, const char *sent_token,
+                                  const char **session_token)
+{
     const sc_credential *c = find_cred(w, access_key_id);
     if (!c) {   /* temporary credentials from STS, while they last */
-        const w_session *s = w_sts_find(w, access_key_id);
+        const w_session *s = w_sts_find_token(w, access_key_id, sent_token);
         if (session_token)
             *session_token = s ? s->session_token : NULL;
         return s ? s->secret_access_key : NULL;

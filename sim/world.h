@@ -101,6 +101,11 @@ const char *world_region(const sim_world *w);
  * when none is required. Both pointers stay owned by the world. */
 const char *world_credentials(const sim_world *w, const char *access_key_id,
                               const char **session_token);
+/* The same for a request that carries sent_token (may be NULL): a key of STS can
+ * have several live sessions (each AssumeRole adds one, as AWS's stay valid until
+ * they expire); the one with that token answers, else the newest. */
+const char *world_credentials_for(const sim_world *w, const char *access_key_id, const char *sent_token,
+                                  const char **session_token);
 /* sts GetCallerIdentity for the caller's access key. */
 sim_error world_caller_identity(const sim_world *w, const char *access_key_id,
                                 caller_identity *out);

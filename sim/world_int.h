@@ -116,7 +116,10 @@ typedef struct w_session {
 
 /* sts.c */
 void w_sts_free(sim_world *w);
+/* The newest live session of a key; _token: the live one with that session token,
+ * else the newest. */
 const w_session *w_sts_find(const sim_world *w, const char *access_key_id);
+const w_session *w_sts_find_token(const sim_world *w, const char *access_key_id, const char *token);
 
 typedef struct w_alarm {
     const sc_alarm *sc;

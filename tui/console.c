@@ -333,12 +333,35 @@ static void apply_changes(console *c, unsigned changed)
     con_actions_on_changes(c, changed);
 }
 
+/* When the clock's minute turns over the ages in the rows turn with it (they are
+ * counted to the minute): rebuild every pane now, so the clock and the ages leave
+ * in one update. */
+static void minute_tick(console *c)
+{
+    int64_t minute = time_now_ms() / 60000;
+    if (minute == c->last_wall_minute)
+        return;
+    bool first = c->last_wall_minute == 0;
+    c->last_wall_minute = minute;
+    if (first)
+        return;
+    pane_ctx ctx = con_ctx_of(c);
+    for (int p = 0; p < PANE_COUNT; p++) {
+        pane *pn = &c->panes[p];
+        if (!pn->lv.loaded)
+            continue;
+        pn->ops->on_model_change(pn, pn->ops->watches | WS_BIT(pn->ops->primary), &ctx);
+        pn->dirty = true;
+    }
+}
+
 static void timers(console *c, int64_t now)
 {
     /* Once a second: the clock and the ages in the pane titles. */
     if (now / 1000 != c->last_second) {
         c->last_second = now / 1000;
         c->dirty_header = true;
+        minute_tick(c);
         for (int p = 0; p < PANE_COUNT; p++)
             c->title_dirty[p] = true;
         if (c->msg[0] && now >= c->msg_until) {

@@ -112,6 +112,7 @@ typedef struct console {
     int64_t pending_asg_at;
     bool refresh_was_active;
     int64_t last_second;
+    int64_t last_wall_minute;       /* ages are rebuilt when it turns over */
     bool quit;
     struct con_actions *act;         /* deploy/rollback/... state (console_actions.c) */
     struct con_ltpick *ltp;          /* :deploy-lt's version picks (console_ltpick.c) */

@@ -132,12 +132,20 @@ void lv_end(listview *lv, int64_t now_mono)
             if (str_eq(lv->rows.items[j].id, r->id))
                 old = &lv->rows.items[j];
         r->changed_at = 0;
-        bool whole = old ? old->role != r->role : lv->loaded;
+        /* A row whose role changed is drawn anew in its new colour: all of it flashes.
+         * A new row flashes its first cell only: enough to catch the eye, and when the
+         * flash ends only that cell is rewritten, not the whole row again. */
+        bool whole = old && old->role != r->role;
+        int key = -1;
+        if (!old && lv->loaded)
+            for (int k = 0; k < lv->ncols && key < 0; k++)
+                if (!lv->cols[k].quiet)
+                    key = k;
         for (int k = 0; k < lv->ncols; k++) {
             int64_t t = 0;
             if (lv->cols[k].quiet)
                 t = 0;
-            else if (whole)
+            else if (whole || k == key)
                 t = now_mono;
             else if (old)
                 t = old->hash != r->hash && !str_eq(old->cells[k] ? old->cells[k] : "", r->cells[k] ? r->cells[k] : "")
@@ -395,7 +403,7 @@ void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsi
         if (selected && focused)
             base = attrs[ROLE_SELECTION];
         else if (selected)
-            base |= A_BOLD | A_UNDERLINE;
+            base |= A_BOLD;     /* as lazygit's inactive selection: bold, no bar */
         cx = x;
         for (int c = 0; c < lv->ncols; c++) {
             if (!wid[c])
@@ -406,8 +414,10 @@ void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsi
                 a = base;
             else if (changed)
                 a = attrs[ROLE_CHANGED];
+            else if (selected && lv->cols[c].ticks)
+                a = attrs[r->cell_role[c] >= 0 ? r->cell_role[c] : r->role];
             else if (r->cell_role[c] >= 0)
-                a = attrs[r->cell_role[c]] | (selected ? A_BOLD | A_UNDERLINE : 0);
+                a = attrs[r->cell_role[c]] | (selected ? A_BOLD : 0);
             wattrset(w, (int)a);
             put_cell(w, yy, cx, wid[c], r->cells[c], lv->cols[c].right, ascii);
             /* The gap takes the highlight when the next shown cell has it too: a new or

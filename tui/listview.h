@@ -24,6 +24,8 @@ typedef struct lv_column {
     int prio;                    /* dropped first when narrow: lowest prio (0 = never) */
     bool right;                  /* right-aligned (numbers) */
     bool quiet;                  /* its changes are not highlighted: ages, details filled in later */
+    bool ticks;                  /* changes with the clock (an age): never emphasized, so its
+                                  * minute tick is a few plain bytes on the link */
 } lv_column;
 
 typedef struct lv_row {

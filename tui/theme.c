@@ -432,6 +432,12 @@ void theme_activate(const theme *t, theme_mode mode, unsigned long out[ROLE_COUN
             continue;
         }
         int fg = map_color(s->fg, s->fg8, mode), bg = map_color(s->bg, s->bg8, mode);
+        if (fg == -1 && bg == -1) {
+            /* The terminal's own colours: pair 0, so text in it needs no colour set
+             * (and no reset after) on the link. */
+            out[r] = curses_attrs(s->attrs);
+            continue;
+        }
         short pair = (short)(r + 1);
         if (mode == THEME_DIRECT)
             init_extended_pair(pair, fg, bg);

@@ -447,8 +447,9 @@ static void make_req(test_req *t, const char *service, const char *region, const
 
 static void free_req(test_req *t) { free(t->authorization); }
 
-static const char *test_secret(void *ud, const char *akid, const char **token)
+static const char *test_secret(void *ud, const char *akid, const char *sent_token, const char **token)
 {
+    (void)sent_token;
     const char *tok = ud;
     if (token) *token = tok;
     return strcmp(akid, AKID) == 0 ? SECRET : NULL;

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "scenario.h"
+#include "sts.h"
 #include "sigv4.h"
 #include "world.h"
 
@@ -262,6 +263,35 @@ static void test_initial_world(void **state)
     assert_string_equal(world_credentials(f->w, "AKIATESTKEY000000001", &tok), "test-secret-1");
     assert_null(tok);
     assert_null(world_credentials(f->w, "AKIAUNKNOWN", &tok));
+}
+
+/* Assuming a role again gives the same key id with a new secret and token; the
+ * earlier session stays valid until it expires (calls signed with it may still be
+ * in flight), and each token picks its own secret. */
+static void test_sts_sessions_overlap(void **state)
+{
+    fx *f = *state;
+    sts_assume_input in = { .caller = "AKIATESTKEY000000001", .role_arn = "arn:aws:iam::111122223333:role/ops",
+                            .session_name = "s1" };
+    const char *akid = NULL;
+    sim_error e = sts_assume(f->w, &in, &akid);
+    assert_true(sim_ok(&e));
+    char *id1 = strdup(akid), *tok1 = NULL, *sec1 = NULL;
+    const char *t = NULL;
+    sec1 = strdup(world_credentials(f->w, id1, &t));
+    tok1 = strdup(t);
+    e = sts_assume(f->w, &in, &akid);
+    assert_true(sim_ok(&e));
+    assert_string_equal(akid, id1);
+    const char *sec2 = world_credentials(f->w, id1, &t);     /* the newest */
+    assert_string_not_equal(sec2, sec1);
+    assert_string_not_equal(t, tok1);
+    assert_string_equal(world_credentials_for(f->w, id1, tok1, &t), sec1);   /* the first still works */
+    assert_string_equal(t, tok1);
+    assert_string_equal(world_credentials_for(f->w, id1, "IQoJsimNOTATOKEN", &t), sec2);  /* auth then refuses */
+    free(id1);
+    free(tok1);
+    free(sec1);
 }
 
 static void test_pending_to_inservice_and_health(void **state)
@@ -932,6 +962,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_initial_world, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_sts_sessions_overlap, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_pending_to_inservice_and_health, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_refresh_good_image, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_refresh_max_healthy_launches_first, fx_setup, fx_teardown),

@@ -13,6 +13,8 @@
 
 #include "listview.h"
 #include "progress.h"
+#include "pane.h"
+#include "theme.h"
 
 static void test_bar_ascii(void **state)
 {
@@ -106,6 +108,41 @@ static void test_durations(void **state)
     assert_string_equal(b, "?");
 }
 
+/* Ages: seconds under two minutes; from there counted to the end of the clock's
+ * minute, so they all turn over when the clock does. */
+static void test_ages_turn_with_the_clock(void **state)
+{
+    (void)state;
+    char b[16];
+    const aws_time m = 1700000000000LL - 1700000000000LL % 60000;   /* a minute's start */
+    pane_fmt_age(0, m, b, sizeof b);
+    assert_string_equal(b, "-");
+    pane_fmt_age(m - 5000, m, b, sizeof b);
+    assert_string_equal(b, "5s");
+    pane_fmt_age(m + 1000, m, b, sizeof b);                  /* a clock behind AWS's */
+    assert_string_equal(b, "0s");
+    pane_fmt_age(m - 119000, m + 30000, b, sizeof b);         /* 149 s, one poll after 119s */
+    assert_string_equal(b, "2m");
+    /* Pushed at m-30m+20s: the age reads 30m through the whole minute it turns in,
+     * 29m in the minute before, whatever the second. */
+    aws_time then = m - 1800000 + 20000;
+    pane_fmt_age(then, m + 1000, b, sizeof b);
+    assert_string_equal(b, "30m");
+    pane_fmt_age(then, m + 59000, b, sizeof b);
+    assert_string_equal(b, "30m");
+    pane_fmt_age(then, m - 1000, b, sizeof b);
+    assert_string_equal(b, "29m");
+    pane_fmt_age(then, m + 60000, b, sizeof b);               /* exactly the next minute */
+    assert_string_equal(b, "30m");
+    pane_fmt_age(then, m + 61000, b, sizeof b);
+    assert_string_equal(b, "31m");
+    /* Something pushed exactly ten days before: 10d from its first second on. */
+    pane_fmt_age(m + 7000 - 864000000LL, m + 7000, b, sizeof b);
+    assert_string_equal(b, "10d");
+    pane_fmt_age(m - 3 * 3600000LL, m + 1000, b, sizeof b);
+    assert_string_equal(b, "3h");
+}
+
 static const lv_column cols[] = { { .title = "ID", .min = 4, .max = 10 }, { .title = "STATE", .min = 4, .max = 10 } };
 
 static void fill(listview *lv, const char *const *ids, const char *const *states, int n, int64_t now)
@@ -153,9 +190,9 @@ static void test_listview(void **state)
     const char *ids3[] = { "a", "b", "e" };
     const char *st3[] = { "ok", "bad", "new" };
     fill(&lv, ids3, st3, 3, 9000);
-    assert_int_equal(lv.rows.items[2].changed_at, 9000);      /* a new row: every cell */
+    assert_int_equal(lv.rows.items[2].changed_at, 9000);      /* a new row: its first cell */
     assert_int_equal(lv.rows.items[2].cell_changed_at[0], 9000);
-    assert_int_equal(lv.rows.items[2].cell_changed_at[1], 9000);
+    assert_int_equal(lv.rows.items[2].cell_changed_at[1], 0);
     assert_int_equal(lv.rows.items[1].changed_at, 5000);      /* unchanged since */
     assert_non_null(lv_selected_id(&lv));
 
@@ -196,6 +233,36 @@ static void test_listview_ages_do_not_flash(void **state)
     lv_free(&lv);
 }
 
+/* A new row flashes its first cell that is not an age; a row that changes colour
+ * flashes whole. */
+static void test_listview_new_row_and_role_flash(void **state)
+{
+    (void)state;
+    static const lv_column c3[] = { { .title = "AGE", .min = 4, .quiet = true, .ticks = true },
+                                    { .title = "STATUS", .min = 4 }, { .title = "NOTE", .min = 4 } };
+    listview lv;
+    lv_init(&lv, c3, 3);
+    lv_begin(&lv);
+    lv_row *r = lv_add(&lv, "a");
+    lv_set(r, 0, "1s"); lv_set(r, 1, "ok"); lv_set(r, 2, "x");
+    lv_end(&lv, 100);
+    lv_begin(&lv);
+    r = lv_add(&lv, "b");
+    lv_set(r, 0, "1s"); lv_set(r, 1, "ok"); lv_set(r, 2, "y");
+    r = lv_add(&lv, "a");
+    lv_set(r, 0, "2s"); lv_set(r, 1, "ok"); lv_set(r, 2, "x");
+    r->role = ROLE_UNHEALTHY;
+    lv_end(&lv, 200);
+    const lv_row *b = &lv.rows.items[0], *a = &lv.rows.items[1];
+    assert_int_equal(b->cell_changed_at[0], 0);      /* the age never flashes */
+    assert_int_equal(b->cell_changed_at[1], 200);    /* the new row's first other cell */
+    assert_int_equal(b->cell_changed_at[2], 0);
+    assert_int_equal(a->cell_changed_at[0], 0);
+    assert_int_equal(a->cell_changed_at[1], 200);    /* a colour change: every cell */
+    assert_int_equal(a->cell_changed_at[2], 200);
+    lv_free(&lv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,8 +270,10 @@ int main(void)
         cmocka_unit_test(test_bar_utf8),
         cmocka_unit_test(test_eta),
         cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_ages_turn_with_the_clock),
         cmocka_unit_test(test_listview),
         cmocka_unit_test(test_listview_ages_do_not_flash),
+        cmocka_unit_test(test_listview_new_row_and_role_flash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
