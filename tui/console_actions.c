@@ -3,69 +3,15 @@
  * Each builds a plan (plan.h) without blocking, shows it in a dialog, asks (the
  * group's name for protected apps), runs it journaled one step at a time from the
  * event loop, then watches the refresh and offers rollback — or rolls back by
- * itself when the app has auto_rollback. Also here: unfinished plans offered at
- * start, the journal handed to the Activity pane, and a quit (q, SIGTERM, SIGHUP)
- * that waits for a step boundary. The words of the dialog live in dialog.c. */
-#include "console_int.h"
+ * itself when the app has auto_rollback (console_guard.c). Also here: a quit (q,
+ * SIGTERM, SIGHUP) that waits for a step boundary. Unfinished plans offered at
+ * start and the journal handed to the Activity pane are in console_journal.c; the
+ * words of the dialog live in dialog.c. */
+#include "console_actions_int.h"
 
-#include "activity.h"
-#include "dialog.h"
-#include "journal.h"
-#include "plan.h"
 #include "services.h"
 
-#define JOURNAL_SHOWN 200          /* newest journal records the Activity pane gets */
 #define QUIT_GRACE_MS 120000       /* how long a quit waits for the running step */
-
-/* A plan being built: the answer may come after the operator gave up on it. */
-typedef struct build_ticket {
-    console *c;
-    bool dropped;                  /* Esc while planning, or the console is closing */
-    bool auto_rb;                  /* an automatic rollback: run without asking */
-} build_ticket;
-
-struct con_actions {
-    journal *j;
-    char jerr[300];                /* why the journal could not be opened */
-    bool closing;
-
-    /* the dialog */
-    dialog_phase phase;
-    bool visible;
-    int wrap_width;                /* the width the lines were wrapped to */
-    char what[300], app[80], asg[256];
-    dialog_cmd last;               /* what was asked, to plan it again */
-    bool has_last;
-    char typed[PROMPT_MAX];
-    char note[700];
-    bool note_bad, can_replan;
-    strbuf after;
-
-    /* the plan */
-    build_ticket *ticket;
-    plan *p;
-    plan_run *run;
-    bool run_finished, auto_rb, stop_sent;
-    int64_t quit_deadline;
-
-    /* watching a deploy started here */
-    bool guarding, guard_offer, guard_auto;
-    plan_guard g;
-    plan_target gt;                /* whose deploy: also the offer's rollback target */
-    char *gt_profile;              /* the profile the deploy ran under */
-    char guard_line[300];
-    char offer[600];               /* a rollback offer waiting for R */
-    char auto_reason[600];         /* why the running plan is an automatic rollback */
-
-    /* after a cancel: the group's state at the next poll */
-    bool want_summary;
-
-    journal_unfinished_list unf;
-    size_t unf_sel;
-    bool journal_dirty;
-
-    char sticky[600];              /* the status line while something goes on */
-};
 
 /* ------------------------------------------------------------ small helpers */
 
@@ -84,7 +30,7 @@ static const app_config *app_of(const console *c, const char *asg)
 }
 
 /* --read-only, the config's defaults, or the app's own switch. */
-static bool read_only_for(const console *c, const app_config *app)
+bool con_act_read_only_for(const console *c, const app_config *app)
 {
     return c->g->read_only || config_app_read_only(&c->sess.config, app) ||
            config_profile_read_only(&c->sess.config, c->profile);
@@ -95,13 +41,13 @@ bool con_action_hidden(const console *c, action_id a)
     if (!is_action(a))
         return false;
     const char *asg = c->w ? watch_get(c->w)->selected_asg : NULL;
-    return read_only_for(c, app_of(c, asg));
+    return con_act_read_only_for(c, app_of(c, asg));
 }
 
 bool con_read_only_now(const console *c)
 {
     const char *asg = c->w ? watch_get(c->w)->selected_asg : NULL;
-    return read_only_for(c, app_of(c, asg));
+    return con_act_read_only_for(c, app_of(c, asg));
 }
 
 static void overlay_close(console *c)
@@ -115,8 +61,7 @@ static void overlay_close(console *c)
     c->dirty_status = true;
 }
 
-static void set_note(con_actions *a, bool bad, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_note(con_actions *a, bool bad, const char *fmt, ...)
+void con_act_set_note(con_actions *a, bool bad, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -127,7 +72,7 @@ static void set_note(con_actions *a, bool bad, const char *fmt, ...)
 
 /* ------------------------------------------------------------ the dialog */
 
-static void dialog_refresh(console *c)
+void con_act_dialog_refresh(console *c)
 {
     con_actions *a = c->act;
     if (a->closing || !a->visible || a->phase == DLG_NONE)
@@ -158,7 +103,7 @@ static void dialog_refresh(console *c)
     c->dirty_status = true;
 }
 
-static void dialog_open(console *c, dialog_phase ph)
+void con_act_dialog_open(console *c, dialog_phase ph)
 {
     con_actions *a = c->act;
     if (a->closing)
@@ -166,7 +111,7 @@ static void dialog_open(console *c, dialog_phase ph)
     a->phase = ph;
     a->visible = true;
     c->ov_scroll = 0;
-    dialog_refresh(c);
+    con_act_dialog_refresh(c);
 }
 
 static void dialog_hide(console *c)
@@ -177,7 +122,7 @@ static void dialog_hide(console *c)
 }
 
 /* Closes the dialog and forgets a plan that did not run. */
-static void dialog_end(console *c)
+void con_act_dialog_end(console *c)
 {
     con_actions *a = c->act;
     dialog_hide(c);
@@ -192,269 +137,12 @@ static void dialog_end(console *c)
     }
     /* A rollback offer that came while a plan was on screen. */
     if (a->offer[0])
-        dialog_open(c, DLG_OFFER);
+        con_act_dialog_open(c, DLG_OFFER);
 }
 
-static bool busy(const con_actions *a)
+bool con_act_busy(const con_actions *a)
 {
     return a->run || a->ticket || a->phase == DLG_CONFIRM;
-}
-
-/* ------------------------------------------------------------ the journal */
-
-typedef struct scan_ctx {
-    activity_note_list notes;      /* oldest first, at most 2 * JOURNAL_SHOWN */
-    strvec plan_ids, plan_asgs;    /* recent plans' groups, for records that lack one */
-    size_t seq;
-} scan_ctx;
-
-static bool scan_one(void *ud, json_object *o, const char *raw, size_t len)
-{
-    scan_ctx *s = ud;
-    size_t seq = s->seq++;
-    json_object *v;
-    const char *pid = json_object_object_get_ex(o, "plan_id", &v) ? json_object_get_string(v) : NULL;
-    const char *asg = json_object_object_get_ex(o, "asg", &v) ? json_object_get_string(v) : NULL;
-    if (pid && asg && !strvec_contains(&s->plan_ids, pid)) {
-        if (s->plan_ids.n >= 64) {
-            free(s->plan_ids.items[0]);
-            free(s->plan_asgs.items[0]);
-            memmove(s->plan_ids.items, s->plan_ids.items + 1, (s->plan_ids.n - 1) * sizeof(char *));
-            memmove(s->plan_asgs.items, s->plan_asgs.items + 1, (s->plan_asgs.n - 1) * sizeof(char *));
-            s->plan_ids.n--;
-            s->plan_asgs.n--;
-        }
-        strvec_push(&s->plan_ids, pid);
-        strvec_push(&s->plan_asgs, asg);
-    }
-    activity_note n;
-    if (!activity_note_from_json(&n, o, raw, len, seq))
-        return true;
-    for (size_t i = 0; !n.asg && pid && i < s->plan_ids.n; i++)
-        if (str_eq(s->plan_ids.items[i], pid))
-            n.asg = xstrdup(s->plan_asgs.items[i]);
-    if (s->notes.n == 2 * JOURNAL_SHOWN) {
-        for (size_t i = 0; i < JOURNAL_SHOWN; i++)
-            activity_note_free(&s->notes.items[i]);
-        memmove(s->notes.items, s->notes.items + JOURNAL_SHOWN, JOURNAL_SHOWN * sizeof *s->notes.items);
-        s->notes.n = JOURNAL_SHOWN;
-    }
-    VEC_PUSH(s->notes, n);
-    return true;
-}
-
-/* Reads the journal's newest records into the Activity pane. */
-static void reload_journal(console *c)
-{
-    con_actions *a = c->act;
-    a->journal_dirty = false;
-    char *path = a->j ? xstrdup(journal_path(a->j)) : journal_default_path();
-    if (!path)
-        return;
-    scan_ctx s = { 0 };
-    strbuf err;
-    sb_init(&err);
-    journal_scan(path, scan_one, &s, &err);
-    activity_note_list newest = { 0 };
-    size_t keep = s.notes.n < JOURNAL_SHOWN ? s.notes.n : JOURNAL_SHOWN;
-    for (size_t i = 0; i < s.notes.n; i++) {
-        if (i < s.notes.n - keep)
-            activity_note_free(&s.notes.items[i]);
-    }
-    for (size_t i = s.notes.n; i-- > s.notes.n - keep;)
-        VEC_PUSH(newest, s.notes.items[i]);
-    VEC_FREE(s.notes);
-    strvec_free(&s.plan_ids);
-    strvec_free(&s.plan_asgs);
-    sb_free(&err);
-    free(path);
-    pane *pn = &c->panes[PANE_ACTIVITY];
-    activity_take_notes(pn, &newest);
-    pane_ctx ctx = con_ctx_of(c);
-    pn->ops->on_model_change(pn, 0, &ctx);
-    pn->dirty = true;
-    c->title_dirty[PANE_ACTIVITY] = true;
-}
-
-/* Unfinished plans of app (NULL: all) into a->unf; how many. */
-static size_t load_unfinished(con_actions *a, const char *app)
-{
-    journal_unfinished_list_free(&a->unf);
-    a->unf_sel = 0;
-    if (!a->j)
-        return 0;
-    strbuf err;
-    sb_init(&err);
-    journal_find_unfinished(journal_path(a->j), app, &a->unf, &err);
-    sb_free(&err);
-    return a->unf.n;
-}
-
-/* ------------------------------------------------------------ watching a deploy */
-
-static void guard_stop(con_actions *a)
-{
-    if (a->guarding)
-        plan_guard_done(&a->g);
-    a->guarding = false;
-    a->guard_line[0] = '\0';
-}
-
-static void guard_start(console *c, const plan *p)
-{
-    con_actions *a = c->act;
-    const char *id = dialog_plan_refresh_id(p);
-    if (!id)
-        return;
-    guard_stop(a);
-    /* The plan's own group, with its app's watching settings (thresholds, alarms,
-     * auto_rollback). */
-    const app_config *app = config_find_app(&c->sess.config, p->target.app);
-    plan_target_free(&a->gt);
-    plan_target_init(&a->gt, app, p->target.asg, p->target.repository, p->target.region,
-                     p->target.read_only || read_only_for(c, app));
-    str_set(&a->gt.app, p->target.app);
-    str_set(&a->gt_profile, c->profile);
-    plan_guard_init(&a->g, &a->gt, id);
-    a->guarding = true;
-    a->guard_offer = p->action != PLAN_ROLLBACK;
-    a->guard_auto = a->guard_offer && a->gt.auto_rollback;
-    snprintf(a->guard_line, sizeof a->guard_line, "waiting for refresh %.80s", id);
-    sb_printf(&a->after, "\nWatching refresh %s on %s: %s\n", id, a->gt.asg,
-              !a->guard_offer ? "the outcome shows in the status line"
-              : a->guard_auto ? "it rolls back by itself (auto_rollback) if the refresh fails, an alarm fires "
-                                "or targets stay unhealthy"
-                              : "the console offers rollback if the refresh fails, an alarm fires or targets "
-                                "stay unhealthy");
-}
-
-static void build(console *c, const plan_target *t, const dialog_cmd *cmd, bool auto_rb);
-static void sticky_status(console *c, int64_t now, bool force);
-
-/* The console still talks to where the watched deploy ran (a switch may have
- * moved it to a region with a group of the same name). */
-static bool guard_here(const console *c)
-{
-    const con_actions *a = c->act;
-    return str_eq(c->region, a->gt.region) && str_eq(c->profile, a->gt_profile);
-}
-
-static void on_guard_verdict(console *c, plan_guard_verdict v)
-{
-    con_actions *a = c->act;
-    char reason[sizeof a->g.reason];
-    snprintf(reason, sizeof reason, "%s", a->g.reason);
-    bool offer = a->guard_offer, auto_rb = a->guard_auto;
-    guard_stop(a);
-    if (v == PLAN_GUARD_SUCCESS) {
-        con_message(c, ROLE_HEALTHY, "%s: %s", a->gt.app ? a->gt.app : "", reason);
-        return;
-    }
-    if (v == PLAN_GUARD_ENDED_BAD) {
-        bool ok = !offer && strncmp(reason, "refresh RollbackSuccessful", 26) == 0;
-        con_message(c, ok ? ROLE_HEALTHY : ROLE_WARNING, "%s: %s", a->gt.app ? a->gt.app : "", reason);
-        return;
-    }
-    /* PLAN_GUARD_ROLLBACK */
-    if (c->bell)
-        beep();
-    if (!offer) {
-        con_message(c, ROLE_ERROR, "the rollback's refresh went bad too: %s", reason);
-        return;
-    }
-    if (auto_rb) {
-        /* What was on screen and not running gives way to the rollback, and so
-         * does a switch of profile or region that has not happened yet. */
-        if (c->switch_job)
-            con_switch_cancel(c);
-        if (a->ticket) {
-            a->ticket->dropped = true;
-            a->ticket = NULL;
-        }
-        if (!a->run) {
-            plan_free(a->p);
-            a->p = NULL;
-        }
-        set_note(a, true, "auto-rollback after: %s", reason);
-        snprintf(a->auto_reason, sizeof a->auto_reason, "%s", reason);
-        dialog_cmd rb = { .action = PLAN_ROLLBACK };
-        build(c, &a->gt, &rb, true);
-        return;
-    }
-    snprintf(a->offer, sizeof a->offer, "%s", reason);
-    if (!busy(a))
-        dialog_open(c, DLG_OFFER);
-    sticky_status(c, mono_now_ms(), true);   /* at once, over any passing note */
-}
-
-static const instance_refresh *find_refresh(const watch_state *ws, const char *id)
-{
-    for (size_t i = 0; i < ws->refreshes.n; i++)
-        if (str_eq(ws->refreshes.items[i].instance_refresh_id, id))
-            return &ws->refreshes.items[i];
-    return NULL;
-}
-
-static void summary_if_due(console *c, unsigned changed)
-{
-    con_actions *a = c->act;
-    const watch_state *ws = watch_get(c->w);
-    if (!a->want_summary || !(changed & WS_BIT(WS_GROUPS)) || ws->meta[WS_GROUPS].stale)
-        return;
-    if (!a->p || a->p->action != PLAN_CANCEL || a->phase != DLG_DONE) {
-        a->want_summary = false;   /* the cancel's dialog is gone */
-        return;
-    }
-    for (size_t i = 0; i < ws->groups.n; i++) {
-        if (!str_eq(ws->groups.items[i].name, a->p->target.asg))
-            continue;
-        a->want_summary = false;
-        strbuf sum;
-        sb_init(&sum);
-        dialog_group_summary(&ws->groups.items[i], a->p->target.live_tag, a->p->target.repository != NULL, &sum);
-        sb_printf(&a->after, "\n%s", sum.buf);
-        con_message(c, ROLE_NEUTRAL, "%.*s", (int)strcspn(sum.buf, "\n"), sum.buf);
-        sb_free(&sum);
-        dialog_refresh(c);
-        return;
-    }
-}
-
-void con_actions_on_changes(console *c, unsigned changed)
-{
-    con_actions *a = c->act;
-    if (!a || a->closing)
-        return;
-    summary_if_due(c, changed);
-    if (!a->guarding)
-        return;
-    const watch_state *ws = watch_get(c->w);
-    if (!guard_here(c)) {
-        snprintf(a->guard_line, sizeof a->guard_line, "paused: switch back to %.40s in %.40s to follow it",
-                 a->gt_profile ? a->gt_profile : "the default profile", a->gt.region ? a->gt.region : "?");
-        return;
-    }
-    if (!str_eq(ws->selected_asg, a->gt.asg)) {
-        snprintf(a->guard_line, sizeof a->guard_line, "paused: select group %.100s to follow its refresh",
-                 a->gt.asg);
-        return;
-    }
-    if (!(changed & WS_BIT(WS_REFRESHES)) || ws->meta[WS_REFRESHES].stale)
-        return;
-    const instance_refresh *r = find_refresh(ws, a->g.refresh_id);
-    if (!r)
-        return;
-    const target_health_list *lists[32];
-    size_t n = 0;
-    for (size_t t = 0; t < ws->target_groups.n && n < ARRAY_LEN(lists); t++)
-        lists[n++] = &ws->target_groups.items[t].health;
-    int healthy, judged, all;
-    plan_guard_count_targets(lists, n, &healthy, &judged, &all);
-    snprintf(a->guard_line, sizeof a->guard_line, "refresh %.20s %d%%, healthy targets %d/%d",
-             r->status ? r->status : "?", r->has_percentage_complete ? r->percentage_complete : 0, healthy, all);
-    plan_guard_verdict v = plan_guard_update(&a->g, r, healthy, judged, &ws->alarms);
-    if (v != PLAN_GUARD_RUNNING)
-        on_guard_verdict(c, v);
 }
 
 /* ------------------------------------------------------------ running */
@@ -467,7 +155,7 @@ static void on_step(plan_run *run, size_t i, void *ud)
     if (!c->act || c->act->closing)
         return;
     c->act->journal_dirty = true;
-    dialog_refresh(c);
+    con_act_dialog_refresh(c);
 }
 
 static void on_finished(plan_run *run, void *ud)
@@ -482,7 +170,7 @@ static void run_plan(console *c)
 {
     con_actions *a = c->act;
     /* A new plan ends the watching of the last one (it may be the rollback). */
-    guard_stop(a);
+    con_act_guard_stop(a);
     a->offer[0] = '\0';
     a->typed[0] = '\0';
     a->can_replan = false;
@@ -499,14 +187,14 @@ static void run_plan(console *c)
     a->journal_dirty = true;
     if (!a->run) {
         a->phase = DLG_DONE;
-        set_note(a, true, "Refused, nothing was changed: %s", err.buf);
+        con_act_set_note(a, true, "Refused, nothing was changed: %s", err.buf);
         con_message(c, ROLE_ERROR, "%s", a->note);
     } else {
-        sticky_status(c, mono_now_ms(), true);   /* "ACTION RUNNING: ..." at once */
+        con_act_sticky_status(c, mono_now_ms(), true);   /* "ACTION RUNNING: ..." at once */
     }
     sb_free(&err);
     if (a->visible || a->auto_rb)
-        dialog_open(c, a->phase);
+        con_act_dialog_open(c, a->phase);
 }
 
 static void run_done(console *c)
@@ -526,35 +214,36 @@ static void run_done(console *c)
     case PLAN_OK:
     case PLAN_RUNNING:
         if (a->auto_rb)
-            set_note(a, false, "Done: every step done or skipped (auto-rollback after: %.500s).", a->auto_reason);
+            con_act_set_note(a, false, "Done: every step done or skipped (auto-rollback after: %.500s).",
+                             a->auto_reason);
         else
-            set_note(a, false, "Done: every step done or skipped.");
-        guard_start(c, p);
+            con_act_set_note(a, false, "Done: every step done or skipped.");
+        con_act_guard_start(c, p);
         if (p->action == PLAN_CANCEL)
             a->want_summary = true;
         watch_refresh_now(c->w);
         break;
     case PLAN_FAILED:
-        set_note(a, true, "FAILED: %s", msg);
+        con_act_set_note(a, true, "FAILED: %s", msg);
         role = ROLE_ERROR;
         break;
     case PLAN_REFUSED:
-        set_note(a, true, "Refused before anything changed: %s", msg);
+        con_act_set_note(a, true, "Refused before anything changed: %s", msg);
         a->can_replan = a->has_last && !p->resumed;
         role = ROLE_ERROR;
         break;
     case PLAN_STOPPED:
-        set_note(a, true, "Stopped at a step boundary: %s. The plan is unfinished in the journal.", msg);
+        con_act_set_note(a, true, "Stopped at a step boundary: %s. The plan is unfinished in the journal.", msg);
         role = ROLE_WARNING;
         break;
     }
     a->phase = DLG_DONE;
     con_message(c, role, "%s %s: %s", act, p->id, a->note);
-    if (o == PLAN_STOPPED && !c->quit && load_unfinished(a, p->target.app)) {
-        dialog_open(c, DLG_UNFINISHED);
+    if (o == PLAN_STOPPED && !c->quit && con_act_load_unfinished(a, p->target.app)) {
+        con_act_dialog_open(c, DLG_UNFINISHED);
         return;
     }
-    dialog_refresh(c);
+    con_act_dialog_refresh(c);
 }
 
 /* ------------------------------------------------------------ building */
@@ -589,17 +278,17 @@ static void on_built(plan *p, void *ud)
         }
         sb_free(&err);
         a->journal_dirty = true;
-        dialog_open(c, DLG_CONFIRM);
+        con_act_dialog_open(c, DLG_CONFIRM);
         return;
     }
     if (auto_rb) {
         run_plan(c);
         return;
     }
-    dialog_open(c, DLG_CONFIRM);
+    con_act_dialog_open(c, DLG_CONFIRM);
 }
 
-static void build(console *c, const plan_target *t, const dialog_cmd *cmd, bool auto_rb)
+void con_act_build(console *c, const plan_target *t, const dialog_cmd *cmd, bool auto_rb)
 {
     con_actions *a = c->act;
     if (!a->run) {      /* the last plan, shown and finished: forgotten */
@@ -625,7 +314,7 @@ static void build(console *c, const plan_target *t, const dialog_cmd *cmd, bool 
                  cmd->tag);
     snprintf(a->app, sizeof a->app, "%.79s", t->app ? t->app : "");
     snprintf(a->asg, sizeof a->asg, "%.255s", t->asg ? t->asg : "");
-    dialog_open(c, DLG_BUILDING);
+    con_act_dialog_open(c, DLG_BUILDING);
     plan_request r = {
         .action = cmd->action,
         .tag = cmd->tag[0] ? cmd->tag : NULL,
@@ -638,7 +327,7 @@ static void build(console *c, const plan_target *t, const dialog_cmd *cmd, bool 
 
 static bool refuse_read_only(console *c, const app_config *app, const char *what)
 {
-    if (!read_only_for(c, app))
+    if (!con_act_read_only_for(c, app))
         return false;
     con_message(c, ROLE_WARNING, "read-only: %s refused (--read-only, or read_only in the config); "
                 "nothing was changed", what);
@@ -650,8 +339,8 @@ static void ask(console *c, const dialog_cmd *cmd)
 {
     con_actions *a = c->act;
     const char *name = plan_action_name(cmd->action);
-    if (busy(a)) {
-        dialog_open(c, a->phase);
+    if (con_act_busy(a)) {
+        con_act_dialog_open(c, a->phase);
         con_message(c, ROLE_WARNING, "one action at a time: this one is still on screen");
         return;
     }
@@ -661,7 +350,7 @@ static void ask(console *c, const dialog_cmd *cmd)
         return;
     }
     if (cmd->action == PLAN_ROLLBACK && a->offer[0] && a->gt.asg) {
-        if (!guard_here(c)) {
+        if (!con_act_guard_here(c)) {
             con_message(c, ROLE_WARNING, "the rollback offer is for %.80s in %.40s: switch back there first",
                         a->gt.asg, a->gt.region ? a->gt.region : "?");
             return;
@@ -670,7 +359,7 @@ static void ask(console *c, const dialog_cmd *cmd)
             refuse_read_only(c, NULL, name);
             return;
         }
-        build(c, &a->gt, cmd, false);
+        con_act_build(c, &a->gt, cmd, false);
         return;
     }
     const watch_state *ws = watch_get(c->w);
@@ -694,14 +383,14 @@ static void ask(console *c, const dialog_cmd *cmd)
         return;
     }
     /* Like the headless commands: an interrupted plan is settled first. */
-    if (load_unfinished(a, app ? app->name : asg)) {
-        set_note(a, true, "%s waits: finish or abandon this plan first", name);
-        dialog_open(c, DLG_UNFINISHED);
+    if (con_act_load_unfinished(a, app ? app->name : asg)) {
+        con_act_set_note(a, true, "%s waits: finish or abandon this plan first", name);
+        con_act_dialog_open(c, DLG_UNFINISHED);
         return;
     }
     plan_target t;
-    plan_target_init(&t, app, asg, app ? NULL : ws->repository, c->region, read_only_for(c, app));
-    build(c, &t, cmd, false);
+    plan_target_init(&t, app, asg, app ? NULL : ws->repository, c->region, con_act_read_only_for(c, app));
+    con_act_build(c, &t, cmd, false);
     plan_target_free(&t);
 }
 
@@ -710,8 +399,8 @@ void con_actions_key(console *c, action_id act)
     con_actions *a = c->act;
     if (!a || !is_action(act))
         return;
-    if (busy(a)) {
-        dialog_open(c, a->phase);
+    if (con_act_busy(a)) {
+        con_act_dialog_open(c, a->phase);
         return;
     }
     dialog_cmd cmd = { .action = PLAN_CANCEL };
@@ -748,70 +437,6 @@ void con_actions_key(console *c, action_id act)
     ask(c, &cmd);
 }
 
-/* ------------------------------------------------------------ unfinished plans */
-
-static void unfinished_remove(con_actions *a, size_t i)
-{
-    journal_unfinished_free(&a->unf.items[i]);
-    memmove(&a->unf.items[i], &a->unf.items[i + 1], (a->unf.n - i - 1) * sizeof *a->unf.items);
-    a->unf.n--;
-    if (a->unf_sel >= a->unf.n && a->unf_sel)
-        a->unf_sel--;
-}
-
-static void resume_selected(console *c)
-{
-    con_actions *a = c->act;
-    journal_unfinished *u = &a->unf.items[a->unf_sel];
-    strbuf err;
-    sb_init(&err);
-    plan *p = plan_from_journal(u, &err);
-    if (c->switch_job) {
-        set_note(a, true, "the console is switching profile or region: resume when it is done");
-    } else if (!p) {
-        set_note(a, true, "cannot resume %s: %s (a abandons it)", u->plan_id, err.buf);
-    } else if (!str_eq(p->target.region, c->region)) {
-        set_note(a, true, "plan %s was for region %s and the console is in %s: switch with :region first",
-                 p->id, p->target.region ? p->target.region : "?", c->region ? c->region : "?");
-    } else if (read_only_for(c, config_find_app(&c->sess.config, p->target.app))) {
-        set_note(a, true, "read-only: resume refused; nothing was changed");
-    } else {
-        unfinished_remove(a, a->unf_sel);
-        plan_free(a->p);
-        a->p = p;
-        p = NULL;
-        a->has_last = false;
-        a->auto_rb = false;
-        a->typed[0] = a->note[0] = '\0';
-        sb_reset(&a->after);
-        dialog_open(c, DLG_CONFIRM);
-    }
-    plan_free(p);
-    sb_free(&err);
-    dialog_refresh(c);
-}
-
-static void abandon_selected(console *c)
-{
-    con_actions *a = c->act;
-    journal_unfinished *u = &a->unf.items[a->unf_sel];
-    strbuf err;
-    sb_init(&err);
-    if (!a->j || plan_abandon(a->j, u, &err) != 0) {
-        set_note(a, true, "could not abandon %s: %s", u->plan_id, a->j ? err.buf : a->jerr);
-    } else {
-        set_note(a, false, "abandoned plan %s: tags and refreshes are left as they are", u->plan_id);
-        con_message(c, ROLE_NEUTRAL, "%s", a->note);
-        unfinished_remove(a, a->unf_sel);
-        a->journal_dirty = true;
-    }
-    sb_free(&err);
-    if (!a->unf.n)
-        dialog_end(c);
-    else
-        dialog_refresh(c);
-}
-
 /* ------------------------------------------------------------ dialog keys */
 
 static bool scroll_key(console *c, int key)
@@ -838,21 +463,21 @@ static void confirm_key(console *c, int key)
     bool cancel = key == 27;
     if (!p || p->refusal || p->target.read_only) {
         if (cancel || key == '\r' || key == 'n' || key == 'q')
-            dialog_end(c);
+            con_act_dialog_end(c);
         return;
     }
     if (p->target.protected_) {
         size_t n = strlen(a->typed);
         if (cancel) {
             con_message(c, ROLE_NEUTRAL, "%s: not run, nothing was changed", plan_action_name(p->action));
-            dialog_end(c);
+            con_act_dialog_end(c);
         } else if (key == '\r') {
             if (dialog_confirm_ok(p, a->typed)) {
                 run_plan(c);
                 return;
             }
-            set_note(a, true, "'%.100s' is not the group's name: nothing was run; type %.100s", a->typed,
-                     plan_confirm_text(p));
+            con_act_set_note(a, true, "'%.100s' is not the group's name: nothing was run; type %.100s", a->typed,
+                             plan_confirm_text(p));
             a->typed[0] = '\0';
         } else if (key == (KEYMAP_FN | KEY_BACKSPACE)) {
             if (n)
@@ -864,14 +489,14 @@ static void confirm_key(console *c, int key)
             a->typed[n] = (char)key;
             a->typed[n + 1] = '\0';
         }
-        dialog_refresh(c);
+        con_act_dialog_refresh(c);
         return;
     }
     if (key == 'y' || key == 'Y' || key == '\r') {
         run_plan(c);
     } else if (cancel || key == 'n' || key == 'N' || key == 'q') {
         con_message(c, ROLE_NEUTRAL, "%s: not run, nothing was changed", plan_action_name(p->action));
-        dialog_end(c);
+        con_act_dialog_end(c);
     }
 }
 
@@ -893,7 +518,7 @@ bool con_actions_dialog_key(console *c, int key)
                 a->ticket->dropped = true;
             a->ticket = NULL;
             con_message(c, ROLE_NEUTRAL, "planning dropped: nothing was changed");
-            dialog_end(c);
+            con_act_dialog_end(c);
         }
         break;
     case DLG_CONFIRM:
@@ -906,19 +531,19 @@ bool con_actions_dialog_key(console *c, int key)
         } else if (key == 'x' && a->run && !a->stop_sent) {
             plan_run_stop(a->run);
             a->stop_sent = true;
-            set_note(a, true, "stopping at the next step boundary...");
-            dialog_refresh(c);
+            con_act_set_note(a, true, "stopping at the next step boundary...");
+            con_act_dialog_refresh(c);
         }
         break;
     case DLG_DONE:
         if (key == 27 || key == '\r' || key == 'q') {
-            dialog_end(c);
+            con_act_dialog_end(c);
         } else if (key == 'r' && a->can_replan) {
             dialog_cmd again = a->last;
-            dialog_end(c);
+            con_act_dialog_end(c);
             ask(c, &again);
         } else if (act == ACT_ROLLBACK) {
-            dialog_end(c);
+            con_act_dialog_end(c);
             con_actions_key(c, ACT_ROLLBACK);
         }
         break;
@@ -938,16 +563,16 @@ bool con_actions_dialog_key(console *c, int key)
     case DLG_UNFINISHED:
         if ((act == ACT_DOWN || key == 'j') && a->unf_sel + 1 < a->unf.n) {
             a->unf_sel++;
-            dialog_refresh(c);
+            con_act_dialog_refresh(c);
         } else if ((act == ACT_UP || key == 'k') && a->unf_sel > 0) {
             a->unf_sel--;
-            dialog_refresh(c);
+            con_act_dialog_refresh(c);
         } else if (key == 'r' && a->unf.n) {
-            resume_selected(c);
+            con_act_resume_selected(c);
         } else if (key == 'a' && a->unf.n) {
-            abandon_selected(c);
+            con_act_abandon_selected(c);
         } else if (key == 27 || key == 'q' || key == 'l') {
-            dialog_end(c);
+            con_act_dialog_end(c);
         }
         break;
     }
@@ -1034,13 +659,13 @@ void con_actions_init(console *c)
     if (!a->j)
         snprintf(a->jerr, sizeof a->jerr, "%s", err.buf);
     sb_free(&err);
-    reload_journal(c);
-    if (load_unfinished(a, NULL))
-        dialog_open(c, DLG_UNFINISHED);
+    con_act_reload_journal(c);
+    if (con_act_load_unfinished(a, NULL))
+        con_act_dialog_open(c, DLG_UNFINISHED);
 }
 
 /* The status line while something goes on; a message of its own waits its turn. */
-static void sticky_status(console *c, int64_t now, bool force)
+void con_act_sticky_status(console *c, int64_t now, bool force)
 {
     con_actions *a = c->act;
     char text[600] = "";
@@ -1094,10 +719,10 @@ void con_actions_tick(console *c, int64_t now)
             run_done(c);
     }
     if (a->journal_dirty)
-        reload_journal(c);
+        con_act_reload_journal(c);
     if (a->visible && c->ov == OV_ACTION && a->wrap_width != c->lay.body.w - 4)
-        dialog_refresh(c);   /* resized: wrap again */
-    sticky_status(c, now, c->quit && a->run);   /* quitting: say why we wait */
+        con_act_dialog_refresh(c);   /* resized: wrap again */
+    con_act_sticky_status(c, now, c->quit && a->run);   /* quitting: say why we wait */
 }
 
 int con_actions_next_due_ms(console *c, int64_t now)
@@ -1148,7 +773,7 @@ void con_actions_free(console *c)
         return;
     plan_run_free(a->run);
     plan_free(a->p);
-    guard_stop(a);
+    con_act_guard_stop(a);
     plan_target_free(&a->gt);
     free(a->gt_profile);
     journal_unfinished_list_free(&a->unf);

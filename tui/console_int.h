@@ -114,7 +114,7 @@ typedef struct console {
     int64_t last_second;
     int64_t last_wall_minute;       /* ages are rebuilt when it turns over */
     bool quit;
-    struct con_actions *act;         /* deploy/rollback/... state (console_actions.c) */
+    struct con_actions *act;         /* deploy/rollback/... state (console_actions_int.h) */
     struct con_ltpick *ltp;          /* :deploy-lt's version picks (console_ltpick.c) */
 } console;
 
@@ -181,7 +181,8 @@ void con_apps_tick(console *c, int64_t now);
 void con_apps_draw(console *c);
 void con_apps_free(console *c);
 
-/* console_actions.c: the action keys and commands, their plan dialog, the journal */
+/* console_actions.c: the action keys and commands, their plan dialog (the watch after
+ * a deploy in console_guard.c, the journal in console_journal.c) */
 typedef struct con_actions con_actions;
 typedef struct con_ltpick con_ltpick;
 void con_actions_init(console *c);                /* opens the journal; offers unfinished plans */
@@ -200,7 +201,7 @@ void con_ltpick_candidates(console *c, strvec *out);
 void con_ltpick_drop(console *c);
 void con_ltpick_closing(console *c);
 void con_ltpick_free(console *c);
-void con_actions_on_changes(console *c, unsigned changed);   /* each poll: the deploy's watch */
+void con_actions_on_changes(console *c, unsigned changed);   /* each poll: the deploy's watch (console_guard.c) */
 void con_actions_tick(console *c, int64_t now);   /* after aws_client_run */
 int con_actions_next_due_ms(console *c, int64_t now);   /* -1: nothing timed */
 bool con_actions_hold_quit(console *c);           /* a quit waits for the step boundary */

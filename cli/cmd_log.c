@@ -1,0 +1,112 @@
+/* cmd_log.c — `tarmac log`: the action journal, one aligned line per record
+ * (--app NAME: that app's; --limit N: the newest N), or with --json its raw lines,
+ * made inert when they go to a terminal. */
+#include "cmd_actions_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sanitize.h"
+
+typedef struct log_ctx {
+    const char *app;
+    bool json;
+    int limit;
+    size_t total, index;
+} log_ctx;
+
+static const char *js(json_object *o, const char *k)
+{
+    json_object *v;
+    if (json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string))
+        return json_object_get_string(v);
+    return NULL;
+}
+
+static bool log_count(void *ud, json_object *o, const char *raw, size_t len)
+{
+    (void)raw;
+    (void)len;
+    log_ctx *l = ud;
+    if (!l->app || str_eq(js(o, "app"), l->app))
+        l->total++;
+    return true;
+}
+
+static void col(const char *s, int width)
+{
+    char buf[512];
+    int used = 0;
+    sanitize_text(s ? s : "-", strlen(s ? s : "-"), buf, sizeof buf, width, act_ascii_terminal(), &used);
+    fputs(buf, stdout);
+    for (int i = used; i < width; i++)
+        fputc(' ', stdout);
+}
+
+static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
+{
+    log_ctx *l = ud;
+    if (l->app && !str_eq(js(o, "app"), l->app))
+        return true;
+    size_t skip = l->limit > 0 && l->total > (size_t)l->limit ? l->total - (size_t)l->limit : 0;
+    if (l->index++ < skip)
+        return true;
+    if (l->json) {
+        /* The raw line, made inert for a terminal only if it is one. */
+        if (isatty(STDOUT_FILENO))
+            act_put_safe(stdout, raw, -1);
+        else
+            fwrite(raw, 1, len, stdout);
+        fputc('\n', stdout);
+        return true;
+    }
+    json_object *st;
+    char step[16] = "";
+    if (json_object_object_get_ex(o, "step", &st) && json_object_is_type(st, json_type_int))
+        snprintf(step, sizeof step, "%d", json_object_get_int(st));
+    const char *t = js(o, "time");
+    char when[24] = "-";
+    if (t)
+        snprintf(when, sizeof when, "%.10s %.8s", t, strlen(t) > 11 ? t + 11 : "");
+    col(when, 20); fputc(' ', stdout);
+    col(js(o, "user"), 10); fputc(' ', stdout);
+    col(js(o, "app"), 12); fputc(' ', stdout);
+    col(js(o, "action"), 10); fputc(' ', stdout);
+    col(js(o, "plan_id"), 26); fputc(' ', stdout);
+    col(step[0] ? step : "-", 4); fputc(' ', stdout);
+    col(js(o, "event"), 16); fputc(' ', stdout);
+    col(js(o, "outcome"), 9); fputc(' ', stdout);
+    const char *what = js(o, "error") ? js(o, "error") : js(o, "description");
+    act_put_safe(stdout, what, 160);
+    fputc('\n', stdout);
+    return true;
+}
+
+int cmd_log(cli_globals *g)
+{
+    act_opts o;
+    int rc = act_parse_opts(g, &o);
+    if (rc) {
+        strvec_free(&o.pos);
+        return rc;
+    }
+    char *path = journal_default_path();
+    log_ctx l = { .app = g->app, .json = g->json || o.json, .limit = o.limit };
+    strbuf err;
+    sb_init(&err);
+    if (l.limit)
+        journal_scan(path, log_count, &l, &err);
+    if (!l.json) {
+        printf("%-20s %-10s %-12s %-10s %-26s %-4s %-16s %-9s %s\n", "TIME", "USER", "APP", "ACTION", "PLAN",
+               "STEP", "EVENT", "OUTCOME", "WHAT");
+    }
+    if (journal_scan(path, log_print, &l, &err) != 0) {
+        act_error("%s", err.buf);
+        rc = EXIT_AWS;
+    }
+    sb_free(&err);
+    free(path);
+    strvec_free(&o.pos);
+    return rc;
+}

@@ -1,0 +1,186 @@
+/* cmd_watch.c — following a refresh to its end, one line per change, with the
+ * app's guard (alarms, healthy targets): `tarmac watch`, and the actions' --wait
+ * and --auto-rollback, which roll back when the guard says so. */
+#include "cmd_actions_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "watch.h"
+
+/* ------------------------------------------------------------ following a refresh */
+
+typedef enum { FOLLOW_SUCCESS, FOLLOW_ROLLBACK, FOLLOW_BAD, FOLLOW_TIMEOUT, FOLLOW_STOPPED } follow_end;
+
+static const instance_refresh *find_refresh(const watch_state *s, const char *id)
+{
+    if (!s->refreshes.n)
+        return NULL;
+    if (!id)
+        return &s->refreshes.items[0];
+    for (size_t i = 0; i < s->refreshes.n; i++)
+        if (str_eq(s->refreshes.items[i].instance_refresh_id, id))
+            return &s->refreshes.items[i];
+    return NULL;
+}
+
+/* healthy / judged / all targets of the watched group's target groups. */
+static void target_counts(const watch_state *s, int *healthy, int *judged, int *all)
+{
+    const target_health_list *lists[32];
+    size_t n = 0;
+    for (size_t t = 0; t < s->target_groups.n && n < ARRAY_LEN(lists); t++)
+        lists[n++] = &s->target_groups.items[t].health;
+    plan_guard_count_targets(lists, n, healthy, judged, all);
+}
+
+/* Follows refresh id (NULL: the newest) until it ends; one line per change. */
+static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason_len)
+{
+    strvec names = { 0 };
+    strvec_push(&names, x->target.asg);
+    watch_opts wo = {
+        .asg_names = &names, .initial_asg = x->target.asg, .alarm_names = &x->target.alarms,
+        .base_interval_ms = x->o.interval_ms, .active_interval_ms = x->o.interval_ms,
+    };
+    watch *w = watch_new(x->s.client, &wo);
+    plan_guard g;
+    plan_guard_init(&g, &x->target, id);
+    act_signals_install();
+    char last[1024] = "";
+    follow_end end = FOLLOW_TIMEOUT;
+    int64_t deadline = mono_now_ms() + (int64_t)x->o.timeout_s * 1000;
+    for (;;) {
+        if (act_stop_flag) {
+            snprintf(reason, reason_len, "stopped by a signal while following the refresh");
+            end = FOLLOW_STOPPED;
+            break;
+        }
+        int64_t now = mono_now_ms();
+        if (now >= deadline) {
+            snprintf(reason, reason_len, "gave up after %d s: the refresh is still running", x->o.timeout_s);
+            break;
+        }
+        watch_tick(w, now);
+        int due = watch_next_due_ms(w, now);
+        struct curl_waitfd wfd = { .fd = act_sig_pipe[0], .events = CURL_WAIT_POLLIN };
+        aws_client_wait(x->s.client, act_sig_pipe[0] >= 0 ? &wfd : NULL, act_sig_pipe[0] >= 0 ? 1 : 0,
+                        due > 250 ? 250 : due);
+        aws_client_run(x->s.client);
+        unsigned ch = watch_take_changes(w);
+        if (!(ch & WS_BIT(WS_REFRESHES)))
+            continue;
+        const watch_state *s = watch_get(w);
+        if (s->meta[WS_REFRESHES].stale)
+            continue;     /* a failed poll: keep going, the next one may answer */
+        const instance_refresh *r = find_refresh(s, id);
+        if (!r) {
+            if (!id && s->meta[WS_REFRESHES].fetched_at) {
+                snprintf(reason, reason_len, "no instance refresh on %s", x->target.asg);
+                end = FOLLOW_SUCCESS;
+                break;
+            }
+            continue;
+        }
+        int healthy, judged, total;
+        target_counts(s, &healthy, &judged, &total);
+        const asg_group *grp = watch_selected_group(s);
+        int desired = grp ? grp->desired_capacity : 0;
+        char line[1024];
+        snprintf(line, sizeof line, "%s %s %d%% healthy %d/%d%s%.300s", r->instance_refresh_id ? r->instance_refresh_id : "?",
+                 r->status ? r->status : "?", r->has_percentage_complete ? r->percentage_complete : 0, healthy,
+                 total > 0 ? total : desired, r->status_reason && *r->status_reason ? " - " : "",
+                 r->status_reason ? r->status_reason : "");
+        if (strcmp(line, last) != 0) {
+            act_say("%s", line);
+            str_copy(last, sizeof last, line);
+        }
+        /* The share of the target groups' targets (tarmac.yaml(5)); the group's
+         * desired capacity when no target is registered. */
+        plan_guard_verdict v = plan_guard_update(&g, r, healthy, judged, &s->alarms);
+        if (v == PLAN_GUARD_RUNNING)
+            continue;
+        snprintf(reason, reason_len, "%s", g.reason);
+        end = v == PLAN_GUARD_SUCCESS ? FOLLOW_SUCCESS : v == PLAN_GUARD_ROLLBACK ? FOLLOW_ROLLBACK : FOLLOW_BAD;
+        break;
+    }
+    plan_guard_done(&g);
+    watch_free(w);
+    strvec_free(&names);
+    return end;
+}
+
+/* After a refresh started (or for `watch`): follow, and roll back when told to. */
+int act_follow_and_guard(act_ctx *x, const char *id, bool auto_rollback, bool is_rollback)
+{
+    char reason[600] = "";
+    follow_end e = follow(x, id, reason, sizeof reason);
+    switch (e) {
+    case FOLLOW_SUCCESS:
+        act_say("%s", reason);
+        return EXIT_OK;
+    case FOLLOW_STOPPED:
+        act_error("%s", reason);
+        return EXIT_STOPPED;
+    case FOLLOW_TIMEOUT:
+        act_error("%s", reason);
+        return EXIT_AWS;
+    case FOLLOW_BAD:
+        /* AWS's own rollback finishing is what `tarmac rollback --wait` waits for. */
+        if (is_rollback && strncmp(reason, "refresh RollbackSuccessful", 26) == 0) {
+            act_say("%s", reason);
+            return EXIT_OK;
+        }
+        act_error("%s", reason);
+        return EXIT_DEPLOY_BAD;
+    case FOLLOW_ROLLBACK:
+        break;
+    }
+    if (!auto_rollback) {
+        act_error("%s; roll back with `tarmac rollback --app %s`", reason, x->target.app);
+        return EXIT_DEPLOY_BAD;
+    }
+    act_error("%s: rolling back (auto-rollback)", reason);
+    plan_request rb = { .action = PLAN_ROLLBACK };
+    /* Auto-rollback was consented to with the flag or the app's setting. */
+    x->o.yes = true;
+    int rc = act_build_and_run(x, &rb);
+    if (rc == EXIT_OK)
+        act_error("rolled back after: %s", reason);
+    else
+        act_error("the rollback did not complete (exit %d) after: %s", rc, reason);
+    return EXIT_DEPLOY_BAD;
+}
+
+/* ------------------------------------------------------------ watch */
+
+int cmd_watch(cli_globals *g)
+{
+    act_ctx x;
+    int rc = act_ctx_open(g, &x, false);
+    if (rc) {
+        act_ctx_close(&x);
+        return rc;
+    }
+    actions_warn_unfinished(x.target.app);
+    bool auto_rb = x.o.auto_rollback;
+    if (auto_rb && x.target.read_only) {
+        act_error("read-only: --auto-rollback refused");
+        act_ctx_close(&x);
+        return EXIT_REFUSED;
+    }
+    if (auto_rb) {
+        strbuf err;
+        sb_init(&err);
+        x.j = journal_open(NULL, &err);
+        sb_free(&err);
+        if (!x.j) {
+            act_error("cannot open the journal: --auto-rollback refused");
+            act_ctx_close(&x);
+            return EXIT_REFUSED;
+        }
+    }
+    rc = act_follow_and_guard(&x, NULL, auto_rb, false);
+    act_ctx_close(&x);
+    return rc;
+}

@@ -1,0 +1,169 @@
+/* console_guard.c — the console after an action it ran, at each poll: follows a
+ * deploy's refresh (its status, the app's alarms, healthy targets) with plan_guard,
+ * then says it went well, advises rollback (the offer R takes) or rolls back by
+ * itself when the app has auto_rollback; after a cancel, what the group is left with. */
+#include "console_actions_int.h"
+
+/* ------------------------------------------------------------ watching a deploy */
+
+void con_act_guard_stop(con_actions *a)
+{
+    if (a->guarding)
+        plan_guard_done(&a->g);
+    a->guarding = false;
+    a->guard_line[0] = '\0';
+}
+
+void con_act_guard_start(console *c, const plan *p)
+{
+    con_actions *a = c->act;
+    const char *id = dialog_plan_refresh_id(p);
+    if (!id)
+        return;
+    con_act_guard_stop(a);
+    /* The plan's own group, with its app's watching settings (thresholds, alarms,
+     * auto_rollback). */
+    const app_config *app = config_find_app(&c->sess.config, p->target.app);
+    plan_target_free(&a->gt);
+    plan_target_init(&a->gt, app, p->target.asg, p->target.repository, p->target.region,
+                     p->target.read_only || con_act_read_only_for(c, app));
+    str_set(&a->gt.app, p->target.app);
+    str_set(&a->gt_profile, c->profile);
+    plan_guard_init(&a->g, &a->gt, id);
+    a->guarding = true;
+    a->guard_offer = p->action != PLAN_ROLLBACK;
+    a->guard_auto = a->guard_offer && a->gt.auto_rollback;
+    snprintf(a->guard_line, sizeof a->guard_line, "waiting for refresh %.80s", id);
+    sb_printf(&a->after, "\nWatching refresh %s on %s: %s\n", id, a->gt.asg,
+              !a->guard_offer ? "the outcome shows in the status line"
+              : a->guard_auto ? "it rolls back by itself (auto_rollback) if the refresh fails, an alarm fires "
+                                "or targets stay unhealthy"
+                              : "the console offers rollback if the refresh fails, an alarm fires or targets "
+                                "stay unhealthy");
+}
+
+/* The console still talks to where the watched deploy ran (a switch may have
+ * moved it to a region with a group of the same name). */
+bool con_act_guard_here(const console *c)
+{
+    const con_actions *a = c->act;
+    return str_eq(c->region, a->gt.region) && str_eq(c->profile, a->gt_profile);
+}
+
+static void on_guard_verdict(console *c, plan_guard_verdict v)
+{
+    con_actions *a = c->act;
+    char reason[sizeof a->g.reason];
+    snprintf(reason, sizeof reason, "%s", a->g.reason);
+    bool offer = a->guard_offer, auto_rb = a->guard_auto;
+    con_act_guard_stop(a);
+    if (v == PLAN_GUARD_SUCCESS) {
+        con_message(c, ROLE_HEALTHY, "%s: %s", a->gt.app ? a->gt.app : "", reason);
+        return;
+    }
+    if (v == PLAN_GUARD_ENDED_BAD) {
+        bool ok = !offer && strncmp(reason, "refresh RollbackSuccessful", 26) == 0;
+        con_message(c, ok ? ROLE_HEALTHY : ROLE_WARNING, "%s: %s", a->gt.app ? a->gt.app : "", reason);
+        return;
+    }
+    /* PLAN_GUARD_ROLLBACK */
+    if (c->bell)
+        beep();
+    if (!offer) {
+        con_message(c, ROLE_ERROR, "the rollback's refresh went bad too: %s", reason);
+        return;
+    }
+    if (auto_rb) {
+        /* What was on screen and not running gives way to the rollback, and so
+         * does a switch of profile or region that has not happened yet. */
+        if (c->switch_job)
+            con_switch_cancel(c);
+        if (a->ticket) {
+            a->ticket->dropped = true;
+            a->ticket = NULL;
+        }
+        if (!a->run) {
+            plan_free(a->p);
+            a->p = NULL;
+        }
+        con_act_set_note(a, true, "auto-rollback after: %s", reason);
+        snprintf(a->auto_reason, sizeof a->auto_reason, "%s", reason);
+        dialog_cmd rb = { .action = PLAN_ROLLBACK };
+        con_act_build(c, &a->gt, &rb, true);
+        return;
+    }
+    snprintf(a->offer, sizeof a->offer, "%s", reason);
+    if (!con_act_busy(a))
+        con_act_dialog_open(c, DLG_OFFER);
+    con_act_sticky_status(c, mono_now_ms(), true);   /* at once, over any passing note */
+}
+
+static const instance_refresh *find_refresh(const watch_state *ws, const char *id)
+{
+    for (size_t i = 0; i < ws->refreshes.n; i++)
+        if (str_eq(ws->refreshes.items[i].instance_refresh_id, id))
+            return &ws->refreshes.items[i];
+    return NULL;
+}
+
+static void summary_if_due(console *c, unsigned changed)
+{
+    con_actions *a = c->act;
+    const watch_state *ws = watch_get(c->w);
+    if (!a->want_summary || !(changed & WS_BIT(WS_GROUPS)) || ws->meta[WS_GROUPS].stale)
+        return;
+    if (!a->p || a->p->action != PLAN_CANCEL || a->phase != DLG_DONE) {
+        a->want_summary = false;   /* the cancel's dialog is gone */
+        return;
+    }
+    for (size_t i = 0; i < ws->groups.n; i++) {
+        if (!str_eq(ws->groups.items[i].name, a->p->target.asg))
+            continue;
+        a->want_summary = false;
+        strbuf sum;
+        sb_init(&sum);
+        dialog_group_summary(&ws->groups.items[i], a->p->target.live_tag, a->p->target.repository != NULL, &sum);
+        sb_printf(&a->after, "\n%s", sum.buf);
+        con_message(c, ROLE_NEUTRAL, "%.*s", (int)strcspn(sum.buf, "\n"), sum.buf);
+        sb_free(&sum);
+        con_act_dialog_refresh(c);
+        return;
+    }
+}
+
+void con_actions_on_changes(console *c, unsigned changed)
+{
+    con_actions *a = c->act;
+    if (!a || a->closing)
+        return;
+    summary_if_due(c, changed);
+    if (!a->guarding)
+        return;
+    const watch_state *ws = watch_get(c->w);
+    if (!con_act_guard_here(c)) {
+        snprintf(a->guard_line, sizeof a->guard_line, "paused: switch back to %.40s in %.40s to follow it",
+                 a->gt_profile ? a->gt_profile : "the default profile", a->gt.region ? a->gt.region : "?");
+        return;
+    }
+    if (!str_eq(ws->selected_asg, a->gt.asg)) {
+        snprintf(a->guard_line, sizeof a->guard_line, "paused: select group %.100s to follow its refresh",
+                 a->gt.asg);
+        return;
+    }
+    if (!(changed & WS_BIT(WS_REFRESHES)) || ws->meta[WS_REFRESHES].stale)
+        return;
+    const instance_refresh *r = find_refresh(ws, a->g.refresh_id);
+    if (!r)
+        return;
+    const target_health_list *lists[32];
+    size_t n = 0;
+    for (size_t t = 0; t < ws->target_groups.n && n < ARRAY_LEN(lists); t++)
+        lists[n++] = &ws->target_groups.items[t].health;
+    int healthy, judged, all;
+    plan_guard_count_targets(lists, n, &healthy, &judged, &all);
+    snprintf(a->guard_line, sizeof a->guard_line, "refresh %.20s %d%%, healthy targets %d/%d",
+             r->status ? r->status : "?", r->has_percentage_complete ? r->percentage_complete : 0, healthy, all);
+    plan_guard_verdict v = plan_guard_update(&a->g, r, healthy, judged, &ws->alarms);
+    if (v != PLAN_GUARD_RUNNING)
+        on_guard_verdict(c, v);
+}
