@@ -691,6 +691,22 @@ const asg_group *watch_selected_group(const watch_state *s)
     return NULL;
 }
 
+const instance_refresh *watch_find_refresh(const watch_state *s, const char *refresh_id)
+{
+    for (size_t i = 0; refresh_id && i < s->refreshes.n; i++)
+        if (str_eq(s->refreshes.items[i].instance_refresh_id, refresh_id))
+            return &s->refreshes.items[i];
+    return NULL;
+}
+
+size_t watch_health_lists(const watch_state *s, const target_health_list **out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < s->target_groups.n && n < cap; t++)
+        out[n++] = &s->target_groups.items[t].health;
+    return n;
+}
+
 const ec2_instance *watch_ec2_instance(const watch_state *s, const char *instance_id)
 {
     for (size_t i = 0; i < s->ec2.n; i++)

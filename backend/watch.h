@@ -109,5 +109,10 @@ bool watch_refresh_active(const watch_state *s);
 const asg_group *watch_selected_group(const watch_state *s);
 /* The EC2 details of an instance, or NULL. */
 const ec2_instance *watch_ec2_instance(const watch_state *s, const char *instance_id);
+/* The selected group's refresh with that id, or NULL. */
+const instance_refresh *watch_find_refresh(const watch_state *s, const char *refresh_id);
+/* Points out[] at the target-health lists of the selected group's target groups
+ * (at most cap of them); returns how many. */
+size_t watch_health_lists(const watch_state *s, const target_health_list **out, size_t cap);
 
 #endif

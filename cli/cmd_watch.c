@@ -14,23 +14,16 @@ typedef enum { FOLLOW_SUCCESS, FOLLOW_ROLLBACK, FOLLOW_BAD, FOLLOW_TIMEOUT, FOLL
 
 static const instance_refresh *find_refresh(const watch_state *s, const char *id)
 {
-    if (!s->refreshes.n)
-        return NULL;
     if (!id)
-        return &s->refreshes.items[0];
-    for (size_t i = 0; i < s->refreshes.n; i++)
-        if (str_eq(s->refreshes.items[i].instance_refresh_id, id))
-            return &s->refreshes.items[i];
-    return NULL;
+        return s->refreshes.n ? &s->refreshes.items[0] : NULL;
+    return watch_find_refresh(s, id);
 }
 
 /* healthy / judged / all targets of the watched group's target groups. */
 static void target_counts(const watch_state *s, int *healthy, int *judged, int *all)
 {
     const target_health_list *lists[32];
-    size_t n = 0;
-    for (size_t t = 0; t < s->target_groups.n && n < ARRAY_LEN(lists); t++)
-        lists[n++] = &s->target_groups.items[t].health;
+    size_t n = watch_health_lists(s, lists, ARRAY_LEN(lists));
     plan_guard_count_targets(lists, n, healthy, judged, all);
 }
 

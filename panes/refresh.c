@@ -187,10 +187,7 @@ static unsigned refresh_key(pane *p, action_id a, const pane_ctx *c)
 static void refresh_detail(pane *p, const pane_ctx *c, strbuf *out)
 {
     const char *id = lv_selected_id(&p->lv);
-    const instance_refresh *r = NULL;
-    for (size_t i = 0; id && i < c->ws->refreshes.n; i++)
-        if (str_eq(c->ws->refreshes.items[i].instance_refresh_id, id))
-            r = &c->ws->refreshes.items[i];
+    const instance_refresh *r = watch_find_refresh(c->ws, id);
     if (!r) {
         sb_append(out, "No refresh selected.\n");
         return;

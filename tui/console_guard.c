@@ -98,14 +98,6 @@ static void on_guard_verdict(console *c, plan_guard_verdict v)
     con_act_sticky_status(c, mono_now_ms(), true);   /* at once, over any passing note */
 }
 
-static const instance_refresh *find_refresh(const watch_state *ws, const char *id)
-{
-    for (size_t i = 0; i < ws->refreshes.n; i++)
-        if (str_eq(ws->refreshes.items[i].instance_refresh_id, id))
-            return &ws->refreshes.items[i];
-    return NULL;
-}
-
 static void summary_if_due(console *c, unsigned changed)
 {
     con_actions *a = c->act;
@@ -152,13 +144,11 @@ void con_actions_on_changes(console *c, unsigned changed)
     }
     if (!(changed & WS_BIT(WS_REFRESHES)) || ws->meta[WS_REFRESHES].stale)
         return;
-    const instance_refresh *r = find_refresh(ws, a->g.refresh_id);
+    const instance_refresh *r = watch_find_refresh(ws, a->g.refresh_id);
     if (!r)
         return;
     const target_health_list *lists[32];
-    size_t n = 0;
-    for (size_t t = 0; t < ws->target_groups.n && n < ARRAY_LEN(lists); t++)
-        lists[n++] = &ws->target_groups.items[t].health;
+    size_t n = watch_health_lists(ws, lists, ARRAY_LEN(lists));
     int healthy, judged, all;
     plan_guard_count_targets(lists, n, &healthy, &judged, &all);
     snprintf(a->guard_line, sizeof a->guard_line, "refresh %.20s %d%%, healthy targets %d/%d",
