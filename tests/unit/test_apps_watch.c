@@ -4,7 +4,6 @@
  * healthy/total targets, refresh and alarm state; a profile that does not exist
  * fails alone with one line; a failing call marks the app stale and keeps its data;
  * a seed session is adopted without resolving again; pause; the summary texts. */
-#include "test_tmp.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,64 +13,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apps_watch.h"
-#include "scenario.h"
-#include "server.h"
-#include "world.h"
+#include "sim_fixture.h"
 
-typedef struct fx {
-    char home[256];
-    char base[64];
-    sim_scenario *sc;
-    sim_world *w;
-    sim_front f;
-} fx;
-
-static void write_file(const fx *x, const char *rel, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/.aws", x->home);
-    mkdir(path, 0700);
-    snprintf(path, sizeof path, "%s/%s", x->home, rel);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
+typedef sim_fixture fx;
 
 static int setup(void **state)
 {
-    static const char *clear[] = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
-                                  "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
-                                  "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-                                  "AWS_ENDPOINT_URL", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"};
-    for (size_t i = 0; i < ARRAY_LEN(clear); i++)
-        unsetenv(clear[i]);
     fx *x = xcalloc(1, sizeof *x);
-    snprintf(x->home, sizeof x->home, "%s/tarmac-apps-XXXXXX", test_tmpdir());
-    if (!mkdtemp(x->home))
+    if (sim_fixture_start(x, "apps", -1) != 0)
         return -1;
-    setenv("HOME", x->home, 1);
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-    char err[256];
-    x->sc = sim_scenario_load("demo", err, sizeof err);
-    if (!x->sc)
-        return -1;
-    x->w = world_new_from_scenario(x->sc, 1, 1);
-    sim_front_init(&x->f, x->w, 1);
-    if (sim_server_start(&x->f, 0) != 0)
-        return -1;
-    snprintf(x->base, sizeof x->base, "http://127.0.0.1:%u", (unsigned)x->f.port);
-    const sc_credential *k = &x->sc->credentials.items[0];
     char text[768];
     snprintf(text, sizeof text, "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
              "[other]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
-             k->access_key_id, k->secret_access_key, k->access_key_id, k->secret_access_key);
-    write_file(x, ".aws/credentials", text);
-    write_file(x, ".aws/config",
+             x->akid, x->secret, x->akid, x->secret);
+    sim_fixture_write(x, ".aws/credentials", text);
+    sim_fixture_write(x, ".aws/config",
                "[profile base]\nregion = us-east-1\n"
                "[profile other]\nregion = us-east-1\n"
                "[profile ops]\nrole_arn = arn:aws:iam::210987654321:role/ops\nsource_profile = base\n"
@@ -83,18 +42,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *x = *state;
-    sim_server_stop(&x->f);
-    sim_front_done(&x->f);
-    world_free(x->w);
-    sim_scenario_free(x->sc);
-    char path[512];
-    snprintf(path, sizeof path, "%s/.aws/credentials", x->home);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/.aws/config", x->home);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/.aws", x->home);
-    rmdir(path);
-    rmdir(x->home);
+    sim_fixture_stop(x);
     free(x);
     return 0;
 }

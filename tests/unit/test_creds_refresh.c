@@ -2,7 +2,6 @@
  * the refresh of short-lived credentials in a creds_session: ahead of expiry (inline
  * and in the background), once after InvalidClientTokenId, the failure message when
  * the refresh fails, and the MFA hook answered later as the console does. */
-#include "test_tmp.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,68 +11,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "creds_provider.h"
 #include "loopback_server.h"
-#include "scenario.h"
-#include "server.h"
 #include "services.h"
-#include "world.h"
+#include "sim_fixture.h"
 
-typedef struct fx {
-    char home[256];
-    char base[64];
-    sim_scenario *sc;
-    sim_world *w;
-    sim_front f;
-    const char *akid, *secret;
-} fx;
-
-static void write_file(const fx *x, const char *rel, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/.aws", x->home);
-    mkdir(path, 0700);
-    snprintf(path, sizeof path, "%s/%s", x->home, rel);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
+typedef sim_fixture fx;
 
 static int setup(void **state)
 {
-    static const char *clear[] = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
-                                  "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
-                                  "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-                                  "AWS_ENDPOINT_URL", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"};
-    for (size_t i = 0; i < ARRAY_LEN(clear); i++)
-        unsetenv(clear[i]);
     fx *x = xcalloc(1, sizeof *x);
-    snprintf(x->home, sizeof x->home, "%s/tarmac-refresh-XXXXXX", test_tmpdir());
-    if (!mkdtemp(x->home))
+    /* short-lived sessions: always inside the 5-minute refresh window */
+    if (sim_fixture_start(x, "refresh", 2) != 0)
         return -1;
-    setenv("HOME", x->home, 1);
-    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
-    char err[256];
-    x->sc = sim_scenario_load("demo", err, sizeof err);
-    if (!x->sc)
-        return -1;
-    x->sc->session_duration = 2;   /* short-lived: always inside the 5-minute window */
-    x->w = world_new_from_scenario(x->sc, 1, 1);
-    x->akid = x->sc->credentials.items[0].access_key_id;
-    x->secret = x->sc->credentials.items[0].secret_access_key;
-    sim_front_init(&x->f, x->w, 1);
-    if (sim_server_start(&x->f, 0) != 0)
-        return -1;
-    snprintf(x->base, sizeof x->base, "http://127.0.0.1:%u", (unsigned)x->f.port);
     setenv("AWS_ENDPOINT_URL", x->base, 1);
     char text[512];
     snprintf(text, sizeof text, "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n", x->akid, x->secret);
-    write_file(x, ".aws/credentials", text);
-    write_file(x, ".aws/config",
+    sim_fixture_write(x, ".aws/credentials", text);
+    sim_fixture_write(x, ".aws/config",
                "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = base\n"
                "role_session_name = oncall\nregion = us-east-1\n"
                "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = base\n"
@@ -85,18 +42,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fx *x = *state;
-    sim_server_stop(&x->f);
-    sim_front_done(&x->f);
-    world_free(x->w);
-    sim_scenario_free(x->sc);
-    char path[512];
-    snprintf(path, sizeof path, "%s/.aws/credentials", x->home);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/.aws/config", x->home);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/.aws", x->home);
-    rmdir(path);
-    rmdir(x->home);
+    sim_fixture_stop(x);
     unsetenv("AWS_ENDPOINT_URL");
     free(x);
     return 0;
@@ -237,7 +183,7 @@ static void test_refresh_failure_message(void **state)
     creds_request req = {.profile = "ops"};
     assert_int_equal(creds_session_open(&s, &req, NULL, NULL, false, &err), 0);
     /* the source profile's keys are gone: the refresh cannot work */
-    write_file(x, ".aws/credentials", "[base]\naws_access_key_id = AKIAREVOKED000000001\naws_secret_access_key = z\n");
+    sim_fixture_write(x, ".aws/credentials", "[base]\naws_access_key_id = AKIAREVOKED000000001\naws_secret_access_key = z\n");
     aws_credentials bogus = {.access_key_id = "ASIANEVERISSUED00002", .secret_access_key = "x",
                              .session_token = "y"};
     aws_client_set_credentials(s.client, &bogus);
