@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int fd = -1;
 static char path[64];
 
-/* plan_from_json's promises (16 is plan.c's PLAN_MAX_STEPS). */
+/* plan_from_json's promises (16 is plan_int.h's PLAN_MAX_STEPS). */
 static void check_plan(const plan *p)
 {
     if (!memchr(p->id, '\0', sizeof p->id) || !p->target.asg || !p->target.live_tag ||

@@ -1,0 +1,88 @@
+/* plan_guard.c — watching a deploy's refresh after it started: each poll's status,
+ * alarms and healthy targets give a verdict (running, success, roll back, ended
+ * badly). Nothing here calls AWS; the caller feeds it what the watch model saw. */
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void plan_guard_init(plan_guard *g, const plan_target *t, const char *refresh_id)
+{
+    memset(g, 0, sizeof *g);
+    g->refresh_id = xstrdup(refresh_id);
+    g->unhealthy_polls = t && t->unhealthy_polls > 0 ? t->unhealthy_polls : 3;
+    g->min_healthy_percent = t ? t->min_healthy_targets_percent : 100;
+    g->last_percentage = -1;
+}
+
+void plan_guard_done(plan_guard *g)
+{
+    free(g->refresh_id);
+    g->refresh_id = NULL;
+}
+
+plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, int healthy, int total,
+                                     const cw_alarm_list *alarms)
+{
+    g->reason[0] = '\0';
+    if (r && r->status) {
+        const char *st = r->status;
+        const char *why = r->status_reason ? r->status_reason : "";
+        if (strcmp(st, "Successful") == 0) {
+            snprintf(g->reason, sizeof g->reason, "refresh Successful");
+            return PLAN_GUARD_SUCCESS;
+        }
+        if (strcmp(st, "Failed") == 0) {
+            snprintf(g->reason, sizeof g->reason, "refresh Failed: %.400s", why);
+            return PLAN_GUARD_ROLLBACK;
+        }
+        if (strcmp(st, "Cancelled") == 0 || strcmp(st, "RollbackSuccessful") == 0 ||
+            strcmp(st, "RollbackFailed") == 0) {
+            snprintf(g->reason, sizeof g->reason, "refresh %s%s%.400s", st, *why ? ": " : "", why);
+            return PLAN_GUARD_ENDED_BAD;
+        }
+    }
+    for (size_t i = 0; alarms && i < alarms->n; i++) {
+        const cw_alarm *a = &alarms->items[i];
+        if (str_eq(a->state_value, "ALARM")) {
+            snprintf(g->reason, sizeof g->reason, "alarm %.200s is in ALARM: %.250s",
+                     a->alarm_name ? a->alarm_name : "?", a->state_reason ? a->state_reason : "");
+            return PLAN_GUARD_ROLLBACK;
+        }
+    }
+    if (r && str_eq(r->status, "RollbackInProgress"))
+        return PLAN_GUARD_RUNNING;
+    /* total counts targets that have a verdict (healthy, unhealthy, unavailable):
+     * targets still in initial checks or draining are a rolling refresh's normal
+     * dip, not a failure (see plan_guard_count_targets). */
+    int pct = r && r->has_percentage_complete ? r->percentage_complete : -1;
+    bool low = total > 0 && (long)healthy * 100 < (long)g->min_healthy_percent * total;
+    g->low_polls = low ? g->low_polls + 1 : 0;
+    g->last_percentage = pct > g->last_percentage ? pct : g->last_percentage;
+    if (low && g->low_polls >= g->unhealthy_polls) {
+        snprintf(g->reason, sizeof g->reason,
+                 "healthy targets %d/%d stayed under %d%% for %d polls", healthy, total,
+                 g->min_healthy_percent, g->low_polls);
+        return PLAN_GUARD_ROLLBACK;
+    }
+    return PLAN_GUARD_RUNNING;
+}
+
+void plan_guard_count_targets(const target_health_list *const *lists, size_t n, int *healthy, int *judged,
+                              int *all)
+{
+    *healthy = *judged = *all = 0;
+    for (size_t l = 0; l < n; l++) {
+        for (size_t i = 0; lists[l] && i < lists[l]->n; i++) {
+            const char *st = lists[l]->items[i].state;
+            (*all)++;
+            if (str_eq(st, "healthy")) {
+                (*healthy)++;
+                (*judged)++;
+            } else if (str_eq(st, "unhealthy") || str_eq(st, "unavailable")) {
+                (*judged)++;
+            }
+        }
+    }
+}
