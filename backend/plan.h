@@ -240,15 +240,31 @@ typedef struct plan_guard {
     int low_polls;             /* consecutive polls under the threshold without progress */
     int last_percentage;
     char reason[512];
+    /* What was already wrong when the watch began: a deploy is often the fix for
+     * it, so it is not a reason to roll back. An alarm already in ALARM counts once
+     * its state changes again; healthy targets already under the threshold count
+     * only when fewer are healthy than at the start. */
+    bool baseline_alarms_set, baseline_health_set;
+    bool baseline_low;
+    int baseline_healthy;
+    size_t n_baseline;
+    struct { char *name; aws_time since; } baseline[16];
+    char note[512];            /* says what the baseline excused ("" when nothing) */
+    size_t note_told;
 } plan_guard;
 
 void plan_guard_init(plan_guard *g, const plan_target *t, const char *refresh_id);
 void plan_guard_done(plan_guard *g);
 /* One observation: the refresh (NULL: not seen yet), healthy targets out of total
  * (judged targets, see plan_guard_count_targets; total <= 0: unknown), and the
- * watched alarms. */
+ * watched alarms (NULL: not known yet). The first observation of each sets the
+ * baseline (see plan_guard); g->note then says what it excuses. */
 plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, int healthy, int total,
                                      const cw_alarm_list *alarms);
+
+/* The part of g->note not returned before (NULL: nothing new), for the caller to
+ * show once. */
+const char *plan_guard_new_note(plan_guard *g);
 
 /* Counts targets over n health lists: healthy, judged (healthy + unhealthy +
  * unavailable: those with a verdict) and all. Pass healthy/judged to

@@ -3,6 +3,7 @@
  * badly). Nothing here calls AWS; the caller feeds it what the watch model saw. */
 #include "plan.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,54 @@ void plan_guard_done(plan_guard *g)
 {
     free(g->refresh_id);
     g->refresh_id = NULL;
+    for (size_t i = 0; i < g->n_baseline; i++)
+        free(g->baseline[i].name);
+    g->n_baseline = 0;
+}
+
+static void add_note(plan_guard *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_note(plan_guard *g, const char *fmt, ...)
+{
+    size_t len = strlen(g->note);
+    if (len && len + 2 < sizeof g->note) {
+        memcpy(g->note + len, "; ", 3);
+        len += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g->note + len, sizeof g->note - len, fmt, ap);
+    va_end(ap);
+}
+
+static void set_alarm_baseline(plan_guard *g, const cw_alarm_list *alarms)
+{
+    g->baseline_alarms_set = true;
+    for (size_t i = 0; i < alarms->n && g->n_baseline < ARRAY_LEN(g->baseline); i++) {
+        const cw_alarm *a = &alarms->items[i];
+        if (!str_eq(a->state_value, "ALARM") || !a->alarm_name)
+            continue;
+        g->baseline[g->n_baseline].name = xstrdup(a->alarm_name);
+        g->baseline[g->n_baseline].since = a->state_updated_timestamp;
+        g->n_baseline++;
+        add_note(g, "alarm %.120s was already in ALARM when the watch began: it counts when it fires again",
+                 a->alarm_name);
+    }
+}
+
+/* An alarm in ALARM that is not the same firing the watch began with. An alarm of
+ * the baseline that has left ALARM is forgotten, so its next firing counts. */
+static bool alarm_counts(plan_guard *g, const cw_alarm *a)
+{
+    for (size_t i = 0; i < g->n_baseline; i++) {
+        if (!str_eq(g->baseline[i].name, a->alarm_name))
+            continue;
+        if (str_eq(a->state_value, "ALARM") && a->state_updated_timestamp == g->baseline[i].since)
+            return false;
+        free(g->baseline[i].name);
+        g->baseline[i] = g->baseline[--g->n_baseline];
+        break;
+    }
+    return str_eq(a->state_value, "ALARM");
 }
 
 plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, int healthy, int total,
@@ -43,9 +92,11 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
             return PLAN_GUARD_ENDED_BAD;
         }
     }
+    if (alarms && !g->baseline_alarms_set)
+        set_alarm_baseline(g, alarms);
     for (size_t i = 0; alarms && i < alarms->n; i++) {
         const cw_alarm *a = &alarms->items[i];
-        if (str_eq(a->state_value, "ALARM")) {
+        if (alarm_counts(g, a)) {
             snprintf(g->reason, sizeof g->reason, "alarm %.200s is in ALARM: %.250s",
                      a->alarm_name ? a->alarm_name : "?", a->state_reason ? a->state_reason : "");
             return PLAN_GUARD_ROLLBACK;
@@ -58,6 +109,16 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
      * dip, not a failure (see plan_guard_count_targets). */
     int pct = r && r->has_percentage_complete ? r->percentage_complete : -1;
     bool low = total > 0 && (long)healthy * 100 < (long)g->min_healthy_percent * total;
+    if (total > 0 && !g->baseline_health_set) {
+        g->baseline_health_set = true;
+        g->baseline_low = low;
+        g->baseline_healthy = healthy;
+        if (low)
+            add_note(g, "healthy targets were already %d/%d (under %d%%) when the watch began: "
+                     "only fewer healthy counts", healthy, total, g->min_healthy_percent);
+    }
+    if (low && g->baseline_low && healthy >= g->baseline_healthy)
+        low = false;
     g->low_polls = low ? g->low_polls + 1 : 0;
     g->last_percentage = pct > g->last_percentage ? pct : g->last_percentage;
     if (low && g->low_polls >= g->unhealthy_polls) {
@@ -67,6 +128,18 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
         return PLAN_GUARD_ROLLBACK;
     }
     return PLAN_GUARD_RUNNING;
+}
+
+const char *plan_guard_new_note(plan_guard *g)
+{
+    size_t len = strlen(g->note);
+    if (len <= g->note_told)
+        return NULL;
+    const char *fresh = g->note + g->note_told;
+    if (g->note_told && strncmp(fresh, "; ", 2) == 0)
+        fresh += 2;
+    g->note_told = len;
+    return fresh;
 }
 
 void plan_guard_count_targets(const target_health_list *const *lists, size_t n, int *healthy, int *judged,

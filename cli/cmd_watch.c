@@ -90,7 +90,11 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
         }
         /* The share of the target groups' targets (tarmac.yaml(5)); the group's
          * desired capacity when no target is registered. */
-        plan_guard_verdict v = plan_guard_update(&g, r, healthy, judged, &s->alarms);
+        plan_guard_verdict v = plan_guard_update(&g, r, healthy, judged,
+                                                 s->meta[WS_ALARMS].fetched_at ? &s->alarms : NULL);
+        const char *note = plan_guard_new_note(&g);
+        if (note)
+            act_say("note: %s", note);
         if (v == PLAN_GUARD_RUNNING)
             continue;
         snprintf(reason, reason_len, "%s", g.reason);

@@ -153,7 +153,11 @@ void con_actions_on_changes(console *c, unsigned changed)
     plan_guard_count_targets(lists, n, &healthy, &judged, &all);
     snprintf(a->guard_line, sizeof a->guard_line, "refresh %.20s %d%%, healthy targets %d/%d",
              r->status ? r->status : "?", r->has_percentage_complete ? r->percentage_complete : 0, healthy, all);
-    plan_guard_verdict v = plan_guard_update(&a->g, r, healthy, judged, &ws->alarms);
+    plan_guard_verdict v = plan_guard_update(&a->g, r, healthy, judged,
+                                             ws->meta[WS_ALARMS].fetched_at ? &ws->alarms : NULL);
+    const char *note = plan_guard_new_note(&a->g);
+    if (note && v == PLAN_GUARD_RUNNING)
+        con_message(c, ROLE_WARNING, "%.400s", note);
     if (v != PLAN_GUARD_RUNNING)
         on_guard_verdict(c, v);
 }

@@ -49,8 +49,10 @@ def binary_has_actions():
 
 
 class Sim:
-    def __init__(self, workdir):
+    def __init__(self, workdir, edit=None):
         demo = open(os.path.join(TOP, "sim", "scenarios", "demo.yaml")).read()
+        if edit:
+            demo = edit(demo)
         demo = demo.replace(f"    secret_access_key: {SECRET}\n",
                             f"    secret_access_key: {SECRET}\n    session_token: {TOKEN}\n")
         assert TOKEN in demo
@@ -554,6 +556,42 @@ class ActionsTest(unittest.TestCase):
         self.assertIn("not proven good", r.stdout)
         self.assertEqual(self.digest("prod-stable"), old_live)     # not the cancelled a9f3c21
         self.assertEqual(self.digest("prod"), old_live)
+
+    def test_alarm_already_firing_is_not_the_deploys_fault(self):
+        # An alarm in ALARM before the deploy began (the deploy may be its fix) does
+        # not roll the deploy back; it is named once as excused.
+        self.sim.stop()
+        always = ("    metric: HealthyHostCount\n    target_group: web-tg\n"
+                  "    comparison: LessThanThreshold\n    threshold: 100\n")
+        self.sim = Sim(self.dir, edit=lambda d: d.replace(
+            "    metric: UnHealthyHostCount\n    target_group: web-tg\n"
+            "    comparison: GreaterThanThreshold\n    threshold: 0\n", always, 1))
+        for name in ("ecr", "asg"):
+            setattr(self, name, boto3.client(name if name == "ecr" else "autoscaling", endpoint_url=self.sim.url,
+                                             region_name="us-east-1", aws_access_key_id=AKID,
+                                             aws_secret_access_key=SECRET, aws_session_token=TOKEN))
+        cw = boto3.client("cloudwatch", endpoint_url=self.sim.url, region_name="us-east-1",
+                          aws_access_key_id=AKID, aws_secret_access_key=SECRET, aws_session_token=TOKEN)
+        end = time.time() + 30
+        while time.time() < end:
+            a = cw.describe_alarms(AlarmNames=["web-unhealthy-hosts"])["MetricAlarms"]
+            if a and a[0]["StateValue"] == "ALARM":
+                break
+            time.sleep(0.2)
+        self.assertEqual(a[0]["StateValue"], "ALARM")
+        with open(os.path.join(self.dir, "cfg", "tarmac", "config.yaml"), "w") as f:
+            f.write("defaults:\n  region: us-east-1\napps:\n"
+                    "  web:\n    asg: web-asg\n    ecr_repository: web\n"
+                    "    alarms: [web-unhealthy-hosts]\n")
+        new = self.digest("a9f3c21")
+        r = self.tarmac("deploy", "a9f3c21", "--app", "web", "--yes", "--wait", "--auto-rollback",
+                        "--interval", "0.3")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("alarm web-unhealthy-hosts was already in ALARM", r.stdout + r.stderr)
+        self.assertEqual(self.digest("prod"), new)
+        self.assertEqual(self.refreshes()[0]["Status"], "Successful")
+        _, recs = self.journal()
+        self.assertNotIn("rollback", [x.get("action") for x in recs])
 
     def test_sigterm_while_planning_changes_nothing(self):
         self.asg.start_instance_refresh(AutoScalingGroupName="web-asg", Preferences={"SkipMatching": False})

@@ -971,6 +971,7 @@ static void test_guard(void **state)
     plan_guard_init(&g, &t, "r1");
     instance_refresh r = { .instance_refresh_id = "r1", .status = "InProgress", .has_percentage_complete = true };
     assert_int_equal(plan_guard_update(&g, NULL, 0, 0, NULL), PLAN_GUARD_RUNNING);
+    assert_int_equal(plan_guard_update(&g, &r, 4, 4, NULL), PLAN_GUARD_RUNNING);   /* the baseline */
     assert_int_equal(plan_guard_update(&g, &r, 3, 4, NULL), PLAN_GUARD_RUNNING);
     assert_int_equal(plan_guard_update(&g, &r, 3, 4, NULL), PLAN_GUARD_RUNNING);
     assert_int_equal(plan_guard_update(&g, &r, 4, 4, NULL), PLAN_GUARD_RUNNING);   /* recovered: reset */
@@ -1003,6 +1004,49 @@ static void test_guard(void **state)
     r.status = "RollbackInProgress";
     assert_int_equal(plan_guard_update(&g, &r, 0, 4, NULL), PLAN_GUARD_RUNNING);
     plan_guard_done(&g);
+
+    /* What was wrong before the watch began is not the deploy's fault: an alarm
+     * already in ALARM counts only when it fires again, a fleet already under the
+     * threshold only when it gets worse. */
+    plan_guard_init(&g, &t, "r1");
+    r.status = "InProgress";
+    r.status_reason = NULL;
+    cw_alarm_list pre = { 0 };
+    cw_alarm *pa = VEC_NEW(pre);
+    pa->alarm_name = xstrdup("web-unhealthy-hosts");
+    pa->state_value = xstrdup("ALARM");
+    pa->state_reason = xstrdup("pre-existing");
+    pa->state_updated_timestamp = 1000;
+    assert_int_equal(plan_guard_update(&g, &r, 2, 4, &pre), PLAN_GUARD_RUNNING);
+    const char *note = plan_guard_new_note(&g);
+    assert_non_null(note);
+    assert_non_null(strstr(note, "alarm web-unhealthy-hosts was already in ALARM"));
+    assert_non_null(strstr(note, "healthy targets were already 2/4"));
+    assert_null(plan_guard_new_note(&g));                    /* told once */
+    for (int i = 0; i < 5; i++)                              /* same firing, same fleet: no verdict */
+        assert_int_equal(plan_guard_update(&g, &r, 2, 4, &pre), PLAN_GUARD_RUNNING);
+    assert_int_equal(plan_guard_update(&g, &r, 3, 4, &pre), PLAN_GUARD_RUNNING);
+    pa->state_updated_timestamp = 2000;                      /* re-evaluated into ALARM again */
+    assert_int_equal(plan_guard_update(&g, &r, 3, 4, &pre), PLAN_GUARD_ROLLBACK);
+    assert_non_null(strstr(g.reason, "alarm web-unhealthy-hosts is in ALARM"));
+    plan_guard_done(&g);
+
+    plan_guard_init(&g, &t, "r1");
+    pa->state_updated_timestamp = 1000;
+    assert_int_equal(plan_guard_update(&g, &r, 4, 4, &pre), PLAN_GUARD_RUNNING);
+    str_set(&pa->state_value, "OK");                         /* it recovers ... */
+    assert_int_equal(plan_guard_update(&g, &r, 4, 4, &pre), PLAN_GUARD_RUNNING);
+    str_set(&pa->state_value, "ALARM");                      /* ... and fires again, same timestamp seen */
+    assert_int_equal(plan_guard_update(&g, &r, 4, 4, &pre), PLAN_GUARD_ROLLBACK);
+    plan_guard_done(&g);
+
+    plan_guard_init(&g, &t, "r1");                           /* under the threshold and worse */
+    assert_int_equal(plan_guard_update(&g, &r, 3, 4, NULL), PLAN_GUARD_RUNNING);
+    assert_int_equal(plan_guard_update(&g, &r, 2, 4, NULL), PLAN_GUARD_RUNNING);
+    assert_int_equal(plan_guard_update(&g, &r, 2, 4, NULL), PLAN_GUARD_RUNNING);
+    assert_int_equal(plan_guard_update(&g, &r, 1, 4, NULL), PLAN_GUARD_ROLLBACK);
+    plan_guard_done(&g);
+    MODEL_LIST_FREE(pre, cw_alarm_free);
 
     /* Targets still in initial checks or draining do not count against the deploy. */
     target_health_list hl = { 0 };
