@@ -411,11 +411,22 @@ static void compose_deploy(build_ctx *x)
      * up would overwrite the last good one. No refresh history: back it up. */
     const instance_refresh *last = x->refreshes.n ? &x->refreshes.items[0] : NULL;
     bool live_proven = !last || str_eq(last->status, "Successful");
-    if (live && live_proven && !check_mutable(x, t->stable_tag, stable, live->image_digest))
+    /* Deploying what is live already only replaces the instances: backing live up
+     * would overwrite the last known-good image with the same one. */
+    bool redeploy = live && str_eq(live->image_digest, src->image_digest);
+    if (live && live_proven && !redeploy && !check_mutable(x, t->stable_tag, stable, live->image_digest))
         return;
     if (!check_mutable(x, t->live_tag, live, src->image_digest))
         return;
-    if (live && live_proven) {
+    if (redeploy) {
+        strbuf sb;
+        sb_init(&sb);
+        if (stable)
+            digest_label(x, stable->image_digest, &sb);
+        add_note(p, "'%s' already is '%s': '%s' is kept as it is (%s) and the refresh replaces the instances "
+                    "with the same image", t->live_tag, p->arg_tag, t->stable_tag, stable ? sb.buf : "no such tag");
+        sb_free(&sb);
+    } else if (live && live_proven) {
         add_copy(x, t->live_tag, t->stable_tag, live, stable);
     } else if (live) {
         strbuf sb;

@@ -544,6 +544,23 @@ class ActionsTest(unittest.TestCase):
         ok = self.tarmac("promote", "a9f3c21", "candidate", "--app", "web", "--yes")
         self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
 
+    def test_redeploy_of_live_keeps_stable(self):
+        # 2f4a8c6 is the commit tag of the live image: deploying it only replaces
+        # the instances, and prod-stable (the rollback target) must not become prod.
+        live, stable = self.digest("prod"), self.digest("prod-stable")
+        self.assertEqual(self.digest("2f4a8c6"), live)
+        for tag in ("2f4a8c6", "prod"):
+            r = self.tarmac("deploy", tag, "--app", "web", "--yes", "--wait", "--interval", "0.3")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("'prod' already is '%s': 'prod-stable' is kept" % tag, r.stdout)
+            self.assertEqual(self.digest("prod-stable"), stable)
+            self.assertEqual(self.digest("prod"), live)
+            self.assertEqual(self.refreshes()[0]["Status"], "Successful")
+        _, recs = self.journal()
+        steps = [x for x in recs if x.get("event") == "step_end"]
+        self.assertTrue(steps)
+        self.assertFalse([x for x in steps if x.get("description", "").startswith("prod-stable <-")])
+
     def test_deploy_after_cancel_keeps_stable(self):
         old_live = self.digest("prod")
         d = self.tarmac("deploy", "a9f3c21", "--app", "web", "--yes")
