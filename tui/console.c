@@ -376,18 +376,24 @@ static void timers(console *c, int64_t now)
             c->panes[p].dirty = true;
             c->fade_due[p] = 0;
         }
-    if (c->pending_asg[0] && now >= c->pending_asg_at) {
-        /* A group of another configured app brings that app's repository and tags. */
-        const app_config *app = con_app_for_asg(c, c->pending_asg);
-        if (app && app != c->app) {
-            con_set_app(c, app);
-            watch_set_repository(c->w, app->ecr_repository);
-            c->panes[PANE_IMAGES].dirty = true;
-        }
-        watch_select_asg(c->w, c->pending_asg);
-        c->pending_asg[0] = '\0';
-        c->dirty_header = true;
+    if (c->pending_asg[0] && now >= c->pending_asg_at)
+        con_apply_pending_asg(c);
+}
+
+void con_apply_pending_asg(console *c)
+{
+    if (!c->pending_asg[0])
+        return;
+    /* A group of another configured app brings that app's repository and tags. */
+    const app_config *app = con_app_for_asg(c, c->pending_asg);
+    if (app && app != c->app) {
+        con_set_app(c, app);
+        watch_set_repository(c->w, app->ecr_repository);
+        c->panes[PANE_IMAGES].dirty = true;
     }
+    watch_select_asg(c->w, c->pending_asg);
+    c->pending_asg[0] = '\0';
+    c->dirty_header = true;
 }
 
 static int next_timeout(console *c, int64_t now)

@@ -29,6 +29,14 @@ static const app_config *app_of(const console *c, const char *asg)
     return con_app_for_asg(c, asg);
 }
 
+/* The console was started on exactly this group and repository (--asg G --repo R):
+ * the operator named the pair, as an app of the config does. */
+static bool started_on(const console *c, const char *asg, const char *repo)
+{
+    return c->g->asgs.n == 1 && c->g->repos.n == 1 && str_eq(c->g->asgs.items[0], asg) &&
+           str_eq(c->g->repos.items[0], repo);
+}
+
 /* --read-only, the config's defaults, or the app's own switch. */
 bool con_act_read_only_for(const console *c, const app_config *app)
 {
@@ -266,6 +274,9 @@ static void on_built(plan *p, void *ud)
     a->typed[0] = '\0';
     if (!auto_rb)
         a->note[0] = '\0';
+    if (a->unbound[0] && !p->refusal && p->action == PLAN_DEPLOY)
+        strvec_push(&p->notes, a->unbound);
+    a->unbound[0] = '\0';
     if (p->refusal || p->target.read_only) {
         /* Journaled like the headless commands' refusals; nothing runs. */
         strbuf err;
@@ -337,6 +348,7 @@ static bool refuse_read_only(console *c, const app_config *app, const char *what
 /* Plans cmd for the selected group (or, for an offered rollback, the watched one). */
 static void ask(console *c, const dialog_cmd *cmd)
 {
+    con_apply_pending_asg(c);
     con_actions *a = c->act;
     const char *name = plan_action_name(cmd->action);
     if (con_act_busy(a)) {
@@ -390,6 +402,17 @@ static void ask(console *c, const dialog_cmd *cmd)
     }
     plan_target t;
     plan_target_init(&t, app, asg, app ? NULL : ws->repository, c->region, con_act_read_only_for(c, app));
+    a->unbound[0] = '\0';
+    if (cmd->action == PLAN_DEPLOY && !app && !started_on(c, asg, ws->repository)) {
+        /* Nothing says this group runs this repository's images: moving the tag
+         * would change what another group launches. Typed confirmation, as for a
+         * protected app. */
+        t.protected_ = true;
+        snprintf(a->unbound, sizeof a->unbound,
+                 "no app in the config ties group %.100s to repository %.100s (apps: in tarmac.yaml(5), or start "
+                 "with --asg %.100s --repo %.100s): check that it runs this repository's images, then type its name",
+                 asg, ws->repository ? ws->repository : "?", asg, ws->repository ? ws->repository : "REPO");
+    }
     con_act_build(c, &t, cmd, false);
     plan_target_free(&t);
 }
@@ -399,6 +422,7 @@ void con_actions_key(console *c, action_id act)
     con_actions *a = c->act;
     if (!a || !is_action(act))
         return;
+    con_apply_pending_asg(c);
     if (con_act_busy(a)) {
         con_act_dialog_open(c, a->phase);
         return;

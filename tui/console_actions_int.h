@@ -34,6 +34,7 @@ struct con_actions {
     char typed[PROMPT_MAX];
     char note[700];
     bool note_bad, can_replan;
+    char unbound[600];             /* the next built plan's warning: no app ties its group and repository */
     strbuf after;
 
     /* the plan */

@@ -154,6 +154,9 @@ void con_switch_poll(console *c);      /* the loop: finish a switch whose job is
 void con_switch_cancel(console *c);
 void con_open_app_here(console *c, const app_config *app);   /* same profile and region */
 const app_config *con_app_for_asg(const console *c, const char *asg);
+/* The Groups cursor's group becomes the selected one now, not after the debounce:
+ * an action must act on the group the cursor shows. */
+void con_apply_pending_asg(console *c);
 void con_prompt_open(console *c, prompt_kind k);
 void con_prompt_key(console *c, int key);
 

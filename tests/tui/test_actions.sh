@@ -10,7 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=57
+PLAN=61
 echo "1..$PLAN"
 
 skip_all() {
@@ -368,6 +368,33 @@ check "a failed read of the versions says so on the command line" wait_for "(can
 keys Escape
 check "and in one status line" wait_for "launch template web-lt: cannot read its versions" 5
 sim_post /_sim/faults '{"rules":[]}'
+
+# ---- no config: a deploy onto a group nothing ties to the repository ----
+fresh unbound
+old_live=$(digest prod)
+console_start 160x48 XDG_STATE_HOME="$STATE" --repo web
+wait_for "a9f3c21" 15 && wait_for "api-asg" 10
+select_tag a9f3c21
+# d right after the Groups cursor moved (inside its debounce): the plan is for the
+# group the cursor shows.
+keys 1 j 4 d
+unbound_ok() {
+    wait_for "deploy plan for api-asg" 10 &&
+        wait_for "no app in the config ties group api-asg to repository web" 2 &&
+        wait_for "type the group's name (api-asg)" 2
+}
+check "no config: d right after moving to api-asg plans for api-asg, warns and asks for its name" unbound_ok
+keys y Enter
+check "y alone runs nothing there" sh -c "sleep 1; [ \"\$(curl -s -m 5 '$T_SIM_URL/_sim/events?since=0' | grep -c '\"status\":\"Pending\"')\" = 0 ]"
+check "and the tags did not move" digest_is prod "$old_live"
+keys Escape Escape
+console_start 160x48 XDG_STATE_HOME="$STATE" --asg web-asg --repo web
+wait_for "a9f3c21" 15 && wait_for "i-0" 10
+select_tag a9f3c21
+keys d
+named_ok() { wait_for "Run this plan?" 10 && ! screen | grep -q "no app in the config ties"; }
+check "--asg web-asg --repo web name the pair: the usual y/n confirmation" named_ok
+keys n
 
 exits_ok() {
     console_quit
