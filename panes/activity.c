@@ -280,6 +280,7 @@ const struct pane_ops pane_activity_ops = {
     .columns = columns,
     .ncols = (int)ARRAY_LEN(columns),
     .hints = hints,
+    .newest_first = true,
     .free = activity_free,
     .on_model_change = activity_model,
     .key = activity_key,

@@ -24,6 +24,7 @@ void pane_init(pane *p, int id)
     p->id = id;
     p->priv = p->ops->priv_size ? xcalloc(1, p->ops->priv_size) : NULL;
     lv_init(&p->lv, p->ops->columns, p->ops->ncols);
+    p->lv.follow_head = p->ops->newest_first;
     if (p->ops->init)
         p->ops->init(p);
     p->dirty = true;

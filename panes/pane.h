@@ -52,6 +52,8 @@ struct pane_ops {
     const lv_column *columns;
     int ncols;
     const action_id *hints;         /* status-line keys when focused; ends with ACT_NONE */
+    bool newest_first;              /* the selection on the first row follows new rows in
+                                       (not for lists whose selection an action uses) */
     void (*init)(pane *p);                                   /* may be NULL */
     void (*free)(pane *p);                                   /* may be NULL */
     void (*on_model_change)(pane *p, unsigned changed, const pane_ctx *c);

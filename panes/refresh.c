@@ -262,6 +262,7 @@ const struct pane_ops pane_refresh_ops = {
     .columns = columns,
     .ncols = (int)ARRAY_LEN(columns),
     .hints = hints,
+    .newest_first = true,
     .on_model_change = refresh_model,
     .draw = refresh_draw,
     .key = refresh_key,

@@ -584,6 +584,7 @@ int console_main(const cli_globals *g)
     for (int p = 0; p < PANE_COUNT; p++)
         pane_init(&c->panes[p], p);
     lv_init(&c->log_lv, con_log_columns, con_log_ncolumns);
+    c->log_lv.follow_head = true;      /* newest call first */
 
     if (make_sig_pipe() != 0) {
         cli_error("cannot create a pipe: %s", strerror(errno));

@@ -155,12 +155,18 @@ void lv_end(listview *lv, int64_t now_mono)
                 r->changed_at = t;
         }
     }
+    bool at_head = lv->follow_head && lv->sel == 0 && lv->top == 0;
     MODEL_LIST_FREE(lv->rows, row_free);
     lv->rows = lv->next;
     memset(&lv->next, 0, sizeof lv->next);
     if (lv->rows.n)
         lv->loaded = true;
     rebuild_vis(lv);
+    if (at_head && lv->vis.n) {
+        lv->sel = 0;
+        lv->top = 0;
+        str_set(&lv->sel_id, lv->rows.items[lv->vis.items[0]].id);
+    }
 }
 
 static void clamp_scroll(listview *lv)

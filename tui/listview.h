@@ -51,6 +51,8 @@ typedef struct listview {
     char *sel_id;
     char filter[128];
     bool loaded;                 /* rows arrived once: later new rows count as changes */
+    bool follow_head;            /* newest-first list: a selection on the first row stays
+                                    on the first row when newer rows arrive (tail -f) */
     int page;                    /* rows shown at the last draw */
     int drawn_y;                 /* window line of the header at the last draw (mouse) */
     /* Column widths only grow while the pane keeps its width and its rows' owner, so a

@@ -263,6 +263,43 @@ static void test_listview_new_row_and_role_flash(void **state)
     lv_free(&lv);
 }
 
+static void add_rows(listview *lv, const char *const *ids, size_t n)
+{
+    lv_begin(lv);
+    for (size_t i = 0; i < n; i++)
+        lv_set(lv_add(lv, ids[i]), 0, ids[i]);
+    lv_end(lv, 100);
+}
+
+/* A newest-first list follows new rows in while the selection is on the first
+ * row; elsewhere (or in other lists) the selection sticks to its row. */
+static void test_listview_follows_the_head(void **state)
+{
+    (void)state;
+    static const lv_column c1[] = { { .title = "ID", .min = 4 } };
+    static const char *const one[] = { "r2", "r1" }, *const two[] = { "r3", "r2", "r1" },
+                             *const three[] = { "r4", "r3", "r2", "r1" };
+    listview lv;
+    lv_init(&lv, c1, 1);
+    lv.follow_head = true;
+    add_rows(&lv, one, 2);
+    assert_string_equal(lv_selected_id(&lv), "r2");
+    add_rows(&lv, two, 3);
+    assert_int_equal(lv.sel, 0);
+    assert_string_equal(lv_selected_id(&lv), "r3");     /* the newest, shown at the top */
+    bool moved;
+    lv_move(&lv, ACT_DOWN, &moved);                      /* the operator looks at r2 */
+    add_rows(&lv, three, 4);
+    assert_string_equal(lv_selected_id(&lv), "r2");      /* stays on it */
+    lv_free(&lv);
+
+    lv_init(&lv, c1, 1);                                 /* not newest-first: sticks to the id */
+    add_rows(&lv, one, 2);
+    add_rows(&lv, two, 3);
+    assert_string_equal(lv_selected_id(&lv), "r2");
+    lv_free(&lv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_listview),
         cmocka_unit_test(test_listview_ages_do_not_flash),
         cmocka_unit_test(test_listview_new_row_and_role_flash),
+        cmocka_unit_test(test_listview_follows_the_head),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
