@@ -211,6 +211,9 @@ plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hook
 void plan_run_tick(plan_run *run, int64_t now_mono_ms);
 int plan_run_next_due_ms(const plan_run *run, int64_t now_mono_ms);  /* -1: nothing timed */
 void plan_run_stop(plan_run *run);      /* stop at the next step boundary */
+/* The same, naming who asked in the plan's messages (a string literal; plan_run_stop
+ * says "a signal"). */
+void plan_run_stop_by(plan_run *run, const char *who);
 bool plan_run_done(const plan_run *run);
 plan_outcome plan_run_outcome(const plan_run *run);
 const char *plan_run_message(const plan_run *run);   /* why it failed / was refused */

@@ -44,6 +44,7 @@ struct plan_run {
     bool uncertain;          /* a mutating call's outcome is unknown */
     bool prior_changes;      /* resumed: an earlier run changed (or may have changed) something */
     bool stop;
+    const char *stop_by;     /* who asked ("a signal", "the operator (x)"): a literal */
     bool done;
     bool in_flight;
     bool client_gone;

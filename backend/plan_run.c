@@ -113,7 +113,7 @@ void prun_advance(plan_run *r)
     }
     if (prun_stop_requested(r)) {
         sb_reset(&r->msg);
-        sb_printf(&r->msg, "stopped by a signal before step %zu", r->idx + 1);
+        sb_printf(&r->msg, "stopped by %s before step %zu", r->stop_by ? r->stop_by : "a signal", r->idx + 1);
         prun_finish(r, PLAN_STOPPED);
         return;
     }
@@ -222,7 +222,7 @@ void plan_run_tick(plan_run *r, int64_t now)
     if (!r->done && r->phase == PH_WAIT_SLEEP && (now >= r->due_mono || prun_stop_requested(r))) {
         if (prun_stop_requested(r)) {
             /* Waiting changes nothing: a stop here ends at this boundary. */
-            step_fail(r, "Stopped", PLAN_STOPPED, "stopped by a signal while waiting");
+            step_fail(r, "Stopped", PLAN_STOPPED, "stopped by %s while waiting", r->stop_by ? r->stop_by : "a signal");
             return;
         }
         wait_poll(r);
@@ -238,7 +238,13 @@ int plan_run_next_due_ms(const plan_run *r, int64_t now)
 
 void plan_run_stop(plan_run *r)
 {
+    plan_run_stop_by(r, "a signal");
+}
+
+void plan_run_stop_by(plan_run *r, const char *who)
+{
     r->stop = true;
+    r->stop_by = who;
     if (!r->done && r->phase == PH_WAIT_SLEEP)
         r->due_mono = 0;
 }

@@ -113,7 +113,7 @@ static void copy_src_done(aws_client *c, ecr_batch_get_result *res, const aws_er
     } else if (r->p->target.read_only) {
         step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: PutImage refused");
     } else if (prun_stop_requested(r)) {
-        step_fail(r, "Stopped", PLAN_STOPPED, "stopped by a signal before PutImage");
+        step_fail(r, "Stopped", PLAN_STOPPED, "stopped by %s before PutImage", r->stop_by ? r->stop_by : "a signal");
     } else {
         prun_manifest_clear(r);
         r->manifest = res->images.items[0];

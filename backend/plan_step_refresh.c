@@ -197,7 +197,7 @@ static void start_call(plan_run *r)
         return;
     }
     if (prun_stop_requested(r)) {
-        step_fail(r, "Stopped", PLAN_STOPPED, "stopped by a signal before StartInstanceRefresh");
+        step_fail(r, "Stopped", PLAN_STOPPED, "stopped by %s before StartInstanceRefresh", r->stop_by ? r->stop_by : "a signal");
         return;
     }
     refresh_start_params sp = {

@@ -553,7 +553,7 @@ bool con_actions_dialog_key(console *c, int key)
             dialog_hide(c);
             con_message(c, ROLE_NEUTRAL, "the plan keeps running (d, c, R or p shows it again)");
         } else if (key == 'x' && a->run && !a->stop_sent) {
-            plan_run_stop(a->run);
+            plan_run_stop_by(a->run, "the operator (x)");
             a->stop_sent = true;
             con_act_set_note(a, true, "stopping at the next step boundary...");
             con_act_dialog_refresh(c);

@@ -270,7 +270,7 @@ void dialog_title(const dialog_state *d, char *buf, size_t len)
 static void unfinished_text(const dialog_state *d, strbuf *out)
 {
     const journal_unfinished_list *l = d->unfinished;
-    sb_append(out, "tarmac stopped in the middle of these plans (killed, or the session dropped);\n"
+    sb_append(out, "these plans did not finish (stopped, killed, or the session dropped);\n"
                    "tags and refreshes may be half-way.\n\n"
                    "r: resume the selected plan (shows it first)   a: abandon it (changes nothing in AWS)\n"
                    "j/k: select   Esc: decide later (actions on that app wait until then)\n");
