@@ -742,6 +742,7 @@ void con_actions_tick(console *c, int64_t now)
         if (a->run_finished || plan_run_done(a->run))
             run_done(c);
     }
+    con_act_guard_tick(c, now);
     if (a->journal_dirty)
         con_act_reload_journal(c);
     if (a->visible && c->ov == OV_ACTION && a->wrap_width != c->lay.body.w - 4)
@@ -752,9 +753,11 @@ void con_actions_tick(console *c, int64_t now)
 int con_actions_next_due_ms(console *c, int64_t now)
 {
     con_actions *a = c->act;
+    int side = con_act_guard_next_due_ms(c, now);
     if (!a || !a->run)
-        return -1;
-    return plan_run_next_due_ms(a->run, now);
+        return side;
+    int run = plan_run_next_due_ms(a->run, now);
+    return side >= 0 && (run < 0 || side < run) ? side : run;
 }
 
 bool con_actions_holds_client(const console *c)

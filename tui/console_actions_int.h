@@ -50,6 +50,8 @@ struct con_actions {
     plan_target gt;                /* whose deploy: also the offer's rollback target */
     char *gt_profile;              /* the profile the deploy ran under */
     char guard_line[300];
+    watch *gw;                     /* the deploy's group while another one is selected */
+    aws_client *gw_client;         /* the client gw polls through */
     char offer[600];               /* a rollback offer waiting for R */
     char auto_reason[600];         /* why the running plan is an automatic rollback */
 
@@ -77,6 +79,8 @@ void con_act_sticky_status(console *c, int64_t now, bool force);
 void con_act_guard_stop(con_actions *a);
 void con_act_guard_start(console *c, const plan *p);
 bool con_act_guard_here(const console *c);  /* the console talks to where the deploy ran */
+void con_act_guard_tick(console *c, int64_t now);   /* drives the side watch (gw) */
+int con_act_guard_next_due_ms(const console *c, int64_t now);   /* -1: no side watch */
 
 /* console_journal.c: the journal, unfinished plans */
 void con_act_reload_journal(console *c);    /* its newest records into the Activity pane */

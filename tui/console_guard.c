@@ -6,8 +6,16 @@
 
 /* ------------------------------------------------------------ watching a deploy */
 
+static void side_watch_drop(con_actions *a)
+{
+    watch_free(a->gw);
+    a->gw = NULL;
+    a->gw_client = NULL;
+}
+
 void con_act_guard_stop(con_actions *a)
 {
+    side_watch_drop(a);
     if (a->guarding)
         plan_guard_done(&a->g);
     a->guarding = false;
@@ -98,6 +106,8 @@ static void on_guard_verdict(console *c, plan_guard_verdict v)
     con_act_sticky_status(c, mono_now_ms(), true);   /* at once, over any passing note */
 }
 
+static void guard_feed(console *c, const watch_state *ws, unsigned changed);
+
 static void summary_if_due(console *c, unsigned changed)
 {
     con_actions *a = c->act;
@@ -138,10 +148,54 @@ void con_actions_on_changes(console *c, unsigned changed)
         return;
     }
     if (!str_eq(ws->selected_asg, a->gt.asg)) {
-        snprintf(a->guard_line, sizeof a->guard_line, "paused: select group %.100s to follow its refresh",
-                 a->gt.asg);
+        /* Another group is on screen: the deploy's own group is followed by a watch
+         * of its own on the same client, so a failure is still caught (and rolled
+         * back with auto_rollback) while the operator looks elsewhere. */
+        if (!a->gw) {
+            strvec names = { 0 };
+            strvec_push(&names, a->gt.asg);
+            watch_opts wo = {
+                .asg_names = &names, .initial_asg = a->gt.asg, .alarm_names = &a->gt.alarms,
+                .base_interval_ms = c->sess.config.refresh_seconds * 1000,
+                .active_interval_ms = c->sess.config.refresh_active_seconds * 1000,
+            };
+            a->gw = watch_new(c->client, &wo);
+            a->gw_client = c->client;
+            strvec_free(&names);
+            snprintf(a->guard_line, sizeof a->guard_line, "followed in the background while %.100s is selected",
+                     ws->selected_asg ? ws->selected_asg : "another group");
+        }
         return;
     }
+    side_watch_drop(a);
+    guard_feed(c, ws, changed);
+}
+
+void con_act_guard_tick(console *c, int64_t now)
+{
+    con_actions *a = c->act;
+    if (!a->gw)
+        return;
+    if (!a->guarding || a->gw_client != c->client || !con_act_guard_here(c) ||
+        str_eq(watch_get(c->w)->selected_asg, a->gt.asg)) {
+        side_watch_drop(a);
+        return;
+    }
+    watch_tick(a->gw, now);
+    unsigned changed = watch_take_changes(a->gw);
+    if (changed)
+        guard_feed(c, watch_get(a->gw), changed);
+}
+
+int con_act_guard_next_due_ms(const console *c, int64_t now)
+{
+    return c->act && c->act->gw ? watch_next_due_ms(c->act->gw, now) : -1;
+}
+
+/* One poll of the deploy's group (from the console's watch or the side watch). */
+static void guard_feed(console *c, const watch_state *ws, unsigned changed)
+{
+    con_actions *a = c->act;
     if (!(changed & WS_BIT(WS_REFRESHES)) || ws->meta[WS_REFRESHES].stale)
         return;
     const instance_refresh *r = watch_find_refresh(ws, a->g.refresh_id);

@@ -10,7 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=61
+PLAN=62
 echo "1..$PLAN"
 
 skip_all() {
@@ -371,6 +371,22 @@ check "a failed read of the versions says so on the command line" wait_for "(can
 keys Escape
 check "and in one status line" wait_for "launch template web-lt: cannot read its versions" 5
 sim_post /_sim/faults '{"rules":[]}'
+
+# ---- the deploy's group is followed while another group is on screen ----
+fresh sidewatch
+console_start 160x48 XDG_STATE_HOME="$STATE" --config "$CFG" --asg web-asg --asg api-asg --repo web
+wait_for "a9f3c21" 15 && wait_for "i-0" 10
+select_tag e5d1f0c
+keys d
+wait_for "Run this plan?" 10 && keys y
+wait_for "Done: every step done or skipped." 30 && keys Escape
+keys 1; sleep 0.3; keys j
+side_ok() {
+    wait_for "asg api-asg" 5 || return 1
+    wait_for "ROLLBACK ADVISED" 120 && screen | head -n 1 | grep -q "asg api-asg"
+}
+check "a failing deploy is caught while another group is selected" side_ok
+keys Escape
 
 # ---- no config: a deploy onto a group nothing ties to the repository ----
 fresh unbound
