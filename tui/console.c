@@ -330,6 +330,17 @@ static void apply_changes(console *c, unsigned changed)
                 ctx.ws->refreshes.items[0].status ? ctx.ws->refreshes.items[0].status : "?");
     }
     c->refresh_was_active = active;
+    /* A typo in :asg or --asg must not pass for an empty group. */
+    if ((changed & WS_BIT(WS_GROUPS)) && !ctx.ws->meta[WS_GROUPS].stale && ctx.ws->meta[WS_GROUPS].fetched_at &&
+        ctx.ws->selected_asg && !watch_selected_group(ctx.ws)) {
+        if (!str_eq(c->missing_asg, ctx.ws->selected_asg)) {
+            str_set(&c->missing_asg, ctx.ws->selected_asg);
+            con_message(c, ROLE_ERROR, "no Auto Scaling group named '%.100s' in %.40s (:asg and Tab list the "
+                        "region's groups)", ctx.ws->selected_asg, c->region ? c->region : "this region");
+        }
+    } else if (changed & WS_BIT(WS_GROUPS)) {
+        str_set(&c->missing_asg, NULL);
+    }
     con_actions_on_changes(c, changed);
 }
 
@@ -655,6 +666,7 @@ out_early:
     free(c->profile);
     free(c->region);
     free(c->last_asg);
+    free(c->missing_asg);
     if (sig_pipe[0] >= 0) {
         close(sig_pipe[0]);
         close(sig_pipe[1]);

@@ -244,7 +244,9 @@ static const char *const regions[] = {
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2",
     "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "ap-south-1",
     "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "sa-east-1", "me-south-1", "af-south-1",
+    "sa-east-1", "me-south-1", "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
+    "ap-southeast-5", "ap-southeast-7", "ca-west-1", "eu-south-2", "il-central-1", "me-central-1", "mx-central-1",
+    "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
 };
 
 static void candidates_for(console *c, const char *cmd, strvec *out)
@@ -384,7 +386,13 @@ static void run_command(console *c, const char *line)
     } else if (str_eq(cmd, "app")) {
         switch_app(c, arg);
     } else if (str_eq(cmd, "region")) {
+        bool listed = false;
+        for (size_t i = 0; i < ARRAY_LEN(regions) && !listed; i++)
+            listed = str_eq(regions[i], arg);
         con_switch_start(c, c->profile, arg, NULL, NULL);
+        if (!listed)
+            con_message(c, ROLE_WARNING, "'%.40s' is not a region tarmac knows (Tab lists them): check the name "
+                        "if calls fail", arg);
     } else if (str_eq(cmd, "profile")) {
         con_switch_start(c, arg, NULL, NULL, NULL);   /* the profile's own region */
     } else if (str_eq(cmd, "theme")) {

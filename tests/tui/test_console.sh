@@ -6,7 +6,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=40
+PLAN=41
 echo "1..$PLAN"
 
 skip_all() {
@@ -64,6 +64,11 @@ text api; keys Tab
 check "Tab completes group names" wait_for ":asg api-asg" 3
 keys Enter
 check ":asg switches the watched group" wait_for "api-tg" 10
+keys :; text "asg api-agz"; keys Enter
+check ":asg with a name the region lacks says so (not an empty group)" \
+    wait_for "no Auto Scaling group named 'api-agz' in us-east-1" 10
+keys :; text "asg api-asg"; keys Enter
+wait_for "api-tg" 10
 
 keys :; text "theme light"; keys Enter
 theme_ok() { wait_for "theme light" 3 && { keys :; text "theme nosuch"; keys Enter; wait_for "no theme named 'nosuch'" 3; }; }
