@@ -132,18 +132,30 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
                 eta_s = eta_from_elapsed(elapsed_ms, pct);
         }
         progress_fmt_duration(eta_s, eta, sizeof eta);
+        /* At a checkpoint (or at 100% while still active: the last checkpoint's
+         * delay, bake time) the rate says nothing about what is left. */
+        const int *cps = r->has_preferences ? r->preferences.checkpoint_percentages.items : NULL;
+        size_t ncp = r->has_preferences ? r->preferences.checkpoint_percentages.n : 0;
+        bool at_checkpoint = pct >= 100;
+        for (size_t i = 0; i < ncp && !at_checkpoint; i++)
+            at_checkpoint = cps[i] == pct;
+        if (active && at_checkpoint && r->has_percentage_complete)
+            snprintf(eta, sizeof eta, "%s", pct >= 100 ? "finishing" : "checkpoint");
         char tail[96];
         if (active)
             snprintf(tail, sizeof tail, " %3d%%  elapsed %s  ETA %s", pct, el, eta);
         else
             snprintf(tail, sizeof tail, " %3d%%  took %s", pct, el);
-        int bar_w = in.w - 13 - (int)strlen(tail) - 2;
+        /* Room for the longest usual tail, so the bar keeps its width while the
+         * numbers beside it grow (no shift, no repaint of the line). */
+        int reserve = active ? (int)strlen(" 100%  elapsed 59m59s  ETA checkpoint") : (int)strlen(" 100%  took 59m59s");
+        if ((int)strlen(tail) > reserve)
+            reserve = (int)strlen(tail);
+        int bar_w = in.w - 13 - reserve - 2;
         if (bar_w > 60)
             bar_w = 60;
         int x = in.x + 13;
         if (bar_w >= 10) {
-            const int *cps = r->has_preferences ? r->preferences.checkpoint_percentages.items : NULL;
-            size_t ncp = r->has_preferences ? r->preferences.checkpoint_percentages.n : 0;
             progress_bar(bar, sizeof bar, bar_w, pct, cps, ncp, c->ascii);
             wattrset(w, (int)A[ROLE_NORMAL]);
             mvwaddstr(w, y, x, c->ascii ? "[" : "▕");

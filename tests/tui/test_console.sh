@@ -6,7 +6,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=41
+PLAN=42
 echo "1..$PLAN"
 
 skip_all() {
@@ -191,6 +191,29 @@ EOP
 else
     skip "hostile text" "$T_SIM_WHY"
     skip "hostile StatusReason" "$T_SIM_WHY"
+fi
+
+# ---- a refresh waiting at a checkpoint: the bar keeps its width, the ETA says so ----
+if sim_start demo; then
+    sim_post /_sim/speed '{"speed":50}'
+    python3 - "$T_SIM_URL" <<'EOP' > "$T_DIR/checkpoint.out" 2>&1
+import sys, boto3
+c = boto3.client("autoscaling", endpoint_url=sys.argv[1], region_name="us-east-1",
+                 aws_access_key_id="AKIASIMDEMO000000001",
+                 aws_secret_access_key="sim/demo/secret/key/0000000000000000000")
+c.start_instance_refresh(AutoScalingGroupName="web-asg", Preferences={
+    "SkipMatching": False, "MinHealthyPercentage": 50, "InstanceWarmup": 5,
+    "CheckpointPercentages": [50, 100], "CheckpointDelay": 36000})
+EOP
+    console_start 160x48 --asg web-asg --repo web
+    keys 5
+    checkpoint_ok() {
+        wait_for " 50%  elapsed" 60 && wait_for "ETA checkpoint" 5 ||
+            { sed 's/^/# /' "$T_DIR/checkpoint.out"; return 1; }
+    }
+    check "a refresh held at a checkpoint shows ETA checkpoint, not a countdown" checkpoint_ok
+else
+    skip "checkpoint ETA" "$T_SIM_WHY"
 fi
 
 # ---- flags, the SSM shell, switching region ----
