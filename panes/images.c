@@ -78,6 +78,7 @@ static void add_image(pane *p, const pane_ctx *c, const ecr_image_detail *im)
                 lv_set(r, C_PUSHED, age);
                 lv_set(r, C_SIZE, size);
             } else {
+                r->child = true;
                 lv_setf(r, C_TAG, "%s %s", c->ascii ? "`-" : "└", tag);
                 lv_set(r, C_DIGEST, c->ascii ? "  \"" : "  ″");
             }

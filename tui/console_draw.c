@@ -235,7 +235,8 @@ static void draw_title(console *c, int p)
             c->panes[q].ops->title_extra(&c->panes[q], &ctx, extra, sizeof extra);
         if (q == p && c->panes[q].lv.filter[0]) {
             size_t l = strlen(extra);
-            snprintf(extra + l, sizeof extra - l, "%s/%s", l ? " " : "", c->panes[q].lv.filter);
+            snprintf(extra + l, sizeof extra - l, "%s/%s: %zu shown", l ? " " : "", c->panes[q].lv.filter,
+                     c->panes[q].lv.vis.n);
         }
         const char *sep = extra[0] ? (c->ascii ? " - " : " · ") : "";
         snprintf(t, sizeof t, " %d %s%s%s ", c->panes[q].ops->number, c->panes[q].ops->title, sep,

@@ -101,12 +101,20 @@ static void rebuild_vis(listview *lv)
 {
     lv->vis.n = 0;
     int sel = -1;
-    for (size_t i = 0; i < lv->rows.n; i++) {
-        if (!row_matches(lv, &lv->rows.items[i]))
-            continue;
-        if (lv->sel_id && str_eq(lv->rows.items[i].id, lv->sel_id))
-            sel = (int)lv->vis.n;
-        VEC_PUSH(lv->vis, (int)i);
+    for (size_t g = 0; g < lv->rows.n;) {
+        /* A row and its children pass the filter together. */
+        size_t end = g + 1;
+        while (end < lv->rows.n && lv->rows.items[end].child)
+            end++;
+        bool match = false;
+        for (size_t i = g; i < end && !match; i++)
+            match = row_matches(lv, &lv->rows.items[i]);
+        for (size_t i = g; match && i < end; i++) {
+            if (lv->sel_id && str_eq(lv->rows.items[i].id, lv->sel_id))
+                sel = (int)lv->vis.n;
+            VEC_PUSH(lv->vis, (int)i);
+        }
+        g = end;
     }
     if (sel >= 0)
         lv->sel = sel;

@@ -32,6 +32,8 @@ typedef struct lv_row {
     char *id;                    /* stable identity (instance id, tag, ...) */
     char *cells[LV_MAX_COLS];
     int role;                    /* theme role of the row (ROLE_NORMAL ...) */
+    bool child;                  /* belongs to the row above (another tag of one image):
+                                    a filter shows or hides them together */
     signed char cell_role[LV_MAX_COLS];   /* -1: the row's role */
     uint64_t hash;
     int64_t changed_at;          /* monotonic ms of the row's last change, 0 if none */

@@ -41,7 +41,11 @@ keys 1
 check "1 focuses Groups again" wait_for "j down" 3
 
 keys 4 /; text prod; keys Enter
-filter_ok() { wait_for "/prod" 3 && wait_gone "8a3c1f9" 3 && screen | grep -qF "prod-stable"; }
+# prod's commit tag (2f4a8c6) comes with it; the title counts what is shown.
+filter_ok() {
+    wait_for "/prod: 4 shown" 3 && wait_gone "8a3c1f9" 3 && screen | grep -qF "prod-stable" &&
+        screen | grep -qF "2f4a8c6"
+}
 check "/ filters the focused pane (Images)" filter_ok
 keys Escape
 check "Esc clears the filter" wait_for "8a3c1f9" 3

@@ -300,6 +300,30 @@ static void test_listview_follows_the_head(void **state)
     lv_free(&lv);
 }
 
+/* Another tag of the same image passes a filter with its image's row. */
+static void test_listview_filter_keeps_children(void **state)
+{
+    (void)state;
+    static const lv_column c1[] = { { .title = "TAG", .min = 4 } };
+    listview lv;
+    lv_init(&lv, c1, 1);
+    lv_begin(&lv);
+    lv_set(lv_add(&lv, "prod"), 0, "prod");
+    lv_row *r = lv_add(&lv, "2f4a8c6");
+    lv_set(r, 0, "2f4a8c6");
+    r->child = true;
+    lv_set(lv_add(&lv, "a9f3c21"), 0, "a9f3c21");
+    lv_end(&lv, 100);
+    lv_set_filter(&lv, "2f4a");
+    assert_int_equal(lv.vis.n, 2);
+    assert_string_equal(lv.rows.items[lv.vis.items[0]].id, "prod");
+    lv_set_filter(&lv, "prod");
+    assert_int_equal(lv.vis.n, 2);
+    lv_set_filter(&lv, "a9f");
+    assert_int_equal(lv.vis.n, 1);
+    lv_free(&lv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +336,7 @@ int main(void)
         cmocka_unit_test(test_listview_ages_do_not_flash),
         cmocka_unit_test(test_listview_new_row_and_role_flash),
         cmocka_unit_test(test_listview_follows_the_head),
+        cmocka_unit_test(test_listview_filter_keeps_children),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
