@@ -40,6 +40,18 @@ static void add_note(plan_guard *g, const char *fmt, ...)
     va_end(ap);
 }
 
+/* An alarm or unhealthy targets came first: the verdict says where the refresh
+ * stands too (its StatusReason often names the instance that failed). */
+static void add_refresh_state(plan_guard *g, const instance_refresh *r)
+{
+    if (!r || !r->status)
+        return;
+    size_t l = strlen(g->reason);
+    snprintf(g->reason + l, sizeof g->reason - l, " (refresh %.20s %d%%%s%.150s)", r->status,
+             r->has_percentage_complete ? r->percentage_complete : 0,
+             r->status_reason && *r->status_reason ? ": " : "", r->status_reason ? r->status_reason : "");
+}
+
 static void set_alarm_baseline(plan_guard *g, const cw_alarm_list *alarms)
 {
     g->baseline_alarms_set = true;
@@ -97,8 +109,9 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
     for (size_t i = 0; alarms && i < alarms->n; i++) {
         const cw_alarm *a = &alarms->items[i];
         if (alarm_counts(g, a)) {
-            snprintf(g->reason, sizeof g->reason, "alarm %.200s is in ALARM: %.250s",
+            snprintf(g->reason, sizeof g->reason, "alarm %.200s is in ALARM: %.200s",
                      a->alarm_name ? a->alarm_name : "?", a->state_reason ? a->state_reason : "");
+            add_refresh_state(g, r);
             return PLAN_GUARD_ROLLBACK;
         }
     }
@@ -125,6 +138,7 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
         snprintf(g->reason, sizeof g->reason,
                  "healthy targets %d/%d stayed under %d%% for %d polls", healthy, total,
                  g->min_healthy_percent, g->low_polls);
+        add_refresh_state(g, r);
         return PLAN_GUARD_ROLLBACK;
     }
     return PLAN_GUARD_RUNNING;

@@ -990,7 +990,7 @@ static void test_guard(void **state)
     str_set(&a->state_value, "ALARM");
     str_set(&a->state_reason, "Threshold Crossed");
     assert_int_equal(plan_guard_update(&g, &r, 4, 4, &alarms), PLAN_GUARD_ROLLBACK);
-    assert_string_equal(g.reason, "alarm web-5xx is in ALARM: Threshold Crossed");
+    assert_string_equal(g.reason, "alarm web-5xx is in ALARM: Threshold Crossed (refresh InProgress 0%)");
     MODEL_LIST_FREE(alarms, cw_alarm_free);
 
     r.status = "Failed";
