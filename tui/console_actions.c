@@ -656,6 +656,27 @@ bool con_actions_command(console *c, const char *cmd, const char *arg)
     return true;
 }
 
+const char *con_actions_hints(const console *c)
+{
+    const con_actions *a = c->act;
+    if (!a || !a->visible)
+        return NULL;
+    switch (a->phase) {
+    case DLG_BUILDING: return " Esc hide (the plan is being read)";
+    case DLG_CONFIRM:
+        if (a->p && (a->p->refusal || a->p->target.read_only))
+            return " Esc close (nothing to run)";
+        return a->p && a->p->target.protected_ ? " type the group's name, Enter run  Esc cancel"
+                                               : " y/Enter run  n/Esc cancel";
+    case DLG_RUNNING: return " x stop at the next step  Esc hide (the plan keeps running)";
+    case DLG_DONE: return " Esc close";
+    case DLG_OFFER: return " R roll back (shows the plan first)  Esc dismiss";
+    case DLG_UNFINISHED: return " r resume  a abandon  j/k select  Esc decide later";
+    case DLG_NONE: break;
+    }
+    return NULL;
+}
+
 void con_actions_help(const console *c, strbuf *sb)
 {
     if (con_action_hidden(c, ACT_DEPLOY))

@@ -349,10 +349,25 @@ static void draw_overlay(console *c)
 
 static void hints_text(console *c, char *buf, size_t len)
 {
+    /* An open view has keys of its own: those, not the focused pane's (the action
+     * dialog's are its own letters; the others come from the keymap). */
+    const char *dlg = c->ov == OV_ACTION ? con_actions_hints(c) : NULL;
+    if (dlg) {
+        snprintf(buf, len, "%s", dlg);
+        return;
+    }
+    static const action_id text_keys[] = { ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_BACK, ACT_NONE };
+    static const action_id detail_keys[] = { ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_COPY_ID,
+                                             ACT_BACK, ACT_NONE };
+    static const action_id log_keys[] = { ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_COPY_ID, ACT_BACK, ACT_NONE };
     strbuf sb;
     sb_init(&sb);
     const action_id *h = c->panes[c->focus].ops->hints;
     action_id global[] = { ACT_FOCUS_NEXT, ACT_COMMAND, ACT_REFRESH, ACT_API_LOG, ACT_HELP, ACT_QUIT, ACT_NONE };
+    if (c->ov == OV_LOG || c->ov == OV_TEXT) {
+        h = c->ov == OV_LOG ? log_keys : strstr(c->ov_title, "y copies") ? detail_keys : text_keys;
+        global[0] = ACT_NONE;
+    }
     for (int pass = 0; pass < 2; pass++) {
         const action_id *list = pass == 0 ? h : global;
         for (size_t i = 0; list && list[i] != ACT_NONE; i++) {

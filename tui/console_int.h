@@ -213,5 +213,7 @@ bool con_actions_holds_client(const console *c);  /* a plan is built or run: no 
 bool con_read_only_now(const console *c);  /* the selected group's effective read-only (header badge) */
 bool con_action_hidden(const console *c, action_id a);   /* read-only: not in hints and help */
 void con_actions_help(const console *c, strbuf *sb);
+/* The status line's keys while the action dialog is on screen (NULL: none open). */
+const char *con_actions_hints(const console *c);
 
 #endif

@@ -6,7 +6,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=42
+PLAN=43
 echo "1..$PLAN"
 
 skip_all() {
@@ -53,6 +53,8 @@ check "Esc clears the filter" wait_for "8a3c1f9" 3
 keys 2 Enter
 detail_ok() { wait_for "PrivateIpAddress" 3 && wait_for "LaunchTemplate.Version" 1; }
 check "Enter opens the detail view with every field" detail_ok
+view_keys_ok() { s=$(screen | tail -n 1); case $s in *"y copy id"*"Esc back"*) ! echo "$s" | grep -q "/ filter" ;; *) echo "# $s"; return 1 ;; esac; }
+check "the status line shows the detail view's keys, not the pane's" view_keys_ok
 keys Escape
 check "Esc closes the detail view" wait_gone "PrivateIpAddress" 3
 
