@@ -29,6 +29,12 @@ struct watch {
         char error[320];
     } targets;
     struct {
+        instance_refresh_list result;
+        int pending;
+        aws_error err;
+        bool failed;
+    } others;
+    struct {
         ecr_repository repo;
         bool repo_ok;
         ecr_image_detail_list images;
@@ -77,7 +83,7 @@ static int interval_for(const watch *w, watch_set set)
     if (set == WS_IDENTITY)
         return IDENTITY_INTERVAL_MS;
     bool active = watch_refresh_active(&w->s);
-    if (set == WS_IMAGES)
+    if (set == WS_IMAGES || set == WS_OTHER_REFRESHES)
         return w->base_ms;
     return active ? w->active_ms : w->base_ms;
 }
@@ -140,7 +146,7 @@ static void on_identity(aws_client *c, caller_identity *res, const aws_error *er
  * and EC2 details as soon as an instance appears that they don't cover. */
 static void groups_arrived(watch *w)
 {
-    static const watch_set dependent[] = { WS_EC2, WS_REFRESHES, WS_ACTIVITIES, WS_TARGETS };
+    static const watch_set dependent[] = { WS_EC2, WS_REFRESHES, WS_ACTIVITIES, WS_TARGETS, WS_OTHER_REFRESHES };
     for (size_t i = 0; i < ARRAY_LEN(dependent); i++) {
         watch_meta *m = &w->s.meta[dependent[i]];
         if (!m->fetched_at && !m->in_flight && !m->stale)
@@ -403,6 +409,72 @@ static void on_alarms(aws_client *c, cw_alarm_list *res, const aws_error *err, v
 /* ---- starting polls ---- */
 
 /* Returns false when the set has nothing to poll now (no group selected, ...). */
+/* ---- the other groups' latest refreshes ---- */
+
+static void on_other_refresh(aws_client *c, instance_refresh_list *res, const aws_error *err, void *ud)
+{
+    (void)c;
+    poll_ctx *x = ud;
+    bool live = ctx_done(x);
+    watch *w = x->w;
+    free(x);
+    if (!live) {
+        MODEL_LIST_FREE(*res, instance_refresh_free);
+        return;
+    }
+    if (err && !w->others.failed) {
+        w->others.failed = true;
+        w->others.err = *err;
+    } else if (!err && res->n) {
+        VEC_PUSH(w->others.result, res->items[0]);     /* the newest: taken over */
+        res->items[0] = (instance_refresh){ 0 };
+    }
+    if (!err)
+        MODEL_LIST_FREE(*res, instance_refresh_free);
+    if (--w->others.pending > 0)
+        return;
+    if (!w->others.failed) {
+        MODEL_LIST_FREE(w->s.other_refreshes, instance_refresh_free);
+        w->s.other_refreshes = w->others.result;
+        memset(&w->others.result, 0, sizeof w->others.result);
+    } else {
+        MODEL_LIST_FREE(w->others.result, instance_refresh_free);
+    }
+    poll_finished(w, WS_OTHER_REFRESHES, w->others.failed ? &w->others.err : NULL);
+}
+
+static bool start_other_refreshes(watch *w)
+{
+    if (w->others.pending)
+        return false;
+    MODEL_LIST_FREE(w->others.result, instance_refresh_free);
+    w->others.failed = false;
+    size_t asked = 0;
+    for (size_t i = 0; i < w->s.groups.n && asked < WATCH_OTHER_GROUPS_MAX; i++) {
+        const char *name = w->s.groups.items[i].name;
+        if (!name || str_eq(name, w->s.selected_asg))
+            continue;
+        asked++;
+        w->others.pending++;
+        poll_ctx *x = ctx_new(w, WS_OTHER_REFRESHES);
+        aws_error err;
+        if (svc_asg_describe_refreshes(w->client, name, NULL, 1, on_other_refresh, x, &err) != 0) {
+            ctx_done(x);
+            free(x);
+            w->others.pending--;
+            if (!w->others.failed) {
+                w->others.failed = true;
+                w->others.err = err;
+            }
+        }
+    }
+    if (!asked)
+        return false;
+    if (!w->others.pending)      /* none could be sent */
+        poll_finished(w, WS_OTHER_REFRESHES, &w->others.err);
+    return true;
+}
+
 static bool start_poll(watch *w, watch_set set)
 {
     aws_client *c = w->client;
@@ -497,6 +569,8 @@ static bool start_poll(watch *w, watch_set set)
         if (svc_cw_describe_alarms(c, &w->s.alarm_names, on_alarms, x, &err) != 0)
             fail_start(w, x, &err);
         return true;
+    case WS_OTHER_REFRESHES:
+        return start_other_refreshes(w);
     case WS_COUNT:
         break;
     }
@@ -573,6 +647,11 @@ static void reset_set(watch *w, watch_set set)
         w->images.pending = 0;
         break;
     case WS_ALARMS: MODEL_LIST_FREE(s->alarms, cw_alarm_free); break;
+    case WS_OTHER_REFRESHES:
+        MODEL_LIST_FREE(s->other_refreshes, instance_refresh_free);
+        MODEL_LIST_FREE(w->others.result, instance_refresh_free);
+        w->others.pending = 0;
+        break;
     case WS_COUNT: break;
     }
 }
@@ -586,6 +665,9 @@ void watch_select_asg(watch *w, const char *name)
     reset_set(w, WS_REFRESHES);
     reset_set(w, WS_ACTIVITIES);
     reset_set(w, WS_TARGETS);
+    /* The group left behind is one of the others now: ask about them soon. */
+    if (!w->s.meta[WS_OTHER_REFRESHES].in_flight)
+        w->s.meta[WS_OTHER_REFRESHES].next_due_mono = mono_now_ms() + 1000;
     w->changes |= WS_BIT(WS_GROUPS);
 }
 
@@ -688,6 +770,14 @@ const asg_group *watch_selected_group(const watch_state *s)
     for (size_t i = 0; i < s->groups.n; i++)
         if (str_eq(s->groups.items[i].name, s->selected_asg))
             return &s->groups.items[i];
+    return NULL;
+}
+
+const instance_refresh *watch_other_refresh(const watch_state *s, const char *asg)
+{
+    for (size_t i = 0; asg && i < s->other_refreshes.n; i++)
+        if (str_eq(s->other_refreshes.items[i].auto_scaling_group_name, asg))
+            return &s->other_refreshes.items[i];
     return NULL;
 }
 

@@ -22,10 +22,13 @@ typedef enum watch_set {
     WS_TARGETS,       /* DescribeTargetGroups + DescribeTargetHealth for the selected group */
     WS_IMAGES,        /* DescribeRepositories + DescribeImages for the repository */
     WS_ALARMS,        /* DescribeAlarms for the app's alarms (none configured: not polled) */
+    WS_OTHER_REFRESHES, /* DescribeInstanceRefreshes (the latest) of the other groups, for
+                         the Groups pane's indicator; at most WATCH_OTHER_GROUPS_MAX */
     WS_COUNT
 } watch_set;
 
 #define WS_BIT(s) (1u << (s))
+#define WATCH_OTHER_GROUPS_MAX 25   /* one call each per poll: bounded for big regions */
 
 typedef struct watch_meta {
     aws_time fetched_at;     /* wall clock of the last successful answer (0: never) */
@@ -64,6 +67,8 @@ typedef struct watch_state {
     /* WS_ALARMS */
     strvec alarm_names;
     cw_alarm_list alarms;
+    /* WS_OTHER_REFRESHES: the latest refresh of each other group that has one */
+    instance_refresh_list other_refreshes;
 
     watch_meta meta[WS_COUNT];
 } watch_state;
@@ -109,6 +114,9 @@ bool watch_refresh_active(const watch_state *s);
 const asg_group *watch_selected_group(const watch_state *s);
 /* The EC2 details of an instance, or NULL. */
 const ec2_instance *watch_ec2_instance(const watch_state *s, const char *instance_id);
+/* The latest refresh of a group that is not the selected one, or NULL (none, not
+ * polled yet, or beyond WATCH_OTHER_GROUPS_MAX). */
+const instance_refresh *watch_other_refresh(const watch_state *s, const char *asg);
 /* The selected group's refresh with that id, or NULL. */
 const instance_refresh *watch_find_refresh(const watch_state *s, const char *refresh_id);
 /* Points out[] at the target-health lists of the selected group's target groups

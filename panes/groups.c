@@ -48,14 +48,19 @@ static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
             lv_cell_role(r, C_INSERVICE, ROLE_WARNING);
         else
             lv_cell_role(r, C_INSERVICE, ROLE_HEALTHY);
-        if (sel && ar) {
-            if (ar->has_percentage_complete)
-                lv_setf(r, C_REFRESH, "%s %d%%", c->ascii ? "~" : "⟳", ar->percentage_complete);
+        /* The selected group's refreshes are polled in full; the others' latest
+         * one on the slow interval (WS_OTHER_REFRESHES). */
+        const instance_refresh *other = sel ? NULL : watch_other_refresh(ws, g->name);
+        const instance_refresh *run = sel ? ar : other && pane_refresh_status_active(other->status) ? other : NULL;
+        const instance_refresh *last = sel ? (ws->refreshes.n ? &ws->refreshes.items[0] : NULL) : other;
+        if (run) {
+            if (run->has_percentage_complete)
+                lv_setf(r, C_REFRESH, "%s %d%%", c->ascii ? "~" : "⟳", run->percentage_complete);
             else
-                lv_setf(r, C_REFRESH, "%s %s", c->ascii ? "~" : "⟳", ar->status);
+                lv_setf(r, C_REFRESH, "%s %s", c->ascii ? "~" : "⟳", run->status);
             lv_cell_role(r, C_REFRESH, ROLE_PROGRESS);
-        } else if (sel && ws->refreshes.n) {
-            lv_set(r, C_REFRESH, ws->refreshes.items[0].status);
+        } else if (last) {
+            lv_set(r, C_REFRESH, last->status);
             lv_cell_role(r, C_REFRESH, ROLE_NEUTRAL);
         } else {
             lv_set(r, C_REFRESH, "");
@@ -146,7 +151,7 @@ const struct pane_ops pane_groups_ops = {
     .number = 1,
     .priv_size = sizeof(groups_priv),
     .primary = WS_GROUPS,
-    .watches = WS_BIT(WS_GROUPS) | WS_BIT(WS_REFRESHES),
+    .watches = WS_BIT(WS_GROUPS) | WS_BIT(WS_REFRESHES) | WS_BIT(WS_OTHER_REFRESHES),
     .columns = columns,
     .ncols = (int)ARRAY_LEN(columns),
     .hints = hints,

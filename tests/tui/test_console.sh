@@ -6,7 +6,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=43
+PLAN=44
 echo "1..$PLAN"
 
 skip_all() {
@@ -207,19 +207,30 @@ import sys, boto3
 c = boto3.client("autoscaling", endpoint_url=sys.argv[1], region_name="us-east-1",
                  aws_access_key_id="AKIASIMDEMO000000001",
                  aws_secret_access_key="sim/demo/secret/key/0000000000000000000")
-c.start_instance_refresh(AutoScalingGroupName="web-asg", Preferences={
-    "SkipMatching": False, "MinHealthyPercentage": 50, "InstanceWarmup": 5,
-    "CheckpointPercentages": [50, 100], "CheckpointDelay": 36000})
+for g in ("web-asg", "api-asg"):
+    c.start_instance_refresh(AutoScalingGroupName=g, Preferences={
+        "SkipMatching": False, "MinHealthyPercentage": 50, "InstanceWarmup": 5,
+        "CheckpointPercentages": [50, 100], "CheckpointDelay": 36000})
 EOP
-    console_start 160x48 --asg web-asg --repo web
+    console_start 160x48 --repo web
     keys 5
     checkpoint_ok() {
         wait_for " 50%  elapsed" 60 && wait_for "ETA checkpoint" 5 ||
             { sed 's/^/# /' "$T_DIR/checkpoint.out"; return 1; }
     }
     check "a refresh held at a checkpoint shows ETA checkpoint, not a countdown" checkpoint_ok
+    other_ok() {
+        i=0
+        while [ $i -lt 150 ]; do
+            screen | grep -qE 'api-asg +[0-9/]+ +[0-9/]+ +⟳ [0-9]+%' && return 0
+            sleep 0.2; i=$((i + 1))
+        done
+        return 1
+    }
+    check "Groups shows another group's running refresh (not only the selected one's)" other_ok
 else
     skip "checkpoint ETA" "$T_SIM_WHY"
+    skip "other group's refresh" "$T_SIM_WHY"
 fi
 
 # ---- flags, the SSM shell, switching region ----
