@@ -114,17 +114,26 @@ static void summary_if_due(console *c, unsigned changed)
     const watch_state *ws = watch_get(c->w);
     if (!a->want_summary || !(changed & WS_BIT(WS_GROUPS)) || ws->meta[WS_GROUPS].stale)
         return;
-    if (!a->p || a->p->action != PLAN_CANCEL || a->phase != DLG_DONE) {
-        a->want_summary = false;   /* the cancel's dialog is gone */
+    if (!a->p || a->p->action != PLAN_CANCEL || a->run) {
+        a->want_summary = false;   /* another plan took its place */
         return;
     }
     for (size_t i = 0; i < ws->groups.n; i++) {
         if (!str_eq(ws->groups.items[i].name, a->p->target.asg))
             continue;
         a->want_summary = false;
+        /* The cancelled refresh's start splits the instances into new and old
+         * images (only while its group is the selected one: its EC2 details). */
+        const char *rid = NULL;
+        for (size_t k = 0; k < a->p->steps.n && !rid; k++)
+            if (a->p->steps.items[k].kind == STEP_CANCEL_REFRESH)
+                rid = a->p->steps.items[k].refresh_id;
+        bool here = str_eq(ws->selected_asg, a->p->target.asg);
+        const instance_refresh *r = here && rid ? watch_find_refresh(ws, rid) : NULL;
         strbuf sum;
         sb_init(&sum);
-        dialog_group_summary(&ws->groups.items[i], a->p->target.live_tag, a->p->target.repository != NULL, &sum);
+        dialog_group_summary(&ws->groups.items[i], here ? &ws->ec2 : NULL, r ? r->start_time : 0,
+                             a->p->target.live_tag, a->p->target.repository != NULL, &sum);
         sb_printf(&a->after, "\n%s", sum.buf);
         con_message(c, ROLE_NEUTRAL, "%.*s", (int)strcspn(sum.buf, "\n"), sum.buf);
         sb_free(&sum);

@@ -103,7 +103,8 @@ const char *dialog_plan_refresh_id(const plan *p)
     return NULL;
 }
 
-void dialog_group_summary(const asg_group *g, const char *live_tag, bool has_repo, strbuf *out)
+void dialog_group_summary(const asg_group *g, const ec2_instance_list *ec2, aws_time refresh_start,
+                          const char *live_tag, bool has_repo, strbuf *out)
 {
     strvec keys = { 0 };
     VEC(int) counts = { 0 };
@@ -129,9 +130,29 @@ void dialog_group_summary(const asg_group *g, const char *live_tag, bool has_rep
               g->desired_capacity);
     for (size_t j = 0; j < keys.n; j++)
         sb_printf(out, "  %d on %s\n", counts.items[j], keys.items[j]);
-    if (has_repo)
+    int fresh = 0, before = 0, unknown = 0;
+    for (size_t k = 0; has_repo && refresh_start && ec2 && k < g->instances.n; k++) {
+        const ec2_instance *e = NULL;
+        for (size_t j = 0; j < ec2->n && !e; j++)
+            if (str_eq(ec2->items[j].instance_id, g->instances.items[k].instance_id))
+                e = &ec2->items[j];
+        if (!e || !e->launch_time)
+            unknown++;
+        else if (e->launch_time >= refresh_start)
+            fresh++;
+        else
+            before++;
+    }
+    if (fresh + before > 0) {
+        sb_printf(out, "  %d launched by the refresh run the image '%s' pointed at when they booted (the new one); "
+                       "%d from before it run the old image", fresh, live_tag ? live_tag : "?", before);
+        if (unknown)
+            sb_printf(out, "; %d not known yet", unknown);
+        sb_append(out, "\n");
+    } else if (has_repo) {
         sb_printf(out, "  instances launched during the refresh run the image '%s' pointed at when they booted\n",
                   live_tag ? live_tag : "?");
+    }
     strvec_free(&keys);
     VEC_FREE(counts);
 }

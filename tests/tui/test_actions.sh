@@ -10,7 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=62
+PLAN=63
 echo "1..$PLAN"
 
 skip_all() {
@@ -211,6 +211,8 @@ keys y
 cancel_ok() { wait_for "Done: every step done or skipped." 60 && wait_until 20 status_is Cancelled; }
 check "the refresh is cancelled" cancel_ok
 check "the dialog says what the group is left with" wait_for "web-asg is left with" 20
+check "and how many instances run the new image and how many the old" \
+    wait_for "launched by the refresh run the image 'prod' pointed at when they booted (the new one);" 10
 keys Escape
 
 # ---- 6. promote by p (the stable tag offered), and the : commands ----

@@ -221,11 +221,31 @@ static void test_group_summary(void **state)
     g.instances.n = 5;
     strbuf sb;
     sb_init(&sb);
-    dialog_group_summary(&g, "prod", true, &sb);
+    dialog_group_summary(&g, NULL, 0, "prod", true, &sb);
     assert_non_null(strstr(sb.buf, "web-asg is left with 5 instances (desired 4):\n"));
     assert_non_null(strstr(sb.buf, "  2 on web-lt version 3\n"));
     assert_non_null(strstr(sb.buf, "  3 on web-lt version 4\n"));
     assert_non_null(strstr(sb.buf, "the image 'prod' pointed at"));
+    sb_free(&sb);
+
+    /* An image deploy: one launch template version, the refresh's start tells the
+     * new image from the old. */
+    static const char *const ids[] = { "i-1", "i-2", "i-3", "i-4", "i-5" };
+    static const aws_time launched[] = { 100, 2000, 3000, 50, 0 };
+    ec2_instance e[5];
+    memset(e, 0, sizeof e);
+    for (int i = 0; i < 5; i++) {
+        ins[i].instance_id = (char *)ids[i];
+        ins[i].launch_template.version = "3";
+        e[i].instance_id = (char *)ids[i];
+        e[i].launch_time = launched[i];
+    }
+    ec2_instance_list el = { .items = e, .n = 5 };
+    sb_init(&sb);
+    dialog_group_summary(&g, &el, 1000, "prod", true, &sb);
+    assert_non_null(strstr(sb.buf, "  5 on web-lt version 3\n"));
+    assert_non_null(strstr(sb.buf, "  2 launched by the refresh run the image 'prod' pointed at when they booted "
+                                   "(the new one); 2 from before it run the old image; 1 not known yet\n"));
     sb_free(&sb);
 }
 
