@@ -10,7 +10,7 @@
 enum { C_ID, C_STATUS, C_PCT, C_STARTED, C_TOOK, C_REASON };
 
 static const lv_column columns[] = {
-    [C_ID] = { .title = "REFRESH", .min = 8, .max = 36, .prio = 2 },
+    [C_ID] = { .title = "REFRESH", .min = 8, .max = 8, .prio = 2 },   /* the id's first 8: Enter shows all */
     [C_STATUS] = { .title = "STATUS", .min = 10, .max = 18 },
     [C_PCT] = { .title = "%", .min = 4, .max = 4, .right = true },
     [C_STARTED] = { .title = "STARTED", .min = 7, .max = 7, .prio = 3, .right = true, .quiet = true, .ticks = true },
@@ -50,7 +50,7 @@ static void refresh_model(pane *p, unsigned changed, const pane_ctx *c)
     for (size_t i = 0; i < l->n; i++) {
         const instance_refresh *r = &l->items[i];
         lv_row *row = lv_add(&p->lv, r->instance_refresh_id);
-        lv_set(row, C_ID, r->instance_refresh_id);
+        lv_setf(row, C_ID, "%.8s", r->instance_refresh_id ? r->instance_refresh_id : "");
         lv_set(row, C_STATUS, r->status);
         lv_cell_role(row, C_STATUS, status_role(r->status));
         if (r->has_percentage_complete)
