@@ -429,8 +429,7 @@ static void on_other_refresh(aws_client *c, instance_refresh_list *res, const aw
         VEC_PUSH(w->others.result, res->items[0]);     /* the newest: taken over */
         res->items[0] = (instance_refresh){ 0 };
     }
-    if (!err)
-        MODEL_LIST_FREE(*res, instance_refresh_free);
+    MODEL_LIST_FREE(*res, instance_refresh_free);
     if (--w->others.pending > 0)
         return;
     if (!w->others.failed) {
