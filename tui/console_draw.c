@@ -365,7 +365,7 @@ static void hints_text(console *c, char *buf, size_t len)
     const action_id *h = c->panes[c->focus].ops->hints;
     action_id global[] = { ACT_FOCUS_NEXT, ACT_COMMAND, ACT_REFRESH, ACT_API_LOG, ACT_HELP, ACT_QUIT, ACT_NONE };
     if (c->ov == OV_LOG || c->ov == OV_TEXT) {
-        h = c->ov == OV_LOG ? log_keys : strstr(c->ov_title, "y copies") ? detail_keys : text_keys;
+        h = c->ov == OV_LOG ? log_keys : c->ov_copy_id[0] ? detail_keys : text_keys;   /* y: a detail's id */
         global[0] = ACT_NONE;
     }
     for (int pass = 0; pass < 2; pass++) {
