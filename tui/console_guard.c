@@ -132,7 +132,7 @@ static void summary_if_due(console *c, unsigned changed)
         const instance_refresh *r = here && rid ? watch_find_refresh(ws, rid) : NULL;
         strbuf sum;
         sb_init(&sum);
-        dialog_group_summary(&ws->groups.items[i], here ? &ws->ec2 : NULL, r ? r->start_time : 0,
+        dialog_group_summary(&ws->groups.items[i], here ? ws : NULL, r ? r->start_time : 0,
                              a->p->target.live_tag, a->p->target.repository != NULL, &sum);
         sb_printf(&a->after, "\n%s", sum.buf);
         con_message(c, ROLE_NEUTRAL, "%.*s", (int)strcspn(sum.buf, "\n"), sum.buf);

@@ -103,7 +103,7 @@ const char *dialog_plan_refresh_id(const plan *p)
     return NULL;
 }
 
-void dialog_group_summary(const asg_group *g, const ec2_instance_list *ec2, aws_time refresh_start,
+void dialog_group_summary(const asg_group *g, const watch_state *ws, aws_time refresh_start,
                           const char *live_tag, bool has_repo, strbuf *out)
 {
     strvec keys = { 0 };
@@ -131,11 +131,8 @@ void dialog_group_summary(const asg_group *g, const ec2_instance_list *ec2, aws_
     for (size_t j = 0; j < keys.n; j++)
         sb_printf(out, "  %d on %s\n", counts.items[j], keys.items[j]);
     int fresh = 0, before = 0, unknown = 0;
-    for (size_t k = 0; has_repo && refresh_start && ec2 && k < g->instances.n; k++) {
-        const ec2_instance *e = NULL;
-        for (size_t j = 0; j < ec2->n && !e; j++)
-            if (str_eq(ec2->items[j].instance_id, g->instances.items[k].instance_id))
-                e = &ec2->items[j];
+    for (size_t k = 0; has_repo && refresh_start && ws && k < g->instances.n; k++) {
+        const ec2_instance *e = watch_ec2_instance(ws, g->instances.items[k].instance_id);
         if (!e || !e->launch_time)
             unknown++;
         else if (e->launch_time >= refresh_start)

@@ -13,6 +13,7 @@
 #include "journal.h"
 #include "model.h"
 #include "plan.h"
+#include "watch.h"
 #include "util.h"
 
 typedef enum dialog_phase {
@@ -69,10 +70,10 @@ size_t dialog_current_step(const plan *p);
 /* The plan's last refresh step's refresh id (started or rolled back), or NULL. */
 const char *dialog_plan_refresh_id(const plan *p);
 /* After a cancel: how many instances run on which launch template version and,
- * for an image deploy with the cancelled refresh's start time and the instances'
- * EC2 launch times (ec2 NULL / refresh_start 0: unknown), how many were launched
- * by the refresh (the new image) and how many before it (the old one). */
-void dialog_group_summary(const asg_group *g, const ec2_instance_list *ec2, aws_time refresh_start,
+ * for an image deploy with the cancelled refresh's start time and the watch that
+ * holds the group's EC2 launch times (ws NULL / refresh_start 0: unknown), how many
+ * were launched by the refresh (the new image) and how many before it (the old one). */
+void dialog_group_summary(const asg_group *g, const watch_state *ws, aws_time refresh_start,
                           const char *live_tag, bool has_repo, strbuf *out);
 /* Splits text into lines of at most width columns (counting a code point as one:
  * the console's own words are ASCII, and what AWS said is cut at draw time in the

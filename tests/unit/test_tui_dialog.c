@@ -240,9 +240,9 @@ static void test_group_summary(void **state)
         e[i].instance_id = (char *)ids[i];
         e[i].launch_time = launched[i];
     }
-    ec2_instance_list el = { .items = e, .n = 5 };
+    watch_state ws = { .ec2 = { .items = e, .n = 5 } };
     sb_init(&sb);
-    dialog_group_summary(&g, &el, 1000, "prod", true, &sb);
+    dialog_group_summary(&g, &ws, 1000, "prod", true, &sb);
     assert_non_null(strstr(sb.buf, "  5 on web-lt version 3\n"));
     assert_non_null(strstr(sb.buf, "  2 launched by the refresh run the image 'prod' pointed at when they booted "
                                    "(the new one); 2 from before it run the old image; 1 not known yet\n"));
