@@ -30,6 +30,25 @@ void asg_group_free(asg_group *x)
         free(x->tags.items[i].value);
     }
     VEC_FREE(x->tags);
+    for (size_t i = 0; i < x->suspended_processes.n; i++) {
+        free(x->suspended_processes.items[i].process_name);
+        free(x->suspended_processes.items[i].suspension_reason);
+    }
+    VEC_FREE(x->suspended_processes);
+    for (size_t i = 0; i < x->traffic_sources.n; i++) {
+        free(x->traffic_sources.items[i].identifier);
+        free(x->traffic_sources.items[i].type);
+    }
+    VEC_FREE(x->traffic_sources);
+    warm_pool_config_free(&x->warm_pool);
+}
+
+void warm_pool_config_free(warm_pool_config *x) { F(pool_state); F(status); }
+
+void warm_pool_free(warm_pool *x)
+{
+    warm_pool_config_free(&x->config);
+    MODEL_LIST_FREE(x->instances, asg_instance_free);
 }
 
 void refresh_prefs_free(refresh_prefs *x)
@@ -134,6 +153,10 @@ void ecr_image_detail_free(ecr_image_detail *x)
     F(registry_id); F(repository_name); F(image_digest);
     strvec_free(&x->image_tags);
     F(image_manifest_media_type); F(artifact_media_type);
+    F(image_status); F(scan_status); F(scan_status_description);
+    for (size_t i = 0; i < x->finding_severity_counts.n; i++)
+        free(x->finding_severity_counts.items[i].severity);
+    VEC_FREE(x->finding_severity_counts);
 }
 
 void ecr_image_free(ecr_image *x)
@@ -157,6 +180,13 @@ void cw_alarm_free(cw_alarm *x)
 {
     F(alarm_name); F(alarm_arn); F(alarm_description); F(state_value); F(state_reason);
     F(metric_name); F(namespace_); F(statistic); F(comparison_operator);
+    for (size_t i = 0; i < x->metrics.n; i++) {
+        cw_metric_query *q = &x->metrics.items[i];
+        free(q->id); free(q->expression); free(q->label);
+        free(q->metric_name); free(q->namespace_); free(q->stat);
+    }
+    VEC_FREE(x->metrics);
+    F(threshold_metric_id); F(evaluation_state); F(alarm_rule);
 }
 
 void caller_identity_free(caller_identity *x) { F(account); F(arn); F(user_id); }

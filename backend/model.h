@@ -30,6 +30,25 @@ typedef struct asg_instance {      /* AutoScalingGroup.Instances[] */
 
 typedef struct asg_tag { char *key, *value; bool propagate_at_launch; } asg_tag;
 
+typedef struct asg_suspended_process {   /* SuspendedProcess */
+    char *process_name;            /* Launch, Terminate, HealthCheck, ReplaceUnhealthy, ... */
+    char *suspension_reason;
+} asg_suspended_process;
+
+typedef struct asg_traffic_source {      /* TrafficSourceIdentifier */
+    char *identifier;              /* a target group ARN, a VPC Lattice ARN, ... */
+    char *type;                    /* elbv2, elb, vpc-lattice */
+} asg_traffic_source;
+
+typedef struct warm_pool_config {        /* WarmPoolConfiguration */
+    bool present;
+    bool has_max_group_prepared_capacity; int max_group_prepared_capacity;
+    bool has_min_size;             int min_size;
+    char *pool_state;              /* Stopped, Running, Hibernated */
+    char *status;                  /* PendingDelete while being deleted */
+    bool has_reuse_on_scale_in;    bool reuse_on_scale_in;   /* InstanceReusePolicy */
+} warm_pool_config;
+
 typedef struct asg_group {         /* AutoScalingGroup */
     char *name;                    /* AutoScalingGroupName */
     char *arn;                     /* AutoScalingGroupARN */
@@ -54,7 +73,16 @@ typedef struct asg_group {         /* AutoScalingGroup */
     bool new_instances_protected_from_scale_in;
     bool has_instance_maintenance_policy;
     int imp_min_healthy_percentage, imp_max_healthy_percentage;   /* -1 when unset */
+    VEC(asg_suspended_process) suspended_processes;
+    VEC(asg_traffic_source) traffic_sources;
+    warm_pool_config warm_pool;    /* WarmPoolConfiguration */
+    bool has_warm_pool_size;       int warm_pool_size;
 } asg_group;
+
+typedef struct warm_pool {               /* DescribeWarmPool's answer */
+    warm_pool_config config;
+    VEC(asg_instance) instances;   /* LifecycleState Warmed:Pending, Warmed:Stopped, ... */
+} warm_pool;
 
 typedef struct refresh_alarm_spec { strvec alarms; } refresh_alarm_spec;
 
@@ -203,6 +231,12 @@ typedef struct ecr_image_detail {  /* ImageDetail */
     aws_time image_pushed_at;
     char *image_manifest_media_type, *artifact_media_type;
     aws_time last_recorded_pull_time;
+    char *image_status;            /* ACTIVE, ARCHIVED, ACTIVATING (NULL: not sent = ACTIVE) */
+    aws_time last_archived_at, last_activated_at;
+    char *scan_status;             /* imageScanStatus.status: COMPLETE, FAILED, IN_PROGRESS, ... */
+    char *scan_status_description; /* imageScanStatus.description */
+    aws_time scan_completed_at;    /* imageScanFindingsSummary.imageScanCompletedAt */
+    VEC(struct ecr_severity_count { char *severity; int count; }) finding_severity_counts;
 } ecr_image_detail;
 
 typedef struct ecr_image {         /* Image (BatchGetImage) */
@@ -220,7 +254,17 @@ typedef struct ecr_image_failure { /* ImageFailure */
 
 /* ---------- cloudwatch / sts ---------- */
 
-typedef struct cw_alarm {          /* MetricAlarm */
+typedef struct cw_metric_query {   /* MetricDataQuery (metric math / anomaly detection alarms) */
+    char *id, *expression, *label;
+    char *metric_name, *namespace_, *stat;   /* MetricStat.Metric.MetricName/Namespace, MetricStat.Stat */
+    bool has_period; int period;
+    bool has_return_data; bool return_data;
+} cw_metric_query;
+
+typedef enum { CW_METRIC_ALARM, CW_COMPOSITE_ALARM } cw_alarm_type;
+
+typedef struct cw_alarm {          /* MetricAlarm, or CompositeAlarm (alarm_type) */
+    cw_alarm_type alarm_type;
     char *alarm_name, *alarm_arn, *alarm_description;
     char *state_value;             /* OK / ALARM / INSUFFICIENT_DATA */
     char *state_reason;
@@ -229,6 +273,10 @@ typedef struct cw_alarm {          /* MetricAlarm */
     bool has_threshold; double threshold;
     int period, evaluation_periods;
     bool actions_enabled;
+    VEC(cw_metric_query) metrics;  /* Metrics[]: metric math instead of MetricName */
+    char *threshold_metric_id;     /* anomaly detection band */
+    char *evaluation_state;        /* PARTIAL_DATA, EVALUATION_FAILURE, EVALUATION_ERROR */
+    char *alarm_rule;              /* CompositeAlarm.AlarmRule */
 } cw_alarm;
 
 typedef struct caller_identity { char *account, *arn, *user_id; } caller_identity;
@@ -250,12 +298,14 @@ typedef struct ecr_batch_get_result {
     VEC(ecr_image) images;
     VEC(ecr_image_failure) failures;
 } ecr_batch_get_result;
-typedef VEC(cw_alarm) cw_alarm_list;
+typedef VEC(cw_alarm) cw_alarm_list;   /* metric and composite alarms together */
 
 /* ---------- freeing ---------- */
 void lt_spec_free(lt_spec *x);
 void asg_instance_free(asg_instance *x);
 void asg_group_free(asg_group *x);
+void warm_pool_config_free(warm_pool_config *x);
+void warm_pool_free(warm_pool *x);
 void refresh_prefs_free(refresh_prefs *x);
 void instance_refresh_free(instance_refresh *x);
 void scaling_activity_free(scaling_activity *x);
