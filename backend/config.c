@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "refresh_rules.h"
 #include "yaml_util.h"
 
 /* ---- parse context and errors ---- */
@@ -454,27 +455,18 @@ static bool parse_strlist(pctx *p, const ynode *v, const field *f, strvec *out)
     return true;
 }
 
-/* AWS: ascending, each 1..100, the last one 100. */
+/* Each 1..100; order and the last one are refresh_rules' (checked with the app). */
 static bool parse_percents(pctx *p, const ynode *v, const field *f, refresh_prefs *rp)
 {
     if (!expect_list(p, v, f->name))
         return false;
     size_t n = v->kind == YNODE_SEQ ? v->items.n : 0;
-    int prev = 0;
     for (size_t i = 0; i < n; i++) {
-        const ynode *it = v->items.items[i];
         int pct;
-        if (!parse_int(p, it, f->name, f->min, f->max, &pct))
+        if (!parse_int(p, v->items.items[i], f->name, f->min, f->max, &pct))
             return false;
-        if (pct <= prev)
-            return fail(p, it, "checkpoint_percentages must be ascending, got %d after %d",
-                        pct, prev);
         VEC_PUSH(rp->checkpoint_percentages, pct);
-        prev = pct;
     }
-    if (n && prev != 100)
-        return fail(p, v->items.items[n - 1],
-                    "the last of checkpoint_percentages must be 100, got %d", prev);
     return true;
 }
 
@@ -509,16 +501,15 @@ static bool check_app(pctx *p, const ynode *key, const ynode *map, const app_con
         return fail(p, at ? at : key, "stable_tag must differ from live_tag (both \"%s\")",
                     app->live_tag);
     }
-    const refresh_prefs *r = &app->refresh;
-    const ynode *refresh = ynode_get(map, "refresh");
-    if (r->has_max_healthy_percentage) {
-        const ynode *at = ynode_get(refresh, "max_healthy_percentage");
-        if (!r->has_min_healthy_percentage)
-            return fail(p, at, "max_healthy_percentage needs min_healthy_percentage too");
-        if (r->max_healthy_percentage - r->min_healthy_percentage > 100)
-            return fail(p, at, "max_healthy_percentage may exceed min_healthy_percentage by "
-                        "at most 100 (got %d and %d)", r->max_healthy_percentage,
-                        r->min_healthy_percentage);
+    /* Every preference AWS refuses, here rather than at StartInstanceRefresh, after
+     * the tags have moved. */
+    refresh_violation v;
+    refresh_rule_ctx ctx = { .plan = false };
+    if (refresh_rules_check(&app->refresh, &ctx, &v, 1) > 0) {
+        const ynode *refresh = ynode_get(map, "refresh");
+        const ynode *at = ynode_get(refresh, v.key);
+        return fail(p, at ? at : refresh ? refresh : key, "refresh.%s: %s%s", v.key, v.text,
+                    v.aws ? " (StartInstanceRefresh refuses it)" : "");
     }
     return true;
 }

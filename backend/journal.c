@@ -186,6 +186,8 @@ int journal_append(journal *j, const journal_record *r, strbuf *err)
     put_str(o, "latest_refresh_id", r->latest_refresh_id);
     if (r->plan)
         json_object_object_add(o, "plan", json_object_get(r->plan));
+    if (r->undo_steps)
+        json_object_object_add(o, "undo_steps", json_object_get(r->undo_steps));
 
     const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     strbuf line;
@@ -376,6 +378,20 @@ static bool unfinished_cb(void *ud, json_object *o, const char *raw, size_t raw_
         u->out->n--;
         return true;
     }
+    if (strcmp(ev, "plan_undo") == 0) {
+        json_object *us;
+        if (p->undo_steps || !json_object_object_get_ex(o, "undo_steps", &us) ||
+            !json_object_is_type(us, json_type_array) || json_object_array_length(us) > 16)
+            return true;
+        p->undo_steps = json_object_get(us);
+        str_set(&p->undo_reason, get_s(o, "error"));
+        for (size_t i = 0; i < json_object_array_length(us); i++) {
+            strvec_push(&p->step_state, "");
+            strvec_push(&p->step_refresh_id, "");
+        }
+        p->steps += (int)json_object_array_length(us);
+        return true;
+    }
     int step = get_i(o, "step");
     if (step < 1 || step > p->steps)
         return true;
@@ -411,6 +427,8 @@ void journal_unfinished_free(journal_unfinished *u)
     free(u->region);
     free(u->asg);
     free(u->latest_refresh_id);
+    free(u->undo_reason);
+    json_object_put(u->undo_steps);
     json_object_put(u->start);
     strvec_free(&u->step_state);
     strvec_free(&u->step_refresh_id);

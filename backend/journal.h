@@ -36,8 +36,9 @@ typedef struct journal_record {
     aws_time time;              /* 0: now */
     const char *event;          /* plan_start (with the plan), step_start, step_end,
                                    plan_end (closed), plan_interrupted (stopped or failed
-                                   half-way: still open), plan_resume, refused (a plan
-                                   that never ran) */
+                                   half-way: still open), plan_resume, plan_undo (AWS
+                                   refused the refresh: the tag moves are put back),
+                                   refused (a plan that never ran) */
     const char *plan_id, *action;
     const char *user, *account, *region, *app, *asg, *repository;
     int step;                   /* 1-based step number; 0 for plan-level records */
@@ -53,6 +54,8 @@ typedef struct journal_record {
     json_object *plan;          /* plan_start: the plan itself (borrowed), for resume */
     const char *latest_refresh_id;  /* step_start of start_refresh: the newest refresh seen
                                        right before StartInstanceRefresh (a newer one is ours) */
+    json_object *undo_steps;    /* plan_undo: the steps that put moved tags back (borrowed);
+                                   they are numbered after the plan's own steps */
 } journal_record;
 
 /* Serializes and appends one line with one write(), then fsync. 0, or -1 with err.
@@ -78,6 +81,9 @@ typedef struct journal_unfinished {
     strvec step_refresh_id;     /* refresh ids recorded at step_end/step_start ("" when none) */
     char *region, *asg;         /* from the plan_start record (NULL when absent) */
     char *latest_refresh_id;    /* the newest refresh a start_refresh step saw before its call */
+    json_object *undo_steps;    /* from a plan_undo record (owned reference), or NULL; its steps
+                                   count in steps/step_state after the plan's own */
+    char *undo_reason;          /* that record's error */
 } journal_unfinished;
 typedef VEC(journal_unfinished) journal_unfinished_list;
 

@@ -10,7 +10,7 @@
 
 static const char *const action_names[] = { "deploy", "deploy-lt", "rollback", "cancel", "promote" };
 static const char *const kind_names[] = { "copy_tag", "start_refresh", "cancel_refresh",
-                                          "wait_refresh_end", "rollback_refresh" };
+                                          "wait_refresh_end", "rollback_refresh", "untag" };
 static const char *const state_names[] = { "pending", "running", "done", "skipped", "failed", "not run" };
 
 static int lookup(const char *const *names, size_t n, const char *s)
@@ -138,6 +138,7 @@ static void step_free(plan_step *s)
     free(s->result);
     free(s->error);
     free(s->error_code);
+    free(s->keep_tag);
 }
 
 void plan_free(plan *p)
@@ -153,6 +154,7 @@ void plan_free(plan *p)
     strvec_free(&p->notes);
     free(p->latest_refresh_id);
     free(p->live_digest);
+    free(p->undo_reason);
     free(p);
 }
 

@@ -38,6 +38,13 @@
  * FAILED and keeps it open in the journal (never "nothing changed"). PutImage's
  * ImageAlreadyExistsException for the same digest counts as done.
  *
+ * A StartInstanceRefresh that AWS definitely refuses (a well-formed 4xx that is not
+ * throttling: ValidationError, InstanceRefreshInProgress, LimitExceeded, ...) after
+ * the plan moved tags is undone: each moved tag is put back, newest first, as steps
+ * of their own (journaled as plan_undo, then step records), and the plan ends
+ * REFUSED ("refused, tags restored"). An undo step that fails leaves the plan FAILED
+ * and open for resume/abandon. Unknown outcomes are never undone: they stay open.
+ *
  * Interrupted plans: a journal plan_start with no plan_end. plan_from_journal()
  * rebuilds the plan (steps journaled as ok/skipped are done); running it again
  * resumes at the first unfinished step with the same digests, checks again that no
@@ -70,6 +77,8 @@ typedef enum plan_step_kind {
     STEP_CANCEL_REFRESH,   /* CancelInstanceRefresh */
     STEP_WAIT_REFRESH_END, /* poll DescribeInstanceRefreshes until no refresh is active */
     STEP_ROLLBACK_REFRESH, /* RollbackInstanceRefresh */
+    STEP_UNTAG,            /* BatchDeleteImage of one tag (undo of a copy onto a tag that did not
+                              exist), only while keep_tag still names the image */
 } plan_step_kind;
 
 typedef enum plan_step_state {
@@ -103,6 +112,8 @@ typedef struct plan_step {
     char *error_code;
     bool was_started;      /* resumed: the journal shows the step began before (started,
                               failed, unknown or stopped), so its change may have happened */
+    bool undo;             /* puts a tag back after AWS refused the refresh (see plan_undo.c) */
+    char *keep_tag;        /* STEP_UNTAG: another tag that must still name the image */
 } plan_step;
 
 /* What a plan acts on: an app from the config, or --asg/--repo. Owned strings. */
@@ -134,6 +145,9 @@ typedef struct plan {
     strvec notes;          /* what the operator should know */
     char *latest_refresh_id;   /* newest refresh seen when planned (to recognise ours) */
     char *live_digest;     /* live tag's digest when planned */
+    size_t undo_from;      /* > 0: AWS definitely refused StartInstanceRefresh after tags moved;
+                              steps from here put them back (journaled as plan_undo) */
+    char *undo_reason;     /* what AWS said */
     bool resumed;          /* rebuilt from the journal */
     bool left_open;        /* set when a run ends: the plan is still unfinished in the
                               journal (resume or abandon it) */
@@ -189,7 +203,8 @@ typedef enum plan_outcome {
     PLAN_OK,               /* every step done or skipped */
     PLAN_FAILED,           /* a step failed, its outcome is unknown, or the journal
                               could not be written (the message says why) */
-    PLAN_REFUSED,          /* nothing was changed: read-only, refusal, precondition */
+    PLAN_REFUSED,          /* nothing was changed: read-only, refusal, precondition; or AWS
+                              refused the refresh and the tag moves were undone */
     PLAN_STOPPED,          /* stopped at a step boundary (resumable) */
 } plan_outcome;
 

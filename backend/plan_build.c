@@ -3,7 +3,7 @@
  * and the commit tags a digest equals), the caller identity and, for launch
  * template deploys, the template's versions — all in parallel — then decides the
  * steps or the refusal. Nothing here changes anything. */
-#include "plan.h"
+#include "plan_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ecr_rules.h"
+#include "refresh_rules.h"
 #include "services.h"
 
 typedef struct build_ctx {
@@ -33,6 +34,9 @@ typedef struct build_ctx {
     aws_error images_err;  bool images_failed;
     lt_version_list lts;
     aws_error lts_err;  bool lts_failed;
+    bool need_alarms;
+    cw_alarm_list alarms;          /* the refresh preferences' and the guard's alarms */
+    aws_error alarms_err;  bool alarms_failed;
 } build_ctx;
 
 /* ------------------------------------------------------------ text helpers */
@@ -156,6 +160,39 @@ static void plan_new_id(plan *p)
 
 /* ------------------------------------------------------------ steps */
 
+void plan_cli_copy(strbuf *sb, const plan_target *t, const char *dst_tag, const char *digest,
+                   const char *media_type)
+{
+    sb_append(sb, "aws ecr batch-get-image --region ");
+    shell_quote(sb, t->region);
+    sb_append(sb, " --repository-name ");
+    shell_quote(sb, t->repository);
+    sb_printf(sb, " --image-ids imageDigest=%s --query 'images[0].imageManifest' --output text > manifest.json"
+              " && aws ecr put-image --region ", digest);
+    shell_quote(sb, t->region);
+    sb_append(sb, " --repository-name ");
+    shell_quote(sb, t->repository);
+    sb_printf(sb, " --image-tag %s --image-digest %s --image-manifest file://manifest.json", dst_tag, digest);
+    if (media_type) {
+        sb_append(sb, " --image-manifest-media-type ");
+        shell_quote(sb, media_type);
+    }
+}
+
+void plan_cli_untag(strbuf *sb, const plan_target *t, const char *tag)
+{
+    sb_append(sb, "aws ecr batch-delete-image --region ");
+    shell_quote(sb, t->region);
+    sb_append(sb, " --repository-name ");
+    shell_quote(sb, t->repository);
+    sb_append(sb, " --image-ids ");
+    strbuf id;
+    sb_init(&id);
+    sb_printf(&id, "imageTag=%s", tag ? tag : "");
+    shell_quote(sb, id.buf);
+    sb_free(&id);
+}
+
 static void add_copy(build_ctx *x, const char *src_tag, const char *dst_tag, const ecr_image_detail *src,
                      const ecr_image_detail *dst)
 {
@@ -186,21 +223,7 @@ static void add_copy(build_ctx *x, const char *src_tag, const char *dst_tag, con
     s->description = sb_steal(&sb);
 
     sb_init(&sb);
-    sb_append(&sb, "aws ecr batch-get-image --region ");
-    shell_quote(&sb, t->region);
-    sb_append(&sb, " --repository-name ");
-    shell_quote(&sb, t->repository);
-    sb_printf(&sb, " --image-ids imageDigest=%s --query 'images[0].imageManifest' --output text > manifest.json"
-              " && aws ecr put-image --region ", src->image_digest);
-    shell_quote(&sb, t->region);
-    sb_append(&sb, " --repository-name ");
-    shell_quote(&sb, t->repository);
-    sb_printf(&sb, " --image-tag %s --image-digest %s --image-manifest file://manifest.json", dst_tag,
-              src->image_digest);
-    if (src->image_manifest_media_type) {
-        sb_append(&sb, " --image-manifest-media-type ");
-        shell_quote(&sb, src->image_manifest_media_type);
-    }
+    plan_cli_copy(&sb, t, dst_tag, src->image_digest, src->image_manifest_media_type);
     s->cli = sb_steal(&sb);
     sb_free(&sb);
 }
@@ -620,6 +643,67 @@ static void compose_promote(build_ctx *x)
         add_note(p, "no instance refresh: running instances keep their image until they are replaced");
 }
 
+static const cw_alarm *alarm_named(const build_ctx *x, const char *name)
+{
+    for (size_t i = 0; i < x->alarms.n; i++)
+        if (str_eq(x->alarms.items[i].alarm_name, name))
+            return &x->alarms.items[i];
+    return NULL;
+}
+
+/* What AWS would refuse StartInstanceRefresh for is refused here, before any tag
+ * moves: the preferences the step really sends (refresh_rules), and alarms of its
+ * AlarmSpecification that do not exist. A guard alarm (the app's alarms:) that does
+ * not exist guards nothing: said, not refused. */
+static void check_refresh_steps(build_ctx *x)
+{
+    plan *p = x->p;
+    const asg_group *g = x->groups.n ? &x->groups.items[0] : NULL;
+    bool any_start = false;
+    for (size_t i = 0; i < p->steps.n && !p->refusal; i++) {
+        const plan_step *s = &p->steps.items[i];
+        if (s->kind != STEP_START_REFRESH)
+            continue;
+        any_start = true;
+        refresh_rule_ctx ctx = {
+            .plan = true, .has_desired_configuration = s->has_desired,
+            .group_lt_version = g ? g->launch_template.version : NULL,
+            .desired_lt_version = s->has_desired ? s->desired.version : NULL,
+        };
+        refresh_violation v;
+        size_t n = refresh_rules_check(&s->prefs, &ctx, &v, 1);
+        if (n) {
+            refuse(p, "the refresh preferences break %s rule%s: %s%s (apps.%s.refresh.%s in the config). %s",
+                   n > 1 ? "several" : "a", n > 1 ? "s, first" : "", v.text,
+                   v.aws ? "; StartInstanceRefresh would refuse it after the tags moved" : "", prun_nz(p->target.app),
+                   v.key, n > 1 ? "Fix them all." : "Fix it.");
+            return;
+        }
+        if (!s->prefs.has_alarm_specification)
+            continue;
+        if (x->alarms_failed) {
+            char e[700];
+            aws_error_format(&x->alarms_err, e, sizeof e);
+            add_note(p, "could not check that the refresh's alarms exist (%s); if one does not, AWS refuses "
+                        "StartInstanceRefresh and the tags are moved back", e);
+            continue;
+        }
+        for (size_t k = 0; k < s->prefs.alarms.n; k++)
+            if (!alarm_named(x, s->prefs.alarms.items[k])) {
+                refuse(p, "alarm '%.255s' of the refresh's AlarmSpecification does not exist in %s: "
+                          "StartInstanceRefresh would refuse it. Create the alarm or remove it from apps.%s.refresh.alarms.",
+                       s->prefs.alarms.items[k], prun_nz(p->target.region), prun_nz(p->target.app));
+                return;
+            }
+    }
+    if (!any_start || x->alarms_failed)
+        return;
+    for (size_t k = 0; k < p->target.alarms.n; k++)
+        if (!alarm_named(x, p->target.alarms.items[k]))
+            add_note(p, "warning: alarm '%.255s' (apps.%s.alarms) does not exist: it guards nothing during this "
+                        "deploy", p->target.alarms.items[k], prun_nz(p->target.app));
+}
+
 static void compose(build_ctx *x)
 {
     plan *p = x->p;
@@ -634,6 +718,8 @@ static void compose(build_ctx *x)
         case PLAN_PROMOTE: compose_promote(x); break;
         }
     }
+    if (!p->refusal)
+        check_refresh_steps(x);
     if (!p->refusal && p->target.read_only)
         add_note(p, "READ-ONLY: this plan will be refused");
     if (!p->refusal && p->steps.n == 0)
@@ -648,6 +734,7 @@ static void compose(build_ctx *x)
     MODEL_LIST_FREE(x->repos, ecr_repository_free);
     MODEL_LIST_FREE(x->images, ecr_image_detail_free);
     MODEL_LIST_FREE(x->lts, lt_version_free);
+    MODEL_LIST_FREE(x->alarms, cw_alarm_free);
     plan_built_fn done = x->done;
     void *ud = x->ud;
     free(x);
@@ -723,6 +810,15 @@ static void on_refreshes(aws_client *c, instance_refresh_list *res, const aws_er
     build_ctx *x = ud;
     x->refreshes = *res;
     keep_err(&x->refreshes_err, &x->refreshes_failed, err);
+    one_done(x);
+}
+
+static void on_alarms(aws_client *c, cw_alarm_list *res, const aws_error *err, void *ud)
+{
+    (void)c;
+    build_ctx *x = ud;
+    x->alarms = *res;
+    keep_err(&x->alarms_err, &x->alarms_failed, err);
     one_done(x);
 }
 
@@ -830,6 +926,9 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
     x->need_repo = r->action == PLAN_DEPLOY || r->action == PLAN_PROMOTE ||
                    (r->action == PLAN_ROLLBACK && t->repository);
     x->need_lt = r->action == PLAN_DEPLOY_LT;
+    /* A plan that may start a refresh checks its alarms exist (metric and composite). */
+    x->need_alarms = (r->action == PLAN_DEPLOY || r->action == PLAN_DEPLOY_LT || r->action == PLAN_ROLLBACK) &&
+                     ((t->prefs.has_alarm_specification && t->prefs.alarms.n) || t->alarms.n);
 
     /* Hold one count while starting calls so that a synchronous failure cannot
      * compose the plan half-way through. */
@@ -881,6 +980,24 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
             x->images_err = e;
             x->images_failed = true;
         }
+    }
+    if (x->need_alarms) {
+        strvec names = { 0 };
+        for (size_t i = 0; t->prefs.has_alarm_specification && i < t->prefs.alarms.n; i++)
+            if (!strvec_contains(&names, t->prefs.alarms.items[i]))
+                strvec_push(&names, t->prefs.alarms.items[i]);
+        for (size_t i = 0; i < t->alarms.n; i++)
+            if (!strvec_contains(&names, t->alarms.items[i]))
+                strvec_push(&names, t->alarms.items[i]);
+        x->pending++;
+        if (svc_cw_describe_alarms(c, &names, on_alarms, x, &e) == 0) {
+            started++;
+        } else {
+            x->pending--;
+            x->alarms_err = e;
+            x->alarms_failed = true;
+        }
+        strvec_free(&names);
     }
     one_done(x);
     return started ? 0 : -1;

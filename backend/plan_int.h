@@ -28,6 +28,7 @@ enum {
     PH_ROLLBACK_CALL,
     PH_ID_VERIFY,
     PH_WAIT_DESCRIBE, PH_WAIT_SLEEP,
+    PH_UNTAG_READ, PH_UNTAG_DELETE, PH_UNTAG_VERIFY,
 };
 
 struct plan_run {
@@ -43,6 +44,7 @@ struct plan_run {
     bool changed;            /* some mutating step succeeded */
     bool uncertain;          /* a mutating call's outcome is unknown */
     bool prior_changes;      /* resumed: an earlier run changed (or may have changed) something */
+    bool restored;           /* AWS refused the refresh and every tag move was put back */
     bool stop;
     const char *stop_by;     /* who asked ("a signal", "the operator (x)"): a literal */
     bool done;
@@ -83,6 +85,9 @@ void prun_err_text(const aws_error *err, char *buf, size_t len);
 void call_not_started(plan_run *r, const aws_error *e);
 bool outcome_unknown(const aws_error *err);
 
+/* plan_json.c */
+json_object *plan_step_to_json(const plan_step *s);
+
 /* plan_precheck.c: before the first change */
 void plan_prechecks(plan_run *r);
 bool start_tag_check(plan_run *r);
@@ -90,6 +95,21 @@ void start_refresh_check(plan_run *r);
 
 /* plan_step_copy.c */
 void prun_begin_copy(plan_run *r);
+
+/* plan_undo.c: putting tags back after AWS refused the refresh */
+/* AWS understood the request and refused it (a well-formed 4xx that is not throttling). */
+bool refusal_definite(const aws_error *err);
+/* The current (start) step was definitely refused with why: when tags moved, journals
+ * the step's end and the undo steps and runs them (true); false: nothing to undo. */
+bool prun_start_undo(plan_run *r, const char *code, const char *why);
+void prun_begin_untag(plan_run *r);
+/* End of the undo steps: the plan closes refused, nothing left changed. */
+void prun_undo_finished(plan_run *r);
+
+/* plan_build.c: the equivalent aws commands (cli strings) of steps */
+void plan_cli_copy(strbuf *sb, const plan_target *t, const char *dst_tag, const char *digest,
+                   const char *media_type);
+void plan_cli_untag(strbuf *sb, const plan_target *t, const char *tag);
 
 /* plan_step_refresh.c */
 void describe_refresh(const instance_refresh *x, strbuf *sb);

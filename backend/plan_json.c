@@ -115,6 +115,69 @@ void plan_prefs_from_json(json_object *o, refresh_prefs *p)
     p->has_bake_time = js_int(o, "BakeTime", &p->bake_time);
 }
 
+json_object *plan_step_to_json(const plan_step *s)
+{
+    json_object *so = json_object_new_object();
+    js_add(so, "kind", plan_step_kind_name(s->kind));
+    js_add(so, "state", plan_step_state_name(s->state));
+    js_add(so, "description", s->description);
+    js_add(so, "cli", s->cli);
+    js_add(so, "src_tag", s->src_tag);
+    js_add(so, "dst_tag", s->dst_tag);
+    js_add(so, "digest", s->digest);
+    js_add(so, "before_digest", s->before_digest);
+    js_add(so, "media_type", s->media_type);
+    js_add(so, "keep_tag", s->keep_tag);
+    if (s->undo)
+        json_object_object_add(so, "undo", json_object_new_boolean(true));
+    if (s->kind == STEP_START_REFRESH)
+        json_object_object_add(so, "preferences", plan_prefs_to_json(&s->prefs));
+    if (s->has_desired) {
+        json_object *d = json_object_new_object();
+        js_add(d, "LaunchTemplateId", s->desired.launch_template_id);
+        js_add(d, "LaunchTemplateName", s->desired.launch_template_name);
+        js_add(d, "Version", s->desired.version);
+        json_object_object_add(so, "desired_launch_template", d);
+    }
+    return so;
+}
+
+/* One step of a plan_start or plan_undo record; false with err when unusable. */
+static bool step_from_json(json_object *so, size_t i, const plan_target *t, plan_step *s, strbuf *err)
+{
+    int kind = plan_step_kind_lookup(js_str(so, "kind"));
+    if (kind < 0) {
+        sb_printf(err, "the journal's plan has an unknown step %zu", i + 1);
+        return false;
+    }
+    s->kind = (plan_step_kind)kind;
+    int st = plan_step_state_lookup(js_str(so, "state"));
+    s->state = st == STEP_SKIPPED ? STEP_SKIPPED : STEP_PENDING;
+    s->description = xstrdup(js_str(so, "description"));
+    s->cli = xstrdup(js_str(so, "cli"));
+    s->src_tag = xstrdup(js_str(so, "src_tag"));
+    s->dst_tag = xstrdup(js_str(so, "dst_tag"));
+    s->digest = xstrdup(js_str(so, "digest"));
+    s->before_digest = xstrdup(js_str(so, "before_digest"));
+    s->media_type = xstrdup(js_str(so, "media_type"));
+    s->keep_tag = xstrdup(js_str(so, "keep_tag"));
+    js_bool(so, "undo", &s->undo);
+    json_object *v;
+    if (json_object_object_get_ex(so, "preferences", &v))
+        plan_prefs_from_json(v, &s->prefs);
+    if (json_object_object_get_ex(so, "desired_launch_template", &v)) {
+        s->has_desired = true;
+        s->desired.launch_template_id = xstrdup(js_str(v, "LaunchTemplateId"));
+        s->desired.launch_template_name = xstrdup(js_str(v, "LaunchTemplateName"));
+        s->desired.version = xstrdup(js_str(v, "Version"));
+    }
+    if ((s->kind == STEP_COPY_TAG || s->kind == STEP_UNTAG) && (!s->dst_tag || !s->digest || !t->repository)) {
+        sb_printf(err, "the journal's plan step %zu has no tag or digest", i + 1);
+        return false;
+    }
+    return true;
+}
+
 json_object *plan_to_json(const plan *p)
 {
     json_object *o = json_object_new_object();
@@ -138,29 +201,10 @@ json_object *plan_to_json(const plan *p)
     js_add(o, "latest_refresh_id", p->latest_refresh_id);
     js_add(o, "live_digest", p->live_digest);
     json_object *steps = json_object_new_array();
-    for (size_t i = 0; i < p->steps.n; i++) {
-        const plan_step *s = &p->steps.items[i];
-        json_object *so = json_object_new_object();
-        js_add(so, "kind", plan_step_kind_name(s->kind));
-        js_add(so, "state", plan_step_state_name(s->state));
-        js_add(so, "description", s->description);
-        js_add(so, "cli", s->cli);
-        js_add(so, "src_tag", s->src_tag);
-        js_add(so, "dst_tag", s->dst_tag);
-        js_add(so, "digest", s->digest);
-        js_add(so, "before_digest", s->before_digest);
-        js_add(so, "media_type", s->media_type);
-        if (s->kind == STEP_START_REFRESH)
-            json_object_object_add(so, "preferences", plan_prefs_to_json(&s->prefs));
-        if (s->has_desired) {
-            json_object *d = json_object_new_object();
-            js_add(d, "LaunchTemplateId", s->desired.launch_template_id);
-            js_add(d, "LaunchTemplateName", s->desired.launch_template_name);
-            js_add(d, "Version", s->desired.version);
-            json_object_object_add(so, "desired_launch_template", d);
-        }
-        json_object_array_add(steps, so);
-    }
+    /* The undo steps are not the plan that was confirmed: they have their own record. */
+    size_t n = p->undo_from ? p->undo_from : p->steps.n;
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(steps, plan_step_to_json(&p->steps.items[i]));
     json_object_object_add(o, "steps", steps);
     return o;
 }
@@ -200,35 +244,7 @@ plan *plan_from_json(json_object *o, strbuf *err)
     p->live_digest = xstrdup(js_str(o, "live_digest"));
     size_t n = json_object_array_length(steps);
     for (size_t i = 0; i < n; i++) {
-        json_object *so = json_object_array_get_idx(steps, i);
-        int kind = plan_step_kind_lookup(js_str(so, "kind"));
-        if (kind < 0) {
-            sb_printf(err, "the journal's plan has an unknown step %zu", i + 1);
-            plan_free(p);
-            return NULL;
-        }
-        plan_step *s = VEC_NEW(p->steps);
-        s->kind = (plan_step_kind)kind;
-        int st = plan_step_state_lookup(js_str(so, "state"));
-        s->state = st == STEP_SKIPPED ? STEP_SKIPPED : STEP_PENDING;
-        s->description = xstrdup(js_str(so, "description"));
-        s->cli = xstrdup(js_str(so, "cli"));
-        s->src_tag = xstrdup(js_str(so, "src_tag"));
-        s->dst_tag = xstrdup(js_str(so, "dst_tag"));
-        s->digest = xstrdup(js_str(so, "digest"));
-        s->before_digest = xstrdup(js_str(so, "before_digest"));
-        s->media_type = xstrdup(js_str(so, "media_type"));
-        json_object *v;
-        if (json_object_object_get_ex(so, "preferences", &v))
-            plan_prefs_from_json(v, &s->prefs);
-        if (json_object_object_get_ex(so, "desired_launch_template", &v)) {
-            s->has_desired = true;
-            s->desired.launch_template_id = xstrdup(js_str(v, "LaunchTemplateId"));
-            s->desired.launch_template_name = xstrdup(js_str(v, "LaunchTemplateName"));
-            s->desired.version = xstrdup(js_str(v, "Version"));
-        }
-        if (s->kind == STEP_COPY_TAG && (!s->dst_tag || !s->digest || !t->repository)) {
-            sb_printf(err, "the journal's plan step %zu has no tag or digest", i + 1);
+        if (!step_from_json(json_object_array_get_idx(steps, i), i, t, VEC_NEW(p->steps), err)) {
             plan_free(p);
             return NULL;
         }
@@ -252,6 +268,25 @@ plan *plan_from_journal(const journal_unfinished *u, strbuf *err)
     if (!p)
         return NULL;
     p->resumed = true;
+    /* AWS refused the refresh and the tags were being put back: only that is left. */
+    size_t nu = u->undo_steps ? json_object_array_length(u->undo_steps) : 0;
+    if (nu) {
+        if (p->steps.n + nu > PLAN_MAX_STEPS) {
+            sb_append(err, "the journal's undo record has too many steps");
+            plan_free(p);
+            return NULL;
+        }
+        p->undo_from = p->steps.n;
+        p->undo_reason = xstrdup(u->undo_reason);
+        for (size_t i = 0; i < nu; i++) {
+            plan_step *s = VEC_NEW(p->steps);
+            if (!step_from_json(json_object_array_get_idx(u->undo_steps, i), p->undo_from + i, &p->target, s, err)) {
+                plan_free(p);
+                return NULL;
+            }
+            s->undo = true;
+        }
+    }
     const char *acct = js_str(u->start, "account");
     if (acct && !p->target.account)
         p->target.account = xstrdup(acct);
@@ -272,6 +307,9 @@ plan *plan_from_journal(const journal_unfinished *u, strbuf *err)
         }
         if (u->step_refresh_id.items[i][0])
             str_set(&s->refresh_id, u->step_refresh_id.items[i]);
+        /* Undoing: the refused step and those after it are over. */
+        if (p->undo_from && i < p->undo_from && s->state == STEP_PENDING)
+            s->state = STEP_NOT_RUN;
     }
     /* The newest refresh seen right before a StartInstanceRefresh was sent: any
      * newer one is that call's. */

@@ -32,7 +32,7 @@ void prun_finish(plan_run *r, plan_outcome o)
     /* A plan that did not end well and changed something (in this run or an earlier
      * one), or may have, stays unfinished in the journal: the next start offers to
      * resume or abandon it. */
-    bool keep_open = o != PLAN_OK && (r->changed || r->uncertain || r->prior_changes);
+    bool keep_open = o != PLAN_OK && (r->changed || r->uncertain || r->prior_changes) && !r->restored;
     prun_scrub(r, &r->msg);
     prun_journal_plan(r, keep_open ? "plan_interrupted" : "plan_end", out, r->msg.len ? r->msg.buf : NULL, NULL);
     r->p->left_open = keep_open;
@@ -108,7 +108,10 @@ void prun_advance(plan_run *r)
         r->idx++;
     }
     if (r->idx >= p->steps.n) {
-        prun_finish(r, PLAN_OK);
+        if (p->undo_from)
+            prun_undo_finished(r);
+        else
+            prun_finish(r, PLAN_OK);
         return;
     }
     if (prun_stop_requested(r)) {
@@ -146,6 +149,9 @@ void prun_advance(plan_run *r)
     case STEP_CANCEL_REFRESH:
     case STEP_ROLLBACK_REFRESH:
         prun_begin_id_call(r);
+        break;
+    case STEP_UNTAG:
+        prun_begin_untag(r);
         break;
     case STEP_WAIT_REFRESH_END:
         r->wait_deadline = mono_now_ms() + (r->h.wait_timeout_ms > 0 ? r->h.wait_timeout_ms : 15 * 60 * 1000);
@@ -197,7 +203,10 @@ plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hook
         if ((p->steps.items[i].state == STEP_DONE && step_mutates(p->steps.items[i].kind)) ||
             p->steps.items[i].was_started)
             r->prior_changes = true;
-    plan_prechecks(r);
+    if (p->undo_from)
+        r->idx = p->undo_from;   /* resumed while putting tags back: only that is left */
+    else
+        plan_prechecks(r);
     int rc;
     if (p->resumed) {
         rc = prun_journal_plan(r, "plan_resume", NULL, NULL, NULL);

@@ -164,6 +164,10 @@ static void copy_dst_done(aws_client *c, ecr_batch_get_result *res, const aws_er
     } else if (str_eq(now, s->digest)) {
         /* Resumed: the earlier run's PutImage got there. */
         step_ok(r, s->was_started ? STEP_DONE : STEP_SKIPPED, "already there: the tag points at this digest");
+    } else if (!str_eq(now, s->before_digest) && s->undo) {
+        step_fail(r, "TagMoved", PLAN_FAILED, "%s moved since this plan put it there (now %s, not %s): someone "
+                  "else changed it; left as it is", prun_nz(s->dst_tag), now ? now : "absent",
+                  prun_nz(s->before_digest));
     } else if (!str_eq(now, s->before_digest)) {
         step_fail(r, "TagMoved", PLAN_REFUSED,
                   "%s moved since the plan was made (now %s, planned from %s): someone else changed it; "

@@ -64,9 +64,13 @@ static void start_who_done(aws_client *c, instance_refresh_list *res, const aws_
         describe_refresh(a, &sb);
     else
         sb_append(&sb, "a refresh (no details: DescribeInstanceRefreshes did not show it)");
-    step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED,
-              "InstanceRefreshInProgress: %s is already running on %s; not retried. Wait for it or cancel it.",
+    strbuf why;
+    sb_init(&why);
+    sb_printf(&why, "InstanceRefreshInProgress: %s is already running on %s; not retried. Wait for it or cancel it.",
               sb.buf, prun_nz(r->p->target.asg));
+    if (!prun_start_undo(r, "InstanceRefreshInProgress", why.buf))
+        step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED, "%s", why.buf);
+    sb_free(&why);
     sb_free(&sb);
     MODEL_LIST_FREE(*res, instance_refresh_free);
 }
@@ -125,8 +129,11 @@ static void start_done(aws_client *c, char *id, const aws_error *err, void *ud)
         if (svc_asg_describe_refreshes(c, r->p->target.asg, NULL, 10, start_who_done, r, &e) == 0)
             return;
         r->in_flight = false;
-        step_fail(r, err->code, PLAN_FAILED, "InstanceRefreshInProgress: another refresh is running on %s; "
-                  "not retried", prun_nz(r->p->target.asg));
+        char why[400];
+        snprintf(why, sizeof why, "InstanceRefreshInProgress: another refresh is running on %.255s; not retried",
+                 prun_nz(r->p->target.asg));
+        if (!prun_start_undo(r, err->code, why))
+            step_fail(r, err->code, PLAN_FAILED, "%s", why);
     } else if (outcome_unknown(err)) {
         /* The request may have reached AWS: look before doing anything else. */
         char t[700];
@@ -141,9 +148,11 @@ static void start_done(aws_client *c, char *id, const aws_error *err, void *ud)
         step_unknown(r, err->code, "StartInstanceRefresh got no usable answer (%s) and the check could not "
                      "start; the plan stays open", t);
     } else {
+        /* Refused for good (ValidationError, LimitExceeded, ...): put the tags back. */
         char t[700];
         prun_err_text(err, t, sizeof t);
-        step_fail(r, err->code, PLAN_FAILED, "%s", t);
+        if (!(refusal_definite(err) && prun_start_undo(r, err->code, t)))
+            step_fail(r, err->code, PLAN_FAILED, "%s", t);
     }
 }
 
@@ -179,9 +188,14 @@ static void start_describe_done(aws_client *c, instance_refresh_list *res, const
         strbuf sb;
         sb_init(&sb);
         describe_refresh(a, &sb);
-        step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED,
-                  "InstanceRefreshInProgress: %s is already running on %s; not started", sb.buf,
+        /* Another operator's refresh began after the tags moved: it would launch our image. */
+        strbuf why;
+        sb_init(&why);
+        sb_printf(&why, "InstanceRefreshInProgress: %s is already running on %s; not started", sb.buf,
                   prun_nz(r->p->target.asg));
+        if (!prun_start_undo(r, "InstanceRefreshInProgress", why.buf))
+            step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED, "%s", why.buf);
+        sb_free(&why);
         sb_free(&sb);
     } else {
         start_call(r);

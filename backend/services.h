@@ -124,7 +124,7 @@ char *ecr_encode_batch_delete_image(const char *repo, const ecr_image_id *ids, s
 
 /* ---------------- cloudwatch (JSON 1.0) ---------------- */
 typedef void (*cw_alarms_fn)(aws_client *c, cw_alarm_list *result, const aws_error *err, void *ud);
-/* names NULL or empty: every metric alarm. */
+/* names NULL or empty: every alarm (metric and composite, in one list: cw_alarm.alarm_type). */
 int svc_cw_describe_alarms(aws_client *c, const strvec *names, cw_alarms_fn done, void *ud, aws_error *err);
 int cw_decode_alarms(const char *body, size_t len, cw_alarm_list *out, char **next_token, aws_error *err);
 /* DescribeAlarms request document (malloc'd JSON), exposed for tests. names at most 100. */

@@ -431,7 +431,9 @@ static void test_fixture_errors(void **state)
         { "bad_tag.yaml", "bad_tag.yaml:2:10: tags are not allowed (tag:yaml.org,2002:str)" },
         { "bad_bool.yaml", "bad_bool.yaml:2:9: expected true or false for bell, got \"yes\"" },
         { "bad_checkpoints.yaml",
-          "bad_checkpoints.yaml:5:40: the last of checkpoint_percentages must be 100, got 90" },
+          "bad_checkpoints.yaml:5:31: refresh.checkpoint_percentages: the last of CheckpointPercentages must "
+          "be 100, got 90: AWS would end the refresh Successful with the rest of the group on the old image "
+          "(tarmac's own rule)" },
         { "bad_enum.yaml",
           "bad_enum.yaml:5:26: expected one of Terminate, Ignore, Wait for standby_instances, "
           "got \"wait\"" },
@@ -517,13 +519,20 @@ static void test_value_errors(void **state)
                  "characters for profile, got \"x\xc2\x9b" "2J\"");
     /* Refresh preferences: AWS's rules. */
     expect_error("apps: {web: {asg: a, refresh: {max_healthy_percentage: 150}}}\n",
-                 "config.yaml:1:56: max_healthy_percentage needs min_healthy_percentage too");
+                 "config.yaml:1:56: refresh.max_healthy_percentage: MaxHealthyPercentage (150) needs "
+                 "MinHealthyPercentage too (StartInstanceRefresh refuses it)");
     expect_error("apps: {web: {asg: a, refresh: {min_healthy_percentage: 0, "
                  "max_healthy_percentage: 150}}}\n",
-                 "config.yaml:1:83: max_healthy_percentage may exceed min_healthy_percentage by "
-                 "at most 100 (got 150 and 0)");
+                 "config.yaml:1:83: refresh.max_healthy_percentage: MaxHealthyPercentage (150) may exceed "
+                 "MinHealthyPercentage (0) by at most 100 (StartInstanceRefresh refuses it)");
     expect_error("apps: {web: {asg: a, refresh: {checkpoint_percentages: [50, 20, 100]}}}\n",
-                 "config.yaml:1:61: checkpoint_percentages must be ascending, got 20 after 50");
+                 "config.yaml:1:56: refresh.checkpoint_percentages: CheckpointPercentages must be ascending and "
+                 "unique, got 20 after 50 (StartInstanceRefresh refuses it)");
+    /* The gap that let a refresh fail after the tags moved: AWS refuses a delay
+     * without checkpoints. */
+    expect_error("apps: {web: {asg: a, refresh: {checkpoint_delay: 600}}}\n",
+                 "config.yaml:1:50: refresh.checkpoint_delay: CheckpointDelay (600) needs "
+                 "CheckpointPercentages too (StartInstanceRefresh refuses it)");
     expect_error("apps: {web: {asg: a, refresh: {checkpoint_percentages: [0, 100]}}}\n",
                  "config.yaml:1:57: expected an integer 1..100 for checkpoint_percentages, got "
                  "\"0\"");

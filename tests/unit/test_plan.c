@@ -534,6 +534,102 @@ static void test_stop_then_resume(void **state)
     sb_free(&err);
 }
 
+/* Another operator's refresh starts once our `prod` moved: AWS refuses our start
+ * for good, so both tag moves are put back, journaled as undo steps; stopped after
+ * the first of them, the plan resumes with the undo only and closes refused. */
+typedef struct race { fx *x; bool started; bool stop_in_undo; } race;
+
+static void other_refresh_after_retag(plan_run *r, size_t step, void *ud)
+{
+    race *k = ud;
+    const plan *p = plan_run_plan(r);
+    if (!k->started && step == 1 && p->steps.items[1].state == STEP_DONE) {
+        refresh_prefs pr = { 0 };
+        VEC_PUSH(pr.checkpoint_percentages, 25);     /* held at a checkpoint: still running */
+        VEC_PUSH(pr.checkpoint_percentages, 100);
+        pr.has_checkpoint_delay = true;
+        pr.checkpoint_delay = 3600;
+        char *id = NULL;
+        pthread_mutex_lock(&k->x->f.lock);
+        sim_error e = world_start_refresh(k->x->w, "web-asg", NULL, &pr, NULL, &id);
+        pthread_mutex_unlock(&k->x->f.lock);
+        assert_true(sim_ok(&e));
+        free(id);
+        refresh_prefs_free(&pr);
+        k->started = true;
+    }
+    if (k->stop_in_undo && p->undo_from && step == p->undo_from && p->steps.items[step].state == STEP_DONE)
+        plan_run_stop(r);
+}
+
+static void test_refused_start_undone(void **state)
+{
+    fx *x = *state;
+    char *live0 = tag_digest(x, "web", "prod"), *stable0 = tag_digest(x, "web", "prod-stable");
+    plan *p = build(x, PLAN_DEPLOY, "a9f3c21", NULL, NULL);
+    assert_null(p->refusal);
+    assert_int_equal(p->steps.n, 3);
+    race k = { .x = x };
+    plan_run_hooks h = { .step_changed = other_refresh_after_retag, .ud = &k };
+    strbuf err;
+    sb_init(&err);
+    assert_int_equal(run(x, p, &h, &err), PLAN_REFUSED);
+    assert_non_null(strstr(err.buf, "refused, tags restored"));
+    assert_non_null(strstr(err.buf, "InstanceRefreshInProgress"));
+    assert_int_equal(p->undo_from, 3);
+    assert_int_equal(p->steps.n, 5);
+    assert_int_equal(p->steps.items[2].state, STEP_FAILED);
+    assert_true(p->steps.items[3].undo && p->steps.items[4].undo);
+    assert_string_equal(p->steps.items[3].dst_tag, "prod");          /* newest move first */
+    assert_string_equal(p->steps.items[4].dst_tag, "prod-stable");
+    assert_non_null(strstr(p->steps.items[3].cli, "aws ecr put-image"));
+    char *live1 = tag_digest(x, "web", "prod"), *stable1 = tag_digest(x, "web", "prod-stable");
+    assert_string_equal(live1, live0);
+    assert_string_equal(stable1, stable0);
+    assert_false(p->left_open);
+    assert_int_equal(journal_events(x, "plan_undo", p->id), 1);
+    assert_int_equal(journal_events(x, "plan_end", p->id), 1);
+    assert_int_equal(count_calls(x, "StartInstanceRefresh"), 0);     /* the check before it saw the other refresh */
+    free(live0); free(stable0); free(live1); free(stable1);
+    plan_free(p);
+    sb_free(&err);
+}
+
+static void test_undo_stopped_then_resumed(void **state)
+{
+    fx *x = *state;
+    char *live0 = tag_digest(x, "web", "prod"), *stable0 = tag_digest(x, "web", "prod-stable");
+    plan *p = build(x, PLAN_DEPLOY, "a9f3c21", NULL, NULL);
+    race k = { .x = x, .stop_in_undo = true };
+    plan_run_hooks h = { .step_changed = other_refresh_after_retag, .ud = &k };
+    strbuf err;
+    sb_init(&err);
+    assert_int_equal(run(x, p, &h, &err), PLAN_STOPPED);
+    assert_true(p->left_open);
+    char *live1 = tag_digest(x, "web", "prod"), *stable1 = tag_digest(x, "web", "prod-stable");
+    assert_string_equal(live1, live0);                               /* the first undo ran */
+    assert_string_not_equal(stable1, stable0);                       /* the second did not */
+    int starts = count_calls(x, "StartInstanceRefresh");
+
+    plan *q = resume_plan(x, p->id);
+    assert_int_equal(q->undo_from, 3);
+    assert_int_equal(q->steps.n, 5);
+    assert_int_equal(q->steps.items[2].state, STEP_NOT_RUN);         /* the refused start stays refused */
+    assert_int_equal(q->steps.items[3].state, STEP_DONE);
+    assert_int_equal(q->steps.items[4].state, STEP_PENDING);
+    sb_reset(&err);
+    assert_int_equal(run(x, q, NULL, &err), PLAN_REFUSED);
+    assert_non_null(strstr(err.buf, "refused, tags restored"));
+    assert_int_equal(count_calls(x, "StartInstanceRefresh"), starts); /* resume never starts a refresh */
+    char *stable2 = tag_digest(x, "web", "prod-stable");
+    assert_string_equal(stable2, stable0);
+    assert_int_equal(journal_events(x, "plan_end", p->id), 1);
+    free(live0); free(stable0); free(live1); free(stable1); free(stable2);
+    plan_free(p);
+    plan_free(q);
+    sb_free(&err);
+}
+
 static void test_rollback_paths(void **state)
 {
     fx *x = *state;
@@ -1072,6 +1168,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refresh_in_progress, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_start_timeout_confirmed, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_stop_then_resume, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_refused_start_undone, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_undo_stopped_then_resumed, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_rollback_paths, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_cancel_plan, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_image_already_exists_is_done, fx_setup, fx_teardown),

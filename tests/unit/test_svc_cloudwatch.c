@@ -1,5 +1,5 @@
 /* test_svc_cloudwatch.c — CloudWatch DescribeAlarms over JSON 1.0: the MetricAlarms
- * decoder against tests/fixtures/json/cw_describe_alarms.json (an ALARM whose
+ * and CompositeAlarms decoder against tests/fixtures/json/cw_describe_alarms*.json (an ALARM whose
  * StateReason carries escape sequences), hostile bodies, the request document
  * compared with botocore's JSON serializer, and the paged call end to end against
  * the loopback server. */
@@ -110,6 +110,49 @@ static void test_describe_alarms(void **state)
     free(body);
 }
 
+/* Metric math, an anomaly-detection band and a composite alarm (fixture parsed by
+ * botocore's JSON parser when written): one list, each with its type and state. */
+static void test_composite_and_math_alarms(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load_fixture("cw_describe_alarms_composite.json", &len);
+    cw_alarm_list alarms = {0};
+    aws_error err = {0};
+    assert_int_equal(cw_decode_alarms(body, len, &alarms, NULL, &err), 0);
+    assert_int_equal(alarms.n, 3);
+
+    const cw_alarm *a = &alarms.items[0];
+    assert_int_equal(a->alarm_type, CW_METRIC_ALARM);
+    assert_string_equal(a->alarm_name, "web-5xx-rate");
+    assert_string_equal(a->state_value, "ALARM");
+    assert_null(a->metric_name);                     /* metric math: no MetricName */
+    assert_int_equal(a->metrics.n, 3);
+    assert_string_equal(a->metrics.items[0].id, "e1");
+    assert_string_equal(a->metrics.items[0].expression, "100*m1/m2");
+    assert_true(a->metrics.items[0].has_return_data && a->metrics.items[0].return_data);
+    assert_string_equal(a->metrics.items[1].metric_name, "HTTPCode_Target_5XX_Count");
+    assert_string_equal(a->metrics.items[1].namespace_, "AWS/ApplicationELB");
+    assert_string_equal(a->metrics.items[1].stat, "Sum");
+    assert_int_equal(a->metrics.items[1].period, 60);
+
+    a = &alarms.items[1];
+    assert_string_equal(a->alarm_name, "web-latency-band");
+    assert_string_equal(a->threshold_metric_id, "ad1");
+    assert_string_equal(a->evaluation_state, "PARTIAL_DATA");
+    assert_false(a->has_threshold);
+    assert_string_equal(a->metrics.items[1].expression, "ANOMALY_DETECTION_BAND(m1, 2)");
+
+    a = &alarms.items[2];
+    assert_int_equal(a->alarm_type, CW_COMPOSITE_ALARM);
+    assert_string_equal(a->alarm_name, "web-down");
+    assert_string_equal(a->state_value, "ALARM");
+    assert_non_null(strstr(a->alarm_rule, "ALARM(\"web-5xx-rate\") OR"));
+    assert_int_equal(a->state_updated_timestamp, INT64_C(1714564801000));
+    MODEL_LIST_FREE(alarms, cw_alarm_free);
+    free(body);
+}
+
 static void test_hostile_bodies(void **state)
 {
     (void)state;
@@ -178,11 +221,11 @@ static void test_request_body(void **state)
     const char *names[] = { "web-5xx", "web-latency" };
     char *b = cw_encode_describe_alarms(names, 2, "Q2xv", &len);
     assert_json_equal(b, len,
-        "{\"AlarmNames\": [\"web-5xx\", \"web-latency\"], \"AlarmTypes\": [\"MetricAlarm\"], "
+        "{\"AlarmNames\": [\"web-5xx\", \"web-latency\"], \"AlarmTypes\": [\"MetricAlarm\", \"CompositeAlarm\"], "
         "\"NextToken\": \"Q2xv\", \"MaxRecords\": 100}");
     free(b);
     b = cw_encode_describe_alarms(NULL, 0, NULL, &len);
-    assert_json_equal(b, len, "{\"AlarmTypes\": [\"MetricAlarm\"], \"MaxRecords\": 100}");
+    assert_json_equal(b, len, "{\"AlarmTypes\": [\"MetricAlarm\", \"CompositeAlarm\"], \"MaxRecords\": 100}");
     free(b);
 }
 
@@ -292,6 +335,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_describe_alarms),
+        cmocka_unit_test(test_composite_and_math_alarms),
         cmocka_unit_test(test_hostile_bodies),
         cmocka_unit_test(test_request_body),
         cmocka_unit_test(test_e2e_describe_alarms),
