@@ -299,6 +299,30 @@ static void read_signals(console *c)
 
 /* ---- model changes and timers ---- */
 
+/* A guard alarm (the app's alarms:) that does not exist guards nothing: said once
+ * per set of missing names, when DescribeAlarms answered. */
+static void warn_missing_alarms(console *c, const watch_state *ws)
+{
+    if (ws->meta[WS_ALARMS].stale || !ws->meta[WS_ALARMS].fetched_at)
+        return;
+    strbuf missing;
+    sb_init(&missing);
+    size_t n = 0;
+    for (size_t i = 0; i < ws->alarm_names.n; i++) {
+        bool found = false;
+        for (size_t k = 0; k < ws->alarms.n && !found; k++)
+            found = str_eq(ws->alarms.items[k].alarm_name, ws->alarm_names.items[i]);
+        if (!found)
+            sb_printf(&missing, "%s'%.100s'", n++ ? ", " : "", ws->alarm_names.items[i]);
+    }
+    if (n && !str_eq(c->missing_alarms, missing.buf))
+        con_message(c, ROLE_WARNING, "alarm%s %s of %.64s %s not exist: %s nothing during a deploy",
+                    n > 1 ? "s" : "", missing.buf, c->app ? c->app->name : "this app", n > 1 ? "do" : "does",
+                    n > 1 ? "they guard" : "it guards");
+    str_set(&c->missing_alarms, n ? missing.buf : NULL);
+    sb_free(&missing);
+}
+
 static void apply_changes(console *c, unsigned changed)
 {
     if (!changed)
@@ -341,6 +365,8 @@ static void apply_changes(console *c, unsigned changed)
     } else if (changed & WS_BIT(WS_GROUPS)) {
         str_set(&c->missing_asg, NULL);
     }
+    if (changed & WS_BIT(WS_ALARMS))
+        warn_missing_alarms(c, ctx.ws);
     con_actions_on_changes(c, changed);
 }
 
@@ -667,6 +693,7 @@ out_early:
     free(c->region);
     free(c->last_asg);
     free(c->missing_asg);
+    free(c->missing_alarms);
     if (sig_pipe[0] >= 0) {
         close(sig_pipe[0]);
         close(sig_pipe[1]);

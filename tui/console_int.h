@@ -109,6 +109,7 @@ typedef struct console {
     int64_t fade_due[PANE_COUNT];    /* when a changed-row highlight ends (0: none) */
     char *last_asg;                  /* to tell a new group's rows from changed rows */
     char *missing_asg;               /* a selected group the region does not have: said once */
+    char *missing_alarms;            /* the app's guard alarms DescribeAlarms does not know: said once */
     char pending_asg[256];
     int64_t pending_asg_at;
     bool refresh_was_active;

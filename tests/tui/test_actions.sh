@@ -10,7 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=63
+PLAN=64
 echo "1..$PLAN"
 
 skip_all() {
@@ -48,6 +48,10 @@ apps:
     refresh:
       min_healthy_percentage: 50
       instance_warmup: 10
+  webtypo:
+    asg: web-asg
+    ecr_repository: web
+    alarms: [web-unhealthy-hosts, web-unhealty-hosts]
 EOC
 
 # A fresh simulator (fast: refreshes take seconds) and a state directory per case.
@@ -416,6 +420,13 @@ keys d
 named_ok() { wait_for "Run this plan?" 10 && ! screen | grep -q "no app in the config ties"; }
 check "--asg web-asg --repo web name the pair: the usual y/n confirmation" named_ok
 keys n
+
+# A guard alarm that does not exist guards nothing: the console says so.
+fresh typo-alarm
+open_console webtypo
+check "a guard alarm that does not exist is named as guarding nothing" \
+    wait_for "alarm 'web-unhealty-hosts' of webtypo does not exist: it guards nothing" 15
+console_quit
 
 exits_ok() {
     console_quit
