@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ecr_rules.h"
+#include "plan_group_checks.h"
 #include "services.h"
 
 typedef struct build_ctx {
@@ -634,6 +635,8 @@ static void compose(build_ctx *x)
         case PLAN_PROMOTE: compose_promote(x); break;
         }
     }
+    if (!p->refusal)
+        plan_group_checks(p, x->groups.n ? &x->groups.items[0] : NULL, &x->refreshes, &x->images);
     if (!p->refusal && p->target.read_only)
         add_note(p, "READ-ONLY: this plan will be refused");
     if (!p->refusal && p->steps.n == 0)
