@@ -239,6 +239,28 @@ void ecr_unpullable_text(const ecr_image_detail *d, const char *tag, const char 
              region ? " --region " : "", region ? region : "", repository ? repository : "?", digest);
 }
 
+void ecr_scan_summary(const ecr_image_detail *d, char *buf, size_t len)
+{
+    if (len)
+        buf[0] = '\0';
+    if (!d)
+        return;
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < d->finding_severity_counts.n; i++) {
+        const struct ecr_severity_count *c = &d->finding_severity_counts.items[i];
+        if (c->count > 0 && c->severity && *c->severity)
+            sb_printf(&sb, "%s%c%d", sb.len ? " " : "", c->severity[0], c->count);
+    }
+    bool done = str_eq(d->scan_status, "COMPLETE") || str_eq(d->scan_status, "ACTIVE");
+    if (!sb.len && done)
+        sb_append(&sb, "clean");
+    else if (!sb.len && d->scan_status)
+        sb_printf(&sb, "%.30s", d->scan_status);
+    snprintf(buf, len, "%s", sb.len ? sb.buf : "");
+    sb_free(&sb);
+}
+
 static const ecr_image_detail *image_by_digest(const ecr_image_detail_list *l, const char *d)
 {
     for (size_t i = 0; l && d && i < l->n; i++)

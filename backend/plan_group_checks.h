@@ -37,6 +37,11 @@ bool ecr_image_pullable(const ecr_image_detail *d);
 void ecr_unpullable_text(const ecr_image_detail *d, const char *tag, const char *repository, const char *region,
                          char *buf, size_t len);
 
+/* The scan in a few characters for a table column: "C1 H2 M3" (the initials of
+ * the severities found, most severe first), "clean" for a finished scan that found
+ * nothing, else imageScanStatus.status as AWS sent it ("" when there is none). */
+void ecr_scan_summary(const ecr_image_detail *d, char *buf, size_t len);
+
 /* The plan builder's hook, after the steps are composed and before the plan is
  * shown: notes for the group (group_refresh_warnings) when the plan replaces
  * instances; a refusal when the image the live tag will point at during the
