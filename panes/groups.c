@@ -9,12 +9,11 @@
 #include "plan_group_checks.h"
 #include "refresh_phase.h"
 
-enum { C_MARK, C_NAME, C_FLAGS, C_SIZE, C_INSERVICE, C_REFRESH, C_HEALTHCHECK };
+enum { C_MARK, C_NAME, C_SIZE, C_INSERVICE, C_REFRESH, C_HEALTHCHECK };
 
 static const lv_column columns[] = {
     [C_MARK] = { .title = " ", .min = 1, .max = 1 },
-    [C_NAME] = { .title = "NAME", .min = 12 },
-    [C_FLAGS] = { .title = "", .min = 4, .max = 4, .prio = 6 },     /* SUSP: suspended processes */
+    [C_NAME] = { .title = "NAME", .min = 12 },       /* "  SUSP" after it: see groups_model */
     [C_SIZE] = { .title = "SIZE", .min = 6, .max = 9, .prio = 5, .right = true },      /* desired/min/max */
     [C_INSERVICE] = { .title = "INSVC", .min = 5, .max = 7, .prio = 4, .right = true },
     [C_REFRESH] = { .title = "REFRESH", .min = 7, .max = 14, .prio = 3 },
@@ -45,7 +44,15 @@ static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
         bool sel = str_eq(g->name, ws->selected_asg);
         lv_row *r = lv_add(&p->lv, g->name);
         lv_set(r, C_MARK, sel ? (c->ascii ? ">" : "▶") : " ");
-        lv_set(r, C_NAME, g->name);
+        /* Suspended processes that stall or endanger a refresh: marked on the name,
+         * the one column never dropped on a narrow screen. */
+        char blockers[128];
+        if (asg_refresh_blockers(g, blockers, sizeof blockers)) {
+            lv_setf(r, C_NAME, "%s  SUSP", g->name ? g->name : "");
+            lv_cell_role(r, C_NAME, ROLE_WARNING);
+        } else {
+            lv_set(r, C_NAME, g->name);
+        }
         lv_setf(r, C_SIZE, "%d/%d/%d", g->desired_capacity, g->min_size, g->max_size);
         int ins = in_service(g);
         lv_setf(r, C_INSERVICE, "%d/%d", ins, g->desired_capacity);
@@ -55,13 +62,6 @@ static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
             lv_cell_role(r, C_INSERVICE, ROLE_HEALTHY);
         /* The selected group's refreshes are polled in full; the others' latest
          * one on the slow interval (WS_OTHER_REFRESHES). */
-        char blockers[128];
-        if (asg_refresh_blockers(g, blockers, sizeof blockers)) {
-            lv_set(r, C_FLAGS, "SUSP");
-            lv_cell_role(r, C_FLAGS, ROLE_WARNING);
-        } else {
-            lv_set(r, C_FLAGS, "");
-        }
         const instance_refresh *other = sel ? NULL : watch_other_refresh(ws, g->name);
         const instance_refresh *run = sel ? ar : other && pane_refresh_status_active(other->status) ? other : NULL;
         const instance_refresh *last = sel ? (ws->refreshes.n ? &ws->refreshes.items[0] : NULL) : other;

@@ -10,15 +10,15 @@
 #include "pane.h"
 #include "plan_group_checks.h"
 
-enum { C_TAG, C_DIGEST, C_PUSHED, C_SIZE, C_SCAN, C_NOTE };
+enum { C_TAG, C_DIGEST, C_PUSHED, C_SIZE, C_NOTE, C_SCAN };
 
 static const lv_column columns[] = {
     [C_TAG] = { .title = "TAG", .min = 10, .max = 40 },
     [C_DIGEST] = { .title = "DIGEST", .min = 12, .max = 12 },
     [C_PUSHED] = { .title = "PUSHED", .min = 6, .max = 6, .prio = 3, .right = true, .quiet = true, .ticks = true },
     [C_SIZE] = { .title = "SIZE", .min = 7, .max = 9, .prio = 2, .right = true },
-    [C_SCAN] = { .title = "SCAN", .min = 5, .max = 14, .prio = 1 },
-    [C_NOTE] = { .title = "", .min = 6, .prio = 4 },      /* LIVE / STABLE / = live, ARCHIVED */
+    [C_NOTE] = { .title = "", .min = 6, .max = 24, .prio = 4 },   /* LIVE / STABLE / = live, ARCHIVED */
+    [C_SCAN] = { .title = "SCAN", .min = 5, .prio = 1 },
 };
 
 /* The action keys lead; the console leaves them out when read-only. */

@@ -18,7 +18,7 @@ static const lv_column columns[] = {
     [C_AZ] = { .title = "AZ", .min = 10, .max = 12, .prio = 6 },
     [C_STATE] = { .title = "LIFECYCLE", .min = 11, .max = 20 },   /* "Terminating" without a shift */
     [C_HEALTH] = { .title = "HEALTH", .min = 7, .max = 9 },
-    [C_OLD] = { .title = "", .min = 4, .max = 13, .prio = 7 },      /* old, prot, warm */
+    [C_OLD] = { .title = "", .min = 3, .max = 13, .prio = 7 },      /* old, prot, warm */
     [C_TEMPLATE] = { .title = "TEMPLATE:VER", .min = 8, .max = 28, .prio = 2 },
     [C_AGE] = { .title = "AGE", .min = 4, .max = 5, .prio = 5, .right = true, .quiet = true, .ticks = true },
     [C_IP] = { .title = "PRIVATE IP", .min = 10, .max = 15, .prio = 3, .quiet = true },
