@@ -142,6 +142,12 @@ static void groups_detail(pane *p, const pane_ctx *c, strbuf *out)
         detail_kv(out, "AvailabilityZones[]", g->availability_zones.items[i]);
     for (size_t i = 0; i < g->target_group_arns.n; i++)
         detail_kv(out, "TargetGroupARNs[]", g->target_group_arns.items[i]);
+    /* Every traffic source (target groups, VPC Lattice, ...), beside the ARNs. */
+    for (size_t i = 0; i < g->traffic_sources.n; i++) {
+        const asg_traffic_source *ts = &g->traffic_sources.items[i];
+        detail_kvf(out, "TrafficSources[]", "%.40s %.1000s", ts->type ? ts->type : "?",
+                   ts->identifier ? ts->identifier : "?");
+    }
     for (size_t i = 0; i < g->load_balancer_names.n; i++)
         detail_kv(out, "LoadBalancerNames[]", g->load_balancer_names.items[i]);
     for (size_t i = 0; i < g->termination_policies.n; i++)
@@ -152,12 +158,6 @@ static void groups_detail(pane *p, const pane_ctx *c, strbuf *out)
     }
     detail_kv(out, "NewInstancesProtectedFromScaleIn",
               g->new_instances_protected_from_scale_in ? "true" : "false");
-    for (size_t i = 0; i < g->traffic_sources.n; i++) {
-        char v[1100];
-        snprintf(v, sizeof v, "%.40s %.1000s", g->traffic_sources.items[i].type ? g->traffic_sources.items[i].type : "?",
-                 g->traffic_sources.items[i].identifier ? g->traffic_sources.items[i].identifier : "?");
-        detail_kv(out, "TrafficSources[]", v);
-    }
     /* What stands in a refresh's way (user guide: suspended processes). */
     for (size_t i = 0; i < g->suspended_processes.n; i++) {
         const asg_suspended_process *sp = &g->suspended_processes.items[i];
