@@ -285,7 +285,7 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
 const char *plan_guard_new_note(plan_guard *g);
 
 /* Counts targets over n health lists: healthy, judged (healthy + unhealthy +
- * unavailable: those with a verdict) and all. Pass healthy/judged to
+ * unhealthy.draining + unavailable: those with a verdict) and all. Pass healthy/judged to
  * plan_guard_update: targets in initial checks or draining are a rolling
  * refresh's normal dip, not a failure. */
 void plan_guard_count_targets(const target_health_list *const *lists, size_t n, int *healthy, int *judged,

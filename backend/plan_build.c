@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ecr_rules.h"
+#include "plan_group_checks.h"
 #include "refresh_rules.h"
 #include "services.h"
 
@@ -720,6 +721,8 @@ static void compose(build_ctx *x)
     }
     if (!p->refusal)
         check_refresh_steps(x);
+    if (!p->refusal)
+        plan_group_checks(p, x->groups.n ? &x->groups.items[0] : NULL, &x->refreshes, &x->images);
     if (!p->refusal && p->target.read_only)
         add_note(p, "READ-ONLY: this plan will be refused");
     if (!p->refusal && p->steps.n == 0)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refresh_phase.h"
+
 void plan_guard_init(plan_guard *g, const plan_target *t, const char *refresh_id)
 {
     memset(g, 0, sizeof *g);
@@ -46,9 +48,12 @@ static void add_refresh_state(plan_guard *g, const instance_refresh *r)
 {
     if (!r || !r->status)
         return;
+    refresh_phase ph;
+    refresh_phase_of(r, &ph);
+    char pct[96];
+    refresh_phase_text(&ph, pct, sizeof pct);
     size_t l = strlen(g->reason);
-    snprintf(g->reason + l, sizeof g->reason - l, " (refresh %.20s %d%%%s%.150s)", r->status,
-             r->has_percentage_complete ? r->percentage_complete : 0,
+    snprintf(g->reason + l, sizeof g->reason - l, " (refresh %.20s %s%s%.150s)", r->status, pct,
              r->status_reason && *r->status_reason ? ": " : "", r->status_reason ? r->status_reason : "");
 }
 
@@ -120,7 +125,10 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
     /* total counts targets that have a verdict (healthy, unhealthy, unavailable):
      * targets still in initial checks or draining are a rolling refresh's normal
      * dip, not a failure (see plan_guard_count_targets). */
-    int pct = r && r->has_percentage_complete ? r->percentage_complete : -1;
+    /* Progress of the phase: during a rollback PercentageComplete falls back to 0. */
+    refresh_phase ph;
+    refresh_phase_of(r, &ph);
+    int pct = ph.has_pct ? ph.pct : -1;
     bool low = total > 0 && (long)healthy * 100 < (long)g->min_healthy_percent * total;
     if (total > 0 && !g->baseline_health_set) {
         g->baseline_health_set = true;
@@ -167,7 +175,9 @@ void plan_guard_count_targets(const target_health_list *const *lists, size_t n, 
             if (str_eq(st, "healthy")) {
                 (*healthy)++;
                 (*judged)++;
-            } else if (str_eq(st, "unhealthy") || str_eq(st, "unavailable")) {
+            } else if (str_eq(st, "unhealthy") || str_eq(st, "unhealthy.draining") || str_eq(st, "unavailable")) {
+                /* unhealthy.draining failed its checks too; unused (not registered,
+                 * not in use, stopped) has no verdict, like initial and draining. */
                 (*judged)++;
             }
         }

@@ -18,6 +18,7 @@
 typedef void (*asg_groups_fn)(aws_client *c, asg_group_list *result, const aws_error *err, void *ud);
 typedef void (*asg_refreshes_fn)(aws_client *c, instance_refresh_list *result, const aws_error *err, void *ud);
 typedef void (*asg_activities_fn)(aws_client *c, scaling_activity_list *result, const aws_error *err, void *ud);
+typedef void (*asg_warm_pool_fn)(aws_client *c, warm_pool *result, const aws_error *err, void *ud);
 /* StartInstanceRefresh: *refresh_id is malloc'd (NULL on error). */
 typedef void (*asg_id_fn)(aws_client *c, char *id, const aws_error *err, void *ud);
 /* Cancel / Rollback: the InstanceRefreshId AWS returns. */
@@ -30,6 +31,10 @@ int svc_asg_describe_refreshes(aws_client *c, const char *asg_name, const strvec
                                asg_refreshes_fn done, void *ud, aws_error *err);
 int svc_asg_describe_activities(aws_client *c, const char *asg_name, int max_records,
                                 asg_activities_fn done, void *ud, aws_error *err);
+/* DescribeWarmPool, every page: the configuration (config.present false when the
+ * group has no warm pool) and the warm pool's instances (Warmed:* lifecycle states). */
+int svc_asg_describe_warm_pool(aws_client *c, const char *asg_name, asg_warm_pool_fn done, void *ud,
+                               aws_error *err);
 
 typedef struct refresh_start_params {
     const char *auto_scaling_group_name;
@@ -44,6 +49,8 @@ int svc_asg_rollback_refresh(aws_client *c, const char *asg_name, asg_id_fn done
 int asg_decode_describe_groups(const char *body, size_t len, asg_group_list *out, char **next_token, aws_error *err);
 int asg_decode_describe_refreshes(const char *body, size_t len, instance_refresh_list *out, char **next_token, aws_error *err);
 int asg_decode_describe_activities(const char *body, size_t len, scaling_activity_list *out, char **next_token, aws_error *err);
+/* Appends the page's instances to out->instances (the configuration is replaced). */
+int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, char **next_token, aws_error *err);
 /* StartInstanceRefresh / CancelInstanceRefresh / RollbackInstanceRefresh: InstanceRefreshId. */
 int asg_decode_refresh_id(const char *body, size_t len, char **id, aws_error *err);
 /* Query body for StartInstanceRefresh (exposed for tests). */

@@ -1,8 +1,8 @@
 /* snapshot.c — fans the describe calls of a snapshot out in parallel and gathers
  * their answers. Dependent calls start as soon as what they need has arrived:
- * DescribeAutoScalingGroups → (DescribeInstanceRefreshes per ASG ∥
- * DescribeTargetGroups) → DescribeTargetHealth per target group; the ECR calls run
- * beside all of it. */
+ * DescribeAutoScalingGroups → (DescribeInstanceRefreshes per ASG ∥ DescribeWarmPool
+ * per ASG that has a warm pool ∥ DescribeTargetGroups) → DescribeTargetHealth per
+ * target group; the ECR calls run beside all of it. */
 #include "snapshot.h"
 
 #include <stdlib.h>
@@ -39,14 +39,26 @@ static call_ctx *ctx_new(fetch *f, size_t asg, size_t tg, size_t repo, const cha
     return x;
 }
 
-static void add_error(snapshot *s, const aws_error *err, const char *resource)
+static void error_fill(snap_error *e, const aws_error *err, const char *resource)
 {
-    snap_error *e = VEC_NEW(s->errors);
     e->operation = xstrdup(err->operation[0] ? err->operation : "?");
     e->code = xstrdup(err->code[0] ? err->code : "Error");
     e->message = xstrdup(err->message);
     e->resource = xstrdup(resource);
     e->http_status = err->http_status;
+}
+
+static void error_free(snap_error *x)
+{
+    free(x->operation);
+    free(x->code);
+    free(x->message);
+    free(x->resource);
+}
+
+static void add_error(snapshot *s, const aws_error *err, const char *resource)
+{
+    error_fill(VEC_NEW(s->errors), err, resource);
     s->calls_failed++;
 }
 
@@ -150,12 +162,31 @@ static void on_refreshes(aws_client *c, instance_refresh_list *res, const aws_er
     (void)c;
     call_ctx *x = ud;
     snap_asg *sa = &x->f->snap->asgs.items[x->asg];
+    if (err) {
+        add_error(x->f->snap, err, x->resource);
+        error_free(&sa->refreshes_error);
+        error_fill(&sa->refreshes_error, err, x->resource);
+    } else {
+        sa->refreshes_ok = true;
+    }
+    MODEL_LIST_FREE(sa->refreshes, instance_refresh_free);
+    sa->refreshes = *res;
+    finish_one(x);
+}
+
+/* ---- warm pools ---- */
+
+static void on_warm_pool(aws_client *c, warm_pool *res, const aws_error *err, void *ud)
+{
+    (void)c;
+    call_ctx *x = ud;
+    snap_asg *sa = &x->f->snap->asgs.items[x->asg];
     if (err)
         add_error(x->f->snap, err, x->resource);
     else
-        sa->refreshes_ok = true;
-    MODEL_LIST_FREE(sa->refreshes, instance_refresh_free);
-    sa->refreshes = *res;
+        sa->warm_pool_ok = true;
+    warm_pool_free(&sa->warm_pool);
+    sa->warm_pool = *res;
     finish_one(x);
 }
 
@@ -203,8 +234,15 @@ static void on_groups(aws_client *c, asg_group_list *res, const aws_error *err, 
         call_ctx *rx = ctx_new(f, a, 0, 0, s->asgs.items[a].group.name);
         aws_error e2;
         if (svc_asg_describe_refreshes(c, s->asgs.items[a].group.name, NULL, f->req.max_refreshes,
-                                       on_refreshes, rx, &e2) != 0)
+                                       on_refreshes, rx, &e2) != 0) {
+            error_fill(&s->asgs.items[a].refreshes_error, &e2, s->asgs.items[a].group.name);
             start_failed(f, rx, &e2);
+        }
+        if (!s->asgs.items[a].group.warm_pool.present)
+            continue;
+        call_ctx *wx = ctx_new(f, a, 0, 0, s->asgs.items[a].group.name);
+        if (svc_asg_describe_warm_pool(c, s->asgs.items[a].group.name, on_warm_pool, wx, &e2) != 0)
+            start_failed(f, wx, &e2);
     }
     if (arns.n) {
         call_ctx *tx = ctx_new(f, 0, 0, 0, NULL);
@@ -322,6 +360,8 @@ void snapshot_free(snapshot *s)
             MODEL_LIST_FREE(sa->target_groups.items[t].health, target_health_desc_free);
         }
         VEC_FREE(sa->target_groups);
+        error_free(&sa->refreshes_error);
+        warm_pool_free(&sa->warm_pool);
     }
     VEC_FREE(s->asgs);
     for (size_t r = 0; r < s->repos.n; r++) {
@@ -330,13 +370,8 @@ void snapshot_free(snapshot *s)
         MODEL_LIST_FREE(s->repos.items[r].images, ecr_image_detail_free);
     }
     VEC_FREE(s->repos);
-    for (size_t e = 0; e < s->errors.n; e++) {
-        snap_error *x = &s->errors.items[e];
-        free(x->operation);
-        free(x->code);
-        free(x->message);
-        free(x->resource);
-    }
+    for (size_t e = 0; e < s->errors.n; e++)
+        error_free(&s->errors.items[e]);
     VEC_FREE(s->errors);
     free(s);
 }

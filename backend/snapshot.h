@@ -3,7 +3,8 @@
  * target groups with per-target health) and the ECR repositories (images).
  * `tarmac status` prints it; the console's polls reuse the same fetchers.
  * A failed call does not stop the others: it is recorded in errors[] and the
- * snapshot keeps everything else that was fetched. */
+ * snapshot keeps everything else that was fetched. Refreshes that could not be
+ * read are unknown, not none: snap_asg.refreshes_ok says which. */
 #ifndef TARMAC_SNAPSHOT_H
 #define TARMAC_SNAPSHOT_H
 
@@ -30,6 +31,9 @@ typedef struct snap_asg {
     instance_refresh_list refreshes;   /* newest first */
     bool refreshes_ok;
     VEC(snap_target_group) target_groups; /* in the order of group.target_group_arns */
+    snap_error refreshes_error;        /* why the refreshes could not be read (operation NULL: they were) */
+    warm_pool warm_pool;               /* DescribeWarmPool, asked only when the group has a warm pool */
+    bool warm_pool_ok;
 } snap_asg;
 
 typedef struct snap_repo {

@@ -1,6 +1,9 @@
 /* snapshot_json.c — a snapshot as JSON whose member names and nesting are the AWS
  * API's own, so that people who know `aws ... --output json` can read it. Absent
- * values are left out, as the AWS CLI does. Timestamps are ISO 8601 in UTC. */
+ * values are left out, as the AWS CLI does. Timestamps are ISO 8601 in UTC. Two
+ * members are tarmac's own: a group's WarmPool (DescribeWarmPool's answer) and
+ * InstanceRefreshesError (why its refreshes could not be read: unknown, which an
+ * absent InstanceRefreshes alone would not say). */
 #include <json-c/json.h>
 #include <stdlib.h>
 
@@ -210,6 +213,59 @@ static json_object *target_group_json(const snap_target_group *st)
     return o;
 }
 
+static json_object *error_json(const snap_error *e)
+{
+    json_object *o = json_object_new_object();
+    put_str(o, "Operation", e->operation);
+    put_str(o, "Code", e->code);
+    put_str(o, "Message", e->message);
+    put_str(o, "Resource", e->resource);
+    if (e->http_status)
+        put_int(o, "HTTPStatusCode", e->http_status);
+    return o;
+}
+
+static json_object *warm_pool_config_json(const warm_pool_config *w)
+{
+    json_object *o = json_object_new_object();
+    if (w->has_max_group_prepared_capacity)
+        put_int(o, "MaxGroupPreparedCapacity", w->max_group_prepared_capacity);
+    if (w->has_min_size)
+        put_int(o, "MinSize", w->min_size);
+    put_str(o, "PoolState", w->pool_state);
+    put_str(o, "Status", w->status);
+    if (w->has_reuse_on_scale_in) {
+        json_object *r = json_object_new_object();
+        put_bool(r, "ReuseOnScaleIn", w->reuse_on_scale_in);
+        json_object_object_add(o, "InstanceReusePolicy", r);
+    }
+    return o;
+}
+
+static void group_extras_json(json_object *o, const asg_group *g)
+{
+    json_object *sp = json_object_new_array();
+    for (size_t i = 0; i < g->suspended_processes.n; i++) {
+        json_object *p = json_object_new_object();
+        put_str(p, "ProcessName", g->suspended_processes.items[i].process_name);
+        put_str(p, "SuspensionReason", g->suspended_processes.items[i].suspension_reason);
+        json_object_array_add(sp, p);
+    }
+    json_object_object_add(o, "SuspendedProcesses", sp);
+    json_object *ts = json_object_new_array();
+    for (size_t i = 0; i < g->traffic_sources.n; i++) {
+        json_object *t = json_object_new_object();
+        put_str(t, "Identifier", g->traffic_sources.items[i].identifier);
+        put_str(t, "Type", g->traffic_sources.items[i].type);
+        json_object_array_add(ts, t);
+    }
+    json_object_object_add(o, "TrafficSources", ts);
+    if (g->warm_pool.present)
+        json_object_object_add(o, "WarmPoolConfiguration", warm_pool_config_json(&g->warm_pool));
+    if (g->has_warm_pool_size)
+        put_int(o, "WarmPoolSize", g->warm_pool_size);
+}
+
 static json_object *asg_json(const snap_asg *sa)
 {
     const asg_group *g = &sa->group;
@@ -251,11 +307,25 @@ static json_object *asg_json(const snap_asg *sa)
     if (g->has_default_instance_warmup)
         put_int(o, "DefaultInstanceWarmup", g->default_instance_warmup);
 
+    group_extras_json(o, g);
+    if (sa->warm_pool_ok) {
+        json_object *wp = json_object_new_object();
+        if (sa->warm_pool.config.present)
+            json_object_object_add(wp, "WarmPoolConfiguration", warm_pool_config_json(&sa->warm_pool.config));
+        json_object *wi = json_object_new_array();
+        for (size_t i = 0; i < sa->warm_pool.instances.n; i++)
+            json_object_array_add(wi, instance_json(&sa->warm_pool.instances.items[i]));
+        json_object_object_add(wp, "Instances", wi);
+        json_object_object_add(o, "WarmPool", wp);
+    }
+
     if (sa->refreshes_ok) {
         json_object *a = json_object_new_array();
         for (size_t i = 0; i < sa->refreshes.n; i++)
             json_object_array_add(a, refresh_json(&sa->refreshes.items[i]));
         json_object_object_add(o, "InstanceRefreshes", a);
+    } else if (sa->refreshes_error.operation) {
+        json_object_object_add(o, "InstanceRefreshesError", error_json(&sa->refreshes_error));
     }
     json_object *tgs = json_object_new_array();
     for (size_t i = 0; i < sa->target_groups.n; i++)
@@ -278,6 +348,24 @@ static json_object *image_json(const ecr_image_detail *d)
     put_str(o, "imageManifestMediaType", d->image_manifest_media_type);
     put_str(o, "artifactMediaType", d->artifact_media_type);
     put_time(o, "lastRecordedPullTime", d->last_recorded_pull_time);
+    put_str(o, "imageStatus", d->image_status);
+    put_time(o, "lastArchivedAt", d->last_archived_at);
+    put_time(o, "lastActivatedAt", d->last_activated_at);
+    if (d->scan_status || d->scan_status_description) {
+        json_object *st = json_object_new_object();
+        put_str(st, "status", d->scan_status);
+        put_str(st, "description", d->scan_status_description);
+        json_object_object_add(o, "imageScanStatus", st);
+    }
+    if (d->scan_completed_at || d->finding_severity_counts.n) {
+        json_object *sum = json_object_new_object();
+        put_time(sum, "imageScanCompletedAt", d->scan_completed_at);
+        json_object *counts = json_object_new_object();
+        for (size_t i = 0; i < d->finding_severity_counts.n; i++)
+            put_int(counts, d->finding_severity_counts.items[i].severity, d->finding_severity_counts.items[i].count);
+        json_object_object_add(sum, "findingSeverityCounts", counts);
+        json_object_object_add(o, "imageScanFindingsSummary", sum);
+    }
     return o;
 }
 
@@ -325,17 +413,8 @@ char *snapshot_to_json(const snapshot *s, bool pretty)
     json_object_object_add(root, "Repositories", repos);
     if (s->errors.n) {
         json_object *errs = json_object_new_array();
-        for (size_t i = 0; i < s->errors.n; i++) {
-            const snap_error *e = &s->errors.items[i];
-            json_object *o = json_object_new_object();
-            put_str(o, "Operation", e->operation);
-            put_str(o, "Code", e->code);
-            put_str(o, "Message", e->message);
-            put_str(o, "Resource", e->resource);
-            if (e->http_status)
-                put_int(o, "HTTPStatusCode", e->http_status);
-            json_object_array_add(errs, o);
-        }
+        for (size_t i = 0; i < s->errors.n; i++)
+            json_object_array_add(errs, error_json(&s->errors.items[i]));
         json_object_object_add(root, "Errors", errs);
     }
     int flags = JSON_C_TO_STRING_NOSLASHESCAPE |

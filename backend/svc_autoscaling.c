@@ -1,6 +1,6 @@
 /* svc_autoscaling.c — Auto Scaling (Query protocol, XML answers): groups, instance
- * refreshes and scaling activities, decoded with xml.h into model.h structs, and
- * the three refresh mutations (start, cancel, rollback). */
+ * refreshes, scaling activities and warm pools, decoded with xml.h into model.h
+ * structs, and the three refresh mutations (start, cancel, rollback). */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,17 @@
     XML_F(prefix "/LaunchTemplateId", XML_STR, lt_spec, launch_template_id),    \
     XML_F(prefix "/LaunchTemplateName", XML_STR, lt_spec, launch_template_name),\
     XML_F(prefix "/Version", XML_STR, lt_spec, version)
+
+/* WarmPoolConfiguration, in a group (DescribeAutoScalingGroups) or on its own
+ * (DescribeWarmPool). */
+#define WARM_POOL_ROWS(prefix, T, m)                                                              \
+    XML_FH(prefix "/MaxGroupPreparedCapacity", XML_INT, T, m.max_group_prepared_capacity,         \
+           m.has_max_group_prepared_capacity),                                                    \
+    XML_FH(prefix "/MinSize", XML_INT, T, m.min_size, m.has_min_size),                            \
+    XML_F(prefix "/PoolState", XML_STR, T, m.pool_state),                                         \
+    XML_F(prefix "/Status", XML_STR, T, m.status),                                                \
+    XML_FH(prefix "/InstanceReusePolicy/ReuseOnScaleIn", XML_BOOL, T, m.reuse_on_scale_in,        \
+           m.has_reuse_on_scale_in)
 
 static const xml_field group_rows[] = {
     XML_F("AutoScalingGroupName", XML_STR, asg_group, name),
@@ -43,6 +54,18 @@ static const xml_field group_rows[] = {
     XML_F("NewInstancesProtectedFromScaleIn", XML_BOOL, asg_group, new_instances_protected_from_scale_in),
     XML_F("InstanceMaintenancePolicy/MinHealthyPercentage", XML_INT, asg_group, imp_min_healthy_percentage),
     XML_F("InstanceMaintenancePolicy/MaxHealthyPercentage", XML_INT, asg_group, imp_max_healthy_percentage),
+    WARM_POOL_ROWS("WarmPoolConfiguration", asg_group, warm_pool),
+    XML_FH("WarmPoolSize", XML_INT, asg_group, warm_pool_size, has_warm_pool_size),
+};
+
+static const xml_field suspended_rows[] = {
+    XML_F("ProcessName", XML_STR, asg_suspended_process, process_name),
+    XML_F("SuspensionReason", XML_STR, asg_suspended_process, suspension_reason),
+};
+
+static const xml_field traffic_source_rows[] = {
+    XML_F("Identifier", XML_STR, asg_traffic_source, identifier),
+    XML_F("Type", XML_STR, asg_traffic_source, type),
 };
 
 static const xml_field instance_rows[] = {
@@ -178,6 +201,12 @@ static int groups_start(void *ud, const char *path)
         (void)VEC_NEW(g->instances);
     else if (strcmp(f, "Tags/member") == 0)
         (void)VEC_NEW(g->tags);
+    else if (strcmp(f, "SuspendedProcesses/member") == 0)
+        (void)VEC_NEW(g->suspended_processes);
+    else if (strcmp(f, "TrafficSources/member") == 0)
+        (void)VEC_NEW(g->traffic_sources);
+    else if (strcmp(f, "WarmPoolConfiguration") == 0)
+        g->warm_pool.present = true;
     else if (strcmp(f, "MixedInstancesPolicy") == 0)
         g->has_mixed_instances_policy = true;
     else if (strcmp(f, "InstanceMaintenancePolicy") == 0)
@@ -206,6 +235,20 @@ static int groups_end(void *ud, const char *path, const char *text)
         if (!g->tags.n)
             return 0;
         return xml_fields_apply(tag_rows, ARRAY_LEN(tag_rows), &g->tags.items[g->tags.n - 1], sub, text) < 0
+                   ? -1 : 0;
+    }
+    if ((sub = xml_under(f, "SuspendedProcesses/member")) && *sub) {
+        if (!g->suspended_processes.n)
+            return 0;
+        return xml_fields_apply(suspended_rows, ARRAY_LEN(suspended_rows),
+                                &g->suspended_processes.items[g->suspended_processes.n - 1], sub, text) < 0
+                   ? -1 : 0;
+    }
+    if ((sub = xml_under(f, "TrafficSources/member")) && *sub) {
+        if (!g->traffic_sources.n)
+            return 0;
+        return xml_fields_apply(traffic_source_rows, ARRAY_LEN(traffic_source_rows),
+                                &g->traffic_sources.items[g->traffic_sources.n - 1], sub, text) < 0
                    ? -1 : 0;
     }
     if (xml_under(f, "MixedInstancesPolicy"))
@@ -320,6 +363,51 @@ int asg_decode_describe_activities(const char *body, size_t len, scaling_activit
     static const xml_handler h = { "autoscaling", "DescribeScalingActivities",
         "DescribeScalingActivitiesResponse", "DescribeScalingActivitiesResult", activities_start, activities_end };
     asg_dec d = { out, next_token };
+    begin(next_token);
+    return finish(xml_decode(&h, body, len, &d, err), next_token);
+}
+
+/* DescribeWarmPool: the pool's configuration and its instances (Warmed:* states). */
+static const xml_field warm_pool_rows[] = {
+    WARM_POOL_ROWS("WarmPoolConfiguration", warm_pool, config),
+};
+
+typedef struct warm_dec {
+    warm_pool *pool;
+    char **next_token;
+} warm_dec;
+
+static int warm_pool_start(void *ud, const char *path)
+{
+    warm_pool *wp = ((warm_dec *)ud)->pool;
+    if (strcmp(path, "WarmPoolConfiguration") == 0)
+        wp->config.present = true;
+    else if (strcmp(path, "Instances/member") == 0)
+        (void)VEC_NEW(wp->instances);
+    return 0;
+}
+
+static int warm_pool_end(void *ud, const char *path, const char *text)
+{
+    warm_dec *d = ud;
+    warm_pool *wp = d->pool;
+    if (take_token(d->next_token, path, "NextToken", text))
+        return 0;
+    const char *sub = xml_under(path, "Instances/member");
+    if (sub) {
+        if (!*sub || !wp->instances.n)
+            return 0;
+        return xml_fields_apply(instance_rows, ARRAY_LEN(instance_rows),
+                                &wp->instances.items[wp->instances.n - 1], sub, text) < 0 ? -1 : 0;
+    }
+    return xml_fields_apply(warm_pool_rows, ARRAY_LEN(warm_pool_rows), wp, path, text) < 0 ? -1 : 0;
+}
+
+int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, char **next_token, aws_error *err)
+{
+    static const xml_handler h = { "autoscaling", "DescribeWarmPool", "DescribeWarmPoolResponse",
+        "DescribeWarmPoolResult", warm_pool_start, warm_pool_end };
+    warm_dec d = { out, next_token };
     begin(next_token);
     return finish(xml_decode(&h, body, len, &d, err), next_token);
 }
@@ -548,6 +636,55 @@ int svc_asg_describe_activities(aws_client *c, const char *asg_name, int max_rec
     if (xml_call_paged(c, &spec, NULL, lc, err) != 0) {
         free(lc->asg_name);
         free(lc);
+        return -1;
+    }
+    return 0;
+}
+
+/* DescribeWarmPool: every page (MaxRecords at most 50) merged into one pool. */
+#define WARM_POOL_PAGE_MAX 50
+
+typedef struct warm_pool_call {
+    char *asg_name;
+    warm_pool pool;
+    asg_warm_pool_fn done;
+    void *ud;
+} warm_pool_call;
+
+static void warm_pool_params(void *ud, strbuf *sb, size_t n_items)
+{
+    (void)n_items;
+    warm_pool_call *wc = ud;
+    aws_query_param(sb, "AutoScalingGroupName", wc->asg_name);
+    aws_query_param_int(sb, "MaxRecords", WARM_POOL_PAGE_MAX);
+}
+
+static int warm_pool_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
+{
+    warm_pool_call *wc = ud;
+    return asg_decode_describe_warm_pool(resp->body, resp->body_len, &wc->pool, next_token, err);
+}
+
+static void warm_pool_done(aws_client *c, const aws_error *err, void *ud)
+{
+    warm_pool_call *wc = ud;
+    wc->done(c, &wc->pool, err, wc->ud);
+    free(wc->asg_name);
+    free(wc);
+}
+
+int svc_asg_describe_warm_pool(aws_client *c, const char *asg_name, asg_warm_pool_fn done, void *ud,
+                               aws_error *err)
+{
+    static const xml_paged_spec spec = { &AWS_SVC_AUTOSCALING, "DescribeWarmPool", "NextToken", NULL, 1,
+        warm_pool_params, warm_pool_parse, warm_pool_done };
+    warm_pool_call *wc = xcalloc(1, sizeof(*wc));
+    wc->asg_name = xstrdup(asg_name ? asg_name : "");
+    wc->done = done;
+    wc->ud = ud;
+    if (xml_call_paged(c, &spec, NULL, wc, err) != 0) {
+        free(wc->asg_name);
+        free(wc);
         return -1;
     }
     return 0;

@@ -67,6 +67,43 @@ int ecr_decode_repositories(const char *body, size_t len, ecr_repository_list *o
     return 0;
 }
 
+/* FindingSeverity, most severe first: the order the counts are kept and shown in. */
+static int severity_rank(const char *sev)
+{
+    static const char *const order[] = { "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED" };
+    for (size_t i = 0; i < ARRAY_LEN(order); i++)
+        if (str_eq(sev, order[i]))
+            return (int)i;
+    return (int)ARRAY_LEN(order);
+}
+
+static int by_severity(const void *a, const void *b)
+{
+    const struct ecr_severity_count *x = a, *y = b;
+    int d = severity_rank(x->severity) - severity_rank(y->severity);
+    return d ? d : strcmp(x->severity, y->severity);
+}
+
+/* findingSeverityCounts is a map (severity -> count): non-negative integer values
+ * only, a bounded number of them (the enum has six). */
+static void decode_severity_counts(json_object *map, ecr_image_detail *d)
+{
+    if (!map)
+        return;
+    json_object_object_foreach(map, key, val) {
+        (void)val;
+        int n;
+        if (d->finding_severity_counts.n >= 16 || !ju_get_int(map, key, &n) || n < 0)
+            continue;
+        struct ecr_severity_count *c = VEC_NEW(d->finding_severity_counts);
+        c->severity = xstrdup(key);
+        c->count = n;
+    }
+    if (d->finding_severity_counts.n > 1)
+        qsort(d->finding_severity_counts.items, d->finding_severity_counts.n,
+              sizeof d->finding_severity_counts.items[0], by_severity);
+}
+
 static void decode_image_detail(json_object *o, ecr_image_detail *d)
 {
     d->registry_id = ju_dup_string(o, "registryId");
@@ -82,6 +119,15 @@ static void decode_image_detail(json_object *o, ecr_image_detail *d)
     d->image_manifest_media_type = ju_dup_string(o, "imageManifestMediaType");
     d->artifact_media_type = ju_dup_string(o, "artifactMediaType");
     d->last_recorded_pull_time = ju_get_time(o, "lastRecordedPullTime");
+    d->image_status = ju_dup_string(o, "imageStatus");
+    d->last_archived_at = ju_get_time(o, "lastArchivedAt");
+    d->last_activated_at = ju_get_time(o, "lastActivatedAt");
+    json_object *scan = ju_get_object(o, "imageScanStatus");
+    d->scan_status = ju_dup_string(scan, "status");
+    d->scan_status_description = ju_dup_string(scan, "description");
+    json_object *summary = ju_get_object(o, "imageScanFindingsSummary");
+    d->scan_completed_at = ju_get_time(summary, "imageScanCompletedAt");
+    decode_severity_counts(ju_get_object(summary, "findingSeverityCounts"), d);
 }
 
 int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, char **next_token,

@@ -30,6 +30,8 @@ struct watch {
     } targets;
     struct {
         instance_refresh_list result;
+        strvec asked;            /* the groups asked in this poll, by poll_ctx.index */
+        strvec failed_names;     /* those whose answer was an error */
         int pending;
         aws_error err;
         bool failed;
@@ -146,7 +148,8 @@ static void on_identity(aws_client *c, caller_identity *res, const aws_error *er
  * and EC2 details as soon as an instance appears that they don't cover. */
 static void groups_arrived(watch *w)
 {
-    static const watch_set dependent[] = { WS_EC2, WS_REFRESHES, WS_ACTIVITIES, WS_TARGETS, WS_OTHER_REFRESHES };
+    static const watch_set dependent[] = { WS_EC2, WS_REFRESHES, WS_ACTIVITIES, WS_TARGETS, WS_OTHER_REFRESHES,
+                                           WS_WARM_POOL };
     for (size_t i = 0; i < ARRAY_LEN(dependent); i++) {
         watch_meta *m = &w->s.meta[dependent[i]];
         if (!m->fetched_at && !m->in_flight && !m->stale)
@@ -411,20 +414,48 @@ static void on_alarms(aws_client *c, cw_alarm_list *res, const aws_error *err, v
 /* Returns false when the set has nothing to poll now (no group selected, ...). */
 /* ---- the other groups' latest refreshes ---- */
 
+/* Every group answered: what was read replaces the set; the groups that failed are
+ * listed so their indicator says unknown instead of none. */
+static void others_finished(watch *w)
+{
+    if (w->others.failed && strcmp(w->others.err.code, "Cancelled") == 0) {
+        /* The client is going away: nothing was learnt. */
+        MODEL_LIST_FREE(w->others.result, instance_refresh_free);
+        strvec_free(&w->others.failed_names);
+        poll_finished(w, WS_OTHER_REFRESHES, &w->others.err);
+        return;
+    }
+    MODEL_LIST_FREE(w->s.other_refreshes, instance_refresh_free);
+    w->s.other_refreshes = w->others.result;
+    memset(&w->others.result, 0, sizeof w->others.result);
+    strvec_free(&w->s.other_refreshes_failed);
+    w->s.other_refreshes_failed = w->others.failed_names;
+    memset(&w->others.failed_names, 0, sizeof w->others.failed_names);
+    w->s.meta[WS_OTHER_REFRESHES].version++;
+    w->changes |= WS_BIT(WS_OTHER_REFRESHES);
+    poll_finished(w, WS_OTHER_REFRESHES, w->others.failed ? &w->others.err : NULL);
+}
+
 static void on_other_refresh(aws_client *c, instance_refresh_list *res, const aws_error *err, void *ud)
 {
     (void)c;
     poll_ctx *x = ud;
     bool live = ctx_done(x);
     watch *w = x->w;
+    size_t asked = x->index;
     free(x);
     if (!live) {
         MODEL_LIST_FREE(*res, instance_refresh_free);
         return;
     }
-    if (err && !w->others.failed) {
-        w->others.failed = true;
-        w->others.err = *err;
+    if (err) {
+        /* This group's refreshes are unknown; the others' answers still count. */
+        if (asked < w->others.asked.n)
+            strvec_push(&w->others.failed_names, w->others.asked.items[asked]);
+        if (!w->others.failed) {
+            w->others.failed = true;
+            w->others.err = *err;
+        }
     } else if (!err && res->n) {
         VEC_PUSH(w->others.result, res->items[0]);     /* the newest: taken over */
         res->items[0] = (instance_refresh){ 0 };
@@ -432,14 +463,7 @@ static void on_other_refresh(aws_client *c, instance_refresh_list *res, const aw
     MODEL_LIST_FREE(*res, instance_refresh_free);
     if (--w->others.pending > 0)
         return;
-    if (!w->others.failed) {
-        MODEL_LIST_FREE(w->s.other_refreshes, instance_refresh_free);
-        w->s.other_refreshes = w->others.result;
-        memset(&w->others.result, 0, sizeof w->others.result);
-    } else {
-        MODEL_LIST_FREE(w->others.result, instance_refresh_free);
-    }
-    poll_finished(w, WS_OTHER_REFRESHES, w->others.failed ? &w->others.err : NULL);
+    others_finished(w);
 }
 
 static bool start_other_refreshes(watch *w)
@@ -447,31 +471,52 @@ static bool start_other_refreshes(watch *w)
     if (w->others.pending)
         return false;
     MODEL_LIST_FREE(w->others.result, instance_refresh_free);
+    strvec_free(&w->others.asked);
+    strvec_free(&w->others.failed_names);
     w->others.failed = false;
-    size_t asked = 0;
-    for (size_t i = 0; i < w->s.groups.n && asked < WATCH_OTHER_GROUPS_MAX; i++) {
+    for (size_t i = 0; i < w->s.groups.n && w->others.asked.n < WATCH_OTHER_GROUPS_MAX; i++) {
         const char *name = w->s.groups.items[i].name;
         if (!name || str_eq(name, w->s.selected_asg))
             continue;
-        asked++;
+        strvec_push(&w->others.asked, name);
         w->others.pending++;
         poll_ctx *x = ctx_new(w, WS_OTHER_REFRESHES);
+        x->index = w->others.asked.n - 1;
         aws_error err;
         if (svc_asg_describe_refreshes(w->client, name, NULL, 1, on_other_refresh, x, &err) != 0) {
             ctx_done(x);
             free(x);
             w->others.pending--;
+            strvec_push(&w->others.failed_names, name);
             if (!w->others.failed) {
                 w->others.failed = true;
                 w->others.err = err;
             }
         }
     }
-    if (!asked)
+    if (!w->others.asked.n)
         return false;
     if (!w->others.pending)      /* none could be sent */
-        poll_finished(w, WS_OTHER_REFRESHES, &w->others.err);
+        others_finished(w);
     return true;
+}
+
+/* ---- the selected group's warm pool ---- */
+
+static void on_warm_pool(aws_client *c, warm_pool *res, const aws_error *err, void *ud)
+{
+    (void)c;
+    poll_ctx *x = ud;
+    bool live = ctx_done(x);
+    if (live && !err) {
+        warm_pool_free(&x->w->s.warm_pool);
+        x->w->s.warm_pool = *res;
+    } else {
+        warm_pool_free(res);
+    }
+    if (live)
+        poll_finished(x->w, WS_WARM_POOL, err);
+    free(x);
 }
 
 static bool start_poll(watch *w, watch_set set)
@@ -493,11 +538,14 @@ static bool start_poll(watch *w, watch_set set)
             fail_start(w, x, &err);
         return true;
     case WS_EC2: {
-        if (!g || !g->instances.n)
+        if (!g || (!g->instances.n && !w->s.warm_pool.instances.n))
             return false;
         strvec ids = { 0 };
         for (size_t i = 0; i < g->instances.n; i++)
             strvec_push(&ids, g->instances.items[i].instance_id);
+        for (size_t i = 0; i < w->s.warm_pool.instances.n; i++)   /* the warm pool's too */
+            if (w->s.warm_pool.instances.items[i].instance_id)
+                strvec_push(&ids, w->s.warm_pool.instances.items[i].instance_id);
         x = ctx_new(w, set);
         if (svc_ec2_describe_instances(c, &ids, on_ec2, x, &err) != 0)
             fail_start(w, x, &err);
@@ -570,6 +618,21 @@ static bool start_poll(watch *w, watch_set set)
         return true;
     case WS_OTHER_REFRESHES:
         return start_other_refreshes(w);
+    case WS_WARM_POOL:
+        /* Only a group with a warm pool has one to describe. */
+        if (!g || !g->warm_pool.present) {
+            if (w->s.warm_pool.config.present || w->s.warm_pool.instances.n) {
+                warm_pool_free(&w->s.warm_pool);
+                memset(&w->s.warm_pool, 0, sizeof w->s.warm_pool);
+                w->s.meta[WS_WARM_POOL].version++;
+                w->changes |= WS_BIT(WS_WARM_POOL);
+            }
+            return false;
+        }
+        x = ctx_new(w, set);
+        if (svc_asg_describe_warm_pool(c, g->name, on_warm_pool, x, &err) != 0)
+            fail_start(w, x, &err);
+        return true;
     case WS_COUNT:
         break;
     }
@@ -648,8 +711,15 @@ static void reset_set(watch *w, watch_set set)
     case WS_ALARMS: MODEL_LIST_FREE(s->alarms, cw_alarm_free); break;
     case WS_OTHER_REFRESHES:
         MODEL_LIST_FREE(s->other_refreshes, instance_refresh_free);
+        strvec_free(&s->other_refreshes_failed);
         MODEL_LIST_FREE(w->others.result, instance_refresh_free);
+        strvec_free(&w->others.asked);
+        strvec_free(&w->others.failed_names);
         w->others.pending = 0;
+        break;
+    case WS_WARM_POOL:
+        warm_pool_free(&s->warm_pool);
+        memset(&s->warm_pool, 0, sizeof s->warm_pool);
         break;
     case WS_COUNT: break;
     }
@@ -664,6 +734,7 @@ void watch_select_asg(watch *w, const char *name)
     reset_set(w, WS_REFRESHES);
     reset_set(w, WS_ACTIVITIES);
     reset_set(w, WS_TARGETS);
+    reset_set(w, WS_WARM_POOL);
     /* The group left behind is one of the others now: ask about them soon. */
     if (!w->s.meta[WS_OTHER_REFRESHES].in_flight)
         w->s.meta[WS_OTHER_REFRESHES].next_due_mono = mono_now_ms() + 1000;
@@ -778,6 +849,42 @@ const instance_refresh *watch_other_refresh(const watch_state *s, const char *as
         if (str_eq(s->other_refreshes.items[i].auto_scaling_group_name, asg))
             return &s->other_refreshes.items[i];
     return NULL;
+}
+
+watch_read watch_refreshes_read(const watch_state *s, const char **err)
+{
+    const watch_meta *m = &s->meta[WS_REFRESHES];
+    if (err)
+        *err = m->error;
+    if (m->stale)
+        return WATCH_READ_FAILED;
+    return m->fetched_at ? WATCH_READ_OK : WATCH_READ_PENDING;
+}
+
+watch_read watch_group_refreshes_read(const watch_state *s, const char *asg, const char **err)
+{
+    if (str_eq(asg, s->selected_asg))
+        return watch_refreshes_read(s, err);
+    const watch_meta *m = &s->meta[WS_OTHER_REFRESHES];
+    if (err)
+        *err = m->error;
+    if (strvec_contains(&s->other_refreshes_failed, asg))
+        return WATCH_READ_FAILED;
+    if (!m->fetched_at && !m->stale)
+        return WATCH_READ_PENDING;
+    /* Read when it was among the groups asked (the first WATCH_OTHER_GROUPS_MAX). */
+    if (watch_other_refresh(s, asg))
+        return WATCH_READ_OK;
+    size_t asked = 0;
+    for (size_t i = 0; i < s->groups.n && asked < WATCH_OTHER_GROUPS_MAX; i++) {
+        const char *name = s->groups.items[i].name;
+        if (!name || str_eq(name, s->selected_asg))
+            continue;
+        if (str_eq(name, asg))
+            return WATCH_READ_OK;
+        asked++;
+    }
+    return WATCH_READ_PENDING;
 }
 
 const instance_refresh *watch_find_refresh(const watch_state *s, const char *refresh_id)

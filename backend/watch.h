@@ -24,6 +24,7 @@ typedef enum watch_set {
     WS_ALARMS,        /* DescribeAlarms for the app's alarms (none configured: not polled) */
     WS_OTHER_REFRESHES, /* DescribeInstanceRefreshes (the latest) of the other groups, for
                          the Groups pane's indicator; at most WATCH_OTHER_GROUPS_MAX */
+    WS_WARM_POOL,     /* DescribeWarmPool for the selected group, only when it has a warm pool */
     WS_COUNT
 } watch_set;
 
@@ -69,6 +70,9 @@ typedef struct watch_state {
     cw_alarm_list alarms;
     /* WS_OTHER_REFRESHES: the latest refresh of each other group that has one */
     instance_refresh_list other_refreshes;
+    strvec other_refreshes_failed;       /* groups whose refreshes could not be read last time */
+    /* WS_WARM_POOL: the selected group's warm pool (config.present false: none, or not read) */
+    warm_pool warm_pool;
 
     watch_meta meta[WS_COUNT];
 } watch_state;
@@ -117,6 +121,19 @@ const ec2_instance *watch_ec2_instance(const watch_state *s, const char *instanc
 /* The latest refresh of a group that is not the selected one, or NULL (none, not
  * polled yet, or beyond WATCH_OTHER_GROUPS_MAX). */
 const instance_refresh *watch_other_refresh(const watch_state *s, const char *asg);
+
+/* Whether a group's instance refreshes are known: an empty list means "none" only
+ * when they were read. DescribeInstanceRefreshes can fail (AccessDenied, an
+ * emulator without refreshes, a fault) and then nothing can be said. */
+typedef enum watch_read {
+    WATCH_READ_PENDING,   /* not answered yet (or not polled: beyond WATCH_OTHER_GROUPS_MAX) */
+    WATCH_READ_OK,        /* read: the list is what AWS has (maybe empty: none) */
+    WATCH_READ_FAILED,    /* the last read failed; *err says why (what is shown is older) */
+} watch_read;
+/* For the selected group (WS_REFRESHES). err may be NULL. */
+watch_read watch_refreshes_read(const watch_state *s, const char **err);
+/* For any group: the selected one as above, another from WS_OTHER_REFRESHES. */
+watch_read watch_group_refreshes_read(const watch_state *s, const char *asg, const char **err);
 /* The selected group's refresh with that id, or NULL. */
 const instance_refresh *watch_find_refresh(const watch_state *s, const char *refresh_id);
 /* Points out[] at the target-health lists of the selected group's target groups

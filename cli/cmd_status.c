@@ -1,7 +1,9 @@
 /* cmd_status.c — `tarmac status`: one snapshot of the ASGs (instances, latest
  * refreshes, target health) and ECR repositories, as a table or as AWS-shaped
  * JSON. Exit 0 when everything was fetched, 1 when nothing could be, 3 when some
- * calls failed (the rest is shown and the failures listed). */
+ * calls failed (the rest is shown and the failures listed). What stands in a
+ * refresh's way is said where the group is: suspended processes, Standby and
+ * protected instances, the warm pool; archived images where the image is. */
 #include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "plan_group_checks.h"
+#include "refresh_phase.h"
 #include "sanitize.h"
 #include "snapshot.h"
 
@@ -55,6 +59,127 @@ static void short_time(aws_time t, char *buf, size_t len)
     snprintf(buf, len, "%.10s %.8sZ", iso, iso + 11);
 }
 
+/* The group's suspended processes: those that stall or endanger a refresh first. */
+static void print_suspended(const asg_group *g)
+{
+    if (!g->suspended_processes.n)
+        return;
+    char blockers[256];
+    int n = asg_refresh_blockers(g, blockers, sizeof blockers);
+    fputs("  suspended processes: ", stdout);
+    for (size_t i = 0; i < g->suspended_processes.n; i++) {
+        fputs(i ? ", " : "", stdout);
+        cell(g->suspended_processes.items[i].process_name, 0);
+    }
+    if (n)
+        printf("  (a refresh is stalled or unsafe: %s)", blockers);
+    fputc('\n', stdout);
+}
+
+static void print_warm_pool(const snap_asg *sa)
+{
+    const asg_group *g = &sa->group;
+    if (!g->warm_pool.present)
+        return;
+    fputs("  warm pool: ", stdout);
+    if (g->has_warm_pool_size)
+        printf("%d instances", g->warm_pool_size);
+    else
+        fputs("size -", stdout);
+    fputs(", ", stdout);
+    cell(g->warm_pool.pool_state, 0);
+    if (g->warm_pool.has_min_size)
+        printf(", min %d", g->warm_pool.min_size);
+    if (g->warm_pool.has_max_group_prepared_capacity)
+        printf(", max prepared %d", g->warm_pool.max_group_prepared_capacity);
+    if (g->warm_pool.has_reuse_on_scale_in)
+        printf(", reuse on scale in %s", g->warm_pool.reuse_on_scale_in ? "yes" : "no");
+    if (g->warm_pool.status) {
+        fputs(", ", stdout);
+        cell(g->warm_pool.status, 0);
+    }
+    fputc('\n', stdout);
+}
+
+static void print_instance(const asg_instance *in, bool warm)
+{
+    fputs("  ", stdout);
+    cell(in->instance_id, 21); fputc(' ', stdout);
+    cell(in->availability_zone, 12); fputc(' ', stdout);
+    cell(in->lifecycle_state, 16); fputc(' ', stdout);
+    cell(in->health_status, 9); fputc(' ', stdout);
+    cell(in->instance_type, 12); fputc(' ', stdout);
+    cell(in->launch_template.launch_template_name ? in->launch_template.launch_template_name
+                                                  : in->launch_configuration_name, 0);
+    if (in->launch_template.version) {
+        fputs(" v", stdout);
+        cell(in->launch_template.version, 0);
+    }
+    if (warm)
+        fputs("  [warm pool]", stdout);
+    else if (asg_instance_standby(in))
+        fputs("  [standby]", stdout);
+    if (in->protected_from_scale_in)
+        fputs("  [protected from scale in]", stdout);
+    fputc('\n', stdout);
+}
+
+static void print_refreshes(const snap_asg *sa)
+{
+    if (!sa->refreshes_ok) {
+        /* Unknown is not none: say that they could not be read, and why. */
+        const snap_error *e = &sa->refreshes_error;
+        fputs("  refreshes: could not be read", stdout);
+        if (e->operation) {
+            char why[700];
+            snprintf(why, sizeof why, "%s: %s: %s", e->operation, e->code ? e->code : "Error",
+                     e->message ? e->message : "");
+            fputs(" (", stdout);
+            cell(why, 0);
+            fputc(')', stdout);
+        }
+        fputc('\n', stdout);
+        return;
+    }
+    if (sa->refreshes.n == 0) {
+        puts("  refreshes: none");
+        return;
+    }
+    printf("  %-38s %-20s %5s %9s  %-20s %s\n", "REFRESH", "STATUS", "DONE", "TO UPDATE", "STARTED", "REASON");
+    for (size_t i = 0; i < sa->refreshes.n; i++) {
+        const instance_refresh *r = &sa->refreshes.items[i];
+        char started[32];
+        short_time(r->start_time, started, sizeof started);
+        fputs("  ", stdout);
+        cell(r->instance_refresh_id, 38); fputc(' ', stdout);
+        cell(r->status, 20); fputc(' ', stdout);
+        if (r->has_percentage_complete)
+            printf("%4d%%", r->percentage_complete);
+        else
+            printf("%5s", "-");
+        if (r->has_instances_to_update)
+            printf(" %9d", r->instances_to_update);
+        else
+            printf(" %9s", "-");
+        printf("  %-20s ", started);
+        cell(r->status_reason, 0);
+        fputc('\n', stdout);
+        /* During a rollback DONE falls back to 0: say what it means. */
+        if (r->rollback_details.present) {
+            refresh_phase ph;
+            refresh_phase_of(r, &ph);
+            char phase[128], summary[1024];
+            refresh_phase_text(&ph, phase, sizeof phase);
+            refresh_rollback_summary(r, summary, sizeof summary);
+            fputs("    ", stdout);
+            cell(summary, 0);
+            if (ph.rollback)
+                printf("; now %s", phase);
+            fputc('\n', stdout);
+        }
+    }
+}
+
 static void print_asg(const snap_asg *sa)
 {
     const asg_group *g = &sa->group;
@@ -68,54 +193,18 @@ static void print_asg(const snap_asg *sa)
            g->min_size, g->max_size, in_service, g->instances.n);
     cell(g->health_check_type, 0);
     fputc('\n', stdout);
+    print_suspended(g);
+    print_warm_pool(sa);
 
-    if (g->instances.n) {
-        printf("  %-21s %-12s %-12s %-9s %-12s %s\n", "INSTANCE", "AZ", "STATE", "HEALTH", "TYPE",
+    if (g->instances.n || sa->warm_pool.instances.n) {
+        printf("  %-21s %-12s %-16s %-9s %-12s %s\n", "INSTANCE", "AZ", "STATE", "HEALTH", "TYPE",
                "LAUNCH TEMPLATE");
-        for (size_t i = 0; i < g->instances.n; i++) {
-            const asg_instance *in = &g->instances.items[i];
-            fputs("  ", stdout);
-            cell(in->instance_id, 21); fputc(' ', stdout);
-            cell(in->availability_zone, 12); fputc(' ', stdout);
-            cell(in->lifecycle_state, 12); fputc(' ', stdout);
-            cell(in->health_status, 9); fputc(' ', stdout);
-            cell(in->instance_type, 12); fputc(' ', stdout);
-            cell(in->launch_template.launch_template_name ? in->launch_template.launch_template_name
-                                                          : in->launch_configuration_name, 0);
-            if (in->launch_template.version) {
-                fputs(" v", stdout);
-                cell(in->launch_template.version, 0);
-            }
-            fputc('\n', stdout);
-        }
+        for (size_t i = 0; i < g->instances.n; i++)
+            print_instance(&g->instances.items[i], false);
+        for (size_t i = 0; i < sa->warm_pool.instances.n; i++)
+            print_instance(&sa->warm_pool.instances.items[i], true);
     }
-    if (!sa->refreshes_ok) {
-        puts("  refreshes: (not available)");
-    } else if (sa->refreshes.n == 0) {
-        puts("  refreshes: none");
-    } else {
-        printf("  %-38s %-20s %5s %9s  %-20s %s\n", "REFRESH", "STATUS", "DONE", "TO UPDATE",
-               "STARTED", "REASON");
-        for (size_t i = 0; i < sa->refreshes.n; i++) {
-            const instance_refresh *r = &sa->refreshes.items[i];
-            char started[32];
-            short_time(r->start_time, started, sizeof started);
-            fputs("  ", stdout);
-            cell(r->instance_refresh_id, 38); fputc(' ', stdout);
-            cell(r->status, 20); fputc(' ', stdout);
-            if (r->has_percentage_complete)
-                printf("%4d%%", r->percentage_complete);
-            else
-                printf("%5s", "-");
-            if (r->has_instances_to_update)
-                printf(" %9d", r->instances_to_update);
-            else
-                printf(" %9s", "-");
-            printf("  %-20s ", started);
-            cell(r->status_reason, 0);
-            fputc('\n', stdout);
-        }
-    }
+    print_refreshes(sa);
     for (size_t t = 0; t < sa->target_groups.n; t++) {
         const snap_target_group *st = &sa->target_groups.items[t];
         int healthy = 0;
@@ -143,6 +232,16 @@ static void print_asg(const snap_asg *sa)
             fputc('\n', stdout);
         }
     }
+    for (size_t i = 0; i < g->traffic_sources.n; i++) {
+        const asg_traffic_source *ts = &g->traffic_sources.items[i];
+        if (str_eq(ts->type, "elbv2") && strvec_contains(&g->target_group_arns, ts->identifier))
+            continue;    /* listed above as a target group */
+        fputs("  TRAFFIC SOURCE ", stdout);
+        cell(ts->type, 0);
+        fputc(' ', stdout);
+        cell(ts->identifier, 0);
+        fputc('\n', stdout);
+    }
 }
 
 static void print_repo(const snap_repo *sr)
@@ -159,7 +258,7 @@ static void print_repo(const snap_repo *sr)
         puts("  (images not available)");
     if (!sr->images.n)
         return;
-    printf("  %-19s %-20s %-10s %s\n", "DIGEST", "PUSHED", "SIZE", "TAGS");
+    printf("  %-19s %-20s %-10s %-10s %-16s %s\n", "DIGEST", "PUSHED", "SIZE", "STATUS", "SCAN", "TAGS");
     for (size_t i = 0; i < sr->images.n; i++) {
         const ecr_image_detail *d = &sr->images.items[i];
         char pushed[32], size[32] = "-";
@@ -172,6 +271,11 @@ static void print_repo(const snap_repo *sr)
         snprintf(digest, sizeof digest, "%.19s", d->image_digest ? d->image_digest : "-");
         cell(digest, 19); fputc(' ', stdout);
         printf("%-20s %-10s ", pushed, size);
+        /* ARCHIVED and ACTIVATING images cannot be pulled: a refresh to one fails. */
+        cell(d->image_status ? d->image_status : "-", 10); fputc(' ', stdout);
+        char scan[64];
+        ecr_scan_summary(d, scan, sizeof scan);
+        cell(scan[0] ? scan : "-", 16); fputc(' ', stdout);
         strbuf tags;
         sb_init(&tags);
         for (size_t k = 0; k < d->image_tags.n; k++)

@@ -1,11 +1,15 @@
 /* cmd_watch.c — following a refresh to its end, one line per change, with the
  * app's guard (alarms, healthy targets): `tarmac watch`, and the actions' --wait
- * and --auto-rollback, which roll back when the guard says so. */
+ * and --auto-rollback, which roll back when the guard says so. During a rollback
+ * AWS's percentage falls back to 0: the lines say how far the rollback is, after
+ * one line with its RollbackDetails. Refreshes that cannot be read are said to be
+ * unknown (and why), never taken for none. */
 #include "cmd_actions_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "refresh_phase.h"
 #include "watch.h"
 
 /* ------------------------------------------------------------ following a refresh */
@@ -27,6 +31,24 @@ static void target_counts(const watch_state *s, int *healthy, int *judged, int *
     plan_guard_count_targets(lists, n, healthy, judged, all);
 }
 
+/* The line printed for each change of the refresh. */
+static void refresh_line(const watch_state *s, const instance_refresh *r, int healthy, int total, char *line,
+                         size_t len)
+{
+    const asg_group *grp = watch_selected_group(s);
+    int desired = grp ? grp->desired_capacity : 0;
+    refresh_phase ph;
+    refresh_phase_of(r, &ph);
+    char pct[96];
+    if (ph.rollback)
+        refresh_phase_text(&ph, pct, sizeof pct);
+    else
+        snprintf(pct, sizeof pct, "%d%%", ph.has_pct ? ph.pct : 0);
+    snprintf(line, len, "%s %s %s healthy %d/%d%s%.300s", r->instance_refresh_id ? r->instance_refresh_id : "?",
+             r->status ? r->status : "?", pct, healthy, total > 0 ? total : desired,
+             r->status_reason && *r->status_reason ? " - " : "", r->status_reason ? r->status_reason : "");
+}
+
 /* Follows refresh id (NULL: the newest) until it ends; one line per change. */
 static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason_len)
 {
@@ -40,7 +62,8 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
     plan_guard g;
     plan_guard_init(&g, &x->target, id);
     act_signals_install();
-    char last[1024] = "";
+    char last[1024] = "", read_error[320] = "";
+    bool rollback_told = false;
     follow_end end = FOLLOW_TIMEOUT;
     int64_t deadline = mono_now_ms() + (int64_t)x->o.timeout_s * 1000;
     for (;;) {
@@ -51,7 +74,11 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
         }
         int64_t now = mono_now_ms();
         if (now >= deadline) {
-            snprintf(reason, reason_len, "gave up after %d s: the refresh is still running", x->o.timeout_s);
+            if (read_error[0])
+                snprintf(reason, reason_len, "gave up after %d s: the instance refreshes of %s could not be read "
+                         "(%s)", x->o.timeout_s, x->target.asg, read_error);
+            else
+                snprintf(reason, reason_len, "gave up after %d s: the refresh is still running", x->o.timeout_s);
             break;
         }
         watch_tick(w, now);
@@ -64,8 +91,16 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
         if (!(ch & WS_BIT(WS_REFRESHES)))
             continue;
         const watch_state *s = watch_get(w);
-        if (s->meta[WS_REFRESHES].stale)
-            continue;     /* a failed poll: keep going, the next one may answer */
+        const char *err = NULL;
+        if (watch_refreshes_read(s, &err) == WATCH_READ_FAILED) {
+            /* Unknown, not none: said once per distinct error; the next poll may answer. */
+            if (strcmp(err, read_error) != 0) {
+                act_error("the instance refreshes of %s could not be read: %s (trying again)", x->target.asg, err);
+                str_copy(read_error, sizeof read_error, err);
+            }
+            continue;
+        }
+        read_error[0] = '\0';
         const instance_refresh *r = find_refresh(s, id);
         if (!r) {
             if (!id && s->meta[WS_REFRESHES].fetched_at) {
@@ -75,15 +110,17 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
             }
             continue;
         }
+        if (r->rollback_details.present && !rollback_told) {
+            /* Once, when the rollback shows: AWS's reason, when, and where the refresh was. */
+            char summary[1024];
+            refresh_rollback_summary(r, summary, sizeof summary);
+            act_say("%s %s", r->instance_refresh_id ? r->instance_refresh_id : "?", summary);
+            rollback_told = true;
+        }
         int healthy, judged, total;
         target_counts(s, &healthy, &judged, &total);
-        const asg_group *grp = watch_selected_group(s);
-        int desired = grp ? grp->desired_capacity : 0;
         char line[1024];
-        snprintf(line, sizeof line, "%s %s %d%% healthy %d/%d%s%.300s", r->instance_refresh_id ? r->instance_refresh_id : "?",
-                 r->status ? r->status : "?", r->has_percentage_complete ? r->percentage_complete : 0, healthy,
-                 total > 0 ? total : desired, r->status_reason && *r->status_reason ? " - " : "",
-                 r->status_reason ? r->status_reason : "");
+        refresh_line(s, r, healthy, total, line, sizeof line);
         if (strcmp(line, last) != 0) {
             act_say("%s", line);
             str_copy(last, sizeof last, line);

@@ -1,15 +1,19 @@
 /* groups.c — the Groups pane: the region's Auto Scaling groups (or the configured
- * apps'), with sizes, in-service counts and a refresh indicator. Moving the
- * selection chooses the group that drives every other pane. */
+ * apps'), with sizes, in-service counts, a mark when suspended processes stall or
+ * endanger a refresh, and a refresh indicator (unknown, not blank, when the
+ * group's refreshes could not be read). Moving the selection chooses the group
+ * that drives every other pane. */
 #include <stdio.h>
 
 #include "pane.h"
+#include "plan_group_checks.h"
+#include "refresh_phase.h"
 
 enum { C_MARK, C_NAME, C_SIZE, C_INSERVICE, C_REFRESH, C_HEALTHCHECK };
 
 static const lv_column columns[] = {
     [C_MARK] = { .title = " ", .min = 1, .max = 1 },
-    [C_NAME] = { .title = "NAME", .min = 12 },
+    [C_NAME] = { .title = "NAME", .min = 12 },       /* "  SUSP" after it: see groups_model */
     [C_SIZE] = { .title = "SIZE", .min = 6, .max = 9, .prio = 5, .right = true },      /* desired/min/max */
     [C_INSERVICE] = { .title = "INSVC", .min = 5, .max = 7, .prio = 4, .right = true },
     [C_REFRESH] = { .title = "REFRESH", .min = 7, .max = 14, .prio = 3 },
@@ -40,7 +44,15 @@ static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
         bool sel = str_eq(g->name, ws->selected_asg);
         lv_row *r = lv_add(&p->lv, g->name);
         lv_set(r, C_MARK, sel ? (c->ascii ? ">" : "▶") : " ");
-        lv_set(r, C_NAME, g->name);
+        /* Suspended processes that stall or endanger a refresh: marked on the name,
+         * the one column never dropped on a narrow screen. */
+        char blockers[128];
+        if (asg_refresh_blockers(g, blockers, sizeof blockers)) {
+            lv_setf(r, C_NAME, "%s  SUSP", g->name ? g->name : "");
+            lv_cell_role(r, C_NAME, ROLE_WARNING);
+        } else {
+            lv_set(r, C_NAME, g->name);
+        }
         lv_setf(r, C_SIZE, "%d/%d/%d", g->desired_capacity, g->min_size, g->max_size);
         int ins = in_service(g);
         lv_setf(r, C_INSERVICE, "%d/%d", ins, g->desired_capacity);
@@ -53,11 +65,19 @@ static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
         const instance_refresh *other = sel ? NULL : watch_other_refresh(ws, g->name);
         const instance_refresh *run = sel ? ar : other && pane_refresh_status_active(other->status) ? other : NULL;
         const instance_refresh *last = sel ? (ws->refreshes.n ? &ws->refreshes.items[0] : NULL) : other;
-        if (run) {
-            if (run->has_percentage_complete)
-                lv_setf(r, C_REFRESH, "%s %d%%", c->ascii ? "~" : "⟳", run->percentage_complete);
+        watch_read known = watch_group_refreshes_read(ws, g->name, NULL);
+        refresh_phase ph;
+        refresh_phase_of(run, &ph);
+        if (known == WATCH_READ_FAILED) {
+            /* Could not be read: unknown, never shown as none. */
+            lv_set(r, C_REFRESH, "? unknown");
+            lv_cell_role(r, C_REFRESH, ROLE_WARNING);
+        } else if (run) {
+            const char *sym = ph.rollback ? (c->ascii ? "<" : "↺") : (c->ascii ? "~" : "⟳");
+            if (ph.has_pct)
+                lv_setf(r, C_REFRESH, "%s %d%%", sym, ph.pct);
             else
-                lv_setf(r, C_REFRESH, "%s %s", c->ascii ? "~" : "⟳", run->status);
+                lv_setf(r, C_REFRESH, "%s %s", sym, run->status);
             lv_cell_role(r, C_REFRESH, ROLE_PROGRESS);
         } else if (last) {
             lv_set(r, C_REFRESH, last->status);
@@ -122,6 +142,12 @@ static void groups_detail(pane *p, const pane_ctx *c, strbuf *out)
         detail_kv(out, "AvailabilityZones[]", g->availability_zones.items[i]);
     for (size_t i = 0; i < g->target_group_arns.n; i++)
         detail_kv(out, "TargetGroupARNs[]", g->target_group_arns.items[i]);
+    /* Every traffic source (target groups, VPC Lattice, ...), beside the ARNs. */
+    for (size_t i = 0; i < g->traffic_sources.n; i++) {
+        const asg_traffic_source *ts = &g->traffic_sources.items[i];
+        detail_kvf(out, "TrafficSources[]", "%.40s %.1000s", ts->type ? ts->type : "?",
+                   ts->identifier ? ts->identifier : "?");
+    }
     for (size_t i = 0; i < g->load_balancer_names.n; i++)
         detail_kv(out, "LoadBalancerNames[]", g->load_balancer_names.items[i]);
     for (size_t i = 0; i < g->termination_policies.n; i++)
@@ -132,6 +158,38 @@ static void groups_detail(pane *p, const pane_ctx *c, strbuf *out)
     }
     detail_kv(out, "NewInstancesProtectedFromScaleIn",
               g->new_instances_protected_from_scale_in ? "true" : "false");
+    /* What stands in a refresh's way (user guide: suspended processes). */
+    for (size_t i = 0; i < g->suspended_processes.n; i++) {
+        const asg_suspended_process *sp = &g->suspended_processes.items[i];
+        const char *effect = asg_suspension_effect(sp->process_name);
+        char v[700];
+        snprintf(v, sizeof v, "%.40s: %.200s%s%s", sp->process_name ? sp->process_name : "?",
+                 sp->suspension_reason ? sp->suspension_reason : "-", effect ? " — " : "", effect ? effect : "");
+        detail_kv(out, "SuspendedProcesses[]", v);
+    }
+    if (g->warm_pool.present) {
+        const warm_pool_config *wp = &g->warm_pool;
+        if (wp->has_min_size)
+            detail_kvf(out, "WarmPoolConfiguration.MinSize", "%d", wp->min_size);
+        if (wp->has_max_group_prepared_capacity)
+            detail_kvf(out, "WarmPoolConfiguration.MaxGroupPreparedCapacity", "%d", wp->max_group_prepared_capacity);
+        detail_kv(out, "WarmPoolConfiguration.PoolState", wp->pool_state);
+        if (wp->status)
+            detail_kv(out, "WarmPoolConfiguration.Status", wp->status);
+        if (wp->has_reuse_on_scale_in)
+            detail_kv(out, "WarmPoolConfiguration.ReuseOnScaleIn", wp->reuse_on_scale_in ? "true" : "false");
+    }
+    if (g->has_warm_pool_size)
+        detail_kvf(out, "WarmPoolSize", "%d", g->warm_pool_size);
+    strvec warnings = { 0 };
+    const app_config *app = c->app && str_eq(c->app->asg, g->name) ? c->app : NULL;
+    group_refresh_warnings(g, app ? &app->refresh : NULL, &warnings);
+    for (size_t i = 0; i < warnings.n; i++)
+        detail_kv(out, "Refresh would meet", warnings.items[i]);
+    strvec_free(&warnings);
+    const char *why = NULL;
+    if (watch_group_refreshes_read(c->ws, g->name, &why) == WATCH_READ_FAILED)
+        detail_kvf(out, "InstanceRefreshes", "could not be read: %.320s", why && *why ? why : "?");
     for (size_t i = 0; i < g->tags.n; i++) {
         char k[160];
         snprintf(k, sizeof k, "Tag %.140s", g->tags.items[i].key ? g->tags.items[i].key : "");

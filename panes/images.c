@@ -1,20 +1,24 @@
-/* images.c — the Images pane: the app's ECR tags with short digest, push age and
- * size. Tags that share a digest sit together (the first carries the digest, the
+/* images.c — the Images pane: the app's ECR tags with short digest, push age,
+ * size, its storage (ARCHIVED or ACTIVATING images cannot be pulled: a refresh
+ * to one launches instances that fail) and its scan (findings by severity).
+ * Tags that share a digest sit together (the first carries the digest, the
  * others hang under it); the live and stable tags are highlighted and the title
  * says which commit tag the live one equals. */
 #include <stdio.h>
 #include <string.h>
 
 #include "pane.h"
+#include "plan_group_checks.h"
 
-enum { C_TAG, C_DIGEST, C_PUSHED, C_SIZE, C_NOTE };
+enum { C_TAG, C_DIGEST, C_PUSHED, C_SIZE, C_NOTE, C_SCAN };
 
 static const lv_column columns[] = {
     [C_TAG] = { .title = "TAG", .min = 10, .max = 40 },
     [C_DIGEST] = { .title = "DIGEST", .min = 12, .max = 12 },
     [C_PUSHED] = { .title = "PUSHED", .min = 6, .max = 6, .prio = 3, .right = true, .quiet = true, .ticks = true },
     [C_SIZE] = { .title = "SIZE", .min = 7, .max = 9, .prio = 2, .right = true },
-    [C_NOTE] = { .title = "", .min = 6, .prio = 4 },
+    [C_NOTE] = { .title = "", .min = 6, .max = 24, .prio = 4 },   /* LIVE / STABLE / = live, ARCHIVED */
+    [C_SCAN] = { .title = "SCAN", .min = 5, .prio = 1 },
 };
 
 /* The action keys lead; the console leaves them out when read-only. */
@@ -46,6 +50,32 @@ static int tag_rank(const pane_ctx *c, const char *tag)
     return str_eq(tag, c->live_tag) ? 0 : str_eq(tag, c->stable_tag) ? 1 : 2;
 }
 
+/* Every row of an image that cannot be pulled says so in its note. */
+static void set_note(lv_row *r, const ecr_image_detail *im, const char *note)
+{
+    if (ecr_image_pullable(im)) {
+        lv_set(r, C_NOTE, note);
+        return;
+    }
+    lv_setf(r, C_NOTE, "%s%s%s", note ? note : "", note ? " " : "", im->image_status);
+    lv_cell_role(r, C_NOTE, str_eq(im->image_status, "ARCHIVED") ? ROLE_ERROR : ROLE_WARNING);
+}
+
+/* The image's scan, on its first row. */
+static void set_scan(lv_row *r, const ecr_image_detail *im)
+{
+    char scan[64];
+    ecr_scan_summary(im, scan, sizeof scan);
+    lv_set(r, C_SCAN, scan);
+    bool severe = false;
+    for (size_t i = 0; i < im->finding_severity_counts.n; i++)
+        severe = severe || ((str_eq(im->finding_severity_counts.items[i].severity, "CRITICAL") ||
+                             str_eq(im->finding_severity_counts.items[i].severity, "HIGH")) &&
+                            im->finding_severity_counts.items[i].count > 0);
+    if (severe || str_eq(im->scan_status, "FAILED"))
+        lv_cell_role(r, C_SCAN, ROLE_WARNING);
+}
+
 static void add_image(pane *p, const pane_ctx *c, const ecr_image_detail *im)
 {
     char dg[16], age[16], size[16];
@@ -62,6 +92,8 @@ static void add_image(pane *p, const pane_ctx *c, const ecr_image_detail *im)
         lv_set(r, C_DIGEST, dg);
         lv_set(r, C_PUSHED, age);
         lv_set(r, C_SIZE, size);
+        set_scan(r, im);
+        set_note(r, im, NULL);
         r->role = ROLE_NEUTRAL;
         return;
     }
@@ -77,21 +109,26 @@ static void add_image(pane *p, const pane_ctx *c, const ecr_image_detail *im)
                 lv_set(r, C_DIGEST, dg);
                 lv_set(r, C_PUSHED, age);
                 lv_set(r, C_SIZE, size);
+                set_scan(r, im);
             } else {
                 r->child = true;
                 lv_setf(r, C_TAG, "%s %s", c->ascii ? "`-" : "└", tag);
                 lv_set(r, C_DIGEST, c->ascii ? "  \"" : "  ″");
             }
             first = false;
+            char eq[80];
+            snprintf(eq, sizeof eq, "= %.60s", c->live_tag ? c->live_tag : "");
             if (rank == 0) {
-                lv_set(r, C_NOTE, "LIVE");
+                set_note(r, im, "LIVE");
                 r->role = ROLE_HEALTHY;
             } else if (rank == 1) {
-                lv_set(r, C_NOTE, "STABLE");
+                set_note(r, im, "STABLE");
                 r->role = ROLE_PROGRESS;
             } else if (has_live) {
-                lv_setf(r, C_NOTE, "= %s", c->live_tag);
+                set_note(r, im, eq);
                 r->role = ROLE_HEALTHY;
+            } else {
+                set_note(r, im, NULL);
             }
         }
     }
@@ -143,6 +180,33 @@ static void images_detail(pane *p, const pane_ctx *c, strbuf *out)
     detail_kv(out, "lastRecordedPullTime", t);
     detail_kv(out, "imageManifestMediaType", im->image_manifest_media_type);
     detail_kv(out, "artifactMediaType", im->artifact_media_type);
+    detail_kv(out, "imageStatus", im->image_status ? im->image_status : "(not sent: ACTIVE)");
+    if (im->last_archived_at) {
+        pane_fmt_time(im->last_archived_at, t, sizeof t);
+        detail_kv(out, "lastArchivedAt", t);
+    }
+    if (im->last_activated_at) {
+        pane_fmt_time(im->last_activated_at, t, sizeof t);
+        detail_kv(out, "lastActivatedAt", t);
+    }
+    if (!ecr_image_pullable(im)) {
+        char why[1200];
+        ecr_unpullable_text(im, im->image_tags.n ? im->image_tags.items[0] : NULL, im->repository_name, NULL, why,
+                            sizeof why);
+        detail_kv(out, "Pull", why);
+    }
+    if (im->scan_status || im->scan_status_description) {
+        detail_kv(out, "imageScanStatus.status", im->scan_status);
+        detail_kv(out, "imageScanStatus.description", im->scan_status_description);
+    }
+    if (im->scan_completed_at) {
+        pane_fmt_time(im->scan_completed_at, t, sizeof t);
+        detail_kv(out, "imageScanCompletedAt", t);
+    }
+    /* The severities are the map's keys: untrusted, so on the sanitized side. */
+    for (size_t i = 0; i < im->finding_severity_counts.n; i++)
+        detail_kvf(out, "findingSeverityCounts[]", "%.30s: %d", im->finding_severity_counts.items[i].severity,
+                   im->finding_severity_counts.items[i].count);
     sb_append(out, "\n");
     detail_kv(out, "repositoryUri", c->ws->repo.repository_uri);
     detail_kv(out, "imageTagMutability", c->ws->repo.image_tag_mutability);

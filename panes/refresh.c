@@ -1,11 +1,15 @@
 /* refresh.c — the Refresh pane: the selected group's latest instance refresh
- * (status, a progress bar with checkpoint marks, instances to update, status
- * reason, preferences, elapsed time and an ETA from the observed rate), and the
- * last few refreshes below it. */
+ * (status, a progress bar with checkpoint marks, instances to update, live and
+ * warm pool progress, status reason, preferences, elapsed time and an ETA from the
+ * observed rate), and the last few refreshes below it. During a rollback the bar
+ * is the rollback's: AWS's PercentageComplete falls back to 0, which is its
+ * progress, not a refresh starting over. Refreshes that could not be read are said
+ * to be unknown, with the error, never "none". */
 #include <stdio.h>
 #include <string.h>
 
 #include "pane.h"
+#include "refresh_phase.h"
 
 enum { C_ID, C_STATUS, C_PCT, C_STARTED, C_TOOK, C_REASON };
 
@@ -43,9 +47,14 @@ static void refresh_model(pane *p, unsigned changed, const pane_ctx *c)
     refresh_priv *rp = p->priv;
     const instance_refresh_list *l = &c->ws->refreshes;
     if ((changed & WS_BIT(WS_REFRESHES)) && l->n && pane_refresh_status_active(l->items[0].status) &&
-        l->items[0].has_percentage_complete)
-        eta_observe(&rp->eta, l->items[0].instance_refresh_id, c->now_mono,
-                    l->items[0].percentage_complete);
+        l->items[0].has_percentage_complete) {
+        const instance_refresh *r = &l->items[0];
+        /* A rollback counts PercentageComplete down to 0. */
+        if (refresh_status_rollback(r->status))
+            eta_observe_falling(&rp->eta, r->instance_refresh_id, c->now_mono, r->percentage_complete);
+        else
+            eta_observe(&rp->eta, r->instance_refresh_id, c->now_mono, r->percentage_complete);
+    }
     lv_begin(&p->lv);
     for (size_t i = 0; i < l->n; i++) {
         const instance_refresh *r = &l->items[i];
@@ -98,6 +107,65 @@ static void fmt_prefs(const refresh_prefs *pr, char *buf, size_t len)
     sb_free(&sb);
 }
 
+/* Nothing to show on top: no group, not read yet, none, or could not be read. */
+static void draw_empty(WINDOW *w, const pane_ctx *c, rect in, int y, int top_lines)
+{
+    const unsigned long *A = c->attrs;
+    const char *err = NULL;
+    watch_read known = watch_refreshes_read(c->ws, &err);
+    char line[512];
+    int role = ROLE_NEUTRAL;
+    if (!c->ws->selected_asg) {
+        snprintf(line, sizeof line, "No group selected.");
+    } else if (known == WATCH_READ_FAILED) {
+        snprintf(line, sizeof line, "Instance refreshes could not be read: %.400s", err && *err ? err : "?");
+        role = ROLE_ERROR;
+    } else if (known == WATCH_READ_PENDING) {
+        snprintf(line, sizeof line, "Reading instance refreshes...");
+    } else {
+        snprintf(line, sizeof line, "No instance refresh for this group.");
+    }
+    pane_put(w, y, in.x, in.w, line, A[role], c->ascii);
+    for (int i = 1; i < top_lines; i++)
+        pane_put(w, y + i, in.x, in.w, "", A[ROLE_NORMAL], c->ascii);
+}
+
+/* Line 2: what is left (live and warm pool), or during a rollback where it began. */
+static void fmt_second_line(const instance_refresh *r, const refresh_phase *ph, char *buf, size_t len)
+{
+    strbuf sb;
+    sb_init(&sb);
+    const refresh_rollback *rb = &r->rollback_details;
+    if (ph->rollback && rb->present) {
+        char t[40] = "?";
+        if (rb->rollback_start_time)
+            pane_fmt_time(rb->rollback_start_time, t, sizeof t);
+        sb_printf(&sb, "Rollback since %s", t);
+        if (rb->has_percentage_complete_on_rollback)
+            sb_printf(&sb, " from %d%%", rb->percentage_complete_on_rollback);
+        if (rb->has_instances_to_update_on_rollback)
+            sb_printf(&sb, " (%d to update)", rb->instances_to_update_on_rollback);
+        /* InstancesToUpdate now counts what the refresh never updated: the
+         * rollback need not replace those. */
+        if (r->has_instances_to_update)
+            sb_printf(&sb, "  Never updated: %d", r->instances_to_update);
+    } else {
+        char to_update[16] = "-";
+        if (r->has_instances_to_update)
+            snprintf(to_update, sizeof to_update, "%d", r->instances_to_update);
+        sb_printf(&sb, "To update: %s", to_update);
+    }
+    const refresh_progress *pd = &r->progress_details;
+    if (pd->has_live)
+        sb_printf(&sb, "  Live %d%%/%d", pd->live_percentage_complete, pd->live_instances_to_update);
+    if (pd->has_warm)
+        sb_printf(&sb, "  Warm %d%%/%d", pd->warm_percentage_complete, pd->warm_instances_to_update);
+    sb_printf(&sb, "  Strategy: %.20s  Id: %.64s", r->strategy ? r->strategy : "Rolling",
+              r->instance_refresh_id ? r->instance_refresh_id : "?");
+    snprintf(buf, len, "%s", sb.buf);
+    sb_free(&sb);
+}
+
 static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool focused)
 {
     refresh_priv *rp = p->priv;
@@ -106,17 +174,17 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
     int y = in.y;
     int top_lines = in.h >= SUMMARY_LINES + 3 ? SUMMARY_LINES : in.h >= 4 ? 2 : 0;
     if (top_lines && l->n == 0) {
-        pane_put(w, y, in.x, in.w, c->ws->selected_asg ? "No instance refresh for this group."
-                                                       : "No group selected.",
-                 A[ROLE_NEUTRAL], c->ascii);
-        for (int i = 1; i < top_lines; i++)
-            pane_put(w, y + i, in.x, in.w, "", A[ROLE_NORMAL], c->ascii);
+        draw_empty(w, c, in, y, top_lines);
     } else if (top_lines) {
         const instance_refresh *r = &l->items[0];
         bool active = pane_refresh_status_active(r->status);
+        refresh_phase ph;
+        refresh_phase_of(r, &ph);
         char line[512], bar[512], el[16], eta[16];
-        /* Line 1: status, bar, percentage, elapsed and ETA. */
-        int pct = r->has_percentage_complete ? r->percentage_complete : 0;
+        /* Line 1: status, bar, percentage, elapsed and ETA. During a rollback the bar
+         * is how much of the rollback is done (the refresh's own percentage when
+         * AWS did not say where the rollback began). */
+        int pct = ph.has_pct ? ph.pct : ph.refresh_pct >= 0 ? ph.refresh_pct : 0;
         char st[40];
         snprintf(st, sizeof st, "%-12.30s", r->status ? r->status : "?");
         pane_put(w, y, in.x, 13, st, A[status_role(r->status)] | A_BOLD, c->ascii);
@@ -128,24 +196,33 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
         int64_t eta_s = -1;
         if (active) {
             eta_s = eta_seconds(&rp->eta, c->now_mono);
-            if (eta_s < 0)
+            if (eta_s < 0 && ph.rollback && ph.has_pct && r->rollback_details.rollback_start_time)
+                eta_s = eta_from_elapsed(c->now_wall - r->rollback_details.rollback_start_time, ph.pct);
+            else if (eta_s < 0 && !ph.rollback)
                 eta_s = eta_from_elapsed(elapsed_ms, pct);
         }
         progress_fmt_duration(eta_s, eta, sizeof eta);
         /* At a checkpoint (or at 100% while still active: the last checkpoint's
          * delay, bake time) the rate says nothing about what is left. */
-        const int *cps = r->has_preferences ? r->preferences.checkpoint_percentages.items : NULL;
-        size_t ncp = r->has_preferences ? r->preferences.checkpoint_percentages.n : 0;
-        bool at_checkpoint = pct >= 100;
+        const int *cps = r->has_preferences && !ph.rollback ? r->preferences.checkpoint_percentages.items : NULL;
+        size_t ncp = r->has_preferences && !ph.rollback ? r->preferences.checkpoint_percentages.n : 0;
+        bool at_checkpoint = pct >= 100 && !ph.rollback;
         for (size_t i = 0; i < ncp && !at_checkpoint; i++)
             at_checkpoint = cps[i] == pct;
         if (active && at_checkpoint && r->has_percentage_complete)
             snprintf(eta, sizeof eta, "%s", pct >= 100 ? "finishing" : "checkpoint");
-        char tail[96];
-        if (active)
-            snprintf(tail, sizeof tail, " %3d%%  elapsed %s  ETA %s", pct, el, eta);
+        char what[40];
+        if (ph.rollback && ph.has_pct)
+            snprintf(what, sizeof what, " rollback %3d%%", pct);
+        else if (ph.rollback)
+            snprintf(what, sizeof what, " refresh at %d%%", pct);
         else
-            snprintf(tail, sizeof tail, " %3d%%  took %s", pct, el);
+            snprintf(what, sizeof what, " %3d%%", pct);
+        char tail[128];
+        if (active)
+            snprintf(tail, sizeof tail, "%s  elapsed %s  ETA %s", what, el, eta);
+        else
+            snprintf(tail, sizeof tail, "%s  took %s", what, el);
         /* Room for the longest usual tail, so the bar keeps its width while the
          * numbers beside it grow (no shift, no repaint of the line). */
         int reserve = active ? (int)strlen(" 100%  elapsed 59m59s  ETA checkpoint") : (int)strlen(" 100%  took 59m59s");
@@ -159,32 +236,46 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
             progress_bar(bar, sizeof bar, bar_w, pct, cps, ncp, c->ascii);
             wattrset(w, (int)A[ROLE_NORMAL]);
             mvwaddstr(w, y, x, c->ascii ? "[" : "▕");
-            wattrset(w, (int)A[ROLE_PROGRESS]);
+            wattrset(w, (int)A[ph.rollback ? ROLE_WARNING : ROLE_PROGRESS]);
             waddstr(w, bar);
             wattrset(w, (int)A[ROLE_NORMAL]);
             waddstr(w, c->ascii ? "]" : "▏");
             x += bar_w + 2;
         }
         pane_put(w, y, x, in.x + in.w - x, tail, A[ROLE_NORMAL], c->ascii);
-        /* Line 2: what is left, the strategy and the id. */
-        char to_update[16] = "-";
-        if (r->has_instances_to_update)
-            snprintf(to_update, sizeof to_update, "%d", r->instances_to_update);
-        snprintf(line, sizeof line, "To update: %s  Strategy: %.20s  Id: %.64s", to_update,
-                 r->strategy ? r->strategy : "Rolling",
-                 r->instance_refresh_id ? r->instance_refresh_id : "?");
-        pane_put(w, y + 1, in.x, in.w, line, A[ROLE_NORMAL], c->ascii);
+        /* Line 2: what is left (live and warm pool), the strategy and the id; during
+         * a rollback, where it began. */
+        fmt_second_line(r, &ph, line, sizeof line);
+        pane_put(w, y + 1, in.x, in.w, line, A[ph.rollback ? ROLE_WARNING : ROLE_NORMAL], c->ascii);
         if (top_lines >= SUMMARY_LINES) {
-            /* Line 3: the reason — untrusted text, sanitized by pane_put. */
+            /* Line 3: the reason (the rollback's first) — untrusted text, sanitized by pane_put. */
+            const char *rb_reason = r->rollback_details.rollback_reason;
+            if (ph.rollback && rb_reason && *rb_reason)
+                snprintf(line, sizeof line, "%.200s%s%.250s", rb_reason, r->status_reason ? " — " : "",
+                         r->status_reason ? r->status_reason : "");
+            else
+                snprintf(line, sizeof line, "%.450s", r->status_reason ? r->status_reason : "-");
             pane_put(w, y + 2, in.x, 8, "Reason:", A[ROLE_NEUTRAL], c->ascii);
-            pane_put(w, y + 2, in.x + 8, in.w - 8, r->status_reason ? r->status_reason : "-",
-                     A[ROLE_NORMAL], c->ascii);
+            pane_put(w, y + 2, in.x + 8, in.w - 8, line, A[ROLE_NORMAL], c->ascii);
             fmt_prefs(&r->preferences, line, sizeof line);
             pane_put(w, y + 3, in.x, 8, "Prefs:", A[ROLE_NEUTRAL], c->ascii);
             pane_put(w, y + 3, in.x + 8, in.w - 8, r->has_preferences ? line : "-", A[ROLE_NORMAL],
                      c->ascii);
-            pane_put(w, y + 4, in.x, in.w, "Recent:", A[ROLE_NEUTRAL], c->ascii);
+            const char *err = NULL;
+            if (watch_refreshes_read(c->ws, &err) == WATCH_READ_FAILED) {
+                snprintf(line, sizeof line, "Recent: (the last read failed, shown as before: %.400s)",
+                         err ? err : "?");
+                pane_put(w, y + 4, in.x, in.w, line, A[ROLE_ERROR], c->ascii);
+            } else {
+                pane_put(w, y + 4, in.x, in.w, "Recent:", A[ROLE_NEUTRAL], c->ascii);
+            }
         }
+    }
+    /* An empty list says "(none)": only true once the refreshes were read. */
+    if (l->n == 0 && watch_refreshes_read(c->ws, NULL) != WATCH_READ_OK) {
+        for (int i = top_lines; i < in.h; i++)
+            pane_put(w, y + i, in.x, in.w, "", A[ROLE_NORMAL], c->ascii);
+        return;
     }
     lv_draw(&p->lv, w, y + top_lines, in.x, in.h - top_lines, in.w, A, focused, c->ascii,
             c->now_mono);
@@ -196,10 +287,28 @@ static unsigned refresh_key(pane *p, action_id a, const pane_ctx *c)
     return lv_move(&p->lv, a, NULL) ? R_HANDLED | R_REDRAW : R_NONE;
 }
 
+/* LivePoolProgress / WarmPoolProgress under a prefix. */
+static void detail_progress(strbuf *out, const char *prefix, const refresh_progress *pd)
+{
+    char k[96];
+    if (pd->has_live) {
+        snprintf(k, sizeof k, "%s.LivePoolProgress", prefix);
+        detail_kvf(out, k, "%d%%, %d to update", pd->live_percentage_complete, pd->live_instances_to_update);
+    }
+    if (pd->has_warm) {
+        snprintf(k, sizeof k, "%s.WarmPoolProgress", prefix);
+        detail_kvf(out, k, "%d%%, %d to update", pd->warm_percentage_complete, pd->warm_instances_to_update);
+    }
+}
+
 static void refresh_detail(pane *p, const pane_ctx *c, strbuf *out)
 {
     const char *id = lv_selected_id(&p->lv);
     const instance_refresh *r = watch_find_refresh(c->ws, id);
+    const char *err = NULL;
+    if (watch_refreshes_read(c->ws, &err) == WATCH_READ_FAILED)
+        detail_kvf(out, "InstanceRefreshes", "could not be read: %.320s%s", err ? err : "?",
+                   r ? " (what follows is from the last read)" : "");
     if (!r) {
         sb_append(out, "No refresh selected.\n");
         return;
@@ -217,10 +326,7 @@ static void refresh_detail(pane *p, const pane_ctx *c, strbuf *out)
         detail_kvf(out, "PercentageComplete", "%d", r->percentage_complete);
     if (r->has_instances_to_update)
         detail_kvf(out, "InstancesToUpdate", "%d", r->instances_to_update);
-    if (r->progress_details.has_live)
-        detail_kvf(out, "LivePoolProgress", "%d%%, %d to update",
-                   r->progress_details.live_percentage_complete,
-                   r->progress_details.live_instances_to_update);
+    detail_progress(out, "ProgressDetails", &r->progress_details);
     detail_kv(out, "Strategy", r->strategy);
     if (r->has_desired_configuration) {
         detail_kv(out, "DesiredConfiguration.LT.Name", r->desired_launch_template.launch_template_name);
@@ -251,9 +357,25 @@ static void refresh_detail(pane *p, const pane_ctx *c, strbuf *out)
             detail_kvf(out, "BakeTime", "%d", pr->bake_time);
     }
     if (r->rollback_details.present) {
-        detail_kv(out, "RollbackDetails.RollbackReason", r->rollback_details.rollback_reason);
-        pane_fmt_time(r->rollback_details.rollback_start_time, t, sizeof t);
+        const refresh_rollback *rb = &r->rollback_details;
+        detail_kv(out, "RollbackDetails.RollbackReason", rb->rollback_reason);
+        pane_fmt_time(rb->rollback_start_time, t, sizeof t);
         detail_kv(out, "RollbackDetails.RollbackStartTime", t);
+        if (rb->has_percentage_complete_on_rollback)
+            detail_kvf(out, "RollbackDetails.PercentageCompleteOnRollback", "%d",
+                       rb->percentage_complete_on_rollback);
+        if (rb->has_instances_to_update_on_rollback)
+            detail_kvf(out, "RollbackDetails.InstancesToUpdateOnRollback", "%d",
+                       rb->instances_to_update_on_rollback);
+        detail_progress(out, "RollbackDetails.ProgressDetailsOnRollback", &rb->progress_details_on_rollback);
+        refresh_phase ph;
+        refresh_phase_of(r, &ph);
+        char text[128];
+        refresh_phase_text(&ph, text, sizeof text);
+        if (ph.rollback)
+            detail_kv(out, "Rollback progress", text);
+        if (ph.rollback && r->has_instances_to_update)
+            detail_kvf(out, "Never updated (not replaced)", "%d", r->instances_to_update);
     }
 }
 

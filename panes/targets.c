@@ -1,11 +1,13 @@
 /* targets.c — the Targets pane: per target group of the selected ASG, each
  * registered target with its port, state, reason and description; healthy/total
- * in the title. */
+ * in the title. Only "healthy" is healthy: unhealthy.draining failed its checks,
+ * unused (not registered, not in use, stopped) takes no traffic. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pane.h"
+#include "plan.h"
 
 enum { C_GROUP, C_TARGET, C_PORT, C_STATE, C_REASON, C_DESC };
 
@@ -26,7 +28,7 @@ static int state_role(const char *s)
         return ROLE_HEALTHY;
     if (str_eq(s, "unhealthy") || str_eq(s, "unhealthy.draining") || str_eq(s, "unavailable"))
         return ROLE_UNHEALTHY;
-    if (str_eq(s, "initial") || str_eq(s, "draining"))
+    if (str_eq(s, "initial") || str_eq(s, "draining") || str_eq(s, "unused"))
         return ROLE_WARNING;
     return ROLE_NEUTRAL;
 }
@@ -132,14 +134,17 @@ static void targets_detail(pane *p, const pane_ctx *c, strbuf *out)
 static void targets_title(pane *p, const pane_ctx *c, char *buf, size_t len)
 {
     (void)p;
-    int healthy = 0, total = 0;
-    for (size_t i = 0; i < c->ws->target_groups.n; i++)
-        for (size_t j = 0; j < c->ws->target_groups.items[i].health.n; j++) {
-            total++;
-            if (str_eq(c->ws->target_groups.items[i].health.items[j].state, "healthy"))
-                healthy++;
-        }
-    snprintf(buf, len, "%d/%d healthy", healthy, total);
+    const target_health_list *lists[32];
+    size_t n = watch_health_lists(c->ws, lists, ARRAY_LEN(lists));
+    int healthy, judged, total, unused = 0;
+    plan_guard_count_targets(lists, n, &healthy, &judged, &total);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < lists[i]->n; j++)
+            unused += str_eq(lists[i]->items[j].state, "unused");
+    if (unused)
+        snprintf(buf, len, "%d/%d healthy, %d unused", healthy, total, unused);
+    else
+        snprintf(buf, len, "%d/%d healthy", healthy, total);
 }
 
 const struct pane_ops pane_targets_ops = {

@@ -50,19 +50,21 @@ size_t progress_bar(char *buf, size_t cap, int width, int pct, const int *checkp
     return at;
 }
 
-void eta_observe(eta_estimator *e, const char *refresh_id, int64_t now_ms, int pct)
+static void observe(eta_estimator *e, const char *refresh_id, int64_t now_ms, int pct, bool falling)
 {
     if (!refresh_id)
         refresh_id = "";
-    if (strcmp(e->refresh_id, refresh_id) != 0) {
+    if (strcmp(e->refresh_id, refresh_id) != 0 || e->falling != falling) {
         memset(e, 0, sizeof *e);
         snprintf(e->refresh_id, sizeof e->refresh_id, "%s", refresh_id);
+        e->falling = falling;
     }
     if (e->n > 0 && e->pct[e->n - 1] == pct)
         return;
-    if (e->n > 0 && pct < e->pct[e->n - 1]) {   /* went back (rollback): start over */
+    /* Against the phase's direction: a new phase (a rollback began, a refresh
+     * restarted), not progress. */
+    if (e->n > 0 && (falling ? pct > e->pct[e->n - 1] : pct < e->pct[e->n - 1]))
         e->n = 0;
-    }
     if (e->n == ETA_SAMPLES) {
         memmove(e->t, e->t + 1, sizeof e->t[0] * (ETA_SAMPLES - 1));
         memmove(e->pct, e->pct + 1, sizeof e->pct[0] * (ETA_SAMPLES - 1));
@@ -73,24 +75,35 @@ void eta_observe(eta_estimator *e, const char *refresh_id, int64_t now_ms, int p
     e->n++;
 }
 
+void eta_observe(eta_estimator *e, const char *refresh_id, int64_t now_ms, int pct)
+{
+    observe(e, refresh_id, now_ms, pct, false);
+}
+
+void eta_observe_falling(eta_estimator *e, const char *refresh_id, int64_t now_ms, int pct)
+{
+    observe(e, refresh_id, now_ms, pct, true);
+}
+
 int64_t eta_seconds(const eta_estimator *e, int64_t now_ms)
 {
     if (e->n < 2)
         return -1;
     int last = e->pct[e->n - 1];
-    if (last >= 100)
+    int left = e->falling ? last : 100 - last;
+    if (left <= 0)
         return 0;
     /* Rate over the observed window, ending now if the last step is older than the
      * average step (a stall slows the estimate down). */
     int64_t dt = e->t[e->n - 1] - e->t[0];
-    int dp = last - e->pct[0];
+    int dp = e->falling ? e->pct[0] - last : last - e->pct[0];
     if (dp <= 0 || dt <= 0)
         return -1;
     int64_t since_last = now_ms - e->t[e->n - 1];
     int64_t avg_step = dt / (e->n - 1);
     if (since_last > avg_step)
         dt += since_last - avg_step;
-    return (int64_t)((double)dt / dp * (100 - last) / 1000.0 + 0.5);
+    return (int64_t)((double)dt / dp * left / 1000.0 + 0.5);
 }
 
 int64_t eta_from_elapsed(int64_t elapsed_ms, int pct)

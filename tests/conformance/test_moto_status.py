@@ -1,7 +1,9 @@
 """Conformance: `tarmac status --json` against moto_server, compared field by field
 with what boto3 reads from the same server. moto has no instance refreshes
 (DescribeInstanceRefreshes answers 500), so every snapshot here is partial: exit 3
-with those calls listed in Errors, everything else present and equal."""
+with those calls listed in Errors, everything else present and equal — and the
+refreshes said to be unknown (could not be read, and why), never "none", in the
+table, the JSON and `tarmac watch`."""
 import datetime
 import hashlib
 import json
@@ -181,6 +183,27 @@ class StatusAgainstMoto(unittest.TestCase):
         self.assertEqual(ops, {"DescribeInstanceRefreshes"})
         self.assertNotIn("InstanceRefreshes", doc["AutoScalingGroups"][0])
         self.assertIn("tarmac: DescribeInstanceRefreshes: ", p.stderr)
+
+    def test_unreadable_refreshes_are_unknown_not_none(self):
+        p = self.run_tarmac("status", "--asg", "web-asg")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("refreshes: could not be read (DescribeInstanceRefreshes: ", p.stdout)
+        self.assertNotIn("refreshes: none", p.stdout)
+        doc, _ = self.status_json("--asg", "web-asg")
+        (g,) = doc["AutoScalingGroups"]
+        err = g["InstanceRefreshesError"]
+        self.assertEqual(err["Operation"], "DescribeInstanceRefreshes")
+        self.assertEqual(err["Resource"], "web-asg")
+        self.assertTrue(err["Code"])
+
+    def test_watch_says_refreshes_could_not_be_read(self):
+        p = self.run_tarmac("watch", "--asg", "web-asg", "--interval", "0.2", "--timeout", "8")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertNotIn("no instance refresh", p.stdout + p.stderr)
+        self.assertIn("tarmac: the instance refreshes of web-asg could not be read: DescribeInstanceRefreshes: ",
+                      p.stderr)
+        self.assertIn("gave up after 8 s: the instance refreshes of web-asg could not be read", p.stderr)
+        self.assertNotIn("the refresh is still running", p.stderr)
 
     def test_table_output(self):
         p = self.run_tarmac("status", "--asg", "web-asg", "--repo", "web")

@@ -44,6 +44,31 @@ class StatusAgainstSim(unittest.TestCase):
         self.assertNotIn(self.sim.secret, p.stdout + p.stderr)
         return p
 
+    def test_refreshes_that_fail_are_unknown_not_none(self):
+        # A fault on DescribeInstanceRefreshes alone: the rest is read, the refreshes
+        # are said to be unknown with the error (sanitized), never "none".
+        self.sim.faults([{"operation": "DescribeInstanceRefreshes", "error_5xx_rate": 1}])
+        p = self.run_tarmac("status", "--asg", "web-asg")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("refreshes: could not be read (DescribeInstanceRefreshes: ", p.stdout)
+        self.assertNotIn("refreshes: none", p.stdout)
+        self.assertIn("web-tg", p.stdout)
+        p = self.run_tarmac("status", "--json", "--asg", "web-asg")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        (g,) = json.loads(p.stdout)["AutoScalingGroups"]
+        self.assertNotIn("InstanceRefreshes", g)
+        self.assertEqual(g["InstanceRefreshesError"]["Operation"], "DescribeInstanceRefreshes")
+        self.assertEqual(g["InstanceRefreshesError"]["HTTPStatusCode"] // 100, 5)
+        p = self.run_tarmac("watch", "--asg", "web-asg", "--interval", "0.2", "--timeout", "5")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("the instance refreshes of web-asg could not be read: DescribeInstanceRefreshes: ", p.stderr)
+        self.assertNotIn("no instance refresh", p.stdout + p.stderr)
+        # Without the fault the same group has none, and says so.
+        self.sim.faults([])
+        p = self.run_tarmac("status", "--asg", "web-asg")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("refreshes: none", p.stdout)
+
     def test_refreshes_match_boto3(self):
         asg = self.sim.client("autoscaling")
         try:

@@ -1,7 +1,9 @@
 /* test_svc_autoscaling.c — Auto Scaling over Query/XML: decoders against the
  * answers in tests/fixtures/xml, hostile documents (truncated, wrong root, huge
  * text, deep nesting, DTDs, bad numbers), the StartInstanceRefresh body compared
- * with botocore's serializer, and calls end to end through the loopback server. */
+ * with botocore's serializer, and calls end to end through the loopback server.
+ * A group's SuspendedProcesses, TrafficSources and warm pool, and DescribeWarmPool
+ * (decoded and paged) are here too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -195,6 +197,117 @@ static void test_describe_refreshes(void **state)
     free(body);
 }
 
+/* What a refresh has to reckon with: suspended processes, Standby and protected
+ * instances, traffic sources and the warm pool (botocore's AutoScalingGroup shape). */
+static void test_describe_groups_suspended_warm_pool(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load_fixture("asg_describe_groups_warm.xml", &len);
+    asg_group_list l = { 0 };
+    char *next = NULL;
+    aws_error err = { 0 };
+    assert_int_equal(asg_decode_describe_groups(body, len, &l, &next, &err), 0);
+    assert_null(next);
+    assert_int_equal(l.n, 2);
+    asg_group *g = &l.items[0];
+    assert_string_equal(g->name, "shop-api-prod");
+    assert_int_equal(g->suspended_processes.n, 2);
+    assert_string_equal(g->suspended_processes.items[0].process_name, "Launch");
+    assert_string_equal(g->suspended_processes.items[0].suspension_reason, "User suspended at 2024-05-01T10:04:12Z");
+    assert_string_equal(g->suspended_processes.items[1].process_name, "AZRebalance");
+    assert_int_equal(g->traffic_sources.n, 2);
+    assert_string_equal(g->traffic_sources.items[0].type, "elbv2");
+    assert_string_equal(g->traffic_sources.items[0].identifier, g->target_group_arns.items[0]);
+    assert_string_equal(g->traffic_sources.items[1].type, "vpc-lattice");
+    assert_true(strstr(g->traffic_sources.items[1].identifier, ":vpc-lattice:") != NULL);
+    assert_true(g->warm_pool.present);
+    assert_true(g->warm_pool.has_max_group_prepared_capacity);
+    assert_int_equal(g->warm_pool.max_group_prepared_capacity, 6);
+    assert_true(g->warm_pool.has_min_size);
+    assert_int_equal(g->warm_pool.min_size, 1);
+    assert_string_equal(g->warm_pool.pool_state, "Stopped");
+    assert_null(g->warm_pool.status);
+    assert_true(g->warm_pool.has_reuse_on_scale_in);
+    assert_true(g->warm_pool.reuse_on_scale_in);
+    assert_true(g->has_warm_pool_size);
+    assert_int_equal(g->warm_pool_size, 2);
+    assert_int_equal(g->instances.n, 2);
+    assert_string_equal(g->instances.items[0].lifecycle_state, "Standby");
+    assert_false(g->instances.items[0].protected_from_scale_in);
+    assert_true(g->instances.items[1].protected_from_scale_in);
+
+    /* Empty lists and no warm pool: nothing invented. */
+    g = &l.items[1];
+    assert_int_equal(g->suspended_processes.n, 0);
+    assert_int_equal(g->traffic_sources.n, 0);
+    assert_false(g->warm_pool.present);
+    assert_false(g->warm_pool.has_min_size);
+    assert_false(g->has_warm_pool_size);
+    MODEL_LIST_FREE(l, asg_group_free);
+    free(body);
+
+    /* A warm pool being deleted says so in Status; a bad number fails the decode. */
+    static const char deleting[] =
+        "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups><member>"
+        "<AutoScalingGroupName>a</AutoScalingGroupName><WarmPoolConfiguration><Status>PendingDelete</Status>"
+        "<PoolState>Running</PoolState></WarmPoolConfiguration></member></AutoScalingGroups>"
+        "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>";
+    assert_int_equal(asg_decode_describe_groups(deleting, sizeof deleting - 1, &l, NULL, &err), 0);
+    assert_string_equal(l.items[0].warm_pool.status, "PendingDelete");
+    assert_false(l.items[0].warm_pool.has_max_group_prepared_capacity);
+    MODEL_LIST_FREE(l, asg_group_free);
+    static const char bad[] =
+        "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups><member>"
+        "<WarmPoolSize>two</WarmPoolSize></member></AutoScalingGroups>"
+        "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>";
+    assert_int_equal(asg_decode_describe_groups(bad, sizeof bad - 1, &l, NULL, &err), -1);
+    assert_string_equal(err.code, "MalformedResponse");
+    MODEL_LIST_FREE(l, asg_group_free);
+}
+
+static void test_describe_warm_pool(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load_fixture("asg_describe_warm_pool.xml", &len);
+    warm_pool wp = { 0 };
+    char *next = NULL;
+    aws_error err = { 0 };
+    assert_int_equal(asg_decode_describe_warm_pool(body, len, &wp, &next, &err), 0);
+    assert_string_equal(next, "d2FybS1wb29sLXBhZ2UtMg==");
+    free(next);
+    assert_true(wp.config.present);
+    assert_int_equal(wp.config.max_group_prepared_capacity, 6);
+    assert_int_equal(wp.config.min_size, 1);
+    assert_string_equal(wp.config.pool_state, "Stopped");
+    assert_true(wp.config.reuse_on_scale_in);
+    assert_int_equal(wp.instances.n, 2);
+    assert_string_equal(wp.instances.items[0].instance_id, "i-0c0ffee0c0ffee001");
+    assert_string_equal(wp.instances.items[0].lifecycle_state, "Warmed:Stopped");
+    assert_string_equal(wp.instances.items[0].launch_template.version, "11");
+    assert_string_equal(wp.instances.items[1].lifecycle_state, "Warmed:Pending");
+    assert_string_equal(wp.instances.items[1].availability_zone, "eu-west-1b");
+    free(body);
+
+    /* A group without a warm pool answers no configuration and no instances. */
+    warm_pool none = { 0 };
+    static const char empty[] = "<DescribeWarmPoolResponse><DescribeWarmPoolResult><Instances/>"
+                                "</DescribeWarmPoolResult></DescribeWarmPoolResponse>";
+    assert_int_equal(asg_decode_describe_warm_pool(empty, sizeof empty - 1, &none, &next, &err), 0);
+    assert_false(none.config.present);
+    assert_int_equal(none.instances.n, 0);
+    assert_null(next);
+    warm_pool_free(&none);
+
+    /* Another operation's answer is refused. */
+    static const char other[] = "<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult/>"
+                                "</DescribeScalingActivitiesResponse>";
+    assert_int_equal(asg_decode_describe_warm_pool(other, sizeof other - 1, &wp, NULL, &err), -1);
+    assert_string_equal(err.code, "MalformedResponse");
+    warm_pool_free(&wp);
+}
+
 static void test_describe_activities(void **state)
 {
     (void)state;
@@ -243,8 +356,8 @@ static void test_refresh_id(void **state)
     }
     /* Another operation's answer, or none at all, is not an id. */
     const char *bad[] = {
-        "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><InstanceRefreshId>x"
-        "</InstanceRefreshId></DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>",
+        ("<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><InstanceRefreshId>x"
+         "</InstanceRefreshId></DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>"),
         "<StartInstanceRefreshResponse><StartInstanceRefreshResult/></StartInstanceRefreshResponse>",
         "<StartInstanceRefreshResponse><StartInstanceRefreshResult><InstanceRefreshId>x",
         "",
@@ -539,6 +652,76 @@ static void test_e2e_describe_groups_two_pages(void **state)
     e2e_stop(&e);
 }
 
+typedef struct warm_result {
+    int calls;
+    warm_pool pool;
+    aws_error err;
+    bool failed;
+} warm_result;
+
+static void on_warm_pool(aws_client *c, warm_pool *result, const aws_error *err, void *ud)
+{
+    (void)c;
+    warm_result *r = ud;
+    r->calls++;
+    r->pool = *result;    /* take ownership */
+    if (err) {
+        r->failed = true;
+        r->err = *err;
+    }
+}
+
+/* DescribeWarmPool follows NextToken (MaxRecords 50, its maximum) and merges the pages. */
+static void test_e2e_describe_warm_pool_pages(void **state)
+{
+    (void)state;
+    e2e e;
+    e2e_start(&e);
+    e2e_push_fixture(&e, "asg_describe_warm_pool.xml");
+    static const char page2[] =
+        "<DescribeWarmPoolResponse xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">"
+        "<DescribeWarmPoolResult><WarmPoolConfiguration><MinSize>1</MinSize><PoolState>Stopped</PoolState>"
+        "</WarmPoolConfiguration><Instances><member><InstanceId>i-0c0ffee0c0ffee003</InstanceId>"
+        "<LifecycleState>Warmed:Running</LifecycleState></member></Instances></DescribeWarmPoolResult>"
+        "<ResponseMetadata><RequestId>r2</RequestId></ResponseMetadata></DescribeWarmPoolResponse>";
+    lb_response p2 = { .status = 200, .body = page2 };
+    lb_push(e.srv, &p2);
+    warm_result r = { 0 };
+    aws_error err = { 0 };
+    assert_int_equal(svc_asg_describe_warm_pool(e.client, "shop-api-prod", on_warm_pool, &r, &err), 0);
+    aws_client_run_until_idle(e.client);
+    assert_int_equal(r.calls, 1);
+    if (r.failed)
+        fail_msg("%s: %s", r.err.code, r.err.message);
+    assert_true(r.pool.config.present);
+    assert_string_equal(r.pool.config.pool_state, "Stopped");
+    assert_int_equal(r.pool.instances.n, 3);
+    assert_string_equal(r.pool.instances.items[2].lifecycle_state, "Warmed:Running");
+    /* botocore, {'AutoScalingGroupName': 'shop-api-prod', 'MaxRecords': 50[, 'NextToken': ...]} */
+    assert_int_equal(lb_request_count(e.srv), 2);
+    e2e_expect_body(&e, 0, "Action=DescribeWarmPool&Version=2011-01-01&AutoScalingGroupName=shop-api-prod"
+                           "&MaxRecords=50");
+    e2e_expect_body(&e, 1, "Action=DescribeWarmPool&Version=2011-01-01&AutoScalingGroupName=shop-api-prod"
+                           "&MaxRecords=50&NextToken=d2FybS1wb29sLXBhZ2UtMg%3D%3D");
+    warm_pool_free(&r.pool);
+
+    /* An error is passed through with what was read before it. */
+    lb_reset(e.srv);
+    lb_response denied = { .status = 403, .body =
+        "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message></Error>"
+        "<RequestId>x</RequestId></ErrorResponse>" };
+    lb_push(e.srv, &denied);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(svc_asg_describe_warm_pool(e.client, "shop-api-prod", on_warm_pool, &r, &err), 0);
+    aws_client_run_until_idle(e.client);
+    assert_int_equal(r.calls, 1);
+    assert_true(r.failed);
+    assert_string_equal(r.err.code, "AccessDenied");
+    assert_int_equal(r.pool.instances.n, 0);
+    warm_pool_free(&r.pool);
+    e2e_stop(&e);
+}
+
 static void test_e2e_malformed_page_keeps_partial(void **state)
 {
     (void)state;
@@ -721,6 +904,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_describe_groups),
         cmocka_unit_test(test_describe_refreshes),
+        cmocka_unit_test(test_describe_groups_suspended_warm_pool),
+        cmocka_unit_test(test_describe_warm_pool),
         cmocka_unit_test(test_describe_activities),
         cmocka_unit_test(test_refresh_id),
         cmocka_unit_test(test_truncated_every_length),
@@ -731,6 +916,7 @@ int main(void)
         cmocka_unit_test(test_encode_start_refresh),
         cmocka_unit_test(test_start_failure),
         cmocka_unit_test(test_e2e_describe_groups_two_pages),
+        cmocka_unit_test(test_e2e_describe_warm_pool_pages),
         cmocka_unit_test(test_e2e_malformed_page_keeps_partial),
         cmocka_unit_test(test_e2e_refreshes_max_records),
         cmocka_unit_test(test_e2e_start_cancel_rollback),

@@ -147,6 +147,72 @@ static void test_describe_images(void **state)
     free(body);
 }
 
+/* imageStatus (archive), its times, the scan status and the findings' counts
+ * (findingSeverityCounts is a map: kept most severe first, bad values dropped). */
+static void test_describe_images_archive_and_scan(void **state)
+{
+    (void)state;
+    size_t len;
+    char *body = load_fixture("ecr_describe_images_archive.json", &len);
+    ecr_image_detail_list imgs = {0};
+    aws_error err = {0};
+    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, &err), 0);
+    assert_int_equal(imgs.n, 3);
+
+    ecr_image_detail *d = &imgs.items[0];
+    assert_string_equal(d->image_status, "ARCHIVED");
+    assert_int_equal(d->last_archived_at, INT64_C(1714000000250));
+    assert_int_equal(d->last_activated_at, 0);
+    assert_string_equal(d->scan_status, "IMAGE_ARCHIVED");
+    assert_string_equal(d->scan_status_description, "The image is archived: scanning stopped.");
+    assert_int_equal(d->scan_completed_at, 0);
+    assert_int_equal(d->finding_severity_counts.n, 0);
+
+    d = &imgs.items[1];
+    assert_string_equal(d->image_status, "ACTIVE");
+    assert_int_equal(d->last_activated_at, INT64_C(1714100000000));
+    assert_string_equal(d->scan_status, "COMPLETE");
+    assert_int_equal(d->scan_completed_at, INT64_C(1714565100500));
+    assert_int_equal(d->finding_severity_counts.n, 3);          /* "two" and -4 dropped */
+    assert_string_equal(d->finding_severity_counts.items[0].severity, "CRITICAL");
+    assert_int_equal(d->finding_severity_counts.items[0].count, 1);
+    assert_string_equal(d->finding_severity_counts.items[1].severity, "MEDIUM");
+    assert_int_equal(d->finding_severity_counts.items[1].count, 3);
+    assert_string_equal(d->finding_severity_counts.items[2].severity, "LOW");
+    assert_int_equal(d->finding_severity_counts.items[2].count, 7);
+
+    d = &imgs.items[2];                                         /* wrong types: skipped */
+    assert_string_equal(d->image_status, "ACTIVATING");
+    assert_int_equal(d->last_archived_at, INT64_C(1710000000000));
+    assert_null(d->scan_status);
+    assert_null(d->scan_status_description);
+    assert_int_equal(d->finding_severity_counts.n, 0);
+    MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+    free(body);
+
+    /* An answer without any of them (older APIs, emulators) leaves them unset. */
+    body = load_fixture("ecr_describe_images.json", &len);
+    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, &err), 0);
+    assert_null(imgs.items[0].image_status);
+    assert_string_equal(imgs.items[0].scan_status, "COMPLETE");
+    assert_null(imgs.items[1].scan_status);
+    MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+    free(body);
+
+    /* A map of many severities is bounded. */
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "{\"imageDetails\":[{\"imageDigest\":\"sha256:aa\",\"imageScanFindingsSummary\":"
+                   "{\"findingSeverityCounts\":{");
+    for (int i = 0; i < 100; i++)
+        sb_printf(&sb, "%s\"S%d\":%d", i ? "," : "", i, i);
+    sb_append(&sb, "}}}]}");
+    assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, NULL, &err), 0);
+    assert_int_equal(imgs.items[0].finding_severity_counts.n, 16);
+    MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+    sb_free(&sb);
+}
+
 static void test_batch_get_image(void **state)
 {
     (void)state;
@@ -838,6 +904,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_describe_repositories),
         cmocka_unit_test(test_describe_images),
+        cmocka_unit_test(test_describe_images_archive_and_scan),
         cmocka_unit_test(test_batch_get_image),
         cmocka_unit_test(test_manifest_with_nul),
         cmocka_unit_test(test_put_image_answer),

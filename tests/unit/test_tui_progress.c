@@ -92,6 +92,38 @@ static void test_eta(void **state)
     assert_int_equal(eta_from_elapsed(600000, 100), 0);
 }
 
+/* A rollback: PercentageComplete falls back to 0 (AWS's rule); that is progress
+ * with an ETA, not a refresh starting over. */
+static void test_eta_falling(void **state)
+{
+    (void)state;
+    eta_estimator e;
+    memset(&e, 0, sizeof e);
+    eta_observe(&e, "r1", 0, 40);
+    eta_observe(&e, "r1", 60000, 50);                          /* the refresh, rising */
+    assert_int_equal(e.n, 2);
+    eta_observe_falling(&e, "r1", 70000, 50);                  /* the rollback begins: a new phase */
+    assert_true(e.falling);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(eta_seconds(&e, 70000), -1);
+    eta_observe_falling(&e, "r1", 130000, 40);                 /* 10 % a minute, 40 % to go */
+    assert_int_equal(e.n, 2);
+    assert_int_equal(eta_seconds(&e, 130000), 240);
+    eta_observe_falling(&e, "r1", 190000, 30);
+    assert_int_equal(e.n, 3);
+    assert_int_equal(eta_seconds(&e, 190000), 180);
+    assert_true(eta_seconds(&e, 400000) > 180);                /* a stall slows it */
+    eta_observe_falling(&e, "r1", 200000, 30);                 /* repeated: ignored */
+    assert_int_equal(e.n, 3);
+    eta_observe_falling(&e, "r1", 210000, 35);                 /* going up: starts over */
+    assert_int_equal(e.n, 1);
+    eta_observe_falling(&e, "r1", 270000, 0);
+    assert_int_equal(eta_seconds(&e, 270000), 0);              /* at 0: done */
+    eta_observe(&e, "r1", 280000, 5);                          /* rising again: another phase */
+    assert_false(e.falling);
+    assert_int_equal(e.n, 1);
+}
+
 static void test_durations(void **state)
 {
     (void)state;
@@ -330,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_bar_ascii),
         cmocka_unit_test(test_bar_utf8),
         cmocka_unit_test(test_eta),
+        cmocka_unit_test(test_eta_falling),
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_ages_turn_with_the_clock),
         cmocka_unit_test(test_listview),
