@@ -293,6 +293,30 @@ static void on_images(aws_client *c, ecr_image_detail_list *res, const aws_error
     finish_one(x);
 }
 
+static void on_alarms(aws_client *c, cw_alarm_list *res, const aws_error *err, void *ud)
+{
+    (void)c;
+    call_ctx *x = ud;
+    snapshot *s = x->f->snap;
+    if (err) {
+        add_error(s, err, NULL);
+    } else {
+        s->alarms_ok = true;
+        /* A guard alarm that does not exist guards nothing: named, so status can say so. */
+        for (size_t i = 0; x->f->req.alarm_names && i < x->f->req.alarm_names->n; i++) {
+            const char *want = x->f->req.alarm_names->items[i];
+            bool found = false;
+            for (size_t k = 0; k < res->n && !found; k++)
+                found = str_eq(res->items[k].alarm_name, want);
+            if (!found && !strvec_contains(&s->missing_alarms, want))
+                strvec_push(&s->missing_alarms, want);
+        }
+    }
+    MODEL_LIST_FREE(s->alarms, cw_alarm_free);
+    s->alarms = *res;
+    finish_one(x);
+}
+
 /* ---- entry points ---- */
 
 int snapshot_fetch(aws_client *c, const snapshot_request *req, snapshot_done_fn done, void *ud)
@@ -331,6 +355,12 @@ int snapshot_fetch(aws_client *c, const snapshot_request *req, snapshot_done_fn 
                 start_failed(f, ix, &err);
         }
     }
+    if (req->alarm_names && req->alarm_names->n) {
+        call_ctx *x = ctx_new(f, 0, 0, 0, NULL);
+        aws_error err;
+        if (svc_cw_describe_alarms(c, req->alarm_names, on_alarms, x, &err) != 0)
+            start_failed(f, x, &err);
+    }
     finish_one(guard);
     return 0;
 }
@@ -351,6 +381,8 @@ void snapshot_free(snapshot *s)
 {
     if (!s)
         return;
+    MODEL_LIST_FREE(s->alarms, cw_alarm_free);
+    strvec_free(&s->missing_alarms);
     for (size_t a = 0; a < s->asgs.n; a++) {
         snap_asg *sa = &s->asgs.items[a];
         asg_group_free(&sa->group);

@@ -49,11 +49,15 @@ typedef struct snapshot_request {
     const strvec *repo_names;    /* ECR repositories to include */
     int max_refreshes;           /* latest N refreshes per ASG (0: 5) */
     bool all_asgs_if_none;       /* with no asg_names: every ASG (true) or none (false) */
+    const strvec *alarm_names;   /* CloudWatch alarms (metric or composite) to include */
 } snapshot_request;
 
 typedef struct snapshot {
     VEC(snap_asg) asgs;
     VEC(snap_repo) repos;
+    cw_alarm_list alarms;        /* those of alarm_names that exist, with their state */
+    bool alarms_ok;              /* DescribeAlarms answered */
+    strvec missing_alarms;       /* alarm_names DescribeAlarms does not know (alarms_ok only) */
     VEC(snap_error) errors;
     int calls_total;             /* calls made (for tests and benchmarks) */
     int calls_failed;
@@ -72,7 +76,8 @@ snapshot *snapshot_fetch_sync(aws_client *c, const snapshot_request *req);
 
 /* The snapshot as one JSON document whose member names and nesting follow the AWS
  * API's own (AutoScalingGroups[].Instances[], .InstanceRefreshes[],
- * .TargetGroups[].TargetHealthDescriptions[], Repositories[].imageDetails[], Errors[]).
+ * .TargetGroups[].TargetHealthDescriptions[], Repositories[].imageDetails[], MetricAlarms[],
+ * CompositeAlarms[], Errors[]; MissingAlarms[]: asked-for alarm names that do not exist).
  * Returns a malloc'd string. */
 char *snapshot_to_json(const snapshot *s, bool pretty);
 

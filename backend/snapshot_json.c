@@ -400,6 +400,64 @@ static json_object *repo_json(const snap_repo *sr)
     return o;
 }
 
+/* MetricAlarm / CompositeAlarm, the members a deploy's watcher reads. */
+static json_object *alarm_json(const cw_alarm *a)
+{
+    json_object *o = json_object_new_object();
+    put_str(o, "AlarmName", a->alarm_name);
+    put_str(o, "AlarmArn", a->alarm_arn);
+    put_str(o, "StateValue", a->state_value);
+    put_str(o, "StateReason", a->state_reason);
+    put_time(o, "StateUpdatedTimestamp", a->state_updated_timestamp);
+    if (a->alarm_type == CW_COMPOSITE_ALARM) {
+        put_str(o, "AlarmRule", a->alarm_rule);
+        return o;
+    }
+    put_str(o, "MetricName", a->metric_name);
+    put_str(o, "Namespace", a->namespace_);
+    put_str(o, "ThresholdMetricId", a->threshold_metric_id);
+    put_str(o, "EvaluationState", a->evaluation_state);
+    if (a->metrics.n) {
+        json_object *m = json_object_new_array();
+        for (size_t i = 0; i < a->metrics.n; i++) {
+            const cw_metric_query *q = &a->metrics.items[i];
+            json_object *qo = json_object_new_object();
+            put_str(qo, "Id", q->id);
+            put_str(qo, "Expression", q->expression);
+            put_str(qo, "Label", q->label);
+            if (q->metric_name || q->namespace_ || q->stat) {
+                json_object *ms = json_object_new_object(), *mt = json_object_new_object();
+                put_str(mt, "Namespace", q->namespace_);
+                put_str(mt, "MetricName", q->metric_name);
+                json_object_object_add(ms, "Metric", mt);
+                put_str(ms, "Stat", q->stat);
+                if (q->has_period)
+                    put_int(ms, "Period", q->period);
+                json_object_object_add(qo, "MetricStat", ms);
+            }
+            if (q->has_return_data)
+                put_bool(qo, "ReturnData", q->return_data);
+            json_object_array_add(m, qo);
+        }
+        json_object_object_add(o, "Metrics", m);
+    }
+    return o;
+}
+
+static void alarms_json(json_object *root, const snapshot *s)
+{
+    if (!s->alarms_ok)
+        return;
+    json_object *metric = json_object_new_array(), *composite = json_object_new_array();
+    for (size_t i = 0; i < s->alarms.n; i++)
+        json_object_array_add(s->alarms.items[i].alarm_type == CW_COMPOSITE_ALARM ? composite : metric,
+                              alarm_json(&s->alarms.items[i]));
+    json_object_object_add(root, "MetricAlarms", metric);
+    json_object_object_add(root, "CompositeAlarms", composite);
+    if (s->missing_alarms.n)
+        json_object_object_add(root, "MissingAlarms", str_array(&s->missing_alarms));
+}
+
 char *snapshot_to_json(const snapshot *s, bool pretty)
 {
     json_object *root = json_object_new_object();
@@ -411,6 +469,7 @@ char *snapshot_to_json(const snapshot *s, bool pretty)
     for (size_t i = 0; i < s->repos.n; i++)
         json_object_array_add(repos, repo_json(&s->repos.items[i]));
     json_object_object_add(root, "Repositories", repos);
+    alarms_json(root, s);
     if (s->errors.n) {
         json_object *errs = json_object_new_array();
         for (size_t i = 0; i < s->errors.n; i++)

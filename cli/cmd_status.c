@@ -244,6 +244,28 @@ static void print_asg(const snap_asg *sa)
     }
 }
 
+/* The app's guard alarms: metric math, anomaly bands and composites alike by state. */
+static void print_alarms(const snapshot *snap)
+{
+    printf("ALARMS  %zu of %zu found\n", snap->alarms.n, snap->alarms.n + snap->missing_alarms.n);
+    printf("  %-40s %-17s %-9s %s\n", "NAME", "STATE", "TYPE", "REASON");
+    for (size_t i = 0; i < snap->alarms.n; i++) {
+        const cw_alarm *a = &snap->alarms.items[i];
+        fputs("  ", stdout);
+        cell(a->alarm_name, 40); fputc(' ', stdout);
+        cell(a->state_value ? a->state_value : "-", 17); fputc(' ', stdout);
+        cell(a->alarm_type == CW_COMPOSITE_ALARM ? "composite" : a->metrics.n ? "math" : "metric", 9);
+        fputc(' ', stdout);
+        cell(a->state_reason ? a->state_reason : "", 0);
+        fputc('\n', stdout);
+    }
+    for (size_t i = 0; i < snap->missing_alarms.n; i++) {
+        fputs("  ", stdout);
+        cell(snap->missing_alarms.items[i], 40);
+        fputs(" MISSING           -         does not exist: guards nothing\n", stdout);
+    }
+}
+
 static void print_repo(const snap_repo *sr)
 {
     fputs("REPOSITORY ", stdout);
@@ -319,6 +341,7 @@ int cmd_status(cli_globals *g)
         .repo_names = &repos,
         /* Every group of the region when none is named (an app names its own). */
         .all_asgs_if_none = true,
+        .alarm_names = s.app && s.app->alarms.n ? &s.app->alarms : NULL,
     };
     snapshot *snap = snapshot_fetch_sync(s.client, &req);
     if (!snap) {
@@ -334,6 +357,15 @@ int cmd_status(cli_globals *g)
         int used;
         sanitize_text(msg, strlen(msg), safe, sizeof safe, 600, false, &used);
         cli_error("%s: %s: %s", e->operation, e->code, safe);
+    }
+    /* A guard alarm that does not exist guards nothing: say so, on stderr like the errors. */
+    for (size_t i = 0; i < snap->missing_alarms.n; i++) {
+        char safe[300];
+        int used;
+        sanitize_text(snap->missing_alarms.items[i], strlen(snap->missing_alarms.items[i]), safe, sizeof safe, 255,
+                      false, &used);
+        cli_error("warning: alarm '%s' (apps.%s.alarms) does not exist: it guards nothing during a deploy", safe,
+                  s.app ? s.app->name : "?");
     }
     bool anything = snap->asgs.n > 0;
     for (size_t i = 0; i < snap->repos.n; i++)
@@ -356,6 +388,11 @@ int cmd_status(cli_globals *g)
                 if (i || snap->asgs.n)
                     fputc('\n', stdout);
                 print_repo(&snap->repos.items[i]);
+            }
+            if (snap->alarms_ok) {
+                if (snap->asgs.n || snap->repos.n)
+                    fputc('\n', stdout);
+                print_alarms(snap);
             }
             if (!snap->asgs.n && !snap->repos.n)
                 puts("no Auto Scaling groups in this region");

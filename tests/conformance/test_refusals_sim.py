@@ -130,6 +130,17 @@ class RefusalTest(unittest.TestCase):
         self.assertIn("alarm 'web-typo-alarm' (apps.web.alarms) does not exist: it guards nothing",
                       r.stdout + r.stderr)
         self.assertNotIn("web-unhealthy-hosts' (apps.web.alarms) does not exist", r.stdout + r.stderr)
+        # status says it too, in the table and in --json (MissingAlarms), with the state of the others
+        st = self.tarmac("status", "--app", "web")
+        self.assertEqual(st.returncode, 0, st.stderr)
+        self.assertIn("warning: alarm 'web-typo-alarm' (apps.web.alarms) does not exist: it guards nothing",
+                      st.stderr)
+        self.assertRegex(st.stdout, r"web-typo-alarm +MISSING")
+        self.assertRegex(st.stdout, r"web-unhealthy-hosts +(OK|ALARM|INSUFFICIENT_DATA) +metric")
+        js = json.loads(self.tarmac("status", "--app", "web", "--json").stdout)
+        self.assertEqual(js["MissingAlarms"], ["web-typo-alarm"])
+        self.assertEqual([a["AlarmName"] for a in js["MetricAlarms"]], ["web-unhealthy-hosts"])
+        self.assertEqual(js["CompositeAlarms"], [])
 
     def test_auto_rollback_on_latest_refused_for_lt_deploy(self):
         # web-asg on its launch template's $Latest version: AWS cannot roll back.
