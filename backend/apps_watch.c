@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refresh_phase.h"
 #include "services.h"
 
 #define APPS_RETRY_AFTER_ERROR_MS 8000
@@ -343,8 +344,11 @@ static void on_refreshes(aws_client *c, instance_refresh_list *res, const aws_er
             if (res->n) {
                 const instance_refresh *ir = &res->items[0];   /* newest first */
                 r->refresh_status = xstrdup(ir->status);
-                r->has_pct = ir->has_percentage_complete;
-                r->pct = ir->percentage_complete;
+                /* During a rollback AWS's percentage falls: show the rollback's progress. */
+                refresh_phase ph;
+                refresh_phase_of(ir, &ph);
+                r->has_pct = ph.has_pct;
+                r->pct = ph.pct;
                 static const char *const active[] = {"Pending", "InProgress", "Cancelling",
                                                      "RollbackInProgress", "Baking"};
                 for (size_t i = 0; i < ARRAY_LEN(active); i++)

@@ -3,6 +3,7 @@
  * then says it went well, advises rollback (the offer R takes) or rolls back by
  * itself when the app has auto_rollback; after a cancel, what the group is left with. */
 #include "console_actions_int.h"
+#include "refresh_phase.h"
 
 /* ------------------------------------------------------------ watching a deploy */
 
@@ -214,8 +215,12 @@ static void guard_feed(console *c, const watch_state *ws, unsigned changed)
     size_t n = watch_health_lists(ws, lists, ARRAY_LEN(lists));
     int healthy, judged, all;
     plan_guard_count_targets(lists, n, &healthy, &judged, &all);
-    snprintf(a->guard_line, sizeof a->guard_line, "refresh %.20s %d%%, healthy targets %d/%d",
-             r->status ? r->status : "?", r->has_percentage_complete ? r->percentage_complete : 0, healthy, all);
+    refresh_phase ph;
+    char phase[96];
+    refresh_phase_of(r, &ph);
+    refresh_phase_text(&ph, phase, sizeof phase);
+    snprintf(a->guard_line, sizeof a->guard_line, "%.20s: %s, healthy targets %d/%d",
+             r->status ? r->status : "?", phase, healthy, all);
     plan_guard_verdict v = plan_guard_update(&a->g, r, healthy, judged,
                                              ws->meta[WS_ALARMS].fetched_at ? &ws->alarms : NULL);
     const char *note = plan_guard_new_note(&a->g);
