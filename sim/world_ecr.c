@@ -252,6 +252,16 @@ void w_ecr_init(sim_world *w)
                 im->size = f.size;
                 im->pushed_at = w->now - si->pushed_offset_s * 1000;
                 im->bad = si->bad;
+                str_copy(im->status, sizeof im->status, si->status ? si->status : "ACTIVE");
+                if (si->has_archived_at)
+                    im->archived_at = w->now - si->archived_offset_s * 1000;
+                if (si->has_activated_at)
+                    im->activated_at = w->now - si->activated_offset_s * 1000;
+                if (si->scan.present) {
+                    im->scan = &si->scan;
+                    if (si->scan.has_completed)
+                        im->scan_completed = w->now - si->scan.completed_offset_s * 1000;
+                }
                 idx = (int)r->images.n - 1;
             } else {
                 free(m);
@@ -275,16 +285,30 @@ void w_ecr_free(sim_world *w)
     VEC_FREE(w->repos);
 }
 
-const w_image *w_ecr_pull(sim_world *w, int repo, const char *tag)
+/* "Archived images cannot be pulled. Requests to pull the archived image will fail
+ * with a 404 error." (ECR user guide, "Archiving an image"); one being restored
+ * (ACTIVATING) is not pullable yet either. */
+static bool pullable(const w_image *im)
 {
+    return !strcmp(im->status, "ACTIVE");
+}
+
+const w_image *w_ecr_pull(sim_world *w, int repo, const char *tag, bool *failed)
+{
+    *failed = false;
     if (repo < 0 || (size_t)repo >= w->repos.n)
         return NULL;
     w_repo *r = &w->repos.items[repo];
     int idx = image_by_tag(r, tag);
     if (idx < 0)
         return NULL;
-    r->images.items[idx].last_pull = w->now;
-    return &r->images.items[idx];
+    w_image *im = &r->images.items[idx];
+    if (!pullable(im)) {
+        *failed = true;
+        return im;
+    }
+    im->last_pull = w->now;
+    return im;
 }
 
 /* ---------- API ---------- */
@@ -361,6 +385,22 @@ static void fill_detail(const sim_world *w, const w_repo *r, const w_image *im, 
     o->image_manifest_media_type = xstrdup(im->media_type);
     o->artifact_media_type = xstrdup(im->artifact_media_type);
     o->last_recorded_pull_time = im->last_pull;
+    /* imageStatus only for images the scenario or a restore gave a status history:
+     * the default scenarios' answers stay as they were */
+    if (strcmp(im->status, "ACTIVE") || im->archived_at || im->activated_at)
+        o->image_status = xstrdup(im->status);
+    o->last_archived_at = im->archived_at;
+    o->last_activated_at = im->activated_at;
+    if (im->scan) {
+        o->scan_status = xstrdup(im->scan->status);
+        o->scan_status_description = xstrdup(im->scan->description);
+        o->scan_completed_at = im->scan_completed;
+        for (size_t i = 0; i < im->scan->findings.n; i++) {
+            struct ecr_severity_count *c = VEC_NEW(o->finding_severity_counts);
+            c->severity = xstrdup(im->scan->findings.items[i].severity);
+            c->count = im->scan->findings.items[i].count;
+        }
+    }
 }
 
 /* The image an ImageIdentifier names: -1 not found, -2 tag and digest disagree, -3 neither given. */
@@ -379,7 +419,7 @@ static int resolve_id(const w_repo *r, const sim_image_id *id)
 
 sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const char *repo,
                                     const sim_image_id_list *ids, const char *tag_status,
-                                    const char *next_token, int max_items,
+                                    const char *image_status, const char *next_token, int max_items,
                                     ecr_image_detail_list *out, char **next_out)
 {
     *next_out = NULL;
@@ -405,6 +445,11 @@ sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const
         want_tagged = -1;
     else if (!str_empty(tag_status) && strcmp(tag_status, "ANY"))
         return w_err("InvalidParameterException", 400, "Invalid parameter at 'filter.tagStatus'");
+    /* filter.imageStatus: "If not specified, only images with ACTIVE status are returned." */
+    const char *want_status = str_empty(image_status) ? "ACTIVE" : image_status;
+    if (strcmp(want_status, "ANY") && strcmp(want_status, "ACTIVE") && strcmp(want_status, "ARCHIVED") &&
+        strcmp(want_status, "ACTIVATING"))
+        return w_err("InvalidParameterException", 400, "Invalid parameter at 'filter.imageStatus'");
     size_t off;
     if (!w_untoken(w, "DescribeImages", next_token, &off))
         return w_err("InvalidParameterException", 400, "Invalid parameter at 'nextToken'");
@@ -412,6 +457,8 @@ sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const
     for (size_t k = r->images.n; k-- > 0;) {
         const w_image *im = &r->images.items[k];
         if ((want_tagged == 1 && !im->tags.n) || (want_tagged == -1 && im->tags.n))
+            continue;
+        if (strcmp(want_status, "ANY") && strcmp(want_status, im->status))
             continue;
         if (seen++ < off)
             continue;
@@ -459,6 +506,10 @@ sim_error world_ecr_batch_get_image(sim_world *w, const char *registry_id, const
             continue;
         }
         const w_image *im = &r->images.items[k];
+        if (!pullable(im)) {   /* a pull's first call: archived images answer not found (404) */
+            add_failure(&fails, id, "ImageNotFound", "Requested image not found: the image is archived");
+            continue;
+        }
         bool ok;
         if (accepted && accepted->n)
             ok = strvec_contains(accepted, im->media_type);
@@ -540,7 +591,16 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
                      "Invalid parameter at 'imageDigest': the digest '%.80s' does not match the digest of the manifest, '%s'",
                      digest, d);
     int idx = image_by_digest(r, d);
-    if (idx >= 0 && (!tag || strvec_contains(&r->images.items[idx].tags, tag)))
+    bool restored = false;
+    if (idx >= 0 && strcmp(r->images.items[idx].status, "ACTIVE")) {
+        /* "The image can be restored as an active image by ... re-pushing the image" */
+        w_image *im = &r->images.items[idx];
+        str_copy(im->status, sizeof im->status, "ACTIVE");
+        im->activated_at = w->now;
+        restored = true;
+        w_event(w, "image_restored", "\"repository\":\"%s\",\"digest\":\"%s\"", r->name, d);
+    }
+    if (idx >= 0 && !restored && (!tag || strvec_contains(&r->images.items[idx].tags, tag)))
         return w_err("ImageAlreadyExistsException", 400,
                      "Image with digest '%s' and tag '%.64s' already exists in the repository with name '%.64s' in registry with id '%s'",
                      d, tag ? tag : "null", r->name, w->account_id);
@@ -559,6 +619,7 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
         im->has_size = f.has_size;
         im->size = f.size;
         im->pushed_at = w->now;
+        str_copy(im->status, sizeof im->status, "ACTIVE");
         idx = (int)r->images.n - 1;
         strbuf sb;
         sb_init(&sb);

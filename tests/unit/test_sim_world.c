@@ -165,7 +165,7 @@ static char *digest_of_tag(sim_world *w, const char *repo, const char *tag)
     VEC_NEW(ids)->image_tag = xstrdup(tag);
     ecr_image_detail_list l = { 0 };
     char *next = NULL;
-    sim_error e = world_ecr_describe_images(w, NULL, repo, &ids, NULL, NULL, 0, &l, &next);
+    sim_error e = world_ecr_describe_images(w, NULL, repo, &ids, NULL, NULL, NULL, 0, &l, &next);
     char *d = sim_ok(&e) && l.n ? xstrdup(l.items[0].image_digest) : NULL;
     MODEL_LIST_FREE(l, ecr_image_detail_free);
     sim_image_id_list_free(&ids);
@@ -460,7 +460,7 @@ static void test_refresh_good_image(void **state)
 
     /* after it ends: cancel and rollback have nothing to act on */
     char *cid = NULL;
-    e = world_cancel_refresh(f->w, "app-asg", &cid);
+    e = world_cancel_refresh(f->w, "app-asg", true, &cid);
     assert_string_equal(e.code, "ActiveInstanceRefreshNotFound");
     e = world_rollback_refresh(f->w, "app-asg", &cid);
     assert_string_equal(e.code, "ActiveInstanceRefreshNotFound");
@@ -520,7 +520,7 @@ static void test_refresh_bad_image_fails(void **state)
     /* the unhealthy targets put the alarm in ALARM */
     cw_alarm_list al = { 0 };
     char *next = NULL;
-    e = world_describe_alarms(f->w, NULL, "app-", NULL, NULL, 0, &al, &next);
+    e = world_describe_alarms(f->w, NULL, "app-", NULL, NULL, NULL, 0, &al, &next);
     assert_true(sim_ok(&e));
     assert_int_equal(al.n, 1);
     assert_string_equal(al.items[0].alarm_name, "app-unhealthy");
@@ -636,7 +636,7 @@ static void test_refresh_checkpoints_and_cancel(void **state)
     char *rid = NULL;
     e = world_rollback_refresh(f->w, "app-asg", &rid);
     assert_string_equal(e.code, "IrreversibleInstanceRefresh");
-    e = world_cancel_refresh(f->w, "app-asg", &rid);
+    e = world_cancel_refresh(f->w, "app-asg", true, &rid);
     assert_true(sim_ok(&e));
     assert_string_equal(rid, id);
     free(rid);
@@ -647,7 +647,7 @@ static void test_refresh_checkpoints_and_cancel(void **state)
     assert_string_equal(r.status, "Cancelled");
     instance_refresh_free(&r);
     rid = NULL;
-    e = world_cancel_refresh(f->w, "app-asg", &rid);
+    e = world_cancel_refresh(f->w, "app-asg", true, &rid);
     assert_string_equal(e.code, "ActiveInstanceRefreshNotFound");
     free(id);
 }
@@ -745,7 +745,7 @@ static void test_ecr(void **state)
     VEC_NEW(ids)->image_tag = xstrdup("newtag");
     ecr_image_detail_list dl = { 0 };
     char *next = NULL;
-    e = world_ecr_describe_images(f->w, NULL, "app", &ids, NULL, NULL, 0, &dl, &next);
+    e = world_ecr_describe_images(f->w, NULL, "app", &ids, NULL, NULL, NULL, 0, &dl, &next);
     assert_true(sim_ok(&e));
     assert_int_equal(dl.items[0].image_size_in_bytes, 1234);
     assert_true(dl.items[0].image_pushed_at > 0);
@@ -864,7 +864,7 @@ static void test_paging(void **state)
     int pages = 0;
     do {
         char *t2 = NULL;
-        e = world_ecr_describe_images(f->w, NULL, "app", NULL, NULL, tok, 0, &dl, &t2);
+        e = world_ecr_describe_images(f->w, NULL, "app", NULL, NULL, NULL, tok, 0, &dl, &t2);
         assert_true(sim_ok(&e));
         free(tok);
         tok = t2;
