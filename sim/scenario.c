@@ -381,6 +381,7 @@ static bool sub_lbs(sp *p, yaml_node_t *n, void *obj)
 
 static void image_defaults(sc_image *i, yaml_node_t *n)
 {
+    i->fails_after_s = -1;
     i->line = (int)n->start_mark.line + 1;
     i->column = (int)n->start_mark.column + 1;
 }
@@ -453,7 +454,8 @@ static bool sub_scan(sp *p, yaml_node_t *n, void *obj)
 static const field image_fields[] = {
     FV("tags", sc_image, tags), FL("layers", sc_image, layer_sizes, 1, 1L << 40),
     FSUB("pushed", sub_pushed),
-    FB("bad", sc_image, bad), FS("media_type", sc_image, media_type),
+    FB("bad", sc_image, bad), FI("fails_after", sc_image, fails_after_s, 0, 30 * 86400),
+    FS("media_type", sc_image, media_type),
     FS("seed", sc_image, seed_name), FS("status", sc_image, status),
     FSUB("archived_at", sub_archived_at), FSUB("activated_at", sub_activated_at),
     FSUB("scan", sub_scan),

@@ -24,7 +24,7 @@
  *   load_balancers: [{name, scheme, listeners: [{port, protocol, target_group,
  *                     rules: [{priority, path_pattern, target_group}]}]}]
  *   repositories: [{name, mutability, exclusion_filters: [glob], images: [{tags, layers: [bytes],
- *                   pushed: seconds-before-start, bad: bool, media_type, seed,
+ *                   pushed: seconds-before-start, bad: bool, fails_after: seconds, media_type, seed,
  *                   status: ACTIVE|ARCHIVED|ACTIVATING, archived_at, activated_at (seconds before start),
  *                   scan: {status, description, completed (seconds before start), findings: {SEVERITY: n}}}]}]
  *   apps: [{name, min, max, desired, azs, launch_template, version, health_check_type: EC2|ELB,
@@ -105,6 +105,7 @@ typedef struct sc_image {
     char *media_type;              /* NULL = Docker v2 schema 2 */
     char *seed_name;               /* what the manifest is generated from (stable digests) */
     char *status;                  /* ACTIVE (NULL), ARCHIVED, ACTIVATING */
+    int fails_after_s;             /* -1, or: its app stops answering this long after it is ready */
     bool has_archived_at; int64_t archived_offset_s;
     bool has_activated_at; int64_t activated_offset_s;
     sc_scan scan;

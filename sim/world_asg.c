@@ -128,6 +128,8 @@ static int launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, 
     const w_image *im = a->repo >= 0 ? w_ecr_pull(w, a->repo, tag, &in->pull_failed) : NULL;
     in->digest = im ? xstrdup(im->digest) : NULL;
     in->bad = im ? im->bad : a->repo >= 0;
+    if (im && im->fails_after_s >= 0)   /* set once it is ready (w_asg_init moves the scenario's own) */
+        in->fails_at = in->ready_at + (aws_time)im->fails_after_s * 1000;
     if (warm)
         VEC_PUSH(a->warm, idx);
     else
@@ -325,8 +327,12 @@ void w_asg_init(sim_world *w)
             w->now = now - ago;
             int idx = launch(w, (int)i, a->lt, a->lt_version, a->lt_version_spec, "capacity", 0, k >= total);
             w_instance *in = &w->instances.items[idx];
+            /* an image that fails after a while: counted from the start, for these */
+            aws_time fail_delay = in->fails_at ? in->fails_at - in->ready_at : -1;
             in->in_service_at = w->now + (aws_time)a->sc->launch_delay_s * 1000;
             in->ready_at = in->in_service_at;
+            if (fail_delay >= 0)
+                in->fails_at = now + fail_delay;
             w->now = in->in_service_at;
             in->lc = k >= total ? LC_WARMED : k >= a->desired ? LC_STANDBY : LC_INSERVICE;
             in->protected_ = k < a->sc->protected_instances;

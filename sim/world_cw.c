@@ -88,12 +88,23 @@ static bool breaches(const sc_alarm *s, double v)
     return v <= s->threshold;
 }
 
+/* The target count sampled every step; at the end of each period the alarm compares
+ * the period's statistic (Minimum of HealthyHostCount, Maximum of UnHealthyHostCount,
+ * as DescribeAlarms shows them), so a target unhealthy for a few seconds counts. */
 static void step_metric(sim_world *w, w_alarm *a)
 {
-    if (w->now < a->next_eval || a->tg < 0)
+    if (a->tg < 0)
+        return;
+    bool healthy_metric = !strcmp(a->sc->metric, "HealthyHostCount");
+    double now_v = w_tg_count(w, a->tg, healthy_metric);
+    if (!a->period_samples || (healthy_metric ? now_v < a->period_stat : now_v > a->period_stat))
+        a->period_stat = now_v;
+    a->period_samples++;
+    if (w->now < a->next_eval)
         return;
     a->next_eval = w->now + (aws_time)a->sc->period_s * 1000;
-    double v = w_tg_count(w, a->tg, !strcmp(a->sc->metric, "HealthyHostCount"));
+    double v = a->period_stat;
+    a->period_samples = 0;
     bool b = breaches(a->sc, v);
     a->breach_run = b ? a->breach_run + 1 : 0;
     char when[32], reason[256];

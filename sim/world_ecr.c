@@ -252,6 +252,7 @@ void w_ecr_init(sim_world *w)
                 im->size = f.size;
                 im->pushed_at = w->now - si->pushed_offset_s * 1000;
                 im->bad = si->bad;
+                im->fails_after_s = si->fails_after_s;
                 str_copy(im->status, sizeof im->status, si->status ? si->status : "ACTIVE");
                 if (si->has_archived_at)
                     im->archived_at = w->now - si->archived_offset_s * 1000;
@@ -619,6 +620,7 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
         im->has_size = f.has_size;
         im->size = f.size;
         im->pushed_at = w->now;
+        im->fails_after_s = -1;
         str_copy(im->status, sizeof im->status, "ACTIVE");
         idx = (int)r->images.n - 1;
         strbuf sb;

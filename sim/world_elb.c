@@ -129,8 +129,11 @@ void w_elb_deregister(sim_world *w, int inst)
         for (size_t j = 0; j < t->targets.n; j++) {
             w_target *tg = &t->targets.items[j];
             if (tg->inst == inst && tg->state != TS_DRAINING) {
+                /* no load balancer sends an unused target traffic: nothing to drain (the
+                 * simulator's reading), it goes at the next step */
+                bool unused = tg->state == TS_UNUSED;
                 set_state(w, t, tg, TS_DRAINING, "Target.DeregistrationInProgress");
-                tg->drain_until = w->now + (aws_time)t->sc->deregistration_delay_s * 1000;
+                tg->drain_until = w->now + (unused ? 0 : (aws_time)t->sc->deregistration_delay_s * 1000);
             }
         }
     }
@@ -139,7 +142,8 @@ void w_elb_deregister(sim_world *w, int inst)
 /* Whether the app on the instance answers its health check now. */
 static bool check_passes(const sim_world *w, const w_instance *in)
 {
-    return in->lc == LC_INSERVICE && !in->bad && in->digest && !in->pull_failed && w->now >= in->ready_at;
+    return in->lc == LC_INSERVICE && !in->bad && in->digest && !in->pull_failed && w->now >= in->ready_at &&
+           !(in->fails_at && w->now >= in->fails_at);
 }
 
 /* Why a check failed, as TargetHealth's Reason documents the codes: an NLB only has
@@ -147,9 +151,9 @@ static bool check_passes(const sim_world *w, const w_instance *in)
  * and Gateway Load Balancers"); on an ALB, an image that answers with an error code is
  * Target.ResponseCodeMismatch, no container at all (nothing pulled: the connection is
  * refused) Target.FailedHealthChecks, an app still starting Target.Timeout. */
-static const char *fail_reason_of(const w_tg *t, const w_instance *in)
+static const char *fail_reason_of(const sim_world *w, const w_tg *t, const w_instance *in)
 {
-    if (nlb_group(t) || !in->digest || in->pull_failed)
+    if (nlb_group(t) || !in->digest || in->pull_failed || (in->fails_at && w->now >= in->fails_at))
         return "Target.FailedHealthChecks";
     return in->bad ? "Target.ResponseCodeMismatch" : "Target.Timeout";
 }
@@ -158,7 +162,7 @@ static void check_target(sim_world *w, w_tg *t, w_target *tg)
 {
     const w_instance *in = &w->instances.items[tg->inst];
     bool pass = check_passes(w, in);
-    const char *fail_reason = fail_reason_of(t, in);
+    const char *fail_reason = fail_reason_of(w, t, in);
     if (pass) {
         tg->ok_run++;
         tg->fail_run = 0;

@@ -49,6 +49,7 @@ typedef struct w_instance {
     char *digest;               /* pulled at launch; NULL = nothing to pull */
     bool bad;                   /* its image never answers health checks */
     bool pull_failed;           /* the image was archived: the pull failed (404), nothing runs */
+    aws_time fails_at;          /* 0, or when its app stops answering (the image's fails_after) */
     bool protected_;            /* ProtectedFromScaleIn */
     bool warm;                  /* belongs to the warm pool (w_asg.warm), not the group */
     int lt;                     /* launch template index */
@@ -117,6 +118,7 @@ typedef struct w_image {
     aws_time pushed_at, last_pull;
     strvec tags;
     bool bad;
+    int fails_after_s;          /* -1, or: its app stops answering this long after it is ready */
     bool deleted;
     char status[12];            /* ACTIVE, ARCHIVED, ACTIVATING */
     aws_time archived_at, activated_at;
@@ -155,6 +157,8 @@ typedef struct w_alarm {
     aws_time updated;
     aws_time next_eval;
     int breach_run;
+    double period_stat;         /* target-group metric: the period's Minimum / Maximum so far */
+    int period_samples;
     unsigned version;           /* bumped on every state change */
     unsigned long long seen;    /* composite: its children's versions when last evaluated */
     bool evaluated;             /* composite: evaluated at least once */
