@@ -99,6 +99,8 @@ void enc_json_image_details(strbuf *sb, const ecr_image_detail_list *l, const ch
  * {"imageIds": [{imageDigest, imageTag}], "failures": [...]}. */
 void enc_json_batch_get(strbuf *sb, const ecr_batch_get_result *r, bool ids_only);
 void enc_json_put_image(strbuf *sb, const ecr_image *i);
+/* UpdateImageStorageClass: registryId, repositoryName, imageId, imageStatus from d. */
+void enc_json_storage_class(strbuf *sb, const ecr_image_detail *d);
 void enc_json_alarms(strbuf *sb, const cw_alarm_list *l, const char *next_token);
 /* Appends the PLAIN serialization of o and releases it. */
 void enc_json_finish(strbuf *sb, json_object *o);

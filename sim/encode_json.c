@@ -167,6 +167,16 @@ void enc_json_put_image(strbuf *sb, const ecr_image *i)
     enc_json_finish(sb, o);
 }
 
+void enc_json_storage_class(strbuf *sb, const ecr_image_detail *d)
+{
+    json_object *o = json_object_new_object();
+    enc_json_add_str(o, "registryId", d->registry_id);
+    enc_json_add_str(o, "repositoryName", d->repository_name);
+    json_object_object_add(o, "imageId", image_id(d->image_digest, d->image_tags.n ? d->image_tags.items[0] : NULL));
+    enc_json_add_str(o, "imageStatus", d->image_status);
+    enc_json_finish(sb, o);
+}
+
 /* ---------------- cloudwatch ---------------- */
 
 /* MetricDataQuery, as botocore's cloudwatch model nests it. */

@@ -708,6 +708,30 @@ static sim_error op_ecr_put_image(op_ctx *c)
     return e;
 }
 
+static sim_error op_ecr_update_storage_class(op_ctx *c)
+{
+    const char *repo = j_str(c, "repositoryName");
+    if (!repo) return missing(c, "repositoryName");
+    const char *target = j_str(c, "targetStorageClass");
+    if (!target) return missing(c, "targetStorageClass");
+    json_object *idj, *v;
+    sim_image_id id = {0};
+    if (c->json && json_object_object_get_ex(c->json, "imageId", &idj) && json_object_is_type(idj, json_type_object)) {
+        if (json_object_object_get_ex(idj, "imageDigest", &v) && json_object_is_type(v, json_type_string))
+            id.image_digest = (char *)json_object_get_string(v);
+        if (json_object_object_get_ex(idj, "imageTag", &v) && json_object_is_type(v, json_type_string))
+            id.image_tag = (char *)json_object_get_string(v);
+    } else {
+        return missing(c, "imageId");
+    }
+    ecr_image_detail out;
+    memset(&out, 0, sizeof out);
+    sim_error e = world_ecr_update_storage_class(c->w, j_str(c, "registryId"), repo, &id, target, &out);
+    if (sim_ok(&e)) { set_json(c); enc_json_storage_class(&c->resp->body, &out); }
+    ecr_image_detail_free(&out);
+    return e;
+}
+
 static sim_error op_ecr_batch_delete_image(op_ctx *c)
 {
     const char *repo = j_str(c, "repositoryName");
@@ -774,6 +798,7 @@ static const route_op ops[] = {
     {"ecr", "BatchGetImage", SIM_PROTO_JSON11, op_ecr_batch_get_image},
     {"ecr", "PutImage", SIM_PROTO_JSON11, op_ecr_put_image},
     {"ecr", "BatchDeleteImage", SIM_PROTO_JSON11, op_ecr_batch_delete_image},
+    {"ecr", "UpdateImageStorageClass", SIM_PROTO_JSON11, op_ecr_update_storage_class},
 };
 
 size_t route_op_count(void) { return ARRAY_LEN(ops); }

@@ -915,21 +915,23 @@ static bool validate_math(sp *p, sc_alarm *al)
             q->has_period = true;
             q->period = al->period_s;
         }
-        returning += !q->has_return_data || q->return_data;
+        returning += q->has_return_data && q->return_data;
     }
-    /* one query is what the alarm watches: the one with ReturnData true (the last one when
-     * none says so), as the MetricAlarm documentation has it */
-    if (returning != 1) {
-        bool explicit = false;
-        for (size_t k = 0; k < al->metrics.n; k++)
-            explicit |= al->metrics.items[k].has_return_data && al->metrics.items[k].return_data;
-        if (explicit)
-            return sp_fail_lc(p, al->line, al->column, "exactly one metrics query may have return_data true in alarm", al->name);
-        for (size_t k = 0; k < al->metrics.n; k++) {
-            al->metrics.items[k].has_return_data = true;
-            al->metrics.items[k].return_data = k + 1 == al->metrics.n;
+    /* one query is what the alarm watches: the one with ReturnData true, false in all the
+     * others (MetricAlarm's Metrics); unsaid, the one named true, else the last one */
+    if (returning > 1)
+        return sp_fail_lc(p, al->line, al->column, "more than one metrics query has return_data true in alarm", al->name);
+    bool named = returning == 1;
+    for (size_t k = 0; k < al->metrics.n; k++) {
+        sc_metric_query *q = &al->metrics.items[k];
+        if (!q->has_return_data) {
+            q->has_return_data = true;
+            q->return_data = !named && k + 1 == al->metrics.n;
+            returning += q->return_data;
         }
     }
+    if (!returning)
+        return sp_fail_lc(p, al->line, al->column, "no metrics query has return_data true in alarm", al->name);
     if (al->threshold_metric_id) {
         bool found = false;
         for (size_t k = 0; k < al->metrics.n; k++)

@@ -239,6 +239,7 @@ static void step_once(sim_world *w)
     w_refresh_step(w);
     w_asg_reconcile_step(w);
     w_cw_step(w);
+    w_ecr_step(w);
 }
 
 static void step_to(sim_world *w, aws_time goal)

@@ -253,6 +253,13 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
                               const char *manifest, size_t manifest_len,
                               const char *media_type, const char *tag, const char *digest,
                               ecr_image *out);
+/* UpdateImageStorageClass: target "ARCHIVE" archives the image (it can no longer be
+ * pulled), "STANDARD" restores an archived one (ACTIVATING, then ACTIVE 20 simulated
+ * minutes later). out gets the image's id and new imageStatus. Errors:
+ * RepositoryNotFoundException, ImageNotFoundException, InvalidParameterException,
+ * ImageStorageClassUpdateNotSupportedException (already in that class). */
+sim_error world_ecr_update_storage_class(sim_world *w, const char *registry_id, const char *repo,
+                                         const sim_image_id *id, const char *target, ecr_image_detail *out);
 /* BatchDeleteImage: a tag id removes the tag (the image goes when its last tag goes);
  * a digest id removes the image and all its tags. deleted gets the removed ids,
  * failures: ImageNotFound, MissingDigestAndTag. Errors: RepositoryNotFoundException. */

@@ -312,6 +312,23 @@ const w_image *w_ecr_pull(sim_world *w, int repo, const char *tag, bool *failed)
     return im;
 }
 
+/* A restore's length: AWS documents none (the simulator's assumption). */
+#define ECR_RESTORE_MS (20 * 60 * 1000)
+
+void w_ecr_step(sim_world *w)
+{
+    for (size_t i = 0; i < w->repos.n; i++)
+        for (size_t j = 0; j < w->repos.items[i].images.n; j++) {
+            w_image *im = &w->repos.items[i].images.items[j];
+            if (!strcmp(im->status, "ACTIVATING") && im->active_at && w->now >= im->active_at) {
+                str_copy(im->status, sizeof im->status, "ACTIVE");
+                im->activated_at = w->now;
+                im->active_at = 0;
+                w_event(w, "image_restored", "\"repository\":\"%s\",\"digest\":\"%s\"", w->repos.items[i].name, im->digest);
+            }
+        }
+}
+
 /* ---------- API ---------- */
 
 static sim_error find_repo(sim_world *w, const char *registry_id, const char *repo, w_repo **out)
@@ -594,10 +611,12 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
     int idx = image_by_digest(r, d);
     bool restored = false;
     if (idx >= 0 && strcmp(r->images.items[idx].status, "ACTIVE")) {
-        /* "The image can be restored as an active image by ... re-pushing the image" */
+        /* "The image can be restored as an active image by ... re-pushing the image": at
+         * once (the simulator's assumption: AWS says nothing of how long) */
         w_image *im = &r->images.items[idx];
         str_copy(im->status, sizeof im->status, "ACTIVE");
         im->activated_at = w->now;
+        im->active_at = 0;
         restored = true;
         w_event(w, "image_restored", "\"repository\":\"%s\",\"digest\":\"%s\"", r->name, d);
     }
@@ -641,6 +660,38 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
         out->image_manifest_len = im->manifest_len;
         out->image_manifest_media_type = xstrdup(im->media_type);
     }
+    return w_okv();
+}
+
+sim_error world_ecr_update_storage_class(sim_world *w, const char *registry_id, const char *repo,
+                                         const sim_image_id *id, const char *target, ecr_image_detail *out)
+{
+    w_repo *r;
+    sim_error e = find_repo(w, registry_id, repo, &r);
+    if (!sim_ok(&e))
+        return e;
+    if (!str_eq(target, "ARCHIVE") && !str_eq(target, "STANDARD"))
+        return w_err("InvalidParameterException", 400, "Invalid parameter at 'targetStorageClass'");
+    int k = id ? resolve_id(r, id) : -3;
+    if (k < 0)
+        return w_err("ImageNotFoundException", 400, "The image requested does not exist in the specified repository.");
+    w_image *im = &r->images.items[k];
+    bool archive = !strcmp(target, "ARCHIVE");
+    if (archive ? strcmp(im->status, "ACTIVE") : strcmp(im->status, "ARCHIVED"))
+        return w_err("ImageStorageClassUpdateNotSupportedException", 400,
+                     "The image is %s: the requested image storage class update is not supported.", im->status);
+    str_copy(im->status, sizeof im->status, archive ? "ARCHIVED" : "ACTIVATING");
+    if (archive)
+        im->archived_at = w->now;
+    else
+        im->active_at = w->now + ECR_RESTORE_MS;
+    w_event(w, archive ? "image_archived" : "image_restoring", "\"repository\":\"%s\",\"digest\":\"%s\"", r->name, im->digest);
+    out->registry_id = xstrdup(w->account_id);
+    out->repository_name = xstrdup(r->name);
+    out->image_digest = xstrdup(im->digest);
+    if (id->image_tag)
+        strvec_push(&out->image_tags, id->image_tag);
+    out->image_status = xstrdup(im->status);
     return w_okv();
 }
 

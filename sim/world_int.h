@@ -122,6 +122,7 @@ typedef struct w_image {
     bool deleted;
     char status[12];            /* ACTIVE, ARCHIVED, ACTIVATING */
     aws_time archived_at, activated_at;
+    aws_time active_at;         /* ACTIVATING: when the restore completes */
     const sc_scan *scan;        /* the scenario's scan result, or NULL */
     aws_time scan_completed;
 } w_image;
@@ -272,6 +273,7 @@ bool w_refresh_launch_config(const sim_world *w, int asg, int *lt, int *ver, con
 
 /* world_ecr.c */
 void w_ecr_init(sim_world *w);
+void w_ecr_step(sim_world *w);   /* restores in progress complete */
 void w_ecr_free(sim_world *w);
 /* The image the repo's tag points at now (NULL if none); marks the pull. An image that
  * is not ACTIVE cannot be pulled: *failed is set (the image is still returned). */

@@ -708,6 +708,20 @@ class Ecr(Base):
         self.assertTrue(all(e["pull_failed"] for e in launched))
         self.assertEqual(self.refresh(rid)["PercentageComplete"], 0)
 
+    def test_storage_class_archive_and_restore(self):
+        self.need("ecr", "UpdateImageStorageClassRequest", "targetStorageClass")
+        out = self.ecr.update_image_storage_class(repositoryName="app", imageId={"imageTag": "v2"},
+                                                  targetStorageClass="ARCHIVE")
+        self.assertEqual(out["imageStatus"], "ARCHIVED")
+        self.assertEqual(self.ecr.batch_get_image(repositoryName="app", imageIds=[{"imageTag": "v2"}])["images"], [])
+        out = self.ecr.update_image_storage_class(repositoryName="app", imageId={"imageTag": "v2"},
+                                                  targetStorageClass="STANDARD")
+        self.assertEqual(out["imageStatus"], "ACTIVATING")
+        self.advance(20 * 60)
+        d = self.ecr.describe_images(repositoryName="app", imageIds=[{"imageTag": "v2"}])["imageDetails"][0]
+        self.assertEqual(d["imageStatus"], "ACTIVE")
+        self.assertEqual(len(self.ecr.batch_get_image(repositoryName="app", imageIds=[{"imageTag": "v2"}])["images"]), 1)
+
     def test_scan_status_and_findings(self):
         d = {t: x for x in self.ecr.describe_images(repositoryName="scanned")["imageDetails"] for t in x["imageTags"]}
         self.assertEqual(d["s1"]["imageScanStatus"], {"status": "COMPLETE", "description": "The scan was completed successfully."})
