@@ -200,8 +200,10 @@ sim_error world_describe_target_groups(sim_world *w, const strvec *arns, const s
                                        const char *lb_arn, const char *marker, int page_size,
                                        target_group_list *out, char **next_marker);
 /* DescribeTargetHealth. target_ids NULL/empty = every registered target (and those
- * still draining). An unknown target id answers state "unused",
- * Target.NotRegistered. Errors: TargetGroupNotFound. */
+ * still draining). A target id not registered answers state "unused" with
+ * Target.InvalidState for a stopped or terminated instance, else Target.NotRegistered;
+ * a target group no load balancer uses has its targets "unused", Target.NotInUse.
+ * Errors: TargetGroupNotFound. */
 sim_error world_describe_target_health(sim_world *w, const char *tg_arn,
                                        const strvec *target_ids, target_health_list *out);
 sim_error world_describe_load_balancers(sim_world *w, const strvec *arns, const strvec *names,
