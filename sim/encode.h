@@ -55,7 +55,8 @@ void enc_xml_listener(strbuf *sb, const lb_listener *l);
 void enc_xml_rule(strbuf *sb, const lb_rule *r);
 void enc_xml_ec2_instance(strbuf *sb, const ec2_instance *i);
 void enc_xml_lt_version(strbuf *sb, const lt_version *v);
-void enc_xml_alarm(strbuf *sb, const cw_alarm *a);
+void enc_xml_alarm(strbuf *sb, const cw_alarm *a);            /* a MetricAlarm member */
+void enc_xml_composite_alarm(strbuf *sb, const cw_alarm *a);  /* a CompositeAlarm member */
 
 /* Whole Query/EC2 result bodies: next_token may be NULL. */
 void enc_xml_describe_groups(strbuf *sb, const asg_group_list *l, const char *next_token, const char *rid);
@@ -63,6 +64,10 @@ void enc_xml_describe_refreshes(strbuf *sb, const instance_refresh_list *l, cons
 void enc_xml_describe_activities(strbuf *sb, const scaling_activity_list *l, const char *next_token, const char *rid);
 /* StartInstanceRefresh / CancelInstanceRefresh / RollbackInstanceRefresh. */
 void enc_xml_refresh_id(strbuf *sb, const char *op, const char *refresh_id, const char *rid);
+/* DescribeWarmPool: the configuration (when present), the instances, NextToken. */
+void enc_xml_describe_warm_pool(strbuf *sb, const warm_pool *wp, const char *next_token, const char *rid);
+/* An answer with no result, only ResponseMetadata (SetDesiredCapacity, SuspendProcesses, ...). */
+void enc_xml_empty_answer(strbuf *sb, const char *op, const char *ns, const char *rid);
 void enc_xml_target_groups(strbuf *sb, const target_group_list *l, const char *next_marker, const char *rid);
 void enc_xml_target_health_list(strbuf *sb, const target_health_list *l, const char *rid);
 void enc_xml_load_balancers(strbuf *sb, const load_balancer_list *l, const char *next_marker, const char *rid);
@@ -73,6 +78,7 @@ void enc_xml_ec2_instances(strbuf *sb, const ec2_instance_list *l, const char *o
                            const char *next_token, const char *rid);
 void enc_xml_lt_versions(strbuf *sb, const lt_version_list *l, const char *next_token, const char *rid);
 void enc_xml_caller_identity(strbuf *sb, const caller_identity *c, const char *rid);
+/* DescribeAlarms: MetricAlarms and CompositeAlarms from one list (cw_alarm.alarm_type). */
 void enc_xml_alarms(strbuf *sb, const cw_alarm_list *l, const char *next_token, const char *rid);
 
 /* ---------- JSON ---------- */
@@ -85,7 +91,7 @@ json_object *enc_json_repository(const ecr_repository *r);
 json_object *enc_json_image_detail(const ecr_image_detail *d);
 json_object *enc_json_image(const ecr_image *i);           /* manifest byte-exact */
 json_object *enc_json_image_failure(const ecr_image_failure *f);
-json_object *enc_json_alarm(const cw_alarm *a);
+json_object *enc_json_alarm(const cw_alarm *a);   /* MetricAlarm or CompositeAlarm by a->alarm_type */
 /* {"repositories": [...], "nextToken": ...} style bodies. */
 void enc_json_repositories(strbuf *sb, const ecr_repository_list *l, const char *next_token);
 void enc_json_image_details(strbuf *sb, const ecr_image_detail_list *l, const char *next_token);
@@ -93,6 +99,8 @@ void enc_json_image_details(strbuf *sb, const ecr_image_detail_list *l, const ch
  * {"imageIds": [{imageDigest, imageTag}], "failures": [...]}. */
 void enc_json_batch_get(strbuf *sb, const ecr_batch_get_result *r, bool ids_only);
 void enc_json_put_image(strbuf *sb, const ecr_image *i);
+/* UpdateImageStorageClass: registryId, repositoryName, imageId, imageStatus from d. */
+void enc_json_storage_class(strbuf *sb, const ecr_image_detail *d);
 void enc_json_alarms(strbuf *sb, const cw_alarm_list *l, const char *next_token);
 /* Appends the PLAIN serialization of o and releases it. */
 void enc_json_finish(strbuf *sb, json_object *o);

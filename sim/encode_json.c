@@ -78,6 +78,24 @@ json_object *enc_json_image_detail(const ecr_image_detail *d)
     enc_json_add_str(o, "artifactMediaType", d->artifact_media_type);
     if (d->last_recorded_pull_time)
         json_object_object_add(o, "lastRecordedPullTime", enc_json_time(d->last_recorded_pull_time));
+    enc_json_add_str(o, "imageStatus", d->image_status);
+    if (d->last_archived_at) json_object_object_add(o, "lastArchivedAt", enc_json_time(d->last_archived_at));
+    if (d->last_activated_at) json_object_object_add(o, "lastActivatedAt", enc_json_time(d->last_activated_at));
+    if (d->scan_status) {
+        json_object *st = json_object_new_object();
+        enc_json_add_str(st, "status", d->scan_status);
+        enc_json_add_str(st, "description", d->scan_status_description);
+        json_object_object_add(o, "imageScanStatus", st);
+    }
+    if (d->scan_completed_at || d->finding_severity_counts.n) {
+        json_object *sum = json_object_new_object(), *counts = json_object_new_object();
+        if (d->scan_completed_at) json_object_object_add(sum, "imageScanCompletedAt", enc_json_time(d->scan_completed_at));
+        for (size_t i = 0; i < d->finding_severity_counts.n; i++)
+            json_object_object_add(counts, d->finding_severity_counts.items[i].severity,
+                                   json_object_new_int(d->finding_severity_counts.items[i].count));
+        json_object_object_add(sum, "findingSeverityCounts", counts);
+        json_object_object_add(o, "imageScanFindingsSummary", sum);
+    }
     return o;
 }
 
@@ -149,7 +167,40 @@ void enc_json_put_image(strbuf *sb, const ecr_image *i)
     enc_json_finish(sb, o);
 }
 
+void enc_json_storage_class(strbuf *sb, const ecr_image_detail *d)
+{
+    json_object *o = json_object_new_object();
+    enc_json_add_str(o, "registryId", d->registry_id);
+    enc_json_add_str(o, "repositoryName", d->repository_name);
+    json_object_object_add(o, "imageId", image_id(d->image_digest, d->image_tags.n ? d->image_tags.items[0] : NULL));
+    enc_json_add_str(o, "imageStatus", d->image_status);
+    enc_json_finish(sb, o);
+}
+
 /* ---------------- cloudwatch ---------------- */
+
+/* MetricDataQuery, as botocore's cloudwatch model nests it. */
+static json_object *json_metric_query(const cw_metric_query *q)
+{
+    json_object *o = json_object_new_object();
+    enc_json_add_str(o, "Id", q->id);
+    if (q->metric_name) {
+        json_object *ms = json_object_new_object(), *m = json_object_new_object();
+        enc_json_add_str(m, "Namespace", q->namespace_);
+        enc_json_add_str(m, "MetricName", q->metric_name);
+        json_object_object_add(m, "Dimensions", json_object_new_array());
+        json_object_object_add(ms, "Metric", m);
+        if (q->has_period) json_object_object_add(ms, "Period", json_object_new_int(q->period));
+        enc_json_add_str(ms, "Stat", q->stat);
+        json_object_object_add(o, "MetricStat", ms);
+    } else if (q->has_period) {
+        json_object_object_add(o, "Period", json_object_new_int(q->period));
+    }
+    enc_json_add_str(o, "Expression", q->expression);
+    enc_json_add_str(o, "Label", q->label);
+    if (q->has_return_data) json_object_object_add(o, "ReturnData", json_object_new_boolean(q->return_data));
+    return o;
+}
 
 json_object *enc_json_alarm(const cw_alarm *a)
 {
@@ -165,24 +216,36 @@ json_object *enc_json_alarm(const cw_alarm *a)
     enc_json_add_str(o, "StateReason", a->state_reason);
     if (a->state_updated_timestamp)
         json_object_object_add(o, "StateUpdatedTimestamp", enc_json_time(a->state_updated_timestamp));
+    if (a->alarm_type == CW_COMPOSITE_ALARM) {
+        enc_json_add_str(o, "AlarmRule", a->alarm_rule);
+        return o;
+    }
     enc_json_add_str(o, "MetricName", a->metric_name);
     enc_json_add_str(o, "Namespace", a->namespace_);
     enc_json_add_str(o, "Statistic", a->statistic);
-    json_object_object_add(o, "Dimensions", json_object_new_array());
+    if (!a->metrics.n) json_object_object_add(o, "Dimensions", json_object_new_array());
     if (a->period) json_object_object_add(o, "Period", json_object_new_int(a->period));
     if (a->evaluation_periods)
         json_object_object_add(o, "EvaluationPeriods", json_object_new_int(a->evaluation_periods));
     if (a->has_threshold) json_object_object_add(o, "Threshold", json_object_new_double(a->threshold));
     enc_json_add_str(o, "ComparisonOperator", a->comparison_operator);
+    if (a->metrics.n) {
+        json_object *m = json_object_new_array();
+        for (size_t i = 0; i < a->metrics.n; i++) json_object_array_add(m, json_metric_query(&a->metrics.items[i]));
+        json_object_object_add(o, "Metrics", m);
+    }
+    enc_json_add_str(o, "ThresholdMetricId", a->threshold_metric_id);
+    enc_json_add_str(o, "EvaluationState", a->evaluation_state);
     return o;
 }
 
 void enc_json_alarms(strbuf *sb, const cw_alarm_list *l, const char *next_token)
 {
-    json_object *o = json_object_new_object(), *a = json_object_new_array();
-    for (size_t i = 0; i < l->n; i++) json_object_array_add(a, enc_json_alarm(&l->items[i]));
+    json_object *o = json_object_new_object(), *a = json_object_new_array(), *c = json_object_new_array();
+    for (size_t i = 0; i < l->n; i++)
+        json_object_array_add(l->items[i].alarm_type == CW_COMPOSITE_ALARM ? c : a, enc_json_alarm(&l->items[i]));
     json_object_object_add(o, "MetricAlarms", a);
-    json_object_object_add(o, "CompositeAlarms", json_object_new_array());
+    json_object_object_add(o, "CompositeAlarms", c);
     enc_json_add_str(o, "NextToken", next_token);
     enc_json_finish(sb, o);
 }

@@ -120,6 +120,34 @@ static void xml_lt_spec(strbuf *sb, const char *name, const lt_spec *lt)
     sb_printf(sb, "</%s>", name);
 }
 
+static void xml_asg_instance(strbuf *sb, const asg_instance *in)
+{
+    enc_xml_text(sb, "InstanceId", in->instance_id);
+    enc_xml_text(sb, "InstanceType", in->instance_type);
+    enc_xml_text(sb, "AvailabilityZone", in->availability_zone);
+    enc_xml_text(sb, "LifecycleState", in->lifecycle_state);
+    enc_xml_text(sb, "HealthStatus", in->health_status);
+    enc_xml_text(sb, "LaunchConfigurationName", in->launch_configuration_name);
+    xml_lt_spec(sb, "LaunchTemplate", &in->launch_template);
+    enc_xml_bool(sb, "ProtectedFromScaleIn", in->protected_from_scale_in);
+}
+
+static void xml_warm_config(strbuf *sb, const warm_pool_config *c)
+{
+    if (!c->present) return;
+    sb_append(sb, "<WarmPoolConfiguration>");
+    if (c->has_max_group_prepared_capacity) enc_xml_int(sb, "MaxGroupPreparedCapacity", c->max_group_prepared_capacity);
+    if (c->has_min_size) enc_xml_int(sb, "MinSize", c->min_size);
+    enc_xml_text(sb, "PoolState", c->pool_state);
+    enc_xml_text(sb, "Status", c->status);
+    if (c->has_reuse_on_scale_in) {
+        sb_append(sb, "<InstanceReusePolicy>");
+        enc_xml_bool(sb, "ReuseOnScaleIn", c->reuse_on_scale_in);
+        sb_append(sb, "</InstanceReusePolicy>");
+    }
+    sb_append(sb, "</WarmPoolConfiguration>");
+}
+
 void enc_xml_asg_group(strbuf *sb, const asg_group *g)
 {
     enc_xml_text(sb, "AutoScalingGroupName", g->name);
@@ -137,21 +165,20 @@ void enc_xml_asg_group(strbuf *sb, const asg_group *g)
     enc_xml_int(sb, "HealthCheckGracePeriod", g->health_check_grace_period);
     sb_append(sb, "<Instances>");
     for (size_t i = 0; i < g->instances.n; i++) {
-        const asg_instance *in = &g->instances.items[i];
         sb_append(sb, "<member>");
-        enc_xml_text(sb, "InstanceId", in->instance_id);
-        enc_xml_text(sb, "InstanceType", in->instance_type);
-        enc_xml_text(sb, "AvailabilityZone", in->availability_zone);
-        enc_xml_text(sb, "LifecycleState", in->lifecycle_state);
-        enc_xml_text(sb, "HealthStatus", in->health_status);
-        enc_xml_text(sb, "LaunchConfigurationName", in->launch_configuration_name);
-        xml_lt_spec(sb, "LaunchTemplate", &in->launch_template);
-        enc_xml_bool(sb, "ProtectedFromScaleIn", in->protected_from_scale_in);
+        xml_asg_instance(sb, &g->instances.items[i]);
         sb_append(sb, "</member>");
     }
     sb_append(sb, "</Instances>");
     enc_xml_time(sb, "CreatedTime", g->created_time);
-    sb_append(sb, "<SuspendedProcesses/>");
+    sb_append(sb, "<SuspendedProcesses>");
+    for (size_t i = 0; i < g->suspended_processes.n; i++) {
+        sb_append(sb, "<member>");
+        enc_xml_text(sb, "ProcessName", g->suspended_processes.items[i].process_name);
+        enc_xml_text(sb, "SuspensionReason", g->suspended_processes.items[i].suspension_reason);
+        sb_append(sb, "</member>");
+    }
+    sb_append(sb, "</SuspendedProcesses>");
     enc_xml_text(sb, "VPCZoneIdentifier", g->vpc_zone_identifier);
     sb_append(sb, "<EnabledMetrics/>");
     enc_xml_text(sb, "Status", g->status);
@@ -170,6 +197,18 @@ void enc_xml_asg_group(strbuf *sb, const asg_group *g)
     enc_xml_bool(sb, "NewInstancesProtectedFromScaleIn", g->new_instances_protected_from_scale_in);
     if (g->has_default_instance_warmup)
         enc_xml_int(sb, "DefaultInstanceWarmup", g->default_instance_warmup);
+    xml_warm_config(sb, &g->warm_pool);
+    if (g->has_warm_pool_size) enc_xml_int(sb, "WarmPoolSize", g->warm_pool_size);
+    if (g->traffic_sources.n) {
+        sb_append(sb, "<TrafficSources>");
+        for (size_t i = 0; i < g->traffic_sources.n; i++) {
+            sb_append(sb, "<member>");
+            enc_xml_text(sb, "Identifier", g->traffic_sources.items[i].identifier);
+            enc_xml_text(sb, "Type", g->traffic_sources.items[i].type);
+            sb_append(sb, "</member>");
+        }
+        sb_append(sb, "</TrafficSources>");
+    }
     if (g->has_instance_maintenance_policy) {
         sb_append(sb, "<InstanceMaintenancePolicy>");
         enc_xml_int(sb, "MinHealthyPercentage", g->imp_min_healthy_percentage);
@@ -309,6 +348,22 @@ void enc_xml_refresh_id(strbuf *sb, const char *op, const char *refresh_id, cons
     enc_query_begin(sb, op, SIM_NS_AUTOSCALING);
     enc_xml_text(sb, "InstanceRefreshId", refresh_id);
     enc_query_end(sb, op, rid);
+}
+
+void enc_xml_describe_warm_pool(strbuf *sb, const warm_pool *wp, const char *next_token, const char *rid)
+{
+    enc_query_begin(sb, "DescribeWarmPool", SIM_NS_AUTOSCALING);
+    xml_warm_config(sb, &wp->config);
+    XML_MEMBERS(sb, "Instances", &wp->instances, xml_asg_instance);
+    enc_xml_text(sb, "NextToken", next_token);
+    enc_query_end(sb, "DescribeWarmPool", rid);
+}
+
+void enc_xml_empty_answer(strbuf *sb, const char *op, const char *ns, const char *rid)
+{
+    sb_printf(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%sResponse xmlns=\"%s\"><ResponseMetadata>", op, ns);
+    enc_xml_text(sb, "RequestId", rid);
+    sb_printf(sb, "</ResponseMetadata></%sResponse>\n", op);
 }
 
 /* ---------------- elbv2 ---------------- */
@@ -560,7 +615,7 @@ void enc_xml_caller_identity(strbuf *sb, const caller_identity *c, const char *r
     enc_query_end(sb, "GetCallerIdentity", rid);
 }
 
-void enc_xml_alarm(strbuf *sb, const cw_alarm *a)
+static void xml_alarm_common(strbuf *sb, const cw_alarm *a)
 {
     enc_xml_text(sb, "AlarmName", a->alarm_name);
     enc_xml_text(sb, "AlarmArn", a->alarm_arn);
@@ -569,6 +624,30 @@ void enc_xml_alarm(strbuf *sb, const cw_alarm *a)
     enc_xml_text(sb, "StateValue", a->state_value);
     enc_xml_text(sb, "StateReason", a->state_reason);
     enc_xml_time(sb, "StateUpdatedTimestamp", a->state_updated_timestamp);
+}
+
+/* MetricDataQuery, as botocore's cloudwatch model nests it. */
+static void xml_metric_query(strbuf *sb, const cw_metric_query *q)
+{
+    enc_xml_text(sb, "Id", q->id);
+    if (q->metric_name) {
+        sb_append(sb, "<MetricStat><Metric>");
+        enc_xml_text(sb, "Namespace", q->namespace_);
+        enc_xml_text(sb, "MetricName", q->metric_name);
+        sb_append(sb, "</Metric>");
+        if (q->has_period) enc_xml_int(sb, "Period", q->period);
+        enc_xml_text(sb, "Stat", q->stat);
+        sb_append(sb, "</MetricStat>");
+    }
+    enc_xml_text(sb, "Expression", q->expression);
+    enc_xml_text(sb, "Label", q->label);
+    if (q->has_return_data) enc_xml_bool(sb, "ReturnData", q->return_data);
+    if (!q->metric_name && q->has_period) enc_xml_int(sb, "Period", q->period);
+}
+
+void enc_xml_alarm(strbuf *sb, const cw_alarm *a)
+{
+    xml_alarm_common(sb, a);
     enc_xml_text(sb, "MetricName", a->metric_name);
     enc_xml_text(sb, "Namespace", a->namespace_);
     enc_xml_text(sb, "Statistic", a->statistic);
@@ -580,13 +659,30 @@ void enc_xml_alarm(strbuf *sb, const cw_alarm *a)
         enc_xml_text(sb, "Threshold", buf);
     }
     enc_xml_text(sb, "ComparisonOperator", a->comparison_operator);
+    if (a->metrics.n) XML_MEMBERS(sb, "Metrics", &a->metrics, xml_metric_query);
+    enc_xml_text(sb, "ThresholdMetricId", a->threshold_metric_id);
+    enc_xml_text(sb, "EvaluationState", a->evaluation_state);
+}
+
+void enc_xml_composite_alarm(strbuf *sb, const cw_alarm *a)
+{
+    xml_alarm_common(sb, a);
+    enc_xml_text(sb, "AlarmRule", a->alarm_rule);
 }
 
 void enc_xml_alarms(strbuf *sb, const cw_alarm_list *l, const char *next_token, const char *rid)
 {
     enc_query_begin(sb, "DescribeAlarms", SIM_NS_MONITORING);
-    XML_MEMBERS(sb, "MetricAlarms", l, enc_xml_alarm);
-    sb_append(sb, "<CompositeAlarms/>");
+    for (int composite = 0; composite < 2; composite++) {
+        sb_append(sb, composite ? "<CompositeAlarms>" : "<MetricAlarms>");
+        for (size_t i = 0; i < l->n; i++) {
+            if ((l->items[i].alarm_type == CW_COMPOSITE_ALARM) != composite) continue;
+            sb_append(sb, "<member>");
+            (composite ? enc_xml_composite_alarm : enc_xml_alarm)(sb, &l->items[i]);
+            sb_append(sb, "</member>");
+        }
+        sb_append(sb, composite ? "</CompositeAlarms>" : "</MetricAlarms>");
+    }
     enc_xml_text(sb, "NextToken", next_token);
     enc_query_end(sb, "DescribeAlarms", rid);
 }

@@ -23,8 +23,15 @@ void faults_decide(sim_front *f, const char *service, const char *operation, fau
     d->delay_ms = rule->latency_ms > 0 ? rule->latency_ms : 0;
     if (rule->jitter_ms > 0) d->delay_ms += (int)(r[0] * (rule->jitter_ms + 1));
     if (d->delay_ms > 60000) d->delay_ms = 60000;
-    /* One fault at most, checked in this order. */
+    /* One fault at most, checked in this order. A chosen error reuses r[6] (which only
+     * picks 500 or 503 otherwise): the draws per request stay the same as before. */
     if (r[1] < rule->reset_rate) d->reset = true;
+    else if (rule->error_code[0] && r[6] < rule->error_rate) {
+        d->error = true;
+        str_copy(d->error_code, sizeof d->error_code, rule->error_code);
+        str_copy(d->error_message, sizeof d->error_message, rule->error_message);
+        d->error_status = rule->error_status >= 400 && rule->error_status <= 599 ? rule->error_status : 400;
+    }
     else if (r[2] < rule->throttle_rate) d->throttle = true;
     else if (r[3] < rule->error_5xx_rate) { d->error_5xx = true; d->unavailable = r[6] < 0.5; }
     else if (r[4] < rule->truncate_rate) d->truncate = true;
@@ -37,6 +44,10 @@ bool faults_pre(const fault_decision *d, sim_proto proto, sim_response *resp)
     resp->delay_ms = d->delay_ms;
     if (d->reset) {
         resp->delivery = SIM_DELIVER_RESET;
+        return true;
+    }
+    if (d->error) {
+        sim_front_error(resp, proto, d->error_status, d->error_code, d->error_message);
         return true;
     }
     if (d->throttle) {
@@ -138,7 +149,7 @@ int faults_from_json(const char *body, size_t len, sim_faults *out, char *err, s
         }
         sim_fault_rule *r = VEC_NEW(nf.rules);
         str_copy(r->operation, sizeof r->operation, "*");
-        double lat = 0, jit = 0, slow = 0;
+        double lat = 0, jit = 0, slow = 0, status = 400, count = 0;
         if (!get_str(o, "operation", r->operation, sizeof r->operation, err, errlen) ||
             !get_str(o, "service", r->service, sizeof r->service, err, errlen) ||
             !get_num(o, "latency_ms", 0, 60000, &lat, err, errlen) ||
@@ -148,8 +159,23 @@ int faults_from_json(const char *body, size_t len, sim_faults *out, char *err, s
             !get_num(o, "reset_rate", 0, 1, &r->reset_rate, err, errlen) ||
             !get_num(o, "truncate_rate", 0, 1, &r->truncate_rate, err, errlen) ||
             !get_num(o, "malformed_rate", 0, 1, &r->malformed_rate, err, errlen) ||
-            !get_num(o, "slow_body_bytes_per_sec", 0, 1e9, &slow, err, errlen))
+            !get_num(o, "slow_body_bytes_per_sec", 0, 1e9, &slow, err, errlen) ||
+            !get_str(o, "error_code", r->error_code, sizeof r->error_code, err, errlen) ||
+            !get_str(o, "error_message", r->error_message, sizeof r->error_message, err, errlen) ||
+            !get_num(o, "error_status", 400, 599, &status, err, errlen) ||
+            !get_num(o, "error_rate", 0, 1, &r->error_rate, err, errlen) ||
+            !get_num(o, "count", 0, 1e6, &count, err, errlen))
             goto fail;
+        if (r->error_code[0] && !sim_fault_code_ok(r->error_code)) {
+            snprintf(err, errlen, "rules[%zu].error_code is not an AWS error code (letters, digits, '.', '_', ':', '-')", i);
+            goto fail;
+        }
+        if (r->error_rate > 0 && !r->error_code[0]) {
+            snprintf(err, errlen, "rules[%zu]: error_rate needs an error_code", i);
+            goto fail;
+        }
+        r->error_status = (int)status;
+        r->count = (int)count;
         r->latency_ms = (int)lat;
         r->jitter_ms = (int)jit;
         r->slow_body_bytes_per_sec = (int)slow;
@@ -180,6 +206,12 @@ void faults_to_json(const sim_faults *f, strbuf *out)
         json_object_object_add(o, "truncate_rate", json_object_new_double(r->truncate_rate));
         json_object_object_add(o, "malformed_rate", json_object_new_double(r->malformed_rate));
         json_object_object_add(o, "slow_body_bytes_per_sec", json_object_new_int(r->slow_body_bytes_per_sec));
+        json_object_object_add(o, "error_code", json_object_new_string(r->error_code));
+        json_object_object_add(o, "error_status", json_object_new_int(r->error_status ? r->error_status : 400));
+        json_object_object_add(o, "error_message", json_object_new_string(r->error_message));
+        json_object_object_add(o, "error_rate", json_object_new_double(r->error_rate));
+        json_object_object_add(o, "count", json_object_new_int(r->count));
+        json_object_object_add(o, "used", json_object_new_int(r->used));
         json_object_array_add(a, o);
     }
     json_object_object_add(root, "rules", a);

@@ -249,27 +249,29 @@ static sim_error op_describe_refreshes(op_ctx *c)
     return e;
 }
 
-/* Preferences.* of StartInstanceRefresh into prefs; has_* set for what was sent. */
+/* Preferences.* of StartInstanceRefresh into prefs; has_* set for what was sent. Only
+ * the wire is checked here (integers, booleans): the world answers AWS's range and
+ * combination rules (world_refresh_prefs.c). */
 static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
 {
-    static const struct { const char *key; size_t has_off, val_off; long lo, hi; } ints[] = {
+    static const struct { const char *key; size_t has_off, val_off; } ints[] = {
         {"Preferences.MinHealthyPercentage", offsetof(refresh_prefs, has_min_healthy_percentage),
-         offsetof(refresh_prefs, min_healthy_percentage), 0, 100},
+         offsetof(refresh_prefs, min_healthy_percentage)},
         {"Preferences.MaxHealthyPercentage", offsetof(refresh_prefs, has_max_healthy_percentage),
-         offsetof(refresh_prefs, max_healthy_percentage), 100, 200},
+         offsetof(refresh_prefs, max_healthy_percentage)},
         {"Preferences.InstanceWarmup", offsetof(refresh_prefs, has_instance_warmup),
-         offsetof(refresh_prefs, instance_warmup), 0, INT_MAX},
+         offsetof(refresh_prefs, instance_warmup)},
         {"Preferences.CheckpointDelay", offsetof(refresh_prefs, has_checkpoint_delay),
-         offsetof(refresh_prefs, checkpoint_delay), 0, 172800},
+         offsetof(refresh_prefs, checkpoint_delay)},
         {"Preferences.BakeTime", offsetof(refresh_prefs, has_bake_time),
-         offsetof(refresh_prefs, bake_time), 0, 172800},
+         offsetof(refresh_prefs, bake_time)},
     };
     *any = false;
     for (size_t i = 0; i < ARRAY_LEN(ints); i++) {
         const char *v = q(c, ints[i].key);
         if (!v) continue;
         int x;
-        if (!parse_int(v, ints[i].lo, ints[i].hi, &x))
+        if (!parse_int(v, INT_MIN, INT_MAX, &x))
             return bad(c, "Invalid value for %s", ints[i].key);
         *(bool *)((char *)p + ints[i].has_off) = true;
         *(int *)((char *)p + ints[i].val_off) = x;
@@ -292,7 +294,7 @@ static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
     sim_form_list(c->form, "Preferences.CheckpointPercentages.member", &cps);
     for (size_t i = 0; i < cps.n; i++) {
         int x;
-        if (!parse_int(cps.items[i], 1, 100, &x)) {
+        if (!parse_int(cps.items[i], INT_MIN, INT_MAX, &x)) {
             strvec_free(&cps);
             return bad(c, "Invalid value for %s", "Preferences.CheckpointPercentages");
         }
@@ -304,9 +306,17 @@ static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
     if ((s = q(c, "Preferences.ScaleInProtectedInstances"))) { p->scale_in_protected_instances = xstrdup(s); *any = true; }
     if ((s = q(c, "Preferences.StandbyInstances"))) { p->standby_instances = xstrdup(s); *any = true; }
     sim_form_list(c->form, "Preferences.AlarmSpecification.Alarms.member", &p->alarms);
-    if (p->alarms.n > 10) return bad(c, "%s accepts at most 10 alarms", "AlarmSpecification.Alarms");
     if (p->alarms.n) { p->has_alarm_specification = true; *any = true; }
     return ok_err();
+}
+
+/* Whether the form has a parameter under prefix ("DesiredConfiguration."). */
+static bool q_has_prefix(const op_ctx *c, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; c->form && i < c->form->items.n; i++)
+        if (!strncmp(c->form->items.items[i].key, prefix, n)) return true;
+    return false;
 }
 
 static sim_error op_start_refresh(op_ctx *c)
@@ -322,7 +332,8 @@ static sim_error op_start_refresh(op_ctx *c)
         .launch_template_name = (char *)q(c, "DesiredConfiguration.LaunchTemplate.LaunchTemplateName"),
         .version = (char *)q(c, "DesiredConfiguration.LaunchTemplate.Version"),
     };
-    bool have_lt = lt.launch_template_id || lt.launch_template_name;
+    /* a DesiredConfiguration without a launch template is sent on, for the world to refuse */
+    bool have_lt = lt.launch_template_id || lt.launch_template_name || q_has_prefix(c, "DesiredConfiguration.");
     const char *strategy = q(c, "Strategy");
     char *id = NULL;
     if (sim_ok(&e))
@@ -338,7 +349,10 @@ static sim_error op_cancel_or_rollback(op_ctx *c, bool rollback)
     const char *asg = q(c, "AutoScalingGroupName");
     if (!asg) return missing(c, "autoScalingGroupName");
     char *id = NULL;
-    sim_error e = rollback ? world_rollback_refresh(c->w, asg, &id) : world_cancel_refresh(c->w, asg, &id);
+    bool wait = true;   /* WaitForTransitioningInstances, true by default */
+    const char *wv = q(c, "WaitForTransitioningInstances");
+    if (wv && !parse_bool(wv, &wait)) return bad(c, "Invalid value for %s", "WaitForTransitioningInstances");
+    sim_error e = rollback ? world_rollback_refresh(c->w, asg, &id) : world_cancel_refresh(c->w, asg, wait, &id);
     if (sim_ok(&e)) {
         set_xml(c);
         enc_xml_refresh_id(&c->resp->body, rollback ? "RollbackInstanceRefresh" : "CancelInstanceRefresh", id, c->rid);
@@ -376,13 +390,43 @@ static sim_error op_set_desired_capacity(op_ctx *c)
     if (sim_ok(&e)) e = world_set_desired_capacity(c->w, asg, d);
     if (sim_ok(&e)) {
         set_xml(c);
-        sb_printf(&c->resp->body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<SetDesiredCapacityResponse xmlns=\"%s\">"
-                  "<ResponseMetadata>", SIM_NS_AUTOSCALING);
-        enc_xml_text(&c->resp->body, "RequestId", c->rid);
-        sb_append(&c->resp->body, "</ResponseMetadata></SetDesiredCapacityResponse>\n");
+        enc_xml_empty_answer(&c->resp->body, "SetDesiredCapacity", SIM_NS_AUTOSCALING, c->rid);
     }
     return e;
 }
+
+static sim_error op_describe_warm_pool(op_ctx *c)
+{
+    const char *asg = q(c, "AutoScalingGroupName");
+    if (!asg) return missing(c, "autoScalingGroupName");
+    int max = 0;
+    sim_error e = q_int(c, "MaxRecords", 1, 1000, &max);
+    warm_pool out;
+    memset(&out, 0, sizeof out);
+    char *next = NULL;
+    if (sim_ok(&e)) e = world_describe_warm_pool(c->w, asg, q(c, "NextToken"), max, &out, &next);
+    if (sim_ok(&e)) { set_xml(c); enc_xml_describe_warm_pool(&c->resp->body, &out, next, c->rid); }
+    warm_pool_free(&out);
+    free(next);
+    return e;
+}
+
+static sim_error op_processes(op_ctx *c, bool suspend)
+{
+    const char *asg = q(c, "AutoScalingGroupName");
+    if (!asg) return missing(c, "autoScalingGroupName");
+    strvec names = {0};
+    sim_form_list(c->form, "ScalingProcesses.member", &names);
+    sim_error e = suspend ? world_suspend_processes(c->w, asg, &names) : world_resume_processes(c->w, asg, &names);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_empty_answer(&c->resp->body, suspend ? "SuspendProcesses" : "ResumeProcesses", SIM_NS_AUTOSCALING, c->rid);
+    }
+    strvec_free(&names);
+    return e;
+}
+static sim_error op_suspend_processes(op_ctx *c) { return op_processes(c, true); }
+static sim_error op_resume_processes(op_ctx *c) { return op_processes(c, false); }
 
 /* ---------------- elbv2 ---------------- */
 
@@ -552,34 +596,38 @@ static sim_error op_assume_role_web(op_ctx *c) { return op_assume(c, true); }
 
 static sim_error op_describe_alarms_query(op_ctx *c)
 {
-    strvec names = {0};
+    strvec names = {0}, types = {0};
     sim_form_list(c->form, "AlarmNames.member", &names);
+    sim_form_list(c->form, "AlarmTypes.member", &types);
     int max = 0;
     sim_error e = q_int(c, "MaxRecords", 1, 100, &max);
     cw_alarm_list out = {0};
     char *next = NULL;
     if (sim_ok(&e))
-        e = world_describe_alarms(c->w, &names, q(c, "AlarmNamePrefix"), q(c, "StateValue"), q(c, "NextToken"),
-                                  max, &out, &next);
+        e = world_describe_alarms(c->w, &names, q(c, "AlarmNamePrefix"), q(c, "StateValue"), &types,
+                                  q(c, "NextToken"), max, &out, &next);
     if (sim_ok(&e)) { set_xml(c); enc_xml_alarms(&c->resp->body, &out, next, c->rid); }
     MODEL_LIST_FREE(out, cw_alarm_free);
     free(next);
     strvec_free(&names);
+    strvec_free(&types);
     return e;
 }
 
 static sim_error op_describe_alarms_json(op_ctx *c)
 {
-    strvec names = {0};
+    strvec names = {0}, types = {0};
     j_strlist(c, "AlarmNames", &names);
+    j_strlist(c, "AlarmTypes", &types);
     cw_alarm_list out = {0};
     char *next = NULL;
-    sim_error e = world_describe_alarms(c->w, &names, j_str(c, "AlarmNamePrefix"), j_str(c, "StateValue"),
+    sim_error e = world_describe_alarms(c->w, &names, j_str(c, "AlarmNamePrefix"), j_str(c, "StateValue"), &types,
                                         j_str(c, "NextToken"), j_int(c, "MaxRecords", 0), &out, &next);
     if (sim_ok(&e)) { set_json(c); enc_json_alarms(&c->resp->body, &out, next); }
     MODEL_LIST_FREE(out, cw_alarm_free);
     free(next);
     strvec_free(&names);
+    strvec_free(&types);
     return e;
 }
 
@@ -606,15 +654,17 @@ static sim_error op_ecr_describe_images(op_ctx *c)
     if (!repo) return missing(c, "repositoryName");
     sim_image_id_list ids = {0};
     j_image_ids(c, &ids);
-    const char *tag_status = NULL;
-    json_object *filter, *ts;
-    if (c->json && json_object_object_get_ex(c->json, "filter", &filter) &&
-        json_object_is_type(filter, json_type_object) && json_object_object_get_ex(filter, "tagStatus", &ts) &&
-        json_object_is_type(ts, json_type_string))
-        tag_status = json_object_get_string(ts);
+    const char *tag_status = NULL, *image_status = NULL;
+    json_object *filter, *v;
+    if (c->json && json_object_object_get_ex(c->json, "filter", &filter) && json_object_is_type(filter, json_type_object)) {
+        if (json_object_object_get_ex(filter, "tagStatus", &v) && json_object_is_type(v, json_type_string))
+            tag_status = json_object_get_string(v);
+        if (json_object_object_get_ex(filter, "imageStatus", &v) && json_object_is_type(v, json_type_string))
+            image_status = json_object_get_string(v);
+    }
     ecr_image_detail_list out = {0};
     char *next = NULL;
-    sim_error e = world_ecr_describe_images(c->w, j_str(c, "registryId"), repo, &ids, tag_status,
+    sim_error e = world_ecr_describe_images(c->w, j_str(c, "registryId"), repo, &ids, tag_status, image_status,
                                             j_str(c, "nextToken"), j_int(c, "maxResults", 0), &out, &next);
     if (sim_ok(&e)) { set_json(c); enc_json_image_details(&c->resp->body, &out, next); }
     MODEL_LIST_FREE(out, ecr_image_detail_free);
@@ -655,6 +705,30 @@ static sim_error op_ecr_put_image(op_ctx *c)
                                       j_str(c, "imageTag"), j_str(c, "imageDigest"), &out);
     if (sim_ok(&e)) { set_json(c); enc_json_put_image(&c->resp->body, &out); }
     ecr_image_free(&out);
+    return e;
+}
+
+static sim_error op_ecr_update_storage_class(op_ctx *c)
+{
+    const char *repo = j_str(c, "repositoryName");
+    if (!repo) return missing(c, "repositoryName");
+    const char *target = j_str(c, "targetStorageClass");
+    if (!target) return missing(c, "targetStorageClass");
+    json_object *idj, *v;
+    sim_image_id id = {0};
+    if (c->json && json_object_object_get_ex(c->json, "imageId", &idj) && json_object_is_type(idj, json_type_object)) {
+        if (json_object_object_get_ex(idj, "imageDigest", &v) && json_object_is_type(v, json_type_string))
+            id.image_digest = (char *)json_object_get_string(v);
+        if (json_object_object_get_ex(idj, "imageTag", &v) && json_object_is_type(v, json_type_string))
+            id.image_tag = (char *)json_object_get_string(v);
+    } else {
+        return missing(c, "imageId");
+    }
+    ecr_image_detail out;
+    memset(&out, 0, sizeof out);
+    sim_error e = world_ecr_update_storage_class(c->w, j_str(c, "registryId"), repo, &id, target, &out);
+    if (sim_ok(&e)) { set_json(c); enc_json_storage_class(&c->resp->body, &out); }
+    ecr_image_detail_free(&out);
     return e;
 }
 
@@ -703,6 +777,9 @@ static const route_op ops[] = {
     {"autoscaling", "RollbackInstanceRefresh", SIM_PROTO_QUERY, op_rollback_refresh},
     {"autoscaling", "DescribeScalingActivities", SIM_PROTO_QUERY, op_describe_activities},
     {"autoscaling", "SetDesiredCapacity", SIM_PROTO_QUERY, op_set_desired_capacity},
+    {"autoscaling", "DescribeWarmPool", SIM_PROTO_QUERY, op_describe_warm_pool},
+    {"autoscaling", "SuspendProcesses", SIM_PROTO_QUERY, op_suspend_processes},
+    {"autoscaling", "ResumeProcesses", SIM_PROTO_QUERY, op_resume_processes},
     {"elasticloadbalancing", "DescribeTargetGroups", SIM_PROTO_QUERY, op_describe_target_groups},
     {"elasticloadbalancing", "DescribeTargetHealth", SIM_PROTO_QUERY, op_describe_target_health},
     {"elasticloadbalancing", "DescribeLoadBalancers", SIM_PROTO_QUERY, op_describe_load_balancers},
@@ -721,6 +798,7 @@ static const route_op ops[] = {
     {"ecr", "BatchGetImage", SIM_PROTO_JSON11, op_ecr_batch_get_image},
     {"ecr", "PutImage", SIM_PROTO_JSON11, op_ecr_put_image},
     {"ecr", "BatchDeleteImage", SIM_PROTO_JSON11, op_ecr_batch_delete_image},
+    {"ecr", "UpdateImageStorageClass", SIM_PROTO_JSON11, op_ecr_update_storage_class},
 };
 
 size_t route_op_count(void) { return ARRAY_LEN(ops); }

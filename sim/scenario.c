@@ -309,7 +309,8 @@ static bool sub_lts(sp *p, yaml_node_t *n, void *obj)
 
 static void tg_defaults(sc_target_group *t, yaml_node_t *n)
 {
-    (void)n;
+    t->line = (int)n->start_mark.line + 1;
+    t->column = (int)n->start_mark.column + 1;
     t->port = 80;
     t->interval_s = 30;
     t->timeout_s = 5;
@@ -326,6 +327,7 @@ static const field tg_fields[] = {
     FI("healthy_threshold", sc_target_group, healthy_threshold, 2, 10),
     FI("unhealthy_threshold", sc_target_group, unhealthy_threshold, 2, 10),
     FI("deregistration_delay", sc_target_group, deregistration_delay_s, 0, 3600),
+    FI("unhealthy_draining_interval", sc_target_group, unhealthy_draining_s, 0, 360000),
 };
 static bool sub_tgs(sp *p, yaml_node_t *n, void *obj)
 {
@@ -377,20 +379,86 @@ static bool sub_lbs(sp *p, yaml_node_t *n, void *obj)
     return true;
 }
 
-static void image_defaults(sc_image *i, yaml_node_t *n) { (void)i; (void)n; }
-static bool sub_pushed(sp *p, yaml_node_t *n, void *obj)
+static void image_defaults(sc_image *i, yaml_node_t *n)
+{
+    i->fails_after_s = -1;
+    i->line = (int)n->start_mark.line + 1;
+    i->column = (int)n->start_mark.column + 1;
+}
+/* "seconds before the scenario start" values, bounded to a century */
+static bool get_offset(sp *p, yaml_node_t *n, const char *key, int64_t *out)
 {
     long x;
-    if (!get_long(p, n, "pushed", 0, 100L * 365 * 86400, &x))
+    if (!get_long(p, n, key, 0, 100L * 365 * 86400, &x))
         return false;
-    ((sc_image *)obj)->pushed_offset_s = x;
+    *out = x;
     return true;
+}
+static bool sub_pushed(sp *p, yaml_node_t *n, void *obj)
+{
+    return get_offset(p, n, "pushed", &((sc_image *)obj)->pushed_offset_s);
+}
+static bool sub_archived_at(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_image *im = obj;
+    im->has_archived_at = true;
+    return get_offset(p, n, "archived_at", &im->archived_offset_s);
+}
+static bool sub_activated_at(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_image *im = obj;
+    im->has_activated_at = true;
+    return get_offset(p, n, "activated_at", &im->activated_offset_s);
+}
+static bool sub_scan_completed(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_scan *sc = obj;
+    sc->has_completed = true;
+    return get_offset(p, n, "completed", &sc->completed_offset_s);
+}
+static bool sub_findings(sp *p, yaml_node_t *n, void *obj)
+{
+    static const char *const severities[] = { "INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL", "UNDEFINED" };
+    sc_scan *sc = obj;
+    if (n->type != YAML_MAPPING_NODE)
+        return sp_fail_at(p, &n->start_mark, "findings must be a mapping of severity: count");
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = node(p, pr->key), *v = node(p, pr->value);
+        long x;
+        if (!want_scalar(p, k, "a severity") || !get_long(p, v, scalar(k), 0, 1000000, &x))
+            return false;
+        bool known = false;
+        for (size_t i = 0; i < ARRAY_LEN(severities); i++)
+            known |= !strcmp(severities[i], scalar(k));
+        if (!known)
+            return sp_fail_at(p, &k->start_mark, "unknown finding severity '%s' (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL, UNDEFINED)", scalar(k));
+        for (size_t i = 0; i < sc->findings.n; i++)
+            if (!strcmp(sc->findings.items[i].severity, scalar(k)))
+                return sp_fail_at(p, &k->start_mark, "duplicate severity '%s'", scalar(k));
+        sc_severity *sv = VEC_NEW(sc->findings);
+        sv->severity = xstrdup(scalar(k));
+        sv->count = (int)x;
+    }
+    return true;
+}
+static const field scan_fields[] = {
+    FS("status", sc_scan, status), FS("description", sc_scan, description),
+    FSUB("completed", sub_scan_completed), FSUB("findings", sub_findings),
+};
+static bool sub_scan(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_scan *sc = &((sc_image *)obj)->scan;
+    sc->present = true;
+    return parse_map(p, n, "scan", scan_fields, ARRAY_LEN(scan_fields), sc);
 }
 static const field image_fields[] = {
     FV("tags", sc_image, tags), FL("layers", sc_image, layer_sizes, 1, 1L << 40),
     FSUB("pushed", sub_pushed),
-    FB("bad", sc_image, bad), FS("media_type", sc_image, media_type),
-    FS("seed", sc_image, seed_name),
+    FB("bad", sc_image, bad), FI("fails_after", sc_image, fails_after_s, 0, 30 * 86400),
+    FS("media_type", sc_image, media_type),
+    FS("seed", sc_image, seed_name), FS("status", sc_image, status),
+    FSUB("archived_at", sub_archived_at), FSUB("activated_at", sub_activated_at),
+    FSUB("scan", sub_scan),
 };
 static bool sub_images(sp *p, yaml_node_t *n, void *obj)
 {
@@ -422,6 +490,61 @@ static void asg_defaults(sc_asg *a, yaml_node_t *n)
     a->line = (int)n->start_mark.line + 1;
     a->column = (int)n->start_mark.column + 1;
 }
+/* The process names SuspendProcesses takes (its API reference). */
+static const char *const process_names[] = {
+    "Launch", "Terminate", "AddToLoadBalancer", "AlarmNotification", "AZRebalance",
+    "HealthCheck", "InstanceRefresh", "ReplaceUnhealthy", "ScheduledActions",
+};
+bool sim_process_known(const char *name)
+{
+    for (size_t i = 0; name && i < ARRAY_LEN(process_names); i++)
+        if (!strcmp(process_names[i], name))
+            return true;
+    return false;
+}
+size_t sim_process_count(void) { return ARRAY_LEN(process_names); }
+const char *sim_process_name(size_t i) { return i < ARRAY_LEN(process_names) ? process_names[i] : NULL; }
+
+/* suspended_processes: [Launch, {name: Terminate, reason: "..."}] */
+static const field suspended_fields[] = {
+    FS("name", sc_suspended, process), FS("reason", sc_suspended, reason),
+};
+static bool sub_suspended(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_asg *a = obj;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return sp_fail_at(p, &n->start_mark, "suspended_processes must be a list");
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *e = node(p, *it);
+        sc_suspended *sp_ = VEC_NEW(a->suspended);
+        if (e->type == YAML_SCALAR_NODE)
+            sp_->process = xstrdup(scalar(e));
+        else if (!parse_map(p, e, "suspended_processes", suspended_fields, ARRAY_LEN(suspended_fields), sp_))
+            return false;
+        if (!sim_process_known(sp_->process))
+            return sp_fail_at(p, &e->start_mark, "unknown process '%s' in suspended_processes", sp_->process ? sp_->process : "");
+    }
+    return true;
+}
+static bool sub_reuse(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_warm_pool *wp = obj;
+    wp->has_reuse = true;
+    return get_bool(p, n, "reuse_on_scale_in", &wp->reuse_on_scale_in);
+}
+static const field warm_pool_fields[] = {
+    FI("min_size", sc_warm_pool, min_size, 0, 10000),
+    FI("max_group_prepared_capacity", sc_warm_pool, max_prepared, -1, 10000),
+    FS("pool_state", sc_warm_pool, pool_state),
+    FSUB("reuse_on_scale_in", sub_reuse),
+};
+static bool sub_warm_pool(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_warm_pool *wp = &((sc_asg *)obj)->warm_pool;
+    wp->present = true;
+    wp->max_prepared = -1;
+    return parse_map(p, n, "warm_pool", warm_pool_fields, ARRAY_LEN(warm_pool_fields), wp);
+}
 static const field asg_fields[] = {
     FS("name", sc_asg, name),
     FI("min", sc_asg, min_size, 0, 10000), FI("max", sc_asg, max_size, 0, 10000),
@@ -435,6 +558,10 @@ static const field asg_fields[] = {
     FI("launch_delay", sc_asg, launch_delay_s, 1, 3600), FI("boot", sc_asg, boot_s, 0, 3600),
     FI("min_healthy_percentage", sc_asg, imp_min_healthy, 0, 100),
     FI("max_healthy_percentage", sc_asg, imp_max_healthy, 100, 200),
+    FI("standby_instances", sc_asg, standby_instances, 0, 1000),
+    FI("protected_instances", sc_asg, protected_instances, 0, 10000),
+    FB("new_instances_protected", sc_asg, new_instances_protected),
+    FSUB("suspended_processes", sub_suspended), FSUB("warm_pool", sub_warm_pool),
 };
 static bool sub_asgs(sp *p, yaml_node_t *n, void *obj)
 {
@@ -450,11 +577,50 @@ static void alarm_defaults(sc_alarm *a, yaml_node_t *n)
     a->line = (int)n->start_mark.line + 1;
     a->column = (int)n->start_mark.column + 1;
 }
+static bool sub_threshold(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_alarm *a = obj;
+    a->has_threshold = true;
+    return get_double(p, n, "threshold", -1e15, 1e15, &a->threshold);
+}
+static void query_defaults(sc_metric_query *q, yaml_node_t *n) { (void)q; (void)n; }
+static bool sub_query_period(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_metric_query *q = obj;
+    long x;
+    q->has_period = true;
+    if (!get_long(p, n, "period", 1, 86400, &x))
+        return false;
+    q->period = (int)x;
+    return true;
+}
+static bool sub_query_return(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_metric_query *q = obj;
+    q->has_return_data = true;
+    return get_bool(p, n, "return_data", &q->return_data);
+}
+static const field query_fields[] = {
+    FS("id", sc_metric_query, id), FS("expression", sc_metric_query, expression),
+    FS("label", sc_metric_query, label), FS("metric", sc_metric_query, metric),
+    FS("namespace", sc_metric_query, namespace_), FS("stat", sc_metric_query, stat),
+    FSUB("period", sub_query_period), FSUB("return_data", sub_query_return),
+};
+static bool sub_metrics(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_alarm *a = obj;
+    PARSE_LIST(p, n, "metrics", a->metrics, sc_metric_query, query_fields, query_defaults);
+    if (!a->metrics.n)
+        return sp_fail_at(p, &n->start_mark, "metrics must name at least one query");
+    return true;
+}
 static const field alarm_fields[] = {
     FS("name", sc_alarm, name), FS("description", sc_alarm, description),
     FS("metric", sc_alarm, metric), FS("target_group", sc_alarm, target_group),
-    FS("comparison", sc_alarm, comparison), FD("threshold", sc_alarm, threshold, -1000000, 1000000),
+    FS("comparison", sc_alarm, comparison), FSUB("threshold", sub_threshold),
     FI("period", sc_alarm, period_s, 10, 86400), FI("evaluation_periods", sc_alarm, evaluation_periods, 1, 100),
+    FS("rule", sc_alarm, rule), FSUB("metrics", sub_metrics),
+    FS("threshold_metric_id", sc_alarm, threshold_metric_id), FS("state", sc_alarm, state),
 };
 static bool sub_alarms(sp *p, yaml_node_t *n, void *obj)
 {
@@ -482,7 +648,26 @@ static bool sub_fault_svc(sp *p, yaml_node_t *n, void *obj)
     sim_fault_rule *r = obj;
     return fault_str(p, n, "service", r->service, sizeof r->service);
 }
-static void fault_defaults(sim_fault_rule *r, yaml_node_t *n) { (void)n; str_copy(r->operation, sizeof r->operation, "*"); }
+static bool sub_fault_code(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_fault_rule *r = obj;
+    if (!fault_str(p, n, "error_code", r->error_code, sizeof r->error_code))
+        return false;
+    if (!sim_fault_code_ok(r->error_code))
+        return sp_fail_at(p, &n->start_mark, "error_code '%s' is not an AWS error code (letters, digits, '.', '_', ':', '-')", r->error_code);
+    return true;
+}
+static bool sub_fault_message(sp *p, yaml_node_t *n, void *obj)
+{
+    sim_fault_rule *r = obj;
+    return fault_str(p, n, "error_message", r->error_message, sizeof r->error_message);
+}
+static void fault_defaults(sim_fault_rule *r, yaml_node_t *n)
+{
+    (void)n;
+    str_copy(r->operation, sizeof r->operation, "*");
+    r->error_status = 400;
+}
 static const field fault_fields[] = {
     FSUB("operation", sub_fault_op), FSUB("service", sub_fault_svc),
     FI("latency_ms", sim_fault_rule, latency_ms, 0, 600000),
@@ -493,11 +678,20 @@ static const field fault_fields[] = {
     FD("truncate_rate", sim_fault_rule, truncate_rate, 0, 1),
     FD("malformed_rate", sim_fault_rule, malformed_rate, 0, 1),
     FI("slow_body_bytes_per_sec", sim_fault_rule, slow_body_bytes_per_sec, 0, 100000000),
+    FSUB("error_code", sub_fault_code), FSUB("error_message", sub_fault_message),
+    FI("error_status", sim_fault_rule, error_status, 400, 599),
+    FD("error_rate", sim_fault_rule, error_rate, 0, 1),
+    FI("count", sim_fault_rule, count, 0, 1000000),
 };
 static bool sub_faults(sp *p, yaml_node_t *n, void *obj)
 {
     sim_scenario *sc = obj;
     PARSE_LIST(p, n, "faults", sc->faults.rules, sim_fault_rule, fault_fields, fault_defaults);
+    for (size_t i = 0; i < sc->faults.rules.n; i++) {
+        const sim_fault_rule *r = &sc->faults.rules.items[i];
+        if (r->error_rate > 0 && !r->error_code[0])
+            return sp_fail_at(p, &n->start_mark, "a fault rule with error_rate needs an error_code");
+    }
     return true;
 }
 
@@ -584,6 +778,14 @@ static void generate(sim_scenario *sc, const gen_spec *g, yaml_node_t *n)
             l->port = 80;
             l->protocol = xstrdup("HTTP");
             l->target_group = xstrdup(as->target_groups.items[0]);
+            /* every target group of the app behind the load balancer: one unused by any
+             * load balancer would report its targets unused (Target.NotInUse) */
+            for (size_t k = 1; k < as->target_groups.n; k++) {
+                sc_rule *ru = VEC_NEW(l->rules);
+                ru->priority = (int)k;
+                ru->path_pattern = xasprintf("/%s/*", as->target_groups.items[k]);
+                ru->target_group = xstrdup(as->target_groups.items[k]);
+            }
         }
     }
 }
@@ -621,6 +823,200 @@ static const sc_target_group *find_tg(const sim_scenario *sc, const char *name)
     return NULL;
 }
 
+static bool tg_is_nlb(const sc_target_group *t)
+{
+    return str_eq(t->protocol, "TCP") || str_eq(t->protocol, "TLS") || str_eq(t->protocol, "UDP") ||
+           str_eq(t->protocol, "TCP_UDP");
+}
+
+static bool one_of(const char *s, const char *const *set, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (!strcmp(set[i], s))
+            return true;
+    return false;
+}
+
+static bool validate_image(sp *p, sc_image *im)
+{
+    static const char *const statuses[] = { "ACTIVE", "ARCHIVED", "ACTIVATING" };
+    static const char *const scans[] = { "IN_PROGRESS", "COMPLETE", "FAILED", "UNSUPPORTED_IMAGE", "ACTIVE",
+                                         "PENDING", "SCAN_ELIGIBILITY_EXPIRED", "FINDINGS_UNAVAILABLE",
+                                         "LIMIT_EXCEEDED", "IMAGE_ARCHIVED" };
+    if (im->status && !one_of(im->status, statuses, ARRAY_LEN(statuses)))
+        return sp_fail_lc(p, im->line, im->column, "image status must be ACTIVE, ARCHIVED or ACTIVATING, not", im->status);
+    if (im->has_archived_at && !str_eq(im->status, "ARCHIVED") && !str_eq(im->status, "ACTIVATING") &&
+        !im->has_activated_at)
+        return sp_fail_lc(p, im->line, im->column, "archived_at without status ARCHIVED (or activated_at) on image",
+                          im->tags.n ? im->tags.items[0] : "");
+    if (im->scan.present) {
+        if (!im->scan.status)
+            im->scan.status = xstrdup("COMPLETE");
+        if (!one_of(im->scan.status, scans, ARRAY_LEN(scans)))
+            return sp_fail_lc(p, im->line, im->column, "unknown scan status", im->scan.status);
+    }
+    return true;
+}
+
+static const sc_alarm *find_alarm(const sim_scenario *sc, const char *name_or_arn)
+{
+    /* an ARN names the alarm after its last ":alarm:" */
+    const char *name = name_or_arn;
+    const char *at = name ? strstr(name, ":alarm:") : NULL;
+    if (at && !strncmp(name, "arn:", 4))
+        name = at + 7;
+    for (size_t i = 0; name && i < sc->alarms.n; i++)
+        if (str_eq(sc->alarms.items[i].name, name))
+            return &sc->alarms.items[i];
+    return NULL;
+}
+
+static bool validate_composite(sp *p, const sim_scenario *sc, sc_alarm *al)
+{
+    char why[160];
+    size_t at = 0;
+    if (!alarm_rule_parse(al->rule, &al->parsed, why, sizeof why, &at)) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "rule of alarm %s: %s at character", al->name, why);
+        char pos[24];
+        snprintf(pos, sizeof pos, "%zu", at + 1);
+        return sp_fail_lc(p, al->line, al->column, msg, pos);
+    }
+    for (size_t k = 0; k < al->parsed.nodes.n; k++) {
+        const ar_node *nd = &al->parsed.nodes.items[k];
+        if (nd->kind != AR_STATE)
+            continue;
+        const sc_alarm *child = find_alarm(sc, nd->alarm);
+        if (!child)
+            return sp_fail_lc(p, al->line, al->column, "composite alarm's rule names an unknown alarm", nd->alarm);
+        if (child == al)
+            return sp_fail_lc(p, al->line, al->column, "composite alarm's rule names the alarm itself:", al->name);
+    }
+    return true;
+}
+
+static bool validate_math(sp *p, sc_alarm *al)
+{
+    int returning = 0;
+    for (size_t k = 0; k < al->metrics.n; k++) {
+        sc_metric_query *q = &al->metrics.items[k];
+        if (str_empty(q->id))
+            return sp_fail_lc(p, al->line, al->column, "a metrics query has no id in alarm", al->name);
+        for (size_t j = 0; j < k; j++)
+            if (!strcmp(al->metrics.items[j].id, q->id))
+                return sp_fail_lc(p, al->line, al->column, "duplicate metrics id", q->id);
+        if (!q->expression == !q->metric)
+            return sp_fail_lc(p, al->line, al->column, "a metrics query needs exactly one of expression and metric:", q->id);
+        if (q->metric && !q->namespace_)
+            q->namespace_ = xstrdup("AWS/ApplicationELB");
+        if (q->metric && !q->stat)
+            q->stat = xstrdup("Average");
+        if (q->metric && !q->has_period) {
+            q->has_period = true;
+            q->period = al->period_s;
+        }
+        returning += q->has_return_data && q->return_data;
+    }
+    /* one query is what the alarm watches: the one with ReturnData true, false in all the
+     * others (MetricAlarm's Metrics); unsaid, the one named true, else the last one */
+    if (returning > 1)
+        return sp_fail_lc(p, al->line, al->column, "more than one metrics query has return_data true in alarm", al->name);
+    bool named = returning == 1;
+    for (size_t k = 0; k < al->metrics.n; k++) {
+        sc_metric_query *q = &al->metrics.items[k];
+        if (!q->has_return_data) {
+            q->has_return_data = true;
+            q->return_data = !named && k + 1 == al->metrics.n;
+            returning += q->return_data;
+        }
+    }
+    if (!returning)
+        return sp_fail_lc(p, al->line, al->column, "no metrics query has return_data true in alarm", al->name);
+    if (al->threshold_metric_id) {
+        bool found = false;
+        for (size_t k = 0; k < al->metrics.n; k++)
+            found |= !strcmp(al->metrics.items[k].id, al->threshold_metric_id);
+        if (!found)
+            return sp_fail_lc(p, al->line, al->column, "threshold_metric_id names no metrics query:", al->threshold_metric_id);
+        al->has_threshold = false;
+    } else if (!al->has_threshold) {
+        return sp_fail_lc(p, al->line, al->column, "a metric math alarm needs a threshold or threshold_metric_id:", al->name);
+    }
+    return true;
+}
+
+static bool validate_alarm(sp *p, const sim_scenario *sc, sc_alarm *al)
+{
+    static const char *const cmps[] = { "GreaterThanThreshold", "GreaterThanOrEqualToThreshold",
+                                        "LessThanThreshold", "LessThanOrEqualToThreshold" };
+    static const char *const band_cmps[] = { "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold",
+                                             "GreaterThanUpperThreshold" };
+    static const char *const states[] = { "OK", "ALARM", "INSUFFICIENT_DATA" };
+    if (str_empty(al->name))
+        return sp_fail_lc(p, al->line, al->column, "alarm has no name", "");
+    al->kind = al->rule ? SC_ALARM_COMPOSITE : al->metrics.n ? SC_ALARM_MATH : SC_ALARM_TG;
+    if (al->rule && (al->metrics.n || al->metric || al->target_group || al->threshold_metric_id))
+        return sp_fail_lc(p, al->line, al->column, "a composite alarm (rule) has no metric, metrics or target_group:", al->name);
+    if (al->metrics.n && (al->metric || al->target_group))
+        return sp_fail_lc(p, al->line, al->column, "a metric math alarm (metrics) has no metric or target_group:", al->name);
+    if (al->state && (al->kind != SC_ALARM_MATH || !one_of(al->state, states, ARRAY_LEN(states))))
+        return sp_fail_lc(p, al->line, al->column, "state (OK, ALARM, INSUFFICIENT_DATA) is for metric math alarms; alarm", al->name);
+    if (al->kind == SC_ALARM_COMPOSITE)
+        return validate_composite(p, sc, al);
+    if (!al->comparison)
+        al->comparison = xstrdup(al->threshold_metric_id ? "LessThanLowerOrGreaterThanUpperThreshold" : "GreaterThanThreshold");
+    bool band = one_of(al->comparison, band_cmps, ARRAY_LEN(band_cmps));
+    if (!one_of(al->comparison, cmps, ARRAY_LEN(cmps)) && !band)
+        return sp_fail_lc(p, al->line, al->column, "unknown comparison", al->comparison);
+    if (band != (al->threshold_metric_id != NULL))
+        return sp_fail_lc(p, al->line, al->column, "the anomaly band comparisons go with threshold_metric_id, and only they; alarm", al->name);
+    if (al->kind == SC_ALARM_MATH)
+        return validate_math(p, al);
+    if (al->threshold_metric_id)
+        return sp_fail_lc(p, al->line, al->column, "threshold_metric_id needs metrics; alarm", al->name);
+    al->has_threshold = true;   /* the target-group metric alarms: 0 unless given */
+    if (!al->metric)
+        al->metric = xstrdup("UnHealthyHostCount");
+    if (strcmp(al->metric, "UnHealthyHostCount") && strcmp(al->metric, "HealthyHostCount"))
+        return sp_fail_lc(p, al->line, al->column, "unknown alarm metric", al->metric);
+    if (!al->target_group || !find_tg(sc, al->target_group))
+        return sp_fail_lc(p, al->line, al->column, "alarm watches unknown target group", al->target_group);
+    return true;
+}
+
+/* A composite that depends on itself through others would never settle: refused, as
+ * CloudWatch stops evaluating such a cycle. Depth-first with colours. */
+static bool cycle_from(const sim_scenario *sc, size_t i, unsigned char *colour)
+{
+    if (colour[i] == 1)
+        return true;
+    if (colour[i] == 2)
+        return false;
+    colour[i] = 1;
+    const sc_alarm *al = &sc->alarms.items[i];
+    for (size_t k = 0; al->kind == SC_ALARM_COMPOSITE && k < al->parsed.nodes.n; k++) {
+        const ar_node *nd = &al->parsed.nodes.items[k];
+        const sc_alarm *child = nd->kind == AR_STATE ? find_alarm(sc, nd->alarm) : NULL;
+        if (child && cycle_from(sc, (size_t)(child - sc->alarms.items), colour))
+            return true;
+    }
+    colour[i] = 2;
+    return false;
+}
+
+static bool composites_acyclic(sp *p, const sim_scenario *sc)
+{
+    unsigned char *colour = xcalloc(sc->alarms.n + 1, 1);
+    bool ok = true;
+    for (size_t i = 0; ok && i < sc->alarms.n; i++)
+        if (cycle_from(sc, i, colour)) {
+            const sc_alarm *al = &sc->alarms.items[i];
+            ok = sp_fail_lc(p, al->line, al->column, "composite alarms depend on each other in a cycle, through", al->name);
+        }
+    free(colour);
+    return ok;
+}
+
 /* Names must be unique within their kind: the world looks things up by name. */
 #define CHECK_UNIQUE(vec, field, what)                                                   \
     for (size_t i_ = 0; i_ < (vec).n; i_++)                                              \
@@ -646,9 +1042,15 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
         return sp_fail_at(p, &root->start_mark, "account must be 12 digits");
     if (!sc->credentials.n)
         return sp_fail_at(p, &root->start_mark, "no credentials: the simulator would accept no request");
-    for (size_t i = 0; i < sc->target_groups.n; i++)
-        if (str_empty(sc->target_groups.items[i].name))
+    for (size_t i = 0; i < sc->target_groups.n; i++) {
+        const sc_target_group *t = &sc->target_groups.items[i];
+        if (str_empty(t->name))
             return sp_fail_at(p, &root->start_mark, "a target group has no name");
+        /* unhealthy.draining is a Network Load Balancer feature: TCP-family target groups */
+        if (t->unhealthy_draining_s && !tg_is_nlb(t))
+            return sp_fail_lc(p, t->line, t->column,
+                              "unhealthy_draining_interval needs protocol TCP, TLS, UDP or TCP_UDP; target group", t->name);
+    }
     for (size_t i = 0; i < sc->launch_templates.n; i++) {
         sc_launch_template *t = &sc->launch_templates.items[i];
         if (str_empty(t->name))
@@ -658,9 +1060,14 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
         if (t->default_version > t->latest_version)
             t->default_version = t->latest_version;
     }
-    for (size_t i = 0; i < sc->repositories.n; i++)
-        if (str_empty(sc->repositories.items[i].name))
+    for (size_t i = 0; i < sc->repositories.n; i++) {
+        const sc_repository *r = &sc->repositories.items[i];
+        if (str_empty(r->name))
             return sp_fail_at(p, &root->start_mark, "a repository has no name");
+        for (size_t j = 0; j < r->images.n; j++)
+            if (!validate_image(p, &r->images.items[j]))
+                return false;
+    }
     for (size_t i = 0; i < sc->load_balancers.n; i++) {
         sc_load_balancer *lb = &sc->load_balancers.items[i];
         for (size_t j = 0; j < lb->listeners.n; j++) {
@@ -713,28 +1120,22 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
             return sp_fail_lc(p, a->line, a->column, "health_check_type must be EC2 or ELB, not", a->health_check_type);
         if (!a->instance_type)
             a->instance_type = xstrdup(lt->instance_type ? lt->instance_type : "t3.micro");
+        if (a->protected_instances > a->desired)
+            return sp_fail_lc(p, a->line, a->column, "protected_instances is more than desired for app", a->name);
+        if (a->warm_pool.present) {
+            sc_warm_pool *wp = &a->warm_pool;
+            if (!wp->pool_state)
+                wp->pool_state = xstrdup("Stopped");
+            if (strcmp(wp->pool_state, "Stopped") && strcmp(wp->pool_state, "Running") &&
+                strcmp(wp->pool_state, "Hibernated"))
+                return sp_fail_lc(p, a->line, a->column, "warm_pool pool_state must be Stopped, Running or Hibernated, not",
+                                  wp->pool_state);
+        }
     }
-    for (size_t i = 0; i < sc->alarms.n; i++) {
-        sc_alarm *al = &sc->alarms.items[i];
-        if (str_empty(al->name))
-            return sp_fail_lc(p, al->line, al->column, "alarm has no name", "");
-        if (!al->metric)
-            al->metric = xstrdup("UnHealthyHostCount");
-        if (strcmp(al->metric, "UnHealthyHostCount") && strcmp(al->metric, "HealthyHostCount"))
-            return sp_fail_lc(p, al->line, al->column, "unknown alarm metric", al->metric);
-        if (!al->target_group || !find_tg(sc, al->target_group))
-            return sp_fail_lc(p, al->line, al->column, "alarm watches unknown target group", al->target_group);
-        if (!al->comparison)
-            al->comparison = xstrdup("GreaterThanThreshold");
-        static const char *const cmps[] = { "GreaterThanThreshold", "GreaterThanOrEqualToThreshold",
-                                            "LessThanThreshold", "LessThanOrEqualToThreshold" };
-        bool ok = false;
-        for (size_t j = 0; j < ARRAY_LEN(cmps); j++)
-            ok |= !strcmp(cmps[j], al->comparison);
-        if (!ok)
-            return sp_fail_lc(p, al->line, al->column, "unknown comparison", al->comparison);
-    }
-    return true;
+    for (size_t i = 0; i < sc->alarms.n; i++)
+        if (!validate_alarm(p, sc, &sc->alarms.items[i]))
+            return false;
+    return composites_acyclic(p, sc);
 }
 
 /* ---------- entry points ---------- */
@@ -915,7 +1316,11 @@ void sim_scenario_free(sim_scenario *sc)
             sc_image *im = &r->images.items[j];
             strvec_free(&im->tags);
             VEC_FREE(im->layer_sizes);
-            free(im->media_type); free(im->seed_name);
+            free(im->media_type); free(im->seed_name); free(im->status);
+            free(im->scan.status); free(im->scan.description);
+            for (size_t k = 0; k < im->scan.findings.n; k++)
+                free(im->scan.findings.items[k].severity);
+            VEC_FREE(im->scan.findings);
         }
         VEC_FREE(r->images);
         strvec_free(&r->exclusion_filters);
@@ -926,6 +1331,12 @@ void sim_scenario_free(sim_scenario *sc)
         sc_asg *a = &sc->asgs.items[i];
         free(a->name); free(a->launch_template); free(a->lt_version); free(a->health_check_type);
         free(a->repository); free(a->live_tag); free(a->instance_type);
+        for (size_t j = 0; j < a->suspended.n; j++) {
+            free(a->suspended.items[j].process);
+            free(a->suspended.items[j].reason);
+        }
+        VEC_FREE(a->suspended);
+        free(a->warm_pool.pool_state);
         strvec_free(&a->azs);
         strvec_free(&a->target_groups);
     }
@@ -933,6 +1344,13 @@ void sim_scenario_free(sim_scenario *sc)
     for (size_t i = 0; i < sc->alarms.n; i++) {
         sc_alarm *a = &sc->alarms.items[i];
         free(a->name); free(a->description); free(a->metric); free(a->target_group); free(a->comparison);
+        free(a->rule); free(a->threshold_metric_id); free(a->state);
+        alarm_rule_free(&a->parsed);
+        for (size_t j = 0; j < a->metrics.n; j++) {
+            sc_metric_query *q = &a->metrics.items[j];
+            free(q->id); free(q->expression); free(q->label); free(q->metric); free(q->namespace_); free(q->stat);
+        }
+        VEC_FREE(a->metrics);
     }
     VEC_FREE(sc->alarms);
     sim_faults_free(&sc->faults);

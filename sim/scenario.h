@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alarm_rule.h"
 #include "util.h"
 #include "world.h"
 
@@ -18,19 +19,31 @@
  *   launch_templates: [{name, id?, latest_version, default_version, image_id, instance_type,
  *                       pinned_tags: {VERSION: tag}}]   a pinned version pulls that tag, not the live one
  *   target_groups: [{name, port, protocol, health_check_path, interval, timeout,
- *                    healthy_threshold, unhealthy_threshold, deregistration_delay}]
+ *                    healthy_threshold, unhealthy_threshold, deregistration_delay,
+ *                    unhealthy_draining_interval}]   (the last: TCP/TLS/UDP target groups only)
  *   load_balancers: [{name, scheme, listeners: [{port, protocol, target_group,
  *                     rules: [{priority, path_pattern, target_group}]}]}]
  *   repositories: [{name, mutability, exclusion_filters: [glob], images: [{tags, layers: [bytes],
- *                   pushed: seconds-before-start, bad: bool, media_type, seed}]}]
+ *                   pushed: seconds-before-start, bad: bool, fails_after: seconds, media_type, seed,
+ *                   status: ACTIVE|ARCHIVED|ACTIVATING, archived_at, activated_at (seconds before start),
+ *                   scan: {status, description, completed (seconds before start), findings: {SEVERITY: n}}}]}]
  *   apps: [{name, min, max, desired, azs, launch_template, version, health_check_type: EC2|ELB,
  *           grace_period, default_warmup, target_groups, repository, live_tag (prod),
  *           instance_type, launch_delay (Pending→InService), boot (InService→answers checks),
- *           min_healthy_percentage, max_healthy_percentage}]   (instance maintenance policy)
+ *           min_healthy_percentage, max_healthy_percentage,   (instance maintenance policy)
+ *           standby_instances: N (extra instances in Standby), protected_instances: N (of the first
+ *           ones, protected from scale in), new_instances_protected: bool,
+ *           suspended_processes: [Name | {name, reason}],
+ *           warm_pool: {min_size, max_group_prepared_capacity, pool_state, reuse_on_scale_in}}]
  *   alarms: [{name, description, metric: UnHealthyHostCount|HealthyHostCount, target_group,
- *             comparison, threshold, period, evaluation_periods}]
+ *             comparison, threshold, period, evaluation_periods}        a metric alarm on a target group
+ *          | {name, description, rule: "ALARM(a) AND NOT OK(b)"}       a composite alarm
+ *          | {name, description, metrics: [{id, expression, label, metric, namespace, stat, period,
+ *             return_data}], threshold_metric_id, comparison, threshold, evaluation_periods,
+ *             state: OK|ALARM|INSUFFICIENT_DATA}]                      a metric math / anomaly alarm
  *   faults: [{operation ("*"), service, latency_ms, jitter_ms, throttle_rate, error_5xx_rate,
- *             reset_rate, truncate_rate, malformed_rate, slow_body_bytes_per_sec}]
+ *             reset_rate, truncate_rate, malformed_rate, slow_body_bytes_per_sec,
+ *             error_code, error_status, error_message, error_rate, count}]
  *   generate: {apps, instances_per_app, target_groups, images, azs}   many gen-app-NN groups
  *   session_duration: 60   seconds the credentials STS hands out last (short-lived for refresh tests) */
 
@@ -58,6 +71,8 @@ typedef struct sc_target_group {
     int port;
     int interval_s, timeout_s, healthy_threshold, unhealthy_threshold;
     int deregistration_delay_s;
+    int unhealthy_draining_s;      /* NLB target_health_state.unhealthy.draining_interval_seconds */
+    int line, column;
 } sc_target_group;
 
 typedef struct sc_rule { int priority; char *path_pattern; char *target_group; int line, column; } sc_rule;
@@ -73,6 +88,15 @@ typedef struct sc_load_balancer {
     VEC(sc_listener) listeners;
 } sc_load_balancer;
 
+typedef struct sc_severity { char *severity; int count; } sc_severity;
+
+typedef struct sc_scan {           /* ImageDetail.imageScanStatus / imageScanFindingsSummary */
+    bool present;
+    char *status, *description;
+    bool has_completed; int64_t completed_offset_s;
+    VEC(sc_severity) findings;
+} sc_scan;
+
 typedef struct sc_image {
     strvec tags;
     VEC(int64_t) layer_sizes;
@@ -80,12 +104,28 @@ typedef struct sc_image {
     bool bad;                      /* its digest never passes health checks */
     char *media_type;              /* NULL = Docker v2 schema 2 */
     char *seed_name;               /* what the manifest is generated from (stable digests) */
+    char *status;                  /* ACTIVE (NULL), ARCHIVED, ACTIVATING */
+    int fails_after_s;             /* -1, or: its app stops answering this long after it is ready */
+    bool has_archived_at; int64_t archived_offset_s;
+    bool has_activated_at; int64_t activated_offset_s;
+    sc_scan scan;
+    int line, column;
 } sc_image;
 typedef struct sc_repository {
     char *name, *mutability;
     strvec exclusion_filters;
     VEC(sc_image) images;
 } sc_repository;
+
+typedef struct sc_suspended { char *process, *reason; } sc_suspended;
+
+typedef struct sc_warm_pool {      /* WarmPoolConfiguration */
+    bool present;
+    int min_size;                  /* 0 by default */
+    int max_prepared;              /* MaxGroupPreparedCapacity; -1 = the group's max size */
+    char *pool_state;              /* Stopped (default), Running, Hibernated */
+    bool has_reuse; bool reuse_on_scale_in;
+} sc_warm_pool;
 
 typedef struct sc_asg {
     char *name;
@@ -102,16 +142,35 @@ typedef struct sc_asg {
     int launch_delay_s;            /* Pending → InService */
     int boot_s;                    /* InService → app answers health checks */
     int imp_min_healthy, imp_max_healthy;   /* instance maintenance policy, -1 = unset */
+    int standby_instances;         /* extra instances that start in Standby */
+    int protected_instances;       /* how many of the first instances are protected from scale in */
+    bool new_instances_protected;  /* NewInstancesProtectedFromScaleIn */
+    VEC(sc_suspended) suspended;   /* SuspendedProcesses at start */
+    sc_warm_pool warm_pool;
     int line, column;
 } sc_asg;
 
+typedef enum { SC_ALARM_TG, SC_ALARM_COMPOSITE, SC_ALARM_MATH } sc_alarm_kind;
+
+typedef struct sc_metric_query {   /* MetricDataQuery of a metric math alarm */
+    char *id, *expression, *label, *metric, *namespace_, *stat;
+    bool has_period; int period;
+    bool has_return_data; bool return_data;
+} sc_metric_query;
+
 typedef struct sc_alarm {
+    sc_alarm_kind kind;
     char *name, *description;
     char *metric;                  /* UnHealthyHostCount, HealthyHostCount */
     char *target_group;            /* the metric's dimension */
     char *comparison;              /* GreaterThanThreshold, ... */
-    double threshold;
+    bool has_threshold; double threshold;
     int period_s, evaluation_periods;
+    char *rule;                    /* composite: AlarmRule as written */
+    alarm_rule parsed;             /* composite: the rule, alarm names resolved */
+    VEC(sc_metric_query) metrics;  /* metric math */
+    char *threshold_metric_id;     /* anomaly detection band */
+    char *state;                   /* metric math: the state it shows (it is not evaluated) */
     int line, column;
 } sc_alarm;
 
@@ -142,6 +201,10 @@ sim_scenario *sim_scenario_load_file(const char *path, char *err, size_t errlen)
  * anything else is a path. */
 sim_scenario *sim_scenario_load(const char *name_or_path, char *err, size_t errlen);
 void sim_scenario_free(sim_scenario *sc);
+/* The Auto Scaling process names SuspendProcesses accepts (Launch, Terminate, ...). */
+bool sim_process_known(const char *name);
+size_t sim_process_count(void);
+const char *sim_process_name(size_t i);
 /* The scenario's page size for an operation, or 0 when not set. */
 int sim_scenario_page_size(const sim_scenario *sc, const char *operation);
 

@@ -141,17 +141,27 @@ void sim_faults_copy(sim_faults *dst, const sim_faults *src)
         VEC_PUSH(dst->rules, src->rules.items[i]);
 }
 
-const sim_fault_rule *sim_faults_match(const sim_faults *f, const char *service, const char *operation)
+sim_fault_rule *sim_faults_match(sim_faults *f, const char *service, const char *operation)
 {
     for (size_t i = 0; f && i < f->rules.n; i++) {
-        const sim_fault_rule *r = &f->rules.items[i];
+        sim_fault_rule *r = &f->rules.items[i];
         if (r->service[0] && !str_eq(r->service, service))
             continue;
         if (strcmp(r->operation, "*") && !str_eq(r->operation, operation))
             continue;
+        if (r->count > 0 && r->used >= r->count)
+            continue;
+        r->used++;
         return r;
     }
     return NULL;
+}
+
+bool sim_fault_code_ok(const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    return n >= 1 && n <= 63 &&
+           strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == n;
 }
 
 void sim_image_id_list_free(sim_image_id_list *l)
@@ -229,6 +239,7 @@ static void step_once(sim_world *w)
     w_refresh_step(w);
     w_asg_reconcile_step(w);
     w_cw_step(w);
+    w_ecr_step(w);
 }
 
 static void step_to(sim_world *w, aws_time goal)
@@ -343,8 +354,11 @@ static const char *ec2_state(const sim_world *w, const w_instance *in)
     switch (in->lc) {
     case LC_PENDING: return "pending";
     case LC_INSERVICE: return "running";
+    case LC_STANDBY: return "running";
     case LC_TERMINATING: return w->now + 5000 >= in->terminate_at ? "shutting-down" : "running";
     case LC_TERMINATED: return "terminated";
+    case LC_WARM_PENDING: return w->now < in->in_service_at ? "pending" : "running";
+    case LC_WARMED: return str_eq(w_lifecycle_name(w, in), "Warmed:Running") ? "running" : "stopped";
     }
     return "running";
 }

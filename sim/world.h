@@ -35,7 +35,8 @@ static inline bool sim_ok(const sim_error *e) { return e->code[0] == '\0'; }
  * "PutImage") or "*" for every operation; service narrows it ("autoscaling",
  * "elasticloadbalancing", "ec2", "ecr", "monitoring", "sts"; "" = any).
  * Rates are probabilities in [0, 1]; 0 disables. The first matching rule in list
- * order wins, so specific rules go before "*". */
+ * order wins, so specific rules go before "*". count > 0 limits a rule to its first
+ * count matching requests; after them it matches nothing (the next rule may). */
 typedef struct sim_fault_rule {
     char operation[64];
     char service[32];
@@ -47,6 +48,12 @@ typedef struct sim_fault_rule {
     double truncate_rate;         /* send a body cut short */
     double malformed_rate;        /* send a body that does not parse */
     int slow_body_bytes_per_sec;  /* 0 = off: trickle the body at this rate */
+    char error_code[64];          /* with error_rate: answer this AWS error code ... */
+    int error_status;             /* ... with this HTTP status (400 when unset) ... */
+    char error_message[256];      /* ... and this message, in the operation's envelope */
+    double error_rate;
+    int count;                    /* 0 = forever */
+    int used;                     /* requests matched so far (for count) */
 } sim_fault_rule;
 
 typedef struct sim_faults {
@@ -55,9 +62,11 @@ typedef struct sim_faults {
 
 void sim_faults_free(sim_faults *f);
 void sim_faults_copy(sim_faults *dst, const sim_faults *src);   /* dst is overwritten */
-/* The rule for (service, operation), or NULL when none matches. */
-const sim_fault_rule *sim_faults_match(const sim_faults *f, const char *service,
-                                       const char *operation);
+/* The rule for (service, operation), or NULL when none matches. A rule used up
+ * (count reached) is skipped; the match counts as one use. */
+sim_fault_rule *sim_faults_match(sim_faults *f, const char *service, const char *operation);
+/* Whether code looks like an AWS error code: 1-63 of [A-Za-z0-9._:-]. */
+bool sim_fault_code_ok(const char *code);
 
 /* ---------- ids lists the front passes in ---------- */
 
@@ -134,15 +143,18 @@ sim_error world_describe_refreshes(sim_world *w, const char *asg_name, const str
                                    instance_refresh_list *out, char **next_out);
 
 /* StartInstanceRefresh. strategy NULL = "Rolling". prefs NULL = defaults (see
- * aws-notes). desired NULL = no DesiredConfiguration. *id_out gets the new id.
- * Errors: ValidationError (unknown group, bad percentages, bad strategy),
+ * aws-notes). desired NULL = no DesiredConfiguration (one with neither template id nor
+ * name is refused). *id_out gets the new id. Errors: ValidationError (unknown group,
+ * every RefreshPreferences rule the API reference documents: world_refresh_prefs.c),
  * InstanceRefreshInProgress. */
 sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *strategy,
                               const refresh_prefs *prefs, const lt_spec *desired,
                               char **id_out);
-/* CancelInstanceRefresh → id of the refresh being cancelled.
- * Errors: ValidationError, ActiveInstanceRefreshNotFound. */
-sim_error world_cancel_refresh(sim_world *w, const char *asg_name, char **id_out);
+/* CancelInstanceRefresh → id of the refresh (or rollback) being cancelled. With
+ * wait_for_transitioning false it is Cancelled at once, else Cancelling until the
+ * launches in flight settle. Errors: ValidationError, ActiveInstanceRefreshNotFound. */
+sim_error world_cancel_refresh(sim_world *w, const char *asg_name, bool wait_for_transitioning,
+                               char **id_out);
 /* RollbackInstanceRefresh → id. Errors: ValidationError, ActiveInstanceRefreshNotFound,
  * IrreversibleInstanceRefresh (no DesiredConfiguration, $Latest/$Default version). */
 sim_error world_rollback_refresh(sim_world *w, const char *asg_name, char **id_out);
@@ -156,6 +168,16 @@ sim_error world_describe_activities(sim_world *w, const char *asg_name,
 
 /* SetDesiredCapacity. Errors: ValidationError (unknown group, outside min..max). */
 sim_error world_set_desired_capacity(sim_world *w, const char *asg_name, int desired);
+
+/* DescribeWarmPool: the group's WarmPoolConfiguration and its instances (none for a
+ * group without a warm pool). Errors: ValidationError (unknown group), InvalidNextToken. */
+sim_error world_describe_warm_pool(sim_world *w, const char *asg_name, const char *next_token,
+                                   int max_items, warm_pool *out, char **next_out);
+
+/* SuspendProcesses / ResumeProcesses: processes NULL/empty = all of them.
+ * Errors: ValidationError (unknown group or process name). */
+sim_error world_suspend_processes(sim_world *w, const char *asg_name, const strvec *processes);
+sim_error world_resume_processes(sim_world *w, const char *asg_name, const strvec *processes);
 
 /* ---------- ec2 ---------- */
 
@@ -178,8 +200,10 @@ sim_error world_describe_target_groups(sim_world *w, const strvec *arns, const s
                                        const char *lb_arn, const char *marker, int page_size,
                                        target_group_list *out, char **next_marker);
 /* DescribeTargetHealth. target_ids NULL/empty = every registered target (and those
- * still draining). An unknown target id answers state "unused",
- * Target.NotRegistered. Errors: TargetGroupNotFound. */
+ * still draining). A target id not registered answers state "unused" with
+ * Target.InvalidState for a stopped or terminated instance, else Target.NotRegistered;
+ * a target group no load balancer uses has its targets "unused", Target.NotInUse.
+ * Errors: TargetGroupNotFound. */
 sim_error world_describe_target_health(sim_world *w, const char *tg_arn,
                                        const strvec *target_ids, target_health_list *out);
 sim_error world_describe_load_balancers(sim_world *w, const strvec *arns, const strvec *names,
@@ -206,11 +230,12 @@ sim_error world_ecr_describe_repositories(sim_world *w, const char *registry_id,
                                           int max_items, ecr_repository_list *out,
                                           char **next_out);
 /* DescribeImages. ids NULL/empty = every image (newest push first), filtered by
- * tag_status NULL/"ANY", "TAGGED", "UNTAGGED". Listed ids that are missing answer
- * ImageNotFoundException. */
+ * tag_status NULL/"ANY", "TAGGED", "UNTAGGED" and image_status NULL (= ACTIVE only, as
+ * the API reference says), "ANY", "ACTIVE", "ARCHIVED", "ACTIVATING". Listed ids that
+ * are missing answer ImageNotFoundException (listed ids are answered whatever their status). */
 sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const char *repo,
                                     const sim_image_id_list *ids, const char *tag_status,
-                                    const char *next_token, int max_items,
+                                    const char *image_status, const char *next_token, int max_items,
                                     ecr_image_detail_list *out, char **next_out);
 /* BatchGetImage. accepted NULL/empty = Docker v2 schema 1/2 + OCI manifest (AWS's
  * default). Per-id failures (botocore's ImageFailureCode): ImageNotFound (also when the
@@ -230,6 +255,13 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
                               const char *manifest, size_t manifest_len,
                               const char *media_type, const char *tag, const char *digest,
                               ecr_image *out);
+/* UpdateImageStorageClass: target "ARCHIVE" archives the image (it can no longer be
+ * pulled), "STANDARD" restores an archived one (ACTIVATING, then ACTIVE 20 simulated
+ * minutes later). out gets the image's id and new imageStatus. Errors:
+ * RepositoryNotFoundException, ImageNotFoundException, InvalidParameterException,
+ * ImageStorageClassUpdateNotSupportedException (already in that class). */
+sim_error world_ecr_update_storage_class(sim_world *w, const char *registry_id, const char *repo,
+                                         const sim_image_id *id, const char *target, ecr_image_detail *out);
 /* BatchDeleteImage: a tag id removes the tag (the image goes when its last tag goes);
  * a digest id removes the image and all its tags. deleted gets the removed ids,
  * failures: ImageNotFound, MissingDigestAndTag. Errors: RepositoryNotFoundException. */
@@ -240,12 +272,17 @@ sim_error world_ecr_batch_delete_image(sim_world *w, const char *registry_id, co
 
 /* ---------- cloudwatch ---------- */
 
-/* DescribeAlarms: names NULL/empty and prefix NULL = all; state_value NULL = any. */
+/* DescribeAlarms: names NULL/empty and prefix NULL = all; state_value NULL = any;
+ * alarm_types NULL/empty = metric alarms only (as AWS answers when AlarmTypes is
+ * omitted), else "MetricAlarm" and/or "CompositeAlarm". out holds both kinds
+ * (cw_alarm.alarm_type). Errors: InvalidParameterValue, InvalidNextToken. */
 sim_error world_describe_alarms(sim_world *w, const strvec *names, const char *prefix,
-                                const char *state_value, const char *next_token,
-                                int max_items, cw_alarm_list *out, char **next_out);
+                                const char *state_value, const strvec *alarm_types,
+                                const char *next_token, int max_items, cw_alarm_list *out,
+                                char **next_out);
 /* SetAlarmState (also for the control API): the state holds until the alarm's tied
- * metric is next evaluated. Errors: ResourceNotFound, InvalidFormat. */
+ * metric is next evaluated (a composite: until one of its children changes state).
+ * Errors: ResourceNotFound, InvalidFormat. */
 sim_error world_set_alarm_state(sim_world *w, const char *name, const char *state,
                                 const char *reason);
 
@@ -253,7 +290,8 @@ sim_error world_set_alarm_state(sim_world *w, const char *name, const char *stat
  * A bounded ring (100,000 events) of everything that happens. Each event is one JSON
  * object on its own line, with at least "seq" (from 1, increasing), "t" (sim ms),
  * "time" (ISO-8601) and "type". Types and their other fields:
- *   instance_launched     asg, instance, az, digest, reason ("refresh" or "capacity"), refresh_gen
+ *   instance_launched     asg, instance, az, digest, reason ("refresh", "capacity" or
+ *                         "warm_pool"), refresh_gen, pull_failed (the image is archived)
  *   instance_in_service   asg, instance
  *   instance_terminating  asg, instance, reason
  *   instance_terminated   asg, instance
@@ -262,7 +300,9 @@ sim_error world_set_alarm_state(sim_world *w, const char *name, const char *stat
  *   tg_healthy            tg, healthy, total          (each step the count changes)
  *   asg_healthy           asg, healthy, desired       (InService+Healthy+warmed; on change)
  *   refresh_status        asg, refresh, status, reason (null when none); the Pending event
- *                         also has to_update, min_healthy, max_healthy
+ *                         also has to_update, min_healthy, max_healthy (percentages) and
+ *                         min_healthy_instances (MinHealthyPercentage of the desired
+ *                         capacity, rounded up)
  *   refresh_progress      asg, refresh, percentage, to_update
  *   alarm_state           alarm, from, to, reason
  *   image_pushed          repository, digest, tag

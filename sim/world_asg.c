@@ -1,7 +1,9 @@
 /* world_asg.c — Auto Scaling groups in the world: instances that go Pending →
  * InService → Terminating → Terminated, each pulling its app's live image tag at
- * launch; ELB health-check replacement; desired capacity; scaling activities with
- * AWS-like descriptions and causes; the autoscaling reads. */
+ * launch; instances in Standby and protected from scale in; suspended processes; a
+ * warm pool (Warmed:Pending → Warmed:Stopped/Running/Hibernated); ELB health-check
+ * replacement; desired capacity; scaling activities with AWS-like descriptions and
+ * causes; the autoscaling reads. Sources: docs/simulator.md. */
 #include "world_int.h"
 
 #include <stdio.h>
@@ -82,7 +84,7 @@ static int az_alive(const sim_world *w, const w_asg *a, const char *az)
     return n;
 }
 
-int w_launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, const char *why, int gen)
+static int launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, const char *why, int gen, bool warm)
 {
     w_asg *a = &w->asgs.items[asg];
     int before = alive_count(w, a);
@@ -107,7 +109,9 @@ int w_launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, const
     in->lt = lt;
     in->lt_version = ver;
     in->lt_version_spec = xstrdup(ver_spec);
-    in->lc = LC_PENDING;
+    in->lc = warm ? LC_WARM_PENDING : LC_PENDING;
+    in->warm = warm;
+    in->protected_ = !warm && a->sc->new_instances_protected;
     in->launch_time = w->now;
     in->in_service_at = w->now + (aws_time)a->sc->launch_delay_s * 1000 + w_rand_range(w, 4) * 1000;
     in->ready_at = in->in_service_at + (aws_time)a->sc->boot_s * 1000;
@@ -121,15 +125,24 @@ int w_launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, const
     for (size_t i = 0; i < t->pinned_tags.n; i++)
         if (t->pinned_tags.items[i].version == ver)
             tag = t->pinned_tags.items[i].tag;
-    const w_image *im = a->repo >= 0 ? w_ecr_pull(w, a->repo, tag) : NULL;
+    const w_image *im = a->repo >= 0 ? w_ecr_pull(w, a->repo, tag, &in->pull_failed) : NULL;
     in->digest = im ? xstrdup(im->digest) : NULL;
     in->bad = im ? im->bad : a->repo >= 0;
-    VEC_PUSH(a->instances, idx);
+    if (im && im->fails_after_s >= 0)   /* set once it is ready (w_asg_init moves the scenario's own) */
+        in->fails_at = in->ready_at + (aws_time)im->fails_after_s * 1000;
+    if (warm)
+        VEC_PUSH(a->warm, idx);
+    else
+        VEC_PUSH(a->instances, idx);
 
     char when[32], desc[96], cause[512], details[160];
     w_iso(w->now, when);
-    snprintf(desc, sizeof desc, "Launching a new EC2 instance: %s", in->id);
-    if (!strcmp(why, "refresh"))
+    snprintf(desc, sizeof desc, warm ? "Launching a new EC2 instance into warm pool: %s" : "Launching a new EC2 instance: %s",
+             in->id);
+    if (warm)
+        snprintf(cause, sizeof cause,
+                 "At %s an instance was launched into the warm pool, which has fewer instances than its configured size.", when);
+    else if (!strcmp(why, "refresh"))
         snprintf(cause, sizeof cause, "At %s an instance was started in response to an instance refresh.", when);
     else
         snprintf(cause, sizeof cause,
@@ -137,15 +150,21 @@ int w_launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, const
                  when, before, before + 1);
     snprintf(details, sizeof details, "{\"Subnet ID\":\"%s\",\"Availability Zone\":\"%s\"}", in->subnet, in->az);
     in->launch_activity = act_new(w, asg, desc, cause, details);
-    w_event(w, "instance_launched", "\"asg\":\"%s\",\"instance\":\"%s\",\"az\":\"%s\",\"digest\":\"%s\",\"reason\":\"%s\",\"refresh_gen\":%d",
-            a->sc->name, in->id, in->az, in->digest ? in->digest : "", why, gen);
+    w_event(w, "instance_launched", "\"asg\":\"%s\",\"instance\":\"%s\",\"az\":\"%s\",\"digest\":\"%s\",\"reason\":\"%s\",\"refresh_gen\":%d,\"pull_failed\":%s",
+            a->sc->name, in->id, in->az, in->digest ? in->digest : "", warm ? "warm_pool" : why, gen,
+            in->pull_failed ? "true" : "false");
     return idx;
+}
+
+int w_launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, const char *why, int gen)
+{
+    return launch(w, asg, lt, ver, ver_spec, why, gen, false);
 }
 
 void w_terminate(sim_world *w, int inst, const char *why)
 {
     w_instance *in = &w->instances.items[inst];
-    if (!alive(in))
+    if (!alive(in) && in->lc != LC_STANDBY && in->lc != LC_WARM_PENDING && in->lc != LC_WARMED)
         return;
     w_asg *a = &w->asgs.items[in->asg];
     int before = alive_count(w, a);
@@ -154,7 +173,8 @@ void w_terminate(sim_world *w, int inst, const char *why)
     w_elb_deregister(w, inst);
     char when[32], desc[96], cause[768], details[160];
     w_iso(w->now, when);
-    snprintf(desc, sizeof desc, "Terminating EC2 instance: %s", in->id);
+    snprintf(desc, sizeof desc, in->warm ? "Terminating EC2 instance in warm pool: %s" : "Terminating EC2 instance: %s",
+             in->id);
     if (!strcmp(why, "refresh"))
         snprintf(cause, sizeof cause,
                  "At %s an instance was taken out of service in response to an instance refresh.  At %s instance %s was selected for termination.",
@@ -169,6 +189,73 @@ void w_terminate(sim_world *w, int inst, const char *why)
     snprintf(details, sizeof details, "{\"Subnet ID\":\"%s\",\"Availability Zone\":\"%s\"}", in->subnet, in->az);
     in->term_activity = act_new(w, in->asg, desc, cause, details);
     w_event(w, "instance_terminating", "\"asg\":\"%s\",\"instance\":\"%s\",\"reason\":\"%s\"", a->sc->name, in->id, why);
+}
+
+bool w_asg_suspended(const sim_world *w, int asg, const char *process)
+{
+    const w_asg *a = &w->asgs.items[asg];
+    for (size_t i = 0; i < a->suspended.n; i++)
+        if (!strcmp(a->suspended.items[i].process, process))
+            return true;
+    return false;
+}
+
+static void suspend(sim_world *w, w_asg *a, const char *process, const char *reason)
+{
+    for (size_t i = 0; i < a->suspended.n; i++)
+        if (!strcmp(a->suspended.items[i].process, process))
+            return;
+    char when[32], buf[64];
+    w_iso(w->now, when);
+    snprintf(buf, sizeof buf, "User suspended at %s", when);
+    w_suspension *sp = VEC_NEW(a->suspended);
+    sp->process = xstrdup(process);
+    sp->reason = xstrdup(reason ? reason : buf);
+    w_event(w, "process_suspended", "\"asg\":\"%s\",\"process\":\"%s\"", a->sc->name, process);
+}
+
+static void resume(sim_world *w, w_asg *a, const char *process)
+{
+    for (size_t i = 0; i < a->suspended.n; i++)
+        if (!strcmp(a->suspended.items[i].process, process)) {
+            free(a->suspended.items[i].process);
+            free(a->suspended.items[i].reason);
+            a->suspended.items[i] = a->suspended.items[--a->suspended.n];
+            w_event(w, "process_resumed", "\"asg\":\"%s\",\"process\":\"%s\"", a->sc->name, process);
+            return;
+        }
+}
+
+/* The warm pool's size: MaxGroupPreparedCapacity (else the group's maximum) less the
+ * desired capacity, at least MinSize (user guide, "Warm pools"). */
+static int warm_size(const w_asg *a)
+{
+    const sc_warm_pool *wp = &a->sc->warm_pool;
+    if (!wp->present)
+        return 0;
+    int prepared = wp->max_prepared >= 0 ? wp->max_prepared : a->max;
+    int n = prepared - a->desired;
+    if (n < wp->min_size)
+        n = wp->min_size;
+    return n < 0 ? 0 : n;
+}
+
+const char *w_lifecycle_name(const sim_world *w, const w_instance *in)
+{
+    const char *pool = w->asgs.items[in->asg].sc->warm_pool.pool_state;
+    switch (in->lc) {
+    case LC_PENDING: return "Pending";
+    case LC_INSERVICE: return "InService";
+    case LC_TERMINATING: return in->warm ? "Warmed:Terminating" : "Terminating";
+    case LC_TERMINATED: return in->warm ? "Warmed:Terminated" : "Terminated";
+    case LC_STANDBY: return "Standby";
+    case LC_WARM_PENDING: return "Warmed:Pending";
+    case LC_WARMED:
+        if (str_eq(pool, "Running")) return "Warmed:Running";
+        if (str_eq(pool, "Hibernated")) return "Warmed:Hibernated";
+        return "Warmed:Stopped";
+    }
+    return "InService";
 }
 
 bool w_instance_matches(const sim_world *w, int inst, int lt, int ver)
@@ -233,20 +320,31 @@ void w_asg_init(sim_world *w)
     w->quiet = true;
     for (size_t i = 0; i < w->asgs.n; i++) {
         w_asg *a = &w->asgs.items[i];
-        for (int k = 0; k < a->desired; k++) {
+        /* the desired capacity in service, then the extra ones in Standby, then the warm pool */
+        int total = a->desired + a->sc->standby_instances, warm = warm_size(a);
+        for (int k = 0; k < total + warm; k++) {
             aws_time ago = (aws_time)(3600 + w_rand_range(w, 72 * 3600)) * 1000;
             w->now = now - ago;
-            int idx = w_launch(w, (int)i, a->lt, a->lt_version, a->lt_version_spec, "capacity", 0);
+            int idx = launch(w, (int)i, a->lt, a->lt_version, a->lt_version_spec, "capacity", 0, k >= total);
             w_instance *in = &w->instances.items[idx];
+            /* an image that fails after a while: counted from the start, for these */
+            aws_time fail_delay = in->fails_at ? in->fails_at - in->ready_at : -1;
             in->in_service_at = w->now + (aws_time)a->sc->launch_delay_s * 1000;
             in->ready_at = in->in_service_at;
+            if (fail_delay >= 0)
+                in->fails_at = now + fail_delay;
             w->now = in->in_service_at;
-            in->lc = LC_INSERVICE;
+            in->lc = k >= total ? LC_WARMED : k >= a->desired ? LC_STANDBY : LC_INSERVICE;
+            in->protected_ = k < a->sc->protected_instances;
             act_done(w, in->launch_activity, "Successful", NULL);
             w->now = now;
-            w_elb_register(w, idx);
-            w_elb_mark_healthy(w, idx);
+            if (in->lc == LC_INSERVICE) {
+                w_elb_register(w, idx);
+                w_elb_mark_healthy(w, idx);
+            }
         }
+        for (size_t k = 0; k < a->sc->suspended.n; k++)
+            suspend(w, a, a->sc->suspended.items[k].process, a->sc->suspended.items[k].reason);
     }
     w->now = now;
     w->quiet = false;
@@ -264,6 +362,12 @@ void w_asg_free(sim_world *w)
         free(w->asgs.items[i].lt_version_spec);
         VEC_FREE(w->asgs.items[i].tgs);
         VEC_FREE(w->asgs.items[i].instances);
+        VEC_FREE(w->asgs.items[i].warm);
+        for (size_t k = 0; k < w->asgs.items[i].suspended.n; k++) {
+            free(w->asgs.items[i].suspended.items[k].process);
+            free(w->asgs.items[i].suspended.items[k].reason);
+        }
+        VEC_FREE(w->asgs.items[i].suspended);
     }
     VEC_FREE(w->asgs);
     for (size_t i = 0; i < w->instances.n; i++) {
@@ -275,10 +379,36 @@ void w_asg_free(sim_world *w)
 
 /* ---------- stepping ---------- */
 
+/* Warm pool instances: Warmed:Pending until booted and initialized, then warmed;
+ * terminated ones leave the pool (no load balancer to drain from). */
+static void warm_lifecycle_step(sim_world *w, w_asg *a)
+{
+    for (size_t i = 0; i < a->warm.n;) {
+        int idx = a->warm.items[i];
+        w_instance *in = &w->instances.items[idx];
+        if (in->lc == LC_WARM_PENDING && w->now >= in->ready_at) {
+            in->lc = LC_WARMED;
+            act_done(w, in->launch_activity, "Successful", NULL);
+            w_event(w, "instance_warmed", "\"asg\":\"%s\",\"instance\":\"%s\",\"state\":\"%s\"", a->sc->name,
+                    in->id, w_lifecycle_name(w, in));
+        } else if (in->lc == LC_TERMINATING && w->now >= in->terminate_at) {
+            in->lc = LC_TERMINATED;
+            in->terminated_at = w->now;
+            act_done(w, in->term_activity, "Successful", NULL);
+            w_event(w, "instance_terminated", "\"asg\":\"%s\",\"instance\":\"%s\"", a->sc->name, in->id);
+            memmove(&a->warm.items[i], &a->warm.items[i + 1], (a->warm.n - i - 1) * sizeof(int));
+            a->warm.n--;
+            continue;
+        }
+        i++;
+    }
+}
+
 void w_asg_lifecycle_step(sim_world *w)
 {
     for (size_t g = 0; g < w->asgs.n; g++) {
         w_asg *a = &w->asgs.items[g];
+        warm_lifecycle_step(w, a);
         for (size_t i = 0; i < a->instances.n;) {
             int idx = a->instances.items[i];
             w_instance *in = &w->instances.items[idx];
@@ -309,7 +439,7 @@ static int pick_victim(const sim_world *w, const w_asg *a)
     for (size_t i = 0; i < a->instances.n; i++) {
         int idx = a->instances.items[i];
         const w_instance *in = &w->instances.items[idx];
-        if (!alive(in))
+        if (!alive(in) || in->protected_)   /* scale-in protection */
             continue;
         int az_n = az_alive(w, a, in->az);
         if (best < 0 || az_n > best_az) {
@@ -328,39 +458,71 @@ static int pick_victim(const sim_world *w, const w_asg *a)
     return best;
 }
 
+/* Keeps the warm pool at its size, with the configuration new instances get. */
+static void warm_reconcile(sim_world *w, int g, bool can_launch, bool can_terminate)
+{
+    w_asg *a = &w->asgs.items[g];
+    int want = warm_size(a), n = 0;
+    for (size_t i = 0; i < a->warm.n; i++) {
+        w_lifecycle lc = w->instances.items[a->warm.items[i]].lc;
+        n += lc == LC_WARM_PENDING || lc == LC_WARMED;
+    }
+    for (; can_launch && n < want; n++) {
+        int lt = a->lt, ver = a->lt_version, gen = 0;
+        const char *spec = a->lt_version_spec;
+        w_refresh_launch_config(w, g, &lt, &ver, &spec, &gen);
+        launch(w, g, lt, ver, spec, "warm_pool", gen, true);
+    }
+    for (size_t i = a->warm.n; can_terminate && n > want && i-- > 0;) {
+        w_instance *in = &w->instances.items[a->warm.items[i]];
+        if (in->lc == LC_WARM_PENDING || in->lc == LC_WARMED) {
+            w_terminate(w, a->warm.items[i], "capacity");
+            n--;
+        }
+    }
+}
+
 void w_asg_reconcile_step(sim_world *w)
 {
     for (size_t g = 0; g < w->asgs.n; g++) {
         w_asg *a = &w->asgs.items[g];
-        /* ELB health checks: an instance past its grace period whose target is unhealthy is replaced */
-        if (!strcmp(a->sc->health_check_type, "ELB")) {
-            for (size_t i = 0; i < a->instances.n; i++) {
-                int idx = a->instances.items[i];
-                w_instance *in = &w->instances.items[idx];
-                if (in->lc != LC_INSERVICE || in->unhealthy ||
-                    w->now < in->launch_time + (aws_time)a->sc->grace_period_s * 1000 || !w_elb_any_unhealthy(w, idx))
-                    continue;
+        /* suspended processes (user guide, "Suspend and resume processes") */
+        bool can_launch = !w_asg_suspended(w, (int)g, "Launch");
+        bool can_terminate = !w_asg_suspended(w, (int)g, "Terminate");
+        bool health_check = !w_asg_suspended(w, (int)g, "HealthCheck");
+        bool replace_unhealthy = can_terminate && !w_asg_suspended(w, (int)g, "ReplaceUnhealthy");
+        /* ELB health checks: an instance past its grace period whose target is unhealthy
+         * is marked unhealthy, and replaced */
+        for (size_t i = 0; i < a->instances.n; i++) {
+            int idx = a->instances.items[i];
+            w_instance *in = &w->instances.items[idx];
+            if (in->lc != LC_INSERVICE)
+                continue;
+            if (!in->unhealthy && health_check && !strcmp(a->sc->health_check_type, "ELB") &&
+                w->now >= in->launch_time + (aws_time)a->sc->grace_period_s * 1000 && w_elb_any_unhealthy(w, idx)) {
                 in->unhealthy = true;
                 w_event(w, "instance_health", "\"asg\":\"%s\",\"instance\":\"%s\",\"health\":\"Unhealthy\"", a->sc->name, in->id);
                 w_refresh_note_health_failure(w, idx);
-                w_terminate(w, idx, "unhealthy");
             }
+            if (in->unhealthy && replace_unhealthy)
+                w_terminate(w, idx, "unhealthy");
         }
         int n = alive_count(w, a);
-        while (n < a->desired) {
+        while (can_launch && n < a->desired) {
             int lt = a->lt, ver = a->lt_version, gen = 0;
             const char *spec = a->lt_version_spec;
             bool refresh = w_refresh_launch_config(w, (int)g, &lt, &ver, &spec, &gen);
             w_launch(w, (int)g, lt, ver, spec, refresh ? "refresh" : "capacity", gen);
             n++;
         }
-        while (n > a->desired && a->active_refresh < 0) {
+        while (can_terminate && n > a->desired && a->active_refresh < 0) {
             int v = pick_victim(w, a);
             if (v < 0)
                 break;
             w_terminate(w, v, "capacity");
             n--;
         }
+        warm_reconcile(w, (int)g, can_launch, can_terminate);
         int healthy = 0;
         for (size_t i = 0; i < a->instances.n; i++)
             healthy += w_instance_healthy(w, a->instances.items[i]);
@@ -373,15 +535,31 @@ void w_asg_reconcile_step(sim_world *w)
 
 /* ---------- reads and capacity ---------- */
 
-static const char *lc_name(w_lifecycle lc)
+static void fill_instance(const sim_world *w, const w_asg *a, const w_instance *in, const sc_launch_template *it,
+                          asg_instance *oi)
 {
-    switch (lc) {
-    case LC_PENDING: return "Pending";
-    case LC_INSERVICE: return "InService";
-    case LC_TERMINATING: return "Terminating";
-    case LC_TERMINATED: return "Terminated";
-    }
-    return "InService";
+    oi->instance_id = xstrdup(in->id);
+    oi->instance_type = xstrdup(a->sc->instance_type);
+    oi->availability_zone = xstrdup(in->az);
+    oi->lifecycle_state = xstrdup(w_lifecycle_name(w, in));
+    oi->health_status = xstrdup(in->unhealthy ? "Unhealthy" : "Healthy");
+    oi->launch_template.launch_template_id = xstrdup(it->id);
+    oi->launch_template.launch_template_name = xstrdup(it->name);
+    oi->launch_template.version = xasprintf("%d", in->lt_version);
+    oi->protected_from_scale_in = in->protected_;
+}
+
+static void fill_warm_config(const w_asg *a, warm_pool_config *c)
+{
+    const sc_warm_pool *wp = &a->sc->warm_pool;
+    c->present = true;
+    c->has_max_group_prepared_capacity = true;
+    c->max_group_prepared_capacity = wp->max_prepared;
+    c->has_min_size = true;
+    c->min_size = wp->min_size;
+    c->pool_state = xstrdup(wp->pool_state);
+    c->has_reuse_on_scale_in = wp->has_reuse;
+    c->reuse_on_scale_in = wp->reuse_on_scale_in;
 }
 
 static void fill_group(const sim_world *w, const w_asg *a, asg_group *o)
@@ -406,17 +584,30 @@ static void fill_group(const sim_world *w, const w_asg *a, asg_group *o)
     o->default_instance_warmup = a->sc->default_warmup_s;
     for (size_t i = 0; i < a->instances.n; i++) {
         const w_instance *in = &w->instances.items[a->instances.items[i]];
-        const sc_launch_template *it = &w->sc->launch_templates.items[in->lt];
-        asg_instance *oi = VEC_NEW(o->instances);
-        oi->instance_id = xstrdup(in->id);
-        oi->instance_type = xstrdup(a->sc->instance_type);
-        oi->availability_zone = xstrdup(in->az);
-        oi->lifecycle_state = xstrdup(lc_name(in->lc));
-        oi->health_status = xstrdup(in->unhealthy ? "Unhealthy" : "Healthy");
-        oi->launch_template.launch_template_id = xstrdup(it->id);
-        oi->launch_template.launch_template_name = xstrdup(it->name);
-        oi->launch_template.version = xasprintf("%d", in->lt_version);
+        fill_instance(w, a, in, &w->sc->launch_templates.items[in->lt], VEC_NEW(o->instances));
     }
+    /* the target groups are its traffic sources too (TrafficSourceIdentifier, type elbv2) */
+    for (size_t i = 0; i < a->tgs.n; i++) {
+        asg_traffic_source *ts = VEC_NEW(o->traffic_sources);
+        ts->identifier = xstrdup(w->tgs.items[a->tgs.items[i]].arn);
+        ts->type = xstrdup("elbv2");
+    }
+    for (size_t i = 0; i < a->suspended.n; i++) {
+        asg_suspended_process *sp = VEC_NEW(o->suspended_processes);
+        sp->process_name = xstrdup(a->suspended.items[i].process);
+        sp->suspension_reason = xstrdup(a->suspended.items[i].reason);
+    }
+    if (a->sc->warm_pool.present) {
+        fill_warm_config(a, &o->warm_pool);
+        int n = 0;
+        for (size_t i = 0; i < a->warm.n; i++) {
+            w_lifecycle lc = w->instances.items[a->warm.items[i]].lc;
+            n += lc == LC_WARM_PENDING || lc == LC_WARMED;
+        }
+        o->has_warm_pool_size = true;
+        o->warm_pool_size = n;
+    }
+    o->new_instances_protected_from_scale_in = a->sc->new_instances_protected;
     o->created_time = a->created;
     strbuf sb;
     sb_init(&sb);
@@ -512,4 +703,69 @@ sim_error world_set_desired_capacity(sim_world *w, const char *asg_name, int des
     a->desired = desired;
     w_event(w, "capacity", "\"asg\":\"%s\",\"desired\":%d", a->sc->name, desired);
     return w_okv();
+}
+
+/* ---------- warm pool, suspended processes ---------- */
+
+sim_error world_describe_warm_pool(sim_world *w, const char *asg_name, const char *next_token, int max_items,
+                                   warm_pool *out, char **next_out)
+{
+    *next_out = NULL;
+    int g = w_asg_index(w, asg_name);
+    if (g < 0)
+        return w_err("ValidationError", 400, "AutoScalingGroup name not found - %.64s", asg_name ? asg_name : "");
+    if (max_items > 50)
+        return w_err("ValidationError", 400, "1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 50", max_items);
+    size_t off;
+    if (!w_untoken(w, "DescribeWarmPool", next_token, &off))
+        return w_err("InvalidNextToken", 400, "The token '%.64s' is invalid.", next_token);
+    const w_asg *a = &w->asgs.items[g];
+    if (!a->sc->warm_pool.present)
+        return w_okv();
+    fill_warm_config(a, &out->config);
+    size_t page = (size_t)w_page(w, "DescribeWarmPool", max_items, 50), seen = 0, taken = 0;
+    for (size_t i = 0; i < a->warm.n; i++) {
+        const w_instance *in = &w->instances.items[a->warm.items[i]];
+        if (in->lc == LC_TERMINATED)
+            continue;
+        if (seen++ < off)
+            continue;
+        if (taken == page) {
+            *next_out = w_token(w, "DescribeWarmPool", off + taken);
+            break;
+        }
+        fill_instance(w, a, in, &w->sc->launch_templates.items[in->lt], VEC_NEW(out->instances));
+        taken++;
+    }
+    return w_okv();
+}
+
+static sim_error processes(sim_world *w, const char *asg_name, const strvec *names, bool suspend_them)
+{
+    int g = w_asg_index(w, asg_name);
+    if (g < 0)
+        return w_err("ValidationError", 400, "AutoScalingGroup name not found - %.64s", asg_name ? asg_name : "");
+    for (size_t i = 0; names && i < names->n; i++)
+        if (!sim_process_known(names->items[i]))
+            return w_err("ValidationError", 400, "Process %.64s is not a valid process type.", names->items[i]);
+    w_asg *a = &w->asgs.items[g];
+    size_t n = names && names->n ? names->n : sim_process_count();
+    for (size_t i = 0; i < n; i++) {
+        const char *name = names && names->n ? names->items[i] : sim_process_name(i);
+        if (suspend_them)
+            suspend(w, a, name, NULL);
+        else
+            resume(w, a, name);
+    }
+    return w_okv();
+}
+
+sim_error world_suspend_processes(sim_world *w, const char *asg_name, const strvec *names)
+{
+    return processes(w, asg_name, names, true);
+}
+
+sim_error world_resume_processes(sim_world *w, const char *asg_name, const strvec *names)
+{
+    return processes(w, asg_name, names, false);
 }

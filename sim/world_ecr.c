@@ -252,6 +252,17 @@ void w_ecr_init(sim_world *w)
                 im->size = f.size;
                 im->pushed_at = w->now - si->pushed_offset_s * 1000;
                 im->bad = si->bad;
+                im->fails_after_s = si->fails_after_s;
+                str_copy(im->status, sizeof im->status, si->status ? si->status : "ACTIVE");
+                if (si->has_archived_at)
+                    im->archived_at = w->now - si->archived_offset_s * 1000;
+                if (si->has_activated_at)
+                    im->activated_at = w->now - si->activated_offset_s * 1000;
+                if (si->scan.present) {
+                    im->scan = &si->scan;
+                    if (si->scan.has_completed)
+                        im->scan_completed = w->now - si->scan.completed_offset_s * 1000;
+                }
                 idx = (int)r->images.n - 1;
             } else {
                 free(m);
@@ -275,16 +286,47 @@ void w_ecr_free(sim_world *w)
     VEC_FREE(w->repos);
 }
 
-const w_image *w_ecr_pull(sim_world *w, int repo, const char *tag)
+/* "Archived images cannot be pulled. Requests to pull the archived image will fail
+ * with a 404 error." (ECR user guide, "Archiving an image"); one being restored
+ * (ACTIVATING) is not pullable yet either. */
+static bool pullable(const w_image *im)
 {
+    return !strcmp(im->status, "ACTIVE");
+}
+
+const w_image *w_ecr_pull(sim_world *w, int repo, const char *tag, bool *failed)
+{
+    *failed = false;
     if (repo < 0 || (size_t)repo >= w->repos.n)
         return NULL;
     w_repo *r = &w->repos.items[repo];
     int idx = image_by_tag(r, tag);
     if (idx < 0)
         return NULL;
-    r->images.items[idx].last_pull = w->now;
-    return &r->images.items[idx];
+    w_image *im = &r->images.items[idx];
+    if (!pullable(im)) {
+        *failed = true;
+        return im;
+    }
+    im->last_pull = w->now;
+    return im;
+}
+
+/* A restore's length: AWS documents none (the simulator's assumption). */
+#define ECR_RESTORE_MS (20 * 60 * 1000)
+
+void w_ecr_step(sim_world *w)
+{
+    for (size_t i = 0; i < w->repos.n; i++)
+        for (size_t j = 0; j < w->repos.items[i].images.n; j++) {
+            w_image *im = &w->repos.items[i].images.items[j];
+            if (!strcmp(im->status, "ACTIVATING") && im->active_at && w->now >= im->active_at) {
+                str_copy(im->status, sizeof im->status, "ACTIVE");
+                im->activated_at = w->now;
+                im->active_at = 0;
+                w_event(w, "image_restored", "\"repository\":\"%s\",\"digest\":\"%s\"", w->repos.items[i].name, im->digest);
+            }
+        }
 }
 
 /* ---------- API ---------- */
@@ -361,6 +403,22 @@ static void fill_detail(const sim_world *w, const w_repo *r, const w_image *im, 
     o->image_manifest_media_type = xstrdup(im->media_type);
     o->artifact_media_type = xstrdup(im->artifact_media_type);
     o->last_recorded_pull_time = im->last_pull;
+    /* imageStatus only for images the scenario or a restore gave a status history:
+     * the default scenarios' answers stay as they were */
+    if (strcmp(im->status, "ACTIVE") || im->archived_at || im->activated_at)
+        o->image_status = xstrdup(im->status);
+    o->last_archived_at = im->archived_at;
+    o->last_activated_at = im->activated_at;
+    if (im->scan) {
+        o->scan_status = xstrdup(im->scan->status);
+        o->scan_status_description = xstrdup(im->scan->description);
+        o->scan_completed_at = im->scan_completed;
+        for (size_t i = 0; i < im->scan->findings.n; i++) {
+            struct ecr_severity_count *c = VEC_NEW(o->finding_severity_counts);
+            c->severity = xstrdup(im->scan->findings.items[i].severity);
+            c->count = im->scan->findings.items[i].count;
+        }
+    }
 }
 
 /* The image an ImageIdentifier names: -1 not found, -2 tag and digest disagree, -3 neither given. */
@@ -379,7 +437,7 @@ static int resolve_id(const w_repo *r, const sim_image_id *id)
 
 sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const char *repo,
                                     const sim_image_id_list *ids, const char *tag_status,
-                                    const char *next_token, int max_items,
+                                    const char *image_status, const char *next_token, int max_items,
                                     ecr_image_detail_list *out, char **next_out)
 {
     *next_out = NULL;
@@ -405,6 +463,11 @@ sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const
         want_tagged = -1;
     else if (!str_empty(tag_status) && strcmp(tag_status, "ANY"))
         return w_err("InvalidParameterException", 400, "Invalid parameter at 'filter.tagStatus'");
+    /* filter.imageStatus: "If not specified, only images with ACTIVE status are returned." */
+    const char *want_status = str_empty(image_status) ? "ACTIVE" : image_status;
+    if (strcmp(want_status, "ANY") && strcmp(want_status, "ACTIVE") && strcmp(want_status, "ARCHIVED") &&
+        strcmp(want_status, "ACTIVATING"))
+        return w_err("InvalidParameterException", 400, "Invalid parameter at 'filter.imageStatus'");
     size_t off;
     if (!w_untoken(w, "DescribeImages", next_token, &off))
         return w_err("InvalidParameterException", 400, "Invalid parameter at 'nextToken'");
@@ -412,6 +475,8 @@ sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const
     for (size_t k = r->images.n; k-- > 0;) {
         const w_image *im = &r->images.items[k];
         if ((want_tagged == 1 && !im->tags.n) || (want_tagged == -1 && im->tags.n))
+            continue;
+        if (strcmp(want_status, "ANY") && strcmp(want_status, im->status))
             continue;
         if (seen++ < off)
             continue;
@@ -459,6 +524,10 @@ sim_error world_ecr_batch_get_image(sim_world *w, const char *registry_id, const
             continue;
         }
         const w_image *im = &r->images.items[k];
+        if (!pullable(im)) {   /* a pull's first call: archived images answer not found (404) */
+            add_failure(&fails, id, "ImageNotFound", "Requested image not found: the image is archived");
+            continue;
+        }
         bool ok;
         if (accepted && accepted->n)
             ok = strvec_contains(accepted, im->media_type);
@@ -540,7 +609,18 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
                      "Invalid parameter at 'imageDigest': the digest '%.80s' does not match the digest of the manifest, '%s'",
                      digest, d);
     int idx = image_by_digest(r, d);
-    if (idx >= 0 && (!tag || strvec_contains(&r->images.items[idx].tags, tag)))
+    bool restored = false;
+    if (idx >= 0 && strcmp(r->images.items[idx].status, "ACTIVE")) {
+        /* "The image can be restored as an active image by ... re-pushing the image": at
+         * once (the simulator's assumption: AWS says nothing of how long) */
+        w_image *im = &r->images.items[idx];
+        str_copy(im->status, sizeof im->status, "ACTIVE");
+        im->activated_at = w->now;
+        im->active_at = 0;
+        restored = true;
+        w_event(w, "image_restored", "\"repository\":\"%s\",\"digest\":\"%s\"", r->name, d);
+    }
+    if (idx >= 0 && !restored && (!tag || strvec_contains(&r->images.items[idx].tags, tag)))
         return w_err("ImageAlreadyExistsException", 400,
                      "Image with digest '%s' and tag '%.64s' already exists in the repository with name '%.64s' in registry with id '%s'",
                      d, tag ? tag : "null", r->name, w->account_id);
@@ -559,6 +639,8 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
         im->has_size = f.has_size;
         im->size = f.size;
         im->pushed_at = w->now;
+        im->fails_after_s = -1;
+        str_copy(im->status, sizeof im->status, "ACTIVE");
         idx = (int)r->images.n - 1;
         strbuf sb;
         sb_init(&sb);
@@ -578,6 +660,38 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
         out->image_manifest_len = im->manifest_len;
         out->image_manifest_media_type = xstrdup(im->media_type);
     }
+    return w_okv();
+}
+
+sim_error world_ecr_update_storage_class(sim_world *w, const char *registry_id, const char *repo,
+                                         const sim_image_id *id, const char *target, ecr_image_detail *out)
+{
+    w_repo *r;
+    sim_error e = find_repo(w, registry_id, repo, &r);
+    if (!sim_ok(&e))
+        return e;
+    if (!str_eq(target, "ARCHIVE") && !str_eq(target, "STANDARD"))
+        return w_err("InvalidParameterException", 400, "Invalid parameter at 'targetStorageClass'");
+    int k = id ? resolve_id(r, id) : -3;
+    if (k < 0)
+        return w_err("ImageNotFoundException", 400, "The image requested does not exist in the specified repository.");
+    w_image *im = &r->images.items[k];
+    bool archive = !strcmp(target, "ARCHIVE");
+    if (archive ? strcmp(im->status, "ACTIVE") : strcmp(im->status, "ARCHIVED"))
+        return w_err("ImageStorageClassUpdateNotSupportedException", 400,
+                     "The image is %s: the requested image storage class update is not supported.", im->status);
+    str_copy(im->status, sizeof im->status, archive ? "ARCHIVED" : "ACTIVATING");
+    if (archive)
+        im->archived_at = w->now;
+    else
+        im->active_at = w->now + ECR_RESTORE_MS;
+    w_event(w, archive ? "image_archived" : "image_restoring", "\"repository\":\"%s\",\"digest\":\"%s\"", r->name, im->digest);
+    out->registry_id = xstrdup(w->account_id);
+    out->repository_name = xstrdup(r->name);
+    out->image_digest = xstrdup(im->digest);
+    if (id->image_tag)
+        strvec_push(&out->image_tags, id->image_tag);
+    out->image_status = xstrdup(im->status);
     return w_okv();
 }
 

@@ -1,6 +1,10 @@
 /* world_elb.c — elbv2 in the world: target groups whose targets go initial →
- * healthy/unhealthy by the health-check interval and thresholds, drain for the
- * deregistration delay, and the load balancers, listeners and rules in front of them. */
+ * healthy/unhealthy by the health-check interval and thresholds (an NLB target group
+ * with an unhealthy draining interval through unhealthy.draining), drain for the
+ * deregistration delay, stay unused (Target.NotInUse) in a target group no load
+ * balancer uses; and the load balancers, listeners and rules in front of them.
+ * TargetHealth's states and reasons as its API reference documents them:
+ * docs/simulator.md. */
 #include "world_int.h"
 
 #include <stdio.h>
@@ -77,8 +81,17 @@ static const char *state_name(w_tstate s)
     case TS_HEALTHY: return "healthy";
     case TS_UNHEALTHY: return "unhealthy";
     case TS_DRAINING: return "draining";
+    case TS_UNUSED: return "unused";
+    case TS_UNHEALTHY_DRAINING: return "unhealthy.draining";
     }
     return "unavailable";
+}
+
+/* A Network Load Balancer's target group (the TCP family of protocols). */
+static bool nlb_group(const w_tg *t)
+{
+    const char *p = t->sc->protocol;
+    return str_eq(p, "TCP") || str_eq(p, "TLS") || str_eq(p, "UDP") || str_eq(p, "TCP_UDP");
 }
 
 static void set_state(sim_world *w, w_tg *t, w_target *tg, w_tstate to, const char *reason)
@@ -98,11 +111,14 @@ void w_elb_register(sim_world *w, int inst)
         w_tg *t = &w->tgs.items[a->tgs.items[i]];
         w_target *tg = VEC_NEW(t->targets);
         tg->inst = inst;
-        tg->state = TS_INITIAL;
-        tg->reason = "Elb.RegistrationInProgress";
         tg->next_check = w->now + (aws_time)t->sc->interval_s * 1000;
-        w_event(w, "target_state", "\"tg\":\"%s\",\"target\":\"%s\",\"from\":\"unused\",\"to\":\"initial\",\"reason\":\"Elb.RegistrationInProgress\"",
-                t->sc->name, w->instances.items[inst].id);
+        /* "The target group is not used by any load balancer": unused, Target.NotInUse */
+        bool in_use = t->lb_arns.n > 0;
+        tg->state = in_use ? TS_INITIAL : TS_UNUSED;
+        tg->reason = in_use ? "Elb.RegistrationInProgress" : "Target.NotInUse";
+        if (in_use)
+            w_event(w, "target_state", "\"tg\":\"%s\",\"target\":\"%s\",\"from\":\"unused\",\"to\":\"initial\",\"reason\":\"Elb.RegistrationInProgress\"",
+                    t->sc->name, w->instances.items[inst].id);
     }
 }
 
@@ -113,8 +129,11 @@ void w_elb_deregister(sim_world *w, int inst)
         for (size_t j = 0; j < t->targets.n; j++) {
             w_target *tg = &t->targets.items[j];
             if (tg->inst == inst && tg->state != TS_DRAINING) {
+                /* no load balancer sends an unused target traffic: nothing to drain (the
+                 * simulator's reading), it goes at the next step */
+                bool unused = tg->state == TS_UNUSED;
                 set_state(w, t, tg, TS_DRAINING, "Target.DeregistrationInProgress");
-                tg->drain_until = w->now + (aws_time)t->sc->deregistration_delay_s * 1000;
+                tg->drain_until = w->now + (unused ? 0 : (aws_time)t->sc->deregistration_delay_s * 1000);
             }
         }
     }
@@ -123,14 +142,27 @@ void w_elb_deregister(sim_world *w, int inst)
 /* Whether the app on the instance answers its health check now. */
 static bool check_passes(const sim_world *w, const w_instance *in)
 {
-    return in->lc == LC_INSERVICE && !in->bad && in->digest && w->now >= in->ready_at;
+    return in->lc == LC_INSERVICE && !in->bad && in->digest && !in->pull_failed && w->now >= in->ready_at &&
+           !(in->fails_at && w->now >= in->fails_at);
+}
+
+/* Why a check failed, as TargetHealth's Reason documents the codes: an NLB only has
+ * Target.FailedHealthChecks (the other two "apply only to Application Load Balancers
+ * and Gateway Load Balancers"); on an ALB, an image that answers with an error code is
+ * Target.ResponseCodeMismatch, no container at all (nothing pulled: the connection is
+ * refused) Target.FailedHealthChecks, an app still starting Target.Timeout. */
+static const char *fail_reason_of(const sim_world *w, const w_tg *t, const w_instance *in)
+{
+    if (nlb_group(t) || !in->digest || in->pull_failed || (in->fails_at && w->now >= in->fails_at))
+        return "Target.FailedHealthChecks";
+    return in->bad ? "Target.ResponseCodeMismatch" : "Target.Timeout";
 }
 
 static void check_target(sim_world *w, w_tg *t, w_target *tg)
 {
     const w_instance *in = &w->instances.items[tg->inst];
     bool pass = check_passes(w, in);
-    const char *fail_reason = in->bad || !in->digest ? "Target.ResponseCodeMismatch" : "Target.Timeout";
+    const char *fail_reason = fail_reason_of(w, t, in);
     if (pass) {
         tg->ok_run++;
         tg->fail_run = 0;
@@ -148,8 +180,19 @@ static void check_target(sim_world *w, w_tg *t, w_target *tg)
             tg->reason = "Elb.InitialHealthChecking";
         break;
     case TS_HEALTHY:
-        if (!pass && tg->fail_run >= t->sc->unhealthy_threshold)
-            set_state(w, t, tg, TS_UNHEALTHY, fail_reason);
+        if (!pass && tg->fail_run >= t->sc->unhealthy_threshold) {
+            /* NLB with connection termination off: unhealthy.draining first, for the interval */
+            if (t->sc->unhealthy_draining_s > 0) {
+                set_state(w, t, tg, TS_UNHEALTHY_DRAINING, fail_reason);
+                tg->drain_until = w->now + (aws_time)t->sc->unhealthy_draining_s * 1000;
+            } else {
+                set_state(w, t, tg, TS_UNHEALTHY, fail_reason);
+            }
+        }
+        break;
+    case TS_UNHEALTHY_DRAINING:   /* back to healthy if it recovers, else unhealthy at the end */
+        if (pass && tg->ok_run >= t->sc->healthy_threshold)
+            set_state(w, t, tg, TS_HEALTHY, NULL);
         break;
     case TS_UNHEALTHY:
         if (pass && tg->ok_run >= t->sc->healthy_threshold)
@@ -158,6 +201,7 @@ static void check_target(sim_world *w, w_tg *t, w_target *tg)
             tg->reason = fail_reason;
         break;
     case TS_DRAINING:
+    case TS_UNUSED:
         break;
     }
 }
@@ -176,10 +220,14 @@ void w_elb_step(sim_world *w)
                     t->targets.items[j] = t->targets.items[--t->targets.n];
                     continue;
                 }
+            } else if (tg->state == TS_UNUSED) {
+                /* no load balancer sends it health checks */
             } else if (w->now >= tg->next_check) {
                 check_target(w, t, tg);
                 tg->next_check += (aws_time)t->sc->interval_s * 1000;
             }
+            if (tg->state == TS_UNHEALTHY_DRAINING && w->now >= tg->drain_until)
+                set_state(w, t, tg, TS_UNHEALTHY, tg->reason);
             if (tg->state != TS_DRAINING) {
                 total++;
                 healthy += tg->state == TS_HEALTHY;
@@ -200,7 +248,7 @@ void w_elb_mark_healthy(sim_world *w, int inst)
     for (size_t i = 0; i < w->tgs.n; i++)
         for (size_t j = 0; j < w->tgs.items[i].targets.n; j++) {
             w_target *tg = &w->tgs.items[i].targets.items[j];
-            if (tg->inst == inst && check_passes(w, &w->instances.items[inst])) {
+            if (tg->inst == inst && tg->state != TS_UNUSED && check_passes(w, &w->instances.items[inst])) {
                 tg->state = TS_HEALTHY;
                 tg->reason = NULL;
                 tg->ok_run = w->tgs.items[i].sc->healthy_threshold;
@@ -221,7 +269,8 @@ bool w_elb_all_healthy(const sim_world *w, int inst)
     const w_asg *a = &w->asgs.items[w->instances.items[inst].asg];
     for (size_t i = 0; i < a->tgs.n; i++) {
         const w_target *tg = find_target(&w->tgs.items[a->tgs.items[i]], inst, false);
-        if (!tg || tg->state != TS_HEALTHY)
+        /* a target group no load balancer uses holds no health verdict (the simulator's reading) */
+        if (!tg || (tg->state != TS_HEALTHY && tg->state != TS_UNUSED))
             return false;
     }
     return true;
@@ -252,7 +301,7 @@ int w_tg_count(const sim_world *w, int tg, bool healthy)
     int n = 0;
     for (size_t j = 0; j < t->targets.n; j++) {
         w_tstate s = t->targets.items[j].state;
-        if (healthy ? s == TS_HEALTHY : s == TS_UNHEALTHY)
+        if (healthy ? s == TS_HEALTHY : s == TS_UNHEALTHY || s == TS_UNHEALTHY_DRAINING)
             n++;
     }
     return n;
@@ -345,9 +394,17 @@ static void fill_health(const sim_world *w, const w_tg *t, const w_target *tg, c
     o->port = t->sc->port;
     o->health_check_port = xasprintf("%d", t->sc->port);
     if (!tg) {
+        /* an instance that is stopped or terminated: Target.InvalidState; else not registered */
+        const w_instance *known = NULL;
+        for (size_t i = 0; i < w->instances.n && !known; i++)
+            if (!strcmp(w->instances.items[i].id, id))
+                known = &w->instances.items[i];
+        bool invalid = known && (known->lc == LC_TERMINATED ||
+                                 (known->lc == LC_WARMED && strcmp(w_lifecycle_name(w, known), "Warmed:Running")));
         o->state = xstrdup("unused");
-        o->reason = xstrdup("Target.NotRegistered");
-        o->description = xstrdup("Target is not registered to the target group");
+        o->reason = xstrdup(invalid ? "Target.InvalidState" : "Target.NotRegistered");
+        o->description = xstrdup(invalid ? "Target is in the stopped or terminated state"
+                                         : "Target is not registered to the target group");
         return;
     }
     const w_instance *in = &w->instances.items[tg->inst];
@@ -367,6 +424,10 @@ static void fill_health(const sim_world *w, const w_tg *t, const w_target *tg, c
         d = "Request timed out";
     else if (!strcmp(tg->reason, "Target.DeregistrationInProgress"))
         d = "Target deregistration is in progress";
+    else if (!strcmp(tg->reason, "Target.FailedHealthChecks"))
+        d = "Health checks failed";
+    else if (!strcmp(tg->reason, "Target.NotInUse"))
+        d = "Target group is not configured to receive traffic from the load balancer";
     o->description = xstrdup(d);
 }
 

@@ -13,15 +13,22 @@
 #define W_MAX_ACTIVITIES 20000         /* per world; oldest dropped */
 #define W_TERMINATED_KEEP_MS (3600 * 1000)
 
-typedef enum { LC_PENDING, LC_INSERVICE, LC_TERMINATING, LC_TERMINATED } w_lifecycle;
-typedef enum { TS_INITIAL, TS_HEALTHY, TS_UNHEALTHY, TS_DRAINING } w_tstate;
+/* LC_STANDBY: in the group, out of service (not counted in the desired capacity, not
+ * registered with target groups). LC_WARM_PENDING / LC_WARMED: in the warm pool
+ * (Warmed:Pending, then Warmed:Stopped / Running / Hibernated by the pool state). */
+typedef enum { LC_PENDING, LC_INSERVICE, LC_TERMINATING, LC_TERMINATED, LC_STANDBY,
+               LC_WARM_PENDING, LC_WARMED } w_lifecycle;
+/* TS_UNUSED: registered with a target group no load balancer uses (Target.NotInUse);
+ * TS_UNHEALTHY_DRAINING: an NLB target failing checks, draining for the interval. */
+typedef enum { TS_INITIAL, TS_HEALTHY, TS_UNHEALTHY, TS_DRAINING, TS_UNUSED,
+               TS_UNHEALTHY_DRAINING } w_tstate;
 
 typedef struct w_target {
     int inst;                   /* index into w->instances */
     w_tstate state;
     int ok_run, fail_run;       /* consecutive check results */
     aws_time next_check;
-    aws_time drain_until;
+    aws_time drain_until;       /* draining, and unhealthy.draining */
     const char *reason;         /* static string or NULL */
 } w_target;
 
@@ -41,6 +48,10 @@ typedef struct w_instance {
     char subnet[32];
     char *digest;               /* pulled at launch; NULL = nothing to pull */
     bool bad;                   /* its image never answers health checks */
+    bool pull_failed;           /* the image was archived: the pull failed (404), nothing runs */
+    aws_time fails_at;          /* 0, or when its app stops answering (the image's fails_after) */
+    bool protected_;            /* ProtectedFromScaleIn */
+    bool warm;                  /* belongs to the warm pool (w_asg.warm), not the group */
     int lt;                     /* launch template index */
     int lt_version;             /* resolved number */
     char *lt_version_spec;      /* as the group or refresh said it ("3", "$Latest") */
@@ -70,7 +81,16 @@ typedef struct w_refresh {
     char last_failed[24];       /* the latest of them */
     bool rolling_back;
     aws_time pending_until;     /* Pending → InProgress; when Cancelling: when cancel came */
+    int live_initial, standby_initial, warm_initial;   /* parts of initial_count */
+    VEC(int) warm_replace;      /* warm pool instances still to be replaced */
+    int done;                   /* instances updated so far (never decreases) */
+    aws_time stall_since;       /* 0, or since when it has been unable to continue */
+    int stall_kind;             /* REFRESH_STALL_* (world_refresh.c) */
+    char stall_example[24];
+    int rb_pct0;                /* PercentageComplete when the rollback started */
 } w_refresh;
+
+typedef struct w_suspension { char *process, *reason; } w_suspension;
 
 typedef struct w_asg {
     const sc_asg *sc;
@@ -84,6 +104,8 @@ typedef struct w_asg {
     aws_time created;
     int active_refresh;         /* index into w->refreshes, -1 = none */
     int last_healthy;
+    VEC(w_suspension) suspended;   /* SuspendedProcesses */
+    VEC(int) warm;              /* the warm pool's instances (indexes into w->instances) */
 } w_asg;
 
 typedef struct w_image {
@@ -96,7 +118,13 @@ typedef struct w_image {
     aws_time pushed_at, last_pull;
     strvec tags;
     bool bad;
+    int fails_after_s;          /* -1, or: its app stops answering this long after it is ready */
     bool deleted;
+    char status[12];            /* ACTIVE, ARCHIVED, ACTIVATING */
+    aws_time archived_at, activated_at;
+    aws_time active_at;         /* ACTIVATING: when the restore completes */
+    const sc_scan *scan;        /* the scenario's scan result, or NULL */
+    aws_time scan_completed;
 } w_image;
 
 typedef struct w_repo {
@@ -130,7 +158,16 @@ typedef struct w_alarm {
     aws_time updated;
     aws_time next_eval;
     int breach_run;
+    double period_stat;         /* target-group metric: the period's Minimum / Maximum so far */
+    int period_samples;
+    unsigned version;           /* bumped on every state change */
+    unsigned long long seen;    /* composite: its children's versions when last evaluated */
+    bool evaluated;             /* composite: evaluated at least once */
+    VEC(int) children;          /* composite: the alarms its rule names */
 } w_alarm;
+
+/* world_cw.c: an alarm's state by name or ARN (NULL when there is no such alarm). */
+const char *w_cw_state(const sim_world *w, const char *name_or_arn);
 
 typedef struct w_event_ring {
     char **lines;               /* W_EVENT_RING slots */
@@ -198,6 +235,10 @@ void w_asg_lifecycle_step(sim_world *w);   /* Pending→InService, Terminating�
 void w_asg_reconcile_step(sim_world *w);   /* health replacement, desired capacity, counts */
 int w_launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, const char *why, int gen);
 void w_terminate(sim_world *w, int inst, const char *cause);
+/* Whether the group has that process suspended (SuspendedProcesses). */
+bool w_asg_suspended(const sim_world *w, int asg, const char *process);
+/* The instance's Auto Scaling lifecycle state name (Warmed:Stopped for a stopped warm one). */
+const char *w_lifecycle_name(const sim_world *w, const w_instance *in);
 /* InService, Healthy (and ELB-healthy for ELB groups) and past its warm-up: what counts
  * toward MinHealthyPercentage. */
 bool w_instance_healthy(const sim_world *w, int inst);
@@ -217,6 +258,12 @@ void w_elb_mark_healthy(sim_world *w, int inst);     /* scenario's initial insta
 int w_tg_count(const sim_world *w, int tg, bool healthy);   /* healthy or unhealthy targets */
 void w_elb_free(sim_world *w);
 
+/* world_refresh_prefs.c: the preferences StartInstanceRefresh takes effect with (AWS's
+ * defaults filled in), or the ValidationError AWS answers. out is set on success only. */
+sim_error w_refresh_prefs_effective(const sim_world *w, const w_asg *a, const refresh_prefs *given,
+                                    const char *strategy, const lt_spec *desired, refresh_prefs *out);
+void w_refresh_prefs_copy(refresh_prefs *d, const refresh_prefs *s);   /* deep */
+
 /* world_refresh.c */
 void w_refresh_step(sim_world *w);
 void w_refresh_free(sim_world *w);
@@ -226,9 +273,11 @@ bool w_refresh_launch_config(const sim_world *w, int asg, int *lt, int *ver, con
 
 /* world_ecr.c */
 void w_ecr_init(sim_world *w);
+void w_ecr_step(sim_world *w);   /* restores in progress complete */
 void w_ecr_free(sim_world *w);
-/* The digest the repo's tag points at now (NULL if none); marks the pull. */
-const w_image *w_ecr_pull(sim_world *w, int repo, const char *tag);
+/* The image the repo's tag points at now (NULL if none); marks the pull. An image that
+ * is not ACTIVE cannot be pulled: *failed is set (the image is still returned). */
+const w_image *w_ecr_pull(sim_world *w, int repo, const char *tag, bool *failed);
 
 /* world_cw.c */
 void w_cw_init(sim_world *w);

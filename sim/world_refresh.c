@@ -1,28 +1,26 @@
 /* world_refresh.c — instance refreshes as AWS documents them: Pending → InProgress →
- * (Baking) → Successful / Failed / Cancelled, and RollbackInProgress → Rollback*.
- * Replacement is bounded by MinHealthyPercentage (healthy capacity never below it)
- * and MaxHealthyPercentage (above 100: launch before terminating); InstanceWarmup,
- * checkpoints, SkipMatching, BakeTime, AlarmSpecification and AutoRollback apply. */
+ * (Baking) → Successful / Failed / Cancelled, and RollbackInProgress → Rollback* (a
+ * rollback can be cancelled too). Replacement is bounded by MinHealthyPercentage
+ * (healthy capacity never below it, rounded up) and MaxHealthyPercentage (above 100:
+ * launch before terminating); InstanceWarmup, checkpoints (a last one under 100 ends a
+ * partial refresh), SkipMatching, BakeTime, AlarmSpecification, AutoRollback,
+ * StandbyInstances, ScaleInProtectedInstances, suspended processes and the warm pool
+ * apply. A refresh unable to continue fails after the user guide's one hour.
+ * Every rule and its source: docs/simulator.md. */
 #include "world_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#define REFRESH_HEALTH_FAILURE_LIMIT 2      /* replacements failing health checks before Failed */
-#define REFRESH_HEALTHY_TIMEOUT_S 600       /* + warmup/grace: a replacement that never gets healthy */
+/* The user guide's one-hour timeout: a refresh that cannot continue (replacements that
+ * do not pass health checks, instances on standby or protected from scale in it must
+ * wait for) keeps retrying for an hour, then fails. */
+#define REFRESH_STALL_LIMIT_S 3600
+/* How long past its warm-up (or grace period, the longer) a replacement may stay short
+ * of healthy before the refresh counts as unable to continue: the simulator's own. */
+#define REFRESH_HEALTHY_PATIENCE_S 600
 
-static void prefs_copy(refresh_prefs *d, const refresh_prefs *s)
-{
-    *d = *s;
-    memset(&d->checkpoint_percentages, 0, sizeof d->checkpoint_percentages);
-    for (size_t i = 0; i < s->checkpoint_percentages.n; i++)
-        VEC_PUSH(d->checkpoint_percentages, s->checkpoint_percentages.items[i]);
-    d->scale_in_protected_instances = xstrdup(s->scale_in_protected_instances);
-    d->standby_instances = xstrdup(s->standby_instances);
-    memset(&d->alarms, 0, sizeof d->alarms);
-    for (size_t i = 0; i < s->alarms.n; i++)
-        strvec_push(&d->alarms, s->alarms.items[i]);
-}
+enum { STALL_NONE, STALL_HEALTH, STALL_STANDBY, STALL_PROTECTED };
 
 static void refresh_copy(instance_refresh *d, const instance_refresh *s)
 {
@@ -31,7 +29,7 @@ static void refresh_copy(instance_refresh *d, const instance_refresh *s)
     d->auto_scaling_group_name = xstrdup(s->auto_scaling_group_name);
     d->status = xstrdup(s->status);
     d->status_reason = xstrdup(s->status_reason);
-    prefs_copy(&d->preferences, &s->preferences);
+    w_refresh_prefs_copy(&d->preferences, &s->preferences);
     d->desired_launch_template.launch_template_id = xstrdup(s->desired_launch_template.launch_template_id);
     d->desired_launch_template.launch_template_name = xstrdup(s->desired_launch_template.launch_template_name);
     d->desired_launch_template.version = xstrdup(s->desired_launch_template.version);
@@ -45,6 +43,7 @@ void w_refresh_free(sim_world *w)
         w_refresh *r = &w->refreshes.items[i];
         instance_refresh_free(&r->r);
         VEC_FREE(r->to_replace);
+        VEC_FREE(r->warm_replace);
         free(r->target_ver_spec);
         free(r->orig_ver_spec);
     }
@@ -78,32 +77,104 @@ static void finish(sim_world *w, w_refresh *r, const char *status, const char *r
     r->r.end_time = w->now;
     w->asgs.items[r->asg].active_refresh = -1;
     VEC_FREE(r->to_replace);
+    VEC_FREE(r->warm_replace);
 }
 
-static int alive_old(const sim_world *w, w_refresh *r)
+/* ---------- which instances, and how far ---------- */
+
+static bool live(const w_instance *in) { return in->lc == LC_PENDING || in->lc == LC_INSERVICE; }
+static bool warm_alive(const w_instance *in) { return in->lc == LC_WARM_PENDING || in->lc == LC_WARMED; }
+
+/* Ignore: the preferences leave the instance out of the refresh altogether. */
+static bool ignored(const w_refresh *r, const w_instance *in)
 {
-    /* forget instances that are gone (health replacement, scale-in) */
+    const refresh_prefs *p = &r->r.preferences;
+    if (in->lc == LC_STANDBY)
+        return str_eq(p->standby_instances, "Ignore");
+    return in->protected_ && str_eq(p->scale_in_protected_instances, "Ignore");
+}
+
+/* Wait: the instance is to be replaced, but only once the user has returned it to
+ * service / removed its protection. STALL_* of what it waits for, or STALL_NONE. */
+static int blocked(const w_refresh *r, const w_instance *in)
+{
+    const refresh_prefs *p = &r->r.preferences;
+    if (in->lc == LC_STANDBY)
+        return str_eq(p->standby_instances, "Wait") ? STALL_STANDBY : STALL_NONE;
+    if (in->protected_ && str_eq(p->scale_in_protected_instances, "Wait"))
+        return STALL_PROTECTED;
+    return STALL_NONE;
+}
+
+static void collect_to_replace(sim_world *w, w_refresh *r, bool skip_matching)
+{
+    const w_asg *a = &w->asgs.items[r->asg];
+    r->to_replace.n = r->warm_replace.n = 0;
+    r->live_initial = r->standby_initial = r->warm_initial = 0;
+    for (size_t i = 0; i < a->instances.n; i++) {
+        int idx = a->instances.items[i];
+        const w_instance *in = &w->instances.items[idx];
+        if (!live(in) && in->lc != LC_STANDBY)
+            continue;
+        if ((skip_matching && w_instance_matches(w, idx, r->target_lt, r->target_ver)) || ignored(r, in))
+            continue;
+        VEC_PUSH(r->to_replace, idx);
+        if (in->lc == LC_STANDBY)
+            r->standby_initial++;
+        else
+            r->live_initial++;
+    }
+    /* an instance refresh replaces the InService instances first, then the warm pool's */
+    for (size_t i = 0; i < a->warm.n; i++) {
+        int idx = a->warm.items[i];
+        if (!warm_alive(&w->instances.items[idx]) ||
+            (skip_matching && w_instance_matches(w, idx, r->target_lt, r->target_ver)))
+            continue;
+        VEC_PUSH(r->warm_replace, idx);
+        r->warm_initial++;
+    }
+    r->initial_count = r->live_initial + r->standby_initial + r->warm_initial;
+}
+
+typedef struct old_left { int live, standby, warm; } old_left;
+
+/* Forgets instances that are gone (health replacement, scale-in); counts those left. */
+static old_left alive_old(const sim_world *w, w_refresh *r)
+{
+    old_left o = { 0 };
     size_t k = 0;
     for (size_t i = 0; i < r->to_replace.n; i++) {
-        w_lifecycle lc = w->instances.items[r->to_replace.items[i]].lc;
-        if (lc == LC_PENDING || lc == LC_INSERVICE)
-            r->to_replace.items[k++] = r->to_replace.items[i];
+        const w_instance *in = &w->instances.items[r->to_replace.items[i]];
+        if (!live(in) && in->lc != LC_STANDBY)
+            continue;
+        r->to_replace.items[k++] = r->to_replace.items[i];
+        if (in->lc == LC_STANDBY)
+            o.standby++;
+        else
+            o.live++;
     }
     r->to_replace.n = k;
-    return (int)k;
+    k = 0;
+    for (size_t i = 0; i < r->warm_replace.n; i++)
+        if (warm_alive(&w->instances.items[r->warm_replace.items[i]]))
+            r->warm_replace.items[k++] = r->warm_replace.items[i];
+    r->warm_replace.n = k;
+    o.warm = (int)k;
+    return o;
 }
 
-/* Replacements launched by this refresh that are not yet healthy and warmed up. */
-/* example (>= 24 bytes) gets one such instance id: a copy, since launches move the
- * instance array; *waiting_elb says whether it is warmed up but not yet ELB-healthy. */
-static int in_flight(const sim_world *w, const w_refresh *r, char *example, bool *timed_out, bool *waiting_elb)
+/* Replacements launched by this refresh that are not yet healthy and warmed up.
+ * example (>= 24 bytes) gets one such instance id: a copy, since launches move the
+ * instance array; *waiting_elb says whether it is warmed up but not yet ELB-healthy;
+ * *overdue whether one has been in service well past its warm-up without being healthy. */
+static int in_flight(const sim_world *w, const w_refresh *r, char *example, bool *overdue, bool *waiting_elb)
 {
     const w_asg *a = &w->asgs.items[r->asg];
     int n = 0;
     for (size_t i = 0; i < a->instances.n; i++) {
         int idx = a->instances.items[i];
         const w_instance *in = &w->instances.items[idx];
-        if (in->refresh_gen != r->gen || (in->lc != LC_PENDING && in->lc != LC_INSERVICE))
+        if (in->refresh_gen != r->gen || !live(in))
             continue;
         if (w_instance_healthy(w, idx))
             continue;
@@ -113,9 +184,10 @@ static int in_flight(const sim_world *w, const w_refresh *r, char *example, bool
             if (waiting_elb)
                 *waiting_elb = in->lc == LC_INSERVICE && w->now >= in->in_service_at + (aws_time)r->warmup_s * 1000;
         }
-        int patience = (a->sc->grace_period_s > r->warmup_s ? a->sc->grace_period_s : r->warmup_s) + REFRESH_HEALTHY_TIMEOUT_S;
-        if (timed_out && in->lc == LC_INSERVICE && w->now > in->in_service_at + (aws_time)patience * 1000) {
-            *timed_out = true;
+        int patience = (a->sc->grace_period_s > r->warmup_s ? a->sc->grace_period_s : r->warmup_s) +
+                       REFRESH_HEALTHY_PATIENCE_S;
+        if (overdue && in->lc == LC_INSERVICE && w->now > in->in_service_at + (aws_time)patience * 1000) {
+            *overdue = true;
             if (example)
                 str_copy(example, 24, in->id);
         }
@@ -123,20 +195,96 @@ static int in_flight(const sim_world *w, const w_refresh *r, char *example, bool
     return n;
 }
 
-static void collect_to_replace(sim_world *w, w_refresh *r, bool skip_matching)
+/* Replacements launched by this refresh that are alive, and how many of them count as healthy. */
+static int new_alive(const sim_world *w, const w_refresh *r, int *healthy)
 {
     const w_asg *a = &w->asgs.items[r->asg];
-    r->to_replace.n = 0;
+    int n = 0, h = 0;
     for (size_t i = 0; i < a->instances.n; i++) {
         int idx = a->instances.items[i];
         const w_instance *in = &w->instances.items[idx];
-        if (in->lc != LC_PENDING && in->lc != LC_INSERVICE)
+        if (in->refresh_gen != r->gen || !live(in))
             continue;
-        if (skip_matching && w_instance_matches(w, idx, r->target_lt, r->target_ver))
-            continue;
-        VEC_PUSH(r->to_replace, idx);
+        n++;
+        h += w_instance_healthy(w, idx);
     }
-    r->initial_count = (int)r->to_replace.n;
+    if (healthy)
+        *healthy = h;
+    return n;
+}
+
+/* Warm pool instances this refresh launched: ready (warmed) and still on their way. */
+static int warm_new(const sim_world *w, const w_refresh *r, int *pending)
+{
+    const w_asg *a = &w->asgs.items[r->asg];
+    int ready = 0, pend = 0;
+    for (size_t i = 0; i < a->warm.n; i++) {
+        const w_instance *in = &w->instances.items[a->warm.items[i]];
+        if (in->refresh_gen != r->gen)
+            continue;
+        ready += in->lc == LC_WARMED;
+        pend += in->lc == LC_WARM_PENDING;
+    }
+    if (pending)
+        *pending = pend;
+    return ready;
+}
+
+static int clamp0(int v) { return v < 0 ? 0 : v; }
+
+/* An instance counts as updated once its old one is gone and a new one is healthy and
+ * past its warm-up (InstanceRefresh.PercentageComplete). During a rollback the
+ * percentage goes back down to zero as the rollback replaces the refresh's instances,
+ * and InstancesToUpdate keeps the instances the refresh had not updated. */
+static void update_progress(sim_world *w, w_refresh *r, old_left old)
+{
+    int healthy_new = 0;
+    new_alive(w, r, &healthy_new);
+    int live_done = clamp0(r->live_initial - old.live);
+    if (live_done > healthy_new)
+        live_done = healthy_new;
+    int standby_done = clamp0(r->standby_initial - old.standby);
+    int warm_done = clamp0(r->warm_initial - old.warm);
+    int ready = warm_new(w, r, NULL);
+    if (warm_done > ready)
+        warm_done = ready;
+    int done = live_done + standby_done + warm_done;
+    if (done > r->done) {
+        r->done = done;
+        r->stall_since = 0;
+        r->stall_kind = STALL_NONE;
+    }
+    int pct, left;
+    if (r->rolling_back) {
+        pct = r->initial_count ? r->rb_pct0 * (r->initial_count - r->done) / r->initial_count : 0;
+        if (pct > r->r.percentage_complete)
+            pct = r->r.percentage_complete;
+        left = r->r.instances_to_update;
+    } else {
+        pct = r->initial_count ? r->done * 100 / r->initial_count : 100;
+        left = r->initial_count - r->done;
+    }
+    if (pct != r->r.percentage_complete || left != r->r.instances_to_update) {
+        r->r.percentage_complete = pct;
+        r->r.instances_to_update = left;
+        w_event(w, "refresh_progress", "\"asg\":\"%s\",\"refresh\":\"%s\",\"percentage\":%d,\"to_update\":%d",
+                r->r.auto_scaling_group_name, r->r.instance_refresh_id, pct, left);
+    }
+    refresh_progress *pd = &r->r.progress_details;
+    pd->has_live = true;
+    if (r->rolling_back) {
+        pd->live_percentage_complete = pct;
+        pd->live_instances_to_update = left;
+    } else {
+        int live_total = r->live_initial + r->standby_initial;
+        pd->live_percentage_complete = live_total ? (live_done + standby_done) * 100 / live_total : 100;
+        pd->live_instances_to_update = live_total - (live_done + standby_done);
+    }
+    if (w->asgs.items[r->asg].sc->warm_pool.present && !r->rolling_back) {
+        pd->has_warm = true;
+        pd->warm_percentage_complete = r->warm_initial ? warm_done * 100 / r->warm_initial : 100;
+        pd->warm_instances_to_update = r->warm_initial - warm_done;
+    }
 }
 
 static void start_rollback(sim_world *w, w_refresh *r, const char *reason)
@@ -146,8 +294,14 @@ static void start_rollback(sim_world *w, w_refresh *r, const char *reason)
     rb->present = true;
     str_set(&rb->rollback_reason, reason);
     rb->rollback_start_time = w->now;
+    /* PercentageComplete and InstancesToUpdate (and the progress details) as they were
+     * when the rollback started */
     rb->has_percentage_complete_on_rollback = true;
     rb->percentage_complete_on_rollback = r->r.percentage_complete;
+    rb->has_instances_to_update_on_rollback = true;
+    rb->instances_to_update_on_rollback = r->r.instances_to_update;
+    rb->progress_details_on_rollback = r->r.progress_details;
+    r->rb_pct0 = r->r.percentage_complete;
     /* roll the original configuration back out, with fresh ids for what it launches;
      * the group goes back to it too (it may have taken the new one before baking) */
     w_asg *a = &w->asgs.items[r->asg];
@@ -160,15 +314,11 @@ static void start_rollback(sim_world *w, w_refresh *r, const char *reason)
     r->gen = ++w->refresh_gen;
     r->health_failures = 0;
     r->paused_until = r->bake_until = 0;
+    r->stall_since = 0;
+    r->stall_kind = STALL_NONE;
     r->next_checkpoint = (int)r->r.preferences.checkpoint_percentages.n;   /* no checkpoints on rollback */
-    collect_to_replace(w, r, true);
-    rb->has_instances_to_update_on_rollback = true;
-    rb->instances_to_update_on_rollback = r->initial_count;
-    rb->progress_details_on_rollback.has_live = true;
-    rb->progress_details_on_rollback.live_percentage_complete = r->r.percentage_complete;
-    rb->progress_details_on_rollback.live_instances_to_update = r->initial_count;
-    r->r.percentage_complete = 0;
-    r->r.instances_to_update = r->initial_count;
+    collect_to_replace(w, r, true);   /* the instances the refresh has deployed so far */
+    r->done = 0;
     set_status(w, r, "RollbackInProgress", reason);
 }
 
@@ -185,6 +335,7 @@ static void fail(sim_world *w, w_refresh *r, const char *reason)
     finish(w, r, "Failed", reason);
 }
 
+/* Replacements failing their health checks: the refresh cannot continue from now on. */
 void w_refresh_note_health_failure(sim_world *w, int inst)
 {
     const w_instance *in = &w->instances.items[inst];
@@ -192,9 +343,14 @@ void w_refresh_note_health_failure(sim_world *w, int inst)
     if (ai < 0)
         return;
     w_refresh *r = &w->refreshes.items[ai];
-    if (in->refresh_gen == r->gen) {
-        r->health_failures++;
-        str_copy(r->last_failed, sizeof r->last_failed, in->id);
+    if (in->refresh_gen != r->gen)
+        return;
+    r->health_failures++;
+    str_copy(r->last_failed, sizeof r->last_failed, in->id);
+    if (!r->stall_since) {
+        r->stall_since = w->now;
+        r->stall_kind = STALL_HEALTH;
+        str_copy(r->stall_example, sizeof r->stall_example, in->id);
     }
 }
 
@@ -224,77 +380,61 @@ static const char *alarm_firing(const sim_world *w, const w_refresh *r)
     return NULL;
 }
 
-/* Replacements launched by this refresh that are alive, and how many of them count as healthy. */
-static int new_alive(const sim_world *w, const w_refresh *r, int *healthy)
+/* The suspended process that keeps the refresh from replacing instances, or NULL
+ * (user guide, "Suspend and resume processes": with Launch or Terminate suspended
+ * InstanceRefresh does not replace instances; InstanceRefresh suspended pauses it). */
+static const char *held_by_process(const sim_world *w, const w_refresh *r)
 {
-    const w_asg *a = &w->asgs.items[r->asg];
-    int n = 0, h = 0;
-    for (size_t i = 0; i < a->instances.n; i++) {
-        int idx = a->instances.items[i];
-        const w_instance *in = &w->instances.items[idx];
-        if (in->refresh_gen != r->gen || (in->lc != LC_PENDING && in->lc != LC_INSERVICE))
-            continue;
-        n++;
-        h += w_instance_healthy(w, idx);
-    }
-    if (healthy)
-        *healthy = h;
-    return n;
+    static const char *const holders[] = { "Launch", "Terminate", "InstanceRefresh" };
+    for (size_t i = 0; i < ARRAY_LEN(holders); i++)
+        if (w_asg_suspended(w, r->asg, holders[i]))
+            return holders[i];
+    return NULL;
 }
 
-static void update_progress(sim_world *w, w_refresh *r, int old_alive)
+/* The last checkpoint, when it is under 100: the refresh ends once it is reached. */
+static int partial_goal(const w_refresh *r)
 {
-    /* an instance counts as replaced once its old one is gone and a new one is healthy */
-    int healthy_new = 0;
-    new_alive(w, r, &healthy_new);
-    int done = r->initial_count - old_alive;
-    if (healthy_new < done)
-        done = healthy_new;
-    if (done < 0)
-        done = 0;
-    int pct = r->initial_count ? done * 100 / r->initial_count : 100;
-    int left = r->initial_count - done;
-    if (pct != r->r.percentage_complete || left != r->r.instances_to_update) {
-        r->r.percentage_complete = pct;
-        r->r.instances_to_update = left;
-        w_event(w, "refresh_progress", "\"asg\":\"%s\",\"refresh\":\"%s\",\"percentage\":%d,\"to_update\":%d",
-                r->r.auto_scaling_group_name, r->r.instance_refresh_id, pct, left);
-    }
-    r->r.progress_details.has_live = true;
-    r->r.progress_details.live_percentage_complete = pct;
-    r->r.progress_details.live_instances_to_update = left;
+    const refresh_prefs *p = &r->r.preferences;
+    if (r->rolling_back || !p->checkpoint_percentages.n)
+        return 100;
+    return p->checkpoint_percentages.items[p->checkpoint_percentages.n - 1];
 }
 
-static void replace_some(sim_world *w, w_refresh *r, int flight)
+/* Takes out what may go now; returns how many of the instances left wait for the user
+ * (Standby / scale-in protection with Wait), with an example and what they wait for. */
+static int replace_some(sim_world *w, w_refresh *r, int flight, char *blocked_example, int *blocked_kind)
 {
     w_asg *a = &w->asgs.items[r->asg];
     int d = a->desired;
-    int floor_h = d * r->min_pct / 100;
+    /* MinHealthyPercentage of the desired capacity, rounded up (the API reference);
+     * MaxHealthyPercentage's ceiling rounded down (the simulator's assumption) */
+    int floor_h = (d * r->min_pct + 99) / 100;
     int ceiling = d * r->max_pct / 100;
     if (r->max_pct > 100 && ceiling <= d)
         ceiling = d + 1;
     if (ceiling < d)
         ceiling = d;
     if (r->max_pct <= 100 && floor_h >= d && d > 0)
-        floor_h = d - 1;                 /* 100/100: one at a time */
+        floor_h = d - 1;                 /* 100 %: one at a time */
     /* checkpoints pace replacement: never more than the next checkpoint's share */
-    int cap = r->initial_count;
+    int live_total = r->live_initial + r->standby_initial;
+    int cap = live_total;
     const refresh_prefs *p = &r->r.preferences;
     if (!r->rolling_back && r->next_checkpoint < (int)p->checkpoint_percentages.n)
-        cap = (p->checkpoint_percentages.items[r->next_checkpoint] * r->initial_count + 99) / 100;
-    int may_remove = cap - (r->initial_count - (int)r->to_replace.n);
+        cap = (p->checkpoint_percentages.items[r->next_checkpoint] * live_total + 99) / 100;
+    int may_remove = cap - (live_total - (int)r->to_replace.n);
     int alive = 0, healthy = 0;
     for (size_t i = 0; i < a->instances.n; i++) {
         int idx = a->instances.items[i];
-        w_lifecycle lc = w->instances.items[idx].lc;
-        if (lc != LC_PENDING && lc != LC_INSERVICE)
+        if (!live(&w->instances.items[idx]))
             continue;
         alive++;
         healthy += w_instance_healthy(w, idx);
     }
     /* above 100 %: launch replacements first, up to the ceiling */
     if (r->max_pct > 100) {
-        int want = cap - new_alive(w, r, NULL);
+        int want = (cap < r->live_initial ? cap : r->live_initial) - new_alive(w, r, NULL);
         int room = ceiling - alive;
         for (int k = 0; k < want && k < room; k++) {
             w_launch(w, r->asg, r->target_lt, r->target_ver, r->target_ver_spec, "refresh", r->gen);
@@ -302,15 +442,30 @@ static void replace_some(sim_world *w, w_refresh *r, int flight)
         }
     }
     /* then take old instances out while healthy capacity stays at or above the floor;
-     * ones that do not count as healthy go first, since they cost nothing */
+     * ones that do not count as healthy go first, since they cost nothing (Standby ones
+     * with Terminate among them: they are terminated, not replaced) */
+    int waiting = 0;
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < r->to_replace.n && may_remove > 0;) {
+        for (size_t i = 0; i < r->to_replace.n;) {
             int idx = r->to_replace.items[i];
-            bool counted = w_instance_healthy(w, idx);
-            bool go;
-            if (pass == 0)
-                go = !counted && (r->max_pct <= 100 || alive > d || flight == 0);
-            else
+            const w_instance *in = &w->instances.items[idx];
+            int why = blocked(r, in);
+            if (why != STALL_NONE) {
+                if (pass == 1) {
+                    if (!waiting++ && blocked_example) {
+                        str_copy(blocked_example, 24, in->id);
+                        *blocked_kind = why;
+                    }
+                }
+                i++;
+                continue;
+            }
+            bool standby = in->lc == LC_STANDBY;
+            bool counted = !standby && w_instance_healthy(w, idx);
+            bool go = may_remove > 0;
+            if (go && pass == 0)
+                go = standby || (!counted && (r->max_pct <= 100 || alive > d || flight == 0));
+            else if (go)
                 go = counted && healthy - 1 >= floor_h && (r->max_pct <= 100 || alive > d);
             if (!go) {
                 i++;
@@ -318,17 +473,59 @@ static void replace_some(sim_world *w, w_refresh *r, int flight)
             }
             w_terminate(w, idx, "refresh");
             healthy -= counted;
-            alive--;
+            alive -= !standby;
             may_remove--;
             r->to_replace.items[i] = r->to_replace.items[--r->to_replace.n];
         }
+    }
+    return waiting;
+}
+
+static void complete(sim_world *w, w_refresh *r)
+{
+    if (r->rolling_back) {
+        finish(w, r, "RollbackSuccessful", r->r.status_reason);
+        return;
+    }
+    w_asg *a = &w->asgs.items[r->asg];
+    if (r->r.has_desired_configuration) {   /* the group now carries the new configuration */
+        a->lt = r->target_lt;
+        a->lt_version = r->target_ver;
+        str_set(&a->lt_version_spec, r->target_ver_spec);
+    }
+    const refresh_prefs *p = &r->r.preferences;
+    if (p->has_bake_time && p->bake_time > 0) {
+        r->bake_until = w->now + (aws_time)p->bake_time * 1000;
+        set_status(w, r, "Baking", "Waiting for BakeTime to pass before the instance refresh completes.");
+        return;
+    }
+    finish(w, r, "Successful", NULL);
+}
+
+static void stall_failure(const w_refresh *r, char *reason, size_t cap)
+{
+    switch (r->stall_kind) {
+    case STALL_STANDBY:
+        snprintf(reason, cap,
+                 "Instance refresh failed: instances in Standby did not return to service within an hour "
+                 "(StandbyInstances is Wait). For example: %s is in Standby.", r->stall_example);
+        break;
+    case STALL_PROTECTED:
+        snprintf(reason, cap,
+                 "Instance refresh failed: scale-in protection was not removed within an hour "
+                 "(ScaleInProtectedInstances is Wait). For example: %s is protected from scale in.", r->stall_example);
+        break;
+    default:
+        snprintf(reason, cap,
+                 "Instance refresh failed: replacement instances did not pass health checks for an hour. "
+                 "For example: %s did not pass its health checks.", r->stall_example);
     }
 }
 
 static void step_one(sim_world *w, w_refresh *r)
 {
     const char *status = r->r.status;
-    char reason[256];
+    char reason[512];
     if (!strcmp(status, "Pending")) {
         if (w->now < r->pending_until)
             return;
@@ -337,7 +534,7 @@ static void step_one(sim_world *w, w_refresh *r)
     }
     if (!strcmp(status, "Cancelling")) {
         if (in_flight(w, r, NULL, NULL, NULL) == 0 || w->now - r->pending_until > 600000)
-            finish(w, r, "Cancelled", "The instance refresh was cancelled.");
+            finish(w, r, "Cancelled", r->rolling_back ? "The rollback was cancelled." : "The instance refresh was cancelled.");
         return;
     }
     const char *alarm = r->rolling_back ? NULL : alarm_firing(w, r);
@@ -360,54 +557,87 @@ static void step_one(sim_world *w, w_refresh *r)
         set_status(w, r, status, NULL);
     }
     char example[24] = "";
-    bool timed_out = false, waiting_elb = false;
-    int old_alive = alive_old(w, r);
-    int flight = in_flight(w, r, example, &timed_out, &waiting_elb);
-    update_progress(w, r, old_alive);
+    bool overdue = false, waiting_elb = false;
+    old_left old = alive_old(w, r);
+    int flight = in_flight(w, r, example, &overdue, &waiting_elb);
+    update_progress(w, r, old);
 
-    if (r->health_failures >= REFRESH_HEALTH_FAILURE_LIMIT || timed_out) {
-        if (timed_out)
-            snprintf(reason, sizeof reason,
-                     "Instance refresh failed: replacement instance %s did not pass health checks in time.", example);
-        else
-            snprintf(reason, sizeof reason,
-                     "Instance refresh failed: %d replacement instances failed health checks (last: %s).",
-                     r->health_failures, r->last_failed);
+    const char *held = held_by_process(w, r);
+    if (held) {   /* paused, not failing: the hour counts while it can act */
+        r->stall_since = 0;
+        snprintf(reason, sizeof reason,
+                 "Waiting for the %s process to be resumed: it is suspended on the Auto Scaling group, and the "
+                 "instance refresh does not replace instances meanwhile.", held);
+        set_status(w, r, status, r->rolling_back ? r->r.status_reason : reason);
+        return;
+    }
+    if (overdue && !r->stall_since) {
+        r->stall_since = w->now;
+        r->stall_kind = STALL_HEALTH;
+        str_copy(r->stall_example, sizeof r->stall_example, example);
+    }
+    if (r->stall_since && w->now - r->stall_since >= (aws_time)REFRESH_STALL_LIMIT_S * 1000) {
+        stall_failure(r, reason, sizeof reason);
         fail(w, r, reason);
         return;
     }
     const refresh_prefs *p = &r->r.preferences;
+    int goal = partial_goal(r);
+    if (goal < 100 && flight == 0 && r->r.percentage_complete >= goal) {
+        complete(w, r);   /* the last checkpoint under 100: a partial refresh ends there */
+        return;
+    }
+    /* a checkpoint pauses the refresh; the 100 % one is its end, not a pause */
     if (!r->rolling_back && r->next_checkpoint < (int)p->checkpoint_percentages.n && flight == 0 &&
+        p->checkpoint_percentages.items[r->next_checkpoint] < 100 &&
         r->r.percentage_complete >= p->checkpoint_percentages.items[r->next_checkpoint]) {
         int cp = p->checkpoint_percentages.items[r->next_checkpoint++];
         int delay = p->has_checkpoint_delay ? p->checkpoint_delay : 3600;
         r->paused_until = w->now + (aws_time)delay * 1000;
+        r->stall_since = 0;
         snprintf(reason, sizeof reason,
                  "Waiting for checkpoint: the instance refresh reached its %d%% checkpoint and waits %d seconds (CheckpointDelay) before continuing.",
                  cp, delay);
         set_status(w, r, status, reason);
         return;
     }
-    if (old_alive == 0 && flight == 0) {
-        if (r->rolling_back) {
-            finish(w, r, "RollbackSuccessful", r->r.status_reason);
+    if (old.live == 0 && old.standby == 0 && flight == 0) {
+        /* the live pool is done: then the warm pool's instances (terminated, and
+         * the pool refills with the new configuration) */
+        int pending = 0;
+        warm_new(w, r, &pending);
+        if (old.warm) {
+            for (size_t i = 0; i < r->warm_replace.n; i++)
+                w_terminate(w, r->warm_replace.items[i], "refresh");
+            set_status(w, r, status, r->rolling_back ? r->r.status_reason : "Replacing the instances in the warm pool.");
             return;
         }
-        w_asg *a = &w->asgs.items[r->asg];
-        if (r->r.has_desired_configuration) {   /* the group now carries the new configuration */
-            a->lt = r->target_lt;
-            a->lt_version = r->target_ver;
-            str_set(&a->lt_version_spec, r->target_ver_spec);
-        }
-        if (p->has_bake_time && p->bake_time > 0) {
-            r->bake_until = w->now + (aws_time)p->bake_time * 1000;
-            set_status(w, r, "Baking", "Waiting for BakeTime to pass before the instance refresh completes.");
+        if (pending)
             return;
-        }
-        finish(w, r, "Successful", NULL);
+        complete(w, r);
         return;
     }
-    replace_some(w, r, flight);
+    char blocked_example[24] = "";
+    int blocked_kind = STALL_NONE;
+    int waiting = replace_some(w, r, flight, blocked_example, &blocked_kind);
+    if (waiting && flight == 0 && waiting == (int)r->to_replace.n) {
+        /* only instances the user must act on are left */
+        if (!r->stall_since || r->stall_kind != blocked_kind) {
+            r->stall_since = w->now;
+            r->stall_kind = blocked_kind;
+            str_copy(r->stall_example, sizeof r->stall_example, blocked_example);
+        }
+        if (blocked_kind == STALL_STANDBY)
+            snprintf(reason, sizeof reason,
+                     "Waiting for instances in Standby to return to service (StandbyInstances is Wait). For example: %s is in Standby.",
+                     blocked_example);
+        else
+            snprintf(reason, sizeof reason,
+                     "Waiting for scale-in protection to be removed (ScaleInProtectedInstances is Wait). For example: %s is protected from scale in.",
+                     blocked_example);
+        set_status(w, r, status, r->rolling_back ? r->r.status_reason : reason);
+        return;
+    }
     if (example[0]) {
         if (waiting_elb)
             snprintf(reason, sizeof reason,
@@ -431,78 +661,28 @@ void w_refresh_step(sim_world *w)
 
 /* ---------- API ---------- */
 
+static sim_error no_group(const char *asg_name)
+{
+    return w_err("ValidationError", 400, "AutoScalingGroup name not found - %.64s", asg_name ? asg_name : "");
+}
+
 sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *strategy,
                               const refresh_prefs *prefs, const lt_spec *desired, char **id_out)
 {
     int g = w_asg_index(w, asg_name);
     if (g < 0)
-        return w_err("ValidationError", 400, "AutoScalingGroup name not found - %.64s", asg_name ? asg_name : "");
+        return no_group(asg_name);
     w_asg *a = &w->asgs.items[g];
     if (a->active_refresh >= 0)
         return w_err("InstanceRefreshInProgress", 400,
                      "An Instance Refresh is already in progress and blocks the execution of this Instance Refresh.");
-    if (!str_empty(strategy) && strcmp(strategy, "Rolling") && strcmp(strategy, "ReplaceRootVolume"))
-        return w_err("ValidationError", 400, "1 validation error detected: Value '%.32s' at 'strategy' failed to satisfy constraint: Member must satisfy enum value set: [Rolling, ReplaceRootVolume]", strategy);
     refresh_prefs pr = { 0 };
-    if (prefs)
-        prefs_copy(&pr, prefs);
-    sim_error e = w_okv();
-    /* AWS's defaults, filled in so Describe shows the effective preferences */
-    if (!pr.has_min_healthy_percentage) {
-        pr.has_min_healthy_percentage = true;
-        pr.min_healthy_percentage = a->sc->imp_min_healthy >= 0 ? a->sc->imp_min_healthy : 90;
-    }
-    if (!pr.has_max_healthy_percentage) {
-        pr.has_max_healthy_percentage = true;
-        pr.max_healthy_percentage = a->sc->imp_max_healthy >= 0 ? a->sc->imp_max_healthy : 100;
-    }
-    if (!pr.has_instance_warmup) {
-        pr.has_instance_warmup = true;
-        pr.instance_warmup = w_group_warmup(a);
-    }
-    if (!pr.has_skip_matching) {
-        pr.has_skip_matching = true;
-        pr.skip_matching = false;
-    }
-    if (!pr.has_auto_rollback) {
-        pr.has_auto_rollback = true;
-        pr.auto_rollback = false;
-    }
-    if (!pr.scale_in_protected_instances)
-        pr.scale_in_protected_instances = xstrdup("Wait");
-    if (!pr.standby_instances)
-        pr.standby_instances = xstrdup("Wait");
-    if (pr.checkpoint_percentages.n && !pr.has_checkpoint_delay) {
-        pr.has_checkpoint_delay = true;
-        pr.checkpoint_delay = 3600;
-    }
-    if (pr.min_healthy_percentage < 0 || pr.min_healthy_percentage > 100)
-        e = w_err("ValidationError", 400, "MinHealthyPercentage must be between 0 and 100.");
-    else if (pr.max_healthy_percentage < 100 || pr.max_healthy_percentage > 200)
-        e = w_err("ValidationError", 400, "MaxHealthyPercentage must be between 100 and 200.");
-    else if (pr.max_healthy_percentage - pr.min_healthy_percentage > 100)
-        e = w_err("ValidationError", 400, "The difference between MaxHealthyPercentage and MinHealthyPercentage cannot be greater than 100.");
-    else if (pr.instance_warmup < 0 || (pr.has_checkpoint_delay && (pr.checkpoint_delay < 0 || pr.checkpoint_delay > 172800)))
-        e = w_err("ValidationError", 400, "InstanceWarmup and CheckpointDelay must be non-negative (CheckpointDelay at most 172800).");
-    else if (pr.has_bake_time && (pr.bake_time < 0 || pr.bake_time > 172800))
-        e = w_err("ValidationError", 400, "BakeTime must be between 0 and 172800 seconds.");
-    else if (pr.alarms.n > 10)
-        e = w_err("ValidationError", 400, "AlarmSpecification can contain at most 10 alarms.");
-    for (size_t i = 0; sim_ok(&e) && i < pr.checkpoint_percentages.n; i++) {
-        int c = pr.checkpoint_percentages.items[i];
-        if (c < 1 || c > 100 || (i && c <= pr.checkpoint_percentages.items[i - 1]))
-            e = w_err("ValidationError", 400, "CheckpointPercentages must be increasing values between 1 and 100.");
-    }
-    for (size_t i = 0; sim_ok(&e) && i < pr.alarms.n; i++) {
-        bool known = false;
-        for (size_t j = 0; j < w->alarms.n; j++)
-            known |= !strcmp(w->alarms.items[j].sc->name, pr.alarms.items[i]);
-        if (!known)
-            e = w_err("ValidationError", 400, "The alarm %.64s does not exist.", pr.alarms.items[i]);
-    }
+    sim_error e = w_refresh_prefs_effective(w, a, prefs, str_empty(strategy) ? NULL : strategy, desired, &pr);
+    if (!sim_ok(&e))
+        return e;
     int tlt = a->lt, tver = a->lt_version;
     const char *tspec = a->lt_version_spec;
-    if (sim_ok(&e) && desired) {
+    if (desired) {
         tlt = w_lt_index(w, desired->launch_template_id, desired->launch_template_name);
         tspec = desired->version ? desired->version : "$Default";
         tver = tlt >= 0 ? w_resolve_version(w, tlt, tspec) : -1;
@@ -513,13 +693,10 @@ sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *st
         else if (tver < 0)
             e = w_err("ValidationError", 400, "The specified launch template version %.32s does not exist.", tspec);
     }
-    if (sim_ok(&e) && pr.auto_rollback) {
-        if (!desired)
-            e = w_err("ValidationError", 400, "AutoRollback requires a DesiredConfiguration.");
-        else if (!strcmp(tspec, "$Latest") || !strcmp(tspec, "$Default") || !strcmp(a->lt_version_spec, "$Latest") ||
-                 !strcmp(a->lt_version_spec, "$Default"))
-            e = w_err("ValidationError", 400, "AutoRollback is not supported with the $Latest or $Default launch template version.");
-    }
+    if (sim_ok(&e) && pr.auto_rollback &&
+        (!strcmp(tspec, "$Latest") || !strcmp(tspec, "$Default") || !strcmp(a->lt_version_spec, "$Latest") ||
+         !strcmp(a->lt_version_spec, "$Default")))
+        e = w_err("ValidationError", 400, "AutoRollback is not supported with the $Latest or $Default launch template version.");
     if (!sim_ok(&e)) {
         refresh_prefs_free(&pr);
         return e;
@@ -558,30 +735,42 @@ sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *st
     collect_to_replace(w, r, pr.skip_matching);
     r->r.instances_to_update = r->initial_count;
     r->r.progress_details.has_live = true;
-    r->r.progress_details.live_instances_to_update = r->initial_count;
+    r->r.progress_details.live_instances_to_update = r->live_initial + r->standby_initial;
+    if (a->sc->warm_pool.present) {
+        r->r.progress_details.has_warm = true;
+        r->r.progress_details.warm_instances_to_update = r->warm_initial;
+    }
     a->active_refresh = (int)w->refreshes.n - 1;
-    w_event(w, "refresh_status", "\"asg\":\"%s\",\"refresh\":\"%s\",\"status\":\"Pending\",\"reason\":null,\"to_update\":%d,\"min_healthy\":%d,\"max_healthy\":%d",
-            a->sc->name, id, r->initial_count, r->min_pct, r->max_pct);
+    w_event(w, "refresh_status", "\"asg\":\"%s\",\"refresh\":\"%s\",\"status\":\"Pending\",\"reason\":null,\"to_update\":%d,\"min_healthy\":%d,\"max_healthy\":%d,\"min_healthy_instances\":%d",
+            a->sc->name, id, r->initial_count, r->min_pct, r->max_pct, (a->desired * r->min_pct + 99) / 100);
     if (id_out)
         *id_out = xstrdup(id);
     return w_okv();
 }
 
-sim_error world_cancel_refresh(sim_world *w, const char *asg_name, char **id_out)
+/* CancelInstanceRefresh "cancels an instance refresh or rollback that is in progress";
+ * a cancelled rollback ends Cancelled (the simulator's reading: the status list has
+ * no other cancelled state). */
+sim_error world_cancel_refresh(sim_world *w, const char *asg_name, bool wait_for_transitioning, char **id_out)
 {
     int g = w_asg_index(w, asg_name);
     if (g < 0)
-        return w_err("ValidationError", 400, "AutoScalingGroup name not found - %.64s", asg_name ? asg_name : "");
+        return no_group(asg_name);
     int ai = w->asgs.items[g].active_refresh;
     w_refresh *r = ai >= 0 ? &w->refreshes.items[ai] : NULL;
-    if (!r || r->rolling_back || !strcmp(r->r.status, "Cancelling"))
+    if (!r || !strcmp(r->r.status, "Cancelling"))
         return w_err("ActiveInstanceRefreshNotFound", 400,
                      "No in progress or pending Instance Refresh found for Auto Scaling group %.64s", asg_name);
-    r->to_replace.n = 0;
-    r->pending_until = w->now;
-    set_status(w, r, "Cancelling", "Cancellation was requested by a user.");
     if (id_out)
         *id_out = xstrdup(r->r.instance_refresh_id);
+    r->to_replace.n = r->warm_replace.n = 0;
+    r->pending_until = w->now;
+    if (!wait_for_transitioning) {
+        finish(w, r, "Cancelled", r->rolling_back ? "The rollback was cancelled." : "The instance refresh was cancelled.");
+        return w_okv();
+    }
+    set_status(w, r, "Cancelling", r->rolling_back ? "Cancellation of the rollback was requested by a user."
+                                                   : "Cancellation was requested by a user.");
     return w_okv();
 }
 
@@ -589,7 +778,7 @@ sim_error world_rollback_refresh(sim_world *w, const char *asg_name, char **id_o
 {
     int g = w_asg_index(w, asg_name);
     if (g < 0)
-        return w_err("ValidationError", 400, "AutoScalingGroup name not found - %.64s", asg_name ? asg_name : "");
+        return no_group(asg_name);
     int ai = w->asgs.items[g].active_refresh;
     w_refresh *r = ai >= 0 ? &w->refreshes.items[ai] : NULL;
     if (!r || r->rolling_back || !strcmp(r->r.status, "Cancelling"))

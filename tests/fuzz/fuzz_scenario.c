@@ -3,7 +3,7 @@
  * end in a scenario that keeps the loader's promises or in a FILE:LINE:COLUMN error,
  * without crashes, leaks or undefined behaviour. A small accepted scenario also
  * builds its world and runs it for a few simulated minutes. Seeds: the built-in
- * scenarios (tests/fixtures/scenario). */
+ * scenarios and one with every opt-in key (tests/fixtures/scenario). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,9 +57,35 @@ static void check(const sim_scenario *sc)
                 if (!has_tg(sc, l->rules.items[k].target_group))
                     abort();
         }
-    for (size_t i = 0; i < sc->alarms.n; i++)
-        if (!sc->alarms.items[i].metric || !sc->alarms.items[i].comparison ||
-            !has_tg(sc, sc->alarms.items[i].target_group))
+    for (size_t i = 0; i < sc->alarms.n; i++) {
+        const sc_alarm *al = &sc->alarms.items[i];
+        switch (al->kind) {
+        case SC_ALARM_TG:
+            if (!al->metric || !al->comparison || !has_tg(sc, al->target_group))
+                abort();
+            break;
+        case SC_ALARM_COMPOSITE:   /* a parsed rule whose alarms exist */
+            if (!al->rule || al->parsed.root < 0)
+                abort();
+            for (size_t k = 0; k < al->parsed.nodes.n; k++)
+                if (al->parsed.nodes.items[k].kind == AR_STATE && !al->parsed.nodes.items[k].alarm)
+                    abort();
+            break;
+        case SC_ALARM_MATH:        /* exactly one query watched */
+            if (!al->metrics.n || !al->comparison)
+                abort();
+            size_t watched = 0;
+            for (size_t k = 0; k < al->metrics.n; k++)
+                watched += al->metrics.items[k].return_data;
+            if (watched != 1)
+                abort();
+            break;
+        }
+    }
+    for (size_t i = 0; i < sc->target_groups.n; i++)
+        if (sc->target_groups.items[i].unhealthy_draining_s &&
+            !str_eq(sc->target_groups.items[i].protocol, "TCP") && !str_eq(sc->target_groups.items[i].protocol, "TLS") &&
+            !str_eq(sc->target_groups.items[i].protocol, "UDP") && !str_eq(sc->target_groups.items[i].protocol, "TCP_UDP"))
             abort();
     for (size_t i = 0; i < sc->page_sizes.n; i++)
         if (sim_scenario_page_size(sc, sc->page_sizes.items[i].operation) < 1)
@@ -70,8 +96,9 @@ static void check(const sim_scenario *sc)
 static bool small(const sim_scenario *sc)
 {
     long instances = 0, images = 0, layers = 0;
-    for (size_t i = 0; i < sc->asgs.n; i++)
-        instances += sc->asgs.items[i].max_size;
+    for (size_t i = 0; i < sc->asgs.n; i++)   /* with Standby and warm pool instances */
+        instances += 2L * sc->asgs.items[i].max_size + sc->asgs.items[i].standby_instances +
+                     sc->asgs.items[i].warm_pool.min_size + sc->asgs.items[i].warm_pool.max_prepared;
     for (size_t i = 0; i < sc->repositories.n; i++) {
         images += (long)sc->repositories.items[i].images.n;
         for (size_t j = 0; j < sc->repositories.items[i].images.n; j++)

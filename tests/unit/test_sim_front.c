@@ -713,6 +713,197 @@ static void test_faults_decide(void **state)
     sim_front_done(&b);
 }
 
+/* Chosen errors: parsed, refused when malformed, answered in each protocol's envelope
+ * for a rule's first count requests, then the next rule applies. */
+static void test_faults_chosen_errors(void **state)
+{
+    (void)state;
+    const char *rules = "{\"rules\":[{\"operation\":\"StartInstanceRefresh\",\"error_code\":\"LimitExceeded\","
+                        "\"error_message\":\"too <many>\",\"error_rate\":1,\"count\":2},"
+                        "{\"operation\":\"*\",\"error_code\":\"ServiceUnavailable\",\"error_status\":503,\"error_rate\":1}]}";
+    sim_front a;
+    sim_front_init(&a, NULL, 3);
+    char err[160];
+    assert_int_equal(faults_from_json(rules, strlen(rules), &a.faults, err, sizeof err), 0);
+    assert_int_equal(a.faults.rules.items[0].error_status, 400);   /* the default */
+    fault_decision d;
+    for (int i = 0; i < 2; i++) {
+        faults_decide(&a, "autoscaling", "StartInstanceRefresh", &d);
+        assert_true(d.error);
+        assert_string_equal(d.error_code, "LimitExceeded");
+        sim_response resp;
+        sim_response_init(&resp);
+        assert_true(faults_pre(&d, SIM_PROTO_QUERY, &resp));
+        assert_int_equal(resp.status, 400);
+        assert_non_null(strstr(resp.body.buf, "<Type>Sender</Type><Code>LimitExceeded</Code><Message>too &lt;many&gt;</Message>"));
+        sim_response_free(&resp);
+    }
+    /* used up: the next rule answers */
+    faults_decide(&a, "autoscaling", "StartInstanceRefresh", &d);
+    assert_string_equal(d.error_code, "ServiceUnavailable");
+    sim_response resp;
+    sim_response_init(&resp);
+    assert_true(faults_pre(&d, SIM_PROTO_JSON10, &resp));
+    assert_int_equal(resp.status, 503);
+    assert_string_equal(resp.error_type, "ServiceUnavailable");
+    assert_string_equal(resp.query_error, "ServiceUnavailable;Receiver");
+    assert_non_null(strstr(resp.body.buf, "\"__type\":\"ServiceUnavailable\""));
+    sim_response_free(&resp);
+    sim_response_init(&resp);
+    assert_true(faults_pre(&d, SIM_PROTO_EC2, &resp));
+    assert_non_null(strstr(resp.body.buf, "<Errors><Error><Code>ServiceUnavailable</Code>"));
+    sim_response_free(&resp);
+    /* the rules as the control API shows them, uses included, read back the same */
+    strbuf sb;
+    sb_init(&sb);
+    faults_to_json(&a.faults, &sb);
+    assert_non_null(strstr(sb.buf, "\"count\":2,\"used\":2"));
+    sim_faults g = {0};
+    assert_int_equal(faults_from_json(sb.buf, sb.len, &g, err, sizeof err), 0);
+    assert_string_equal(g.rules.items[1].error_code, "ServiceUnavailable");
+    assert_int_equal(g.rules.items[1].error_status, 503);
+    sim_faults_free(&g);
+    sb_free(&sb);
+    const char *bad[] = {
+        "{\"rules\":[{\"error_rate\":1}]}",
+        "{\"rules\":[{\"error_code\":\"has space\"}]}",
+        "{\"rules\":[{\"error_code\":\"X\",\"error_status\":200}]}",
+        "{\"rules\":[{\"error_code\":\"X\",\"count\":-1}]}",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        err[0] = 0;
+        assert_int_equal(faults_from_json(bad[i], strlen(bad[i]), &a.faults, err, sizeof err), -1);
+        assert_true(err[0] != 0);
+    }
+    sim_front_done(&a);
+}
+
+/* The members the fidelity work added, as botocore's models name and nest them. */
+static void test_encode_fidelity_members(void **state)
+{
+    (void)state;
+    strbuf sb;
+    sb_init(&sb);
+    asg_group g;
+    memset(&g, 0, sizeof g);
+    g.name = xstrdup("g");
+    asg_suspended_process *sp = VEC_NEW(g.suspended_processes);
+    sp->process_name = xstrdup("Launch");
+    sp->suspension_reason = xstrdup("User suspended at 2024-05-01T12:00:00Z");
+    asg_traffic_source *ts = VEC_NEW(g.traffic_sources);
+    ts->identifier = xstrdup("arn:tg/1");
+    ts->type = xstrdup("elbv2");
+    g.warm_pool.present = true;
+    g.warm_pool.has_max_group_prepared_capacity = true;
+    g.warm_pool.max_group_prepared_capacity = -1;
+    g.warm_pool.has_min_size = true;
+    g.warm_pool.pool_state = xstrdup("Hibernated");
+    g.warm_pool.has_reuse_on_scale_in = true;
+    g.warm_pool.reuse_on_scale_in = true;
+    g.has_warm_pool_size = true;
+    g.warm_pool_size = 3;
+    asg_instance *in = VEC_NEW(g.instances);
+    in->instance_id = xstrdup("i-1");
+    in->lifecycle_state = xstrdup("Standby");
+    in->protected_from_scale_in = true;
+    enc_xml_asg_group(&sb, &g);
+    static const char *const want_group[] = {
+        "<SuspendedProcesses><member><ProcessName>Launch</ProcessName><SuspensionReason>User suspended at 2024-05-01T12:00:00Z</SuspensionReason></member></SuspendedProcesses>",
+        "<TrafficSources><member><Identifier>arn:tg/1</Identifier><Type>elbv2</Type></member></TrafficSources>",
+        "<WarmPoolConfiguration><MaxGroupPreparedCapacity>-1</MaxGroupPreparedCapacity><MinSize>0</MinSize><PoolState>Hibernated</PoolState><InstanceReusePolicy><ReuseOnScaleIn>true</ReuseOnScaleIn></InstanceReusePolicy></WarmPoolConfiguration><WarmPoolSize>3</WarmPoolSize>",
+        "<LifecycleState>Standby</LifecycleState>", "<ProtectedFromScaleIn>true</ProtectedFromScaleIn>",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(want_group); i++)
+        if (!strstr(sb.buf, want_group[i]))
+            fail_msg("group XML lacks %s", want_group[i]);
+    warm_pool wp;
+    memset(&wp, 0, sizeof wp);
+    wp.config.present = true;
+    wp.config.pool_state = xstrdup("Stopped");
+    asg_instance *wi = VEC_NEW(wp.instances);
+    wi->instance_id = xstrdup("i-2");
+    wi->lifecycle_state = xstrdup("Warmed:Stopped");
+    sb_reset(&sb);
+    enc_xml_describe_warm_pool(&sb, &wp, NULL, "rid");
+    assert_non_null(strstr(sb.buf, "<DescribeWarmPoolResult><WarmPoolConfiguration><PoolState>Stopped</PoolState></WarmPoolConfiguration>"
+                                   "<Instances><member><InstanceId>i-2</InstanceId><LifecycleState>Warmed:Stopped</LifecycleState>"));
+    warm_pool_free(&wp);
+    asg_group_free(&g);
+
+    /* alarms: a metric math one and a composite one, in both encodings */
+    cw_alarm_list al = {0};
+    cw_alarm *m = VEC_NEW(al);
+    m->alarm_name = xstrdup("math");
+    m->state_value = xstrdup("OK");
+    m->comparison_operator = xstrdup("LessThanLowerOrGreaterThanUpperThreshold");
+    m->threshold_metric_id = xstrdup("ad1");
+    cw_metric_query *q = VEC_NEW(m->metrics);
+    q->id = xstrdup("m1");
+    q->metric_name = xstrdup("Latency");
+    q->namespace_ = xstrdup("AWS/ApplicationELB");
+    q->stat = xstrdup("p99");
+    q->has_period = true;
+    q->period = 60;
+    q->has_return_data = true;
+    q = VEC_NEW(m->metrics);
+    q->id = xstrdup("ad1");
+    q->expression = xstrdup("ANOMALY_DETECTION_BAND(m1, 2)");
+    q->has_return_data = true;
+    q->return_data = true;
+    cw_alarm *c = VEC_NEW(al);
+    c->alarm_type = CW_COMPOSITE_ALARM;
+    c->alarm_name = xstrdup("comp");
+    c->state_value = xstrdup("ALARM");
+    c->alarm_rule = xstrdup("ALARM(\"math\") AND NOT OK(x)");
+    sb_reset(&sb);
+    enc_xml_alarms(&sb, &al, NULL, "rid");
+    assert_non_null(strstr(sb.buf, "<Metrics><member><Id>m1</Id><MetricStat><Metric><Namespace>AWS/ApplicationELB</Namespace>"
+                                   "<MetricName>Latency</MetricName></Metric><Period>60</Period><Stat>p99</Stat></MetricStat>"
+                                   "<ReturnData>false</ReturnData></member><member><Id>ad1</Id>"
+                                   "<Expression>ANOMALY_DETECTION_BAND(m1, 2)</Expression><ReturnData>true</ReturnData></member></Metrics>"
+                                   "<ThresholdMetricId>ad1</ThresholdMetricId>"));
+    assert_non_null(strstr(sb.buf, "</MetricAlarms><CompositeAlarms><member><AlarmName>comp</AlarmName>"));
+    assert_non_null(strstr(sb.buf, "<AlarmRule>ALARM(&quot;math&quot;) AND NOT OK(x)</AlarmRule></member></CompositeAlarms>"));
+    sb_reset(&sb);
+    enc_json_alarms(&sb, &al, NULL);
+    json_object *o = json_tokener_parse(sb.buf), *v, *x;
+    assert_non_null(o);
+    assert_true(json_object_object_get_ex(o, "CompositeAlarms", &v));
+    assert_int_equal(json_object_array_length(v), 1);
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(v, 0), "AlarmRule", &x));
+    assert_string_equal(json_object_get_string(x), "ALARM(\"math\") AND NOT OK(x)");
+    assert_true(json_object_object_get_ex(o, "MetricAlarms", &v));
+    json_object *first = json_object_array_get_idx(v, 0);
+    assert_false(json_object_object_get_ex(first, "Threshold", &x));
+    assert_true(json_object_object_get_ex(first, "Metrics", &x));
+    json_object *ms, *met, *name;
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(x, 0), "MetricStat", &ms));
+    assert_true(json_object_object_get_ex(ms, "Metric", &met));
+    assert_true(json_object_object_get_ex(met, "MetricName", &name));
+    assert_string_equal(json_object_get_string(name), "Latency");
+    json_object_put(o);
+    MODEL_LIST_FREE(al, cw_alarm_free);
+
+    /* ECR: archive and scan members */
+    ecr_image_detail d;
+    memset(&d, 0, sizeof d);
+    d.image_digest = xstrdup("sha256:1");
+    d.image_status = xstrdup("ARCHIVED");
+    d.last_archived_at = 1700000000000;
+    d.scan_status = xstrdup("COMPLETE");
+    d.scan_completed_at = 1700000001000;
+    struct ecr_severity_count *sc = VEC_NEW(d.finding_severity_counts);
+    sc->severity = xstrdup("CRITICAL");
+    sc->count = 4;
+    sb_reset(&sb);
+    enc_json_finish(&sb, enc_json_image_detail(&d));
+    assert_non_null(strstr(sb.buf, "\"imageStatus\":\"ARCHIVED\",\"lastArchivedAt\":1700000000.000"));
+    assert_non_null(strstr(sb.buf, "\"imageScanStatus\":{\"status\":\"COMPLETE\"}"));
+    assert_non_null(strstr(sb.buf, "\"imageScanFindingsSummary\":{\"imageScanCompletedAt\":1700000001.000,\"findingSeverityCounts\":{\"CRITICAL\":4}}"));
+    ecr_image_detail_free(&d);
+    sb_free(&sb);
+}
+
 /* ---------------- a real server ---------------- */
 
 typedef struct live {
@@ -1198,6 +1389,8 @@ int main(void)
         cmocka_unit_test(test_routing),
         cmocka_unit_test(test_faults_json),
         cmocka_unit_test(test_faults_decide),
+        cmocka_unit_test(test_faults_chosen_errors),
+        cmocka_unit_test(test_encode_fidelity_members),
         cmocka_unit_test_setup_teardown(test_live_describe, live_setup, live_teardown),
         cmocka_unit_test_setup_teardown(test_live_start_refresh, live_setup, live_teardown),
         cmocka_unit_test_setup_teardown(test_live_pagination, paged_setup, live_teardown),

@@ -102,7 +102,9 @@ static void test_faults_scenario(void **state)
     assert_non_null(sc);
     assert_true(sc->faults.rules.n >= 3);
     sim_world *w = world_new_from_scenario(sc, 1, 1);
-    const sim_faults *f = world_faults(w);
+    sim_faults front;   /* the front matches on its own copy (matching counts uses) */
+    sim_faults_copy(&front, world_faults(w));
+    sim_faults *f = &front;
     const sim_fault_rule *r = sim_faults_match(f, "autoscaling", "DescribeAutoScalingGroups");
     assert_non_null(r);
     assert_int_equal(r->latency_ms, 400);
@@ -119,6 +121,7 @@ static void test_faults_scenario(void **state)
     sim_faults_copy(&copy, f);
     assert_int_equal(copy.rules.n, f->rules.n);
     sim_faults_free(&copy);
+    sim_faults_free(&front);
     world_free(w);
     sim_scenario_free(sc);
 }
@@ -160,7 +163,7 @@ static void test_large(void **state)
         do {
             ecr_image_detail_list dl = { 0 };
             char *t2 = NULL;
-            e = world_ecr_describe_images(w, NULL, sc->repositories.items[r].name, NULL, NULL, tok, 0, &dl, &t2);
+            e = world_ecr_describe_images(w, NULL, sc->repositories.items[r].name, NULL, NULL, NULL, tok, 0, &dl, &t2);
             assert_true(sim_ok(&e));
             seen += dl.n;
             MODEL_LIST_FREE(dl, ecr_image_detail_free);
@@ -340,6 +343,157 @@ static void test_errors(void **state)
     expect_error("duplicate_name.yaml", "duplicate_name.yaml:1:1: duplicate target group name 'tg'");
     expect_error("bad_version.yaml", "bad_version.yaml:7:5: app uses a launch template version that does not exist: '5'");
     expect_error("missing.yaml", "");   /* refused, with the path in the message */
+    /* the keys of the simulator's fidelity work */
+    expect_error("bad_rule.yaml", "bad_rule.yaml:4:5: rule of alarm c: the rule ends where an alarm function, TRUE, FALSE or '(' was expected at character '13'");
+    expect_error("rule_unknown_alarm.yaml", "rule_unknown_alarm.yaml:4:5: composite alarm's rule names an unknown alarm 'nope'");
+    expect_error("composite_cycle.yaml", "composite_cycle.yaml:3:5: composite alarms depend on each other in a cycle, through 'c1'");
+    expect_error("bad_process.yaml", "bad_process.yaml:7:35: unknown process 'Nap' in suspended_processes");
+    expect_error("draining_on_http.yaml", "draining_on_http.yaml:4:5: unhealthy_draining_interval needs protocol TCP, TLS, UDP or TCP_UDP; target group 'tg'");
+    expect_error("bad_image_status.yaml", "bad_image_status.yaml:6:9: image status must be ACTIVE, ARCHIVED or ACTIVATING, not 'GONE'");
+    expect_error("bad_severity.yaml", "bad_severity.yaml:6:54: unknown finding severity 'SEVERE'");
+    expect_error("bad_fault_code.yaml", "bad_fault_code.yaml:3:51: error_code 'no spaces allowed' is not an AWS error code");
+    expect_error("bad_pool_state.yaml", "bad_pool_state.yaml:4:5: warm_pool pool_state must be Stopped, Running or Hibernated, not 'Frozen'");
+    expect_error("math_no_threshold.yaml", "math_no_threshold.yaml:3:5: a metric math alarm needs a threshold or threshold_metric_id: 'm'");
+}
+
+/* The opt-in keys: each lands where the world reads it, with its defaults. */
+static void test_fidelity_keys(void **state)
+{
+    (void)state;
+    const char *y =
+        "credentials: [{access_key_id: a, secret_access_key: b}]\n"
+        "launch_templates: [{name: lt}]\n"
+        "target_groups: [{name: nlb, protocol: TCP, unhealthy_draining_interval: 90}]\n"
+        "repositories:\n"
+        "  - name: r\n"
+        "    images:\n"
+        "      - {tags: [old], status: ARCHIVED, archived_at: 600, fails_after: 30}\n"
+        "      - {tags: [new], scan: {description: done, completed: 60, findings: {CRITICAL: 2, LOW: 5}}}\n"
+        "apps:\n"
+        "  - {name: g, azs: [a], launch_template: lt, desired: 3, standby_instances: 2, protected_instances: 1,\n"
+        "     new_instances_protected: true, suspended_processes: [Launch, {name: Terminate, reason: why}],\n"
+        "     warm_pool: {min_size: 1, reuse_on_scale_in: true}}\n"
+        "alarms:\n"
+        "  - {name: m, metrics: [{id: q, metric: Latency}, {id: e, expression: \"q * 2\", return_data: true}], threshold: 3}\n"
+        "  - {name: band, metrics: [{id: q, metric: Latency}, {id: ad, expression: \"ANOMALY_DETECTION_BAND(q)\"}],\n"
+        "     threshold_metric_id: ad, state: ALARM}\n"
+        "  - {name: c, rule: 'ALARM(m) OR (NOT OK(\"band\") AND TRUE)'}\n"
+        "faults: [{operation: PutImage, error_code: LimitExceededException, error_rate: 1, count: 2}]\n";
+    char err[512] = "";
+    sim_scenario *sc = sim_scenario_parse("keys.yaml", y, strlen(y), err, sizeof err);
+    if (!sc)
+        fail_msg("%s", err);
+    assert_int_equal(sc->target_groups.items[0].unhealthy_draining_s, 90);
+    const sc_image *old = &sc->repositories.items[0].images.items[0], *neu = &sc->repositories.items[0].images.items[1];
+    assert_string_equal(old->status, "ARCHIVED");
+    assert_true(old->has_archived_at && old->archived_offset_s == 600);
+    assert_int_equal(old->fails_after_s, 30);
+    assert_int_equal(neu->fails_after_s, -1);
+    assert_string_equal(neu->scan.status, "COMPLETE");   /* the default */
+    assert_int_equal(neu->scan.findings.n, 2);
+    const sc_asg *a = &sc->asgs.items[0];
+    assert_int_equal(a->standby_instances, 2);
+    assert_int_equal(a->protected_instances, 1);
+    assert_true(a->new_instances_protected);
+    assert_int_equal(a->suspended.n, 2);
+    assert_string_equal(a->suspended.items[1].reason, "why");
+    assert_null(a->suspended.items[0].reason);
+    assert_true(a->warm_pool.present);
+    assert_string_equal(a->warm_pool.pool_state, "Stopped");
+    assert_int_equal(a->warm_pool.max_prepared, -1);
+    assert_true(a->warm_pool.has_reuse && a->warm_pool.reuse_on_scale_in);
+    const sc_alarm *m = &sc->alarms.items[0], *band = &sc->alarms.items[1], *c = &sc->alarms.items[2];
+    assert_int_equal(m->kind, SC_ALARM_MATH);
+    assert_false(m->metrics.items[0].return_data);   /* the one named true is the one watched */
+    assert_true(m->metrics.items[1].return_data);
+    assert_string_equal(m->metrics.items[0].namespace_, "AWS/ApplicationELB");
+    assert_true(m->has_threshold);
+    assert_false(band->has_threshold);
+    assert_true(band->metrics.items[1].return_data);   /* none named: the last one */
+    assert_string_equal(band->comparison, "LessThanLowerOrGreaterThanUpperThreshold");
+    assert_int_equal(c->kind, SC_ALARM_COMPOSITE);
+    assert_true(c->parsed.root >= 0);
+    assert_string_equal(sc->faults.rules.items[0].error_code, "LimitExceededException");
+    assert_int_equal(sc->faults.rules.items[0].error_status, 400);
+    assert_int_equal(sc->faults.rules.items[0].count, 2);
+    sim_world *w = world_new_from_scenario(sc, 1, 1);
+    world_advance(w, 60000);
+    world_free(w);
+    sim_scenario_free(sc);
+}
+
+/* AlarmRule: what the API reference's examples write parses; what it rules out does not. */
+static const char *rule_states(void *ud, const char *name)
+{
+    const char *const *kv = ud;
+    for (size_t i = 0; kv[i]; i += 2)
+        if (!strcmp(kv[i], name))
+            return kv[i + 1];
+    return NULL;
+}
+
+static void test_alarm_rule(void **state)
+{
+    (void)state;
+    const char *states[] = { "CPUUtilizationTooHigh", "ALARM", "DiskReadOpsTooHigh", "OK",
+                             "NetworkOutTooHigh", "OK", "DeploymentInProgress", "INSUFFICIENT_DATA",
+                             "arn:aws:cloudwatch:us-east-1:1:alarm:x", "ALARM", NULL };
+    static const struct { const char *rule; bool value; } good[] = {
+        { "ALARM(CPUUtilizationTooHigh) AND ALARM(DiskReadOpsTooHigh)", false },
+        { "ALARM(CPUUtilizationTooHigh) AND NOT ALARM(DeploymentInProgress)", true },
+        { "(ALARM(CPUUtilizationTooHigh) OR ALARM(DiskReadOpsTooHigh)) AND OK(NetworkOutTooHigh)", true },
+        { "ALARM(\"CPUUtilizationTooHigh\") AND OK( \"NetworkOutTooHigh\" )", true },
+        { "INSUFFICIENT_DATA(DeploymentInProgress)", true },
+        { "TRUE", true }, { "false", false }, { "NOT TRUE OR FALSE", false },
+        { "ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:x)", true },
+        /* NOT before AND before OR (the simulator's precedence) */
+        { "OK(DiskReadOpsTooHigh) OR ALARM(DiskReadOpsTooHigh) AND FALSE", true },
+        { "NOT OK(DiskReadOpsTooHigh) AND TRUE", false },
+        { "ALARM(unknown)", false },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(good); i++) {
+        alarm_rule r = { 0 };
+        char err[160] = "";
+        size_t at = 0;
+        if (!alarm_rule_parse(good[i].rule, &r, err, sizeof err, &at))
+            fail_msg("%s: %s at %zu", good[i].rule, err, at);
+        if (alarm_rule_eval(&r, rule_states, (void *)states) != good[i].value)
+            fail_msg("%s: not %d", good[i].rule, good[i].value);
+        alarm_rule_free(&r);
+    }
+    static const char *const bad[] = { "", "ALARM", "ALARM()", "ALARM(x", "ALARM(\"x)", "ALARM(x) AND",
+                                       "ALARM(x) ALARM(y)", "(TRUE", "TRUE)", "alarm(x)", "MAYBE(x)",
+                                       "NOT", "TRUE XOR FALSE" };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        alarm_rule r = { 0 };
+        char err[160] = "";
+        size_t at = 0;
+        if (alarm_rule_parse(bad[i], &r, err, sizeof err, &at))
+            fail_msg("accepted: %s", bad[i]);
+        assert_true(err[0]);
+        alarm_rule_free(&r);
+    }
+    /* bounded: deep nesting, many elements, many children */
+    strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < 200; i++)
+        sb_append(&sb, "(");
+    sb_append(&sb, "TRUE");
+    for (int i = 0; i < 200; i++)
+        sb_append(&sb, ")");
+    alarm_rule r = { 0 };
+    char err[160] = "";
+    size_t at = 0;
+    assert_false(alarm_rule_parse(sb.buf, &r, err, sizeof err, &at));
+    assert_string_equal(err, "the rule nests too deeply");
+    alarm_rule_free(&r);
+    sb_reset(&sb);
+    for (int i = 0; i < 101; i++)
+        sb_printf(&sb, "%sALARM(a%d)", i ? " OR " : "", i);
+    assert_false(alarm_rule_parse(sb.buf, &r, err, sizeof err, &at));
+    assert_string_equal(err, "a rule can name at most 100 alarms");
+    alarm_rule_free(&r);
+    sb_free(&sb);
 }
 
 int main(int argc, char **argv)
@@ -360,6 +514,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_parse_inline),
         cmocka_unit_test(test_aliases_and_repeated_keys),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_fidelity_keys),
+        cmocka_unit_test(test_alarm_rule),
         cmocka_unit_test(test_damaged_demo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,20 +58,22 @@ typedef struct fx {
     sim_world *w;
 } fx;
 
-static int fx_setup(void **state)
+static int setup_world(void **state, const char *name, const char *yaml, uint64_t seed)
 {
     char err[256];
     fx *f = calloc(1, sizeof *f);
-    f->sc = sim_scenario_parse("test.yaml", test_yaml, strlen(test_yaml), err, sizeof err);
+    f->sc = sim_scenario_parse(name, yaml, strlen(yaml), err, sizeof err);
     if (!f->sc) {
         fprintf(stderr, "%s\n", err);
         free(f);
         return -1;
     }
-    f->w = world_new_from_scenario(f->sc, 42, 1);
+    f->w = world_new_from_scenario(f->sc, seed, 1);
     *state = f;
     return 0;
 }
+
+static int fx_setup(void **state) { return setup_world(state, "test.yaml", test_yaml, 42); }
 
 static int fx_teardown(void **state)
 {
@@ -165,7 +167,7 @@ static char *digest_of_tag(sim_world *w, const char *repo, const char *tag)
     VEC_NEW(ids)->image_tag = xstrdup(tag);
     ecr_image_detail_list l = { 0 };
     char *next = NULL;
-    sim_error e = world_ecr_describe_images(w, NULL, repo, &ids, NULL, NULL, 0, &l, &next);
+    sim_error e = world_ecr_describe_images(w, NULL, repo, &ids, NULL, NULL, NULL, 0, &l, &next);
     char *d = sim_ok(&e) && l.n ? xstrdup(l.items[0].image_digest) : NULL;
     MODEL_LIST_FREE(l, ecr_image_detail_free);
     sim_image_id_list_free(&ids);
@@ -460,7 +462,7 @@ static void test_refresh_good_image(void **state)
 
     /* after it ends: cancel and rollback have nothing to act on */
     char *cid = NULL;
-    e = world_cancel_refresh(f->w, "app-asg", &cid);
+    e = world_cancel_refresh(f->w, "app-asg", true, &cid);
     assert_string_equal(e.code, "ActiveInstanceRefreshNotFound");
     e = world_rollback_refresh(f->w, "app-asg", &cid);
     assert_string_equal(e.code, "ActiveInstanceRefreshNotFound");
@@ -512,6 +514,9 @@ static void test_refresh_bad_image_fails(void **state)
     assert_non_null(strstr(r.status_reason, "health checks"));
     assert_true(r.percentage_complete < 100);
     assert_false(r.rollback_details.present);
+    /* the user guide's hour of retrying, not a count of failed replacements */
+    assert_true(r.end_time - r.start_time >= 3600 * 1000);
+    assert_true(r.end_time - r.start_time < 2 * 3600 * 1000);
     instance_refresh_free(&r);
     /* the default MinHealthyPercentage (90 % of 4 → 3) held: at least 3 healthy instances remain */
     asg_group g = describe_one(f->w, "app-asg");
@@ -520,7 +525,7 @@ static void test_refresh_bad_image_fails(void **state)
     /* the unhealthy targets put the alarm in ALARM */
     cw_alarm_list al = { 0 };
     char *next = NULL;
-    e = world_describe_alarms(f->w, NULL, "app-", NULL, NULL, 0, &al, &next);
+    e = world_describe_alarms(f->w, NULL, "app-", NULL, NULL, NULL, 0, &al, &next);
     assert_true(sim_ok(&e));
     assert_int_equal(al.n, 1);
     assert_string_equal(al.items[0].alarm_name, "app-unhealthy");
@@ -636,7 +641,7 @@ static void test_refresh_checkpoints_and_cancel(void **state)
     char *rid = NULL;
     e = world_rollback_refresh(f->w, "app-asg", &rid);
     assert_string_equal(e.code, "IrreversibleInstanceRefresh");
-    e = world_cancel_refresh(f->w, "app-asg", &rid);
+    e = world_cancel_refresh(f->w, "app-asg", true, &rid);
     assert_true(sim_ok(&e));
     assert_string_equal(rid, id);
     free(rid);
@@ -647,7 +652,7 @@ static void test_refresh_checkpoints_and_cancel(void **state)
     assert_string_equal(r.status, "Cancelled");
     instance_refresh_free(&r);
     rid = NULL;
-    e = world_cancel_refresh(f->w, "app-asg", &rid);
+    e = world_cancel_refresh(f->w, "app-asg", true, &rid);
     assert_string_equal(e.code, "ActiveInstanceRefreshNotFound");
     free(id);
 }
@@ -745,7 +750,7 @@ static void test_ecr(void **state)
     VEC_NEW(ids)->image_tag = xstrdup("newtag");
     ecr_image_detail_list dl = { 0 };
     char *next = NULL;
-    e = world_ecr_describe_images(f->w, NULL, "app", &ids, NULL, NULL, 0, &dl, &next);
+    e = world_ecr_describe_images(f->w, NULL, "app", &ids, NULL, NULL, NULL, 0, &dl, &next);
     assert_true(sim_ok(&e));
     assert_int_equal(dl.items[0].image_size_in_bytes, 1234);
     assert_true(dl.items[0].image_pushed_at > 0);
@@ -864,7 +869,7 @@ static void test_paging(void **state)
     int pages = 0;
     do {
         char *t2 = NULL;
-        e = world_ecr_describe_images(f->w, NULL, "app", NULL, NULL, tok, 0, &dl, &t2);
+        e = world_ecr_describe_images(f->w, NULL, "app", NULL, NULL, NULL, tok, 0, &dl, &t2);
         assert_true(sim_ok(&e));
         free(tok);
         tok = t2;
@@ -958,6 +963,322 @@ static void test_determinism(void **state)
     world_free(w);
 }
 
+/* ---------- the documented rules (docs/simulator.md), on a world of their own ---------- */
+
+static const char *const rules_yaml =
+    "start_time: 2024-05-01T12:00:00Z\n"
+    "credentials: [{access_key_id: AKIATESTKEY000000001, secret_access_key: s}]\n"
+    "launch_templates: [{name: lt, id: lt-0aaaabbbbcccc0002, latest_version: 3, default_version: 1, pinned_tags: {3: arch}}]\n"
+    "target_groups:\n"
+    "  - {name: tg, interval: 10, healthy_threshold: 2, unhealthy_threshold: 2, deregistration_delay: 5}\n"
+    "  - {name: idle-tg, interval: 10}\n"
+    "load_balancers: [{name: alb, listeners: [{port: 80, target_group: tg}]}]\n"
+    "repositories:\n"
+    "  - name: app\n"
+    "    images: [{tags: [v1, prod]}, {tags: [arch], status: ARCHIVED, archived_at: 60}]\n"
+    "apps:\n"
+    "  - {name: g, min: 1, max: 10, desired: 6, azs: [a, b], launch_template: lt, version: \"1\", health_check_type: ELB,\n"
+    "     grace_period: 60, default_warmup: 10, target_groups: [tg, idle-tg], repository: app, launch_delay: 10, boot: 5,\n"
+    "     standby_instances: 1, warm_pool: {max_group_prepared_capacity: 8}}\n"
+    "alarms:\n"
+    "  - {name: m1, metrics: [{id: e, expression: \"1\"}], threshold: 1, state: OK}\n"
+    "  - {name: m2, metrics: [{id: e, expression: \"1\"}], threshold: 1, state: OK}\n"
+    "  - {name: both, rule: ALARM(m1) AND ALARM(m2)}\n";
+
+static int rules_setup(void **state) { return setup_world(state, "rules.yaml", rules_yaml, 5); }
+
+static void test_start_refresh_refusals(void **state)
+{
+    fx *f = *state;
+    char *id = NULL;
+    refresh_prefs p = { .has_checkpoint_delay = true, .checkpoint_delay = 60 };
+    sim_error e = world_start_refresh(f->w, "g", NULL, &p, NULL, &id);
+    assert_string_equal(e.code, "ValidationError");
+    assert_int_equal(e.http_status, 400);
+    assert_string_equal(e.message, "CheckpointDelay can only be specified together with CheckpointPercentages.");
+    refresh_prefs q = { .has_max_healthy_percentage = true, .max_healthy_percentage = 120 };
+    e = world_start_refresh(f->w, "g", NULL, &q, NULL, &id);
+    assert_string_equal(e.message, "You must specify MinHealthyPercentage when you specify MaxHealthyPercentage.");
+    refresh_prefs m = { .has_min_healthy_percentage = true, .min_healthy_percentage = 101 };
+    e = world_start_refresh(f->w, "g", NULL, &m, NULL, &id);
+    assert_string_equal(e.message, "1 validation error detected: Value '101' at 'preferences.minHealthyPercentage' "
+                                   "failed to satisfy constraint: Member must have value less than or equal to 100");
+    refresh_prefs en = { .standby_instances = "Keep" };
+    e = world_start_refresh(f->w, "g", NULL, &en, NULL, &id);
+    assert_string_equal(e.message, "1 validation error detected: Value 'Keep' at 'preferences.standbyInstances' "
+                                   "failed to satisfy constraint: Member must satisfy enum value set: [Terminate, Ignore, Wait]");
+    lt_spec none = { .version = "2" };
+    e = world_start_refresh(f->w, "g", NULL, NULL, &none, &id);
+    assert_string_equal(e.message, "Valid requests must contain either LaunchTemplateId or LaunchTemplateName.");
+    assert_null(id);
+    /* nothing was started by any of them */
+    instance_refresh_list l = { 0 };
+    char *next = NULL;
+    e = world_describe_refreshes(f->w, "g", NULL, NULL, 0, &l, &next);
+    assert_int_equal(l.n, 0);
+}
+
+static void test_rollback_goes_down_and_can_be_cancelled(void **state)
+{
+    fx *f = *state;
+    refresh_prefs p = { .has_min_healthy_percentage = true, .min_healthy_percentage = 50,
+                        .standby_instances = "Ignore" };
+    lt_spec want = { .launch_template_id = "lt-0aaaabbbbcccc0002", .version = "2" };
+    char *id = NULL;
+    sim_error e = world_start_refresh(f->w, "g", NULL, &p, &want, &id);
+    assert_true(sim_ok(&e));
+    instance_refresh r = { 0 };
+    for (int i = 0; i < 200; i++) {
+        world_advance(f->w, 5000);
+        r = get_refresh(f->w, "g", id);
+        if (r.percentage_complete >= 50)
+            break;
+        instance_refresh_free(&r);
+    }
+    int p0 = r.percentage_complete, left0 = r.instances_to_update;
+    assert_true(p0 >= 50 && p0 < 100);
+    instance_refresh_free(&r);
+    char *rid = NULL;
+    e = world_rollback_refresh(f->w, "g", &rid);
+    assert_true(sim_ok(&e));
+    free(rid);
+    r = get_refresh(f->w, "g", id);
+    assert_string_equal(r.status, "RollbackInProgress");
+    assert_int_equal(r.percentage_complete, p0);            /* from where the refresh was */
+    assert_int_equal(r.instances_to_update, left0);         /* the instances it had not updated */
+    assert_int_equal(r.rollback_details.percentage_complete_on_rollback, p0);
+    assert_int_equal(r.rollback_details.instances_to_update_on_rollback, left0);
+    assert_true(r.rollback_details.progress_details_on_rollback.has_live);
+    int last = r.percentage_complete;
+    instance_refresh_free(&r);
+    /* it goes down, never up, while the rollback replaces the refresh's instances */
+    bool lower = false;
+    for (int i = 0; i < 30; i++) {
+        world_advance(f->w, 5000);
+        r = get_refresh(f->w, "g", id);
+        assert_true(r.percentage_complete <= last);
+        lower |= r.percentage_complete < last;
+        last = r.percentage_complete;
+        bool going = !strcmp(r.status, "RollbackInProgress");
+        instance_refresh_free(&r);
+        if (!going || lower)
+            break;
+    }
+    assert_true(lower);
+    /* CancelInstanceRefresh cancels a rollback too */
+    e = world_cancel_refresh(f->w, "g", true, &rid);
+    assert_true(sim_ok(&e));
+    assert_string_equal(rid, id);
+    free(rid);
+    r = get_refresh(f->w, "g", id);
+    assert_string_equal(r.status, "Cancelling");
+    instance_refresh_free(&r);
+    r = run_refresh(f->w, "g", id);
+    assert_string_equal(r.status, "Cancelled");
+    assert_true(r.rollback_details.present);
+    instance_refresh_free(&r);
+    free(id);
+
+    /* without waiting for the instances in flight: Cancelled at once */
+    e = world_start_refresh(f->w, "g", NULL, &p, NULL, &id);
+    assert_true(sim_ok(&e));
+    world_advance(f->w, 30000);
+    e = world_cancel_refresh(f->w, "g", false, &rid);
+    assert_true(sim_ok(&e));
+    free(rid);
+    r = get_refresh(f->w, "g", id);
+    assert_string_equal(r.status, "Cancelled");
+    instance_refresh_free(&r);
+    free(id);
+}
+
+static const char *alarm_state(sim_world *w, const char *name, cw_alarm_type *type)
+{
+    static char buf[32];
+    strvec names = { 0 }, types = { 0 };
+    strvec_push(&names, name);
+    strvec_push(&types, "MetricAlarm");
+    strvec_push(&types, "CompositeAlarm");
+    cw_alarm_list l = { 0 };
+    char *next = NULL;
+    sim_error e = world_describe_alarms(w, &names, NULL, NULL, &types, NULL, 0, &l, &next);
+    assert_true(sim_ok(&e));
+    assert_int_equal(l.n, 1);
+    str_copy(buf, sizeof buf, l.items[0].state_value);
+    if (type)
+        *type = l.items[0].alarm_type;
+    MODEL_LIST_FREE(l, cw_alarm_free);
+    strvec_free(&names);
+    strvec_free(&types);
+    return buf;
+}
+
+static void test_composite_alarm(void **state)
+{
+    fx *f = *state;
+    cw_alarm_type type;
+    assert_string_equal(alarm_state(f->w, "both", &type), "INSUFFICIENT_DATA");   /* until first evaluated */
+    assert_int_equal(type, CW_COMPOSITE_ALARM);
+    world_advance(f->w, 1000);
+    assert_string_equal(alarm_state(f->w, "both", NULL), "OK");
+    /* AlarmTypes omitted: metric alarms only */
+    cw_alarm_list l = { 0 };
+    char *next = NULL;
+    sim_error e = world_describe_alarms(f->w, NULL, NULL, NULL, NULL, NULL, 0, &l, &next);
+    assert_true(sim_ok(&e));
+    assert_int_equal(l.n, 2);
+    MODEL_LIST_FREE(l, cw_alarm_free);
+    strvec bogus = { 0 };
+    strvec_push(&bogus, "LogAlarm");
+    e = world_describe_alarms(f->w, NULL, NULL, NULL, &bogus, NULL, 0, &l, &next);
+    assert_string_equal(e.code, "InvalidParameterValue");
+    strvec_free(&bogus);
+    /* its state follows its children */
+    assert_true(sim_ok((e = world_set_alarm_state(f->w, "m1", "ALARM", "t"), &e)));
+    world_advance(f->w, 1000);
+    assert_string_equal(alarm_state(f->w, "both", NULL), "OK");
+    assert_true(sim_ok((e = world_set_alarm_state(f->w, "m2", "ALARM", "t"), &e)));
+    world_advance(f->w, 1000);
+    assert_string_equal(alarm_state(f->w, "both", NULL), "ALARM");
+    /* SetAlarmState on the composite holds until a child changes state */
+    assert_true(sim_ok((e = world_set_alarm_state(f->w, "both", "OK", "t"), &e)));
+    world_advance(f->w, 5000);
+    assert_string_equal(alarm_state(f->w, "both", NULL), "OK");
+    assert_true(sim_ok((e = world_set_alarm_state(f->w, "m1", "OK", "t"), &e)));
+    assert_true(sim_ok((e = world_set_alarm_state(f->w, "m1", "ALARM", "t"), &e)));
+    world_advance(f->w, 1000);
+    assert_string_equal(alarm_state(f->w, "both", NULL), "ALARM");
+}
+
+static void test_group_extras_and_archive(void **state)
+{
+    fx *f = *state;
+    asg_group g = describe_one(f->w, "g");
+    assert_int_equal(count_state(&g, "InService"), 6);
+    assert_int_equal(count_state(&g, "Standby"), 1);
+    assert_int_equal(g.traffic_sources.n, 2);
+    assert_string_equal(g.traffic_sources.items[0].type, "elbv2");
+    assert_true(g.warm_pool.present && g.has_warm_pool_size);
+    assert_int_equal(g.warm_pool_size, 2);   /* MaxGroupPreparedCapacity 8 - desired 6 */
+    asg_group_free(&g);
+    warm_pool wp = { 0 };
+    char *next = NULL;
+    sim_error e = world_describe_warm_pool(f->w, "g", NULL, 0, &wp, &next);
+    assert_true(sim_ok(&e));
+    assert_int_equal(wp.instances.n, 2);
+    assert_string_equal(wp.instances.items[0].lifecycle_state, "Warmed:Stopped");
+    warm_pool_free(&wp);
+
+    /* a target group no load balancer uses: its targets are unused, Target.NotInUse */
+    target_group_list tgl = { 0 };
+    strvec names = { 0 };
+    strvec_push(&names, "idle-tg");
+    e = world_describe_target_groups(f->w, NULL, &names, NULL, NULL, 0, &tgl, &next);
+    assert_true(sim_ok(&e));
+    target_health_list th = { 0 };
+    e = world_describe_target_health(f->w, tgl.items[0].target_group_arn, NULL, &th);
+    assert_true(sim_ok(&e));
+    assert_int_equal(th.n, 6);
+    assert_string_equal(th.items[0].state, "unused");
+    assert_string_equal(th.items[0].reason, "Target.NotInUse");
+    MODEL_LIST_FREE(th, target_health_desc_free);
+    MODEL_LIST_FREE(tgl, target_group_free);
+    strvec_free(&names);
+
+    /* Launch suspended: a refresh replaces nothing until it is resumed */
+    strvec launch = { 0 };
+    strvec_push(&launch, "Launch");
+    assert_true(sim_ok((e = world_suspend_processes(f->w, "g", &launch), &e)));
+    refresh_prefs p = { .has_min_healthy_percentage = true, .min_healthy_percentage = 50,
+                        .standby_instances = "Terminate" };
+    char *id = NULL;
+    e = world_start_refresh(f->w, "g", NULL, &p, NULL, &id);
+    assert_true(sim_ok(&e));
+    world_advance(f->w, 600000);
+    instance_refresh r = get_refresh(f->w, "g", id);
+    assert_int_equal(r.percentage_complete, 0);
+    assert_non_null(strstr(r.status_reason, "Launch"));
+    instance_refresh_free(&r);
+    assert_true(sim_ok((e = world_resume_processes(f->w, "g", &launch), &e)));
+    strvec_free(&launch);
+    r = run_refresh(f->w, "g", id);
+    assert_string_equal(r.status, "Successful");
+    assert_true(r.progress_details.has_warm);
+    assert_int_equal(r.progress_details.warm_percentage_complete, 100);
+    instance_refresh_free(&r);
+    free(id);
+    g = describe_one(f->w, "g");
+    assert_int_equal(count_state(&g, "Standby"), 0);   /* StandbyInstances Terminate */
+    asg_group_free(&g);
+
+    /* archived: not listed by default, not pullable; a re-push restores it */
+    ecr_image_detail_list dl = { 0 };
+    e = world_ecr_describe_images(f->w, NULL, "app", NULL, NULL, NULL, NULL, 0, &dl, &next);
+    assert_true(sim_ok(&e));
+    assert_int_equal(dl.n, 1);
+    MODEL_LIST_FREE(dl, ecr_image_detail_free);
+    e = world_ecr_describe_images(f->w, NULL, "app", NULL, NULL, "ARCHIVED", NULL, 0, &dl, &next);
+    assert_int_equal(dl.n, 1);
+    assert_string_equal(dl.items[0].image_status, "ARCHIVED");
+    assert_true(dl.items[0].last_archived_at > 0);
+    char *digest = xstrdup(dl.items[0].image_digest);
+    MODEL_LIST_FREE(dl, ecr_image_detail_free);
+    sim_image_id_list ids = { 0 };
+    VEC_NEW(ids)->image_tag = xstrdup("arch");
+    ecr_batch_get_result res = { 0 };
+    e = world_ecr_batch_get_image(f->w, NULL, "app", &ids, NULL, &res);
+    assert_true(sim_ok(&e));
+    assert_int_equal(res.images.n, 0);
+    assert_string_equal(res.failures.items[0].failure_code, "ImageNotFound");
+    ecr_batch_get_result_free(&res);
+    sim_image_id_list_free(&ids);
+    e = world_ecr_describe_images(f->w, NULL, "app", NULL, NULL, "ANY", NULL, 0, &dl, &next);
+    assert_int_equal(dl.n, 2);
+    MODEL_LIST_FREE(dl, ecr_image_detail_free);
+    free(digest);
+
+    /* UpdateImageStorageClass: archive v1 (its manifest read first), restore it by re-pushing */
+    VEC_NEW(ids)->image_tag = xstrdup("v1");
+    e = world_ecr_batch_get_image(f->w, NULL, "app", &ids, NULL, &res);
+    assert_int_equal(res.images.n, 1);
+    char *manifest = xstrndup(res.images.items[0].image_manifest, res.images.items[0].image_manifest_len);
+    size_t mlen = res.images.items[0].image_manifest_len;
+    ecr_batch_get_result_free(&res);
+    ecr_image_detail out = { 0 };
+    e = world_ecr_update_storage_class(f->w, NULL, "app", &ids.items[0], "ARCHIVE", &out);
+    assert_true(sim_ok(&e));
+    assert_string_equal(out.image_status, "ARCHIVED");
+    ecr_image_detail_free(&out);
+    memset(&out, 0, sizeof out);
+    e = world_ecr_update_storage_class(f->w, NULL, "app", &ids.items[0], "ARCHIVE", &out);
+    assert_string_equal(e.code, "ImageStorageClassUpdateNotSupportedException");
+    memset(&res, 0, sizeof res);
+    e = world_ecr_batch_get_image(f->w, NULL, "app", &ids, NULL, &res);
+    assert_int_equal(res.images.n, 0);
+    ecr_batch_get_result_free(&res);
+    e = world_ecr_put_image(f->w, NULL, "app", manifest, mlen, NULL, "v1", NULL, NULL);
+    assert_true(sim_ok(&e));   /* re-pushed: active again, not ImageAlreadyExists */
+    e = world_ecr_describe_images(f->w, NULL, "app", &ids, NULL, NULL, NULL, 0, &dl, &next);
+    assert_string_equal(dl.items[0].image_status, "ACTIVE");
+    assert_true(dl.items[0].last_activated_at >= dl.items[0].last_archived_at);
+    MODEL_LIST_FREE(dl, ecr_image_detail_free);
+    /* and restored through the storage class: ACTIVATING for a while, then ACTIVE */
+    memset(&out, 0, sizeof out);
+    e = world_ecr_update_storage_class(f->w, NULL, "app", &ids.items[0], "ARCHIVE", &out);
+    ecr_image_detail_free(&out);
+    memset(&out, 0, sizeof out);
+    e = world_ecr_update_storage_class(f->w, NULL, "app", &ids.items[0], "STANDARD", &out);
+    assert_true(sim_ok(&e));
+    assert_string_equal(out.image_status, "ACTIVATING");
+    ecr_image_detail_free(&out);
+    world_advance(f->w, 20 * 60 * 1000);
+    e = world_ecr_describe_images(f->w, NULL, "app", &ids, NULL, NULL, NULL, 0, &dl, &next);
+    assert_string_equal(dl.items[0].image_status, "ACTIVE");
+    MODEL_LIST_FREE(dl, ecr_image_detail_free);
+    sim_image_id_list_free(&ids);
+    free(manifest);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -974,6 +1295,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ecr, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_paging, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_determinism, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_start_refresh_refusals, rules_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_goes_down_and_can_be_cancelled, rules_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_composite_alarm, rules_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_group_extras_and_archive, rules_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
