@@ -228,6 +228,47 @@ class RefusalTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("no unfinished plan", (r.stdout + r.stderr).lower())
 
+    def deploy_with_start_error(self, code, status):
+        self.sim.control("/_sim/faults", {"rules": [{"operation": "StartInstanceRefresh", "error_code": code,
+                                                     "error_status": status, "error_message": "refused by test",
+                                                     "error_rate": 1, "count": 1}]})
+        return self.tarmac("deploy", "a9f3c21", "--app", "web", "--yes")
+
+    def test_definite_refusals_of_the_start_are_undone(self):
+        # Each a well-formed 4xx: the request was understood and refused.
+        for code in ("ValidationError", "LimitExceeded", "AccessDenied"):
+            with self.subTest(code=code):
+                before, refs = self.tags(), self.refreshes()
+                r = self.deploy_with_start_error(code, 403 if code == "AccessDenied" else 400)
+                self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+                self.assertIn("refused, tags restored", r.stderr)
+                self.assertIn(code, r.stderr)
+                self.assertEqual(self.tags(), before)
+                self.assertEqual(len(self.refreshes()), len(refs))
+                recs = [x for x in self.journal() if x.get("event") == "plan_end"]
+                self.assertEqual(recs[-1]["outcome"], "refused")
+
+    def test_throttled_start_is_retried_not_undone(self):
+        # Throttling says nothing was done: the client's retry sends it again, and it starts.
+        r = self.deploy_with_start_error("Throttling", 400)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("tags restored", r.stderr)
+        self.assertEqual(self.refreshes()[0]["Status"] in ("Pending", "InProgress"), True)
+
+    def test_5xx_start_is_not_undone(self):
+        # A 5xx is not definite (the request may have happened): the tags stay moved, the
+        # plan stays open, and resume finds no refresh and starts it, once.
+        before = self.tags()
+        r = self.deploy_with_start_error("InternalFailure", 500)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertNotIn("tags restored", r.stderr)
+        self.assertIn("tarmac resume --app web", r.stderr)
+        self.assertNotEqual(self.tags()["prod"], before["prod"])
+        self.assertEqual(self.refreshes(), [])
+        res = self.tarmac("resume", "--app", "web", "--yes")
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertEqual(len(self.refreshes()), 1)
+
     def test_undo_that_cannot_be_done_leaves_the_plan_open(self):
         before = self.tags()
         # Someone else also moves prod before the refresh is refused: putting it back
