@@ -72,8 +72,8 @@ typedef struct aws_client aws_client;
 
 typedef struct aws_client_config {
     const char *region;          /* required */
-    const char *endpoint_url;    /* --endpoint-url: overrides every service; may be NULL */
-    const char *profile;         /* for AWS_ENDPOINT_URL lookups in the profile; may be NULL */
+    const char *endpoint_url;    /* --endpoint-url, for every service as endpoints.h ranks it; may be NULL */
+    const char *profile;         /* whose endpoint settings apply (endpoint_for); may be NULL */
     const aws_credentials *credentials; /* copied (and wiped on free) */
     int max_attempts;            /* 0: AWS_MAX_ATTEMPTS or 3 */
     long connect_timeout_ms;     /* 0: 3000 */

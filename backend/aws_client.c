@@ -16,12 +16,7 @@
 #include "retry.h"
 #include "sigv4.h"
 
-#if __has_include("endpoints.h")
 #include "endpoints.h"
-#else
-int endpoint_resolve(const aws_service *svc, const char *region, const char *endpoint_url_flag,
-                     const char *profile_endpoint_url, char **url, strbuf *err);
-#endif
 
 #ifndef TARMAC_VERSION
 #define TARMAC_VERSION "0"
@@ -185,24 +180,11 @@ out:
 }
 
 static int resolve_url(aws_client *c, const aws_service *svc, char **url, aws_error *err) {
-    char *profile_url = NULL;
-    if (!c->endpoint_url) {
-        creds_request req = {.profile = c->profile, .region = c->region};
-        /* the profile's "services" section key is the env suffix in lower case */
-        char key[64] = "";
-        for (size_t i = 0; svc->env_name && svc->env_name[i] && i + 1 < sizeof(key); i++) {
-            char ch = svc->env_name[i];
-            key[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
-            key[i + 1] = '\0';
-        }
-        profile_url = creds_profile_endpoint(&req, key);
-    }
     strbuf msg;
     sb_init(&msg);
-    int rc = endpoint_resolve(svc, c->region, c->endpoint_url, profile_url, url, &msg);
+    int rc = endpoint_for(svc, c->region, c->endpoint_url, c->profile, url, &msg);
     if (rc != 0) aws_error_set(err, 0, "InvalidEndpoint", "%s", msg.len ? msg.buf : "cannot resolve the endpoint");
     sb_free(&msg);
-    free(profile_url);
     return rc;
 }
 
@@ -259,10 +241,20 @@ aws_client *aws_client_new(const aws_client_config *cfg, aws_error *err) {
         aws_client_free(c);
         return NULL;
     }
-    /* A bad --endpoint-url is a configuration error, reported now. */
-    if (c->endpoint_url && !client_endpoint(c, &AWS_SVC_STS, err)) {
-        aws_client_free(c);
-        return NULL;
+    /* A bad --endpoint-url is a configuration error, reported now (whichever
+     * services a more specific setting takes away from it). */
+    if (c->endpoint_url) {
+        char *checked = NULL;
+        strbuf msg;
+        sb_init(&msg);
+        if (endpoint_check_url(c->endpoint_url, "--endpoint-url", &checked, &msg) != 0) {
+            aws_error_set(err, 0, "InvalidEndpoint", "%s", msg.buf);
+            sb_free(&msg);
+            aws_client_free(c);
+            return NULL;
+        }
+        sb_free(&msg);
+        free(checked);
     }
     return c;
 }

@@ -3,6 +3,8 @@
  * configparser's rules, one-line errors that say what to set and never hold a secret. */
 #include "creds_int.h"
 
+#include "endpoints.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,10 +355,8 @@ const char *creds_profile_name(const creds_request *req)
     return "default";
 }
 
-/* Loads both files and finds the profile. A named profile (other than "default")
- * found in neither file is an error, even when other sources could answer: botocore
- * refuses it too, and acting as another identity than the one asked for is worse. */
-static int ctx_load(creds_ctx *c, const creds_request *req, strbuf *err)
+/* Loads both files and finds the profile's sections (NULL when absent). */
+static int ctx_load_files(creds_ctx *c, const creds_request *req, strbuf *err)
 {
     memset(c, 0, sizeof *c);
     c->profile = creds_profile_name(req);
@@ -368,6 +368,16 @@ static int ctx_load(creds_ctx *c, const creds_request *req, strbuf *err)
     }
     c->creds_sec = creds_profile(&c->creds_file, c->profile);
     c->config_sec = config_profile(&c->config_file, c->profile);
+    return 0;
+}
+
+/* Loads both files and finds the profile. A named profile (other than "default")
+ * found in neither file is an error, even when other sources could answer: botocore
+ * refuses it too, and acting as another identity than the one asked for is worse. */
+static int ctx_load(creds_ctx *c, const creds_request *req, strbuf *err)
+{
+    if (ctx_load_files(c, req, err))
+        return -1;
     if (!c->creds_sec && !c->config_sec && strcmp(c->profile, "default")) {
         sb_printf(err, "the config profile (%.*s) could not be found in %s or %s", CREDS_NAME_SHOWN,
                   c->profile, c->creds_file.path, c->config_file.path);
@@ -820,47 +830,54 @@ int creds_list_profiles(strvec *out, strbuf *err)
     return 0;
 }
 
-/* The endpoint for a service from the profile: its "services" section's
- * "<service> = \n  endpoint_url = ..." first, then the profile's endpoint_url. */
-char *creds_profile_endpoint(const creds_request *req, const char *service_key)
+/* The value of key in a nested sub-section ("\nendpoint_url = X\nother = Y", as
+ * configparser keeps "sts =\n  endpoint_url = X"), malloc'd, or NULL. */
+static char *nested_value(const char *nested, const char *key)
 {
-    creds_ctx c;
-    strbuf err;
-    sb_init(&err);
-    char *v = NULL;
-    if (ctx_load(&c, req, &err) == 0) {
-        const char *svcs = ctx_value(&c, "services");
-        if (svcs && service_key) {
-            char want[300];
-            snprintf(want, sizeof want, "services %s", svcs);
-            for (size_t i = 0; i < c.config_file.sections.n && !v; i++) {
-                const ini_section *s = &c.config_file.sections.items[i];
-                if (strcmp(s->name, want))
-                    continue;
-                const char *nested = ini_get(s, service_key);
-                /* nested text: "\nendpoint_url = X\nother = Y" */
-                for (const char *l = nested; l && *l && !v;) {
-                    const char *eol = strchr(l, '\n');
-                    size_t n = eol ? (size_t)(eol - l) : strlen(l);
-                    const char *k = l, *val = memchr(l, '=', n);
-                    if (val) {
-                        size_t kn = (size_t)(val - l), vn = n - kn - 1;
-                        val++;
-                        strip(&k, &kn);
-                        strip(&val, &vn);
-                        if (kn == 12 && !strncmp(k, "endpoint_url", 12) && vn)
-                            v = xstrndup(val, vn);
-                    }
-                    l = eol ? eol + 1 : l + n;
-                }
-            }
+    size_t want = strlen(key);
+    for (const char *l = nested; l && *l;) {
+        const char *eol = strchr(l, '\n');
+        size_t n = eol ? (size_t)(eol - l) : strlen(l);
+        const char *k = l, *val = memchr(l, '=', n);
+        if (val) {
+            size_t kn = (size_t)(val - l), vn = n - kn - 1;
+            val++;
+            strip(&k, &kn);
+            strip(&val, &vn);
+            if (kn == want && !strncmp(k, key, want) && vn)
+                return xstrndup(val, vn);
         }
-        if (!v)
-            v = xstrdup(ctx_value(&c, "endpoint_url"));
-        ctx_free(&c);
+        l = eol ? eol + 1 : l + n;
     }
-    sb_free(&err);
-    return v;
+    return NULL;
+}
+
+int creds_endpoint_profile(const char *profile, const char *service_key, endpoint_profile *out,
+                           strbuf *err)
+{
+    memset(out, 0, sizeof *out);
+    creds_request req = {.profile = profile};
+    creds_ctx c;
+    if (ctx_load_files(&c, &req, err) != 0)
+        return -1;
+    /* a profile in neither file has no settings (resolving its credentials says so) */
+    out->global_url = xstrdup(ctx_value(&c, "endpoint_url"));
+    out->ignore = xstrdup(ctx_value(&c, "ignore_configured_endpoint_urls"));
+    const char *svcs = ctx_value(&c, "services");
+    if (svcs) {
+        char want[300];
+        snprintf(want, sizeof want, "services %s", svcs);
+        const ini_section *sec = NULL;
+        for (size_t i = 0; i < c.config_file.sections.n; i++)
+            if (!strcmp(c.config_file.sections.items[i].name, want))
+                sec = &c.config_file.sections.items[i];
+        if (!sec)
+            out->missing_services = xstrdup(svcs);
+        else if (service_key)
+            out->service_url = nested_value(ini_get(sec, service_key), "endpoint_url");
+    }
+    ctx_free(&c);
+    return 0;
 }
 
 int region_resolve(const creds_request *req, char **out, strbuf *err)

@@ -46,15 +46,16 @@ int creds_resolve(const creds_request *req, aws_credentials *out, strbuf *err);
  * "region". Returns 0 with *out malloc'd, or -1 with a message naming what to set. */
 int region_resolve(const creds_request *req, char **out, strbuf *err);
 
-/* A value from the profile's section of the config file (e.g. "endpoint_url"),
- * malloc'd, or NULL. Used by endpoint resolution and later by the full chain. */
+/* A value from the profile's section of the config file (e.g. "region"), malloc'd, or NULL. */
 char *creds_profile_value(const creds_request *req, const char *key);
 
-/* The endpoint_url for one service from the profile: the "services" section's
- * nested "<service_key> = / endpoint_url = ..." (service_key is the lower-cased
- * AWS_ENDPOINT_URL_ suffix: "auto_scaling", "sts"), else the profile's endpoint_url.
- * malloc'd, or NULL. */
-char *creds_profile_endpoint(const creds_request *req, const char *service_key);
+/* The endpoint settings of a profile (NULL: creds_profile_name's rules) for one service
+ * key of its services section ("auto_scaling", "sts"): filled in *out (see endpoints.h;
+ * endpoint_profile_free frees it). A profile in neither file has none. 0, or -1 with
+ * err when a shared file is malformed. */
+struct endpoint_profile;
+int creds_endpoint_profile(const char *profile, const char *service_key, struct endpoint_profile *out,
+                           strbuf *err);
 
 /* Profile names found in both shared files, sorted, appended to out (for the
  * console's :profile completion). 0, or -1 with err when a file is malformed. */

@@ -43,7 +43,7 @@ typedef struct creds_plan {
     char *source;                  /* botocore's method name of the provider that answered */
     char *profile;                 /* the profile that applies */
     char *region;                  /* for STS calls: resolved region or NULL */
-    char *endpoint_url;            /* --endpoint-url: STS goes there too; may be NULL */
+    char *endpoint_url;            /* --endpoint-url (STS, the SSO portal: endpoint_for); may be NULL */
     char *nothing_found;           /* IMDS as the last resort: the message if it fails too */
 } creds_plan;
 

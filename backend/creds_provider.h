@@ -27,7 +27,8 @@ typedef struct creds_hooks {
      * true = captured, its last line (sanitized, bounded) goes into the error. */
     bool capture_stderr;
     int process_timeout_ms;      /* 0: 60000; the child is killed after it */
-    const char *endpoint_url;    /* --endpoint-url: STS calls go there too; may be NULL */
+    const char *endpoint_url;    /* --endpoint-url, for STS and the SSO portal as for every
+                                    service (endpoint_for ranks it); may be NULL */
 } creds_hooks;
 
 /* Starts resolving; never NULL. The job may already be finished (files only). */

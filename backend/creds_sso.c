@@ -2,7 +2,8 @@
  * `aws sso login` cached under ~/.aws/sso/cache/<sha1 of the sso-session name or
  * start URL>.json (botocore's SSOTokenLoader naming), then the portal's
  * GetRoleCredentials (rest-json GET /federation/credentials). The portal is
- * portal.sso.<region>.amazonaws.com, or AWS_ENDPOINT_URL_SSO as in the SDKs. */
+ * portal.sso.<sso_region>.<partition suffix>, or an override (endpoint_for: --endpoint-url,
+ * AWS_ENDPOINT_URL_SSO, ...) as in the SDKs. */
 #include "creds_int.h"
 
 #include <json-c/json.h>
@@ -76,7 +77,8 @@ static void sso_done_answer(http_engine *e, const http_result *res, void *ud)
     j->xfer = NULL;
     const creds_step *s = &j->plan.steps.items[j->step];
     if (res->curl_code != CURLE_OK) {
-        creds_job_fail(j, "the SSO portal is unreachable (%s): check the network or AWS_ENDPOINT_URL_SSO",
+        creds_job_fail(j, "the SSO portal is unreachable (%s): check the network or its endpoint "
+                          "(--endpoint-url, AWS_ENDPOINT_URL_SSO)",
                        res->curl_code == CURLE_OPERATION_TIMEDOUT ? "timed out" : "connection failed");
         return;
     }
@@ -124,26 +126,18 @@ void creds_sso_start(creds_job *j, const creds_step *s)
     char *token = sso_token(j, s);
     if (!token)
         return;
-    char base[1024];
-    const char *ov = creds_env("AWS_ENDPOINT_URL_SSO");
-    if (!ov)
-        ov = creds_env("AWS_ENDPOINT_URL");
-    if (ov) {
-        char *checked = NULL;
-        strbuf e;
-        sb_init(&e);
-        if (endpoint_check_url(ov, "AWS_ENDPOINT_URL_SSO", &checked, &e) != 0) {
-            creds_job_fail(j, "%s", e.buf);
-            sb_free(&e);
-            secret_free(token);
-            return;
-        }
+    /* The portal is in sso_region; its endpoint follows the one rule (endpoints.h). */
+    char *base = NULL;
+    strbuf e;
+    sb_init(&e);
+    if (endpoint_for(&ENDPOINT_SVC_SSO_PORTAL, s->sso_region, j->plan.endpoint_url, j->plan.profile, &base,
+                     &e) != 0) {
+        creds_job_fail(j, "%s", e.buf);
         sb_free(&e);
-        str_copy(base, sizeof base, checked);
-        free(checked);
-    } else {
-        snprintf(base, sizeof base, "https://portal.sso.%s.amazonaws.com", s->sso_region);
+        secret_free(token);
+        return;
     }
+    sb_free(&e);
     strbuf url;
     sb_init(&url);
     sb_printf(&url, "%s/federation/credentials?account_id=", base);
@@ -156,4 +150,5 @@ void creds_sso_start(creds_job *j, const creds_step *s)
     creds_http_submit(j, "GET", url.buf, h, 1, NULL, SSO_TIMEOUT_MS, sso_done);
     secret_free(hdr);
     sb_free(&url);
+    free(base);
 }

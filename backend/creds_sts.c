@@ -114,7 +114,7 @@ static void assume_answer(aws_client *c, const aws_response *resp, const aws_err
         snprintf(msg, sizeof msg, "cannot assume role %.200s for profile \"%.*s\": %.64s: %.200s",
                  s->role_arn, CREDS_NAME_SHOWN, s->profile, err->code, err->message);
         creds_job_fail(j, "%s%s", msg,
-                       err->transport ? " (check the network or AWS_ENDPOINT_URL_STS)"
+                       err->transport ? " (check the network or STS's endpoint: --endpoint-url, AWS_ENDPOINT_URL_STS)"
                                       : " (check the role's trust policy and the source credentials)");
         return;
     }
@@ -256,7 +256,7 @@ static void web_answer(http_engine *e, const http_result *res, void *ud)
     const creds_step *s = &j->plan.steps.items[j->step];
     if (res->curl_code != CURLE_OK) {
         creds_job_fail(j, "STS is unreachable for web identity federation (%s): check the network "
-                          "or AWS_ENDPOINT_URL_STS", res->curl_code == CURLE_OPERATION_TIMEDOUT ?
+                          "or STS's endpoint (--endpoint-url, AWS_ENDPOINT_URL_STS)", res->curl_code == CURLE_OPERATION_TIMEDOUT ?
                           "timed out" : "connection failed");
         return;
     }
@@ -306,23 +306,16 @@ void creds_sts_web_identity_start(creds_job *j, const creds_step *s)
         return;
     }
     const char *region = j->plan.region ? j->plan.region : "us-east-1";
-    char *prof_url = NULL;
-    if (!j->plan.endpoint_url) {
-        creds_request r = {.profile = j->plan.profile, .region = region};
-        prof_url = creds_profile_endpoint(&r, "sts");
-    }
     char *url = NULL;
     strbuf e;
     sb_init(&e);
-    if (endpoint_resolve(&AWS_SVC_STS, region, j->plan.endpoint_url, prof_url, &url, &e) != 0) {
+    if (endpoint_for(&AWS_SVC_STS, region, j->plan.endpoint_url, j->plan.profile, &url, &e) != 0) {
         creds_job_fail(j, "%s", e.buf);
         sb_free(&e);
-        free(prof_url);
         secret_free(tok);
         return;
     }
     sb_free(&e);
-    free(prof_url);
     strbuf body;
     sb_init(&body);
     aws_query_param(&body, "Action", "AssumeRoleWithWebIdentity");

@@ -1,6 +1,6 @@
-/* endpoints.c — endpoint resolution: the override precedence of the AWS SDKs,
- * override URLs checked with libcurl's URL parser, and the standard hosts of the
- * partitions in botocore's partitions.json. */
+/* endpoints.c — endpoint resolution: the override precedence of the AWS SDKs with
+ * --endpoint-url in the global place, override URLs checked with libcurl's URL parser,
+ * and the standard hosts of the partitions in botocore's partitions.json. */
 #include "endpoints.h"
 
 #include <arpa/inet.h>
@@ -132,14 +132,43 @@ static bool valid_region(const char *r)
     return true;
 }
 
-static bool env_true(const char *name)
+/* AWS_IGNORE_CONFIGURED_ENDPOINT_URLS when set (even to "" or "false"), else the
+ * profile's setting; "true" in any case means yes (botocore's ensure_boolean). */
+static bool ignore_configured(const endpoint_profile *profile)
 {
-    const char *v = getenv(name);
+    const char *v = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    if (!v && profile)
+        v = profile->ignore;
     return v && !strcasecmp(v, "true");
 }
 
-int endpoint_resolve(const aws_service *svc, const char *region, const char *endpoint_url_flag,
-                     const char *profile_endpoint_url, char **url, strbuf *err)
+const aws_service ENDPOINT_SVC_SSO_PORTAL = {
+    .id = "sso", .endpoint_prefix = "portal.sso", .signing_name = "awsssoportal", .env_name = "SSO",
+    .api_version = "2019-06-10", .protocol = AWS_PROTO_JSON_1_1,
+};
+
+void endpoint_profile_free(endpoint_profile *p)
+{
+    if (!p)
+        return;
+    free(p->service_url);
+    free(p->global_url);
+    free(p->ignore);
+    free(p->missing_services);
+    memset(p, 0, sizeof *p);
+}
+
+void endpoint_service_key(const aws_service *svc, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *c = svc && svc->env_name ? svc->env_name : ""; *c && n + 1 < cap; c++)
+        out[n++] = (char)tolower((unsigned char)*c);
+    if (cap)
+        out[n] = '\0';
+}
+
+int endpoint_resolve(const aws_service *svc, const char *region, const char *flag,
+                     const endpoint_profile *profile, char **url, strbuf *err)
 {
     *url = NULL;
     if (!svc || str_empty(svc->endpoint_prefix)) {
@@ -161,25 +190,53 @@ int endpoint_resolve(const aws_service *svc, const char *region, const char *end
         return -1;
     }
 
-    if (!str_empty(endpoint_url_flag))
-        return endpoint_check_url(endpoint_url_flag, "--endpoint-url", url, err);
-    if (!env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
-        if (!str_empty(svc->env_name)) {
-            char name[128];
-            snprintf(name, sizeof name, "AWS_ENDPOINT_URL_%s", svc->env_name);
-            const char *v = getenv(name);
-            if (!str_empty(v))
-                return endpoint_check_url(v, name, url, err);
-        }
+    bool configured = !ignore_configured(profile);
+    if (configured && !str_empty(svc->env_name)) {
+        char name[128];
+        snprintf(name, sizeof name, "AWS_ENDPOINT_URL_%s", svc->env_name);
+        const char *v = getenv(name);
+        if (!str_empty(v))
+            return endpoint_check_url(v, name, url, err);
+    }
+    if (!str_empty(flag))
+        return endpoint_check_url(flag, "--endpoint-url", url, err);
+    if (configured) {
         const char *v = getenv("AWS_ENDPOINT_URL");
         if (!str_empty(v))
             return endpoint_check_url(v, "AWS_ENDPOINT_URL", url, err);
-        if (!str_empty(profile_endpoint_url))
-            return endpoint_check_url(profile_endpoint_url, "endpoint_url in the profile", url, err);
+        if (profile && profile->missing_services) {
+            /* botocore refuses it too (InvalidConfigError), once it gets this far */
+            sb_printf(err, "the profile names services section \"%.64s\", but the config file has no "
+                           "[services %.64s]: add it or remove the profile's services setting",
+                      profile->missing_services, profile->missing_services);
+            return -1;
+        }
+        if (profile && !str_empty(profile->service_url)) {
+            char key[64], source[128];
+            endpoint_service_key(svc, key, sizeof key);
+            snprintf(source, sizeof source, "endpoint_url of %s in the profile's services section", key);
+            return endpoint_check_url(profile->service_url, source, url, err);
+        }
+        if (profile && !str_empty(profile->global_url))
+            return endpoint_check_url(profile->global_url, "endpoint_url in the profile", url, err);
     }
 
     const char *suffix;
     endpoint_partition(region, &suffix);
     *url = xasprintf("https://%s.%s.%s", svc->endpoint_prefix, region, suffix);
     return 0;
+}
+
+int endpoint_for(const aws_service *svc, const char *region, const char *flag, const char *profile,
+                 char **url, strbuf *err)
+{
+    *url = NULL;
+    char key[64];
+    endpoint_service_key(svc, key, sizeof key);
+    endpoint_profile ep = {0};
+    if (creds_endpoint_profile(profile, key, &ep, err) != 0)
+        return -1;
+    int rc = endpoint_resolve(svc, region, flag, &ep, url, err);
+    endpoint_profile_free(&ep);
+    return rc;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ecr_rules.h"
+#include "plan_cli.h"
 #include "plan_group_checks.h"
 #include "refresh_rules.h"
 #include "services.h"
@@ -41,32 +42,6 @@ typedef struct build_ctx {
 } build_ctx;
 
 /* ------------------------------------------------------------ text helpers */
-
-/* POSIX shell single-quoting, so the shown command can be pasted as it is. */
-static void shell_quote(strbuf *sb, const char *s)
-{
-    if (!s) {
-        sb_append(sb, "''");
-        return;
-    }
-    bool plain = *s != '\0';
-    for (const char *q = s; *q && plain; q++)
-        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
-              strchr("-_.:/=@,+", *q)))
-            plain = false;
-    if (plain) {
-        sb_append(sb, s);
-        return;
-    }
-    sb_appendc(sb, '\'');
-    for (const char *q = s; *q; q++) {
-        if (*q == '\'')
-            sb_append(sb, "'\\''");
-        else
-            sb_appendc(sb, *q);
-    }
-    sb_appendc(sb, '\'');
-}
 
 static void short_digest(const char *d, char *buf, size_t len)
 {
@@ -161,39 +136,6 @@ static void plan_new_id(plan *p)
 
 /* ------------------------------------------------------------ steps */
 
-void plan_cli_copy(strbuf *sb, const plan_target *t, const char *dst_tag, const char *digest,
-                   const char *media_type)
-{
-    sb_append(sb, "aws ecr batch-get-image --region ");
-    shell_quote(sb, t->region);
-    sb_append(sb, " --repository-name ");
-    shell_quote(sb, t->repository);
-    sb_printf(sb, " --image-ids imageDigest=%s --query 'images[0].imageManifest' --output text > manifest.json"
-              " && aws ecr put-image --region ", digest);
-    shell_quote(sb, t->region);
-    sb_append(sb, " --repository-name ");
-    shell_quote(sb, t->repository);
-    sb_printf(sb, " --image-tag %s --image-digest %s --image-manifest file://manifest.json", dst_tag, digest);
-    if (media_type) {
-        sb_append(sb, " --image-manifest-media-type ");
-        shell_quote(sb, media_type);
-    }
-}
-
-void plan_cli_untag(strbuf *sb, const plan_target *t, const char *tag)
-{
-    sb_append(sb, "aws ecr batch-delete-image --region ");
-    shell_quote(sb, t->region);
-    sb_append(sb, " --repository-name ");
-    shell_quote(sb, t->repository);
-    sb_append(sb, " --image-ids ");
-    strbuf id;
-    sb_init(&id);
-    sb_printf(&id, "imageTag=%s", tag ? tag : "");
-    shell_quote(sb, id.buf);
-    sb_free(&id);
-}
-
 static void add_copy(build_ctx *x, const char *src_tag, const char *dst_tag, const ecr_image_detail *src,
                      const ecr_image_detail *dst)
 {
@@ -223,18 +165,7 @@ static void add_copy(build_ctx *x, const char *src_tag, const char *dst_tag, con
     }
     s->description = sb_steal(&sb);
 
-    sb_init(&sb);
-    plan_cli_copy(&sb, t, dst_tag, src->image_digest, src->image_manifest_media_type);
-    s->cli = sb_steal(&sb);
-    sb_free(&sb);
-}
-
-static void asg_cli(strbuf *sb, const plan_target *t, const char *op)
-{
-    sb_printf(sb, "aws autoscaling %s --region ", op);
-    shell_quote(sb, t->region);
-    sb_append(sb, " --auto-scaling-group-name ");
-    shell_quote(sb, t->asg);
+    s->cli = plan_cli_copy_tag(t, src->image_digest, dst_tag, src->image_manifest_media_type != NULL);
 }
 
 static void add_simple(plan *p, plan_step_kind kind)
@@ -242,26 +173,19 @@ static void add_simple(plan *p, plan_step_kind kind)
     const plan_target *t = &p->target;
     plan_step *s = VEC_NEW(p->steps);
     s->kind = kind;
-    strbuf sb;
-    sb_init(&sb);
     switch (kind) {
     case STEP_CANCEL_REFRESH:
         s->description = xasprintf("CancelInstanceRefresh on %s", t->asg);
-        asg_cli(&sb, t, "cancel-instance-refresh");
         break;
     case STEP_ROLLBACK_REFRESH:
         s->description = xasprintf("RollbackInstanceRefresh on %s (AWS restores the previous launch template "
                                    "version)", t->asg);
-        asg_cli(&sb, t, "rollback-instance-refresh");
         break;
     default:
         s->description = xasprintf("wait until no instance refresh is active on %s", t->asg);
-        asg_cli(&sb, t, "describe-instance-refreshes");
-        sb_append(&sb, " --max-records 1");
         break;
     }
-    s->cli = sb_steal(&sb);
-    sb_free(&sb);
+    s->cli = plan_cli_refresh_call(t, kind);
 }
 
 static void add_start(plan *p, bool tag_deploy, const lt_spec *desired)
@@ -295,23 +219,8 @@ static void add_start(plan *p, bool tag_deploy, const lt_spec *desired)
                   ? desired->launch_template_name : desired->launch_template_id, desired->version);
     sb_printf(&sb, ", preferences %s", pjs);
     s->description = sb_steal(&sb);
-    asg_cli(&sb, t, "start-instance-refresh");
-    sb_append(&sb, " --preferences ");
-    shell_quote(&sb, pjs);
     json_object_put(pj);
-    if (desired) {
-        json_object *d = json_object_new_object(), *lt = json_object_new_object();
-        if (desired->launch_template_id)
-            json_object_object_add(lt, "LaunchTemplateId", json_object_new_string(desired->launch_template_id));
-        else if (desired->launch_template_name)
-            json_object_object_add(lt, "LaunchTemplateName", json_object_new_string(desired->launch_template_name));
-        json_object_object_add(lt, "Version", json_object_new_string(desired->version ? desired->version : ""));
-        json_object_object_add(d, "LaunchTemplate", lt);
-        sb_append(&sb, " --desired-configuration ");
-        shell_quote(&sb, json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
-        json_object_put(d);
-    }
-    s->cli = sb_steal(&sb);
+    s->cli = plan_cli_start_refresh(t, &s->prefs, s->has_desired ? &s->desired : NULL);
     sb_free(&sb);
 }
 

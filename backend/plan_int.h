@@ -106,10 +106,7 @@ void prun_begin_untag(plan_run *r);
 /* End of the undo steps: the plan closes refused, nothing left changed. */
 void prun_undo_finished(plan_run *r);
 
-/* plan_build.c: the equivalent aws commands (cli strings) of steps */
-void plan_cli_copy(strbuf *sb, const plan_target *t, const char *dst_tag, const char *digest,
-                   const char *media_type);
-void plan_cli_untag(strbuf *sb, const plan_target *t, const char *tag);
+
 
 /* plan_step_refresh.c */
 void describe_refresh(const instance_refresh *x, strbuf *sb);

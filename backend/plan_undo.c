@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan_cli.h"
 #include "retry.h"
 #include "services.h"
 
@@ -47,7 +48,8 @@ static void add_undo_of(plan *p, const plan_step *done, strvec *said)
         u->src_tag = xstrdup(done->dst_tag);
         sb_printf(&sb, "undo: %s <- %s, back to what it was before this plan (now %s)", done->dst_tag, was, now);
         u->description = sb_steal(&sb);
-        plan_cli_copy(&sb, t, done->dst_tag, done->before_digest, NULL);
+        /* (the old image's media type is read back by the step, as by the command) */
+        u->cli = plan_cli_copy_tag(t, done->before_digest, done->dst_tag, true);
     } else {
         u->kind = STEP_UNTAG;
         u->digest = xstrdup(done->digest);
@@ -55,9 +57,8 @@ static void add_undo_of(plan *p, const plan_step *done, strvec *said)
         sb_printf(&sb, "undo: remove tag %s (it did not exist before this plan; %s keeps image %s)", done->dst_tag,
                   prun_nz(done->src_tag), now);
         u->description = sb_steal(&sb);
-        plan_cli_untag(&sb, t, done->dst_tag);
+        u->cli = plan_cli_untag(t, done->dst_tag);
     }
-    u->cli = sb_steal(&sb);
     sb_free(&sb);
     sb_init(&sb);
     sb_printf(&sb, "%s %s", done->dst_tag, done->before_digest ? was : "(removed)");

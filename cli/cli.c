@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "creds_provider.h"
+#include "endpoints.h"
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
@@ -119,6 +122,21 @@ void cli_globals_free(cli_globals *g)
     strvec_free(&g->args);
 }
 
+int cli_check_endpoint_url(const cli_globals *g)
+{
+    if (!g->endpoint_url)
+        return 0;
+    char *checked = NULL;
+    strbuf err;
+    sb_init(&err);
+    int rc = endpoint_check_url(g->endpoint_url, "--endpoint-url", &checked, &err);
+    if (rc != 0)
+        cli_error("%s", err.buf);
+    free(checked);
+    sb_free(&err);
+    return rc != 0 ? EXIT_USAGE : 0;
+}
+
 int cli_session_open(const cli_globals *g, cli_session *s)
 {
     memset(s, 0, sizeof *s);
@@ -155,6 +173,8 @@ int cli_session_open(const cli_globals *g, cli_session *s)
     s->profile = xstrdup(profile);
     s->read_only = g->read_only || s->config.read_only || (s->app && s->app->read_only);
 
+    if (cli_check_endpoint_url(g) != 0)
+        goto out;
     creds_request cr = { .profile = profile, .region = region };
     /* A profile marked read_only in tarmac.yaml, however it was chosen. */
     s->read_only = s->read_only || config_profile_read_only(&s->config, creds_profile_name(&cr));
@@ -164,7 +184,9 @@ int cli_session_open(const cli_globals *g, cli_session *s)
         goto out;
     }
     cr.region = s->region;
-    if (creds_resolve(&cr, &s->creds, &err) != 0) {
+    /* --endpoint-url reaches STS and the SSO portal of the credential chain too */
+    creds_hooks hooks = { .endpoint_url = g->endpoint_url };
+    if (creds_resolve_ex(&cr, &hooks, &s->creds, &err) != 0) {
         cli_error("%s", err.buf);
         goto out;
     }

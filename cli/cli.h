@@ -49,8 +49,12 @@ typedef struct cli_session {
     bool read_only;
 } cli_session;
 
-/* Returns 0, or an exit code after printing one clear line ("tarmac: ...") to stderr. */
+/* Returns 0, or an exit code after printing one clear line ("tarmac: ...") to stderr.
+ * --endpoint-url applies to every call, STS and the SSO portal of the credential chain
+ * included, ranked as endpoints.h says. */
 int cli_session_open(const cli_globals *g, cli_session *s);
+/* 0, or EXIT_USAGE after saying why --endpoint-url (when given) is not a usable URL. */
+int cli_check_endpoint_url(const cli_globals *g);
 void cli_session_close(cli_session *s);
 
 /* "tarmac: " + message on stderr. */

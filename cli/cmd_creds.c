@@ -42,6 +42,9 @@ int cmd_creds(cli_globals *g)
     }
     if (list)
         return list_profiles();
+    int bad = cli_check_endpoint_url(g);
+    if (bad)
+        return bad;
     creds_request req = {.profile = g->profile, .region = g->region};
     strbuf err;
     sb_init(&err);
@@ -49,7 +52,7 @@ int cmd_creds(cli_globals *g)
     region_resolve(&req, &region, &err);   /* no region is not an error here: shown as none */
     sb_reset(&err);
     req.region = region;
-    creds_hooks hooks = {.endpoint_url = g->endpoint_url};
+    creds_hooks hooks = {.endpoint_url = g->endpoint_url};   /* STS and the SSO portal, as every command */
     aws_credentials cr;
     if (creds_resolve_ex(&req, &hooks, &cr, &err) != 0) {
         cli_error("%s", err.buf);

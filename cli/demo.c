@@ -144,6 +144,8 @@ int demo_main(cli_globals *g)
     unsetenv("AWS_DEFAULT_PROFILE");
     setenv("AWS_CONFIG_FILE", "/dev/null", 1);
     setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+    /* Every service to the simulator: AWS_ENDPOINT_URL_<SERVICE> would outrank the flag. */
+    setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
     g->profile = NULL;
     g->region = sc->region;
     g->endpoint_url = url;

@@ -5,9 +5,15 @@ credentials endpoint (GET /container/creds, checks the Authorization header) and
 IAM Identity Center portal's GetRoleCredentials (GET /federation/credentials with
 x-amz-sso_bearer_token). Point clients at it with AWS_EC2_METADATA_SERVICE_ENDPOINT,
 AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_ENDPOINT_URL_SSO. Every request is logged
-(path and method only) so tests can check what was asked."""
+(path and method only) so tests can check what was asked.
+
+Recorder is a forwarding stand-in for an endpoint (in front of the simulator) that
+logs which service and operation reached it: one per endpoint source shows where
+each request went."""
 import datetime
+import http.client
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -25,7 +31,26 @@ def _iso(ts):
     return datetime.datetime.fromtimestamp(ts, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Endpoints:
+class _Loopback:
+    """One ThreadingHTTPServer on 127.0.0.1 (a free port), served from a thread."""
+    server = None
+    url = None
+
+    def _serve(self, handler):
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        return self
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+class Endpoints(_Loopback):
     """start() → self; .url is http://127.0.0.1:PORT. Knobs: require_token (IMDSv2
     only), lifetime (seconds the credentials last), imds_down (answer nothing)."""
 
@@ -34,9 +59,6 @@ class Endpoints:
         self.require_token = True
         self.imds_down = False
         self.log = []
-        self.server = None
-        self.url = None
-        self._thread = None
 
     def start(self):
         outer = self
@@ -98,18 +120,7 @@ class Endpoints:
                         "sessionToken": SSO_KEYS[2], "expiration": exp_ms}}))
                 return self._send(404, "", "text/plain")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+        return self._serve(Handler)
 
 
 def write_sso_cache(home, key, lifetime=3600, token=SSO_TOKEN):
@@ -124,3 +135,92 @@ def write_sso_cache(home, key, lifetime=3600, token=SSO_TOKEN):
         json.dump({"startUrl": "https://tarmac-test.awsapps.com/start", "region": "us-east-1",
                    "accessToken": token, "expiresAt": _iso(time.time() + lifetime)}, f)
     return path
+
+
+class Recorder(_Loopback):
+    """A loopback stand-in for one endpoint: forwards every request unchanged (method,
+    path, headers — Host included, so SigV4 signatures still verify — and body) to
+    `upstream` (the simulator) and answers with what it answered, logging which
+    service and operation it saw. Tests give each endpoint source its own Recorder
+    and check which one got which request. start() → self; .url; .calls is a list
+    of (service, operation)."""
+
+    TARGETS = {"AmazonEC2ContainerRegistry_V20150921": "ecr", "GraniteServiceVersion20100801": "cloudwatch",
+               "AmazonEC2ContainerServiceV20141113": "ecs", "CodeDeploy_20141006": "codedeploy"}
+    SIGNING = {"elasticloadbalancing": "elbv2", "monitoring": "cloudwatch"}
+
+    def __init__(self, name, upstream):
+        self.name = name
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.calls = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def classify(cls, method, path, headers, body):
+        """(service, operation) of one request, as botocore names the service."""
+        url = urllib.parse.urlsplit(path)
+        if url.path == "/federation/credentials":
+            return "sso", "GetRoleCredentials"
+        target = headers.get("X-Amz-Target") or ""
+        if "." in target:
+            prefix, op = target.split(".", 1)
+            return cls.TARGETS.get(prefix, prefix), op
+        form = urllib.parse.parse_qs(body.decode("utf-8", "replace")) if method == "POST" else {}
+        op = (form.get("Action") or ["?"])[0]
+        m = re.search(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request", headers.get("Authorization") or "")
+        svc = m.group(1) if m else ("sts" if op.startswith("AssumeRoleWith") else "?")
+        return cls.SIGNING.get(svc, svc), op
+
+    def services(self):
+        with self._lock:
+            return sorted({c[0] for c in self.calls})
+
+    def operations(self, service=None):
+        with self._lock:
+            return [op for svc, op in self.calls if service is None or svc == service]
+
+    def operations_seen(self):
+        with self._lock:
+            return set(self.calls)
+
+    def reset(self):
+        with self._lock:
+            self.calls.clear()
+
+    def start(self):
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _forward(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+                with outer._lock:
+                    outer.calls.append(outer.classify(self.command, self.path, self.headers, body))
+                conn = http.client.HTTPConnection(outer.upstream.hostname, outer.upstream.port, timeout=30)
+                try:
+                    conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+                    for k, v in self.headers.items():
+                        if k.lower() not in ("connection", "content-length"):
+                            conn.putheader(k, v)
+                    conn.putheader("Content-Length", str(len(body)))
+                    conn.endheaders(body)
+                    r = conn.getresponse()
+                    data = r.read()
+                    self.send_response(r.status)
+                    for k, v in r.getheaders():
+                        if k.lower() not in ("connection", "content-length", "transfer-encoding", "date", "server"):
+                            self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass   # the client went away (a command that ended with calls in flight)
+                finally:
+                    conn.close()
+
+            do_GET = do_POST = do_PUT = _forward
+
+        return self._serve(Handler)

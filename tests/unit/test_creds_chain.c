@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "creds_int.h"
+#include "endpoints.h"
 #include "loopback_server.h"
 
 static char home[256];
@@ -356,15 +357,25 @@ static void test_profiles_and_service_endpoints(void **state)
     assert_string_equal(names.items[1], "default");
     assert_string_equal(names.items[2], "zeta");
     strvec_free(&names);
-    creds_request req = {.profile = "alpha"};
-    char *u = creds_profile_endpoint(&req, "sts");
-    assert_string_equal(u, "http://127.0.0.1:2222");
-    free(u);
-    u = creds_profile_endpoint(&req, "auto_scaling");
-    assert_string_equal(u, "http://127.0.0.1:3333");
-    free(u);
-    u = creds_profile_endpoint(&req, "ecr");   /* not in the section: the profile's own */
-    assert_string_equal(u, "http://127.0.0.1:1111");
+    /* what the services section gives, else the profile's own endpoint_url */
+    static const struct {
+        const aws_service *svc;
+        const char *url;
+    } want[] = {
+        {&AWS_SVC_STS, "http://127.0.0.1:2222"},
+        {&AWS_SVC_AUTOSCALING, "http://127.0.0.1:3333"},
+        {&AWS_SVC_ECR, "http://127.0.0.1:1111"},
+        {&ENDPOINT_SVC_SSO_PORTAL, "http://127.0.0.1:1111"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+        char *u = NULL;
+        assert_int_equal(endpoint_for(want[i].svc, "us-east-1", NULL, "alpha", &u, &err), 0);
+        assert_string_equal(u, want[i].url);
+        free(u);
+    }
+    char *u = NULL;
+    assert_int_equal(endpoint_for(&AWS_SVC_STS, "eu-west-1", NULL, "zeta", &u, &err), 0);
+    assert_string_equal(u, "https://sts.eu-west-1.amazonaws.com");
     free(u);
     sb_free(&err);
 }
