@@ -167,6 +167,22 @@ void endpoint_service_key(const aws_service *svc, char *out, size_t cap)
         out[n] = '\0';
 }
 
+/* The profile's services entry for svc (or the refusal of a services section the
+ * config file lacks, as botocore refuses it once it gets this far). */
+static int services_entry(const aws_service *svc, const endpoint_profile *profile, char **url, strbuf *err)
+{
+    if (profile->missing_services) {
+        sb_printf(err, "the profile names services section \"%.64s\", but the config file has no "
+                       "[services %.64s]: add it or remove the profile's services setting",
+                  profile->missing_services, profile->missing_services);
+        return -1;
+    }
+    char key[64], source[128];
+    endpoint_service_key(svc, key, sizeof key);
+    snprintf(source, sizeof source, "endpoint_url of %s in the profile's services section", key);
+    return endpoint_check_url(profile->service_url, source, url, err);
+}
+
 int endpoint_resolve(const aws_service *svc, const char *region, const char *flag,
                      const endpoint_profile *profile, char **url, strbuf *err)
 {
@@ -198,25 +214,21 @@ int endpoint_resolve(const aws_service *svc, const char *region, const char *fla
         if (!str_empty(v))
             return endpoint_check_url(v, name, url, err);
     }
-    if (!str_empty(flag))
+    /* The flag is tarmac's one global endpoint: like every global endpoint it "is
+     * overridden by any configured service-specific endpoint" (the SDKs' guide), so
+     * the profile's services entry for this service outranks it. Without the flag,
+     * the SDKs' order stands: AWS_ENDPOINT_URL before the services section. */
+    if (!str_empty(flag)) {
+        if (configured && profile && (profile->missing_services || !str_empty(profile->service_url)))
+            return services_entry(svc, profile, url, err);
         return endpoint_check_url(flag, "--endpoint-url", url, err);
+    }
     if (configured) {
         const char *v = getenv("AWS_ENDPOINT_URL");
         if (!str_empty(v))
             return endpoint_check_url(v, "AWS_ENDPOINT_URL", url, err);
-        if (profile && profile->missing_services) {
-            /* botocore refuses it too (InvalidConfigError), once it gets this far */
-            sb_printf(err, "the profile names services section \"%.64s\", but the config file has no "
-                           "[services %.64s]: add it or remove the profile's services setting",
-                      profile->missing_services, profile->missing_services);
-            return -1;
-        }
-        if (profile && !str_empty(profile->service_url)) {
-            char key[64], source[128];
-            endpoint_service_key(svc, key, sizeof key);
-            snprintf(source, sizeof source, "endpoint_url of %s in the profile's services section", key);
-            return endpoint_check_url(profile->service_url, source, url, err);
-        }
+        if (profile && (profile->missing_services || !str_empty(profile->service_url)))
+            return services_entry(svc, profile, url, err);
         if (profile && !str_empty(profile->global_url))
             return endpoint_check_url(profile->global_url, "endpoint_url in the profile", url, err);
     }

@@ -7,10 +7,13 @@ the SSO portal's GetRoleCredentials, and autoscaling, elbv2, ecr, ec2 and cloudw
 
 The rule is the SDKs' ("Service-specific endpoints" in the SDKs and Tools reference
 guide): AWS_ENDPOINT_URL_<SERVICE> > AWS_ENDPOINT_URL > the services section > the
-profile's endpoint_url, with tarmac's --endpoint-url in the global place, just above
-AWS_ENDPOINT_URL. For configurations without the flag, botocore (run with the same
-files and environment) must name the same endpoint for every service; with the flag,
-botocore with AWS_ENDPOINT_URL set to the flag's URL must."""
+profile's endpoint_url. tarmac's --endpoint-url is a global endpoint above
+AWS_ENDPOINT_URL, and like every global endpoint it is overridden by the
+service-specific settings: AWS_ENDPOINT_URL_<SERVICE> and the profile's services
+entry. For configurations without the flag, botocore (run with the same files and
+environment) must name the same endpoint for every service; with the flag, botocore
+with AWS_ENDPOINT_URL set to the flag's URL must, except that a service with a
+services entry goes there."""
 import json
 import os
 import re
@@ -252,6 +255,10 @@ class Routing(RoutingBase):
             flag_url = self.ep.url(flag) if flag else None
             want = self.botocore(env, "ops", flag_url)
             self.assertNotIn("error", want, extra)
+            if flag:
+                # the services entries (sts, auto_scaling, ecr) outrank the global flag
+                want = {n: "services" if w == "flag" and n in ("sts", "autoscaling", "ecr") else w
+                        for n, w in want.items()}
             got = self.every_service(env, "ops", flag_url)
             self.assertRoutes(got, lambda s, o: want[s], SERVICES + (("sts", "AssumeRole"),), f"{extra} flag={flag}")
         # ignoring configured endpoints leaves the flag alone, for every service (botocore

@@ -130,8 +130,10 @@ static void test_partitions(void **state)
  * profile's ignore_configured_endpoint_urls. want: the source that wins ("D": STS's
  * standard host; "!": an error). The SDK guide's order is S > G > P > E > D, with an
  * endpoint given in code above all (feature-ss-endpoints.html, "Precedence of settings");
- * tarmac's flag is one URL for every service, so it sits in the global place, above
- * AWS_ENDPOINT_URL and below AWS_ENDPOINT_URL_<SERVICE>. */
+ * tarmac's flag is one URL for every service, a global endpoint: above AWS_ENDPOINT_URL
+ * and the profile's endpoint_url, and, as the guide says of every global endpoint,
+ * "overridden by any configured service-specific endpoint": AWS_ENDPOINT_URL_<SERVICE>
+ * and the profile's services entry outrank it. */
 typedef struct prec_row {
     const char *have;          /* letters of the sources set */
     const char *ignore_env, *ignore_prof;
@@ -197,7 +199,8 @@ static void test_precedence_table(void **state)
     (void)state;
     static const prec_row rows[] = {
         {"SFGPE", NULL, NULL, false, 'S'},
-        {"FGPE", NULL, NULL, false, 'F'},
+        {"FGPE", NULL, NULL, false, 'P'},   /* the services entry outranks the global flag */
+        {"FGE", NULL, NULL, false, 'F'},
         {"GPE", NULL, NULL, false, 'G'},
         {"PE", NULL, NULL, false, 'P'},
         {"E", NULL, NULL, false, 'E'},
@@ -208,7 +211,7 @@ static void test_precedence_table(void **state)
         {"SP", NULL, NULL, false, 'S'},
         {"SE", NULL, NULL, false, 'S'},
         {"FG", NULL, NULL, false, 'F'},   /* the command line over the environment */
-        {"FP", NULL, NULL, false, 'F'},   /* the services section sits below AWS_ENDPOINT_URL, so below F */
+        {"FP", NULL, NULL, false, 'P'},   /* service-specific over the global flag */
         {"FE", NULL, NULL, false, 'F'},
         {"GP", NULL, NULL, false, 'G'},   /* the environment over the config file */
         {"GE", NULL, NULL, false, 'G'},
@@ -233,7 +236,7 @@ static void test_precedence_table(void **state)
         {"E", NULL, NULL, true, '!'},
         {"", NULL, NULL, true, '!'},
         {"GE", NULL, NULL, true, 'G'},
-        {"FE", NULL, NULL, true, 'F'},
+        {"FE", NULL, NULL, true, '!'},     /* the flag reaches the services section first */
         {"SE", NULL, NULL, true, 'S'},
         {"E", "true", NULL, true, 'D'},
     };
@@ -242,7 +245,8 @@ static void test_precedence_table(void **state)
 }
 
 /* Every service tarmac calls: its own variable outranks the flag, the flag outranks
- * AWS_ENDPOINT_URL and the profile, and another service's variable changes nothing. */
+ * AWS_ENDPOINT_URL and the profile's global endpoint_url, and another service's
+ * variable changes nothing. */
 static void test_every_service_env(void **state)
 {
     (void)state;
@@ -254,8 +258,7 @@ static void test_every_service_env(void **state)
     static const char *keys[] = {"auto_scaling", "elastic_load_balancing_v2", "ec2", "sts", "ecr", "ecs",
                                  "codedeploy", "cloudwatch", "sso"};
     const char *flag = "http://127.0.0.1:4566";
-    endpoint_profile ep = {.service_url = (char *)"https://services.example.com",
-                           .global_url = (char *)"https://profile.example.com"};
+    endpoint_profile ep = {.global_url = (char *)"https://profile.example.com"};
     setenv("AWS_ENDPOINT_URL", "https://global-env.example.com", 1);
     for (size_t i = 0; i < ARRAY_LEN(svcs); i++) {
         char key[64], var[96], own[96];
