@@ -243,8 +243,8 @@ static void test_refresh_id(void **state)
     }
     /* Another operation's answer, or none at all, is not an id. */
     const char *bad[] = {
-        "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><InstanceRefreshId>x"
-        "</InstanceRefreshId></DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>",
+        ("<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><InstanceRefreshId>x"
+         "</InstanceRefreshId></DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>"),
         "<StartInstanceRefreshResponse><StartInstanceRefreshResult/></StartInstanceRefreshResponse>",
         "<StartInstanceRefreshResponse><StartInstanceRefreshResult><InstanceRefreshId>x",
         "",
