@@ -2,9 +2,10 @@
 """Runs one unittest module and reports each test in TAP, for tests/run.sh.
 
 A test that calls self.skipTest() is reported as '# SKIP' with its reason; a class
-that skips in setUpClass reports each of its tests so, the count stays true. A module that marks
-itself REQUIRED = True (conformance peers that CI must have) prints '# REQUIRED',
-so that run.sh counts its skips as failures when TARMAC_REQUIRE_CONFORMANCE=1."""
+that skips in setUpClass reports each of its tests so, and the count stays true. A
+module that marks itself REQUIRED = True (conformance peers that CI must have)
+prints '# REQUIRED', so that run.sh counts its skips as failures when
+TARMAC_REQUIRE_CONFORMANCE=1."""
 import importlib.util
 import os
 import re
