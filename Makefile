@@ -34,16 +34,17 @@ INCLUDES := -I. -Ibackend -Icli -Itui -Ipanes -Isim
 OPT      ?= -O2 -g
 CFLAGS_ALL = -std=c17 $(OPT) $(WARN) $(DEFS) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
 
+# BUILD=DIR on the command line keeps a build of its own (binary included), e.g.
+# `make CC=clang BUILD=build/clang check` beside the default gcc build.
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT     := -O1 -g
-BIN     := $(BUILD)/tarmac
 else
 BUILD   := build/rel
 SANFLAGS :=
-BIN     := tarmac
 endif
+BIN     := $(if $(filter build/rel,$(BUILD)),tarmac,$(BUILD)/tarmac)
 
 MAIN_SRC := tui/main.c
 LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard backend/*.c cli/*.c tui/*.c panes/*.c sim/*.c)))

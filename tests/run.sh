@@ -58,7 +58,10 @@ run_suite() {  # name, command...
         grep -E '^(not ok|#)' "$out" | grep -v '# SKIP' | head -n 40 | sed 's/^/    /'
         [ $rc -ne 0 ] && tail -n 20 "$out" | sed 's/^/    | /'
     fi
-    grep -E '^not ok .*# SKIP|^# SKIP' "$out" | head -n 5 | sed 's/^/    /'
+    # What was skipped and why, one line per reason: "N skipped: moto not installed ...".
+    sed -n 's/^not ok [0-9][0-9]*.*# SKIP *//p' "$out" | sort | uniq -c |
+        sed 's/^ *\([0-9][0-9]*\) \(.*\)/    \1 skipped: \2/'
+    grep '^# SKIP' "$out" | head -n 5 | sed 's/^/    /'
 }
 
 for t in "$TARMAC_BUILD"/tests/test_*; do

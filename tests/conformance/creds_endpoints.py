@@ -125,9 +125,13 @@ class Endpoints(_Loopback):
 
 def write_sso_cache(home, key, lifetime=3600, token=SSO_TOKEN):
     """Writes ~/.aws/sso/cache/<sha1(key)>.json as `aws sso login` does; key is the
-    sso-session name or (legacy) the start URL. lifetime < 0 writes an expired token."""
+    sso-session name or (legacy) the start URL. lifetime < 0 writes an expired token,
+    one the portal refuses as AWS's does: a client that sends it without looking at
+    expiresAt (botocore 1.29 for a legacy profile) fails there, not here."""
     import hashlib
     import os
+    if lifetime < 0:
+        token = "expired-" + token
     d = os.path.join(home, ".aws", "sso", "cache")
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, hashlib.sha1(key.encode()).hexdigest() + ".json")

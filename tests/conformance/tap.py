@@ -1,20 +1,34 @@
 #!/usr/bin/env python3
 """Runs one unittest module and reports each test in TAP, for tests/run.sh.
 
-A test that calls self.skipTest() is reported as '# SKIP'. A module that marks
-itself REQUIRED = True (conformance peers that CI must have) prints '# REQUIRED',
-so that run.sh counts its skips as failures when TARMAC_REQUIRE_CONFORMANCE=1."""
+A test that calls self.skipTest() is reported as '# SKIP' with its reason; a class
+that skips in setUpClass reports each of its tests so, and the count stays true. A
+module that marks itself REQUIRED = True (conformance peers that CI must have)
+prints '# REQUIRED', so that run.sh counts its skips as failures when
+TARMAC_REQUIRE_CONFORMANCE=1."""
 import importlib.util
 import os
+import re
 import sys
 import traceback
 import unittest
 
 
+def flatten(suite):
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            yield from flatten(t)
+        else:
+            yield t
+
+
 class TapResult(unittest.TestResult):
-    def __init__(self):
+    def __init__(self, tests=()):
         super().__init__()
         self.n = 0
+        self.by_class = {}   # "module.Class" -> its test ids, for a class-level skip
+        for t in tests:
+            self.by_class.setdefault(unittest.util.strclass(type(t)), []).append(t.id())
 
     def _line(self, text):
         print(text, flush=True)
@@ -32,8 +46,13 @@ class TapResult(unittest.TestResult):
     addError = addFailure
 
     def addSkip(self, test, reason):
-        self.n += 1
-        self._line(f"not ok {self.n} # SKIP {test.id()}: {reason}")
+        ids = [test.id()]
+        m = re.fullmatch(r"setUpClass \((.+)\)", test.id())
+        if m and self.by_class.get(m.group(1)):
+            ids = self.by_class[m.group(1)]
+        for i in ids:
+            self.n += 1
+            self._line(f"not ok {self.n} - {i} # SKIP {reason}")
 
     def addExpectedFailure(self, test, err):
         self.addSuccess(test)
@@ -57,7 +76,7 @@ def main():
     if getattr(mod, "REQUIRED", False):
         print("# REQUIRED")
     suite = unittest.defaultTestLoader.loadTestsFromModule(mod)
-    result = TapResult()
+    result = TapResult(list(flatten(suite)))
     suite.run(result)
     # The plan goes last: a class-level skip reports one result for many tests.
     print(f"1..{result.n}", flush=True)

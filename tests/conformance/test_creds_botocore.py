@@ -16,17 +16,26 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import creds_endpoints as ce  # noqa: E402
+import peer_versions  # noqa: E402
 from sim_peer import BIN, TOP, Sim, scenario_credentials  # noqa: E402
 
 AKID, SECRET, REGION = scenario_credentials("demo")
 PROC_KEYS = ("AKIAPROCESSLOOP00001", "process/secret/value/000000000000000000", "process-token-0001")
 
 BOTO = r"""
-import json, sys, botocore.session
+import json, os, sys, botocore.configprovider, botocore.session
 p = sys.argv[1] or None
 out = {}
 try:
     s = botocore.session.Session(profile=p)
+    if not hasattr(botocore.configprovider, "ConfiguredEndpointProvider"):
+        # A botocore without AWS_ENDPOINT_URL_<SERVICE> (1.29, say) would ask the real
+        # STS and SSO portal: its providers' clients get the loopback endpoints here.
+        create = s.create_client
+        def create_client(name, *a, **kw):
+            kw.setdefault("endpoint_url", os.environ.get("AWS_ENDPOINT_URL_" + name.upper()))
+            return create(name, *a, **kw)
+        s.create_client = create_client
     c = s.get_credentials()
     out["region"] = s.get_config_variable("region")
     if c is None:
@@ -276,8 +285,18 @@ class CredsMatrix(unittest.TestCase):
         tf = os.path.join(self.tmp, "container-token")
         with open(tf, "w", encoding="utf-8") as f:
             f.write(ce.CONTAINER_AUTH)
-        self.compare(env={"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{ep}/container/creds",
-                          "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tf}, expect_akid=ce.CONTAINER_KEYS[0])
+        env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{ep}/container/creds",
+               "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tf}
+        import botocore.credentials
+        if not hasattr(botocore.credentials.ContainerProvider, "ENV_VAR_AUTH_TOKEN_FILE"):
+            # An older botocore sends no token from the file: tarmac is checked alone.
+            t = self.tarmac(self.env(self.home(), env), None)
+            self.assertEqual(t.returncode, 0, t.stderr)
+            got = json.loads(t.stdout)
+            self.assertEqual((got["access_key_id"], got["source"]), (ce.CONTAINER_KEYS[0], "container-role"))
+            self.skipTest(f"{peer_versions.botocore_name()} does not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "
+                          "tarmac checked alone")
+        self.compare(env=env, expect_akid=ce.CONTAINER_KEYS[0])
 
     def test_imds(self):
         self.compare(config="[default]\nregion = sa-east-1\n", expect_akid=ce.IMDS_KEYS[0], expect_source="iam-role")

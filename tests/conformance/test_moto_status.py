@@ -55,7 +55,7 @@ class StatusAgainstMoto(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if not MotoServer.available():
-            raise unittest.SkipTest("SKIP: moto_server not found (python3 -m pip install 'moto[server]')")
+            raise unittest.SkipTest("moto not installed (no moto_server on PATH; pip install 'moto[server]')")
         cls.moto = MotoServer().start()
         cls.home = tempfile.mkdtemp(prefix="tarmac-moto-")
         cls.env = cls.moto.env(cls.home)

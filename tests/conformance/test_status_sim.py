@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import unittest
 
+import peer_versions
 from sim_peer import BIN, Sim
 
 REQUIRED = True
@@ -84,7 +85,10 @@ class StatusAgainstSim(unittest.TestCase):
         ours = json.loads(p.stdout)["AutoScalingGroups"][0]["InstanceRefreshes"]
         theirs = asg.describe_instance_refreshes(AutoScalingGroupName="api-asg", MaxRecords=5)["InstanceRefreshes"]
         self.assertEqual([r["InstanceRefreshId"] for r in ours], [r["InstanceRefreshId"] for r in theirs])
+        gaps = []   # members an older botocore cannot read, so cannot be compared
         for a, b in zip(ours, theirs):
+            a, g = peer_versions.known_part("autoscaling", "InstanceRefresh", a)
+            gaps += g
             for k, v in b.items():
                 self.assertIn(k, a, k)
                 if isinstance(v, datetime.datetime):
@@ -94,6 +98,8 @@ class StatusAgainstSim(unittest.TestCase):
                 else:
                     self.assertEqual(a[k], v, k)
         self.assertEqual(ours[0]["Preferences"]["CheckpointPercentages"], [50, 100])
+        if gaps:
+            self.skipTest(peer_versions.gaps_reason(gaps))
 
     def test_malformed_answer_is_one_clear_line(self):
         self.sim.faults([{"operation": "DescribeAutoScalingGroups", "malformed_rate": 1.0}])

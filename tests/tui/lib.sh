@@ -15,6 +15,9 @@ T_N=0
 T_SIM_PID=""
 T_SIM_URL=""
 T_SIM_WHY=""
+# The demo scenario's keys (sim/scenarios/demo.yaml).
+T_AKID=AKIASIMDEMO000000001
+T_SECRET=sim/demo/secret/key/0000000000000000000
 
 tmux_() { tmux -L "$T_SOCK" -f /dev/null "$@"; }
 
@@ -59,6 +62,18 @@ sim_post() { # path, json body
     curl -s -m 5 -X POST -H 'Content-Type: application/json' --data "$2" "$T_SIM_URL$1" > /dev/null
 }
 
+# asg_call ACTION NAME=VALUE...: an Auto Scaling call (Query protocol) to the
+# simulator, signed by curl's SigV4 with the demo keys, so that a request does not
+# depend on what the installed botocore's model knows. The answer goes to stdout.
+asg_call() {
+    action=$1; shift
+    n=$#
+    for a in "$@"; do set -- "$@" --data-urlencode "$a"; done
+    shift "$n"
+    curl -s -m 10 --fail-with-body --aws-sigv4 "aws:amz:us-east-1:autoscaling" --user "$T_AKID:$T_SECRET" \
+        --data-urlencode "Action=$action" --data-urlencode "Version=2011-01-01" "$@" "$T_SIM_URL/"
+}
+
 # Starts the console: $1 = WxH, then extra environment assignments and flags
 # (ENV=... words first). The screen is the tmux pane.
 console_start() {
@@ -76,8 +91,8 @@ console_start() {
 #!/bin/sh
 export HOME='$T_DIR/home' TZ=UTC LANG=C.UTF-8 LC_ALL= TERM=xterm-256color
 unset NO_COLOR AWS_PROFILE AWS_DEFAULT_PROFILE
-export AWS_ACCESS_KEY_ID=AKIASIMDEMO000000001
-export AWS_SECRET_ACCESS_KEY=sim/demo/secret/key/0000000000000000000
+export AWS_ACCESS_KEY_ID=$T_AKID
+export AWS_SECRET_ACCESS_KEY=$T_SECRET
 export AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 env $envs '$TARMAC_BIN' --endpoint-url '$T_SIM_URL' $flags 2> '$T_DIR/console.err'
 echo "CONSOLE-EXIT \$?"

@@ -177,14 +177,10 @@ if sim_start "$T_DIR/hostile.yaml"; then
     # The same bytes in a refresh's StatusReason: a refresh watching the hostile
     # alarm fails when it fires, and AWS's reason names the alarm. XML 1.0 cannot
     # carry C0 controls (they arrive as U+FFFD), but the C1 CSI U+009B it can.
-    python3 - "$T_SIM_URL" <<'EOP' > "$T_DIR/hostile-refresh.out" 2>&1
-import sys, boto3
-c = boto3.client("autoscaling", endpoint_url=sys.argv[1], region_name="us-east-1",
-                 aws_access_key_id="AKIASIMDEMO000000001",
-                 aws_secret_access_key="sim/demo/secret/key/0000000000000000000")
-c.start_instance_refresh(AutoScalingGroupName="web-asg", Preferences={
-    "SkipMatching": False, "AlarmSpecification": {"Alarms": ["web\x1b]0;pwned2\x07\x1b[2J\x9b31malarm"]}})
-EOP
+    # (curl, not boto3: an older botocore has no AlarmSpecification and refuses it)
+    asg_call StartInstanceRefresh AutoScalingGroupName=web-asg Preferences.SkipMatching=false \
+        "Preferences.AlarmSpecification.Alarms.member.1=$(printf 'web\033]0;pwned2\007\033[2J\302\23331malarm')" \
+        > "$T_DIR/hostile-refresh.out" 2>&1
     sim_post /_sim/alarm "$(printf '{"name":"web\\u001b]0;pwned2\\u0007\\u001b[2J\\u009b31malarm","state":"ALARM"}')"
     keys 5
     reason_ok() {
