@@ -45,6 +45,17 @@ class TapResult(unittest.TestResult):
 
     addError = addFailure
 
+    def addSubTest(self, test, subtest, err):
+        # A failing subTest is a failing line of its own (unittest then reports
+        # nothing else for the test); passing ones add nothing.
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            if issubclass(err[0], unittest.SkipTest):
+                self.n += 1
+                self._line(f"not ok {self.n} - {subtest.id()} # SKIP {err[1]}")
+            else:
+                self.addFailure(subtest, err)
+
     def addSkip(self, test, reason):
         ids = [test.id()]
         m = re.fullmatch(r"setUpClass \((.+)\)", test.id())
