@@ -26,6 +26,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import creds_endpoints as ce  # noqa: E402
+import peer_versions  # noqa: E402
 from sim_peer import BIN, Sim  # noqa: E402
 
 REQUIRED = True
@@ -203,6 +204,19 @@ class RoutingBase(unittest.TestCase):
         missing = [m for m in must if (m if isinstance(m, tuple) else (m, None)) not in seen]
         self.assertEqual(missing, [], f"{what}: never called: {missing}; got {got}")
 
+    @staticmethod
+    def botocore_reads_configured_endpoints():
+        """botocore reads AWS_ENDPOINT_URL[_<SERVICE>] and the services section since 1.31
+        (its ConfiguredEndpointProvider); older ones (Debian 12's 1.29) do not."""
+        import botocore.configprovider
+        return hasattr(botocore.configprovider, "ConfiguredEndpointProvider")
+
+    def need_botocore_endpoints(self, what):
+        """Skips (loudly, naming the version) a comparison the installed botocore cannot make."""
+        if not self.botocore_reads_configured_endpoints():
+            self.skipTest(f"{peer_versions.botocore_name()} does not read AWS_ENDPOINT_URL or the services "
+                          f"section: {what} not compared with botocore")
+
     def botocore(self, env, profile, flag=None, names=SERVICES):
         """Which source botocore names for each service: the flag in AWS_ENDPOINT_URL's place."""
         e = dict(env)
@@ -239,6 +253,7 @@ class Routing(RoutingBase):
     def test_profile_settings_match_botocore(self):
         """services section and endpoint_url, with and without the variables and the
         flag: tarmac routes every service where botocore's resolution says."""
+        self.need_botocore_endpoints("the profile's endpoint settings")
         ops = "services = local\nendpoint_url = {profile}"
         sections = ("[services local]\nsts =\n  endpoint_url = {services}\nauto_scaling =\n"
                     "  endpoint_url = {services}\necr =\n  endpoint_url = {services}\n")
@@ -273,6 +288,7 @@ class Routing(RoutingBase):
         got = self.every_service(env, "ops", self.ep.url("flag"))
         self.assertRoutes(got, lambda s, o: "flag", SERVICES)
         # and without the profile's setting, the variables apply again
+        self.need_botocore_endpoints("the variables without ignore_configured_endpoint_urls")
         env = self.env(self.home(ops="endpoint_url = {profile}"),
                        {"AWS_ENDPOINT_URL_STS": "{svc}", "AWS_ENDPOINT_URL": "{global}"})
         want = self.botocore(env, "ops")
@@ -283,13 +299,14 @@ class Routing(RoutingBase):
     def test_missing_services_section_is_refused(self):
         home = self.home(ops="services = nosuch\nendpoint_url = {profile}")
         env = self.env(home)
-        self.assertEqual(self.botocore(env, "ops"), {"error": "InvalidConfigError"})
         p = self.tarmac(env, "status", "--app", "web", "--profile", "ops", ok=(1, 2))
         self.assertIn("[services nosuch]", p.stderr)
         # AWS_ENDPOINT_URL comes first: the section is never looked at
-        env = self.env(home, {"AWS_ENDPOINT_URL": "{global}"})
-        got = self.every_service(env, "ops")
+        genv = self.env(home, {"AWS_ENDPOINT_URL": "{global}"})
+        got = self.every_service(genv, "ops")
         self.assertRoutes(got, lambda s, o: "global", SERVICES)
+        self.need_botocore_endpoints("the refusal of a missing services section")
+        self.assertEqual(self.botocore(env, "ops"), {"error": "InvalidConfigError"})
 
     def test_web_identity(self):
         tok = os.path.join(self.tmp, "web-token")
@@ -324,6 +341,7 @@ class Routing(RoutingBase):
         got = self.every_service(env, "dev", flag)
         self.assertRoutes(got, lambda s, o: "svc" if s == "sso" else "flag", (("sso", "GetRoleCredentials"),))
         # the profile's services section names the portal's endpoint (sso), as in botocore
+        self.need_botocore_endpoints("the portal's services entry")
         home = self.home(dev="services = local\nendpoint_url = {profile}",
                          sections="[services local]\nsso =\n  endpoint_url = {services}\n")
         env = self.env(home)
@@ -466,9 +484,11 @@ class ConsoleRouting(RoutingBase):
                   count("flag", "DescribeAlarms") >= 2)
             self.assertRoutes(take(), rule, [("sts", "AssumeRole"), ("sso", "GetRoleCredentials"),
                                              ("cloudwatch", "DescribeAlarms")], "Apps overview\n" + t.screen())
-            # AssumeRole: start-up and the overview's web; GetRoleCredentials: :profile, :region, api
+            # AssumeRole: start-up and the overview's web; GetRoleCredentials: :profile, then
+            # :region or the overview's api (which may share the console's fresh dev
+            # credentials: how many calls is not the point, where they all went is)
             self.assertGreaterEqual(count("flag", "AssumeRole"), 2, calls)
-            self.assertGreaterEqual(count("svc", "GetRoleCredentials"), 3, calls)
+            self.assertGreaterEqual(count("svc", "GetRoleCredentials"), 2, calls)
         finally:
             t.close()
 

@@ -11,6 +11,7 @@ commands against `tarmac sim` (whose rules follow the AWS docs: docs/simulator.m
   when it goes into ALARM, and `deploy --wait` says so.
 
 boto3 against the same simulator is the witness."""
+import json
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ import tempfile
 import time
 import unittest
 
+import peer_versions
 import test_actions_sim as A
 
 REQUIRED = True
@@ -110,12 +112,22 @@ class SemanticsTest(unittest.TestCase):
         r = self.wait_for(lambda x: x["Status"] in ("Cancelled", "Cancelling"))
         self.sim.control("/_sim/speed", {"speed": 50})
         r = self.wait_for(lambda x: x["Status"] == "Cancelled")
-        self.assertIn("RollbackDetails", r)
+        self.assertEqual(r["StatusReason"], "The rollback was cancelled.")
+        if peer_versions.has_member("autoscaling", "InstanceRefresh", "RollbackDetails"):
+            self.assertIn("RollbackDetails", r)
+        else:
+            self.skipTest(f"{peer_versions.botocore_name()} has no RollbackDetails in InstanceRefresh: the "
+                          "cancelled rollback checked by its status and reason only")
 
     def test_watch_reads_a_rollback_going_down(self):
         rb = self.start_rollback()
-        self.assertIn("RollbackDetails", rb)
-        start_pct = rb["RollbackDetails"]["PercentageCompleteOnRollback"]
+        if peer_versions.has_member("autoscaling", "InstanceRefresh", "RollbackDetails"):
+            start_pct = rb["RollbackDetails"]["PercentageCompleteOnRollback"]
+        else:
+            # an older botocore drops RollbackDetails: read it from tarmac's own JSON
+            st = self.tarmac("status", "--asg", "web-asg", "--json")
+            rd = json.loads(st.stdout)["AutoScalingGroups"][0]["InstanceRefreshes"][0]["RollbackDetails"]
+            start_pct = rd["PercentageCompleteOnRollback"]
         self.assertGreater(start_pct, 0)
         self.sim.control("/_sim/speed", {"speed": 20})
         w = subprocess.Popen([A.BIN, "--endpoint-url", self.sim.url, "watch", "--app", "web", "--interval", "0.2"],
@@ -138,6 +150,9 @@ class SemanticsTest(unittest.TestCase):
         self.assertEqual(refresh_pct, sorted(refresh_pct, reverse=True), text)   # AWS's own number falls
         self.assertEqual(rolled, sorted(rolled), text)
         self.assertNotIn("start over", text.lower())
+        if not peer_versions.has_member("autoscaling", "InstanceRefresh", "RollbackDetails"):
+            self.skipTest(f"{peer_versions.botocore_name()} has no RollbackDetails in InstanceRefresh: where the "
+                          "rollback began was read from tarmac's own status --json")
 
     def test_composite_alarm_in_alarm_specification_stops_the_deploy(self):
         self.write_config("    refresh:\n      alarms: [web-down]\n      min_healthy_percentage: 50\n"
@@ -147,7 +162,9 @@ class SemanticsTest(unittest.TestCase):
                              text=True, env=self.env, stdin=subprocess.DEVNULL)
         try:
             r = self.wait_for(lambda x: x["Status"] == "InProgress")
-            self.assertEqual(r["Preferences"]["AlarmSpecification"]["Alarms"], ["web-down"])
+            old_model = not peer_versions.has_member("autoscaling", "RefreshPreferences", "AlarmSpecification")
+            if not old_model:
+                self.assertEqual(r["Preferences"]["AlarmSpecification"]["Alarms"], ["web-down"])
             # a child of the composite fires: the composite goes into ALARM, the refresh stops
             self.sim.control("/_sim/alarm", {"name": "api-unhealthy-hosts", "state": "ALARM",
                                              "reason": "test: api down"})
@@ -161,6 +178,9 @@ class SemanticsTest(unittest.TestCase):
         self.assertIn("web-down", r.get("StatusReason", ""))
         self.assertEqual(d.returncode, 5, out + err)
         self.assertIn("web-down", out + err)
+        if old_model:
+            self.skipTest(f"{peer_versions.botocore_name()} has no AlarmSpecification in RefreshPreferences: the "
+                          "refresh's alarms not read back (its StatusReason names web-down)")
 
 
 if __name__ == "__main__":

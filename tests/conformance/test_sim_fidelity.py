@@ -399,6 +399,7 @@ class Alarms(Base):
         self.assertEqual((s["c-and"], s["c-nested"]), ("ALARM", "ALARM"))
 
     def test_composite_in_alarm_stops_a_refresh(self):
+        self.need("autoscaling", "RefreshPreferences", "AlarmSpecification")
         rid = self.start(Preferences={"AlarmSpecification": {"Alarms": ["c-and"]}})
         self.advance(5)
         self.assertEqual(self.refresh(rid)["Status"], "InProgress")
@@ -577,6 +578,7 @@ class TrafficSources(Base):
     members = (("autoscaling", "AutoScalingGroup", "TrafficSources"),)
 
     def test_target_groups_are_traffic_sources(self):
+        self.need("autoscaling", "AutoScalingGroup", "TrafficSources")
         g = self.group()
         self.assertEqual(g["TrafficSources"], [{"Identifier": g["TargetGroupARNs"][0], "Type": "elbv2"}])
 
