@@ -580,6 +580,8 @@ class TrafficSources(Base):
     def test_target_groups_are_traffic_sources(self):
         self.need("autoscaling", "AutoScalingGroup", "TrafficSources")
         g = self.group()
+        self.assertEqual([t["Identifier"] for t in g["TrafficSources"]], [g["TargetGroupARNs"][0]])
+        self.need("autoscaling", "TrafficSourceIdentifier", "Type")    # botocore 1.29 has no Type yet
         self.assertEqual(g["TrafficSources"], [{"Identifier": g["TargetGroupARNs"][0], "Type": "elbv2"}])
 
 
