@@ -31,7 +31,7 @@ enum { MIN = 1, MAX = 2, WARMUP = 4, DELAY = 8, BAKE = 16, ALARMS = 32, AUTO_RB 
 
 static const rule_case cases[] = {
     /* accepted: AWS's boundaries */
-    { NULL },
+    { .rule = NULL },
     { NULL, .set = MIN, .min = 0 },
     { NULL, .set = MIN|MAX, .min = 100, .max = 200 },
     { NULL, .set = MIN|MAX, .min = 90, .max = 190 },
