@@ -794,6 +794,12 @@ static int read_config_file(const char *path, bool missing_ok, char **buf, size_
     return 0;
 }
 
+int config_read_file(const char *path, char **buf, size_t *len, strbuf *err)
+{
+    bool missing;
+    return read_config_file(path, false, buf, len, &missing, err);
+}
+
 int config_load(const char *path, tarmac_config *out, strbuf *err)
 {
     char *def = NULL;

@@ -68,6 +68,11 @@ void config_free(tarmac_config *c);   /* leaves c as after config_init minus all
  * empty config). Returns 0, or -1 with the error appended to err. *out is always
  * initialized (empty on error) and must be freed with config_free. */
 int config_load(const char *path, tarmac_config *out, strbuf *err);
+/* The config file's guarded read, for other small files a user points tarmac at:
+ * opened without blocking on a FIFO, a regular file only, at most CONFIG_MAX_FILE_SIZE bytes.
+ * *buf (NUL-terminated, caller frees) and *len; 0, or -1 with a message in err. */
+int config_read_file(const char *path, char **buf, size_t *len, strbuf *err);
+
 /* Parses a buffer; filename only names it in errors and out->path. Same contract. */
 int config_parse(const char *data, size_t len, const char *filename, tarmac_config *out,
                  strbuf *err);

@@ -16,7 +16,6 @@ import fcntl
 import json
 import os
 import pty
-import re
 import select
 import shutil
 import signal
@@ -27,9 +26,11 @@ import sys
 import tempfile
 import termios
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "conformance"))
+from sim_peer import control_request, read_start  # noqa: E402
+
 TARMAC = os.environ.get("TARMAC_BIN", os.path.join(HERE, "..", "tarmac"))
 KEY_ID = "AKIASIMDEMO000000001"
 SECRET = "sim/demo/secret/key/0000000000000000000"
@@ -37,20 +38,19 @@ MARKERS = [b"Launching a new EC2", b"LIVE", b"healthy", b"InService", b"12345678
 
 
 def start_sim(scenario, speed):
+    """(process, url, control token)."""
     p = subprocess.Popen([TARMAC, "sim", "--port", "0", "--scenario", scenario, "--speed", str(speed)],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = p.stdout.readline()
-    m = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-    if not m:
+    try:
+        url, token = read_start(p.stdout)
+    except RuntimeError as e:
         p.kill()
-        sys.exit("tarmac sim did not start: %r" % line)
-    return p, m.group(1)
+        sys.exit(str(e))
+    return p, url, token
 
 
-def sim_faults(url, rules):
-    req = urllib.request.Request(url + "/_sim/faults", data=json.dumps({"rules": rules}).encode(),
-                                 headers={"Content-Type": "application/json"}, method="POST")
-    urllib.request.urlopen(req, timeout=5).read()
+def sim_faults(url, token, rules):
+    control_request(url, token, "/_sim/faults", {"rules": rules}, timeout=5)
 
 
 def env_for(home):
@@ -168,7 +168,7 @@ def main():
     env = env_for(home)
     results = {}
 
-    sim, url = start_sim("demo", 1)
+    sim, url, token = start_sim("demo", 1)
     try:
         fills = []
         for _ in range(5):
@@ -193,7 +193,7 @@ def main():
 
         # Keys under 2 s of latency on every call.
         p.buf.clear()
-        sim_faults(url, [{"operation": "*", "latency_ms": 2000}])
+        sim_faults(url, token, [{"operation": "*", "latency_ms": 2000}])
         os.write(p.fd, b"r2")
         p.pump(3)
         lat = []
@@ -203,7 +203,7 @@ def main():
             dt = p.wait_output(1.0)
             if dt is not None:
                 lat.append(dt * 1000)
-        sim_faults(url, [])
+        sim_faults(url, token, [])
         if lat:
             results["key_latency_ms_median"] = round(statistics.median(lat), 2)
             results["key_latency_ms_max"] = round(max(lat), 2)
@@ -229,7 +229,7 @@ def main():
         sim.wait()
 
     # RSS with the large scenario (1,000 instances, 10,000 images).
-    sim, url = start_sim("large", 1)
+    sim, url, _ = start_sim("large", 1)
     try:
         p = PtyProc([TARMAC, "--endpoint-url", url, "--repo", "gen-app-01"], env, a.cols, a.lines)
         p.pump(15)

@@ -25,7 +25,7 @@ static void answer_json(sim_response *resp, int status, json_object *o)
     sb_appendc(&resp->body, '\n');
 }
 
-static void answer_error(sim_response *resp, int status, const char *msg)
+void control_error(sim_response *resp, int status, const char *msg)
 {
     json_object *o = json_object_new_object();
     enc_json_add_str(o, "error", msg);
@@ -176,7 +176,7 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
             if (errno || end == since || *end) n = UINT64_MAX;
         }
         if (n == UINT64_MAX) {
-            answer_error(resp, 400, "since must be a non-negative integer");
+            control_error(resp, 400, "since must be a non-negative integer");
         } else {
             resp->status = 200;
             resp->content_type = "application/x-ndjson";
@@ -186,7 +186,7 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
         json_object *o = body_object(req);
         double secs;
         if (!body_number(o, "seconds", &secs) || !(secs >= 0 && secs <= 366.0 * 86400)) {
-            answer_error(resp, 400, "expected {\"seconds\": N} with 0 <= N <= 31622400");
+            control_error(resp, 400, "expected {\"seconds\": N} with 0 <= N <= 31622400");
         } else {
             world_advance(f->world, (int64_t)(secs * 1000.0));
             answer_json(resp, 200, now_object(f->world));
@@ -196,7 +196,7 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
         json_object *o = body_object(req);
         double speed;
         if (!body_number(o, "speed", &speed) || !(speed > 0 && speed <= 100000)) {
-            answer_error(resp, 400, "expected {\"speed\": X} with 0 < X <= 100000");
+            control_error(resp, 400, "expected {\"speed\": X} with 0 < X <= 100000");
         } else {
             world_set_speed(f->world, speed, f->fixed_mono_ms ? f->fixed_mono_ms : mono_now_ms());
             answer_json(resp, 200, now_object(f->world));
@@ -205,7 +205,7 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
     } else if (strcmp(what, "faults") == 0 && (get || post)) {
         char err[160] = "";
         if (post && faults_from_json(req->body, req->body_len, &f->faults, err, sizeof err) != 0) {
-            answer_error(resp, 400, err);
+            control_error(resp, 400, err);
         } else {
             resp->status = 200;
             resp->content_type = "application/json";
@@ -216,19 +216,19 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
         json_object *o = body_object(req);
         const char *name = body_string(o, "name"), *state = body_string(o, "state");
         if (!name || !state) {
-            answer_error(resp, 400, "expected {\"name\": ..., \"state\": ..., \"reason\": ...}");
+            control_error(resp, 400, "expected {\"name\": ..., \"state\": ..., \"reason\": ...}");
         } else {
             const char *reason = body_string(o, "reason");
             sim_error e = world_set_alarm_state(f->world, name, state, reason ? reason : "set through /_sim/alarm");
             if (sim_ok(&e)) answer_json(resp, 200, now_object(f->world));
-            else answer_error(resp, 400, e.message);
+            else control_error(resp, 400, e.message);
         }
         json_object_put(o);
     } else if (strcmp(what, "state") == 0 || strcmp(what, "events") == 0 || strcmp(what, "advance") == 0 ||
                strcmp(what, "speed") == 0 || strcmp(what, "faults") == 0 || strcmp(what, "alarm") == 0) {
-        answer_error(resp, 405, "method not allowed");
+        control_error(resp, 405, "method not allowed");
     } else {
-        answer_error(resp, 404, "no such control endpoint");
+        control_error(resp, 404, "no such control endpoint");
     }
     pthread_mutex_unlock(&f->lock);
     sim_form_free(&args);

@@ -1,7 +1,8 @@
 /* server.c — the simulator's HTTP side on libmicrohttpd: a daemon bound to
  * 127.0.0.1 with a thread per connection (so injected latency and slow bodies only
- * hold their own connection) and the request path every call takes: control API,
- * routing, SigV4, faults, then the operation under the one world mutex. */
+ * hold their own connection), a bounded number of them, and the request path every
+ * call takes: framing, Host and Origin, the control API behind its token, routing,
+ * SigV4, faults, then the operation under the one world mutex. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include "auth.h"
 #include "control.h"
 #include "faults.h"
+#include "guard.h"
 #include "route.h"
 #include "sts.h"
 
@@ -40,10 +42,12 @@ void sim_front_init(sim_front *f, sim_world *w, uint64_t seed)
     f->signer = sigv4_signer_new();
     const sim_faults *sf = w ? world_faults(w) : NULL;
     if (sf) sim_faults_copy(&f->faults, sf);
+    (void)guard_token_new(f->control_token, sizeof f->control_token);
 }
 
 void sim_front_done(sim_front *f)
 {
+    secret_wipe(f->control_token, sizeof f->control_token);
     sim_faults_free(&f->faults);
     sigv4_signer_free(f->signer);
     pthread_mutex_destroy(&f->lock);
@@ -92,12 +96,31 @@ static void new_request_id(sim_front *f, sim_response *resp)
              (unsigned)(0x8000 | ((b >> 48) & 0x3fff)), (unsigned long long)(b & 0xffffffffffffULL));
 }
 
+/* A refused Host or Origin in the operation's envelope: 400 for the Host, 403 with
+ * each protocol's access-denied code for the Origin. */
+static const char *refusal_code(sim_proto proto, int status)
+{
+    if (status == 400) return "InvalidHostHeader";
+    if (proto == SIM_PROTO_EC2) return "UnauthorizedOperation";
+    return proto == SIM_PROTO_QUERY ? "AccessDenied" : "AccessDeniedException";
+}
+
 void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
 {
     new_request_id(f, resp);
 
+    int refused_status = 0;
+    const char *refused = guard_request_problem(req, &refused_status);
     if (control_is_control(req)) {
-        control_handle(f, req, resp);
+        if (refused) {
+            control_error(resp, refused_status, refused);
+        } else if (!guard_token_ok(req, f->control_token)) {
+            control_error(resp, 401, "the control API needs the token `tarmac sim` printed at start-up, "
+                                     "in an X-Tarmac-Sim-Token or Authorization: Bearer header");
+            resp->www_authenticate = "Bearer realm=\"tarmac-sim\"";
+        } else {
+            control_handle(f, req, resp);
+        }
         return;
     }
 
@@ -111,7 +134,12 @@ void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
         if (req->body_len) form_rc = sim_form_parse(req->body, req->body_len, &form);
         else if (req->query) form_rc = sim_form_parse(req->query, strlen(req->query), &form);
     }
-    if (!route_identify(req, &form, &rt, &err)) {
+    bool routed = route_identify(req, &form, &rt, &err);
+    if (refused) {   /* rt.proto is set even when the operation is unknown */
+        sim_front_error(resp, rt.proto, refused_status, refusal_code(rt.proto, refused_status), refused);
+        goto out;
+    }
+    if (!routed) {
         sim_front_error(resp, rt.proto, err.http_status, err.code, err.message);
         goto out;
     }
@@ -180,6 +208,7 @@ typedef struct conn_ctx {
     strbuf body;
     bool too_big;
     bool started;            /* the first call (headers only) has been seen */
+    bool refused;            /* answered on that first call: nothing more is read or run */
     char *raw_query;         /* as sent (SigV4 signs the raw form; MHD only gives decoded args) */
 } conn_ctx;
 
@@ -196,21 +225,35 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return cc;
 }
 
+/* The request's headers into req (the first SIM_MAX_HEADERS); seen counts them all. */
 typedef struct collect_ctx {
     sim_request *req;
-    strbuf *query;
+    size_t seen;
 } collect_ctx;
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
-    sim_request *req = cls;
+    collect_ctx *c = cls;
+    sim_request *req = c->req;
+    c->seen++;
     if (req->n_headers < SIM_MAX_HEADERS) {
         req->headers[req->n_headers].name = key;
         req->headers[req->n_headers].value = value ? value : "";
         req->n_headers++;
     }
     return MHD_YES;
+}
+
+/* Method, path and headers; false when there are more headers than fit. */
+static bool request_head(struct MHD_Connection *conn, const char *url, const char *method, sim_request *req)
+{
+    memset(req, 0, sizeof *req);
+    req->method = method;
+    req->path = url;
+    collect_ctx c = {.req = req};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &c);
+    return c.seen <= SIM_MAX_HEADERS;
 }
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -266,6 +309,72 @@ static void sleep_ms(int ms)
     }
 }
 
+/* A plain-text answer the server gives itself, before the request is read. */
+static void plain_answer(sim_front *f, sim_response *resp, int status, const char *text)
+{
+    new_request_id(f, resp);
+    resp->status = status;
+    resp->content_type = "text/plain";
+    sb_reset(&resp->body);
+    sb_append(&resp->body, text);
+    sb_appendc(&resp->body, '\n');
+}
+
+/* Hands resp to libmicrohttpd (a fault may drop, cut or slow it). Frees resp. */
+static enum MHD_Result send_answer(struct MHD_Connection *conn, sim_response *resp)
+{
+    if (resp->delay_ms > 0) sleep_ms(resp->delay_ms);
+    if (resp->delivery == SIM_DELIVER_RESET) {
+        sim_response_free(resp);
+        return MHD_NO;   /* libmicrohttpd closes the connection without an answer */
+    }
+
+    struct MHD_Response *r;
+    if (resp->delivery == SIM_DELIVER_TRUNCATE || resp->delivery == SIM_DELIVER_SLOW) {
+        drip *d = xcalloc(1, sizeof *d);
+        d->len = resp->body.len;
+        d->data = sb_steal(&resp->body);
+        d->stop_at = resp->delivery == SIM_DELIVER_TRUNCATE ? d->len / 2 : d->len;
+        d->bps = resp->delivery == SIM_DELIVER_SLOW ? resp->slow_bps : 0;
+        r = MHD_create_response_from_callback(d->len, 4096, drip_read, d, drip_free);
+    } else {
+        r = MHD_create_response_from_buffer(resp->body.len, resp->body.buf, MHD_RESPMEM_MUST_COPY);
+    }
+    if (!r) {
+        sim_response_free(resp);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", resp->content_type);
+    MHD_add_response_header(r, "x-amzn-RequestId", resp->request_id);
+    if (resp->error_type[0]) MHD_add_response_header(r, "x-amzn-ErrorType", resp->error_type);
+    if (resp->query_error[0]) MHD_add_response_header(r, "x-amzn-query-error", resp->query_error);
+    if (resp->www_authenticate) MHD_add_response_header(r, "WWW-Authenticate", resp->www_authenticate);
+    if (resp->close) MHD_add_response_header(r, "Connection", "close");
+    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    sim_response_free(resp);
+    return rc;
+}
+
+/* The first call, headers only: requests whose body could be read two ways, or
+ * with more headers than the checks would see, are answered before any body is
+ * read, on a connection that then closes. true when it answered. */
+static bool refuse_early(sim_front *f, struct MHD_Connection *conn, const char *url, const char *method,
+                         enum MHD_Result *rc)
+{
+    sim_request req;
+    int status = 431;
+    const char *why = "too many header fields";
+    if (request_head(conn, url, method, &req)) why = guard_framing_problem(&req, &status);
+    if (!why) return false;
+    sim_response resp;
+    sim_response_init(&resp);
+    plain_answer(f, &resp, status, why);
+    resp.close = true;
+    *rc = send_answer(conn, &resp);
+    return true;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -280,6 +389,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (!cc->started) {
         cc->started = true;
+        enum MHD_Result rc;
+        cc->refused = refuse_early(f, conn, url, method, &rc);
+        return cc->refused ? rc : MHD_YES;
+    }
+    if (cc->refused) {
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -290,12 +405,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
 
     sim_request req;
-    memset(&req, 0, sizeof req);
+    request_head(conn, url, method, &req);
     strbuf query;
     sb_init(&query);
-    req.method = method;
-    req.path = url;
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &req);
     if (cc->raw_query) {
         req.query = cc->raw_query;
     } else {
@@ -307,45 +419,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
     sim_response resp;
     sim_response_init(&resp);
-    if (cc->too_big) {
-        new_request_id(f, &resp);
-        resp.status = 413;
-        resp.content_type = "text/plain";
-        sb_append(&resp.body, "Request entity too large\n");
-    } else {
-        sim_front_handle(f, &req, &resp);
-    }
+    if (cc->too_big) plain_answer(f, &resp, 413, "Request entity too large");
+    else sim_front_handle(f, &req, &resp);
     sb_free(&query);
-
-    if (resp.delay_ms > 0) sleep_ms(resp.delay_ms);
-    if (resp.delivery == SIM_DELIVER_RESET) {
-        sim_response_free(&resp);
-        return MHD_NO;   /* libmicrohttpd closes the connection without an answer */
-    }
-
-    struct MHD_Response *r;
-    if (resp.delivery == SIM_DELIVER_TRUNCATE || resp.delivery == SIM_DELIVER_SLOW) {
-        drip *d = xcalloc(1, sizeof *d);
-        d->len = resp.body.len;
-        d->data = sb_steal(&resp.body);
-        d->stop_at = resp.delivery == SIM_DELIVER_TRUNCATE ? d->len / 2 : d->len;
-        d->bps = resp.delivery == SIM_DELIVER_SLOW ? resp.slow_bps : 0;
-        r = MHD_create_response_from_callback(d->len, 4096, drip_read, d, drip_free);
-    } else {
-        r = MHD_create_response_from_buffer(resp.body.len, resp.body.buf, MHD_RESPMEM_MUST_COPY);
-    }
-    if (!r) {
-        sim_response_free(&resp);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, "Content-Type", resp.content_type);
-    MHD_add_response_header(r, "x-amzn-RequestId", resp.request_id);
-    if (resp.error_type[0]) MHD_add_response_header(r, "x-amzn-ErrorType", resp.error_type);
-    if (resp.query_error[0]) MHD_add_response_header(r, "x-amzn-query-error", resp.query_error);
-    enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp.status, r);
-    MHD_destroy_response(r);
-    sim_response_free(&resp);
-    return rc;
+    return send_answer(conn, &resp);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
@@ -374,7 +451,11 @@ int sim_server_start(sim_front *f, uint16_t port)
                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                                  MHD_OPTION_URI_LOG_CALLBACK, on_uri, f,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, f,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                                 /* A client that opens connections and sends nothing (or half a
+                                  * request) holds at most this many, each for this long. There is
+                                  * no per-IP limit: every client is 127.0.0.1. */
+                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)SIM_MAX_CONNECTIONS,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SIM_IDLE_TIMEOUT_S,
                                  MHD_OPTION_END);
     if (!f->daemon) {
         fprintf(stderr, "tarmac sim: cannot listen on 127.0.0.1:%u\n", (unsigned)port);

@@ -16,7 +16,10 @@
 #include "world.h"
 
 #define SIM_MAX_BODY (8u << 20)     /* request bodies above this answer 413 */
-#define SIM_MAX_HEADERS 64
+#define SIM_MAX_HEADERS 64          /* requests with more answer 431 */
+#define SIM_TOKEN_MAX 128           /* the control token's longest form */
+#define SIM_MAX_CONNECTIONS 256     /* at once; more are closed as they arrive */
+#define SIM_IDLE_TIMEOUT_S 10       /* a connection silent this long is closed */
 
 typedef struct sim_request {
     const char *method;             /* "POST" */
@@ -49,6 +52,8 @@ typedef struct sim_response {
     sim_delivery delivery;
     int slow_bps;
     int delay_ms;                   /* sleep before answering (outside the lock) */
+    const char *www_authenticate;   /* static string: a 401's challenge */
+    bool close;                     /* Connection: close (the framing cannot be trusted) */
 } sim_response;
 
 void sim_response_init(sim_response *r);
@@ -64,13 +69,16 @@ typedef struct sim_front {
     int64_t fixed_mono_ms;          /* tests: the monotonic clock for world_sync (0 = real) */
     struct MHD_Daemon *daemon;
     uint16_t port;
+    char control_token[SIM_TOKEN_MAX + 1];  /* what /_sim/ requests must carry ("" = none will do) */
 } sim_front;
 
-/* The world stays owned by the caller; its scenario faults are copied. */
+/* The world stays owned by the caller; its scenario faults are copied. A new random
+ * control token is made (left "" when the kernel gives no random bytes). */
 void sim_front_init(sim_front *f, sim_world *w, uint64_t seed);
 void sim_front_done(sim_front *f);
 
-/* The whole request path: control API, routing, SigV4, faults, the operation.
+/* The whole request path: Host and Origin (guard.h), the control API behind its
+ * token, routing, SigV4, faults, the operation.
  * resp must be sim_response_init'ed. Thread-safe (takes f->lock around the world). */
 void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp);
 

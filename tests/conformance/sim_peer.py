@@ -1,5 +1,9 @@
 """Starts `tarmac sim` on a free loopback port for tests and talks to its control
-API. The scenario's credentials come from the scenario file itself."""
+API. The scenario's credentials come from the scenario file itself.
+
+read_start() and control_request() are the one place every Python client of the
+simulator (tests, replay, benches) learns the URL and control token `tarmac sim`
+prints and sends that token."""
 import ctypes
 import json
 import os
@@ -7,6 +11,7 @@ import re
 import select
 import signal
 import subprocess
+import time
 import urllib.request
 
 TOP = os.environ.get("TARMAC_TOP") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -30,23 +35,55 @@ def scenario_credentials(name="demo"):
     return akid, secret, (m.group(1) if m else "us-east-1")
 
 
+def read_start(stream, timeout=15):
+    """(url, control token) from `tarmac sim`'s first two lines ("listening on URL",
+    "control token: TOKEN"), waited for at most timeout seconds; raises RuntimeError
+    with what it read otherwise. Reads the pipe's descriptor itself: both lines come
+    in one write, and a buffered readline would hide the second from select()."""
+    fd, text = stream.fileno(), b""
+    deadline = time.monotonic() + timeout
+    while text.count(b"\n") < 2 and len(text) < 4096:
+        left = deadline - time.monotonic()
+        chunk = os.read(fd, 4096) if left > 0 and select.select([fd], [], [], left)[0] else b""
+        if not chunk:
+            break
+        text += chunk
+    m = re.match(r"listening on (http://127\.0\.0\.1:\d+)\ncontrol token: (\S+)\n", text.decode(errors="replace"))
+    if not m:
+        raise RuntimeError(f"tarmac sim did not start: {text[:300]!r}")
+    return m.group(1), m.group(2)
+
+
+def control_request(url, token, path, body=None, timeout=10, headers=None, errors="strict"):
+    """GET path (or POST body as JSON) on the control API with the token; the answer's
+    text (decoded with errors). headers (a dict) are added, or replace the token's
+    when they name it."""
+    data = None if body is None else json.dumps(body).encode()
+    h = {"X-Tarmac-Sim-Token": token}
+    if data is not None:
+        h["Content-Type"] = "application/json"
+    h.update(headers or {})
+    req = urllib.request.Request(url + path, data=data, headers=h, method="POST" if data is not None else "GET")
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.read().decode(errors=errors)
+
+
 class Sim:
     def __init__(self, scenario="demo", speed=50, seed=1):
         self.args = [BIN, "sim", "--port", "0", "--scenario", scenario, "--speed", str(speed), "--seed", str(seed)]
         self.akid, self.secret, self.region = scenario_credentials(scenario)
         self.proc = None
         self.url = None
+        self.token = None
 
     def start(self, timeout=15):
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                      preexec_fn=_die_with_parent)
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline() if ready else ""
-        m = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)\n", line)
-        if not m:
+        try:
+            self.url, self.token = read_start(self.proc.stdout, timeout)
+        except RuntimeError:
             self.stop()
-            raise RuntimeError(f"tarmac sim did not start: {line!r}")
-        self.url = m.group(1)
+            raise
         return self
 
     def stop(self):
@@ -60,11 +97,7 @@ class Sim:
             self.proc = None
 
     def control(self, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method="POST" if data is not None else "GET")
-        with urllib.request.urlopen(req, timeout=10) as r:
-            text = r.read().decode()
-        return text
+        return control_request(self.url, self.token, path, body)
 
     def faults(self, rules):
         return self.control("/_sim/faults", {"rules": rules})

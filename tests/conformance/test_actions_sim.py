@@ -14,15 +14,14 @@ scenario is the demo one with a session token added to its credentials, so the
 journal can be checked for both secrets."""
 import json
 import os
-import re
-import select
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
 import unittest
-import urllib.request
+
+from sim_peer import control_request, read_start
 
 TOP = os.environ.get("TARMAC_TOP") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("TARMAC_BIN") or os.path.join(TOP, "tarmac")
@@ -61,13 +60,11 @@ class Sim:
             f.write(demo)
         self.proc = subprocess.Popen([BIN, "sim", "--port", "0", "--scenario", self.scenario, "--speed", "50",
                                       "--seed", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 15)
-        line = self.proc.stdout.readline() if ready else ""
-        m = re.match(r"listening on (http://127\.0\.0\.1:\d+)", line)
-        if not m:
+        try:
+            self.url, self.token = read_start(self.proc.stdout)
+        except RuntimeError:
             self.stop()
-            raise RuntimeError("simulator did not start: " + line)
-        self.url = m.group(1)
+            raise
 
     def stop(self):
         if self.proc.poll() is None:
@@ -82,10 +79,7 @@ class Sim:
                 s.close()
 
     def control(self, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method="POST" if data else "GET")
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.read().decode()
+        return control_request(self.url, self.token, path, body)
 
     def events(self):
         return [json.loads(l) for l in self.control("/_sim/events?since=0").splitlines() if l.strip()]

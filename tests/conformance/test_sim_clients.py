@@ -9,14 +9,12 @@ import hashlib
 import json
 import os
 import re
-import select
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
 import unittest
-import urllib.request
 
 import peer_versions
 
@@ -27,6 +25,8 @@ try:
     import yaml
 except ImportError:  # reported as skips below
     boto3 = None
+
+from sim_peer import control_request, read_start
 
 TOP = os.environ.get("TARMAC_TOP") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("TARMAC_BIN") or os.path.join(TOP, "tarmac")
@@ -76,14 +76,12 @@ class SimClients(unittest.TestCase):
         cls.proc = subprocess.Popen([BIN, "sim", "--port", "0", "--scenario", "demo", "--speed", "50", "--seed", "1"],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                     preexec_fn=_die_with_parent)
-        ready, _, _ = select.select([cls.proc.stdout], [], [], 15)
-        line = cls.proc.stdout.readline() if ready else ""
-        m = re.fullmatch(r"listening on (http://127\.0\.0\.1:(\d+))\n", line)
-        if not m:
+        try:
+            cls.url, cls.control_token = read_start(cls.proc.stdout)
+        except RuntimeError as e:
             cls.proc.kill()
             cls.proc.wait(5)
-            raise AssertionError(f"first line was {line!r}; stderr: {cls.proc.stderr.read()[:500]!r}")
-        cls.url = m.group(1)
+            raise AssertionError(f"{e}; stderr: {cls.proc.stderr.read()[:500]!r}")
         cls.env = dict(os.environ, AWS_ACCESS_KEY_ID=cls.akid, AWS_SECRET_ACCESS_KEY=cls.secret,
                        AWS_DEFAULT_REGION=cls.region, AWS_CONFIG_FILE="/dev/null",
                        AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true", AWS_PAGER="")
@@ -128,10 +126,7 @@ class SimClients(unittest.TestCase):
             config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=60))
 
     def control(self, path, body=None, errors="strict"):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method="POST" if data else "GET")
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.read().decode(errors=errors)
+        return control_request(self.url, self.control_token, path, body, timeout=30, errors=errors)
 
     def advance(self, seconds=STEP_S):
         return json.loads(self.control("/_sim/advance", {"seconds": seconds}))
@@ -360,12 +355,8 @@ class SimClients(unittest.TestCase):
                                   "--seed", str(seed)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                  preexec_fn=_die_with_parent)
             try:
-                ready, _, _ = select.select([p.stdout], [], [], 15)
-                m = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)\n", p.stdout.readline() if ready else "")
-                self.assertIsNotNone(m)
-                url = m.group(1)
-                post = lambda path, body: urllib.request.urlopen(
-                    urllib.request.Request(url + path, data=json.dumps(body).encode(), method="POST"), timeout=30).read()
+                url, token = read_start(p.stdout)
+                post = lambda path, body: control_request(url, token, path, body, timeout=30)
                 post("/_sim/advance", {"seconds": 300})
                 c = boto3.session.Session().client(
                     "autoscaling", endpoint_url=url, region_name=self.region, aws_access_key_id=self.akid,
@@ -374,7 +365,7 @@ class SimClients(unittest.TestCase):
                 c.start_instance_refresh(AutoScalingGroupName=name, Preferences={"SkipMatching": False})
                 for _ in range(40):
                     post("/_sim/advance", {"seconds": 15})
-                text = urllib.request.urlopen(url + "/_sim/events?since=0", timeout=30).read().decode()
+                text = control_request(url, token, "/_sim/events?since=0", timeout=30)
                 # Wall-clock origin aside (t, time), everything must repeat.
                 return [{k: v for k, v in json.loads(l).items() if k not in ("t", "time")}
                         for l in text.splitlines() if l.strip()]

@@ -18,6 +18,7 @@ T_SIM_WHY=""
 # The demo scenario's keys (sim/scenarios/demo.yaml).
 T_AKID=AKIASIMDEMO000000001
 T_SECRET=sim/demo/secret/key/0000000000000000000
+T_SIM_HDR="$T_DIR/sim-token.hdr"   # the control token as a header, for curl -H @file
 
 tmux_() { tmux -L "$T_SOCK" -f /dev/null "$@"; }
 
@@ -37,7 +38,8 @@ check()   { # description, then a command; ok when it succeeds
 }
 
 # Starts `tarmac sim` on a free port with the scenario $1 (default demo). Sets
-# T_SIM_URL, or T_SIM_WHY when it cannot start.
+# T_SIM_URL and the control token's header file (T_SIM_HDR), or T_SIM_WHY when it
+# cannot start.
 sim_start() {
     scenario=${1:-demo}
     if [ -n "$T_SIM_PID" ]; then kill "$T_SIM_PID" 2>/dev/null; wait "$T_SIM_PID" 2>/dev/null; fi
@@ -48,8 +50,13 @@ sim_start() {
     T_SIM_PID=$!
     i=0
     while [ $i -lt 50 ]; do
-        T_SIM_URL=$(sed -n 's/^listening on \(http:\/\/127\.0\.0\.1:[0-9][0-9]*\).*/\1/p' "$T_DIR/sim.out")
-        [ -n "$T_SIM_URL" ] && return 0
+        token=$(sed -n 's/^control token: \([^ ]*\)$/\1/p' "$T_DIR/sim.out")
+        if [ -n "$token" ]; then
+            T_SIM_URL=$(sed -n 's/^listening on \(http:\/\/127\.0\.0\.1:[0-9][0-9]*\).*/\1/p' "$T_DIR/sim.out")
+            printf 'X-Tarmac-Sim-Token: %s\n' "$token" > "$T_SIM_HDR"
+            [ -n "$T_SIM_URL" ] && return 0
+            break
+        fi
         kill -0 "$T_SIM_PID" 2>/dev/null || break
         sleep 0.1; i=$((i + 1))
     done
@@ -58,8 +65,12 @@ sim_start() {
     return 1
 }
 
+# The simulator's control API, with its token (from a file: not in curl's argv).
 sim_post() { # path, json body
-    curl -s -m 5 -X POST -H 'Content-Type: application/json' --data "$2" "$T_SIM_URL$1" > /dev/null
+    curl -s -m 5 -X POST -H @"$T_SIM_HDR" -H 'Content-Type: application/json' --data "$2" "$T_SIM_URL$1" > /dev/null
+}
+sim_get() { # path; the answer on stdout
+    curl -s -m 5 -H @"$T_SIM_HDR" "$T_SIM_URL$1"
 }
 
 # asg_call ACTION NAME=VALUE...: an Auto Scaling call (Query protocol) to the

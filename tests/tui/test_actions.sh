@@ -85,13 +85,13 @@ for r in d.get("Repositories", []):
 }
 # refresh_status: the newest refresh of web-asg in the simulator (empty: none).
 refresh_status() {
-    curl -s -m 5 "$T_SIM_URL/_sim/state" | python3 -c '
+    sim_get /_sim/state | python3 -c '
 import json, sys
 for g in json.load(sys.stdin)["groups"]:
     if g["name"] == "web-asg" and g["refresh"]:
         print(g["refresh"]["status"])'
 }
-refreshes_started() { curl -s -m 5 "$T_SIM_URL/_sim/events?since=0" | grep -c '"status":"Pending"'; }
+refreshes_started() { sim_get '/_sim/events?since=0' | grep -c '"status":"Pending"'; }
 # wait_until SECONDS COMMAND...: polls a command until it succeeds.
 wait_until() {
     limit=$(( $1 * 5 )); shift
@@ -410,7 +410,8 @@ unbound_ok() {
 }
 check "no config: d right after moving to api-asg plans for api-asg, warns and asks for its name" unbound_ok
 keys y Enter
-check "y alone runs nothing there" sh -c "sleep 1; [ \"\$(curl -s -m 5 '$T_SIM_URL/_sim/events?since=0' | grep -c '\"status\":\"Pending\"')\" = 0 ]"
+none_started() { sleep 1; [ "$(refreshes_started)" = 0 ]; }
+check "y alone runs nothing there" none_started
 check "and the tags did not move" digest_is prod "$old_live"
 keys Escape Escape
 console_start 160x48 XDG_STATE_HOME="$STATE" --asg web-asg --repo web

@@ -1,23 +1,30 @@
 /* test_sim_front.c — the simulator's front: Query form decoding, XML escaping, the
  * encoders checked by decoding their output with the client's own decoders, error
- * envelopes, routing, SigV4 verification (each AWS error code), fault rules, and a
- * real server on a free loopback port driven with libcurl. */
+ * envelopes, routing, SigV4 verification (each AWS error code), fault rules, the
+ * guard (Host, Origin, the control token, framing), and a real server on a free
+ * loopback port driven with libcurl and raw sockets. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "aws_errors.h"
 #include "control.h"
 #include "encode.h"
 #include "faults.h"
+#include "guard.h"
 #include "route.h"
 #include "scenario.h"
 #include "server.h"
@@ -904,6 +911,270 @@ static void test_encode_fidelity_members(void **state)
     sb_free(&sb);
 }
 
+/* ---------------- the guard: framing, Host, Origin, the control token ---------------- */
+
+/* A request of name/value header pairs (NULL-terminated). */
+static void headers_req(sim_request *r, const char *path, const char *const *kv)
+{
+    memset(r, 0, sizeof *r);
+    r->method = "POST";
+    r->path = path;
+    for (size_t i = 0; kv[i] && kv[i + 1] && r->n_headers < SIM_MAX_HEADERS; i += 2)
+        r->headers[r->n_headers++] = (sigv4_header){ kv[i], kv[i + 1] };
+}
+
+static const char *host_problem(const char *const *kv, int *status)
+{
+    sim_request r;
+    headers_req(&r, "/", kv);
+    return guard_request_problem(&r, status);
+}
+
+/* Each value of header name (beside a loopback Host, unless name is Host) is
+ * accepted (want 0) or refused with status want. */
+static void expect_values(const char *name, const char *const *values, size_t n, int want)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *kv[] = { "Host", "127.0.0.1:4566", name, values[i], NULL };
+        int st = 0;
+        const char *why = host_problem(strcmp(name, "Host") ? kv : kv + 2, &st);
+        if ((why != NULL) != (want != 0) || (want && st != want))
+            fail_msg("%s: '%s': %d %s", name, values[i], st, why ? why : "accepted");
+    }
+}
+
+static void test_guard_host_origin(void **state)
+{
+    (void)state;
+    int st;
+    static const char *const loopback[] = {
+        "127.0.0.1", "127.0.0.1:4566", "127.0.0.1:", "localhost", "LOCALHOST:80", "[::1]", "[::1]:4566",
+        "127.1.2.3:9", "[::ffff:127.0.0.1]:1",
+    };
+    expect_values("Host", loopback, ARRAY_LEN(loopback), 0);
+    static const char *const foreign[] = {
+        "evil.example", "evil.example:4566", "localhost.evil.example", "127.0.0.1.evil.example", "10.0.0.1",
+        "0.0.0.0", "[::]:4566", "::1", "127.0.0.1:65536", "127.0.0.1:4566x", "127.0.0.1:-1", "[::1]x", "[::1",
+        "", "127.0.0.1@evil.example", "127.0.0.1 evil.example",
+    };
+    expect_values("Host", foreign, ARRAY_LEN(foreign), 400);
+    const char *none[] = { "Content-Type", "text/plain", NULL };
+    assert_non_null(host_problem(none, &st));
+    assert_int_equal(st, 400);
+    const char *two[] = { "Host", "127.0.0.1", "host", "evil.example", NULL };
+    assert_non_null(host_problem(two, &st));
+    assert_int_equal(st, 400);
+
+    /* Origin: absent, or a loopback http(s) origin with any port */
+    static const char *const good_origins[] = { "http://127.0.0.1:4566", "http://localhost:3000", "https://[::1]",
+                                                "HTTP://LOCALHOST" };
+    expect_values("Origin", good_origins, ARRAY_LEN(good_origins), 0);
+    static const char *const bad_origins[] = {
+        "http://evil.example", "null", "", "file://", "ftp://127.0.0.1", "http://127.0.0.1.evil.example",
+        "http://localhost:4566/path", "http://localhost@evil.example", "127.0.0.1",
+    };
+    expect_values("Origin", bad_origins, ARRAY_LEN(bad_origins), 403);
+    const char *two_origins[] = { "Host", "localhost", "Origin", "http://localhost", "Origin", "http://evil.example",
+                                  NULL };
+    assert_non_null(host_problem(two_origins, &st));
+    assert_int_equal(st, 403);
+    static const char *const cross[] = { "cross-site" }, *const same[] = { "same-origin", "same-site", "none" };
+    expect_values("Sec-Fetch-Site", cross, ARRAY_LEN(cross), 403);
+    expect_values("Sec-Fetch-Site", same, ARRAY_LEN(same), 0);
+}
+
+static const char *framing(const char *const *kv, int *status)
+{
+    sim_request r;
+    headers_req(&r, "/", kv);
+    return guard_framing_problem(&r, status);
+}
+
+static void test_guard_framing(void **state)
+{
+    (void)state;
+    int st;
+    const char *plain[] = { "Host", "localhost", "Content-Length", "12", NULL };
+    assert_null(framing(plain, &st));
+    const char *chunked[] = { "Host", "localhost", "Transfer-Encoding", "Chunked", NULL };
+    assert_null(framing(chunked, &st));
+    const char *same_twice[] = { "Content-Length", "12", "content-length", "12", NULL };
+    assert_null(framing(same_twice, &st));
+
+    const char *both[] = { "Content-Length", "12", "Transfer-Encoding", "chunked", NULL };
+    assert_non_null(framing(both, &st));
+    assert_int_equal(st, 400);
+    const char *differ[] = { "Content-Length", "12", "Content-Length", "2", NULL };
+    assert_non_null(framing(differ, &st));
+    assert_int_equal(st, 400);
+    static const char *const not_numbers[] = { "12, 2", "-1", "+5", "", "0x10", "99999999999999999999" };
+    for (size_t i = 0; i < ARRAY_LEN(not_numbers); i++) {
+        const char *kv[] = { "Content-Length", not_numbers[i], NULL };
+        if (!framing(kv, &st)) fail_msg("Content-Length '%s' accepted", not_numbers[i]);
+        assert_int_equal(st, 400);
+    }
+    const char *gzip[] = { "Transfer-Encoding", "gzip, chunked", NULL };
+    assert_non_null(framing(gzip, &st));
+    assert_int_equal(st, 501);
+    const char *two_te[] = { "Transfer-Encoding", "chunked", "Transfer-Encoding", "chunked", NULL };
+    assert_non_null(framing(two_te, &st));
+}
+
+static void test_guard_token(void **state)
+{
+    (void)state;
+    char a[SIM_TOKEN_MAX + 1], b[SIM_TOKEN_MAX + 1];
+    assert_int_equal(guard_token_new(a, sizeof a), 0);
+    assert_int_equal(guard_token_new(b, sizeof b), 0);
+    assert_int_equal(strlen(a), 32);
+    assert_string_not_equal(a, b);
+    assert_true(guard_token_valid(a));
+    assert_int_equal(guard_token_new(b, 32), -1);   /* no room for 32 digits and the NUL */
+
+    assert_false(guard_token_valid(NULL));
+    assert_false(guard_token_valid("short-token"));
+    assert_false(guard_token_valid("a token with spaces in it"));
+    assert_false(guard_token_valid("0123456789abcdef\r\nX-Injected: 1"));
+    assert_true(guard_token_valid("Test-token_0123.~+/="));
+
+    char bearer[200], wrong[200];
+    snprintf(bearer, sizeof bearer, "Bearer %s", a);
+    snprintf(wrong, sizeof wrong, "Bearer %.31sX", a);
+    const char *in_header[] = { "X-Tarmac-Sim-Token", a, NULL };
+    const char *as_bearer[] = { "authorization", bearer, NULL };
+    const char *wrong_bearer[] = { "Authorization", wrong, NULL };
+    const char *prefix[] = { "X-Tarmac-Sim-Token", bearer + 7 + 1, NULL };   /* one character short */
+    const char *none[] = { "Host", "localhost", NULL };
+    sim_request r;
+    headers_req(&r, "/_sim/state", in_header);
+    assert_true(guard_token_ok(&r, a));
+    assert_false(guard_token_ok(&r, ""));        /* an empty token matches nothing */
+    headers_req(&r, "/_sim/state", as_bearer);
+    assert_true(guard_token_ok(&r, a));
+    headers_req(&r, "/_sim/state", wrong_bearer);
+    assert_false(guard_token_ok(&r, a));
+    headers_req(&r, "/_sim/state", prefix);
+    assert_false(guard_token_ok(&r, a));
+    headers_req(&r, "/_sim/state", none);
+    assert_false(guard_token_ok(&r, a));
+}
+
+/* sim_front_handle's answer to req, decoded with the client's decoder for cproto. */
+static int front_answer(sim_front *f, const sim_request *req, aws_protocol cproto, char *code, size_t cap)
+{
+    sim_response resp;
+    sim_response_init(&resp);
+    sim_front_handle(f, req, &resp);
+    aws_error_headers h = { .request_id = resp.request_id,
+                            .error_type = resp.error_type[0] ? resp.error_type : NULL,
+                            .query_error = resp.query_error[0] ? resp.query_error : NULL };
+    aws_error err;
+    memset(&err, 0, sizeof err);
+    code[0] = '\0';
+    if (resp.status >= 400) {
+        aws_errors_decode(cproto, resp.status, resp.body.buf, resp.body.len, &h, &err);
+        str_copy(code, cap, err.code);
+    }
+    int status = resp.status;
+    sim_response_free(&resp);
+    return status;
+}
+
+/* A foreign Host or Origin is refused before SigV4, in each protocol's envelope. */
+static void test_front_refuses_foreign_host_and_origin(void **state)
+{
+    (void)state;
+    sim_front f;
+    sim_front_init(&f, NULL, 1);
+    char code[128];
+    struct { const char *service, *body, *target; aws_protocol cproto; const char *denied; } ops[] = {
+        {"autoscaling", "Action=DescribeAutoScalingGroups&Version=2011-01-01", NULL, AWS_PROTO_QUERY, "AccessDenied"},
+        {"ec2", "Action=DescribeInstances&Version=2016-11-15", NULL, AWS_PROTO_EC2, "UnauthorizedOperation"},
+        {"ecr", "{}", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", AWS_PROTO_JSON_1_1,
+         "AccessDeniedException"},
+        {"monitoring", "{}", "GraniteServiceVersion20100801.DescribeAlarms", AWS_PROTO_JSON_1_0,
+         "AccessDeniedException"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(ops); i++) {
+        test_req t;
+        make_req(&t, ops[i].service, "us-east-1", ops[i].body, ops[i].target, SECRET, T0);
+        if (ops[i].cproto == AWS_PROTO_JSON_1_0)
+            t.req.headers[2].value = "application/x-amz-json-1.0";
+        str_copy(t.host, sizeof t.host, "evil.example:4566");
+        assert_int_equal(front_answer(&f, &t.req, ops[i].cproto, code, sizeof code), 400);
+        assert_string_equal(code, "InvalidHostHeader");
+
+        str_copy(t.host, sizeof t.host, "localhost:4566");
+        t.req.headers[t.req.n_headers++] = (sigv4_header){ "Origin", "http://evil.example" };
+        assert_int_equal(front_answer(&f, &t.req, ops[i].cproto, code, sizeof code), 403);
+        assert_string_equal(code, ops[i].denied);
+
+        /* a loopback page gets as far as SigV4 (no world here: the key is unknown) */
+        t.req.headers[t.req.n_headers - 1].value = "http://127.0.0.1:8080";
+        assert_true(front_answer(&f, &t.req, ops[i].cproto, code, sizeof code) >= 400);
+        assert_string_not_equal(code, ops[i].denied);
+        assert_string_not_equal(code, "InvalidHostHeader");
+        assert_true(code[0]);
+        free_req(&t);
+    }
+    sim_front_done(&f);
+}
+
+/* The reproduction: a cross-site text/plain POST with Host: evil.example replaced
+ * the fault rules. Now neither that nor any control request without the token
+ * reaches the world; with the token it does. */
+static void test_front_control_needs_token(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    sim_scenario *sc = sim_scenario_load("demo", err, sizeof err);
+    assert_non_null(sc);
+    sim_world *w = world_new_from_scenario(sc, 1, 1);
+    sim_front f;
+    sim_front_init(&f, w, 1);
+    assert_true(guard_token_valid(f.control_token));
+    const char *body = "{\"rules\":[{\"operation\":\"*\",\"error_5xx_rate\":1}]}";
+    char bearer[200];
+    snprintf(bearer, sizeof bearer, "Bearer %s", f.control_token);
+    struct { const char *const kv[9]; int status; } cases[] = {
+        {{"Host", "evil.example", "Content-Type", "text/plain", "Origin", "http://evil.example", NULL}, 400},
+        {{"Host", "127.0.0.1:4566", "Content-Type", "text/plain", "Origin", "http://evil.example", NULL}, 403},
+        {{"Host", "127.0.0.1:4566", "Content-Type", "text/plain", NULL}, 401},
+        {{"Host", "127.0.0.1:4566", "X-Tarmac-Sim-Token", "0123456789abcdef0123456789abcdef", NULL}, 401},
+        {{"Host", "evil.example", "Authorization", bearer, NULL}, 400},
+        {{"Host", "localhost", "Authorization", bearer, "Origin", "null", NULL}, 403},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        sim_request r;
+        headers_req(&r, "/_sim/faults", cases[i].kv);
+        r.body = body;
+        r.body_len = strlen(body);
+        sim_response resp;
+        sim_response_init(&resp);
+        sim_front_handle(&f, &r, &resp);
+        if (resp.status != cases[i].status) fail_msg("case %zu: %d %s", i, resp.status, resp.body.buf);
+        assert_string_equal(resp.content_type, "application/json");
+        assert_non_null(strstr(resp.body.buf, "\"error\""));
+        if (resp.status == 401) assert_non_null(resp.www_authenticate);
+        assert_int_equal(f.faults.rules.n, 0);    /* the world's faults are untouched */
+        sim_response_free(&resp);
+    }
+    const char *ok[] = { "Host", "localhost:4566", "Authorization", bearer, NULL };
+    sim_request r;
+    headers_req(&r, "/_sim/faults", ok);
+    r.body = body;
+    r.body_len = strlen(body);
+    sim_response resp;
+    sim_response_init(&resp);
+    sim_front_handle(&f, &r, &resp);
+    assert_int_equal(resp.status, 200);
+    assert_int_equal(f.faults.rules.n, 1);
+    sim_response_free(&resp);
+    sim_front_done(&f);
+    world_free(w);
+    sim_scenario_free(sc);
+}
+
 /* ---------------- a real server ---------------- */
 
 typedef struct live {
@@ -976,6 +1247,10 @@ static CURLcode post(live *l, const char *path, const char *service, const char 
     char line[2048];
     for (size_t i = 0; i < n; i++) {
         snprintf(line, sizeof line, "%s: %s", hs[i].name, hs[i].value);
+        hl = curl_slist_append(hl, line);
+    }
+    if (strncmp(path, "/_sim/", 6) == 0) {
+        snprintf(line, sizeof line, "X-Tarmac-Sim-Token: %s", l->f.control_token);
         hl = curl_slist_append(hl, line);
     }
     if (sign) {
@@ -1374,6 +1649,134 @@ static void test_live_control_and_faults(void **state)
     sb_free(&sb);
 }
 
+/* ---------------- a real server, over raw sockets ---------------- */
+
+static int raw_connect(const live *l)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(l->f.port) };
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+/* Sends text and reads until the server closes the connection (at most 10 s and
+ * 64 KiB). Returns whether it closed. */
+static bool raw_exchange(const live *l, const char *text, strbuf *out)
+{
+    int fd = raw_connect(l);
+    assert_int_equal(send(fd, text, strlen(text), MSG_NOSIGNAL), (ssize_t)strlen(text));
+    int64_t deadline = mono_now_ms() + 10000;
+    bool closed = false;
+    while (!closed && out->len < 65536) {
+        int left = (int)(deadline - mono_now_ms());
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (left <= 0 || poll(&p, 1, left) <= 0) break;
+        char buf[4096];
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) closed = true;
+        else sb_appendn(out, buf, (size_t)n);
+    }
+    close(fd);
+    return closed;
+}
+
+/* A body that could be read two ways is answered 400 before it is read, the
+ * connection closed, and neither the body nor a request smuggled behind it runs. */
+static void test_live_ambiguous_framing(void **state)
+{
+    live *l = *state;
+    const char *rules = "{\"rules\":[{\"operation\":\"*\",\"error_5xx_rate\":1}]}";
+    char chunked[256];
+    snprintf(chunked, sizeof chunked, "%zx\r\n%s\r\n0\r\n\r\n", strlen(rules), rules);
+    static const char *const heads[] = {
+        "Content-Length: %zu\r\nTransfer-Encoding: chunked\r\n",
+        "Transfer-Encoding: chunked\r\nContent-Length: %zu\r\n",
+        "Content-Length: %zu\r\nContent-Length: 2\r\n",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(heads); i++) {
+        char head[128], text[2048];
+        snprintf(head, sizeof head, heads[i], strlen(chunked));
+        /* the body is the rules, chunked; a second request follows it */
+        snprintf(text, sizeof text,
+                 "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nX-Tarmac-Sim-Token: %s\r\n%s\r\n%s"
+                 "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Tarmac-Sim-Token: %s\r\nContent-Length: %zu\r\n\r\n%s",
+                 (unsigned)l->f.port, l->f.control_token, head, chunked, l->f.control_token, strlen(rules), rules);
+        strbuf out;
+        sb_init(&out);
+        assert_true(raw_exchange(l, text, &out));
+        if (strncmp(out.buf, "HTTP/1.1 400 ", 13) != 0) fail_msg("case %zu: %s", i, out.buf);
+        assert_null(strstr(out.buf + 13, "HTTP/1.1"));   /* one answer, then closed */
+        assert_int_equal(l->f.faults.rules.n, 0);
+        sb_free(&out);
+    }
+    /* a transfer coding the server does not know: 501, closed */
+    char text[512];
+    snprintf(text, sizeof text,
+             "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Tarmac-Sim-Token: %s\r\nTransfer-Encoding: gzip\r\n\r\n%s",
+             l->f.control_token, rules);
+    strbuf out;
+    sb_init(&out);
+    assert_true(raw_exchange(l, text, &out));
+    assert_int_equal(strncmp(out.buf, "HTTP/1.1 501 ", 13), 0);
+    assert_int_equal(l->f.faults.rules.n, 0);
+    /* more header fields than the checks look at: 431 */
+    sb_reset(&out);
+    strbuf many;
+    sb_init(&many);
+    sb_append(&many, "GET /_sim/state HTTP/1.1\r\n");
+    for (int i = 0; i < SIM_MAX_HEADERS; i++) sb_printf(&many, "X-Filler-%d: x\r\n", i);
+    sb_printf(&many, "Host: evil.example\r\nX-Tarmac-Sim-Token: %s\r\n\r\n", l->f.control_token);
+    assert_true(raw_exchange(l, many.buf, &out));
+    assert_int_equal(strncmp(out.buf, "HTTP/1.1 431 ", 13), 0);
+    /* and the same request framed one way goes through */
+    sb_reset(&out);
+    snprintf(text, sizeof text,
+             "GET /_sim/faults HTTP/1.1\r\nHost: localhost\r\nX-Tarmac-Sim-Token: %s\r\nConnection: close\r\n\r\n",
+             l->f.control_token);
+    assert_true(raw_exchange(l, text, &out));
+    assert_int_equal(strncmp(out.buf, "HTTP/1.1 200 ", 13), 0);
+    sb_free(&many);
+    sb_free(&out);
+}
+
+/* Connections beyond SIM_MAX_CONNECTIONS are closed as they arrive, whatever the
+ * ones held are doing (here: each sent half a request and went quiet). */
+static void test_live_connection_bound(void **state)
+{
+    live *l = *state;
+    enum { EXTRA = 16, N = SIM_MAX_CONNECTIONS + EXTRA };
+    int *fds = xcalloc(N, sizeof *fds);
+    struct pollfd *p = xcalloc(N, sizeof *p);
+    const char *half = "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{";
+    for (int i = 0; i < N; i++) {
+        fds[i] = raw_connect(l);
+        (void)send(fds[i], half, strlen(half), MSG_NOSIGNAL);
+    }
+    /* count the connections the server closed; bounded well under the idle timeout */
+    int closed = 0;
+    int64_t deadline = mono_now_ms() + (SIM_IDLE_TIMEOUT_S * 1000) / 2;
+    while (closed < EXTRA && mono_now_ms() < deadline) {
+        for (int i = 0; i < N; i++) p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+        if (poll(p, N, 100) < 0) break;
+        for (int i = 0; i < N; i++) {
+            if (fds[i] < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char c;
+            if (recv(fds[i], &c, 1, MSG_DONTWAIT) <= 0) {
+                close(fds[i]);
+                fds[i] = -1;
+                closed++;
+            }
+        }
+    }
+    for (int i = 0; i < N; i++)
+        if (fds[i] >= 0) close(fds[i]);
+    free(p);
+    free(fds);
+    assert_true(closed >= EXTRA);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1396,6 +1799,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_live_pagination, paged_setup, live_teardown),
         cmocka_unit_test_setup_teardown(test_hostile_parameters, live_setup, live_teardown),
         cmocka_unit_test_setup_teardown(test_live_control_and_faults, live_setup, live_teardown),
+        cmocka_unit_test(test_guard_host_origin),
+        cmocka_unit_test(test_guard_framing),
+        cmocka_unit_test(test_guard_token),
+        cmocka_unit_test(test_front_refuses_foreign_host_and_origin),
+        cmocka_unit_test(test_front_control_needs_token),
+        cmocka_unit_test_setup_teardown(test_live_ambiguous_framing, live_setup, live_teardown),
+        cmocka_unit_test_setup_teardown(test_live_connection_bound, live_setup, live_teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
