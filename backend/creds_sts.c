@@ -288,19 +288,11 @@ static void web_done(http_engine *e, const http_result *res, void *ud)
 
 void creds_sts_web_identity_start(creds_job *j, const creds_step *s)
 {
-    FILE *f = fopen(s->token_file, "rb");
-    if (!f) {
-        creds_job_fail(j, "cannot read the web identity token file %.300s: check "
-                          "AWS_WEB_IDENTITY_TOKEN_FILE / web_identity_token_file", s->token_file);
+    char *tok = creds_read_token_file(j, s->token_file, WEB_TOKEN_MAX, "the web identity token file",
+                                      "AWS_WEB_IDENTITY_TOKEN_FILE / web_identity_token_file");
+    if (!tok)
         return;
-    }
-    char *tok = xmalloc(WEB_TOKEN_MAX + 1);
-    size_t n = fread(tok, 1, WEB_TOKEN_MAX, f);
-    fclose(f);
-    tok[n] = '\0';
-    while (n && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' '))
-        tok[--n] = '\0';
-    if (n == 0) {
+    if (!tok[0]) {
         secret_free(tok);
         creds_job_fail(j, "the web identity token file %.300s is empty", s->token_file);
         return;
@@ -327,7 +319,7 @@ void creds_sts_web_identity_start(creds_job *j, const creds_step *s)
     aws_query_param(&body, "WebIdentityToken", tok);
     secret_free(tok);
     const char *h[] = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8"};
-    creds_http_submit(j, "POST", url, h, 1, body.buf, STS_TIMEOUT_MS, web_done);
+    creds_http_submit(j, "POST", url, h, 1, body.buf, STS_TIMEOUT_MS, false, web_done);
     sb_wipe_free(&body);
     free(url);
 }

@@ -130,7 +130,10 @@ void con_log_rebuild(console *c)
             lv_set(row, 3, "-");
         lv_setf(row, 4, "%d", r->latency_ms);
         lv_setf(row, 5, "%d", r->retries);
-        lv_set(row, 6, r->error_code);
+        if (r->note[0])   /* e.g. the signing clock corrected from this host's Date */
+            lv_setf(row, 6, "%s%s%s", r->error_code, r->error_code[0] ? "; " : "", r->note);
+        else
+            lv_set(row, 6, r->error_code);
         lv_set(row, 7, r->request_id);
         if (r->error_code[0])
             row->role = ROLE_UNHEALTHY;
