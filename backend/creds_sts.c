@@ -13,6 +13,7 @@
 
 #include "aws_errors.h"
 #include "endpoints.h"
+#include "sanitize.h"
 #include "xml.h"
 
 #define STS_TIMEOUT_MS 10000
@@ -194,7 +195,9 @@ static bool mfa_from_tty(const creds_step *s, char *code, size_t cap)
     int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return false;
-    dprintf(fd, "Enter MFA code for %.200s: ", s->mfa_serial);
+    char shown[256];   /* mfa_serial is the config file's text: made inert for the terminal */
+    sanitize_str(s->mfa_serial, shown, sizeof shown, 200, false, NULL);
+    dprintf(fd, "Enter MFA code for %s: ", shown);
     size_t n = 0;
     char ch;
     while (n + 1 < cap && read(fd, &ch, 1) == 1 && ch != '\n')
