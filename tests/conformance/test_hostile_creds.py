@@ -6,23 +6,19 @@ another host, and token files that are FIFOs. The servers are loopback stand-ins
 that record every request; canned_aws.py answers the ordinary calls."""
 import json
 import os
-import shutil
 import socket
-import stat
-import subprocess
-import tempfile
 import threading
 import unittest
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from canned_aws import CannedAws
-from sim_peer import BIN
+from creds_endpoints import _Loopback
+from hostile_case import HostileCase
 
 INJECTED = "X-Injected-Sts"
 EVIL_TOKEN = "tok\r\n" + INJECTED + ": yes"
 ROLE_ARN = "arn:aws:iam::123456789012:role/deploy"
-RUN_TIMEOUT = 30   # far above any step's own timeout: only a hang reaches it
 
 
 def sts_answer(op, token, akid="ASIAHOSTILESTS000001"):
@@ -34,13 +30,12 @@ def sts_answer(op, token, akid="ASIAHOSTILESTS000001"):
             f"</{op}Result><ResponseMetadata><RequestId>hostile</RequestId></ResponseMetadata></{op}Response>")
 
 
-class Hostile:
+class Hostile(_Loopback):
     """A loopback server that records every request (method, path, header names) and
     answers AssumeRole and the container endpoint with what the test sets, everything
     else from canned_aws."""
 
-    def __init__(self, host="127.0.0.1"):
-        self.host = host
+    def __init__(self):
         self.canned = CannedAws()
         self.requests = []
         self.assume_role = sts_answer("AssumeRole", EVIL_TOKEN)
@@ -93,49 +88,10 @@ class Hostile:
                     return self._send(200, "text/xml", outer.assume_role)
                 self._send(*outer.canned.answer(target, form))
 
-        self.httpd = ThreadingHTTPServer((self.host, 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://{self.host}:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        return self._serve(Handler)
 
 
-class Base(unittest.TestCase):
-    def setUp(self):
-        if not os.access(BIN, os.X_OK):
-            self.skipTest("no tarmac binary")
-        self.tmp = tempfile.mkdtemp(prefix="tarmac-hostile-")
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-
-    def write(self, name, text, mode=0o600):
-        path = os.path.join(self.tmp, name)
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(path, mode)
-        return path
-
-    def env(self, **extra):
-        e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and not k.lower().endswith("_proxy")}
-        e.update(HOME=self.tmp, XDG_CONFIG_HOME=os.path.join(self.tmp, ".config"),
-                 XDG_STATE_HOME=os.path.join(self.tmp, ".state"), AWS_REGION="us-east-1", AWS_MAX_ATTEMPTS="1",
-                 AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE=os.path.join(self.tmp, "config"),
-                 AWS_SHARED_CREDENTIALS_FILE=os.path.join(self.tmp, "credentials"))
-        e.update(extra)
-        return e
-
-    def tarmac(self, args, env, text=True):
-        try:
-            return subprocess.run([BIN] + args, env=env, capture_output=True, text=text, timeout=RUN_TIMEOUT,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            self.fail(f"tarmac {' '.join(args)} did not finish within {RUN_TIMEOUT} s")
-
-
-class HeaderInjection(Base):
+class HeaderInjection(HostileCase):
     """A CR/LF in the token never reaches a request: refused, naming the source."""
 
     def setUp(self):
@@ -188,7 +144,7 @@ class HeaderInjection(Base):
         self.assert_refused(p, 'profile "default" in ', field="access key id")
 
 
-class RawCredsOutput(Base):
+class RawCredsOutput(HostileCase):
     """What `tarmac creds` prints is inert: a key id from a container endpoint, profile
     names from the config file and the --profile value echoed in an error."""
 
@@ -231,7 +187,7 @@ class RawCredsOutput(Base):
         self.assertIn("could not be found", p.stderr)
 
 
-class SsoRegion(Base):
+class SsoRegion(HostileCase):
     """sso_region is part of the portal's host name: "x@127.0.0.2:PORT/#" would send
     the bearer token to 127.0.0.2. It is refused as a region, and nothing connects."""
 
@@ -259,7 +215,7 @@ class SsoRegion(Base):
             pass
 
 
-class FifoTokenFiles(Base):
+class FifoTokenFiles(HostileCase):
     """Token files are read like the config files: a FIFO is refused at once."""
 
     def fifo(self):
