@@ -240,7 +240,9 @@ void con_ssm_shell(console *c)
 
     def_prog_mode();
     endwin();
-    fprintf(stderr, "tarmac: aws ssm start-session --target %s (the console comes back when it ends)\n", id);
+    /* the id is AWS's text: made inert like every line printed */
+    cli_printf(stderr, "tarmac: aws ssm start-session --target %s (the console comes back when it ends)", id);
+    fputc('\n', stderr);
     /* The child owns the terminal meanwhile: ^C goes to it, not to us. */
     struct sigaction ign, old_int, old_quit;
     memset(&ign, 0, sizeof ign);
