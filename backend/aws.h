@@ -157,6 +157,9 @@ typedef struct aws_call_record {
     int retries;
     char request_id[96];
     char error_code[96];         /* "" on success */
+    char note[64];               /* what else happened, e.g. the endpoint's signing clock corrected
+                                    from the server's Date: "clock +2m", at most 15 minutes either
+                                    way ("clock +15m, capped (+10y)"); "" when nothing */
 } aws_call_record;
 /* Newest last; the client keeps the last AWS_CALL_LOG_SIZE records. */
 #define AWS_CALL_LOG_SIZE 512

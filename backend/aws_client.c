@@ -23,12 +23,14 @@
 #endif
 
 #define AWS_MAX_PAGES 10000
+#define AWS_CLOCK_SKEW_MAX_MS (15 * 60 * 1000)   /* AWS's own window for a request's time */
 
 typedef struct aws_endpoint {
     const aws_service *svc;
     char *url;     /* as resolved, e.g. "https://autoscaling.eu-west-1.amazonaws.com" */
     char *host;    /* Host header: host[:port] when the port is not the scheme's default */
     char *path;    /* "/" unless the endpoint URL has a path */
+    int64_t clock_offset_ms;  /* server clock minus ours, learnt from skew errors of this host */
 } aws_endpoint;
 
 typedef struct aws_call_ctx aws_call_ctx;
@@ -45,6 +47,7 @@ struct aws_call_ctx {
     int attempts;
     int last_cost;               /* retry quota taken by the last retry */
     bool skew_used;
+    char note[64];               /* for the call log (aws_call_record.note) */
     int64_t start_mono;
     aws_time start_wall;
     int64_t due_mono;            /* > 0: waiting to be sent again at this time */
@@ -64,7 +67,6 @@ struct aws_client {
     long connect_timeout_ms, timeout_ms;
     http_engine *http;
     sigv4_signer *signer;
-    int64_t clock_offset_ms;     /* server clock minus ours, learnt from skew errors */
     retry_quota quota;           /* shared by every call, as botocore's per client */
     VEC(aws_endpoint) endpoints;
     aws_call_ctx *calls;
@@ -204,6 +206,9 @@ static const aws_endpoint *client_endpoint(aws_client *c, const aws_service *svc
         aws_error_set(err, 0, "InvalidEndpoint", "too many services");
         return NULL;
     }
+    /* A host's clock is the host's: a service resolved later to the same host takes it. */
+    for (size_t i = 0; i < c->endpoints.n; i++)
+        if (str_eq(c->endpoints.items[i].host, ep.host)) ep.clock_offset_ms = c->endpoints.items[i].clock_offset_ms;
     c->endpoints.items[c->endpoints.n] = ep;
     return &c->endpoints.items[c->endpoints.n++];
 }
@@ -222,6 +227,14 @@ aws_client *aws_client_new(const aws_client_config *cfg, aws_error *err) {
         aws_error_set(err, 0, "NoCredentials", "no AWS credentials");
         return NULL;
     }
+    strbuf why;
+    sb_init(&why);
+    if (aws_credentials_check(cfg->credentials, cfg->credentials->source, &why) != 0) {
+        aws_error_set(err, 0, "NoCredentials", "%s", why.buf);
+        sb_free(&why);
+        return NULL;
+    }
+    sb_free(&why);
     aws_client *c = xcalloc(1, sizeof(*c));
     c->region = xstrdup(cfg->region);
     c->endpoint_url = str_empty(cfg->endpoint_url) ? NULL : xstrdup(cfg->endpoint_url);
@@ -317,6 +330,7 @@ static void log_call(aws_client *c, const aws_call_ctx *x, long status, const ch
     str_copy(r.operation, sizeof(r.operation), x->operation);
     str_copy(r.request_id, sizeof(r.request_id), request_id ? request_id : "");
     str_copy(r.error_code, sizeof(r.error_code), code ? code : "");
+    str_copy(r.note, sizeof(r.note), x->note);
     size_t i = (size_t)(c->log_total % AWS_CALL_LOG_SIZE);
     c->log[i] = r;
     c->log[i + AWS_CALL_LOG_SIZE] = r;
@@ -368,8 +382,8 @@ static int send_attempt(aws_call_ctx *x, aws_error *err) {
     /* CloudWatch's JSON protocol is "awsQueryCompatible": errors carry Query codes. */
     if (svc->protocol == AWS_PROTO_JSON_1_0) sh[nsh++] = (sigv4_header){"x-amzn-query-mode", "true"};
 
-    /* Re-signed on every attempt, with the clock corrected by what the server said. */
-    int64_t now_ms = time_now_ms() + c->clock_offset_ms;
+    /* Re-signed on every attempt, with the clock corrected by what this host said. */
+    int64_t now_ms = time_now_ms() + x->ep->clock_offset_ms;
     sigv4_input in = {
         .method = "POST", .path = x->ep->path, .headers = sh, .n_headers = nsh,
         .body = body.buf, .body_len = body.len, .region = c->region, .service = svc->signing_name,
@@ -507,6 +521,37 @@ const aws_credentials *aws_client_credentials(const aws_client *c) {
     return c ? &c->creds : NULL;
 }
 
+/* "42s", "14m", "3h", "9d", "10y": a clock difference at a glance. */
+static void short_duration(int64_t ms, char *buf, size_t len) {
+    int64_t s = ((ms < 0 ? -ms : ms) + 500) / 1000;
+    static const struct { int64_t secs; const char *unit; } units[] = {
+        {365 * 86400, "y"}, {86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
+    size_t u = 0;
+    while (u + 1 < ARRAY_LEN(units) && s < 2 * units[u].secs) u++;
+    long long n = (long long)((s + units[u].secs / 2) / units[u].secs);   /* rounded: Date has 1-s steps */
+    snprintf(buf, len, "%c%lld%s", ms < 0 ? '-' : '+', n, units[u].unit);
+}
+
+/* A server's Date moves the signing clock of its own host only (every service
+ * reached there), and at most AWS_CLOCK_SKEW_MAX_MS either way: AWS refuses requests
+ * more than 15 minutes off, so no real correction is larger, and one hostile answer
+ * cannot make every later request sign for another year. Noted in the call log. */
+static void skew_learn(aws_client *c, aws_call_ctx *x, int64_t server_minus_ours) {
+    int64_t off = server_minus_ours;
+    bool bounded = off > AWS_CLOCK_SKEW_MAX_MS || off < -AWS_CLOCK_SKEW_MAX_MS;
+    if (off > AWS_CLOCK_SKEW_MAX_MS) off = AWS_CLOCK_SKEW_MAX_MS;
+    if (off < -AWS_CLOCK_SKEW_MAX_MS) off = -AWS_CLOCK_SKEW_MAX_MS;
+    for (size_t i = 0; i < c->endpoints.n; i++)
+        if (str_eq(c->endpoints.items[i].host, x->ep->host)) c->endpoints.items[i].clock_offset_ms = off;
+    char used[24], asked[24];
+    short_duration(off, used, sizeof(used));
+    short_duration(server_minus_ours, asked, sizeof(asked));
+    if (bounded)
+        snprintf(x->note, sizeof(x->note), "clock %s, capped (%s)", used, asked);
+    else
+        snprintf(x->note, sizeof(x->note), "clock %s", used);
+}
+
 static void on_http_done(http_engine *e, const http_result *res, void *ud) {
     (void)e;
     aws_call_ctx *x = ud;
@@ -540,7 +585,7 @@ static void on_http_done(http_engine *e, const http_result *res, void *ud) {
     retry_input in = {
         .http_status = err.http_status, .error_code = err.code, .error_message = err.message,
         .transport = err.transport, .maybe_sent = res->maybe_sent, .mutating = x->mutating,
-        .skew_ms = res->date ? res->date - (now + c->clock_offset_ms) : 0,
+        .skew_ms = res->date ? res->date - (now + x->ep->clock_offset_ms) : 0,
     };
     retry_class cls = retry_classify(&in);
     if (!retry_should_retry(cls, x->attempts, c->max_attempts, x->skew_used)) {
@@ -551,7 +596,7 @@ static void on_http_done(http_engine *e, const http_result *res, void *ud) {
     if (cls == RETRY_CLOCK_SKEW) {
         x->skew_used = true;
         /* Date has a one-second resolution; good enough for a 15-minute window. */
-        if (res->date) c->clock_offset_ms = res->date - now;
+        if (res->date) skew_learn(c, x, res->date - now);
     } else {
         if (!retry_quota_acquire(&c->quota, str_eq(err.code, "Timeout"), &x->last_cost)) {
             call_finish(x, NULL, &err);  /* the retry budget is spent: fail fast */

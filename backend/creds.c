@@ -6,11 +6,14 @@
 #include "endpoints.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define INI_MAX_BYTES (256u << 10) /* beyond 256 KiB it is not a credentials file; the duplicate checks are quadratic */
 
@@ -32,6 +35,40 @@ void aws_credentials_free(aws_credentials *c)
     secret_free(c->session_token);
     free(c->source);
     memset(c, 0, sizeof *c);
+}
+
+/* The first control character (below 0x20, or DEL) in s, or NULL. */
+static const char *control_char(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return s;
+    return NULL;
+}
+
+int aws_credentials_check(const aws_credentials *c, const char *from, strbuf *err)
+{
+    if (!from)
+        from = "a credential source";
+    if (!c || str_empty(c->access_key_id) || str_empty(c->secret_access_key)) {
+        sb_printf(err, "the credentials from %s have no access key id or no secret", from);
+        return -1;
+    }
+    const struct {
+        const char *name, *value;
+    } fields[] = {
+        {"access key id", c->access_key_id},
+        {"secret access key", c->secret_access_key},
+        {"session token", c->session_token},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        if (control_char(fields[i].value)) {
+            sb_printf(err, "the credentials from %s hold a control character in the %s: refusing them "
+                           "(AWS never sends one; a line break would add headers to every signed request)",
+                      from, fields[i].name);
+            return -1;
+        }
+    return 0;
 }
 
 /* ---- INI files, parsed as Python's configparser.RawConfigParser does ----
@@ -205,33 +242,73 @@ static void expand_path(const char *in, char *out, size_t cap)
         snprintf(out, cap, "%s", in);
 }
 
-/* A missing or unreadable file is an empty one (as botocore); a malformed one is an error. */
+creds_file_rc creds_read_file(const char *path, size_t max, strbuf *out, strbuf *why)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return CREDS_FILE_MISSING;
+        sb_append(why, strerror(errno));
+        return CREDS_FILE_BAD;
+    }
+    struct stat st;
+    creds_file_rc rc = CREDS_FILE_BAD;
+    if (fstat(fd, &st) != 0) {
+        sb_append(why, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        sb_append(why, "not a regular file");
+        goto out;
+    }
+    if (st.st_size > (off_t)max) {
+        sb_printf(why, "larger than %zu bytes", max);
+        rc = CREDS_FILE_TOO_LARGE;
+        goto out;
+    }
+    char buf[4096];
+    for (;;) {   /* bounded again: the file may grow while it is read */
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            sb_append(why, strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            rc = CREDS_FILE_OK;
+            break;
+        }
+        if (out->len + (size_t)n > max) {
+            sb_printf(why, "larger than %zu bytes", max);
+            rc = CREDS_FILE_TOO_LARGE;
+            break;
+        }
+        sb_appendn(out, buf, (size_t)n);
+    }
+    secret_wipe(buf, sizeof buf);
+out:
+    close(fd);
+    return rc;
+}
+
+/* A missing file, or one that is not a regular file (/dev/null, a FIFO), is an empty
+ * one, as botocore has it; a malformed or oversized one is an error. */
 static int ini_load(ini_file *f, const char *env_var, const char *default_path, strbuf *err)
 {
     memset(f, 0, sizeof *f);
     const char *given = getenv(env_var);
     expand_path(str_empty(given) ? default_path : given, f->path, sizeof f->path);
-    struct stat st;
-    if (stat(f->path, &st) != 0 || !S_ISREG(st.st_mode))
-        return 0;
-    if (st.st_size > (off_t)INI_MAX_BYTES) {
-        sb_printf(err, "%s: file is larger than %u bytes", f->path, INI_MAX_BYTES);
-        return -1;
-    }
-    FILE *fp = fopen(f->path, "rb");
-    if (!fp)
-        return 0;
-    strbuf text;
+    strbuf text, why;
     sb_init(&text);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0 && text.len <= INI_MAX_BYTES)
-        sb_appendn(&text, buf, n);
-    fclose(fp);
+    sb_init(&why);
     int rc = 0;
-    if (text.len > INI_MAX_BYTES) {
+    creds_file_rc r = creds_read_file(f->path, INI_MAX_BYTES, &text, &why);
+    if (r == CREDS_FILE_TOO_LARGE) {
         sb_printf(err, "%s: file is larger than %u bytes", f->path, INI_MAX_BYTES);
         rc = -1;
+    } else if (r != CREDS_FILE_OK) {
+        rc = 0;   /* missing, unreadable or not a file: nothing in it */
     } else if (memchr(text.buf, '\0', text.len)) {
         sb_printf(err, "%s: not a text file", f->path);
         rc = -1;
@@ -240,6 +317,7 @@ static int ini_load(ini_file *f, const char *env_var, const char *default_path, 
         rc = ini_parse(f, text.buf, text.len, err);
     }
     sb_wipe_free(&text);
+    sb_free(&why);
     if (rc)
         ini_free(f);
     return rc;
@@ -432,6 +510,7 @@ static void step_free(creds_step *s)
 {
     free(s->profile);
     aws_credentials_free(&s->creds);
+    free(s->origin);
     free(s->command);
     free(s->sso_start_url);
     free(s->sso_session);
@@ -479,6 +558,7 @@ static prov_result plan_env(creds_plan *p, strbuf *err)
         return PROV_ERROR;
     }
     creds_step *s = plan_push(p, CSTEP_STATIC, p->profile);
+    s->origin = xstrdup("the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)");
     s->creds.access_key_id = xstrdup(akid);
     s->creds.secret_access_key = xstrdup(secret);
     s->creds.session_token = xstrdup(token);
@@ -503,6 +583,7 @@ static prov_result plan_keys(creds_plan *p, const char *profile, const ini_secti
     if (str_empty(token))
         token = ini_get(s, "aws_security_token");
     creds_step *st = plan_push(p, CSTEP_STATIC, profile);
+    st->origin = xasprintf("profile \"%.*s\" in %s", CREDS_NAME_SHOWN, profile, path);
     st->creds.access_key_id = xstrdup(akid);
     st->creds.secret_access_key = xstrdup(secret);
     st->creds.session_token = str_empty(token) || token[0] == '\n' ? NULL : xstrdup(token);
@@ -575,6 +656,14 @@ static prov_result plan_sso(const creds_ctx *c, const char *profile, creds_plan 
                       profile, need[i], CREDS_NAME_SHOWN, profile, c->config_file.path);
             return PROV_ERROR;
         }
+    /* sso_region becomes part of the portal's host name: checked like region, so that
+     * "x@host:port/#" cannot send the bearer token elsewhere. Not quoted back. */
+    if (!endpoint_valid_region(region)) {
+        sb_printf(err, "profile \"%.*s\": sso_region is not a region name (lower-case letters, digits "
+                       "and '-', like us-east-1): fix it in %s", CREDS_NAME_SHOWN, profile,
+                  c->config_file.path);
+        return PROV_ERROR;
+    }
     creds_step *s = plan_push(p, CSTEP_SSO, profile);
     s->sso_start_url = xstrdup(start);
     s->sso_session = xstrdup(session);

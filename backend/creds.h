@@ -27,6 +27,15 @@ typedef struct aws_credentials {
 void aws_credentials_copy(aws_credentials *dst, const aws_credentials *src);
 void aws_credentials_free(aws_credentials *c); /* wipes the secrets */
 
+/* The one check every credential set passes before it is used, whatever its source
+ * (the chain runs it on each step's answer, aws_client_new on what it is given): an
+ * access key id and a secret are present, and none of the three values holds a
+ * control character (a byte below 0x20, or DEL) — a CR/LF in a session token would
+ * add headers to every signed request. AWS's own values are base64-like ASCII, so
+ * nothing real is refused. `from` names the source in the message ("STS AssumeRole
+ * for profile \"ops\""); a value is never quoted. 0, or -1 with one line in err. */
+int aws_credentials_check(const aws_credentials *c, const char *from, strbuf *err);
+
 /* What the user asked for; NULL fields fall back to the environment. */
 typedef struct creds_request {
     const char *profile;         /* --profile, else AWS_PROFILE, else "default" */

@@ -11,6 +11,7 @@
 #include "endpoints.h"
 
 #define CONTAINER_TIMEOUT_MS 2000
+#define CONTAINER_TOKEN_MAX 8192
 
 static void container_done_answer(http_engine *e, const http_result *res, void *ud)
 {
@@ -57,23 +58,6 @@ static bool full_uri_allowed(const char *url)
     return ok;
 }
 
-/* Reads the token file (bounded, first line). NULL on error. */
-static char *read_token_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
-        buf[--n] = '\0';
-    char *t = xstrdup(buf);
-    secret_wipe(buf, sizeof buf);
-    return t;
-}
-
 static void container_done(http_engine *e, const http_result *res, void *ud)
 {
     container_done_answer(e, res, ud);
@@ -98,11 +82,10 @@ void creds_container_start(creds_job *j, const creds_step *s)
     char *token = NULL;
     const char *tf = creds_env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     if (tf) {
-        token = read_token_file(tf);
-        if (!token) {
-            creds_job_fail(j, "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: check the path");
+        token = creds_read_token_file(j, tf, CONTAINER_TOKEN_MAX, "the container authorization token file",
+                                      "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+        if (!token)
             return;
-        }
     } else {
         token = xstrdup(creds_env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
     }
@@ -119,6 +102,6 @@ void creds_container_start(creds_job *j, const creds_step *s)
         h[n++] = hdr;
     }
     secret_free(token);
-    creds_http_submit(j, "GET", url, h, n, NULL, CONTAINER_TIMEOUT_MS, container_done);
+    creds_http_submit(j, "GET", url, h, n, NULL, CONTAINER_TIMEOUT_MS, true, container_done);
     secret_wipe(hdr, sizeof hdr);
 }

@@ -4,6 +4,7 @@
  * (tests point it at a loopback server). */
 #include "creds_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,18 @@ static void imds_base(char *out, size_t cap)
     size_t n = strlen(out);
     while (n && out[n - 1] == '/')
         out[--n] = '\0';
+}
+
+/* The role name goes into the next URL's path: only what IAM allows in a role name
+ * ([A-Za-z0-9_+=,.@-]{1,64}), and not "." or "..". */
+static bool role_name_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > 64 || (n <= 2 && strspn(s, ".") == n))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && (!s[i] || !strchr("_+=,.@-", s[i])))
+            return false;
+    return true;
 }
 
 static void imds_unreachable(creds_job *j, const char *what)
@@ -63,7 +76,7 @@ static void imds_answer(http_engine *e, const http_result *res, void *ud)
         size_t n = 0;
         while (n < res->body_len && res->body[n] != '\n' && res->body[n] != '\r')
             n++;
-        if (res->status != 200 || n == 0 || n > 128 || memchr(res->body, '/', n)) {
+        if (res->status != 200 || !role_name_ok(res->body, n)) {
             imds_unreachable(j, res->status == 404 ? "no instance role attached" : "no role name");
             return;
         }
@@ -108,7 +121,7 @@ static void imds_get(creds_job *j)
         snprintf(hdr, sizeof hdr, "X-aws-ec2-metadata-token: %s", j->imds_token);
         h[n++] = hdr;
     }
-    creds_http_submit(j, "GET", url, h, n, NULL, imds_timeout_ms(), imds_done);
+    creds_http_submit(j, "GET", url, h, n, NULL, imds_timeout_ms(), true, imds_done);
     secret_wipe(hdr, sizeof hdr);
 }
 
@@ -128,5 +141,5 @@ void creds_imds_start(creds_job *j, const creds_step *s)
     j->imds_token = NULL;
     free(j->imds_role);
     j->imds_role = NULL;
-    creds_http_submit(j, "PUT", url, h, 1, "", imds_timeout_ms(), imds_done);
+    creds_http_submit(j, "PUT", url, h, 1, "", imds_timeout_ms(), true, imds_done);
 }

@@ -30,6 +30,7 @@ typedef struct creds_step {
     creds_step_kind kind;
     char *profile;                 /* whose settings these are, for messages */
     aws_credentials creds;         /* CSTEP_STATIC */
+    char *origin;                  /* CSTEP_STATIC: where the keys were read, for messages */
     char *command;                 /* CSTEP_PROCESS */
     /* CSTEP_SSO */
     char *sso_start_url, *sso_session, *sso_region, *sso_account_id, *sso_role_name;
@@ -102,11 +103,34 @@ int creds_shlex_split(const char *line, strvec *out);
 /* sha1 hex of s (SSO token cache file name). */
 void creds_sha1_hex(const char *s, char out[41]);
 
-/* Submit a plain HTTP request on the job's engine; headers are "Name: value". */
+/* Submit a plain HTTP request on the job's engine; headers are "Name: value".
+ * direct: never through a proxy (the container endpoint and IMDS, which hand out
+ * credentials to whoever asks from this host; the SSO portal and STS are AWS
+ * endpoints and follow the proxy variables as in the SDKs). */
 int creds_http_submit(creds_job *j, const char *method, const char *url, const char *const *headers,
-                      size_t n_headers, const char *body, long timeout_ms, http_done_fn done);
+                      size_t n_headers, const char *body, long timeout_ms, bool direct, http_done_fn done);
 
 const char *creds_env(const char *name);   /* getenv, NULL when empty */
+
+/* Reads a whole file the one way every credential file is read (the shared config
+ * and credentials files, web identity and container token files, the SSO token
+ * cache): opened with O_NONBLOCK so that a FIFO cannot hang the open, then only a
+ * regular file is read, and at most max bytes of it. The text goes to out (the
+ * caller wipes it: sb_wipe_free). Other results set a reason in why (without the
+ * path, never the content): not a regular file, larger than max bytes, or errno's. */
+typedef enum creds_file_rc {
+    CREDS_FILE_OK,
+    CREDS_FILE_MISSING,        /* ENOENT / ENOTDIR */
+    CREDS_FILE_TOO_LARGE,
+    CREDS_FILE_BAD,            /* not a regular file, or cannot be opened or read */
+} creds_file_rc;
+creds_file_rc creds_read_file(const char *path, size_t max, strbuf *out, strbuf *why);
+
+/* A token file (web identity, container authorization) read by creds_read_file,
+ * trailing whitespace dropped: malloc'd (a secret: secret_free), or NULL after the
+ * job failed with one line naming `what` ("the web identity token file"), the path
+ * and `check` (the settings to look at). */
+char *creds_read_token_file(creds_job *j, const char *path, size_t max, const char *what, const char *check);
 
 /* Overwrites an answer that held credentials before the engine frees it (the HTTP
  * engine does not wipe bodies; these are the ones that carry secrets). */

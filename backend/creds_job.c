@@ -29,6 +29,24 @@ void creds_job_fail(creds_job *j, const char *fmt, ...)
     aws_credentials_free(&j->cur);
 }
 
+/* Where a step's credentials come from, for messages (never a value). */
+static void step_origin(const creds_step *s, char *out, size_t cap)
+{
+    const char *p = s->profile ? s->profile : "default";
+    int n = CREDS_NAME_SHOWN;
+    switch (s->kind) {
+    case CSTEP_STATIC: snprintf(out, cap, "%s", s->origin ? s->origin : "static keys"); break;
+    case CSTEP_PROCESS: snprintf(out, cap, "credential_process of profile \"%.*s\"", n, p); break;
+    case CSTEP_SSO: snprintf(out, cap, "the SSO portal (GetRoleCredentials) for profile \"%.*s\"", n, p); break;
+    case CSTEP_CONTAINER: snprintf(out, cap, "the container credentials endpoint"); break;
+    case CSTEP_IMDS: snprintf(out, cap, "the EC2 instance metadata service"); break;
+    case CSTEP_WEB_IDENTITY:
+        snprintf(out, cap, "STS AssumeRoleWithWebIdentity for profile \"%.*s\"", n, p);
+        break;
+    case CSTEP_ASSUME_ROLE: snprintf(out, cap, "STS AssumeRole for profile \"%.*s\"", n, p); break;
+    }
+}
+
 void creds_job_step_done(creds_job *j, const aws_credentials *cr, const char *msg)
 {
     if (j->state != CJOB_RUNNING && j->state != CJOB_MFA)
@@ -36,6 +54,19 @@ void creds_job_step_done(creds_job *j, const aws_credentials *cr, const char *ms
     if (!cr) {
         creds_job_fail(j, "%s", msg ? msg : "credentials could not be resolved");
         return;
+    }
+    /* Every step's answer, whatever its source, passes the one check before use. */
+    if (j->step < j->plan.steps.n) {
+        char from[400];
+        step_origin(&j->plan.steps.items[j->step], from, sizeof from);
+        strbuf why;
+        sb_init(&why);
+        if (aws_credentials_check(cr, from, &why) != 0) {
+            creds_job_fail(j, "%s", why.buf);
+            sb_free(&why);
+            return;
+        }
+        sb_free(&why);
     }
     /* cr may be j->cur's own storage (a static step): copy before freeing */
     aws_credentials tmp;
@@ -204,7 +235,7 @@ void creds_wipe_answer(const char *body, size_t len)
 }
 
 int creds_http_submit(creds_job *j, const char *method, const char *url, const char *const *headers,
-                      size_t n_headers, const char *body, long timeout_ms, http_done_fn done)
+                      size_t n_headers, const char *body, long timeout_ms, bool direct, http_done_fn done)
 {
     if (!j->http)
         j->http = http_engine_new();
@@ -216,6 +247,7 @@ int creds_http_submit(creds_job *j, const char *method, const char *url, const c
         .method = method, .url = url, .headers = headers, .n_headers = n_headers,
         .body = body, .body_len = body ? strlen(body) : 0,
         .connect_timeout_ms = timeout_ms, .timeout_ms = timeout_ms, .max_body = CREDS_DOC_MAX,
+        .direct = direct,
     };
     strbuf e;
     sb_init(&e);
@@ -227,6 +259,26 @@ int creds_http_submit(creds_job *j, const char *method, const char *url, const c
     }
     sb_free(&e);
     return 0;
+}
+
+char *creds_read_token_file(creds_job *j, const char *path, size_t max, const char *what, const char *check)
+{
+    strbuf text, why;
+    sb_init(&text);
+    sb_init(&why);
+    creds_file_rc rc = creds_read_file(path, max, &text, &why);
+    while (rc == CREDS_FILE_OK && text.len && strchr(" \t\r\n", text.buf[text.len - 1]))
+        text.buf[--text.len] = '\0';
+    char *tok = NULL;
+    if (rc == CREDS_FILE_MISSING)
+        creds_job_fail(j, "cannot read %s %.300s: it does not exist: check %s", what, path, check);
+    else if (rc != CREDS_FILE_OK)
+        creds_job_fail(j, "cannot read %s %.300s: %s: check %s", what, path, why.buf, check);
+    else
+        tok = xstrndup(text.buf, text.len);
+    sb_wipe_free(&text);
+    sb_free(&why);
+    return tok;
 }
 
 int creds_parse_json_doc(const char *body, size_t len, bool process, aws_credentials *out, strbuf *err)

@@ -71,7 +71,13 @@ void creds_process_start(creds_job *j, const creds_step *s)
             dup2(err[1], 2);
         signal(SIGPIPE, SIG_DFL);
         execvp(argv.items[0], argv.items);
-        dprintf(2, "credential_process: cannot run %s: %s\n", argv.items[0], strerror(errno));
+        int e = errno;
+        char shown[160];   /* the config file's text goes to a terminal: printable ASCII only */
+        size_t k = 0;
+        for (const char *c = argv.items[0]; *c && k + 1 < sizeof shown; c++)
+            shown[k++] = *c > 0x20 && *c < 0x7f ? *c : '?';
+        shown[k] = '\0';
+        dprintf(2, "credential_process: cannot run %s: %s\n", shown, strerror(e));
         _exit(127);
     }
     argv.n--;   /* the NULL is not owned */

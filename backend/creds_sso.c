@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "endpoints.h"
 #include "json_util.h"
@@ -30,24 +29,16 @@ static char *sso_token(creds_job *j, const creds_step *s)
     creds_sha1_hex(s->sso_session ? s->sso_session : s->sso_start_url, key);
     const char *home = getenv("HOME");
     snprintf(path, sizeof path, "%s/.aws/sso/cache/%s.json", home ? home : "", key);
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)CREDS_DOC_MAX) {
-        sso_login_hint(j, s, "has no cached token");
-        return NULL;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        sso_login_hint(j, s, "has no readable cached token");
-        return NULL;
-    }
-    strbuf text;
+    strbuf text, why;
     sb_init(&text);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && text.len <= CREDS_DOC_MAX)
-        sb_appendn(&text, buf, n);
-    fclose(f);
-    secret_wipe(buf, sizeof buf);
+    sb_init(&why);
+    creds_file_rc rc = creds_read_file(path, CREDS_DOC_MAX, &text, &why);
+    sb_free(&why);
+    if (rc != CREDS_FILE_OK) {
+        sb_wipe_free(&text);
+        sso_login_hint(j, s, rc == CREDS_FILE_MISSING ? "has no cached token" : "has no readable cached token");
+        return NULL;
+    }
     aws_error perr;
     json_object *o = ju_parse_object(text.buf, text.len, "sso", "token cache", &perr);
     sb_wipe_free(&text);
@@ -147,7 +138,7 @@ void creds_sso_start(creds_job *j, const creds_step *s)
     char *hdr = xasprintf("x-amz-sso_bearer_token: %s", token);
     const char *h[] = {hdr};
     secret_free(token);
-    creds_http_submit(j, "GET", url.buf, h, 1, NULL, SSO_TIMEOUT_MS, sso_done);
+    creds_http_submit(j, "GET", url.buf, h, 1, NULL, SSO_TIMEOUT_MS, false, sso_done);
     secret_free(hdr);
     sb_free(&url);
     free(base);

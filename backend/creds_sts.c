@@ -13,6 +13,7 @@
 
 #include "aws_errors.h"
 #include "endpoints.h"
+#include "sanitize.h"
 #include "xml.h"
 
 #define STS_TIMEOUT_MS 10000
@@ -194,7 +195,9 @@ static bool mfa_from_tty(const creds_step *s, char *code, size_t cap)
     int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return false;
-    dprintf(fd, "Enter MFA code for %.200s: ", s->mfa_serial);
+    char shown[256];   /* mfa_serial is the config file's text: made inert for the terminal */
+    sanitize_str(s->mfa_serial, shown, sizeof shown, 200, false, NULL);
+    dprintf(fd, "Enter MFA code for %s: ", shown);
     size_t n = 0;
     char ch;
     while (n + 1 < cap && read(fd, &ch, 1) == 1 && ch != '\n')
@@ -288,19 +291,11 @@ static void web_done(http_engine *e, const http_result *res, void *ud)
 
 void creds_sts_web_identity_start(creds_job *j, const creds_step *s)
 {
-    FILE *f = fopen(s->token_file, "rb");
-    if (!f) {
-        creds_job_fail(j, "cannot read the web identity token file %.300s: check "
-                          "AWS_WEB_IDENTITY_TOKEN_FILE / web_identity_token_file", s->token_file);
+    char *tok = creds_read_token_file(j, s->token_file, WEB_TOKEN_MAX, "the web identity token file",
+                                      "AWS_WEB_IDENTITY_TOKEN_FILE / web_identity_token_file");
+    if (!tok)
         return;
-    }
-    char *tok = xmalloc(WEB_TOKEN_MAX + 1);
-    size_t n = fread(tok, 1, WEB_TOKEN_MAX, f);
-    fclose(f);
-    tok[n] = '\0';
-    while (n && (tok[n - 1] == '\n' || tok[n - 1] == '\r' || tok[n - 1] == ' '))
-        tok[--n] = '\0';
-    if (n == 0) {
+    if (!tok[0]) {
         secret_free(tok);
         creds_job_fail(j, "the web identity token file %.300s is empty", s->token_file);
         return;
@@ -327,7 +322,7 @@ void creds_sts_web_identity_start(creds_job *j, const creds_step *s)
     aws_query_param(&body, "WebIdentityToken", tok);
     secret_free(tok);
     const char *h[] = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8"};
-    creds_http_submit(j, "POST", url, h, 1, body.buf, STS_TIMEOUT_MS, web_done);
+    creds_http_submit(j, "POST", url, h, 1, body.buf, STS_TIMEOUT_MS, false, web_done);
     sb_wipe_free(&body);
     free(url);
 }

@@ -121,7 +121,7 @@ int endpoint_check_url(const char *url, const char *source, char **out, strbuf *
     return 0;
 }
 
-static bool valid_region(const char *r)
+bool endpoint_valid_region(const char *r)
 {
     size_t n = r ? strnlen(r, REGION_MAX + 1) : 0;
     if (n == 0 || n > REGION_MAX)
@@ -195,7 +195,7 @@ int endpoint_resolve(const aws_service *svc, const char *region, const char *fla
         sb_append(err, "no AWS region: pass --region or set AWS_REGION");
         return -1;
     }
-    if (!valid_region(region)) {
+    if (!endpoint_valid_region(region)) {
         char shown[REGION_MAX + 1];
         size_t i = 0;
         for (; region[i] && i < REGION_MAX; i++)

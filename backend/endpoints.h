@@ -56,6 +56,10 @@ int endpoint_resolve(const aws_service *svc, const char *region, const char *fla
 int endpoint_for(const aws_service *svc, const char *region, const char *flag, const char *profile,
                  char **url, strbuf *err);
 
+/* A region name as endpoint_resolve accepts it: [a-z0-9-]{1,32}. Every value put into
+ * a host name (region, sso_region) is checked with it. */
+bool endpoint_valid_region(const char *r);
+
 /* True for localhost, 127.0.0.0/8 and ::1 (with or without brackets). */
 bool endpoint_host_is_loopback(const char *host);
 

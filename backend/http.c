@@ -4,11 +4,15 @@
  * reuse comes from the multi handle's connection cache. */
 #include "http.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+
+#include "endpoints.h"
 
 struct http_transfer {
     http_engine *e;
@@ -152,6 +156,41 @@ bool http_code_not_sent(CURLcode code) {
            code == CURLE_URL_MALFORMAT;
 }
 
+bool http_host_is_local(const char *host) {
+    if (endpoint_host_is_loopback(host)) return true;
+    if (str_empty(host)) return false;
+    struct in_addr v4;
+    if (inet_pton(AF_INET, host, &v4) == 1) return (ntohl(v4.s_addr) >> 16) == 0xa9fe;  /* 169.254/16 */
+    char buf[64];
+    size_t n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        if (n - 2 >= sizeof(buf)) return false;
+        memcpy(buf, host + 1, n - 2);
+        buf[n - 2] = '\0';
+        host = buf;
+    }
+    struct in6_addr v6;
+    if (inet_pton(AF_INET6, host, &v6) != 1) return false;
+    const unsigned char *b = v6.s6_addr;
+    return IN6_IS_ADDR_LINKLOCAL(&v6) || (b[0] == 0xfd && b[1] == 0x00 && b[2] == 0x0e && b[3] == 0xc2);
+}
+
+/* Whether a URL must be fetched without a proxy (see http_submit in http.h). */
+static bool url_goes_direct(const char *url) {
+    CURLU *u = curl_url();
+    if (!u) util_fatal("out of memory");
+    char *scheme = NULL, *host = NULL;
+    bool direct = true;   /* what cannot be parsed fails anyway: never hand it to a proxy */
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        direct = !str_eq(scheme, "https") || http_host_is_local(host);
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return direct;
+}
+
 #define SETOPT(opt, val)                                                         \
     do {                                                                         \
         if (curl_easy_setopt(t->easy, opt, val) != CURLE_OK) {                   \
@@ -175,6 +214,10 @@ http_transfer *http_submit(http_engine *e, const http_request *req, http_done_fn
         return NULL;
     }
     for (size_t i = 0; i < req->n_headers; i++) {
+        if (strpbrk(req->headers[i], "\r\n")) {
+            sb_append(err, "a request header holds a line break: the request was not sent");
+            goto fail;
+        }
         struct curl_slist *l = curl_slist_append(t->headers, req->headers[i]);
         if (!l) util_fatal("out of memory");
         t->headers = l;
@@ -201,6 +244,8 @@ http_transfer *http_submit(http_engine *e, const http_request *req, http_done_fn
     SETOPT(CURLOPT_HEADERDATA, (void *)t);
     SETOPT(CURLOPT_HTTPHEADER, t->headers);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+    /* "" turns off every proxy, the environment's included (CURLOPT_PROXY). */
+    if (req->direct || !req->url || url_goes_direct(req->url)) SETOPT(CURLOPT_PROXY, "");
     if (str_eq(req->method, "POST") || req->body) {
         t->body = xmalloc(req->body_len + 1);
         if (req->body_len) memcpy(t->body, req->body, req->body_len);

@@ -26,6 +26,7 @@ typedef struct http_request {
     long connect_timeout_ms;     /* 0: 3000 */
     long timeout_ms;             /* 0: 30000, whole transfer */
     size_t max_body;             /* 0: HTTP_MAX_BODY */
+    bool direct;                 /* never through a proxy (credential endpoints) */
 } http_request;
 
 /* What came back, valid only during the callback. */
@@ -52,7 +53,13 @@ http_engine *http_engine_new(void);
 void http_engine_free(http_engine *e);
 
 /* Starts a transfer and returns at once; NULL with *err filled on a setup failure
- * (done is then never called). */
+ * (done is then never called).
+ * Proxies: curl's own rules (https_proxy / HTTPS_PROXY, all_proxy, no_proxy) apply to
+ * https requests to other hosts, as in the AWS SDKs. A request goes direct, whatever
+ * the environment says, when req->direct is set, when it is plain http (allowed only
+ * to loopback and the credential endpoints: through a proxy it would travel in clear
+ * text), or when its host is loopback or link-local (http_host_is_local).
+ * A header line holding CR or LF is refused: it would add headers of its own. */
 http_transfer *http_submit(http_engine *e, const http_request *req, http_done_fn done, void *ud, strbuf *err);
 /* Stops a transfer in flight; its callback is not called. */
 void http_cancel(http_engine *e, http_transfer *t);
@@ -66,6 +73,11 @@ void http_wakeup(http_engine *e);
 size_t http_in_flight(const http_engine *e);
 /* Blocking helper: wait/run until nothing is in flight. */
 void http_run_until_idle(http_engine *e);
+
+/* True for hosts a request reaches without any proxy: loopback (127.0.0.0/8, ::1,
+ * localhost), link-local (169.254.0.0/16, fe80::/10) and the EKS Pod Identity / IMDS
+ * IPv6 addresses (fd00:ec2::/32); IPv6 with or without brackets. */
+bool http_host_is_local(const char *host);
 
 /* True when the curl code means the request never left this host (refused, no DNS). */
 bool http_code_not_sent(CURLcode code);

@@ -2,23 +2,12 @@
  * headless commands (and the console's start-up). */
 #include "cli.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "creds_provider.h"
 #include "endpoints.h"
-
-void cli_error(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("tarmac: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
 
 typedef enum { OPT_STR, OPT_LIST, OPT_FLAG } opt_kind;
 

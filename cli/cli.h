@@ -5,6 +5,7 @@
 #define TARMAC_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "aws.h"
 #include "config.h"
@@ -57,8 +58,20 @@ int cli_session_open(const cli_globals *g, cli_session *s);
 int cli_check_endpoint_url(const cli_globals *g);
 void cli_session_close(cli_session *s);
 
+/* ---- output (cli_out.c): the only way text leaves a headless command ----
+ * Everything is made inert by the sanitizer (tui/sanitize.h) on its way out: control
+ * characters, C1, bidi controls and bad UTF-8 become visible escapes. */
+bool cli_ascii_terminal(void);                    /* the locale is not UTF-8 */
+void cli_put(FILE *f, const char *s, int cols);   /* s (NULL: "-"), at most cols columns (< 0: all) */
+void cli_cell(FILE *f, const char *s, int width); /* s cut or padded to width columns (0: up to 200) */
+void cli_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));  /* no newline */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* a line on stdout */
 /* "tarmac: " + message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A JSON document and a newline: still valid JSON, with C0/C1 controls, DEL, bidi
+ * controls, zero-width characters and U+2028/9 inside strings written as \u escapes
+ * (\u009b), bad UTF-8 as \ufffd, so that a terminal shows it and acts on nothing. */
+void cli_put_json(FILE *f, const char *json);
 
 int cmd_status(cli_globals *g);
 /* --demo: the simulator on a free port, then the console (or `status`) against it. */

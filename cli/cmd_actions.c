@@ -51,7 +51,7 @@ static void print_plan(const plan *p)
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = '\0';
-        act_put_safe(stdout, line, -1);
+        cli_put(stdout, line, -1);
         fputc('\n', stdout);
         line = nl ? nl + 1 : NULL;
     }
@@ -74,7 +74,7 @@ static void journal_refusal(act_ctx *x, const char *action, const char *why)
     strbuf err;
     sb_init(&err);
     if (journal_append(x->j, &rec, &err) != 0)
-        act_error("%s", err.buf);
+        cli_error("%s", err.buf);
     sb_free(&err);
 }
 
@@ -85,15 +85,15 @@ static void print_unfinished(const journal_unfinished *u)
         if (strcmp(u->step_state.items[i], "ok") == 0 || strcmp(u->step_state.items[i], "skipped") == 0)
             done++;
     fputs("tarmac: unfinished ", stderr);
-    act_put_safe(stderr, u->action, 40);
+    cli_put(stderr, u->action, 40);
     fputs(" plan ", stderr);
-    act_put_safe(stderr, u->plan_id, 60);
+    cli_put(stderr, u->plan_id, 60);
     fputs(" for app ", stderr);
-    act_put_safe(stderr, u->app, 80);
+    cli_put(stderr, u->app, 80);
     fputs(", started ", stderr);
-    act_put_safe(stderr, u->time, 40);
+    cli_put(stderr, u->time, 40);
     fputs(" by ", stderr);
-    act_put_safe(stderr, u->user, 40);
+    cli_put(stderr, u->user, 40);
     fprintf(stderr, " (%d of %d steps done)\n", done, u->steps);
 }
 
@@ -140,16 +140,16 @@ static int check_unfinished(act_ctx *x)
     sb_init(&err);
     int rc = 0;
     if (find_unfinished(x, &l, &err) != 0) {
-        act_error("%s", err.buf);
+        cli_error("%s", err.buf);
         rc = EXIT_REFUSED;
     } else if (l.n) {
         const journal_unfinished *u = &l.items[l.n - 1];
         print_unfinished(u);
         if (u->app && str_eq(u->app, x->target.app))
-            act_error("finish it with `tarmac resume --app %s` or drop it with `tarmac abandon --app %s` "
+            cli_error("finish it with `tarmac resume --app %s` or drop it with `tarmac abandon --app %s` "
                       "before starting another; nothing was changed", nz(u->app), nz(u->app));
         else
-            act_error("it is for the same group (%s in %s): finish it with `tarmac resume` or drop it with "
+            cli_error("it is for the same group (%s in %s): finish it with `tarmac resume` or drop it with "
                       "`tarmac abandon` (--app %s, or --asg %s) before starting another; nothing was changed",
                       nz(u->asg), nz(u->region), nz(u->app), nz(u->asg));
         rc = EXIT_REFUSED;
@@ -165,14 +165,14 @@ static bool confirm(const act_ctx *x, const plan *p)
     if (x->o.yes)
         return true;
     if (!isatty(STDIN_FILENO)) {
-        act_error("no terminal to confirm on and no --yes: nothing was changed");
+        cli_error("no terminal to confirm on and no --yes: nothing was changed");
         return false;
     }
     char line[512];
     if (p->target.protected_) {
-        act_put_safe(stdout, nz(p->target.app), 80);
+        cli_put(stdout, nz(p->target.app), 80);
         fputs(" is protected: type the group's name (", stdout);
-        act_put_safe(stdout, plan_confirm_text(p), 256);
+        cli_put(stdout, plan_confirm_text(p), 256);
         fputs(") to go ahead: ", stdout);
     } else {
         printf("Go ahead? [y/N] ");
@@ -192,12 +192,12 @@ static void on_step(plan_run *run, size_t i, void *ud)
     const plan *p = plan_run_plan(run);
     const plan_step *s = &p->steps.items[i];
     if (s->state == STEP_RUNNING) {
-        act_say("step %zu/%zu %s: %s", i + 1, p->steps.n, plan_step_kind_name(s->kind), nz(s->description));
+        cli_say("step %zu/%zu %s: %s", i + 1, p->steps.n, plan_step_kind_name(s->kind), nz(s->description));
         return;
     }
     /* A failed step says why, not what an earlier run noted about it. */
     const char *why = s->state == STEP_FAILED && s->error ? s->error : s->result ? s->result : s->error;
-    act_say("step %zu/%zu %s%s%s%s%s", i + 1, p->steps.n, plan_step_state_name(s->state),
+    cli_say("step %zu/%zu %s%s%s%s%s", i + 1, p->steps.n, plan_step_state_name(s->state),
             s->refresh_id ? " refresh " : "", s->refresh_id ? s->refresh_id : "", why ? ": " : "", why ? why : "");
 }
 
@@ -221,17 +221,17 @@ static int run_plan(act_ctx *x, plan *p)
     plan_outcome o = plan_run_wait(x->s.client, p, x->j, &h, &act_stop_flag, act_sig_pipe[0], &err);
     const char *app = nz(p->target.app);
     if (o == PLAN_OK)
-        act_say("plan %s: done", p->id);
+        cli_say("plan %s: done", p->id);
     else if (o == PLAN_STOPPED && p->left_open)
-        act_error("stopped by a signal at a step boundary: %s; `tarmac resume --app %s` finishes the plan, "
+        cli_error("stopped by a signal at a step boundary: %s; `tarmac resume --app %s` finishes the plan, "
                   "`tarmac abandon --app %s` drops it", err.buf, app, app);
     else if (o == PLAN_STOPPED)
-        act_error("stopped by a signal: %s; nothing was changed", err.buf);
+        cli_error("stopped by a signal: %s; nothing was changed", err.buf);
     else if (p->left_open)
-        act_error("%s%s: `tarmac resume --app %s` finishes it, `tarmac abandon --app %s` drops it", err.buf,
+        cli_error("%s%s: `tarmac resume --app %s` finishes it, `tarmac abandon --app %s` drops it", err.buf,
                   strstr(err.buf, "plan stays open") ? "" : "; the plan stays open", app, app);
     else
-        act_error("%s", err.buf);
+        cli_error("%s", err.buf);
     sb_free(&err);
     return outcome_exit(o);
 }
@@ -260,11 +260,11 @@ int act_build_and_run(act_ctx *x, const plan_request *req)
 {
     plan *p = plan_build_wait_stop(x->s.client, &x->target, req, &act_stop_flag, act_sig_pipe[0]);
     if (!p && act_stop_flag) {
-        act_error("stopped by a signal while planning: nothing was changed");
+        cli_error("stopped by a signal while planning: nothing was changed");
         return EXIT_STOPPED;
     }
     if (!p) {
-        act_error("could not read the live state in time: nothing was changed");
+        cli_error("could not read the live state in time: nothing was changed");
         return EXIT_AWS;
     }
     print_plan(p);
@@ -274,14 +274,14 @@ int act_build_and_run(act_ctx *x, const plan_request *req)
         sb_init(&err);
         plan_run *run = plan_run_start(x->s.client, p, x->j, NULL, &err);   /* journals the refusal */
         plan_run_free(run);
-        act_error("%s", err.buf);
+        cli_error("%s", err.buf);
         sb_free(&err);
         plan_free(p);
         return EXIT_REFUSED;
     }
     bool yes = confirm(x, p);
     if (act_stop_flag) {
-        act_error("stopped by a signal before the first step: nothing was changed");
+        cli_error("stopped by a signal before the first step: nothing was changed");
         plan_free(p);
         return EXIT_STOPPED;
     }
@@ -353,17 +353,17 @@ static void print_group_state(act_ctx *x)
             }
             counts.items[j]++;
         }
-        act_say("%s is left with %zu instances (desired %d):", grp->name, grp->instances.n, grp->desired_capacity);
+        cli_say("%s is left with %zu instances (desired %d):", grp->name, grp->instances.n, grp->desired_capacity);
         for (size_t j = 0; j < keys.n; j++)
-            act_say("  %d on %s", counts.items[j], keys.items[j]);
+            cli_say("  %d on %s", counts.items[j], keys.items[j]);
         if (x->target.repository)
-            act_say("  instances launched during the refresh run the image '%s' pointed at when they booted",
+            cli_say("  instances launched during the refresh run the image '%s' pointed at when they booted",
                     x->target.live_tag);
         strvec_free(&keys);
         VEC_FREE(counts);
     }
     if (res.failed)
-        act_error("could not read the group's state after the cancel");
+        cli_error("could not read the group's state after the cancel");
     MODEL_LIST_FREE(res.l, asg_group_free);
 }
 
@@ -384,27 +384,27 @@ static int action_command(cli_globals *g, plan_action action)
         req.action = PLAN_DEPLOY_LT;
         req.lt_version = x.o.lt_version;
         if (x.o.pos.n) {
-            act_error("deploy takes a TAG or --lt-version N, not both");
+            cli_error("deploy takes a TAG or --lt-version N, not both");
             act_ctx_close(&x);
             return EXIT_USAGE;
         }
     } else if (action == PLAN_DEPLOY) {
         if (x.o.pos.n != 1) {
-            act_error("usage: tarmac deploy TAG --app NAME [--yes] [--wait] [--auto-rollback]");
+            cli_error("usage: tarmac deploy TAG --app NAME [--yes] [--wait] [--auto-rollback]");
             act_ctx_close(&x);
             return EXIT_USAGE;
         }
         req.tag = x.o.pos.items[0];
     } else if (action == PLAN_PROMOTE) {
         if (x.o.pos.n != 2) {
-            act_error("usage: tarmac promote SRC DST --app NAME [--yes]");
+            cli_error("usage: tarmac promote SRC DST --app NAME [--yes]");
             act_ctx_close(&x);
             return EXIT_USAGE;
         }
         req.tag = x.o.pos.items[0];
         req.dst_tag = x.o.pos.items[1];
     } else if (x.o.pos.n) {
-        act_error("%s takes no arguments", plan_action_name(action));
+        cli_error("%s takes no arguments", plan_action_name(action));
         act_ctx_close(&x);
         return EXIT_USAGE;
     }
@@ -412,7 +412,7 @@ static int action_command(cli_globals *g, plan_action action)
         const char *why = "read-only: refused (--read-only, or read_only in the config's defaults, app or "
                           "profile); nothing was changed";
         journal_refusal(&x, plan_action_name(req.action), why);
-        act_error("read-only: %s refused (--read-only, or read_only in the config's defaults, app or profile); "
+        cli_error("read-only: %s refused (--read-only, or read_only in the config's defaults, app or profile); "
                   "nothing was changed", plan_action_name(req.action));
         act_ctx_close(&x);
         return EXIT_REFUSED;
@@ -441,13 +441,13 @@ static int pick_unfinished(act_ctx *x, journal_unfinished_list *l, journal_unfin
     sb_init(&err);
     *out = NULL;
     if (find_unfinished(x, l, &err) != 0) {
-        act_error("%s", err.buf);
+        cli_error("%s", err.buf);
         sb_free(&err);
         return EXIT_AWS;
     }
     sb_free(&err);
     if (l->n == 0) {
-        act_error("no unfinished plan for app %s in the journal", nz(x->target.app));
+        cli_error("no unfinished plan for app %s in the journal", nz(x->target.app));
         return EXIT_USAGE;
     }
     /* Only the newest can be unfinished in normal use; older ones are listed. */
@@ -467,7 +467,7 @@ int cmd_resume(cli_globals *g)
     }
     if (x.target.read_only) {
         journal_refusal(&x, "resume", "read-only: resume refused; nothing was changed");
-        act_error("read-only: resume refused; nothing was changed");
+        cli_error("read-only: resume refused; nothing was changed");
         act_ctx_close(&x);
         return EXIT_REFUSED;
     }
@@ -480,21 +480,21 @@ int cmd_resume(cli_globals *g)
         sb_init(&err);
         plan *p = plan_from_journal(u, &err);
         if (!p) {
-            act_error("cannot resume plan %s: %s; `tarmac abandon --app %s` drops it", nz(u->plan_id), err.buf,
+            cli_error("cannot resume plan %s: %s; `tarmac abandon --app %s` drops it", nz(u->plan_id), err.buf,
                       nz(x.target.app));
             rc = EXIT_REFUSED;
         } else if (!str_eq(p->target.region, x.s.region) || !str_eq(p->target.asg, x.target.asg)) {
-            act_error("plan %s was for %s in %s, this session is %s in %s: nothing was changed", p->id,
+            cli_error("plan %s was for %s in %s, this session is %s in %s: nothing was changed", p->id,
                       nz(p->target.asg), nz(p->target.region), nz(x.target.asg), nz(x.s.region));
             rc = EXIT_REFUSED;
         } else {
             p->target.read_only = x.target.read_only;
             p->target.protected_ = p->target.protected_ || x.target.protected_;
-            act_say("resuming plan %s", p->id);
+            cli_say("resuming plan %s", p->id);
             print_plan(p);
             bool yes = confirm(&x, p);
             if (act_stop_flag) {
-                act_error("stopped by a signal before resuming: nothing was changed");
+                cli_error("stopped by a signal before resuming: nothing was changed");
                 rc = EXIT_STOPPED;
             } else if (!yes) {
                 rc = EXIT_REFUSED;
@@ -534,10 +534,10 @@ int cmd_abandon(cli_globals *g)
         strbuf err;
         sb_init(&err);
         if (plan_abandon(x.j, u, &err) != 0) {
-            act_error("%s", err.buf);
+            cli_error("%s", err.buf);
             rc = EXIT_AWS;
         } else {
-            act_say("abandoned plan %s: tags and refreshes are left as they are (see `tarmac status`)", u->plan_id);
+            cli_say("abandoned plan %s: tags and refreshes are left as they are (see `tarmac status`)", u->plan_id);
         }
         sb_free(&err);
     }

@@ -1,18 +1,15 @@
 /* cmd_actions_common.c — what every headless action command uses: its flags
- * (--yes, --wait, --interval, ...), the session and target it opens, output and
- * error lines made inert, and the signals that stop a plan at a step boundary. */
+ * (--yes, --wait, --interval, ...), the session and target it opens, and the
+ * signals that stop a plan at a step boundary. (Output goes through cli_out.c.) */
 #include "cmd_actions_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <langinfo.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "creds.h"
-#include "sanitize.h"
 
 /* ------------------------------------------------------------ flags */
 
@@ -51,79 +48,31 @@ int act_parse_opts(const cli_globals *g, act_opts *o)
         } else if (strcmp(a, "--interval") == 0 && next) {
             double v = strtod(next, NULL);
             if (!(v >= 0.05 && v <= 600)) {
-                act_error("--interval needs seconds between 0.05 and 600");
+                cli_error("--interval needs seconds between 0.05 and 600");
                 return EXIT_USAGE;
             }
             o->interval_ms = (int)(v * 1000);
             i++;
         } else if (strcmp(a, "--timeout") == 0 && next) {
             if (parse_int(next, 1, 7 * 86400, &o->timeout_s) != 0) {
-                act_error("--timeout needs seconds between 1 and 604800");
+                cli_error("--timeout needs seconds between 1 and 604800");
                 return EXIT_USAGE;
             }
             i++;
         } else if (strcmp(a, "--limit") == 0 && next) {
             if (parse_int(next, 1, 1000000, &o->limit) != 0) {
-                act_error("--limit needs a number between 1 and 1000000");
+                cli_error("--limit needs a number between 1 and 1000000");
                 return EXIT_USAGE;
             }
             i++;
         } else if (a[0] == '-' && a[1]) {
-            act_error("unknown flag '%.64s' (see tarmac --help)", a);
+            cli_error("unknown flag '%.64s' (see tarmac --help)", a);
             return EXIT_USAGE;
         } else {
             strvec_push(&o->pos, a);
         }
     }
     return 0;
-}
-
-/* ------------------------------------------------------------ output */
-
-bool act_ascii_terminal(void)
-{
-    const char *cs = nl_langinfo(CODESET);
-    return !(cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0));
-}
-
-/* Prints untrusted text made inert (AWS strings, journal lines). */
-void act_put_safe(FILE *f, const char *s, int cols)
-{
-    static char buf[8192];
-    if (!s)
-        s = "-";
-    sanitize_text(s, strlen(s), buf, sizeof buf, cols, act_ascii_terminal(), NULL);
-    fputs(buf, f);
-}
-
-/* Every error line goes through the sanitizer: most carry AWS or journal text. */
-void act_error(const char *fmt, ...)
-{
-    strbuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, fmt);
-    sb_vprintf(&sb, fmt, ap);
-    va_end(ap);
-    char *buf = xmalloc(16384);
-    sanitize_text(sb.buf, sb.len, buf, 16384, -1, act_ascii_terminal(), NULL);
-    cli_error("%s", buf);
-    free(buf);
-    sb_free(&sb);
-}
-
-void act_say(const char *fmt, ...)
-{
-    strbuf sb;
-    sb_init(&sb);
-    va_list ap;
-    va_start(ap, fmt);
-    sb_vprintf(&sb, fmt, ap);
-    va_end(ap);
-    act_put_safe(stdout, sb.buf, -1);
-    fputc('\n', stdout);
-    fflush(stdout);
-    sb_free(&sb);
 }
 
 /* ------------------------------------------------------------ signals */
@@ -198,11 +147,11 @@ int act_ctx_open(cli_globals *g, act_ctx *x, bool need_journal)
     if (rc)
         return rc;
     if (!g->app && g->asgs.n == 0) {
-        act_error("which app? give --app NAME (from the config) or --asg NAME [--repo REPO]");
+        cli_error("which app? give --app NAME (from the config) or --asg NAME [--repo REPO]");
         return EXIT_USAGE;
     }
     if (g->asgs.n > 1 || g->repos.n > 1) {
-        act_error("actions take one --asg and at most one --repo");
+        cli_error("actions take one --asg and at most one --repo");
         return EXIT_USAGE;
     }
     rc = cli_session_open(g, &x->s);
@@ -225,7 +174,7 @@ int act_ctx_open(cli_globals *g, act_ctx *x, bool need_journal)
         sb_init(&err);
         x->j = journal_open(NULL, &err);
         if (!x->j) {
-            act_error("%s (every change is journaled first: nothing was changed)", err.buf);
+            cli_error("%s (every change is journaled first: nothing was changed)", err.buf);
             sb_free(&err);
             return EXIT_REFUSED;
         }

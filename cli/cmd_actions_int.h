@@ -1,8 +1,8 @@
 /* cmd_actions_int.h — what the headless action commands' files share (not for
- * outside use): their flags, the session a command opens, output made inert, the
- * signals that stop a plan at a step boundary (cmd_actions_common.c), and the two
- * halves that call each other: planning and running a plan (cmd_actions.c),
- * following its refresh (cmd_watch.c). */
+ * outside use): their flags, the session a command opens, the signals that stop a
+ * plan at a step boundary (cmd_actions_common.c), and the two halves that call each
+ * other: planning and running a plan (cmd_actions.c), following its refresh
+ * (cmd_watch.c). Output goes through cli.h's cli_put / cli_say / cli_error. */
 #ifndef TARMAC_CMD_ACTIONS_INT_H
 #define TARMAC_CMD_ACTIONS_INT_H
 
@@ -33,10 +33,6 @@ typedef struct act_ctx {
 
 /* cmd_actions_common.c */
 int act_parse_opts(const cli_globals *g, act_opts *o);   /* 0, or EXIT_USAGE after saying why */
-bool act_ascii_terminal(void);
-void act_put_safe(FILE *f, const char *s, int cols);
-void act_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void act_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* a line on stdout, made inert */
 extern volatile sig_atomic_t act_stop_flag;   /* the signal that asked to stop (0: none) */
 extern int act_sig_pipe[2];                   /* written to by the handler, to wake a wait */
 void act_signals_install(void);

@@ -5,7 +5,6 @@
 #include "cmd_creds.h"
 
 #include <json-c/json.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +21,7 @@ static int list_profiles(void)
         rc = EXIT_USAGE;
     }
     for (size_t i = 0; i < names.n; i++)
-        printf("%s\n", names.items[i]);
+        cli_say("%s", names.items[i]);   /* section names are text from a file: made inert */
     strvec_free(&names);
     sb_free(&err);
     return rc;
@@ -71,15 +70,16 @@ int cmd_creds(cli_globals *g)
         json_object_object_add(o, "source", json_object_new_string(cr.source ? cr.source : ""));
         json_object_object_add(o, "expiration", exp[0] ? json_object_new_string(exp) : NULL);
         json_object_object_add(o, "temporary", json_object_new_boolean(cr.session_token != NULL));
-        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_put_json(stdout, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
     } else {
-        printf("profile:       %s\n", profile);
-        printf("access key id: %s\n", cr.access_key_id);
-        printf("region:        %s\n", region ? region : "(none)");
-        printf("source:        %s\n", cr.source ? cr.source : "");
-        printf("expiration:    %s\n", exp[0] ? exp : "(does not expire)");
-        printf("session token: %s\n", cr.session_token ? "yes (temporary credentials)" : "no");
+        /* The profile is a flag or a file's, the key id a server's: each line made inert. */
+        cli_say("profile:       %s", profile);
+        cli_say("access key id: %s", cr.access_key_id);
+        cli_say("region:        %s", region ? region : "(none)");
+        cli_say("source:        %s", cr.source ? cr.source : "");
+        cli_say("expiration:    %s", exp[0] ? exp : "(does not expire)");
+        cli_say("session token: %s", cr.session_token ? "yes (temporary credentials)" : "no");
     }
     aws_credentials_free(&cr);
     sb_free(&err);

@@ -1,13 +1,10 @@
 /* cmd_log.c — `tarmac log`: the action journal, one aligned line per record
- * (--app NAME: that app's; --limit N: the newest N), or with --json its raw lines,
- * made inert when they go to a terminal. */
+ * (--app NAME: that app's; --limit N: the newest N), or with --json its lines as
+ * JSON, with whatever a terminal would act on escaped (cli_put_json). */
 #include "cmd_actions_int.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include "sanitize.h"
 
 typedef struct log_ctx {
     const char *app;
@@ -36,12 +33,7 @@ static bool log_count(void *ud, json_object *o, const char *raw, size_t len)
 
 static void col(const char *s, int width)
 {
-    char buf[512];
-    int used = 0;
-    sanitize_text(s ? s : "-", strlen(s ? s : "-"), buf, sizeof buf, width, act_ascii_terminal(), &used);
-    fputs(buf, stdout);
-    for (int i = used; i < width; i++)
-        fputc(' ', stdout);
+    cli_cell(stdout, s, width);
 }
 
 static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
@@ -53,12 +45,9 @@ static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
     if (l->index++ < skip)
         return true;
     if (l->json) {
-        /* The raw line, made inert for a terminal only if it is one. */
-        if (isatty(STDOUT_FILENO))
-            act_put_safe(stdout, raw, -1);
-        else
-            fwrite(raw, 1, len, stdout);
-        fputc('\n', stdout);
+        /* The line as JSON still, with whatever a terminal would act on escaped. */
+        (void)len;
+        cli_put_json(stdout, raw);
         return true;
     }
     json_object *st;
@@ -78,7 +67,7 @@ static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
     col(js(o, "event"), 16); fputc(' ', stdout);
     col(js(o, "outcome"), 9); fputc(' ', stdout);
     const char *what = js(o, "error") ? js(o, "error") : js(o, "description");
-    act_put_safe(stdout, what, 160);
+    cli_put(stdout, what, 160);
     fputc('\n', stdout);
     return true;
 }
@@ -102,7 +91,7 @@ int cmd_log(cli_globals *g)
                "STEP", "EVENT", "OUTCOME", "WHAT");
     }
     if (journal_scan(path, log_print, &l, &err) != 0) {
-        act_error("%s", err.buf);
+        cli_error("%s", err.buf);
         rc = EXIT_AWS;
     }
     sb_free(&err);

@@ -4,7 +4,6 @@
  * calls failed (the rest is shown and the failures listed). What stands in a
  * refresh's way is said where the group is: suspended processes, Standby and
  * protected instances, the warm pool; archived images where the image is. */
-#include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,23 +15,10 @@
 #include "sanitize.h"
 #include "snapshot.h"
 
-static bool ascii_terminal(void)
-{
-    const char *cs = nl_langinfo(CODESET);
-    return !(cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0));
-}
-
 /* Prints untrusted text made safe, padded to width columns (0: no padding, no limit). */
 static void cell(const char *s, int width)
 {
-    char buf[1024];
-    int used = 0;
-    if (!s)
-        s = "-";
-    sanitize_text(s, strlen(s), buf, sizeof buf, width > 0 ? width : 200, ascii_terminal(), &used);
-    fputs(buf, stdout);
-    for (int i = used; i < width; i++)
-        fputc(' ', stdout);
+    cli_cell(stdout, s, width);
 }
 
 static void human_size(int64_t bytes, char *buf, size_t len)
@@ -72,7 +58,7 @@ static void print_suspended(const asg_group *g)
         cell(g->suspended_processes.items[i].process_name, 0);
     }
     if (n)
-        printf("  (a refresh is stalled or unsafe: %s)", blockers);
+        cli_printf(stdout, "  (a refresh is stalled or unsafe: %s)", blockers);
     fputc('\n', stdout);
 }
 
@@ -161,7 +147,8 @@ static void print_refreshes(const snap_asg *sa)
             printf(" %9d", r->instances_to_update);
         else
             printf(" %9s", "-");
-        printf("  %-20s ", started);
+        fputs("  ", stdout);
+        cell(started, 20); fputc(' ', stdout);
         cell(r->status_reason, 0);
         fputc('\n', stdout);
         /* During a rollback DONE falls back to 0: say what it means. */
@@ -174,7 +161,7 @@ static void print_refreshes(const snap_asg *sa)
             fputs("    ", stdout);
             cell(summary, 0);
             if (ph.rollback)
-                printf("; now %s", phase);
+                cli_printf(stdout, "; now %s", phase);
             fputc('\n', stdout);
         }
     }
@@ -292,7 +279,8 @@ static void print_repo(const snap_repo *sr)
         char digest[24];
         snprintf(digest, sizeof digest, "%.19s", d->image_digest ? d->image_digest : "-");
         cell(digest, 19); fputc(' ', stdout);
-        printf("%-20s %-10s ", pushed, size);
+        cell(pushed, 20); fputc(' ', stdout);
+        cell(size, 10); fputc(' ', stdout);
         /* ARCHIVED and ACTIVATING images cannot be pulled: a refresh to one fails. */
         cell(d->image_status ? d->image_status : "-", 10); fputc(' ', stdout);
         char scan[64];
@@ -375,8 +363,7 @@ int cmd_status(cli_globals *g)
     } else {
         if (g->json) {
             char *json = snapshot_to_json(snap, true);
-            fputs(json, stdout);
-            fputc('\n', stdout);
+            cli_put_json(stdout, json);
             free(json);
         } else {
             for (size_t i = 0; i < snap->asgs.n; i++) {

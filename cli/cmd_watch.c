@@ -95,7 +95,7 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
         if (watch_refreshes_read(s, &err) == WATCH_READ_FAILED) {
             /* Unknown, not none: said once per distinct error; the next poll may answer. */
             if (strcmp(err, read_error) != 0) {
-                act_error("the instance refreshes of %s could not be read: %s (trying again)", x->target.asg, err);
+                cli_error("the instance refreshes of %s could not be read: %s (trying again)", x->target.asg, err);
                 str_copy(read_error, sizeof read_error, err);
             }
             continue;
@@ -114,7 +114,7 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
             /* Once, when the rollback shows: AWS's reason, when, and where the refresh was. */
             char summary[1024];
             refresh_rollback_summary(r, summary, sizeof summary);
-            act_say("%s %s", r->instance_refresh_id ? r->instance_refresh_id : "?", summary);
+            cli_say("%s %s", r->instance_refresh_id ? r->instance_refresh_id : "?", summary);
             rollback_told = true;
         }
         int healthy, judged, total;
@@ -122,7 +122,7 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
         char line[1024];
         refresh_line(s, r, healthy, total, line, sizeof line);
         if (strcmp(line, last) != 0) {
-            act_say("%s", line);
+            cli_say("%s", line);
             str_copy(last, sizeof last, line);
         }
         /* The share of the target groups' targets (tarmac.yaml(5)); the group's
@@ -131,7 +131,7 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
                                                  s->meta[WS_ALARMS].fetched_at ? &s->alarms : NULL);
         const char *note = plan_guard_new_note(&g);
         if (note)
-            act_say("note: %s", note);
+            cli_say("note: %s", note);
         if (v == PLAN_GUARD_RUNNING)
             continue;
         snprintf(reason, reason_len, "%s", g.reason);
@@ -151,38 +151,38 @@ int act_follow_and_guard(act_ctx *x, const char *id, bool auto_rollback, bool is
     follow_end e = follow(x, id, reason, sizeof reason);
     switch (e) {
     case FOLLOW_SUCCESS:
-        act_say("%s", reason);
+        cli_say("%s", reason);
         return EXIT_OK;
     case FOLLOW_STOPPED:
-        act_error("%s", reason);
+        cli_error("%s", reason);
         return EXIT_STOPPED;
     case FOLLOW_TIMEOUT:
-        act_error("%s", reason);
+        cli_error("%s", reason);
         return EXIT_AWS;
     case FOLLOW_BAD:
         /* AWS's own rollback finishing is what `tarmac rollback --wait` waits for. */
         if (is_rollback && strncmp(reason, "refresh RollbackSuccessful", 26) == 0) {
-            act_say("%s", reason);
+            cli_say("%s", reason);
             return EXIT_OK;
         }
-        act_error("%s", reason);
+        cli_error("%s", reason);
         return EXIT_DEPLOY_BAD;
     case FOLLOW_ROLLBACK:
         break;
     }
     if (!auto_rollback) {
-        act_error("%s; roll back with `tarmac rollback --app %s`", reason, x->target.app);
+        cli_error("%s; roll back with `tarmac rollback --app %s`", reason, x->target.app);
         return EXIT_DEPLOY_BAD;
     }
-    act_error("%s: rolling back (auto-rollback)", reason);
+    cli_error("%s: rolling back (auto-rollback)", reason);
     plan_request rb = { .action = PLAN_ROLLBACK };
     /* Auto-rollback was consented to with the flag or the app's setting. */
     x->o.yes = true;
     int rc = act_build_and_run(x, &rb);
     if (rc == EXIT_OK)
-        act_error("rolled back after: %s", reason);
+        cli_error("rolled back after: %s", reason);
     else
-        act_error("the rollback did not complete (exit %d) after: %s", rc, reason);
+        cli_error("the rollback did not complete (exit %d) after: %s", rc, reason);
     return EXIT_DEPLOY_BAD;
 }
 
@@ -199,7 +199,7 @@ int cmd_watch(cli_globals *g)
     actions_warn_unfinished(x.target.app);
     bool auto_rb = x.o.auto_rollback;
     if (auto_rb && x.target.read_only) {
-        act_error("read-only: --auto-rollback refused");
+        cli_error("read-only: --auto-rollback refused");
         act_ctx_close(&x);
         return EXIT_REFUSED;
     }
@@ -209,7 +209,7 @@ int cmd_watch(cli_globals *g)
         x.j = journal_open(NULL, &err);
         sb_free(&err);
         if (!x.j) {
-            act_error("cannot open the journal: --auto-rollback refused");
+            cli_error("cannot open the journal: --auto-rollback refused");
             act_ctx_close(&x);
             return EXIT_REFUSED;
         }

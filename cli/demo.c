@@ -1,16 +1,20 @@
 /* demo.c — `tarmac --demo` (and `make demo`): start the simulator on a free
  * loopback port with the built-in demo scenario, point the console at it with the
  * scenario's credentials and apps, and stop the simulator when the console exits.
- * The user's own AWS profiles and config are left out of it entirely. */
+ * The user's own AWS profiles, config and credentials are left out of it entirely:
+ * the simulator starts with a clean environment, and nothing is written to disk (the
+ * generated config and the simulator's log live in memory files), so a SIGKILL of
+ * tarmac leaves no directory behind; the simulator gets SIGTERM when tarmac dies
+ * (PR_SET_PDEATHSIG). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,29 +27,89 @@ extern char **environ;
 #define DEMO_SPEED "5"
 #define START_TIMEOUT_MS 15000
 
-/* A config naming each of the scenario's groups as an app, written to dir. */
-static int write_demo_config(const sim_scenario *sc, const char *path)
+/* The app name of a scenario group: its name without the "-asg" suffix. */
+static int app_name_len(const char *asg)
+{
+    size_t n = strlen(asg);
+    return (int)(n > 4 && strcmp(asg + n - 4, "-asg") == 0 ? n - 4 : n);
+}
+
+/* A config naming each of the scenario's groups as an app, written to fd. */
+static int write_demo_config(const sim_scenario *sc, int fd)
 {
     strbuf sb;
     sb_init(&sb);
     sb_append(&sb, "# written by tarmac --demo for the simulator's demo scenario\napps:\n");
     for (size_t i = 0; i < sc->asgs.n; i++) {
         const sc_asg *a = &sc->asgs.items[i];
-        /* app name: the group's name without its "-asg" suffix */
-        size_t n = strlen(a->name);
-        int keep = (int)(n > 4 && strcmp(a->name + n - 4, "-asg") == 0 ? n - 4 : n);
-        sb_printf(&sb, "  %.*s:\n    asg: %s\n", keep, a->name, a->name);
+        sb_printf(&sb, "  %.*s:\n    asg: %s\n", app_name_len(a->name), a->name, a->name);
         if (a->repository)
             sb_printf(&sb, "    ecr_repository: %s\n", a->repository);
         if (a->live_tag && strcmp(a->live_tag, "prod") != 0)
             sb_printf(&sb, "    live_tag: %s\n", a->live_tag);
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && write(fd, sb.buf, sb.len) == (ssize_t)sb.len;
-    if (fd >= 0)
-        close(fd);
+    bool ok = write(fd, sb.buf, sb.len) == (ssize_t)sb.len;
     sb_free(&sb);
     return ok ? 0 : -1;
+}
+
+/* The simulator's environment: a few harmless variables of ours, never AWS_* (the
+ * user's keys) or anything else it has no use for. Pointers into environ. */
+static void sim_environment(char **envp, size_t cap)
+{
+    static const char *const keep[] = {"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ",
+                                       "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"};
+    size_t n = 0;
+    for (char **e = environ; *e && n + 1 < cap; e++)
+        for (size_t k = 0; k < ARRAY_LEN(keep); k++) {
+            size_t len = strlen(keep[k]);
+            if (!strncmp(*e, keep[k], len) && (*e)[len] == '=') {
+                envp[n++] = *e;
+                break;
+            }
+        }
+    envp[n] = NULL;
+}
+
+/* Starts `tarmac sim` (this very binary) with stdout on out_fd and stderr on log_fd.
+ * The child asks for SIGTERM when its parent goes (a SIGKILL of tarmac included): the
+ * fork is made by the main thread, which lives as long as the process, so the
+ * "parent thread" PR_SET_PDEATHSIG watches is the whole of tarmac; a parent already
+ * gone before prctl() is seen by getppid(). Returns the pid, or -1 with errno. */
+static pid_t spawn_sim(int out_fd, int log_fd)
+{
+    char *argv[] = {"tarmac", "sim", "--port", "0", "--scenario", "demo", "--speed", DEMO_SPEED, NULL};
+    char *envp[16];
+    sim_environment(envp, ARRAY_LEN(envp));
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    /* the child: async-signal-safe calls only until execve */
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+        _exit(127);
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+        dup2(log_fd, STDERR_FILENO) < 0)
+        _exit(127);
+    execve("/proc/self/exe", argv, envp);
+    _exit(127);
+}
+
+/* The simulator's last log line, for a start that failed (its text, made inert by cli_error). */
+static void last_log_line(int log_fd, char *out, size_t cap)
+{
+    char buf[2048];
+    off_t size = lseek(log_fd, 0, SEEK_END);
+    off_t from = size > (off_t)sizeof buf - 1 ? size - (off_t)sizeof buf + 1 : 0;
+    ssize_t n = size > 0 ? pread(log_fd, buf, sizeof buf - 1, from) : 0;
+    if (n < 0)
+        n = 0;
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    buf[n] = '\0';
+    char *line = strrchr(buf, '\n');
+    str_copy(out, cap, line ? line + 1 : buf);
 }
 
 /* Reads the simulator's first line ("listening on http://127.0.0.1:PORT"). */
@@ -87,22 +151,34 @@ int demo_main(cli_globals *g)
         sim_scenario_free(sc);
         return EXIT_USAGE;
     }
-    const char *tmp = getenv("TMPDIR");
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s/tarmac-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        cli_error("demo: cannot create a temporary directory in %s", tmp && *tmp ? tmp : "/tmp");
-        sim_scenario_free(sc);
-        return EXIT_AWS;
+    if (g->app) {   /* the generated config's path says nothing: name the demo's apps instead */
+        bool found = false;
+        strbuf names;
+        sb_init(&names);
+        for (size_t i = 0; i < sc->asgs.n; i++) {
+            const char *a = sc->asgs.items[i].name;
+            int n = app_name_len(a);
+            found = found || ((int)strlen(g->app) == n && !strncmp(g->app, a, (size_t)n));
+            sb_printf(&names, "%s%.*s", i ? ", " : "", n, a);
+        }
+        if (!found)
+            cli_error("demo: no app named '%s' in the demo (its apps: %s)", g->app, names.buf);
+        sb_free(&names);
+        if (!found) {
+            sim_scenario_free(sc);
+            return EXIT_USAGE;
+        }
     }
-    char config[600], log[600];
-    snprintf(config, sizeof config, "%s/config.yaml", dir);
-    snprintf(log, sizeof log, "%s/sim.log", dir);
     int rc = EXIT_AWS;
     pid_t pid = -1;
     int pipefd[2] = { -1, -1 };
-    if (write_demo_config(sc, config) != 0) {
-        cli_error("demo: cannot write %s", config);
+    /* In memory, not in a directory: nothing to leave behind, however tarmac ends. */
+    int config_fd = memfd_create("tarmac-demo-config", MFD_CLOEXEC);
+    int log_fd = memfd_create("tarmac-demo-sim-log", MFD_CLOEXEC);
+    char config[64];
+    snprintf(config, sizeof config, "/proc/self/fd/%d", config_fd);
+    if (config_fd < 0 || log_fd < 0 || write_demo_config(sc, config_fd) != 0) {
+        cli_error("demo: cannot write the demo's config: %s", strerror(errno));
         goto out;
     }
 
@@ -111,24 +187,19 @@ int demo_main(cli_globals *g)
         cli_error("demo: pipe: %s", strerror(errno));
         goto out;
     }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    char *argv[] = { "tarmac", "sim", "--port", "0", "--scenario", "demo", "--speed", DEMO_SPEED, NULL };
-    int e = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
+    pid = spawn_sim(pipefd[1], log_fd);
+    int spawn_errno = errno;
     close(pipefd[1]);
     pipefd[1] = -1;
-    if (e != 0) {
-        pid = -1;
-        cli_error("demo: cannot start the simulator: %s", strerror(e));
+    if (pid < 0) {
+        cli_error("demo: cannot start the simulator: %s", strerror(spawn_errno));
         goto out;
     }
     char url[200];
     if (read_listen_line(pipefd[0], url, sizeof url) != 0) {
-        cli_error("demo: the simulator did not start (its log: %s)", log);
+        char last[300];
+        last_log_line(log_fd, last, sizeof last);
+        cli_error("demo: the simulator did not start%s%s", last[0] ? ": " : "", last);
         goto out;
     }
 
@@ -153,8 +224,7 @@ int demo_main(cli_globals *g)
     if (!g->app && sc->asgs.n) {
         static char app[80];
         const char *name = sc->asgs.items[0].name;
-        size_t n = strlen(name);
-        snprintf(app, sizeof app, "%.*s", (int)(n > 4 && strcmp(name + n - 4, "-asg") == 0 ? n - 4 : n), name);
+        snprintf(app, sizeof app, "%.*s", app_name_len(name), name);
         g->app = app;
     }
     if (g->command && strcmp(g->command, "status") == 0)
@@ -177,9 +247,10 @@ out:
             usleep(20000);
         }
     }
-    unlink(config);
-    unlink(log);
-    rmdir(dir);
+    if (config_fd >= 0)
+        close(config_fd);
+    if (log_fd >= 0)
+        close(log_fd);
     sim_scenario_free(sc);
     return rc;
 }

@@ -130,7 +130,10 @@ void con_log_rebuild(console *c)
             lv_set(row, 3, "-");
         lv_setf(row, 4, "%d", r->latency_ms);
         lv_setf(row, 5, "%d", r->retries);
-        lv_set(row, 6, r->error_code);
+        if (r->note[0])   /* e.g. the signing clock corrected from this host's Date */
+            lv_setf(row, 6, "%s%s%s", r->error_code, r->error_code[0] ? "; " : "", r->note);
+        else
+            lv_set(row, 6, r->error_code);
         lv_set(row, 7, r->request_id);
         if (r->error_code[0])
             row->role = ROLE_UNHEALTHY;
@@ -237,7 +240,9 @@ void con_ssm_shell(console *c)
 
     def_prog_mode();
     endwin();
-    fprintf(stderr, "tarmac: aws ssm start-session --target %s (the console comes back when it ends)\n", id);
+    /* the id is AWS's text: made inert like every line printed */
+    cli_printf(stderr, "tarmac: aws ssm start-session --target %s (the console comes back when it ends)", id);
+    fputc('\n', stderr);
     /* The child owns the terminal meanwhile: ^C goes to it, not to us. */
     struct sigaction ign, old_int, old_quit;
     memset(&ign, 0, sizeof ign);

@@ -1,7 +1,6 @@
 /* test_creds.c — credentials and region resolution against a matrix of shared
  * files and environment variables, each in its own temporary HOME. Expected values
  * follow what botocore resolves for the same files and environment. */
-#include "test_tmp.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,56 +16,11 @@
 
 #include "creds.h"
 
-static const char *const aws_env[] = {
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_REGION", "AWS_DEFAULT_REGION",
-    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_EC2_METADATA_DISABLED", "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_ROLE_SESSION_NAME",
-};
-
-static char home[512];
+#include "creds_home.h"
 
 static void write_file(const char *rel, const char *text)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/.aws", home);
-    mkdir(path, 0700);
-    snprintf(path, sizeof path, "%s/%s", home, rel);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < ARRAY_LEN(aws_env); i++)
-        unsetenv(aws_env[i]);
-    snprintf(home, sizeof home, "%s/tarmac-creds-XXXXXX", test_tmpdir());
-    if (!mkdtemp(home))
-        return -1;
-    setenv("HOME", home, 1);
-    /* instance metadata is the chain's last resort: a closed port makes it fail at once */
-    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9", 1);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    static const char *files[] = {".aws/credentials", ".aws/config", "alt-creds", "alt-config"};
-    char path[1024];
-    for (size_t i = 0; i < ARRAY_LEN(files); i++) {
-        snprintf(path, sizeof path, "%s/%s", home, files[i]);
-        unlink(path);
-    }
-    snprintf(path, sizeof path, "%s/.aws", home);
-    rmdir(path);
-    rmdir(home);
-    return 0;
+    home_write(rel, text, 0600);
 }
 
 /* Resolves and checks; NULL token means "none expected". */
@@ -488,19 +442,19 @@ static void test_profile_value(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_profile_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_env_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_env_beats_files_but_not_explicit_profile, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_credentials_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_config_file_profiles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_custom_paths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ini_syntax, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ini_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_incomplete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_chain_types_offline, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_region_precedence, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_profile_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_profile_name, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_env_only, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_env_beats_files_but_not_explicit_profile, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_credentials_file, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_config_file_profiles, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_custom_paths, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_ini_syntax, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_ini_errors, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_missing, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_incomplete, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_chain_types_offline, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_region_precedence, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_profile_value, home_setup, home_teardown),
     };
     return cmocka_run_group_tests_name("creds", tests, NULL, NULL);
 }

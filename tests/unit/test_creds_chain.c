@@ -3,7 +3,6 @@
  * stderr captured), IMDSv2, the container endpoint and the SSO portal against a
  * scripted loopback server (the exact requests checked), the SSO token cache name,
  * profile listing and the profile's "services" endpoints. */
-#include "test_tmp.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,52 +19,7 @@
 #include "endpoints.h"
 #include "loopback_server.h"
 
-static char home[256];
-
-static void write_file(const char *rel, const char *text, mode_t mode)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", home, rel);
-    for (char *p = path + strlen(home) + 1; (p = strchr(p, '/')); p++) {
-        *p = '\0';
-        mkdir(path, 0700);
-        *p = '/';
-    }
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    chmod(path, mode);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    static const char *clear[] = {"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID",
-                                  "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION",
-                                  "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-                                  "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSO", "AWS_WEB_IDENTITY_TOKEN_FILE",
-                                  "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                                  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-                                  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_DISABLED",
-                                  "TARMAC_CREDENTIAL_PROCESS_TIMEOUT"};
-    for (size_t i = 0; i < ARRAY_LEN(clear); i++)
-        unsetenv(clear[i]);
-    snprintf(home, sizeof home, "%s/tarmac-chain-XXXXXX", test_tmpdir());
-    if (!mkdtemp(home))
-        return -1;
-    setenv("HOME", home, 1);
-    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9", 1);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#include "creds_home.h"
 
 static void test_shlex(void **state)
 {
@@ -147,11 +101,11 @@ static int resolve(const char *profile, const creds_hooks *h, aws_credentials *c
 static void test_process(void **state)
 {
     (void)state;
-    write_file("ok.sh", "#!/bin/sh\necho \"args:$1|$2\" >&2\n"
+    home_write("ok.sh", "#!/bin/sh\necho \"args:$1|$2\" >&2\n"
                         "printf '{\"Version\": 1, \"AccessKeyId\": \"AKPROC\", \"SecretAccessKey\": \"SECRET-PROC\", "
                         "\"SessionToken\": \"TOKEN-PROC\", \"Expiration\": \"2031-01-01T00:00:00Z\"}'\n", 0700);
-    write_file("garbage.sh", "#!/bin/sh\necho 'warning: \033[31mred\033[0m thing' >&2\necho hello\n", 0700);
-    write_file("fail.sh", "#!/bin/sh\necho 'token expired, log in again' >&2\nexit 3\n", 0700);
+    home_write("garbage.sh", "#!/bin/sh\necho 'warning: \033[31mred\033[0m thing' >&2\necho hello\n", 0700);
+    home_write("fail.sh", "#!/bin/sh\necho 'token expired, log in again' >&2\nexit 3\n", 0700);
     char cfg[2048];
     snprintf(cfg, sizeof cfg,
              "[profile ok]\ncredential_process = %s/ok.sh 'one two' three\n"
@@ -159,7 +113,7 @@ static void test_process(void **state)
              "[profile fail]\ncredential_process = %s/fail.sh\n"
              "[profile hang]\ncredential_process = sleep 20\n"
              "[profile quote]\ncredential_process = helper 'oops\n", home, home, home);
-    write_file(".aws/config", cfg, 0600);
+    home_write(".aws/config", cfg, 0600);
     creds_hooks capture = {.capture_stderr = true, .process_timeout_ms = 400};
     aws_credentials c;
     strbuf err;
@@ -251,7 +205,7 @@ static void test_container(void **state)
     char url[128];
     snprintf(url, sizeof url, "%s/v1/creds?id=1", lb_url(s));
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
-    write_file("token", "Bearer TOKEN-AUTH\n", 0600);
+    home_write("token", "Bearer TOKEN-AUTH\n", 0600);
     char tf[300];
     snprintf(tf, sizeof tf, "%s/token", home);
     setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tf, 1);
@@ -292,14 +246,14 @@ static void test_sso(void **state)
     lb_server *s = lb_start();
     assert_non_null(s);
     setenv("AWS_ENDPOINT_URL_SSO", lb_url(s), 1);
-    write_file(".aws/config",
+    home_write(".aws/config",
                "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Read Only\n"
                "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
                "[profile half]\nsso_start_url = https://x/start\nsso_region = us-east-1\n", 0600);
     char hex[41], rel[128];
     creds_sha1_hex("corp", hex);
     snprintf(rel, sizeof rel, ".aws/sso/cache/%s.json", hex);
-    write_file(rel, "{\"accessToken\": \"TOKEN-SSO\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}", 0600);
+    home_write(rel, "{\"accessToken\": \"TOKEN-SSO\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}", 0600);
     lb_push(s, &(lb_response){.body = "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\"secretAccessKey\":"
                                       "\"SECRET-SSO\",\"sessionToken\":\"T\",\"expiration\":1924992000000}}",
                               .content_type = "application/json"});
@@ -323,7 +277,7 @@ static void test_sso(void **state)
     assert_int_equal(resolve("dev", NULL, &c, &err), -1);
     assert_non_null(strstr(err.buf, "run `aws sso login --profile dev`"));
     /* expired in the cache: no request at all */
-    write_file(rel, "{\"accessToken\": \"TOKEN-SSO\", \"expiresAt\": \"2020-01-01T00:00:00Z\"}", 0600);
+    home_write(rel, "{\"accessToken\": \"TOKEN-SSO\", \"expiresAt\": \"2020-01-01T00:00:00Z\"}", 0600);
     size_t before = lb_request_count(s);
     sb_reset(&err);
     assert_int_equal(resolve("dev", NULL, &c, &err), -1);
@@ -341,9 +295,9 @@ static void test_sso(void **state)
 static void test_profiles_and_service_endpoints(void **state)
 {
     (void)state;
-    write_file(".aws/credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = B\n[zeta]\n"
+    home_write(".aws/credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = B\n[zeta]\n"
                                    "aws_access_key_id = A\naws_secret_access_key = B\n", 0600);
-    write_file(".aws/config",
+    home_write(".aws/config",
                "[default]\nregion = us-east-1\n[profile alpha]\nservices = local\nendpoint_url = http://127.0.0.1:1111\n"
                "[profile zeta]\nregion = eu-west-1\n[sso-session x]\nsso_region = us-east-1\n"
                "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:2222\nauto_scaling =\n"
@@ -383,14 +337,14 @@ static void test_profiles_and_service_endpoints(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_shlex, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_doc, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sha1_cache_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_process, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_imds_v2, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_container, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sso, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_profiles_and_service_endpoints, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shlex, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_json_doc, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_sha1_cache_name, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_process, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_imds_v2, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_container, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_sso, home_setup, home_teardown),
+        cmocka_unit_test_setup_teardown(test_profiles_and_service_endpoints, home_setup, home_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

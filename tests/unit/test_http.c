@@ -252,6 +252,43 @@ static void test_wait_extra_fd_and_protocols(void **state) {
     http_engine_free(e);
 }
 
+/* Loopback and link-local hosts, plain http and the credential endpoints go direct,
+ * whatever the proxy variables say; header lines cannot carry a line break. */
+static void test_no_proxy_for_local_hosts(void **state) {
+    lb_server *s = *state;
+    static const char *const local[] = {"127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "169.254.169.254",
+                                        "169.254.170.2", "[fe80::1]", "[fd00:ec2::23]", "fd00:ec2::254"};
+    static const char *const remote[] = {"10.0.0.1", "sts.amazonaws.com", "[2001:db8::1]", "169.253.1.1",
+                                         "[fd00::1]", "", "[zz]"};
+    for (size_t i = 0; i < sizeof(local) / sizeof(*local); i++) assert_true(http_host_is_local(local[i]));
+    for (size_t i = 0; i < sizeof(remote) / sizeof(*remote); i++) assert_false(http_host_is_local(remote[i]));
+    static const char *const vars[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                                       "ALL_PROXY"};
+    char proxy[64];
+    snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", lb_closed_port());
+    for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) setenv(vars[i], proxy, 1);
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    http_engine *e = http_engine_new();
+    got g = {0};
+    lb_push(s, &(lb_response){.body = "direct"});
+    submit(e, lb_url(s), "x", 5000, &g);
+    http_run_until_idle(e);
+    assert_int_equal(g.code, CURLE_OK);
+    assert_string_equal(g.body, "direct");
+    /* a header with a line break is refused before anything is sent */
+    const char *hdrs[] = {"X-Amz-Security-Token: tok\r\nX-Injected: yes"};
+    http_request req = {.method = "GET", .url = lb_url(s), .headers = hdrs, .n_headers = 1};
+    strbuf err;
+    sb_init(&err);
+    assert_null(http_submit(e, &req, on_done, &g, &err));
+    assert_non_null(strstr(err.buf, "line break"));
+    sb_free(&err);
+    assert_int_equal(lb_request_count(s), 1);
+    http_engine_free(e);
+    for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++) unsetenv(vars[i]);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_answer_and_headers, setup, teardown),
@@ -262,6 +299,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_body_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_free, setup, teardown),
         cmocka_unit_test(test_wait_extra_fd_and_protocols),
+        cmocka_unit_test_setup_teardown(test_no_proxy_for_local_hosts, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
