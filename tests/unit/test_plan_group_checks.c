@@ -146,7 +146,7 @@ static void test_warnings_standby_and_protected(void **state)
 
 #define D_LIVE "sha256:c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c"
 #define D_STABLE "sha256:5ab1e0d2c3b4a5968778695a4b3c2d1e0f9e8d7c6b5a49382716051a2b3c4d5e"
-#define D_NEW "sha256:0e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e0"
+#define D_NEW "sha256:0e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00"
 
 static void add_image(ecr_image_detail_list *l, const char *digest, const char *status, const char *tag1,
                       const char *tag2)
