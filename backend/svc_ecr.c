@@ -163,14 +163,21 @@ int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, 
     size_t first = out->n;
     FOR_EACH_OBJECT(arr, i, o)
         decode_image_detail(o, VEC_NEW(*out));
-    int rc = 0;
-    for (size_t k = first; k < out->n && rc == 0; k++)
-        rc = check_digest(out->items[k].image_digest, "DescribeImages", "imageDetails", k - first, "imageDigest",
-                          err);
-    if (next_token && rc == 0)
+    if (next_token)
         ju_get_token(root, "nextToken", next_token);
     json_object_put(root);
-    return rc;
+    for (size_t k = first; k < out->n; k++)
+        if (check_digest(out->items[k].image_digest, "DescribeImages", "imageDetails", k - first, "imageDigest",
+                         err) < 0) {
+            while (out->n > first)   /* nothing of a malformed answer is kept */
+                ecr_image_detail_free(&out->items[--out->n]);
+            if (next_token) {
+                free(*next_token);
+                *next_token = NULL;
+            }
+            return -1;
+        }
+    return 0;
 }
 
 static void decode_image_id(json_object *o, char **digest, char **tag)
@@ -206,22 +213,34 @@ static void decode_failures(json_object *root, ecr_batch_get_result *out)
     }
 }
 
+/* The digests of the images one answer added to out (from first on); a malformed one
+ * drops everything the answer added. */
+static int check_images(ecr_batch_get_result *out, size_t first, size_t first_failure, const char *op,
+                        const char *list, const char *member, aws_error *err)
+{
+    for (size_t k = first; k < out->images.n; k++)
+        if (check_digest(out->images.items[k].image_digest, op, list, k - first, member, err) < 0) {
+            while (out->images.n > first)
+                ecr_image_free(&out->images.items[--out->images.n]);
+            while (out->failures.n > first_failure)
+                ecr_image_failure_free(&out->failures.items[--out->failures.n]);
+            return -1;
+        }
+    return 0;
+}
+
 int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_result *out, aws_error *err)
 {
     json_object *root = ecr_parse(body, len, "BatchGetImage", err);
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "images");
-    size_t first = out->images.n;
+    size_t first = out->images.n, first_failure = out->failures.n;
     FOR_EACH_OBJECT(arr, i, o)
         decode_image(o, VEC_NEW(out->images));
     decode_failures(root, out);
     json_object_put(root);
-    for (size_t k = first; k < out->images.n; k++)
-        if (check_digest(out->images.items[k].image_digest, "BatchGetImage", "images", k - first,
-                         "imageId.imageDigest", err) < 0)
-            return -1;
-    return 0;
+    return check_images(out, first, first_failure, "BatchGetImage", "images", "imageId.imageDigest", err);
 }
 
 int ecr_decode_put_image(const char *body, size_t len, ecr_image *out, aws_error *err)
@@ -251,7 +270,7 @@ int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_re
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "imageIds");
-    size_t first = out->images.n;
+    size_t first = out->images.n, first_failure = out->failures.n;
     FOR_EACH_OBJECT(arr, i, o) {
         ecr_image *img = VEC_NEW(out->images);
         img->image_digest = ju_dup_string(o, "imageDigest");
@@ -259,11 +278,7 @@ int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_re
     }
     decode_failures(root, out);
     json_object_put(root);
-    for (size_t k = first; k < out->images.n; k++)
-        if (check_digest(out->images.items[k].image_digest, "BatchDeleteImage", "imageIds", k - first, "imageDigest",
-                         err) < 0)
-            return -1;
-    return 0;
+    return check_images(out, first, first_failure, "BatchDeleteImage", "imageIds", "imageDigest", err);
 }
 
 /* ---------------------------------------------------------------- requests */

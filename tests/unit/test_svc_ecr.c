@@ -454,9 +454,13 @@ static void test_malformed_digests(void **state)
         strbuf sb;
         sb_init(&sb);
         aws_error err = {0};
-        sb_printf(&sb, "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\"},{\"imageDigest\":\"%s\"}]}", bad[i]);
+        sb_printf(&sb, "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\"},{\"imageDigest\":\"%s\"}],"
+                       "\"nextToken\":\"n2\"}", bad[i]);
         ecr_image_detail_list imgs = {0};
-        assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, NULL, &err), -1);
+        char *next = NULL;
+        assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, &next, &err), -1);
+        assert_int_equal(imgs.n, 0);   /* nothing of the answer is kept */
+        assert_null(next);
         assert_string_equal(err.code, "MalformedResponse");
         assert_string_equal(err.operation, "DescribeImages");
         assert_non_null(strstr(err.message, "imageDetails[1].imageDigest is not a sha256 digest"));
@@ -467,6 +471,7 @@ static void test_malformed_digests(void **state)
         sb_printf(&sb, "{\"images\":[{\"imageId\":{\"imageDigest\":\"%s\"},\"imageManifest\":\"{}\"}]}", bad[i]);
         ecr_batch_get_result res = {0};
         assert_int_equal(ecr_decode_batch_get_image(sb.buf, sb.len, &res, &err), -1);
+        assert_int_equal(res.images.n, 0);
         assert_string_equal(err.operation, "BatchGetImage");
         assert_non_null(strstr(err.message, "images[0].imageId.imageDigest"));
         ecr_batch_get_result_free(&res);
