@@ -142,7 +142,7 @@ static unsigned global_action(console *c, action_id a)
         con_focus_pane(c, (int)(a - ACT_FOCUS_1));
         return R_NONE;
     case ACT_DETAIL: return R_OPEN_DETAIL;
-    case ACT_COPY_ID: con_copy_osc52(c, lv_selected_id(&p->lv)); return R_NONE;
+    case ACT_COPY_ID: con_copy_pane_id(c, p->id, lv_selected_id(&p->lv)); return R_NONE;
     case ACT_SSM_SHELL:
         con_message(c, ROLE_WARNING, "the SSM shell opens from the Instances pane (2)");
         return R_NONE;

@@ -92,6 +92,7 @@ typedef struct console {
     strvec ov_lines;
     int ov_scroll;
     char ov_copy_id[256];
+    int ov_copy_pane;             /* whose id ov_copy_id is (its shapes: con_copy_pane_id) */
     listview log_lv;
     size_t log_seen;
 
@@ -142,7 +143,10 @@ void con_open_detail(console *c);
 void con_open_help(console *c);
 void con_log_rebuild(console *c);
 void con_open_log(console *c);
-void con_copy_osc52(console *c, const char *id);
+/* y: the selected row's id of pane which (a Targets row: its target's id) to the clipboard
+ * by OSC 52, only when it has a shape that pane's ids have (field_rules.h); anything
+ * else (a newline, an escape sequence) is refused with a message. */
+void con_copy_pane_id(console *c, int which, const char *row_id);
 void con_ssm_shell(console *c);
 void con_overlay_key(console *c, action_id a);
 
