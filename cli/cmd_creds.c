@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "creds_provider.h"
+#include "sanitize.h"
 
 static int list_profiles(void)
 {
@@ -71,7 +72,10 @@ int cmd_creds(cli_globals *g)
         json_object_object_add(o, "source", json_object_new_string(cr.source ? cr.source : ""));
         json_object_object_add(o, "expiration", exp[0] ? json_object_new_string(exp) : NULL);
         json_object_object_add(o, "temporary", json_object_new_boolean(cr.session_token != NULL));
-        printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        const char *json = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        char *safe = sanitize_json(json, strlen(json));
+        printf("%s\n", safe);
+        free(safe);
         json_object_put(o);
     } else {
         printf("profile:       %s\n", profile);

@@ -1,11 +1,10 @@
 /* cmd_log.c — `tarmac log`: the action journal, one aligned line per record
- * (--app NAME: that app's; --limit N: the newest N), or with --json its raw lines,
- * made inert when they go to a terminal. */
+ * (--app NAME: that app's; --limit N: the newest N), or with --json its records,
+ * one JSON object per line, terminal-safe (sanitize_json). */
 #include "cmd_actions_int.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sanitize.h"
 
@@ -46,6 +45,8 @@ static void col(const char *s, int width)
 
 static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
 {
+    (void)raw;
+    (void)len;
     log_ctx *l = ud;
     if (l->app && !str_eq(js(o, "app"), l->app))
         return true;
@@ -53,12 +54,13 @@ static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
     if (l->index++ < skip)
         return true;
     if (l->json) {
-        /* The raw line, made inert for a terminal only if it is one. */
-        if (isatty(STDOUT_FILENO))
-            act_put_safe(stdout, raw, -1);
-        else
-            fwrite(raw, 1, len, stdout);
+        /* The record as tarmac writes it (the same bytes for its own lines), through
+         * the one JSON printer: json-c escapes the controls, sanitize_json the rest. */
+        const char *json = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        char *safe = sanitize_json(json, strlen(json));
+        fputs(safe, stdout);
         fputc('\n', stdout);
+        free(safe);
         return true;
     }
     json_object *st;

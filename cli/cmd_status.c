@@ -375,8 +375,10 @@ int cmd_status(cli_globals *g)
     } else {
         if (g->json) {
             char *json = snapshot_to_json(snap, true);
-            fputs(json, stdout);
+            char *safe = sanitize_json(json, strlen(json));
+            fputs(safe, stdout);
             fputc('\n', stdout);
+            free(safe);
             free(json);
         } else {
             for (size_t i = 0; i < snap->asgs.n; i++) {
