@@ -117,6 +117,7 @@ typedef struct console {
     int64_t last_second;
     int64_t last_wall_minute;       /* ages are rebuilt when it turns over */
     bool quit;
+    int quit_signal;                 /* the signal that asked to quit (0: a key did) */
     struct con_actions *act;         /* deploy/rollback/... state (console_actions_int.h) */
     struct con_ltpick *ltp;          /* :deploy-lt's version picks (console_ltpick.c) */
 } console;
@@ -196,6 +197,9 @@ typedef struct con_actions con_actions;
 typedef struct con_ltpick con_ltpick;
 void con_actions_init(console *c);                /* opens the journal; offers unfinished plans */
 void con_actions_closing(console *c);             /* after the loop: answers arriving now are dropped */
+/* After a quit: true when it stopped a running plan (or left one in a step), with
+ * what to tell the operator (which plan, how to resume or abandon it) in why. */
+bool con_actions_stopped_by_quit(const console *c, char *why, size_t len);
 void con_actions_free(console *c);                /* after the clients are freed */
 void con_actions_key(console *c, action_id a);    /* deploy, promote, cancel, rollback */
 bool con_actions_dialog_key(console *c, int key); /* the dialog's keys; true: taken */
