@@ -127,8 +127,9 @@ static void suspended_line(const asg_group *g, strvec *out)
     sb_init(&names);
     sb_init(&others);
     int n = 0, n_other = 0;
-    const char *words[4 + ARRAY_LEN(suspension_effects) + 2] = { "aws", "autoscaling", "resume-processes",
-                                                             "--scaling-processes" };
+    const char *words[4 + ARRAY_LEN(suspension_effects) + 2] = {
+        "aws", "autoscaling", "resume-processes", "--scaling-processes",
+    };
     size_t nw = 4;
     for (size_t i = 0; i < g->suspended_processes.n; i++) {
         const char *name = g->suspended_processes.items[i].process_name;
@@ -184,14 +185,14 @@ static void standby_line(const asg_group *g, const refresh_prefs *prefs, strvec 
                        "leave Standby (%s), and fails if they are still there after an hour",
                   dflt ? ", the default" : "", fix.buf);
         sb_free(&fix);
-    }
-    else if (str_eq(v, "Ignore"))
+    } else if (str_eq(v, "Ignore")) {
         sb_append(&sb, ": the refresh ignores them (StandbyInstances=Ignore); they keep the old image after it "
                        "ends");
-    else if (str_eq(v, "Terminate"))
+    } else if (str_eq(v, "Terminate")) {
         sb_append(&sb, ": the refresh terminates them (StandbyInstances=Terminate)");
-    else
+    } else {
         sb_printf(&sb, ": StandbyInstances=%.40s, which AWS does not document", v);
+    }
     strvec_push(out, sb.buf);
     sb_free(&sb);
 }
@@ -253,14 +254,20 @@ void ecr_unpullable_text(const ecr_image_detail *d, const char *tag, const char 
     if (d->last_archived_at)
         time_format_iso8601(d->last_archived_at, when, sizeof when);
     char *image_id = xasprintf("imageDigest=%s", digest);
-    strbuf fix;
+    strbuf fix, text;
     sb_init(&fix);
+    sb_init(&text);
     plan_cli_hint(&fix, (const char *const[]){ "aws", "ecr", "update-image-storage-class", region ? "--region" : NULL,
                                                region, "--repository-name", repository ? repository : "?",
                                                "--image-id", image_id, "--target-storage-class", "STANDARD" }, 11);
-    snprintf(buf, len, "'%.128s' (%.19s) is in ECR's archive (imageStatus %.20s%s%s) and cannot be pulled; "
-             "restore it with %s and wait until its imageStatus is ACTIVE",
-             tag ? tag : "?", digest, d->image_status, when[0] ? ", archived " : "", when, fix.buf);
+    sb_printf(&text, "'%.128s' (%.19s) is in ECR's archive (imageStatus %.20s%s%s) and cannot be pulled; restore it "
+              "with ", tag ? tag : "?", digest, d->image_status, when[0] ? ", archived " : "", when);
+    /* a command is given whole or not at all */
+    size_t room = text.len + fix.len + 50;
+    sb_append(&text, room < len ? fix.buf : "UpdateImageStorageClass (targetStorageClass STANDARD)");
+    sb_append(&text, " and wait until its imageStatus is ACTIVE");
+    snprintf(buf, len, "%s", text.buf);
+    sb_free(&text);
     sb_free(&fix);
     free(image_id);
 }

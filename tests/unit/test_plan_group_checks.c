@@ -203,6 +203,13 @@ static void test_image_pullable(void **state)
                                 "archived 2024-04-24T23:06:40.000Z) and cannot be pulled"));
     assert_non_null(strstr(buf, "aws ecr update-image-storage-class --region eu-west-1 --repository-name web "
                                 "--image-id imageDigest=" D_STABLE " --target-storage-class STANDARD"));
+    /* A command that does not fit is left out, never cut (a cut quote swallows what follows). */
+    char quotes[257];
+    memset(quotes, '\'', 256);
+    quotes[256] = '\0';
+    ecr_unpullable_text(&d, "prod-stable", quotes, "eu-west-1", buf, sizeof buf);
+    assert_null(strstr(buf, "`aws"));
+    assert_non_null(strstr(buf, "restore it with UpdateImageStorageClass (targetStorageClass STANDARD) and wait"));
     d.image_status = "ACTIVATING";
     ecr_unpullable_text(&d, "prod-stable", "web", NULL, buf, sizeof buf);
     assert_non_null(strstr(buf, "being restored from ECR's archive (imageStatus ACTIVATING)"));
