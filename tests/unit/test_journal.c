@@ -550,8 +550,8 @@ static void test_hostile_plan_record(void **state)
         "{}",
         "{\"id\":\"p\",\"action\":\"explode\",\"steps\":[]}",
         "{\"id\":\"p\",\"action\":\"deploy\",\"steps\":{}}",
-        "{\"id\":\"p\",\"action\":\"deploy\",\"asg\":\"a\",\"live_tag\":\"p\",\"stable_tag\":\"s\","
-        "\"steps\":[{\"kind\":\"copy_tag\"}]}",                       /* copy without tag/digest */
+        ("{\"id\":\"p\",\"action\":\"deploy\",\"asg\":\"a\",\"live_tag\":\"p\",\"stable_tag\":\"s\","
+         "\"steps\":[{\"kind\":\"copy_tag\"}]}"),                      /* copy without tag/digest */
         "{\"id\":\"p\",\"action\":\"deploy\",\"steps\":[{\"kind\":\"nope\"}]}",
         "{\"id\":\"p\",\"action\":\"deploy\",\"steps\":[]}",         /* no ASG */
     };
