@@ -269,14 +269,16 @@ void con_ssm_shell(console *c)
         argv[n++] = c->profile;
     }
     argv[n] = NULL;
-    strbuf shown;
-    sb_init(&shown);
-    plan_cli_hint(&shown, argv, (size_t)n);
+    strbuf cmd;
+    sb_init(&cmd);
+    plan_cli_hint(&cmd, argv, (size_t)n);
+    char shown[1024];
+    sanitize_str(cmd.buf, shown, sizeof shown, -1, c->ascii, NULL);
+    sb_free(&cmd);
 
     def_prog_mode();
     endwin();
-    fprintf(stderr, "tarmac: %s (the console comes back when it ends)\n", shown.buf);
-    sb_free(&shown);
+    fprintf(stderr, "tarmac: %s (the console comes back when it ends)\n", shown);
     /* The child owns the terminal meanwhile: ^C goes to it, not to us. */
     struct sigaction ign, old_int, old_quit;
     memset(&ign, 0, sizeof ign);
