@@ -97,6 +97,62 @@ static void tighten_dir(const char *path)
     free(dir);
 }
 
+/* The journal says who did what, and resume runs the plans it holds: it must be the
+ * user's own. A file another user owns (planted in a shared directory, or reached by
+ * TARMAC_JOURNAL) is refused; a looser mode is tightened to 0600 and refused when it
+ * cannot be; and so is a directory in which another user could swap the file:
+ * one owned by someone else than the user or root, or writable by others without
+ * the sticky bit (which keeps them from renaming or removing the user's file). */
+static int check_trusted(int fd, const char *path, const char *what, strbuf *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        sb_printf(err, "cannot %s the journal %s: not a regular file", what, path);
+        return -1;
+    }
+    uid_t me = geteuid();
+    if (st.st_uid != me) {
+        struct passwd *pw = getpwuid(st.st_uid);
+        sb_printf(err, "cannot %s the journal %s: it belongs to %s (uid %u), not to you (uid %u); tarmac uses "
+                       "only a journal of your own (remove it, or set TARMAC_JOURNAL to a file of yours)",
+                  what, path, pw && pw->pw_name ? pw->pw_name : "another user", (unsigned)st.st_uid, (unsigned)me);
+        return -1;
+    }
+    if (st.st_mode & 077) {
+        /* an older, looser file: tighten it, or do not trust it */
+        int rc = fchmod(fd, 0600);
+        int e = errno;
+        if (rc != 0 || fstat(fd, &st) != 0 || (st.st_mode & 077)) {
+            sb_printf(err, "cannot %s the journal %s: other users may write it (mode %04o) and it cannot be made "
+                           "private: %s", what, path, (unsigned)(st.st_mode & 07777),
+                      rc != 0 ? strerror(e) : "its mode did not change");
+            return -1;
+        }
+    }
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        str_set(&dir, ".");
+    struct stat ds;
+    int rc = 0;
+    if (stat(dir, &ds) != 0) {
+        sb_printf(err, "cannot %s the journal %s: %s: %s", what, path, dir, strerror(errno));
+        rc = -1;
+    } else if (ds.st_uid != me && ds.st_uid != 0) {
+        sb_printf(err, "cannot %s the journal %s: its directory %s belongs to uid %u, who could replace the "
+                       "journal; keep it in a directory of your own", what, path, dir, (unsigned)ds.st_uid);
+        rc = -1;
+    } else if ((ds.st_mode & 022) && !(ds.st_mode & S_ISVTX)) {
+        sb_printf(err, "cannot %s the journal %s: other users may replace it, its directory %s is writable by "
+                       "them (mode %04o) (chmod go-w %s)", what, path, dir, (unsigned)(ds.st_mode & 07777), dir);
+        rc = -1;
+    }
+    free(dir);
+    return rc;
+}
+
 journal *journal_open(const char *path, strbuf *err)
 {
     char *p = path ? xstrdup(path) : journal_default_path();
@@ -117,9 +173,7 @@ journal *journal_open(const char *path, strbuf *err)
         free(p);
         return NULL;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        sb_printf(err, "cannot use the journal %s: not a regular file", p);
+    if (check_trusted(fd, p, "use", err) != 0) {
         close(fd);
         free(p);
         return NULL;
@@ -127,8 +181,6 @@ journal *journal_open(const char *path, strbuf *err)
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0)
         (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    if (st.st_mode & 077)
-        (void)fchmod(fd, 0600);   /* an older, looser file: it holds who did what */
     journal *j = xcalloc(1, sizeof *j);
     j->fd = fd;
     j->path = p;
@@ -244,7 +296,7 @@ int journal_scan(const char *path, journal_scan_fn fn, void *ud, strbuf *err)
     if (!p)
         return 0;
     /* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
-    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT) {
@@ -255,10 +307,9 @@ int journal_scan(const char *path, journal_scan_fn fn, void *ud, strbuf *err)
         free(p);
         return -1;
     }
-    /* A device or a FIFO is no journal (/dev/zero would be read forever). */
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        sb_printf(err, "cannot read the journal %s: not a regular file", p);
+    /* A device or a FIFO is no journal (/dev/zero would be read forever), nor is a
+     * file another user could have written. */
+    if (check_trusted(fd, p, "read", err) != 0) {
         close(fd);
         free(p);
         return -1;

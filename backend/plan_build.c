@@ -165,7 +165,7 @@ static void add_copy(build_ctx *x, const char *src_tag, const char *dst_tag, con
     }
     s->description = sb_steal(&sb);
 
-    s->cli = plan_cli_copy_tag(t, src->image_digest, dst_tag, src->image_manifest_media_type != NULL);
+    s->cli = plan_cli_step(t, s);
 }
 
 static void add_simple(plan *p, plan_step_kind kind)
@@ -185,7 +185,7 @@ static void add_simple(plan *p, plan_step_kind kind)
         s->description = xasprintf("wait until no instance refresh is active on %s", t->asg);
         break;
     }
-    s->cli = plan_cli_refresh_call(t, kind);
+    s->cli = plan_cli_step(t, s);
 }
 
 static void add_start(plan *p, bool tag_deploy, const lt_spec *desired)
@@ -220,7 +220,7 @@ static void add_start(plan *p, bool tag_deploy, const lt_spec *desired)
     sb_printf(&sb, ", preferences %s", pjs);
     s->description = sb_steal(&sb);
     json_object_put(pj);
-    s->cli = plan_cli_start_refresh(t, &s->prefs, s->has_desired ? &s->desired : NULL);
+    s->cli = plan_cli_step(t, s);
     sb_free(&sb);
 }
 
@@ -300,13 +300,21 @@ static bool check_mutable(build_ctx *x, const char *tag, const ecr_image_detail 
     if (!now || str_eq(now->image_digest, new_digest) || ecr_tag_mutable(&x->repos.items[0], tag))
         return true;
     const char *m = x->repos.items[0].image_tag_mutability;
+    const plan_target *t = &p->target;
+    char *live = xasprintf("filterType=WILDCARD,filter=%s", t->live_tag);
+    char *stable = xasprintf("filterType=WILDCARD,filter=%s", t->stable_tag);
+    strbuf fix;
+    sb_init(&fix);
+    plan_cli_hint(&fix, (const char *const[]){ "aws", "ecr", "put-image-tag-mutability", t->region ? "--region" : NULL,
+                                               t->region, "--repository-name", t->repository, "--image-tag-mutability",
+                                               "IMMUTABLE_WITH_EXCLUSION", "--image-tag-mutability-exclusion-filters",
+                                               live, stable }, 12);
     refuse(p, "repository %s has immutable tags (%s): '%s' cannot be moved. Fix: set imageTagMutability to "
-              "IMMUTABLE_WITH_EXCLUSION with exclusion filters matching '%s' and '%s' "
-              "(aws ecr put-image-tag-mutability --repository-name %s --image-tag-mutability "
-              "IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters "
-              "filterType=WILDCARD,filter=%s filterType=WILDCARD,filter=%s), or make it MUTABLE.",
-           p->target.repository, m ? m : "?", tag, p->target.live_tag, p->target.stable_tag, p->target.repository,
-           p->target.live_tag, p->target.stable_tag);
+              "IMMUTABLE_WITH_EXCLUSION with exclusion filters matching '%s' and '%s' (%s), or make it MUTABLE.",
+           t->repository, m ? m : "?", tag, t->live_tag, t->stable_tag, fix.buf);
+    sb_free(&fix);
+    free(live);
+    free(stable);
     return false;
 }
 

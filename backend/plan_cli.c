@@ -51,6 +51,21 @@ void plan_cli_quote(strbuf *sb, const char *s)
     sb_appendc(sb, '\'');
 }
 
+void plan_cli_hint(strbuf *sb, const char *const *words, size_t n)
+{
+    sb_appendc(sb, '`');
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        if (!words[i])
+            continue;
+        if (!first)
+            sb_appendc(sb, ' ');
+        plan_cli_quote(sb, words[i]);
+        first = false;
+    }
+    sb_appendc(sb, '`');
+}
+
 /* " --name value", the value quoted. */
 static void arg(strbuf *sb, const char *name, const char *value)
 {
@@ -177,4 +192,22 @@ char *plan_cli_start_refresh(const plan_target *t, const refresh_prefs *prefs, c
         arg_json(&sb, "--desired-configuration", d);
     }
     return sb_steal(&sb);
+}
+
+char *plan_cli_step(const plan_target *t, const plan_step *s)
+{
+    switch (s->kind) {
+    case STEP_COPY_TAG:
+        /* an undo reads the old image's media type back, as its step does */
+        return plan_cli_copy_tag(t, s->digest, s->dst_tag, s->undo || s->media_type != NULL);
+    case STEP_UNTAG:
+        return plan_cli_untag(t, s->dst_tag);
+    case STEP_START_REFRESH:
+        return plan_cli_start_refresh(t, &s->prefs, s->has_desired ? &s->desired : NULL);
+    case STEP_CANCEL_REFRESH:
+    case STEP_ROLLBACK_REFRESH:
+    case STEP_WAIT_REFRESH_END:
+        return plan_cli_refresh_call(t, s->kind);
+    }
+    return xstrdup("");
 }

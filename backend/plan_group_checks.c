@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan_cli.h"
+
 static const struct {
     const char *process;
     const char *effect;
@@ -125,6 +127,10 @@ static void suspended_line(const asg_group *g, strvec *out)
     sb_init(&names);
     sb_init(&others);
     int n = 0, n_other = 0;
+    const char *words[4 + ARRAY_LEN(suspension_effects) + 2] = {
+        "aws", "autoscaling", "resume-processes", "--scaling-processes",
+    };
+    size_t nw = 4;
     for (size_t i = 0; i < g->suspended_processes.n; i++) {
         const char *name = g->suspended_processes.items[i].process_name;
         const char *effect = asg_suspension_effect(name);
@@ -133,17 +139,20 @@ static void suspended_line(const asg_group *g, strvec *out)
             continue;
         }
         sb_printf(&sb, "%s%.40s (%s)", n ? "; " : "", name, effect);
-        sb_printf(&names, " %.40s", name);
+        if (nw < ARRAY_LEN(words) - 2)
+            words[nw++] = name;
         n++;
     }
     if (n) {
+        words[nw++] = "--auto-scaling-group-name";
+        words[nw++] = g->name ? g->name : "?";
+        plan_cli_hint(&names, words, nw);
         strbuf line;
         sb_init(&line);
         sb_printf(&line, "suspended processes on %.255s: %s", g->name ? g->name : "?", sb.buf);
         if (n_other)
             sb_printf(&line, "; also suspended, no effect on the refresh: %s", others.buf);
-        sb_printf(&line, ". Resume them before the refresh (aws autoscaling resume-processes --scaling-processes%s)",
-                  names.buf);
+        sb_printf(&line, ". Resume them before the refresh (%s)", names.buf);
         strvec_push(out, line.buf);
         sb_free(&line);
     }
@@ -161,17 +170,29 @@ static void standby_line(const asg_group *g, const refresh_prefs *prefs, strvec 
     strbuf sb;
     sb_init(&sb);
     instance_list(&sb, g, asg_instance_standby, "in Standby");
-    if (str_eq(v, "Wait"))
+    if (str_eq(v, "Wait")) {
+        /* ExitStandby takes at most 20 instance ids (its API reference) */
+        const char *words[5 + 1 + 20] = { "aws", "autoscaling", "exit-standby", "--auto-scaling-group-name",
+                                          g->name ? g->name : "?", "--instance-ids" };
+        size_t nw = 6;
+        for (size_t i = 0; i < g->instances.n && nw < ARRAY_LEN(words); i++)
+            if (asg_instance_standby(&g->instances.items[i]) && g->instances.items[i].instance_id)
+                words[nw++] = g->instances.items[i].instance_id;
+        strbuf fix;
+        sb_init(&fix);
+        plan_cli_hint(&fix, words, nw);
         sb_printf(&sb, ": the refresh waits for them (StandbyInstances=Wait%s); it will not finish until they "
-                       "leave Standby (aws autoscaling exit-standby), and fails if they are still there after an "
-                       "hour", dflt ? ", the default" : "");
-    else if (str_eq(v, "Ignore"))
+                       "leave Standby (%s), and fails if they are still there after an hour",
+                  dflt ? ", the default" : "", fix.buf);
+        sb_free(&fix);
+    } else if (str_eq(v, "Ignore")) {
         sb_append(&sb, ": the refresh ignores them (StandbyInstances=Ignore); they keep the old image after it "
                        "ends");
-    else if (str_eq(v, "Terminate"))
+    } else if (str_eq(v, "Terminate")) {
         sb_append(&sb, ": the refresh terminates them (StandbyInstances=Terminate)");
-    else
+    } else {
         sb_printf(&sb, ": StandbyInstances=%.40s, which AWS does not document", v);
+    }
     strvec_push(out, sb.buf);
     sb_free(&sb);
 }
@@ -232,11 +253,23 @@ void ecr_unpullable_text(const ecr_image_detail *d, const char *tag, const char 
     char when[40] = "";
     if (d->last_archived_at)
         time_format_iso8601(d->last_archived_at, when, sizeof when);
-    snprintf(buf, len, "'%.128s' (%.19s) is in ECR's archive (imageStatus %.20s%s%s) and cannot be pulled; "
-             "restore it with aws ecr update-image-storage-class%s%.32s --repository-name %.256s --image-id "
-             "imageDigest=%.80s --target-storage-class STANDARD and wait until its imageStatus is ACTIVE",
-             tag ? tag : "?", digest, d->image_status, when[0] ? ", archived " : "", when,
-             region ? " --region " : "", region ? region : "", repository ? repository : "?", digest);
+    char *image_id = xasprintf("imageDigest=%s", digest);
+    strbuf fix, text;
+    sb_init(&fix);
+    sb_init(&text);
+    plan_cli_hint(&fix, (const char *const[]){ "aws", "ecr", "update-image-storage-class", region ? "--region" : NULL,
+                                               region, "--repository-name", repository ? repository : "?",
+                                               "--image-id", image_id, "--target-storage-class", "STANDARD" }, 11);
+    sb_printf(&text, "'%.128s' (%.19s) is in ECR's archive (imageStatus %.20s%s%s) and cannot be pulled; restore it "
+              "with ", tag ? tag : "?", digest, d->image_status, when[0] ? ", archived " : "", when);
+    /* a command is given whole or not at all */
+    size_t room = text.len + fix.len + 50;
+    sb_append(&text, room < len ? fix.buf : "UpdateImageStorageClass (targetStorageClass STANDARD)");
+    sb_append(&text, " and wait until its imageStatus is ACTIVE");
+    snprintf(buf, len, "%s", text.buf);
+    sb_free(&text);
+    sb_free(&fix);
+    free(image_id);
 }
 
 void ecr_scan_summary(const ecr_image_detail *d, char *buf, size_t len)

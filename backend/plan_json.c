@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan_cli.h"
+
 static void js_add(json_object *o, const char *k, const char *v)
 {
     if (v)
@@ -154,7 +156,6 @@ static bool step_from_json(json_object *so, size_t i, const plan_target *t, plan
     int st = plan_step_state_lookup(js_str(so, "state"));
     s->state = st == STEP_SKIPPED ? STEP_SKIPPED : STEP_PENDING;
     s->description = xstrdup(js_str(so, "description"));
-    s->cli = xstrdup(js_str(so, "cli"));
     s->src_tag = xstrdup(js_str(so, "src_tag"));
     s->dst_tag = xstrdup(js_str(so, "dst_tag"));
     s->digest = xstrdup(js_str(so, "digest"));
@@ -175,6 +176,8 @@ static bool step_from_json(json_object *so, size_t i, const plan_target *t, plan
         sb_printf(err, "the journal's plan step %zu has no tag or digest", i + 1);
         return false;
     }
+    /* The command is made again from the step, never taken from the journal as text. */
+    s->cli = plan_cli_step(t, s);
     return true;
 }
 

@@ -49,7 +49,7 @@ static void add_undo_of(plan *p, const plan_step *done, strvec *said)
         sb_printf(&sb, "undo: %s <- %s, back to what it was before this plan (now %s)", done->dst_tag, was, now);
         u->description = sb_steal(&sb);
         /* (the old image's media type is read back by the step, as by the command) */
-        u->cli = plan_cli_copy_tag(t, done->before_digest, done->dst_tag, true);
+        u->cli = plan_cli_step(t, u);
     } else {
         u->kind = STEP_UNTAG;
         u->digest = xstrdup(done->digest);
@@ -57,7 +57,7 @@ static void add_undo_of(plan *p, const plan_step *done, strvec *said)
         sb_printf(&sb, "undo: remove tag %s (it did not exist before this plan; %s keeps image %s)", done->dst_tag,
                   prun_nz(done->src_tag), now);
         u->description = sb_steal(&sb);
-        u->cli = plan_cli_untag(t, done->dst_tag);
+        u->cli = plan_cli_step(t, u);
     }
     sb_free(&sb);
     sb_init(&sb);

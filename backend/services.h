@@ -113,6 +113,8 @@ int svc_ecr_put_image(aws_client *c, const char *repo, const char *manifest, siz
 int svc_ecr_batch_delete_image(aws_client *c, const char *repo, const ecr_image_id *ids, size_t n_ids,
                                ecr_batch_get_fn done, void *ud, aws_error *err);
 
+/* Decoders: -1 with a MalformedResponse naming the member when an image's digest is
+ * not sha256:<64 hex> (field_rules.h). */
 int ecr_decode_repositories(const char *body, size_t len, ecr_repository_list *out, char **next_token, aws_error *err);
 int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, char **next_token, aws_error *err);
 int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_result *out, aws_error *err);

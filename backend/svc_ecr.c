@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "field_rules.h"
 #include "json_util.h"
 #include "services.h"
 
@@ -25,6 +26,26 @@ static const char *const ecr_default_media_types[] = {
 static json_object *ecr_parse(const char *body, size_t len, const char *op, aws_error *err)
 {
     return ju_parse_object(body, len, AWS_SVC_ECR.id, op, err);
+}
+
+/* A digest ECR answers with goes into later requests and printed commands: one that
+ * is not sha256:<64 hex> makes the whole answer malformed, naming the member. */
+static int check_digest(const char *digest, const char *op, const char *list, size_t i, const char *member,
+                        aws_error *err)
+{
+    if (!digest || field_valid(FIELD_IMAGE_DIGEST, digest))
+        return 0;
+    if (err) {
+        if (list)
+            aws_error_set(err, 0, "MalformedResponse", "%s: %s[%zu].%s is not a sha256 digest (sha256: and 64 "
+                          "hexadecimal digits)", op, list, i, member);
+        else
+            aws_error_set(err, 0, "MalformedResponse", "%s: %s is not a sha256 digest (sha256: and 64 "
+                          "hexadecimal digits)", op, member);
+        str_copy(err->operation, sizeof(err->operation), op);
+        err->service = AWS_SVC_ECR.id;
+    }
+    return -1;
 }
 
 /* Iterate the objects of obj[key], skipping elements that are not objects. */
@@ -139,11 +160,23 @@ int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, 
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "imageDetails");
+    size_t first = out->n;
     FOR_EACH_OBJECT(arr, i, o)
         decode_image_detail(o, VEC_NEW(*out));
     if (next_token)
         ju_get_token(root, "nextToken", next_token);
     json_object_put(root);
+    for (size_t k = first; k < out->n; k++)
+        if (check_digest(out->items[k].image_digest, "DescribeImages", "imageDetails", k - first, "imageDigest",
+                         err) < 0) {
+            while (out->n > first)   /* nothing of a malformed answer is kept */
+                ecr_image_detail_free(&out->items[--out->n]);
+            if (next_token) {
+                free(*next_token);
+                *next_token = NULL;
+            }
+            return -1;
+        }
     return 0;
 }
 
@@ -180,17 +213,34 @@ static void decode_failures(json_object *root, ecr_batch_get_result *out)
     }
 }
 
+/* The digests of the images one answer added to out (from first on); a malformed one
+ * drops everything the answer added. */
+static int check_images(ecr_batch_get_result *out, size_t first, size_t first_failure, const char *op,
+                        const char *list, const char *member, aws_error *err)
+{
+    for (size_t k = first; k < out->images.n; k++)
+        if (check_digest(out->images.items[k].image_digest, op, list, k - first, member, err) < 0) {
+            while (out->images.n > first)
+                ecr_image_free(&out->images.items[--out->images.n]);
+            while (out->failures.n > first_failure)
+                ecr_image_failure_free(&out->failures.items[--out->failures.n]);
+            return -1;
+        }
+    return 0;
+}
+
 int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_result *out, aws_error *err)
 {
     json_object *root = ecr_parse(body, len, "BatchGetImage", err);
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "images");
+    size_t first = out->images.n, first_failure = out->failures.n;
     FOR_EACH_OBJECT(arr, i, o)
         decode_image(o, VEC_NEW(out->images));
     decode_failures(root, out);
     json_object_put(root);
-    return 0;
+    return check_images(out, first, first_failure, "BatchGetImage", "images", "imageId.imageDigest", err);
 }
 
 int ecr_decode_put_image(const char *body, size_t len, ecr_image *out, aws_error *err)
@@ -211,7 +261,7 @@ int ecr_decode_put_image(const char *body, size_t len, ecr_image *out, aws_error
     }
     decode_image(img, out);
     json_object_put(root);
-    return 0;
+    return check_digest(out->image_digest, "PutImage", NULL, 0, "image.imageId.imageDigest", err);
 }
 
 int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_result *out, aws_error *err)
@@ -220,6 +270,7 @@ int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_re
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "imageIds");
+    size_t first = out->images.n, first_failure = out->failures.n;
     FOR_EACH_OBJECT(arr, i, o) {
         ecr_image *img = VEC_NEW(out->images);
         img->image_digest = ju_dup_string(o, "imageDigest");
@@ -227,7 +278,7 @@ int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_re
     }
     decode_failures(root, out);
     json_object_put(root);
-    return 0;
+    return check_images(out, first, first_failure, "BatchDeleteImage", "imageIds", "imageDigest", err);
 }
 
 /* ---------------------------------------------------------------- requests */

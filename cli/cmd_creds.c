@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "creds_provider.h"
+#include "sanitize.h"
 
 static int list_profiles(void)
 {

@@ -1,6 +1,6 @@
 /* cmd_log.c — `tarmac log`: the action journal, one aligned line per record
- * (--app NAME: that app's; --limit N: the newest N), or with --json its lines as
- * JSON, with whatever a terminal would act on escaped (cli_put_json). */
+ * (--app NAME: that app's; --limit N: the newest N), or with --json its records,
+ * one JSON object per line, terminal-safe (cli_put_json). */
 #include "cmd_actions_int.h"
 
 #include <stdlib.h>
@@ -38,6 +38,8 @@ static void col(const char *s, int width)
 
 static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
 {
+    (void)raw;
+    (void)len;
     log_ctx *l = ud;
     if (l->app && !str_eq(js(o, "app"), l->app))
         return true;
@@ -45,9 +47,11 @@ static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
     if (l->index++ < skip)
         return true;
     if (l->json) {
-        /* The line as JSON still, with whatever a terminal would act on escaped. */
+        /* The record as tarmac writes it (the same bytes for its own lines), through
+         * the one JSON printer: json-c escapes the controls, cli_put_json the rest. */
+        (void)raw;
         (void)len;
-        cli_put_json(stdout, raw);
+        cli_put_json(stdout, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         return true;
     }
     json_object *st;

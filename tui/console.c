@@ -5,6 +5,8 @@
  * terminal: set-up, and restoration on exit, fatal signals and out-of-memory. */
 #include "console_int.h"
 
+#include "cmd_actions.h"
+
 /* ---- terminal safety ---- */
 
 static int sig_pipe[2] = { -1, -1 };
@@ -142,7 +144,7 @@ static unsigned global_action(console *c, action_id a)
         con_focus_pane(c, (int)(a - ACT_FOCUS_1));
         return R_NONE;
     case ACT_DETAIL: return R_OPEN_DETAIL;
-    case ACT_COPY_ID: con_copy_osc52(c, lv_selected_id(&p->lv)); return R_NONE;
+    case ACT_COPY_ID: con_copy_pane_id(c, p->id, lv_selected_id(&p->lv)); return R_NONE;
     case ACT_SSM_SHELL:
         con_message(c, ROLE_WARNING, "the SSM shell opens from the Instances pane (2)");
         return R_NONE;
@@ -292,6 +294,8 @@ static void read_signals(console *c)
                 con_relayout(c);
             } else if (b[i] == SIGTERM || b[i] == SIGHUP || b[i] == SIGINT) {
                 c->quit = true;
+                if (!c->quit_signal)
+                    c->quit_signal = b[i];
             }
         }
     }
@@ -667,6 +671,9 @@ int console_main(const cli_globals *g)
         con_actions_tick(c, now);
         con_render(c);
     }
+    /* A signal that stopped a plan ends the console as it ends the headless commands. */
+    char stopped[700] = "";
+    bool interrupted = c->quit_signal && con_actions_stopped_by_quit(c, stopped, sizeof stopped);
     con_actions_closing(c);
 
     con_free_windows(c);
@@ -676,6 +683,12 @@ int console_main(const cli_globals *g)
     signal(SIGPIPE, SIG_IGN);
     util_set_fatal_hook(NULL);
     rc = EXIT_OK;
+    if (interrupted) {
+        char safe[1024];
+        sanitize_str(stopped, safe, sizeof safe, -1, c->ascii, NULL);
+        cli_error("stopped by a signal: %s", safe);
+        rc = EXIT_STOPPED;
+    }
 out_watch:
     con_free_windows(c);
     watch_free(c->w);

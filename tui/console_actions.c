@@ -246,6 +246,8 @@ static void run_done(console *c)
         break;
     }
     a->phase = DLG_DONE;
+    if (o == PLAN_STOPPED && c->quit)
+        a->quit_stopped = true;
     con_message(c, role, "%s %s: %s", act, p->id, a->note);
     if (o == PLAN_STOPPED && !c->quit && con_act_load_unfinished(a, p->target.app)) {
         con_act_dialog_open(c, DLG_UNFINISHED);
@@ -800,6 +802,21 @@ bool con_actions_hold_quit(console *c)
         }
     }
     return now < a->quit_deadline;
+}
+
+bool con_actions_stopped_by_quit(const console *c, char *why, size_t len)
+{
+    const con_actions *a = c->act;
+    if (!a || !a->p || (!a->quit_stopped && !a->run))
+        return false;
+    const plan *p = a->p;
+    const char *app = p->target.app ? p->target.app : "-";
+    snprintf(why, len, "%s plan %s %s; `tarmac resume --app %s` finishes it, `tarmac abandon --app %s` drops it",
+             plan_action_name(p->action), p->id,
+             a->run ? "was still in a step when the console gave up waiting (its outcome is unknown)"
+                    : "stopped at a step boundary",
+             app, app);
+    return true;
 }
 
 void con_actions_closing(console *c)

@@ -43,6 +43,7 @@ struct con_actions {
     plan_run *run;
     bool run_finished, auto_rb, stop_sent;
     int64_t quit_deadline;
+    bool quit_stopped;             /* quitting stopped the plan at a step boundary */
 
     /* watching a deploy started here */
     bool guarding, guard_offer, guard_auto;

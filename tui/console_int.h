@@ -92,6 +92,7 @@ typedef struct console {
     strvec ov_lines;
     int ov_scroll;
     char ov_copy_id[256];
+    int ov_copy_pane;             /* whose id ov_copy_id is (its shapes: con_copy_pane_id) */
     listview log_lv;
     size_t log_seen;
 
@@ -116,6 +117,7 @@ typedef struct console {
     int64_t last_second;
     int64_t last_wall_minute;       /* ages are rebuilt when it turns over */
     bool quit;
+    int quit_signal;                 /* the signal that asked to quit (0: a key did) */
     struct con_actions *act;         /* deploy/rollback/... state (console_actions_int.h) */
     struct con_ltpick *ltp;          /* :deploy-lt's version picks (console_ltpick.c) */
 } console;
@@ -142,7 +144,10 @@ void con_open_detail(console *c);
 void con_open_help(console *c);
 void con_log_rebuild(console *c);
 void con_open_log(console *c);
-void con_copy_osc52(console *c, const char *id);
+/* y: the selected row's id of pane which (a Targets row: its target's id) to the clipboard
+ * by OSC 52, only when it has a shape that pane's ids have (field_rules.h); anything
+ * else (a newline, an escape sequence) is refused with a message. */
+void con_copy_pane_id(console *c, int which, const char *row_id);
 void con_ssm_shell(console *c);
 void con_overlay_key(console *c, action_id a);
 
@@ -192,6 +197,9 @@ typedef struct con_actions con_actions;
 typedef struct con_ltpick con_ltpick;
 void con_actions_init(console *c);                /* opens the journal; offers unfinished plans */
 void con_actions_closing(console *c);             /* after the loop: answers arriving now are dropped */
+/* After a quit: true when it stopped a running plan (or left one in a step), with
+ * what to tell the operator (which plan, how to resume or abandon it) in why. */
+bool con_actions_stopped_by_quit(const console *c, char *why, size_t len);
 void con_actions_free(console *c);                /* after the clients are freed */
 void con_actions_key(console *c, action_id a);    /* deploy, promote, cancel, rollback */
 bool con_actions_dialog_key(console *c, int key); /* the dialog's keys; true: taken */

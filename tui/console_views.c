@@ -1,6 +1,9 @@
-/* console_views.c — overlays (detail, help, API log), OSC 52 copy, and the SSM
- * shell the console steps aside for. */
+/* console_views.c — overlays (detail, help, API log), OSC 52 copy of ids (only ids
+ * of the shape AWS gives them), and the SSM shell the console steps aside for. */
 #include "console_int.h"
+
+#include "field_rules.h"
+#include "plan_cli.h"
 
 /* ---- overlays ---- */
 
@@ -52,6 +55,7 @@ void con_open_detail(console *c)
              id ? id : "");
     overlay_set_text(c, title, sb.buf);
     snprintf(c->ov_copy_id, sizeof c->ov_copy_id, "%s", id ? id : "");
+    c->ov_copy_pane = c->focus;
     sb_free(&sb);
 }
 
@@ -152,18 +156,47 @@ void con_open_log(console *c)
 
 /* ---- OSC 52 copy ---- */
 
-void con_copy_osc52(console *c, const char *id)
+/* The shapes of the ids each pane's y copies; the API log's: a request id. A copied
+ * value is pasted into shells: anything but an id of these shapes is refused. */
+typedef struct copy_shapes {
+    field_kind kinds[3];
+    size_t n;
+} copy_shapes;
+
+static const copy_shapes pane_shapes[PANE_COUNT] = {
+    [PANE_GROUPS] = { { FIELD_ASG_NAME }, 1 },
+    [PANE_INSTANCES] = { { FIELD_INSTANCE_ID }, 1 },
+    [PANE_TARGETS] = { { FIELD_INSTANCE_ID, FIELD_IP_ADDRESS, FIELD_ARN }, 3 },   /* or the group's ARN */
+    [PANE_IMAGES] = { { FIELD_IMAGE_DIGEST, FIELD_IMAGE_TAG }, 2 },
+    [PANE_REFRESH] = { { FIELD_UUID }, 1 },
+    [PANE_ACTIVITY] = { { FIELD_UUID, FIELD_NOTE_ID }, 2 },
+};
+static const copy_shapes request_id_shape = { { FIELD_REQUEST_ID }, 1 };
+
+static void copy_checked(console *c, const char *id, const copy_shapes *shapes)
 {
     if (!id || !*id) {
         con_message(c, ROLE_WARNING, "nothing selected to copy");
         return;
     }
-    size_t n = strlen(id);
-    if (n > 1024)
-        n = 1024;
-    unsigned char b64[1400];
-    int len = EVP_EncodeBlock(b64, (const unsigned char *)id, (int)n);
-    char seq[1500];
+    char shown[120];
+    sanitize_str(id, shown, sizeof shown, 40, c->ascii, NULL);
+    bool ok = false;
+    for (size_t i = 0; i < shapes->n && !ok; i++)
+        ok = field_valid(shapes->kinds[i], id);
+    if (!ok) {
+        strbuf what;
+        sb_init(&what);
+        for (size_t i = 0; i < shapes->n; i++)
+            sb_printf(&what, "%s%s", i ? " or " : "", field_what(shapes->kinds[i]));
+        con_message(c, ROLE_WARNING, "not copied: %s is not %s", shown, what.buf);
+        sb_free(&what);
+        return;
+    }
+    /* Every shape is printable ASCII of bounded length (field_rules.c). */
+    unsigned char b64[4 * 2048 / 3 + 8];
+    int len = EVP_EncodeBlock(b64, (const unsigned char *)id, (int)strlen(id));
+    char seq[sizeof b64 + 16];
     int sl = snprintf(seq, sizeof seq, "\033]52;c;%.*s\a", len, (const char *)b64);
     /* Written straight to the terminal, after what curses has buffered. */
     fflush(stdout);
@@ -171,9 +204,22 @@ void con_copy_osc52(console *c, const char *id)
         con_message(c, ROLE_ERROR, "could not write to the terminal");
         return;
     }
-    char shown[120];
-    sanitize_str(id, shown, sizeof shown, 60, c->ascii, NULL);
     con_message(c, ROLE_HEALTHY, "copied %s (OSC 52: the terminal must allow clipboard writes)", shown);
+}
+
+void con_copy_pane_id(console *c, int which, const char *row_id)
+{
+    if (which < 0 || which >= PANE_COUNT)
+        return;
+    /* A Targets row is "group|target|port" (a group with no targets: its ARN). */
+    char target[512];
+    const char *bar = which == PANE_TARGETS && row_id ? strchr(row_id, '|') : NULL;
+    if (bar) {
+        snprintf(target, sizeof target, "%s", bar + 1);
+        target[strcspn(target, "|")] = '\0';
+        row_id = target;
+    }
+    copy_checked(c, row_id, &pane_shapes[which]);
 }
 
 /* ---- SSM shell ---- */
@@ -197,21 +243,10 @@ static bool on_path(const char *prog)
     return false;
 }
 
-static bool instance_id_ok(const char *id)
-{
-    size_t n = id ? strlen(id) : 0;
-    if (n < 10 || n > 19 || strncmp(id, "i-", 2) != 0)
-        return false;
-    for (size_t i = 2; i < n; i++)
-        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
-            return false;
-    return true;
-}
-
 void con_ssm_shell(console *c)
 {
     const char *id = lv_selected_id(&c->panes[PANE_INSTANCES].lv);
-    if (!instance_id_ok(id)) {
+    if (!field_valid(FIELD_INSTANCE_ID, id)) {
         con_message(c, ROLE_WARNING, "select an instance first");
         return;
     }
@@ -237,12 +272,16 @@ void con_ssm_shell(console *c)
         argv[n++] = c->profile;
     }
     argv[n] = NULL;
+    strbuf cmd;
+    sb_init(&cmd);
+    plan_cli_hint(&cmd, argv, (size_t)n);
+    char shown[1024];
+    sanitize_str(cmd.buf, shown, sizeof shown, -1, c->ascii, NULL);
+    sb_free(&cmd);
 
     def_prog_mode();
     endwin();
-    /* the id is AWS's text: made inert like every line printed */
-    cli_printf(stderr, "tarmac: aws ssm start-session --target %s (the console comes back when it ends)", id);
-    fputc('\n', stderr);
+    fprintf(stderr, "tarmac: %s (the console comes back when it ends)\n", shown);
     /* The child owns the terminal meanwhile: ^C goes to it, not to us. */
     struct sigaction ign, old_int, old_quit;
     memset(&ign, 0, sizeof ign);
@@ -319,9 +358,9 @@ void con_overlay_key(console *c, action_id a)
         break;
     case ACT_COPY_ID:
         if (c->ov == OV_LOG)
-            con_copy_osc52(c, lv_selected(&c->log_lv) ? lv_selected(&c->log_lv)->cells[7] : NULL);
+            copy_checked(c, lv_selected(&c->log_lv) ? lv_selected(&c->log_lv)->cells[7] : NULL, &request_id_shape);
         else
-            con_copy_osc52(c, c->ov_copy_id);
+            con_copy_pane_id(c, c->ov_copy_pane, c->ov_copy_id);
         break;
     case ACT_REFRESH:
         watch_refresh_now(c->w);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "util.h"
+
 /* One output unit: at most "\U0010ffff" (10 bytes) or a 4-byte character. */
 typedef struct piece {
     char buf[16];
@@ -61,6 +63,33 @@ static bool is_bidi_control(uint32_t cp)
            (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/* Code points that draw nothing, or a blank that is not U+0020, so that two names
+ * that differ look the same: Unicode's Default_Ignorable_Code_Point (DerivedCore-
+ * Properties.txt: soft hyphen, combining grapheme joiner, Hangul and Khmer fillers,
+ * Mongolian selectors, zero-width space and joiners, word joiner and invisible
+ * operators, variation selectors, BOM, tag characters ...) and the space separators
+ * (general category Zs) other than the space itself. */
+static const struct { uint32_t lo, hi; } invisible[] = {
+    { 0x00a0, 0x00a0 }, { 0x00ad, 0x00ad }, { 0x034f, 0x034f }, { 0x061c, 0x061c }, { 0x115f, 0x1160 },
+    { 0x1680, 0x1680 }, { 0x17b4, 0x17b5 }, { 0x180b, 0x180f }, { 0x2000, 0x200f }, { 0x202a, 0x202f },
+    { 0x205f, 0x206f }, { 0x3000, 0x3000 }, { 0x3164, 0x3164 }, { 0xfe00, 0xfe0f }, { 0xfeff, 0xfeff },
+    { 0xffa0, 0xffa0 }, { 0xfff0, 0xfff8 }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a }, { 0xe0000, 0xe0fff },
+};
+
+static bool is_invisible(uint32_t cp)
+{
+    for (size_t i = 0; i < sizeof invisible / sizeof invisible[0] && cp >= invisible[i].lo; i++)
+        if (cp <= invisible[i].hi)
+            return true;
+    return false;
+}
+
+/* What is never written raw: C1 controls, bidi controls, invisible code points. */
+static bool must_escape(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp) || is_invisible(cp);
+}
+
 static void piece_text(piece *p, const char *s)
 {
     p->len = strlen(s);
@@ -107,7 +136,7 @@ static size_t next_piece(const unsigned char *s, size_t n, bool ascii_only, piec
         p->width = 1;
         return used;
     }
-    if (cp <= 0x9f || is_bidi_control(cp)) {
+    if (must_escape(cp)) {
         piece_printf_cp(p, cp);
         return used;
     }
@@ -191,4 +220,32 @@ size_t sanitize_text(const char *in, size_t in_len, char *out, size_t out_cap, i
 size_t sanitize_str(const char *in, char *out, size_t out_cap, int max_cols, bool ascii_only, int *cols_used)
 {
     return sanitize_text(in, in ? strlen(in) : 0, out, out_cap, max_cols, ascii_only, cols_used);
+}
+
+char *sanitize_json(const char *json, size_t len)
+{
+    strbuf sb;
+    sb_init(&sb);
+    const unsigned char *s = (const unsigned char *)(json ? json : "");
+    if (!json)
+        len = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t used = utf8_decode(s + i, len - i, &cp);
+        if (used == 0) {
+            sb_append(&sb, "\\ufffd");
+            i++;
+        } else if (cp == 0x7f || must_escape(cp)) {
+            if (cp > 0xffff)   /* JSON writes it as a surrogate pair */
+                sb_printf(&sb, "\\u%04x\\u%04x", (unsigned)(0xd800 + ((cp - 0x10000) >> 10)),
+                          (unsigned)(0xdc00 + ((cp - 0x10000) & 0x3ff)));
+            else
+                sb_printf(&sb, "\\u%04x", (unsigned)cp);
+            i += used;
+        } else {
+            sb_appendn(&sb, (const char *)s + i, used);
+            i += used;
+        }
+    }
+    return sb_steal(&sb);
 }

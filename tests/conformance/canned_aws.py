@@ -28,7 +28,7 @@ TG_ARN = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/web-tg/73
 LATTICE_ARN = f"arn:aws:vpc-lattice:{REGION}:{ACCOUNT}:targetgroup/tg-0e1d2c3b4a5f6e7d8"
 D_LIVE = "sha256:c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c"
 D_STABLE = "sha256:5ab1e0d2c3b4a5968778695a4b3c2d1e0f9e8d7c6b5a49382716051a2b3c4d5e"
-D_NEW = "sha256:0e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e0"
+D_NEW = "sha256:0e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00"
 
 LT = {"LaunchTemplateId": "lt-0a20c965061f64abc", "LaunchTemplateName": "web-lt", "Version": "3"}
 

@@ -10,7 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=64
+PLAN=65
 echo "1..$PLAN"
 
 skip_all() {
@@ -343,7 +343,14 @@ term_ok() {
 check "SIGTERM mid-plan: stopped at a step boundary, journaled, no refresh started" term_ok
 term_screen_ok() { [ "$(tmux_ display-message -p -t "$T_SESSION" '#{alternate_on}')" = 0 ]; }
 check "SIGTERM mid-plan: the terminal is restored" term_screen_ok
-screen | sed -n 's/.*CONSOLE-EXIT \([0-9]*\).*/\1/p' | head -n 1 >> "$T_DIR/exits"
+# Exit 6 as the headless commands (a sanitizer report would be 99).
+term_exit_ok() {
+    [ "$(screen | sed -n 's/.*CONSOLE-EXIT \([0-9]*\).*/\1/p' | head -n 1)" = 6 ] &&
+        grep -q 'stopped by a signal: deploy plan p-.* stopped at a step boundary; `tarmac resume --app web` finishes it' \
+            "$T_DIR/console.err"
+}
+check "SIGTERM mid-plan: the console exits 6 and says how to resume, as the headless commands do" term_exit_ok
+tmux_ kill-server >/dev/null 2>&1   # its 6 is checked: not one for exits_ok below
 sim_post /_sim/faults '{"rules":[]}'
 
 # ---- 11. :deploy-lt offers the launch template's versions; Tab narrows; Enter plans ----

@@ -1,5 +1,7 @@
 /* test_journal.c — the action journal: where it lives, its modes (0700 dir, 0600
- * file, a looser old directory tightened), one whole JSON line per record even after
+ * file, a looser old directory or file tightened), its owner (another user's journal,
+ * or one in a directory others could swap it in, is refused), one whole JSON line per
+ * record even after
  * a short write or a torn tail, reading that survives torn and hostile lines and
  * refuses anything but a regular file, unfinished plans (start without end, with the
  * facts a resume needs) and abandoning them. */
@@ -414,6 +416,97 @@ static void test_loose_directory_tightened(void **state)
     sb_free(&err);
 }
 
+/* A journal another user owns is never used nor read, and never chmod'ed (as root,
+ * fchmod would succeed): a plant in a shared directory (0666, another owner, a forged
+ * unfinished plan) is refused with who owns it. Needs root to make the plant. */
+static void test_foreign_owner_refused(void **state)
+{
+    tmp *t = *state;
+    if (geteuid() != 0)
+        skip();
+    char path[128];
+    snprintf(path, sizeof path, "%s/planted.jsonl", t->dir);
+    append_raw(path, "{\"event\":\"plan_start\",\"plan_id\":\"p-x\",\"user\":\"root\",\"steps\":1}\n");
+    assert_int_equal(chown(path, 65534, 65534), 0);
+    assert_int_equal(chmod(path, 0666), 0);
+    strbuf err;
+    sb_init(&err);
+    assert_null(journal_open(path, &err));
+    assert_non_null(strstr(err.buf, "(uid 65534), not to you (uid 0)"));
+    sb_reset(&err);
+    counter c = { 0 };
+    assert_int_equal(journal_scan(path, count_cb, &c, &err), -1);
+    assert_int_equal(c.n, 0);
+    assert_non_null(strstr(err.buf, "cannot read the journal"));
+    sb_reset(&err);
+    journal_unfinished_list l = { 0 };
+    assert_int_equal(journal_find_unfinished(path, NULL, &l, &err), -1);
+    assert_int_equal(l.n, 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0666);   /* left as it was */
+    sb_free(&err);
+}
+
+/* The user's own looser journal is made 0600 when opened and when read. */
+static void test_loose_file_tightened(void **state)
+{
+    tmp *t = *state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/own.jsonl", t->dir);
+    append_raw(path, "{\"event\":\"refused\"}\n");
+    assert_int_equal(chmod(path, 0666), 0);
+    strbuf err;
+    sb_init(&err);
+    counter c = { 0 };
+    assert_int_equal(journal_scan(path, count_cb, &c, &err), 0);
+    assert_int_equal(c.n, 1);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(chmod(path, 0644), 0);
+    journal *j = journal_open(path, &err);
+    assert_non_null(j);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    journal_close(j);
+    sb_free(&err);
+}
+
+/* A directory where others could swap the journal: writable by them without the
+ * sticky bit, or owned by another user. A sticky shared directory (/tmp) is fine:
+ * others cannot rename or remove the user's own file there. */
+static void test_shared_directory(void **state)
+{
+    tmp *t = *state;
+    char dir[128], path[160];
+    snprintf(dir, sizeof dir, "%s/shared", t->dir);
+    snprintf(path, sizeof path, "%s/journal.jsonl", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(chmod(dir, 0777), 0);
+    strbuf err;
+    sb_init(&err);
+    assert_null(journal_open(path, &err));
+    assert_non_null(strstr(err.buf, "is writable by them (mode 0777)"));
+    sb_reset(&err);
+    counter c = { 0 };
+    assert_int_equal(journal_scan(path, count_cb, &c, &err), -1);
+    sb_reset(&err);
+    assert_int_equal(chmod(dir, 01777), 0);
+    journal *j = journal_open(path, &err);
+    assert_non_null(j);
+    journal_close(j);
+    assert_int_equal(journal_scan(path, count_cb, &c, &err), 0);
+    if (geteuid() == 0) {
+        assert_int_equal(chmod(dir, 0755), 0);
+        assert_int_equal(chown(dir, 65534, 65534), 0);
+        sb_reset(&err);
+        assert_null(journal_open(path, &err));
+        assert_non_null(strstr(err.buf, "belongs to uid 65534, who could replace the journal"));
+    }
+    sb_free(&err);
+}
+
 /* The newest refresh a start step saw before its call, and the plan's group, come
  * back from the journal; a step that ended failed or unknown counts as started. */
 static void test_unfinished_keeps_run_time_facts(void **state)
@@ -485,6 +578,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_record_after_a_torn_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_regular_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loose_directory_tightened, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_owner_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loose_file_tightened, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_directory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unfinished_keeps_run_time_facts, setup, teardown),
         cmocka_unit_test(test_hostile_plan_record),
     };

@@ -4,7 +4,9 @@
  * run nothing; the tag move keeps the manifest as JSON (never `--output text`) with the
  * step's own accepted media types; StartInstanceRefresh carries exactly the step's
  * preferences and desired configuration; the wait polls until no refresh is active and
- * fails after the step's 15 minutes. (The commands against the real AWS CLI and a
+ * fails after the step's 15 minutes; every kind's command is the step's own
+ * (plan_cli_step), hostile digests included; a command named in a message is quoted
+ * word by word between backquotes. (The commands against the real AWS CLI and a
  * simulator: tests/conformance/test_replay_commands.py.) */
 #include "test_tmp.h"
 #include <setjmp.h>
@@ -226,6 +228,110 @@ static void test_copy_tag(void **state)
     free(cli);
 }
 
+/* The digest reaches the command too: the decoders refuse a malformed one
+ * (test_svc_ecr.c), and the command quotes it anyway. */
+static void test_copy_tag_hostile_digest(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_LEN(hostile); i++) {
+        char *digest = xasprintf("sha256:%s --x $(touch pwned) ; touch pwned #", hostile[i]);
+        plan_target t;
+        target(&t, "web-asg", "web");
+        char *cli = plan_cli_copy_tag(&t, digest, "prod", true);
+        calls c;
+        record(cli, &c);
+        assert_string_equal(value_of(&c, 1, "--image-digest"), digest);
+        json_object *ids = json_tokener_parse(value_of(&c, 0, "--image-ids"));
+        json_object *d;
+        assert_true(json_object_object_get_ex(json_object_array_get_idx(ids, 0), "imageDigest", &d));
+        assert_string_equal(json_object_get_string(d), digest);
+        json_object_put(ids);
+        strvec_free(&c.args);
+        free(cli);
+        free(digest);
+    }
+    char pwned[300];
+    snprintf(pwned, sizeof pwned, "%s/pwned", dir);
+    assert_int_equal(access(pwned, F_OK), -1);
+}
+
+/* plan_cli_step builds each kind's command from the step's own fields: the same text
+ * as the kind's function (an undo copy passes the media type on). */
+static void test_step(void **state)
+{
+    (void)state;
+    plan_target t;
+    target(&t, "web asg $(touch pwned)", "web");
+    const char *digest = "sha256:487a50696d15b3966f4697f8e908051885dda1c4a3265da241dd493172fe7b4c";
+    plan_step s = { .kind = STEP_COPY_TAG, .digest = (char *)digest, .dst_tag = (char *)"prod" };
+    char *a = plan_cli_step(&t, &s), *b = plan_cli_copy_tag(&t, digest, "prod", false);
+    assert_string_equal(a, b);
+    free(a), free(b);
+    s.media_type = (char *)"application/vnd.oci.image.manifest.v1+json";
+    a = plan_cli_step(&t, &s), b = plan_cli_copy_tag(&t, digest, "prod", true);
+    assert_string_equal(a, b);
+    free(a), free(b);
+    s.media_type = NULL;
+    s.undo = true;
+    a = plan_cli_step(&t, &s);
+    assert_string_equal(a, b = plan_cli_copy_tag(&t, digest, "prod", true));
+    free(a), free(b);
+    s.kind = STEP_UNTAG;
+    a = plan_cli_step(&t, &s), b = plan_cli_untag(&t, "prod");
+    assert_string_equal(a, b);
+    free(a), free(b);
+    const plan_step_kind calls_kinds[] = { STEP_CANCEL_REFRESH, STEP_ROLLBACK_REFRESH, STEP_WAIT_REFRESH_END };
+    for (size_t i = 0; i < ARRAY_LEN(calls_kinds); i++) {
+        plan_step r = { .kind = calls_kinds[i] };
+        a = plan_cli_step(&t, &r), b = plan_cli_refresh_call(&t, calls_kinds[i]);
+        assert_string_equal(a, b);
+        free(a), free(b);
+    }
+    plan_step st = { .kind = STEP_START_REFRESH, .has_desired = true,
+                     .desired = { .launch_template_id = (char *)"lt-0a1b'; touch pwned; '", .version = (char *)"4" } };
+    st.prefs.has_min_healthy_percentage = true;
+    st.prefs.min_healthy_percentage = 90;
+    a = plan_cli_step(&t, &st), b = plan_cli_start_refresh(&t, &st.prefs, &st.desired);
+    assert_string_equal(a, b);
+    calls c;
+    record(a, &c);
+    assert_non_null(strstr(value_of(&c, 0, "--desired-configuration"), "lt-0a1b'; touch pwned; '"));
+    strvec_free(&c.args);
+    free(a), free(b);
+    char pwned[300];
+    snprintf(pwned, sizeof pwned, "%s/pwned", dir);
+    assert_int_equal(access(pwned, F_OK), -1);
+}
+
+/* A command named in a message: between backquotes, each word quoted, NULL words
+ * left out; run as it reads, it passes every word through unchanged. */
+static void test_hint(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_LEN(hostile); i++) {
+        strbuf sb;
+        sb_init(&sb);
+        plan_cli_hint(&sb, (const char *const[]){ "aws", "ecr", "update-image-storage-class", NULL, NULL,
+                                                  "--repository-name", hostile[i], "--image-id", hostile[i] }, 9);
+        assert_int_equal(sb.buf[0], '`');
+        assert_int_equal(sb.buf[sb.len - 1], '`');
+        sb.buf[--sb.len] = '\0';
+        calls c;
+        record(sb.buf + 1, &c);
+        assert_string_equal(c.args.items[0], "ecr");
+        assert_string_equal(c.args.items[1], "update-image-storage-class");
+        assert_string_equal(c.args.items[2], "--repository-name");
+        assert_string_equal(c.args.items[3], hostile[i]);
+        assert_string_equal(value_of(&c, 0, "--image-id"), hostile[i]);
+        assert_int_equal(c.args.n, 7);   /* six words and the end of the call */
+        strvec_free(&c.args);
+        sb_free(&sb);
+    }
+    char pwned[300];
+    snprintf(pwned, sizeof pwned, "%s/pwned", dir);
+    assert_int_equal(access(pwned, F_OK), -1);
+}
+
 static void test_start_refresh(void **state)
 {
     (void)state;
@@ -361,6 +467,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_quote, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_tag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_tag_hostile_digest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait, setup, teardown),

@@ -146,7 +146,7 @@ static void test_warnings_standby_and_protected(void **state)
 
 #define D_LIVE "sha256:c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c"
 #define D_STABLE "sha256:5ab1e0d2c3b4a5968778695a4b3c2d1e0f9e8d7c6b5a49382716051a2b3c4d5e"
-#define D_NEW "sha256:0e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e0"
+#define D_NEW "sha256:0e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00"
 
 static void add_image(ecr_image_detail_list *l, const char *digest, const char *status, const char *tag1,
                       const char *tag2)
@@ -203,6 +203,13 @@ static void test_image_pullable(void **state)
                                 "archived 2024-04-24T23:06:40.000Z) and cannot be pulled"));
     assert_non_null(strstr(buf, "aws ecr update-image-storage-class --region eu-west-1 --repository-name web "
                                 "--image-id imageDigest=" D_STABLE " --target-storage-class STANDARD"));
+    /* A command that does not fit is left out, never cut (a cut quote swallows what follows). */
+    char quotes[257];
+    memset(quotes, '\'', 256);
+    quotes[256] = '\0';
+    ecr_unpullable_text(&d, "prod-stable", quotes, "eu-west-1", buf, sizeof buf);
+    assert_null(strstr(buf, "`aws"));
+    assert_non_null(strstr(buf, "restore it with UpdateImageStorageClass (targetStorageClass STANDARD) and wait"));
     d.image_status = "ACTIVATING";
     ecr_unpullable_text(&d, "prod-stable", "web", NULL, buf, sizeof buf);
     assert_non_null(strstr(buf, "being restored from ECR's archive (imageStatus ACTIVATING)"));

@@ -1,5 +1,7 @@
 /* test_sanitize.c — the terminal sanitizer: escape sequences (OSC title, clear
- * screen, 8-bit CSI), bidi overrides and invalid UTF-8 become inert visible text;
+ * screen, 8-bit CSI), bidi overrides, invisible characters (zero-width, BOM, odd
+ * spaces) and invalid UTF-8 become inert visible text; JSON output keeps its meaning
+ * with the same characters escaped;
  * widths follow wcwidth (CJK, combining marks); truncation never exceeds the
  * column or byte budget. Runs in C.UTF-8. */
 #include <locale.h>
@@ -50,6 +52,53 @@ static void test_bidi_controls(void **state)
     CHECK("\xe2\x81\xa6x\xe2\x81\xa9", -1, false, "\\u2066x\\u2069", 13);
     CHECK("\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", -1, false, "\\u200e\\u200f\\u061c", 18);
     CHECK("\xe2\x80\xaa\xe2\x80\xad", -1, false, "\\u202a\\u202d", 12);
+}
+
+/* Names that differ must not look the same: zero-width and other invisible code points
+ * (Default_Ignorable_Code_Point) and spaces other than U+0020 show as escapes, in UTF-8
+ * and ASCII terminals alike; visible combining marks stay attached. */
+static void test_invisible_characters(void **state)
+{
+    (void)state;
+    CHECK("prod\xe2\x80\x8b", -1, false, "prod\\u200b", 10);                  /* zero-width space */
+    CHECK("p\xe2\x80\x8cr\xe2\x80\x8do", -1, false, "p\\u200cr\\u200do", 15);  /* ZWNJ, ZWJ */
+    CHECK("\xef\xbb\xbfweb", -1, false, "\\ufeffweb", 9);                     /* BOM */
+    CHECK("we\xe2\x81\xa0" "b", -1, false, "we\\u2060b", 9);                  /* word joiner */
+    CHECK("we\xc2\xad" "b", -1, false, "we\\u00adb", 9);                      /* soft hyphen */
+    CHECK("a\xe1\xa0\x8e" "b", -1, false, "a\\u180eb", 8);                    /* Mongolian vowel separator */
+    CHECK("a\xef\xb8\x8f", -1, false, "a\\ufe0f", 7);                         /* variation selector 16 */
+    CHECK("a\xf3\xa0\x84\x80", -1, false, "a\\U000e0100", 11);                /* variation selector 17 */
+    CHECK("a\xf3\xa0\x80\x81", -1, false, "a\\U000e0001", 11);                /* language tag */
+    CHECK("\xe3\x85\xa4", -1, false, "\\u3164", 6);                           /* Hangul filler */
+    CHECK("a\xcd\x8f" "b", -1, false, "a\\u034fb", 8);                        /* combining grapheme joiner */
+    CHECK("web\xc2\xa0" "asg", -1, false, "web\\u00a0asg", 12);               /* no-break space */
+    CHECK("web\xe3\x80\x80" "asg", -1, false, "web\\u3000asg", 12);           /* ideographic space */
+    CHECK("a\xe2\x80\x83" "b\xe2\x80\xaf" "c", -1, false, "a\\u2003b\\u202fc", 15);
+    CHECK("prod\xe2\x80\x8b", -1, true, "prod\\u200b", 10);
+    CHECK("e\xcc\x81", -1, false, "e\xcc\x81", 1);                            /* a visible accent stays */
+}
+
+/* JSON for output: the same document, with nothing a terminal acts on or hides. */
+static void test_json(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } cases[] = {
+        { "{\"a\":\"csi\xc2\x9b" "2J rlo\xe2\x80\xae zw\xe2\x80\x8b" "b del\x7f\"}",
+          "{\"a\":\"csi\\u009b2J rlo\\u202e zw\\u200bb del\\u007f\"}" },
+        { "[\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x9a\x80\"]", "[\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x9a\x80\"]" },
+        { "[\"tag\xf3\xa0\x80\x81\"]", "[\"tag\\udb40\\udc01\"]" },      /* above the BMP: a surrogate pair */
+        { "[\"bad\xff\xc0\xaf\"]", "[\"bad\\ufffd\\ufffd\\ufffd\"]" },
+        { "{\"esc\":\"\\u001b[2J\"}", "{\"esc\":\"\\u001b[2J\"}" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = sanitize_json(cases[i].in, strlen(cases[i].in));
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("case %zu: got %s, want %s", i, got, cases[i].want);
+        free(got);
+    }
+    char *empty = sanitize_json(NULL, 0);
+    assert_string_equal(empty, "");
+    free(empty);
 }
 
 static void test_invalid_utf8(void **state)
@@ -175,6 +224,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escape_sequences_are_inert),
         cmocka_unit_test(test_bidi_controls),
+        cmocka_unit_test(test_invisible_characters),
+        cmocka_unit_test(test_json),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_wide_and_combining),
         cmocka_unit_test(test_column_limits),

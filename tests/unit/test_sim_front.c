@@ -300,7 +300,7 @@ static void test_encode_json_roundtrip(void **state)
     ecr_image_detail_list l = {0};
     ecr_image_detail *d = VEC_NEW(l);
     d->registry_id = xstrdup("123456789012"); d->repository_name = xstrdup("web");
-    d->image_digest = xstrdup("sha256:abc");
+    d->image_digest = xstrdup("sha256:abcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabca");
     strvec_push(&d->image_tags, "prod");
     strvec_push(&d->image_tags, "a1b2c3d");
     d->has_size = true; d->image_size_in_bytes = 123456789012LL;
@@ -327,7 +327,7 @@ static void test_encode_json_roundtrip(void **state)
     memset(&r, 0, sizeof r);
     ecr_image *im = VEC_NEW(r.images);
     im->repository_name = xstrdup("web");
-    im->image_digest = xstrdup("sha256:def");
+    im->image_digest = xstrdup("sha256:defdefdefdefdefdefdefdefdefdefdefdefdefdefdefdefdefdefdefdefdefd");
     im->image_tag = xstrdup("prod");
     im->image_manifest = xmalloc(sizeof manifest);
     memcpy(im->image_manifest, manifest, sizeof manifest);

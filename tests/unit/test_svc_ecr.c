@@ -20,6 +20,12 @@
 #include "loopback_server.h"
 #include "services.h"
 
+/* Digests as ECR gives them (sha256: and 64 hex digits): the decoders refuse others. */
+#define D_AA "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define D_OK "sha256:0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c"
+#define D_LAST "sha256:1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a"
+#define D_PUT "sha256:9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f"
+
 /* ---- fixtures: $TARMAC_TOP/tests/fixtures/json, else relative to this binary
  *      (build/<rel|san>/tests/test_svc_ecr) ---- */
 static char *load_fixture(const char *name, size_t *len)
@@ -138,10 +144,10 @@ static void test_describe_images(void **state)
     free(next);
 
     /* A second page appends to the same list; no nextToken means the end. */
-    const char page2[] = "{\"imageDetails\":[{\"imageDigest\":\"sha256:aa\",\"imageTags\":[\"x\"]}]}";
+    const char page2[] = "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\",\"imageTags\":[\"x\"]}]}";
     assert_int_equal(ecr_decode_images(page2, sizeof(page2) - 1, &imgs, &next, &err), 0);
     assert_int_equal(imgs.n, 3);
-    assert_string_equal(imgs.items[2].image_digest, "sha256:aa");
+    assert_string_equal(imgs.items[2].image_digest, D_AA);
     assert_null(next);
     MODEL_LIST_FREE(imgs, ecr_image_detail_free);
     free(body);
@@ -202,7 +208,7 @@ static void test_describe_images_archive_and_scan(void **state)
     /* A map of many severities is bounded. */
     strbuf sb;
     sb_init(&sb);
-    sb_append(&sb, "{\"imageDetails\":[{\"imageDigest\":\"sha256:aa\",\"imageScanFindingsSummary\":"
+    sb_append(&sb, "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\",\"imageScanFindingsSummary\":"
                    "{\"findingSeverityCounts\":{");
     for (int i = 0; i < 100; i++)
         sb_printf(&sb, "%s\"S%d\":%d", i ? "," : "", i, i);
@@ -376,7 +382,7 @@ static void test_wrong_types_are_skipped(void **state)
         "{\"imageDetails\":[{\"imageDigest\":5,\"imageTags\":\"prod\",\"imageSizeInBytes\":\"12\","
         "\"imagePushedAt\":\"yesterday\",\"lastRecordedPullTime\":-5,\"repositoryName\":{\"x\":1}},"
         "7,\"x\",null,[],"
-        "{\"imageDigest\":\"sha256:ok\",\"imageTags\":[\"a\",1,null,\"b\"],\"imageSizeInBytes\":1.5,"
+        "{\"imageDigest\":\"" D_OK "\",\"imageTags\":[\"a\",1,null,\"b\"],\"imageSizeInBytes\":1.5,"
         "\"imagePushedAt\":\"2024-05-01T12:00:00Z\"},"
         "{\"imageSizeInBytes\":99999999999999999999999,\"imagePushedAt\":1e300}],"
         "\"nextToken\":42}";
@@ -394,7 +400,7 @@ static void test_wrong_types_are_skipped(void **state)
     assert_int_equal(d->last_recorded_pull_time, 0);
     assert_null(d->repository_name);
     d = &imgs.items[1];
-    assert_string_equal(d->image_digest, "sha256:ok");
+    assert_string_equal(d->image_digest, D_OK);
     assert_int_equal(d->image_tags.n, 2);
     assert_string_equal(d->image_tags.items[1], "b");
     assert_false(d->has_size);                       /* 1.5 bytes is not a size */
@@ -431,6 +437,71 @@ static void assert_json_equal(const char *got, size_t got_len, const char *want)
 
 /* Expected documents: botocore 1.43's JSON serializer for the same parameters
  * (botocore.serialize.create_serializer('json').serialize_to_request(...)). */
+/* A digest goes into requests and printed commands: an answer carrying one that is not
+ * sha256:<64 lower-case hex> is refused whole, naming the operation and the member. */
+static void test_malformed_digests(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa --x $(touch pwned) ; touch pwned #",
+        "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",   /* upper case */
+        "sha256:aaaa",
+        "sha512:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+        "",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        strbuf sb;
+        sb_init(&sb);
+        aws_error err = {0};
+        sb_printf(&sb, "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\"},{\"imageDigest\":\"%s\"}],"
+                       "\"nextToken\":\"n2\"}", bad[i]);
+        ecr_image_detail_list imgs = {0};
+        char *next = NULL;
+        assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, &next, &err), -1);
+        assert_int_equal(imgs.n, 0);   /* nothing of the answer is kept */
+        assert_null(next);
+        assert_string_equal(err.code, "MalformedResponse");
+        assert_string_equal(err.operation, "DescribeImages");
+        assert_non_null(strstr(err.message, "imageDetails[1].imageDigest is not a sha256 digest"));
+        MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+
+        sb_reset(&sb);
+        memset(&err, 0, sizeof err);
+        sb_printf(&sb, "{\"images\":[{\"imageId\":{\"imageDigest\":\"%s\"},\"imageManifest\":\"{}\"}]}", bad[i]);
+        ecr_batch_get_result res = {0};
+        assert_int_equal(ecr_decode_batch_get_image(sb.buf, sb.len, &res, &err), -1);
+        assert_int_equal(res.images.n, 0);
+        assert_string_equal(err.operation, "BatchGetImage");
+        assert_non_null(strstr(err.message, "images[0].imageId.imageDigest"));
+        ecr_batch_get_result_free(&res);
+
+        sb_reset(&sb);
+        memset(&err, 0, sizeof err);
+        sb_printf(&sb, "{\"image\":{\"imageId\":{\"imageDigest\":\"%s\",\"imageTag\":\"prod\"}}}", bad[i]);
+        ecr_image img = {0};
+        assert_int_equal(ecr_decode_put_image(sb.buf, sb.len, &img, &err), -1);
+        assert_string_equal(err.operation, "PutImage");
+        assert_non_null(strstr(err.message, "PutImage: image.imageId.imageDigest is not"));
+        ecr_image_free(&img);
+
+        sb_reset(&sb);
+        memset(&err, 0, sizeof err);
+        sb_printf(&sb, "{\"imageIds\":[{\"imageDigest\":\"%s\",\"imageTag\":\"old\"}]}", bad[i]);
+        memset(&res, 0, sizeof res);
+        assert_int_equal(ecr_decode_batch_delete_image(sb.buf, sb.len, &res, &err), -1);
+        assert_string_equal(err.operation, "BatchDeleteImage");
+        ecr_batch_get_result_free(&res);
+        sb_free(&sb);
+    }
+    /* No digest at all is no malformed digest (a tag-only id, a failure). */
+    ecr_image_detail_list imgs = {0};
+    aws_error err = {0};
+    const char none[] = "{\"imageDetails\":[{\"imageTags\":[\"x\"]}]}";
+    assert_int_equal(ecr_decode_images(none, sizeof none - 1, &imgs, NULL, &err), 0);
+    MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+}
+
 static void test_request_bodies(void **state)
 {
     (void)state;
@@ -650,7 +721,7 @@ static void test_e2e_describe_images_pages(void **state)
     size_t len;
     char *page1 = load_fixture("ecr_describe_images.json", &len);
     lb_push(f->srv, json_answer(200, page1));
-    lb_push(f->srv, json_answer(200, "{\"imageDetails\":[{\"imageDigest\":\"sha256:last\",\"imageTags\":[\"v1\"]}]}"));
+    lb_push(f->srv, json_answer(200, "{\"imageDetails\":[{\"imageDigest\":\"" D_LAST "\",\"imageTags\":[\"v1\"]}]}"));
     free(page1);
 
     got g = {0};
@@ -662,7 +733,7 @@ static void test_e2e_describe_images_pages(void **state)
         fail_msg("%s: %s", g.err.code, g.err.message);
     assert_int_equal(g.images.n, 3);
     assert_string_equal(g.images.items[0].image_tags.items[0], "prod");
-    assert_string_equal(g.images.items[2].image_digest, "sha256:last");
+    assert_string_equal(g.images.items[2].image_digest, D_LAST);
 
     assert_int_equal(lb_request_count(f->srv), 2);
     json_object *d = request_doc(f, 0, "DescribeImages");
@@ -691,7 +762,7 @@ static void put_handler(void *ud, const lb_request *req, lb_response *resp)
     const char *m = doc ? ju_get_string(doc, "imageManifest", &n) : NULL;
     bool exact = m && n == sizeof(E2E_MANIFEST) - 1 && memcmp(m, E2E_MANIFEST, n) == 0;
     json_object_put(doc);
-    *resp = exact ? *json_answer(200, "{\"image\":{\"imageId\":{\"imageDigest\":\"sha256:put\",\"imageTag\":\"prod\"},"
+    *resp = exact ? *json_answer(200, "{\"image\":{\"imageId\":{\"imageDigest\":\"" D_PUT "\",\"imageTag\":\"prod\"},"
                                       "\"repositoryName\":\"shop/web\",\"registryId\":\"123456789012\"}}")
                   : *json_answer(400, "{\"__type\":\"InvalidParameterException\",\"message\":\"manifest changed\"}");
 }
@@ -704,17 +775,17 @@ static void test_e2e_put_image_exact(void **state)
     aws_error err = {0};
     assert_int_equal(svc_ecr_put_image(f->c, "shop/web", E2E_MANIFEST, sizeof(E2E_MANIFEST) - 1,
                                        "application/vnd.docker.distribution.manifest.v2+json", "prod",
-                                       "sha256:put", on_put, &g, &err), 0);
+                                       D_PUT, on_put, &g, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(g.calls, 1);
     if (g.failed)
         fail_msg("%s: %s", g.err.code, g.err.message);
     assert_true(g.have_image);
-    assert_string_equal(g.image.image_digest, "sha256:put");
+    assert_string_equal(g.image.image_digest, D_PUT);
     assert_string_equal(g.image.image_tag, "prod");
     json_object *d = request_doc(f, 0, "PutImage");
     assert_string_equal(ju_get_string(d, "imageTag", NULL), "prod");
-    assert_string_equal(ju_get_string(d, "imageDigest", NULL), "sha256:put");
+    assert_string_equal(ju_get_string(d, "imageDigest", NULL), D_PUT);
     assert_string_equal(ju_get_string(d, "imageManifestMediaType", NULL),
                         "application/vnd.docker.distribution.manifest.v2+json");
     json_object_put(d);
@@ -912,6 +983,7 @@ int main(void)
         cmocka_unit_test(test_truncated_bodies),
         cmocka_unit_test(test_garbage_bodies),
         cmocka_unit_test(test_wrong_types_are_skipped),
+        cmocka_unit_test(test_malformed_digests),
         cmocka_unit_test(test_request_bodies),
         cmocka_unit_test(test_put_manifest_round_trip),
         cmocka_unit_test_setup_teardown(test_e2e_describe_images_pages, e2e_setup, e2e_teardown),
