@@ -452,7 +452,7 @@ static void test_pagination(void **state) {
     pages p = {0};
     aws_error err;
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, &err), 0);
+                                    pages_done, &p, NULL, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_true(p.done);
     assert_false(p.failed);
@@ -468,7 +468,7 @@ static void test_pagination(void **state) {
     lb_set_default(f->srv, &(lb_response){.body = "<R><Items>1</Items><NextToken>same</NextToken></R>"});
     memset(&p, 0, sizeof(p));
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, &err), 0);
+                                    pages_done, &p, NULL, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_true(p.failed);
     assert_string_equal(p.err.code, "TooManyPages");
@@ -483,7 +483,7 @@ static void test_pagination(void **state) {
         "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>"});
     memset(&p, 0, sizeof(p));
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, &err), 0);
+                                    pages_done, &p, NULL, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_true(p.failed);
     assert_string_equal(p.err.code, "AccessDenied");
@@ -493,7 +493,7 @@ static void test_pagination(void **state) {
     lb_push(f->srv, &(lb_response){.body = "<R/>"});
     memset(&p, 0, sizeof(p));
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, &err), 0);
+                                    pages_done, &p, NULL, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_true(p.failed);
     assert_string_equal(p.err.code, "MalformedResponse");
@@ -659,7 +659,7 @@ static void test_free_in_flight(void **state) {
     for (int i = 0; i < 3; i++) assert_int_equal(aws_call(c, &req, cancelled_once, &called, &err), 0);
     pages_counted pg = {0};
     assert_int_equal(aws_call_paged(c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_cancelled_once, &pg, &err), 0);
+                                    pages_cancelled_once, &pg, NULL, &err), 0);
     /* Drive the loop until the server has all four and the 503 came back (its
      * retry is then waiting on a timer or in flight again). */
     int64_t t0 = mono_now_ms();

@@ -26,7 +26,7 @@ static void test_describe_groups(void **state)
     asg_group_list l = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_groups(body, len, &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(body, len, &l, &next, NULL, &err), 0);
     assert_int_equal(l.n, 2);
     assert_string_equal(next, "H4sIAAAAAAAAAKtWSkksSVSyUkpMSS7KLy5JLUrOzy0oSs3LLEotSixJTVGqBQBxNh7ZJwAAAA==");
 
@@ -116,7 +116,7 @@ static void test_describe_refreshes(void **state)
     instance_refresh_list l = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_refreshes(body, len, &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_refreshes(body, len, &l, &next, NULL, &err), 0);
     assert_int_equal(l.n, 2);
     assert_string_equal(next, "bmV4dC1yZWZyZXNoLXBhZ2U=");
 
@@ -207,7 +207,7 @@ static void test_describe_groups_suspended_warm_pool(void **state)
     asg_group_list l = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_groups(body, len, &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(body, len, &l, &next, NULL, &err), 0);
     assert_null(next);
     assert_int_equal(l.n, 2);
     asg_group *g = &l.items[0];
@@ -253,7 +253,7 @@ static void test_describe_groups_suspended_warm_pool(void **state)
         "<AutoScalingGroupName>a</AutoScalingGroupName><WarmPoolConfiguration><Status>PendingDelete</Status>"
         "<PoolState>Running</PoolState></WarmPoolConfiguration></member></AutoScalingGroups>"
         "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>";
-    assert_int_equal(asg_decode_describe_groups(deleting, sizeof deleting - 1, &l, NULL, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(deleting, sizeof deleting - 1, &l, NULL, NULL, &err), 0);
     assert_string_equal(l.items[0].warm_pool.status, "PendingDelete");
     assert_false(l.items[0].warm_pool.has_max_group_prepared_capacity);
     MODEL_LIST_FREE(l, asg_group_free);
@@ -261,7 +261,7 @@ static void test_describe_groups_suspended_warm_pool(void **state)
         "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups><member>"
         "<WarmPoolSize>two</WarmPoolSize></member></AutoScalingGroups>"
         "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>";
-    assert_int_equal(asg_decode_describe_groups(bad, sizeof bad - 1, &l, NULL, &err), -1);
+    assert_int_equal(asg_decode_describe_groups(bad, sizeof bad - 1, &l, NULL, NULL, &err), -1);
     assert_string_equal(err.code, "MalformedResponse");
     MODEL_LIST_FREE(l, asg_group_free);
 }
@@ -274,7 +274,7 @@ static void test_describe_warm_pool(void **state)
     warm_pool wp = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_warm_pool(body, len, &wp, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_warm_pool(body, len, &wp, &next, NULL, &err), 0);
     assert_string_equal(next, "d2FybS1wb29sLXBhZ2UtMg==");
     free(next);
     assert_true(wp.config.present);
@@ -294,7 +294,7 @@ static void test_describe_warm_pool(void **state)
     warm_pool none = { 0 };
     static const char empty[] = "<DescribeWarmPoolResponse><DescribeWarmPoolResult><Instances/>"
                                 "</DescribeWarmPoolResult></DescribeWarmPoolResponse>";
-    assert_int_equal(asg_decode_describe_warm_pool(empty, sizeof empty - 1, &none, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_warm_pool(empty, sizeof empty - 1, &none, &next, NULL, &err), 0);
     assert_false(none.config.present);
     assert_int_equal(none.instances.n, 0);
     assert_null(next);
@@ -303,7 +303,7 @@ static void test_describe_warm_pool(void **state)
     /* Another operation's answer is refused. */
     static const char other[] = "<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult/>"
                                 "</DescribeScalingActivitiesResponse>";
-    assert_int_equal(asg_decode_describe_warm_pool(other, sizeof other - 1, &wp, NULL, &err), -1);
+    assert_int_equal(asg_decode_describe_warm_pool(other, sizeof other - 1, &wp, NULL, NULL, &err), -1);
     assert_string_equal(err.code, "MalformedResponse");
     warm_pool_free(&wp);
 }
@@ -316,7 +316,7 @@ static void test_describe_activities(void **state)
     scaling_activity_list l = { 0 };
     char *next = (char *)"stale";   /* the decoder resets it */
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_activities(body, len, &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_activities(body, len, &l, &next, NULL, &err), 0);
     assert_null(next);
     assert_int_equal(l.n, 2);
     scaling_activity *a = &l.items[0];
@@ -377,7 +377,7 @@ static int decode_groups_str(const char *doc, size_t len, aws_error *err, size_t
 {
     asg_group_list l = { 0 };
     char *next = NULL;
-    int rc = asg_decode_describe_groups(doc, len, &l, &next, err);
+    int rc = asg_decode_describe_groups(doc, len, &l, &next, NULL, err);
     if (n_out)
         *n_out = l.n;
     if (rc != 0)
@@ -447,7 +447,7 @@ static void test_limits(void **state)
     doc = huge_text_doc(R, S, "NextToken", XML_MAX_TEXT);
     asg_group_list l = { 0 };
     char *next = NULL;
-    assert_int_equal(asg_decode_describe_groups(doc, strlen(doc), &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(doc, strlen(doc), &l, &next, NULL, &err), 0);
     assert_int_equal(strlen(next), XML_MAX_TEXT);
     free(next);
     free(doc);
@@ -478,7 +478,7 @@ static void test_bad_values(void **state)
                                "<ns:DesiredCapacity xmlns:ns=\"urn:x\">4</ns:DesiredCapacity>");
     asg_group_list l = { 0 };
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_groups(ok, strlen(ok), &l, NULL, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(ok, strlen(ok), &l, NULL, NULL, &err), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.items[0].min_size, INT32_MIN);
     assert_int_equal(l.items[0].max_size, INT32_MAX);
@@ -493,7 +493,7 @@ static void test_control_characters(void **state)
     const char *c1 = GROUP_DOC("<AutoScalingGroupName>a&#x9B;31mb\xC2\x9B" "0m</AutoScalingGroupName>");
     asg_group_list l = { 0 };
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_groups(c1, strlen(c1), &l, NULL, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(c1, strlen(c1), &l, NULL, NULL, &err), 0);
     assert_string_equal(l.items[0].name, "a\xC2\x9B" "31mb\xC2\x9B" "0m");
     MODEL_LIST_FREE(l, asg_group_free);
     /* ESC is not a legal XML 1.0 character, raw or as a reference. */

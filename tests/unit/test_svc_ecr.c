@@ -73,7 +73,7 @@ static void test_describe_repositories(void **state)
     ecr_repository_list repos = {0};
     char *next = NULL;
     aws_error err = {0};
-    assert_int_equal(ecr_decode_repositories(body, len, &repos, &next, &err), 0);
+    assert_int_equal(ecr_decode_repositories(body, len, &repos, &next, NULL, &err), 0);
     assert_int_equal(repos.n, 2);
 
     ecr_repository *r = &repos.items[0];
@@ -108,7 +108,7 @@ static void test_describe_images(void **state)
     ecr_image_detail_list imgs = {0};
     char *next = NULL;
     aws_error err = {0};
-    assert_int_equal(ecr_decode_images(body, len, &imgs, &next, &err), 0);
+    assert_int_equal(ecr_decode_images(body, len, &imgs, &next, NULL, &err), 0);
     assert_int_equal(imgs.n, 2);
 
     ecr_image_detail *d = &imgs.items[0];
@@ -139,7 +139,7 @@ static void test_describe_images(void **state)
 
     /* A second page appends to the same list; no nextToken means the end. */
     const char page2[] = "{\"imageDetails\":[{\"imageDigest\":\"sha256:aa\",\"imageTags\":[\"x\"]}]}";
-    assert_int_equal(ecr_decode_images(page2, sizeof(page2) - 1, &imgs, &next, &err), 0);
+    assert_int_equal(ecr_decode_images(page2, sizeof(page2) - 1, &imgs, &next, NULL, &err), 0);
     assert_int_equal(imgs.n, 3);
     assert_string_equal(imgs.items[2].image_digest, "sha256:aa");
     assert_null(next);
@@ -156,7 +156,7 @@ static void test_describe_images_archive_and_scan(void **state)
     char *body = load_fixture("ecr_describe_images_archive.json", &len);
     ecr_image_detail_list imgs = {0};
     aws_error err = {0};
-    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, &err), 0);
+    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, NULL, &err), 0);
     assert_int_equal(imgs.n, 3);
 
     ecr_image_detail *d = &imgs.items[0];
@@ -192,7 +192,7 @@ static void test_describe_images_archive_and_scan(void **state)
 
     /* An answer without any of them (older APIs, emulators) leaves them unset. */
     body = load_fixture("ecr_describe_images.json", &len);
-    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, &err), 0);
+    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, NULL, &err), 0);
     assert_null(imgs.items[0].image_status);
     assert_string_equal(imgs.items[0].scan_status, "COMPLETE");
     assert_null(imgs.items[1].scan_status);
@@ -207,7 +207,7 @@ static void test_describe_images_archive_and_scan(void **state)
     for (int i = 0; i < 100; i++)
         sb_printf(&sb, "%s\"S%d\":%d", i ? "," : "", i, i);
     sb_append(&sb, "}}}]}");
-    assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, NULL, &err), 0);
+    assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, NULL, NULL, &err), 0);
     assert_int_equal(imgs.items[0].finding_severity_counts.n, 16);
     MODEL_LIST_FREE(imgs, ecr_image_detail_free);
     sb_free(&sb);
@@ -248,16 +248,35 @@ static void test_batch_get_image(void **state)
     free(body);
 }
 
+/* U+0000 would cut every C string short: an answer holding one is refused whole,
+ * naming the member, whether it is in a manifest, a tag or a member name. */
 static void test_manifest_with_nul(void **state)
 {
     (void)state;
-    const char body[] = "{\"images\":[{\"imageId\":{\"imageTag\":\"t\"},\"imageManifest\":\"a\\u0000b\\n\"}]}";
+    static const struct { const char *body; const char *member; } cases[] = {
+        { "{\"images\":[{\"imageId\":{\"imageTag\":\"t\"},\"imageManifest\":\"a\\u0000b\\n\"}]}",
+          "images[0].imageManifest holds U+0000" },
+        { "{\"images\":[{\"imageId\":{\"imageTag\":\"prod\\u0000evil\"}}]}",
+          "images[0].imageId.imageTag holds U+0000" },
+        { "{\"images\":[{\"imageId\":{\"imageTag\\u0000\":\"prod\"}}]}", "a member name holds U+0000" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        ecr_batch_get_result res = {0};
+        aws_error err = {0};
+        assert_int_equal(ecr_decode_batch_get_image(cases[i].body, strlen(cases[i].body), &res, &err), -1);
+        assert_string_equal(err.code, "MalformedResponse");
+        assert_string_equal(err.operation, "BatchGetImage");
+        assert_non_null(strstr(err.message, cases[i].member));
+        assert_int_equal(res.images.n, 0);
+        ecr_batch_get_result_free(&res);
+    }
+    /* An escaped backslash before "u0000" is text, not a NUL. */
+    const char text[] = "{\"images\":[{\"imageId\":{\"imageTag\":\"t\"},\"imageManifest\":\"a\\\\u0000b\"}]}";
     ecr_batch_get_result res = {0};
     aws_error err = {0};
-    assert_int_equal(ecr_decode_batch_get_image(body, sizeof(body) - 1, &res, &err), 0);
+    assert_int_equal(ecr_decode_batch_get_image(text, sizeof(text) - 1, &res, &err), 0);
     assert_int_equal(res.images.n, 1);
-    assert_int_equal(res.images.items[0].image_manifest_len, 4);
-    assert_memory_equal(res.images.items[0].image_manifest, "a\0b\n", 4);
+    assert_string_equal(res.images.items[0].image_manifest, "a\\u0000b");
     ecr_batch_get_result_free(&res);
 }
 
@@ -317,7 +336,7 @@ static void expect_malformed(const char *body, size_t len, const char *op)
     ecr_image_detail_list imgs = {0};
     char *next = (char *)"sentinel";
     aws_error err = {0};
-    if (ecr_decode_images(body, len, &imgs, &next, &err) != -1)
+    if (ecr_decode_images(body, len, &imgs, &next, NULL, &err) != -1)
         fail_msg("accepted: %.*s", (int)(len > 60 ? 60 : len), body);
     assert_null(next);
     assert_string_equal(err.code, "MalformedResponse");
@@ -364,7 +383,7 @@ static void test_garbage_bodies(void **state)
     /* Whitespace after the object is fine. */
     ecr_image_detail_list imgs = {0};
     aws_error err = {0};
-    assert_int_equal(ecr_decode_images("{\"imageDetails\":[]}\r\n ", 22, &imgs, NULL, &err), 0);
+    assert_int_equal(ecr_decode_images("{\"imageDetails\":[]}\r\n ", 22, &imgs, NULL, NULL, &err), 0);
     assert_int_equal(imgs.n, 0);
     VEC_FREE(imgs);
 }
@@ -383,7 +402,7 @@ static void test_wrong_types_are_skipped(void **state)
     ecr_image_detail_list imgs = {0};
     char *next = NULL;
     aws_error err = {0};
-    assert_int_equal(ecr_decode_images(body, sizeof(body) - 1, &imgs, &next, &err), 0);
+    assert_int_equal(ecr_decode_images(body, sizeof(body) - 1, &imgs, &next, NULL, &err), 0);
     assert_null(next);
     assert_int_equal(imgs.n, 3);   /* non-objects skipped */
     ecr_image_detail *d = &imgs.items[0];
@@ -483,14 +502,14 @@ static void test_request_bodies(void **state)
     free(b);
 }
 
-/* The manifest's bytes — whitespace, escapes, UTF-8, controls, a NUL — come back
+/* The manifest's bytes — whitespace, escapes, UTF-8, controls — come back
  * exactly from the JSON document PutImage sends. */
 static void test_put_manifest_round_trip(void **state)
 {
     (void)state;
     static const char manifest[] =
         "{\r\n\t\"schemaVersion\" :  2 ,\n  \"x\": \"\\\"quoted\\\" back\\\\slash / sl\\/ash\",\n"
-        "  \"u\": \"\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80 \\u00e9\", \"ctl\": \"\x01\x1b\x7f\"\0tail  \n}\n  ";
+        "  \"u\": \"\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80 \\u00e9\", \"ctl\": \"\x01\x1b\x7f\"tail  \n}\n  ";
     size_t mlen = sizeof(manifest) - 1;
     size_t len;
     char *b = ecr_encode_put_image("shop/web", manifest, mlen, NULL, "prod", NULL, &len);
