@@ -61,6 +61,12 @@ int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, 
 int asg_decode_refresh_id(const char *body, size_t len, char **id, aws_error *err);
 /* Query body for StartInstanceRefresh (exposed for tests). */
 char *asg_encode_start_refresh(const refresh_start_params *p, size_t *len);
+/* A group's sizes within AWS's ranges: MinSize, MaxSize and DesiredCapacity count
+ * instances (>= 0, MinSize <= DesiredCapacity <= MaxSize), a warm pool's MinSize is
+ * >= 0 and its MaxGroupPreparedCapacity >= -1. False, with the first value outside
+ * them in why ("DesiredCapacity -5 is below 0"), for what a server made up: whatever
+ * shows the sizes flags them rather than showing them as real. */
+bool asg_sizes_valid(const asg_group *g, char *why, size_t len);
 
 /* ---------------- elbv2 (Query) ---------------- */
 typedef void (*elb_tgs_fn)(aws_client *c, target_group_list *result, const aws_error *err, void *ud);

@@ -440,6 +440,39 @@ int asg_decode_refresh_id(const char *body, size_t len, char **id, aws_error *er
     return 0;
 }
 
+/* The ranges the API reference gives (CreateAutoScalingGroup: DesiredCapacity "must be
+ * greater than or equal to the minimum size of the group and less than or equal to
+ * the maximum size"; botocore: WarmPoolMinSize min 0, MaxGroupPreparedCapacity min -1). */
+bool asg_sizes_valid(const asg_group *g, char *why, size_t len)
+{
+    const struct { const char *name; int value, min; } floors[] = {
+        { "MinSize", g->min_size, 0 },
+        { "MaxSize", g->max_size, 0 },
+        { "DesiredCapacity", g->desired_capacity, 0 },
+        { "WarmPoolConfiguration.MinSize", g->warm_pool.has_min_size ? g->warm_pool.min_size : 0, 0 },
+        { "WarmPoolConfiguration.MaxGroupPreparedCapacity",
+          g->warm_pool.has_max_group_prepared_capacity ? g->warm_pool.max_group_prepared_capacity : -1, -1 },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(floors); i++) {
+        if (floors[i].value < floors[i].min) {
+            snprintf(why, len, "%s %d is below %d", floors[i].name, floors[i].value, floors[i].min);
+            return false;
+        }
+    }
+    if (g->min_size > g->max_size) {
+        snprintf(why, len, "MinSize %d is above MaxSize %d", g->min_size, g->max_size);
+        return false;
+    }
+    if (g->desired_capacity < g->min_size || g->desired_capacity > g->max_size) {
+        snprintf(why, len, "DesiredCapacity %d is outside MinSize %d .. MaxSize %d", g->desired_capacity,
+                 g->min_size, g->max_size);
+        return false;
+    }
+    if (len)
+        why[0] = '\0';
+    return true;
+}
+
 /* ---------------- requests ---------------- */
 
 static void lt_params(strbuf *sb, const char *prefix, const lt_spec *lt)

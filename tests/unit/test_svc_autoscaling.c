@@ -503,6 +503,136 @@ static void test_control_characters(void **state)
     expect_malformed(esc_raw, strlen(esc_raw), "not valid XML");
 }
 
+/* ------------------------------------------------------------ what one call may bring in */
+
+/* A groups answer of n members, each "entry" (e.g. "<member/>"). */
+static char *groups_of(const char *entry, size_t n, const char *tail)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups>");
+    for (size_t i = 0; i < n; i++)
+        sb_append(&sb, entry);
+    sb_append(&sb, "</AutoScalingGroups>");
+    sb_append(&sb, tail);
+    sb_append(&sb, "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>");
+    return sb_steal(&sb);
+}
+
+/* An empty list entry reaches no decoder: it allocates nothing, but is counted. */
+static void test_empty_members_cost_nothing(void **state)
+{
+    (void)state;
+    const char *doc = GROUP_DOC("<AutoScalingGroupName>web</AutoScalingGroupName>"
+                                "<Instances><member/><member></member><member><InstanceId>i-1</InstanceId></member>"
+                                "</Instances><AvailabilityZones><member/><member>a</member></AvailabilityZones>");
+    asg_group_list l = { 0 };
+    aws_budget b = { 0 };
+    aws_error err = { 0 };
+    assert_int_equal(asg_decode_describe_groups(doc, strlen(doc), &l, NULL, &b, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].instances.n, 1);
+    assert_string_equal(l.items[0].instances.items[0].instance_id, "i-1");
+    assert_int_equal(l.items[0].availability_zones.n, 1);
+    assert_int_equal(b.items, 1 + 3 + 2);
+    MODEL_LIST_FREE(l, asg_group_free);
+
+    /* More empty members than a call may bring: nothing kept, and the limit stops them. */
+    char *empty = groups_of("<member/>", AWS_MAX_CALL_ITEMS + 1, "");
+    memset(&b, 0, sizeof b);
+    assert_int_equal(asg_decode_describe_groups(empty, strlen(empty), &l, NULL, &b, &err), -1);
+    assert_string_equal(err.code, "TooManyItems");
+    assert_string_equal(err.operation, "DescribeAutoScalingGroups");
+    assert_non_null(strstr(err.message, "200000 list entries"));
+    assert_int_equal(l.n, 0);
+    assert_null(l.items);
+    free(empty);
+}
+
+/* One budget across pages: the entries of every page count. */
+static void test_items_across_pages(void **state)
+{
+    (void)state;
+    char *page = groups_of("<member><AutoScalingGroupName>g</AutoScalingGroupName></member>", 1000,
+                           "<NextToken>t</NextToken>");
+    aws_budget b = { 0 };
+    asg_group_list l = { 0 };
+    aws_error err = { 0 };
+    int rc = 0;
+    size_t pages = 0;
+    while (rc == 0 && pages < 1000) {
+        char *next = NULL;
+        rc = asg_decode_describe_groups(page, strlen(page), &l, &next, &b, &err);
+        if (rc == 0)
+            assert_string_equal(next, "t");
+        else
+            assert_null(next);
+        free(next);
+        pages++;
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(pages, AWS_MAX_CALL_ITEMS / 1000 + 1);
+    assert_string_equal(err.code, "TooManyItems");
+    assert_true(l.n <= AWS_MAX_CALL_ITEMS);
+    MODEL_LIST_FREE(l, asg_group_free);
+    /* Without a budget, each answer is bounded on its own. */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(asg_decode_describe_groups(page, strlen(page), &l, NULL, NULL, &err), 0);
+    assert_int_equal(l.n, 1000);
+    MODEL_LIST_FREE(l, asg_group_free);
+    free(page);
+}
+
+/* Elements (of any name) are bounded per answer: the time one decode takes. */
+static void test_elements_per_answer(void **state)
+{
+    (void)state;
+    char *doc = groups_of("<x/>", XML_MAX_ELEMENTS, "");
+    aws_error err = { 0 };
+    assert_int_equal(decode_groups_str(doc, strlen(doc), &err, NULL), -1);
+    assert_string_equal(err.code, "ResponseTooLarge");
+    assert_string_equal(err.operation, "DescribeAutoScalingGroups");
+    assert_non_null(strstr(err.message, "1000000 XML elements"));
+    free(doc);
+    doc = groups_of("<x/>", XML_MAX_ELEMENTS - 3, "");  /* with the root and the two wrappers */
+    assert_int_equal(decode_groups_str(doc, strlen(doc), &err, NULL), 0);
+    free(doc);
+}
+
+/* Sizes no AWS group can have are said to be invalid, with the first that is. */
+static void test_sizes_valid(void **state)
+{
+    (void)state;
+    static const struct { int desired, min, max; const char *why; } cases[] = {
+        { 2, 1, 4, NULL },
+        { 0, 0, 0, NULL },
+        { -5, -2147483648, 3, "MinSize -2147483648 is below 0" },
+        { -5, 0, 3, "DesiredCapacity -5 is below 0" },
+        { 2, 3, 1, "MinSize 3 is above MaxSize 1" },
+        { 9, 1, 4, "DesiredCapacity 9 is outside MinSize 1 .. MaxSize 4" },
+        { 1, 0, -1, "MaxSize -1 is below 0" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        asg_group g = { .desired_capacity = cases[i].desired, .min_size = cases[i].min, .max_size = cases[i].max };
+        char why[160];
+        bool ok = asg_sizes_valid(&g, why, sizeof why);
+        assert_int_equal(ok, cases[i].why == NULL);
+        assert_string_equal(why, cases[i].why ? cases[i].why : "");
+    }
+    asg_group g = { .desired_capacity = 1, .min_size = 1, .max_size = 1 };
+    g.warm_pool.present = g.warm_pool.has_min_size = true;
+    g.warm_pool.min_size = -3;
+    char why[160];
+    assert_false(asg_sizes_valid(&g, why, sizeof why));
+    assert_string_equal(why, "WarmPoolConfiguration.MinSize -3 is below 0");
+    g.warm_pool.min_size = 0;
+    g.warm_pool.has_max_group_prepared_capacity = true;
+    g.warm_pool.max_group_prepared_capacity = -1;   /* -1: the group's MaxSize */
+    assert_true(asg_sizes_valid(&g, why, sizeof why));
+    g.warm_pool.max_group_prepared_capacity = -2;
+    assert_false(asg_sizes_valid(&g, why, sizeof why));
+}
+
 /* ------------------------------------------------------------ requests */
 
 /* Expected bodies come from botocore 1.43 (without its leading Action= and Version=,
@@ -913,6 +1043,10 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_control_characters),
+        cmocka_unit_test(test_empty_members_cost_nothing),
+        cmocka_unit_test(test_items_across_pages),
+        cmocka_unit_test(test_elements_per_answer),
+        cmocka_unit_test(test_sizes_valid),
         cmocka_unit_test(test_encode_start_refresh),
         cmocka_unit_test(test_start_failure),
         cmocka_unit_test(test_e2e_describe_groups_two_pages),
