@@ -388,6 +388,99 @@ static void test_garbage_bodies(void **state)
     VEC_FREE(imgs);
 }
 
+/* An answer's shape is bounded before json-c builds it: objects and arrays, values,
+ * and array elements charged to the call (one budget across pages). */
+static void test_answer_shape_bounds(void **state)
+{
+    (void)state;
+    strbuf sb;
+    sb_init(&sb);
+    ecr_image_detail_list imgs = {0};
+    aws_error err = {0};
+    /* The root and the array count too. */
+    for (int over = 0; over <= 1; over++) {
+        sb_reset(&sb);
+        sb_append(&sb, "{\"imageDetails\":[{}");
+        for (int i = 1; i < JU_MAX_CONTAINERS - 2 + over; i++)
+            sb_append(&sb, ",{}");
+        sb_append(&sb, "]}");
+        int rc = ecr_decode_images(sb.buf, sb.len, &imgs, NULL, NULL, &err);
+        if (over) {
+            assert_int_equal(rc, -1);
+            assert_string_equal(err.code, "ResponseTooLarge");
+            assert_string_equal(err.operation, "DescribeImages");
+            assert_non_null(strstr(err.message, "more than 100000 JSON objects and arrays"));
+            assert_int_equal(imgs.n, 0);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(imgs.n, JU_MAX_CONTAINERS - 2);
+        }
+        MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+    }
+    /* Members of one object are values. */
+    sb_reset(&sb);
+    sb_append(&sb, "{\"nextToken\":\"t\"");
+    for (int i = 0; i < JU_MAX_VALUES; i++)
+        sb_printf(&sb, ",\"m%d\":1", i);
+    sb_append(&sb, "}");
+    assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, NULL, NULL, &err), -1);
+    assert_string_equal(err.code, "ResponseTooLarge");
+    assert_non_null(strstr(err.message, "more than 1000000 JSON values"));
+    /* Brackets, commas and colons inside strings are text. */
+    const char text[] = "{\"imageDetails\":[{\"imageDigest\":\"[{,:\\\"]}\",\"imageTags\":[\"a,b\",\"]\"]}]}";
+    aws_budget b = {0};
+    assert_int_equal(ecr_decode_images(text, sizeof text - 1, &imgs, NULL, &b, &err), 0);
+    assert_int_equal(b.items, 3);   /* one image, two tags */
+    assert_string_equal(imgs.items[0].image_digest, "[{,:\"]}");
+    MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+
+    /* Endless pages of 1000 images with a fresh token: the call's budget ends them. */
+    sb_reset(&sb);
+    sb_append(&sb, "{\"imageDetails\":[");
+    for (int i = 0; i < 1000; i++)
+        sb_printf(&sb, "%s{\"imageDigest\":\"sha256:%d\"}", i ? "," : "", i);
+    sb_append(&sb, "],\"nextToken\":\"more\"}");
+    memset(&b, 0, sizeof b);
+    int rc = 0, pages = 0;
+    while (rc == 0 && pages < 1000) {
+        char *next = NULL;
+        rc = ecr_decode_images(sb.buf, sb.len, &imgs, &next, &b, &err);
+        free(next);
+        pages++;
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(pages, AWS_MAX_CALL_ITEMS / 1000 + 1);
+    assert_string_equal(err.code, "TooManyItems");
+    assert_string_equal(err.operation, "DescribeImages");
+    assert_int_equal(imgs.n, AWS_MAX_CALL_ITEMS);
+    MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+    sb_free(&sb);
+}
+
+/* "prod\u0000evil" must never be read as "prod": the answer is refused, naming where. */
+static void test_nul_refuses_the_answer(void **state)
+{
+    (void)state;
+    const char body[] = "{\"imageDetails\":[{\"imageDigest\":\"sha256:a\",\"imageTags\":[\"v1\"]},"
+                        "{\"imageDigest\":\"sha256:b\",\"imageTags\":[\"stable\",\"prod\\u0000evil\"]}]}";
+    ecr_image_detail_list imgs = {0};
+    aws_error err = {0};
+    char *next = NULL;
+    assert_int_equal(ecr_decode_images(body, sizeof body - 1, &imgs, &next, NULL, &err), -1);
+    assert_string_equal(err.code, "MalformedResponse");
+    assert_string_equal(err.operation, "DescribeImages");
+    assert_string_equal(err.message, "DescribeImages: imageDetails[1].imageTags[1] holds U+0000 (a NUL character)");
+    assert_int_equal(imgs.n, 0);
+    assert_null(next);
+    /* Through the CloudWatch decoder the same. */
+    const char alarms[] = "{\"MetricAlarms\":[{\"AlarmName\":\"web-5xx\\u0000x\"}]}";
+    cw_alarm_list al = {0};
+    assert_int_equal(cw_decode_alarms(alarms, sizeof alarms - 1, &al, NULL, NULL, &err), -1);
+    assert_string_equal(err.code, "MalformedResponse");
+    assert_non_null(strstr(err.message, "MetricAlarms[0].AlarmName holds U+0000"));
+    assert_int_equal(al.n, 0);
+}
+
 static void test_wrong_types_are_skipped(void **state)
 {
     (void)state;
@@ -930,6 +1023,8 @@ int main(void)
         cmocka_unit_test(test_batch_delete_answer),
         cmocka_unit_test(test_truncated_bodies),
         cmocka_unit_test(test_garbage_bodies),
+        cmocka_unit_test(test_answer_shape_bounds),
+        cmocka_unit_test(test_nul_refuses_the_answer),
         cmocka_unit_test(test_wrong_types_are_skipped),
         cmocka_unit_test(test_request_bodies),
         cmocka_unit_test(test_put_manifest_round_trip),
