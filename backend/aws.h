@@ -46,7 +46,7 @@ typedef struct aws_error {
     char code[96];          /* AWS code ("Throttling", "AccessDenied"), or for local failures:
                                "NetworkError", "Timeout", "MalformedResponse", "NoCredentials",
                                "NoRegion", "InvalidEndpoint", "TooManyPages", "TooManyItems",
-                               "ResponseTooLarge" */
+                               "ResponseTooLarge", "TooManyCalls" */
     char message[512];      /* never holds a secret */
     char request_id[96];
     char operation[64];     /* "DescribeAutoScalingGroups" */
@@ -61,12 +61,14 @@ void aws_error_set(aws_error *err, int http_status, const char *code, const char
 /* "DescribeAutoScalingGroups: AccessDenied: User ... is not authorized" */
 void aws_error_format(const aws_error *err, char *buf, size_t len);
 
-/* ---- what one call may bring in (LIMITS in tarmac(1)) ----
+/* ---- what a server can make one call bring in (LIMITS in tarmac(1)) ----
  * Far above what real accounts return. A server that sends more fails the call with
  * an error naming the operation and the limit: TooManyItems, ResponseTooLarge or
  * TooManyPages. One answer is also bounded on its own (HTTP_MAX_BODY, XML_MAX_* in
- * xml.h, JU_MAX_* in json_util.h). */
+ * xml.h, JU_MAX_* in json_util.h), and so are the calls a client runs at once
+ * (TooManyCalls: a call per name of a server's list cannot fan out without end). */
 #define AWS_MAX_PAGES 10000                 /* pages of one paged call */
+#define AWS_MAX_CALLS 10000                 /* calls of one client at once */
 #define AWS_MAX_CALL_ITEMS 200000           /* list entries, every list and page of one call */
 #define AWS_MAX_CALL_BYTES (256u << 20)     /* answer bytes, every page of one call */
 

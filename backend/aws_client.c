@@ -591,6 +591,16 @@ static int call_start(aws_client *c, const aws_request *req, aws_done_fn done, v
         aws_error_set(err, 0, "Cancelled", "the client is closing");
         return -1;
     }
+    if (c->n_calls >= AWS_MAX_CALLS) {
+        /* A call per name in a server's list must not fan out without end. */
+        aws_error_set(err, 0, "TooManyCalls", "more than %d calls at once (a limit of tarmac: LIMITS in tarmac(1))",
+                      AWS_MAX_CALLS);
+        if (err) {
+            err->service = req->svc->id;
+            str_copy(err->operation, sizeof(err->operation), req->operation);
+        }
+        return -1;
+    }
     if (strlen(req->operation) >= sizeof(((aws_call_ctx *)0)->operation)) {
         aws_error_set(err, 0, "InvalidRequest", "operation name too long");
         return -1;

@@ -767,6 +767,36 @@ static void test_pages_budget(void **state) {
     aws_pages_done(&ps);
 }
 
+/* ---- the calls a client runs at once are bounded ---- */
+
+static void refresh_never(aws_client *c, void *ud) {
+    (void)c;
+    (*(int *)ud)++;
+}
+
+static void test_calls_at_once(void **state) {
+    fixture *f = *state;
+    /* Calls wait for credentials that never come: none is sent, all are pending. */
+    int asked = 0;
+    aws_client_set_refresh(f->c, refresh_never, &asked);
+    aws_credentials cr = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = "secret",
+                          .expiration = time_now_ms() + 1000};
+    aws_client_set_credentials(f->c, &cr);
+    int called = 0;
+    aws_request req = {.svc = &AWS_SVC_AUTOSCALING, .operation = "DescribeInstanceRefreshes"};
+    aws_error err;
+    for (int i = 0; i < AWS_MAX_CALLS; i++) assert_int_equal(aws_call(f->c, &req, cancelled_once, &called, &err), 0);
+    assert_int_equal(aws_call(f->c, &req, cancelled_once, &called, &err), -1);
+    assert_string_equal(err.code, "TooManyCalls");
+    assert_string_equal(err.operation, "DescribeInstanceRefreshes");
+    assert_non_null(strstr(err.message, "more than 10000 calls at once"));
+    assert_int_equal(asked, 1);
+    assert_int_equal(lb_request_count(f->srv), 0);
+    aws_client_free(f->c);   /* every pending call hears "Cancelled" once */
+    f->c = NULL;
+    assert_int_equal(called, AWS_MAX_CALLS);
+}
+
 /* ---- large answers are handed out one per run: the owner's loop reads keys between ---- */
 
 typedef struct big_answers {
@@ -831,6 +861,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_free_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait_wakes_for_retry_timer, setup, teardown),
         cmocka_unit_test(test_pages_budget),
+        cmocka_unit_test_setup_teardown(test_calls_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_answers_one_per_run, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
