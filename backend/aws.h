@@ -60,6 +60,10 @@ void aws_error_set(aws_error *err, int http_status, const char *code, const char
     __attribute__((format(printf, 4, 5)));
 /* "DescribeAutoScalingGroups: AccessDenied: User ... is not authorized" */
 void aws_error_format(const aws_error *err, char *buf, size_t len);
+/* A limit of tarmac's was reached: "more than <what> (a limit of tarmac: LIMITS in
+ * tarmac(1))" with code, service and operation set. */
+void aws_error_limit(aws_error *err, const char *code, const char *service, const char *operation,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* ---- what a server can make one call bring in (LIMITS in tarmac(1)) ----
  * Far above what real accounts return. A server that sends more fails the call with

@@ -112,6 +112,19 @@ void aws_error_format(const aws_error *err, char *buf, size_t len) {
     sb_free(&sb);
 }
 
+void aws_error_limit(aws_error *err, const char *code, const char *service, const char *operation,
+                     const char *fmt, ...) {
+    if (!err) return;
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    aws_error_set(err, 0, code, "more than %s (a limit of tarmac: LIMITS in tarmac(1))", what);
+    err->service = service;
+    str_copy(err->operation, sizeof(err->operation), operation ? operation : "");
+}
+
 void aws_query_param(strbuf *sb, const char *key, const char *value) {
     if (sb->len > 0) sb_appendc(sb, '&');
     sb_append_urlencoded(sb, key, strlen(key));
@@ -593,12 +606,7 @@ static int call_start(aws_client *c, const aws_request *req, aws_done_fn done, v
     }
     if (c->n_calls >= AWS_MAX_CALLS) {
         /* A call per name in a server's list must not fan out without end. */
-        aws_error_set(err, 0, "TooManyCalls", "more than %d calls at once (a limit of tarmac: LIMITS in tarmac(1))",
-                      AWS_MAX_CALLS);
-        if (err) {
-            err->service = req->svc->id;
-            str_copy(err->operation, sizeof(err->operation), req->operation);
-        }
+        aws_error_limit(err, "TooManyCalls", req->svc->id, req->operation, "%d calls at once", AWS_MAX_CALLS);
         return -1;
     }
     if (strlen(req->operation) >= sizeof(((aws_call_ctx *)0)->operation)) {
@@ -654,22 +662,12 @@ int aws_call(aws_client *c, const aws_request *req, aws_done_fn done, void *ud, 
 
 /* ---------------- limits ---------------- */
 
-static int budget_refuse(aws_error *err, const char *code, const char *service, const char *operation,
-                         const char *what) {
-    aws_error_set(err, 0, code, "more than %s in one call (a limit of tarmac: LIMITS in tarmac(1))", what);
-    if (err) {
-        err->service = service;
-        str_copy(err->operation, sizeof(err->operation), operation ? operation : "");
-    }
-    return -1;
-}
-
 int aws_budget_items(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err) {
     if (!b) return 0;
     if (n > AWS_MAX_CALL_ITEMS - b->items) {
-        char what[64];
-        snprintf(what, sizeof(what), "%lu list entries", (unsigned long)AWS_MAX_CALL_ITEMS);
-        return budget_refuse(err, "TooManyItems", service, operation, what);
+        aws_error_limit(err, "TooManyItems", service, operation, "%lu list entries in one call",
+                        (unsigned long)AWS_MAX_CALL_ITEMS);
+        return -1;
     }
     b->items += n;
     return 0;
@@ -678,9 +676,9 @@ int aws_budget_items(aws_budget *b, size_t n, const char *service, const char *o
 int aws_budget_bytes(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err) {
     if (!b) return 0;
     if (n > AWS_MAX_CALL_BYTES - b->bytes) {
-        char what[64];
-        snprintf(what, sizeof(what), "%lu MiB of answers", (unsigned long)(AWS_MAX_CALL_BYTES >> 20));
-        return budget_refuse(err, "ResponseTooLarge", service, operation, what);
+        aws_error_limit(err, "ResponseTooLarge", service, operation, "%lu MiB of answers in one call",
+                        (unsigned long)(AWS_MAX_CALL_BYTES >> 20));
+        return -1;
     }
     b->bytes += n;
     return 0;
@@ -738,8 +736,7 @@ int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn pa
     if (repeated || ps->pages >= AWS_MAX_PAGES) {
         free(next);
         if (repeated) aws_error_set(err, 0, "TooManyPages", "pagination token repeated after %d pages", ps->pages);
-        else aws_error_set(err, 0, "TooManyPages", "more than %d pages (a limit of tarmac: LIMITS in tarmac(1))",
-                           AWS_MAX_PAGES);
+        else aws_error_limit(err, "TooManyPages", NULL, NULL, "%d pages in one call", AWS_MAX_PAGES);
         return pages_fail(ps, resp, err);
     }
     VEC_PUSH(ps->seen, h);

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void refuse(aws_error *err, const char *code, const char *service, const char *operation,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* MalformedResponse for service/operation: "Operation: what". */
+static void malformed_answer(aws_error *err, const char *service, const char *operation, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void refuse(aws_error *err, const char *code, const char *service, const char *operation,
-                   const char *fmt, ...)
+static void malformed_answer(aws_error *err, const char *service, const char *operation, const char *fmt, ...)
 {
     if (!err)
         return;
@@ -22,11 +22,8 @@ static void refuse(aws_error *err, const char *code, const char *service, const 
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    /* A malformed answer says which operation's, as xml.c's do; a limit names itself. */
-    if (strcmp(code, "MalformedResponse") == 0)
-        aws_error_set(err, 0, code, "%s: %s", operation ? operation : "?", what);
-    else
-        aws_error_set(err, 0, code, "%s", what);
+    /* Which operation's answer, as xml.c's messages say. */
+    aws_error_set(err, 0, "MalformedResponse", "%s: %s", operation ? operation : "?", what);
     str_copy(err->operation, sizeof(err->operation), operation ? operation : "");
     err->service = service;
 }
@@ -34,7 +31,7 @@ static void refuse(aws_error *err, const char *code, const char *service, const 
 static void malformed(aws_error *err, const char *service, const char *operation,
                       const char *what)
 {
-    refuse(err, "MalformedResponse", service, operation, "response is not valid JSON (%s)", what);
+    malformed_answer(err, service, operation, "response is not valid JSON (%s)", what);
 }
 
 /* The shape of a JSON text, measured before json-c builds it. Strings are skipped
@@ -139,14 +136,13 @@ static bool shape_ok(const ju_shape *sh, const char *service, const char *operat
                      aws_error *err)
 {
     if (sh->containers > JU_MAX_CONTAINERS) {
-        refuse(err, "ResponseTooLarge", service, operation,
-               "an answer of more than %d JSON objects and arrays (a limit of tarmac: LIMITS in tarmac(1))",
-               JU_MAX_CONTAINERS);
+        aws_error_limit(err, "ResponseTooLarge", service, operation, "%d JSON objects and arrays in one answer",
+                        JU_MAX_CONTAINERS);
         return false;
     }
     if (sh->values > JU_MAX_VALUES) {
-        refuse(err, "ResponseTooLarge", service, operation,
-               "an answer of more than %d JSON values (a limit of tarmac: LIMITS in tarmac(1))", JU_MAX_VALUES);
+        aws_error_limit(err, "ResponseTooLarge", service, operation, "%d JSON values in one answer",
+                        JU_MAX_VALUES);
         return false;
     }
     aws_budget own = { 0 };
@@ -203,10 +199,9 @@ json_object *ju_parse_object_budget(const char *body, size_t len, const char *se
         strbuf path;
         sb_init(&path);
         if (find_nul(obj, &path))
-            refuse(err, "MalformedResponse", service, operation, "%.200s holds U+0000 (a NUL character)",
-                   path.buf);
+            malformed_answer(err, service, operation, "%.200s holds U+0000 (a NUL character)", path.buf);
         else
-            refuse(err, "MalformedResponse", service, operation, "a member name holds U+0000 (a NUL character)");
+            malformed_answer(err, service, operation, "a member name holds U+0000 (a NUL character)");
         sb_free(&path);
         json_object_put(obj);
         return NULL;

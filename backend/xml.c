@@ -112,13 +112,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         return;
     }
     if (++st->elements > XML_MAX_ELEMENTS) {
-        aws_error_set(st->err, 0, "ResponseTooLarge",
-                      "an answer of more than %s XML elements (a limit of tarmac: LIMITS in tarmac(1))",
-                      STRINGIFY(XML_MAX_ELEMENTS));
-        if (st->err) {
-            st->err->service = st->h->service;
-            str_copy(st->err->operation, sizeof(st->err->operation), st->h->operation ? st->h->operation : "");
-        }
+        aws_error_limit(st->err, "ResponseTooLarge", st->h->service, st->h->operation, "%d XML elements in one answer",
+                        XML_MAX_ELEMENTS);
         stop(st);
         return;
     }

@@ -91,7 +91,8 @@ bool xml_parse_bool(const char *s, bool *out);
 void xml_query_list(strbuf *sb, const char *prefix, const strvec *items, size_t from, size_t to);
 
 /* A paged call over a list of ids cut into chunks (AWS caps ids per call): one
- * aws_call_paged per chunk, one after the other, then done() once. */
+ * aws_call_paged per chunk, one after the other, charged to one budget, then done()
+ * once. */
 typedef struct xml_paged_spec {
     const aws_service *svc;
     const char *operation;
