@@ -195,8 +195,11 @@ static void print_asg(const snap_asg *sa)
     cell(g->health_check_type, 0);
     fputc('\n', stdout);
     char why[160];
-    if (!asg_sizes_valid(g, why, sizeof why))
-        printf("  sizes INVALID: %s (outside AWS's ranges: not to be trusted)\n", why);
+    if (!asg_sizes_valid(g, why, sizeof why)) {
+        fputs("  sizes INVALID: ", stdout);
+        cell(why, 0);
+        fputs(" (outside AWS's ranges: not to be trusted)\n", stdout);
+    }
     print_suspended(g);
     print_warm_pool(sa);
 

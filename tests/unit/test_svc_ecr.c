@@ -427,18 +427,18 @@ static void test_answer_shape_bounds(void **state)
     assert_string_equal(err.code, "ResponseTooLarge");
     assert_non_null(strstr(err.message, "more than 1000000 JSON values"));
     /* Brackets, commas and colons inside strings are text. */
-    const char text[] = "{\"imageDetails\":[{\"imageDigest\":\"[{,:\\\"]}\",\"imageTags\":[\"a,b\",\"]\"]}]}";
+    const char text[] = "{\"imageDetails\":[{\"repositoryName\":\"[{,:\\\"]}\",\"imageTags\":[\"a,b\",\"]\"]}]}";
     aws_budget b = {0};
     assert_int_equal(ecr_decode_images(text, sizeof text - 1, &imgs, NULL, &b, &err), 0);
     assert_int_equal(b.items, 3);   /* one image, two tags */
-    assert_string_equal(imgs.items[0].image_digest, "[{,:\"]}");
+    assert_string_equal(imgs.items[0].repository_name, "[{,:\"]}");
     MODEL_LIST_FREE(imgs, ecr_image_detail_free);
 
     /* Endless pages of 1000 images with a fresh token: the call's budget ends them. */
     sb_reset(&sb);
     sb_append(&sb, "{\"imageDetails\":[");
     for (int i = 0; i < 1000; i++)
-        sb_printf(&sb, "%s{\"imageDigest\":\"sha256:%d\"}", i ? "," : "", i);
+        sb_printf(&sb, "%s{\"imageDigest\":\"sha256:%064d\"}", i ? "," : "", i);
     sb_append(&sb, "],\"nextToken\":\"more\"}");
     memset(&b, 0, sizeof b);
     int rc = 0, pages = 0;
