@@ -45,7 +45,8 @@ typedef struct aws_error {
     int http_status;        /* 0 when no HTTP answer arrived */
     char code[96];          /* AWS code ("Throttling", "AccessDenied"), or for local failures:
                                "NetworkError", "Timeout", "MalformedResponse", "NoCredentials",
-                               "NoRegion", "InvalidEndpoint", "TooManyPages" */
+                               "NoRegion", "InvalidEndpoint", "TooManyPages", "TooManyItems",
+                               "ResponseTooLarge", "TooManyCalls" */
     char message[512];      /* never holds a secret */
     char request_id[96];
     char operation[64];     /* "DescribeAutoScalingGroups" */
@@ -59,6 +60,34 @@ void aws_error_set(aws_error *err, int http_status, const char *code, const char
     __attribute__((format(printf, 4, 5)));
 /* "DescribeAutoScalingGroups: AccessDenied: User ... is not authorized" */
 void aws_error_format(const aws_error *err, char *buf, size_t len);
+/* A limit of tarmac's was reached: "more than <what> (a limit of tarmac: LIMITS in
+ * tarmac(1))" with code, service and operation set. */
+void aws_error_limit(aws_error *err, const char *code, const char *service, const char *operation,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- what a server can make one call bring in (LIMITS in tarmac(1)) ----
+ * Far above what real accounts return. A server that sends more fails the call with
+ * an error naming the operation and the limit: TooManyItems, ResponseTooLarge or
+ * TooManyPages. One answer is also bounded on its own (HTTP_MAX_BODY, XML_MAX_* in
+ * xml.h, JU_MAX_* in json_util.h), and so are the calls a client runs at once
+ * (TooManyCalls: a call per name of a server's list cannot fan out without end). */
+#define AWS_MAX_PAGES 10000                 /* pages of one paged call */
+#define AWS_MAX_CALLS 10000                 /* calls of one client at once */
+#define AWS_MAX_CALL_ITEMS 200000           /* list entries, every list and page of one call */
+#define AWS_MAX_CALL_BYTES (256u << 20)     /* answer bytes, every page of one call */
+
+/* What one call has brought in so far. The decoders charge every list entry they
+ * meet (xml.c, json_util.c) before they keep anything; the pages of a paged call,
+ * and the chunks of a call cut by ids, share one. */
+typedef struct aws_budget {
+    size_t items;
+    size_t bytes;
+} aws_budget;
+
+/* Charge n list entries / n answer bytes; past the limit -1 with *err (TooManyItems /
+ * ResponseTooLarge) naming service and operation. A NULL budget charges nothing. */
+int aws_budget_items(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err);
+int aws_budget_bytes(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err);
 
 /* A successful (2xx) answer, valid only during the callback. */
 typedef struct aws_response {
@@ -66,6 +95,7 @@ typedef struct aws_response {
     const char *body;       /* NUL-terminated for convenience; may contain NULs (len is authoritative) */
     size_t body_len;
     const char *request_id; /* x-amzn-RequestId / x-amz-request-id, or "" */
+    aws_budget *budget;     /* the call's: pass it to the decoder (never NULL from the client) */
 } aws_response;
 
 typedef struct aws_client aws_client;
@@ -106,16 +136,37 @@ int aws_call(aws_client *c, const aws_request *req, aws_done_fn done, void *ud, 
 /* ---- pagination: follows NextToken / nextToken / Marker to the end ---- */
 /* Builds the body of one page (malloc'd) for next_token (NULL on the first page). */
 typedef char *(*aws_page_body_fn)(void *ud, const char *next_token, size_t *len);
-/* Parses one page into the caller's accumulating result; sets *next_token (malloc'd)
- * when there are more pages. Returns 0, or -1 with *err filled (MalformedResponse). */
+/* Parses one page into the caller's accumulating result, charging resp->budget; sets
+ * *next_token (malloc'd) when there are more pages. Returns 0, or -1 with *err filled
+ * (MalformedResponse, TooManyItems, ...). */
 typedef int (*aws_page_parse_fn)(void *ud, const aws_response *resp, char **next_token, aws_error *err);
 /* Called once: err is NULL when every page was read. */
 typedef void (*aws_pages_done_fn)(aws_client *c, const aws_error *err, void *ud);
-/* Never for mutating calls. Stops with TooManyPages after 10000 pages or when a
- * token repeats. */
+/* Never for mutating calls. Stops with TooManyPages after AWS_MAX_PAGES pages or when
+ * a token repeats, and with the budget's errors past AWS_MAX_CALL_ITEMS /
+ * AWS_MAX_CALL_BYTES. budget: shared with other calls the caller counts as one
+ * (chunks of ids; it must outlive them), or NULL for one of the call's own. */
 int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
                    aws_page_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
-                   void *ud, aws_error *err);
+                   void *ud, aws_budget *budget, aws_error *err);
+
+/* The paging rules without the network: what aws_call_paged does with each answer
+ * (tests and the fuzz target drive it directly). */
+typedef struct aws_pages {
+    const aws_service *svc;
+    char operation[64];
+    aws_budget own;              /* when the caller gave none */
+    aws_budget *budget;
+    int pages;
+    VEC(uint64_t) seen;          /* hashes of every token received */
+} aws_pages;
+void aws_pages_init(aws_pages *ps, const aws_service *svc, const char *operation, aws_budget *budget);
+void aws_pages_done(aws_pages *ps);
+/* One page's answer: charges its bytes, hands it to parse with the budget, checks
+ * the token parse returns. 1: *next_token (owned) names the next page; 0: that was
+ * the last one; -1: *err filled (operation and service set), *next_token NULL. */
+int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn parse, void *ud,
+                   char **next_token, aws_error *err);
 
 /* ---- credentials that expire: refreshed in place, never by rebuilding the client ----
  * With a refresh hook set, the client asks it for new credentials AWS_REFRESH_AHEAD_MS
@@ -139,7 +190,12 @@ bool aws_error_is_expired_token(const char *code);
  * retry timer, at most max_wait_ms (-1: no limit beyond timers). Returns the number of
  * extra fds with events (their revents are set), or -1 on error. */
 int aws_client_wait(aws_client *c, struct curl_waitfd *extra, unsigned n_extra, int max_wait_ms);
-/* Make progress without blocking: transfers, completions (callbacks run here), due retries. */
+/* Make progress without blocking: transfers, completions (callbacks run here), due
+ * retries. Answers are handed to callbacks (and decoded there) up to
+ * AWS_RUN_ANSWER_BYTES per run, the first one whatever its size; the rest wait for
+ * the next run, which aws_client_wait then does not delay: the owner's loop reads
+ * its keys between large answers. */
+#define AWS_RUN_ANSWER_BYTES (1u << 20)
 void aws_client_run(aws_client *c);
 /* Wake a thread blocked in aws_client_wait (curl_multi_wakeup). */
 void aws_client_wakeup(aws_client *c);

@@ -22,7 +22,6 @@
 #define TARMAC_VERSION "0"
 #endif
 
-#define AWS_MAX_PAGES 10000
 #define AWS_CLOCK_SKEW_MAX_MS (15 * 60 * 1000)   /* AWS's own window for a request's time */
 
 typedef struct aws_endpoint {
@@ -55,6 +54,11 @@ struct aws_call_ctx {
     bool waiting_creds;          /* queued until a credentials refresh ends */
     bool refreshed;              /* already resent once after an expired-token error */
     bool refresh_failed;         /* the refresh it waited for failed: finish with that */
+    aws_budget budget;           /* what its answer brought in (a paged call has its own) */
+    char *held;                  /* a 2xx answer held for the next run (held_status > 0) */
+    size_t held_len;
+    long held_status;
+    char held_request_id[96];
     aws_call_ctx *prev, *next;
 };
 
@@ -68,6 +72,7 @@ struct aws_client {
     http_engine *http;
     sigv4_signer *signer;
     retry_quota quota;           /* shared by every call, as botocore's per client */
+    size_t run_bytes;            /* answer bytes handed to callbacks in this aws_client_run */
     VEC(aws_endpoint) endpoints;
     aws_call_ctx *calls;
     size_t n_calls;
@@ -108,6 +113,19 @@ void aws_error_format(const aws_error *err, char *buf, size_t len) {
     if (err->message[0]) sb_printf(&sb, ": %.*s", (int)sizeof(err->message), err->message);
     str_copy(buf, len, sb.buf);
     sb_free(&sb);
+}
+
+void aws_error_limit(aws_error *err, const char *code, const char *service, const char *operation,
+                     const char *fmt, ...) {
+    if (!err) return;
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    aws_error_set(err, 0, code, "more than %s (a limit of tarmac: LIMITS in tarmac(1))", what);
+    err->service = service;
+    str_copy(err->operation, sizeof(err->operation), operation ? operation : "");
 }
 
 void aws_query_param(strbuf *sb, const char *key, const char *value) {
@@ -274,6 +292,7 @@ aws_client *aws_client_new(const aws_client_config *cfg, aws_error *err) {
 
 static void call_free(aws_call_ctx *x) {
     free(x->params);
+    free(x->held);
     free(x);
 }
 
@@ -559,9 +578,20 @@ static void on_http_done(http_engine *e, const http_result *res, void *ud) {
     x->xfer = NULL;
     if (res->curl_code == CURLE_OK && res->status >= 200 && res->status < 300) {
         retry_quota_release(&c->quota, x->last_cost);
+        if (c->run_bytes >= AWS_RUN_ANSWER_BYTES) {
+            /* Enough decoding for this run: the owner's loop reads its keys first. */
+            x->held = xmalloc(res->body_len + 1);
+            if (res->body_len) memcpy(x->held, res->body, res->body_len);
+            x->held[res->body_len] = '\0';
+            x->held_len = res->body_len;
+            x->held_status = res->status;
+            str_copy(x->held_request_id, sizeof(x->held_request_id), res->request_id);
+            return;
+        }
+        c->run_bytes += res->body_len;
         aws_response resp = {
             .http_status = res->status, .body = res->body, .body_len = res->body_len,
-            .request_id = res->request_id,
+            .request_id = res->request_id, .budget = &x->budget,
         };
         call_finish(x, &resp, NULL);
         return;
@@ -620,6 +650,11 @@ static int call_start(aws_client *c, const aws_request *req, aws_done_fn done, v
         aws_error_set(err, 0, "Cancelled", "the client is closing");
         return -1;
     }
+    if (c->n_calls >= AWS_MAX_CALLS) {
+        /* A call per name in a server's list must not fan out without end. */
+        aws_error_limit(err, "TooManyCalls", req->svc->id, req->operation, "%d calls at once", AWS_MAX_CALLS);
+        return -1;
+    }
     if (strlen(req->operation) >= sizeof(((aws_call_ctx *)0)->operation)) {
         aws_error_set(err, 0, "InvalidRequest", "operation name too long");
         return -1;
@@ -671,26 +706,41 @@ int aws_call(aws_client *c, const aws_request *req, aws_done_fn done, void *ud, 
     return call_start(c, req, done, ud, err);
 }
 
+/* ---------------- limits ---------------- */
+
+int aws_budget_items(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err) {
+    if (!b) return 0;
+    if (n > AWS_MAX_CALL_ITEMS - b->items) {
+        aws_error_limit(err, "TooManyItems", service, operation, "%lu list entries in one call",
+                        (unsigned long)AWS_MAX_CALL_ITEMS);
+        return -1;
+    }
+    b->items += n;
+    return 0;
+}
+
+int aws_budget_bytes(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err) {
+    if (!b) return 0;
+    if (n > AWS_MAX_CALL_BYTES - b->bytes) {
+        aws_error_limit(err, "ResponseTooLarge", service, operation, "%lu MiB of answers in one call",
+                        (unsigned long)(AWS_MAX_CALL_BYTES >> 20));
+        return -1;
+    }
+    b->bytes += n;
+    return 0;
+}
+
 /* ---------------- pagination ---------------- */
 
-typedef struct aws_pager {
-    aws_client *c;
-    const aws_service *svc;
-    char operation[64];
-    aws_page_body_fn body;
-    aws_page_parse_fn parse;
-    aws_pages_done_fn done;
-    void *ud;
-    int pages;
-    char *token;                 /* for the next page */
-    VEC(uint64_t) seen;          /* hashes of every token received */
-} aws_pager;
+void aws_pages_init(aws_pages *ps, const aws_service *svc, const char *operation, aws_budget *budget) {
+    memset(ps, 0, sizeof(*ps));
+    ps->svc = svc;
+    str_copy(ps->operation, sizeof(ps->operation), operation);
+    ps->budget = budget ? budget : &ps->own;
+}
 
-static void pager_free(void *ud) {
-    aws_pager *p = ud;
-    free(p->token);
-    VEC_FREE(p->seen);
-    free(p);
+void aws_pages_done(aws_pages *ps) {
+    VEC_FREE(ps->seen);
 }
 
 static uint64_t token_hash(const char *s) {
@@ -699,20 +749,76 @@ static uint64_t token_hash(const char *s) {
     return h;
 }
 
+static int pages_fail(aws_pages *ps, const aws_response *resp, aws_error *err) {
+    err->http_status = (int)resp->http_status;
+    err->service = ps->svc->id;
+    str_copy(err->operation, sizeof(err->operation), ps->operation);
+    return -1;
+}
+
+int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn parse, void *ud,
+                   char **next_token, aws_error *err) {
+    *next_token = NULL;
+    ps->pages++;
+    memset(err, 0, sizeof(*err));
+    if (aws_budget_bytes(ps->budget, resp->body_len, ps->svc->id, ps->operation, err) != 0)
+        return pages_fail(ps, resp, err);
+    aws_response page = *resp;
+    page.budget = ps->budget;
+    char *next = NULL;
+    if (parse(ud, &page, &next, err) != 0) {
+        free(next);
+        if (!err->code[0]) aws_error_set(err, 0, "MalformedResponse", "cannot read page %d", ps->pages);
+        return pages_fail(ps, resp, err);
+    }
+    if (str_empty(next)) {
+        free(next);
+        return 0;
+    }
+    uint64_t h = token_hash(next);
+    bool repeated = false;
+    for (size_t i = 0; i < ps->seen.n; i++)
+        if (ps->seen.items[i] == h) repeated = true;
+    if (repeated || ps->pages >= AWS_MAX_PAGES) {
+        free(next);
+        if (repeated) aws_error_set(err, 0, "TooManyPages", "pagination token repeated after %d pages", ps->pages);
+        else aws_error_limit(err, "TooManyPages", NULL, NULL, "%d pages in one call", AWS_MAX_PAGES);
+        return pages_fail(ps, resp, err);
+    }
+    VEC_PUSH(ps->seen, h);
+    *next_token = next;
+    return 1;
+}
+
+typedef struct aws_pager {
+    aws_client *c;
+    aws_pages ps;
+    aws_page_body_fn body;
+    aws_page_parse_fn parse;
+    aws_pages_done_fn done;
+    void *ud;
+    char *token;                 /* for the next page */
+} aws_pager;
+
+static void pager_free(aws_pager *p) {
+    free(p->token);
+    aws_pages_done(&p->ps);
+    free(p);
+}
+
 static void pager_page_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud);
 
 static int pager_next(aws_pager *p, aws_error *err) {
     size_t len = 0;
     char *body = p->body(p->ud, p->token, &len);
-    aws_request req = {.svc = p->svc, .operation = p->operation, .body = body, .body_len = body ? len : 0};
+    aws_request req = {.svc = p->ps.svc, .operation = p->ps.operation, .body = body, .body_len = body ? len : 0};
     int rc = call_start(p->c, &req, pager_page_done, p, err);
     free(body);
     return rc;
 }
 
-static void pager_fail(aws_pager *p, aws_error *err) {
-    err->service = p->svc->id;
-    str_copy(err->operation, sizeof(err->operation), p->operation);
+/* Ends the paged call: done() once, with err NULL when every page was read. */
+static void pager_end(aws_pager *p, const aws_error *err) {
     p->done(p->c, err, p->ud);
     pager_free(p);
 }
@@ -721,56 +827,36 @@ static void pager_page_done(aws_client *c, const aws_response *resp, const aws_e
     (void)c;
     aws_pager *p = ud;
     if (err) {
-        p->done(p->c, err, p->ud);
-        pager_free(p);
+        pager_end(p, err);
         return;
     }
-    p->pages++;
-    char *next = NULL;
     aws_error perr;
-    memset(&perr, 0, sizeof(perr));
-    if (p->parse(p->ud, resp, &next, &perr) != 0) {
-        free(next);
-        if (!perr.code[0]) aws_error_set(&perr, 0, "MalformedResponse", "cannot read page %d", p->pages);
-        perr.http_status = (int)resp->http_status;
-        pager_fail(p, &perr);
+    char *next = NULL;
+    int rc = aws_pages_take(&p->ps, resp, p->parse, p->ud, &next, &perr);
+    if (rc <= 0) {
+        pager_end(p, rc < 0 ? &perr : NULL);
         return;
     }
-    if (str_empty(next)) {
-        free(next);
-        p->done(p->c, NULL, p->ud);
-        pager_free(p);
-        return;
-    }
-    uint64_t h = token_hash(next);
-    bool repeated = false;
-    for (size_t i = 0; i < p->seen.n; i++)
-        if (p->seen.items[i] == h) repeated = true;
-    if (repeated || p->pages >= AWS_MAX_PAGES) {
-        free(next);
-        if (repeated) aws_error_set(&perr, 0, "TooManyPages", "pagination token repeated after %d pages", p->pages);
-        else aws_error_set(&perr, 0, "TooManyPages", "more than %d pages", AWS_MAX_PAGES);
-        pager_fail(p, &perr);
-        return;
-    }
-    VEC_PUSH(p->seen, h);
     free(p->token);
     p->token = next;
-    if (pager_next(p, &perr) != 0) pager_fail(p, &perr);
+    if (pager_next(p, &perr) != 0) {
+        perr.service = p->ps.svc->id;
+        str_copy(perr.operation, sizeof(perr.operation), p->ps.operation);
+        pager_end(p, &perr);
+    }
 }
 
 int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
                    aws_page_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
-                   void *ud, aws_error *err) {
+                   void *ud, aws_budget *budget, aws_error *err) {
     if (!c || !svc || str_empty(operation) || !body || !parse || !done ||
-        strlen(operation) >= sizeof(((aws_pager *)0)->operation)) {
+        strlen(operation) >= sizeof(((aws_pages *)0)->operation)) {
         aws_error_set(err, 0, "InvalidRequest", "bad paged call");
         return -1;
     }
     aws_pager *p = xcalloc(1, sizeof(*p));
     p->c = c;
-    p->svc = svc;
-    str_copy(p->operation, sizeof(p->operation), operation);
+    aws_pages_init(&p->ps, svc, operation, budget);
     p->body = body;
     p->parse = parse;
     p->done = done;
@@ -784,10 +870,12 @@ int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
 
 /* ---------------- event loop ---------------- */
 
-/* Milliseconds until the next retry is due: -1 when none waits, 0 when one is due. */
+/* Milliseconds until the next retry is due: -1 when none waits, 0 when one is due
+ * or an answer is held. */
 static int64_t next_due_in(const aws_client *c) {
     int64_t best = -1, now = mono_now_ms();
     for (const aws_call_ctx *x = c->calls; x; x = x->next) {
+        if (x->held_status) return 0;
         if (x->due_mono <= 0) continue;
         int64_t in = x->due_mono > now ? x->due_mono - now : 0;
         if (best < 0 || in < best) best = in;
@@ -803,7 +891,27 @@ int aws_client_wait(aws_client *c, struct curl_waitfd *extra, unsigned n_extra, 
     return http_wait(c->http, extra, n_extra, (int)wait);
 }
 
+/* Hands held answers to their callbacks, the oldest first, until this run's share
+ * of decoding is used; a callback may change the list, so look again each time. */
+static void deliver_held(aws_client *c) {
+    while (c->run_bytes < AWS_RUN_ANSWER_BYTES) {
+        aws_call_ctx *x = NULL;
+        for (aws_call_ctx *y = c->calls; y; y = y->next)
+            if (y->held_status) x = y;   /* calls are newest first */
+        if (!x) return;
+        c->run_bytes += x->held_len;
+        aws_response resp = {
+            .http_status = x->held_status, .body = x->held, .body_len = x->held_len,
+            .request_id = x->held_request_id, .budget = &x->budget,
+        };
+        x->held_status = 0;
+        call_finish(x, &resp, NULL);
+    }
+}
+
 void aws_client_run(aws_client *c) {
+    c->run_bytes = 0;
+    deliver_held(c);
     http_run(c->http);
     /* Send due retries; a callback may change the list, so look again from the top. */
     for (;;) {

@@ -1,25 +1,156 @@
 /* json_util.c — strict, bounded json-c parsing for AWS JSON 1.0/1.1 answers and
  * the typed getters/builders the JSON service modules share. The type policy
- * ("wrong type = absent") is documented in json_util.h. */
+ * ("wrong type = absent") and the bounds are documented in json_util.h. */
 #include "json_util.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void malformed(aws_error *err, const char *service, const char *operation,
-                      const char *what)
+/* MalformedResponse for service/operation: "Operation: what". */
+static void malformed_answer(aws_error *err, const char *service, const char *operation, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void malformed_answer(aws_error *err, const char *service, const char *operation, const char *fmt, ...)
 {
     if (!err)
         return;
-    aws_error_set(err, 0, "MalformedResponse", "%s: response is not valid JSON (%s)",
-                  operation ? operation : "?", what);
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    /* Which operation's answer, as xml.c's messages say. */
+    aws_error_set(err, 0, "MalformedResponse", "%s: %s", operation ? operation : "?", what);
     str_copy(err->operation, sizeof(err->operation), operation ? operation : "");
     err->service = service;
 }
 
-json_object *ju_parse_object(const char *body, size_t len, const char *service,
-                             const char *operation, aws_error *err)
+static void malformed(aws_error *err, const char *service, const char *operation,
+                      const char *what)
+{
+    malformed_answer(err, service, operation, "response is not valid JSON (%s)", what);
+}
+
+/* The shape of a JSON text, measured before json-c builds it. Strings are skipped
+ * (a backslash escapes the next byte); syntax is json-c's to judge. */
+typedef struct ju_shape {
+    size_t containers;           /* objects and arrays */
+    size_t values;               /* object members and array elements */
+    size_t elements;             /* array elements: list entries */
+    bool nul;                    /* a \u0000 escape in some string (or member name) */
+} ju_shape;
+
+static void measure(const char *s, size_t len, ju_shape *sh)
+{
+    bool is_array[JU_MAX_DEPTH + 1];
+    size_t depth = 0;
+    bool opened = false;         /* right after '[': a value here is the first element */
+    memset(sh, 0, sizeof *sh);
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (opened && c != ']') {
+            sh->elements++;
+            sh->values++;
+        }
+        opened = false;
+        switch (c) {
+        case '"':
+            for (i++; i < len && s[i] != '"'; i++) {
+                if (s[i] != '\\' || ++i >= len)
+                    continue;
+                if (s[i] == 'u' && len - i > 4 && memcmp(s + i + 1, "0000", 4) == 0)
+                    sh->nul = true;
+            }
+            break;
+        case '{':
+        case '[':
+            sh->containers++;
+            if (depth < ARRAY_LEN(is_array))
+                is_array[depth] = c == '[';
+            depth++;
+            opened = c == '[';
+            break;
+        case '}':
+        case ']':
+            if (depth)
+                depth--;
+            break;
+        case ':':
+            sh->values++;
+            break;
+        case ',':
+            if (depth && depth <= ARRAY_LEN(is_array) && is_array[depth - 1]) {
+                sh->elements++;
+                sh->values++;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* A member name for a message: printable ASCII only, bounded. */
+static void append_key(strbuf *path, const char *key)
+{
+    if (path->len)
+        sb_appendc(path, '.');
+    for (size_t i = 0; key[i] && i < 64; i++)
+        sb_appendc(path, key[i] > 0x20 && key[i] < 0x7f ? key[i] : '?');
+}
+
+/* Finds a string value holding U+0000 below o; path says where ("a.b[2]"). */
+static bool find_nul(json_object *o, strbuf *path)
+{
+    size_t mark = path->len;
+    if (json_object_is_type(o, json_type_string))
+        return strlen(json_object_get_string(o)) != (size_t)json_object_get_string_len(o);
+    if (json_object_is_type(o, json_type_array)) {
+        size_t n = json_object_array_length(o);
+        for (size_t i = 0; i < n; i++) {
+            sb_printf(path, "[%zu]", i);
+            if (find_nul(json_object_array_get_idx(o, i), path))
+                return true;
+            path->len = mark;
+            path->buf[mark] = '\0';
+        }
+    } else if (json_object_is_type(o, json_type_object)) {
+        json_object_object_foreach(o, key, val) {
+            append_key(path, key);
+            if (find_nul(val, path))
+                return true;
+            path->len = mark;
+            path->buf[mark] = '\0';
+        }
+    }
+    return false;
+}
+
+/* The bounds of json_util.h, before json-c allocates anything. */
+static bool shape_ok(const ju_shape *sh, const char *service, const char *operation, aws_budget *budget,
+                     aws_error *err)
+{
+    if (sh->containers > JU_MAX_CONTAINERS) {
+        aws_error_limit(err, "ResponseTooLarge", service, operation, "%d JSON objects and arrays in one answer",
+                        JU_MAX_CONTAINERS);
+        return false;
+    }
+    if (sh->values > JU_MAX_VALUES) {
+        aws_error_limit(err, "ResponseTooLarge", service, operation, "%d JSON values in one answer",
+                        JU_MAX_VALUES);
+        return false;
+    }
+    aws_budget own = { 0 };
+    return aws_budget_items(budget ? budget : &own, sh->elements, service, operation, err) == 0;
+}
+
+json_object *ju_parse_object_budget(const char *body, size_t len, const char *service, const char *operation,
+                                    aws_budget *budget, aws_error *err)
 {
     if (!body || len == 0) {
         malformed(err, service, operation, "empty body");
@@ -30,6 +161,10 @@ json_object *ju_parse_object(const char *body, size_t len, const char *service,
         malformed(err, service, operation, "body too large");
         return NULL;
     }
+    ju_shape sh;
+    measure(body, len, &sh);
+    if (!shape_ok(&sh, service, operation, budget, err))
+        return NULL;
     struct json_tokener *tok = json_tokener_new_ex(JU_MAX_DEPTH);
     if (!tok)
         util_fatal("out of memory");
@@ -58,7 +193,26 @@ json_object *ju_parse_object(const char *body, size_t len, const char *service,
         malformed(err, service, operation, "not an object");
         return NULL;
     }
+    if (sh.nul) {
+        /* json-c keeps U+0000 in a string (and cuts a member name short there): a C
+         * string would end at it, so "prod\u0000evil" would be read as "prod". */
+        strbuf path;
+        sb_init(&path);
+        if (find_nul(obj, &path))
+            malformed_answer(err, service, operation, "%.200s holds U+0000 (a NUL character)", path.buf);
+        else
+            malformed_answer(err, service, operation, "a member name holds U+0000 (a NUL character)");
+        sb_free(&path);
+        json_object_put(obj);
+        return NULL;
+    }
     return obj;
+}
+
+json_object *ju_parse_object(const char *body, size_t len, const char *service,
+                             const char *operation, aws_error *err)
+{
+    return ju_parse_object_budget(body, len, service, operation, NULL, err);
 }
 
 static json_object *member(json_object *obj, const char *key, json_type type)

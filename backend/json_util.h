@@ -8,7 +8,14 @@
  * false / NULL and the field keeps its zero value. List elements of the wrong type
  * are skipped. Only a body that is not one complete JSON object (truncated, NUL
  * bytes outside strings, trailing garbage, nesting deeper than JU_MAX_DEPTH) is an
- * error: MalformedResponse naming the operation. */
+ * error: MalformedResponse naming the operation. So is a string that holds U+0000
+ * (json-c keeps it, but every C string would end there: "prod\u0000evil" would be
+ * read as "prod"): the whole answer is refused, naming the member.
+ *
+ * Bounds: json-c builds the whole tree first (some 800 bytes for an empty object),
+ * so an answer's shape is measured before it is parsed: at most JU_MAX_CONTAINERS
+ * objects and arrays and JU_MAX_VALUES values (ResponseTooLarge), and every array
+ * element is a list entry charged to the call's budget (TooManyItems). */
 #ifndef TARMAC_JSON_UTIL_H
 #define TARMAC_JSON_UTIL_H
 
@@ -22,10 +29,17 @@
 
 /* AWS answers nest a handful of levels; anything deeper is hostile. */
 #define JU_MAX_DEPTH 32
+/* One answer: real pages hold a few thousand objects and some ten thousand values. */
+#define JU_MAX_CONTAINERS 100000   /* objects and arrays */
+#define JU_MAX_VALUES 1000000      /* object members and array elements */
 
-/* Parses exactly len bytes (NUL bytes allowed inside strings only as \u0000) as one
- * JSON object; whitespace may follow it, nothing else. Returns a new reference
- * (json_object_put it) or NULL with *err = MalformedResponse for service/operation. */
+/* Parses exactly len bytes as one JSON object, one answer of a call charged to
+ * budget (NULL: the answer's own); whitespace may follow it, nothing else. Returns a
+ * new reference (json_object_put it) or NULL with *err = MalformedResponse (or
+ * TooManyItems / ResponseTooLarge for the bounds) for service/operation. */
+json_object *ju_parse_object_budget(const char *body, size_t len, const char *service, const char *operation,
+                                    aws_budget *budget, aws_error *err);
+/* The same for a document on its own. */
 json_object *ju_parse_object(const char *body, size_t len, const char *service,
                              const char *operation, aws_error *err);
 

@@ -4,7 +4,9 @@
  * (free it with the matching *_free / MODEL_LIST_FREE) whether or not err is set:
  * on error it holds whatever was read before the failure (possibly nothing).
  * The *_decode_* functions parse one response body; they are what the unit tests
- * and fuzz targets exercise, and they never trust their input.
+ * and fuzz targets exercise, and they never trust their input. Those of paged calls
+ * take the call's budget (aws_response.budget; NULL: the answer's own) and fail with
+ * TooManyItems / ResponseTooLarge past the limits of aws.h.
  *
  * Files: svc_autoscaling.c, svc_elbv2.c, svc_ec2.c, svc_sts.c (Query/XML, expat),
  * svc_ecr.c, svc_cloudwatch.c (JSON, json-c). */
@@ -46,15 +48,25 @@ int svc_asg_start_refresh(aws_client *c, const refresh_start_params *p, asg_id_f
 int svc_asg_cancel_refresh(aws_client *c, const char *asg_name, asg_id_fn done, void *ud, aws_error *err);
 int svc_asg_rollback_refresh(aws_client *c, const char *asg_name, asg_id_fn done, void *ud, aws_error *err);
 
-int asg_decode_describe_groups(const char *body, size_t len, asg_group_list *out, char **next_token, aws_error *err);
-int asg_decode_describe_refreshes(const char *body, size_t len, instance_refresh_list *out, char **next_token, aws_error *err);
-int asg_decode_describe_activities(const char *body, size_t len, scaling_activity_list *out, char **next_token, aws_error *err);
+int asg_decode_describe_groups(const char *body, size_t len, asg_group_list *out, char **next_token,
+                               aws_budget *budget, aws_error *err);
+int asg_decode_describe_refreshes(const char *body, size_t len, instance_refresh_list *out, char **next_token,
+                                  aws_budget *budget, aws_error *err);
+int asg_decode_describe_activities(const char *body, size_t len, scaling_activity_list *out, char **next_token,
+                                   aws_budget *budget, aws_error *err);
 /* Appends the page's instances to out->instances (the configuration is replaced). */
-int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, char **next_token, aws_error *err);
+int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, char **next_token,
+                                  aws_budget *budget, aws_error *err);
 /* StartInstanceRefresh / CancelInstanceRefresh / RollbackInstanceRefresh: InstanceRefreshId. */
 int asg_decode_refresh_id(const char *body, size_t len, char **id, aws_error *err);
 /* Query body for StartInstanceRefresh (exposed for tests). */
 char *asg_encode_start_refresh(const refresh_start_params *p, size_t *len);
+/* A group's sizes within AWS's ranges: MinSize, MaxSize and DesiredCapacity count
+ * instances (>= 0, MinSize <= DesiredCapacity <= MaxSize), a warm pool's MinSize is
+ * >= 0 and its MaxGroupPreparedCapacity >= -1. False, with the first value outside
+ * them in why ("DesiredCapacity -5 is below 0"), for what a server made up: whatever
+ * shows the sizes flags them rather than showing them as real. */
+bool asg_sizes_valid(const asg_group *g, char *why, size_t len);
 
 /* ---------------- elbv2 (Query) ---------------- */
 typedef void (*elb_tgs_fn)(aws_client *c, target_group_list *result, const aws_error *err, void *ud);
@@ -70,11 +82,15 @@ int svc_elb_describe_load_balancers(aws_client *c, const strvec *arns, elb_lbs_f
 int svc_elb_describe_listeners(aws_client *c, const char *lb_arn, elb_listeners_fn done, void *ud, aws_error *err);
 int svc_elb_describe_rules(aws_client *c, const char *listener_arn, elb_rules_fn done, void *ud, aws_error *err);
 
-int elb_decode_target_groups(const char *body, size_t len, target_group_list *out, char **next_marker, aws_error *err);
+int elb_decode_target_groups(const char *body, size_t len, target_group_list *out, char **next_marker,
+                             aws_budget *budget, aws_error *err);
 int elb_decode_target_health(const char *body, size_t len, target_health_list *out, aws_error *err);
-int elb_decode_load_balancers(const char *body, size_t len, load_balancer_list *out, char **next_marker, aws_error *err);
-int elb_decode_listeners(const char *body, size_t len, lb_listener_list *out, char **next_marker, aws_error *err);
-int elb_decode_rules(const char *body, size_t len, lb_rule_list *out, char **next_marker, aws_error *err);
+int elb_decode_load_balancers(const char *body, size_t len, load_balancer_list *out, char **next_marker,
+                              aws_budget *budget, aws_error *err);
+int elb_decode_listeners(const char *body, size_t len, lb_listener_list *out, char **next_marker,
+                         aws_budget *budget, aws_error *err);
+int elb_decode_rules(const char *body, size_t len, lb_rule_list *out, char **next_marker, aws_budget *budget,
+                     aws_error *err);
 
 /* ---------------- ec2 (EC2 query) ---------------- */
 typedef void (*ec2_instances_fn)(aws_client *c, ec2_instance_list *result, const aws_error *err, void *ud);
@@ -83,8 +99,10 @@ int svc_ec2_describe_instances(aws_client *c, const strvec *ids, ec2_instances_f
 /* lt_id or lt_name (one of them). */
 int svc_ec2_describe_lt_versions(aws_client *c, const char *lt_id, const char *lt_name,
                                  ec2_lt_versions_fn done, void *ud, aws_error *err);
-int ec2_decode_instances(const char *body, size_t len, ec2_instance_list *out, char **next_token, aws_error *err);
-int ec2_decode_lt_versions(const char *body, size_t len, lt_version_list *out, char **next_token, aws_error *err);
+int ec2_decode_instances(const char *body, size_t len, ec2_instance_list *out, char **next_token,
+                         aws_budget *budget, aws_error *err);
+int ec2_decode_lt_versions(const char *body, size_t len, lt_version_list *out, char **next_token,
+                           aws_budget *budget, aws_error *err);
 
 /* ---------------- sts (Query) ---------------- */
 typedef void (*sts_identity_fn)(aws_client *c, caller_identity *result, const aws_error *err, void *ud);
@@ -115,8 +133,10 @@ int svc_ecr_batch_delete_image(aws_client *c, const char *repo, const ecr_image_
 
 /* Decoders: -1 with a MalformedResponse naming the member when an image's digest is
  * not sha256:<64 hex> (field_rules.h). */
-int ecr_decode_repositories(const char *body, size_t len, ecr_repository_list *out, char **next_token, aws_error *err);
-int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, char **next_token, aws_error *err);
+int ecr_decode_repositories(const char *body, size_t len, ecr_repository_list *out, char **next_token,
+                            aws_budget *budget, aws_error *err);
+int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, char **next_token,
+                      aws_budget *budget, aws_error *err);
 int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_result *out, aws_error *err);
 int ecr_decode_put_image(const char *body, size_t len, ecr_image *out, aws_error *err);
 /* BatchDeleteImage answers imageIds + failures: imageIds land in out->images (no manifest). */
@@ -135,7 +155,8 @@ char *ecr_encode_batch_delete_image(const char *repo, const ecr_image_id *ids, s
 typedef void (*cw_alarms_fn)(aws_client *c, cw_alarm_list *result, const aws_error *err, void *ud);
 /* names NULL or empty: every alarm (metric and composite, in one list: cw_alarm.alarm_type). */
 int svc_cw_describe_alarms(aws_client *c, const strvec *names, cw_alarms_fn done, void *ud, aws_error *err);
-int cw_decode_alarms(const char *body, size_t len, cw_alarm_list *out, char **next_token, aws_error *err);
+int cw_decode_alarms(const char *body, size_t len, cw_alarm_list *out, char **next_token, aws_budget *budget,
+                     aws_error *err);
 /* DescribeAlarms request document (malloc'd JSON), exposed for tests. names at most 100. */
 char *cw_encode_describe_alarms(const char *const *names, size_t n_names, const char *next_token, size_t *len);
 

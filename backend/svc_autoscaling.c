@@ -273,13 +273,14 @@ static int finish(int rc, char **next_token)
     return rc;
 }
 
-int asg_decode_describe_groups(const char *body, size_t len, asg_group_list *out, char **next_token, aws_error *err)
+int asg_decode_describe_groups(const char *body, size_t len, asg_group_list *out, char **next_token,
+                               aws_budget *budget, aws_error *err)
 {
     static const xml_handler h = { "autoscaling", "DescribeAutoScalingGroups",
         "DescribeAutoScalingGroupsResponse", "DescribeAutoScalingGroupsResult", groups_start, groups_end };
     asg_dec d = { out, next_token };
     begin(next_token);
-    return finish(xml_decode(&h, body, len, &d, err), next_token);
+    return finish(xml_decode_budget(&h, body, len, &d, budget, err), next_token);
 }
 
 static int refreshes_start(void *ud, const char *path)
@@ -328,13 +329,13 @@ static int refreshes_end(void *ud, const char *path, const char *text)
 }
 
 int asg_decode_describe_refreshes(const char *body, size_t len, instance_refresh_list *out, char **next_token,
-                                  aws_error *err)
+                                  aws_budget *budget, aws_error *err)
 {
     static const xml_handler h = { "autoscaling", "DescribeInstanceRefreshes",
         "DescribeInstanceRefreshesResponse", "DescribeInstanceRefreshesResult", refreshes_start, refreshes_end };
     asg_dec d = { out, next_token };
     begin(next_token);
-    return finish(xml_decode(&h, body, len, &d, err), next_token);
+    return finish(xml_decode_budget(&h, body, len, &d, budget, err), next_token);
 }
 
 static int activities_start(void *ud, const char *path)
@@ -358,13 +359,13 @@ static int activities_end(void *ud, const char *path, const char *text)
 }
 
 int asg_decode_describe_activities(const char *body, size_t len, scaling_activity_list *out, char **next_token,
-                                   aws_error *err)
+                                   aws_budget *budget, aws_error *err)
 {
     static const xml_handler h = { "autoscaling", "DescribeScalingActivities",
         "DescribeScalingActivitiesResponse", "DescribeScalingActivitiesResult", activities_start, activities_end };
     asg_dec d = { out, next_token };
     begin(next_token);
-    return finish(xml_decode(&h, body, len, &d, err), next_token);
+    return finish(xml_decode_budget(&h, body, len, &d, budget, err), next_token);
 }
 
 /* DescribeWarmPool: the pool's configuration and its instances (Warmed:* states). */
@@ -403,13 +404,14 @@ static int warm_pool_end(void *ud, const char *path, const char *text)
     return xml_fields_apply(warm_pool_rows, ARRAY_LEN(warm_pool_rows), wp, path, text) < 0 ? -1 : 0;
 }
 
-int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, char **next_token, aws_error *err)
+int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, char **next_token,
+                                  aws_budget *budget, aws_error *err)
 {
     static const xml_handler h = { "autoscaling", "DescribeWarmPool", "DescribeWarmPoolResponse",
         "DescribeWarmPoolResult", warm_pool_start, warm_pool_end };
     warm_dec d = { out, next_token };
     begin(next_token);
-    return finish(xml_decode(&h, body, len, &d, err), next_token);
+    return finish(xml_decode_budget(&h, body, len, &d, budget, err), next_token);
 }
 
 /* The three refresh mutations answer <XInstanceRefreshResponse><XInstanceRefreshResult>
@@ -436,6 +438,39 @@ int asg_decode_refresh_id(const char *body, size_t len, char **id, aws_error *er
         return -1;
     }
     return 0;
+}
+
+/* The ranges the API reference gives (CreateAutoScalingGroup: DesiredCapacity "must be
+ * greater than or equal to the minimum size of the group and less than or equal to
+ * the maximum size"; botocore: WarmPoolMinSize min 0, MaxGroupPreparedCapacity min -1). */
+bool asg_sizes_valid(const asg_group *g, char *why, size_t len)
+{
+    const struct { const char *name; int value, min; } floors[] = {
+        { "MinSize", g->min_size, 0 },
+        { "MaxSize", g->max_size, 0 },
+        { "DesiredCapacity", g->desired_capacity, 0 },
+        { "WarmPoolConfiguration.MinSize", g->warm_pool.has_min_size ? g->warm_pool.min_size : 0, 0 },
+        { "WarmPoolConfiguration.MaxGroupPreparedCapacity",
+          g->warm_pool.has_max_group_prepared_capacity ? g->warm_pool.max_group_prepared_capacity : -1, -1 },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(floors); i++) {
+        if (floors[i].value < floors[i].min) {
+            snprintf(why, len, "%s %d is below %d", floors[i].name, floors[i].value, floors[i].min);
+            return false;
+        }
+    }
+    if (g->min_size > g->max_size) {
+        snprintf(why, len, "MinSize %d is above MaxSize %d", g->min_size, g->max_size);
+        return false;
+    }
+    if (g->desired_capacity < g->min_size || g->desired_capacity > g->max_size) {
+        snprintf(why, len, "DesiredCapacity %d is outside MinSize %d .. MaxSize %d", g->desired_capacity,
+                 g->min_size, g->max_size);
+        return false;
+    }
+    if (len)
+        why[0] = '\0';
+    return true;
 }
 
 /* ---------------- requests ---------------- */
@@ -519,7 +554,7 @@ static void groups_params(void *ud, strbuf *sb, size_t n_items)
 static int groups_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
 {
     groups_call *gc = ud;
-    return asg_decode_describe_groups(resp->body, resp->body_len, &gc->list, next_token, err);
+    return asg_decode_describe_groups(resp->body, resp->body_len, &gc->list, next_token, resp->budget, err);
 }
 
 static void groups_done(aws_client *c, const aws_error *err, void *ud)
@@ -579,7 +614,7 @@ static void limited_params(void *ud, strbuf *sb, size_t n_items)
 static int refreshes_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
 {
     limited_call *lc = ud;
-    if (asg_decode_describe_refreshes(resp->body, resp->body_len, &lc->refreshes, next_token, err) != 0)
+    if (asg_decode_describe_refreshes(resp->body, resp->body_len, &lc->refreshes, next_token, resp->budget, err) != 0)
         return -1;
     LIMIT_LIST(lc, lc->refreshes, instance_refresh_free, next_token);
     return 0;
@@ -588,7 +623,8 @@ static int refreshes_parse(void *ud, const aws_response *resp, char **next_token
 static int activities_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
 {
     limited_call *lc = ud;
-    if (asg_decode_describe_activities(resp->body, resp->body_len, &lc->activities, next_token, err) != 0)
+    if (asg_decode_describe_activities(resp->body, resp->body_len, &lc->activities, next_token, resp->budget,
+                                       err) != 0)
         return -1;
     LIMIT_LIST(lc, lc->activities, scaling_activity_free, next_token);
     return 0;
@@ -662,7 +698,7 @@ static void warm_pool_params(void *ud, strbuf *sb, size_t n_items)
 static int warm_pool_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
 {
     warm_pool_call *wc = ud;
-    return asg_decode_describe_warm_pool(resp->body, resp->body_len, &wc->pool, next_token, err);
+    return asg_decode_describe_warm_pool(resp->body, resp->body_len, &wc->pool, next_token, resp->budget, err);
 }
 
 static void warm_pool_done(aws_client *c, const aws_error *err, void *ud)

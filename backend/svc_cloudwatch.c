@@ -76,11 +76,12 @@ static void decode_composite(json_object *o, cw_alarm *a)
     a->alarm_rule = ju_dup_string(o, "AlarmRule");
 }
 
-int cw_decode_alarms(const char *body, size_t len, cw_alarm_list *out, char **next_token, aws_error *err)
+int cw_decode_alarms(const char *body, size_t len, cw_alarm_list *out, char **next_token, aws_budget *budget,
+                     aws_error *err)
 {
     if (next_token)
         *next_token = NULL;
-    json_object *root = ju_parse_object(body, len, AWS_SVC_CLOUDWATCH.id, "DescribeAlarms", err);
+    json_object *root = ju_parse_object_budget(body, len, AWS_SVC_CLOUDWATCH.id, "DescribeAlarms", budget, err);
     if (!root)
         return -1;
     static const struct { const char *member; void (*decode)(json_object *, cw_alarm *); } kinds[] = {
@@ -116,6 +117,7 @@ char *cw_encode_describe_alarms(const char *const *names, size_t n_names, const 
 typedef struct alarms_ctx {
     strvec names;
     size_t chunk;
+    aws_budget budget;           /* every chunk's pages: one call */
     cw_alarm_list result;
     cw_alarms_fn done;
     void *ud;
@@ -134,7 +136,7 @@ static char *alarms_body(void *ud, const char *next_token, size_t *len)
 static int alarms_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
 {
     alarms_ctx *x = ud;
-    if (cw_decode_alarms(resp->body, resp->body_len, &x->result, next_token, err) < 0) {
+    if (cw_decode_alarms(resp->body, resp->body_len, &x->result, next_token, resp->budget, err) < 0) {
         err->http_status = (int)resp->http_status;
         str_copy(err->request_id, sizeof(err->request_id), resp->request_id ? resp->request_id : "");
         return -1;
@@ -156,7 +158,7 @@ static void alarms_done(aws_client *c, const aws_error *err, void *ud)
         aws_error e = {0};
         x->chunk += CW_NAMES_PER_CALL;
         if (aws_call_paged(c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", alarms_body, alarms_parse, alarms_done,
-                           x, &e) == 0)
+                           x, &x->budget, &e) == 0)
             return;
         alarms_finish(c, x, &e);
         return;
@@ -172,7 +174,7 @@ int svc_cw_describe_alarms(aws_client *c, const strvec *names, cw_alarms_fn done
     x->done = done;
     x->ud = ud;
     if (aws_call_paged(c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", alarms_body, alarms_parse, alarms_done, x,
-                       err) < 0) {
+                       &x->budget, err) < 0) {
         strvec_free(&x->names);
         free(x);
         return -1;

@@ -49,11 +49,12 @@ static int take_token(ec2_dec *d, const char *path, const char *text)
     return 1;
 }
 
-static int run_decode(const xml_handler *h, const char *body, size_t len, ec2_dec *d, aws_error *err)
+static int run_decode(const xml_handler *h, const char *body, size_t len, ec2_dec *d, aws_budget *budget,
+                      aws_error *err)
 {
     if (d->next_token)
         *d->next_token = NULL;
-    int rc = xml_decode(h, body, len, d, err);
+    int rc = xml_decode_budget(h, body, len, d, budget, err);
     if (rc != 0 && d->next_token) {
         free(*d->next_token);
         *d->next_token = NULL;
@@ -83,12 +84,13 @@ static int instances_end(void *ud, const char *path, const char *text)
     return xml_fields_apply(instance_rows, ARRAY_LEN(instance_rows), &l->items[l->n - 1], f, text) < 0 ? -1 : 0;
 }
 
-int ec2_decode_instances(const char *body, size_t len, ec2_instance_list *out, char **next_token, aws_error *err)
+int ec2_decode_instances(const char *body, size_t len, ec2_instance_list *out, char **next_token,
+                         aws_budget *budget, aws_error *err)
 {
     static const xml_handler h = { "ec2", "DescribeInstances", "DescribeInstancesResponse", NULL,
                                    instances_start, instances_end };
     ec2_dec d = { out, next_token };
-    return run_decode(&h, body, len, &d, err);
+    return run_decode(&h, body, len, &d, budget, err);
 }
 
 static int lt_versions_start(void *ud, const char *path)
@@ -111,12 +113,13 @@ static int lt_versions_end(void *ud, const char *path, const char *text)
     return xml_fields_apply(lt_version_rows, ARRAY_LEN(lt_version_rows), &l->items[l->n - 1], f, text) < 0 ? -1 : 0;
 }
 
-int ec2_decode_lt_versions(const char *body, size_t len, lt_version_list *out, char **next_token, aws_error *err)
+int ec2_decode_lt_versions(const char *body, size_t len, lt_version_list *out, char **next_token,
+                           aws_budget *budget, aws_error *err)
 {
     static const xml_handler h = { "ec2", "DescribeLaunchTemplateVersions",
                                    "DescribeLaunchTemplateVersionsResponse", NULL, lt_versions_start, lt_versions_end };
     ec2_dec d = { out, next_token };
-    return run_decode(&h, body, len, &d, err);
+    return run_decode(&h, body, len, &d, budget, err);
 }
 
 /* ---------------- calls ---------------- */
@@ -147,7 +150,7 @@ static void instances_params(void *ud, strbuf *sb, size_t n_items)
 
 static int instances_parse(void *ud, const aws_response *r, char **next, aws_error *err)
 {
-    return ec2_decode_instances(r->body, r->body_len, &((ec2_call *)ud)->instances, next, err);
+    return ec2_decode_instances(r->body, r->body_len, &((ec2_call *)ud)->instances, next, r->budget, err);
 }
 
 static void instances_call_done(aws_client *c, const aws_error *err, void *ud)
@@ -186,7 +189,7 @@ static void lt_params(void *ud, strbuf *sb, size_t n_items)
 
 static int lt_parse(void *ud, const aws_response *r, char **next, aws_error *err)
 {
-    return ec2_decode_lt_versions(r->body, r->body_len, &((ec2_call *)ud)->versions, next, err);
+    return ec2_decode_lt_versions(r->body, r->body_len, &((ec2_call *)ud)->versions, next, r->budget, err);
 }
 
 static void lt_call_done(aws_client *c, const aws_error *err, void *ud)

@@ -23,9 +23,9 @@ static const char *const ecr_default_media_types[] = {
 
 /* ---------------------------------------------------------------- decoding */
 
-static json_object *ecr_parse(const char *body, size_t len, const char *op, aws_error *err)
+static json_object *ecr_parse(const char *body, size_t len, const char *op, aws_budget *budget, aws_error *err)
 {
-    return ju_parse_object(body, len, AWS_SVC_ECR.id, op, err);
+    return ju_parse_object_budget(body, len, AWS_SVC_ECR.id, op, budget, err);
 }
 
 /* A digest ECR answers with goes into later requests and printed commands: one that
@@ -72,11 +72,11 @@ static void decode_repository(json_object *o, ecr_repository *r)
 }
 
 int ecr_decode_repositories(const char *body, size_t len, ecr_repository_list *out, char **next_token,
-                            aws_error *err)
+                            aws_budget *budget, aws_error *err)
 {
     if (next_token)
         *next_token = NULL;
-    json_object *root = ecr_parse(body, len, "DescribeRepositories", err);
+    json_object *root = ecr_parse(body, len, "DescribeRepositories", budget, err);
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "repositories");
@@ -152,11 +152,11 @@ static void decode_image_detail(json_object *o, ecr_image_detail *d)
 }
 
 int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, char **next_token,
-                      aws_error *err)
+                      aws_budget *budget, aws_error *err)
 {
     if (next_token)
         *next_token = NULL;
-    json_object *root = ecr_parse(body, len, "DescribeImages", err);
+    json_object *root = ecr_parse(body, len, "DescribeImages", budget, err);
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "imageDetails");
@@ -192,7 +192,7 @@ static void decode_image(json_object *o, ecr_image *img)
     img->registry_id = ju_dup_string(o, "registryId");
     img->repository_name = ju_dup_string(o, "repositoryName");
     decode_image_id(o, &img->image_digest, &img->image_tag);
-    /* Byte-exact: keep json-c's length, the manifest may hold \u0000. */
+    /* Byte-exact: json-c's length, not strlen (an answer with U+0000 never gets here). */
     size_t n = 0;
     const char *m = ju_get_string(o, "imageManifest", &n);
     if (m) {
@@ -231,7 +231,7 @@ static int check_images(ecr_batch_get_result *out, size_t first, size_t first_fa
 
 int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_result *out, aws_error *err)
 {
-    json_object *root = ecr_parse(body, len, "BatchGetImage", err);
+    json_object *root = ecr_parse(body, len, "BatchGetImage", NULL, err);
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "images");
@@ -245,7 +245,7 @@ int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_resul
 
 int ecr_decode_put_image(const char *body, size_t len, ecr_image *out, aws_error *err)
 {
-    json_object *root = ecr_parse(body, len, "PutImage", err);
+    json_object *root = ecr_parse(body, len, "PutImage", NULL, err);
     if (!root)
         return -1;
     /* The whole answer is the image: its absence is an error, not an empty result. */
@@ -266,7 +266,7 @@ int ecr_decode_put_image(const char *body, size_t len, ecr_image *out, aws_error
 
 int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_result *out, aws_error *err)
 {
-    json_object *root = ecr_parse(body, len, "BatchDeleteImage", err);
+    json_object *root = ecr_parse(body, len, "BatchDeleteImage", NULL, err);
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "imageIds");
@@ -377,6 +377,7 @@ static int check_ids(const char *op, const char *repo, size_t n_ids, aws_error *
 typedef struct repos_ctx {
     strvec names;
     size_t chunk;                /* index of the first name of the current chunk */
+    aws_budget budget;           /* every chunk's pages: one call */
     ecr_repository_list result;
     ecr_repos_fn done;
     void *ud;
@@ -400,7 +401,7 @@ static char *repos_body(void *ud, const char *next_token, size_t *len)
 static int repos_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
 {
     repos_ctx *x = ud;
-    if (ecr_decode_repositories(resp->body, resp->body_len, &x->result, next_token, err) < 0) {
+    if (ecr_decode_repositories(resp->body, resp->body_len, &x->result, next_token, resp->budget, err) < 0) {
         decode_failed(err, resp);
         return -1;
     }
@@ -421,7 +422,7 @@ static void repos_pages_done(aws_client *c, const aws_error *err, void *ud)
         aws_error e = {0};
         x->chunk += ECR_IDS_PER_CALL;
         if (aws_call_paged(c, &AWS_SVC_ECR, "DescribeRepositories", repos_body, repos_parse,
-                           repos_pages_done, x, &e) == 0)
+                           repos_pages_done, x, &x->budget, &e) == 0)
             return;
         repos_finish(c, x, &e);
         return;
@@ -438,7 +439,7 @@ int svc_ecr_describe_repositories(aws_client *c, const strvec *names, ecr_repos_
     x->done = done;
     x->ud = ud;
     if (aws_call_paged(c, &AWS_SVC_ECR, "DescribeRepositories", repos_body, repos_parse, repos_pages_done,
-                       x, err) < 0) {
+                       x, &x->budget, err) < 0) {
         strvec_free(&x->names);
         free(x);
         return -1;
@@ -463,7 +464,7 @@ static char *images_body(void *ud, const char *next_token, size_t *len)
 static int images_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
 {
     images_ctx *x = ud;
-    if (ecr_decode_images(resp->body, resp->body_len, &x->result, next_token, err) < 0) {
+    if (ecr_decode_images(resp->body, resp->body_len, &x->result, next_token, resp->budget, err) < 0) {
         decode_failed(err, resp);
         return -1;
     }
@@ -487,7 +488,7 @@ int svc_ecr_describe_images(aws_client *c, const char *repo, ecr_images_fn done,
     x->done = done;
     x->ud = ud;
     if (aws_call_paged(c, &AWS_SVC_ECR, "DescribeImages", images_body, images_parse, images_done, x,
-                       err) < 0) {
+                       NULL, err) < 0) {
         free(x->repo);
         free(x);
         return -1;

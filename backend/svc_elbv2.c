@@ -96,11 +96,12 @@ static int take_marker(elb_dec *d, const char *path, const char *text)
     return 1;
 }
 
-static int run_decode(const xml_handler *h, const char *body, size_t len, elb_dec *d, aws_error *err)
+static int run_decode(const xml_handler *h, const char *body, size_t len, elb_dec *d, aws_budget *budget,
+                      aws_error *err)
 {
     if (d->next_marker)
         *d->next_marker = NULL;
-    int rc = xml_decode(h, body, len, d, err);
+    int rc = xml_decode_budget(h, body, len, d, budget, err);
     if (rc != 0 && d->next_marker) {
         free(*d->next_marker);
         *d->next_marker = NULL;
@@ -140,12 +141,13 @@ END_ITEM(target_health_desc, "TargetHealthDescriptions", health_rows)
 START_ITEM(load_balancer, "LoadBalancers")
 END_ITEM(load_balancer, "LoadBalancers", lb_rows)
 
-int elb_decode_target_groups(const char *body, size_t len, target_group_list *out, char **next_marker, aws_error *err)
+int elb_decode_target_groups(const char *body, size_t len, target_group_list *out, char **next_marker,
+                             aws_budget *budget, aws_error *err)
 {
     static const xml_handler h = { "elbv2", "DescribeTargetGroups", "DescribeTargetGroupsResponse",
                                    "DescribeTargetGroupsResult", target_group_start, target_group_end };
     elb_dec d = { .list = out, .next_marker = next_marker };
-    return run_decode(&h, body, len, &d, err);
+    return run_decode(&h, body, len, &d, budget, err);
 }
 
 int elb_decode_target_health(const char *body, size_t len, target_health_list *out, aws_error *err)
@@ -153,16 +155,16 @@ int elb_decode_target_health(const char *body, size_t len, target_health_list *o
     static const xml_handler h = { "elbv2", "DescribeTargetHealth", "DescribeTargetHealthResponse",
                                    "DescribeTargetHealthResult", target_health_desc_start, target_health_desc_end };
     elb_dec d = { .list = out };
-    return run_decode(&h, body, len, &d, err);
+    return run_decode(&h, body, len, &d, NULL, err);
 }
 
 int elb_decode_load_balancers(const char *body, size_t len, load_balancer_list *out, char **next_marker,
-                              aws_error *err)
+                              aws_budget *budget, aws_error *err)
 {
     static const xml_handler h = { "elbv2", "DescribeLoadBalancers", "DescribeLoadBalancersResponse",
                                    "DescribeLoadBalancersResult", load_balancer_start, load_balancer_end };
     elb_dec d = { .list = out, .next_marker = next_marker };
-    return run_decode(&h, body, len, &d, err);
+    return run_decode(&h, body, len, &d, budget, err);
 }
 
 /* Actions (listener DefaultActions, rule Actions); f is the path under the list. */
@@ -227,12 +229,13 @@ static int listener_end(void *ud, const char *path, const char *text)
     return xml_fields_apply(listener_rows, ARRAY_LEN(listener_rows), li, f, text) < 0 ? -1 : 0;
 }
 
-int elb_decode_listeners(const char *body, size_t len, lb_listener_list *out, char **next_marker, aws_error *err)
+int elb_decode_listeners(const char *body, size_t len, lb_listener_list *out, char **next_marker,
+                         aws_budget *budget, aws_error *err)
 {
     static const xml_handler h = { "elbv2", "DescribeListeners", "DescribeListenersResponse",
                                    "DescribeListenersResult", listener_start, listener_end };
     elb_dec d = { .list = out, .next_marker = next_marker };
-    return run_decode(&h, body, len, &d, err);
+    return run_decode(&h, body, len, &d, budget, err);
 }
 
 static int rule_start(void *ud, const char *path)
@@ -312,12 +315,13 @@ static int rule_end(void *ud, const char *path, const char *text)
     return xml_fields_apply(rule_rows, ARRAY_LEN(rule_rows), r, f, text) < 0 ? -1 : 0;
 }
 
-int elb_decode_rules(const char *body, size_t len, lb_rule_list *out, char **next_marker, aws_error *err)
+int elb_decode_rules(const char *body, size_t len, lb_rule_list *out, char **next_marker, aws_budget *budget,
+                     aws_error *err)
 {
     static const xml_handler h = { "elbv2", "DescribeRules", "DescribeRulesResponse", "DescribeRulesResult",
                                    rule_start, rule_end };
     elb_dec d = { .list = out, .next_marker = next_marker };
-    return run_decode(&h, body, len, &d, err);
+    return run_decode(&h, body, len, &d, budget, err);
 }
 
 /* ---------------- calls ---------------- */
@@ -379,7 +383,7 @@ static int start_paged(aws_client *c, const xml_paged_spec *spec, const strvec *
 
 static int tgs_parse(void *ud, const aws_response *r, char **next, aws_error *err)
 {
-    return elb_decode_target_groups(r->body, r->body_len, &((elb_call *)ud)->u.tgs, next, err);
+    return elb_decode_target_groups(r->body, r->body_len, &((elb_call *)ud)->u.tgs, next, r->budget, err);
 }
 
 static void tgs_done(aws_client *c, const aws_error *err, void *ud)
@@ -400,7 +404,7 @@ int svc_elb_describe_target_groups(aws_client *c, const strvec *arns, elb_tgs_fn
 
 static int lbs_parse(void *ud, const aws_response *r, char **next, aws_error *err)
 {
-    return elb_decode_load_balancers(r->body, r->body_len, &((elb_call *)ud)->u.lbs, next, err);
+    return elb_decode_load_balancers(r->body, r->body_len, &((elb_call *)ud)->u.lbs, next, r->budget, err);
 }
 
 static void lbs_done(aws_client *c, const aws_error *err, void *ud)
@@ -421,7 +425,7 @@ int svc_elb_describe_load_balancers(aws_client *c, const strvec *arns, elb_lbs_f
 
 static int listeners_parse(void *ud, const aws_response *r, char **next, aws_error *err)
 {
-    return elb_decode_listeners(r->body, r->body_len, &((elb_call *)ud)->u.listeners, next, err);
+    return elb_decode_listeners(r->body, r->body_len, &((elb_call *)ud)->u.listeners, next, r->budget, err);
 }
 
 static void listeners_done(aws_client *c, const aws_error *err, void *ud)
@@ -442,7 +446,7 @@ int svc_elb_describe_listeners(aws_client *c, const char *lb_arn, elb_listeners_
 
 static int rules_parse(void *ud, const aws_response *r, char **next, aws_error *err)
 {
-    return elb_decode_rules(r->body, r->body_len, &((elb_call *)ud)->u.rules, next, err);
+    return elb_decode_rules(r->body, r->body_len, &((elb_call *)ud)->u.rules, next, r->budget, err);
 }
 
 static void rules_done(aws_client *c, const aws_error *err, void *ud)

@@ -1,7 +1,8 @@
 /* xml.c — streaming XML decoding for the Query/XML services on top of expat.
  * Keeps the current element path as one bounded "a/b/c" string plus a stack of
  * offsets, collects each element's text (bounded) and calls the decoder's start and
- * end callbacks with paths relative to the result element. DTDs are refused. */
+ * end callbacks with paths relative to the result element. DTDs are refused; list
+ * entries are charged to the call's budget, and empty ones never reach a decoder. */
 #include "xml.h"
 
 #include <errno.h>
@@ -18,12 +19,16 @@ typedef struct xml_state {
     XML_Parser parser;
     const xml_handler *h;
     void *ud;
+    aws_budget *budget;
     aws_error *err;
     bool failed;                      /* err already filled; stop */
     int depth;                        /* root is depth 1 */
     int base;                         /* depth whose children are delivered (1 or 2) */
     bool in_result;                   /* inside <XResult> (or no result wrapper) */
+    int pending;                      /* depth of a list entry whose start is held back; 0: none */
+    size_t elements;
     char path[XML_MAX_PATH];
+    size_t path_len;
     size_t marks[XML_MAX_DEPTH + 2];  /* path length before element at depth d */
     strbuf text;
 } xml_state;
@@ -45,14 +50,26 @@ void xml_error(aws_error *err, const xml_handler *h, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Stop the parser after filling err; later events are ignored. */
+/* Stop the parser; later events are ignored. */
+static void stop(xml_state *st)
+{
+    st->failed = true;
+    XML_StopParser(st->parser, XML_FALSE);
+}
+
+/* Stop the parser after filling err. */
 static void fail(xml_state *st, const char *fmt, const char *arg)
 {
     if (st->failed)
         return;
-    st->failed = true;
     xml_error(st->err, st->h, fmt, arg);
-    XML_StopParser(st->parser, XML_FALSE);
+    stop(st);
+}
+
+/* An entry of a list: <member> (Query protocol) or <item> (EC2). */
+static bool list_entry(const char *local)
+{
+    return strcmp(local, "member") == 0 || strcmp(local, "item") == 0;
 }
 
 static const char *local_name(const XML_Char *name)
@@ -69,10 +86,24 @@ static const char *rel_path(const xml_state *st)
     return st->path + st->marks[st->base + 1] + 1;
 }
 
+/* Delivers the start of the list entry held back, now that it has content. */
+static void deliver_pending(xml_state *st)
+{
+    if (!st->pending)
+        return;
+    st->pending = 0;
+    const char *rel = rel_path(st);
+    if (rel && st->h->start && st->h->start(st->ud, rel) < 0)
+        fail(st, "invalid element <%.200s>", rel);
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
     (void)atts;
     xml_state *st = ud;
+    if (st->failed)
+        return;
+    deliver_pending(st);   /* a child: the entry it is in has content */
     if (st->failed)
         return;
     const char *local = local_name(name);
@@ -80,15 +111,27 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         fail(st, "document nested deeper than %s levels", STRINGIFY(XML_MAX_DEPTH));
         return;
     }
-    size_t len = st->marks[st->depth + 1] = strlen(st->path);
-    size_t need = strlen(local) + (st->depth ? 1 : 0);
-    if (len + need >= sizeof(st->path)) {
+    if (++st->elements > XML_MAX_ELEMENTS) {
+        aws_error_limit(st->err, "ResponseTooLarge", st->h->service, st->h->operation, "%d XML elements in one answer",
+                        XML_MAX_ELEMENTS);
+        stop(st);
+        return;
+    }
+    bool entry = list_entry(local);
+    if (entry && aws_budget_items(st->budget, 1, st->h->service, st->h->operation, st->err) != 0) {
+        stop(st);
+        return;
+    }
+    size_t len = st->marks[st->depth + 1] = st->path_len;
+    size_t local_len = strlen(local);
+    if (len + local_len + (st->depth ? 1 : 0) >= sizeof(st->path)) {
         fail(st, "element path too long at <%.64s>", local);
         return;
     }
     if (st->depth)
         st->path[len++] = '/';
-    memcpy(st->path + len, local, strlen(local) + 1);
+    memcpy(st->path + len, local, local_len + 1);
+    st->path_len = len + local_len;
     st->depth++;
     sb_reset(&st->text);
 
@@ -102,7 +145,11 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         st->in_result = true;
     }
     const char *rel = rel_path(st);
-    if (rel && st->h->start && st->h->start(st->ud, rel) < 0)
+    if (!rel)
+        return;
+    if (entry)
+        st->pending = st->depth;   /* delivered once it shows content */
+    else if (st->h->start && st->h->start(st->ud, rel) < 0)
         fail(st, "invalid element <%.200s>", rel);
 }
 
@@ -113,14 +160,27 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
     if (st->failed || st->depth == 0)
         return;
     const char *rel = rel_path(st);
-    if (rel && st->h->end && st->h->end(st->ud, rel, st->text.buf) < 0) {
+    bool empty = false;
+    if (st->pending == st->depth) {
+        /* A list entry without children: empty, it is dropped; with text (a list of
+         * strings), its start is delivered now. */
+        empty = st->text.len == 0;
+        if (empty)
+            st->pending = 0;
+        else
+            deliver_pending(st);
+        if (st->failed)
+            return;
+    }
+    if (rel && !empty && st->h->end && st->h->end(st->ud, rel, st->text.buf) < 0) {
         fail(st, "invalid value in <%.200s>", rel);
         return;
     }
     if (st->depth == 2 && st->h->result)
         st->in_result = false;
     st->depth--;
-    st->path[st->marks[st->depth + 1]] = '\0';
+    st->path_len = st->marks[st->depth + 1];
+    st->path[st->path_len] = '\0';
     sb_reset(&st->text);
 }
 
@@ -143,7 +203,8 @@ static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *s
     fail(ud, "%s", "document type declarations are not accepted");
 }
 
-int xml_decode(const xml_handler *h, const char *body, size_t len, void *ud, aws_error *err)
+int xml_decode_budget(const xml_handler *h, const char *body, size_t len, void *ud, aws_budget *budget,
+                      aws_error *err)
 {
     if (!body && len) {
         xml_error(err, h, "no body");
@@ -153,7 +214,8 @@ int xml_decode(const xml_handler *h, const char *body, size_t len, void *ud, aws
         xml_error(err, h, "response larger than %u bytes", XML_MAX_BODY);
         return -1;
     }
-    xml_state st = { .h = h, .ud = ud, .err = err };
+    aws_budget own = { 0 };
+    xml_state st = { .h = h, .ud = ud, .budget = budget ? budget : &own, .err = err };
     st.base = h->result ? 2 : 1;
     sb_init(&st.text);
     st.parser = XML_ParserCreate(NULL);
@@ -177,6 +239,11 @@ int xml_decode(const xml_handler *h, const char *body, size_t len, void *ud, aws
     XML_ParserFree(st.parser);
     sb_free(&st.text);
     return ret;
+}
+
+int xml_decode(const xml_handler *h, const char *body, size_t len, void *ud, aws_error *err)
+{
+    return xml_decode_budget(h, body, len, ud, NULL, err);
 }
 
 const char *xml_under(const char *path, const char *prefix)
@@ -264,6 +331,7 @@ typedef struct xml_paged {
     const xml_paged_spec *spec;
     strvec items;            /* our copy */
     size_t from, to;         /* current chunk */
+    aws_budget budget;       /* every chunk's pages: one call */
     void *ud;
 } xml_paged;
 
@@ -297,7 +365,7 @@ static void paged_done(aws_client *c, const aws_error *err, void *ud)
         pg->from = pg->to;
         pg->to = pg->items.n - pg->from > chunk ? pg->from + chunk : pg->items.n;
         if (aws_call_paged(c, pg->spec->svc, pg->spec->operation, paged_body, paged_parse,
-                           paged_done, pg, &next_err) == 0)
+                           paged_done, pg, &pg->budget, &next_err) == 0)
             return;
         err = &next_err;
     }
@@ -316,7 +384,8 @@ int xml_call_paged(aws_client *c, const xml_paged_spec *spec, const strvec *item
         strvec_push(&pg->items, items->items[i]);
     size_t chunk = spec->chunk ? spec->chunk : 1;
     pg->to = pg->items.n < chunk ? pg->items.n : chunk;
-    if (aws_call_paged(c, spec->svc, spec->operation, paged_body, paged_parse, paged_done, pg, err) != 0) {
+    if (aws_call_paged(c, spec->svc, spec->operation, paged_body, paged_parse, paged_done, pg, &pg->budget,
+                       err) != 0) {
         strvec_free(&pg->items);
         free(pg);
         return -1;

@@ -15,6 +15,9 @@
 #define XML_MAX_TEXT (64 * 1024)    /* longer element text is refused */
 #define XML_MAX_PATH 1024           /* bytes of "a/b/c" path */
 #define XML_MAX_BODY (64u << 20)    /* a response larger than this is refused */
+/* Elements in one answer: bounds the time one decode takes (real pages hold a few
+ * hundred thousand at most). More is refused with ResponseTooLarge. */
+#define XML_MAX_ELEMENTS 1000000
 
 /* Paths given to callbacks are relative to the result element ("AutoScalingGroups/member/
  * MinSize" inside <XResponse><XResult>) or, when result is NULL, to the root element
@@ -30,7 +33,18 @@ typedef struct xml_handler {
     int (*end)(void *ud, const char *path, const char *text); /* text NUL-terminated */
 } xml_handler;
 
-/* Parses body[0..len). Returns 0, or -1 with *err filled (code MalformedResponse). */
+/* List entries (<member> in the Query protocol, <item> in EC2's) are charged to the
+ * call's budget as they start (TooManyItems past AWS_MAX_CALL_ITEMS). An entry with
+ * neither child elements nor text is not delivered at all: it costs its decoder
+ * nothing. Otherwise the start callback of an entry runs when its first child (or
+ * its end) arrives, before anything inside it is delivered. */
+
+/* Parses body[0..len) as one answer of a call, charging budget (NULL: the answer's
+ * own). Returns 0, or -1 with *err filled (MalformedResponse, or TooManyItems /
+ * ResponseTooLarge for the limits). */
+int xml_decode_budget(const xml_handler *h, const char *body, size_t len, void *ud, aws_budget *budget,
+                      aws_error *err);
+/* The same for an answer on its own. */
 int xml_decode(const xml_handler *h, const char *body, size_t len, void *ud, aws_error *err);
 
 /* Fills *err as a MalformedResponse for h's operation. */
@@ -77,7 +91,8 @@ bool xml_parse_bool(const char *s, bool *out);
 void xml_query_list(strbuf *sb, const char *prefix, const strvec *items, size_t from, size_t to);
 
 /* A paged call over a list of ids cut into chunks (AWS caps ids per call): one
- * aws_call_paged per chunk, one after the other, then done() once. */
+ * aws_call_paged per chunk, one after the other, charged to one budget, then done()
+ * once. */
 typedef struct xml_paged_spec {
     const aws_service *svc;
     const char *operation;

@@ -13,6 +13,7 @@
 #include "plan_group_checks.h"
 #include "refresh_phase.h"
 #include "sanitize.h"
+#include "services.h"
 #include "snapshot.h"
 
 /* Prints untrusted text made safe, padded to width columns (0: no padding, no limit). */
@@ -180,6 +181,12 @@ static void print_asg(const snap_asg *sa)
            g->min_size, g->max_size, in_service, g->instances.n);
     cell(g->health_check_type, 0);
     fputc('\n', stdout);
+    char why[160];
+    if (!asg_sizes_valid(g, why, sizeof why)) {
+        fputs("  sizes INVALID: ", stdout);
+        cell(why, 0);
+        fputs(" (outside AWS's ranges: not to be trusted)\n", stdout);
+    }
     print_suspended(g);
     print_warm_pool(sa);
 
@@ -354,6 +361,18 @@ int cmd_status(cli_globals *g)
                       false, &used);
         cli_error("warning: alarm '%s' (apps.%s.alarms) does not exist: it guards nothing during a deploy", safe,
                   s.app ? s.app->name : "?");
+    }
+    /* Sizes no AWS group can have: said on stderr too, where --json cannot. */
+    for (size_t i = 0; i < snap->asgs.n; i++) {
+        const asg_group *grp = &snap->asgs.items[i].group;
+        char why[160], name[300];
+        int used;
+        if (asg_sizes_valid(grp, why, sizeof why))
+            continue;
+        sanitize_text(grp->name ? grp->name : "?", strlen(grp->name ? grp->name : "?"), name, sizeof name, 255,
+                      false, &used);
+        cli_error("warning: group '%s': %s: its sizes are outside AWS's ranges, as the server sent them", name,
+                  why);
     }
     bool anything = snap->asgs.n > 0;
     for (size_t i = 0; i < snap->repos.n; i++)

@@ -8,6 +8,7 @@
 #include "pane.h"
 #include "plan_group_checks.h"
 #include "refresh_phase.h"
+#include "services.h"
 
 enum { C_MARK, C_NAME, C_SIZE, C_INSERVICE, C_REFRESH, C_HEALTHCHECK };
 
@@ -53,13 +54,19 @@ static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
         } else {
             lv_set(r, C_NAME, g->name);
         }
-        lv_setf(r, C_SIZE, "%d/%d/%d", g->desired_capacity, g->min_size, g->max_size);
         int ins = in_service(g);
-        lv_setf(r, C_INSERVICE, "%d/%d", ins, g->desired_capacity);
-        if (ins < g->desired_capacity)
+        char why[160];
+        if (asg_sizes_valid(g, why, sizeof why)) {
+            lv_setf(r, C_SIZE, "%d/%d/%d", g->desired_capacity, g->min_size, g->max_size);
+            lv_setf(r, C_INSERVICE, "%d/%d", ins, g->desired_capacity);
+            lv_cell_role(r, C_INSERVICE, ins < g->desired_capacity ? ROLE_WARNING : ROLE_HEALTHY);
+        } else {
+            /* Sizes no AWS group can have (Enter says which): not shown as real. */
+            lv_set(r, C_SIZE, "invalid");
+            lv_cell_role(r, C_SIZE, ROLE_WARNING);
+            lv_setf(r, C_INSERVICE, "%d/?", ins);
             lv_cell_role(r, C_INSERVICE, ROLE_WARNING);
-        else
-            lv_cell_role(r, C_INSERVICE, ROLE_HEALTHY);
+        }
         /* The selected group's refreshes are polled in full; the others' latest
          * one on the slow interval (WS_OTHER_REFRESHES). */
         const instance_refresh *other = sel ? NULL : watch_other_refresh(ws, g->name);
@@ -117,12 +124,17 @@ static void groups_detail(pane *p, const pane_ctx *c, strbuf *out)
         sb_append(out, "No group selected.\n");
         return;
     }
-    char t[40];
+    char t[40], sizes[160];
     detail_kv(out, "AutoScalingGroupName", g->name);
     detail_kv(out, "AutoScalingGroupARN", g->arn);
-    detail_kvf(out, "DesiredCapacity", "%d", g->desired_capacity);
-    detail_kvf(out, "MinSize", "%d", g->min_size);
-    detail_kvf(out, "MaxSize", "%d", g->max_size);
+    bool sizes_ok = asg_sizes_valid(g, sizes, sizeof sizes);
+    if (!sizes_ok)
+        detail_kvf(out, "Sizes", "INVALID: %s (outside AWS's ranges: the server's answer is not to be trusted)",
+                   sizes);
+    const char *flag = sizes_ok ? "" : "  (invalid)";
+    detail_kvf(out, "DesiredCapacity", "%d%s", g->desired_capacity, flag);
+    detail_kvf(out, "MinSize", "%d%s", g->min_size, flag);
+    detail_kvf(out, "MaxSize", "%d%s", g->max_size, flag);
     detail_kvf(out, "InService", "%d", in_service(g));
     detail_kv(out, "LaunchTemplate.Name", g->launch_template.launch_template_name);
     detail_kv(out, "LaunchTemplate.Id", g->launch_template.launch_template_id);

@@ -84,10 +84,12 @@ static bool is_invisible(uint32_t cp)
     return false;
 }
 
-/* What is never written raw: C1 controls, bidi controls, invisible code points. */
+/* What is never written raw: C1 controls, bidi controls, invisible code points, and
+ * the line and paragraph separators (U+2028/9: a line break to some terminals and to
+ * JavaScript, inside a JSON string). */
 static bool must_escape(uint32_t cp)
 {
-    return (cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp) || is_invisible(cp);
+    return (cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp) || is_invisible(cp) || cp == 0x2028 || cp == 0x2029;
 }
 
 static void piece_text(piece *p, const char *s)
@@ -235,7 +237,9 @@ char *sanitize_json(const char *json, size_t len)
         if (used == 0) {
             sb_append(&sb, "\\ufffd");
             i++;
-        } else if (cp == 0x7f || must_escape(cp)) {
+        } else if (cp == 0x7f || must_escape(cp) || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')) {
+            /* (json-c escapes C0 controls in strings itself; one outside a string means
+             * the text was no JSON: still never written raw) */
             if (cp > 0xffff)   /* JSON writes it as a surrogate pair */
                 sb_printf(&sb, "\\u%04x\\u%04x", (unsigned)(0xd800 + ((cp - 0x10000) >> 10)),
                           (unsigned)(0xdc00 + ((cp - 0x10000) & 0x3ff)));

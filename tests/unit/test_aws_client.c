@@ -452,7 +452,7 @@ static void test_pagination(void **state) {
     pages p = {0};
     aws_error err;
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, &err), 0);
+                                    pages_done, &p, NULL, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_true(p.done);
     assert_false(p.failed);
@@ -468,7 +468,7 @@ static void test_pagination(void **state) {
     lb_set_default(f->srv, &(lb_response){.body = "<R><Items>1</Items><NextToken>same</NextToken></R>"});
     memset(&p, 0, sizeof(p));
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, &err), 0);
+                                    pages_done, &p, NULL, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_true(p.failed);
     assert_string_equal(p.err.code, "TooManyPages");
@@ -483,7 +483,7 @@ static void test_pagination(void **state) {
         "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>"});
     memset(&p, 0, sizeof(p));
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, &err), 0);
+                                    pages_done, &p, NULL, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_true(p.failed);
     assert_string_equal(p.err.code, "AccessDenied");
@@ -493,7 +493,7 @@ static void test_pagination(void **state) {
     lb_push(f->srv, &(lb_response){.body = "<R/>"});
     memset(&p, 0, sizeof(p));
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, &err), 0);
+                                    pages_done, &p, NULL, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_true(p.failed);
     assert_string_equal(p.err.code, "MalformedResponse");
@@ -660,7 +660,7 @@ static void test_free_in_flight(void **state) {
     for (int i = 0; i < 3; i++) assert_int_equal(aws_call(c, &req, cancelled_once, &called, &err), 0);
     pages_counted pg = {0};
     assert_int_equal(aws_call_paged(c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_cancelled_once, &pg, &err), 0);
+                                    pages_cancelled_once, &pg, NULL, &err), 0);
     /* Drive the loop until the server has all four and the 503 came back (its
      * retry is then waiting on a timer or in flight again). */
     int64_t t0 = mono_now_ms();
@@ -693,6 +693,158 @@ static void test_wait_wakes_for_retry_timer(void **state) {
     assert_false(aws_client_busy(f->c));
 }
 
+/* ---- what one call may bring in: the paging rules without the network ---- */
+
+/* Charges the entries a page says it holds, as the decoders do. */
+static int charged_parse(void *ud, const aws_response *resp, char **next, aws_error *err) {
+    if (page_parse(ud, resp, next, err) != 0) return -1;
+    const char *b = strstr(resp->body, "<Items>");
+    return aws_budget_items(resp->budget, (size_t)atoi(b + 7), "autoscaling", "DescribeScalingActivities", err);
+}
+
+static int take_page(aws_pages *ps, const char *xml, size_t len, pages *p, char **next, aws_error *err) {
+    aws_response resp = {.http_status = 200, .body = xml, .body_len = len, .request_id = ""};
+    return aws_pages_take(ps, &resp, charged_parse, p, next, err);
+}
+
+static void test_pages_budget(void **state) {
+    (void)state;
+    /* Bytes: pages of 60 MiB with fresh tokens stop past 256 MiB, before the parser. */
+    size_t big = (size_t)60 << 20;
+    char *body = xcalloc(1, big + 1);
+    aws_pages ps;
+    aws_pages_init(&ps, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", NULL);
+    pages p = {0};
+    aws_error err;
+    char *next = NULL;
+    int rc = 1, n = 0;
+    while (rc == 1 && n < 100) {
+        snprintf(body, big, "<R><Items>1</Items><NextToken>t%d</NextToken></R>", n);
+        rc = take_page(&ps, body, big, &p, &next, &err);
+        free(next);
+        n++;
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(n, 5);                 /* 4 x 60 MiB fit in 256 MiB */
+    assert_int_equal(p.pages_seen, 4);      /* the fifth was refused unread */
+    assert_string_equal(err.code, "ResponseTooLarge");
+    assert_string_equal(err.operation, "DescribeScalingActivities");
+    assert_string_equal(err.service, "autoscaling");
+    assert_non_null(strstr(err.message, "more than 256 MiB of answers in one call"));
+    aws_pages_done(&ps);
+    free(body);
+
+    /* Items: what the parser charges, on one budget shared by two chunks. */
+    aws_budget shared = {0};
+    aws_pages a, b;
+    aws_pages_init(&a, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", &shared);
+    aws_pages_init(&b, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", &shared);
+    const char *page = "<R><Items>150000</Items></R>";
+    memset(&p, 0, sizeof p);
+    assert_int_equal(take_page(&a, page, strlen(page), &p, &next, &err), 0);
+    assert_null(next);
+    assert_int_equal(take_page(&b, page, strlen(page), &p, &next, &err), -1);
+    assert_null(next);
+    assert_string_equal(err.code, "TooManyItems");
+    assert_int_equal(err.http_status, 200);
+    assert_int_equal(shared.items, 150000);
+    aws_pages_done(&a);
+    aws_pages_done(&b);
+
+    /* Pages: a fresh token on every page stops after AWS_MAX_PAGES. */
+    aws_pages_init(&ps, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", NULL);
+    char small[128];
+    rc = 1;
+    n = 0;
+    while (rc == 1 && n < AWS_MAX_PAGES + 5) {
+        int len = snprintf(small, sizeof small, "<R><Items>0</Items><NextToken>t%d</NextToken></R>", n);
+        rc = take_page(&ps, small, (size_t)len, &p, &next, &err);
+        free(next);
+        n++;
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(n, AWS_MAX_PAGES);
+    assert_string_equal(err.code, "TooManyPages");
+    aws_pages_done(&ps);
+}
+
+/* ---- the calls a client runs at once are bounded ---- */
+
+static void refresh_never(aws_client *c, void *ud) {
+    (void)c;
+    (*(int *)ud)++;
+}
+
+static void test_calls_at_once(void **state) {
+    fixture *f = *state;
+    /* Calls wait for credentials that never come: none is sent, all are pending. */
+    int asked = 0;
+    aws_client_set_refresh(f->c, refresh_never, &asked);
+    aws_credentials cr = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = "secret",
+                          .expiration = time_now_ms() + 1000};
+    aws_client_set_credentials(f->c, &cr);
+    int called = 0;
+    aws_request req = {.svc = &AWS_SVC_AUTOSCALING, .operation = "DescribeInstanceRefreshes"};
+    aws_error err;
+    for (int i = 0; i < AWS_MAX_CALLS; i++) assert_int_equal(aws_call(f->c, &req, cancelled_once, &called, &err), 0);
+    assert_int_equal(aws_call(f->c, &req, cancelled_once, &called, &err), -1);
+    assert_string_equal(err.code, "TooManyCalls");
+    assert_string_equal(err.operation, "DescribeInstanceRefreshes");
+    assert_non_null(strstr(err.message, "more than 10000 calls at once"));
+    assert_int_equal(asked, 1);
+    assert_int_equal(lb_request_count(f->srv), 0);
+    aws_client_free(f->c);   /* every pending call hears "Cancelled" once */
+    f->c = NULL;
+    assert_int_equal(called, AWS_MAX_CALLS);
+}
+
+/* ---- large answers are handed out one per run: the owner's loop reads keys between ---- */
+
+typedef struct big_answers {
+    int done;
+    int per_run;                 /* callbacks in the current run */
+    int most_large_per_run;      /* the most answers >= 1 MiB one run handed out */
+    int large_this_run;
+} big_answers;
+
+static void on_big(aws_client *c, const aws_response *resp, const aws_error *err, void *ud) {
+    (void)c;
+    big_answers *b = ud;
+    if (err) fail_msg("%s: %s", err->code, err->message);
+    assert_non_null(resp->budget);
+    b->done++;
+    if (resp->body_len >= AWS_RUN_ANSWER_BYTES && ++b->large_this_run > b->most_large_per_run)
+        b->most_large_per_run = b->large_this_run;
+}
+
+static void test_large_answers_one_per_run(void **state) {
+    fixture *f = *state;
+    size_t n = (size_t)3 << 19;   /* 1.5 MiB */
+    char *big = xmalloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    lb_set_default(f->srv, &(lb_response){.body = big, .delay_ms = 200});
+    free(big);
+    big_answers b = {0};
+    aws_request req = {.svc = &AWS_SVC_AUTOSCALING, .operation = "DescribeAutoScalingGroups"};
+    aws_error err;
+    for (int i = 0; i < 4; i++) assert_int_equal(aws_call(f->c, &req, on_big, &b, &err), 0);
+    aws_client_run(f->c);                  /* the requests go out */
+    lb_wait_requests(f->srv, 4, 3000);
+    /* Let the answers pile up unread, then drive the loop as the console does. */
+    struct timespec pile = {0, 600 * 1000 * 1000};
+    nanosleep(&pile, NULL);
+    int64_t t0 = mono_now_ms();
+    while (b.done < 4 && mono_now_ms() - t0 < 10000) {
+        b.large_this_run = 0;
+        aws_client_run(f->c);
+        if (b.done < 4) aws_client_wait(f->c, NULL, 0, 50);
+    }
+    assert_int_equal(b.done, 4);
+    assert_int_equal(b.most_large_per_run, 1);
+    assert_false(aws_client_busy(f->c));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_throttled_twice_then_ok, setup, teardown),
@@ -709,6 +861,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_call_log_ring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait_wakes_for_retry_timer, setup, teardown),
+        cmocka_unit_test(test_pages_budget),
+        cmocka_unit_test_setup_teardown(test_calls_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_answers_one_per_run, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

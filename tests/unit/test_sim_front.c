@@ -121,7 +121,7 @@ static void test_encode_groups_roundtrip(void **state)
     char *next = NULL;
     aws_error err;
     memset(&err, 0, sizeof err);
-    assert_int_equal(asg_decode_describe_groups(sb.buf, sb.len, &out, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(sb.buf, sb.len, &out, &next, NULL, &err), 0);
     assert_int_equal(out.n, 1);
     const asg_group *o = &out.items[0];
     assert_string_equal(o->name, "web & api");
@@ -184,7 +184,7 @@ static void test_encode_refresh_roundtrip(void **state)
     char *next = NULL;
     aws_error err;
     memset(&err, 0, sizeof err);
-    assert_int_equal(asg_decode_describe_refreshes(sb.buf, sb.len, &out, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_refreshes(sb.buf, sb.len, &out, &next, NULL, &err), 0);
     assert_null(next);
     assert_int_equal(out.n, 1);
     const instance_refresh *o = &out.items[0];
@@ -248,7 +248,7 @@ static void test_encode_elb_ec2_sts_roundtrip(void **state)
     enc_xml_target_groups(&sb, &tg, "m2", "rid");
     target_group_list tgo = {0};
     char *marker = NULL;
-    assert_int_equal(elb_decode_target_groups(sb.buf, sb.len, &tgo, &marker, &err), 0);
+    assert_int_equal(elb_decode_target_groups(sb.buf, sb.len, &tgo, &marker, NULL, &err), 0);
     assert_int_equal(tgo.n, 1);
     assert_string_equal(tgo.items[0].target_group_name, "web");
     assert_int_equal(tgo.items[0].healthy_threshold_count, 3);
@@ -267,7 +267,7 @@ static void test_encode_elb_ec2_sts_roundtrip(void **state)
     enc_xml_ec2_instances(&sb, &ei, "123456789012", NULL, "rid");
     ec2_instance_list eio = {0};
     char *tok = NULL;
-    assert_int_equal(ec2_decode_instances(sb.buf, sb.len, &eio, &tok, &err), 0);
+    assert_int_equal(ec2_decode_instances(sb.buf, sb.len, &eio, &tok, NULL, &err), 0);
     assert_int_equal(eio.n, 1);
     assert_string_equal(eio.items[0].state_name, "running");
     assert_string_equal(eio.items[0].availability_zone, "us-east-1a");
@@ -310,7 +310,7 @@ static void test_encode_json_roundtrip(void **state)
     assert_non_null(strstr(sb.buf, "\"imagePushedAt\":1700000000.123"));
     ecr_image_detail_list o = {0};
     char *next = NULL;
-    assert_int_equal(ecr_decode_images(sb.buf, sb.len, &o, &next, &err), 0);
+    assert_int_equal(ecr_decode_images(sb.buf, sb.len, &o, &next, NULL, &err), 0);
     assert_int_equal(o.n, 1);
     assert_string_equal(o.items[0].image_tags.items[0], "prod");
     assert_int_equal(o.items[0].image_size_in_bytes, 123456789012LL);
@@ -320,8 +320,9 @@ static void test_encode_json_roundtrip(void **state)
     MODEL_LIST_FREE(o, ecr_image_detail_free);
     MODEL_LIST_FREE(l, ecr_image_detail_free);
 
-    /* The manifest goes out byte-exact, slashes, escapes and a NUL included. */
-    static const char manifest[] = "{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\",\t\"x\":\"\\u00e9/\\\"\"\0tail}";
+    /* The manifest goes out byte-exact, slashes and escapes included (an answer
+     * with U+0000 in it is refused by the client: json_util.h). */
+    static const char manifest[] = "{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\",\t\"x\":\"\\u00e9/\\\"\"tail}";
     sb_reset(&sb);
     ecr_batch_get_result r;
     memset(&r, 0, sizeof r);
@@ -355,7 +356,7 @@ static void test_encode_json_roundtrip(void **state)
     a->has_threshold = true; a->threshold = 0.5; a->state_updated_timestamp = 1700000000500;
     enc_json_alarms(&sb, &al, NULL);
     cw_alarm_list alo = {0};
-    assert_int_equal(cw_decode_alarms(sb.buf, sb.len, &alo, &next, &err), 0);
+    assert_int_equal(cw_decode_alarms(sb.buf, sb.len, &alo, &next, NULL, &err), 0);
     assert_int_equal(alo.n, 1);
     assert_string_equal(alo.items[0].alarm_name, "web-unhealthy");
     assert_string_equal(alo.items[0].state_value, "ALARM");
@@ -1334,7 +1335,7 @@ static void test_live_pagination(void **state)
         assert_int_equal(post(l, "/", "autoscaling", NULL, body.buf, true, l->secret, &status, &sb), CURLE_OK);
         assert_int_equal(status, 200);
         asg_group_list g = {0};
-        assert_int_equal(asg_decode_describe_groups(sb.buf, sb.len, &g, &token, &err), 0);
+        assert_int_equal(asg_decode_describe_groups(sb.buf, sb.len, &g, &token, NULL, &err), 0);
         assert_true(g.n <= 2);
         for (size_t i = 0; i < g.n; i++) {
             assert_false(strvec_contains(&seen, g.items[i].name));
@@ -1357,7 +1358,7 @@ static void test_live_pagination(void **state)
         assert_int_equal(post(l, "/", "elasticloadbalancing", NULL, body.buf, true, l->secret, &status, &sb), CURLE_OK);
         assert_int_equal(status, 200);
         target_group_list t = {0};
-        assert_int_equal(elb_decode_target_groups(sb.buf, sb.len, &t, &token, &err), 0);
+        assert_int_equal(elb_decode_target_groups(sb.buf, sb.len, &t, &token, NULL, &err), 0);
         for (size_t i = 0; i < t.n; i++) {
             assert_false(strvec_contains(&seen, t.items[i].target_group_arn));
             strvec_push(&seen, t.items[i].target_group_arn);
@@ -1382,7 +1383,7 @@ static void test_live_pagination(void **state)
                               l->secret, &status, &sb), CURLE_OK);
         assert_int_equal(status, 200);
         ecr_image_detail_list d = {0};
-        assert_int_equal(ecr_decode_images(sb.buf, sb.len, &d, &token, &err), 0);
+        assert_int_equal(ecr_decode_images(sb.buf, sb.len, &d, &token, NULL, &err), 0);
         assert_true(d.n <= 3);
         for (size_t i = 0; i < d.n; i++) {
             assert_false(strvec_contains(&seen, d.items[i].image_digest));
@@ -1416,7 +1417,7 @@ static void test_live_describe(void **state)
     char *next = NULL;
     aws_error err;
     memset(&err, 0, sizeof err);
-    assert_int_equal(asg_decode_describe_groups(sb.buf, sb.len, &groups, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(sb.buf, sb.len, &groups, &next, NULL, &err), 0);
     assert_true(groups.n >= 1);
     assert_true(groups.items[0].instances.n >= 1);
     free(next);
@@ -1427,7 +1428,7 @@ static void test_live_describe(void **state)
                           true, l->secret, &status, &sb), CURLE_OK);
     assert_int_equal(status, 200);
     ecr_repository_list repos = {0};
-    assert_int_equal(ecr_decode_repositories(sb.buf, sb.len, &repos, &next, &err), 0);
+    assert_int_equal(ecr_decode_repositories(sb.buf, sb.len, &repos, &next, NULL, &err), 0);
     assert_true(repos.n >= 1);
     free(next);
     MODEL_LIST_FREE(repos, ecr_repository_free);
@@ -1488,7 +1489,7 @@ static void test_live_start_refresh(void **state)
     assert_int_equal(status, 200);
     instance_refresh_list rl = {0};
     char *next = NULL;
-    assert_int_equal(asg_decode_describe_refreshes(sb.buf, sb.len, &rl, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_refreshes(sb.buf, sb.len, &rl, &next, NULL, &err), 0);
     assert_true(rl.n >= 1);
     const instance_refresh *r = &rl.items[0];
     assert_string_equal(r->instance_refresh_id, id);

@@ -26,7 +26,7 @@ static void test_describe_groups(void **state)
     asg_group_list l = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_groups(body, len, &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(body, len, &l, &next, NULL, &err), 0);
     assert_int_equal(l.n, 2);
     assert_string_equal(next, "H4sIAAAAAAAAAKtWSkksSVSyUkpMSS7KLy5JLUrOzy0oSs3LLEotSixJTVGqBQBxNh7ZJwAAAA==");
 
@@ -116,7 +116,7 @@ static void test_describe_refreshes(void **state)
     instance_refresh_list l = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_refreshes(body, len, &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_refreshes(body, len, &l, &next, NULL, &err), 0);
     assert_int_equal(l.n, 2);
     assert_string_equal(next, "bmV4dC1yZWZyZXNoLXBhZ2U=");
 
@@ -207,7 +207,7 @@ static void test_describe_groups_suspended_warm_pool(void **state)
     asg_group_list l = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_groups(body, len, &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(body, len, &l, &next, NULL, &err), 0);
     assert_null(next);
     assert_int_equal(l.n, 2);
     asg_group *g = &l.items[0];
@@ -253,7 +253,7 @@ static void test_describe_groups_suspended_warm_pool(void **state)
         "<AutoScalingGroupName>a</AutoScalingGroupName><WarmPoolConfiguration><Status>PendingDelete</Status>"
         "<PoolState>Running</PoolState></WarmPoolConfiguration></member></AutoScalingGroups>"
         "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>";
-    assert_int_equal(asg_decode_describe_groups(deleting, sizeof deleting - 1, &l, NULL, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(deleting, sizeof deleting - 1, &l, NULL, NULL, &err), 0);
     assert_string_equal(l.items[0].warm_pool.status, "PendingDelete");
     assert_false(l.items[0].warm_pool.has_max_group_prepared_capacity);
     MODEL_LIST_FREE(l, asg_group_free);
@@ -261,7 +261,7 @@ static void test_describe_groups_suspended_warm_pool(void **state)
         "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups><member>"
         "<WarmPoolSize>two</WarmPoolSize></member></AutoScalingGroups>"
         "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>";
-    assert_int_equal(asg_decode_describe_groups(bad, sizeof bad - 1, &l, NULL, &err), -1);
+    assert_int_equal(asg_decode_describe_groups(bad, sizeof bad - 1, &l, NULL, NULL, &err), -1);
     assert_string_equal(err.code, "MalformedResponse");
     MODEL_LIST_FREE(l, asg_group_free);
 }
@@ -274,7 +274,7 @@ static void test_describe_warm_pool(void **state)
     warm_pool wp = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_warm_pool(body, len, &wp, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_warm_pool(body, len, &wp, &next, NULL, &err), 0);
     assert_string_equal(next, "d2FybS1wb29sLXBhZ2UtMg==");
     free(next);
     assert_true(wp.config.present);
@@ -294,7 +294,7 @@ static void test_describe_warm_pool(void **state)
     warm_pool none = { 0 };
     static const char empty[] = "<DescribeWarmPoolResponse><DescribeWarmPoolResult><Instances/>"
                                 "</DescribeWarmPoolResult></DescribeWarmPoolResponse>";
-    assert_int_equal(asg_decode_describe_warm_pool(empty, sizeof empty - 1, &none, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_warm_pool(empty, sizeof empty - 1, &none, &next, NULL, &err), 0);
     assert_false(none.config.present);
     assert_int_equal(none.instances.n, 0);
     assert_null(next);
@@ -303,7 +303,7 @@ static void test_describe_warm_pool(void **state)
     /* Another operation's answer is refused. */
     static const char other[] = "<DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult/>"
                                 "</DescribeScalingActivitiesResponse>";
-    assert_int_equal(asg_decode_describe_warm_pool(other, sizeof other - 1, &wp, NULL, &err), -1);
+    assert_int_equal(asg_decode_describe_warm_pool(other, sizeof other - 1, &wp, NULL, NULL, &err), -1);
     assert_string_equal(err.code, "MalformedResponse");
     warm_pool_free(&wp);
 }
@@ -316,7 +316,7 @@ static void test_describe_activities(void **state)
     scaling_activity_list l = { 0 };
     char *next = (char *)"stale";   /* the decoder resets it */
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_activities(body, len, &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_activities(body, len, &l, &next, NULL, &err), 0);
     assert_null(next);
     assert_int_equal(l.n, 2);
     scaling_activity *a = &l.items[0];
@@ -377,7 +377,7 @@ static int decode_groups_str(const char *doc, size_t len, aws_error *err, size_t
 {
     asg_group_list l = { 0 };
     char *next = NULL;
-    int rc = asg_decode_describe_groups(doc, len, &l, &next, err);
+    int rc = asg_decode_describe_groups(doc, len, &l, &next, NULL, err);
     if (n_out)
         *n_out = l.n;
     if (rc != 0)
@@ -447,7 +447,7 @@ static void test_limits(void **state)
     doc = huge_text_doc(R, S, "NextToken", XML_MAX_TEXT);
     asg_group_list l = { 0 };
     char *next = NULL;
-    assert_int_equal(asg_decode_describe_groups(doc, strlen(doc), &l, &next, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(doc, strlen(doc), &l, &next, NULL, &err), 0);
     assert_int_equal(strlen(next), XML_MAX_TEXT);
     free(next);
     free(doc);
@@ -478,7 +478,7 @@ static void test_bad_values(void **state)
                                "<ns:DesiredCapacity xmlns:ns=\"urn:x\">4</ns:DesiredCapacity>");
     asg_group_list l = { 0 };
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_groups(ok, strlen(ok), &l, NULL, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(ok, strlen(ok), &l, NULL, NULL, &err), 0);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.items[0].min_size, INT32_MIN);
     assert_int_equal(l.items[0].max_size, INT32_MAX);
@@ -493,7 +493,7 @@ static void test_control_characters(void **state)
     const char *c1 = GROUP_DOC("<AutoScalingGroupName>a&#x9B;31mb\xC2\x9B" "0m</AutoScalingGroupName>");
     asg_group_list l = { 0 };
     aws_error err = { 0 };
-    assert_int_equal(asg_decode_describe_groups(c1, strlen(c1), &l, NULL, &err), 0);
+    assert_int_equal(asg_decode_describe_groups(c1, strlen(c1), &l, NULL, NULL, &err), 0);
     assert_string_equal(l.items[0].name, "a\xC2\x9B" "31mb\xC2\x9B" "0m");
     MODEL_LIST_FREE(l, asg_group_free);
     /* ESC is not a legal XML 1.0 character, raw or as a reference. */
@@ -501,6 +501,136 @@ static void test_control_characters(void **state)
     expect_malformed(esc_ref, strlen(esc_ref), "not valid XML");
     const char *esc_raw = GROUP_DOC("<AutoScalingGroupName>\x1b[31m</AutoScalingGroupName>");
     expect_malformed(esc_raw, strlen(esc_raw), "not valid XML");
+}
+
+/* ------------------------------------------------------------ what one call may bring in */
+
+/* A groups answer of n members, each "entry" (e.g. "<member/>"). */
+static char *groups_of(const char *entry, size_t n, const char *tail)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_append(&sb, "<DescribeAutoScalingGroupsResponse><DescribeAutoScalingGroupsResult><AutoScalingGroups>");
+    for (size_t i = 0; i < n; i++)
+        sb_append(&sb, entry);
+    sb_append(&sb, "</AutoScalingGroups>");
+    sb_append(&sb, tail);
+    sb_append(&sb, "</DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>");
+    return sb_steal(&sb);
+}
+
+/* An empty list entry reaches no decoder: it allocates nothing, but is counted. */
+static void test_empty_members_cost_nothing(void **state)
+{
+    (void)state;
+    const char *doc = GROUP_DOC("<AutoScalingGroupName>web</AutoScalingGroupName>"
+                                "<Instances><member/><member></member><member><InstanceId>i-1</InstanceId></member>"
+                                "</Instances><AvailabilityZones><member/><member>a</member></AvailabilityZones>");
+    asg_group_list l = { 0 };
+    aws_budget b = { 0 };
+    aws_error err = { 0 };
+    assert_int_equal(asg_decode_describe_groups(doc, strlen(doc), &l, NULL, &b, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.items[0].instances.n, 1);
+    assert_string_equal(l.items[0].instances.items[0].instance_id, "i-1");
+    assert_int_equal(l.items[0].availability_zones.n, 1);
+    assert_int_equal(b.items, 1 + 3 + 2);
+    MODEL_LIST_FREE(l, asg_group_free);
+
+    /* More empty members than a call may bring: nothing kept, and the limit stops them. */
+    char *empty = groups_of("<member/>", AWS_MAX_CALL_ITEMS + 1, "");
+    memset(&b, 0, sizeof b);
+    assert_int_equal(asg_decode_describe_groups(empty, strlen(empty), &l, NULL, &b, &err), -1);
+    assert_string_equal(err.code, "TooManyItems");
+    assert_string_equal(err.operation, "DescribeAutoScalingGroups");
+    assert_non_null(strstr(err.message, "200000 list entries"));
+    assert_int_equal(l.n, 0);
+    assert_null(l.items);
+    free(empty);
+}
+
+/* One budget across pages: the entries of every page count. */
+static void test_items_across_pages(void **state)
+{
+    (void)state;
+    char *page = groups_of("<member><AutoScalingGroupName>g</AutoScalingGroupName></member>", 1000,
+                           "<NextToken>t</NextToken>");
+    aws_budget b = { 0 };
+    asg_group_list l = { 0 };
+    aws_error err = { 0 };
+    int rc = 0;
+    size_t pages = 0;
+    while (rc == 0 && pages < 1000) {
+        char *next = NULL;
+        rc = asg_decode_describe_groups(page, strlen(page), &l, &next, &b, &err);
+        if (rc == 0)
+            assert_string_equal(next, "t");
+        else
+            assert_null(next);
+        free(next);
+        pages++;
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(pages, AWS_MAX_CALL_ITEMS / 1000 + 1);
+    assert_string_equal(err.code, "TooManyItems");
+    assert_true(l.n <= AWS_MAX_CALL_ITEMS);
+    MODEL_LIST_FREE(l, asg_group_free);
+    /* Without a budget, each answer is bounded on its own. */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(asg_decode_describe_groups(page, strlen(page), &l, NULL, NULL, &err), 0);
+    assert_int_equal(l.n, 1000);
+    MODEL_LIST_FREE(l, asg_group_free);
+    free(page);
+}
+
+/* Elements (of any name) are bounded per answer: the time one decode takes. */
+static void test_elements_per_answer(void **state)
+{
+    (void)state;
+    char *doc = groups_of("<x/>", XML_MAX_ELEMENTS, "");
+    aws_error err = { 0 };
+    assert_int_equal(decode_groups_str(doc, strlen(doc), &err, NULL), -1);
+    assert_string_equal(err.code, "ResponseTooLarge");
+    assert_string_equal(err.operation, "DescribeAutoScalingGroups");
+    assert_non_null(strstr(err.message, "1000000 XML elements"));
+    free(doc);
+    doc = groups_of("<x/>", XML_MAX_ELEMENTS - 3, "");  /* with the root and the two wrappers */
+    assert_int_equal(decode_groups_str(doc, strlen(doc), &err, NULL), 0);
+    free(doc);
+}
+
+/* Sizes no AWS group can have are said to be invalid, with the first that is. */
+static void test_sizes_valid(void **state)
+{
+    (void)state;
+    static const struct { int desired, min, max; const char *why; } cases[] = {
+        { 2, 1, 4, NULL },
+        { 0, 0, 0, NULL },
+        { -5, -2147483648, 3, "MinSize -2147483648 is below 0" },
+        { -5, 0, 3, "DesiredCapacity -5 is below 0" },
+        { 2, 3, 1, "MinSize 3 is above MaxSize 1" },
+        { 9, 1, 4, "DesiredCapacity 9 is outside MinSize 1 .. MaxSize 4" },
+        { 1, 0, -1, "MaxSize -1 is below 0" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        asg_group g = { .desired_capacity = cases[i].desired, .min_size = cases[i].min, .max_size = cases[i].max };
+        char why[160];
+        bool ok = asg_sizes_valid(&g, why, sizeof why);
+        assert_int_equal(ok, cases[i].why == NULL);
+        assert_string_equal(why, cases[i].why ? cases[i].why : "");
+    }
+    asg_group g = { .desired_capacity = 1, .min_size = 1, .max_size = 1 };
+    g.warm_pool.present = g.warm_pool.has_min_size = true;
+    g.warm_pool.min_size = -3;
+    char why[160];
+    assert_false(asg_sizes_valid(&g, why, sizeof why));
+    assert_string_equal(why, "WarmPoolConfiguration.MinSize -3 is below 0");
+    g.warm_pool.min_size = 0;
+    g.warm_pool.has_max_group_prepared_capacity = true;
+    g.warm_pool.max_group_prepared_capacity = -1;   /* -1: the group's MaxSize */
+    assert_true(asg_sizes_valid(&g, why, sizeof why));
+    g.warm_pool.max_group_prepared_capacity = -2;
+    assert_false(asg_sizes_valid(&g, why, sizeof why));
 }
 
 /* ------------------------------------------------------------ requests */
@@ -913,6 +1043,10 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_control_characters),
+        cmocka_unit_test(test_empty_members_cost_nothing),
+        cmocka_unit_test(test_items_across_pages),
+        cmocka_unit_test(test_elements_per_answer),
+        cmocka_unit_test(test_sizes_valid),
         cmocka_unit_test(test_encode_start_refresh),
         cmocka_unit_test(test_start_failure),
         cmocka_unit_test(test_e2e_describe_groups_two_pages),

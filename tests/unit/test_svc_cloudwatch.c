@@ -62,7 +62,7 @@ static void test_describe_alarms(void **state)
     cw_alarm_list alarms = {0};
     char *next = NULL;
     aws_error err = {0};
-    assert_int_equal(cw_decode_alarms(body, len, &alarms, &next, &err), 0);
+    assert_int_equal(cw_decode_alarms(body, len, &alarms, &next, NULL, &err), 0);
     assert_int_equal(alarms.n, 2);
 
     cw_alarm *a = &alarms.items[0];
@@ -119,7 +119,7 @@ static void test_composite_and_math_alarms(void **state)
     char *body = load_fixture("cw_describe_alarms_composite.json", &len);
     cw_alarm_list alarms = {0};
     aws_error err = {0};
-    assert_int_equal(cw_decode_alarms(body, len, &alarms, NULL, &err), 0);
+    assert_int_equal(cw_decode_alarms(body, len, &alarms, NULL, NULL, &err), 0);
     assert_int_equal(alarms.n, 3);
 
     const cw_alarm *a = &alarms.items[0];
@@ -166,7 +166,7 @@ static void test_hostile_bodies(void **state)
         cw_alarm_list alarms = {0};
         char *next = NULL;
         aws_error err = {0};
-        assert_int_equal(cw_decode_alarms(body, n, &alarms, &next, &err), -1);
+        assert_int_equal(cw_decode_alarms(body, n, &alarms, &next, NULL, &err), -1);
         assert_string_equal(err.code, "MalformedResponse");
         assert_string_equal(err.operation, "DescribeAlarms");
         assert_string_equal(err.service, "cloudwatch");
@@ -182,7 +182,7 @@ static void test_hostile_bodies(void **state)
     cw_alarm_list alarms = {0};
     char *next = (char *)"sentinel";
     aws_error err = {0};
-    assert_int_equal(cw_decode_alarms(b, sizeof(b) - 1, &alarms, &next, &err), 0);
+    assert_int_equal(cw_decode_alarms(b, sizeof(b) - 1, &alarms, &next, NULL, &err), 0);
     assert_null(next);                               /* empty token: no more pages */
     assert_int_equal(alarms.n, 1);
     assert_string_equal(alarms.items[0].alarm_name, "x");
@@ -194,8 +194,8 @@ static void test_hostile_bodies(void **state)
     MODEL_LIST_FREE(alarms, cw_alarm_free);
 
     const char nul[] = "{\"MetricAlarms\":[]}\0\0";
-    assert_int_equal(cw_decode_alarms(nul, sizeof(nul) - 1, &alarms, NULL, &err), -1);
-    assert_int_equal(cw_decode_alarms("null", 4, &alarms, NULL, &err), -1);
+    assert_int_equal(cw_decode_alarms(nul, sizeof(nul) - 1, &alarms, NULL, NULL, &err), -1);
+    assert_int_equal(cw_decode_alarms("null", 4, &alarms, NULL, NULL, &err), -1);
     assert_int_equal(alarms.n, 0);
 }
 

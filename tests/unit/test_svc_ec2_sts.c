@@ -22,7 +22,7 @@ static void test_instances(void **state)
     ec2_instance_list l = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(ec2_decode_instances(body, len, &l, &next, &err), 0);
+    assert_int_equal(ec2_decode_instances(body, len, &l, &next, NULL, &err), 0);
     assert_string_equal(next, "ZWMyLW5leHQtcGFnZQ==");
     assert_int_equal(l.n, 3);   /* across two reservations */
     ec2_instance *i = &l.items[0];
@@ -58,7 +58,7 @@ static void test_lt_versions(void **state)
     lt_version_list l = { 0 };
     char *next = NULL;
     aws_error err = { 0 };
-    assert_int_equal(ec2_decode_lt_versions(body, len, &l, &next, &err), 0);
+    assert_int_equal(ec2_decode_lt_versions(body, len, &l, &next, NULL, &err), 0);
     assert_null(next);
     assert_int_equal(l.n, 2);
     lt_version *v = &l.items[0];
@@ -116,7 +116,7 @@ static void test_hostile(void **state)
         ec2_instance_list l = { 0 };
         char *next = NULL;
         aws_error err = { 0 };
-        assert_int_equal(ec2_decode_instances(body, cut, &l, &next, &err), -1);
+        assert_int_equal(ec2_decode_instances(body, cut, &l, &next, NULL, &err), -1);
         assert_null(next);
         assert_string_equal(err.code, "MalformedResponse");
         assert_string_equal(err.operation, "DescribeInstances");
@@ -139,7 +139,7 @@ static void test_hostile(void **state)
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         lt_version_list l = { 0 };
         aws_error err = { 0 };
-        assert_int_equal(ec2_decode_lt_versions(bad[i], strlen(bad[i]), &l, NULL, &err), -1);
+        assert_int_equal(ec2_decode_lt_versions(bad[i], strlen(bad[i]), &l, NULL, NULL, &err), -1);
         assert_string_equal(err.code, "MalformedResponse");
         MODEL_LIST_FREE(l, lt_version_free);
     }

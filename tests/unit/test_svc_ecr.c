@@ -79,7 +79,7 @@ static void test_describe_repositories(void **state)
     ecr_repository_list repos = {0};
     char *next = NULL;
     aws_error err = {0};
-    assert_int_equal(ecr_decode_repositories(body, len, &repos, &next, &err), 0);
+    assert_int_equal(ecr_decode_repositories(body, len, &repos, &next, NULL, &err), 0);
     assert_int_equal(repos.n, 2);
 
     ecr_repository *r = &repos.items[0];
@@ -114,7 +114,7 @@ static void test_describe_images(void **state)
     ecr_image_detail_list imgs = {0};
     char *next = NULL;
     aws_error err = {0};
-    assert_int_equal(ecr_decode_images(body, len, &imgs, &next, &err), 0);
+    assert_int_equal(ecr_decode_images(body, len, &imgs, &next, NULL, &err), 0);
     assert_int_equal(imgs.n, 2);
 
     ecr_image_detail *d = &imgs.items[0];
@@ -145,7 +145,7 @@ static void test_describe_images(void **state)
 
     /* A second page appends to the same list; no nextToken means the end. */
     const char page2[] = "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\",\"imageTags\":[\"x\"]}]}";
-    assert_int_equal(ecr_decode_images(page2, sizeof(page2) - 1, &imgs, &next, &err), 0);
+    assert_int_equal(ecr_decode_images(page2, sizeof(page2) - 1, &imgs, &next, NULL, &err), 0);
     assert_int_equal(imgs.n, 3);
     assert_string_equal(imgs.items[2].image_digest, D_AA);
     assert_null(next);
@@ -162,7 +162,7 @@ static void test_describe_images_archive_and_scan(void **state)
     char *body = load_fixture("ecr_describe_images_archive.json", &len);
     ecr_image_detail_list imgs = {0};
     aws_error err = {0};
-    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, &err), 0);
+    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, NULL, &err), 0);
     assert_int_equal(imgs.n, 3);
 
     ecr_image_detail *d = &imgs.items[0];
@@ -198,7 +198,7 @@ static void test_describe_images_archive_and_scan(void **state)
 
     /* An answer without any of them (older APIs, emulators) leaves them unset. */
     body = load_fixture("ecr_describe_images.json", &len);
-    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, &err), 0);
+    assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, NULL, &err), 0);
     assert_null(imgs.items[0].image_status);
     assert_string_equal(imgs.items[0].scan_status, "COMPLETE");
     assert_null(imgs.items[1].scan_status);
@@ -213,7 +213,7 @@ static void test_describe_images_archive_and_scan(void **state)
     for (int i = 0; i < 100; i++)
         sb_printf(&sb, "%s\"S%d\":%d", i ? "," : "", i, i);
     sb_append(&sb, "}}}]}");
-    assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, NULL, &err), 0);
+    assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, NULL, NULL, &err), 0);
     assert_int_equal(imgs.items[0].finding_severity_counts.n, 16);
     MODEL_LIST_FREE(imgs, ecr_image_detail_free);
     sb_free(&sb);
@@ -254,16 +254,35 @@ static void test_batch_get_image(void **state)
     free(body);
 }
 
+/* U+0000 would cut every C string short: an answer holding one is refused whole,
+ * naming the member, whether it is in a manifest, a tag or a member name. */
 static void test_manifest_with_nul(void **state)
 {
     (void)state;
-    const char body[] = "{\"images\":[{\"imageId\":{\"imageTag\":\"t\"},\"imageManifest\":\"a\\u0000b\\n\"}]}";
+    static const struct { const char *body; const char *member; } cases[] = {
+        { "{\"images\":[{\"imageId\":{\"imageTag\":\"t\"},\"imageManifest\":\"a\\u0000b\\n\"}]}",
+          "images[0].imageManifest holds U+0000" },
+        { "{\"images\":[{\"imageId\":{\"imageTag\":\"prod\\u0000evil\"}}]}",
+          "images[0].imageId.imageTag holds U+0000" },
+        { "{\"images\":[{\"imageId\":{\"imageTag\\u0000\":\"prod\"}}]}", "a member name holds U+0000" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        ecr_batch_get_result res = {0};
+        aws_error err = {0};
+        assert_int_equal(ecr_decode_batch_get_image(cases[i].body, strlen(cases[i].body), &res, &err), -1);
+        assert_string_equal(err.code, "MalformedResponse");
+        assert_string_equal(err.operation, "BatchGetImage");
+        assert_non_null(strstr(err.message, cases[i].member));
+        assert_int_equal(res.images.n, 0);
+        ecr_batch_get_result_free(&res);
+    }
+    /* An escaped backslash before "u0000" is text, not a NUL. */
+    const char text[] = "{\"images\":[{\"imageId\":{\"imageTag\":\"t\"},\"imageManifest\":\"a\\\\u0000b\"}]}";
     ecr_batch_get_result res = {0};
     aws_error err = {0};
-    assert_int_equal(ecr_decode_batch_get_image(body, sizeof(body) - 1, &res, &err), 0);
+    assert_int_equal(ecr_decode_batch_get_image(text, sizeof(text) - 1, &res, &err), 0);
     assert_int_equal(res.images.n, 1);
-    assert_int_equal(res.images.items[0].image_manifest_len, 4);
-    assert_memory_equal(res.images.items[0].image_manifest, "a\0b\n", 4);
+    assert_string_equal(res.images.items[0].image_manifest, "a\\u0000b");
     ecr_batch_get_result_free(&res);
 }
 
@@ -323,7 +342,7 @@ static void expect_malformed(const char *body, size_t len, const char *op)
     ecr_image_detail_list imgs = {0};
     char *next = (char *)"sentinel";
     aws_error err = {0};
-    if (ecr_decode_images(body, len, &imgs, &next, &err) != -1)
+    if (ecr_decode_images(body, len, &imgs, &next, NULL, &err) != -1)
         fail_msg("accepted: %.*s", (int)(len > 60 ? 60 : len), body);
     assert_null(next);
     assert_string_equal(err.code, "MalformedResponse");
@@ -370,9 +389,102 @@ static void test_garbage_bodies(void **state)
     /* Whitespace after the object is fine. */
     ecr_image_detail_list imgs = {0};
     aws_error err = {0};
-    assert_int_equal(ecr_decode_images("{\"imageDetails\":[]}\r\n ", 22, &imgs, NULL, &err), 0);
+    assert_int_equal(ecr_decode_images("{\"imageDetails\":[]}\r\n ", 22, &imgs, NULL, NULL, &err), 0);
     assert_int_equal(imgs.n, 0);
     VEC_FREE(imgs);
+}
+
+/* An answer's shape is bounded before json-c builds it: objects and arrays, values,
+ * and array elements charged to the call (one budget across pages). */
+static void test_answer_shape_bounds(void **state)
+{
+    (void)state;
+    strbuf sb;
+    sb_init(&sb);
+    ecr_image_detail_list imgs = {0};
+    aws_error err = {0};
+    /* The root and the array count too. */
+    for (int over = 0; over <= 1; over++) {
+        sb_reset(&sb);
+        sb_append(&sb, "{\"imageDetails\":[{}");
+        for (int i = 1; i < JU_MAX_CONTAINERS - 2 + over; i++)
+            sb_append(&sb, ",{}");
+        sb_append(&sb, "]}");
+        int rc = ecr_decode_images(sb.buf, sb.len, &imgs, NULL, NULL, &err);
+        if (over) {
+            assert_int_equal(rc, -1);
+            assert_string_equal(err.code, "ResponseTooLarge");
+            assert_string_equal(err.operation, "DescribeImages");
+            assert_non_null(strstr(err.message, "more than 100000 JSON objects and arrays"));
+            assert_int_equal(imgs.n, 0);
+        } else {
+            assert_int_equal(rc, 0);
+            assert_int_equal(imgs.n, JU_MAX_CONTAINERS - 2);
+        }
+        MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+    }
+    /* Members of one object are values. */
+    sb_reset(&sb);
+    sb_append(&sb, "{\"nextToken\":\"t\"");
+    for (int i = 0; i < JU_MAX_VALUES; i++)
+        sb_printf(&sb, ",\"m%d\":1", i);
+    sb_append(&sb, "}");
+    assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, NULL, NULL, &err), -1);
+    assert_string_equal(err.code, "ResponseTooLarge");
+    assert_non_null(strstr(err.message, "more than 1000000 JSON values"));
+    /* Brackets, commas and colons inside strings are text. */
+    const char text[] = "{\"imageDetails\":[{\"repositoryName\":\"[{,:\\\"]}\",\"imageTags\":[\"a,b\",\"]\"]}]}";
+    aws_budget b = {0};
+    assert_int_equal(ecr_decode_images(text, sizeof text - 1, &imgs, NULL, &b, &err), 0);
+    assert_int_equal(b.items, 3);   /* one image, two tags */
+    assert_string_equal(imgs.items[0].repository_name, "[{,:\"]}");
+    MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+
+    /* Endless pages of 1000 images with a fresh token: the call's budget ends them. */
+    sb_reset(&sb);
+    sb_append(&sb, "{\"imageDetails\":[");
+    for (int i = 0; i < 1000; i++)
+        sb_printf(&sb, "%s{\"imageDigest\":\"sha256:%064d\"}", i ? "," : "", i);
+    sb_append(&sb, "],\"nextToken\":\"more\"}");
+    memset(&b, 0, sizeof b);
+    int rc = 0, pages = 0;
+    while (rc == 0 && pages < 1000) {
+        char *next = NULL;
+        rc = ecr_decode_images(sb.buf, sb.len, &imgs, &next, &b, &err);
+        free(next);
+        pages++;
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(pages, AWS_MAX_CALL_ITEMS / 1000 + 1);
+    assert_string_equal(err.code, "TooManyItems");
+    assert_string_equal(err.operation, "DescribeImages");
+    assert_int_equal(imgs.n, AWS_MAX_CALL_ITEMS);
+    MODEL_LIST_FREE(imgs, ecr_image_detail_free);
+    sb_free(&sb);
+}
+
+/* "prod\u0000evil" must never be read as "prod": the answer is refused, naming where. */
+static void test_nul_refuses_the_answer(void **state)
+{
+    (void)state;
+    const char body[] = "{\"imageDetails\":[{\"imageDigest\":\"sha256:a\",\"imageTags\":[\"v1\"]},"
+                        "{\"imageDigest\":\"sha256:b\",\"imageTags\":[\"stable\",\"prod\\u0000evil\"]}]}";
+    ecr_image_detail_list imgs = {0};
+    aws_error err = {0};
+    char *next = NULL;
+    assert_int_equal(ecr_decode_images(body, sizeof body - 1, &imgs, &next, NULL, &err), -1);
+    assert_string_equal(err.code, "MalformedResponse");
+    assert_string_equal(err.operation, "DescribeImages");
+    assert_string_equal(err.message, "DescribeImages: imageDetails[1].imageTags[1] holds U+0000 (a NUL character)");
+    assert_int_equal(imgs.n, 0);
+    assert_null(next);
+    /* Through the CloudWatch decoder the same. */
+    const char alarms[] = "{\"MetricAlarms\":[{\"AlarmName\":\"web-5xx\\u0000x\"}]}";
+    cw_alarm_list al = {0};
+    assert_int_equal(cw_decode_alarms(alarms, sizeof alarms - 1, &al, NULL, NULL, &err), -1);
+    assert_string_equal(err.code, "MalformedResponse");
+    assert_non_null(strstr(err.message, "MetricAlarms[0].AlarmName holds U+0000"));
+    assert_int_equal(al.n, 0);
 }
 
 static void test_wrong_types_are_skipped(void **state)
@@ -389,7 +501,7 @@ static void test_wrong_types_are_skipped(void **state)
     ecr_image_detail_list imgs = {0};
     char *next = NULL;
     aws_error err = {0};
-    assert_int_equal(ecr_decode_images(body, sizeof(body) - 1, &imgs, &next, &err), 0);
+    assert_int_equal(ecr_decode_images(body, sizeof(body) - 1, &imgs, &next, NULL, &err), 0);
     assert_null(next);
     assert_int_equal(imgs.n, 3);   /* non-objects skipped */
     ecr_image_detail *d = &imgs.items[0];
@@ -458,7 +570,7 @@ static void test_malformed_digests(void **state)
                        "\"nextToken\":\"n2\"}", bad[i]);
         ecr_image_detail_list imgs = {0};
         char *next = NULL;
-        assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, &next, &err), -1);
+        assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, &next, NULL, &err), -1);
         assert_int_equal(imgs.n, 0);   /* nothing of the answer is kept */
         assert_null(next);
         assert_string_equal(err.code, "MalformedResponse");
@@ -498,7 +610,7 @@ static void test_malformed_digests(void **state)
     ecr_image_detail_list imgs = {0};
     aws_error err = {0};
     const char none[] = "{\"imageDetails\":[{\"imageTags\":[\"x\"]}]}";
-    assert_int_equal(ecr_decode_images(none, sizeof none - 1, &imgs, NULL, &err), 0);
+    assert_int_equal(ecr_decode_images(none, sizeof none - 1, &imgs, NULL, NULL, &err), 0);
     MODEL_LIST_FREE(imgs, ecr_image_detail_free);
 }
 
@@ -554,14 +666,14 @@ static void test_request_bodies(void **state)
     free(b);
 }
 
-/* The manifest's bytes — whitespace, escapes, UTF-8, controls, a NUL — come back
+/* The manifest's bytes — whitespace, escapes, UTF-8, controls — come back
  * exactly from the JSON document PutImage sends. */
 static void test_put_manifest_round_trip(void **state)
 {
     (void)state;
     static const char manifest[] =
         "{\r\n\t\"schemaVersion\" :  2 ,\n  \"x\": \"\\\"quoted\\\" back\\\\slash / sl\\/ash\",\n"
-        "  \"u\": \"\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80 \\u00e9\", \"ctl\": \"\x01\x1b\x7f\"\0tail  \n}\n  ";
+        "  \"u\": \"\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80 \\u00e9\", \"ctl\": \"\x01\x1b\x7f\"tail  \n}\n  ";
     size_t mlen = sizeof(manifest) - 1;
     size_t len;
     char *b = ecr_encode_put_image("shop/web", manifest, mlen, NULL, "prod", NULL, &len);
@@ -982,6 +1094,8 @@ int main(void)
         cmocka_unit_test(test_batch_delete_answer),
         cmocka_unit_test(test_truncated_bodies),
         cmocka_unit_test(test_garbage_bodies),
+        cmocka_unit_test(test_answer_shape_bounds),
+        cmocka_unit_test(test_nul_refuses_the_answer),
         cmocka_unit_test(test_wrong_types_are_skipped),
         cmocka_unit_test(test_malformed_digests),
         cmocka_unit_test(test_request_bodies),

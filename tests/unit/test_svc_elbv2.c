@@ -24,7 +24,7 @@ static void test_target_groups(void **state)
     target_group_list l = { 0 };
     char *marker = NULL;
     aws_error err = { 0 };
-    assert_int_equal(elb_decode_target_groups(body, len, &l, &marker, &err), 0);
+    assert_int_equal(elb_decode_target_groups(body, len, &l, &marker, NULL, &err), 0);
     assert_string_equal(marker, "c2hvcC1mbg==");
     assert_int_equal(l.n, 2);
     target_group *t = &l.items[0];
@@ -92,7 +92,7 @@ static void test_load_balancers(void **state)
     load_balancer_list l = { 0 };
     char *marker = NULL;
     aws_error err = { 0 };
-    assert_int_equal(elb_decode_load_balancers(body, len, &l, &marker, &err), 0);
+    assert_int_equal(elb_decode_load_balancers(body, len, &l, &marker, NULL, &err), 0);
     assert_null(marker);
     assert_int_equal(l.n, 2);
     load_balancer *b = &l.items[0];
@@ -118,7 +118,7 @@ static void test_listeners(void **state)
     lb_listener_list l = { 0 };
     char *marker = NULL;
     aws_error err = { 0 };
-    assert_int_equal(elb_decode_listeners(body, len, &l, &marker, &err), 0);
+    assert_int_equal(elb_decode_listeners(body, len, &l, &marker, NULL, &err), 0);
     assert_int_equal(l.n, 2);
     lb_listener *li = &l.items[0];
     assert_true(strstr(li->listener_arn, "listener/app/shop-prod/50dc6c495c0c9188/f2f7dc8efc522ab2") != NULL);
@@ -153,7 +153,7 @@ static void test_rules(void **state)
     lb_rule_list l = { 0 };
     char *marker = NULL;
     aws_error err = { 0 };
-    assert_int_equal(elb_decode_rules(body, len, &l, &marker, &err), 0);
+    assert_int_equal(elb_decode_rules(body, len, &l, &marker, NULL, &err), 0);
     assert_string_equal(marker, "cnVsZXMtcGFnZS0y");
     assert_int_equal(l.n, 2);
     lb_rule *r = &l.items[0];
@@ -189,15 +189,15 @@ static void test_hostile(void **state)
             char *marker = NULL;
             int rc;
             switch (f) {
-            case 0: { target_group_list l = { 0 }; rc = elb_decode_target_groups(body, cut, &l, &marker, &err);
+            case 0: { target_group_list l = { 0 }; rc = elb_decode_target_groups(body, cut, &l, &marker, NULL, &err);
                       MODEL_LIST_FREE(l, target_group_free); break; }
             case 1: { target_health_list l = { 0 }; rc = elb_decode_target_health(body, cut, &l, &err);
                       MODEL_LIST_FREE(l, target_health_desc_free); break; }
-            case 2: { load_balancer_list l = { 0 }; rc = elb_decode_load_balancers(body, cut, &l, &marker, &err);
+            case 2: { load_balancer_list l = { 0 }; rc = elb_decode_load_balancers(body, cut, &l, &marker, NULL, &err);
                       MODEL_LIST_FREE(l, load_balancer_free); break; }
-            case 3: { lb_listener_list l = { 0 }; rc = elb_decode_listeners(body, cut, &l, &marker, &err);
+            case 3: { lb_listener_list l = { 0 }; rc = elb_decode_listeners(body, cut, &l, &marker, NULL, &err);
                       MODEL_LIST_FREE(l, lb_listener_free); break; }
-            default: { lb_rule_list l = { 0 }; rc = elb_decode_rules(body, cut, &l, &marker, &err);
+            default: { lb_rule_list l = { 0 }; rc = elb_decode_rules(body, cut, &l, &marker, NULL, &err);
                        MODEL_LIST_FREE(l, lb_rule_free); break; }
             }
             assert_int_equal(rc, -1);
@@ -227,7 +227,7 @@ static void test_hostile(void **state)
 
     char *deep = deep_doc("DescribeRulesResponse", "DescribeRulesResult", 100);
     lb_rule_list rl = { 0 };
-    assert_int_equal(elb_decode_rules(deep, strlen(deep), &rl, NULL, &err), -1);
+    assert_int_equal(elb_decode_rules(deep, strlen(deep), &rl, NULL, NULL, &err), -1);
     assert_int_equal(rl.n, 0);
     free(deep);
 }
