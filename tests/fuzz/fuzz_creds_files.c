@@ -19,6 +19,7 @@
 
 #include "creds.h"
 #include "creds_int.h"
+#include "endpoints.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -123,9 +124,13 @@ static void one_profile(const char *name)
     if (region_resolve(&req, &region, &err) == 0 && str_empty(region))
         abort();
     free(region);
-    sb_free(&err);
     free(creds_profile_value(&req, "endpoint_url"));
-    free(creds_profile_endpoint(&req, "sts"));
+    sb_reset(&err);
+    endpoint_profile ep = { 0 };
+    if (creds_endpoint_profile(name, "sts", &ep, &err) != 0 && !err.len)
+        abort();
+    endpoint_profile_free(&ep);
+    sb_free(&err);
 }
 
 static void json_doc(const char *body, size_t len)
