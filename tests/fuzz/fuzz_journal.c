@@ -3,14 +3,16 @@
  * accepts goes through plan_from_json (its "plan" member, else the record itself),
  * and every unfinished plan journal_find_unfinished reports through
  * plan_from_journal. A plan that loads must keep plan.h's promises, format, and
- * survive plan_to_json -> plan_from_json unchanged. The input lives in a memfd, so
- * nothing is written to disk. Seeds: real journals (tests/fixtures/journal). */
+ * survive plan_to_json -> plan_from_json unchanged. The input is written to a
+ * private temporary directory (the journal refuses symlinks such as
+ * /proc/self/fd/N, so a memfd cannot stand in); it is removed at exit.
+ * Seeds: real journals (tests/fixtures/journal). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -19,7 +21,17 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int fd = -1;
-static char path[64];
+static char dir[4096];
+static char path[4200];
+
+static void cleanup(void)
+{
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+        rmdir(dir);
+    }
+}
 
 /* plan_from_json's promises (16 is plan_int.h's PLAN_MAX_STEPS). */
 static void check_plan(const plan *p)
@@ -112,18 +124,25 @@ static void unfinished(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (fd < 0) {
-        fd = memfd_create("fuzz-journal", MFD_CLOEXEC);
+        const char *tmp = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/fuzz-journal.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(dir))
+            abort();
+        snprintf(path, sizeof path, "%s/journal.jsonl", dir);
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0)
             abort();
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        atexit(cleanup);
     }
     if (ftruncate(fd, 0) != 0 || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
         abort();
     size_t count = 0;
     strbuf err;
     sb_init(&err);
-    if (journal_scan(path, on_record, &count, &err) != 0)
+    if (journal_scan(path, on_record, &count, &err) != 0) {
+        fprintf(stderr, "journal_scan: %s\n", err.buf ? err.buf : "");
         abort();
+    }
     sb_free(&err);
     unfinished();
     return 0;
