@@ -150,6 +150,19 @@ int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
                    aws_page_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
                    void *ud, aws_budget *budget, aws_error *err);
 
+/* ---- a paged call over names cut into chunks: AWS caps the names of one request ----
+ * names[0, per_call), read to its last page, then the next per_call names, one chunk
+ * after the other (aws_chunked.c). Every page of every chunk is charged to one budget:
+ * the limits above hold for the whole call. done() runs once, err NULL when every
+ * chunk was read, else with the first error, which ends the call; what parse gathered
+ * until then stays the caller's. names NULL or empty: one chunk without names (body
+ * gets NULL, 0). Returns 0, or -1 with *err filled and done() not called. */
+typedef char *(*aws_chunk_body_fn)(void *ud, const char *const *names, size_t n_names, const char *next_token,
+                                   size_t *len);
+int aws_call_chunked(aws_client *c, const aws_service *svc, const char *operation, const strvec *names,
+                     size_t per_call, aws_chunk_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
+                     void *ud, aws_error *err);
+
 /* The paging rules without the network: what aws_call_paged does with each answer
  * (tests and the fuzz target drive it directly). */
 typedef struct aws_pages {

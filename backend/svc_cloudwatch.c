@@ -113,24 +113,17 @@ char *cw_encode_describe_alarms(const char *const *names, size_t n_names, const 
     return ju_finish(req, len);
 }
 
-/* Pages of one chunk of names, then the next chunk, all into one list. */
+/* Every page of every chunk of names (aws_call_chunked), into one list. */
 typedef struct alarms_ctx {
-    strvec names;
-    size_t chunk;
-    aws_budget budget;           /* every chunk's pages: one call */
     cw_alarm_list result;
     cw_alarms_fn done;
     void *ud;
 } alarms_ctx;
 
-static char *alarms_body(void *ud, const char *next_token, size_t *len)
+static char *alarms_body(void *ud, const char *const *names, size_t n_names, const char *next_token, size_t *len)
 {
-    alarms_ctx *x = ud;
-    if (!x->names.n)
-        return cw_encode_describe_alarms(NULL, 0, next_token, len);
-    size_t left = x->names.n - x->chunk;
-    return cw_encode_describe_alarms((const char *const *)x->names.items + x->chunk,
-                                     left < CW_NAMES_PER_CALL ? left : CW_NAMES_PER_CALL, next_token, len);
+    (void)ud;
+    return cw_encode_describe_alarms(names, n_names, next_token, len);
 }
 
 static int alarms_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
@@ -144,38 +137,20 @@ static int alarms_parse(void *ud, const aws_response *resp, char **next_token, a
     return 0;
 }
 
-static void alarms_finish(aws_client *c, alarms_ctx *x, const aws_error *err)
-{
-    x->done(c, &x->result, err, x->ud);
-    strvec_free(&x->names);
-    free(x);
-}
-
 static void alarms_done(aws_client *c, const aws_error *err, void *ud)
 {
     alarms_ctx *x = ud;
-    if (!err && x->names.n && x->chunk + CW_NAMES_PER_CALL < x->names.n) {
-        aws_error e = {0};
-        x->chunk += CW_NAMES_PER_CALL;
-        if (aws_call_paged(c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", alarms_body, alarms_parse, alarms_done,
-                           x, &x->budget, &e) == 0)
-            return;
-        alarms_finish(c, x, &e);
-        return;
-    }
-    alarms_finish(c, x, err);
+    x->done(c, &x->result, err, x->ud);
+    free(x);
 }
 
 int svc_cw_describe_alarms(aws_client *c, const strvec *names, cw_alarms_fn done, void *ud, aws_error *err)
 {
     alarms_ctx *x = xcalloc(1, sizeof(*x));
-    for (size_t i = 0; names && i < names->n; i++)
-        strvec_push(&x->names, names->items[i]);
     x->done = done;
     x->ud = ud;
-    if (aws_call_paged(c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", alarms_body, alarms_parse, alarms_done, x,
-                       &x->budget, err) < 0) {
-        strvec_free(&x->names);
+    if (aws_call_chunked(c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", names, CW_NAMES_PER_CALL, alarms_body,
+                         alarms_parse, alarms_done, x, err) < 0) {
         free(x);
         return -1;
     }

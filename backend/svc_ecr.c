@@ -373,29 +373,18 @@ static int check_ids(const char *op, const char *repo, size_t n_ids, aws_error *
     return 0;
 }
 
-/* -- DescribeRepositories: pages, and chunks of 100 names when names are given -- */
+/* -- DescribeRepositories: pages, and chunks of 100 names when names are given
+ *    (aws_call_chunked) -- */
 typedef struct repos_ctx {
-    strvec names;
-    size_t chunk;                /* index of the first name of the current chunk */
-    aws_budget budget;           /* every chunk's pages: one call */
     ecr_repository_list result;
     ecr_repos_fn done;
     void *ud;
 } repos_ctx;
 
-static size_t chunk_len(size_t total, size_t start)
+static char *repos_body(void *ud, const char *const *names, size_t n_names, const char *next_token, size_t *len)
 {
-    size_t left = total - start;
-    return left < ECR_IDS_PER_CALL ? left : ECR_IDS_PER_CALL;
-}
-
-static char *repos_body(void *ud, const char *next_token, size_t *len)
-{
-    repos_ctx *x = ud;
-    if (!x->names.n)
-        return ecr_encode_describe_repositories(NULL, 0, next_token, len);
-    return ecr_encode_describe_repositories((const char *const *)x->names.items + x->chunk,
-                                            chunk_len(x->names.n, x->chunk), next_token, len);
+    (void)ud;
+    return ecr_encode_describe_repositories(names, n_names, next_token, len);
 }
 
 static int repos_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
@@ -408,39 +397,21 @@ static int repos_parse(void *ud, const aws_response *resp, char **next_token, aw
     return 0;
 }
 
-static void repos_finish(aws_client *c, repos_ctx *x, const aws_error *err)
-{
-    x->done(c, &x->result, err, x->ud);
-    strvec_free(&x->names);
-    free(x);
-}
-
-static void repos_pages_done(aws_client *c, const aws_error *err, void *ud)
+static void repos_done(aws_client *c, const aws_error *err, void *ud)
 {
     repos_ctx *x = ud;
-    if (!err && x->names.n && x->chunk + ECR_IDS_PER_CALL < x->names.n) {
-        aws_error e = {0};
-        x->chunk += ECR_IDS_PER_CALL;
-        if (aws_call_paged(c, &AWS_SVC_ECR, "DescribeRepositories", repos_body, repos_parse,
-                           repos_pages_done, x, &x->budget, &e) == 0)
-            return;
-        repos_finish(c, x, &e);
-        return;
-    }
-    repos_finish(c, x, err);
+    x->done(c, &x->result, err, x->ud);
+    free(x);
 }
 
 int svc_ecr_describe_repositories(aws_client *c, const strvec *names, ecr_repos_fn done, void *ud,
                                   aws_error *err)
 {
     repos_ctx *x = xcalloc(1, sizeof(*x));
-    for (size_t i = 0; names && i < names->n; i++)
-        strvec_push(&x->names, names->items[i]);
     x->done = done;
     x->ud = ud;
-    if (aws_call_paged(c, &AWS_SVC_ECR, "DescribeRepositories", repos_body, repos_parse, repos_pages_done,
-                       x, &x->budget, err) < 0) {
-        strvec_free(&x->names);
+    if (aws_call_chunked(c, &AWS_SVC_ECR, "DescribeRepositories", names, ECR_IDS_PER_CALL, repos_body,
+                         repos_parse, repos_done, x, err) < 0) {
         free(x);
         return -1;
     }
@@ -519,6 +490,12 @@ static void batch_free(batch_ctx *x)
     strvec_free(&x->media_types);
     free(x->repo);
     free(x);
+}
+
+static size_t chunk_len(size_t total, size_t start)
+{
+    size_t left = total - start;
+    return left < ECR_IDS_PER_CALL ? left : ECR_IDS_PER_CALL;
 }
 
 static void batch_answer(aws_client *c, const aws_response *resp, const aws_error *err, void *ud);
