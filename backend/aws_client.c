@@ -12,11 +12,10 @@
 #include <string.h>
 
 #include "aws_errors.h"
+#include "endpoints.h"
 #include "http.h"
 #include "retry.h"
 #include "sigv4.h"
-
-#include "endpoints.h"
 
 #ifndef TARMAC_VERSION
 #define TARMAC_VERSION "0"
