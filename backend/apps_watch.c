@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "join.h"
 #include "refresh_phase.h"
 #include "services.h"
 
@@ -51,7 +52,7 @@ typedef struct aw_app {
     aw_source *src;
     int64_t next_due;
     unsigned round_id;
-    int pending;
+    aws_join join;            /* this round's calls (part_done) */
     aw_round r;
 } aw_app;
 
@@ -252,7 +253,7 @@ static void part_done(apps_watch *aw, aw_app *a, const aws_error *err)
         a->r.failed = true;
         aws_error_format(err, a->r.error, sizeof a->r.error);
     }
-    if (--a->pending == 0)
+    if (join_arrive(&a->join, err))
         round_finish(aw, a);
 }
 
@@ -262,7 +263,7 @@ static aw_call *call_new(apps_watch *aw, aw_app *a)
     x->aw = aw;
     x->a = a;
     x->round_id = a->round_id;
-    a->pending++;
+    join_add(&a->join);
     return x;
 }
 
@@ -349,10 +350,7 @@ static void on_refreshes(aws_client *c, instance_refresh_list *res, const aws_er
                 refresh_phase_of(ir, &ph);
                 r->has_pct = ph.has_pct;
                 r->pct = ph.pct;
-                static const char *const active[] = {"Pending", "InProgress", "Cancelling",
-                                                     "RollbackInProgress", "Baking"};
-                for (size_t i = 0; i < ARRAY_LEN(active); i++)
-                    r->active |= str_eq(ir->status, active[i]);
+                r->active = refresh_status_active(ir->status);
             }
         }
         part_done(x->aw, x->a, err);
@@ -421,7 +419,8 @@ static void round_start(apps_watch *aw, aw_app *a)
     round_clear(&a->r);
     a->round_id++;
     a->st.polling = true;
-    a->pending = 1;   /* held until every call is started, so no round ends early */
+    join_begin(&a->join);
+    join_add(&a->join);   /* held until every call is started, so no round ends early */
     aws_error err;
     strvec names = {0};
     strvec_push(&names, a->st.asg);

@@ -887,7 +887,8 @@ int aws_client_wait(aws_client *c, struct curl_waitfd *extra, unsigned n_extra, 
     int64_t wait = max_wait_ms;
     if (due >= 0 && (wait < 0 || due < wait)) wait = due;
     if (wait > INT_MAX) wait = INT_MAX;
-    return http_wait(c->http, extra, n_extra, (int)wait);
+    /* the loops count in mono_now_ms() time, which the test clock may speed up */
+    return http_wait(c->http, extra, n_extra, wait >= 0 ? clock_real_wait_ms((int)wait) : -1);
 }
 
 /* Hands held answers to their callbacks, the oldest first, until this run's share

@@ -675,7 +675,7 @@ void config_init(tarmac_config *c)
 {
     memset(c, 0, sizeof(*c));
     c->theme = xstrdup("dark");
-    c->refresh_seconds = 15;
+    c->refresh_seconds = 30;
     c->refresh_active_seconds = 2;
     c->bell = false;
     c->mouse = true;

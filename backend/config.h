@@ -54,7 +54,7 @@ typedef struct tarmac_config {
     VEC(app_config) apps;       /* file order */
     VEC(profile_config) profiles;   /* file order */
     char *theme;                /* "dark" by default */
-    int refresh_seconds;        /* 1..3600, default 15 */
+    int refresh_seconds;        /* 1..3600, default 30: the base poll interval (watch.h) */
     int refresh_active_seconds; /* 1..3600, default 2 */
     bool bell, mouse;           /* false / true */
     VEC(config_key) keys;       /* file order */

@@ -58,6 +58,15 @@ void refresh_prefs_free(refresh_prefs *x)
     strvec_free(&x->alarms);
 }
 
+bool refresh_status_active(const char *status)
+{
+    static const char *const active[] = { "Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking" };
+    for (size_t i = 0; status && i < ARRAY_LEN(active); i++)
+        if (strcmp(status, active[i]) == 0)
+            return true;
+    return false;
+}
+
 void instance_refresh_free(instance_refresh *x)
 {
     F(instance_refresh_id); F(auto_scaling_group_name); F(status); F(status_reason); F(strategy);

@@ -308,6 +308,10 @@ void warm_pool_config_free(warm_pool_config *x);
 void warm_pool_free(warm_pool *x);
 void refresh_prefs_free(refresh_prefs *x);
 void instance_refresh_free(instance_refresh *x);
+/* True for a refresh that is not finished: Pending, InProgress, Cancelling,
+ * RollbackInProgress, Baking (DescribeInstanceRefreshes' Status). The one place
+ * that knows; everything asking "is a refresh running" comes here. NULL: false. */
+bool refresh_status_active(const char *status);
 void scaling_activity_free(scaling_activity *x);
 void ec2_instance_free(ec2_instance *x);
 void lt_version_free(lt_version *x);

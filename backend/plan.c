@@ -51,15 +51,6 @@ const char *plan_step_state_name(plan_step_state s)
     return (size_t)s < ARRAY_LEN(state_names) ? state_names[s] : "?";
 }
 
-bool plan_refresh_active(const char *s)
-{
-    static const char *const active[] = { "Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking" };
-    for (size_t i = 0; s && i < ARRAY_LEN(active); i++)
-        if (strcmp(s, active[i]) == 0)
-            return true;
-    return false;
-}
-
 void plan_prefs_copy(refresh_prefs *d, const refresh_prefs *s)
 {
     *d = *s;

@@ -229,7 +229,7 @@ static void add_start(plan *p, bool tag_deploy, const lt_spec *desired)
 static const instance_refresh *active_refresh(const build_ctx *x)
 {
     for (size_t i = 0; i < x->refreshes.n; i++)
-        if (plan_refresh_active(x->refreshes.items[i].status))
+        if (refresh_status_active(x->refreshes.items[i].status))
             return &x->refreshes.items[i];
     return NULL;
 }

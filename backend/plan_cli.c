@@ -153,7 +153,7 @@ char *plan_cli_refresh_call(const plan_target *t, plan_step_kind kind)
      * every 2 s; a failed poll is tried again; false after 15 minutes. */
     json_object *active = json_object_new_array();
     for (size_t i = 0; i < ARRAY_LEN(refresh_statuses); i++)
-        if (plan_refresh_active(refresh_statuses[i]))
+        if (refresh_status_active(refresh_statuses[i]))
             json_object_array_add(active, json_object_new_string(refresh_statuses[i]));
     strbuf query;
     sb_init(&query);

@@ -340,7 +340,7 @@ static bool plan_replaces(const plan *p, const instance_refresh_list *refreshes,
         }
         if (s->kind == STEP_ROLLBACK_REFRESH) {
             for (size_t k = 0; refreshes && k < refreshes->n; k++)
-                if (plan_refresh_active(refreshes->items[k].status) && refreshes->items[k].has_preferences) {
+                if (refresh_status_active(refreshes->items[k].status) && refreshes->items[k].has_preferences) {
                     *prefs = &refreshes->items[k].preferences;
                     break;
                 }

@@ -27,7 +27,7 @@ static void precheck_done(aws_client *c, instance_refresh_list *res, const aws_e
     }
     const instance_refresh *a = NULL;
     for (size_t i = 0; !err && i < res->n && !a; i++)
-        if (plan_refresh_active(res->items[i].status) && !plan_owns_refresh(r->p, res->items[i].instance_refresh_id))
+        if (refresh_status_active(res->items[i].status) && !plan_owns_refresh(r->p, res->items[i].instance_refresh_id))
             a = &res->items[i];
     if (err) {
         char e[700];

@@ -29,7 +29,7 @@ void describe_refresh(const instance_refresh *x, strbuf *sb)
 const instance_refresh *prun_first_active(const instance_refresh_list *l)
 {
     for (size_t i = 0; l && i < l->n; i++)
-        if (plan_refresh_active(l->items[i].status))
+        if (refresh_status_active(l->items[i].status))
             return &l->items[i];
     return NULL;
 }

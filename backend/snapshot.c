@@ -7,13 +7,14 @@
 
 #include <stdlib.h>
 
+#include "join.h"
 #include "services.h"
 
 typedef struct fetch {
     aws_client *client;
     snapshot *snap;
     snapshot_request req;
-    int pending;                 /* calls started and not yet answered */
+    aws_join join;               /* calls started and not yet answered (errors: snap->errors) */
     snapshot_done_fn done;
     void *ud;
 } fetch;
@@ -34,7 +35,7 @@ static call_ctx *ctx_new(fetch *f, size_t asg, size_t tg, size_t repo, const cha
     x->tg = tg;
     x->repo = repo;
     x->resource = xstrdup(resource);
-    f->pending++;
+    join_add(&f->join);
     f->snap->calls_total++;
     return x;
 }
@@ -78,7 +79,7 @@ static void start_failed(fetch *f, call_ctx *x, const aws_error *err)
     add_error(f->snap, err, x->resource);
     free(x->resource);
     free(x);
-    f->pending--;
+    (void)join_arrive(&f->join, NULL);   /* never the last: the caller's own call holds the join */
 }
 
 static void finish_one(call_ctx *x)
@@ -86,7 +87,7 @@ static void finish_one(call_ctx *x)
     fetch *f = x->f;
     free(x->resource);
     free(x);
-    if (--f->pending > 0)
+    if (!join_arrive(&f->join, NULL))
         return;
     f->snap->fetched_at = time_now_ms();
     snapshot_done_fn done = f->done;

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <openssl/crypto.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,11 +313,54 @@ aws_time time_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int64_t mono_now_ms(void)
+static int64_t real_mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* rate 0: not read yet. The start is where the sped-up clock meets the real one. */
+static _Atomic int test_clock_rate;
+static _Atomic int64_t test_clock_start, test_clock_offset;
+
+static int clock_rate(void)
+{
+    int r = atomic_load(&test_clock_rate);
+    if (r)
+        return r;
+    const char *v = getenv("TARMAC_TEST_CLOCK_RATE");
+    char *end = NULL;
+    long n = v && *v ? strtol(v, &end, 10) : 1;
+    if (!v || !*v || *end || n < 1 || n > 1000)
+        n = 1;
+    int64_t zero = 0;
+    atomic_compare_exchange_strong(&test_clock_start, &zero, real_mono_ms());
+    int expected = 0;
+    atomic_compare_exchange_strong(&test_clock_rate, &expected, (int)n);
+    return atomic_load(&test_clock_rate);
+}
+
+int64_t mono_now_ms(void)
+{
+    int64_t real = real_mono_ms();
+    int r = clock_rate();
+    int64_t start = atomic_load(&test_clock_start);
+    return start + (real - start) * r + atomic_load(&test_clock_offset);
+}
+
+void clock_test_advance(int64_t ms)
+{
+    if (ms > 0)
+        atomic_fetch_add(&test_clock_offset, ms);
+}
+
+int clock_real_wait_ms(int ms)
+{
+    int r = clock_rate();
+    if (ms <= 0 || r == 1)
+        return ms;
+    return ms / r > 0 ? ms / r : 1;
 }
 
 bool str_copy(char *dst, size_t cap, const char *src)

@@ -92,6 +92,16 @@ void time_format_iso8601(aws_time t, char *buf, size_t len);
 aws_time time_now_ms(void);                 /* wall clock */
 int64_t mono_now_ms(void);                  /* CLOCK_MONOTONIC, for timers */
 
+/* The test clock. Timers (poll intervals, "idle for 10 minutes", guard windows, hold
+ * times) read mono_now_ms(); tests make it run faster so that minutes pass in
+ * seconds: TARMAC_TEST_CLOCK_RATE=R (an integer 1..1000, read once) makes it run R
+ * times as fast as the real one, and clock_test_advance() jumps it forward. The
+ * wall clock is never changed (SigV4 and the journal need the real time). */
+void clock_test_advance(int64_t ms);
+/* How long to really wait for `ms` of mono_now_ms() time (ms / R, at least 1 when
+ * ms > 0); what an event loop passes to poll(). */
+int clock_real_wait_ms(int ms);
+
 /* Bounded copy that always NUL-terminates; returns false if truncated. */
 bool str_copy(char *dst, size_t cap, const char *src);
 bool str_eq(const char *a, const char *b);  /* NULL-safe */

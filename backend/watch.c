@@ -1,12 +1,18 @@
 /* watch.c — polls the data sets of watch.h on their intervals. Each poll is one
  * or a few asynchronous calls; its answer replaces the set (or marks it stale and
  * keeps the old data). Answers that arrive for an earlier selection (the user
- * chose another group, or switched region) are dropped by generation number. */
+ * chose another group, or switched region) are dropped by generation number.
+ *
+ * Every data set is one row of set_defs[] (at the end of the file): how it is
+ * asked, how its data is dropped, how often it is polled, and what it waits for.
+ * Adding a set is its functions plus one row (and its enum value in watch.h). */
 #include "watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "join.h"
+#include "model.h"
 #include "services.h"
 
 #define IDENTITY_INTERVAL_MS (10 * 60 * 1000)
@@ -16,33 +22,27 @@ struct watch {
     aws_client *client;
     watch_state s;
     strvec asg_names;
-    int base_ms, active_ms;
+    int base_ms, active_ms, hidden_min_ms, doze_after_ms;
+    unsigned shown;              /* WS_BIT mask of the sets on screen */
+    int64_t last_key_mono;       /* when someone last pressed a key (watch_user_active) */
     unsigned changes;
     unsigned gen[WS_COUNT];      /* bumped to orphan answers in flight */
     VEC(struct poll_ctx *) in_flight; /* so watch_free can orphan them */
-    /* WS_TARGETS and WS_IMAGES take several calls: what they gather until done. */
+    /* Sets asked with several calls: what they gather until the join says done. */
     struct {
-        target_group_list tgs;
         VEC(watch_tg) result;
-        int pending;
-        bool failed;
-        char error[320];
+        aws_join join;
     } targets;
     struct {
         instance_refresh_list result;
         strvec asked;            /* the groups asked in this poll, by poll_ctx.index */
         strvec failed_names;     /* those whose answer was an error */
-        int pending;
-        aws_error err;
-        bool failed;
+        aws_join join;
     } others;
     struct {
         ecr_repository repo;
-        bool repo_ok;
         ecr_image_detail_list images;
-        int pending;
-        bool failed;
-        char error[320];
+        aws_join join;
     } images;
 };
 
@@ -50,8 +50,26 @@ typedef struct poll_ctx {
     watch *w;                    /* NULL when the watch was freed meanwhile */
     watch_set set;
     unsigned gen;
-    size_t index;                /* which target group, for DescribeTargetHealth */
+    size_t index;                /* which target group or other group */
 } poll_ctx;
+
+/* One data set: how it is asked and how often. */
+typedef struct set_def {
+    const char *name;
+    /* Sends the set's calls; false when there is nothing to ask now (no group
+     * selected, no repository, ...). */
+    bool (*start)(watch *w);
+    /* Frees the set's data and what a poll in progress gathered. */
+    void (*drop)(watch *w);
+    int shown_mult;              /* on screen, nothing running: this × the base interval */
+    int fixed_ms;                /* > 0: always this interval (who we are changes rarely) */
+    bool follows_refresh;        /* at the active interval while a shown refresh runs */
+    bool always_shown;           /* the header and the guard read it: shown whatever the panes */
+    int doze_ms;                 /* nobody at the keyboard (watch_opts.doze_after_ms) */
+    unsigned after;              /* asked at once (when never read) as soon as these arrive */
+} set_def;
+
+static const set_def set_defs[WS_COUNT];
 
 /* ---- bookkeeping ---- */
 
@@ -80,14 +98,64 @@ static bool ctx_done(poll_ctx *x)
     return x->gen == w->gen[x->set];
 }
 
+/* A refresh that someone may be watching: the selected group's, or one shown on
+ * another group's row. Whoever started it, polling runs at full speed. */
+static bool shown_refresh_active(const watch *w)
+{
+    if (watch_refresh_active(&w->s))
+        return true;
+    for (size_t i = 0; i < w->s.other_refreshes.n; i++)
+        if (refresh_status_active(w->s.other_refreshes.items[i].status))
+            return true;
+    return false;
+}
+
+bool watch_dozing(const watch *w)
+{
+    return w->doze_after_ms > 0 && !shown_refresh_active(w) &&
+           mono_now_ms() - w->last_key_mono >= w->doze_after_ms;
+}
+
+static bool set_shown(const watch *w, watch_set set)
+{
+    return set_defs[set].always_shown || (w->shown & WS_BIT(set));
+}
+
+/* The interval a set is polled at now: the budget of issue "poll what the screen
+ * shows" lives here and only here. */
 static int interval_for(const watch *w, watch_set set)
 {
-    if (set == WS_IDENTITY)
-        return IDENTITY_INTERVAL_MS;
-    bool active = watch_refresh_active(&w->s);
-    if (set == WS_IMAGES || set == WS_OTHER_REFRESHES)
+    const set_def *d = &set_defs[set];
+    if (d->fixed_ms)
+        return d->fixed_ms;
+    int shown_ms = d->shown_mult * w->base_ms;
+    if (!set_shown(w, set))
+        return shown_ms > w->hidden_min_ms ? shown_ms : w->hidden_min_ms;
+    if (d->follows_refresh && watch_refresh_active(&w->s))
+        return w->active_ms < shown_ms ? w->active_ms : shown_ms;
+    if (set == WS_OTHER_REFRESHES && shown_refresh_active(w))
         return w->base_ms;
-    return active ? w->active_ms : w->base_ms;
+    if (watch_dozing(w))
+        return d->doze_ms > shown_ms ? d->doze_ms : shown_ms;
+    /* other groups' rows are never polled faster than the hidden floor */
+    if (set == WS_OTHER_REFRESHES && shown_ms < w->hidden_min_ms)
+        return w->hidden_min_ms;
+    return shown_ms;
+}
+
+/* Intervals changed (a refresh started or ended, a key after a doze, a pane came
+ * on screen or left it): each set's next poll is its last answer plus its new
+ * interval, or now when that has passed. A failed set keeps its retry time. */
+static void reschedule(watch *w, int64_t now)
+{
+    for (int set = 0; set < WS_COUNT; set++) {
+        watch_meta *m = &w->s.meta[set];
+        int iv = interval_for(w, (watch_set)set);
+        m->interval_ms = iv;
+        if (m->in_flight || m->stale || !m->last_poll_mono || !m->next_due_mono)
+            continue;
+        m->next_due_mono = m->last_poll_mono + iv > now ? m->last_poll_mono + iv : now;
+    }
 }
 
 static void poll_finished(watch *w, watch_set set, const aws_error *err)
@@ -111,11 +179,25 @@ static void poll_finished(watch *w, watch_set set, const aws_error *err)
         m->fetched_at = time_now_ms();
         m->version++;
     }
-    m->next_due_mono = mono_now_ms() + next;
+    int64_t now = mono_now_ms();
+    m->last_poll_mono = now;
+    m->next_due_mono = now + next;
     if (!err || m->stale != was_stale)
         w->changes |= WS_BIT(set);
+    if (!err) {
+        /* Sets waiting on this one are asked at once when they never were. */
+        for (int s = 0; s < WS_COUNT; s++) {
+            watch_meta *dm = &w->s.meta[s];
+            if ((set_defs[s].after & WS_BIT(set)) && !dm->fetched_at && !dm->in_flight && !dm->stale)
+                dm->next_due_mono = 0;
+        }
+        /* A refresh seen starting (or ending) changes every interval. */
+        if (set == WS_REFRESHES || set == WS_OTHER_REFRESHES)
+            reschedule(w, now);
+    }
 }
 
+/* A call that could not even be sent. */
 static void fail_start(watch *w, poll_ctx *x, const aws_error *err)
 {
     watch_set set = x->set;
@@ -124,37 +206,60 @@ static void fail_start(watch *w, poll_ctx *x, const aws_error *err)
     poll_finished(w, set, err);
 }
 
+/* The answer of a set asked with one call: the list replaces the set's data when
+ * it still matters, else it is freed. One callback per list type, all alike. */
+#define ONE_CALL_SET(fn, list_type, field, free_fn, set_id)                                                  \
+    static void fn(aws_client *c, list_type *res, const aws_error *err, void *ud)                             \
+    {                                                                                                          \
+        (void)c;                                                                                               \
+        poll_ctx *x = ud;                                                                                      \
+        bool live = ctx_done(x);                                                                               \
+        if (live && !err) {                                                                                    \
+            free_fn(&x->w->s.field);                                                                           \
+            x->w->s.field = *res;                                                                              \
+        } else {                                                                                               \
+            free_fn(res);                                                                                      \
+        }                                                                                                      \
+        if (live)                                                                                              \
+            poll_finished(x->w, set_id, err);                                                                  \
+        free(x);                                                                                               \
+    }
+
+static void groups_free(asg_group_list *l) { MODEL_LIST_FREE(*l, asg_group_free); }
+static void ec2_free(ec2_instance_list *l) { MODEL_LIST_FREE(*l, ec2_instance_free); }
+static void refreshes_free(instance_refresh_list *l) { MODEL_LIST_FREE(*l, instance_refresh_free); }
+static void activities_free(scaling_activity_list *l) { MODEL_LIST_FREE(*l, scaling_activity_free); }
+static void alarms_free(cw_alarm_list *l) { MODEL_LIST_FREE(*l, cw_alarm_free); }
+
+ONE_CALL_SET(on_identity, caller_identity, identity, caller_identity_free, WS_IDENTITY)
+ONE_CALL_SET(on_ec2, ec2_instance_list, ec2, ec2_free, WS_EC2)
+ONE_CALL_SET(on_refreshes, instance_refresh_list, refreshes, refreshes_free, WS_REFRESHES)
+ONE_CALL_SET(on_activities, scaling_activity_list, activities, activities_free, WS_ACTIVITIES)
+ONE_CALL_SET(on_alarms, cw_alarm_list, alarms, alarms_free, WS_ALARMS)
+ONE_CALL_SET(on_warm_pool, warm_pool, warm_pool, warm_pool_free, WS_WARM_POOL)
+
 /* ---- identity ---- */
 
-static void on_identity(aws_client *c, caller_identity *res, const aws_error *err, void *ud)
+static bool start_identity(watch *w)
 {
-    (void)c;
-    poll_ctx *x = ud;
-    bool live = ctx_done(x);
-    if (live && !err) {
-        caller_identity_free(&x->w->s.identity);
-        x->w->s.identity = *res;
-    } else {
-        caller_identity_free(res);
-    }
-    if (live)
-        poll_finished(x->w, WS_IDENTITY, err);
-    free(x);
+    aws_error err;
+    poll_ctx *x = ctx_new(w, WS_IDENTITY);
+    if (svc_sts_get_caller_identity(w->client, on_identity, x, &err) != 0)
+        fail_start(w, x, &err);
+    return true;
+}
+
+static void drop_identity(watch *w)
+{
+    caller_identity_free(&w->s.identity);
+    memset(&w->s.identity, 0, sizeof w->s.identity);
 }
 
 /* ---- groups ---- */
 
-/* Sets that hang off the selected group are asked at once when they never were,
- * and EC2 details as soon as an instance appears that they don't cover. */
+/* EC2 details are asked at once when an instance appears that they don't cover. */
 static void groups_arrived(watch *w)
 {
-    static const watch_set dependent[] = { WS_EC2, WS_REFRESHES, WS_ACTIVITIES, WS_TARGETS, WS_OTHER_REFRESHES,
-                                           WS_WARM_POOL };
-    for (size_t i = 0; i < ARRAY_LEN(dependent); i++) {
-        watch_meta *m = &w->s.meta[dependent[i]];
-        if (!m->fetched_at && !m->in_flight && !m->stale)
-            m->next_due_mono = 0;
-    }
     const asg_group *g = watch_selected_group(&w->s);
     watch_meta *m = &w->s.meta[WS_EC2];
     if (!g || m->in_flight)
@@ -174,70 +279,80 @@ static void on_groups(aws_client *c, asg_group_list *res, const aws_error *err, 
     bool live = ctx_done(x);
     watch *w = x->w;
     if (live && !err) {
-        MODEL_LIST_FREE(w->s.groups, asg_group_free);
+        groups_free(&w->s.groups);
         w->s.groups = *res;
         if (!w->s.selected_asg && w->s.groups.n)
             watch_select_asg(w, w->s.groups.items[0].name);
         groups_arrived(w);
     } else {
-        MODEL_LIST_FREE(*res, asg_group_free);
+        groups_free(res);
     }
     if (live)
         poll_finished(w, WS_GROUPS, err);
     free(x);
 }
 
-/* ---- EC2 details of the selected group's instances ---- */
-
-static void on_ec2(aws_client *c, ec2_instance_list *res, const aws_error *err, void *ud)
+static bool start_groups(watch *w)
 {
-    (void)c;
-    poll_ctx *x = ud;
-    bool live = ctx_done(x);
-    if (live && !err) {
-        MODEL_LIST_FREE(x->w->s.ec2, ec2_instance_free);
-        x->w->s.ec2 = *res;
-    } else {
-        MODEL_LIST_FREE(*res, ec2_instance_free);
-    }
-    if (live)
-        poll_finished(x->w, WS_EC2, err);
-    free(x);
+    aws_error err;
+    poll_ctx *x = ctx_new(w, WS_GROUPS);
+    if (svc_asg_describe_groups(w->client, w->asg_names.n ? &w->asg_names : NULL, on_groups, x, &err) != 0)
+        fail_start(w, x, &err);
+    return true;
 }
 
-/* ---- refreshes and activities ---- */
+static void drop_groups(watch *w) { groups_free(&w->s.groups); }
 
-static void on_refreshes(aws_client *c, instance_refresh_list *res, const aws_error *err, void *ud)
+/* ---- EC2 details of the selected group's instances (and its warm pool's) ---- */
+
+static bool start_ec2(watch *w)
 {
-    (void)c;
-    poll_ctx *x = ud;
-    bool live = ctx_done(x);
-    if (live && !err) {
-        MODEL_LIST_FREE(x->w->s.refreshes, instance_refresh_free);
-        x->w->s.refreshes = *res;
-    } else {
-        MODEL_LIST_FREE(*res, instance_refresh_free);
-    }
-    if (live)
-        poll_finished(x->w, WS_REFRESHES, err);
-    free(x);
+    const asg_group *g = watch_selected_group(&w->s);
+    if (!g || (!g->instances.n && !w->s.warm_pool.instances.n))
+        return false;
+    strvec ids = { 0 };
+    for (size_t i = 0; i < g->instances.n; i++)
+        strvec_push(&ids, g->instances.items[i].instance_id);
+    for (size_t i = 0; i < w->s.warm_pool.instances.n; i++)
+        if (w->s.warm_pool.instances.items[i].instance_id)
+            strvec_push(&ids, w->s.warm_pool.instances.items[i].instance_id);
+    aws_error err;
+    poll_ctx *x = ctx_new(w, WS_EC2);
+    if (svc_ec2_describe_instances(w->client, &ids, on_ec2, x, &err) != 0)
+        fail_start(w, x, &err);
+    strvec_free(&ids);
+    return true;
 }
 
-static void on_activities(aws_client *c, scaling_activity_list *res, const aws_error *err, void *ud)
+static void drop_ec2(watch *w) { ec2_free(&w->s.ec2); }
+
+/* ---- refreshes and activities of the selected group ---- */
+
+static bool start_refreshes(watch *w)
 {
-    (void)c;
-    poll_ctx *x = ud;
-    bool live = ctx_done(x);
-    if (live && !err) {
-        MODEL_LIST_FREE(x->w->s.activities, scaling_activity_free);
-        x->w->s.activities = *res;
-    } else {
-        MODEL_LIST_FREE(*res, scaling_activity_free);
-    }
-    if (live)
-        poll_finished(x->w, WS_ACTIVITIES, err);
-    free(x);
+    if (!w->s.selected_asg)
+        return false;
+    aws_error err;
+    poll_ctx *x = ctx_new(w, WS_REFRESHES);
+    if (svc_asg_describe_refreshes(w->client, w->s.selected_asg, NULL, 10, on_refreshes, x, &err) != 0)
+        fail_start(w, x, &err);
+    return true;
 }
+
+static void drop_refreshes(watch *w) { refreshes_free(&w->s.refreshes); }
+
+static bool start_activities(watch *w)
+{
+    if (!w->s.selected_asg)
+        return false;
+    aws_error err;
+    poll_ctx *x = ctx_new(w, WS_ACTIVITIES);
+    if (svc_asg_describe_activities(w->client, w->s.selected_asg, 50, on_activities, x, &err) != 0)
+        fail_start(w, x, &err);
+    return true;
+}
+
+static void drop_activities(watch *w) { activities_free(&w->s.activities); }
 
 /* ---- target groups: DescribeTargetGroups, then DescribeTargetHealth for each ---- */
 
@@ -251,22 +366,15 @@ static void free_watch_tgs(void *v)
     VEC_FREE(*list);
 }
 
-static void targets_step_done(watch *w, const aws_error *err)
+/* Every call of the poll answered: the result replaces the set, or the first
+ * error marks it stale (keeping the message as the failing call formatted it). */
+static void targets_arrived(watch *w, const aws_error *err)
 {
-    if (err && !w->targets.failed) {
-        w->targets.failed = true;
-        aws_error_format(err, w->targets.error, sizeof w->targets.error);
-    }
-    if (--w->targets.pending > 0)
+    if (!join_arrive(&w->targets.join, err))
         return;
-    if (w->targets.failed) {
-        aws_error e = { 0 };
-        aws_error_set(&e, 0, "Error", "%s", w->targets.error);
+    if (w->targets.join.failed) {
         free_watch_tgs(&w->targets.result);
-        /* keep the message as formatted by the failing call */
-        watch_meta *m = &w->s.meta[WS_TARGETS];
-        poll_finished(w, WS_TARGETS, &e);
-        str_copy(m->error, sizeof m->error, w->targets.error);
+        poll_finished(w, WS_TARGETS, &w->targets.join.err);
     } else {
         free_watch_tgs(&w->s.target_groups);
         memcpy(&w->s.target_groups, &w->targets.result, sizeof w->s.target_groups);
@@ -290,7 +398,7 @@ static void on_health(aws_client *c, target_health_list *res, const aws_error *e
         MODEL_LIST_FREE(*res, target_health_desc_free);
     }
     if (live)
-        targets_step_done(w, err);
+        targets_arrived(w, err);
     free(x);
 }
 
@@ -313,49 +421,78 @@ static void on_target_groups(aws_client *c, target_group_list *res, const aws_er
         for (size_t i = 0; i < w->targets.result.n; i++) {
             poll_ctx *hx = ctx_new(w, WS_TARGETS);
             hx->index = i;
-            w->targets.pending++;
+            join_add(&w->targets.join);
             aws_error e2;
-            if (svc_elb_describe_target_health(c, w->targets.result.items[i].tg.target_group_arn,
-                                               on_health, hx, &e2) != 0) {
+            if (svc_elb_describe_target_health(c, w->targets.result.items[i].tg.target_group_arn, on_health, hx,
+                                               &e2) != 0) {
                 ctx_done(hx);
                 free(hx);
-                targets_step_done(w, &e2);
+                targets_arrived(w, &e2);
             }
         }
     } else {
         MODEL_LIST_FREE(*res, target_group_free);
     }
-    targets_step_done(w, err);
+    targets_arrived(w, err);
     free(x);
+}
+
+static bool start_targets(watch *w)
+{
+    const asg_group *g = watch_selected_group(&w->s);
+    if (!g)
+        return false;
+    if (!g->target_group_arns.n) {
+        /* Nothing to ask: an empty answer, at once. */
+        free_watch_tgs(&w->s.target_groups);
+        poll_finished(w, WS_TARGETS, NULL);
+        return true;
+    }
+    free_watch_tgs(&w->targets.result);
+    join_begin(&w->targets.join);
+    join_add(&w->targets.join);
+    aws_error err;
+    poll_ctx *x = ctx_new(w, WS_TARGETS);
+    if (svc_elb_describe_target_groups(w->client, &g->target_group_arns, on_target_groups, x, &err) != 0) {
+        ctx_done(x);
+        free(x);
+        targets_arrived(w, &err);
+    }
+    return true;
+}
+
+static void drop_targets(watch *w)
+{
+    free_watch_tgs(&w->s.target_groups);
+    free_watch_tgs(&w->targets.result);
+    join_begin(&w->targets.join);
 }
 
 /* ---- images: DescribeRepositories ∥ DescribeImages ---- */
 
-static void images_step_done(watch *w, const aws_error *err)
+static void images_gathered_free(watch *w)
 {
-    if (err && !w->images.failed) {
-        w->images.failed = true;
-        aws_error_format(err, w->images.error, sizeof w->images.error);
-    }
-    if (--w->images.pending > 0)
+    ecr_repository_free(&w->images.repo);
+    memset(&w->images.repo, 0, sizeof w->images.repo);
+    MODEL_LIST_FREE(w->images.images, ecr_image_detail_free);
+}
+
+static void images_arrived(watch *w, const aws_error *err)
+{
+    if (!join_arrive(&w->images.join, err))
         return;
-    if (w->images.failed) {
-        aws_error e = { 0 };
-        aws_error_set(&e, 0, "Error", "%s", w->images.error);
-        ecr_repository_free(&w->images.repo);
-        MODEL_LIST_FREE(w->images.images, ecr_image_detail_free);
-        memset(&w->images.repo, 0, sizeof w->images.repo);
-        poll_finished(w, WS_IMAGES, &e);
-        str_copy(w->s.meta[WS_IMAGES].error, sizeof w->s.meta[WS_IMAGES].error, w->images.error);
-    } else {
-        ecr_repository_free(&w->s.repo);
-        w->s.repo = w->images.repo;
-        memset(&w->images.repo, 0, sizeof w->images.repo);
-        MODEL_LIST_FREE(w->s.images, ecr_image_detail_free);
-        w->s.images = w->images.images;
-        memset(&w->images.images, 0, sizeof w->images.images);
-        poll_finished(w, WS_IMAGES, NULL);
+    if (w->images.join.failed) {
+        images_gathered_free(w);
+        poll_finished(w, WS_IMAGES, &w->images.join.err);
+        return;
     }
+    ecr_repository_free(&w->s.repo);
+    w->s.repo = w->images.repo;
+    memset(&w->images.repo, 0, sizeof w->images.repo);
+    MODEL_LIST_FREE(w->s.images, ecr_image_detail_free);
+    w->s.images = w->images.images;
+    memset(&w->images.images, 0, sizeof w->images.images);
+    poll_finished(w, WS_IMAGES, NULL);
 }
 
 static void on_repos(aws_client *c, ecr_repository_list *res, const aws_error *err, void *ud)
@@ -370,7 +507,7 @@ static void on_repos(aws_client *c, ecr_repository_list *res, const aws_error *e
     }
     MODEL_LIST_FREE(*res, ecr_repository_free);
     if (live)
-        images_step_done(x->w, err);
+        images_arrived(x->w, err);
     free(x);
 }
 
@@ -387,45 +524,75 @@ static void on_images(aws_client *c, ecr_image_detail_list *res, const aws_error
         MODEL_LIST_FREE(*res, ecr_image_detail_free);
     }
     if (live)
-        images_step_done(x->w, err);
+        images_arrived(x->w, err);
     free(x);
+}
+
+static bool start_images(watch *w)
+{
+    if (!w->s.repository)
+        return false;
+    strvec names = { 0 };
+    strvec_push(&names, w->s.repository);
+    join_begin(&w->images.join);
+    join_add(&w->images.join);
+    join_add(&w->images.join);
+    aws_error err;
+    poll_ctx *x = ctx_new(w, WS_IMAGES);
+    if (svc_ecr_describe_repositories(w->client, &names, on_repos, x, &err) != 0) {
+        ctx_done(x);
+        free(x);
+        images_arrived(w, &err);
+    }
+    x = ctx_new(w, WS_IMAGES);
+    if (svc_ecr_describe_images(w->client, w->s.repository, on_images, x, &err) != 0) {
+        ctx_done(x);
+        free(x);
+        images_arrived(w, &err);
+    }
+    strvec_free(&names);
+    return true;
+}
+
+static void drop_images(watch *w)
+{
+    ecr_repository_free(&w->s.repo);
+    memset(&w->s.repo, 0, sizeof w->s.repo);
+    MODEL_LIST_FREE(w->s.images, ecr_image_detail_free);
+    images_gathered_free(w);
+    join_begin(&w->images.join);
 }
 
 /* ---- alarms ---- */
 
-static void on_alarms(aws_client *c, cw_alarm_list *res, const aws_error *err, void *ud)
+static bool start_alarms(watch *w)
 {
-    (void)c;
-    poll_ctx *x = ud;
-    bool live = ctx_done(x);
-    if (live && !err) {
-        MODEL_LIST_FREE(x->w->s.alarms, cw_alarm_free);
-        x->w->s.alarms = *res;
-    } else {
-        MODEL_LIST_FREE(*res, cw_alarm_free);
-    }
-    if (live)
-        poll_finished(x->w, WS_ALARMS, err);
-    free(x);
+    if (!w->s.alarm_names.n)
+        return false;
+    aws_error err;
+    poll_ctx *x = ctx_new(w, WS_ALARMS);
+    if (svc_cw_describe_alarms(w->client, &w->s.alarm_names, on_alarms, x, &err) != 0)
+        fail_start(w, x, &err);
+    return true;
 }
 
-/* ---- starting polls ---- */
+static void drop_alarms(watch *w) { alarms_free(&w->s.alarms); }
 
-/* Returns false when the set has nothing to poll now (no group selected, ...). */
 /* ---- the other groups' latest refreshes ---- */
 
 /* Every group answered: what was read replaces the set; the groups that failed are
  * listed so their indicator says unknown instead of none. */
 static void others_finished(watch *w)
 {
-    if (w->others.failed && strcmp(w->others.err.code, "Cancelled") == 0) {
+    const aws_join *j = &w->others.join;
+    if (j->failed && strcmp(j->err.code, "Cancelled") == 0) {
         /* The client is going away: nothing was learnt. */
-        MODEL_LIST_FREE(w->others.result, instance_refresh_free);
+        refreshes_free(&w->others.result);
         strvec_free(&w->others.failed_names);
-        poll_finished(w, WS_OTHER_REFRESHES, &w->others.err);
+        poll_finished(w, WS_OTHER_REFRESHES, &j->err);
         return;
     }
-    MODEL_LIST_FREE(w->s.other_refreshes, instance_refresh_free);
+    refreshes_free(&w->s.other_refreshes);
     w->s.other_refreshes = w->others.result;
     memset(&w->others.result, 0, sizeof w->others.result);
     strvec_free(&w->s.other_refreshes_failed);
@@ -433,7 +600,16 @@ static void others_finished(watch *w)
     memset(&w->others.failed_names, 0, sizeof w->others.failed_names);
     w->s.meta[WS_OTHER_REFRESHES].version++;
     w->changes |= WS_BIT(WS_OTHER_REFRESHES);
-    poll_finished(w, WS_OTHER_REFRESHES, w->others.failed ? &w->others.err : NULL);
+    poll_finished(w, WS_OTHER_REFRESHES, j->failed ? &j->err : NULL);
+}
+
+/* This group's refreshes are unknown; the others' answers still count. */
+static void other_failed(watch *w, size_t asked, const aws_error *err)
+{
+    if (asked < w->others.asked.n)
+        strvec_push(&w->others.failed_names, w->others.asked.items[asked]);
+    if (join_arrive(&w->others.join, err))
+        others_finished(w);
 }
 
 static void on_other_refresh(aws_client *c, instance_refresh_list *res, const aws_error *err, void *ud)
@@ -445,200 +621,129 @@ static void on_other_refresh(aws_client *c, instance_refresh_list *res, const aw
     size_t asked = x->index;
     free(x);
     if (!live) {
-        MODEL_LIST_FREE(*res, instance_refresh_free);
+        refreshes_free(res);
         return;
     }
     if (err) {
-        /* This group's refreshes are unknown; the others' answers still count. */
-        if (asked < w->others.asked.n)
-            strvec_push(&w->others.failed_names, w->others.asked.items[asked]);
-        if (!w->others.failed) {
-            w->others.failed = true;
-            w->others.err = *err;
-        }
-    } else if (!err && res->n) {
+        refreshes_free(res);
+        other_failed(w, asked, err);
+        return;
+    }
+    if (res->n) {
         VEC_PUSH(w->others.result, res->items[0]);     /* the newest: taken over */
         res->items[0] = (instance_refresh){ 0 };
     }
-    MODEL_LIST_FREE(*res, instance_refresh_free);
-    if (--w->others.pending > 0)
-        return;
-    others_finished(w);
+    refreshes_free(res);
+    if (join_arrive(&w->others.join, NULL))
+        others_finished(w);
 }
 
 static bool start_other_refreshes(watch *w)
 {
-    if (w->others.pending)
+    if (w->others.join.pending)
         return false;
-    MODEL_LIST_FREE(w->others.result, instance_refresh_free);
+    refreshes_free(&w->others.result);
     strvec_free(&w->others.asked);
     strvec_free(&w->others.failed_names);
-    w->others.failed = false;
+    join_begin(&w->others.join);
     for (size_t i = 0; i < w->s.groups.n && w->others.asked.n < WATCH_OTHER_GROUPS_MAX; i++) {
         const char *name = w->s.groups.items[i].name;
         if (!name || str_eq(name, w->s.selected_asg))
             continue;
         strvec_push(&w->others.asked, name);
-        w->others.pending++;
-        poll_ctx *x = ctx_new(w, WS_OTHER_REFRESHES);
-        x->index = w->others.asked.n - 1;
-        aws_error err;
-        if (svc_asg_describe_refreshes(w->client, name, NULL, 1, on_other_refresh, x, &err) != 0) {
-            ctx_done(x);
-            free(x);
-            w->others.pending--;
-            strvec_push(&w->others.failed_names, name);
-            if (!w->others.failed) {
-                w->others.failed = true;
-                w->others.err = err;
-            }
-        }
+        join_add(&w->others.join);
     }
     if (!w->others.asked.n)
         return false;
-    if (!w->others.pending)      /* none could be sent */
-        others_finished(w);
+    /* The join counts every group before the first is sent, so an answer that
+     * fails at once cannot finish the round early. */
+    for (size_t i = 0; i < w->others.asked.n; i++) {
+        poll_ctx *x = ctx_new(w, WS_OTHER_REFRESHES);
+        x->index = i;
+        aws_error err;
+        if (svc_asg_describe_refreshes(w->client, w->others.asked.items[i], NULL, 1, on_other_refresh, x, &err) !=
+            0) {
+            ctx_done(x);
+            free(x);
+            other_failed(w, i, &err);
+        }
+    }
     return true;
+}
+
+static void drop_other_refreshes(watch *w)
+{
+    refreshes_free(&w->s.other_refreshes);
+    strvec_free(&w->s.other_refreshes_failed);
+    refreshes_free(&w->others.result);
+    strvec_free(&w->others.asked);
+    strvec_free(&w->others.failed_names);
+    join_begin(&w->others.join);
 }
 
 /* ---- the selected group's warm pool ---- */
 
-static void on_warm_pool(aws_client *c, warm_pool *res, const aws_error *err, void *ud)
+static bool start_warm_pool(watch *w)
 {
-    (void)c;
-    poll_ctx *x = ud;
-    bool live = ctx_done(x);
-    if (live && !err) {
-        warm_pool_free(&x->w->s.warm_pool);
-        x->w->s.warm_pool = *res;
-    } else {
-        warm_pool_free(res);
+    /* Only a group with a warm pool has one to describe. */
+    const asg_group *g = watch_selected_group(&w->s);
+    if (!g || !g->warm_pool.present) {
+        if (w->s.warm_pool.config.present || w->s.warm_pool.instances.n) {
+            warm_pool_free(&w->s.warm_pool);
+            memset(&w->s.warm_pool, 0, sizeof w->s.warm_pool);
+            w->s.meta[WS_WARM_POOL].version++;
+            w->changes |= WS_BIT(WS_WARM_POOL);
+        }
+        return false;
     }
-    if (live)
-        poll_finished(x->w, WS_WARM_POOL, err);
-    free(x);
+    aws_error err;
+    poll_ctx *x = ctx_new(w, WS_WARM_POOL);
+    if (svc_asg_describe_warm_pool(w->client, g->name, on_warm_pool, x, &err) != 0)
+        fail_start(w, x, &err);
+    return true;
 }
 
-static bool start_poll(watch *w, watch_set set)
+static void drop_warm_pool(watch *w)
 {
-    aws_client *c = w->client;
-    const asg_group *g = watch_selected_group(&w->s);
-    aws_error err;
-    int rc = 0;
-    poll_ctx *x;
-    switch (set) {
-    case WS_IDENTITY:
-        x = ctx_new(w, set);
-        if ((rc = svc_sts_get_caller_identity(c, on_identity, x, &err)) != 0)
-            fail_start(w, x, &err);
-        return true;
-    case WS_GROUPS:
-        x = ctx_new(w, set);
-        if (svc_asg_describe_groups(c, w->asg_names.n ? &w->asg_names : NULL, on_groups, x, &err) != 0)
-            fail_start(w, x, &err);
-        return true;
-    case WS_EC2: {
-        if (!g || (!g->instances.n && !w->s.warm_pool.instances.n))
-            return false;
-        strvec ids = { 0 };
-        for (size_t i = 0; i < g->instances.n; i++)
-            strvec_push(&ids, g->instances.items[i].instance_id);
-        for (size_t i = 0; i < w->s.warm_pool.instances.n; i++)   /* the warm pool's too */
-            if (w->s.warm_pool.instances.items[i].instance_id)
-                strvec_push(&ids, w->s.warm_pool.instances.items[i].instance_id);
-        x = ctx_new(w, set);
-        if (svc_ec2_describe_instances(c, &ids, on_ec2, x, &err) != 0)
-            fail_start(w, x, &err);
-        strvec_free(&ids);
-        return true;
-    }
-    case WS_REFRESHES:
-        if (!w->s.selected_asg)
-            return false;
-        x = ctx_new(w, set);
-        if (svc_asg_describe_refreshes(c, w->s.selected_asg, NULL, 10, on_refreshes, x, &err) != 0)
-            fail_start(w, x, &err);
-        return true;
-    case WS_ACTIVITIES:
-        if (!w->s.selected_asg)
-            return false;
-        x = ctx_new(w, set);
-        if (svc_asg_describe_activities(c, w->s.selected_asg, 50, on_activities, x, &err) != 0)
-            fail_start(w, x, &err);
-        return true;
-    case WS_TARGETS:
-        if (!g)
-            return false;
-        if (!g->target_group_arns.n) {
-            /* Nothing to ask: an empty answer, at once. */
-            free_watch_tgs(&w->s.target_groups);
-            poll_finished(w, WS_TARGETS, NULL);
-            return true;
-        }
-        free_watch_tgs(&w->targets.result);
-        w->targets.failed = false;
-        w->targets.error[0] = '\0';
-        w->targets.pending = 1;
-        x = ctx_new(w, set);
-        if (svc_elb_describe_target_groups(c, &g->target_group_arns, on_target_groups, x, &err) != 0) {
-            ctx_done(x);
-            free(x);
-            targets_step_done(w, &err);
-        }
-        return true;
-    case WS_IMAGES: {
-        if (!w->s.repository)
-            return false;
-        strvec names = { 0 };
-        strvec_push(&names, w->s.repository);
-        w->images.failed = false;
-        w->images.error[0] = '\0';
-        w->images.pending = 2;
-        x = ctx_new(w, set);
-        if (svc_ecr_describe_repositories(c, &names, on_repos, x, &err) != 0) {
-            ctx_done(x);
-            free(x);
-            images_step_done(w, &err);
-        }
-        x = ctx_new(w, set);
-        if (svc_ecr_describe_images(c, w->s.repository, on_images, x, &err) != 0) {
-            ctx_done(x);
-            free(x);
-            images_step_done(w, &err);
-        }
-        strvec_free(&names);
-        return true;
-    }
-    case WS_ALARMS:
-        if (!w->s.alarm_names.n)
-            return false;
-        x = ctx_new(w, set);
-        if (svc_cw_describe_alarms(c, &w->s.alarm_names, on_alarms, x, &err) != 0)
-            fail_start(w, x, &err);
-        return true;
-    case WS_OTHER_REFRESHES:
-        return start_other_refreshes(w);
-    case WS_WARM_POOL:
-        /* Only a group with a warm pool has one to describe. */
-        if (!g || !g->warm_pool.present) {
-            if (w->s.warm_pool.config.present || w->s.warm_pool.instances.n) {
-                warm_pool_free(&w->s.warm_pool);
-                memset(&w->s.warm_pool, 0, sizeof w->s.warm_pool);
-                w->s.meta[WS_WARM_POOL].version++;
-                w->changes |= WS_BIT(WS_WARM_POOL);
-            }
-            return false;
-        }
-        x = ctx_new(w, set);
-        if (svc_asg_describe_warm_pool(c, g->name, on_warm_pool, x, &err) != 0)
-            fail_start(w, x, &err);
-        return true;
-    case WS_COUNT:
-        break;
-    }
-    (void)rc;
-    return false;
+    warm_pool_free(&w->s.warm_pool);
+    memset(&w->s.warm_pool, 0, sizeof w->s.warm_pool);
 }
+
+/* ---- the table ----
+ * Intervals for one app (one group, one repository, one target group) at the
+ * default base of 30 s: groups 2, refreshes 2, targets 4 (two calls), alarms 1,
+ * images 2 (two calls), activities 0.5, EC2 0.2 and identity 0.1 calls a minute,
+ * 11.8 in all; dozing (nobody at the keyboard for 10 minutes) 1.6. bench/ counts
+ * them at the simulator. */
+#define MINUTE_MS (60 * 1000)
+static const set_def set_defs[WS_COUNT] = {
+    [WS_IDENTITY] = { "identity", start_identity, drop_identity, .fixed_ms = IDENTITY_INTERVAL_MS,
+                      .always_shown = true },
+    [WS_GROUPS] = { "groups", start_groups, drop_groups, .shown_mult = 1, .follows_refresh = true,
+                    .always_shown = true, .doze_ms = 3 * MINUTE_MS },
+    [WS_EC2] = { "ec2", start_ec2, drop_ec2, .shown_mult = 10, .follows_refresh = true, .doze_ms = 10 * MINUTE_MS,
+                 .after = WS_BIT(WS_GROUPS) },
+    [WS_REFRESHES] = { "refreshes", start_refreshes, drop_refreshes, .shown_mult = 1, .follows_refresh = true,
+                       .always_shown = true, .doze_ms = 2 * MINUTE_MS, .after = WS_BIT(WS_GROUPS) },
+    [WS_ACTIVITIES] = { "activities", start_activities, drop_activities, .shown_mult = 4, .follows_refresh = true,
+                        .doze_ms = 10 * MINUTE_MS, .after = WS_BIT(WS_GROUPS) },
+    [WS_TARGETS] = { "targets", start_targets, drop_targets, .shown_mult = 1, .follows_refresh = true,
+                     .doze_ms = 10 * MINUTE_MS, .after = WS_BIT(WS_GROUPS) },
+    [WS_IMAGES] = { "images", start_images, drop_images, .shown_mult = 2, .doze_ms = 10 * MINUTE_MS },
+    [WS_ALARMS] = { "alarms", start_alarms, drop_alarms, .shown_mult = 2, .follows_refresh = true,
+                    .always_shown = true, .doze_ms = 10 * MINUTE_MS },
+    [WS_OTHER_REFRESHES] = { "other-refreshes", start_other_refreshes, drop_other_refreshes, .shown_mult = 4,
+                             .doze_ms = 10 * MINUTE_MS, .after = WS_BIT(WS_GROUPS) },
+    [WS_WARM_POOL] = { "warm-pool", start_warm_pool, drop_warm_pool, .shown_mult = 4, .follows_refresh = true,
+                       .doze_ms = 10 * MINUTE_MS, .after = WS_BIT(WS_GROUPS) },
+};
+
+const char *watch_set_name(watch_set set)
+{
+    return set < WS_COUNT ? set_defs[set].name : "?";
+}
+
+/* ---- polling ---- */
 
 void watch_tick(watch *w, int64_t now)
 {
@@ -647,7 +752,7 @@ void watch_tick(watch *w, int64_t now)
         if (m->in_flight || now < m->next_due_mono)
             continue;
         m->in_flight = true;
-        if (!start_poll(w, (watch_set)set)) {
+        if (!set_defs[set].start(w)) {
             m->in_flight = false;
             m->next_due_mono = now + interval_for(w, (watch_set)set);
         }
@@ -665,6 +770,12 @@ int watch_next_due_ms(const watch *w, int64_t now)
         if (d < best)
             best = d;
     }
+    /* the moment dozing starts, so the intervals stretch then */
+    if (w->doze_after_ms > 0 && !watch_dozing(w)) {
+        int64_t d = w->last_key_mono + w->doze_after_ms - now;
+        if (d >= 0 && d < best)
+            best = d;
+    }
     return best < 0 ? 0 : (int)best;
 }
 
@@ -673,6 +784,23 @@ void watch_refresh_now(watch *w)
     for (int set = 0; set < WS_COUNT; set++)
         if (set != WS_IDENTITY || w->s.meta[set].stale || !w->s.meta[set].fetched_at)
             w->s.meta[set].next_due_mono = 0;
+}
+
+void watch_set_shown(watch *w, unsigned sets)
+{
+    if (sets == w->shown)
+        return;
+    w->shown = sets;
+    reschedule(w, mono_now_ms());
+}
+
+void watch_user_active(watch *w)
+{
+    int64_t now = mono_now_ms();
+    bool was_dozing = watch_dozing(w);
+    w->last_key_mono = now;
+    if (was_dozing)
+        reschedule(w, now);
 }
 
 /* Drop a set's data and orphan its answers in flight. */
@@ -684,45 +812,11 @@ static void reset_set(watch *w, watch_set set)
     m->stale = false;
     m->error[0] = '\0';
     m->fetched_at = 0;
+    m->last_poll_mono = 0;
     m->next_due_mono = 0;
     m->version++;
     w->changes |= WS_BIT(set);
-    watch_state *s = &w->s;
-    switch (set) {
-    case WS_IDENTITY: caller_identity_free(&s->identity); memset(&s->identity, 0, sizeof s->identity); break;
-    case WS_GROUPS: MODEL_LIST_FREE(s->groups, asg_group_free); break;
-    case WS_EC2: MODEL_LIST_FREE(s->ec2, ec2_instance_free); break;
-    case WS_REFRESHES: MODEL_LIST_FREE(s->refreshes, instance_refresh_free); break;
-    case WS_ACTIVITIES: MODEL_LIST_FREE(s->activities, scaling_activity_free); break;
-    case WS_TARGETS:
-        free_watch_tgs(&s->target_groups);
-        free_watch_tgs(&w->targets.result);
-        w->targets.pending = 0;
-        break;
-    case WS_IMAGES:
-        ecr_repository_free(&s->repo);
-        memset(&s->repo, 0, sizeof s->repo);
-        MODEL_LIST_FREE(s->images, ecr_image_detail_free);
-        ecr_repository_free(&w->images.repo);
-        memset(&w->images.repo, 0, sizeof w->images.repo);
-        MODEL_LIST_FREE(w->images.images, ecr_image_detail_free);
-        w->images.pending = 0;
-        break;
-    case WS_ALARMS: MODEL_LIST_FREE(s->alarms, cw_alarm_free); break;
-    case WS_OTHER_REFRESHES:
-        MODEL_LIST_FREE(s->other_refreshes, instance_refresh_free);
-        strvec_free(&s->other_refreshes_failed);
-        MODEL_LIST_FREE(w->others.result, instance_refresh_free);
-        strvec_free(&w->others.asked);
-        strvec_free(&w->others.failed_names);
-        w->others.pending = 0;
-        break;
-    case WS_WARM_POOL:
-        warm_pool_free(&s->warm_pool);
-        memset(&s->warm_pool, 0, sizeof s->warm_pool);
-        break;
-    case WS_COUNT: break;
-    }
+    set_defs[set].drop(w);
 }
 
 void watch_select_asg(watch *w, const char *name)
@@ -730,11 +824,10 @@ void watch_select_asg(watch *w, const char *name)
     if (str_eq(w->s.selected_asg, name))
         return;
     str_set(&w->s.selected_asg, name);
-    reset_set(w, WS_EC2);
-    reset_set(w, WS_REFRESHES);
-    reset_set(w, WS_ACTIVITIES);
-    reset_set(w, WS_TARGETS);
-    reset_set(w, WS_WARM_POOL);
+    /* every set that hangs off the selected group */
+    for (int set = 0; set < WS_COUNT; set++)
+        if (set != WS_OTHER_REFRESHES && (set_defs[set].after & WS_BIT(WS_GROUPS)))
+            reset_set(w, (watch_set)set);
     /* The group left behind is one of the others now: ask about them soon. */
     if (!w->s.meta[WS_OTHER_REFRESHES].in_flight)
         w->s.meta[WS_OTHER_REFRESHES].next_due_mono = mono_now_ms() + 1000;
@@ -781,8 +874,12 @@ watch *watch_new(aws_client *c, const watch_opts *o)
 {
     watch *w = xcalloc(1, sizeof *w);
     w->client = c;
-    w->base_ms = o->base_interval_ms > 0 ? o->base_interval_ms : 15000;
+    w->base_ms = o->base_interval_ms > 0 ? o->base_interval_ms : WATCH_DEFAULT_BASE_MS;
     w->active_ms = o->active_interval_ms > 0 ? o->active_interval_ms : 2000;
+    w->hidden_min_ms = o->hidden_min_ms > 0 ? o->hidden_min_ms : WATCH_HIDDEN_MIN_MS;
+    w->doze_after_ms = o->doze_after_ms;
+    w->shown = WS_ALL;
+    w->last_key_mono = mono_now_ms();
     if (o->asg_names)
         for (size_t i = 0; i < o->asg_names->n; i++)
             strvec_push(&w->asg_names, o->asg_names->items[i]);
@@ -815,20 +912,12 @@ void watch_free(watch *w)
 
 const watch_state *watch_get(const watch *w) { return &w->s; }
 
-static bool status_active(const char *st)
-{
-    static const char *const active[] = { "Pending", "InProgress", "Cancelling",
-                                          "RollbackInProgress", "Baking" };
-    for (size_t i = 0; i < ARRAY_LEN(active); i++)
-        if (str_eq(st, active[i]))
-            return true;
-    return false;
-}
+/* ---- questions about the state ---- */
 
 bool watch_refresh_active(const watch_state *s)
 {
     for (size_t i = 0; i < s->refreshes.n; i++)
-        if (status_active(s->refreshes.items[i].status))
+        if (refresh_status_active(s->refreshes.items[i].status))
             return true;
     return false;
 }

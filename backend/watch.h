@@ -29,11 +29,13 @@ typedef enum watch_set {
 } watch_set;
 
 #define WS_BIT(s) (1u << (s))
+#define WS_ALL ((1u << WS_COUNT) - 1)
 #define WATCH_OTHER_GROUPS_MAX 25   /* one call each per poll: bounded for big regions */
 
 typedef struct watch_meta {
     aws_time fetched_at;     /* wall clock of the last successful answer (0: never) */
     int64_t next_due_mono;   /* monotonic ms when the next poll starts */
+    int64_t last_poll_mono;  /* monotonic ms when the last poll ended (0: none since reset) */
     bool in_flight;
     bool stale;              /* the last poll failed (data kept from before) */
     char error[320];         /* "DescribeTargetHealth: AccessDenied: ..." of the last failure */
@@ -82,9 +84,22 @@ typedef struct watch_opts {
     const char *initial_asg;             /* select this group at start (NULL: the first) */
     const char *repository;              /* ECR repository to watch (NULL: none) */
     const strvec *alarm_names;           /* CloudWatch alarms to watch */
-    int base_interval_ms;                /* 0: 15000 */
+    int base_interval_ms;                /* 0: WATCH_DEFAULT_BASE_MS */
     int active_interval_ms;              /* while a refresh runs; 0: 2000 */
+    int hidden_min_ms;                   /* sets not on screen, other groups; 0: WATCH_HIDDEN_MIN_MS */
+    int doze_after_ms;                   /* no key for this long: poll slowly; 0: never (no keyboard) */
 } watch_opts;
+
+/* The polling budget ("poll what the screen shows"). Each set is polled at a
+ * multiple of the base interval while it is on screen (the shown group, its
+ * refreshes and targets every base interval; slower sets at 2x to 10x), at
+ * least every WATCH_HIDDEN_MIN_MS when it is not (nor are other groups' rows),
+ * at the active interval while a shown refresh runs (whoever started it), and
+ * at most a few times an hour after doze_after_ms without a key. watch.c's
+ * table holds the figures. */
+#define WATCH_DEFAULT_BASE_MS 30000
+#define WATCH_HIDDEN_MIN_MS (2 * 60 * 1000)
+#define WATCH_DOZE_AFTER_MS (10 * 60 * 1000)
 
 typedef struct watch watch;
 
@@ -96,6 +111,16 @@ const watch_state *watch_get(const watch *w);
 void watch_tick(watch *w, int64_t now_mono_ms);
 /* Milliseconds until the next poll is due (>= 0), for the event loop's wait. */
 int watch_next_due_ms(const watch *w, int64_t now_mono_ms);
+/* Which sets are on screen (WS_BIT mask; the panes' sets): the others are polled
+ * on the hidden interval. A new watch takes every set as shown. */
+void watch_set_shown(watch *w, unsigned sets);
+/* Someone pressed a key: after a doze, everything old is polled at once. */
+void watch_user_active(watch *w);
+/* True while nobody pressed a key for doze_after_ms and no shown refresh runs:
+ * polling is slow, and the header says so. */
+bool watch_dozing(const watch *w);
+/* The set's name in the table ("groups", "targets", ...), for logs and tests. */
+const char *watch_set_name(watch_set set);
 /* Poll everything now (the `r` key). */
 void watch_refresh_now(watch *w);
 /* Choose the group that drives the other sets: clears them and polls at once. */

@@ -8,6 +8,10 @@ Measures, with the goals of issue 4:
     one instance changing, next to `watch -n 2 tarmac status`      (goal >= 20x fewer)
   - RSS with the `large` scenario                                  (goal < 20 MB)
   - key to screen update with 2 s of latency on every call         (goal < 50 ms)
+  - AWS calls per minute of a console on one app, counted at the simulator
+    (GET /_sim/calls): idle and shown (goal <= 12), idle for ten minutes
+    (goal <= 2; the test clock makes ten minutes pass in ten seconds) and
+    during an instance refresh
 
 usage: bench/console_bench.py [--seconds N] [--cols C --lines L]
 Needs TARMAC_BIN (or ./tarmac) with the console and `tarmac sim`; `watch` for the peer."""
@@ -148,6 +152,46 @@ def console_argv(url, *extra):
     return [TARMAC, "--endpoint-url", url, "--repo", "web", *extra]
 
 
+ONE_APP = """apps:
+  web:
+    asg: web-asg
+    ecr_repository: web
+    alarms: [web-unhealthy-hosts]
+"""
+
+
+def sim_calls(url, token):
+    return json.loads(control_request(url, token, "/_sim/calls", None, timeout=5))["total"]
+
+
+def calls_per_minute(url, token, env, cols, lines, seconds, clock_rate=1, settle=20, before=None):
+    """Calls per minute (of the console's clock) of a console on one app, after
+    `settle` seconds; before(p) runs first (a refresh to start, ...)."""
+    home = env["HOME"]
+    cfg = os.path.join(home, "one-app.yaml")
+    with open(cfg, "w") as f:
+        f.write(ONE_APP)
+    e = dict(env, TARMAC_TEST_CLOCK_RATE=str(clock_rate))
+    p = PtyProc([TARMAC, "--endpoint-url", url, "--config", cfg, "--app", "web"], e, cols, lines)
+    try:
+        if before:
+            before(p)
+        p.pump(settle)
+        c0 = sim_calls(url, token)
+        p.pump(seconds)
+        return round((sim_calls(url, token) - c0) * 60 / (seconds * clock_rate), 1)
+    finally:
+        p.stop()
+
+
+def start_refresh(url):
+    import boto3
+    asg = boto3.client("autoscaling", endpoint_url=url, region_name="us-east-1",
+                       aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET)
+    asg.start_instance_refresh(AutoScalingGroupName="web-asg",
+                               Preferences={"MinHealthyPercentage": 90, "InstanceWarmup": 300})
+
+
 def time_to_full(url, env, cols, lines):
     t0 = time.monotonic()
     p = PtyProc(console_argv(url), env, cols, lines)
@@ -224,6 +268,23 @@ def main():
                 if mine is not None and results.get("watch_status_%s_bytes_per_min" % k) is not None:
                     results["ratio_watch_over_console_%s" % k] = round(
                         results["watch_status_%s_bytes_per_min" % k] / max(1, mine), 1)
+    finally:
+        sim.terminate()
+        sim.wait()
+
+    # Calls per minute, one app: a fresh simulator so no refresh of the runs above is going.
+    sim, url, token = start_sim("demo", 1)
+    try:
+        results["calls_per_min_idle_shown"] = calls_per_minute(url, token, env, a.cols, a.lines, max(60, a.seconds))
+        # ten minutes idle pass in ten seconds at 60x; then twenty minutes are counted
+        results["calls_per_min_idle_10min"] = calls_per_minute(url, token, env, a.cols, a.lines, 20,
+                                                                clock_rate=60, settle=12)
+        try:
+            import boto3  # noqa: F401
+            results["calls_per_min_refresh"] = calls_per_minute(
+                url, token, env, a.cols, a.lines, 30, settle=5, before=lambda p: start_refresh(url))
+        except ImportError:
+            results["calls_per_min_refresh"] = None
     finally:
         sim.terminate()
         sim.wait()

@@ -70,7 +70,7 @@ static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
         /* The selected group's refreshes are polled in full; the others' latest
          * one on the slow interval (WS_OTHER_REFRESHES). */
         const instance_refresh *other = sel ? NULL : watch_other_refresh(ws, g->name);
-        const instance_refresh *run = sel ? ar : other && pane_refresh_status_active(other->status) ? other : NULL;
+        const instance_refresh *run = sel ? ar : other && refresh_status_active(other->status) ? other : NULL;
         const instance_refresh *last = sel ? (ws->refreshes.n ? &ws->refreshes.items[0] : NULL) : other;
         watch_read known = watch_group_refreshes_read(ws, g->name, NULL);
         refresh_phase ph;

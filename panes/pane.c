@@ -101,16 +101,10 @@ void detail_kvf(strbuf *sb, const char *key, const char *fmt, ...)
     sb_free(&v);
 }
 
-bool pane_refresh_status_active(const char *s)
-{
-    return s && (str_eq(s, "Pending") || str_eq(s, "InProgress") || str_eq(s, "Cancelling") ||
-                 str_eq(s, "RollbackInProgress") || str_eq(s, "Baking"));
-}
-
 const instance_refresh *pane_active_refresh(const watch_state *ws)
 {
     for (size_t i = 0; i < ws->refreshes.n; i++)
-        if (pane_refresh_status_active(ws->refreshes.items[i].status))
+        if (refresh_status_active(ws->refreshes.items[i].status))
             return &ws->refreshes.items[i];
     return NULL;
 }

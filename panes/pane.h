@@ -91,7 +91,6 @@ void detail_kv(strbuf *sb, const char *key, const char *value);
 void detail_kvf(strbuf *sb, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The running (not finished) refresh of the selected group, or NULL. */
 const instance_refresh *pane_active_refresh(const watch_state *ws);
-bool pane_refresh_status_active(const char *status);
 /* Draws untrusted text sanitized, cut to width and padded, at (y, x) with attr. */
 void pane_put(WINDOW *w, int y, int x, int width, const char *text, unsigned long attr, bool ascii);
 

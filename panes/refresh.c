@@ -37,7 +37,7 @@ static int status_role(const char *s)
         return ROLE_HEALTHY;
     if (str_eq(s, "Failed") || str_eq(s, "RollbackFailed") || str_eq(s, "Cancelled"))
         return ROLE_UNHEALTHY;
-    if (pane_refresh_status_active(s))
+    if (refresh_status_active(s))
         return ROLE_PROGRESS;
     return ROLE_NEUTRAL;
 }
@@ -46,7 +46,7 @@ static void refresh_model(pane *p, unsigned changed, const pane_ctx *c)
 {
     refresh_priv *rp = p->priv;
     const instance_refresh_list *l = &c->ws->refreshes;
-    if ((changed & WS_BIT(WS_REFRESHES)) && l->n && pane_refresh_status_active(l->items[0].status) &&
+    if ((changed & WS_BIT(WS_REFRESHES)) && l->n && refresh_status_active(l->items[0].status) &&
         l->items[0].has_percentage_complete) {
         const instance_refresh *r = &l->items[0];
         /* A rollback counts PercentageComplete down to 0. */
@@ -177,7 +177,7 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
         draw_empty(w, c, in, y, top_lines);
     } else if (top_lines) {
         const instance_refresh *r = &l->items[0];
-        bool active = pane_refresh_status_active(r->status);
+        bool active = refresh_status_active(r->status);
         refresh_phase ph;
         refresh_phase_of(r, &ph);
         char line[512], bar[512], el[16], eta[16];

@@ -77,6 +77,23 @@ static json_object *now_object(sim_world *w)
     return o;
 }
 
+/* GET /_sim/calls: {"total": N, "operations": {"autoscaling:DescribeAutoScalingGroups": n, ...}}. */
+static json_object *calls_object(const sim_front *f)
+{
+    json_object *o = json_object_new_object(), *ops = json_object_new_object();
+    json_object_object_add(o, "total", json_object_new_int64((int64_t)f->calls_total));
+    for (size_t i = 0; i < route_op_count() && i < SIM_OPS_MAX; i++) {
+        if (!f->calls[i]) continue;
+        const char *service = NULL;
+        const char *op = route_op_name(i, &service);
+        char key[160];
+        snprintf(key, sizeof key, "%s:%s", service ? service : "?", op ? op : "?");
+        json_object_object_add(ops, key, json_object_new_int64((int64_t)f->calls[i]));
+    }
+    json_object_object_add(o, "operations", ops);
+    return o;
+}
+
 /* GET /_sim/state: groups with their newest refresh, target groups with health counts. */
 static json_object *state_object(sim_world *w)
 {
@@ -166,6 +183,8 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
 
     if (strcmp(what, "state") == 0 && get) {
         answer_json(resp, 200, state_object(f->world));
+    } else if (strcmp(what, "calls") == 0 && get) {
+        answer_json(resp, 200, calls_object(f));
     } else if (strcmp(what, "events") == 0 && get) {
         const char *since = sim_form_get(&args, "since");
         uint64_t n = 0;

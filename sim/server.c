@@ -40,6 +40,10 @@ void sim_front_init(sim_front *f, sim_world *w, uint64_t seed)
     f->world = w;
     f->prng = seed ^ 0x7461726d61632d66ULL;   /* a different stream from the world's */
     f->signer = sigv4_signer_new();
+    if (route_op_count() > SIM_OPS_MAX) {
+        fprintf(stderr, "tarmac sim: %zu operations, SIM_OPS_MAX is %d\n", route_op_count(), SIM_OPS_MAX);
+        abort();
+    }
     const sim_faults *sf = w ? world_faults(w) : NULL;
     if (sf) sim_faults_copy(&f->faults, sf);
     (void)guard_token_new(f->control_token, sizeof f->control_token);
@@ -165,6 +169,10 @@ void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
         pthread_mutex_unlock(&f->lock);
         sim_front_error(resp, rt.proto, err.http_status, err.code, err.message);
         goto out;
+    }
+    if (rt.index >= 0 && rt.index < SIM_OPS_MAX) {
+        f->calls[rt.index]++;
+        f->calls_total++;
     }
     fault_decision d;
     faults_decide(f, rt.service, rt.op, &d);

@@ -59,6 +59,8 @@ typedef struct sim_response {
 void sim_response_init(sim_response *r);
 void sim_response_free(sim_response *r);
 
+#define SIM_OPS_MAX 128             /* route.c's operations fit (checked at init) */
+
 typedef struct sim_front {
     pthread_mutex_t lock;           /* guards everything below */
     sim_world *world;               /* not owned */
@@ -70,6 +72,11 @@ typedef struct sim_front {
     struct MHD_Daemon *daemon;
     uint16_t port;
     char control_token[SIM_TOKEN_MAX + 1];  /* what /_sim/ requests must carry ("" = none will do) */
+    /* AWS calls that reached an operation (signed, routed; faults included, as they
+     * cost the caller's rate limit too), by route.h's operation index: GET
+     * /_sim/calls, for benchmarks that count what a client asks. */
+    uint64_t calls[SIM_OPS_MAX];
+    uint64_t calls_total;
 } sim_front;
 
 /* The world stays owned by the caller; its scenario faults are copied. A new random

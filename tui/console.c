@@ -278,6 +278,8 @@ static void read_keys(console *c)
                 unget_wch(w2);
         }
         handle_key(c, key);
+        if (budget == 0)
+            watch_user_active(c->w);   /* someone is there: full-speed polling */
     }
 }
 
@@ -616,6 +618,7 @@ int console_main(const cli_globals *g)
         .alarm_names = c->app ? &c->app->alarms : NULL,
         .base_interval_ms = (refresh_s ? refresh_s : c->sess.config.refresh_seconds) * 1000,
         .active_interval_ms = c->sess.config.refresh_active_seconds * 1000,
+        .doze_after_ms = WATCH_DOZE_AFTER_MS,
     };
     if (refresh_s && wo.active_interval_ms > wo.base_interval_ms)
         wo.active_interval_ms = wo.base_interval_ms;
@@ -667,6 +670,10 @@ int console_main(const cli_globals *g)
         now = mono_now_ms();
         watch_tick(c->w, now);
         apply_changes(c, watch_take_changes(c->w));
+        if (watch_dozing(c->w) != c->dozing_shown) {
+            c->dozing_shown = !c->dozing_shown;
+            c->dirty_header = true;
+        }
         timers(c, now);
         con_actions_tick(c, now);
         con_render(c);

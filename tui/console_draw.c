@@ -95,6 +95,13 @@ void con_relayout(console *c)
     }
     clearok(curscr, TRUE);
     con_mark_all(c);
+    /* poll what the screen shows: the sets of the panes on it */
+    unsigned shown = 0;
+    for (int p = 0; p < PANE_COUNT && !c->lay.too_small; p++)
+        if (c->lay.visible[p] && c->panes[p].ops)
+            shown |= c->panes[p].ops->watches | WS_BIT(c->panes[p].ops->primary);
+    if (c->w)
+        watch_set_shown(c->w, shown);
 }
 
 void con_focus_pane(console *c, int p)
@@ -128,7 +135,9 @@ static void draw_header(console *c)
         any_stale |= ws->meta[s].stale;
         any_ok |= ws->meta[s].fetched_at != 0;
     }
-    const char *state = any_stale ? "DEGRADED" : any_ok ? "connected" : "connecting";
+    /* dozing: nobody pressed a key for a while and polling slowed (watch.h) */
+    const char *state = any_stale ? "DEGRADED" : !any_ok ? "connecting" :
+                        watch_dozing(c->w) ? "idle: polling slowly" : "connected";
 
     /* Right: [READ-ONLY] [credentials note] state clock; the left part (who and
      * where: console_identity.c) gets what is left. */
@@ -174,28 +183,24 @@ static void draw_header(console *c)
     wnoutrefresh(w);
 }
 
-/* Age and staleness of what a pane shows: the oldest of its sets. While the data
- * is as fresh as its poll interval promises, the title says "≤15s" and does not
- * change, so an idle console writes next to nothing; late data shows its exact age. */
+/* Age and staleness of what a pane shows: the age of its primary set (the one its
+ * rows come from; slower sets such as EC2 details, polled at a multiple of the
+ * base interval, do not make the whole pane look old), and STALE when any of its
+ * sets failed. While the data is as fresh as its poll interval promises, the
+ * title says "≤30s" and does not change, so an idle console writes next to
+ * nothing; late data shows its exact age. */
 #define LATE_SLACK_MS 5000
 static void pane_age(const console *c, const pane *p, char *buf, size_t len, bool *stale)
 {
     const watch_state *ws = watch_get(c->w);
-    aws_time oldest = 0;
-    bool in_flight = false;
-    int interval = 0;
     *stale = false;
-    for (int s = 0; s < WS_COUNT; s++) {
-        if (!(p->ops->watches & WS_BIT(s)) && s != (int)p->ops->primary)
-            continue;
-        const watch_meta *m = &ws->meta[s];
-        *stale |= m->stale;
-        in_flight |= m->in_flight;
-        if (m->fetched_at && (!oldest || m->fetched_at < oldest))
-            oldest = m->fetched_at;
-        if (m->fetched_at && m->interval_ms > interval)
-            interval = m->interval_ms;
-    }
+    for (int s = 0; s < WS_COUNT; s++)
+        if ((p->ops->watches & WS_BIT(s)) || s == (int)p->ops->primary)
+            *stale |= ws->meta[s].stale;
+    const watch_meta *m = &ws->meta[p->ops->primary];
+    aws_time oldest = m->fetched_at;
+    bool in_flight = m->in_flight;
+    int interval = m->interval_ms;
     if (!oldest) {
         snprintf(buf, len, "%s", in_flight ? "loading" : "-");
         return;

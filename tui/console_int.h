@@ -106,6 +106,7 @@ typedef struct console {
     int64_t msg_until;
 
     bool dirty_header, dirty_status, redraw_all;
+    bool dozing_shown;            /* the header says polling is slow (watch_dozing) */
     bool title_dirty[PANE_COUNT];
     int64_t fade_due[PANE_COUNT];    /* when a changed-row highlight ends (0: none) */
     char *last_asg;                  /* to tell a new group's rows from changed rows */

@@ -33,7 +33,7 @@ static const char usage_text[] =
     "  --json            one JSON document with the AWS API's member names\n"
     "\n"
     "console flags:\n"
-    "  --refresh SECS    base poll interval (default 15; 2 while a refresh runs)\n"
+    "  --refresh SECS    base poll interval (default 30; 2 while a refresh runs)\n"
     "  --theme NAME      dark, light, high-contrast, mono, or a theme file's name\n"
     "  --no-mouse        leave the mouse to the terminal\n"
     "\n"

@@ -182,7 +182,7 @@ if sim_start "$T_DIR/hostile.yaml"; then
         "Preferences.AlarmSpecification.Alarms.member.1=$(printf 'web\033]0;pwned2\007\033[2J\302\23331malarm')" \
         > "$T_DIR/hostile-refresh.out" 2>&1
     sim_post /_sim/alarm "$(printf '{"name":"web\\u001b]0;pwned2\\u0007\\u001b[2J\\u009b31malarm","state":"ALARM"}')"
-    keys 5
+    keys 5 r   # r: poll now (a refresh someone else starts shows within one base interval, 30 s)
     reason_ok() {
         wait_for 'pwned2' 15 && wait_for '\u009b31malarm' 5 || { cat "$T_DIR/hostile-refresh.out" | sed 's/^/# /'; return 1; }
         title=$(tmux_ display-message -p -t "$T_SESSION" '#{pane_title}')
@@ -312,6 +312,16 @@ sleep 0.3
 check "LANG=C 80x24 screen matches its fixture" compare_fixture langc_80x24
 keys q
 check "q quits and exits 0" wait_for "CONSOLE-EXIT 0" 5
+
+# Nobody at the keyboard for ten minutes (120 times as fast on the test clock):
+# the header says polling slowed; any key brings it back.
+console_start 160x40 TARMAC_TEST_CLOCK_RATE=120 --repo web
+wait_for "i-0" 10
+check "idle for ten minutes: the header says polling slowed" wait_for "idle: polling slowly" 20
+keys j
+check "a key: full-speed polling again, the header says so" wait_gone "idle: polling slowly" 5
+check "... and the console is connected" wait_for "connected" 5
+console_quit
 
 exits_ok() {
     console_quit

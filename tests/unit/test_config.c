@@ -200,7 +200,7 @@ static void test_defaults(void **state)
     assert_null(c.default_region);
     assert_false(c.read_only);
     assert_string_equal(c.theme, "dark");
-    assert_int_equal(c.refresh_seconds, 15);
+    assert_int_equal(c.refresh_seconds, 30);
     assert_int_equal(c.refresh_active_seconds, 2);
     assert_false(c.bell);
     assert_true(c.mouse);
@@ -239,7 +239,7 @@ static void test_defaults(void **state)
     config_free(&c);
     expect_ok("defaults:\napps:\nui:\nkeys:\n", &c);
     assert_int_equal(c.apps.n, 0);
-    assert_int_equal(c.refresh_seconds, 15);
+    assert_int_equal(c.refresh_seconds, 30);
     config_free(&c);
 
     /* defaults.read_only makes every app read-only. */

@@ -439,7 +439,7 @@ static void test_wait(void **state)
     for (size_t i = 0; i < ARRAY_LEN(statuses); i++) {
         char quoted[64];
         snprintf(quoted, sizeof quoted, "\"%s\"", statuses[i]);
-        assert_int_equal(strstr(q, quoted) != NULL, plan_refresh_active(statuses[i]));
+        assert_int_equal(strstr(q, quoted) != NULL, refresh_status_active(statuses[i]));
     }
     strvec_free(&c.args);
     /* three polls answer 2, 1, 0: done, after two sleeps */
