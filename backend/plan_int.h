@@ -65,40 +65,40 @@ void prun_manifest_clear(plan_run *r);
 
 /* plan_step.c: what every step shares */
 plan_step *prun_cur(plan_run *r);
-bool step_mutates(plan_step_kind k);
+bool prun_step_mutates(plan_step_kind k);
 bool prun_stop_requested(plan_run *r);
 const char *prun_nz(const char *s);
 void prun_scrub(const plan_run *r, strbuf *sb);
-void set_scrubbed(plan_run *r, char **dst, const char *text);
+void prun_set_scrubbed(plan_run *r, char **dst, const char *text);
 int prun_journal_step(plan_run *r, const char *event, const char *outcome, const char *error);
 int prun_journal_plan(plan_run *r, const char *event, const char *outcome, const char *error,
                       json_object *plan_json);
 void prun_notify_step(plan_run *r);
-void step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, ...)
+void prun_step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void step_unknown(plan_run *r, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void step_ok(plan_run *r, plan_step_state st, const char *result);
-bool step_begin(plan_run *r);
+void prun_step_unknown(plan_run *r, const char *code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void prun_step_ok(plan_run *r, plan_step_state st, const char *result);
+bool prun_step_begin(plan_run *r);
 void prun_last_request_id(plan_run *r, const char *operation);
 bool prun_gone(plan_run *r, const aws_error *err);
 void prun_err_text(const aws_error *err, char *buf, size_t len);
-void call_not_started(plan_run *r, const aws_error *e);
-bool outcome_unknown(const aws_error *err);
+void prun_call_not_started(plan_run *r, const aws_error *e);
+bool prun_outcome_unknown(const aws_error *err);
 
 /* plan_json.c */
 json_object *plan_step_to_json(const plan_step *s);
 
 /* plan_precheck.c: before the first change */
 void plan_prechecks(plan_run *r);
-bool start_tag_check(plan_run *r);
-void start_refresh_check(plan_run *r);
+bool prun_start_tag_check(plan_run *r);
+void prun_start_refresh_check(plan_run *r);
 
 /* plan_step_copy.c */
 void prun_begin_copy(plan_run *r);
 
 /* plan_undo.c: putting tags back after AWS refused the refresh */
 /* AWS understood the request and refused it (a well-formed 4xx that is not throttling). */
-bool refusal_definite(const aws_error *err);
+bool prun_refusal_definite(const aws_error *err);
 /* The current (start) step was definitely refused with why: when tags moved, journals
  * the step's end and the undo steps and runs them (true); false: nothing to undo. */
 bool prun_start_undo(plan_run *r, const char *code, const char *why);
@@ -106,10 +106,8 @@ void prun_begin_untag(plan_run *r);
 /* End of the undo steps: the plan closes refused, nothing left changed. */
 void prun_undo_finished(plan_run *r);
 
-
-
 /* plan_step_refresh.c */
-void describe_refresh(const instance_refresh *x, strbuf *sb);
+void prun_describe_refresh(const instance_refresh *x, strbuf *sb);
 const instance_refresh *prun_first_active(const instance_refresh_list *l);
 void prun_begin_start(plan_run *r);
 void prun_begin_id_call(plan_run *r);

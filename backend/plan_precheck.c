@@ -38,7 +38,7 @@ static void precheck_done(aws_client *c, instance_refresh_list *res, const aws_e
     } else if (a) {
         sb_reset(&r->msg);
         sb_append(&r->msg, "InstanceRefreshInProgress: another ");
-        describe_refresh(a, &r->msg);
+        prun_describe_refresh(a, &r->msg);
         sb_printf(&r->msg, " is running on %s; nothing was changed. Wait for it (tarmac watch) or cancel it "
                   "(tarmac cancel), then %s.", prun_nz(r->p->target.asg), r->p->resumed ? "resume" : "plan again");
         prun_finish(r, PLAN_REFUSED);
@@ -52,7 +52,7 @@ static void precheck_done(aws_client *c, instance_refresh_list *res, const aws_e
 }
 
 /* Asks for the group's refreshes; precheck_done goes on with the plan or refuses it. */
-void start_refresh_check(plan_run *r)
+void prun_start_refresh_check(plan_run *r)
 {
     aws_error e = { 0 };
     r->phase = PH_PRECHECK;
@@ -110,7 +110,7 @@ static void tags_checked(aws_client *c, ecr_batch_get_result *res, const aws_err
     prun_advance(r);
 }
 
-bool start_tag_check(plan_run *r)
+bool prun_start_tag_check(plan_run *r)
 {
     ecr_image_id ids[PLAN_MAX_STEPS];
     size_t n = 0;

@@ -69,9 +69,9 @@ static void wait_done(aws_client *c, instance_refresh_list *res, const aws_error
         char note[160];
         snprintf(note, sizeof note, "no refresh active%s%.40s", res->n ? "; the latest ended " : "",
                  res->n && res->items[0].status ? res->items[0].status : "");
-        step_ok(r, STEP_DONE, note);
+        prun_step_ok(r, STEP_DONE, note);
     } else if (mono_now_ms() >= r->wait_deadline) {
-        step_fail(r, "Timeout", PLAN_FAILED, "the refresh did not end in time");
+        prun_step_fail(r, "Timeout", PLAN_FAILED, "the refresh did not end in time");
     } else {
         /* A failed poll is simply tried again at the next tick. */
         r->phase = PH_WAIT_SLEEP;
@@ -86,7 +86,7 @@ static void wait_poll(plan_run *r)
     r->phase = PH_WAIT_DESCRIBE;
     r->in_flight = true;
     if (svc_asg_describe_refreshes(r->c, r->p->target.asg, NULL, 10, wait_done, r, &e) != 0) {
-        call_not_started(r, &e);
+        prun_call_not_started(r, &e);
     }
 }
 
@@ -121,14 +121,14 @@ void prun_advance(plan_run *r)
         return;
     }
     plan_step *s = prun_cur(r);
-    if (r->precheck_tags && !r->precheck_needed && start_tag_check(r))
+    if (r->precheck_tags && !r->precheck_needed && prun_start_tag_check(r))
         return;
     if (r->precheck_needed) {
-        start_refresh_check(r);
+        prun_start_refresh_check(r);
         return;
     }
     /* The read-only switch is checked here, at the point of change, whatever the UI did. */
-    if (step_mutates(s->kind) && p->target.read_only) {
+    if (prun_step_mutates(s->kind) && p->target.read_only) {
         sb_reset(&r->msg);
         sb_printf(&r->msg, "read-only: step %zu (%s) refused", r->idx + 1, plan_step_kind_name(s->kind));
         prun_finish(r, PLAN_REFUSED);
@@ -136,7 +136,7 @@ void prun_advance(plan_run *r)
     }
     s->state = STEP_RUNNING;
     /* A start step journals its start once it knows the newest refresh (prun_begin_start). */
-    if (s->kind != STEP_START_REFRESH && !step_begin(r))
+    if (s->kind != STEP_START_REFRESH && !prun_step_begin(r))
         return;
     prun_notify_step(r);
     switch (s->kind) {
@@ -200,7 +200,7 @@ plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hook
         return NULL;
     }
     for (size_t i = 0; p->resumed && i < p->steps.n; i++)
-        if ((p->steps.items[i].state == STEP_DONE && step_mutates(p->steps.items[i].kind)) ||
+        if ((p->steps.items[i].state == STEP_DONE && prun_step_mutates(p->steps.items[i].kind)) ||
             p->steps.items[i].was_started)
             r->prior_changes = true;
     if (p->undo_from)
@@ -231,7 +231,8 @@ void plan_run_tick(plan_run *r, int64_t now)
     if (!r->done && r->phase == PH_WAIT_SLEEP && (now >= r->due_mono || prun_stop_requested(r))) {
         if (prun_stop_requested(r)) {
             /* Waiting changes nothing: a stop here ends at this boundary. */
-            step_fail(r, "Stopped", PLAN_STOPPED, "stopped by %s while waiting", r->stop_by ? r->stop_by : "a signal");
+            prun_step_fail(r, "Stopped", PLAN_STOPPED, "stopped by %s while waiting",
+                           r->stop_by ? r->stop_by : "a signal");
             return;
         }
         wait_poll(r);

@@ -12,7 +12,7 @@ plan_step *prun_cur(plan_run *r)
     return &r->p->steps.items[r->idx];
 }
 
-bool step_mutates(plan_step_kind k)
+bool prun_step_mutates(plan_step_kind k)
 {
     return k != STEP_WAIT_REFRESH_END;
 }
@@ -58,7 +58,7 @@ void prun_scrub(const plan_run *r, strbuf *sb)
     sb->len = strlen(sb->buf);
 }
 
-void set_scrubbed(plan_run *r, char **dst, const char *text)
+void prun_set_scrubbed(plan_run *r, char **dst, const char *text)
 {
     strbuf sb;
     sb_init(&sb);
@@ -149,7 +149,7 @@ static void step_end_bad(plan_run *r, const char *code, plan_outcome o, const ch
     prun_finish(r, o == PLAN_STOPPED ? PLAN_STOPPED : (r->changed || r->uncertain) ? PLAN_FAILED : o);
 }
 
-void step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, ...)
+void prun_step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -158,7 +158,7 @@ void step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, .
 }
 
 /* A mutating call whose outcome nobody knows: the plan ends FAILED and stays open. */
-void step_unknown(plan_run *r, const char *code, const char *fmt, ...)
+void prun_step_unknown(plan_run *r, const char *code, const char *fmt, ...)
 {
     r->uncertain = true;
     va_list ap;
@@ -167,15 +167,15 @@ void step_unknown(plan_run *r, const char *code, const char *fmt, ...)
     va_end(ap);
 }
 
-void step_ok(plan_run *r, plan_step_state st, const char *result)
+void prun_step_ok(plan_run *r, plan_step_state st, const char *result)
 {
     plan_step *s = prun_cur(r);
     s->state = st;
     if (result)
-        set_scrubbed(r, &s->result, result);
+        prun_set_scrubbed(r, &s->result, result);
     str_set(&s->error, NULL);
     str_set(&s->error_code, NULL);
-    if (st == STEP_DONE && step_mutates(s->kind))
+    if (st == STEP_DONE && prun_step_mutates(s->kind))
         r->changed = true;
     prun_journal_step(r, "step_end", st == STEP_SKIPPED ? "skipped" : "ok", NULL);
     prun_notify_step(r);
@@ -185,7 +185,7 @@ void step_ok(plan_run *r, plan_step_state st, const char *result)
 
 /* Journals the current step's start; false (the plan ended) when it cannot be
  * written: no change without a record before it. */
-bool step_begin(plan_run *r)
+bool prun_step_begin(plan_run *r)
 {
     if (prun_journal_step(r, "step_start", NULL, NULL) == 0)
         return true;
@@ -235,18 +235,18 @@ void prun_err_text(const aws_error *err, char *buf, size_t len)
 
 /* A call that could not even be sent (no request left the process): the step fails
  * plainly; nothing on AWS's side can have changed. */
-void call_not_started(plan_run *r, const aws_error *e)
+void prun_call_not_started(plan_run *r, const aws_error *e)
 {
     r->in_flight = false;
     char t[700];
     prun_err_text(e, t, sizeof t);
-    step_fail(r, e->code, PLAN_FAILED, "%s", t);
+    prun_step_fail(r, e->code, PLAN_FAILED, "%s", t);
 }
 
 /* A well-formed AWS error answer (a 4xx with its code) says the call was refused
  * and nothing happened. Anything else — no answer, a timeout, a cut or unparseable
  * answer, a 5xx — leaves a mutating call's outcome unknown: it may have happened. */
-bool outcome_unknown(const aws_error *err)
+bool prun_outcome_unknown(const aws_error *err)
 {
     if (err->transport || err->http_status < 400 || err->http_status >= 500 || err->http_status == 408)
         return true;

@@ -29,16 +29,16 @@ static void copy_verify_done(aws_client *c, ecr_batch_get_result *res, const aws
         char note[1000];
         snprintf(note, sizeof note, "PutImage's answer was lost (%.500s); BatchGetImage shows %.300s at the "
                  "digest: done", prun_nz(lost), prun_nz(s->dst_tag));
-        step_ok(r, STEP_DONE, note);
+        prun_step_ok(r, STEP_DONE, note);
     } else {
         char e[700] = "";
         if (err)
             prun_err_text(err, e, sizeof e);
-        step_unknown(r, s->error_code ? s->error_code : "Unknown",
-                     "PutImage got no usable answer (%s) and %s%s; %s may still move. The plan stays open: check "
-                     "the tag, then resume or abandon it",
-                     prun_nz(lost), err ? "the check failed: " : "BatchGetImage shows the tag elsewhere",
-                     err ? e : "", prun_nz(s->dst_tag));
+        prun_step_unknown(r, s->error_code ? s->error_code : "Unknown",
+                          "PutImage got no usable answer (%s) and %s%s; %s may still move. The plan stays open: check "
+                          "the tag, then resume or abandon it",
+                          prun_nz(lost), err ? "the check failed: " : "BatchGetImage shows the tag elsewhere",
+                          err ? e : "", prun_nz(s->dst_tag));
     }
     free(lost);
     ecr_batch_get_result_free(res);
@@ -55,8 +55,8 @@ static void copy_verify(plan_run *r)
         r->in_flight = false;
         char t[700];
         prun_err_text(&e, t, sizeof t);
-        step_unknown(r, e.code, "PutImage got no usable answer (%s) and the check could not start: %s; the "
-                     "plan stays open", prun_nz(s->error), t);
+        prun_step_unknown(r, e.code, "PutImage got no usable answer (%s) and the check could not start: %s; the "
+                          "plan stays open", prun_nz(s->error), t);
     }
 }
 
@@ -71,26 +71,26 @@ static void copy_put_done(aws_client *c, ecr_image *res, const aws_error *err, v
     plan_step *s = prun_cur(r);
     prun_last_request_id(r, "PutImage");
     if (!err) {
-        step_ok(r, STEP_DONE, NULL);
+        prun_step_ok(r, STEP_DONE, NULL);
     } else if (strcmp(err->code, "ImageAlreadyExistsException") == 0) {
-        step_ok(r, STEP_DONE, "already there (ImageAlreadyExistsException for the same digest)");
+        prun_step_ok(r, STEP_DONE, "already there (ImageAlreadyExistsException for the same digest)");
     } else if (strcmp(err->code, "ImageTagAlreadyExistsException") == 0) {
-        step_fail(r, err->code, PLAN_FAILED,
-                  "repository %s has immutable tags: %s cannot be moved. Fix: set imageTagMutability to "
-                  "IMMUTABLE_WITH_EXCLUSION with exclusion filters for '%s' and '%s', or MUTABLE",
-                  prun_nz(r->p->target.repository), prun_nz(s->dst_tag), prun_nz(r->p->target.live_tag),
-                  prun_nz(r->p->target.stable_tag));
-    } else if (outcome_unknown(err)) {
+        prun_step_fail(r, err->code, PLAN_FAILED,
+                       "repository %s has immutable tags: %s cannot be moved. Fix: set imageTagMutability to "
+                       "IMMUTABLE_WITH_EXCLUSION with exclusion filters for '%s' and '%s', or MUTABLE",
+                       prun_nz(r->p->target.repository), prun_nz(s->dst_tag), prun_nz(r->p->target.live_tag),
+                       prun_nz(r->p->target.stable_tag));
+    } else if (prun_outcome_unknown(err)) {
         /* The tag may have moved: look before saying anything. */
         char e[700];
         prun_err_text(err, e, sizeof e);
         str_set(&s->error_code, err->code);
-        set_scrubbed(r, &s->error, e);
+        prun_set_scrubbed(r, &s->error, e);
         copy_verify(r);
     } else {
         char e[700];
         prun_err_text(err, e, sizeof e);
-        step_fail(r, err->code, PLAN_FAILED, "%s", e);
+        prun_step_fail(r, err->code, PLAN_FAILED, "%s", e);
     }
 }
 
@@ -105,15 +105,16 @@ static void copy_src_done(aws_client *c, ecr_batch_get_result *res, const aws_er
     if (err) {
         char e[700];
         prun_err_text(err, e, sizeof e);
-        step_fail(r, err->code, PLAN_FAILED, "%s", e);
+        prun_step_fail(r, err->code, PLAN_FAILED, "%s", e);
     } else if (res->images.n == 0 || !res->images.items[0].image_manifest ||
                !str_eq(res->images.items[0].image_digest, s->digest)) {
-        step_fail(r, "ImageNotFoundException", PLAN_FAILED, "image %s is no longer in repository %s",
-                  prun_nz(s->digest), prun_nz(r->p->target.repository));
+        prun_step_fail(r, "ImageNotFoundException", PLAN_FAILED, "image %s is no longer in repository %s",
+                       prun_nz(s->digest), prun_nz(r->p->target.repository));
     } else if (r->p->target.read_only) {
-        step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: PutImage refused");
+        prun_step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: PutImage refused");
     } else if (prun_stop_requested(r)) {
-        step_fail(r, "Stopped", PLAN_STOPPED, "stopped by %s before PutImage", r->stop_by ? r->stop_by : "a signal");
+        prun_step_fail(r, "Stopped", PLAN_STOPPED, "stopped by %s before PutImage",
+                       r->stop_by ? r->stop_by : "a signal");
     } else {
         prun_manifest_clear(r);
         r->manifest = res->images.items[0];
@@ -127,7 +128,7 @@ static void copy_src_done(aws_client *c, ecr_batch_get_result *res, const aws_er
             r->in_flight = false;
             char t[700];
             prun_err_text(&e, t, sizeof t);
-            step_fail(r, e.code, PLAN_FAILED, "%s", t);
+            prun_step_fail(r, e.code, PLAN_FAILED, "%s", t);
         }
     }
     ecr_batch_get_result_free(res);
@@ -146,7 +147,7 @@ static void copy_dst_done(aws_client *c, ecr_batch_get_result *res, const aws_er
     if (err) {
         char e[700];
         prun_err_text(err, e, sizeof e);
-        step_fail(r, err->code, PLAN_FAILED, "%s", e);
+        prun_step_fail(r, err->code, PLAN_FAILED, "%s", e);
         ecr_batch_get_result_free(res);
         return;
     }
@@ -158,21 +159,21 @@ static void copy_dst_done(aws_client *c, ecr_batch_get_result *res, const aws_er
             !str_eq(res->failures.items[i].failure_code, "ImageTagDoesNotMatchDigest"))
             bad = true;
     if (bad && !now) {
-        step_fail(r, res->failures.items[0].failure_code, PLAN_FAILED, "BatchGetImage: %s: %s",
-                  res->failures.items[0].failure_code ? res->failures.items[0].failure_code : "?",
-                  res->failures.items[0].failure_reason ? res->failures.items[0].failure_reason : "");
+        prun_step_fail(r, res->failures.items[0].failure_code, PLAN_FAILED, "BatchGetImage: %s: %s",
+                       res->failures.items[0].failure_code ? res->failures.items[0].failure_code : "?",
+                       res->failures.items[0].failure_reason ? res->failures.items[0].failure_reason : "");
     } else if (str_eq(now, s->digest)) {
         /* Resumed: the earlier run's PutImage got there. */
-        step_ok(r, s->was_started ? STEP_DONE : STEP_SKIPPED, "already there: the tag points at this digest");
+        prun_step_ok(r, s->was_started ? STEP_DONE : STEP_SKIPPED, "already there: the tag points at this digest");
     } else if (!str_eq(now, s->before_digest) && s->undo) {
-        step_fail(r, "TagMoved", PLAN_FAILED, "%s moved since this plan put it there (now %s, not %s): someone "
-                  "else changed it; left as it is", prun_nz(s->dst_tag), now ? now : "absent",
-                  prun_nz(s->before_digest));
+        prun_step_fail(r, "TagMoved", PLAN_FAILED, "%s moved since this plan put it there (now %s, not %s): someone "
+                       "else changed it; left as it is", prun_nz(s->dst_tag), now ? now : "absent",
+                       prun_nz(s->before_digest));
     } else if (!str_eq(now, s->before_digest)) {
-        step_fail(r, "TagMoved", PLAN_REFUSED,
-                  "%s moved since the plan was made (now %s, planned from %s): someone else changed it; "
-                  "nothing more was done: plan again", prun_nz(s->dst_tag), now ? now : "absent",
-                  s->before_digest ? s->before_digest : "absent");
+        prun_step_fail(r, "TagMoved", PLAN_REFUSED,
+                       "%s moved since the plan was made (now %s, planned from %s): someone else changed it; "
+                       "nothing more was done: plan again", prun_nz(s->dst_tag), now ? now : "absent",
+                       s->before_digest ? s->before_digest : "absent");
     } else {
         ecr_image_id id = { .image_digest = s->digest };
         aws_error e = { 0 };
@@ -182,7 +183,7 @@ static void copy_dst_done(aws_client *c, ecr_batch_get_result *res, const aws_er
             r->in_flight = false;
             char t[700];
             prun_err_text(&e, t, sizeof t);
-            step_fail(r, e.code, PLAN_FAILED, "%s", t);
+            prun_step_fail(r, e.code, PLAN_FAILED, "%s", t);
         }
     }
     ecr_batch_get_result_free(res);
@@ -196,6 +197,6 @@ void prun_begin_copy(plan_run *r)
     r->phase = PH_COPY_READ_DST;
     r->in_flight = true;
     if (svc_ecr_batch_get_image(r->c, r->p->target.repository, &id, 1, NULL, copy_dst_done, r, &e) != 0) {
-        call_not_started(r, &e);
+        prun_call_not_started(r, &e);
     }
 }

@@ -11,7 +11,7 @@
 #include "services.h"
 
 /* "refresh 0f2e... (InProgress, 40%, started 2026-..., reason: ...)" */
-void describe_refresh(const instance_refresh *x, strbuf *sb)
+void prun_describe_refresh(const instance_refresh *x, strbuf *sb)
 {
     char started[40] = "";
     time_format_iso8601(x->start_time, started, sizeof started);
@@ -61,7 +61,7 @@ static void start_who_done(aws_client *c, instance_refresh_list *res, const aws_
     sb_init(&sb);
     const instance_refresh *a = err ? NULL : prun_first_active(res);
     if (a)
-        describe_refresh(a, &sb);
+        prun_describe_refresh(a, &sb);
     else
         sb_append(&sb, "a refresh (no details: DescribeInstanceRefreshes did not show it)");
     strbuf why;
@@ -69,7 +69,7 @@ static void start_who_done(aws_client *c, instance_refresh_list *res, const aws_
     sb_printf(&why, "InstanceRefreshInProgress: %s is already running on %s; not retried. Wait for it or cancel it.",
               sb.buf, prun_nz(r->p->target.asg));
     if (!prun_start_undo(r, "InstanceRefreshInProgress", why.buf))
-        step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED, "%s", why.buf);
+        prun_step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED, "%s", why.buf);
     sb_free(&why);
     sb_free(&sb);
     MODEL_LIST_FREE(*res, instance_refresh_free);
@@ -90,18 +90,19 @@ static void start_confirm_done(aws_client *c, instance_refresh_list *res, const 
         char note[200];
         snprintf(note, sizeof note, "no usable answer from StartInstanceRefresh; DescribeInstanceRefreshes shows "
                  "the new refresh %.80s: it started", prun_nz(mine->instance_refresh_id));
-        step_ok(r, STEP_DONE, note);
+        prun_step_ok(r, STEP_DONE, note);
     } else {
         char e[700] = "";
         if (err)
             prun_err_text(err, e, sizeof e);
-        step_unknown(r, s->error_code ? s->error_code : "Unconfirmed",
-                     "StartInstanceRefresh got no usable answer (%s) and %s%s; it was not retried. The plan "
-                     "stays open: check the group's refreshes, then resume it (a refresh that started after all "
-                     "is taken over, never started twice) or abandon it",
-                     s->error ? s->error : prun_nz(s->error_code),
-                     err ? "DescribeInstanceRefreshes failed too: " : "DescribeInstanceRefreshes shows no new refresh",
-                     e);
+        prun_step_unknown(r, s->error_code ? s->error_code : "Unconfirmed",
+                          "StartInstanceRefresh got no usable answer (%s) and %s%s; it was not retried. The plan "
+                          "stays open: check the group's refreshes, then resume it (a refresh that started after all "
+                          "is taken over, never started twice) or abandon it",
+                          s->error ? s->error : prun_nz(s->error_code),
+                          err ? "DescribeInstanceRefreshes failed too: "
+                              : "DescribeInstanceRefreshes shows no new refresh",
+                          e);
     }
     MODEL_LIST_FREE(*res, instance_refresh_free);
 }
@@ -118,7 +119,7 @@ static void start_done(aws_client *c, char *id, const aws_error *err, void *ud)
     if (!err) {
         str_set(&s->refresh_id, id);
         free(id);
-        step_ok(r, STEP_DONE, NULL);
+        prun_step_ok(r, STEP_DONE, NULL);
         return;
     }
     free(id);
@@ -133,26 +134,26 @@ static void start_done(aws_client *c, char *id, const aws_error *err, void *ud)
         snprintf(why, sizeof why, "InstanceRefreshInProgress: another refresh is running on %.255s; not retried",
                  prun_nz(r->p->target.asg));
         if (!prun_start_undo(r, err->code, why))
-            step_fail(r, err->code, PLAN_FAILED, "%s", why);
-    } else if (outcome_unknown(err)) {
+            prun_step_fail(r, err->code, PLAN_FAILED, "%s", why);
+    } else if (prun_outcome_unknown(err)) {
         /* The request may have reached AWS: look before doing anything else. */
         char t[700];
         prun_err_text(err, t, sizeof t);
         str_set(&s->error_code, err->code);
-        set_scrubbed(r, &s->error, t);
+        prun_set_scrubbed(r, &s->error, t);
         r->phase = PH_START_CONFIRM;
         r->in_flight = true;
         if (svc_asg_describe_refreshes(c, r->p->target.asg, NULL, 10, start_confirm_done, r, &e) == 0)
             return;
         r->in_flight = false;
-        step_unknown(r, err->code, "StartInstanceRefresh got no usable answer (%s) and the check could not "
-                     "start; the plan stays open", t);
+        prun_step_unknown(r, err->code, "StartInstanceRefresh got no usable answer (%s) and the check could not "
+                          "start; the plan stays open", t);
     } else {
         /* Refused for good (ValidationError, LimitExceeded, ...): put the tags back. */
         char t[700];
         prun_err_text(err, t, sizeof t);
-        if (!(refusal_definite(err) && prun_start_undo(r, err->code, t)))
-            step_fail(r, err->code, PLAN_FAILED, "%s", t);
+        if (!(prun_refusal_definite(err) && prun_start_undo(r, err->code, t)))
+            prun_step_fail(r, err->code, PLAN_FAILED, "%s", t);
     }
 }
 
@@ -173,28 +174,28 @@ static void start_describe_done(aws_client *c, instance_refresh_list *res, const
     if (!err && !adopt && !a && res->n)
         str_set(&r->p->latest_refresh_id, res->items[0].instance_refresh_id);
     /* The record before the change carries the newest refresh seen: resume compares with it. */
-    if (!step_begin(r)) {
+    if (!prun_step_begin(r)) {
         MODEL_LIST_FREE(*res, instance_refresh_free);
         return;
     }
     if (err) {
         char t[700];
         prun_err_text(err, t, sizeof t);
-        step_fail(r, err->code, PLAN_FAILED, "%s", t);
+        prun_step_fail(r, err->code, PLAN_FAILED, "%s", t);
     } else if (adopt) {
         str_set(&s->refresh_id, fresh->instance_refresh_id);
-        step_ok(r, STEP_DONE, "started before the interruption (found by DescribeInstanceRefreshes)");
+        prun_step_ok(r, STEP_DONE, "started before the interruption (found by DescribeInstanceRefreshes)");
     } else if (a) {
         strbuf sb;
         sb_init(&sb);
-        describe_refresh(a, &sb);
+        prun_describe_refresh(a, &sb);
         /* Another operator's refresh began after the tags moved: it would launch our image. */
         strbuf why;
         sb_init(&why);
         sb_printf(&why, "InstanceRefreshInProgress: %s is already running on %s; not started", sb.buf,
                   prun_nz(r->p->target.asg));
         if (!prun_start_undo(r, "InstanceRefreshInProgress", why.buf))
-            step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED, "%s", why.buf);
+            prun_step_fail(r, "InstanceRefreshInProgress", PLAN_FAILED, "%s", why.buf);
         sb_free(&why);
         sb_free(&sb);
     } else {
@@ -207,11 +208,12 @@ static void start_call(plan_run *r)
 {
     plan_step *s = prun_cur(r);
     if (r->p->target.read_only) {
-        step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: StartInstanceRefresh refused");
+        prun_step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: StartInstanceRefresh refused");
         return;
     }
     if (prun_stop_requested(r)) {
-        step_fail(r, "Stopped", PLAN_STOPPED, "stopped by %s before StartInstanceRefresh", r->stop_by ? r->stop_by : "a signal");
+        prun_step_fail(r, "Stopped", PLAN_STOPPED, "stopped by %s before StartInstanceRefresh",
+                       r->stop_by ? r->stop_by : "a signal");
         return;
     }
     refresh_start_params sp = {
@@ -223,7 +225,7 @@ static void start_call(plan_run *r)
     r->phase = PH_START_CALL;
     r->in_flight = true;
     if (svc_asg_start_refresh(r->c, &sp, start_done, r, &e) != 0) {
-        call_not_started(r, &e);
+        prun_call_not_started(r, &e);
     }
 }
 
@@ -237,8 +239,8 @@ void prun_begin_start(plan_run *r)
         r->in_flight = false;
         char t[700];
         prun_err_text(&e, t, sizeof t);
-        if (step_begin(r))
-            step_fail(r, e.code, PLAN_FAILED, "%s", t);
+        if (prun_step_begin(r))
+            prun_step_fail(r, e.code, PLAN_FAILED, "%s", t);
     }
 }
 
@@ -266,16 +268,16 @@ static void id_verify_done(aws_client *c, instance_refresh_list *res, const aws_
         snprintf(note, sizeof note, "%s's answer was lost (%.500s); the newest refresh is %.40s: done",
                  cancel ? "CancelInstanceRefresh" : "RollbackInstanceRefresh", prun_nz(lost), prun_nz(st));
         str_set(&s->refresh_id, n->instance_refresh_id);
-        step_ok(r, STEP_DONE, note);
+        prun_step_ok(r, STEP_DONE, note);
     } else {
         char e[700] = "";
         if (err)
             prun_err_text(err, e, sizeof e);
-        step_unknown(r, s->error_code ? s->error_code : "Unknown",
-                     "%s got no usable answer (%s) and %s%s. The plan stays open: check the group's refreshes, "
-                     "then resume or abandon it", cancel ? "CancelInstanceRefresh" : "RollbackInstanceRefresh",
-                     prun_nz(lost), err ? "the check failed: " : "DescribeInstanceRefreshes does not show it",
-                     err ? e : "");
+        prun_step_unknown(r, s->error_code ? s->error_code : "Unknown",
+                          "%s got no usable answer (%s) and %s%s. The plan stays open: check the group's refreshes, "
+                          "then resume or abandon it", cancel ? "CancelInstanceRefresh" : "RollbackInstanceRefresh",
+                          prun_nz(lost), err ? "the check failed: " : "DescribeInstanceRefreshes does not show it",
+                          err ? e : "");
     }
     free(lost);
     MODEL_LIST_FREE(*res, instance_refresh_free);
@@ -294,32 +296,32 @@ static void id_call_done(aws_client *c, char *id, const aws_error *err, void *ud
     if (!err) {
         str_set(&s->refresh_id, id);
         free(id);
-        step_ok(r, STEP_DONE, NULL);
+        prun_step_ok(r, STEP_DONE, NULL);
         return;
     }
     free(id);
     if (s->kind == STEP_CANCEL_REFRESH && strcmp(err->code, "ActiveInstanceRefreshNotFound") == 0) {
-        step_ok(r, STEP_SKIPPED, "no active refresh to cancel (it had already ended)");
+        prun_step_ok(r, STEP_SKIPPED, "no active refresh to cancel (it had already ended)");
         return;
     }
     char t[700];
     prun_err_text(err, t, sizeof t);
-    if (outcome_unknown(err)) {
+    if (prun_outcome_unknown(err)) {
         aws_error e = { 0 };
         str_set(&s->error_code, err->code);
-        set_scrubbed(r, &s->error, t);
+        prun_set_scrubbed(r, &s->error, t);
         r->phase = PH_ID_VERIFY;
         r->in_flight = true;
         if (svc_asg_describe_refreshes(c, r->p->target.asg, NULL, 10, id_verify_done, r, &e) == 0)
             return;
         r->in_flight = false;
-        step_unknown(r, err->code, "no usable answer (%s) and the check could not start; the plan stays open", t);
+        prun_step_unknown(r, err->code, "no usable answer (%s) and the check could not start; the plan stays open", t);
     } else if (strcmp(err->code, "IrreversibleInstanceRefresh") == 0) {
-        step_fail(r, err->code, PLAN_FAILED, "%s; AWS cannot undo this refresh (its launch template takes "
-                  "the image from an SSM parameter, or uses $Latest/$Default): cancel it (tarmac cancel) and "
-                  "deploy the version to return to (tarmac deploy --lt-version N)", t);
+        prun_step_fail(r, err->code, PLAN_FAILED, "%s; AWS cannot undo this refresh (its launch template takes "
+                       "the image from an SSM parameter, or uses $Latest/$Default): cancel it (tarmac cancel) and "
+                       "deploy the version to return to (tarmac deploy --lt-version N)", t);
     } else {
-        step_fail(r, err->code, PLAN_FAILED, "%s", t);
+        prun_step_fail(r, err->code, PLAN_FAILED, "%s", t);
     }
 }
 
@@ -327,8 +329,8 @@ void prun_begin_id_call(plan_run *r)
 {
     plan_step *s = prun_cur(r);
     if (r->p->target.read_only) {
-        step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: %s refused",
-                  s->kind == STEP_CANCEL_REFRESH ? "CancelInstanceRefresh" : "RollbackInstanceRefresh");
+        prun_step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: %s refused",
+                       s->kind == STEP_CANCEL_REFRESH ? "CancelInstanceRefresh" : "RollbackInstanceRefresh");
         return;
     }
     aws_error e = { 0 };
@@ -342,6 +344,6 @@ void prun_begin_id_call(plan_run *r)
         rc = svc_asg_rollback_refresh(r->c, r->p->target.asg, id_call_done, r, &e);
     }
     if (rc != 0) {
-        call_not_started(r, &e);
+        prun_call_not_started(r, &e);
     }
 }

@@ -17,9 +17,9 @@
 #include "retry.h"
 #include "services.h"
 
-bool refusal_definite(const aws_error *err)
+bool prun_refusal_definite(const aws_error *err)
 {
-    if (!err || outcome_unknown(err) || err->http_status == 429 || retry_is_throttling_code(err->code))
+    if (!err || prun_outcome_unknown(err) || err->http_status == 429 || retry_is_throttling_code(err->code))
         return false;
     return err->code[0] != '\0';
 }
@@ -83,10 +83,10 @@ bool prun_start_undo(plan_run *r, const char *code, const char *why)
     plan_step *s = prun_cur(r);
     s->state = STEP_FAILED;
     str_set(&s->error_code, code);
-    set_scrubbed(r, &s->error, why);
+    prun_set_scrubbed(r, &s->error, why);
     prun_journal_step(r, "step_end", "refused", s->error);
     prun_notify_step(r);
-    set_scrubbed(r, &p->undo_reason, why);
+    prun_set_scrubbed(r, &p->undo_reason, why);
 
     strvec said = { 0 };
     p->undo_from = p->steps.n;
@@ -177,12 +177,12 @@ static void untag_verify_done(aws_client *c, ecr_batch_get_result *res, const aw
         char note[700];
         snprintf(note, sizeof note, "BatchDeleteImage's answer was lost (%.400s); the tag is gone: done",
                  prun_nz(lost));
-        step_ok(r, STEP_DONE, note);
+        prun_step_ok(r, STEP_DONE, note);
     } else {
-        step_unknown(r, s->error_code ? s->error_code : "Unknown",
-                     "BatchDeleteImage got no usable answer (%s) and %s; the plan stays open: check tag %s, then "
-                     "resume or abandon it", prun_nz(lost), err ? "the check failed" : "the tag is still there",
-                     prun_nz(s->dst_tag));
+        prun_step_unknown(r, s->error_code ? s->error_code : "Unknown",
+                          "BatchDeleteImage got no usable answer (%s) and %s; the plan stays open: check tag %s, then "
+                          "resume or abandon it", prun_nz(lost), err ? "the check failed" : "the tag is still there",
+                          prun_nz(s->dst_tag));
     }
     free(lost);
     ecr_batch_get_result_free(res);
@@ -199,30 +199,30 @@ static void untag_delete_done(aws_client *c, ecr_batch_get_result *res, const aw
     prun_last_request_id(r, "BatchDeleteImage");
     char t[700];
     if (!err && res->failures.n == 0) {
-        step_ok(r, STEP_DONE, NULL);
+        prun_step_ok(r, STEP_DONE, NULL);
     } else if (!err) {
         const ecr_image_failure *f = &res->failures.items[0];
         if (str_eq(f->failure_code, "ImageNotFound"))
-            step_ok(r, STEP_DONE, "the tag was already gone");
+            prun_step_ok(r, STEP_DONE, "the tag was already gone");
         else
-            step_fail(r, f->failure_code ? f->failure_code : "Failure", PLAN_FAILED, "BatchDeleteImage: %s: %s",
-                      prun_nz(f->failure_code), prun_nz(f->failure_reason));
-    } else if (outcome_unknown(err)) {
+            prun_step_fail(r, f->failure_code ? f->failure_code : "Failure", PLAN_FAILED, "BatchDeleteImage: %s: %s",
+                           prun_nz(f->failure_code), prun_nz(f->failure_reason));
+    } else if (prun_outcome_unknown(err)) {
         prun_err_text(err, t, sizeof t);
         str_set(&s->error_code, err->code);
-        set_scrubbed(r, &s->error, t);
+        prun_set_scrubbed(r, &s->error, t);
         ecr_image_id id = { .image_tag = s->dst_tag };
         aws_error e = { 0 };
         r->phase = PH_UNTAG_VERIFY;
         r->in_flight = true;
         if (svc_ecr_batch_get_image(c, r->p->target.repository, &id, 1, NULL, untag_verify_done, r, &e) != 0) {
             r->in_flight = false;
-            step_unknown(r, err->code, "BatchDeleteImage got no usable answer (%s) and the check could not start; "
-                         "the plan stays open", t);
+            prun_step_unknown(r, err->code, "BatchDeleteImage got no usable answer (%s) and the check could not start; "
+                              "the plan stays open", t);
         }
     } else {
         prun_err_text(err, t, sizeof t);
-        step_fail(r, err->code, PLAN_FAILED, "%s", t);
+        prun_step_fail(r, err->code, PLAN_FAILED, "%s", t);
     }
     ecr_batch_get_result_free(res);
 }
@@ -240,25 +240,25 @@ static void untag_read_done(aws_client *c, ecr_batch_get_result *res, const aws_
     if (err) {
         char t[700];
         prun_err_text(err, t, sizeof t);
-        step_fail(r, err->code, PLAN_FAILED, "%s", t);
+        prun_step_fail(r, err->code, PLAN_FAILED, "%s", t);
     } else if (!now) {
-        step_ok(r, s->was_started ? STEP_DONE : STEP_SKIPPED, "the tag is not there any more");
+        prun_step_ok(r, s->was_started ? STEP_DONE : STEP_SKIPPED, "the tag is not there any more");
     } else if (!str_eq(now, s->digest)) {
-        step_fail(r, "TagMoved", PLAN_FAILED, "%s moved since this plan put it there (now %s): someone else "
-                  "changed it; left as it is", prun_nz(s->dst_tag), now);
+        prun_step_fail(r, "TagMoved", PLAN_FAILED, "%s moved since this plan put it there (now %s): someone else "
+                       "changed it; left as it is", prun_nz(s->dst_tag), now);
     } else if (!str_eq(keep, s->digest)) {
-        step_fail(r, "LastTag", PLAN_FAILED, "%s is the only tag left on image %s (%s no longer names it): removing "
-                  "it would delete the image; left as it is", prun_nz(s->dst_tag), prun_nz(s->digest),
-                  prun_nz(s->keep_tag));
+        prun_step_fail(r, "LastTag", PLAN_FAILED, "%s is the only tag left on image %s (%s no longer names it): "
+                       "removing it would delete the image; left as it is", prun_nz(s->dst_tag), prun_nz(s->digest),
+                       prun_nz(s->keep_tag));
     } else if (r->p->target.read_only) {
-        step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: BatchDeleteImage refused");
+        prun_step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: BatchDeleteImage refused");
     } else {
         ecr_image_id id = { .image_tag = s->dst_tag };
         aws_error e = { 0 };
         r->phase = PH_UNTAG_DELETE;
         r->in_flight = true;
         if (svc_ecr_batch_delete_image(c, r->p->target.repository, &id, 1, untag_delete_done, r, &e) != 0)
-            call_not_started(r, &e);
+            prun_call_not_started(r, &e);
     }
     ecr_batch_get_result_free(res);
 }
@@ -272,5 +272,5 @@ void prun_begin_untag(plan_run *r)
     r->in_flight = true;
     if (svc_ecr_batch_get_image(r->c, r->p->target.repository, ids, s->keep_tag ? 2 : 1, NULL, untag_read_done, r,
                                 &e) != 0)
-        call_not_started(r, &e);
+        prun_call_not_started(r, &e);
 }
