@@ -271,9 +271,7 @@ static void activity_title(pane *p, const pane_ctx *c, char *buf, size_t len)
 }
 
 const struct pane_ops pane_activity_ops = {
-    .name = "activity",
-    .title = "Activity",
-    .number = 6,
+    .copy = { { FIELD_UUID, FIELD_NOTE_ID }, 2 },
     .priv_size = sizeof(activity_priv),
     .primary = WS_ACTIVITIES,
     .watches = WS_BIT(WS_ACTIVITIES),

@@ -216,9 +216,7 @@ static void groups_title(pane *p, const pane_ctx *c, char *buf, size_t len)
 }
 
 const struct pane_ops pane_groups_ops = {
-    .name = "groups",
-    .title = "Groups",
-    .number = 1,
+    .copy = { { FIELD_ASG_NAME }, 1 },
     .priv_size = sizeof(groups_priv),
     .primary = WS_GROUPS,
     .watches = WS_BIT(WS_GROUPS) | WS_BIT(WS_REFRESHES) | WS_BIT(WS_OTHER_REFRESHES),

@@ -232,9 +232,7 @@ static void images_title(pane *p, const pane_ctx *c, char *buf, size_t len)
 }
 
 const struct pane_ops pane_images_ops = {
-    .name = "images",
-    .title = "Images",
-    .number = 4,
+    .copy = { { FIELD_IMAGE_DIGEST, FIELD_IMAGE_TAG }, 2 },
     .primary = WS_IMAGES,
     .watches = WS_BIT(WS_IMAGES),
     .columns = columns,

@@ -202,9 +202,7 @@ static void instances_title(pane *p, const pane_ctx *c, char *buf, size_t len)
 }
 
 const struct pane_ops pane_instances_ops = {
-    .name = "instances",
-    .title = "Instances",
-    .number = 2,
+    .copy = { { FIELD_INSTANCE_ID }, 1 },
     .primary = WS_GROUPS,   /* lifecycle and health: the rows come from the group */
     .watches = WS_BIT(WS_GROUPS) | WS_BIT(WS_EC2) | WS_BIT(WS_REFRESHES) | WS_BIT(WS_WARM_POOL),
     .columns = columns,

@@ -8,19 +8,16 @@
 
 #include "sanitize.h"
 
-const struct pane_ops *const panes_all[PANE_COUNT] = {
-    [PANE_GROUPS] = &pane_groups_ops,
-    [PANE_INSTANCES] = &pane_instances_ops,
-    [PANE_TARGETS] = &pane_targets_ops,
-    [PANE_IMAGES] = &pane_images_ops,
-    [PANE_REFRESH] = &pane_refresh_ops,
-    [PANE_ACTIVITY] = &pane_activity_ops,
+const pane_entry panes_all[PANE_COUNT] = {
+#define PANE(ID, name, title, number, row, col) [PANE_##ID] = { &pane_##name##_ops, #name, title, number },
+#include "panes.def"
+#undef PANE
 };
 
 void pane_init(pane *p, int id)
 {
     memset(p, 0, sizeof *p);
-    p->ops = panes_all[id];
+    p->ops = panes_all[id].ops;
     p->id = id;
     p->priv = p->ops->priv_size ? xcalloc(1, p->ops->priv_size) : NULL;
     lv_init(&p->lv, p->ops->columns, p->ops->ncols);

@@ -10,6 +10,7 @@
 #include <curses.h>
 
 #include "config.h"
+#include "field_rules.h"
 #include "keymap.h"
 #include "layout.h"
 #include "listview.h"
@@ -42,11 +43,18 @@ enum {
 
 typedef struct pane pane;
 
+/* The id shapes `y` may copy from a pane's selected row (field_rules.h): the
+ * value is pasted into shells, so anything else is refused. */
+typedef struct copy_shapes {
+    field_kind kinds[3];
+    size_t n;
+} copy_shapes;
+
+/* What a pane does. What it is called, its number and its place are its line in
+ * panes.def (pane_entry below). */
 struct pane_ops {
-    const char *name;               /* "groups": the keymap scope's and help's name */
-    const char *title;              /* "Groups" */
-    int number;                     /* its focus key, 1..6 */
     size_t priv_size;
+    copy_shapes copy;               /* what `y` copies */
     watch_set primary;              /* whose age and staleness the title shows */
     unsigned watches;               /* WS_BIT()s whose changes rebuild the pane */
     const lv_column *columns;
@@ -73,10 +81,18 @@ struct pane {
     bool dirty;                     /* content must be redrawn */
 };
 
-extern const struct pane_ops pane_groups_ops, pane_instances_ops, pane_targets_ops,
-    pane_images_ops, pane_refresh_ops, pane_activity_ops;
-/* Indexed by PANE_GROUPS ... PANE_ACTIVITY. */
-extern const struct pane_ops *const panes_all[PANE_COUNT];
+#define PANE(ID, name, title, number, row, col) extern const struct pane_ops pane_##name##_ops;
+#include "panes.def"
+#undef PANE
+
+/* The registry, from panes.def: indexed by PANE_<ID>. */
+typedef struct pane_entry {
+    const struct pane_ops *ops;
+    const char *name;               /* "groups": the keymap scope's and help's name */
+    const char *title;              /* "Groups" */
+    int number;                     /* its focus key: 1, 2, ... in panes.def's order */
+} pane_entry;
+extern const pane_entry panes_all[PANE_COUNT];
 
 void pane_init(pane *p, int id);
 void pane_free(pane *p);

@@ -387,9 +387,7 @@ static void refresh_title(pane *p, const pane_ctx *c, char *buf, size_t len)
 }
 
 const struct pane_ops pane_refresh_ops = {
-    .name = "refresh",
-    .title = "Refresh",
-    .number = 5,
+    .copy = { { FIELD_UUID }, 1 },
     .priv_size = sizeof(refresh_priv),
     .primary = WS_REFRESHES,
     .watches = WS_BIT(WS_REFRESHES),

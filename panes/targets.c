@@ -148,9 +148,7 @@ static void targets_title(pane *p, const pane_ctx *c, char *buf, size_t len)
 }
 
 const struct pane_ops pane_targets_ops = {
-    .name = "targets",
-    .title = "Targets",
-    .number = 3,
+    .copy = { { FIELD_INSTANCE_ID, FIELD_IP_ADDRESS, FIELD_ARN }, 3 },   /* or the group's ARN */
     .primary = WS_TARGETS,
     .watches = WS_BIT(WS_TARGETS),
     .columns = columns,

@@ -230,12 +230,12 @@ void con_apps_key(console *c, int key)
     case ACT_HELP: con_open_help(c); break;
     case ACT_API_LOG: con_open_log(c); break;
     case ACT_COMMAND: con_prompt_open(c, PR_COMMAND); break;
-    case ACT_FOCUS_1: case ACT_FOCUS_2: case ACT_FOCUS_3:
-    case ACT_FOCUS_4: case ACT_FOCUS_5: case ACT_FOCUS_6:
-        con_apps_close(c);
-        con_focus_pane(c, (int)(a - ACT_FOCUS_1));
+    default:
+        if (keymap_focus_pane(a) >= 0) {
+            con_apps_close(c);
+            con_focus_pane(c, keymap_focus_pane(a));
+        }
         break;
-    default: break;
     }
 }
 

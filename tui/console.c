@@ -121,6 +121,11 @@ static void apply_reactions(console *c, unsigned r)
 static unsigned global_action(console *c, action_id a)
 {
     pane *p = &c->panes[c->focus];
+    int focus = keymap_focus_pane(a);
+    if (focus >= 0) {
+        con_focus_pane(c, focus);
+        return R_NONE;
+    }
     switch (a) {
     case ACT_QUIT: return R_QUIT;
     case ACT_HELP: con_open_help(c); return R_NONE;
@@ -139,10 +144,6 @@ static unsigned global_action(console *c, action_id a)
         return R_NONE;
     case ACT_FOCUS_NEXT: con_focus_pane(c, (c->focus + 1) % PANE_COUNT); return R_NONE;
     case ACT_FOCUS_PREV: con_focus_pane(c, (c->focus + PANE_COUNT - 1) % PANE_COUNT); return R_NONE;
-    case ACT_FOCUS_1: case ACT_FOCUS_2: case ACT_FOCUS_3:
-    case ACT_FOCUS_4: case ACT_FOCUS_5: case ACT_FOCUS_6:
-        con_focus_pane(c, (int)(a - ACT_FOCUS_1));
-        return R_NONE;
     case ACT_DETAIL: return R_OPEN_DETAIL;
     case ACT_COPY_ID: con_copy_pane_id(c, p->id, lv_selected_id(&p->lv)); return R_NONE;
     case ACT_SSM_SHELL:
@@ -235,7 +236,7 @@ static void handle_key(console *c, int key)
     }
     if (c->ov == OV_ACTION && con_actions_dialog_key(c, key))
         return;
-    action_id a = keymap_lookup(&c->km, c->panes[c->focus].ops->number, key);
+    action_id a = keymap_lookup(&c->km, panes_all[c->focus].number, key);
     if (c->ov != OV_NONE) {
         con_overlay_key(c, a);
         return;
@@ -270,7 +271,7 @@ static void read_keys(console *c)
             /* ... but only when something is bound to that Alt key: a fast
              * Esc followed by ':' must stay two keys. */
             if (rc2 == OK && w2 > 0x20 && w2 < 0x7f &&
-                keymap_lookup(&c->km, c->panes[c->focus].ops->number, KEYMAP_META | (int)w2) != ACT_NONE)
+                keymap_lookup(&c->km, panes_all[c->focus].number, KEYMAP_META | (int)w2) != ACT_NONE)
                 key = KEYMAP_META | (int)w2;
             else if (rc2 == KEY_CODE_YES)
                 ungetch((int)w2);
@@ -545,7 +546,7 @@ int console_main(const cli_globals *g)
     console *c = xcalloc(1, sizeof *c);
     c->g = g;
     c->focus = PANE_GROUPS;
-    c->tab_pane = PANE_TARGETS;
+    c->tab_pane = layout_first_tab();
     rc = cli_session_open(g, &c->sess);
     if (rc) {
         free(c);

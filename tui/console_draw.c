@@ -112,7 +112,7 @@ void con_focus_pane(console *c, int p)
     c->focus = p;
     c->panes[old].dirty = c->panes[p].dirty = true;
     c->dirty_status = true;
-    if (c->lay.tabbed && p >= PANE_TARGETS && p != c->tab_pane) {
+    if (c->lay.tabbed && layout_in_tab_area(p) && p != c->tab_pane) {
         c->tab_pane = p;
         con_relayout(c);
     }
@@ -229,12 +229,10 @@ static void draw_title(console *c, int p)
 
     /* Left: the number and title (tabs when the pane shares the bottom area). */
     int x = 2;
-    int first = p, last = p;
-    if (c->lay.tabbed && p >= PANE_TARGETS) {
-        first = PANE_TARGETS;
-        last = PANE_COUNT - 1;
-    }
-    for (int q = first; q <= last; q++) {
+    bool tabs = c->lay.tabbed && layout_in_tab_area(p);
+    for (int q = tabs ? 0 : p; q <= (tabs ? PANE_COUNT - 1 : p); q++) {
+        if (tabs && !layout_in_tab_area(q))
+            continue;
         char t[160], extra[128] = "";
         if (q == p && c->panes[q].ops->title_extra)
             c->panes[q].ops->title_extra(&c->panes[q], &ctx, extra, sizeof extra);
@@ -244,7 +242,7 @@ static void draw_title(console *c, int p)
                      c->panes[q].lv.vis.n);
         }
         const char *sep = extra[0] ? (c->ascii ? " - " : " · ") : "";
-        snprintf(t, sizeof t, " %d %s%s%s ", c->panes[q].ops->number, c->panes[q].ops->title, sep,
+        snprintf(t, sizeof t, " %d %s%s%s ", panes_all[q].number, panes_all[q].title, sep,
                  extra);
         int room = width - x - 14;
         if (room <= 4)

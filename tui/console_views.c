@@ -51,7 +51,7 @@ void con_open_detail(console *c)
     p->ops->detail(p, &ctx, &sb);
     const char *id = lv_selected_id(&p->lv);
     char title[160];
-    snprintf(title, sizeof title, "%s · %.100s  (Esc closes, y copies the id)", p->ops->title,
+    snprintf(title, sizeof title, "%s · %.100s  (Esc closes, y copies the id)", panes_all[p->id].title,
              id ? id : "");
     overlay_set_text(c, title, sb.buf);
     snprintf(c->ov_copy_id, sizeof c->ov_copy_id, "%s", id ? id : "");
@@ -73,7 +73,7 @@ void con_open_help(console *c)
                 if (scope == SCOPE_GLOBAL)
                     sb_append(&sb, "Everywhere\n");
                 else
-                    sb_printf(&sb, "\n%s pane\n", panes_all[scope - 1]->title);
+                    sb_printf(&sb, "\n%s pane\n", panes_all[scope - 1].title);
                 header = true;
             }
             char keys[64];
@@ -156,21 +156,8 @@ void con_open_log(console *c)
 
 /* ---- OSC 52 copy ---- */
 
-/* The shapes of the ids each pane's y copies; the API log's: a request id. A copied
+/* The API log's y copies a request id; a pane's, the shapes its ops name. A copied
  * value is pasted into shells: anything but an id of these shapes is refused. */
-typedef struct copy_shapes {
-    field_kind kinds[3];
-    size_t n;
-} copy_shapes;
-
-static const copy_shapes pane_shapes[PANE_COUNT] = {
-    [PANE_GROUPS] = { { FIELD_ASG_NAME }, 1 },
-    [PANE_INSTANCES] = { { FIELD_INSTANCE_ID }, 1 },
-    [PANE_TARGETS] = { { FIELD_INSTANCE_ID, FIELD_IP_ADDRESS, FIELD_ARN }, 3 },   /* or the group's ARN */
-    [PANE_IMAGES] = { { FIELD_IMAGE_DIGEST, FIELD_IMAGE_TAG }, 2 },
-    [PANE_REFRESH] = { { FIELD_UUID }, 1 },
-    [PANE_ACTIVITY] = { { FIELD_UUID, FIELD_NOTE_ID }, 2 },
-};
 static const copy_shapes request_id_shape = { { FIELD_REQUEST_ID }, 1 };
 
 static void copy_checked(console *c, const char *id, const copy_shapes *shapes)
@@ -219,7 +206,7 @@ void con_copy_pane_id(console *c, int which, const char *row_id)
         target[strcspn(target, "|")] = '\0';
         row_id = target;
     }
-    copy_checked(c, row_id, &pane_shapes[which]);
+    copy_checked(c, row_id, &c->panes[which].ops->copy);
 }
 
 /* ---- SSM shell ---- */

@@ -2,6 +2,8 @@
  * the config file, and the layered key → action lookup. */
 #include "keymap.h"
 
+#include "layout.h"
+
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,4 +277,17 @@ void keymap_keys_for(const keymap *km, action_id a, char *buf, size_t len)
             break;
         used += (size_t)w;
     }
+}
+
+int keymap_focus_pane(action_id a)
+{
+    static const action_id focus[PANE_COUNT] = {
+#define PANE(ID, name, title, number, row, col) [PANE_##ID] = ACT_FOCUS_##ID,
+#include "panes.def"
+#undef PANE
+    };
+    for (int p = 0; p < PANE_COUNT; p++)
+        if (a != ACT_NONE && focus[p] == a)
+            return p;
+    return -1;
 }

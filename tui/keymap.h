@@ -13,7 +13,7 @@
 #include "util.h"
 
 #define SCOPE_GLOBAL 0
-#define SCOPE_PANE(n) (n)        /* pane number 1..6 */
+#define SCOPE_PANE(n) (n)        /* a pane's number (panes.def) */
 
 typedef enum action_id {
     ACT_NONE = 0,
@@ -38,6 +38,8 @@ extern const action_info keymap_actions[ACT_COUNT];
 extern const char *const keymap_reserved[];
 
 action_id keymap_action_by_name(const char *name);
+/* The pane a focus_<name> action focuses (PANE_<ID>), or -1 for another action. */
+int keymap_focus_pane(action_id a);
 
 #define KEYMAP_FN   0x1000000
 #define KEYMAP_META 0x2000000

@@ -3,6 +3,12 @@
 
 #include <string.h>
 
+const pane_place pane_places[PANE_COUNT] = {
+#define PANE(ID, name, title, number, row, col) [PANE_##ID] = { row, col },
+#include "panes.def"
+#undef PANE
+};
+
 static rect mk(int y, int x, int h, int w)
 {
     return (rect){ y, x, h, w };
@@ -23,35 +29,70 @@ void layout_compute(int cols, int lines, int tab_pane, layout *out)
     int top = 1, h = lines - 2;
 
     if (cols >= LAYOUT_WIDE_COLS && lines >= LAYOUT_WIDE_LINES) {
-        /* Three rows: Groups | Instances, Targets | Images, Refresh | Activity.
-         * The top row gets a little more: it holds the most rows. */
-        int h1 = h * 2 / 5, h2 = (h - h1) / 2, h3 = h - h1 - h2;
-        int lw1 = cols * 2 / 5;      /* Groups is narrower than Instances */
-        int lw = cols / 2;
-        out->pane[PANE_GROUPS] = mk(top, 0, h1, lw1);
-        out->pane[PANE_INSTANCES] = mk(top, lw1, h1, cols - lw1);
-        out->pane[PANE_TARGETS] = mk(top + h1, 0, h2, lw);
-        out->pane[PANE_IMAGES] = mk(top + h1, lw, h2, cols - lw);
-        out->pane[PANE_REFRESH] = mk(top + h1 + h2, 0, h3, lw);
-        out->pane[PANE_ACTIVITY] = mk(top + h1 + h2, lw, h3, cols - lw);
+        /* Rows of panes as panes.def places them. The top row gets a little more
+         * (it holds the most rows) and its left pane is narrower (Groups is
+         * narrower than Instances); a pane alone in its row is full width. */
+        int rows = 0;
         for (int p = 0; p < PANE_COUNT; p++)
+            if (pane_places[p].row + 1 > rows)
+                rows = pane_places[p].row + 1;
+        int row_y[LAYOUT_ROWS + 1], y = top;
+        for (int r = 0; r < rows; r++) {
+            int rh = rows == 1 ? h : r == 0 ? h * 2 / 5 : (h - h * 2 / 5) / (rows - 1);
+            if (r == rows - 1)
+                rh = top + h - y;
+            row_y[r] = y;
+            y += rh;
+        }
+        row_y[rows] = top + h;
+        for (int p = 0; p < PANE_COUNT; p++) {
+            int r = pane_places[p].row;
+            bool alone = true;
+            for (int q = 0; q < PANE_COUNT; q++)
+                alone &= q == p || pane_places[q].row != r;
+            int split = r == 0 ? cols * 2 / 5 : cols / 2;
+            int x = alone || pane_places[p].col == 0 ? 0 : split;
+            int w = alone ? cols : pane_places[p].col == 0 ? split : cols - split;
+            out->pane[p] = mk(row_y[r], x, row_y[r + 1] - row_y[r], w);
             out->visible[p] = true;
+        }
         return;
     }
-    /* Top half: Groups | Instances; bottom: one tabbed pane. */
+    /* Top half: the panes of row 0; bottom: one tabbed pane. */
     out->tabbed = true;
     int h1 = h / 2, h2 = h - h1;
     int lw = cols * 3 / 8;
     if (lw < 28)
         lw = 28;
-    out->pane[PANE_GROUPS] = mk(top, 0, h1, lw);
-    out->pane[PANE_INSTANCES] = mk(top, lw, h1, cols - lw);
-    out->visible[PANE_GROUPS] = out->visible[PANE_INSTANCES] = true;
-    if (tab_pane < PANE_TARGETS || tab_pane >= PANE_COUNT)
-        tab_pane = PANE_TARGETS;
-    for (int p = PANE_TARGETS; p < PANE_COUNT; p++)
-        out->pane[p] = mk(top + h1, 0, h2, cols);
-    out->visible[tab_pane] = true;
+    if (!layout_in_tab_area(tab_pane))
+        tab_pane = layout_first_tab();
+    for (int p = 0; p < PANE_COUNT; p++) {
+        if (layout_in_tab_area(p)) {
+            out->pane[p] = mk(top + h1, 0, h2, cols);
+            out->visible[p] = p == tab_pane;
+            continue;
+        }
+        bool alone = true;
+        for (int q = 0; q < PANE_COUNT; q++)
+            alone &= q == p || layout_in_tab_area(q);
+        int x = alone || pane_places[p].col == 0 ? 0 : lw;
+        int w = alone ? cols : pane_places[p].col == 0 ? lw : cols - lw;
+        out->pane[p] = mk(top, x, h1, w);
+        out->visible[p] = true;
+    }
+}
+
+bool layout_in_tab_area(int pane)
+{
+    return pane >= 0 && pane < PANE_COUNT && pane_places[pane].row > 0;
+}
+
+int layout_first_tab(void)
+{
+    for (int p = 0; p < PANE_COUNT; p++)
+        if (layout_in_tab_area(p))
+            return p;
+    return -1;
 }
 
 int layout_pane_at(const layout *l, int y, int x)

@@ -1,7 +1,7 @@
 /* layout.h — where each pane goes for a terminal size: a pure function of the
  * size and the pane shown in the tabbed area, so it is testable without a terminal.
- *   >= 160 columns and >= 36 lines: all six panes in three rows of two;
- *   >= 80x24: Groups | Instances on top, one of the other four below in a tabbed area;
+ *   >= 160 columns and >= 36 lines: every pane, in the rows and columns panes.def gives;
+ *   >= 80x24: the panes of row 0 on top, one of the others below in a tabbed area;
  *   smaller: nothing but a "terminal too small" notice. */
 #ifndef TARMAC_LAYOUT_H
 #define TARMAC_LAYOUT_H
@@ -13,8 +13,17 @@
 #define LAYOUT_WIDE_COLS 160
 #define LAYOUT_WIDE_LINES 36
 
-enum { PANE_GROUPS, PANE_INSTANCES, PANE_TARGETS, PANE_IMAGES, PANE_REFRESH, PANE_ACTIVITY,
-       PANE_COUNT };
+enum {
+#define PANE(ID, name, title, number, row, col) PANE_##ID,
+#include "panes.def"
+#undef PANE
+    PANE_COUNT
+};
+
+/* Where each pane goes in the wide layout (panes.def's row and col). */
+typedef struct pane_place { int row, col; } pane_place;
+extern const pane_place pane_places[PANE_COUNT];
+#define LAYOUT_ROWS 4          /* panes.def may use rows 0..3 */
 
 typedef struct rect { int y, x, h, w; } rect;
 
@@ -27,8 +36,12 @@ typedef struct layout {
     bool visible[PANE_COUNT];
 } layout;
 
-/* tab_pane: which of PANE_TARGETS..PANE_ACTIVITY the tabbed area shows. */
+/* tab_pane: which of the tabbed area's panes it shows (another value: the first). */
 void layout_compute(int cols, int lines, int tab_pane, layout *out);
+/* True for a pane that shares the narrow layout's tabbed area (row > 0). */
+bool layout_in_tab_area(int pane);
+/* The first pane of the tabbed area (the default tab). */
+int layout_first_tab(void);
 /* The visible pane containing (y, x), or -1. */
 int layout_pane_at(const layout *l, int y, int x);
 

@@ -1,17 +1,22 @@
 /* test_tui_layout.c — pane rectangles at many terminal sizes: the too-small
  * notice below 80x24, the tabbed bottom area, the six-pane wide layout, and that
  * visible panes never overlap nor leave the screen. Also the listview's column
- * widths, which fold columns away by priority when narrow. */
+ * widths, which fold columns away by priority when narrow. The pane registry
+ * (panes/panes.def): numbers, names, places and focus actions agree, and every
+ * registered pane gets a rectangle in both layouts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
+#include "keymap.h"
 #include "layout.h"
 #include "listview.h"
+#include "pane.h"
 
 static bool overlap(rect a, rect b)
 {
@@ -130,6 +135,75 @@ static void test_column_widths(void **state)
     assert_int_equal(w[1], 0);
 }
 
+
+/* panes.def is the one list: numbers 1..N in order, names and places unique,
+ * rows from 0 without gaps and at most two panes to a row, each with its ops, a
+ * focus action named after it on its number key, and a scope of its own. */
+static void test_registry(void **state)
+{
+    (void)state;
+    int per_row[LAYOUT_ROWS] = { 0 };
+    for (int p = 0; p < PANE_COUNT; p++) {
+        const pane_entry *e = &panes_all[p];
+        assert_non_null(e->ops);
+        assert_non_null(e->ops->on_model_change);
+        assert_int_equal(e->number, p + 1);
+        assert_true(e->name && *e->name && e->title && *e->title);
+        for (int q = 0; q < p; q++) {
+            assert_string_not_equal(e->name, panes_all[q].name);
+            assert_false(pane_places[p].row == pane_places[q].row && pane_places[p].col == pane_places[q].col);
+        }
+        assert_in_range(pane_places[p].row, 0, LAYOUT_ROWS - 1);
+        assert_in_range(pane_places[p].col, 0, 1);
+        per_row[pane_places[p].row]++;
+        char name[64];
+        snprintf(name, sizeof name, "focus_%s", e->name);
+        action_id a = keymap_action_by_name(name);
+        assert_int_not_equal(a, ACT_NONE);
+        assert_int_equal(keymap_focus_pane(a), p);
+        char key[8];
+        snprintf(key, sizeof key, "%d", e->number);
+        assert_string_equal(keymap_actions[a].keys[0], key);
+    }
+    assert_int_equal(keymap_focus_pane(ACT_QUIT), -1);
+    bool gap = false;
+    for (int r = 0; r < LAYOUT_ROWS; r++) {
+        assert_true(per_row[r] <= 2);
+        if (!per_row[r])
+            gap = true;
+        else
+            assert_false(gap);   /* a used row after an empty one */
+    }
+    assert_true(per_row[0] >= 1);
+    assert_true(layout_first_tab() >= 0 && layout_in_tab_area(layout_first_tab()));
+}
+
+/* Every registered pane has a rectangle: in the wide layout all of them, tiling
+ * the body exactly; in the narrow one row 0's panes and the chosen tab. */
+static void test_registry_layouts(void **state)
+{
+    (void)state;
+    layout l;
+    layout_compute(200, 50, layout_first_tab(), &l);
+    long area = 0;
+    for (int p = 0; p < PANE_COUNT; p++) {
+        assert_true(l.visible[p]);
+        assert_true(l.pane[p].w > 0 && l.pane[p].h > 0);
+        area += (long)l.pane[p].w * l.pane[p].h;
+    }
+    assert_int_equal(area, (long)l.body.w * l.body.h);
+    for (int tab = 0; tab < PANE_COUNT; tab++) {
+        if (!layout_in_tab_area(tab))
+            continue;
+        layout_compute(100, 30, tab, &l);
+        assert_true(l.tabbed);
+        for (int p = 0; p < PANE_COUNT; p++) {
+            assert_true(l.pane[p].w > 0 && l.pane[p].h > 0);
+            assert_int_equal(l.visible[p], !layout_in_tab_area(p) || p == tab);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +212,8 @@ int main(void)
         cmocka_unit_test(test_220x60),
         cmocka_unit_test(test_every_size),
         cmocka_unit_test(test_column_widths),
+        cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_registry_layouts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
