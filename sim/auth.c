@@ -128,9 +128,9 @@ sim_error auth_check(const sim_request *req, const auth_params *p, sigv4_auth *a
         return sig_mismatch(p->proto, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version "
                             "of date from HTTP: '%s' != '%s', from '%s'.", auth->date, d8, date);
     }
-    if (p->service && strcmp(p->service, auth->service) != 0)
+    if (p->service && !str_eq(p->service, auth->service))
         return sig_mismatch(p->proto, "Credential should be scoped to correct service: '%s'.%s%s", p->service, "", "");
-    if (p->region && strcmp(p->region, auth->region) != 0)
+    if (p->region && !str_eq(p->region, auth->region))
         return sig_mismatch(p->proto, "Credential should be scoped to a valid region.%s%s%s", "", "", "");
 
     time_t now = p->now ? p->now : time(NULL);

@@ -181,11 +181,11 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
     pthread_mutex_lock(&f->lock);
     world_sync(f->world, f->fixed_mono_ms ? f->fixed_mono_ms : mono_now_ms());
 
-    if (strcmp(what, "state") == 0 && get) {
+    if (str_eq(what, "state") && get) {
         answer_json(resp, 200, state_object(f->world));
-    } else if (strcmp(what, "calls") == 0 && get) {
+    } else if (str_eq(what, "calls") && get) {
         answer_json(resp, 200, calls_object(f));
-    } else if (strcmp(what, "events") == 0 && get) {
+    } else if (str_eq(what, "events") && get) {
         const char *since = sim_form_get(&args, "since");
         uint64_t n = 0;
         if (since) {
@@ -201,7 +201,7 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
             resp->content_type = "application/x-ndjson";
             world_events_json(f->world, n, &resp->body);
         }
-    } else if (strcmp(what, "advance") == 0 && post) {
+    } else if (str_eq(what, "advance") && post) {
         json_object *o = body_object(req);
         double secs;
         if (!body_number(o, "seconds", &secs) || !(secs >= 0 && secs <= 366.0 * 86400)) {
@@ -211,7 +211,7 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
             answer_json(resp, 200, now_object(f->world));
         }
         json_object_put(o);
-    } else if (strcmp(what, "speed") == 0 && post) {
+    } else if (str_eq(what, "speed") && post) {
         json_object *o = body_object(req);
         double speed;
         if (!body_number(o, "speed", &speed) || !(speed > 0 && speed <= 100000)) {
@@ -221,7 +221,7 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
             answer_json(resp, 200, now_object(f->world));
         }
         json_object_put(o);
-    } else if (strcmp(what, "faults") == 0 && (get || post)) {
+    } else if (str_eq(what, "faults") && (get || post)) {
         char err[160] = "";
         if (post && faults_from_json(req->body, req->body_len, &f->faults, err, sizeof err) != 0) {
             control_error(resp, 400, err);
@@ -231,7 +231,7 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
             faults_to_json(&f->faults, &resp->body);
             sb_appendc(&resp->body, '\n');
         }
-    } else if (strcmp(what, "alarm") == 0 && post) {
+    } else if (str_eq(what, "alarm") && post) {
         json_object *o = body_object(req);
         const char *name = body_string(o, "name"), *state = body_string(o, "state");
         if (!name || !state) {
@@ -243,8 +243,8 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
             else control_error(resp, 400, e.message);
         }
         json_object_put(o);
-    } else if (strcmp(what, "state") == 0 || strcmp(what, "events") == 0 || strcmp(what, "advance") == 0 ||
-               strcmp(what, "speed") == 0 || strcmp(what, "faults") == 0 || strcmp(what, "alarm") == 0) {
+    } else if (str_eq(what, "state") || str_eq(what, "events") || str_eq(what, "advance") ||
+               str_eq(what, "speed") || str_eq(what, "faults") || str_eq(what, "alarm") || str_eq(what, "calls")) {
         control_error(resp, 405, "method not allowed");
     } else {
         control_error(resp, 404, "no such control endpoint");

@@ -527,7 +527,7 @@ static int ec2_state_code(const char *name)
         {"terminated", 48}, {"stopping", 64}, {"stopped", 80},
     };
     for (size_t i = 0; name && i < ARRAY_LEN(codes); i++)
-        if (strcmp(codes[i].name, name) == 0) return codes[i].code;
+        if (str_eq(codes[i].name, name)) return codes[i].code;
     return 0;
 }
 

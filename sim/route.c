@@ -73,7 +73,7 @@ void sim_form_free(sim_form *f)
 const char *sim_form_get(const sim_form *f, const char *key)
 {
     for (size_t i = 0; f && i < f->items.n; i++)
-        if (strcmp(f->items.items[i].key, key) == 0) return f->items.items[i].value;
+        if (str_eq(f->items.items[i].key, key)) return f->items.items[i].value;
     return NULL;
 }
 
@@ -113,8 +113,8 @@ static sim_error bad(const op_ctx *c, const char *fmt, const char *arg)
     sim_error e = ok_err();
     const char *code = "ValidationError";
     if (c->rt->proto == SIM_PROTO_EC2) code = "InvalidParameterValue";
-    else if (strcmp(c->rt->service, "ecr") == 0) code = "InvalidParameterException";
-    else if (strcmp(c->rt->service, "monitoring") == 0) code = "InvalidParameterValue";
+    else if (str_eq(c->rt->service, "ecr")) code = "InvalidParameterException";
+    else if (str_eq(c->rt->service, "monitoring")) code = "InvalidParameterValue";
     str_copy(e.code, sizeof e.code, code);
     snprintf(e.message, sizeof e.message, fmt, arg ? arg : "");
     e.http_status = 400;
@@ -146,8 +146,8 @@ static bool parse_int(const char *s, long lo, long hi, int *out)
 
 static bool parse_bool(const char *s, bool *out)
 {
-    if (strcmp(s, "true") == 0) { *out = true; return true; }
-    if (strcmp(s, "false") == 0) { *out = false; return true; }
+    if (str_eq(s, "true")) { *out = true; return true; }
+    if (str_eq(s, "false")) { *out = false; return true; }
     return false;
 }
 
@@ -816,7 +816,7 @@ static int find_op(const char *service, const char *op, sim_proto proto)
         bool json = proto == SIM_PROTO_JSON10 || proto == SIM_PROTO_JSON11;
         bool op_json = ops[i].proto == SIM_PROTO_JSON10 || ops[i].proto == SIM_PROTO_JSON11;
         if (json != op_json) continue;
-        if ((!service || strcmp(ops[i].service, service) == 0) && strcmp(ops[i].op, op) == 0) return (int)i;
+        if ((!service || str_eq(ops[i].service, service)) && str_eq(ops[i].op, op)) return (int)i;
     }
     return -1;
 }
@@ -840,7 +840,7 @@ bool route_identify(const sim_request *req, const sim_form *form, sim_route *rt,
     memset(rt, 0, sizeof *rt);
     rt->index = -1;
     *err = ok_err();
-    if (req->path && !strcmp(req->path, "/federation/credentials")) {   /* SSO portal, rest-json */
+    if (req->path && str_eq(req->path, "/federation/credentials")) {   /* SSO portal, rest-json */
         rt->proto = SIM_PROTO_JSON11;
         str_copy(rt->service, sizeof rt->service, "awsssoportal");
         str_copy(rt->op, sizeof rt->op, "GetRoleCredentials");
@@ -871,7 +871,7 @@ bool route_identify(const sim_request *req, const sim_form *form, sim_route *rt,
     const char *action = sim_form_get(form, "Action");
     char scope[32] = "";
     bool have_scope = auth_scope_service(req, scope, sizeof scope);
-    if (have_scope && strcmp(scope, "ec2") == 0) rt->proto = SIM_PROTO_EC2;
+    if (have_scope && str_eq(scope, "ec2")) rt->proto = SIM_PROTO_EC2;
     if (!action || !*action) {
         *err = route_err("MissingAction", 400, "Could not find operation%s", "");
         return false;

@@ -95,9 +95,9 @@ static bool get_bool(sp *p, yaml_node_t *n, const char *key, bool *out)
     if (!want_scalar(p, n, key))
         return false;
     const char *s = scalar(n);
-    if (!strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on"))
+    if (str_eq(s, "true") || str_eq(s, "yes") || str_eq(s, "on"))
         *out = true;
-    else if (!strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"))
+    else if (str_eq(s, "false") || str_eq(s, "no") || str_eq(s, "off"))
         *out = false;
     else
         return sp_fail_at(p, &n->start_mark, "%s: '%s' is not a boolean", key, s);
@@ -203,13 +203,13 @@ static bool parse_map(sp *p, yaml_node_t *n, const char *what, const field *fiel
             return false;
         const field *f = NULL;
         for (size_t i = 0; i < nf; i++)
-            if (!strcmp(fields[i].key, scalar(k)))
+            if (str_eq(fields[i].key, scalar(k)))
                 f = &fields[i];
         if (!f)
             return sp_fail_at(p, &k->start_mark, "unknown key '%s' in %s", scalar(k), what);
         /* A repeated section would be added twice (each "generate:" up to the limit). */
         for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < pr; q++)
-            if (!strcmp(scalar(node(p, q->key)), scalar(k)))
+            if (str_eq(scalar(node(p, q->key)), scalar(k)))
                 return sp_fail_at(p, &k->start_mark, "duplicate key '%s' in %s", scalar(k), what);
         if (!parse_value(p, v, f, obj))
             return false;
@@ -429,11 +429,11 @@ static bool sub_findings(sp *p, yaml_node_t *n, void *obj)
             return false;
         bool known = false;
         for (size_t i = 0; i < ARRAY_LEN(severities); i++)
-            known |= !strcmp(severities[i], scalar(k));
+            known |= str_eq(severities[i], scalar(k));
         if (!known)
             return sp_fail_at(p, &k->start_mark, "unknown finding severity '%s' (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL, UNDEFINED)", scalar(k));
         for (size_t i = 0; i < sc->findings.n; i++)
-            if (!strcmp(sc->findings.items[i].severity, scalar(k)))
+            if (str_eq(sc->findings.items[i].severity, scalar(k)))
                 return sp_fail_at(p, &k->start_mark, "duplicate severity '%s'", scalar(k));
         sc_severity *sv = VEC_NEW(sc->findings);
         sv->severity = xstrdup(scalar(k));
@@ -498,7 +498,7 @@ static const char *const process_names[] = {
 bool sim_process_known(const char *name)
 {
     for (size_t i = 0; name && i < ARRAY_LEN(process_names); i++)
-        if (!strcmp(process_names[i], name))
+        if (str_eq(process_names[i], name))
             return true;
     return false;
 }
@@ -832,7 +832,7 @@ static bool tg_is_nlb(const sc_target_group *t)
 static bool one_of(const char *s, const char *const *set, size_t n)
 {
     for (size_t i = 0; s && i < n; i++)
-        if (!strcmp(set[i], s))
+        if (str_eq(set[i], s))
             return true;
     return false;
 }
@@ -903,7 +903,7 @@ static bool validate_math(sp *p, sc_alarm *al)
         if (str_empty(q->id))
             return sp_fail_lc(p, al->line, al->column, "a metrics query has no id in alarm", al->name);
         for (size_t j = 0; j < k; j++)
-            if (!strcmp(al->metrics.items[j].id, q->id))
+            if (str_eq(al->metrics.items[j].id, q->id))
                 return sp_fail_lc(p, al->line, al->column, "duplicate metrics id", q->id);
         if (!q->expression == !q->metric)
             return sp_fail_lc(p, al->line, al->column, "a metrics query needs exactly one of expression and metric:", q->id);
@@ -935,7 +935,7 @@ static bool validate_math(sp *p, sc_alarm *al)
     if (al->threshold_metric_id) {
         bool found = false;
         for (size_t k = 0; k < al->metrics.n; k++)
-            found |= !strcmp(al->metrics.items[k].id, al->threshold_metric_id);
+            found |= str_eq(al->metrics.items[k].id, al->threshold_metric_id);
         if (!found)
             return sp_fail_lc(p, al->line, al->column, "threshold_metric_id names no metrics query:", al->threshold_metric_id);
         al->has_threshold = false;
@@ -977,7 +977,7 @@ static bool validate_alarm(sp *p, const sim_scenario *sc, sc_alarm *al)
     al->has_threshold = true;   /* the target-group metric alarms: 0 unless given */
     if (!al->metric)
         al->metric = xstrdup("UnHealthyHostCount");
-    if (strcmp(al->metric, "UnHealthyHostCount") && strcmp(al->metric, "HealthyHostCount"))
+    if (!str_eq(al->metric, "UnHealthyHostCount") && !str_eq(al->metric, "HealthyHostCount"))
         return sp_fail_lc(p, al->line, al->column, "unknown alarm metric", al->metric);
     if (!al->target_group || !find_tg(sc, al->target_group))
         return sp_fail_lc(p, al->line, al->column, "alarm watches unknown target group", al->target_group);
@@ -1096,7 +1096,7 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
             return sp_fail_lc(p, a->line, a->column, "app uses unknown launch template", a->launch_template);
         if (!a->lt_version)
             a->lt_version = xasprintf("%d", lt->default_version);
-        if (strcmp(a->lt_version, "$Latest") && strcmp(a->lt_version, "$Default")) {
+        if (!str_eq(a->lt_version, "$Latest") && !str_eq(a->lt_version, "$Default")) {
             char *end;
             long v = strtol(a->lt_version, &end, 10);
             if (*end || end == a->lt_version || v < 1 || v > lt->latest_version)
@@ -1116,7 +1116,7 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
             a->live_tag = xstrdup("prod");
         if (!a->health_check_type)
             a->health_check_type = xstrdup("EC2");
-        if (strcmp(a->health_check_type, "EC2") && strcmp(a->health_check_type, "ELB"))
+        if (!str_eq(a->health_check_type, "EC2") && !str_eq(a->health_check_type, "ELB"))
             return sp_fail_lc(p, a->line, a->column, "health_check_type must be EC2 or ELB, not", a->health_check_type);
         if (!a->instance_type)
             a->instance_type = xstrdup(lt->instance_type ? lt->instance_type : "t3.micro");
@@ -1126,8 +1126,8 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
             sc_warm_pool *wp = &a->warm_pool;
             if (!wp->pool_state)
                 wp->pool_state = xstrdup("Stopped");
-            if (strcmp(wp->pool_state, "Stopped") && strcmp(wp->pool_state, "Running") &&
-                strcmp(wp->pool_state, "Hibernated"))
+            if (!str_eq(wp->pool_state, "Stopped") && !str_eq(wp->pool_state, "Running") &&
+                !str_eq(wp->pool_state, "Hibernated"))
                 return sp_fail_lc(p, a->line, a->column, "warm_pool pool_state must be Stopped, Running or Hibernated, not",
                                   wp->pool_state);
         }

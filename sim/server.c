@@ -157,7 +157,7 @@ void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
     auth_params ap = {
         .proto = rt.proto, .service = rt.service,
         /* STS answers in every region (regional endpoints); the world's services in its own. */
-        .region = f->world && strcmp(rt.service, "sts") != 0 ? world_region(f->world) : NULL,
+        .region = f->world && !str_eq(rt.service, "sts") ? world_region(f->world) : NULL,
         .now = f->fixed_now, .secret = lookup_secret, .ud = f, .signer = f->signer,
     };
     sigv4_auth auth;
@@ -198,7 +198,7 @@ void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
     world_sync(f->world, f->fixed_mono_ms ? f->fixed_mono_ms : mono_now_ms());
     /* the SSO portal has no signer: its bearer token stands for the caller */
     const char *caller = auth.access_key_id;
-    if (!strcmp(rt.service, "awsssoportal"))
+    if (str_eq(rt.service, "awsssoportal"))
         caller = sim_request_header(req, "x-amz-sso_bearer_token");
     route_dispatch(f, &rt, &form, json, caller, resp);
     pthread_mutex_unlock(&f->lock);

@@ -82,7 +82,7 @@ int sim_main(int argc, char **argv)
         const char *v;
         char *end;
         errno = 0;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        if (str_eq(argv[i], "-h") || str_eq(argv[i], "--help")) {
             usage(stdout);
             return 0;
         } else if ((v = opt_value(argc, argv, &i, "--port"))) {

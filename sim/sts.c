@@ -38,9 +38,9 @@ const w_session *w_sts_find_token(const sim_world *w, const char *akid, const ch
     const w_session *newest = NULL;
     for (size_t i = w->sessions.n; i-- > 0;) {   /* newest last */
         const w_session *s = &w->sessions.items[i];
-        if (strcmp(s->access_key_id, akid) || s->expiration <= now)   /* expired: unknown to auth */
+        if (!str_eq(s->access_key_id, akid) || s->expiration <= now)   /* expired: unknown to auth */
             continue;
-        if (!token || !strcmp(s->session_token, token))
+        if (!token || str_eq(s->session_token, token))
             return s;
         if (!newest)
             newest = s;
@@ -55,8 +55,8 @@ const w_session *w_sts_find(const sim_world *w, const char *akid)
 
 bool sts_unsigned_operation(const char *service, const char *op)
 {
-    return service && op && ((!strcmp(service, "sts") && !strcmp(op, "AssumeRoleWithWebIdentity")) ||
-                             (!strcmp(service, "awsssoportal") && !strcmp(op, "GetRoleCredentials")));
+    return service && op && ((str_eq(service, "sts") && str_eq(op, "AssumeRoleWithWebIdentity")) ||
+                             (str_eq(service, "awsssoportal") && str_eq(op, "GetRoleCredentials")));
 }
 
 static bool name_ok(const char *s)
@@ -187,7 +187,7 @@ void sts_encode(const sim_world *w, strbuf *sb, const char *op, const char *akid
         snprintf(arn, sizeof arn, "AROA%.16s:%s", s->access_key_id + 4, s->session_name);
         enc_xml_text(sb, "AssumedRoleId", arn);
         sb_append(sb, "</AssumedRoleUser>");
-        if (!strcmp(op, "AssumeRoleWithWebIdentity")) {
+        if (str_eq(op, "AssumeRoleWithWebIdentity")) {
             enc_xml_text(sb, "SubjectFromWebIdentityToken", "sim-subject");
             enc_xml_text(sb, "Audience", "sts.amazonaws.com");
         }

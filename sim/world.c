@@ -109,9 +109,9 @@ int w_lt_index(const sim_world *w, const char *id, const char *name)
 int w_resolve_version(const sim_world *w, int lt, const char *spec)
 {
     const sc_launch_template *t = &w->sc->launch_templates.items[lt];
-    if (str_empty(spec) || !strcmp(spec, "$Default"))
+    if (str_empty(spec) || str_eq(spec, "$Default"))
         return t->default_version;
-    if (!strcmp(spec, "$Latest"))
+    if (str_eq(spec, "$Latest"))
         return t->latest_version;
     char *end;
     long v = strtol(spec, &end, 10);
@@ -125,7 +125,7 @@ int w_asg_index(const sim_world *w, const char *name)
     if (str_empty(name))
         return -1;
     for (size_t i = 0; i < w->asgs.n; i++)
-        if (!strcmp(w->asgs.items[i].sc->name, name))
+        if (str_eq(w->asgs.items[i].sc->name, name))
             return (int)i;
     return -1;
 }
@@ -147,7 +147,7 @@ sim_fault_rule *sim_faults_match(sim_faults *f, const char *service, const char 
         sim_fault_rule *r = &f->rules.items[i];
         if (r->service[0] && !str_eq(r->service, service))
             continue;
-        if (strcmp(r->operation, "*") && !str_eq(r->operation, operation))
+        if (!str_eq(r->operation, "*") && !str_eq(r->operation, operation))
             continue;
         if (r->count > 0 && r->used >= r->count)
             continue;
@@ -296,7 +296,7 @@ const sim_faults *world_faults(const sim_world *w) { return &w->faults; }
 static const sc_credential *find_cred(const sim_world *w, const char *akid)
 {
     for (size_t i = 0; akid && i < w->sc->credentials.n; i++)
-        if (!strcmp(w->sc->credentials.items[i].access_key_id, akid))
+        if (str_eq(w->sc->credentials.items[i].access_key_id, akid))
             return &w->sc->credentials.items[i];
     return NULL;
 }
@@ -396,7 +396,7 @@ sim_error world_describe_instances(sim_world *w, const strvec *ids, const char *
         for (size_t i = 0; i < ids->n; i++) {
             const w_instance *found = NULL;
             for (size_t j = 0; j < w->instances.n && !found; j++)
-                if (!strcmp(w->instances.items[j].id, ids->items[i]) && visible(w, &w->instances.items[j]))
+                if (str_eq(w->instances.items[j].id, ids->items[i]) && visible(w, &w->instances.items[j]))
                     found = &w->instances.items[j];
             if (!found)
                 return w_err("InvalidInstanceID.NotFound", 400, "The instance ID '%.40s' does not exist",
@@ -404,7 +404,7 @@ sim_error world_describe_instances(sim_world *w, const strvec *ids, const char *
         }
         for (size_t i = 0; i < ids->n; i++)
             for (size_t j = 0; j < w->instances.n; j++)
-                if (!strcmp(w->instances.items[j].id, ids->items[i])) {
+                if (str_eq(w->instances.items[j].id, ids->items[i])) {
                     fill_ec2(w, &w->instances.items[j], VEC_NEW(*out));
                     break;
                 }

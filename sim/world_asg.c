@@ -79,7 +79,7 @@ static int az_alive(const sim_world *w, const w_asg *a, const char *az)
     int n = 0;
     for (size_t i = 0; i < a->instances.n; i++) {
         const w_instance *in = &w->instances.items[a->instances.items[i]];
-        n += alive(in) && !strcmp(in->az, az);
+        n += alive(in) && str_eq(in->az, az);
     }
     return n;
 }
@@ -142,7 +142,7 @@ static int launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, 
     if (warm)
         snprintf(cause, sizeof cause,
                  "At %s an instance was launched into the warm pool, which has fewer instances than its configured size.", when);
-    else if (!strcmp(why, "refresh"))
+    else if (str_eq(why, "refresh"))
         snprintf(cause, sizeof cause, "At %s an instance was started in response to an instance refresh.", when);
     else
         snprintf(cause, sizeof cause,
@@ -175,11 +175,11 @@ void w_terminate(sim_world *w, int inst, const char *why)
     w_iso(w->now, when);
     snprintf(desc, sizeof desc, in->warm ? "Terminating EC2 instance in warm pool: %s" : "Terminating EC2 instance: %s",
              in->id);
-    if (!strcmp(why, "refresh"))
+    if (str_eq(why, "refresh"))
         snprintf(cause, sizeof cause,
                  "At %s an instance was taken out of service in response to an instance refresh.  At %s instance %s was selected for termination.",
                  when, when, in->id);
-    else if (!strcmp(why, "unhealthy"))
+    else if (str_eq(why, "unhealthy"))
         snprintf(cause, sizeof cause,
                  "At %s an instance was taken out of service in response to an ELB system health check failure.", when);
     else
@@ -195,7 +195,7 @@ bool w_asg_suspended(const sim_world *w, int asg, const char *process)
 {
     const w_asg *a = &w->asgs.items[asg];
     for (size_t i = 0; i < a->suspended.n; i++)
-        if (!strcmp(a->suspended.items[i].process, process))
+        if (str_eq(a->suspended.items[i].process, process))
             return true;
     return false;
 }
@@ -203,7 +203,7 @@ bool w_asg_suspended(const sim_world *w, int asg, const char *process)
 static void suspend(sim_world *w, w_asg *a, const char *process, const char *reason)
 {
     for (size_t i = 0; i < a->suspended.n; i++)
-        if (!strcmp(a->suspended.items[i].process, process))
+        if (str_eq(a->suspended.items[i].process, process))
             return;
     char when[32], buf[64];
     w_iso(w->now, when);
@@ -217,7 +217,7 @@ static void suspend(sim_world *w, w_asg *a, const char *process, const char *rea
 static void resume(sim_world *w, w_asg *a, const char *process)
 {
     for (size_t i = 0; i < a->suspended.n; i++)
-        if (!strcmp(a->suspended.items[i].process, process)) {
+        if (str_eq(a->suspended.items[i].process, process)) {
             free(a->suspended.items[i].process);
             free(a->suspended.items[i].reason);
             a->suspended.items[i] = a->suspended.items[--a->suspended.n];
@@ -270,7 +270,7 @@ bool w_instance_healthy(const sim_world *w, int inst)
     if (in->lc != LC_INSERVICE || in->unhealthy || w->now < in->in_service_at + (aws_time)in->warmup_s * 1000)
         return false;
     const w_asg *a = &w->asgs.items[in->asg];
-    return strcmp(a->sc->health_check_type, "ELB") || w_elb_all_healthy(w, inst);
+    return !str_eq(a->sc->health_check_type, "ELB") || w_elb_all_healthy(w, inst);
 }
 
 /* ---------- life ---------- */
@@ -304,11 +304,11 @@ void w_asg_init(sim_world *w)
             a->lt_version = sc->launch_templates.items[a->lt].default_version;
         a->repo = -1;
         for (size_t r = 0; s->repository && r < w->repos.n; r++)
-            if (!strcmp(w->repos.items[r].name, s->repository))
+            if (str_eq(w->repos.items[r].name, s->repository))
                 a->repo = (int)r;
         for (size_t t = 0; t < s->target_groups.n; t++)
             for (size_t j = 0; j < w->tgs.n; j++)
-                if (!strcmp(w->tgs.items[j].sc->name, s->target_groups.items[t]))
+                if (str_eq(w->tgs.items[j].sc->name, s->target_groups.items[t]))
                     VEC_PUSH(a->tgs, (int)j);
         a->created = w->now - 30LL * 86400000;
         a->active_refresh = -1;
@@ -498,7 +498,7 @@ void w_asg_reconcile_step(sim_world *w)
             w_instance *in = &w->instances.items[idx];
             if (in->lc != LC_INSERVICE)
                 continue;
-            if (!in->unhealthy && health_check && !strcmp(a->sc->health_check_type, "ELB") &&
+            if (!in->unhealthy && health_check && str_eq(a->sc->health_check_type, "ELB") &&
                 w->now >= in->launch_time + (aws_time)a->sc->grace_period_s * 1000 && w_elb_any_unhealthy(w, idx)) {
                 in->unhealthy = true;
                 w_event(w, "instance_health", "\"asg\":\"%s\",\"instance\":\"%s\",\"health\":\"Unhealthy\"", a->sc->name, in->id);
@@ -663,7 +663,7 @@ sim_error world_describe_activities(sim_world *w, const char *asg_name, const st
     size_t page = (size_t)w_page(w, "DescribeScalingActivities", max_items, 100), seen = 0, taken = 0;
     for (size_t k = w->activities.n; k-- > 0;) {
         const scaling_activity *a = &w->activities.items[k];
-        if (!str_empty(asg_name) && strcmp(a->auto_scaling_group_name, asg_name))
+        if (!str_empty(asg_name) && !str_eq(a->auto_scaling_group_name, asg_name))
             continue;
         if (activity_ids && activity_ids->n && !strvec_contains(activity_ids, a->activity_id))
             continue;

@@ -15,7 +15,7 @@ static int alarm_index(const sim_world *w, const char *name_or_arn)
     if (!name_or_arn)
         return -1;
     for (size_t i = 0; i < w->alarms.n; i++)
-        if (!strcmp(w->alarms.items[i].sc->name, name_or_arn) || !strcmp(w->alarms.items[i].arn, name_or_arn))
+        if (str_eq(w->alarms.items[i].sc->name, name_or_arn) || str_eq(w->alarms.items[i].arn, name_or_arn))
             return (int)i;
     return -1;
 }
@@ -29,7 +29,7 @@ void w_cw_init(sim_world *w)
         a->arn = xasprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", w->region, w->account_id, s->name);
         a->tg = -1;
         for (size_t j = 0; s->kind == SC_ALARM_TG && j < w->tgs.n; j++)
-            if (!strcmp(w->tgs.items[j].sc->name, s->target_group))
+            if (str_eq(w->tgs.items[j].sc->name, s->target_group))
                 a->tg = (int)j;
         str_copy(a->state, sizeof a->state, s->state ? s->state : "INSUFFICIENT_DATA");
         a->reason = xstrdup("Unchecked: Initial alarm creation");
@@ -64,7 +64,7 @@ void w_cw_free(sim_world *w)
 
 static void set_state(sim_world *w, w_alarm *a, const char *state, const char *reason)
 {
-    if (!strcmp(a->state, state))
+    if (str_eq(a->state, state))
         return;
     strbuf sb;
     sb_init(&sb);
@@ -79,11 +79,11 @@ static void set_state(sim_world *w, w_alarm *a, const char *state, const char *r
 
 static bool breaches(const sc_alarm *s, double v)
 {
-    if (!strcmp(s->comparison, "GreaterThanThreshold"))
+    if (str_eq(s->comparison, "GreaterThanThreshold"))
         return v > s->threshold;
-    if (!strcmp(s->comparison, "GreaterThanOrEqualToThreshold"))
+    if (str_eq(s->comparison, "GreaterThanOrEqualToThreshold"))
         return v >= s->threshold;
-    if (!strcmp(s->comparison, "LessThanThreshold"))
+    if (str_eq(s->comparison, "LessThanThreshold"))
         return v < s->threshold;
     return v <= s->threshold;
 }
@@ -95,7 +95,7 @@ static void step_metric(sim_world *w, w_alarm *a)
 {
     if (a->tg < 0)
         return;
-    bool healthy_metric = !strcmp(a->sc->metric, "HealthyHostCount");
+    bool healthy_metric = str_eq(a->sc->metric, "HealthyHostCount");
     double now_v = w_tg_count(w, a->tg, healthy_metric);
     if (!a->period_samples || (healthy_metric ? now_v < a->period_stat : now_v > a->period_stat))
         a->period_stat = now_v;
@@ -179,7 +179,7 @@ sim_error world_set_alarm_state(sim_world *w, const char *name, const char *stat
     char r[256];
     str_copy(r, sizeof r, reason ? reason : "set by SetAlarmState");
     set_state(w, a, state, r);
-    a->breach_run = !strcmp(state, "ALARM") ? a->sc->evaluation_periods : 0;
+    a->breach_run = str_eq(state, "ALARM") ? a->sc->evaluation_periods : 0;
     return w_okv();
 }
 
@@ -222,7 +222,7 @@ static void fill_alarm(const w_alarm *a, cw_alarm *o)
     }
     o->metric_name = xstrdup(s->metric);
     o->namespace_ = xstrdup("AWS/ApplicationELB");
-    o->statistic = xstrdup(!strcmp(s->metric, "HealthyHostCount") ? "Minimum" : "Maximum");
+    o->statistic = xstrdup(str_eq(s->metric, "HealthyHostCount") ? "Minimum" : "Maximum");
     o->period = s->period_s;
 }
 
@@ -236,9 +236,9 @@ sim_error world_describe_alarms(sim_world *w, const strvec *names, const char *p
     /* AlarmTypes omitted: metric alarms only, "even if composite alarms exist" */
     bool want_metric = !alarm_types || !alarm_types->n, want_composite = false;
     for (size_t i = 0; alarm_types && i < alarm_types->n; i++) {
-        if (!strcmp(alarm_types->items[i], "MetricAlarm"))
+        if (str_eq(alarm_types->items[i], "MetricAlarm"))
             want_metric = true;
-        else if (!strcmp(alarm_types->items[i], "CompositeAlarm"))
+        else if (str_eq(alarm_types->items[i], "CompositeAlarm"))
             want_composite = true;
         else
             return w_err("InvalidParameterValue", 400,
@@ -258,7 +258,7 @@ sim_error world_describe_alarms(sim_world *w, const strvec *names, const char *p
             continue;
         if (!str_empty(prefix) && strncmp(a->sc->name, prefix, strlen(prefix)))
             continue;
-        if (!str_empty(state_value) && strcmp(a->state, state_value))
+        if (!str_empty(state_value) && !str_eq(a->state, state_value))
             continue;
         if (seen++ < off)
             continue;

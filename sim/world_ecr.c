@@ -46,7 +46,7 @@ static void digest_of(const char *data, size_t len, char out[72])
 static int repo_index(const sim_world *w, const char *name)
 {
     for (size_t i = 0; name && i < w->repos.n; i++)
-        if (!strcmp(w->repos.items[i].name, name))
+        if (str_eq(w->repos.items[i].name, name))
             return (int)i;
     return -1;
 }
@@ -54,7 +54,7 @@ static int repo_index(const sim_world *w, const char *name)
 static int image_by_digest(const w_repo *r, const char *digest)
 {
     for (size_t i = 0; digest && i < r->images.n; i++)
-        if (!strcmp(r->images.items[i].digest, digest))
+        if (str_eq(r->images.items[i].digest, digest))
             return (int)i;
     return -1;
 }
@@ -70,7 +70,7 @@ static int image_by_tag(const w_repo *r, const char *tag)
 static void strvec_remove(strvec *v, const char *s)
 {
     for (size_t i = 0; i < v->n; i++)
-        if (!strcmp(v->items[i], s)) {
+        if (str_eq(v->items[i], s)) {
             free(v->items[i]);
             memmove(&v->items[i], &v->items[i + 1], (v->n - i - 1) * sizeof *v->items);
             v->n--;
@@ -291,7 +291,7 @@ void w_ecr_free(sim_world *w)
  * (ACTIVATING) is not pullable yet either. */
 static bool pullable(const w_image *im)
 {
-    return !strcmp(im->status, "ACTIVE");
+    return str_eq(im->status, "ACTIVE");
 }
 
 const w_image *w_ecr_pull(sim_world *w, int repo, const char *tag, bool *failed)
@@ -320,7 +320,7 @@ void w_ecr_step(sim_world *w)
     for (size_t i = 0; i < w->repos.n; i++)
         for (size_t j = 0; j < w->repos.items[i].images.n; j++) {
             w_image *im = &w->repos.items[i].images.items[j];
-            if (!strcmp(im->status, "ACTIVATING") && im->active_at && w->now >= im->active_at) {
+            if (str_eq(im->status, "ACTIVATING") && im->active_at && w->now >= im->active_at) {
                 str_copy(im->status, sizeof im->status, "ACTIVE");
                 im->activated_at = w->now;
                 im->active_at = 0;
@@ -334,7 +334,7 @@ void w_ecr_step(sim_world *w)
 static sim_error find_repo(sim_world *w, const char *registry_id, const char *repo, w_repo **out)
 {
     int i = repo_index(w, repo);
-    if (i < 0 || (!str_empty(registry_id) && strcmp(registry_id, w->account_id)))
+    if (i < 0 || (!str_empty(registry_id) && !str_eq(registry_id, w->account_id)))
         return w_err("RepositoryNotFoundException", 400,
                      "The repository with name '%.64s' does not exist in the registry with id '%.20s'",
                      repo ? repo : "", str_empty(registry_id) ? w->account_id : registry_id);
@@ -359,7 +359,7 @@ sim_error world_ecr_describe_repositories(sim_world *w, const char *registry_id,
             VEC_PUSH(pick, (int)(r - w->repos.items));
         }
     } else {
-        if (!str_empty(registry_id) && strcmp(registry_id, w->account_id))
+        if (!str_empty(registry_id) && !str_eq(registry_id, w->account_id))
             return w_okv();
         for (size_t i = 0; i < w->repos.n; i++)
             VEC_PUSH(pick, (int)i);
@@ -405,7 +405,7 @@ static void fill_detail(const sim_world *w, const w_repo *r, const w_image *im, 
     o->last_recorded_pull_time = im->last_pull;
     /* imageStatus only for images the scenario or a restore gave a status history:
      * the default scenarios' answers stay as they were */
-    if (strcmp(im->status, "ACTIVE") || im->archived_at || im->activated_at)
+    if (!str_eq(im->status, "ACTIVE") || im->archived_at || im->activated_at)
         o->image_status = xstrdup(im->status);
     o->last_archived_at = im->archived_at;
     o->last_activated_at = im->activated_at;
@@ -461,12 +461,12 @@ sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const
         want_tagged = 1;
     else if (str_eq(tag_status, "UNTAGGED"))
         want_tagged = -1;
-    else if (!str_empty(tag_status) && strcmp(tag_status, "ANY"))
+    else if (!str_empty(tag_status) && !str_eq(tag_status, "ANY"))
         return w_err("InvalidParameterException", 400, "Invalid parameter at 'filter.tagStatus'");
     /* filter.imageStatus: "If not specified, only images with ACTIVE status are returned." */
     const char *want_status = str_empty(image_status) ? "ACTIVE" : image_status;
-    if (strcmp(want_status, "ANY") && strcmp(want_status, "ACTIVE") && strcmp(want_status, "ARCHIVED") &&
-        strcmp(want_status, "ACTIVATING"))
+    if (!str_eq(want_status, "ANY") && !str_eq(want_status, "ACTIVE") && !str_eq(want_status, "ARCHIVED") &&
+        !str_eq(want_status, "ACTIVATING"))
         return w_err("InvalidParameterException", 400, "Invalid parameter at 'filter.imageStatus'");
     size_t off;
     if (!w_untoken(w, "DescribeImages", next_token, &off))
@@ -476,7 +476,7 @@ sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const
         const w_image *im = &r->images.items[k];
         if ((want_tagged == 1 && !im->tags.n) || (want_tagged == -1 && im->tags.n))
             continue;
-        if (strcmp(want_status, "ANY") && strcmp(want_status, im->status))
+        if (!str_eq(want_status, "ANY") && !str_eq(want_status, im->status))
             continue;
         if (seen++ < off)
             continue;
@@ -562,11 +562,11 @@ static bool tag_immutable(const w_repo *r, const char *tag)
     bool matches = false;
     for (size_t i = 0; i < r->exclusions.n; i++)
         matches |= fnmatch(r->exclusions.items[i], tag, 0) == 0;
-    if (!strcmp(r->mutability, "IMMUTABLE"))
+    if (str_eq(r->mutability, "IMMUTABLE"))
         return true;
-    if (!strcmp(r->mutability, "IMMUTABLE_WITH_EXCLUSION"))
+    if (str_eq(r->mutability, "IMMUTABLE_WITH_EXCLUSION"))
         return !matches;
-    if (!strcmp(r->mutability, "MUTABLE_WITH_EXCLUSION"))
+    if (str_eq(r->mutability, "MUTABLE_WITH_EXCLUSION"))
         return matches;
     return false;
 }
@@ -588,7 +588,7 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
         if (!known_media_type(media_type))
             return w_err("InvalidParameterException", 400,
                          "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Invalid media type'");
-        if (f.explicit_type && strcmp(f.media_type, media_type))
+        if (f.explicit_type && !str_eq(f.media_type, media_type))
             return w_err("InvalidParameterException", 400,
                          "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Manifest media type does not match the mediaType in the manifest'");
         str_copy(f.media_type, sizeof f.media_type, media_type);
@@ -604,13 +604,13 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
         return w_err("InvalidParameterException", 400, "Invalid parameter at 'imageTag' failed to satisfy constraint");
     char d[72];
     digest_of(manifest, manifest_len, d);
-    if (!str_empty(digest) && strcmp(digest, d))
+    if (!str_empty(digest) && !str_eq(digest, d))
         return w_err("ImageDigestDoesNotMatchException", 400,
                      "Invalid parameter at 'imageDigest': the digest '%.80s' does not match the digest of the manifest, '%s'",
                      digest, d);
     int idx = image_by_digest(r, d);
     bool restored = false;
-    if (idx >= 0 && strcmp(r->images.items[idx].status, "ACTIVE")) {
+    if (idx >= 0 && !str_eq(r->images.items[idx].status, "ACTIVE")) {
         /* "The image can be restored as an active image by ... re-pushing the image": at
          * once (the simulator's assumption: AWS says nothing of how long) */
         w_image *im = &r->images.items[idx];
@@ -676,8 +676,8 @@ sim_error world_ecr_update_storage_class(sim_world *w, const char *registry_id, 
     if (k < 0)
         return w_err("ImageNotFoundException", 400, "The image requested does not exist in the specified repository.");
     w_image *im = &r->images.items[k];
-    bool archive = !strcmp(target, "ARCHIVE");
-    if (archive ? strcmp(im->status, "ACTIVE") : strcmp(im->status, "ARCHIVED"))
+    bool archive = str_eq(target, "ARCHIVE");
+    if (archive ? !str_eq(im->status, "ACTIVE") : !str_eq(im->status, "ARCHIVED"))
         return w_err("ImageStorageClassUpdateNotSupportedException", 400,
                      "The image is %s: the requested image storage class update is not supported.", im->status);
     str_copy(im->status, sizeof im->status, archive ? "ARCHIVED" : "ACTIVATING");

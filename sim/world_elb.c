@@ -18,7 +18,7 @@ static char *elb_arn(sim_world *w, const char *kind, const char *rest)
 static int tg_index(const sim_world *w, const char *name)
 {
     for (size_t i = 0; i < w->tgs.n; i++)
-        if (!strcmp(w->tgs.items[i].sc->name, name))
+        if (str_eq(w->tgs.items[i].sc->name, name))
             return (int)i;
     return -1;
 }
@@ -341,7 +341,7 @@ sim_error world_describe_target_groups(sim_world *w, const strvec *arns, const s
         for (size_t i = 0; i < arns->n; i++) {
             int found = -1;
             for (size_t j = 0; j < w->tgs.n; j++)
-                if (!strcmp(w->tgs.items[j].arn, arns->items[i]))
+                if (str_eq(w->tgs.items[j].arn, arns->items[i]))
                     found = (int)j;
             if (found < 0) {
                 VEC_FREE(pick);
@@ -362,7 +362,7 @@ sim_error world_describe_target_groups(sim_world *w, const strvec *arns, const s
         if (!str_empty(lb_arn)) {
             bool known = false;
             for (size_t i = 0; i < w->lb_arns.n; i++)
-                known |= !strcmp(w->lb_arns.items[i], lb_arn);
+                known |= str_eq(w->lb_arns.items[i], lb_arn);
             if (!known)
                 return w_err("LoadBalancerNotFound", 400, "One or more load balancers not found");
         }
@@ -397,10 +397,10 @@ static void fill_health(const sim_world *w, const w_tg *t, const w_target *tg, c
         /* an instance that is stopped or terminated: Target.InvalidState; else not registered */
         const w_instance *known = NULL;
         for (size_t i = 0; i < w->instances.n && !known; i++)
-            if (!strcmp(w->instances.items[i].id, id))
+            if (str_eq(w->instances.items[i].id, id))
                 known = &w->instances.items[i];
         bool invalid = known && (known->lc == LC_TERMINATED ||
-                                 (known->lc == LC_WARMED && strcmp(w_lifecycle_name(w, known), "Warmed:Running")));
+                                 (known->lc == LC_WARMED && !str_eq(w_lifecycle_name(w, known), "Warmed:Running")));
         o->state = xstrdup("unused");
         o->reason = xstrdup(invalid ? "Target.InvalidState" : "Target.NotRegistered");
         o->description = xstrdup(invalid ? "Target is in the stopped or terminated state"
@@ -414,19 +414,19 @@ static void fill_health(const sim_world *w, const w_tg *t, const w_target *tg, c
         return;
     o->reason = xstrdup(tg->reason);
     const char *d = "";
-    if (!strcmp(tg->reason, "Elb.RegistrationInProgress"))
+    if (str_eq(tg->reason, "Elb.RegistrationInProgress"))
         d = "Target registration is in progress";
-    else if (!strcmp(tg->reason, "Elb.InitialHealthChecking"))
+    else if (str_eq(tg->reason, "Elb.InitialHealthChecking"))
         d = "Initial health checks in progress";
-    else if (!strcmp(tg->reason, "Target.ResponseCodeMismatch"))
+    else if (str_eq(tg->reason, "Target.ResponseCodeMismatch"))
         d = "Health checks failed with these codes: [502]";
-    else if (!strcmp(tg->reason, "Target.Timeout"))
+    else if (str_eq(tg->reason, "Target.Timeout"))
         d = "Request timed out";
-    else if (!strcmp(tg->reason, "Target.DeregistrationInProgress"))
+    else if (str_eq(tg->reason, "Target.DeregistrationInProgress"))
         d = "Target deregistration is in progress";
-    else if (!strcmp(tg->reason, "Target.FailedHealthChecks"))
+    else if (str_eq(tg->reason, "Target.FailedHealthChecks"))
         d = "Health checks failed";
-    else if (!strcmp(tg->reason, "Target.NotInUse"))
+    else if (str_eq(tg->reason, "Target.NotInUse"))
         d = "Target group is not configured to receive traffic from the load balancer";
     o->description = xstrdup(d);
 }
@@ -436,7 +436,7 @@ sim_error world_describe_target_health(sim_world *w, const char *tg_arn, const s
 {
     const w_tg *t = NULL;
     for (size_t i = 0; tg_arn && i < w->tgs.n; i++)
-        if (!strcmp(w->tgs.items[i].arn, tg_arn))
+        if (str_eq(w->tgs.items[i].arn, tg_arn))
             t = &w->tgs.items[i];
     if (!t)
         return w_err("TargetGroupNotFound", 400, "Target groups '%.200s' not found", tg_arn ? tg_arn : "");
@@ -444,7 +444,7 @@ sim_error world_describe_target_health(sim_world *w, const char *tg_arn, const s
         for (size_t i = 0; i < target_ids->n; i++) {
             const w_target *found = NULL;
             for (size_t j = 0; j < t->targets.n && !found; j++)
-                if (!strcmp(w->instances.items[t->targets.items[j].inst].id, target_ids->items[i]))
+                if (str_eq(w->instances.items[t->targets.items[j].inst].id, target_ids->items[i]))
                     found = &t->targets.items[j];
             fill_health(w, t, found, target_ids->items[i], VEC_NEW(*out));
         }
@@ -475,7 +475,7 @@ static bool listener_at(const sim_world *w, size_t flat, lpos *p)
 static int flat_index(char *const *items, size_t n, const char *arn)
 {
     for (size_t i = 0; arn && i < n; i++)
-        if (!strcmp(items[i], arn))
+        if (str_eq(items[i], arn))
             return (int)i;
     return -1;
 }
@@ -503,8 +503,8 @@ sim_error world_describe_load_balancers(sim_world *w, const strvec *arns, const 
         for (size_t i = 0; i < want->n; i++) {
             int found = -1;
             for (size_t j = 0; j < w->lb_arns.n; j++)
-                if (want == arns ? !strcmp(w->lb_arns.items[j], want->items[i])
-                                 : !strcmp(w->sc->load_balancers.items[j].name, want->items[i]))
+                if (want == arns ? str_eq(w->lb_arns.items[j], want->items[i])
+                                 : str_eq(w->sc->load_balancers.items[j].name, want->items[i]))
                     found = (int)j;
             if (found < 0) {
                 VEC_FREE(pick);

@@ -58,7 +58,7 @@ static void set_status(sim_world *w, w_refresh *r, const char *status_in, const 
     char status[32], reason_buf[256];
     str_copy(status, sizeof status, status_in);
     const char *reason = reason_in ? (str_copy(reason_buf, sizeof reason_buf, reason_in), reason_buf) : NULL;
-    bool changed = strcmp(r->r.status, status) || !str_eq(r->r.status_reason, reason);
+    bool changed = !str_eq(r->r.status, status) || !str_eq(r->r.status_reason, reason);
     str_set(&r->r.status, status);
     str_set(&r->r.status_reason, reason);
     if (!changed)
@@ -360,7 +360,7 @@ bool w_refresh_launch_config(const sim_world *w, int asg, int *lt, int *ver, con
     if (ai < 0)
         return false;
     const w_refresh *r = &w->refreshes.items[ai];
-    if (strcmp(r->r.status, "InProgress") && strcmp(r->r.status, "RollbackInProgress"))
+    if (!str_eq(r->r.status, "InProgress") && !str_eq(r->r.status, "RollbackInProgress"))
         return false;
     *lt = r->target_lt;
     *ver = r->target_ver;
@@ -526,13 +526,13 @@ static void step_one(sim_world *w, w_refresh *r)
 {
     const char *status = r->r.status;
     char reason[512];
-    if (!strcmp(status, "Pending")) {
+    if (str_eq(status, "Pending")) {
         if (w->now < r->pending_until)
             return;
         set_status(w, r, "InProgress", NULL);
         status = r->r.status;
     }
-    if (!strcmp(status, "Cancelling")) {
+    if (str_eq(status, "Cancelling")) {
         if (in_flight(w, r, NULL, NULL, NULL) == 0 || w->now - r->pending_until > 600000)
             finish(w, r, "Cancelled", r->rolling_back ? "The rollback was cancelled." : "The instance refresh was cancelled.");
         return;
@@ -543,12 +543,12 @@ static void step_one(sim_world *w, w_refresh *r)
         fail(w, r, reason);
         return;
     }
-    if (!strcmp(status, "Baking")) {
+    if (str_eq(status, "Baking")) {
         if (w->now >= r->bake_until)
             finish(w, r, "Successful", NULL);
         return;
     }
-    if (strcmp(status, "InProgress") && strcmp(status, "RollbackInProgress"))
+    if (!str_eq(status, "InProgress") && !str_eq(status, "RollbackInProgress"))
         return;
     if (r->paused_until) {
         if (w->now < r->paused_until)
@@ -694,8 +694,8 @@ sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *st
             e = w_err("ValidationError", 400, "The specified launch template version %.32s does not exist.", tspec);
     }
     if (sim_ok(&e) && pr.auto_rollback &&
-        (!strcmp(tspec, "$Latest") || !strcmp(tspec, "$Default") || !strcmp(a->lt_version_spec, "$Latest") ||
-         !strcmp(a->lt_version_spec, "$Default")))
+        (str_eq(tspec, "$Latest") || str_eq(tspec, "$Default") || str_eq(a->lt_version_spec, "$Latest") ||
+         str_eq(a->lt_version_spec, "$Default")))
         e = w_err("ValidationError", 400, "AutoRollback is not supported with the $Latest or $Default launch template version.");
     if (!sim_ok(&e)) {
         refresh_prefs_free(&pr);
@@ -758,7 +758,7 @@ sim_error world_cancel_refresh(sim_world *w, const char *asg_name, bool wait_for
         return no_group(asg_name);
     int ai = w->asgs.items[g].active_refresh;
     w_refresh *r = ai >= 0 ? &w->refreshes.items[ai] : NULL;
-    if (!r || !strcmp(r->r.status, "Cancelling"))
+    if (!r || str_eq(r->r.status, "Cancelling"))
         return w_err("ActiveInstanceRefreshNotFound", 400,
                      "No in progress or pending Instance Refresh found for Auto Scaling group %.64s", asg_name);
     if (id_out)
@@ -781,14 +781,14 @@ sim_error world_rollback_refresh(sim_world *w, const char *asg_name, char **id_o
         return no_group(asg_name);
     int ai = w->asgs.items[g].active_refresh;
     w_refresh *r = ai >= 0 ? &w->refreshes.items[ai] : NULL;
-    if (!r || r->rolling_back || !strcmp(r->r.status, "Cancelling"))
+    if (!r || r->rolling_back || str_eq(r->r.status, "Cancelling"))
         return w_err("ActiveInstanceRefreshNotFound", 400,
                      "No in progress or pending Instance Refresh found for Auto Scaling group %.64s", asg_name);
     if (!r->r.has_desired_configuration)
         return w_err("IrreversibleInstanceRefresh", 400,
                      "The instance refresh cannot be rolled back because it was started without a desired configuration.");
-    if (!strcmp(r->target_ver_spec, "$Latest") || !strcmp(r->target_ver_spec, "$Default") ||
-        !strcmp(r->orig_ver_spec, "$Latest") || !strcmp(r->orig_ver_spec, "$Default"))
+    if (str_eq(r->target_ver_spec, "$Latest") || str_eq(r->target_ver_spec, "$Default") ||
+        str_eq(r->orig_ver_spec, "$Latest") || str_eq(r->orig_ver_spec, "$Default"))
         return w_err("IrreversibleInstanceRefresh", 400,
                      "The instance refresh cannot be rolled back because the group uses the $Latest or $Default launch template version.");
     start_rollback(w, r, "Rollback requested by a user.");
@@ -812,7 +812,7 @@ sim_error world_describe_refreshes(sim_world *w, const char *asg_name, const str
     size_t page = (size_t)w_page(w, "DescribeInstanceRefreshes", max_items, 50), seen = 0, taken = 0;
     for (size_t k = w->refreshes.n; k-- > 0;) {
         const instance_refresh *r = &w->refreshes.items[k].r;
-        if (strcmp(r->auto_scaling_group_name, asg_name))
+        if (!str_eq(r->auto_scaling_group_name, asg_name))
             continue;
         if (ids && ids->n && !strvec_contains(ids, r->instance_refresh_id))
             continue;

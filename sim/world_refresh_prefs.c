@@ -44,7 +44,7 @@ static sim_error one_of(const char *member, const char *v, const char *const *se
         return w_okv();
     char list[160] = "";
     for (size_t i = 0; i < n; i++) {
-        if (!strcmp(v, set[i]))
+        if (str_eq(v, set[i]))
             return w_okv();
         size_t l = strlen(list);
         snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", set[i]);
