@@ -58,17 +58,6 @@ bool con_read_only_now(const console *c)
     return con_act_read_only_for(c, app_of(c, asg));
 }
 
-static void overlay_close(console *c)
-{
-    c->ov = OV_NONE;
-    for (int p = 0; p < PANE_COUNT; p++) {
-        c->panes[p].dirty = true;
-        if (c->win_pane[p])
-            touchwin(c->win_pane[p]);
-    }
-    c->dirty_status = true;
-}
-
 void con_act_set_note(con_actions *a, bool bad, const char *fmt, ...)
 {
     va_list ap;
@@ -126,7 +115,7 @@ static void dialog_hide(console *c)
 {
     c->act->visible = false;
     if (c->ov == OV_ACTION)
-        overlay_close(c);
+        con_overlay_close(c);
 }
 
 /* Closes the dialog and forgets a plan that did not run. */

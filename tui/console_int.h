@@ -142,6 +142,9 @@ void con_render(console *c);
 extern const lv_column con_log_columns[];
 extern const int con_log_ncolumns;
 void con_open_detail(console *c);
+/* Closes whatever overlay is open (detail, log, help, a plan's text): the one way,
+ * so what y copies and what is redrawn never differ by who closed it. */
+void con_overlay_close(console *c);
 void con_open_help(console *c);
 void con_log_rebuild(console *c);
 void con_open_log(console *c);

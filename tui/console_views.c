@@ -26,7 +26,7 @@ static void overlay_set_text(console *c, const char *title, const char *text)
     c->dirty_status = true;
 }
 
-static void close_overlay(console *c)
+void con_overlay_close(console *c)
 {
     if (c->ov == OV_NONE)
         return;
@@ -331,15 +331,15 @@ void con_overlay_key(console *c, action_id a)
     case ACT_BACK:
     case ACT_QUIT:
     case ACT_DETAIL:
-        close_overlay(c);
+        con_overlay_close(c);
         break;
     case ACT_HELP:
-        close_overlay(c);
+        con_overlay_close(c);
         con_open_help(c);
         break;
     case ACT_API_LOG:
         if (c->ov == OV_LOG)
-            close_overlay(c);
+            con_overlay_close(c);
         else
             con_open_log(c);
         break;
