@@ -727,71 +727,32 @@ int config_parse(const char *data, size_t len, const char *filename, tarmac_conf
     return 0;
 }
 
-/* Reads at most CONFIG_MAX_FILE_SIZE + 1 bytes of a regular file into *buf. */
+/* The config file, read as every user-side file is (file_read_bounded). */
 static int read_config_file(const char *path, bool missing_ok, char **buf, size_t *len,
                             bool *missing, strbuf *err)
 {
     *buf = NULL;
     *len = 0;
     *missing = false;
-    /* O_NONBLOCK: opening a FIFO must not hang; it is refused below anyway. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        if (missing_ok && (errno == ENOENT || errno == ENOTDIR)) {
-            *missing = true;
-            return 0;
-        }
-        sb_printf(err, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
+    strbuf text, why;
+    sb_init(&text);
+    sb_init(&why);
+    file_read_rc rc = file_read_bounded(path, CONFIG_MAX_FILE_SIZE, &text, &why);
+    if (rc == FILE_READ_OK) {
+        *len = text.len;
+        *buf = sb_steal(&text);
+        sb_free(&why);
+        return 0;
     }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        sb_printf(err, "%s: cannot stat: %s", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        sb_printf(err, "%s: not a regular file", path);
-        close(fd);
-        return -1;
-    }
-    if (st.st_size > CONFIG_MAX_FILE_SIZE) {
+    sb_free(&text);
+    if (rc == FILE_READ_MISSING && missing_ok)
+        *missing = true;
+    else if (rc == FILE_READ_TOO_LARGE)
         sb_printf(err, "%s: file is larger than 1 MiB", path);
-        close(fd);
-        return -1;
-    }
-    size_t cap = (size_t)st.st_size + 1, n = 0;
-    char *data = xmalloc(cap + 1);
-    for (;;) {
-        if (n == cap) {       /* the file grew while we read it */
-            if (cap > CONFIG_MAX_FILE_SIZE)
-                break;
-            cap = CONFIG_MAX_FILE_SIZE + 1;
-            data = xrealloc(data, cap + 1);
-        }
-        ssize_t r = read(fd, data + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            sb_printf(err, "%s: cannot read: %s", path, strerror(errno));
-            free(data);
-            close(fd);
-            return -1;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    if (n > CONFIG_MAX_FILE_SIZE) {
-        sb_printf(err, "%s: file is larger than 1 MiB", path);
-        free(data);
-        return -1;
-    }
-    data[n] = '\0';
-    *buf = data;
-    *len = n;
-    return 0;
+    else
+        sb_printf(err, "%s: %s", path, why.buf);
+    sb_free(&why);
+    return *missing ? 0 : -1;
 }
 
 int config_read_file(const char *path, char **buf, size_t *len, strbuf *err)

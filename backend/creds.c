@@ -242,56 +242,6 @@ static void expand_path(const char *in, char *out, size_t cap)
         snprintf(out, cap, "%s", in);
 }
 
-creds_file_rc creds_read_file(const char *path, size_t max, strbuf *out, strbuf *why)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return CREDS_FILE_MISSING;
-        sb_append(why, strerror(errno));
-        return CREDS_FILE_BAD;
-    }
-    struct stat st;
-    creds_file_rc rc = CREDS_FILE_BAD;
-    if (fstat(fd, &st) != 0) {
-        sb_append(why, strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        sb_append(why, "not a regular file");
-        goto out;
-    }
-    if (st.st_size > (off_t)max) {
-        sb_printf(why, "larger than %zu bytes", max);
-        rc = CREDS_FILE_TOO_LARGE;
-        goto out;
-    }
-    char buf[4096];
-    for (;;) {   /* bounded again: the file may grow while it is read */
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            sb_append(why, strerror(errno));
-            break;
-        }
-        if (n == 0) {
-            rc = CREDS_FILE_OK;
-            break;
-        }
-        if (out->len + (size_t)n > max) {
-            sb_printf(why, "larger than %zu bytes", max);
-            rc = CREDS_FILE_TOO_LARGE;
-            break;
-        }
-        sb_appendn(out, buf, (size_t)n);
-    }
-    secret_wipe(buf, sizeof buf);
-out:
-    close(fd);
-    return rc;
-}
-
 /* A missing file, or one that is not a regular file (/dev/null, a FIFO), is an empty
  * one, as botocore has it; a malformed or oversized one is an error. */
 static int ini_load(ini_file *f, const char *env_var, const char *default_path, strbuf *err)
@@ -303,11 +253,11 @@ static int ini_load(ini_file *f, const char *env_var, const char *default_path, 
     sb_init(&text);
     sb_init(&why);
     int rc = 0;
-    creds_file_rc r = creds_read_file(f->path, INI_MAX_BYTES, &text, &why);
-    if (r == CREDS_FILE_TOO_LARGE) {
+    file_read_rc r = file_read_bounded(f->path, INI_MAX_BYTES, &text, &why);
+    if (r == FILE_READ_TOO_LARGE) {
         sb_printf(err, "%s: file is larger than %u bytes", f->path, INI_MAX_BYTES);
         rc = -1;
-    } else if (r != CREDS_FILE_OK) {
+    } else if (r != FILE_READ_OK) {
         rc = 0;   /* missing, unreadable or not a file: nothing in it */
     } else if (memchr(text.buf, '\0', text.len)) {
         sb_printf(err, "%s: not a text file", f->path);

@@ -112,21 +112,8 @@ int creds_http_submit(creds_job *j, const char *method, const char *url, const c
 
 const char *creds_env(const char *name);   /* getenv, NULL when empty */
 
-/* Reads a whole file the one way every credential file is read (the shared config
- * and credentials files, web identity and container token files, the SSO token
- * cache): opened with O_NONBLOCK so that a FIFO cannot hang the open, then only a
- * regular file is read, and at most max bytes of it. The text goes to out (the
- * caller wipes it: sb_wipe_free). Other results set a reason in why (without the
- * path, never the content): not a regular file, larger than max bytes, or errno's. */
-typedef enum creds_file_rc {
-    CREDS_FILE_OK,
-    CREDS_FILE_MISSING,        /* ENOENT / ENOTDIR */
-    CREDS_FILE_TOO_LARGE,
-    CREDS_FILE_BAD,            /* not a regular file, or cannot be opened or read */
-} creds_file_rc;
-creds_file_rc creds_read_file(const char *path, size_t max, strbuf *out, strbuf *why);
 
-/* A token file (web identity, container authorization) read by creds_read_file,
+/* A token file (web identity, container authorization) read by file_read_bounded,
  * trailing whitespace dropped: malloc'd (a secret: secret_free), or NULL after the
  * job failed with one line naming `what` ("the web identity token file"), the path
  * and `check` (the settings to look at). */

@@ -266,13 +266,13 @@ char *creds_read_token_file(creds_job *j, const char *path, size_t max, const ch
     strbuf text, why;
     sb_init(&text);
     sb_init(&why);
-    creds_file_rc rc = creds_read_file(path, max, &text, &why);
-    while (rc == CREDS_FILE_OK && text.len && strchr(" \t\r\n", text.buf[text.len - 1]))
+    file_read_rc rc = file_read_bounded(path, max, &text, &why);
+    while (rc == FILE_READ_OK && text.len && strchr(" \t\r\n", text.buf[text.len - 1]))
         text.buf[--text.len] = '\0';
     char *tok = NULL;
-    if (rc == CREDS_FILE_MISSING)
+    if (rc == FILE_READ_MISSING)
         creds_job_fail(j, "cannot read %s %.300s: it does not exist: check %s", what, path, check);
-    else if (rc != CREDS_FILE_OK)
+    else if (rc != FILE_READ_OK)
         creds_job_fail(j, "cannot read %s %.300s: %s: check %s", what, path, why.buf, check);
     else
         tok = xstrndup(text.buf, text.len);

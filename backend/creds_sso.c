@@ -32,11 +32,11 @@ static char *sso_token(creds_job *j, const creds_step *s)
     strbuf text, why;
     sb_init(&text);
     sb_init(&why);
-    creds_file_rc rc = creds_read_file(path, CREDS_DOC_MAX, &text, &why);
+    file_read_rc rc = file_read_bounded(path, CREDS_DOC_MAX, &text, &why);
     sb_free(&why);
-    if (rc != CREDS_FILE_OK) {
+    if (rc != FILE_READ_OK) {
         sb_wipe_free(&text);
-        sso_login_hint(j, s, rc == CREDS_FILE_MISSING ? "has no cached token" : "has no readable cached token");
+        sso_login_hint(j, s, rc == FILE_READ_MISSING ? "has no cached token" : "has no readable cached token");
         return NULL;
     }
     aws_error perr;

@@ -8,6 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 static void (*fatal_hook)(void);
 
 void util_set_fatal_hook(void (*hook)(void)) { fatal_hook = hook; }
@@ -386,3 +391,51 @@ bool str_eq(const char *a, const char *b)
 }
 
 bool str_empty(const char *s) { return !s || !*s; }
+
+file_read_rc file_read_bounded(const char *path, size_t max, strbuf *out, strbuf *why)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        sb_printf(why, "cannot open: %s", strerror(errno));
+        return errno == ENOENT || errno == ENOTDIR ? FILE_READ_MISSING : FILE_READ_BAD;
+    }
+    struct stat st;
+    file_read_rc rc = FILE_READ_BAD;
+    if (fstat(fd, &st) != 0) {
+        sb_printf(why, "cannot stat: %s", strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        sb_append(why, "not a regular file");
+        goto out;
+    }
+    if (st.st_size > (off_t)max) {
+        sb_printf(why, "larger than %zu bytes", max);
+        rc = FILE_READ_TOO_LARGE;
+        goto out;
+    }
+    char buf[4096];
+    for (;;) {   /* bounded again: the file may grow while it is read */
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            sb_printf(why, "cannot read: %s", strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            rc = FILE_READ_OK;
+            break;
+        }
+        if (out->len + (size_t)n > max) {
+            sb_printf(why, "larger than %zu bytes", max);
+            rc = FILE_READ_TOO_LARGE;
+            break;
+        }
+        sb_appendn(out, buf, (size_t)n);
+    }
+    secret_wipe(buf, sizeof buf);
+out:
+    close(fd);
+    return rc;
+}

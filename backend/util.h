@@ -105,6 +105,22 @@ int clock_real_wait_ms(int ms);
 /* Bounded copy that always NUL-terminates; returns false if truncated. */
 bool str_copy(char *dst, size_t cap, const char *src);
 bool str_eq(const char *a, const char *b);  /* NULL-safe */
+
+/* Reads a whole file the one way every file from the user's side is read (the
+ * config file, the shared AWS config and credentials files, web identity and
+ * container token files, the SSO token cache): opened with O_NONBLOCK so that a
+ * FIFO cannot hang the open, then only a regular file is read, and at most max
+ * bytes of it (bounded again while reading: the file may grow). The text is
+ * appended to out (a secret for the credential files: the caller wipes it). Other
+ * results set a reason in why, without the path and never the content:
+ * "cannot open: ...", "not a regular file", "larger than N bytes", ... */
+typedef enum file_read_rc {
+    FILE_READ_OK,
+    FILE_READ_MISSING,         /* ENOENT / ENOTDIR */
+    FILE_READ_TOO_LARGE,
+    FILE_READ_BAD,             /* not a regular file, or cannot be opened or read */
+} file_read_rc;
+file_read_rc file_read_bounded(const char *path, size_t max, strbuf *out, strbuf *why);
 bool str_empty(const char *s);              /* NULL or "" */
 
 #endif
