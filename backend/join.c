@@ -13,6 +13,12 @@ void join_add(aws_join *j)
     j->pending++;
 }
 
+void join_unsent(aws_join *j)
+{
+    if (j->pending > 1)
+        j->pending--;
+}
+
 bool join_arrive(aws_join *j, const aws_error *err)
 {
     if (err && !j->failed) {

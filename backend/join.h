@@ -18,6 +18,10 @@ typedef struct aws_join {
 void join_begin(aws_join *j);
 /* One more call is in flight. */
 void join_add(aws_join *j);
+/* A call counted with join_add that could not be sent: the count is taken back.
+ * The caller holds a count of its own while it sends (join_add first, then
+ * join_arrive when all are sent), so this is never the last. */
+void join_unsent(aws_join *j);
 /* One answered (err NULL: fine). True when it was the last one pending. */
 bool join_arrive(aws_join *j, const aws_error *err);
 

@@ -15,6 +15,7 @@
 #include "plan_cli.h"
 #include "plan_group_checks.h"
 #include "refresh_rules.h"
+#include "join.h"
 #include "services.h"
 
 typedef struct build_ctx {
@@ -22,7 +23,7 @@ typedef struct build_ctx {
     plan *p;
     plan_built_fn done;
     void *ud;
-    int pending;
+    aws_join join;         /* the prechecks' calls: compose() once the last is in */
     bool need_group, need_refreshes, need_repo, need_lt;
 
     caller_identity ident;
@@ -663,7 +664,7 @@ static void compose(build_ctx *x)
 
 static void one_done(build_ctx *x)
 {
-    if (--x->pending == 0)
+    if (join_arrive(&x->join, NULL))
         compose(x);
 }
 
@@ -712,12 +713,12 @@ static void on_groups(aws_client *c, asg_group_list *res, const aws_error *err, 
         const lt_spec *lt = &x->groups.items[0].launch_template;
         if (lt->launch_template_id || lt->launch_template_name) {
             aws_error e = { 0 };
-            x->pending++;
+            join_add(&x->join);
             if (svc_ec2_describe_lt_versions(c, lt->launch_template_id, lt->launch_template_id ? NULL
                                              : lt->launch_template_name, on_lts, x, &e) != 0) {
                 x->lts_err = e;
                 x->lts_failed = true;
-                x->pending--;
+                join_unsent(&x->join);
             }
         }
     }
@@ -852,30 +853,34 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
 
     /* Hold one count while starting calls so that a synchronous failure cannot
      * compose the plan half-way through. */
-    x->pending = 1;
+    join_begin(&x->join);
+    join_add(&x->join);
     aws_error e = { 0 };
     int started = 0;
-    x->pending++;
-    if (svc_sts_get_caller_identity(c, on_ident, x, &e) == 0) started++; else x->pending--;
+    join_add(&x->join);
+    if (svc_sts_get_caller_identity(c, on_ident, x, &e) == 0)
+        started++;
+    else
+        join_unsent(&x->join);
     if (x->need_group) {
         strvec names = { 0 };
         strvec_push(&names, t->asg);
-        x->pending++;
+        join_add(&x->join);
         if (svc_asg_describe_groups(c, &names, on_groups, x, &e) == 0) {
             started++;
         } else {
-            x->pending--;
+            join_unsent(&x->join);
             x->groups_err = e;
             x->groups_failed = true;
         }
         strvec_free(&names);
     }
     if (x->need_refreshes) {
-        x->pending++;
+        join_add(&x->join);
         if (svc_asg_describe_refreshes(c, t->asg, NULL, 10, on_refreshes, x, &e) == 0) {
             started++;
         } else {
-            x->pending--;
+            join_unsent(&x->join);
             x->refreshes_err = e;
             x->refreshes_failed = true;
         }
@@ -883,20 +888,20 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
     if (x->need_repo) {
         strvec names = { 0 };
         strvec_push(&names, t->repository);
-        x->pending++;
+        join_add(&x->join);
         if (svc_ecr_describe_repositories(c, &names, on_repos, x, &e) == 0) {
             started++;
         } else {
-            x->pending--;
+            join_unsent(&x->join);
             x->repos_err = e;
             x->repos_failed = true;
         }
         strvec_free(&names);
-        x->pending++;
+        join_add(&x->join);
         if (svc_ecr_describe_images(c, t->repository, on_images, x, &e) == 0) {
             started++;
         } else {
-            x->pending--;
+            join_unsent(&x->join);
             x->images_err = e;
             x->images_failed = true;
         }
@@ -909,11 +914,11 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
         for (size_t i = 0; i < t->alarms.n; i++)
             if (!strvec_contains(&names, t->alarms.items[i]))
                 strvec_push(&names, t->alarms.items[i]);
-        x->pending++;
+        join_add(&x->join);
         if (svc_cw_describe_alarms(c, &names, on_alarms, x, &e) == 0) {
             started++;
         } else {
-            x->pending--;
+            join_unsent(&x->join);
             x->alarms_err = e;
             x->alarms_failed = true;
         }

@@ -79,7 +79,7 @@ static void start_failed(fetch *f, call_ctx *x, const aws_error *err)
     add_error(f->snap, err, x->resource);
     free(x->resource);
     free(x);
-    (void)join_arrive(&f->join, NULL);   /* never the last: the caller's own call holds the join */
+    join_unsent(&f->join);   /* the caller's own call holds the join */
 }
 
 static void finish_one(call_ctx *x)
