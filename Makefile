@@ -46,8 +46,8 @@ SANFLAGS :=
 endif
 BIN     := $(if $(filter build/rel,$(BUILD)),tarmac,$(BUILD)/tarmac)
 
-MAIN_SRC := tui/main.c
-LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard backend/*.c cli/*.c tui/*.c panes/*.c sim/*.c)))
+MAIN_SRC := cli/main.c
+LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard backend/*.c backend/*/*.c cli/*.c tui/*.c panes/*.c sim/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libtarmac.a

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "refresh_rules.h"
+#include "services/refresh_rules.h"
 #include "yaml_util.h"
 
 /* ---- parse context and errors ---- */

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "model.h"
+#include "services/model.h"
 #include "util.h"
 
 #define CONFIG_MAX_FILE_SIZE (1024 * 1024)   /* bigger files are refused */

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "creds_provider.h"
-#include "endpoints.h"
+#include "creds/creds_provider.h"
+#include "aws/endpoints.h"
 
 typedef enum { OPT_STR, OPT_LIST, OPT_FLAG } opt_kind;
 
@@ -183,6 +183,7 @@ int cli_session_open(const cli_globals *g, cli_session *s)
         .region = s->region,
         .endpoint_url = g->endpoint_url,
         .profile = creds_profile_name(&cr),
+        .endpoint_profile = creds_endpoint_profile,
         .credentials = &s->creds,
     };
     aws_error aerr = { 0 };

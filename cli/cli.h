@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "aws.h"
+#include "aws/aws.h"
 #include "config.h"
 #include "util.h"
 
@@ -59,7 +59,7 @@ int cli_check_endpoint_url(const cli_globals *g);
 void cli_session_close(cli_session *s);
 
 /* ---- output (cli_out.c): the only way text leaves a headless command ----
- * Everything is made inert by the sanitizer (tui/sanitize.h) on its way out: control
+ * Everything is made inert by the sanitizer (backend/sanitize.h) on its way out: control
  * characters, C1, bidi controls and bad UTF-8 become visible escapes. */
 bool cli_ascii_terminal(void);                    /* the locale is not UTF-8 */
 void cli_put(FILE *f, const char *s, int cols);   /* s (NULL: "-"), at most cols columns (< 0: all) */

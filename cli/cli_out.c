@@ -1,9 +1,9 @@
 /* cli_out.c — the one place the headless commands write text to a terminal or pipe:
- * every line passes the sanitizer (tui/sanitize.h) on its way out, and JSON passes an
+ * every line passes the sanitizer (backend/sanitize.h) on its way out, and JSON passes an
  * escaper that keeps it valid JSON while making it inert on a terminal. Whatever a
  * server, a config file or a flag said can then never move the cursor, recolour the
  * screen or reorder text. tests/conformance/test_hostile_output.py fails when cli/ or
- * tui/main.c writes anything but a literal without going through these. */
+ * cli/main.c writes anything but a literal without going through these. */
 #include "cli.h"
 
 #include <langinfo.h>
@@ -97,7 +97,7 @@ void cli_error(const char *fmt, ...)
 void cli_put_json(FILE *f, const char *json)
 {
     const char *j = json ? json : "null";
-    char *safe = sanitize_json(j, strlen(j));   /* the one JSON escaper (tui/sanitize.c) */
+    char *safe = sanitize_json(j, strlen(j));   /* the one JSON escaper (backend/sanitize.c) */
     fputs(safe, f);
     fputc('\n', f);
     free(safe);

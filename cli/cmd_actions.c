@@ -1,5 +1,5 @@
 /* cmd_actions.c — `tarmac deploy|rollback|cancel|promote|resume|abandon`: the
- * headless face of the plans in backend/plan.h. Each changing command builds a
+ * headless face of the plans in backend/deploy/plan.h. Each changing command builds a
  * plan, prints it, asks (or takes --yes; without a terminal and without --yes it
  * refuses), runs it step by step with the journal, and with --wait follows the
  * refresh (cmd_watch.c), printing one line per change, rolling back when told to.
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "services.h"
+#include "services/services.h"
 
 const char cmd_actions_usage[] =
     "action commands (each takes --app NAME, or --asg NAME [--repo REPO]):\n"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "creds.h"
+#include "creds/creds.h"
 
 /* ------------------------------------------------------------ flags */
 

@@ -11,8 +11,8 @@
 #include <stdio.h>
 
 #include "cmd_actions.h"
-#include "journal.h"
-#include "plan.h"
+#include "deploy/journal.h"
+#include "deploy/plan.h"
 
 typedef struct act_opts {
     bool yes, wait, auto_rollback, resume, json;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "creds_provider.h"
+#include "creds/creds_provider.h"
 #include "sanitize.h"
 
 static int list_profiles(void)

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "plan_group_checks.h"
-#include "refresh_phase.h"
+#include "deploy/plan_group_checks.h"
+#include "services/refresh_phase.h"
 #include "sanitize.h"
-#include "services.h"
-#include "snapshot.h"
+#include "services/services.h"
+#include "services/snapshot.h"
 
 /* Prints untrusted text made safe, padded to width columns (0: no padding, no limit). */
 static void cell(const char *s, int width)

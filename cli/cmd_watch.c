@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "refresh_phase.h"
-#include "watch.h"
+#include "services/refresh_phase.h"
+#include "watch/watch.h"
 
 /* ------------------------------------------------------------ following a refresh */
 

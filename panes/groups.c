@@ -6,9 +6,9 @@
 #include <stdio.h>
 
 #include "pane.h"
-#include "plan_group_checks.h"
-#include "refresh_phase.h"
-#include "services.h"
+#include "deploy/plan_group_checks.h"
+#include "services/refresh_phase.h"
+#include "services/services.h"
 
 enum { C_MARK, C_NAME, C_SIZE, C_INSERVICE, C_REFRESH, C_HEALTHCHECK };
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "pane.h"
-#include "plan_group_checks.h"
+#include "deploy/plan_group_checks.h"
 
 enum { C_TAG, C_DIGEST, C_PUSHED, C_SIZE, C_NOTE, C_SCAN };
 

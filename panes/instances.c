@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "pane.h"
-#include "plan_group_checks.h"
+#include "deploy/plan_group_checks.h"
 
 enum { C_ID, C_AZ, C_STATE, C_HEALTH, C_OLD, C_TEMPLATE, C_AGE, C_IP, C_TYPE };
 

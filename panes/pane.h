@@ -10,13 +10,13 @@
 #include <curses.h>
 
 #include "config.h"
-#include "field_rules.h"
+#include "services/field_rules.h"
 #include "keymap.h"
 #include "layout.h"
 #include "listview.h"
 #include "progress.h"
 #include "theme.h"
-#include "watch.h"
+#include "watch/watch.h"
 
 /* What a pane sees while it works. */
 typedef struct pane_ctx {

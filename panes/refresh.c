@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "pane.h"
-#include "refresh_phase.h"
+#include "services/refresh_phase.h"
 
 enum { C_ID, C_STATUS, C_PCT, C_STARTED, C_TOOK, C_REASON };
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "pane.h"
-#include "plan.h"
+#include "deploy/plan.h"
 
 enum { C_GROUP, C_TARGET, C_PORT, C_STATE, C_REASON, C_DESC };
 

@@ -8,7 +8,7 @@
 
 #include "encode.h"
 #include "server.h"
-#include "sigv4.h"
+#include "aws/sigv4.h"
 #include "world.h"
 
 /* Secret for an access key (NULL = unknown) and the session token that must come

@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "model.h"
+#include "services/model.h"
 #include "util.h"
 
 /* The wire protocol of a service, which decides the error envelope. */

@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <sys/random.h>
 
-#include "endpoints.h"
+#include "aws/endpoints.h"
 
 /* Every value of the headers named name: how many, and the first. */
 static size_t header_count(const sim_request *req, const char *name, const char **first)

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "encode.h"
-#include "sigv4.h"
+#include "aws/sigv4.h"
 #include "util.h"
 #include "world.h"
 

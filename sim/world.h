@@ -1,7 +1,7 @@
 /* world.h — the simulator's world: Auto Scaling groups, instances, target groups,
  * instance refreshes, scaling activities, ECR repositories, CloudWatch alarms, all
  * moving with a simulated clock. Plain C, no I/O, single-threaded by contract (the
- * front holds one mutex around every call). Reads fill backend/model.h structs so the
+ * front holds one mutex around every call). Reads fill backend/services/model.h structs so the
  * front only serializes; fallible calls return a sim_error carrying AWS's error code. */
 #ifndef TARMAC_SIM_WORLD_H
 #define TARMAC_SIM_WORLD_H
@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "services/model.h"
 #include "util.h"
 
 typedef struct sim_scenario sim_scenario;   /* sim/scenario.h: the parsed YAML */

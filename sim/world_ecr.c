@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "sigv4.h"
+#include "aws/sigv4.h"
 
 #define MT_DOCKER_V1 "application/vnd.docker.distribution.manifest.v1+json"
 #define MT_DOCKER_V1S "application/vnd.docker.distribution.manifest.v1+prettyjws"

@@ -1,7 +1,7 @@
 /* apps_view.c — the Apps overview: one row per app of the config file with its
  * profile/region, live tag (and the commit tag it equals), instance refresh,
  * healthy/total targets, alarms, data age and errors. Every app is polled on its
- * own profile and region by apps_watch (backend/apps_watch.h), in parallel and
+ * own profile and region by apps_watch (backend/watch/apps_watch.h), in parallel and
  * without blocking. Enter opens the app's panes, switching profile and region as
  * needed. Drawn in the body in place of the panes; header and status line stay. */
 #include "console_int.h"

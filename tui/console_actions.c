@@ -9,7 +9,7 @@
  * words of the dialog live in dialog.c. */
 #include "console_actions_int.h"
 
-#include "services.h"
+#include "services/services.h"
 
 #define QUIT_GRACE_MS 120000       /* how long a quit waits for the running step */
 

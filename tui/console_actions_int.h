@@ -9,8 +9,8 @@
 #include "console_int.h"
 
 #include "dialog.h"
-#include "journal.h"
-#include "plan.h"
+#include "deploy/journal.h"
+#include "deploy/plan.h"
 
 /* A plan being built: the answer may come after the operator gave up on it. */
 typedef struct build_ticket {

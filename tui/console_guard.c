@@ -3,7 +3,7 @@
  * then says it went well, advises rollback (the offer R takes) or rolls back by
  * itself when the app has auto_rollback; after a cancel, what the group is left with. */
 #include "console_actions_int.h"
-#include "refresh_phase.h"
+#include "services/refresh_phase.h"
 
 /* ------------------------------------------------------------ watching a deploy */
 

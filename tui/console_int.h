@@ -23,14 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apps_watch.h"
+#include "watch/apps_watch.h"
 #include "keymap.h"
 #include "layout.h"
 #include "listview.h"
 #include "pane.h"
 #include "sanitize.h"
 #include "theme.h"
-#include "watch.h"
+#include "watch/watch.h"
 
 #define SELECT_DEBOUNCE_MS 250     /* Groups cursor rests this long before it drives the rest */
 #define MESSAGE_MS 6000            /* how long a status message stays */

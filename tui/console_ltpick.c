@@ -5,7 +5,7 @@
  * dropped after a plan runs. */
 #include "console_int.h"
 
-#include "services.h"
+#include "services/services.h"
 
 #define LT_CACHE_MAX 16            /* launch templates whose versions are kept */
 #define LT_DESC_COLS 32            /* a version's description in the candidates line */

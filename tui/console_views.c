@@ -2,8 +2,8 @@
  * of the shape AWS gives them), and the SSM shell the console steps aside for. */
 #include "console_int.h"
 
-#include "field_rules.h"
-#include "plan_cli.h"
+#include "services/field_rules.h"
+#include "deploy/plan_cli.h"
 
 /* ---- overlays ---- */
 

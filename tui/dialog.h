@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "journal.h"
-#include "model.h"
-#include "plan.h"
-#include "watch.h"
+#include "deploy/journal.h"
+#include "services/model.h"
+#include "deploy/plan.h"
+#include "watch/watch.h"
 #include "util.h"
 
 typedef enum dialog_phase {

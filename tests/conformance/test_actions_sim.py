@@ -43,7 +43,7 @@ def binary_has_actions():
     r = subprocess.run([BIN, "log", "--limit", "1"], capture_output=True, text=True, timeout=20,
                        env=dict(os.environ, XDG_STATE_HOME=tempfile.gettempdir() + "/tarmac-probe-none"))
     if "unknown command" in r.stderr:
-        return False, "this tarmac binary does not dispatch the action commands yet (tui/main.c)"
+        return False, "this tarmac binary does not dispatch the action commands yet (cli/main.c)"
     return True, ""
 
 

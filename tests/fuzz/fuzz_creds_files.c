@@ -17,9 +17,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "creds.h"
-#include "creds_int.h"
-#include "endpoints.h"
+#include "creds/creds.h"
+#include "creds/creds_int.h"
+#include "aws/endpoints.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,8 +15,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "plan.h"
+#include "deploy/journal.h"
+#include "deploy/plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_util.h"
-#include "services.h"
+#include "aws/json_util.h"
+#include "services/services.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "services.h"
+#include "services/services.h"
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 

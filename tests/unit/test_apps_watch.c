@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apps_watch.h"
+#include "watch/apps_watch.h"
 #include "sim_fixture.h"
 
 typedef sim_fixture fx;

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "aws.h"
+#include "aws/aws.h"
 #include "loopback_server.h"
 
 #define PER_CALL 3

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws.h"
-#include "aws_errors.h"
+#include "aws/aws.h"
+#include "aws/aws_errors.h"
 #include "loopback_server.h"
-#include "retry.h"
-#include "sigv4.h"
+#include "aws/retry.h"
+#include "aws/sigv4.h"
 
 #define THROTTLE_XML                                                                             \
     "<ErrorResponse xmlns=\"https://autoscaling.amazonaws.com/doc/2011-01-01/\"><Error>"           \

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws.h"
+#include "aws/aws.h"
 #include "loopback_server.h"
-#include "retry.h"
+#include "aws/retry.h"
 
 #define OK_XML "<DescribeAutoScalingGroupsResponse><R>ok</R></DescribeAutoScalingGroupsResponse>"
 #define SKEWED_XML                                                                                     \

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "creds.h"
+#include "creds/creds.h"
 
 #include "creds_home.h"
 

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "creds_int.h"
-#include "endpoints.h"
+#include "creds/creds_int.h"
+#include "aws/endpoints.h"
 #include "loopback_server.h"
 
 #include "creds_home.h"
@@ -323,12 +323,12 @@ static void test_profiles_and_service_endpoints(void **state)
     };
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         char *u = NULL;
-        assert_int_equal(endpoint_for(want[i].svc, "us-east-1", NULL, "alpha", &u, &err), 0);
+        assert_int_equal(endpoint_for(want[i].svc, "us-east-1", NULL, "alpha", creds_endpoint_profile, &u, &err), 0);
         assert_string_equal(u, want[i].url);
         free(u);
     }
     char *u = NULL;
-    assert_int_equal(endpoint_for(&AWS_SVC_STS, "eu-west-1", NULL, "zeta", &u, &err), 0);
+    assert_int_equal(endpoint_for(&AWS_SVC_STS, "eu-west-1", NULL, "zeta", creds_endpoint_profile, &u, &err), 0);
     assert_string_equal(u, "https://sts.eu-west-1.amazonaws.com");
     free(u);
     sb_free(&err);

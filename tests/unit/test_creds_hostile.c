@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "creds_int.h"
+#include "creds/creds_int.h"
 #include "loopback_server.h"
 
 #include "creds_home.h"

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "creds_provider.h"
+#include "creds/creds_provider.h"
 #include "loopback_server.h"
-#include "services.h"
+#include "services/services.h"
 #include "sim_fixture.h"
 
 typedef sim_fixture fx;

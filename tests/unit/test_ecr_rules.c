@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "ecr_rules.h"
+#include "services/ecr_rules.h"
 
 static void test_tag_syntax(void **state)
 {

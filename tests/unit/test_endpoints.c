@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "endpoints.h"
+#include "aws/endpoints.h"
 
 static const char *const endpoint_env[] = {
     "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_AUTO_SCALING", "AWS_ENDPOINT_URL_ECR",

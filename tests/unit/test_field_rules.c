@@ -10,7 +10,7 @@
 #include <locale.h>
 #include <string.h>
 
-#include "field_rules.h"
+#include "services/field_rules.h"
 #include "util.h"
 
 typedef struct sample {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "http.h"
+#include "aws/http.h"
 #include "loopback_server.h"
 
 typedef struct got {

@@ -21,8 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "plan.h"
+#include "deploy/journal.h"
+#include "deploy/plan.h"
 
 typedef struct tmp {
     char dir[64];

@@ -22,12 +22,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "journal.h"
+#include "deploy/journal.h"
 #include "loopback_server.h"
-#include "plan.h"
+#include "deploy/plan.h"
 #include "scenario.h"
 #include "server.h"
-#include "services.h"
+#include "services/services.h"
 #include "world.h"
 
 typedef struct fx {

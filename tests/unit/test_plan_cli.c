@@ -23,8 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "plan_cli.h"
-#include "services.h"
+#include "deploy/plan_cli.h"
+#include "services/services.h"
 
 static char dir[128];
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "plan_group_checks.h"
+#include "deploy/plan_group_checks.h"
 #include "xml_fixtures.h"
 
 static asg_suspended_process suspended(const char *name)

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "plan.h"
-#include "refresh_phase.h"
+#include "deploy/plan.h"
+#include "services/refresh_phase.h"
 
 static instance_refresh rolling_back(int now, int from)
 {

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "refresh_rules.h"
+#include "services/refresh_rules.h"
 
 typedef struct rule_case {
     const char *rule;           /* the id that must be reported (NULL: none) */

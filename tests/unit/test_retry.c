@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "retry.h"
+#include "aws/retry.h"
 
 static retry_input http_err(int status, const char *code, bool mutating) {
     return (retry_input){.http_status = status, .error_code = code, .mutating = mutating};

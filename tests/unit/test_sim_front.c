@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "auth.h"
-#include "aws_errors.h"
+#include "aws/aws_errors.h"
 #include "control.h"
 #include "encode.h"
 #include "faults.h"
@@ -28,8 +28,8 @@
 #include "route.h"
 #include "scenario.h"
 #include "server.h"
-#include "services.h"
-#include "sigv4.h"
+#include "services/services.h"
+#include "aws/sigv4.h"
 #include "world.h"
 
 #define T0 ((time_t)1700000000)   /* 2023-11-14T22:13:20Z */

@@ -13,7 +13,7 @@
 
 #include "scenario.h"
 #include "sts.h"
-#include "sigv4.h"
+#include "aws/sigv4.h"
 #include "world.h"
 
 static const char *const test_yaml =

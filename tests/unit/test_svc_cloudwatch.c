@@ -17,10 +17,10 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "json_util.h"
+#include "aws/json_util.h"
 #include "loopback_server.h"
 #include "sanitize.h"
-#include "services.h"
+#include "services/services.h"
 
 /* $TARMAC_TOP/tests/fixtures/json, else relative to build/<rel|san>/tests/. */
 static char *load_fixture(const char *name, size_t *len)

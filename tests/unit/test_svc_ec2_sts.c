@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "services.h"
-#include "xml.h"
+#include "services/services.h"
+#include "aws/xml.h"
 #include "xml_fixtures.h"
 
 static void test_instances(void **state)

@@ -16,9 +16,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "json_util.h"
+#include "aws/json_util.h"
 #include "loopback_server.h"
-#include "services.h"
+#include "services/services.h"
 
 /* Digests as ECR gives them (sha256: and 64 hex digits): the decoders refuse others. */
 #define D_AA "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

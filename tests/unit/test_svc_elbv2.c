@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "services.h"
-#include "xml.h"
+#include "services/services.h"
+#include "aws/xml.h"
 #include "xml_fixtures.h"
 
 #define ARN_PREFIX "arn:aws:elasticloadbalancing:eu-west-1:123456789012:"

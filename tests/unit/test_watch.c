@@ -17,7 +17,7 @@
 
 #include "faults.h"
 #include "sim_fixture.h"
-#include "watch.h"
+#include "watch/watch.h"
 
 typedef struct fx {
     sim_fixture sim;

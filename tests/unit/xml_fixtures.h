@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "loopback_server.h"
-#include "services.h"
+#include "services/services.h"
 
 /* $TARMAC_TOP/tests/fixtures/xml/name, else relative to this binary
  * (build/<rel|san>/tests/test_x). NUL-terminated; the caller frees it. */
