@@ -13,24 +13,13 @@
 #include "services/services.h"
 
 const char cmd_actions_usage[] =
-    "action commands (each takes --app NAME, or --asg NAME [--repo REPO]):\n"
-    "  deploy TAG        keep live as stable, move live to TAG, start an instance refresh\n"
-    "  deploy --lt-version N  start a refresh to launch template version N (AMI apps)\n"
-    "  rollback          RollbackInstanceRefresh, or cancel + live <- stable + refresh\n"
-    "  cancel            cancel the running instance refresh\n"
-    "  promote SRC DST   point tag DST at SRC's image (no refresh)\n"
-    "  resume            finish the app's interrupted plan (also: deploy --resume)\n"
-    "  abandon           drop the app's interrupted plan from the journal (changes nothing)\n"
-    "  watch             follow the latest refresh, one line per change\n"
-    "  log               the action journal (--json: its raw lines; --limit N)\n"
-    "action flags:\n"
+    "action flags (deploy, rollback, cancel, promote, resume, abandon, watch take\n"
+    "--app NAME, or --asg NAME [--repo REPO]):\n"
     "  --yes             do not ask (without it and without a terminal, nothing is changed)\n"
     "  --wait            follow the refresh to its end; exit 0 only when Successful\n"
     "  --auto-rollback   roll back when the refresh fails, an alarm fires or targets stay unhealthy\n"
     "  --interval SECS   poll interval while following (default 2)\n"
-    "  --timeout SECS    give up following after SECS (default 3600)\n"
-    "exit status: 4 refused (nothing changed), 5 refresh Failed/Cancelled/rolled back,\n"
-    "             6 stopped by a signal (tarmac resume finishes the plan)\n";
+    "  --timeout SECS    give up following after SECS (default 3600)\n";
 
 /* ------------------------------------------------------------ output */
 

@@ -1,6 +1,6 @@
 /* cmd_actions.h — the headless action commands: deploy, rollback, cancel, promote,
  * resume, abandon (changes, each a journaled plan), watch and log (read only).
- * main.c dispatches the command names below to these functions. */
+ * They are rows of the command table, cli/commands.c. */
 #ifndef TARMAC_CMD_ACTIONS_H
 #define TARMAC_CMD_ACTIONS_H
 
@@ -23,7 +23,7 @@ int cmd_abandon(cli_globals *g);
 int cmd_watch(cli_globals *g);
 int cmd_log(cli_globals *g);
 
-/* Usage text of these commands, for main.c's help. */
+/* Their flags, for `tarmac --help` (commands.c; the commands are rows of its table). */
 extern const char cmd_actions_usage[];
 
 /* For the console and other commands at start: prints one line per unfinished

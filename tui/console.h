@@ -12,4 +12,18 @@
  * Returns the process exit status. */
 int console_main(const cli_globals *g);
 
+/* The `:` commands, rows of the command table (cli/commands.c): name as typed (or
+ * its alias), arg the rest of the line, trimmed ("" when none). In console_cmd.c;
+ * con_cmd_action (deploy, deploy-lt, rollback, cancel, promote) in console_actions.c. */
+struct console;
+void con_cmd_asg(struct console *c, const char *name, const char *arg);
+void con_cmd_repo(struct console *c, const char *name, const char *arg);
+void con_cmd_app(struct console *c, const char *name, const char *arg);
+void con_cmd_apps(struct console *c, const char *name, const char *arg);
+void con_cmd_region(struct console *c, const char *name, const char *arg);
+void con_cmd_profile(struct console *c, const char *name, const char *arg);
+void con_cmd_theme(struct console *c, const char *name, const char *arg);
+void con_cmd_quit(struct console *c, const char *name, const char *arg);
+void con_cmd_action(struct console *c, const char *name, const char *arg);
+
 #endif

@@ -596,26 +596,15 @@ bool con_actions_dialog_key(console *c, int key)
 
 /* ------------------------------------------------------------ commands */
 
-void con_actions_commands(strvec *out)
+/* :deploy TAG and :promote SRC DST: the Images pane's tags. promote's second
+ * word: the candidates carry the first word in front, as the command line
+ * completes everything after the command as one word. */
+void con_actions_tag_candidates(console *c, strvec *out)
 {
-    for (size_t i = 0; dialog_commands[i]; i++)
-        strvec_push(out, dialog_commands[i]);
-}
-
-void con_actions_candidates(console *c, const char *cmd, strvec *out)
-{
-    if (str_eq(cmd, "deploy-lt")) {   /* the versions read so far (console_ltpick.c) */
-        con_ltpick_candidates(c, out);
-        return;
-    }
-    if (!str_eq(cmd, "deploy") && !str_eq(cmd, "promote"))
-        return;
-    /* promote's second word: the candidates carry the first word in front, as
-     * the command line completes everything after the command as one word. */
     char prefix[PROMPT_MAX] = "";
     const char *first = strchr(c->prompt_buf, ' ');
     const char *last = strrchr(c->prompt_buf, ' ');
-    if (str_eq(cmd, "promote") && first && last > first)
+    if (first && last > first)
         snprintf(prefix, sizeof prefix, "%.*s", (int)(last - first), first + 1);
     const watch_state *ws = watch_get(c->w);
     for (size_t i = 0; i < ws->images.n && out->n < 500; i++)
@@ -627,24 +616,20 @@ void con_actions_candidates(console *c, const char *cmd, strvec *out)
         }
 }
 
-bool con_actions_command(console *c, const char *cmd, const char *arg)
+/* The action commands' row handler: dialog.c checks the words, the plan the rest.
+ * (Switching profile or region while a plan holds the client is refused by
+ * con_switch_start, through con_actions_holds_client.) */
+void con_cmd_action(console *c, const char *name, const char *arg)
 {
-    con_actions *a = c->act;
-    if (!a)
-        return false;
-    /* (Switching profile or region while a plan holds the client is refused by
-     * con_switch_start, through con_actions_holds_client.) */
+    if (!c->act)
+        return;
     dialog_cmd dc;
     char err[200];
-    int r = dialog_parse_command(cmd, arg, &dc, err, sizeof err);
-    if (r == 0)
-        return false;
-    if (r < 0) {
-        con_message(c, ROLE_ERROR, "%s", err);
-        return true;
+    if (dialog_parse_command(name, arg, &dc, err, sizeof err) <= 0) {
+        con_message(c, ROLE_ERROR, "%s", err[0] ? err : "not an action command");
+        return;
     }
     ask(c, &dc);
-    return true;
 }
 
 const char *con_actions_hints(const console *c)
@@ -672,13 +657,9 @@ void con_actions_help(const console *c, strbuf *sb)
 {
     if (con_action_hidden(c, ACT_DEPLOY))
         return;
-    sb_append(sb, "\nActions (each shows its plan and asks first; every step is journaled)\n"
-                  "  deploy TAG       live <- TAG (stable keeps the old live), then a refresh\n"
-                  "  deploy-lt N      a refresh to launch template version N\n"
-                  "  rollback         RollbackInstanceRefresh, or live <- stable and a refresh\n"
-                  "  cancel           cancel the selected group's instance refresh\n"
-                  "  promote SRC DST  point tag DST at SRC's image (no refresh)\n"
-                  "In the plan: y/Enter runs, n/Esc cancels (protected apps: type the group's name);\n"
+    sb_append(sb, "\nActions (each shows its plan and asks first; every step is journaled)\n");
+    commands_list(CMD_CONSOLE, CMDF_ACTION, CMDF_ACTION, 16, sb);
+    sb_append(sb, "In the plan: y/Enter runs, n/Esc cancels (protected apps: type the group's name);\n"
                   "while it runs Esc hides it and x stops at the next step boundary.\n");
 }
 

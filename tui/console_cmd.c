@@ -2,14 +2,15 @@
  * command line with completion and the `/` filter prompt. */
 #include "console_int.h"
 
-/* ---- switching profile, region, app, theme ----
+/* ---- switching profile, region, app, theme (:app and :theme are here) ----
  * A switch never blocks: a creds_job resolves the new identity while the old data
  * stays on screen ("switching to profile X…" in the header); then a session adopts
  * the credentials and the watch moves to its client — or one line says why not and
  * nothing changes. */
 
-static void apply_theme(console *c, const char *name)
+void con_cmd_theme(console *c, const char *cmd, const char *name)
 {
+    (void)cmd;
     strbuf err;
     sb_init(&err);
     theme t;
@@ -222,8 +223,9 @@ void con_switch_poll(console *c)
     con_switch_cancel(c);
 }
 
-static void switch_app(console *c, const char *name)
+void con_cmd_app(console *c, const char *cmd, const char *name)
 {
+    (void)cmd;
     const app_config *app = config_find_app(&c->sess.config, name);
     if (!app) {
         con_message(c, ROLE_ERROR, "no app named '%.64s' in the config file", name);
@@ -237,9 +239,8 @@ static void switch_app(console *c, const char *name)
         con_open_app_here(c, app);
 }
 
-/* ---- the command line ---- */
+/* ---- the command line: its commands are rows of cli/commands.c's table ---- */
 
-static const char *const commands[] = { "asg", "repo", "app", "apps", "region", "profile", "theme", "q" };
 static const char *const regions[] = {
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2",
     "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "ap-south-1",
@@ -249,35 +250,96 @@ static const char *const regions[] = {
     "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
 };
 
-static void candidates_for(console *c, const char *cmd, strvec *out)
+void con_cmd_asg(console *c, const char *name, const char *arg)
+{
+    (void)name;
+    select_asg(c, arg);
+    con_message(c, ROLE_NEUTRAL, "watching group %.100s", arg);
+}
+
+void con_cmd_repo(console *c, const char *name, const char *arg)
+{
+    (void)name;
+    watch_set_repository(c->w, arg);
+    c->panes[PANE_IMAGES].dirty = true;
+    con_message(c, ROLE_NEUTRAL, "watching repository %.100s", arg);
+}
+
+void con_cmd_apps(console *c, const char *name, const char *arg)
+{
+    (void)name, (void)arg;
+    con_apps_open(c);
+}
+
+void con_cmd_region(console *c, const char *name, const char *arg)
+{
+    (void)name;
+    bool listed = false;
+    for (size_t i = 0; i < ARRAY_LEN(regions) && !listed; i++)
+        listed = str_eq(regions[i], arg);
+    con_switch_start(c, c->profile, arg, NULL, NULL);
+    if (!listed)
+        con_message(c, ROLE_WARNING, "'%.40s' is not a region tarmac knows (Tab lists them): check the name "
+                    "if calls fail", arg);
+}
+
+void con_cmd_profile(console *c, const char *name, const char *arg)
+{
+    (void)name;
+    con_switch_start(c, arg, NULL, NULL, NULL);   /* the profile's own region */
+}
+
+void con_cmd_quit(console *c, const char *name, const char *arg)
+{
+    (void)name, (void)arg;
+    c->quit = true;
+}
+
+/* What Tab offers for cmd's argument. */
+static void candidates_for(console *c, const command_info *cmd, strvec *out)
 {
     const watch_state *ws = watch_get(c->w);
-    if (str_eq(cmd, "asg")) {
+    switch (cmd->complete) {
+    case CMPL_GROUPS:
         for (size_t i = 0; i < ws->groups.n; i++)
             strvec_push(out, ws->groups.items[i].name);
-    } else if (str_eq(cmd, "repo")) {
+        break;
+    case CMPL_REPOS:
         for (size_t i = 0; i < c->sess.config.apps.n; i++)
             if (c->sess.config.apps.items[i].ecr_repository &&
                 !strvec_contains(out, c->sess.config.apps.items[i].ecr_repository))
                 strvec_push(out, c->sess.config.apps.items[i].ecr_repository);
         if (ws->repository && !strvec_contains(out, ws->repository))
             strvec_push(out, ws->repository);
-    } else if (str_eq(cmd, "app")) {
+        break;
+    case CMPL_APPS:
         for (size_t i = 0; i < c->sess.config.apps.n; i++)
             strvec_push(out, c->sess.config.apps.items[i].name);
-    } else if (str_eq(cmd, "region")) {
+        break;
+    case CMPL_REGIONS:
         for (size_t i = 0; i < ARRAY_LEN(regions); i++)
             strvec_push(out, regions[i]);
-    } else if (str_eq(cmd, "profile")) {
+        break;
+    case CMPL_PROFILES: {
         strbuf err;
         sb_init(&err);
         if (creds_list_profiles(out, &err) != 0)
             con_message(c, ROLE_ERROR, "%s", err.buf);
         sb_free(&err);
-    } else if (str_eq(cmd, "theme")) {
+        break;
+    }
+    case CMPL_THEMES:
         theme_list(out);
-    } else {
-        con_actions_candidates(c, cmd, out);
+        break;
+    case CMPL_TAGS:
+        con_actions_tag_candidates(c, out);
+        break;
+    case CMPL_LT_VERSIONS:   /* the versions read so far (console_ltpick.c) */
+        con_ltpick_candidates(c, out);
+        break;
+    case CMPL_NONE:
+    case CMPL_COUNT:
+        break;
     }
 }
 
@@ -290,15 +352,15 @@ static void complete(console *c)
     const char *word;
     size_t word_off;
     if (!space) {
-        for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-            strvec_push(&cands, commands[i]);
-        con_actions_commands(&cands);
+        commands_complete(CMD_CONSOLE, "", &cands);
         word = buf;
         word_off = 0;
     } else {
-        char cmd[32];
-        snprintf(cmd, sizeof cmd, "%.*s", (int)(space - buf), buf);
-        candidates_for(c, cmd, &cands);
+        char name[32];
+        snprintf(name, sizeof name, "%.*s", (int)(space - buf), buf);
+        const command_info *cmd = command_find(name, CMD_CONSOLE);
+        if (cmd)
+            candidates_for(c, cmd, &cands);
         word = space + 1;
         word_off = (size_t)(word - buf);
     }
@@ -340,11 +402,11 @@ static void complete(console *c)
 
 static void run_command(console *c, const char *line)
 {
-    char cmd[32] = "", arg[PROMPT_MAX] = "";
+    char name[32] = "", arg[PROMPT_MAX] = "";
     while (*line == ' ')
         line++;
     const char *sp = strchr(line, ' ');
-    snprintf(cmd, sizeof cmd, "%.*s", sp ? (int)(sp - line) : (int)strlen(line), line);
+    snprintf(name, sizeof name, "%.*s", sp ? (int)(sp - line) : (int)strlen(line), line);
     if (sp) {
         while (*sp == ' ')
             sp++;
@@ -353,51 +415,22 @@ static void run_command(console *c, const char *line)
         while (n && arg[n - 1] == ' ')
             arg[--n] = '\0';
     }
-    if (!cmd[0])
+    if (!name[0])
         return;
-    if (str_eq(cmd, "q") || str_eq(cmd, "quit")) {
-        c->quit = true;
-        return;
-    }
-    if (con_actions_command(c, cmd, arg))   /* deploy, rollback, ... (console_actions.c) */
-        return;
-    bool known = false;
-    for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-        known |= str_eq(cmd, commands[i]);
-    if (!known) {
-        con_message(c, ROLE_ERROR, "unknown command '%.30s' (asg, repo, app, apps, region, profile, theme, deploy, rollback, cancel, promote, q)", cmd);
+    const command_info *cmd = command_find(name, CMD_CONSOLE);
+    if (!cmd) {
+        strbuf names;
+        sb_init(&names);
+        commands_names(CMD_CONSOLE, &names);
+        con_message(c, ROLE_ERROR, "unknown command '%.30s' (%s)", name, names.buf);
+        sb_free(&names);
         return;
     }
-    if (str_eq(cmd, "apps")) {
-        con_apps_open(c);
+    if (cmd->args && !arg[0] && !(cmd->flags & CMDF_ACTION)) {
+        con_message(c, ROLE_ERROR, ":%s needs a name (Tab completes)", cmd->name);
         return;
     }
-    if (!arg[0]) {
-        con_message(c, ROLE_ERROR, ":%s needs a name (Tab completes)", cmd);
-        return;
-    }
-    if (str_eq(cmd, "asg")) {
-        select_asg(c, arg);
-        con_message(c, ROLE_NEUTRAL, "watching group %.100s", arg);
-    } else if (str_eq(cmd, "repo")) {
-        watch_set_repository(c->w, arg);
-        c->panes[PANE_IMAGES].dirty = true;
-        con_message(c, ROLE_NEUTRAL, "watching repository %.100s", arg);
-    } else if (str_eq(cmd, "app")) {
-        switch_app(c, arg);
-    } else if (str_eq(cmd, "region")) {
-        bool listed = false;
-        for (size_t i = 0; i < ARRAY_LEN(regions) && !listed; i++)
-            listed = str_eq(regions[i], arg);
-        con_switch_start(c, c->profile, arg, NULL, NULL);
-        if (!listed)
-            con_message(c, ROLE_WARNING, "'%.40s' is not a region tarmac knows (Tab lists them): check the name "
-                        "if calls fail", arg);
-    } else if (str_eq(cmd, "profile")) {
-        con_switch_start(c, arg, NULL, NULL, NULL);   /* the profile's own region */
-    } else if (str_eq(cmd, "theme")) {
-        apply_theme(c, arg);
-    }
+    cmd->con(c, name, arg);
 }
 
 /* ---- keys ---- */

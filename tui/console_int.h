@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "watch/apps_watch.h"
 #include "keymap.h"
 #include "layout.h"
@@ -207,9 +208,8 @@ bool con_actions_stopped_by_quit(const console *c, char *why, size_t len);
 void con_actions_free(console *c);                /* after the clients are freed */
 void con_actions_key(console *c, action_id a);    /* deploy, promote, cancel, rollback */
 bool con_actions_dialog_key(console *c, int key); /* the dialog's keys; true: taken */
-bool con_actions_command(console *c, const char *cmd, const char *arg);   /* true: handled */
-void con_actions_commands(strvec *out);           /* command names, for completion */
-void con_actions_candidates(console *c, const char *cmd, strvec *out);
+/* :deploy and :promote complete tags (the command row handler is con_cmd_action). */
+void con_actions_tag_candidates(console *c, strvec *out);
 /* console_ltpick.c. The command line changed (tab: Tab was pressed): for
  * ":deploy-lt " the candidates line shows the selected group's launch template
  * versions, read without blocking. */

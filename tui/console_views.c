@@ -78,20 +78,18 @@ void con_open_help(console *c)
             }
             char keys[64];
             keymap_keys_for(&c->km, (action_id)a, keys, sizeof keys);
-            sb_printf(&sb, "  %-16s %-18s %s\n", keys[0] ? keys : "(unbound)", keymap_actions[a].name,
+            sb_printf(&sb, "  %-16s %-18s %s", keys[0] ? keys : "(unbound)", keymap_actions[a].name,
                       keymap_actions[a].help);
+            if (a == ACT_COMMAND) {   /* its commands: the table's */
+                sb_append(&sb, ": ");
+                commands_names(CMD_CONSOLE, &sb);
+            }
+            sb_append(&sb, "\n");
         }
     }
-    sb_append(&sb, "\nCommands (:)\n"
-                   "  asg NAME         watch another Auto Scaling group\n"
-                   "  repo NAME        watch another ECR repository\n"
-                   "  app NAME         switch to an app of the config file\n"
-                   "  apps             the Apps overview (every app of the config file)\n"
-                   "  region R         switch region\n"
-                   "  profile P        switch AWS profile\n"
-                   "  theme T          switch theme (dark, light, high-contrast, mono, or yours)\n"
-                   "  q                quit\n"
-                   "Tab completes commands and names.\n");
+    sb_append(&sb, "\nCommands (:)\n");
+    commands_list(CMD_CONSOLE, CMDF_ACTION, 0, 16, &sb);
+    sb_append(&sb, "Tab completes commands and names.\n");
     con_actions_help(c, &sb);   /* the action commands, unless read-only */
     overlay_set_text(c, "Help  (Esc closes)", sb.buf);
     sb_free(&sb);

@@ -1,7 +1,10 @@
 """The documentation agrees with the binary: every command and flag `tarmac --help`
-names is in man/tarmac.1, every key of the console's help is in the man page's
-KEYS section (checked by the keymap unit test), and README's two first commands
-are the ones .ci/run and the Makefile provide."""
+names is in man/tarmac.1 and every command the man page's COMMANDS section names is
+in --help's one list of commands; --help has one exit status section with every
+code the man page's EXIT STATUS gives; every key of the console's help is in the
+man page's KEYS section and every command of the command table in the man page
+(checked by the keymap unit test), and README's two first commands are the ones
+.ci/run and the Makefile provide."""
 import os
 import re
 import subprocess
@@ -57,6 +60,41 @@ class HelpMatchesMan(unittest.TestCase):
         unknown = [d for d in sorted(documented)
                    if d and d not in sim_only and "--" + d not in self.help and "-" + d not in self.help]
         self.assertEqual(unknown, [], "flags in man/tarmac.1 that --help does not name")
+
+    def help_commands(self):
+        """The command names of --help's list, in order, as often as listed."""
+        m = re.search(r"^commands:\n(.*?)\n\n", self.help, re.S | re.M)
+        self.assertIsNotNone(m, "no 'commands:' list in --help")
+        return re.findall(r"^  ([a-z][a-z-]*)\b", m.group(1), re.M)
+
+    def man_section(self, title):
+        m = re.search(r"^\.Sh %s\n(.*?)(?=^\.Sh )" % title, self.man, re.S | re.M)
+        self.assertIsNotNone(m, "no %s section in man/tarmac.1" % title)
+        return m.group(1)
+
+    def test_one_list_of_commands_and_one_exit_status(self):
+        lines = self.help.split("\n")
+        self.assertEqual(sum(l.startswith("exit status:") for l in lines), 1, "one 'exit status:' section")
+        heads = [l for l in lines if l.startswith("commands:") or l.startswith("action commands")]
+        self.assertEqual(len(heads), 1, heads)
+        listed = self.help_commands()
+        self.assertEqual(sorted(c for c in set(listed) if listed.count(c) > 1), [], "commands listed twice")
+
+    def test_man_page_commands_are_in_help(self):
+        documented = set()
+        for line in self.man_section("COMMANDS").split("\n"):
+            if line.startswith(".It "):
+                documented |= {w.replace("\\-", "-") for w in re.findall(r"Cm (\S+)", line)}
+        self.assertTrue({"status", "deploy", "sim", "log"} <= documented, documented)
+        self.assertEqual(sorted(documented - set(self.help_commands())), [],
+                         "commands in man/tarmac.1's COMMANDS that --help does not list")
+
+    def test_every_exit_status_is_in_help(self):
+        codes = set(re.findall(r"(?:^|, )([0-9]) ", self.man_section("EXIT STATUS"), re.M))
+        self.assertEqual(codes, {str(n) for n in range(7)})
+        exits = self.help[self.help.index("\nexit status:"):]
+        missing = [c for c in sorted(codes) if not re.search(r"(?:: |, |\s)%s " % c, exits)]
+        self.assertEqual(missing, [], "exit statuses of man/tarmac.1 that --help does not give")
 
 
 class Readme(unittest.TestCase):

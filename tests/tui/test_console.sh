@@ -63,6 +63,14 @@ help_ok() { wait_for "ssm_shell" 3 && wait_for "focus_next" 1 && wait_for "theme
 check "? shows help generated from the keymap" help_ok
 keys Escape
 
+# The command word completes from the command table (cli/commands.c), in its order.
+keys :; keys Tab
+check ": Tab offers the command table's commands" \
+    wait_for "asg repo app apps region profile theme deploy deploy-lt rollback cancel promote ..." 3
+text de; keys Tab
+check ": Tab narrows to the table's commands with that prefix" wait_for ":deploy  deploy deploy-lt" 3
+keys Escape
+
 keys :; text as; keys Tab
 complete_ok() { wait_for ":asg" 3; }
 check ": completes command names with Tab" complete_ok

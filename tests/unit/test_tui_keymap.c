@@ -1,6 +1,7 @@
 /* test_tui_keymap.c — the action table and keymap: key-string parsing, layered
  * lookup (pane bindings before global ones), config overrides and their errors
- * (FILE:LINE), and that man/tarmac.1 lists every action and its default keys. */
+ * (FILE:LINE), and that man/tarmac.1 lists every action and its default keys, and
+ * every command of the command table (cli/commands.c) and no other. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "keymap.h"
 
 static void test_parse_keys(void **state)
@@ -249,6 +251,63 @@ static void test_man_page_lists_every_action(void **state)
     free(man);
 }
 
+/* The commands man/tarmac.1 documents in one section (from "\n.Sh NAME\n" or
+ * "\n.Ss NAME\n" to the next .Sh or .Ss): every word after "Cm " on its ".It" lines,
+ * roff's "\-" read as "-". */
+static void man_commands(const char *man, const char *section, strvec *out)
+{
+    const char *at = strstr(man, section);
+    if (!at)
+        fail_msg("man/tarmac.1 lacks the section that starts with '%.20s'", section + 1);
+    at += strlen(section);
+    const char *end = strstr(at, "\n.Sh ");
+    const char *ss = strstr(at, "\n.Ss ");
+    if (!end || (ss && ss < end))
+        end = ss;
+    for (const char *line = at; line && line < end; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncmp(line, ".It ", 4) != 0)
+            continue;
+        const char *eol = strchr(line, '\n');
+        for (const char *cm = strstr(line, "Cm "); cm && cm < eol; cm = strstr(cm + 3, "Cm ")) {
+            char word[64];
+            size_t n = 0;
+            for (const char *p = cm + 3; p < eol && *p != ' ' && n + 1 < sizeof word; p++)
+                if (!(p[0] == '\\' && p[1] == '-'))
+                    word[n++] = *p;
+            word[n] = '\0';
+            if (n && !strvec_contains(out, word))
+                strvec_push(out, word);
+        }
+    }
+}
+
+/* Headless commands under COMMANDS, the console's under "Command line": each row
+ * of the table where it exists, and nothing the table lacks. */
+static void test_man_page_lists_every_command(void **state)
+{
+    (void)state;
+    char *man = read_man();
+    static const struct { const char *section, *label; unsigned where; } places[] = {
+        { "\n.Sh COMMANDS\n", "COMMANDS", CMD_HEADLESS },
+        { "\n.Ss Command line\n", "Command line", CMD_CONSOLE },
+    };
+    for (size_t s = 0; s < ARRAY_LEN(places); s++) {
+        strvec documented = { 0 };
+        man_commands(man, places[s].section, &documented);
+        assert_true(documented.n > 5);
+        for (size_t i = 0; i < commands_count; i++)
+            if ((commands[i].where & places[s].where) && !strvec_contains(&documented, commands[i].name))
+                fail_msg("man/tarmac.1 does not document command %s in %s", commands[i].name,
+                         places[s].label);
+        for (size_t i = 0; i < documented.n; i++)
+            if (!command_find(documented.items[i], places[s].where))
+                fail_msg("man/tarmac.1 documents %s in %s, but the command table has no such command there",
+                         documented.items[i], places[s].label);
+        strvec_free(&documented);
+    }
+    free(man);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_table_consistent),
         cmocka_unit_test(test_man_page_lists_every_action),
+        cmocka_unit_test(test_man_page_lists_every_command),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
