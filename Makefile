@@ -109,12 +109,30 @@ unit: $(UNIT_BIN)
 # libFuzzer targets, built with clang, ASan and UBSan. Run: build/fuzz/fuzz_xml -max_total_time=60
 fuzz: deps $(FUZZ_BIN)
 
-FUZZ_FLAGS := -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(DEFS) $(INCLUDES)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(EMBED_C)
+# The library is compiled once for every target (fuzzer-no-link: coverage without
+# libFuzzer's main), then each target links it.
+FUZZ_SAN   := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_FLAGS := -std=c17 -g -O1 $(FUZZ_SAN) $(DEFS) $(INCLUDES) $(PKG_CFLAGS) -Wall -Wextra -Werror \
+              -Wno-unused-command-line-argument
+FUZZ_OBJ   := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/embedded.o
+FUZZ_LIB   := build/fuzz/libtarmac-fuzz.a
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+build/fuzz/obj/embedded.o: $(EMBED_C)
+	@mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -Wall -Wextra -Werror -Wno-unused-command-line-argument \
-		-o $@ $< $(LIB_SRC) $(EMBED_C) $(PKG_LIBS) -lm
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lm
 
 demo: deps all
 	$(Q)./tarmac --demo
