@@ -124,10 +124,14 @@ static void unfinished(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (fd < 0) {
+        /* TMPDIR when it is usable (a truncated template would lose its XXXXXX), else /tmp */
         const char *tmp = getenv("TMPDIR");
-        snprintf(dir, sizeof dir, "%s/fuzz-journal.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (!mkdtemp(dir))
-            abort();
+        int n = snprintf(dir, sizeof dir, "%s/fuzz-journal.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (n < 0 || (size_t)n >= sizeof dir || !mkdtemp(dir)) {
+            snprintf(dir, sizeof dir, "/tmp/fuzz-journal.XXXXXX");
+            if (!mkdtemp(dir))
+                abort();
+        }
         snprintf(path, sizeof path, "%s/journal.jsonl", dir);
         fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0)
