@@ -47,7 +47,7 @@ endif
 BIN     := $(if $(filter build/rel,$(BUILD)),tarmac,$(BUILD)/tarmac)
 
 MAIN_SRC := cli/main.c
-LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard backend/*.c backend/*/*.c cli/*.c tui/*.c panes/*.c sim/*.c)))
+LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard backend/*.c backend/*/*.c backend/kinds/*/*.c cli/*.c tui/*.c panes/*.c sim/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libtarmac.a

@@ -12,8 +12,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "services/refresh_rules.h"
 #include "yaml_util.h"
+
+/* The kinds (kinds/kinds.def): each defines its config_kind in its own folder. */
+#define KIND(name) extern const config_kind kind_##name##_config;
+#include "kinds/kinds.def"
+#undef KIND
+static const config_kind *const config_kinds[] = {
+#define KIND(name) &kind_##name##_config,
+#include "kinds/kinds.def"
+#undef KIND
+};
+
+const config_kind *config_kind_find(const char *name)
+{
+    for (size_t i = 0; name && i < ARRAY_LEN(config_kinds); i++)
+        if (str_eq(config_kinds[i]->name, name))
+            return config_kinds[i];
+    return NULL;
+}
+
+void config_kinds_list(strbuf *out)
+{
+    for (size_t i = 0; i < ARRAY_LEN(config_kinds); i++)
+        sb_printf(out, "%s%s", i ? ", " : "", config_kinds[i]->name);
+}
 
 /* ---- parse context and errors ---- */
 
@@ -241,6 +264,7 @@ typedef enum {
     FT_APPS,        /* the apps: map */
     FT_KEYS,        /* the keys: map */
     FT_PROFILES,    /* the profiles: map */
+    FT_KIND,        /* an app's kind: (read first, by parse_kind) */
 } field_type;
 
 typedef struct field {
@@ -299,6 +323,7 @@ static const field refresh_fields[] = {
 };
 
 static const field app_fields[] = {
+    { .name = "kind", .type = FT_KIND },
     FIELD("profile", FT_TEXT, app_config, profile, .check = check_text, .what = TEXT_WHAT),
     FIELD("region", FT_TEXT, app_config, region, .check = check_region, .what = REGION_WHAT),
     FIELD("asg", FT_TEXT, app_config, asg, .check = check_text255,
@@ -491,27 +516,95 @@ static void app_free(app_config *a)
     refresh_prefs_free(&a->refresh);
 }
 
-/* Rules across keys of one app, checked once the app is read. */
+static bool key_in(const char *const *keys, const char *key)
+{
+    for (size_t i = 0; keys && keys[i]; i++)
+        if (str_eq(keys[i], key))
+            return true;
+    return false;
+}
+
+/* The app's kind: (before its other keys, which depend on it). */
+static bool parse_kind(pctx *p, const ynode *map, app_config *app)
+{
+    char shown[80];
+    const ynode *v = ynode_get(map, "kind");
+    app->kind = config_kind_find(CONFIG_DEFAULT_KIND);
+    if (!v)
+        return true;
+    const config_kind *k = NULL;
+    if (v->kind == YNODE_SCALAR && strlen(v->str) == v->len)
+        k = config_kind_find(v->str);
+    if (!k) {
+        strbuf list;
+        sb_init(&list);
+        config_kinds_list(&list);
+        fail(p, v, "expected one of %s for the kind of app \"%s\", got %s", list.buf, app->name,
+             quoted(v, shown, sizeof(shown)));
+        sb_free(&list);
+        return false;
+    }
+    app->kind = k;
+    return true;
+}
+
+/* The node of a dotted key path under map ("refresh.instance_warmup"), or the
+ * deepest one that exists; NULL when not even the first part is there. */
+static const ynode *node_at(const ynode *map, const char *dotted)
+{
+    const ynode *found = NULL;
+    char part[128];
+    for (const char *s = dotted; s && *s;) {
+        const char *dot = strchr(s, '.');
+        size_t n = dot ? (size_t)(dot - s) : strlen(s);
+        if (n >= sizeof part)
+            break;
+        memcpy(part, s, n);
+        part[n] = '\0';
+        const ynode *next = ynode_get(found ? found : map, part);
+        if (!next)
+            break;
+        found = next;
+        s = dot ? dot + 1 : NULL;
+    }
+    return found;
+}
+
+/* Rules across keys of one app, checked once the app is read: keys of another
+ * kind, the kind's required keys, then the kind's own rules. */
 static bool check_app(pctx *p, const ynode *key, const ynode *map, const app_config *app)
 {
-    if (!app->asg)
-        return fail(p, key, "app \"%s\" needs an asg", app->name);
+    const config_kind *kind = app->kind;
+    for (size_t i = 0; map && map->kind == YNODE_MAP && i < map->pairs.n; i++) {
+        const ynode *k = map->pairs.items[i].key;
+        if (key_in(kind->keys, k->str))
+            continue;
+        for (size_t j = 0; j < ARRAY_LEN(config_kinds); j++)
+            if (config_kinds[j] != kind && key_in(config_kinds[j]->keys, k->str))
+                return fail(p, k, "%s is a key of %s apps; app \"%s\" is of kind %s", k->str,
+                            config_kinds[j]->name, app->name, kind->name);
+    }
+    for (size_t i = 0; kind->required && kind->required[i]; i++)
+        if (!ynode_get(map, kind->required[i]))
+            return fail(p, key, "app \"%s\" needs %s %s (kind %s)", app->name,
+                        strchr("aeiou", kind->required[i][0]) ? "an" : "a", kind->required[i],
+                        kind->name);
     if (strcmp(app->live_tag, app->stable_tag) == 0) {
         const ynode *at = ynode_get(map, "stable_tag");
         return fail(p, at ? at : key, "stable_tag must differ from live_tag (both \"%s\")",
                     app->live_tag);
     }
-    /* Every preference AWS refuses, here rather than at StartInstanceRefresh, after
-     * the tags have moved. */
-    refresh_violation v;
-    refresh_rule_ctx ctx = { .plan = false };
-    if (refresh_rules_check(&app->refresh, &ctx, &v, 1) > 0) {
-        const ynode *refresh = ynode_get(map, "refresh");
-        const ynode *at = ynode_get(refresh, v.key);
-        return fail(p, at ? at : refresh ? refresh : key, "refresh.%s: %s%s", v.key, v.text,
-                    v.aws ? " (StartInstanceRefresh refuses it)" : "");
+    strbuf at_key, why;
+    sb_init(&at_key);
+    sb_init(&why);
+    bool ok = !kind->check || kind->check(app, &at_key, &why);
+    if (!ok) {
+        const ynode *at = at_key.len ? node_at(map, at_key.buf) : NULL;
+        fail(p, at ? at : key, "%s", why.len ? why.buf : "invalid");
     }
-    return true;
+    sb_free(&at_key);
+    sb_free(&why);
+    return ok;
 }
 
 static bool parse_apps(pctx *p, const ynode *v, tarmac_config *cfg)
@@ -533,7 +626,8 @@ static bool parse_apps(pctx *p, const ynode *v, tarmac_config *cfg)
         app->file = xstrdup(p->file);
         app->line = k->line;
         char *path = xasprintf("apps.%s", k->str);
-        bool ok = parse_section(p, body, path, app_fields, ARRAY_LEN(app_fields), app, cfg) &&
+        bool ok = parse_kind(p, body, app) &&
+                  parse_section(p, body, path, app_fields, ARRAY_LEN(app_fields), app, cfg) &&
                   check_app(p, k, body, app);
         free(path);
         if (!ok)
@@ -630,6 +724,9 @@ static bool parse_field(pctx *p, const field *f, const ynode *v, const char *pat
         break;
     case FT_PROFILES:
         ok = parse_profiles(p, v, cfg);
+        break;
+    case FT_KIND:
+        ok = true;   /* read by parse_kind */
         break;
     }
     if (ok && f->has)

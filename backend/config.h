@@ -14,10 +14,13 @@
 #define CONFIG_MAX_FILE_SIZE (1024 * 1024)   /* bigger files are refused */
 #define CONFIG_MAX_STRING 1024               /* bytes per string value */
 
+struct config_kind;
+
 typedef struct app_config {
     char *name;                 /* [A-Za-z0-9_.-]{1,64} */
+    const struct config_kind *kind;   /* kind: (default asg); never NULL once parsed */
     char *profile, *region;     /* NULL: use the defaults (config_app_profile/region) */
-    char *asg;                  /* required */
+    char *asg;                  /* kind asg: the group (required) */
     char *ecr_repository;       /* NULL when the app has no image repository */
     char *live_tag, *stable_tag;            /* "prod" / "prod-stable" by default */
     bool protected_;            /* deploys ask to type the ASG's name */
@@ -26,7 +29,7 @@ typedef struct app_config {
     int unhealthy_polls;        /* 1..100, default 3 */
     int min_healthy_targets_percent;        /* 0..100, default 100 */
     strvec alarms;              /* CloudWatch alarms watched during a deploy */
-    refresh_prefs refresh;      /* StartInstanceRefresh Preferences; has_* for keys present */
+    refresh_prefs refresh;      /* kind asg: StartInstanceRefresh Preferences; has_* for keys present */
     char *file;                 /* where it was defined */
     int line;
 } app_config;
@@ -59,6 +62,24 @@ typedef struct tarmac_config {
     bool bell, mouse;           /* false / true */
     VEC(config_key) keys;       /* file order */
 } tarmac_config;
+
+/* What the config knows of an app kind (backend/kinds/): its name and the app keys
+ * only it takes. Each kind defines one (kinds/<kind>/<kind>_config.c) and
+ * kinds/kinds.def lists them; the parser knows no kind by name. */
+typedef struct config_kind {
+    const char *name;              /* the kind: value ("asg") */
+    const char *summary;           /* one line for errors and help */
+    const char *const *keys;       /* app keys only this kind takes; NULL-terminated */
+    const char *const *required;   /* of those, the ones an app of this kind needs */
+    /* Rules across the kind's keys, once the app is read: false with the message in
+     * why and the dotted key at fault in at ("refresh.instance_warmup"; empty: the app). */
+    bool (*check)(const app_config *a, strbuf *at, strbuf *why);
+} config_kind;
+
+#define CONFIG_DEFAULT_KIND "asg"
+/* The kind named name, or NULL; config_kinds_list() appends "asg, ..." to out. */
+const config_kind *config_kind_find(const char *name);
+void config_kinds_list(strbuf *out);
 
 /* Defaults; c must later be released with config_free. */
 void config_init(tarmac_config *c);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kinds/kind.h"
 #include "services/services.h"
 
 const char cmd_actions_usage[] =
@@ -247,7 +248,12 @@ static bool plan_has_refresh(const plan *p)
 /* Plans, shows, confirms, runs; then follows with --wait / --auto-rollback. */
 int act_build_and_run(act_ctx *x, const plan_request *req)
 {
-    plan *p = plan_build_wait_stop(x->s.client, &x->target, req, &act_stop_flag, act_sig_pipe[0]);
+    const app_kind *kind = app_kind_of_target(&x->target);
+    if (!app_kind_offers(kind, req->action)) {
+        cli_error("%s apps have no %s: nothing was changed", kind->config->name, plan_action_name(req->action));
+        return EXIT_USAGE;
+    }
+    plan *p = plan_build_wait_via(kind->build, x->s.client, &x->target, req, &act_stop_flag, act_sig_pipe[0]);
     if (!p && act_stop_flag) {
         cli_error("stopped by a signal while planning: nothing was changed");
         return EXIT_STOPPED;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kinds/kind.h"
 #include "services/refresh_phase.h"
 #include "watch/watch.h"
 
@@ -21,14 +22,6 @@ static const instance_refresh *find_refresh(const watch_state *s, const char *id
     if (!id)
         return s->refreshes.n ? &s->refreshes.items[0] : NULL;
     return watch_find_refresh(s, id);
-}
-
-/* healthy / judged / all targets of the watched group's target groups. */
-static void target_counts(const watch_state *s, int *healthy, int *judged, int *all)
-{
-    const target_health_list *lists[32];
-    size_t n = watch_health_lists(s, lists, ARRAY_LEN(lists));
-    plan_guard_count_targets(lists, n, healthy, judged, all);
 }
 
 /* The line printed for each change of the refresh. */
@@ -59,6 +52,7 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
         .base_interval_ms = x->o.interval_ms, .active_interval_ms = x->o.interval_ms,
     };
     watch *w = watch_new(x->s.client, &wo);
+    const app_kind *kind = app_kind_of_target(&x->target);
     plan_guard g;
     plan_guard_init(&g, &x->target, id);
     act_signals_install();
@@ -117,18 +111,16 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
             cli_say("%s %s", r->instance_refresh_id ? r->instance_refresh_id : "?", summary);
             rollback_told = true;
         }
-        int healthy, judged, total;
-        target_counts(s, &healthy, &judged, &total);
+        guard_signals sig;
+        if (!kind->guard_signals(s, r->instance_refresh_id, &sig))
+            continue;
         char line[1024];
-        refresh_line(s, r, healthy, total, line, sizeof line);
+        refresh_line(s, r, sig.healthy, sig.all, line, sizeof line);
         if (strcmp(line, last) != 0) {
             cli_say("%s", line);
             str_copy(last, sizeof last, line);
         }
-        /* The share of the target groups' targets (tarmac.yaml(5)); the group's
-         * desired capacity when no target is registered. */
-        plan_guard_verdict v = plan_guard_update(&g, r, healthy, judged,
-                                                 s->meta[WS_ALARMS].fetched_at ? &s->alarms : NULL);
+        plan_guard_verdict v = plan_guard_judge(&g, &sig);
         const char *note = plan_guard_new_note(&g);
         if (note)
             cli_say("note: %s", note);

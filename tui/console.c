@@ -546,7 +546,7 @@ int console_main(const cli_globals *g)
     console *c = xcalloc(1, sizeof *c);
     c->g = g;
     c->focus = PANE_GROUPS;
-    c->tab_pane = layout_first_tab();
+    c->tab_pane = layout_first_tab(con_kind_panes(c));
     rc = cli_session_open(g, &c->sess);
     if (rc) {
         free(c);

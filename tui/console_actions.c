@@ -293,6 +293,11 @@ static void on_built(plan *p, void *ud)
 void con_act_build(console *c, const plan_target *t, const dialog_cmd *cmd, bool auto_rb)
 {
     con_actions *a = c->act;
+    const app_kind *kind = app_kind_of_target(t);
+    if (!app_kind_offers(kind, cmd->action)) {
+        con_message(c, ROLE_WARNING, "%s apps have no %s", kind->config->name, plan_action_name(cmd->action));
+        return;
+    }
     if (!a->run) {      /* the last plan, shown and finished: forgotten */
         plan_free(a->p);
         a->p = NULL;
@@ -324,7 +329,7 @@ void con_act_build(console *c, const plan_target *t, const dialog_cmd *cmd, bool
         .lt_version = cmd->lt_version[0] ? cmd->lt_version : NULL,
     };
     /* done runs exactly once, maybe before this returns (a syntax refusal). */
-    plan_build(c->client, t, &r, on_built, tk);
+    app_kind_of_target(t)->build(c->client, t, &r, on_built, tk);
 }
 
 static bool refuse_read_only(console *c, const app_config *app, const char *what)

@@ -11,6 +11,7 @@
 #include "dialog.h"
 #include "deploy/journal.h"
 #include "deploy/plan.h"
+#include "kinds/kind.h"
 
 /* A plan being built: the answer may come after the operator gave up on it. */
 typedef struct build_ticket {

@@ -2,6 +2,8 @@
  * staleness, panes, overlays, the status line; only what changed is redrawn. */
 #include "console_int.h"
 
+#include "kinds/kind.h"
+
 /* ---- small helpers ---- */
 
 pane_ctx con_ctx_of(const console *c)
@@ -79,10 +81,22 @@ static WINDOW *win_at(rect r)
     return w;
 }
 
+/* The panes of the shown app's kind (kinds/kind.h), as a layout mask. */
+unsigned con_kind_panes(const console *c)
+{
+    const app_kind *kind = app_kind_of(c->app);
+    unsigned mask = 0;
+    for (size_t i = 0; kind->panes && kind->panes[i]; i++)
+        for (int p = 0; p < PANE_COUNT; p++)
+            if (str_eq(panes_all[p].name, kind->panes[i]))
+                mask |= LAYOUT_PANE_BIT(p);
+    return mask;
+}
+
 void con_relayout(console *c)
 {
     con_free_windows(c);
-    layout_compute(COLS, LINES, c->tab_pane, &c->lay);
+    layout_compute(COLS, LINES, c->tab_pane, con_kind_panes(c), &c->lay);
     werase(stdscr);
     wnoutrefresh(stdscr);
     if (!c->lay.too_small) {
@@ -101,7 +115,7 @@ void con_relayout(console *c)
         if (c->lay.visible[p] && c->panes[p].ops)
             shown |= c->panes[p].ops->watches | WS_BIT(c->panes[p].ops->primary);
     if (c->w)
-        watch_set_shown(c->w, shown);
+        watch_set_shown(c->w, shown & app_kind_of(c->app)->data_sets);
 }
 
 void con_focus_pane(console *c, int p)

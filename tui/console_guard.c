@@ -206,23 +206,14 @@ int con_act_guard_next_due_ms(const console *c, int64_t now)
 static void guard_feed(console *c, const watch_state *ws, unsigned changed)
 {
     con_actions *a = c->act;
-    if (!(changed & WS_BIT(WS_REFRESHES)) || ws->meta[WS_REFRESHES].stale)
+    const app_kind *kind = app_kind_of_target(&a->gt);
+    guard_signals sig;
+    if (!(changed & kind->guard_sets) || !a->g.refresh_id ||
+        !kind->guard_signals(ws, a->g.refresh_id, &sig) || sig.state == ROLLOUT_UNSEEN)
         return;
-    const instance_refresh *r = watch_find_refresh(ws, a->g.refresh_id);
-    if (!r)
-        return;
-    const target_health_list *lists[32];
-    size_t n = watch_health_lists(ws, lists, ARRAY_LEN(lists));
-    int healthy, judged, all;
-    plan_guard_count_targets(lists, n, &healthy, &judged, &all);
-    refresh_phase ph;
-    char phase[96];
-    refresh_phase_of(r, &ph);
-    refresh_phase_text(&ph, phase, sizeof phase);
     snprintf(a->guard_line, sizeof a->guard_line, "%.20s: %s, healthy targets %d/%d",
-             r->status ? r->status : "?", phase, healthy, all);
-    plan_guard_verdict v = plan_guard_update(&a->g, r, healthy, judged,
-                                             ws->meta[WS_ALARMS].fetched_at ? &ws->alarms : NULL);
+             sig.status ? sig.status : "?", sig.progress, sig.healthy, sig.all);
+    plan_guard_verdict v = plan_guard_judge(&a->g, &sig);
     const char *note = plan_guard_new_note(&a->g);
     if (note && v == PLAN_GUARD_RUNNING)
         con_message(c, ROLE_WARNING, "%.400s", note);

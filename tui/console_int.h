@@ -136,6 +136,8 @@ void con_mark_all(console *c);
 void con_set_app(console *c, const app_config *app);
 void con_free_windows(console *c);
 void con_relayout(console *c);
+/* The panes of the shown app's kind (LAYOUT_PANE_BIT mask). */
+unsigned con_kind_panes(const console *c);
 void con_focus_pane(console *c, int p);
 void con_render(console *c);
 

@@ -9,12 +9,17 @@ const pane_place pane_places[PANE_COUNT] = {
 #undef PANE
 };
 
+static bool placed(unsigned panes, int p)
+{
+    return p >= 0 && p < PANE_COUNT && (panes & LAYOUT_PANE_BIT(p));
+}
+
 static rect mk(int y, int x, int h, int w)
 {
     return (rect){ y, x, h, w };
 }
 
-void layout_compute(int cols, int lines, int tab_pane, layout *out)
+void layout_compute(int cols, int lines, int tab_pane, unsigned panes, layout *out)
 {
     memset(out, 0, sizeof *out);
     out->cols = cols;
@@ -32,10 +37,16 @@ void layout_compute(int cols, int lines, int tab_pane, layout *out)
         /* Rows of panes as panes.def places them. The top row gets a little more
          * (it holds the most rows) and its left pane is narrower (Groups is
          * narrower than Instances); a pane alone in its row is full width. */
-        int rows = 0;
-        for (int p = 0; p < PANE_COUNT; p++)
-            if (pane_places[p].row + 1 > rows)
-                rows = pane_places[p].row + 1;
+        /* Rows with no pane to place close up. */
+        int row_of[LAYOUT_ROWS], rows = 0;
+        for (int r = 0; r < LAYOUT_ROWS; r++) {
+            row_of[r] = -1;
+            for (int p = 0; p < PANE_COUNT && row_of[r] < 0; p++)
+                if (placed(panes, p) && pane_places[p].row == r)
+                    row_of[r] = rows++;
+        }
+        if (rows == 0)
+            return;
         int row_y[LAYOUT_ROWS + 1], y = top;
         for (int r = 0; r < rows; r++) {
             int rh = rows == 1 ? h : r == 0 ? h * 2 / 5 : (h - h * 2 / 5) / (rows - 1);
@@ -46,10 +57,12 @@ void layout_compute(int cols, int lines, int tab_pane, layout *out)
         }
         row_y[rows] = top + h;
         for (int p = 0; p < PANE_COUNT; p++) {
-            int r = pane_places[p].row;
+            if (!placed(panes, p))
+                continue;
+            int r = row_of[pane_places[p].row];
             bool alone = true;
             for (int q = 0; q < PANE_COUNT; q++)
-                alone &= q == p || pane_places[q].row != r;
+                alone &= q == p || !placed(panes, q) || pane_places[q].row != pane_places[p].row;
             int split = r == 0 ? cols * 2 / 5 : cols / 2;
             int x = alone || pane_places[p].col == 0 ? 0 : split;
             int w = alone ? cols : pane_places[p].col == 0 ? split : cols - split;
@@ -64,9 +77,11 @@ void layout_compute(int cols, int lines, int tab_pane, layout *out)
     int lw = cols * 3 / 8;
     if (lw < 28)
         lw = 28;
-    if (!layout_in_tab_area(tab_pane))
-        tab_pane = layout_first_tab();
+    if (!layout_in_tab_area(tab_pane) || !placed(panes, tab_pane))
+        tab_pane = layout_first_tab(panes);
     for (int p = 0; p < PANE_COUNT; p++) {
+        if (!placed(panes, p))
+            continue;
         if (layout_in_tab_area(p)) {
             out->pane[p] = mk(top + h1, 0, h2, cols);
             out->visible[p] = p == tab_pane;
@@ -74,7 +89,7 @@ void layout_compute(int cols, int lines, int tab_pane, layout *out)
         }
         bool alone = true;
         for (int q = 0; q < PANE_COUNT; q++)
-            alone &= q == p || layout_in_tab_area(q);
+            alone &= q == p || !placed(panes, q) || layout_in_tab_area(q);
         int x = alone || pane_places[p].col == 0 ? 0 : lw;
         int w = alone ? cols : pane_places[p].col == 0 ? lw : cols - lw;
         out->pane[p] = mk(top, x, h1, w);
@@ -87,10 +102,10 @@ bool layout_in_tab_area(int pane)
     return pane >= 0 && pane < PANE_COUNT && pane_places[pane].row > 0;
 }
 
-int layout_first_tab(void)
+int layout_first_tab(unsigned panes)
 {
     for (int p = 0; p < PANE_COUNT; p++)
-        if (layout_in_tab_area(p))
+        if (layout_in_tab_area(p) && placed(panes, p))
             return p;
     return -1;
 }

@@ -36,12 +36,17 @@ typedef struct layout {
     bool visible[PANE_COUNT];
 } layout;
 
-/* tab_pane: which of the tabbed area's panes it shows (another value: the first). */
-void layout_compute(int cols, int lines, int tab_pane, layout *out);
+/* A set of panes (the app kind's, kinds/kind.h): bit 1 << PANE_x. */
+#define LAYOUT_PANE_BIT(p) (1u << (p))
+#define LAYOUT_ALL_PANES ((1u << PANE_COUNT) - 1)
+
+/* panes: the panes to place (LAYOUT_PANE_BIT mask); the others are not visible.
+ * tab_pane: which of the tabbed area's panes it shows (another value: the first). */
+void layout_compute(int cols, int lines, int tab_pane, unsigned panes, layout *out);
 /* True for a pane that shares the narrow layout's tabbed area (row > 0). */
 bool layout_in_tab_area(int pane);
-/* The first pane of the tabbed area (the default tab). */
-int layout_first_tab(void);
+/* The first pane of the tabbed area among panes (the default tab), or -1. */
+int layout_first_tab(unsigned panes);
 /* The visible pane containing (y, x), or -1. */
 int layout_pane_at(const layout *l, int y, int x);
 

@@ -73,6 +73,7 @@ void plan_target_init(plan_target *t, const app_config *app, const char *asg, co
     t->user = journal_local_user();
     t->unhealthy_polls = 3;
     t->min_healthy_targets_percent = 100;
+    t->kind = xstrdup(app && app->kind ? app->kind->name : CONFIG_DEFAULT_KIND);
     if (app) {
         t->app = xstrdup(app->name);
         t->asg = xstrdup(asg ? asg : app->asg);
@@ -100,6 +101,7 @@ void plan_target_init(plan_target *t, const app_config *app, const char *asg, co
 
 void plan_target_free(plan_target *t)
 {
+    free(t->kind);
     free(t->app);
     free(t->asg);
     free(t->repository);

@@ -118,6 +118,7 @@ typedef struct plan_step {
 
 /* What a plan acts on: an app from the config, or --asg/--repo. Owned strings. */
 typedef struct plan_target {
+    char *kind;            /* the app's kind (kinds/kinds.def); "asg" for --asg/--repo */
     char *app;             /* app name (the ASG's name when there is no app) */
     char *asg, *repository;
     char *live_tag, *stable_tag;
@@ -177,6 +178,9 @@ typedef struct plan_request {
 } plan_request;
 
 typedef void (*plan_built_fn)(plan *p, void *ud);
+/* A kind's plan builder (kinds/kind.h): plan_build's contract. */
+typedef int (*plan_builder)(aws_client *c, const plan_target *t, const plan_request *r, plan_built_fn done,
+                            void *ud);
 /* Reads the live state (ASG, refreshes, repository, images, caller identity,
  * launch template versions) and calls done exactly once with a plan (never NULL).
  * Syntax errors are found before any call; done may then run before plan_build
@@ -189,6 +193,9 @@ plan *plan_build_wait(aws_client *c, const plan_target *t, const plan_request *r
  * still in flight end when the client is freed. */
 plan *plan_build_wait_stop(aws_client *c, const plan_target *t, const plan_request *r,
                            volatile sig_atomic_t *stop, int sig_fd);
+/* The same with another builder (an app kind's). */
+plan *plan_build_wait_via(plan_builder build, aws_client *c, const plan_target *t, const plan_request *r,
+                          volatile sig_atomic_t *stop, int sig_fd);
 
 /* ---- resuming and abandoning ---- */
 /* Rebuilds an unfinished plan; steps the journal says ended ok/skipped are DONE.
@@ -255,8 +262,7 @@ typedef struct plan_guard {
     char *refresh_id;          /* the refresh to follow (NULL: the newest) */
     int unhealthy_polls;       /* from the target: consecutive polls allowed under the threshold */
     int min_healthy_percent;
-    int low_polls;             /* consecutive polls under the threshold without progress */
-    int last_percentage;
+    int low_polls;             /* consecutive polls under the threshold */
     char reason[512];
     /* What was already wrong when the watch began: a deploy is often the fix for
      * it, so it is not a reason to roll back. An alarm already in ALARM counts once
@@ -271,6 +277,33 @@ typedef struct plan_guard {
     size_t note_told;
 } plan_guard;
 
+/* What one poll says about an app's rollout, in words every kind can give (a
+ * kind's guard_signals op fills it from the watch model): the guard judges these
+ * and nothing kind-specific. */
+typedef enum rollout_state {
+    ROLLOUT_UNSEEN,        /* not seen yet */
+    ROLLOUT_RUNNING,
+    ROLLOUT_ROLLING_BACK,  /* AWS rolls it back on its own: wait, health dips are expected */
+    ROLLOUT_SUCCEEDED,
+    ROLLOUT_FAILED,        /* AWS says it failed: roll back */
+    ROLLOUT_ENDED_BAD,     /* cancelled or rolled back: nothing more to do */
+} rollout_state;
+
+typedef struct guard_signals {
+    rollout_state state;
+    const char *what;      /* "refresh" */
+    const char *status;    /* AWS's word for it ("Failed"); NULL when unseen */
+    const char *reason;    /* AWS's reason, or NULL */
+    char progress[96];     /* how far, in words ("45% (3 of 4 replaced)"); "" unknown */
+    int healthy, judged, all;  /* targets (plan_guard_count_targets); judged <= 0: unknown */
+    const cw_alarm_list *alarms;   /* NULL: not known yet */
+} guard_signals;
+
+/* The signals of an instance refresh (NULL: not seen yet) with its group's target
+ * counts and alarms: the asg kind's, and plan_guard_update's. */
+void guard_signals_of_refresh(guard_signals *s, const instance_refresh *r, int healthy, int judged,
+                              const cw_alarm_list *alarms);
+
 void plan_guard_init(plan_guard *g, const plan_target *t, const char *refresh_id);
 void plan_guard_done(plan_guard *g);
 /* One observation: the refresh (NULL: not seen yet), healthy targets out of total
@@ -279,6 +312,8 @@ void plan_guard_done(plan_guard *g);
  * baseline (see plan_guard); g->note then says what it excuses. */
 plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, int healthy, int total,
                                      const cw_alarm_list *alarms);
+/* The same for any kind's signals (plan_guard_update is this with the refresh's). */
+plan_guard_verdict plan_guard_judge(plan_guard *g, const guard_signals *s);
 
 /* The part of g->note not returned before (NULL: nothing new), for the caller to
  * show once. */

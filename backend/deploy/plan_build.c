@@ -951,8 +951,14 @@ static void wait_built(plan *p, void *ud)
 plan *plan_build_wait_stop(aws_client *c, const plan_target *t, const plan_request *r,
                            volatile sig_atomic_t *stop, int sig_fd)
 {
+    return plan_build_wait_via(plan_build, c, t, r, stop, sig_fd);
+}
+
+plan *plan_build_wait_via(plan_builder build, aws_client *c, const plan_target *t, const plan_request *r,
+                          volatile sig_atomic_t *stop, int sig_fd)
+{
     build_slot *b = xcalloc(1, sizeof *b);
-    plan_build(c, t, r, wait_built, b);
+    build(c, t, r, wait_built, b);
     for (int i = 0; !b->done && !(stop && *stop) && i < 100000; i++) {
         struct curl_waitfd wfd = { .fd = sig_fd, .events = CURL_WAIT_POLLIN };
         int n = aws_client_wait(c, sig_fd >= 0 ? &wfd : NULL, sig_fd >= 0 ? 1 : 0, 250);

@@ -16,7 +16,6 @@ void plan_guard_init(plan_guard *g, const plan_target *t, const char *refresh_id
     g->refresh_id = xstrdup(refresh_id);
     g->unhealthy_polls = t && t->unhealthy_polls > 0 ? t->unhealthy_polls : 3;
     g->min_healthy_percent = t ? t->min_healthy_targets_percent : 100;
-    g->last_percentage = -1;
 }
 
 void plan_guard_done(plan_guard *g)
@@ -42,19 +41,15 @@ static void add_note(plan_guard *g, const char *fmt, ...)
     va_end(ap);
 }
 
-/* An alarm or unhealthy targets came first: the verdict says where the refresh
- * stands too (its StatusReason often names the instance that failed). */
-static void add_refresh_state(plan_guard *g, const instance_refresh *r)
+/* An alarm or unhealthy targets came first: the verdict says where the rollout
+ * stands too (a refresh's StatusReason often names the instance that failed). */
+static void add_rollout_state(plan_guard *g, const guard_signals *s)
 {
-    if (!r || !r->status)
+    if (s->state == ROLLOUT_UNSEEN || !s->status)
         return;
-    refresh_phase ph;
-    refresh_phase_of(r, &ph);
-    char pct[96];
-    refresh_phase_text(&ph, pct, sizeof pct);
     size_t l = strlen(g->reason);
-    snprintf(g->reason + l, sizeof g->reason - l, " (refresh %.20s %s%s%.150s)", r->status, pct,
-             r->status_reason && *r->status_reason ? ": " : "", r->status_reason ? r->status_reason : "");
+    snprintf(g->reason + l, sizeof g->reason - l, " (%s %.20s %s%s%.150s)", s->what, s->status, s->progress,
+             s->reason && *s->reason ? ": " : "", s->reason ? s->reason : "");
 }
 
 static void set_alarm_baseline(plan_guard *g, const cw_alarm_list *alarms)
@@ -88,27 +83,57 @@ static bool alarm_counts(plan_guard *g, const cw_alarm *a)
     return str_eq(a->state_value, "ALARM");
 }
 
+void guard_signals_of_refresh(guard_signals *s, const instance_refresh *r, int healthy, int judged,
+                              const cw_alarm_list *alarms)
+{
+    memset(s, 0, sizeof *s);
+    s->what = "refresh";
+    s->healthy = healthy;
+    s->judged = judged;
+    s->all = judged;
+    s->alarms = alarms;
+    if (!r || !r->status)
+        return;
+    const char *st = r->status;
+    s->status = st;
+    s->reason = r->status_reason;
+    s->state = str_eq(st, "Successful") ? ROLLOUT_SUCCEEDED
+             : str_eq(st, "Failed") ? ROLLOUT_FAILED
+             : str_eq(st, "Cancelled") || str_eq(st, "RollbackSuccessful") || str_eq(st, "RollbackFailed")
+                 ? ROLLOUT_ENDED_BAD
+             : str_eq(st, "RollbackInProgress") ? ROLLOUT_ROLLING_BACK
+                                                : ROLLOUT_RUNNING;
+    refresh_phase ph;
+    refresh_phase_of(r, &ph);
+    refresh_phase_text(&ph, s->progress, sizeof s->progress);
+}
+
 plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, int healthy, int total,
                                      const cw_alarm_list *alarms)
 {
+    guard_signals s;
+    guard_signals_of_refresh(&s, r, healthy, total, alarms);
+    return plan_guard_judge(g, &s);
+}
+
+plan_guard_verdict plan_guard_judge(plan_guard *g, const guard_signals *s)
+{
     g->reason[0] = '\0';
-    if (r && r->status) {
-        const char *st = r->status;
-        const char *why = r->status_reason ? r->status_reason : "";
-        if (strcmp(st, "Successful") == 0) {
-            snprintf(g->reason, sizeof g->reason, "refresh Successful");
-            return PLAN_GUARD_SUCCESS;
-        }
-        if (strcmp(st, "Failed") == 0) {
-            snprintf(g->reason, sizeof g->reason, "refresh Failed: %.400s", why);
-            return PLAN_GUARD_ROLLBACK;
-        }
-        if (strcmp(st, "Cancelled") == 0 || strcmp(st, "RollbackSuccessful") == 0 ||
-            strcmp(st, "RollbackFailed") == 0) {
-            snprintf(g->reason, sizeof g->reason, "refresh %s%s%.400s", st, *why ? ": " : "", why);
-            return PLAN_GUARD_ENDED_BAD;
-        }
+    const char *why = s->reason ? s->reason : "";
+    switch (s->state) {
+    case ROLLOUT_SUCCEEDED:
+        snprintf(g->reason, sizeof g->reason, "%s %s", s->what, s->status);
+        return PLAN_GUARD_SUCCESS;
+    case ROLLOUT_FAILED:
+        snprintf(g->reason, sizeof g->reason, "%s %s: %.400s", s->what, s->status, why);
+        return PLAN_GUARD_ROLLBACK;
+    case ROLLOUT_ENDED_BAD:
+        snprintf(g->reason, sizeof g->reason, "%s %s%s%.400s", s->what, s->status, *why ? ": " : "", why);
+        return PLAN_GUARD_ENDED_BAD;
+    default:
+        break;
     }
+    const cw_alarm_list *alarms = s->alarms;
     if (alarms && !g->baseline_alarms_set)
         set_alarm_baseline(g, alarms);
     for (size_t i = 0; alarms && i < alarms->n; i++) {
@@ -116,19 +141,16 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
         if (alarm_counts(g, a)) {
             snprintf(g->reason, sizeof g->reason, "alarm %.200s is in ALARM: %.200s",
                      a->alarm_name ? a->alarm_name : "?", a->state_reason ? a->state_reason : "");
-            add_refresh_state(g, r);
+            add_rollout_state(g, s);
             return PLAN_GUARD_ROLLBACK;
         }
     }
-    if (r && str_eq(r->status, "RollbackInProgress"))
+    if (s->state == ROLLOUT_ROLLING_BACK)
         return PLAN_GUARD_RUNNING;
-    /* total counts targets that have a verdict (healthy, unhealthy, unavailable):
-     * targets still in initial checks or draining are a rolling refresh's normal
+    /* judged counts targets that have a verdict (healthy, unhealthy, unavailable):
+     * targets still in initial checks or draining are a rolling deploy's normal
      * dip, not a failure (see plan_guard_count_targets). */
-    /* Progress of the phase: during a rollback PercentageComplete falls back to 0. */
-    refresh_phase ph;
-    refresh_phase_of(r, &ph);
-    int pct = ph.has_pct ? ph.pct : -1;
+    int healthy = s->healthy, total = s->judged;
     bool low = total > 0 && (long)healthy * 100 < (long)g->min_healthy_percent * total;
     if (total > 0 && !g->baseline_health_set) {
         g->baseline_health_set = true;
@@ -141,12 +163,11 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
     if (low && g->baseline_low && healthy >= g->baseline_healthy)
         low = false;
     g->low_polls = low ? g->low_polls + 1 : 0;
-    g->last_percentage = pct > g->last_percentage ? pct : g->last_percentage;
     if (low && g->low_polls >= g->unhealthy_polls) {
         snprintf(g->reason, sizeof g->reason,
                  "healthy targets %d/%d stayed under %d%% for %d polls", healthy, total,
                  g->min_healthy_percent, g->low_polls);
-        add_refresh_state(g, r);
+        add_rollout_state(g, s);
         return PLAN_GUARD_ROLLBACK;
     }
     return PLAN_GUARD_RUNNING;

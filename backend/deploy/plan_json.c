@@ -187,6 +187,7 @@ json_object *plan_to_json(const plan *p)
     const plan_target *t = &p->target;
     js_add(o, "id", p->id);
     js_add(o, "action", plan_action_name(p->action));
+    js_add(o, "kind", t->kind);
     js_add(o, "app", t->app);
     js_add(o, "asg", t->asg);
     js_add(o, "repository", t->repository);
@@ -226,6 +227,8 @@ plan *plan_from_json(json_object *o, strbuf *err)
     str_copy(p->id, sizeof p->id, id);
     p->action = (plan_action)action;
     plan_target *t = &p->target;
+    /* Journals from before kinds hold ASG plans. */
+    t->kind = xstrdup(js_str(o, "kind") ? js_str(o, "kind") : CONFIG_DEFAULT_KIND);
     t->app = xstrdup(js_str(o, "app"));
     t->asg = xstrdup(js_str(o, "asg"));
     t->repository = xstrdup(js_str(o, "repository"));

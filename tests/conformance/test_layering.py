@@ -19,6 +19,9 @@ ALLOWED = {
     "services": {"aws", "services"},
     "watch": {"aws", "creds", "services", "watch"},
     "deploy": {"aws", "creds", "services", "deploy", "config.h"},
+    # App kinds wire the layers below into one kind of app; nothing below includes them
+    # (config.c reads only the data-only registry kinds/kinds.def).
+    "kinds": {"aws", "creds", "services", "watch", "deploy", "kinds", "config.h"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 # Headers of the layers above backend/: the headless commands, the console, the panes, the simulator.
@@ -36,7 +39,8 @@ class Layering(unittest.TestCase):
     def test_backend_folders_import_one_way(self):
         bad = []
         for folder, allowed in ALLOWED.items():
-            files = glob.glob(os.path.join(TOP, "backend", folder, "*.[ch]"))
+            files = glob.glob(os.path.join(TOP, "backend", folder, "*.[ch]")) + \
+                glob.glob(os.path.join(TOP, "backend", folder, "*", "*.[ch]"))
             self.assertTrue(files, "backend/%s has no sources" % folder)
             for path in files:
                 for line, inc in includes(path):
@@ -46,7 +50,19 @@ class Layering(unittest.TestCase):
                     if "/" not in inc and (inc in BOTTOM or inc in allowed):
                         continue
                     bad.append("%s:%d includes %s" % (os.path.relpath(path, TOP), line, inc))
-        self.assertEqual(bad, [], "backend/ folders must import one way: aws <- creds <- services <- watch, deploy")
+        self.assertEqual(bad, [], "backend/ folders must import one way: aws <- creds <- services <- watch, deploy "
+                         "<- kinds")
+
+    def test_kinds_def_is_data_only(self):
+        """config.c includes the kinds registry; it must stay a list, including nothing."""
+        path = os.path.join(TOP, "backend", "kinds", "kinds.def")
+        self.assertEqual(list(includes(path)), [], "kinds/kinds.def includes nothing")
+        with open(path, encoding="utf-8") as f:
+            rows = re.findall(r"^KIND\((\w+)\)", f.read(), re.M)
+        self.assertIn("asg", rows)
+        for name in rows:
+            self.assertTrue(os.path.isdir(os.path.join(TOP, "backend", "kinds", name)),
+                            "kind %s has its own folder backend/kinds/%s/" % (name, name))
 
     def test_backend_headers_name_their_folder(self):
         folders = [d for d in ALLOWED]

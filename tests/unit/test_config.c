@@ -441,7 +441,7 @@ static void test_fixture_errors(void **state)
           "bad_key_binding.yaml:2:11: invalid key \"C-\" for deploy (expected a printable "
           "character, C-a..C-z, M-<char>, F1..F12, Enter, Tab, S-Tab, Esc, Space, Backspace, "
           "Delete, Insert, Home, End, PgUp, PgDn, Up, Down, Left or Right)" },
-        { "bad_missing_asg.yaml", "bad_missing_asg.yaml:2:3: app \"web\" needs an asg" },
+        { "bad_missing_asg.yaml", "bad_missing_asg.yaml:2:3: app \"web\" needs an asg (kind asg)" },
         { "bad_app_name.yaml",
           "bad_app_name.yaml:2:3: expected an app name ([A-Za-z0-9_.-], 1..64), got "
           "\"web prod\"" },
@@ -487,7 +487,7 @@ static void test_value_errors(void **state)
                  "config.yaml:1:1: unknown key \"colour\" in the top level (expected one of: "
                  "defaults, profiles, apps, ui, keys)");
     expect_error("apps:\n  web:\n    asg: a\n    asgs: b\n",
-                 "config.yaml:4:5: unknown key \"asgs\" in apps.web (expected one of: profile, "
+                 "config.yaml:4:5: unknown key \"asgs\" in apps.web (expected one of: kind, profile, "
                  "region, asg, ecr_repository, live_tag, stable_tag, protected, read_only, "
                  "auto_rollback, unhealthy_polls, min_healthy_targets_percent, alarms, refresh)");
     expect_error("apps: {web: {asg: a, region: EU-WEST-1}}\n",

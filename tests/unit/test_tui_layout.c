@@ -27,11 +27,11 @@ static void test_too_small(void **state)
 {
     (void)state;
     layout l;
-    layout_compute(79, 24, PANE_TARGETS, &l);
+    layout_compute(79, 24, PANE_TARGETS, LAYOUT_ALL_PANES, &l);
     assert_true(l.too_small);
-    layout_compute(80, 23, PANE_TARGETS, &l);
+    layout_compute(80, 23, PANE_TARGETS, LAYOUT_ALL_PANES, &l);
     assert_true(l.too_small);
-    layout_compute(80, 24, PANE_TARGETS, &l);
+    layout_compute(80, 24, PANE_TARGETS, LAYOUT_ALL_PANES, &l);
     assert_false(l.too_small);
     assert_int_equal(layout_pane_at(&l, 100, 100), -1);
 }
@@ -40,7 +40,7 @@ static void test_80x24(void **state)
 {
     (void)state;
     layout l;
-    layout_compute(80, 24, PANE_IMAGES, &l);
+    layout_compute(80, 24, PANE_IMAGES, LAYOUT_ALL_PANES, &l);
     assert_true(l.tabbed);
     assert_true(l.visible[PANE_GROUPS] && l.visible[PANE_INSTANCES] && l.visible[PANE_IMAGES]);
     assert_false(l.visible[PANE_TARGETS] || l.visible[PANE_REFRESH] || l.visible[PANE_ACTIVITY]);
@@ -58,7 +58,7 @@ static void test_80x24(void **state)
     assert_int_equal(layout_pane_at(&l, 22, 40), PANE_IMAGES);
     assert_int_equal(layout_pane_at(&l, 0, 40), -1);     /* the header */
     /* A tab pane that is not one of the bottom four falls back to Targets. */
-    layout_compute(80, 24, PANE_GROUPS, &l);
+    layout_compute(80, 24, PANE_GROUPS, LAYOUT_ALL_PANES, &l);
     assert_true(l.visible[PANE_TARGETS]);
 }
 
@@ -66,7 +66,7 @@ static void test_220x60(void **state)
 {
     (void)state;
     layout l;
-    layout_compute(220, 60, PANE_TARGETS, &l);
+    layout_compute(220, 60, PANE_TARGETS, LAYOUT_ALL_PANES, &l);
     assert_false(l.tabbed);
     for (int p = 0; p < PANE_COUNT; p++)
         assert_true(l.visible[p]);
@@ -86,7 +86,7 @@ static void test_every_size(void **state)
         for (int lines = 24; lines <= 120; lines += 5) {
             for (int tab = PANE_TARGETS; tab < PANE_COUNT; tab++) {
                 layout l;
-                layout_compute(cols, lines, tab, &l);
+                layout_compute(cols, lines, tab, LAYOUT_ALL_PANES, &l);
                 assert_false(l.too_small);
                 int area = 0;
                 for (int p = 0; p < PANE_COUNT; p++) {
@@ -175,7 +175,7 @@ static void test_registry(void **state)
             assert_false(gap);   /* a used row after an empty one */
     }
     assert_true(per_row[0] >= 1);
-    assert_true(layout_first_tab() >= 0 && layout_in_tab_area(layout_first_tab()));
+    assert_true(layout_first_tab(LAYOUT_ALL_PANES) >= 0 && layout_in_tab_area(layout_first_tab(LAYOUT_ALL_PANES)));
 }
 
 /* Every registered pane has a rectangle: in the wide layout all of them, tiling
@@ -184,7 +184,7 @@ static void test_registry_layouts(void **state)
 {
     (void)state;
     layout l;
-    layout_compute(200, 50, layout_first_tab(), &l);
+    layout_compute(200, 50, layout_first_tab(LAYOUT_ALL_PANES), LAYOUT_ALL_PANES, &l);
     long area = 0;
     for (int p = 0; p < PANE_COUNT; p++) {
         assert_true(l.visible[p]);
@@ -195,7 +195,7 @@ static void test_registry_layouts(void **state)
     for (int tab = 0; tab < PANE_COUNT; tab++) {
         if (!layout_in_tab_area(tab))
             continue;
-        layout_compute(100, 30, tab, &l);
+        layout_compute(100, 30, tab, LAYOUT_ALL_PANES, &l);
         assert_true(l.tabbed);
         for (int p = 0; p < PANE_COUNT; p++) {
             assert_true(l.pane[p].w > 0 && l.pane[p].h > 0);
