@@ -14,17 +14,9 @@
 #include "services/model.h"
 
 typedef enum watch_set {
-    WS_IDENTITY,      /* sts GetCallerIdentity (once, then rarely) */
-    WS_GROUPS,        /* DescribeAutoScalingGroups: every group, or the configured ones */
-    WS_EC2,           /* DescribeInstances for the selected group's instances */
-    WS_REFRESHES,     /* DescribeInstanceRefreshes for the selected group (latest 10) */
-    WS_ACTIVITIES,    /* DescribeScalingActivities for the selected group (latest 50) */
-    WS_TARGETS,       /* DescribeTargetGroups + DescribeTargetHealth for the selected group */
-    WS_IMAGES,        /* DescribeRepositories + DescribeImages for the repository */
-    WS_ALARMS,        /* DescribeAlarms for the app's alarms (none configured: not polled) */
-    WS_OTHER_REFRESHES, /* DescribeInstanceRefreshes (the latest) of the other groups, for
-                         the Groups pane's indicator; at most WATCH_OTHER_GROUPS_MAX */
-    WS_WARM_POOL,     /* DescribeWarmPool for the selected group, only when it has a warm pool */
+#define SET(ID, name, state) WS_##ID,
+#include "watch/sets.def"
+#undef SET
     WS_COUNT
 } watch_set;
 
@@ -48,34 +40,13 @@ typedef struct watch_tg {
     target_health_list health;
     bool health_ok;
 } watch_tg;
+typedef VEC(watch_tg) watch_tg_list;
 
+/* Each data set's members, as watch/sets.def declares them. */
 typedef struct watch_state {
-    /* WS_IDENTITY */
-    caller_identity identity;
-    /* WS_GROUPS */
-    asg_group_list groups;
-    char *selected_asg;                  /* name; NULL until one is chosen */
-    /* WS_EC2, for the selected group's instances */
-    ec2_instance_list ec2;
-    /* WS_REFRESHES (newest first) */
-    instance_refresh_list refreshes;
-    /* WS_ACTIVITIES (newest first) */
-    scaling_activity_list activities;
-    /* WS_TARGETS */
-    VEC(watch_tg) target_groups;
-    /* WS_IMAGES */
-    char *repository;                    /* NULL: no repository watched */
-    ecr_repository repo;
-    ecr_image_detail_list images;        /* newest push first */
-    /* WS_ALARMS */
-    strvec alarm_names;
-    cw_alarm_list alarms;
-    /* WS_OTHER_REFRESHES: the latest refresh of each other group that has one */
-    instance_refresh_list other_refreshes;
-    strvec other_refreshes_failed;       /* groups whose refreshes could not be read last time */
-    /* WS_WARM_POOL: the selected group's warm pool (config.present false: none, or not read) */
-    warm_pool warm_pool;
-
+#define SET(ID, name, state) state
+#include "watch/sets.def"
+#undef SET
     watch_meta meta[WS_COUNT];
 } watch_state;
 
@@ -95,8 +66,8 @@ typedef struct watch_opts {
  * refreshes and targets every base interval; slower sets at 2x to 10x), at
  * least every WATCH_HIDDEN_MIN_MS when it is not (nor are other groups' rows),
  * at the active interval while a shown refresh runs (whoever started it), and
- * at most a few times an hour after doze_after_ms without a key. watch.c's
- * table holds the figures. */
+ * at most a few times an hour after doze_after_ms without a key. Each set's
+ * file (watch/set_*.c) holds its figures, sets.def the sum. */
 #define WATCH_DEFAULT_BASE_MS 30000
 #define WATCH_HIDDEN_MIN_MS (2 * 60 * 1000)
 #define WATCH_DOZE_AFTER_MS (10 * 60 * 1000)

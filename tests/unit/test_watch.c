@@ -117,6 +117,32 @@ static uint64_t pass_time(fx *x, int seconds)
     return calls(x) - before;
 }
 
+/* The registry (watch/sets.def): every set has its own name and its own file. */
+static void test_registry(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+#define SET(ID, name, members) #name,
+#include "watch/sets.def"
+#undef SET
+    };
+    assert_int_equal(sizeof files / sizeof files[0], WS_COUNT);
+    const char *top = getenv("TARMAC_TOP");
+    for (int i = 0; i < WS_COUNT; i++) {
+        const char *n = watch_set_name((watch_set)i);
+        assert_string_not_equal(n, "?");
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(n, watch_set_name((watch_set)j));
+        if (top && *top) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/backend/watch/set_%s.c", top, files[i]);
+            if (access(path, R_OK) != 0)
+                fail_msg("data set %s has no file %s", n, path);
+        }
+    }
+    assert_string_equal(watch_set_name(WS_COUNT), "?");
+}
+
 static void test_every_set_arrives(void **state)
 {
     fx *x = *state;
@@ -260,6 +286,7 @@ static void test_failure_keeps_data(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_registry),
         cmocka_unit_test_setup_teardown(test_every_set_arrives, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_doze_and_wake, setup, teardown),
