@@ -262,7 +262,6 @@ void w_elb_free(sim_world *w);
  * defaults filled in), or the ValidationError AWS answers. out is set on success only. */
 sim_error w_refresh_prefs_effective(const sim_world *w, const w_asg *a, const refresh_prefs *given,
                                     const char *strategy, const lt_spec *desired, refresh_prefs *out);
-void w_refresh_prefs_copy(refresh_prefs *d, const refresh_prefs *s);   /* deep */
 
 /* world_refresh.c */
 void w_refresh_step(sim_world *w);

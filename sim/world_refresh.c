@@ -29,7 +29,7 @@ static void refresh_copy(instance_refresh *d, const instance_refresh *s)
     d->auto_scaling_group_name = xstrdup(s->auto_scaling_group_name);
     d->status = xstrdup(s->status);
     d->status_reason = xstrdup(s->status_reason);
-    w_refresh_prefs_copy(&d->preferences, &s->preferences);
+    refresh_prefs_copy(&d->preferences, &s->preferences);
     d->desired_launch_template.launch_template_id = xstrdup(s->desired_launch_template.launch_template_id);
     d->desired_launch_template.launch_template_name = xstrdup(s->desired_launch_template.launch_template_name);
     d->desired_launch_template.version = xstrdup(s->desired_launch_template.version);

@@ -122,7 +122,7 @@ sim_error w_refresh_prefs_effective(const sim_world *w, const w_asg *a, const re
         e = check_combinations(w, given, desired);
     if (!sim_ok(&e))
         return e;
-    w_refresh_prefs_copy(out, given);
+    refresh_prefs_copy(out, given);
     /* AWS's defaults (user guide, "Understand the default values for an instance refresh") */
     if (!out->has_min_healthy_percentage) {
         out->has_min_healthy_percentage = true;
@@ -163,15 +163,3 @@ sim_error w_refresh_prefs_effective(const sim_world *w, const w_asg *a, const re
     return w_okv();
 }
 
-void w_refresh_prefs_copy(refresh_prefs *d, const refresh_prefs *s)
-{
-    *d = *s;
-    memset(&d->checkpoint_percentages, 0, sizeof d->checkpoint_percentages);
-    for (size_t i = 0; i < s->checkpoint_percentages.n; i++)
-        VEC_PUSH(d->checkpoint_percentages, s->checkpoint_percentages.items[i]);
-    d->scale_in_protected_instances = xstrdup(s->scale_in_protected_instances);
-    d->standby_instances = xstrdup(s->standby_instances);
-    memset(&d->alarms, 0, sizeof d->alarms);
-    for (size_t i = 0; i < s->alarms.n; i++)
-        strvec_push(&d->alarms, s->alarms.items[i]);
-}

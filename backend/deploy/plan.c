@@ -51,19 +51,6 @@ const char *plan_step_state_name(plan_step_state s)
     return (size_t)s < ARRAY_LEN(state_names) ? state_names[s] : "?";
 }
 
-void plan_prefs_copy(refresh_prefs *d, const refresh_prefs *s)
-{
-    *d = *s;
-    memset(&d->checkpoint_percentages, 0, sizeof d->checkpoint_percentages);
-    for (size_t i = 0; i < s->checkpoint_percentages.n; i++)
-        VEC_PUSH(d->checkpoint_percentages, s->checkpoint_percentages.items[i]);
-    d->scale_in_protected_instances = xstrdup(s->scale_in_protected_instances);
-    d->standby_instances = xstrdup(s->standby_instances);
-    memset(&d->alarms, 0, sizeof d->alarms);
-    for (size_t i = 0; i < s->alarms.n; i++)
-        strvec_push(&d->alarms, s->alarms.items[i]);
-}
-
 void plan_target_init(plan_target *t, const app_config *app, const char *asg, const char *repo,
                       const char *region, bool read_only)
 {
@@ -87,7 +74,7 @@ void plan_target_init(plan_target *t, const app_config *app, const char *asg, co
         t->min_healthy_targets_percent = app->min_healthy_targets_percent;
         for (size_t i = 0; i < app->alarms.n; i++)
             strvec_push(&t->alarms, app->alarms.items[i]);
-        plan_prefs_copy(&t->prefs, &app->refresh);
+        refresh_prefs_copy(&t->prefs, &app->refresh);
     } else {
         t->app = xstrdup(asg);
         t->asg = xstrdup(asg);

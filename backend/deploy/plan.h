@@ -334,6 +334,5 @@ void plan_redact(const aws_client *c, char *text);
 /* JSON for --preferences (AWS member names), as the CLI and the journal show it. */
 json_object *plan_prefs_to_json(const refresh_prefs *p);
 void plan_prefs_from_json(json_object *o, refresh_prefs *p);
-void plan_prefs_copy(refresh_prefs *dst, const refresh_prefs *src);
 
 #endif

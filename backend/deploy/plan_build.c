@@ -194,7 +194,7 @@ static void add_start(plan *p, bool tag_deploy, const lt_spec *desired)
     const plan_target *t = &p->target;
     plan_step *s = VEC_NEW(p->steps);
     s->kind = STEP_START_REFRESH;
-    plan_prefs_copy(&s->prefs, &t->prefs);
+    refresh_prefs_copy(&s->prefs, &t->prefs);
     if (tag_deploy) {
         /* The launch template does not change: SkipMatching would skip every instance. */
         s->prefs.has_skip_matching = true;
@@ -686,15 +686,19 @@ static void on_ident(aws_client *c, caller_identity *res, const aws_error *err, 
     one_done(x);
 }
 
-static void on_lts(aws_client *c, lt_version_list *res, const aws_error *err, void *ud)
-{
-    (void)c;
-    build_ctx *x = ud;
-    x->lts = *res;
-    keep_err(&x->lts_err, &x->lts_failed, err);
-    one_done(x);
-}
+/* An answer the plan only keeps: the list (or the error) goes into the context's
+ * field of the same name, and the join counts it. */
+#define KEEP_ANSWER(fn, list_type, field)                                                                     \
+    static void fn(aws_client *c, list_type *res, const aws_error *err, void *ud)                            \
+    {                                                                                                         \
+        (void)c;                                                                                              \
+        build_ctx *x = ud;                                                                                    \
+        x->field = *res;                                                                                      \
+        keep_err(&x->field##_err, &x->field##_failed, err);                                                   \
+        one_done(x);                                                                                          \
+    }
 
+KEEP_ANSWER(on_lts, lt_version_list, lts)
 static void on_groups(aws_client *c, asg_group_list *res, const aws_error *err, void *ud)
 {
     build_ctx *x = ud;
@@ -725,42 +729,10 @@ static void on_groups(aws_client *c, asg_group_list *res, const aws_error *err, 
     one_done(x);
 }
 
-static void on_refreshes(aws_client *c, instance_refresh_list *res, const aws_error *err, void *ud)
-{
-    (void)c;
-    build_ctx *x = ud;
-    x->refreshes = *res;
-    keep_err(&x->refreshes_err, &x->refreshes_failed, err);
-    one_done(x);
-}
-
-static void on_alarms(aws_client *c, cw_alarm_list *res, const aws_error *err, void *ud)
-{
-    (void)c;
-    build_ctx *x = ud;
-    x->alarms = *res;
-    keep_err(&x->alarms_err, &x->alarms_failed, err);
-    one_done(x);
-}
-
-static void on_repos(aws_client *c, ecr_repository_list *res, const aws_error *err, void *ud)
-{
-    (void)c;
-    build_ctx *x = ud;
-    x->repos = *res;
-    keep_err(&x->repos_err, &x->repos_failed, err);
-    one_done(x);
-}
-
-static void on_images(aws_client *c, ecr_image_detail_list *res, const aws_error *err, void *ud)
-{
-    (void)c;
-    build_ctx *x = ud;
-    x->images = *res;
-    keep_err(&x->images_err, &x->images_failed, err);
-    one_done(x);
-}
-
+KEEP_ANSWER(on_refreshes, instance_refresh_list, refreshes)
+KEEP_ANSWER(on_alarms, cw_alarm_list, alarms)
+KEEP_ANSWER(on_repos, ecr_repository_list, repos)
+KEEP_ANSWER(on_images, ecr_image_detail_list, images)
 static void check_syntax(plan *p)
 {
     char why[120];
@@ -814,7 +786,7 @@ static void copy_target(plan_target *d, const plan_target *s)
     d->protected_ = s->protected_;
     d->read_only = s->read_only;
     d->auto_rollback = s->auto_rollback;
-    plan_prefs_copy(&d->prefs, &s->prefs);
+    refresh_prefs_copy(&d->prefs, &s->prefs);
     d->unhealthy_polls = s->unhealthy_polls;
     d->min_healthy_targets_percent = s->min_healthy_targets_percent;
     for (size_t i = 0; i < s->alarms.n; i++)

@@ -81,6 +81,12 @@ void prun_step_ok(plan_run *r, plan_step_state st, const char *result);
 bool prun_step_begin(plan_run *r);
 void prun_last_request_id(plan_run *r, const char *operation);
 bool prun_gone(plan_run *r, const aws_error *err);
+/* The same for a DescribeInstanceRefreshes answer, which it frees when gone. */
+bool prun_gone_refreshes(plan_run *r, instance_refresh_list *res, const aws_error *err);
+/* The same for a BatchGetImage/BatchDeleteImage answer. */
+bool prun_gone_batch(plan_run *r, ecr_batch_get_result *res, const aws_error *err);
+/* The step failed with AWS's error, as prun_err_text words it (PLAN_FAILED). */
+void prun_step_fail_err(plan_run *r, const aws_error *err);
 void prun_err_text(const aws_error *err, char *buf, size_t len);
 void prun_call_not_started(plan_run *r, const aws_error *e);
 bool prun_outcome_unknown(const aws_error *err);

@@ -21,10 +21,8 @@ static void precheck_done(aws_client *c, instance_refresh_list *res, const aws_e
 {
     (void)c;
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        MODEL_LIST_FREE(*res, instance_refresh_free);
+    if (prun_gone_refreshes(r, res, err))
         return;
-    }
     const instance_refresh *a = NULL;
     for (size_t i = 0; !err && i < res->n && !a; i++)
         if (refresh_status_active(res->items[i].status) && !plan_owns_refresh(r->p, res->items[i].instance_refresh_id))
@@ -73,10 +71,8 @@ static void tags_checked(aws_client *c, ecr_batch_get_result *res, const aws_err
 {
     (void)c;
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        ecr_batch_get_result_free(res);
+    if (prun_gone_batch(r, res, err))
         return;
-    }
     if (err) {
         char e[700];
         prun_err_text(err, e, sizeof e);

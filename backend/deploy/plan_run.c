@@ -60,10 +60,8 @@ static void wait_done(aws_client *c, instance_refresh_list *res, const aws_error
 {
     (void)c;
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        MODEL_LIST_FREE(*res, instance_refresh_free);
+    if (prun_gone_refreshes(r, res, err))
         return;
-    }
     const instance_refresh *a = err ? NULL : prun_first_active(res);
     if (!err && !a) {
         char note[160];

@@ -228,6 +228,29 @@ bool prun_gone(plan_run *r, const aws_error *err)
     return false;
 }
 
+bool prun_gone_refreshes(plan_run *r, instance_refresh_list *res, const aws_error *err)
+{
+    if (!prun_gone(r, err))
+        return false;
+    MODEL_LIST_FREE(*res, instance_refresh_free);
+    return true;
+}
+
+bool prun_gone_batch(plan_run *r, ecr_batch_get_result *res, const aws_error *err)
+{
+    if (!prun_gone(r, err))
+        return false;
+    ecr_batch_get_result_free(res);
+    return true;
+}
+
+void prun_step_fail_err(plan_run *r, const aws_error *err)
+{
+    char e[700];
+    prun_err_text(err, e, sizeof e);
+    prun_step_fail(r, err->code, PLAN_FAILED, "%s", e);
+}
+
 void prun_err_text(const aws_error *err, char *buf, size_t len)
 {
     aws_error_format(err, buf, len);
@@ -238,9 +261,7 @@ void prun_err_text(const aws_error *err, char *buf, size_t len)
 void prun_call_not_started(plan_run *r, const aws_error *e)
 {
     r->in_flight = false;
-    char t[700];
-    prun_err_text(e, t, sizeof t);
-    prun_step_fail(r, e->code, PLAN_FAILED, "%s", t);
+    prun_step_fail_err(r, e);
 }
 
 /* A well-formed AWS error answer (a 4xx with its code) says the call was refused

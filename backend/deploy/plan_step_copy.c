@@ -15,10 +15,8 @@ static void copy_verify_done(aws_client *c, ecr_batch_get_result *res, const aws
 {
     (void)c;
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        ecr_batch_get_result_free(res);
+    if (prun_gone_batch(r, res, err))
         return;
-    }
     plan_step *s = prun_cur(r);
     const char *now = NULL;
     for (size_t i = 0; !err && i < res->images.n; i++)
@@ -88,24 +86,18 @@ static void copy_put_done(aws_client *c, ecr_image *res, const aws_error *err, v
         prun_set_scrubbed(r, &s->error, e);
         copy_verify(r);
     } else {
-        char e[700];
-        prun_err_text(err, e, sizeof e);
-        prun_step_fail(r, err->code, PLAN_FAILED, "%s", e);
+        prun_step_fail_err(r, err);
     }
 }
 
 static void copy_src_done(aws_client *c, ecr_batch_get_result *res, const aws_error *err, void *ud)
 {
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        ecr_batch_get_result_free(res);
+    if (prun_gone_batch(r, res, err))
         return;
-    }
     plan_step *s = prun_cur(r);
     if (err) {
-        char e[700];
-        prun_err_text(err, e, sizeof e);
-        prun_step_fail(r, err->code, PLAN_FAILED, "%s", e);
+        prun_step_fail_err(r, err);
     } else if (res->images.n == 0 || !res->images.items[0].image_manifest ||
                !str_eq(res->images.items[0].image_digest, s->digest)) {
         prun_step_fail(r, "ImageNotFoundException", PLAN_FAILED, "image %s is no longer in repository %s",
@@ -137,17 +129,13 @@ static void copy_src_done(aws_client *c, ecr_batch_get_result *res, const aws_er
 static void copy_dst_done(aws_client *c, ecr_batch_get_result *res, const aws_error *err, void *ud)
 {
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        ecr_batch_get_result_free(res);
+    if (prun_gone_batch(r, res, err))
         return;
-    }
     plan_step *s = prun_cur(r);
     const char *now = NULL;
     bool bad = false;
     if (err) {
-        char e[700];
-        prun_err_text(err, e, sizeof e);
-        prun_step_fail(r, err->code, PLAN_FAILED, "%s", e);
+        prun_step_fail_err(r, err);
         ecr_batch_get_result_free(res);
         return;
     }

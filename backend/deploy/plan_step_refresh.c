@@ -53,10 +53,8 @@ static void start_who_done(aws_client *c, instance_refresh_list *res, const aws_
 {
     (void)c;
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        MODEL_LIST_FREE(*res, instance_refresh_free);
+    if (prun_gone_refreshes(r, res, err))
         return;
-    }
     strbuf sb;
     sb_init(&sb);
     const instance_refresh *a = err ? NULL : prun_first_active(res);
@@ -79,10 +77,8 @@ static void start_confirm_done(aws_client *c, instance_refresh_list *res, const 
 {
     (void)c;
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        MODEL_LIST_FREE(*res, instance_refresh_free);
+    if (prun_gone_refreshes(r, res, err))
         return;
-    }
     plan_step *s = prun_cur(r);
     const instance_refresh *mine = err ? NULL : new_refresh(r->p, res);
     if (mine) {
@@ -161,10 +157,8 @@ static void start_describe_done(aws_client *c, instance_refresh_list *res, const
 {
     (void)c;
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        MODEL_LIST_FREE(*res, instance_refresh_free);
+    if (prun_gone_refreshes(r, res, err))
         return;
-    }
     plan_step *s = prun_cur(r);
     const instance_refresh *a = err ? NULL : prun_first_active(res);
     const instance_refresh *fresh = err ? NULL : new_refresh(r->p, res);
@@ -179,9 +173,7 @@ static void start_describe_done(aws_client *c, instance_refresh_list *res, const
         return;
     }
     if (err) {
-        char t[700];
-        prun_err_text(err, t, sizeof t);
-        prun_step_fail(r, err->code, PLAN_FAILED, "%s", t);
+        prun_step_fail_err(r, err);
     } else if (adopt) {
         str_set(&s->refresh_id, fresh->instance_refresh_id);
         prun_step_ok(r, STEP_DONE, "started before the interruption (found by DescribeInstanceRefreshes)");
@@ -251,10 +243,8 @@ static void id_verify_done(aws_client *c, instance_refresh_list *res, const aws_
 {
     (void)c;
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        MODEL_LIST_FREE(*res, instance_refresh_free);
+    if (prun_gone_refreshes(r, res, err))
         return;
-    }
     plan_step *s = prun_cur(r);
     bool cancel = s->kind == STEP_CANCEL_REFRESH;
     const instance_refresh *n = !err && res->n ? &res->items[0] : NULL;

@@ -167,10 +167,8 @@ static void untag_verify_done(aws_client *c, ecr_batch_get_result *res, const aw
 {
     (void)c;
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        ecr_batch_get_result_free(res);
+    if (prun_gone_batch(r, res, err))
         return;
-    }
     plan_step *s = prun_cur(r);
     char *lost = xstrdup(s->error);
     if (!err && !tag_digest(res, s->dst_tag)) {
@@ -191,10 +189,8 @@ static void untag_verify_done(aws_client *c, ecr_batch_get_result *res, const aw
 static void untag_delete_done(aws_client *c, ecr_batch_get_result *res, const aws_error *err, void *ud)
 {
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        ecr_batch_get_result_free(res);
+    if (prun_gone_batch(r, res, err))
         return;
-    }
     plan_step *s = prun_cur(r);
     prun_last_request_id(r, "BatchDeleteImage");
     char t[700];
@@ -230,17 +226,13 @@ static void untag_delete_done(aws_client *c, ecr_batch_get_result *res, const aw
 static void untag_read_done(aws_client *c, ecr_batch_get_result *res, const aws_error *err, void *ud)
 {
     plan_run *r = ud;
-    if (prun_gone(r, err)) {
-        ecr_batch_get_result_free(res);
+    if (prun_gone_batch(r, res, err))
         return;
-    }
     plan_step *s = prun_cur(r);
     const char *now = err ? NULL : tag_digest(res, s->dst_tag);
     const char *keep = err ? NULL : tag_digest(res, s->keep_tag);
     if (err) {
-        char t[700];
-        prun_err_text(err, t, sizeof t);
-        prun_step_fail(r, err->code, PLAN_FAILED, "%s", t);
+        prun_step_fail_err(r, err);
     } else if (!now) {
         prun_step_ok(r, s->was_started ? STEP_DONE : STEP_SKIPPED, "the tag is not there any more");
     } else if (!str_eq(now, s->digest)) {

@@ -51,6 +51,19 @@ void warm_pool_free(warm_pool *x)
     MODEL_LIST_FREE(x->instances, asg_instance_free);
 }
 
+void refresh_prefs_copy(refresh_prefs *d, const refresh_prefs *s)
+{
+    *d = *s;
+    memset(&d->checkpoint_percentages, 0, sizeof d->checkpoint_percentages);
+    for (size_t i = 0; i < s->checkpoint_percentages.n; i++)
+        VEC_PUSH(d->checkpoint_percentages, s->checkpoint_percentages.items[i]);
+    d->scale_in_protected_instances = xstrdup(s->scale_in_protected_instances);
+    d->standby_instances = xstrdup(s->standby_instances);
+    memset(&d->alarms, 0, sizeof d->alarms);
+    for (size_t i = 0; i < s->alarms.n; i++)
+        strvec_push(&d->alarms, s->alarms.items[i]);
+}
+
 void refresh_prefs_free(refresh_prefs *x)
 {
     VEC_FREE(x->checkpoint_percentages);

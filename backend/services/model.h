@@ -307,6 +307,8 @@ void asg_group_free(asg_group *x);
 void warm_pool_config_free(warm_pool_config *x);
 void warm_pool_free(warm_pool *x);
 void refresh_prefs_free(refresh_prefs *x);
+/* A deep copy: d owns its own lists and strings (free with refresh_prefs_free). */
+void refresh_prefs_copy(refresh_prefs *d, const refresh_prefs *s);
 void instance_refresh_free(instance_refresh *x);
 /* True for a refresh that is not finished: Pending, InProgress, Cancelling,
  * RollbackInProgress, Baking (DescribeInstanceRefreshes' Status). The one place
