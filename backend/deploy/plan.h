@@ -331,8 +331,8 @@ void plan_guard_count_targets(const target_health_list *const *lists, size_t n, 
  * them. Error texts and refusals go through it before the journal or a screen. */
 void plan_redact(const aws_client *c, char *text);
 
-/* JSON for --preferences (AWS member names), as the CLI and the journal show it. */
-json_object *plan_prefs_to_json(const refresh_prefs *p);
+/* --preferences / the journal's JSON back into preferences (refresh_prefs_to_json,
+ * services/snapshot.h, writes it). */
 void plan_prefs_from_json(json_object *o, refresh_prefs *p);
 
 #endif

@@ -17,6 +17,7 @@
 #include "services/refresh_rules.h"
 #include "aws/join.h"
 #include "services/services.h"
+#include "services/snapshot.h"
 
 typedef struct build_ctx {
     aws_client *c;
@@ -210,7 +211,7 @@ static void add_start(plan *p, bool tag_deploy, const lt_spec *desired)
         s->desired.launch_template_name = xstrdup(desired->launch_template_name);
         s->desired.version = xstrdup(desired->version);
     }
-    json_object *pj = plan_prefs_to_json(&s->prefs);
+    json_object *pj = refresh_prefs_to_json(&s->prefs);
     const char *pjs = json_object_to_json_string_ext(pj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     strbuf sb;
     sb_init(&sb);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "services/services.h"
+#include "services/snapshot.h"
 
 #define PUT_IMAGE_INPUT "put-image.json"   /* in the current directory, as the CLI's file:// reads it */
 #define WAIT_POLL_S 2                      /* plan_run.c's wait step: a poll every 2 s ... */
@@ -178,7 +179,7 @@ char *plan_cli_start_refresh(const plan_target *t, const refresh_prefs *prefs, c
     sb_init(&sb);
     aws_cmd(&sb, "autoscaling", "start-instance-refresh", t);
     arg(&sb, "--auto-scaling-group-name", t->asg);
-    arg_json(&sb, "--preferences", plan_prefs_to_json(prefs));
+    arg_json(&sb, "--preferences", refresh_prefs_to_json(prefs));
     if (desired) {
         /* each member the step sends (svc_autoscaling.c's DesiredConfiguration.LaunchTemplate.*) */
         json_object *d = json_object_new_object(), *lt = json_object_new_object();

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "deploy/plan_cli.h"
+#include "services/snapshot.h"
 
 static void js_add(json_object *o, const char *k, const char *v)
 {
@@ -44,41 +45,6 @@ static bool js_bool(json_object *o, const char *k, bool *out)
         return true;
     }
     return false;
-}
-
-json_object *plan_prefs_to_json(const refresh_prefs *p)
-{
-    json_object *o = json_object_new_object();
-    if (p->has_min_healthy_percentage)
-        json_object_object_add(o, "MinHealthyPercentage", json_object_new_int(p->min_healthy_percentage));
-    if (p->has_max_healthy_percentage)
-        json_object_object_add(o, "MaxHealthyPercentage", json_object_new_int(p->max_healthy_percentage));
-    if (p->has_instance_warmup)
-        json_object_object_add(o, "InstanceWarmup", json_object_new_int(p->instance_warmup));
-    if (p->checkpoint_percentages.n) {
-        json_object *a = json_object_new_array();
-        for (size_t i = 0; i < p->checkpoint_percentages.n; i++)
-            json_object_array_add(a, json_object_new_int(p->checkpoint_percentages.items[i]));
-        json_object_object_add(o, "CheckpointPercentages", a);
-    }
-    if (p->has_checkpoint_delay)
-        json_object_object_add(o, "CheckpointDelay", json_object_new_int(p->checkpoint_delay));
-    if (p->has_skip_matching)
-        json_object_object_add(o, "SkipMatching", json_object_new_boolean(p->skip_matching));
-    if (p->has_auto_rollback)
-        json_object_object_add(o, "AutoRollback", json_object_new_boolean(p->auto_rollback));
-    js_add(o, "ScaleInProtectedInstances", p->scale_in_protected_instances);
-    js_add(o, "StandbyInstances", p->standby_instances);
-    if (p->has_alarm_specification) {
-        json_object *spec = json_object_new_object(), *a = json_object_new_array();
-        for (size_t i = 0; i < p->alarms.n; i++)
-            json_object_array_add(a, json_object_new_string(p->alarms.items[i]));
-        json_object_object_add(spec, "Alarms", a);
-        json_object_object_add(o, "AlarmSpecification", spec);
-    }
-    if (p->has_bake_time)
-        json_object_object_add(o, "BakeTime", json_object_new_int(p->bake_time));
-    return o;
 }
 
 void plan_prefs_from_json(json_object *o, refresh_prefs *p)
@@ -133,7 +99,7 @@ json_object *plan_step_to_json(const plan_step *s)
     if (s->undo)
         json_object_object_add(so, "undo", json_object_new_boolean(true));
     if (s->kind == STEP_START_REFRESH)
-        json_object_object_add(so, "preferences", plan_prefs_to_json(&s->prefs));
+        json_object_object_add(so, "preferences", refresh_prefs_to_json(&s->prefs));
     if (s->has_desired) {
         json_object *d = json_object_new_object();
         js_add(d, "LaunchTemplateId", s->desired.launch_template_id);

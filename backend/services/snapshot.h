@@ -8,6 +8,8 @@
 #ifndef TARMAC_SNAPSHOT_H
 #define TARMAC_SNAPSHOT_H
 
+#include <json-c/json.h>
+
 #include "aws/aws.h"
 #include "services/model.h"
 
@@ -80,5 +82,8 @@ snapshot *snapshot_fetch_sync(aws_client *c, const snapshot_request *req);
  * CompositeAlarms[], Errors[]; MissingAlarms[]: asked-for alarm names that do not exist).
  * Returns a malloc'd string. */
 char *snapshot_to_json(const snapshot *s, bool pretty);
+/* StartInstanceRefresh Preferences as AWS names them (the snapshot's refreshes,
+ * --preferences in the printed commands, the journal). */
+json_object *refresh_prefs_to_json(const refresh_prefs *p);
 
 #endif

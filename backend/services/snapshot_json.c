@@ -71,11 +71,13 @@ static json_object *instance_json(const asg_instance *in)
     return o;
 }
 
-static json_object *prefs_json(const refresh_prefs *p)
+json_object *refresh_prefs_to_json(const refresh_prefs *p)
 {
     json_object *o = json_object_new_object();
     if (p->has_min_healthy_percentage)
         put_int(o, "MinHealthyPercentage", p->min_healthy_percentage);
+    if (p->has_max_healthy_percentage)
+        put_int(o, "MaxHealthyPercentage", p->max_healthy_percentage);
     if (p->has_instance_warmup)
         put_int(o, "InstanceWarmup", p->instance_warmup);
     if (p->checkpoint_percentages.n) {
@@ -97,8 +99,6 @@ static json_object *prefs_json(const refresh_prefs *p)
         json_object_object_add(as, "Alarms", str_array(&p->alarms));
         json_object_object_add(o, "AlarmSpecification", as);
     }
-    if (p->has_max_healthy_percentage)
-        put_int(o, "MaxHealthyPercentage", p->max_healthy_percentage);
     if (p->has_bake_time)
         put_int(o, "BakeTime", p->bake_time);
     return o;
@@ -138,7 +138,7 @@ static json_object *refresh_json(const instance_refresh *r)
     if (r->progress_details.has_live || r->progress_details.has_warm)
         json_object_object_add(o, "ProgressDetails", progress_json(&r->progress_details));
     if (r->has_preferences)
-        json_object_object_add(o, "Preferences", prefs_json(&r->preferences));
+        json_object_object_add(o, "Preferences", refresh_prefs_to_json(&r->preferences));
     if (r->has_desired_configuration) {
         json_object *d = json_object_new_object();
         if (lt_present(&r->desired_launch_template))

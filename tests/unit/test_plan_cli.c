@@ -25,6 +25,7 @@
 
 #include "deploy/plan_cli.h"
 #include "services/services.h"
+#include "services/snapshot.h"
 
 static char dir[128];
 
@@ -364,7 +365,7 @@ static void test_start_refresh(void **state)
         assert_string_equal(c.args.items[1], "start-instance-refresh");
         assert_string_equal(value_of(&c, 0, "--auto-scaling-group-name"), t.asg);
         /* the preferences: plan_prefs_to_json of the very struct the step sends */
-        json_object *want = plan_prefs_to_json(&p), *got = json_tokener_parse(value_of(&c, 0, "--preferences"));
+        json_object *want = refresh_prefs_to_json(&p), *got = json_tokener_parse(value_of(&c, 0, "--preferences"));
         assert_true(json_object_equal(want, got));
         json_object_put(want);
         json_object_put(got);
