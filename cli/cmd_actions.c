@@ -262,6 +262,10 @@ int act_build_and_run(act_ctx *x, const plan_request *req)
         cli_error("could not read the live state in time: nothing was changed");
         return EXIT_AWS;
     }
+    if (x->trigger) {
+        p->trigger = x->trigger;
+        x->trigger = NULL;
+    }
     print_plan(p);
     int rc;
     if (p->refusal || x->target.read_only) {
@@ -291,6 +295,9 @@ int act_build_and_run(act_ctx *x, const plan_request *req)
         char *id = xstrdup(plan_refresh_id(p));
         bool rolling_back = req->action == PLAN_ROLLBACK;
         bool auto_rb = !rolling_back && (x->o.auto_rollback || x->target.auto_rollback);
+        str_copy(x->followed_plan, sizeof x->followed_plan, p->id);
+        x->followed_action = plan_action_name(p->action);
+        str_set(&x->target.account, p->target.account);   /* for the outcome records */
         plan_free(p);
         p = NULL;
         rc = act_follow_and_guard(x, id, auto_rb, rolling_back);
@@ -501,6 +508,9 @@ int cmd_resume(cli_globals *g)
                 bool auto_rb = !is_rb && (x.o.auto_rollback || x.target.auto_rollback || p->target.auto_rollback);
                 if (rc == EXIT_OK && plan_has_refresh(p) && (x.o.wait || auto_rb)) {
                     char *id = xstrdup(plan_refresh_id(p));
+                    str_copy(x.followed_plan, sizeof x.followed_plan, p->id);
+                    x.followed_action = plan_action_name(p->action);
+                    str_set(&x.target.account, p->target.account);
                     rc = act_follow_and_guard(&x, id, auto_rb, is_rb);
                     free(id);
                 }

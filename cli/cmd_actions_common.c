@@ -108,6 +108,7 @@ void act_signals_install(void)
 
 void act_ctx_close(act_ctx *x)
 {
+    free(x->trigger);
     journal_close(x->j);
     plan_target_free(&x->target);
     if (x->session_open)

@@ -29,6 +29,11 @@ typedef struct act_ctx {
     journal *j;
     act_opts o;
     bool session_open;
+    /* The plan whose refresh is followed (for the journal's outcome records), and
+     * what triggers the next plan when no person does (an auto-rollback). */
+    char followed_plan[40];
+    const char *followed_action;
+    char *trigger;
 } act_ctx;
 
 /* cmd_actions_common.c */

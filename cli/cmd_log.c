@@ -1,6 +1,7 @@
-/* cmd_log.c — `tarmac log`: the action journal, one aligned line per record
- * (--app NAME: that app's; --limit N: the newest N), or with --json its records,
- * one JSON object per line, terminal-safe (cli_put_json). */
+/* cmd_log.c — `tarmac log`: the action journal (plans, their steps, and what
+ * came of them: guard verdicts, rollback offers, what triggered a plan), one
+ * aligned line per record (--app NAME: that app's; --limit N: the newest N), or
+ * with --json its records, one JSON object per line, terminal-safe (cli_put_json). */
 #include "cmd_actions_int.h"
 
 #include <stdlib.h>
@@ -70,7 +71,10 @@ static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
     col(step[0] ? step : "-", 4); fputc(' ', stdout);
     col(js(o, "event"), 16); fputc(' ', stdout);
     col(js(o, "outcome"), 9); fputc(' ', stdout);
-    const char *what = js(o, "error") ? js(o, "error") : js(o, "description");
+    /* What the record says: a failure, a verdict's or offer's reason (with the
+     * refresh's end state), what triggered a plan, else the step. */
+    const char *what = js(o, "error") ? js(o, "error") : js(o, "reason") ? js(o, "reason")
+                     : js(o, "trigger") ? js(o, "trigger") : js(o, "description");
     cli_put(stdout, what, 160);
     fputc('\n', stdout);
     return true;

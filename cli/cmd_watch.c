@@ -43,7 +43,7 @@ static void refresh_line(const watch_state *s, const instance_refresh *r, int he
 }
 
 /* Follows refresh id (NULL: the newest) until it ends; one line per change. */
-static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason_len)
+static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason_len, plan_guard *out)
 {
     strvec names = { 0 };
     strvec_push(&names, x->target.asg);
@@ -130,6 +130,8 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
         end = v == PLAN_GUARD_SUCCESS ? FOLLOW_SUCCESS : v == PLAN_GUARD_ROLLBACK ? FOLLOW_ROLLBACK : FOLLOW_BAD;
         break;
     }
+    str_copy(out->status, sizeof out->status, g.status);
+    str_copy(out->reason, sizeof out->reason, g.reason);
     plan_guard_done(&g);
     watch_free(w);
     strvec_free(&names);
@@ -137,10 +139,42 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
 }
 
 /* After a refresh started (or for `watch`): follow, and roll back when told to. */
+/* What the follow concluded, in the journal next to the plan it followed (only a
+ * plan's: a bare `tarmac watch` records nothing). */
+static void journal_verdict(act_ctx *x, const char *id, follow_end e, const plan_guard *g, const char *reason)
+{
+    static const char *const names[] = {
+        [FOLLOW_SUCCESS] = "success", [FOLLOW_ROLLBACK] = "rollback", [FOLLOW_BAD] = "ended_bad",
+        [FOLLOW_TIMEOUT] = "timeout", [FOLLOW_STOPPED] = "stopped",
+    };
+    if (!x->j || !x->followed_plan[0])
+        return;
+    strbuf err;
+    sb_init(&err);
+    if (plan_journal_verdict(x->j, &x->target, x->followed_plan, x->followed_action, id, names[e], g, reason,
+                             "--wait", &err) != 0)
+        cli_error("the journal could not record the verdict: %s", err.buf);
+    sb_free(&err);
+}
+
+static void journal_offer(act_ctx *x, const char *outcome, const char *reason)
+{
+    if (!x->j || !x->followed_plan[0])
+        return;
+    strbuf err;
+    sb_init(&err);
+    if (plan_journal_offer(x->j, &x->target, x->followed_plan, x->followed_action, outcome, reason, "--wait",
+                           &err) != 0)
+        cli_error("the journal could not record the rollback offer: %s", err.buf);
+    sb_free(&err);
+}
+
 int act_follow_and_guard(act_ctx *x, const char *id, bool auto_rollback, bool is_rollback)
 {
     char reason[600] = "";
-    follow_end e = follow(x, id, reason, sizeof reason);
+    plan_guard seen = { 0 };
+    follow_end e = follow(x, id, reason, sizeof reason, &seen);
+    journal_verdict(x, id, e, &seen, reason);
     switch (e) {
     case FOLLOW_SUCCESS:
         cli_say("%s", reason);
@@ -163,10 +197,16 @@ int act_follow_and_guard(act_ctx *x, const char *id, bool auto_rollback, bool is
         break;
     }
     if (!auto_rollback) {
+        journal_offer(x, "offered", reason);
         cli_error("%s; roll back with `tarmac rollback --app %s`", reason, x->target.app);
         return EXIT_DEPLOY_BAD;
     }
+    journal_offer(x, "auto", reason);
     cli_error("%s: rolling back (auto-rollback)", reason);
+    free(x->trigger);
+    x->trigger = xasprintf("auto-rollback after %s: %s", x->followed_plan[0] ? x->followed_plan : "the deploy",
+                           reason);
+    x->followed_plan[0] = '\0';
     plan_request rb = { .action = PLAN_ROLLBACK };
     /* Auto-rollback was consented to with the flag or the app's setting. */
     x->o.yes = true;

@@ -56,6 +56,8 @@ struct con_actions {
     aws_client *gw_client;         /* the client gw polls through */
     char offer[600];               /* a rollback offer waiting for R */
     char auto_reason[600];         /* why the running plan is an automatic rollback */
+    char guard_plan[40];           /* the watched plan's id and action, for the journal's */
+    const char *guard_action;      /* outcome records (and the offer's) */
 
     /* after a cancel: the group's state at the next poll */
     bool want_summary;
@@ -80,6 +82,9 @@ void con_act_sticky_status(console *c, int64_t now, bool force);
 /* console_guard.c: watching a deploy */
 void con_act_guard_stop(con_actions *a);
 void con_act_guard_start(console *c, const plan *p);
+/* Journals what became of the rollback offer of the watched plan (offered, dismissed,
+ * accepted, auto). */
+void con_act_journal_offer(console *c, const char *outcome, const char *reason);
 bool con_act_guard_here(const console *c);  /* the console talks to where the deploy ran */
 void con_act_guard_tick(console *c, int64_t now);   /* drives the side watch (gw) */
 int con_act_guard_next_due_ms(const console *c, int64_t now);   /* -1: no side watch */

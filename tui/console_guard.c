@@ -39,6 +39,9 @@ void con_act_guard_start(console *c, const plan *p)
     str_set(&a->gt.app, p->target.app);
     str_set(&a->gt_profile, c->profile);
     plan_guard_init(&a->g, &a->gt, id);
+    str_copy(a->guard_plan, sizeof a->guard_plan, p->id);
+    a->guard_action = plan_action_name(p->action);
+    str_set(&a->gt.account, p->target.account);
     a->guarding = true;
     a->guard_offer = p->action != PLAN_ROLLBACK;
     a->guard_auto = a->guard_offer && a->gt.auto_rollback;
@@ -59,12 +62,39 @@ bool con_act_guard_here(const console *c)
     return str_eq(c->region, a->gt.region) && str_eq(c->profile, a->gt_profile);
 }
 
+/* The journal's records of what came of the watched plan: the verdict, and what
+ * became of the rollback offer (outcome offered, dismissed, accepted, auto). */
+void con_act_journal_offer(console *c, const char *outcome, const char *reason)
+{
+    con_actions *a = c->act;
+    strbuf err;
+    sb_init(&err);
+    if (a->j && a->guard_plan[0] &&
+        plan_journal_offer(a->j, &a->gt, a->guard_plan, a->guard_action, outcome, reason, "console", &err) != 0)
+        con_message(c, ROLE_ERROR, "the journal could not record the rollback offer: %.200s", err.buf);
+    sb_free(&err);
+}
+
+static void journal_verdict(console *c, plan_guard_verdict v)
+{
+    con_actions *a = c->act;
+    strbuf err;
+    sb_init(&err);
+    if (a->j && a->guard_plan[0] &&
+        plan_journal_verdict(a->j, &a->gt, a->guard_plan, a->guard_action, a->g.refresh_id,
+                             plan_guard_verdict_name(v), &a->g, NULL, "console", &err) != 0)
+        con_message(c, ROLE_ERROR, "the journal could not record the verdict: %.200s", err.buf);
+    sb_free(&err);
+    a->journal_dirty = true;
+}
+
 static void on_guard_verdict(console *c, plan_guard_verdict v)
 {
     con_actions *a = c->act;
     char reason[sizeof a->g.reason];
     snprintf(reason, sizeof reason, "%s", a->g.reason);
     bool offer = a->guard_offer, auto_rb = a->guard_auto;
+    journal_verdict(c, v);
     con_act_guard_stop(a);
     if (v == PLAN_GUARD_SUCCESS) {
         con_message(c, ROLE_HEALTHY, "%s: %s", a->gt.app ? a->gt.app : "", reason);
@@ -97,11 +127,13 @@ static void on_guard_verdict(console *c, plan_guard_verdict v)
         }
         con_act_set_note(a, true, "auto-rollback after: %s", reason);
         snprintf(a->auto_reason, sizeof a->auto_reason, "%s", reason);
+        con_act_journal_offer(c, "auto", reason);
         dialog_cmd rb = { .action = PLAN_ROLLBACK };
         con_act_build(c, &a->gt, &rb, true);
         return;
     }
     snprintf(a->offer, sizeof a->offer, "%s", reason);
+    con_act_journal_offer(c, "offered", reason);
     if (!con_act_busy(a))
         con_act_dialog_open(c, DLG_OFFER);
     con_act_sticky_status(c, mono_now_ms(), true);   /* at once, over any passing note */

@@ -236,6 +236,10 @@ int journal_append(journal *j, const journal_record *r, strbuf *err)
     put_str(o, "error", r->error);
     put_str(o, "cli", r->cli);
     put_str(o, "latest_refresh_id", r->latest_refresh_id);
+    put_str(o, "status", r->status);
+    put_str(o, "reason", r->reason);
+    put_str(o, "source", r->source);
+    put_str(o, "trigger", r->trigger);
     if (r->plan)
         json_object_object_add(o, "plan", json_object_get(r->plan));
     if (r->undo_steps)

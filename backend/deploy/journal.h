@@ -38,7 +38,13 @@ typedef struct journal_record {
                                    plan_end (closed), plan_interrupted (stopped or failed
                                    half-way: still open), plan_resume, plan_undo (AWS
                                    refused the refresh: the tag moves are put back),
-                                   refused (a plan that never ran) */
+                                   refused (a plan that never ran); and what came of a
+                                   plan after it ended: guard_verdict (the watch of its
+                                   refresh concluded: outcome success, rollback,
+                                   ended_bad, timeout or stopped; status the refresh's
+                                   end state; reason why), rollback_offer (outcome
+                                   offered, dismissed, accepted or auto; reason: what
+                                   triggered it) */
     const char *plan_id, *action;
     const char *user, *account, *region, *app, *asg, *repository;
     int step;                   /* 1-based step number; 0 for plan-level records */
@@ -56,6 +62,11 @@ typedef struct journal_record {
                                        right before StartInstanceRefresh (a newer one is ours) */
     json_object *undo_steps;    /* plan_undo: the steps that put moved tags back (borrowed);
                                    they are numbered after the plan's own steps */
+    const char *status;         /* guard_verdict: the rollout's state as AWS says it ("Failed") */
+    const char *reason;         /* guard_verdict, rollback_offer: why, in words */
+    const char *source;         /* guard_verdict, rollback_offer: who watched (console, --wait) */
+    const char *trigger;        /* plan_start of a rollback: what triggered it, when not a person
+                                   ("auto-rollback after p-...: alarm web-5xx is in ALARM") */
 } journal_record;
 
 /* Serializes and appends one line with one write(), then fsync. 0, or -1 with err.

@@ -135,6 +135,7 @@ void plan_free(plan *p)
     free(p->latest_refresh_id);
     free(p->live_digest);
     free(p->undo_reason);
+    free(p->trigger);
     free(p);
 }
 

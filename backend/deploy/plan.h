@@ -149,6 +149,8 @@ typedef struct plan {
     size_t undo_from;      /* > 0: AWS definitely refused StartInstanceRefresh after tags moved;
                               steps from here put them back (journaled as plan_undo) */
     char *undo_reason;     /* what AWS said */
+    char *trigger;         /* what started it when no person did ("auto-rollback after p-...: ...");
+                              journaled with plan_start */
     bool resumed;          /* rebuilt from the journal */
     bool left_open;        /* set when a run ends: the plan is still unfinished in the
                               journal (resume or abandon it) */
@@ -274,6 +276,7 @@ typedef struct plan_guard {
     size_t n_baseline;
     struct { char *name; aws_time since; } baseline[16];
     char note[512];            /* says what the baseline excused ("" when nothing) */
+    char status[40];           /* the rollout's state at the last verdict, as AWS says it */
     size_t note_told;
 } plan_guard;
 
@@ -314,6 +317,19 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
                                      const cw_alarm_list *alarms);
 /* The same for any kind's signals (plan_guard_update is this with the refresh's). */
 plan_guard_verdict plan_guard_judge(plan_guard *g, const guard_signals *s);
+
+/* "success", "rollback", "ended_bad" (and "running"), as the journal records them. */
+const char *plan_guard_verdict_name(plan_guard_verdict v);
+/* The journal's records of what came of a plan after it ran (journal.h):
+ * guard_verdict — the watch of its refresh concluded (verdict: a verdict name, or
+ * "timeout" / "stopped"; g gives the reason and the refresh's state, may be NULL
+ * with reason); rollback_offer — outcome offered, dismissed, accepted or auto.
+ * source says who watched ("console", "--wait"). 0, or -1 with err. */
+int plan_journal_verdict(journal *j, const plan_target *t, const char *plan_id, const char *action,
+                         const char *refresh_id, const char *verdict, const plan_guard *g, const char *reason,
+                         const char *source, strbuf *err);
+int plan_journal_offer(journal *j, const plan_target *t, const char *plan_id, const char *action,
+                       const char *outcome, const char *reason, const char *source, strbuf *err);
 
 /* The part of g->note not returned before (NULL: nothing new), for the caller to
  * show once. */

@@ -119,6 +119,7 @@ plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, i
 plan_guard_verdict plan_guard_judge(plan_guard *g, const guard_signals *s)
 {
     g->reason[0] = '\0';
+    snprintf(g->status, sizeof g->status, "%s", s->status ? s->status : "");
     const char *why = s->reason ? s->reason : "";
     switch (s->state) {
     case ROLLOUT_SUCCEEDED:

@@ -111,6 +111,7 @@ int prun_journal_plan(plan_run *r, const char *event, const char *outcome, const
         .user = p->target.user, .account = p->target.account, .region = p->target.region,
         .app = p->target.app, .asg = p->target.asg, .repository = p->target.repository,
         .steps = (int)p->steps.n, .outcome = outcome, .error = error, .plan = plan_json,
+        .trigger = plan_json ? p->trigger : NULL,
     };
     strbuf e;
     sb_init(&e);

@@ -175,7 +175,14 @@ class ActionsTest(unittest.TestCase):
         mine = [x for x in recs if x.get("action") == "deploy"]
         self.assertEqual([x["event"] for x in mine],
                          ["plan_start", "step_start", "step_end", "step_start", "step_end", "step_start",
-                          "step_end", "plan_end"])
+                          "step_end", "plan_end", "guard_verdict"])
+        # What came of it: the watch's verdict, with the refresh's end state, for this plan.
+        verdict = mine[-1]
+        self.assertEqual(verdict["plan_id"], mine[0]["plan_id"])
+        self.assertEqual(verdict["outcome"], "success")
+        self.assertEqual(verdict["status"], "Successful")
+        self.assertEqual(verdict["source"], "--wait")
+        self.assertEqual(verdict["refresh_id"], self.refreshes()[0]["InstanceRefreshId"])
         ends = [x for x in mine if x["event"] == "step_end"]
         self.assertEqual(ends[1]["after_digest"], new)
         self.assertEqual(ends[1]["before_digest"], old_live)
@@ -191,7 +198,7 @@ class ActionsTest(unittest.TestCase):
         self.assertEqual(lg.returncode, 0)
         self.assertIn("step_end", lg.stdout)
         lj = self.tarmac("log", "--json", "--limit", "2")
-        self.assertEqual([json.loads(l)["event"] for l in lj.stdout.splitlines()], ["step_end", "plan_end"])
+        self.assertEqual([json.loads(l)["event"] for l in lj.stdout.splitlines()], ["plan_end", "guard_verdict"])
 
     def test_bad_tag_auto_rollback(self):
         old_live = self.digest("prod")
@@ -203,6 +210,35 @@ class ActionsTest(unittest.TestCase):
         self.assertRegex(r.stderr, r"rolled back after: (refresh Failed|healthy targets \d+/\d+ stayed under)")
         self.assertEqual(self.digest("prod"), old_live)
         self.assertEqual(self.refreshes()[0]["Status"], "Successful")   # the rollback refresh
+        # The journal alone tells the story: the deploy, the guard's verdict and its
+        # reason, the offer taken by auto-rollback, and the rollback that it triggered.
+        _, recs = self.journal()
+        deploy_id = next(x["plan_id"] for x in recs if x["event"] == "plan_start" and x["action"] == "deploy")
+        verdict = next(x for x in recs if x["event"] == "guard_verdict" and x["plan_id"] == deploy_id)
+        self.assertEqual(verdict["outcome"], "rollback")
+        self.assertRegex(verdict["reason"], r"refresh Failed|healthy targets \d+/\d+ stayed under")
+        self.assertTrue(verdict.get("status"))
+        offer = next(x for x in recs if x["event"] == "rollback_offer" and x["plan_id"] == deploy_id)
+        self.assertEqual(offer["outcome"], "auto")
+        self.assertEqual(offer["reason"], verdict["reason"])
+        rb = next(x for x in recs if x["event"] == "plan_start" and x["action"] == "rollback")
+        self.assertEqual(rb["trigger"], "auto-rollback after %s: %s" % (deploy_id, verdict["reason"]))
+        order = [x["event"] for x in recs]
+        self.assertLess(order.index("guard_verdict"), order.index("rollback_offer"))
+        self.assertLess(recs.index(offer), recs.index(rb))
+        # `tarmac log` shows the reason on the verdict's line.
+        lg = self.tarmac("log")
+        line = next(l for l in lg.stdout.splitlines() if "guard_verdict" in l)
+        self.assertIn(verdict["reason"][:40], line)
+
+    def test_bad_tag_without_auto_rollback_is_offered(self):
+        r = self.tarmac("deploy", "e5d1f0c", "--app", "web", "--yes", "--wait", "--interval", "0.3")
+        self.assertEqual(r.returncode, 5, r.stdout + r.stderr)
+        self.assertIn("roll back with `tarmac rollback --app web`", r.stderr)
+        _, recs = self.journal()
+        events = [(x["event"], x.get("outcome")) for x in recs if x.get("action") == "deploy"]
+        self.assertEqual(events[-2:], [("guard_verdict", "rollback"), ("rollback_offer", "offered")])
+        self.assertFalse([x for x in recs if x.get("action") == "rollback"])
 
     def test_cancel_half_way(self):
         r = self.tarmac("deploy", "a9f3c21", "--app", "web", "--yes")
