@@ -6,8 +6,11 @@
  * unknown (and why), never taken for none. */
 #include "cmd_actions_int.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kinds/kind.h"
 #include "services/refresh_phase.h"
@@ -24,22 +27,57 @@ static const instance_refresh *find_refresh(const watch_state *s, const char *id
     return watch_find_refresh(s, id);
 }
 
+/* The targets' health as far as it was measured: "healthy 3/4", or what is known
+ * instead; never a count that was not read (nor the desired capacity for one). */
+static void health_text(const watch_state *s, int healthy, int all, char *buf, size_t len)
+{
+    const watch_meta *m = &s->meta[WS_TARGETS];
+    const asg_group *grp = watch_selected_group(s);
+    bool partial = false;
+    for (size_t i = 0; i < s->target_groups.n; i++)
+        partial |= !s->target_groups.items[i].health_ok;
+    if (!m->fetched_at)
+        snprintf(buf, len, "healthy ?%s", m->stale ? " (target health could not be read)" : "");
+    else if (grp && !grp->target_group_arns.n)
+        snprintf(buf, len, "no target groups");
+    else if (partial)
+        snprintf(buf, len, "healthy ? (a target group's health could not be read)");
+    else
+        snprintf(buf, len, "healthy %d/%d%s", healthy, all, m->stale ? " (stale)" : "");
+}
+
 /* The line printed for each change of the refresh. */
-static void refresh_line(const watch_state *s, const instance_refresh *r, int healthy, int total, char *line,
+static void refresh_line(const watch_state *s, const instance_refresh *r, int healthy, int all, char *line,
                          size_t len)
 {
-    const asg_group *grp = watch_selected_group(s);
-    int desired = grp ? grp->desired_capacity : 0;
     refresh_phase ph;
     refresh_phase_of(r, &ph);
-    char pct[96];
+    char pct[96], health[96];
     if (ph.rollback)
         refresh_phase_text(&ph, pct, sizeof pct);
     else
         snprintf(pct, sizeof pct, "%d%%", ph.has_pct ? ph.pct : 0);
-    snprintf(line, len, "%s %s %s healthy %d/%d%s%.300s", r->instance_refresh_id ? r->instance_refresh_id : "?",
-             r->status ? r->status : "?", pct, healthy, total > 0 ? total : desired,
-             r->status_reason && *r->status_reason ? " - " : "", r->status_reason ? r->status_reason : "");
+    health_text(s, healthy, all, health, sizeof health);
+    snprintf(line, len, "%s %s %s %s%s%.300s", r->instance_refresh_id ? r->instance_refresh_id : "?",
+             r->status ? r->status : "?", pct, health, r->status_reason && *r->status_reason ? " - " : "",
+             r->status_reason ? r->status_reason : "");
+}
+
+/* Each line of a follow starts with the time it was seen (UTC, to the second), so
+ * a CI log reads as a timeline. */
+static void say_stamped(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say_stamped(const char *fmt, ...)
+{
+    char when[32], text[1600];
+    time_t now = (time_t)(time_now_ms() / 1000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    cli_say("%s %s", when, text);
 }
 
 /* Follows refresh id (NULL: the newest) until it ends; one line per change. */
@@ -108,7 +146,7 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
             /* Once, when the rollback shows: AWS's reason, when, and where the refresh was. */
             char summary[1024];
             refresh_rollback_summary(r, summary, sizeof summary);
-            cli_say("%s %s", r->instance_refresh_id ? r->instance_refresh_id : "?", summary);
+            say_stamped("%s %s", r->instance_refresh_id ? r->instance_refresh_id : "?", summary);
             rollback_told = true;
         }
         guard_signals sig;
@@ -117,13 +155,13 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
         char line[1024];
         refresh_line(s, r, sig.healthy, sig.all, line, sizeof line);
         if (strcmp(line, last) != 0) {
-            cli_say("%s", line);
+            say_stamped("%s", line);
             str_copy(last, sizeof last, line);
         }
         plan_guard_verdict v = plan_guard_judge(&g, &sig);
         const char *note = plan_guard_new_note(&g);
         if (note)
-            cli_say("note: %s", note);
+            say_stamped("note: %s", note);
         if (v == PLAN_GUARD_RUNNING)
             continue;
         snprintf(reason, reason_len, "%s", g.reason);
@@ -177,7 +215,7 @@ int act_follow_and_guard(act_ctx *x, const char *id, bool auto_rollback, bool is
     journal_verdict(x, id, e, &seen, reason);
     switch (e) {
     case FOLLOW_SUCCESS:
-        cli_say("%s", reason);
+        say_stamped("%s", reason);
         return EXIT_OK;
     case FOLLOW_STOPPED:
         cli_error("%s", reason);
@@ -188,7 +226,7 @@ int act_follow_and_guard(act_ctx *x, const char *id, bool auto_rollback, bool is
     case FOLLOW_BAD:
         /* AWS's own rollback finishing is what `tarmac rollback --wait` waits for. */
         if (is_rollback && strncmp(reason, "refresh RollbackSuccessful", 26) == 0) {
-            cli_say("%s", reason);
+            say_stamped("%s", reason);
             return EXIT_OK;
         }
         cli_error("%s", reason);

@@ -6,6 +6,7 @@ and never half-written JSON."""
 import datetime
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -44,6 +45,31 @@ class StatusAgainstSim(unittest.TestCase):
                            capture_output=True, text=True, timeout=120)
         self.assertNotIn(self.sim.secret, p.stdout + p.stderr)
         return p
+
+    def test_watch_prints_only_measured_counts_with_times(self):
+        # A refresh runs while target health cannot be read: `watch` says the count is
+        # unknown, never 0/N nor the desired capacity in its place; every line has its time.
+        asg = self.sim.client("autoscaling")
+        started = False
+        try:
+            asg.start_instance_refresh(AutoScalingGroupName="api-asg")
+            started = True
+        except asg.exceptions.InstanceRefreshInProgressFault:
+            pass   # the scenario's own refresh runs: it will do
+        self.sim.faults([{"operation": "DescribeTargetHealth", "error_5xx_rate": 1}])
+        p = self.run_tarmac("watch", "--asg", "api-asg", "--interval", "0.2", "--timeout", "4")
+        lines = [l for l in p.stdout.splitlines() if l.strip()]
+        self.assertTrue(lines, p.stdout + p.stderr)
+        self.assertFalse([l for l in lines if re.search(r"healthy \d+/\d+", l)], p.stdout)
+        self.assertTrue([l for l in lines if "healthy ? (target health could not be read)" in l], p.stdout)
+        for l in lines:
+            self.assertRegex(l, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
+        # Once health reads again, the measured count shows.
+        self.sim.faults([])
+        p = self.run_tarmac("watch", "--asg", "api-asg", "--interval", "0.2", "--timeout", "3")
+        self.assertRegex(p.stdout, r"healthy \d+/\d+")
+        if started:
+            asg.cancel_instance_refresh(AutoScalingGroupName="api-asg")
 
     def test_refreshes_that_fail_are_unknown_not_none(self):
         # A fault on DescribeInstanceRefreshes alone: the rest is read, the refreshes
