@@ -1,14 +1,17 @@
 /* cmd_creds.c — `tarmac creds`: resolves credentials and region exactly as every
  * other command does and prints the access key id, region, source (botocore's
- * method names) and expiration — for debugging a profile, never the secret or the
- * session token. --list-profiles prints the profile names of the shared files. */
+ * method names), expiration, and the identity they are (sts GetCallerIdentity: the
+ * account and ARN) — for debugging a profile, never the secret or the session
+ * token. --list-profiles prints the profile names of the shared files. */
 #include "cmd_creds.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "creds/creds.h"
 #include "creds/creds_provider.h"
+#include "services/services.h"
 #include "sanitize.h"
 
 static int list_profiles(void)
@@ -26,6 +29,51 @@ static int list_profiles(void)
     strvec_free(&names);
     sb_free(&err);
     return rc;
+}
+
+typedef struct identity_answer {
+    bool done;
+    caller_identity id;
+    char error[320];
+} identity_answer;
+
+static void on_identity(aws_client *c, caller_identity *res, const aws_error *err, void *ud)
+{
+    (void)c;
+    identity_answer *a = ud;
+    a->done = true;
+    if (err)
+        aws_error_format(err, a->error, sizeof a->error);
+    else
+        a->id = *res;
+}
+
+/* Who the credentials are (sts GetCallerIdentity, through --endpoint-url as every
+ * call): 0 with *a filled, or -1 with a->error. Blocking: nothing else runs here. */
+static int read_identity(const cli_globals *g, const creds_request *req, const char *region,
+                         const aws_credentials *cr, identity_answer *a)
+{
+    aws_client_config cc = {
+        .region = region,
+        .endpoint_url = g->endpoint_url,
+        .profile = creds_profile_name(req),
+        .endpoint_profile = creds_endpoint_profile,
+        .credentials = cr,
+    };
+    aws_error aerr = { 0 };
+    aws_client *c = aws_client_new(&cc, &aerr);
+    if (!c) {
+        aws_error_format(&aerr, a->error, sizeof a->error);
+        return -1;
+    }
+    if (svc_sts_get_caller_identity(c, on_identity, a, &aerr) != 0)
+        aws_error_format(&aerr, a->error, sizeof a->error);
+    else
+        aws_client_run_until_idle(c);   /* the client's own timeouts and retries bound it */
+    aws_client_free(c);
+    if (!a->done && !a->error[0])
+        snprintf(a->error, sizeof a->error, "no answer from STS");
+    return a->error[0] ? -1 : 0;
 }
 
 int cmd_creds(cli_globals *g)
@@ -63,6 +111,10 @@ int cmd_creds(cli_globals *g)
     char exp[40] = "";
     time_format_iso8601(cr.expiration, exp, sizeof exp);
     const char *profile = creds_profile_name(&req);
+    identity_answer who = { 0 };
+    /* The exit status says whether the credentials resolve; whether AWS takes them
+     * is the identity's line (a debugging aid must work offline too). */
+    read_identity(g, &req, region, &cr, &who);
     if (g->json) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "profile", json_object_new_string(profile));
@@ -71,6 +123,11 @@ int cmd_creds(cli_globals *g)
         json_object_object_add(o, "source", json_object_new_string(cr.source ? cr.source : ""));
         json_object_object_add(o, "expiration", exp[0] ? json_object_new_string(exp) : NULL);
         json_object_object_add(o, "temporary", json_object_new_boolean(cr.session_token != NULL));
+        json_object_object_add(o, "account", who.id.account ? json_object_new_string(who.id.account) : NULL);
+        json_object_object_add(o, "arn", who.id.arn ? json_object_new_string(who.id.arn) : NULL);
+        json_object_object_add(o, "user_id", who.id.user_id ? json_object_new_string(who.id.user_id) : NULL);
+        if (who.error[0])
+            json_object_object_add(o, "identity_error", json_object_new_string(who.error));
         cli_put_json(stdout, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
     } else {
@@ -81,7 +138,14 @@ int cmd_creds(cli_globals *g)
         cli_say("source:        %s", cr.source ? cr.source : "");
         cli_say("expiration:    %s", exp[0] ? exp : "(does not expire)");
         cli_say("session token: %s", cr.session_token ? "yes (temporary credentials)" : "no");
+        if (who.error[0]) {
+            cli_say("identity:      could not be read: sts GetCallerIdentity: %s", who.error);
+        } else {
+            cli_say("account:       %s", who.id.account ? who.id.account : "");
+            cli_say("identity:      %s", who.id.arn ? who.id.arn : "");
+        }
     }
+    caller_identity_free(&who.id);
     aws_credentials_free(&cr);
     sb_free(&err);
     free(region);

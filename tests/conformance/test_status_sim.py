@@ -71,6 +71,25 @@ class StatusAgainstSim(unittest.TestCase):
         if started:
             asg.cancel_instance_refresh(AutoScalingGroupName="api-asg")
 
+    def test_creds_prints_the_identity(self):
+        sts = self.sim.client("sts").get_caller_identity()
+        p = self.run_tarmac("creds")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("account:       %s\n" % sts["Account"], p.stdout)
+        self.assertIn("identity:      %s\n" % sts["Arn"], p.stdout)
+        p = self.run_tarmac("creds", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = json.loads(p.stdout)
+        self.assertEqual((got["account"], got["arn"], got["user_id"]), (sts["Account"], sts["Arn"], sts["UserId"]))
+        self.assertNotIn("identity_error", got)
+        # Keys AWS does not take: the credentials still resolve (exit 0), the identity says why not.
+        env = dict(self.env, AWS_ACCESS_KEY_ID="AKIAWRONGWRONGWRONG1", AWS_SECRET_ACCESS_KEY="wrong")
+        p = self.run_tarmac("creds", env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("identity:      could not be read: sts GetCallerIdentity: ", p.stdout)
+        p = self.run_tarmac("creds", "--json", env=env)
+        self.assertTrue(json.loads(p.stdout)["identity_error"])
+
     def test_refreshes_that_fail_are_unknown_not_none(self):
         # A fault on DescribeInstanceRefreshes alone: the rest is read, the refreshes
         # are said to be unknown with the error (sanitized), never "none".
