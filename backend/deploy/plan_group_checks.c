@@ -294,22 +294,6 @@ void ecr_scan_summary(const ecr_image_detail *d, char *buf, size_t len)
     sb_free(&sb);
 }
 
-static const ecr_image_detail *image_by_digest(const ecr_image_detail_list *l, const char *d)
-{
-    for (size_t i = 0; l && d && i < l->n; i++)
-        if (str_eq(l->items[i].image_digest, d))
-            return &l->items[i];
-    return NULL;
-}
-
-static const ecr_image_detail *image_by_tag(const ecr_image_detail_list *l, const char *tag)
-{
-    for (size_t i = 0; l && tag && i < l->n; i++)
-        if (strvec_contains(&l->items[i].image_tags, tag))
-            return &l->items[i];
-    return NULL;
-}
-
 static void refuse(plan *p, const char *why)
 {
     if (!p->refusal)
@@ -357,14 +341,14 @@ static void check_images(plan *p, bool replaces, const ecr_image_detail_list *im
     /* The live tag's image when the refresh launches instances: the last copy onto
      * it, else what it points at now. */
     const char *live_digest = NULL, *live_src = t->live_tag;
-    const ecr_image_detail *now_live = image_by_tag(images, t->live_tag);
+    const ecr_image_detail *now_live = ecr_image_with_tag(images, t->live_tag);
     if (now_live)
         live_digest = now_live->image_digest;
     for (size_t i = 0; i < p->steps.n; i++) {
         const plan_step *s = &p->steps.items[i];
         if (s->kind != STEP_COPY_TAG)
             continue;
-        const ecr_image_detail *src = image_by_digest(images, s->digest);
+        const ecr_image_detail *src = ecr_image_with_digest(images, s->digest);
         if (str_eq(s->dst_tag, t->live_tag)) {
             live_digest = s->digest;
             live_src = s->src_tag;
@@ -382,7 +366,7 @@ static void check_images(plan *p, bool replaces, const ecr_image_detail_list *im
             return;
         }
     }
-    const ecr_image_detail *live = image_by_digest(images, live_digest);
+    const ecr_image_detail *live = ecr_image_with_digest(images, live_digest);
     if (replaces && !ecr_image_pullable(live)) {
         ecr_unpullable_text(live, live_src, t->repository, t->region, why, sizeof why);
         refuse(p, why);
@@ -393,7 +377,7 @@ static void check_images(plan *p, bool replaces, const ecr_image_detail_list *im
     for (size_t i = 0; i < p->steps.n; i++)
         moves_stable = moves_stable || (p->steps.items[i].kind == STEP_COPY_TAG &&
                                          str_eq(p->steps.items[i].dst_tag, t->stable_tag));
-    const ecr_image_detail *stable = image_by_tag(images, t->stable_tag);
+    const ecr_image_detail *stable = ecr_image_with_tag(images, t->stable_tag);
     if (!moves_stable && p->action == PLAN_DEPLOY && !ecr_image_pullable(stable)) {
         ecr_unpullable_text(stable, t->stable_tag, t->repository, t->region, why, sizeof why);
         note_unpullable(p, why, "a rollback to it fails until it is restored");

@@ -16,6 +16,16 @@
 #include "deploy/plan.h"
 #include "watch/watch.h"
 
+/* The persistent mark of a broken app: its last rollout ended badly and live
+ * still names what it deployed. Drawn in the header and on its row at every size
+ * until a later rollout succeeds or live is rolled back. */
+typedef struct app_mark {
+    bool broken;
+    char status[32];               /* the rollout's end ("Failed") */
+    char live[128];                /* what live names: commit tag or short digest ("?": unknown) */
+    char text[320];                /* "refresh Failed; prod -> e5d1f0c: new launches run it; R rolls back" */
+} app_mark;
+
 typedef struct app_kind {
     const config_kind *config;     /* name, summary, config keys and rules */
     /* The watch's data sets an app of this kind shows (WS_BIT mask): the console
@@ -35,6 +45,9 @@ typedef struct app_kind {
      * that id (NULL: the newest). False when the poll says nothing yet (the data
      * set was not read, or failed: unknown, never "none"). */
     bool (*guard_signals)(const watch_state *ws, const char *rollout_id, guard_signals *out);
+    /* Whether the app shown in ws is broken (app_mark), from what the watch read;
+     * false with out->broken false when not (or not known yet). */
+    bool (*mark)(const watch_state *ws, const char *live_tag, const char *stable_tag, app_mark *out);
 } app_kind;
 
 #define KIND_ACTION(a) (1u << (a))

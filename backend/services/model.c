@@ -1,6 +1,7 @@
 /* model.c — freeing the model's structs (see model.h for ownership rules). */
 #include "services/model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,4 +226,40 @@ void ecr_images_sort_newest_first(ecr_image_detail_list *images)
 {
     if (images->n > 1)
         qsort(images->items, images->n, sizeof *images->items, cmp_pushed_desc);
+}
+
+const ecr_image_detail *ecr_image_with_tag(const ecr_image_detail_list *l, const char *tag)
+{
+    for (size_t i = 0; l && tag && i < l->n; i++)
+        if (strvec_contains(&l->items[i].image_tags, tag))
+            return &l->items[i];
+    return NULL;
+}
+
+const ecr_image_detail *ecr_image_with_digest(const ecr_image_detail_list *l, const char *digest)
+{
+    for (size_t i = 0; l && digest && i < l->n; i++)
+        if (str_eq(l->items[i].image_digest, digest))
+            return &l->items[i];
+    return NULL;
+}
+
+const char *ecr_commit_tag(const ecr_image_detail *im, const char *live_tag, const char *stable_tag)
+{
+    for (size_t t = 0; im && t < im->image_tags.n; t++) {
+        const char *tag = im->image_tags.items[t];
+        if (!str_eq(tag, live_tag) && !str_eq(tag, stable_tag))
+            return tag;
+    }
+    return NULL;
+}
+
+void ecr_short_digest(const char *digest, char *buf, size_t len)
+{
+    if (!digest) {
+        snprintf(buf, len, "(none)");
+        return;
+    }
+    const char *h = strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest;
+    snprintf(buf, len, "sha256:%.12s", h);
 }

@@ -342,5 +342,13 @@ void ecr_batch_get_result_free(ecr_batch_get_result *x);
 
 /* Newest push first; ties by digest, so the order is stable between polls. */
 void ecr_images_sort_newest_first(ecr_image_detail_list *images);
+/* The image that carries tag (NULL: none, or l NULL). */
+const ecr_image_detail *ecr_image_with_tag(const ecr_image_detail_list *l, const char *tag);
+/* The image with that digest (NULL: none). */
+const ecr_image_detail *ecr_image_with_digest(const ecr_image_detail_list *l, const char *digest);
+/* An image's commit tag: its first tag that is neither live nor stable (NULL: none). */
+const char *ecr_commit_tag(const ecr_image_detail *im, const char *live_tag, const char *stable_tag);
+/* "sha256:" and the first 12 hex digits, or "(none)". */
+void ecr_short_digest(const char *digest, char *buf, size_t len);
 
 #endif

@@ -40,6 +40,7 @@ static void test_registry_contract(void **state)
         assert_non_null(k->build);
         assert_non_null(k->guard_signals);
         assert_non_null(k->resource);
+        assert_non_null(k->mark);
         assert_true(k->data_sets != 0 && (k->data_sets & ~(unsigned)WS_ALL) == 0);
         assert_true(k->guard_sets != 0 && (k->guard_sets & ~k->data_sets) == 0);
         assert_true(app_kind_offers(k, PLAN_DEPLOY));
@@ -204,6 +205,65 @@ static void test_layout_places_only_the_kinds_panes(void **state)
     assert_int_equal(layout_first_tab(LAYOUT_PANE_BIT(PANE_GROUPS)), -1);
 }
 
+static void image(ecr_image_detail_list *l, const char *digest, const char *t1, const char *t2)
+{
+    ecr_image_detail *im = VEC_NEW(*l);
+    im->image_digest = xstrdup(digest);
+    strvec_push(&im->image_tags, t1);
+    if (t2)
+        strvec_push(&im->image_tags, t2);
+}
+
+/* The asg kind's broken mark: set by a bad end while live names another image than
+ * stable; cleared by a later success or a rollback of live; unknown is not broken. */
+static void test_asg_mark(void **state)
+{
+    (void)state;
+    const app_kind *k = app_kind_find("asg");
+    watch_state ws;
+    memset(&ws, 0, sizeof ws);
+    app_mark m;
+    assert_false(k->mark(&ws, "prod", "prod-stable", &m));   /* nothing read yet */
+    ws.meta[WS_REFRESHES].fetched_at = 1;
+    ws.meta[WS_IMAGES].fetched_at = 1;
+    instance_refresh *r = VEC_NEW(ws.refreshes);
+    r->status = xstrdup("Failed");
+    image(&ws.images, "sha256:bad0000000000000", "prod", "e5d1f0c");
+    image(&ws.images, "sha256:good000000000000", "prod-stable", "2f4a8c6");
+    assert_true(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_true(m.broken);
+    assert_string_equal(m.status, "Failed");
+    assert_string_equal(m.live, "e5d1f0c");
+    assert_string_equal(m.text, "refresh Failed; prod -> e5d1f0c: new launches run it; R rolls back");
+    str_set(&r->status, "Cancelled");
+    assert_true(k->mark(&ws, "prod", "prod-stable", &m));
+    str_set(&r->status, "RollbackFailed");
+    assert_true(k->mark(&ws, "prod", "prod-stable", &m));
+    /* A later success clears it (the newest refresh is first). */
+    str_set(&r->status, "Successful");
+    assert_false(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_false(m.broken);
+    str_set(&r->status, "InProgress");
+    assert_false(k->mark(&ws, "prod", "prod-stable", &m));
+    /* Rolled back by retag: live names stable's image again. */
+    str_set(&r->status, "Failed");
+    strvec_push(&ws.images.items[1].image_tags, "prod");
+    strvec_free(&ws.images.items[0].image_tags);
+    strvec_push(&ws.images.items[0].image_tags, "e5d1f0c");
+    assert_false(k->mark(&ws, "prod", "prod-stable", &m));
+    /* The images not read yet: still broken, what live names unknown. */
+    MODEL_LIST_FREE(ws.images, ecr_image_detail_free);
+    ws.meta[WS_IMAGES].fetched_at = 0;
+    assert_true(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_string_equal(m.live, "?");
+    assert_string_equal(m.text, "refresh Failed; prod -> ?: new launches run it; R rolls back");
+    /* Refreshes that could not be read: nothing can be said. */
+    ws.meta[WS_REFRESHES].stale = true;
+    assert_false(k->mark(&ws, "prod", "prod-stable", &m));
+    MODEL_LIST_FREE(ws.refreshes, instance_refresh_free);
+    MODEL_LIST_FREE(ws.images, ecr_image_detail_free);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_guard_signals_of_refresh),
         cmocka_unit_test(test_plan_kind_through_journal),
         cmocka_unit_test(test_layout_places_only_the_kinds_panes),
+        cmocka_unit_test(test_asg_mark),
     };
     return cmocka_run_group_tests_name("kinds", tests, NULL, NULL);
 }

@@ -2,9 +2,7 @@
  * instances pulling the live tag of an ECR repository at boot, rolled by instance
  * refresh. Its plans are deploy/'s; its guard reads the group's refresh, the
  * health of its target groups and the app's alarms from the watch model. */
-#include "kinds/kind.h"
-
-extern const config_kind kind_asg_config;
+#include "kinds/asg/asg_kind.h"
 
 static const char *const asg_panes[] = {
     "groups", "instances", "targets", "images", "refresh", "activity", NULL,
@@ -41,4 +39,5 @@ const app_kind kind_asg = {
     .build = plan_build,
     .guard_sets = WS_BIT(WS_REFRESHES),
     .guard_signals = asg_guard_signals,
+    .mark = asg_app_mark,
 };
