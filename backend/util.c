@@ -439,3 +439,15 @@ out:
     close(fd);
     return rc;
 }
+
+void human_bytes(int64_t bytes, char *buf, size_t len)
+{
+    static const char *const units[] = { "B", "KB", "MB", "GB", "TB" };
+    double v = (double)bytes;
+    size_t u = 0;
+    while (v >= 1000.0 && u + 1 < ARRAY_LEN(units)) {
+        v /= 1000.0;
+        u++;
+    }
+    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}

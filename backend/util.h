@@ -90,6 +90,9 @@ aws_time time_from_epoch_seconds(double secs);
 /* "2024-05-01T12:00:00.123Z" into buf (>= 25 bytes). Empty string for 0. */
 void time_format_iso8601(aws_time t, char *buf, size_t len);
 aws_time time_now_ms(void);                 /* wall clock */
+/* A size in decimal units, as docker images and the ECR console show it: "512 B",
+ * "33.5 MB", "1.2 GB". */
+void human_bytes(int64_t bytes, char *buf, size_t len);
 int64_t mono_now_ms(void);                  /* CLOCK_MONOTONIC, for timers */
 
 /* The test clock. Timers (poll intervals, "idle for 10 minutes", guard windows, hold

@@ -22,18 +22,6 @@ static void cell(const char *s, int width)
     cli_cell(stdout, s, width);
 }
 
-static void human_size(int64_t bytes, char *buf, size_t len)
-{
-    const char *units[] = { "B", "KB", "MB", "GB", "TB" };
-    double v = (double)bytes;
-    size_t u = 0;
-    while (v >= 1000.0 && u + 1 < ARRAY_LEN(units)) {
-        v /= 1000.0;
-        u++;
-    }
-    snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
-
 static void short_time(aws_time t, char *buf, size_t len)
 {
     if (!t) {
@@ -280,7 +268,7 @@ static void print_repo(const snap_repo *sr)
         char pushed[32], size[32] = "-";
         short_time(d->image_pushed_at, pushed, sizeof pushed);
         if (d->has_size)
-            human_size(d->image_size_in_bytes, size, sizeof size);
+            human_bytes(d->image_size_in_bytes, size, sizeof size);
         fputs("  ", stdout);
         /* sha256: + 12 hex digits is what people compare by eye */
         char digest[24];

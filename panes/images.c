@@ -36,12 +36,11 @@ static const char *short_digest(const char *d, char *buf, size_t len)
 
 static void fmt_size(const ecr_image_detail *im, char *buf, size_t len)
 {
+    /* Decimal units, as `status`, docker images and the ECR console show sizes. */
     if (!im->has_size)
         snprintf(buf, len, "-");
-    else if (im->image_size_in_bytes >= 1024LL * 1024 * 1024)
-        snprintf(buf, len, "%.1fG", (double)im->image_size_in_bytes / (1024.0 * 1024 * 1024));
     else
-        snprintf(buf, len, "%.1fM", (double)im->image_size_in_bytes / (1024.0 * 1024));
+        human_bytes(im->image_size_in_bytes, buf, len);
 }
 
 /* Tag order within one image: live, stable, then the rest as AWS listed them. */
