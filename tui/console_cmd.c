@@ -250,9 +250,26 @@ static const char *const regions[] = {
     "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
 };
 
+/* A group this console does not see is refused, and the view stays where it was:
+ * a typo must not look like an empty group. */
 void con_cmd_asg(console *c, const char *name, const char *arg)
 {
     (void)name;
+    const watch_state *ws = watch_get(c->w);
+    bool known = false;
+    for (size_t i = 0; i < ws->groups.n && !known; i++)
+        known = str_eq(ws->groups.items[i].name, arg);
+    if (!known) {
+        const char *now = ws->selected_asg ? ws->selected_asg : "no group";
+        if (!ws->meta[WS_GROUPS].fetched_at)
+            con_message(c, ROLE_WARNING, "the groups are not read yet: :asg %.100s once they are (still on %.100s)",
+                        arg, now);
+        else
+            con_message(c, ROLE_ERROR, "no Auto Scaling group named '%.100s' among the %zu this console watches "
+                        "in %.40s (Tab lists them); still on %.100s", arg, ws->groups.n,
+                        c->region ? c->region : "this region", now);
+        return;
+    }
     select_asg(c, arg);
     con_message(c, ROLE_NEUTRAL, "watching group %.100s", arg);
 }
