@@ -9,7 +9,7 @@
 #include "sanitize.h"
 
 const pane_entry panes_all[PANE_COUNT] = {
-#define PANE(ID, name, title, number, row, col) [PANE_##ID] = { &pane_##name##_ops, #name, title, number },
+#define PANE(ID, name, title, number, row, col, min_rows) [PANE_##ID] = { &pane_##name##_ops, #name, title, number },
 #include "panes.def"
 #undef PANE
 };

@@ -81,7 +81,7 @@ struct pane {
     bool dirty;                     /* content must be redrawn */
 };
 
-#define PANE(ID, name, title, number, row, col) extern const struct pane_ops pane_##name##_ops;
+#define PANE(ID, name, title, number, row, col, min_rows) extern const struct pane_ops pane_##name##_ops;
 #include "panes.def"
 #undef PANE
 

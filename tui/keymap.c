@@ -282,7 +282,7 @@ void keymap_keys_for(const keymap *km, action_id a, char *buf, size_t len)
 int keymap_focus_pane(action_id a)
 {
     static const action_id focus[PANE_COUNT] = {
-#define PANE(ID, name, title, number, row, col) [PANE_##ID] = ACT_FOCUS_##ID,
+#define PANE(ID, name, title, number, row, col, min_rows) [PANE_##ID] = ACT_FOCUS_##ID,
 #include "panes.def"
 #undef PANE
     };
