@@ -31,8 +31,10 @@ static int refresh_role(const app_status *st)
 {
     if (st->refresh_active)
         return ROLE_PROGRESS;
-    if (str_eq(st->refresh_status, "Failed") || str_eq(st->refresh_status, "Cancelled") ||
-        str_eq(st->refresh_status, "RollbackSuccessful") || str_eq(st->refresh_status, "RollbackFailed"))
+    /* A bad end is drawn as unhealthy, never in a dim or passing style. */
+    if (refresh_status_bad_end(st->refresh_status))
+        return ROLE_UNHEALTHY;
+    if (str_eq(st->refresh_status, "RollbackSuccessful"))
         return ROLE_WARNING;
     return -1;
 }
@@ -76,6 +78,14 @@ static void add_row(console *c, const app_status *st, aws_time now_wall)
     } else if (st->creds == APP_CREDS_FAILED) {
         lv_setf(r, C_STATE, "%s (r retries)", st->creds_error);
         lv_cell_role(r, C_STATE, ROLE_ERROR);
+    } else if (app_status_broken(st)) {
+        /* The mark stays until a later refresh succeeds or live is rolled back. */
+        char live[128];
+        app_status_live_text(st, live, sizeof live);
+        lv_setf(r, C_STATE, "BROKEN: refresh %.30s; %s: new launches run it (Enter, then R rolls back)%s%.200s",
+                st->refresh_status, live, st->error[0] ? "; " : "", st->error);
+        lv_cell_role(r, C_STATE, ROLE_ERROR);
+        lv_cell_role(r, C_APP, ROLE_ERROR);
     } else if (st->error[0]) {
         lv_set(r, C_STATE, st->error);
         lv_cell_role(r, C_STATE, st->stale ? ROLE_ERROR : ROLE_WARNING);

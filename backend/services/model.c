@@ -263,3 +263,15 @@ void ecr_short_digest(const char *digest, char *buf, size_t len)
     const char *h = strncmp(digest, "sha256:", 7) == 0 ? digest + 7 : digest;
     snprintf(buf, len, "sha256:%.12s", h);
 }
+
+bool refresh_status_bad_end(const char *status)
+{
+    return str_eq(status, "Failed") || str_eq(status, "Cancelled") || str_eq(status, "RollbackFailed");
+}
+
+bool app_left_broken(const char *latest_status, const char *live_digest, const char *stable_digest)
+{
+    if (!refresh_status_bad_end(latest_status))
+        return false;
+    return !(live_digest && stable_digest && str_eq(live_digest, stable_digest));
+}

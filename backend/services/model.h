@@ -314,6 +314,13 @@ void instance_refresh_free(instance_refresh *x);
  * RollbackInProgress, Baking (DescribeInstanceRefreshes' Status). The one place
  * that knows; everything asking "is a refresh running" comes here. NULL: false. */
 bool refresh_status_active(const char *status);
+/* True for a refresh that ended badly: Failed, Cancelled, RollbackFailed. */
+bool refresh_status_bad_end(const char *status);
+/* The broken-app rule (kinds/kind.h app_mark), in one place for the console's app
+ * and the Apps overview: the latest refresh ended badly and live does not name
+ * stable's image (a rollback by retag puts it back there). Digests NULL: unknown
+ * (not a rollback). */
+bool app_left_broken(const char *latest_status, const char *live_digest, const char *stable_digest);
 void scaling_activity_free(scaling_activity *x);
 void ec2_instance_free(ec2_instance *x);
 void lt_version_free(lt_version *x);

@@ -38,7 +38,7 @@ typedef struct aw_round {
     int pct;
     char *refresh_status;
     bool images_ok, live_found;
-    char *live_commit, *live_digest;
+    char *live_commit, *live_digest, *stable_digest;
     bool alarms_ok;
     int alarms_total, alarms_alarm, alarms_insufficient;
     char *alarm_first;
@@ -182,6 +182,7 @@ static void round_clear(aw_round *r)
     free(r->refresh_status);
     free(r->live_commit);
     free(r->live_digest);
+    free(r->stable_digest);
     free(r->alarm_first);
     memset(r, 0, sizeof *r);
 }
@@ -221,6 +222,7 @@ static void round_finish(apps_watch *aw, aw_app *a)
         st->live_found = r->live_found;
         str_set(&st->live_commit, r->live_commit);
         str_set(&st->live_digest, r->live_digest);
+        str_set(&st->stable_digest, r->stable_digest);
     }
     if (r->alarms_ok) {
         st->alarms_known = true;
@@ -368,19 +370,16 @@ static void on_images(aws_client *c, ecr_image_detail_list *res, const aws_error
         aw_round *r = &a->r;
         if (!err) {
             r->images_ok = true;
-            for (size_t i = 0; i < res->n && !r->live_found; i++) {
-                const ecr_image_detail *im = &res->items[i];
-                if (!strvec_contains(&im->image_tags, a->st.live_tag))
-                    continue;
+            const ecr_image_detail *live = ecr_image_with_tag(res, a->st.live_tag);
+            const ecr_image_detail *stable = ecr_image_with_tag(res, a->stable_tag);
+            if (live) {
                 r->live_found = true;
-                r->live_digest = xstrdup(im->image_digest);
+                r->live_digest = xstrdup(live->image_digest);
                 /* The commit tag: another tag on the same image, not the stable one. */
-                for (size_t t = 0; t < im->image_tags.n && !r->live_commit; t++) {
-                    const char *tag = im->image_tags.items[t];
-                    if (!str_eq(tag, a->st.live_tag) && !str_eq(tag, a->stable_tag))
-                        r->live_commit = xstrdup(tag);
-                }
+                r->live_commit = xstrdup(ecr_commit_tag(live, a->st.live_tag, a->stable_tag));
             }
+            if (stable)
+                r->stable_digest = xstrdup(stable->image_digest);
         }
         part_done(x->aw, a, err);
     }
@@ -503,6 +502,7 @@ void apps_watch_free(apps_watch *aw)
         free(st->region);
         free(st->live_commit);
         free(st->live_digest);
+        free(st->stable_digest);
         free(st->refresh_status);
         free(st->alarm_first);
         free(a->region_asked);
@@ -646,4 +646,11 @@ void app_status_alarms_text(const app_status *st, char *buf, size_t len)
         snprintf(buf, len, "INSUFFICIENT_DATA");
     else
         snprintf(buf, len, "OK (%d)", st->alarms_total);
+}
+
+bool app_status_broken(const app_status *st)
+{
+    if (!st->refresh_known || !st->live_known)
+        return false;
+    return app_left_broken(st->refresh_status, st->live_digest, st->stable_digest);
 }

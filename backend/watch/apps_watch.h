@@ -58,6 +58,7 @@ typedef struct app_status {
     bool live_known, live_found; /* asked / the live tag exists in the repository */
     char *live_commit;           /* another tag on the live image (the commit), or NULL */
     char *live_digest;
+    char *stable_digest;         /* the stable tag's image (NULL: no such tag, or not read) */
     bool refresh_known;
     char *refresh_status;        /* latest refresh's status; NULL: none */
     bool has_refresh_pct;
@@ -103,6 +104,9 @@ const creds_session *apps_watch_session(const apps_watch *aw, size_t i);
 /* Summaries the overview and tests share (pure). */
 /* "2f4a8c6" / "prod (no commit tag)" / "prod missing" / "-" into buf. */
 void app_status_live_text(const app_status *st, char *buf, size_t len);
+/* Broken (kinds/kind.h app_mark): the latest refresh ended badly and live does not
+ * name stable's image. False while either is not known. */
+bool app_status_broken(const app_status *st);
 /* "InProgress 45%" / "Successful" / "none" / "-" (never polled). */
 void app_status_refresh_text(const app_status *st, char *buf, size_t len);
 /* "4/4" / "-" */

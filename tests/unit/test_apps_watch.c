@@ -283,6 +283,24 @@ static void test_texts(void **state)
     app_status_refresh_text(&st, buf, sizeof buf);
     assert_string_equal(buf, "Successful");
 
+    /* Broken: a bad end while live is not stable's image; clears with a success or
+     * a rollback by retag; unknown is never broken. */
+    assert_false(app_status_broken(&st));
+    st.refresh_status = "Failed";
+    assert_true(app_status_broken(&st));
+    st.refresh_status = "Cancelled";
+    assert_true(app_status_broken(&st));
+    st.refresh_status = "RollbackFailed";
+    assert_true(app_status_broken(&st));
+    st.stable_digest = "sha256:0123456789abcdef0123";   /* live == stable: rolled back */
+    assert_false(app_status_broken(&st));
+    st.stable_digest = "sha256:ffff";
+    assert_true(app_status_broken(&st));
+    st.live_known = false;
+    assert_false(app_status_broken(&st));
+    st.live_known = true;
+    st.refresh_status = "Successful";
+
     st.targets = 4;
     st.healthy = 3;
     app_status_targets_text(&st, buf, sizeof buf);

@@ -8,11 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool bad_end(const char *status)
-{
-    return str_eq(status, "Failed") || str_eq(status, "Cancelled") || str_eq(status, "RollbackFailed");
-}
-
 /* "e5d1f0c" (the commit tag), else the short digest. */
 static void image_name(const ecr_image_detail_list *images, const char *digest, const char *live,
                        const char *stable, char *buf, size_t len)
@@ -30,13 +25,11 @@ bool asg_app_mark(const watch_state *ws, const char *live_tag, const char *stabl
     if (watch_refreshes_read(ws, NULL) != WATCH_READ_OK || !ws->refreshes.n)
         return false;
     const instance_refresh *r = &ws->refreshes.items[0];
-    if (!bad_end(r->status))
-        return false;
-    const ecr_image_detail *live = ecr_image_with_tag(&ws->images, live_tag);
-    const ecr_image_detail *stable = ecr_image_with_tag(&ws->images, stable_tag);
     bool images_known = ws->meta[WS_IMAGES].fetched_at != 0;
-    if (images_known && live && stable && str_eq(live->image_digest, stable->image_digest))
-        return false;   /* rolled back by retag: live is stable's image again */
+    const ecr_image_detail *live = images_known ? ecr_image_with_tag(&ws->images, live_tag) : NULL;
+    const ecr_image_detail *stable = images_known ? ecr_image_with_tag(&ws->images, stable_tag) : NULL;
+    if (!app_left_broken(r->status, live ? live->image_digest : NULL, stable ? stable->image_digest : NULL))
+        return false;
     out->broken = true;
     snprintf(out->status, sizeof out->status, "%.30s", r->status);
     char live_name[128] = "?";
