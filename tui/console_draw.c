@@ -327,21 +327,23 @@ static void draw_overlay(console *c)
     if (c->ov == OV_LOG) {
         lv_draw(&c->log_lv, w, 1, 1, h, r.w - 2, c->attrs, true, c->ascii, mono_now_ms());
     } else {
-        int max_scroll = (int)c->ov_lines.n - h;
+        /* A detail's long values are wrapped, never cut (con_overlay_lines). */
+        const strvec *lines = con_overlay_lines(c, r.w - 4);
+        int max_scroll = (int)lines->n - h;
         if (c->ov_scroll > max_scroll)
             c->ov_scroll = max_scroll;
         if (c->ov_scroll < 0)
             c->ov_scroll = 0;
         for (int i = 0; i < h; i++) {
             size_t li = (size_t)(c->ov_scroll + i);
-            pane_put(w, 1 + i, 2, r.w - 4, li < c->ov_lines.n ? c->ov_lines.items[li] : "",
+            pane_put(w, 1 + i, 2, r.w - 4, li < lines->n ? lines->items[li] : "",
                      c->attrs[ROLE_NORMAL], c->ascii);
         }
-        if ((int)c->ov_lines.n > h) {
+        if ((int)lines->n > h) {
             char pos[32];
             snprintf(pos, sizeof pos, " %d-%d/%zu ", c->ov_scroll + 1,
-                     c->ov_scroll + h < (int)c->ov_lines.n ? c->ov_scroll + h : (int)c->ov_lines.n,
-                     c->ov_lines.n);
+                     c->ov_scroll + h < (int)lines->n ? c->ov_scroll + h : (int)lines->n,
+                     lines->n);
             pane_put(w, r.h - 1, r.w - 2 - (int)strlen(pos), (int)strlen(pos), pos,
                      c->attrs[ROLE_NEUTRAL], c->ascii);
         }

@@ -102,8 +102,11 @@ static int wrap(const char *text, int width, int hang, int max_lines, bool ascii
         size_t end = pos, brk = 0;
         bool have_brk = false;
         int used = 0;
+        /* The first line's spaces before the hang (a key's padding) are no break:
+         * a value too long for its line goes on under itself, not below its key. */
+        int no_break_before = lines ? 0 : hang;
         while (end < u.n && used + u.items[end].width <= room) {
-            if (is_space(s, &u.items[end]) && end > pos) {
+            if (is_space(s, &u.items[end]) && end > pos && used >= no_break_before) {
                 brk = end;
                 have_brk = true;
             }
@@ -111,7 +114,7 @@ static int wrap(const char *text, int width, int hang, int max_lines, bool ascii
             end++;
         }
         bool rest = end < u.n;
-        if (rest && is_space(s, &u.items[end])) {
+        if (rest && is_space(s, &u.items[end]) && used >= no_break_before) {
             brk = end;            /* the word ends exactly at the edge */
             have_brk = true;
         }

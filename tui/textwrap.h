@@ -17,7 +17,9 @@
  * line is broken where the line is full, never inside a character. A character
  * wider than the whole line (a wide character at width 1) shows as "…".
  * Lines after the first start with `hang` spaces and hold width - hang cells
- * (hang is ignored when it leaves less than a third of the width).
+ * (hang is ignored when it leaves less than a third of the width); the first line
+ * does not break at its spaces before column hang (a key's padding: the value goes
+ * on under itself).
  * max_lines > 0 bounds the lines; text that needs more ends its last line with "…"
  * ("~" when ascii). Empty text gives one empty line. Returns the lines appended. */
 int text_wrap(const char *text, int width, int hang, int max_lines, bool ascii, strvec *out);

@@ -96,6 +96,10 @@ static void test_hanging_indent(void **state)
     (void)state;
     EXPECT("Instance refresh failed: 2 replacement instances", 20, 4, 0, false, "Instance refresh", "    failed: 2",
            "    replacement", "    instances");
+    /* a key's padding is no break: the value starts on the key's line */
+    EXPECT("Key     web-unhealthy-hosts-in-us-east-1", 24, 8, 0, false, "Key     web-unhealthy-ho",
+           "        sts-in-us-east-1");
+    EXPECT("Key     Instance refresh failed", 24, 8, 0, false, "Key     Instance refresh", "        failed");
     /* an indent that leaves less than a third of the line is not used */
     EXPECT("aaa bbb ccc", 6, 5, 0, false, "aaa", "bbb", "ccc");
 }
