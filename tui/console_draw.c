@@ -272,6 +272,19 @@ static void draw_title(console *c, int p)
     wattrset(w, A_NORMAL);
 }
 
+/* The list's scroll position and row count on the bottom border ("3-12/40"), so
+ * nothing scrolled off can hide; drawn after the list (which sets what is shown). */
+static void draw_position(console *c, WINDOW *w, const listview *lv, rect r)
+{
+    if (!lv->loaded && lv->vis.n == 0)
+        return;                 /* not read yet: no count to give */
+    char pos[48], t[56];
+    lv_position(lv, pos, sizeof pos);
+    int n = snprintf(t, sizeof t, " %s ", pos);
+    if (n > 0 && n < r.w - 4)
+        pane_put(w, r.h - 1, r.w - 2 - n, n, t, c->attrs[ROLE_NEUTRAL], c->ascii);
+}
+
 static void draw_pane(console *c, int p, bool full)
 {
     WINDOW *w = c->win_pane[p];
@@ -297,6 +310,7 @@ static void draw_pane(console *c, int p, bool full)
             pn->ops->draw(pn, w, &ctx, in, focused);
         else
             lv_draw(&pn->lv, w, in.y, in.x, in.h, in.w, c->attrs, focused, c->ascii, ctx.now_mono);
+        draw_position(c, w, &pn->lv, r);
         c->panes[p].dirty = false;
         c->fade_due[p] = lv_next_fade(&pn->lv, ctx.now_mono);
     }
@@ -326,6 +340,7 @@ static void draw_overlay(console *c)
     int h = r.h - 2;
     if (c->ov == OV_LOG) {
         lv_draw(&c->log_lv, w, 1, 1, h, r.w - 2, c->attrs, true, c->ascii, mono_now_ms());
+        draw_position(c, w, &c->log_lv, r);
     } else {
         /* A detail's long values are wrapped, never cut (con_overlay_lines). */
         const strvec *lines = con_overlay_lines(c, r.w - 4);
