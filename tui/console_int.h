@@ -82,6 +82,8 @@ typedef struct console {
 
     layout lay;
     WINDOW *win_header, *win_status, *win_overlay;
+    WINDOW *win_msg;              /* a long message's first lines, above the status line */
+    int msg_extra;                /* how many lines win_msg has (0: none) */
     WINDOW *win_pane[PANE_COUNT];
     pane panes[PANE_COUNT];
     int focus;
