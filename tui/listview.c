@@ -288,14 +288,6 @@ int64_t lv_next_fade(const listview *lv, int64_t now_mono)
     return next;
 }
 
-/* What a shown column starts at: its min, or less when its content and title are
- * narrower (never 0: that means dropped). */
-static int floor_width(const lv_column *col, int want)
-{
-    int w = want < col->min ? want : col->min;
-    return w < 1 ? 1 : w;
-}
-
 int lv_column_widths(const lv_column *cols, int ncols, const int *want, int width, int *out)
 {
     bool on[LV_MAX_COLS] = { false };
@@ -313,7 +305,9 @@ int lv_column_widths(const lv_column *cols, int ncols, const int *want, int widt
             }
             if (best < 0)
                 break;
-            int fw = floor_width(&cols[best], want[best]);
+            /* min is kept even for narrower content: room for the longer values
+             * a column may come to hold ("Terminating"), so nothing shifts then */
+            int fw = cols[best].min > 0 ? cols[best].min : 1;
             int need = fw + (shown ? 1 : 0);
             on[best] = true;
             if (used + need > width) {

@@ -19,7 +19,7 @@
 
 typedef struct lv_column {
     const char *title;
-    int min;                     /* narrowest width worth showing (less when its content is) */
+    int min;                     /* narrowest width worth showing */
     int max;                     /* widest it grows to, as its content needs (0: free text,
                                   * such as a reason: it takes what the others leave) */
     int prio;                    /* dropped first when narrow: lowest prio (0 = never) */
@@ -100,7 +100,7 @@ void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsi
              bool focused, bool ascii, int64_t now_mono);
 
 /* Column widths for a total width: 0 for a dropped column. Columns are taken by
- * priority at their min (or their content's width when less); the capped ones then
+ * priority at their min; the capped ones then
  * grow to their content (want) up to max; the free-text ones (max 0) get the rest.
  * Returns how many are shown. */
 int lv_column_widths(const lv_column *cols, int ncols, const int *want, int width, int *out);
