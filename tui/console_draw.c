@@ -3,10 +3,6 @@
  * above it); only what changed is redrawn. */
 #include "console_int.h"
 
-#include "textwrap.h"
-
-#define MSG_LINES_MAX 3           /* a status message wraps onto this many lines at most */
-
 /* ---- small helpers ---- */
 
 pane_ctx con_ctx_of(const console *c)

@@ -30,11 +30,13 @@
 #include "listview.h"
 #include "pane.h"
 #include "sanitize.h"
+#include "textwrap.h"
 #include "theme.h"
 #include "watch/watch.h"
 
 #define SELECT_DEBOUNCE_MS 250     /* Groups cursor rests this long before it drives the rest */
 #define MESSAGE_MS 6000            /* how long a status message stays */
+#define MSG_LINES_MAX 3            /* a long one wraps onto this many lines at most */
 #define PROMPT_MAX 256
 
 typedef enum overlay_kind { OV_NONE, OV_TEXT, OV_LOG, OV_ACTION } overlay_kind;   /* OV_ACTION: console_actions.c */

@@ -6,7 +6,6 @@
 
 #include "services/field_rules.h"
 #include "deploy/plan_cli.h"
-#include "textwrap.h"
 
 /* ---- overlays ---- */
 
