@@ -10,10 +10,10 @@ enum { C_WHEN, C_STATUS, C_PROGRESS, C_DESC, C_CAUSE };
 
 static const lv_column columns[] = {
     [C_WHEN] = { .title = "AGE", .min = 4, .max = 5, .right = true, .quiet = true, .ticks = true },
-    [C_STATUS] = { .title = "STATUS", .min = 10, .max = 22 },
+    [C_STATUS] = { .title = "STATUS", .min = 10, .max = 32 },    /* WaitingForELBConnectionDraining */
     [C_PROGRESS] = { .title = "%", .min = 3, .max = 4, .prio = 3, .right = true },
     [C_DESC] = { .title = "DESCRIPTION", .min = 20, .max = 70 },
-    [C_CAUSE] = { .title = "CAUSE", .min = 10, .prio = 1 },
+    [C_CAUSE] = { .title = "CAUSE", .min = 10, .prio = 1 },      /* free text: what the others leave */
 };
 
 static const action_id hints[] = { ACT_DETAIL, ACT_COPY_ID, ACT_FILTER, ACT_NONE };
@@ -150,6 +150,48 @@ static void activity_free(pane *p)
 
 /* ---- rows ---- */
 
+/* n digits at *p, moving past them. */
+static bool digits(const char **p, int n)
+{
+    for (int i = 0; i < n; i++, (*p)++)
+        if (**p < '0' || **p > '9')
+            return false;
+    return true;
+}
+
+static bool lit(const char **p, char ch)
+{
+    if (**p != ch)
+        return false;
+    (*p)++;
+    return true;
+}
+
+const char *activity_cause_untimed(const char *cause)
+{
+    if (!cause || strncmp(cause, "At ", 3) != 0)
+        return cause;
+    const char *p = cause + 3;
+    /* YYYY-MM-DDTHH:MM:SS, a fraction, then Z or an offset */
+    if (!(digits(&p, 4) && lit(&p, '-') && digits(&p, 2) && lit(&p, '-') && digits(&p, 2) && lit(&p, 'T') &&
+          digits(&p, 2) && lit(&p, ':') && digits(&p, 2) && lit(&p, ':') && digits(&p, 2)))
+        return cause;
+    if (lit(&p, '.') && !digits(&p, 1))
+        return cause;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (!lit(&p, 'Z') && (*p == '+' || *p == '-')) {
+        p++;
+        if (!(digits(&p, 2) && lit(&p, ':') && digits(&p, 2)))
+            return cause;
+    }
+    if (*p != ' ')
+        return cause;
+    while (*p == ' ')
+        p++;
+    return *p ? p : cause;
+}
+
 static void add_activity(pane *p, const pane_ctx *c, const scaling_activity *a)
 {
     lv_row *r = lv_add(&p->lv, a->activity_id);
@@ -161,7 +203,7 @@ static void add_activity(pane *p, const pane_ctx *c, const scaling_activity *a)
     if (a->has_progress)
         lv_setf(r, C_PROGRESS, "%d", a->progress);
     lv_set(r, C_DESC, a->description);
-    lv_set(r, C_CAUSE, a->cause);
+    lv_set(r, C_CAUSE, activity_cause_untimed(a->cause));   /* the AGE column has its time */
 }
 
 static void add_note(pane *p, const pane_ctx *c, const activity_note *n)

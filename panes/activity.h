@@ -32,4 +32,10 @@ void activity_note_list_free(activity_note_list *l);
  * on; l is left empty. The caller rebuilds the pane (on_model_change). */
 void activity_take_notes(pane *p, activity_note_list *l);
 
+/* AWS begins a scaling activity's cause with its time ("At 2026-12-07T12:17:29Z an
+ * instance was started ..."). Where the row shows the time already, the cause is
+ * what follows: this returns a pointer past that prefix and its spaces, or cause
+ * itself when it has no such prefix (or nothing after it). NULL stays NULL. */
+const char *activity_cause_untimed(const char *cause);
+
 #endif

@@ -14,11 +14,11 @@ enum { C_MARK, C_NAME, C_SIZE, C_INSERVICE, C_REFRESH, C_HEALTHCHECK };
 
 static const lv_column columns[] = {
     [C_MARK] = { .title = " ", .min = 1, .max = 1 },
-    [C_NAME] = { .title = "NAME", .min = 12 },       /* "  SUSP" after it: see groups_model */
-    [C_SIZE] = { .title = "SIZE", .min = 6, .max = 9, .prio = 5, .right = true },      /* desired/min/max */
-    [C_INSERVICE] = { .title = "INSVC", .min = 5, .max = 7, .prio = 4, .right = true },
-    [C_REFRESH] = { .title = "REFRESH", .min = 7, .max = 14, .prio = 3 },
-    [C_HEALTHCHECK] = { .title = "CHECK", .min = 5, .max = 5, .prio = 1 },
+    [C_NAME] = { .title = "NAME", .min = 12, .max = 64 },   /* "  SUSP" after it: see groups_model */
+    [C_SIZE] = { .title = "SIZE", .min = 6, .max = 14, .prio = 5, .right = true },     /* desired/min/max */
+    [C_INSERVICE] = { .title = "INSVC", .min = 5, .max = 11, .prio = 4, .right = true },
+    [C_REFRESH] = { .title = "REFRESH", .min = 7, .max = 24, .prio = 3 },
+    [C_HEALTHCHECK] = { .title = "CHECK", .min = 5, .max = 16, .prio = 1 },
 };
 
 typedef struct groups_priv {

@@ -83,7 +83,7 @@ void detail_kv(strbuf *sb, const char *key, const char *value)
 {
     char buf[2048];
     sanitize_str(value ? value : "-", buf, sizeof buf, -1, false, NULL);
-    sb_printf(sb, "%-32s %s\n", key, buf);
+    sb_printf(sb, "%-*s %s\n", DETAIL_KEY_COLS, key, buf);
 }
 
 void detail_kvf(strbuf *sb, const char *key, const char *fmt, ...)

@@ -102,7 +102,9 @@ void pane_free(pane *p);
 void pane_fmt_age(aws_time then, aws_time now, char *buf, size_t len);
 /* "2024-05-01 12:00:00Z" or "-". */
 void pane_fmt_time(aws_time t, char *buf, size_t len);
-/* Appends "key: value\n" to a detail text with value sanitized (one line). */
+/* Appends "key   value\n" to a detail text (the key padded to DETAIL_KEY_COLS, then a
+ * space) with value sanitized (one line: the detail view wraps it under itself). */
+#define DETAIL_KEY_COLS 32
 void detail_kv(strbuf *sb, const char *key, const char *value);
 void detail_kvf(strbuf *sb, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The running (not finished) refresh of the selected group, or NULL. */

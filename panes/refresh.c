@@ -10,12 +10,13 @@
 
 #include "pane.h"
 #include "services/refresh_phase.h"
+#include "textwrap.h"
 
 enum { C_ID, C_STATUS, C_PCT, C_STARTED, C_TOOK, C_REASON };
 
 static const lv_column columns[] = {
     [C_ID] = { .title = "REFRESH", .min = 8, .max = 8, .prio = 2 },   /* the id's first 8: Enter shows all */
-    [C_STATUS] = { .title = "STATUS", .min = 10, .max = 18 },
+    [C_STATUS] = { .title = "STATUS", .min = 10, .max = 20 },
     [C_PCT] = { .title = "%", .min = 4, .max = 4, .right = true },
     [C_STARTED] = { .title = "STARTED", .min = 7, .max = 7, .prio = 3, .right = true, .quiet = true, .ticks = true },
     [C_TOOK] = { .title = "TOOK", .min = 6, .max = 7, .prio = 4, .right = true },
@@ -26,6 +27,7 @@ static const lv_column columns[] = {
 static const action_id hints[] = { ACT_CANCEL, ACT_ROLLBACK, ACT_DETAIL, ACT_COPY_ID, ACT_NONE };
 
 #define SUMMARY_LINES 5
+#define REASON_LINES_MAX 4      /* the reason wraps onto this many lines at most */
 
 typedef struct refresh_priv {
     eta_estimator eta;
@@ -173,6 +175,26 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
     const unsigned long *A = c->attrs;
     int y = in.y;
     int top_lines = in.h >= SUMMARY_LINES + 3 ? SUMMARY_LINES : in.h >= 4 ? 2 : 0;
+    /* The reason wraps, never cut, as far as the pane leaves the list a header and
+     * two rows (then its last line ends with "…": Enter shows all of it). */
+    char reason[1024];
+    strvec reason_lines = { 0 };
+    if (top_lines == SUMMARY_LINES && l->n) {
+        const instance_refresh *r = &l->items[0];
+        refresh_phase ph;
+        refresh_phase_of(r, &ph);
+        const char *rb_reason = r->rollback_details.rollback_reason;
+        if (ph.rollback && rb_reason && *rb_reason)
+            snprintf(reason, sizeof reason, "%.400s%s%.600s", rb_reason, r->status_reason ? " — " : "",
+                     r->status_reason ? r->status_reason : "");
+        else
+            snprintf(reason, sizeof reason, "%.1000s", r->status_reason ? r->status_reason : "-");
+        int room = in.h - (SUMMARY_LINES + 3) + 1;
+        if (room > REASON_LINES_MAX)
+            room = REASON_LINES_MAX;
+        text_wrap(reason, in.w - 8, 0, room, c->ascii, &reason_lines);
+        top_lines += (int)reason_lines.n - 1;
+    }
     if (top_lines && l->n == 0) {
         draw_empty(w, c, in, y, top_lines);
     } else if (top_lines) {
@@ -247,27 +269,25 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
          * a rollback, where it began. */
         fmt_second_line(r, &ph, line, sizeof line);
         pane_put(w, y + 1, in.x, in.w, line, A[ph.rollback ? ROLE_WARNING : ROLE_NORMAL], c->ascii);
-        if (top_lines >= SUMMARY_LINES) {
-            /* Line 3: the reason (the rollback's first) — untrusted text, sanitized by pane_put. */
-            const char *rb_reason = r->rollback_details.rollback_reason;
-            if (ph.rollback && rb_reason && *rb_reason)
-                snprintf(line, sizeof line, "%.200s%s%.250s", rb_reason, r->status_reason ? " — " : "",
-                         r->status_reason ? r->status_reason : "");
-            else
-                snprintf(line, sizeof line, "%.450s", r->status_reason ? r->status_reason : "-");
-            pane_put(w, y + 2, in.x, 8, "Reason:", A[ROLE_NEUTRAL], c->ascii);
-            pane_put(w, y + 2, in.x + 8, in.w - 8, line, A[ROLE_NORMAL], c->ascii);
+        if (reason_lines.n) {
+            /* Line 3 on: the reason (the rollback's first) — untrusted text, sanitized
+             * and wrapped by text_wrap. */
+            int ry = y + 2;
+            for (size_t i = 0; i < reason_lines.n; i++, ry++) {
+                pane_put(w, ry, in.x, 8, i ? "" : "Reason:", A[ROLE_NEUTRAL], c->ascii);
+                pane_put(w, ry, in.x + 8, in.w - 8, reason_lines.items[i], A[ROLE_NORMAL], c->ascii);
+            }
             fmt_prefs(&r->preferences, line, sizeof line);
-            pane_put(w, y + 3, in.x, 8, "Prefs:", A[ROLE_NEUTRAL], c->ascii);
-            pane_put(w, y + 3, in.x + 8, in.w - 8, r->has_preferences ? line : "-", A[ROLE_NORMAL],
+            pane_put(w, ry, in.x, 8, "Prefs:", A[ROLE_NEUTRAL], c->ascii);
+            pane_put(w, ry, in.x + 8, in.w - 8, r->has_preferences ? line : "-", A[ROLE_NORMAL],
                      c->ascii);
             const char *err = NULL;
             if (watch_refreshes_read(c->ws, &err) == WATCH_READ_FAILED) {
                 snprintf(line, sizeof line, "Recent: (the last read failed, shown as before: %.400s)",
                          err ? err : "?");
-                pane_put(w, y + 4, in.x, in.w, line, A[ROLE_ERROR], c->ascii);
+                pane_put(w, ry + 1, in.x, in.w, line, A[ROLE_ERROR], c->ascii);
             } else {
-                pane_put(w, y + 4, in.x, in.w, "Recent:", A[ROLE_NEUTRAL], c->ascii);
+                pane_put(w, ry + 1, in.x, in.w, "Recent:", A[ROLE_NEUTRAL], c->ascii);
             }
         }
     }
@@ -275,10 +295,12 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
     if (l->n == 0 && watch_refreshes_read(c->ws, NULL) != WATCH_READ_OK) {
         for (int i = top_lines; i < in.h; i++)
             pane_put(w, y + i, in.x, in.w, "", A[ROLE_NORMAL], c->ascii);
+        strvec_free(&reason_lines);
         return;
     }
     lv_draw(&p->lv, w, y + top_lines, in.x, in.h - top_lines, in.w, A, focused, c->ascii,
             c->now_mono);
+    strvec_free(&reason_lines);
 }
 
 static unsigned refresh_key(pane *p, action_id a, const pane_ctx *c)

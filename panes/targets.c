@@ -12,7 +12,7 @@
 enum { C_GROUP, C_TARGET, C_PORT, C_STATE, C_REASON, C_DESC };
 
 static const lv_column columns[] = {
-    [C_GROUP] = { .title = "TARGET GROUP", .min = 10, .max = 32, .prio = 3 },
+    [C_GROUP] = { .title = "TG", .min = 6, .max = 32, .prio = 3 },   /* target group: as wide as its names */
     [C_TARGET] = { .title = "TARGET", .min = 19, .max = 24 },
     [C_PORT] = { .title = "PORT", .min = 4, .max = 5, .prio = 4, .right = true },
     [C_STATE] = { .title = "STATE", .min = 9, .max = 18 },

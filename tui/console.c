@@ -704,6 +704,7 @@ out_watch:
         pane_free(&c->panes[p]);
     lv_free(&c->log_lv);
     strvec_free(&c->ov_lines);
+    strvec_free(&c->ov_wrapped);
 out_early:
     sb_free(&err);
     keymap_free(&c->km);

@@ -1,5 +1,6 @@
 /* console_draw.c — the console's screen: header, pane titles with data age and
- * staleness, panes, overlays, the status line; only what changed is redrawn. */
+ * staleness, panes, overlays, the status line (a long message wraps onto the lines
+ * above it); only what changed is redrawn. */
 #include "console_int.h"
 
 #include "kinds/kind.h"
@@ -60,7 +61,8 @@ static void draw_hline(WINDOW *w, int y, int x, int n, bool ascii)
 
 void con_free_windows(console *c)
 {
-    WINDOW **all[] = { &c->win_header, &c->win_status, &c->win_overlay };
+    WINDOW **all[] = { &c->win_header, &c->win_status, &c->win_overlay, &c->win_msg };
+    c->msg_extra = 0;
     for (size_t i = 0; i < ARRAY_LEN(all); i++)
         if (*all[i]) {
             delwin(*all[i]);
@@ -286,6 +288,19 @@ static void draw_title(console *c, int p)
     wattrset(w, A_NORMAL);
 }
 
+/* The list's scroll position and row count on the bottom border ("3-12/40"), so
+ * nothing scrolled off can hide; drawn after the list (which sets what is shown). */
+static void draw_position(console *c, WINDOW *w, const listview *lv, rect r)
+{
+    if (!lv->loaded && lv->vis.n == 0)
+        return;                 /* not read yet: no count to give */
+    char pos[48], t[56];
+    lv_position(lv, pos, sizeof pos);
+    int n = snprintf(t, sizeof t, " %s ", pos);
+    if (n > 0 && n < r.w - 4)
+        pane_put(w, r.h - 1, r.w - 2 - n, n, t, c->attrs[ROLE_NEUTRAL], c->ascii);
+}
+
 static void draw_pane(console *c, int p, bool full)
 {
     WINDOW *w = c->win_pane[p];
@@ -311,6 +326,7 @@ static void draw_pane(console *c, int p, bool full)
             pn->ops->draw(pn, w, &ctx, in, focused);
         else
             lv_draw(&pn->lv, w, in.y, in.x, in.h, in.w, c->attrs, focused, c->ascii, ctx.now_mono);
+        draw_position(c, w, &pn->lv, r);
         c->panes[p].dirty = false;
         c->fade_due[p] = lv_next_fade(&pn->lv, ctx.now_mono);
     }
@@ -340,22 +356,25 @@ static void draw_overlay(console *c)
     int h = r.h - 2;
     if (c->ov == OV_LOG) {
         lv_draw(&c->log_lv, w, 1, 1, h, r.w - 2, c->attrs, true, c->ascii, mono_now_ms());
+        draw_position(c, w, &c->log_lv, r);
     } else {
-        int max_scroll = (int)c->ov_lines.n - h;
+        /* A detail's long values are wrapped, never cut (con_overlay_lines). */
+        const strvec *lines = con_overlay_lines(c, r.w - 4);
+        int max_scroll = (int)lines->n - h;
         if (c->ov_scroll > max_scroll)
             c->ov_scroll = max_scroll;
         if (c->ov_scroll < 0)
             c->ov_scroll = 0;
         for (int i = 0; i < h; i++) {
             size_t li = (size_t)(c->ov_scroll + i);
-            pane_put(w, 1 + i, 2, r.w - 4, li < c->ov_lines.n ? c->ov_lines.items[li] : "",
+            pane_put(w, 1 + i, 2, r.w - 4, li < lines->n ? lines->items[li] : "",
                      c->attrs[ROLE_NORMAL], c->ascii);
         }
-        if ((int)c->ov_lines.n > h) {
+        if ((int)lines->n > h) {
             char pos[32];
             snprintf(pos, sizeof pos, " %d-%d/%zu ", c->ov_scroll + 1,
-                     c->ov_scroll + h < (int)c->ov_lines.n ? c->ov_scroll + h : (int)c->ov_lines.n,
-                     c->ov_lines.n);
+                     c->ov_scroll + h < (int)lines->n ? c->ov_scroll + h : (int)lines->n,
+                     lines->n);
             pane_put(w, r.h - 1, r.w - 2 - (int)strlen(pos), (int)strlen(pos), pos,
                      c->attrs[ROLE_NEUTRAL], c->ascii);
         }
@@ -416,6 +435,72 @@ static const char *first_stale_error(const console *c)
     return NULL;
 }
 
+/* What the status line says besides the keys, or NULL: an error outranks a passing
+ * note; a new error message outranks the old error. */
+static const char *status_message(const console *c, int *role)
+{
+    const char *stale = first_stale_error(c);
+    bool have_msg = c->msg[0] && mono_now_ms() < c->msg_until;
+    *role = ROLE_NEUTRAL;
+    if (have_msg && (!stale || c->msg_role != ROLE_NEUTRAL)) {
+        *role = c->msg_role;
+        return c->msg;
+    }
+    if (stale) {
+        *role = ROLE_ERROR;
+        return stale;
+    }
+    return NULL;
+}
+
+/* A message longer than the status line leaves room for is wrapped, not cut (the
+ * keys give way to it): the lines above the status line show its beginning, in a
+ * window of their own over the panes' bottom. Run before the panes are drawn, so
+ * that the panes under a window that goes away are drawn again in the same frame. */
+static int status_wrap(console *c, strvec *lines)
+{
+    int role = ROLE_NEUTRAL;
+    const char *msg = c->prompt == PR_NONE ? status_message(c, &role) : NULL;
+    int width = c->lay.cols;
+    int n = 1;
+    if (msg) {
+        char buf[1024];
+        int used = 0;
+        sanitize_str(msg, buf, sizeof buf, -1, c->ascii, &used);
+        if (used > width - 12) {
+            int most = c->lay.body.h > 6 ? MSG_LINES_MAX : 1;
+            n = text_wrap(msg, width - 1, 2, most, c->ascii, lines);
+        }
+    }
+    int extra = n - 1;
+    if (extra != c->msg_extra) {
+        if (c->win_msg) {
+            delwin(c->win_msg);
+            c->win_msg = NULL;
+            /* what it covered: drawn again */
+            for (int p = 0; p < PANE_COUNT; p++) {
+                c->panes[p].dirty = true;
+                if (c->win_pane[p])
+                    touchwin(c->win_pane[p]);
+            }
+            if (c->win_overlay)
+                touchwin(c->win_overlay);
+            c->ov_dirty = true;
+            c->apps_dirty = true;
+        }
+        c->msg_extra = extra;
+        if (extra > 0) {
+            c->win_msg = newwin(extra, width, c->lay.status.y - extra, 0);
+            if (c->win_msg)
+                leaveok(c->win_msg, TRUE);
+            else
+                c->msg_extra = 0;
+        }
+        c->dirty_status = true;
+    }
+    return role;
+}
+
 static void draw_status(console *c)
 {
     WINDOW *w = c->win_status;
@@ -442,28 +527,28 @@ static void draw_status(console *c)
     }
     char hints[512];
     hints_text(c, hints, sizeof hints);
-    const char *right = NULL;
     int role = ROLE_NEUTRAL;
-    const char *stale = first_stale_error(c);
-    bool have_msg = c->msg[0] && mono_now_ms() < c->msg_until;
-    /* An error outranks a passing note; a new error message outranks the old error. */
-    if (have_msg && (!stale || c->msg_role != ROLE_NEUTRAL)) {
-        right = c->msg;
-        role = c->msg_role;
-    } else if (stale) {
-        right = stale;
-        role = ROLE_ERROR;
-    }
-    if (!right) {
+    const char *right = status_message(c, &role);
+    strvec lines = { 0 };
+    status_wrap(c, &lines);
+    unsigned long mattr = c->attrs[role] | (role == ROLE_ERROR ? A_BOLD : 0);
+    if (right && c->win_msg && lines.n == (size_t)c->msg_extra + 1) {
+        /* A long message: its first lines above, its last on the status line. */
+        for (int i = 0; i < c->msg_extra; i++)
+            pane_put(c->win_msg, i, 0, width, lines.items[i], mattr, c->ascii);
+        wnoutrefresh(c->win_msg);
+        pane_put(w, 0, 0, width, lines.items[lines.n - 1], mattr, c->ascii);
+    } else if (!right) {
         pane_put(w, 0, 0, width, hints, c->attrs[ROLE_NEUTRAL], c->ascii);
     } else {
         /* The message (or the error) first: it is what matters now. */
         char buf[1024];
         int used = 0;
         sanitize_str(right, buf, sizeof buf, width - 12, c->ascii, &used);
-        pane_put(w, 0, 0, used + 1, buf, c->attrs[role] | (role == ROLE_ERROR ? A_BOLD : 0), c->ascii);
+        pane_put(w, 0, 0, used + 1, buf, mattr, c->ascii);
         pane_put(w, 0, used + 1, width - used - 1, hints, c->attrs[ROLE_NEUTRAL], c->ascii);
     }
+    strvec_free(&lines);
     c->dirty_status = false;
     wnoutrefresh(w);
 }
@@ -495,6 +580,12 @@ void con_render(console *c)
             werase(c->win_overlay);
         c->redraw_all = false;
     }
+    if (c->dirty_status) {
+        /* first: a long message's lines going away mark what they covered */
+        strvec lines = { 0 };
+        status_wrap(c, &lines);
+        strvec_free(&lines);
+    }
     if (c->dirty_header) {
         draw_header(c);
         c->dirty_header = false;
@@ -519,6 +610,11 @@ void con_render(console *c)
     if (c->dirty_status) {
         draw_status(c);
         any = true;
+    }
+    if (any && c->win_msg) {
+        /* a long message's lines stay over whatever was drawn under them */
+        touchwin(c->win_msg);
+        wnoutrefresh(c->win_msg);
     }
     if (any)
         doupdate();

@@ -178,41 +178,55 @@ void con_creds_close(console *c)
 
 /* ---- the header ---- */
 
-void con_header_left(const console *c, int width, strbuf *out)
-{
-    const watch_state *ws = watch_get(c->w);
-    const char *acct = ws->identity.account ? ws->identity.account : "-";
-    const char *profile = c->profile ? c->profile : "default";
-    const char *region = c->region ? c->region : "-";
-    /* "ACCOUNT role/NAME": only the part after the account, which is shown anyway */
-    char label[160] = "";
-    creds_identity_label(ws->identity.arn, label, sizeof label);
-    const char *who = strchr(label, ' ');
-    who = who ? who + 1 : "";
-    bool roomy = c->lay.cols >= 120;
-    /* The role or user goes first when room runs out. */
-    for (int with_who = 1; with_who >= 0; with_who--) {
-        sb_reset(out);
-        const char *w = with_who && who[0] ? who : NULL;
-        if (roomy)
-            sb_printf(out, " tarmac  acct %s%s%s  profile %s  region %s", acct, w ? " " : "", w ? w : "",
-                      profile, region);
-        else
-            sb_printf(out, " tarmac %s%s%s %s %s", acct, w ? " " : "", w ? w : "", profile, region);
-        if (c->app)
-            sb_printf(out, roomy ? "  app %s" : " %s", c->app->name);
-        sb_printf(out, roomy ? "  asg %s" : " %s", ws->selected_asg ? ws->selected_asg : "-");
-        if (!w || (int)out->len <= width)
-            break;
-    }
-}
-
 static int columns_of(const char *s)
 {
     int n = 0;
     for (; *s; s++)
         n += ((unsigned char)*s & 0xc0) != 0x80;
     return n;
+}
+
+/* The header's left part, shorter at each level, so that when room runs out the
+ * labels go first, then the program's name, the profile and the account; the user
+ * or role (who is acting) stays to the last. */
+enum { HDR_LABELS, HDR_PLAIN, HDR_NO_NAME, HDR_NO_PROFILE, HDR_NO_ACCOUNT, HDR_LEVELS };
+
+void con_header_left(const console *c, int width, strbuf *out)
+{
+    const watch_state *ws = watch_get(c->w);
+    const char *acct = ws->identity.account ? ws->identity.account : "-";
+    const char *profile = c->profile ? c->profile : "default";
+    const char *region = c->region ? c->region : "-";
+    const char *asg = ws->selected_asg ? ws->selected_asg : "-";
+    /* "ACCOUNT role/NAME": only the part after the account, which is shown anyway */
+    char label[160] = "";
+    creds_identity_label(ws->identity.arn, label, sizeof label);
+    const char *who = strchr(label, ' ');
+    who = who ? who + 1 : "";
+    const char *sp = who[0] ? " " : "";
+    for (int level = c->lay.cols >= 120 ? HDR_LABELS : HDR_PLAIN; level < HDR_LEVELS; level++) {
+        sb_reset(out);
+        if (level == HDR_LABELS) {
+            sb_printf(out, " tarmac  acct %s%s%s  profile %s  region %s", acct, sp, who, profile, region);
+            if (c->app)
+                sb_printf(out, "  app %s", c->app->name);
+            sb_printf(out, "  asg %s", asg);
+        } else {
+            sb_append(out, level < HDR_NO_NAME ? " tarmac" : "");
+            if (level < HDR_NO_ACCOUNT)
+                sb_printf(out, " %s", acct);
+            if (who[0])
+                sb_printf(out, " %s", who);
+            if (level < HDR_NO_PROFILE)
+                sb_printf(out, " %s", profile);
+            sb_printf(out, " %s", region);
+            if (c->app)
+                sb_printf(out, " %s", c->app->name);
+            sb_printf(out, " %s", asg);
+        }
+        if (columns_of(out->buf) <= width)
+            break;
+    }
 }
 
 int con_header_note(const console *c, char *buf, size_t len, int *role)

@@ -30,11 +30,13 @@
 #include "listview.h"
 #include "pane.h"
 #include "sanitize.h"
+#include "textwrap.h"
 #include "theme.h"
 #include "watch/watch.h"
 
 #define SELECT_DEBOUNCE_MS 250     /* Groups cursor rests this long before it drives the rest */
 #define MESSAGE_MS 6000            /* how long a status message stays */
+#define MSG_LINES_MAX 3            /* a long one wraps onto this many lines at most */
 #define PROMPT_MAX 256
 
 typedef enum overlay_kind { OV_NONE, OV_TEXT, OV_LOG, OV_ACTION } overlay_kind;   /* OV_ACTION: console_actions.c */
@@ -82,6 +84,8 @@ typedef struct console {
 
     layout lay;
     WINDOW *win_header, *win_status, *win_overlay;
+    WINDOW *win_msg;              /* a long message's first lines, above the status line */
+    int msg_extra;                /* how many lines win_msg has (0: none) */
     WINDOW *win_pane[PANE_COUNT];
     pane panes[PANE_COUNT];
     int focus;
@@ -91,7 +95,10 @@ typedef struct console {
     bool ov_dirty;
     char ov_title[160];
     strvec ov_lines;
-    int ov_scroll;
+    int ov_scroll;                /* in shown (wrapped) lines */
+    int ov_hang;                  /* OV_TEXT: where a line's value begins (its wrap goes on there) */
+    strvec ov_wrapped;            /* OV_TEXT: ov_lines wrapped to ov_wrap_w (con_overlay_lines) */
+    int ov_wrap_w;
     char ov_copy_id[256];
     int ov_copy_pane;             /* whose id ov_copy_id is (its shapes: con_copy_pane_id) */
     listview log_lv;
@@ -148,6 +155,9 @@ void con_open_detail(console *c);
 /* Closes whatever overlay is open (detail, log, help, a plan's text): the one way,
  * so what y copies and what is redrawn never differ by who closed it. */
 void con_overlay_close(console *c);
+/* The lines an open overlay shows at this width: OV_TEXT's wrapped (kept until the
+ * text or the width changes), the others' as they are. */
+const strvec *con_overlay_lines(console *c, int width);
 void con_open_help(console *c);
 void con_log_rebuild(console *c);
 void con_open_log(console *c);

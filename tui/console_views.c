@@ -2,15 +2,24 @@
  * of the shape AWS gives them), and the SSM shell the console steps aside for. */
 #include "console_int.h"
 
+#include <limits.h>
+
 #include "services/field_rules.h"
 #include "deploy/plan_cli.h"
 
 /* ---- overlays ---- */
 
-static void overlay_set_text(console *c, const char *title, const char *text)
+/* Where the help's descriptions begin: "  %-16s %-18s %s". */
+#define HELP_VALUE_COL (2 + 16 + 1 + 18 + 1)
+
+/* hang: the column where a line's value begins (a detail's "key   value": the
+ * key's width and a space), so a long value wraps under itself; 0: none. */
+static void overlay_set_text(console *c, const char *title, const char *text, int hang)
 {
     snprintf(c->ov_title, sizeof c->ov_title, "%s", title);
     strvec_free(&c->ov_lines);
+    c->ov_hang = hang;
+    c->ov_wrap_w = -1;
     const char *s = text;
     while (*s) {
         const char *nl = strchr(s, '\n');
@@ -24,6 +33,34 @@ static void overlay_set_text(console *c, const char *title, const char *text)
     c->ov_scroll = 0;
     c->ov_dirty = true;
     c->dirty_status = true;
+}
+
+/* Where line's value begins: col when the key fits before it, else just after the
+ * longer key (its first space from col on); 0 when the line has no value there. */
+static int value_column(const char *line, int col)
+{
+    size_t len = strlen(line);
+    if (col <= 0 || len <= (size_t)col)
+        return 0;
+    if (line[col - 1] == ' ')
+        return col;
+    const char *sp = strchr(line + col - 1, ' ');
+    return sp && sp[1] ? (int)(sp - line) + 1 : 0;
+}
+
+const strvec *con_overlay_lines(console *c, int width)
+{
+    if (c->ov != OV_TEXT)
+        return &c->ov_lines;
+    if (c->ov_wrap_w != width) {
+        strvec_free(&c->ov_wrapped);
+        for (size_t i = 0; i < c->ov_lines.n; i++) {
+            const char *line = c->ov_lines.items[i];
+            text_wrap(line, width, value_column(line, c->ov_hang), 0, c->ascii, &c->ov_wrapped);
+        }
+        c->ov_wrap_w = width;
+    }
+    return &c->ov_wrapped;
 }
 
 void con_overlay_close(console *c)
@@ -53,7 +90,7 @@ void con_open_detail(console *c)
     char title[160];
     snprintf(title, sizeof title, "%s · %.100s  (Esc closes, y copies the id)", panes_all[p->id].title,
              id ? id : "");
-    overlay_set_text(c, title, sb.buf);
+    overlay_set_text(c, title, sb.buf, DETAIL_KEY_COLS + 1);
     snprintf(c->ov_copy_id, sizeof c->ov_copy_id, "%s", id ? id : "");
     c->ov_copy_pane = c->focus;
     sb_free(&sb);
@@ -91,7 +128,7 @@ void con_open_help(console *c)
     commands_list(CMD_CONSOLE, CMDF_ACTION, 0, 16, &sb);
     sb_append(&sb, "Tab completes commands and names.\n");
     con_actions_help(c, &sb);   /* the action commands, unless read-only */
-    overlay_set_text(c, "Help  (Esc closes)", sb.buf);
+    overlay_set_text(c, "Help  (Esc closes)", sb.buf, HELP_VALUE_COL);
     sb_free(&sb);
 }
 
@@ -317,7 +354,7 @@ void con_overlay_key(console *c, action_id a)
         case ACT_PAGE_UP: c->ov_scroll -= h - 1; break;
         case ACT_PAGE_DOWN: c->ov_scroll += h - 1; break;
         case ACT_TOP: c->ov_scroll = 0; break;
-        case ACT_BOTTOM: c->ov_scroll = (int)c->ov_lines.n; break;
+        case ACT_BOTTOM: c->ov_scroll = INT_MAX / 2; break;   /* the draw stops it at the end */
         default: break;
         }
         if (c->ov_scroll != before) {

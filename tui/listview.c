@@ -266,6 +266,17 @@ void lv_set_filter(listview *lv, const char *filter)
     clamp_scroll(lv);
 }
 
+int lv_position(const listview *lv, char *buf, size_t len)
+{
+    int n = (int)lv->vis.n;
+    int first = n ? lv->top + 1 : 0;
+    int last = lv->top + (lv->page > 0 ? lv->page : 1);
+    if (last > n)
+        last = n;
+    int k = n ? snprintf(buf, len, "%d-%d/%d", first, last, n) : snprintf(buf, len, "0/0");
+    return k < 0 ? 0 : (size_t)k < len ? k : (int)len - 1;
+}
+
 int64_t lv_next_fade(const listview *lv, int64_t now_mono)
 {
     int64_t next = 0;
@@ -280,6 +291,7 @@ int64_t lv_next_fade(const listview *lv, int64_t now_mono)
 int lv_column_widths(const lv_column *cols, int ncols, const int *want, int width, int *out)
 {
     bool on[LV_MAX_COLS] = { false };
+    int order[LV_MAX_COLS], norder = 0;
     int used = 0, shown = 0;
     /* Take columns by priority (0 first, then high to low) while they fit. */
     for (int pass = 0; pass < 2; pass++) {
@@ -293,35 +305,45 @@ int lv_column_widths(const lv_column *cols, int ncols, const int *want, int widt
             }
             if (best < 0)
                 break;
-            int need = cols[best].min + (shown ? 1 : 0);
+            /* min is kept even for narrower content: room for the longer values
+             * a column may come to hold ("Terminating"), so nothing shifts then */
+            int fw = cols[best].min > 0 ? cols[best].min : 1;
+            int need = fw + (shown ? 1 : 0);
+            on[best] = true;
             if (used + need > width) {
-                on[best] = true;        /* mark as tried; dropped below */
-                out[best] = -1;
+                out[best] = 0;          /* dropped */
                 continue;
             }
-            on[best] = true;
-            out[best] = cols[best].min;
+            out[best] = fw;
+            order[norder++] = best;
             used += need;
             shown++;
         }
     }
-    for (int c = 0; c < ncols; c++)
-        if (out[c] < 0)
-            out[c] = 0;
-    /* Grow each shown column toward what its content wants, in column order. */
     int left = width - used;
-    for (int c = 0; c < ncols && left > 0; c++) {
-        if (!out[c])
+    /* The columns with a cap get what their content needs up to it, in the order
+     * they were taken; the free-text columns (no cap) wait for what remains. */
+    for (int k = 0; k < norder && left > 0; k++) {
+        int c = order[k];
+        if (!cols[c].max)
             continue;
-        int cap = cols[c].max ? cols[c].max : want[c];
-        int target = want[c] < cap ? want[c] : cap;
+        int target = want[c] < cols[c].max ? want[c] : cols[c].max;
         if (target > out[c]) {
             int add = target - out[c] < left ? target - out[c] : left;
             out[c] += add;
             left -= add;
         }
     }
-    /* What remains goes to the last flexible column shown. */
+    for (int k = 0; k < norder && left > 0; k++) {
+        int c = order[k];
+        if (cols[c].max || want[c] <= out[c])
+            continue;
+        int add = want[c] - out[c] < left ? want[c] - out[c] : left;
+        out[c] += add;
+        left -= add;
+    }
+    /* What remains goes to the last free-text column shown (none: the row ends in
+     * blanks, no column is stretched past its content). */
     for (int c = ncols - 1; c >= 0 && left > 0; c--)
         if (out[c] && cols[c].max == 0) {
             out[c] += left;

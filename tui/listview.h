@@ -20,7 +20,8 @@
 typedef struct lv_column {
     const char *title;
     int min;                     /* narrowest width worth showing */
-    int max;                     /* widest it grows to (0: takes what is left) */
+    int max;                     /* widest it grows to, as its content needs (0: free text,
+                                  * such as a reason: it takes what the others leave) */
     int prio;                    /* dropped first when narrow: lowest prio (0 = never) */
     bool right;                  /* right-aligned (numbers) */
     bool quiet;                  /* its changes are not highlighted: ages, details filled in later */
@@ -86,6 +87,10 @@ const char *lv_selected_id(const listview *lv);
 size_t lv_count(const listview *lv);          /* rows passing the filter */
 void lv_set_filter(listview *lv, const char *filter);
 
+/* Where the list is scrolled, as of the last draw: "3-12/40" (the rows shown and
+ * how many pass the filter), "0/0" when none. Returns the text's length. */
+int lv_position(const listview *lv, char *buf, size_t len);
+
 /* Earliest monotonic time a highlight ends (0: none pending). */
 int64_t lv_next_fade(const listview *lv, int64_t now_mono);
 
@@ -94,7 +99,10 @@ int64_t lv_next_fade(const listview *lv, int64_t now_mono);
 void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsigned long *attrs,
              bool focused, bool ascii, int64_t now_mono);
 
-/* Column widths for a total width: 0 for a dropped column. Returns how many shown. */
+/* Column widths for a total width: 0 for a dropped column. Columns are taken by
+ * priority at their min; the capped ones then
+ * grow to their content (want) up to max; the free-text ones (max 0) get the rest.
+ * Returns how many are shown. */
 int lv_column_widths(const lv_column *cols, int ncols, const int *want, int width, int *out);
 
 #endif

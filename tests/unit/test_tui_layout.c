@@ -135,6 +135,38 @@ static void test_column_widths(void **state)
     assert_int_equal(w[1], 0);
 }
 
+/* Widths follow the content: a capped column gets what its content needs up to its
+ * cap (never a long name's column stretched over the rest) and keeps its min, and
+ * the free-text column takes what remains. */
+static void test_column_widths_follow_content(void **state)
+{
+    (void)state;
+    static const lv_column cols[] = {
+        { .title = "NAME", .min = 12, .max = 64 },
+        { .title = "SIZE", .min = 6, .max = 14, .prio = 5 },
+        { .title = "STATUS", .min = 10, .max = 20 },
+        { .title = "REASON", .min = 6, .prio = 1 },
+    };
+    int want[4] = { 7, 12, 10, 150 }, w[4];
+    assert_int_equal(lv_column_widths(cols, 4, want, 200, w), 4);
+    assert_int_equal(w[0], 12);                   /* "web-asg" at its min, not the rest */
+    assert_int_equal(w[1], 12);                   /* "500/100/1000" whole */
+    assert_int_equal(w[2], 10);
+    assert_int_equal(w[3], 200 - 12 - 12 - 10 - 3);
+    /* Too narrow for all of it: the capped columns first, the reason the rest. */
+    assert_int_equal(lv_column_widths(cols, 4, want, 60, w), 4);
+    assert_int_equal(w[1], 12);
+    assert_int_equal(w[2], 10);
+    assert_int_equal(w[0] + w[1] + w[2] + w[3] + 3, 60);
+    assert_true(w[3] >= 6);
+    /* A cap bounds a long value; no free-text column: the row ends in blanks. */
+    static const lv_column capped[] = { { .title = "NAME", .min = 12, .max = 64 },
+                                        { .title = "CHECK", .min = 5, .max = 16, .prio = 1 } };
+    int want2[2] = { 100, 3 };
+    assert_int_equal(lv_column_widths(capped, 2, want2, 200, w), 2);
+    assert_int_equal(w[0], 64);
+    assert_int_equal(w[1], 5);
+}
 
 /* panes.def is the one list: numbers 1..N in order, names and places unique,
  * rows from 0 without gaps and at most two panes to a row, each with its ops, a
@@ -212,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_220x60),
         cmocka_unit_test(test_every_size),
         cmocka_unit_test(test_column_widths),
+        cmocka_unit_test(test_column_widths_follow_content),
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_registry_layouts),
     };
