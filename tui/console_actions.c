@@ -98,8 +98,10 @@ static void load_keys(const console *c)
     bound_key(c, ACT_SHOW_COMMANDS, true, a->k_commands_typing, sizeof a->k_commands_typing);
     bound_key(c, ACT_STOP_PLAN, false, a->k_stop, sizeof a->k_stop);
     bound_key(c, ACT_REPLAN, false, a->k_replan, sizeof a->k_replan);
+    bound_key(c, ACT_ROLLBACK, false, a->k_rollback, sizeof a->k_rollback);
     a->keys = (dialog_keys){ .confirm = a->k_confirm, .decline = a->k_decline, .commands = a->k_commands,
-                             .commands_typing = a->k_commands_typing, .stop = a->k_stop, .replan = a->k_replan };
+                             .commands_typing = a->k_commands_typing, .stop = a->k_stop, .replan = a->k_replan,
+                             .rollback = a->k_rollback };
 }
 
 static void quit_question_show(console *c)
@@ -870,7 +872,10 @@ const char *con_actions_hints(const console *c)
                 hint(&sb, a->k_replan, "plan again");
             hint(&sb, a->k_commands, cmds);
             break;
-        case DLG_OFFER: hint(&sb, "R", "roll back (shows the plan first)"); hint(&sb, "Esc", "dismiss"); break;
+        case DLG_OFFER:
+            hint(&sb, a->k_rollback, "roll back (shows the plan first)");
+            hint(&sb, "Esc", "dismiss");
+            break;
         case DLG_UNFINISHED: sb_append(&sb, " r resume  a abandon  j/k select  Esc decide later"); break;
         case DLG_NONE: break;
         }

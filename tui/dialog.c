@@ -365,7 +365,8 @@ void dialog_text(const dialog_state *d, strbuf *out)
         return;
     case DLG_OFFER:
         sb_printf(out, "ROLLBACK ADVISED: %s\n\n", d->note ? d->note : "the deploy went bad");
-        sb_append(out, "Press R to roll back (the plan is shown first), Esc to dismiss.\n");
+        sb_printf(out, "Press %s to roll back (the plan is shown first), Esc to dismiss.\n",
+                  key_or(k ? k->rollback : NULL, "R"));
         return;
     case DLG_CONFIRM:
     case DLG_RUNNING:

@@ -53,6 +53,7 @@ typedef struct dialog_keys {
     const char *commands_typing;  /* "Tab": the same while a group's name is typed ("" none) */
     const char *stop;             /* "x" */
     const char *replan;           /* "r" */
+    const char *rollback;         /* "R" */
 } dialog_keys;
 
 typedef struct dialog_state {
