@@ -34,6 +34,9 @@ static void print_plan(const plan *p)
 {
     strbuf sb;
     sb_init(&sb);
+    /* First what it changes, in one line, as the console's dialog shows it. */
+    plan_summary(p, &sb);
+    sb_append(&sb, "\n");
     plan_format(p, &sb);
     /* Line by line so that newlines stay newlines and nothing else gets through. */
     char *line = sb.buf;

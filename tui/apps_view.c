@@ -236,7 +236,10 @@ void con_apps_key(console *c, int key)
         apps_watch_refresh_now(c->apps);
         con_message(c, ROLE_NEUTRAL, "polling every app now");
         break;
-    case ACT_QUIT: c->quit = true; break;
+    case ACT_QUIT:
+        if (con_actions_may_quit(c))
+            c->quit = true;
+        break;
     case ACT_HELP: con_open_help(c); break;
     case ACT_API_LOG: con_open_log(c); break;
     case ACT_COMMAND: con_prompt_open(c, PR_COMMAND); break;

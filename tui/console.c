@@ -103,7 +103,7 @@ static void apply_reactions(console *c, unsigned r)
     pane *p = &c->panes[c->focus];
     if (r & R_REDRAW)
         p->dirty = true;
-    if (r & R_QUIT)
+    if ((r & R_QUIT) && con_actions_may_quit(c))   /* asks first while something is in flight */
         c->quit = true;
     if (r & R_REFETCH)
         watch_refresh_now(c->w);

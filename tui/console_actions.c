@@ -3,8 +3,11 @@
  * Each builds a plan (plan.h) without blocking, shows it in a dialog, asks (the
  * group's name for protected apps), runs it journaled one step at a time from the
  * event loop, then watches the refresh and offers rollback — or rolls back by
- * itself when the app has auto_rollback (console_guard.c). Also here: a quit (q,
- * SIGTERM, SIGHUP) that waits for a step boundary. Unfinished plans offered at
+ * itself when the app has auto_rollback (console_guard.c). The dialog's keys are
+ * the keymap's (actions.def, SCOPE_DIALOG), and so are the keys its words and
+ * hints name; Enter never runs a plan. Also here: a quit by key that asks first
+ * while something is in flight, and a quit (confirmed, SIGTERM, SIGHUP) that waits
+ * for a step boundary. Unfinished plans offered at
  * start and the journal handed to the Activity pane are in console_journal.c; the
  * words of the dialog live in dialog.c. */
 #include "console_actions_int.h"
@@ -69,16 +72,73 @@ void con_act_set_note(con_actions *a, bool bad, const char *fmt, ...)
 
 /* ------------------------------------------------------------ the dialog */
 
+/* The first key bound to act ("" when none); typing: only a key that is not typed
+ * into a group's name (not a printable character). */
+static void bound_key(const console *c, action_id act, bool typing, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < c->km.b.n; i++) {
+        const key_binding *b = &c->km.b.items[i];
+        if (b->action != act)
+            continue;
+        if (typing && ((b->key > 0x20 && b->key < 0x7f) || (b->key >= 0xa0 && !(b->key & (KEYMAP_FN | KEYMAP_META))) ||
+                       b->key == '\r' || b->key == 27 || b->key == (KEYMAP_FN | KEY_BACKSPACE)))
+            continue;
+        keymap_key_name(b->key, buf, len);
+        return;
+    }
+}
+
+static void load_keys(const console *c)
+{
+    con_actions *a = c->act;
+    bound_key(c, ACT_CONFIRM, false, a->k_confirm, sizeof a->k_confirm);
+    bound_key(c, ACT_DECLINE, false, a->k_decline, sizeof a->k_decline);
+    bound_key(c, ACT_SHOW_COMMANDS, false, a->k_commands, sizeof a->k_commands);
+    bound_key(c, ACT_SHOW_COMMANDS, true, a->k_commands_typing, sizeof a->k_commands_typing);
+    bound_key(c, ACT_STOP_PLAN, false, a->k_stop, sizeof a->k_stop);
+    bound_key(c, ACT_REPLAN, false, a->k_replan, sizeof a->k_replan);
+    bound_key(c, ACT_ROLLBACK, false, a->k_rollback, sizeof a->k_rollback);
+    a->keys = (dialog_keys){ .confirm = a->k_confirm, .decline = a->k_decline, .commands = a->k_commands,
+                             .commands_typing = a->k_commands_typing, .stop = a->k_stop, .replan = a->k_replan,
+                             .rollback = a->k_rollback };
+}
+
+static void quit_question_show(console *c)
+{
+    con_actions *a = c->act;
+    snprintf(c->ov_title, sizeof c->ov_title, "Quit tarmac?");
+    strbuf sb;
+    sb_init(&sb);
+    dialog_quit_text(a->quit_q, a->k_confirm[0] ? a->k_confirm : "y", &sb);
+    strvec_free(&c->ov_lines);
+    a->wrap_width = c->lay.body.w - 4;
+    dialog_wrap(sb.buf, a->wrap_width, &c->ov_lines);
+    sb_free(&sb);
+    c->ov = OV_ACTION;
+    c->ov_copy_id[0] = '\0';
+    c->ov_dirty = true;
+    c->dirty_status = true;
+}
+
 void con_act_dialog_refresh(console *c)
 {
     con_actions *a = c->act;
-    if (a->closing || !a->visible || a->phase == DLG_NONE)
+    if (a->closing || !a->visible)
+        return;
+    load_keys(c);
+    if (a->quit_ask) {
+        quit_question_show(c);
+        return;
+    }
+    if (a->phase == DLG_NONE)
         return;
     dialog_state d = {
         .phase = a->phase, .p = a->phase == DLG_OFFER || a->phase == DLG_UNFINISHED ? NULL : a->p,
         .what = a->what, .app = a->app, .asg = a->asg, .typed = a->typed,
         .note = a->note[0] ? a->note : NULL, .note_bad = a->note_bad, .auto_run = a->auto_rb,
         .can_replan = a->can_replan, .after = a->after.buf, .unfinished = &a->unf, .selected = a->unf_sel,
+        .show_cli = a->show_cli, .keys = &a->keys,
     };
     if (d.phase == DLG_OFFER) {
         d.note = a->offer;
@@ -107,12 +167,15 @@ void con_act_dialog_open(console *c, dialog_phase ph)
         return;
     a->phase = ph;
     a->visible = true;
-    c->ov_scroll = 0;
+    if (!a->quit_ask)
+        c->ov_scroll = 0;
     con_act_dialog_refresh(c);
 }
 
 static void dialog_hide(console *c)
 {
+    if (c->act->quit_ask)
+        return;   /* the question stays until answered */
     c->act->visible = false;
     if (c->ov == OV_ACTION)
         con_overlay_close(c);
@@ -263,6 +326,7 @@ static void on_built(plan *p, void *ud)
     a->p = p;
     a->auto_rb = auto_rb;
     a->typed[0] = '\0';
+    a->show_cli = false;   /* a new plan: its commands folded */
     if (!auto_rb)
         a->note[0] = '\0';
     if (a->unbound[0] && !p->refusal && p->action == PLAN_DEPLOY)
@@ -459,38 +523,76 @@ void con_actions_key(console *c, action_id act)
 
 /* ------------------------------------------------------------ dialog keys */
 
-static bool scroll_key(console *c, int key)
+static bool scroll_key(console *c, int key, action_id act, bool letters)
 {
     int h = c->lay.body.h - 2, before = c->ov_scroll;
-    switch (key) {
-    case KEYMAP_FN | KEY_UP: c->ov_scroll--; break;
-    case KEYMAP_FN | KEY_DOWN: c->ov_scroll++; break;
-    case KEYMAP_FN | KEY_PPAGE: c->ov_scroll -= h - 1; break;
-    case KEYMAP_FN | KEY_NPAGE: c->ov_scroll += h - 1; break;
-    case KEYMAP_FN | KEY_HOME: c->ov_scroll = 0; break;
-    case KEYMAP_FN | KEY_END: c->ov_scroll = (int)c->ov_lines.n; break;
-    default: return false;
+    /* Function keys always scroll; the keymap's other scrolling keys only where
+     * letters mean nothing else (not while a name is typed, not in the list). */
+    bool fn = (key & KEYMAP_FN) != 0;
+    if (!fn && !letters)
+        return false;
+    switch (act) {
+    case ACT_UP: c->ov_scroll--; break;
+    case ACT_DOWN: c->ov_scroll++; break;
+    case ACT_PAGE_UP: c->ov_scroll -= h - 1; break;
+    case ACT_PAGE_DOWN: c->ov_scroll += h - 1; break;
+    case ACT_TOP: c->ov_scroll = 0; break;
+    case ACT_BOTTOM: c->ov_scroll = (int)c->ov_lines.n; break;
+    default:
+        switch (key) {
+        case KEYMAP_FN | KEY_UP: c->ov_scroll--; break;
+        case KEYMAP_FN | KEY_DOWN: c->ov_scroll++; break;
+        case KEYMAP_FN | KEY_PPAGE: c->ov_scroll -= h - 1; break;
+        case KEYMAP_FN | KEY_NPAGE: c->ov_scroll += h - 1; break;
+        case KEYMAP_FN | KEY_HOME: c->ov_scroll = 0; break;
+        case KEYMAP_FN | KEY_END: c->ov_scroll = (int)c->ov_lines.n; break;
+        default: return false;
+        }
     }
     if (c->ov_scroll != before)
         c->ov_dirty = true;
     return true;
 }
 
-static void confirm_key(console *c, int key)
+static void toggle_commands(console *c)
+{
+    con_actions *a = c->act;
+    a->show_cli = !a->show_cli;
+    con_act_dialog_refresh(c);
+}
+
+/* A protected plan waiting for the group's name: printable keys are typed. */
+static bool typing_name(const con_actions *a)
+{
+    const plan *p = a->p;
+    return a->phase == DLG_CONFIRM && p && !p->refusal && !p->target.read_only && p->target.protected_;
+}
+
+static void not_run(console *c, const plan *p)
+{
+    con_message(c, ROLE_NEUTRAL, "%s: not run, nothing was changed%s", plan_action_name(p->action),
+                p->action == PLAN_CANCEL ? " (the refresh keeps running)" : "");
+    con_act_dialog_end(c);
+}
+
+static void confirm_key(console *c, int key, action_id act)
 {
     con_actions *a = c->act;
     const plan *p = a->p;
-    bool cancel = key == 27;
+    bool esc = key == 27;
     if (!p || p->refusal || p->target.read_only) {
-        if (cancel || key == '\r' || key == 'n' || key == 'q')
+        if (esc || key == '\r' || act == ACT_DECLINE || act == ACT_QUIT || act == ACT_BACK)
             con_act_dialog_end(c);
+        else if (act == ACT_SHOW_COMMANDS && p)
+            toggle_commands(c);
         return;
     }
     if (p->target.protected_) {
         size_t n = strlen(a->typed);
-        if (cancel) {
-            con_message(c, ROLE_NEUTRAL, "%s: not run, nothing was changed", plan_action_name(p->action));
-            con_act_dialog_end(c);
+        bool printable = (key > 0x20 && key < 0x7f);
+        if (esc) {
+            not_run(c, p);
+            return;
         } else if (key == '\r') {
             if (dialog_confirm_ok(p, a->typed)) {
                 run_plan(c);
@@ -504,19 +606,50 @@ static void confirm_key(console *c, int key)
                 a->typed[n - 1] = '\0';
         } else if (key == ('u' & 0x1f)) {
             a->typed[0] = '\0';
-        } else if (key > 0x20 && key < 0x7f && n + 1 < sizeof a->typed) {
+        } else if (printable) {
             /* Group names are ASCII: anything else cannot match and is not taken. */
-            a->typed[n] = (char)key;
-            a->typed[n + 1] = '\0';
+            if (n + 1 < sizeof a->typed) {
+                a->typed[n] = (char)key;
+                a->typed[n + 1] = '\0';
+            }
+        } else if (act == ACT_SHOW_COMMANDS) {
+            a->show_cli = !a->show_cli;
         }
         con_act_dialog_refresh(c);
         return;
     }
-    if (key == 'y' || key == 'Y' || key == '\r') {
+    if (act == ACT_CONFIRM) {
         run_plan(c);
-    } else if (cancel || key == 'n' || key == 'N' || key == 'q') {
-        con_message(c, ROLE_NEUTRAL, "%s: not run, nothing was changed", plan_action_name(p->action));
-        con_act_dialog_end(c);
+    } else if (esc || act == ACT_DECLINE || act == ACT_QUIT || act == ACT_BACK) {
+        not_run(c, p);
+    } else if (act == ACT_SHOW_COMMANDS) {
+        toggle_commands(c);
+    } else if (key == '\r') {
+        /* Enter is what a tired hand presses after anything: it never runs a plan. */
+        con_act_set_note(a, true, "Enter does not run a plan: %s runs it, %s or Esc %s",
+                         a->k_confirm[0] ? a->k_confirm : "(confirm is unbound)", a->k_decline[0] ? a->k_decline : "n",
+                         p->action == PLAN_CANCEL ? "keeps the refresh running" : "cancels");
+        con_act_dialog_refresh(c);
+    }
+}
+
+/* The answer to the quit question: the confirm key quits, anything else stays. */
+static void quit_answer(console *c, action_id act)
+{
+    con_actions *a = c->act;
+    a->quit_ask = false;
+    if (act == ACT_CONFIRM) {
+        c->quit = true;
+        return;
+    }
+    con_message(c, ROLE_NEUTRAL, "not quitting: %.180s", a->quit_stay);
+    if (a->phase != DLG_NONE && (a->quit_was_visible || a->phase != a->quit_phase)) {
+        int scroll = a->quit_scroll;
+        con_act_dialog_open(c, a->phase);
+        if (a->phase == a->quit_phase)
+            c->ov_scroll = scroll;
+    } else {
+        dialog_hide(c);
     }
 }
 
@@ -525,46 +658,57 @@ bool con_actions_dialog_key(console *c, int key)
     con_actions *a = c->act;
     if (!a || c->ov != OV_ACTION)
         return false;
-    if (scroll_key(c, key))
+    /* The dialog's own keys first, then the global ones (Esc, q, R, scrolling). */
+    action_id act = keymap_lookup(&c->km, SCOPE_DIALOG, key);
+    if (a->quit_ask) {
+        if (key != (KEYMAP_FN | KEY_RESIZE) && key != (KEYMAP_FN | KEY_MOUSE))
+            quit_answer(c, act);
         return true;
-    action_id act = keymap_lookup(&c->km, SCOPE_GLOBAL, key);
+    }
+    if (scroll_key(c, key, act, !typing_name(a) && a->phase != DLG_UNFINISHED))
+        return true;
+    bool esc = key == 27;
     switch (a->phase) {
     case DLG_NONE:
         dialog_hide(c);
         break;
     case DLG_BUILDING:
-        if (key == 27 || key == 'q' || key == 'n') {
+        if (esc || act == ACT_QUIT || act == ACT_DECLINE || act == ACT_BACK) {
             if (a->ticket)
                 a->ticket->dropped = true;
             a->ticket = NULL;
-            con_message(c, ROLE_NEUTRAL, "planning dropped: nothing was changed");
+            con_message(c, ROLE_NEUTRAL, "planning stopped: nothing was changed");
             con_act_dialog_end(c);
         }
         break;
     case DLG_CONFIRM:
-        confirm_key(c, key);
+        confirm_key(c, key, act);
         break;
     case DLG_RUNNING:
-        if (key == 27 || key == 'q') {
+        if (esc || act == ACT_QUIT || act == ACT_BACK) {
             dialog_hide(c);
             con_message(c, ROLE_NEUTRAL, "the plan keeps running (d, c, R or p shows it again)");
-        } else if (key == 'x' && a->run && !a->stop_sent) {
+        } else if (act == ACT_STOP_PLAN && a->run && !a->stop_sent) {
             plan_run_stop_by(a->run, "the operator (x)");
             a->stop_sent = true;
             con_act_set_note(a, true, "stopping at the next step boundary...");
             con_act_dialog_refresh(c);
+        } else if (act == ACT_SHOW_COMMANDS) {
+            toggle_commands(c);
         }
         break;
     case DLG_DONE:
-        if (key == 27 || key == '\r' || key == 'q') {
+        if (esc || key == '\r' || act == ACT_QUIT || act == ACT_BACK) {
             con_act_dialog_end(c);
-        } else if (key == 'r' && a->can_replan) {
+        } else if (act == ACT_REPLAN && a->can_replan) {
             dialog_cmd again = a->last;
             con_act_dialog_end(c);
             ask(c, &again);
         } else if (act == ACT_ROLLBACK) {
             con_act_dialog_end(c);
             con_actions_key(c, ACT_ROLLBACK);
+        } else if (act == ACT_SHOW_COMMANDS) {
+            toggle_commands(c);
         }
         break;
     case DLG_OFFER:
@@ -573,7 +717,7 @@ bool con_actions_dialog_key(console *c, int key)
             dialog_hide(c);
             dialog_cmd rb = { .action = PLAN_ROLLBACK };
             ask(c, &rb);
-        } else if (key == 27 || key == 'q') {
+        } else if (esc || act == ACT_QUIT || act == ACT_BACK) {
             a->phase = DLG_NONE;
             a->offer[0] = '\0';
             dialog_hide(c);
@@ -591,12 +735,58 @@ bool con_actions_dialog_key(console *c, int key)
             con_act_resume_selected(c);
         } else if (key == 'a' && a->unf.n) {
             con_act_abandon_selected(c);
-        } else if (key == 27 || key == 'q' || key == 'l') {
+        } else if (esc || key == 'q' || key == 'l') {
             con_act_dialog_end(c);
         }
         break;
     }
     return true;
+}
+
+/* ------------------------------------------------------------ quitting */
+
+bool con_actions_may_quit(console *c)
+{
+    con_actions *a = c->act;
+    if (!a || a->closing)
+        return true;
+    if (a->quit_ask)
+        return false;   /* already asking */
+    const char *app = a->gt.app ? a->gt.app : a->gt.asg ? a->gt.asg : "?";
+    if (a->run && a->p) {
+        size_t at = dialog_current_step(a->p);
+        snprintf(a->quit_q, sizeof a->quit_q, "%s%s of %.80s is running (step %zu of %zu); quit and stop it at the "
+                 "next step boundary?", a->auto_rb ? "the automatic " : "the ", plan_action_name(a->p->action),
+                 a->p->target.app ? a->p->target.app : "?", at, a->p->steps.n);
+        snprintf(a->quit_stay, sizeof a->quit_stay, "the %s keeps running", plan_action_name(a->p->action));
+    } else if (a->guarding) {
+        char at[48] = "";
+        if (a->g.last_percentage >= 0)
+            snprintf(at, sizeof at, " at %d %%", a->g.last_percentage);
+        else
+            snprintf(at, sizeof at, " (refresh starting)");
+        snprintf(a->quit_q, sizeof a->quit_q, "watching %.80s's %s%s; quit and stop guarding%s?", app,
+                 a->guard_offer ? "deploy" : "rollback", at,
+                 a->guard_auto ? " (no automatic rollback after that)" : "");
+        snprintf(a->quit_stay, sizeof a->quit_stay, "still watching %.80s's %s", app,
+                 a->guard_offer ? "deploy" : "rollback");
+    } else if (a->offer[0]) {
+        snprintf(a->quit_q, sizeof a->quit_q, "a rollback of %.80s is advised and not done (%.200s); quit anyway?",
+                 app, a->offer);
+        snprintf(a->quit_stay, sizeof a->quit_stay, "the rollback offer for %.80s stands (R)", app);
+    } else {
+        return true;
+    }
+    a->quit_was_visible = a->visible && c->ov == OV_ACTION;
+    a->quit_phase = a->phase;
+    a->quit_scroll = c->ov_scroll;
+    if (c->ov != OV_NONE && c->ov != OV_ACTION)
+        con_overlay_close(c);   /* help or the log: the question goes on top */
+    a->quit_ask = true;
+    a->visible = true;
+    c->ov_scroll = 0;
+    con_act_dialog_refresh(c);
+    return false;
 }
 
 /* ------------------------------------------------------------ commands */
@@ -637,35 +827,82 @@ void con_cmd_action(console *c, const char *name, const char *arg)
     ask(c, &dc);
 }
 
+/* " y run": a key and what it does, when the key is bound. */
+static void hint(strbuf *sb, const char *key, const char *what)
+{
+    if (key && *key)
+        sb_printf(sb, "%s%s %s", sb->len ? "  " : " ", key, what);
+}
+
 const char *con_actions_hints(const console *c)
 {
-    const con_actions *a = c->act;
+    con_actions *a = c->act;
     if (!a || !a->visible)
         return NULL;
-    switch (a->phase) {
-    case DLG_BUILDING: return " Esc hide (the plan is being read)";
-    case DLG_CONFIRM:
-        if (a->p && (a->p->refusal || a->p->target.read_only))
-            return " Esc close (nothing to run)";
-        return a->p && a->p->target.protected_ ? " type the group's name, Enter run  Esc cancel"
-                                               : " y/Enter run  n/Esc cancel";
-    case DLG_RUNNING: return " x stop at the next step  Esc hide (the plan keeps running)";
-    case DLG_DONE: return " Esc close";
-    case DLG_OFFER: return " R roll back (shows the plan first)  Esc dismiss";
-    case DLG_UNFINISHED: return " r resume  a abandon  j/k select  Esc decide later";
-    case DLG_NONE: break;
+    load_keys(c);
+    strbuf sb;
+    sb_init(&sb);
+    const plan *p = a->p;
+    bool is_cancel = p && p->action == PLAN_CANCEL;
+    const char *cmds = a->show_cli ? "hide aws commands" : "aws commands";
+    if (a->quit_ask) {
+        hint(&sb, a->k_confirm[0] ? a->k_confirm : "y", "quit");
+        hint(&sb, "any other key", "stay");
+    } else {
+        switch (a->phase) {
+        case DLG_BUILDING: hint(&sb, "Esc", "stop planning (nothing has changed)"); break;
+        case DLG_CONFIRM:
+            if (p && (p->refusal || p->target.read_only)) {
+                hint(&sb, "Esc", "close (nothing to run)");
+            } else if (p && p->target.protected_) {
+                hint(&sb, "type the group's name,", "Enter run");
+                hint(&sb, "Esc", is_cancel ? "keep the refresh running" : "cancel");
+                hint(&sb, a->k_commands_typing, cmds);
+            } else {
+                hint(&sb, a->k_confirm, is_cancel ? "cancel the refresh" : "run");
+                char no[48];
+                snprintf(no, sizeof no, "%s%sEsc", a->k_decline, a->k_decline[0] ? "/" : "");
+                hint(&sb, no, is_cancel ? "keep the refresh running" : "cancel");
+                hint(&sb, a->k_commands, cmds);
+            }
+            break;
+        case DLG_RUNNING:
+            hint(&sb, a->k_stop, "stop at the next step");
+            hint(&sb, "Esc", "hide (the plan keeps running)");
+            hint(&sb, a->k_commands, cmds);
+            break;
+        case DLG_DONE:
+            hint(&sb, "Esc", "close");
+            if (a->can_replan)
+                hint(&sb, a->k_replan, "plan again");
+            hint(&sb, a->k_commands, cmds);
+            break;
+        case DLG_OFFER:
+            hint(&sb, a->k_rollback, "roll back (shows the plan first)");
+            hint(&sb, "Esc", "dismiss");
+            break;
+        case DLG_UNFINISHED: sb_append(&sb, " r resume  a abandon  j/k select  Esc decide later"); break;
+        case DLG_NONE: break;
+        }
     }
-    return NULL;
+    snprintf(a->hints, sizeof a->hints, "%s", sb.buf);
+    sb_free(&sb);
+    return a->hints[0] ? a->hints : NULL;
 }
 
 void con_actions_help(const console *c, strbuf *sb)
 {
     if (con_action_hidden(c, ACT_DEPLOY))
         return;
+    load_keys(c);
+    const con_actions *a = c->act;
     sb_append(sb, "\nActions (each shows its plan and asks first; every step is journaled)\n");
     commands_list(CMD_CONSOLE, CMDF_ACTION, CMDF_ACTION, 16, sb);
-    sb_append(sb, "In the plan: y/Enter runs, n/Esc cancels (protected apps: type the group's name);\n"
-                  "while it runs Esc hides it and x stops at the next step boundary.\n");
+    sb_printf(sb, "In the plan: %s runs it (Enter never does), %s/Esc does not (for a cancel: the refresh keeps\n"
+                  "running); protected apps: type the group's name, then Enter. %s shows the aws commands.\n"
+                  "While it runs Esc hides it and %s stops it at the next step boundary.\n",
+              a && a->k_confirm[0] ? a->k_confirm : "(confirm unbound)", a && a->k_decline[0] ? a->k_decline : "n",
+              a && a->k_commands[0] ? a->k_commands : "show_commands", a && a->k_stop[0] ? a->k_stop : "stop_plan");
 }
 
 /* ------------------------------------------------------------ the loop */

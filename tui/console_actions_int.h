@@ -37,6 +37,20 @@ struct con_actions {
     bool note_bad, can_replan;
     char unbound[600];             /* the next built plan's warning: no app ties its group and repository */
     strbuf after;
+    bool show_cli;                 /* the plan's aws commands unfolded (a new plan folds them) */
+    char hints[300];               /* the status line's keys while the dialog is open */
+    /* the names of the dialog's keys, from the keymap (dialog_keys points here) */
+    char k_confirm[32], k_decline[32], k_commands[32], k_commands_typing[32], k_stop[32], k_replan[32],
+        k_rollback[32];
+    dialog_keys keys;
+
+    /* a quit asked for while something would be left behind: the question */
+    bool quit_ask;
+    char quit_q[400];
+    char quit_stay[200];           /* said when the answer is to stay */
+    bool quit_was_visible;         /* the dialog the question covers, given back on "stay" */
+    dialog_phase quit_phase;
+    int quit_scroll;
 
     /* the plan */
     build_ticket *ticket;

@@ -309,7 +309,8 @@ void con_cmd_profile(console *c, const char *name, const char *arg)
 void con_cmd_quit(console *c, const char *name, const char *arg)
 {
     (void)name, (void)arg;
-    c->quit = true;
+    if (con_actions_may_quit(c))   /* asks first while a plan runs or a deploy is watched */
+        c->quit = true;
 }
 
 /* What Tab offers for cmd's argument. */

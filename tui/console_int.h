@@ -234,6 +234,10 @@ void con_actions_on_changes(console *c, unsigned changed);   /* each poll: the d
 void con_actions_tick(console *c, int64_t now);   /* after aws_client_run */
 int con_actions_next_due_ms(console *c, int64_t now);   /* -1: nothing timed */
 bool con_actions_hold_quit(console *c);           /* a quit waits for the step boundary */
+/* A quit by key or :quit. While a plan runs, a deploy started here is watched or an
+ * advised rollback waits, it asks first ("watching web's deploy at 25 %; quit and stop
+ * guarding?") and returns false; y then sets c->quit. Else true: quit now. */
+bool con_actions_may_quit(console *c);
 bool con_actions_holds_client(const console *c);  /* a plan is built or run: no client switch */
 bool con_read_only_now(const console *c);  /* the selected group's effective read-only (header badge) */
 bool con_action_hidden(const console *c, action_id a);   /* read-only: not in hints and help */

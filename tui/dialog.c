@@ -312,9 +312,47 @@ static void unfinished_text(const dialog_state *d, strbuf *out)
     }
 }
 
+static const char *key_or(const char *k, const char *def)
+{
+    return k ? k : def;
+}
+
+/* A protected plan waiting for its group's name: printable keys are typed. */
+static bool typing(const dialog_state *d)
+{
+    const plan *p = d->p;
+    return d->phase == DLG_CONFIRM && p && !p->refusal && !p->target.read_only && p->target.protected_;
+}
+
+const char *dialog_commands_key(const dialog_state *d)
+{
+    const dialog_keys *k = d->keys;
+    if (typing(d))
+        return key_or(k ? k->commands_typing : NULL, "Tab");
+    return key_or(k ? k->commands : NULL, "a");
+}
+
+static bool has_commands(const plan *p)
+{
+    for (size_t i = 0; p && i < p->steps.n; i++)
+        if (p->steps.items[i].cli)
+            return true;
+    return false;
+}
+
+void dialog_quit_text(const char *question, const char *yes_key, strbuf *out)
+{
+    sb_printf(out, "%s\n\n%s: quit    any other key: stay\n", question ? question : "Quit?",
+              yes_key && *yes_key ? yes_key : "y");
+}
+
 void dialog_text(const dialog_state *d, strbuf *out)
 {
     const plan *p = d->p;
+    const dialog_keys *k = d->keys;
+    const char *yes = key_or(k ? k->confirm : NULL, "y"), *no = key_or(k ? k->decline : NULL, "n");
+    const char *cmds = dialog_commands_key(d);
+    bool is_cancel = p && p->action == PLAN_CANCEL;
     switch (d->phase) {
     case DLG_NONE:
         return;
@@ -323,11 +361,28 @@ void dialog_text(const dialog_state *d, strbuf *out)
         return;
     case DLG_BUILDING:
         sb_append(out, "Reading the live state (group, refreshes, repository, images) to plan it...\n"
-                       "Nothing has changed. Esc cancels.\n");
+                       "Nothing has changed. Esc stops planning.\n");
         return;
     case DLG_OFFER:
         sb_printf(out, "ROLLBACK ADVISED: %s\n\n", d->note ? d->note : "the deploy went bad");
-        sb_append(out, "Press R to roll back (the plan is shown first), Esc to dismiss.\n");
+        sb_printf(out, "Press %s to roll back (the plan is shown first), Esc to dismiss.\n",
+                  key_or(k ? k->rollback : NULL, "R"));
+        return;
+    case DLG_CONFIRM:
+    case DLG_RUNNING:
+    case DLG_DONE:
+        if (p) {
+            /* What it changes comes first, whatever else is on screen. */
+            plan_summary(p, out);
+            sb_append(out, "\n");
+        }
+        break;
+    }
+    switch (d->phase) {
+    case DLG_NONE:
+    case DLG_UNFINISHED:
+    case DLG_BUILDING:
+    case DLG_OFFER:
         return;
     case DLG_CONFIRM:
         if (!p)
@@ -335,11 +390,15 @@ void dialog_text(const dialog_state *d, strbuf *out)
         if (p->refusal) {
             sb_append(out, "REFUSED: this plan cannot run, and nothing was changed. Esc or Enter closes.\n");
         } else if (p->target.protected_) {
-            sb_printf(out, "%s is protected: type the group's name (%s) and press Enter to run it. Esc cancels.\n",
-                      p->target.app ? p->target.app : "this app", plan_confirm_text(p));
+            sb_printf(out, "%s is protected: type the group's name (%s) and press Enter to run it. %s\n",
+                      p->target.app ? p->target.app : "this app", plan_confirm_text(p),
+                      is_cancel ? "Esc: keep the refresh running." : "Esc cancels.");
             sb_printf(out, "> %s_\n", d->typed ? d->typed : "");
+        } else if (is_cancel) {
+            sb_printf(out, "Run this plan?   %s: cancel the refresh    %s/Esc: keep the refresh running   "
+                           "(Enter does not run it)\n", yes, no);
         } else {
-            sb_append(out, "Run this plan?   y or Enter: run    n or Esc: cancel\n");
+            sb_printf(out, "Run this plan?   %s: run    %s/Esc: cancel   (Enter does not run it)\n", yes, no);
         }
         break;
     case DLG_RUNNING: {
@@ -348,14 +407,16 @@ void dialog_text(const dialog_state *d, strbuf *out)
             sb_append(out, "AUTOMATIC ROLLBACK (auto_rollback: true in the config), journaled like any plan.\n");
         if (at)
             sb_printf(out, "Running step %zu of %zu. Esc hides this (the plan keeps running); "
-                           "x stops it at the next step boundary.\n", at, p ? p->steps.n : 0);
+                           "%s stops it at the next step boundary.\n", at, p ? p->steps.n : 0,
+                      key_or(k ? k->stop : NULL, "x"));
         else
             sb_append(out, "Running. Esc hides this (the plan keeps running).\n");
         break;
     }
     case DLG_DONE:
-        sb_printf(out, "%s   (Esc or Enter closes%s)\n", d->note ? d->note : "Finished.",
-                  d->can_replan ? "; r plans it again" : "");
+        sb_printf(out, "%s   (Esc or Enter closes%s%s%s)\n", d->note ? d->note : "Finished.",
+                  d->can_replan ? "; " : "", d->can_replan ? key_or(k ? k->replan : NULL, "r") : "",
+                  d->can_replan ? " plans it again" : "");
         if (d->after && *d->after)
             sb_printf(out, "%s%s", d->after, d->after[strlen(d->after) - 1] == '\n' ? "" : "\n");
         break;
@@ -364,6 +425,8 @@ void dialog_text(const dialog_state *d, strbuf *out)
         sb_printf(out, "%s%s\n", d->note_bad ? "! " : "", d->note);
     if (p) {
         sb_append(out, "\n");
-        plan_format(p, out);
+        plan_format_opt(p, d->show_cli, out);
+        if (has_commands(p) && *cmds)
+            sb_printf(out, "  (%s %s the aws commands)\n", cmds, d->show_cli ? "hides" : "shows");
     }
 }

@@ -44,6 +44,18 @@ int dialog_parse_command(const char *cmd, const char *args, dialog_cmd *out, cha
 
 /* ---- the dialog ---- */
 
+/* The names of the keys the dialog's words mention (from the keymap, so that a
+ * rebinding shows); NULL members (or no dialog_keys at all) read as the defaults. */
+typedef struct dialog_keys {
+    const char *confirm;          /* "y" */
+    const char *decline;          /* "n" */
+    const char *commands;         /* "a": show or hide the aws commands */
+    const char *commands_typing;  /* "Tab": the same while a group's name is typed ("" none) */
+    const char *stop;             /* "x" */
+    const char *replan;           /* "r" */
+    const char *rollback;         /* "R" */
+} dialog_keys;
+
 typedef struct dialog_state {
     dialog_phase phase;
     const plan *p;         /* NULL while building, and for an offer */
@@ -57,11 +69,23 @@ typedef struct dialog_state {
     const char *after;     /* DONE: more lines (the refresh being watched, the group's state) */
     const journal_unfinished_list *unfinished;   /* DLG_UNFINISHED */
     size_t selected;       /* DLG_UNFINISHED: which one */
+    bool show_cli;         /* the plan's aws commands unfolded */
+    const dialog_keys *keys;   /* NULL: the default keys */
 } dialog_state;
 
 void dialog_title(const dialog_state *d, char *buf, size_t len);
-/* The dialog's lines, '\n'-separated: what to do now first, then the plan. */
+/* The dialog's lines, '\n'-separated. With a plan: its summary first (what it
+ * changes, plan_summary), then what to do now, then the plan's steps, their aws
+ * commands folded unless show_cli. Enter never runs a plan: the words say y (or
+ * the typed group name, then Enter); for a cancel, n and Esc keep the refresh
+ * running. */
 void dialog_text(const dialog_state *d, strbuf *out);
+/* The key that shows the commands now ("" when none can: typing a name and no
+ * unprintable key is bound). */
+const char *dialog_commands_key(const dialog_state *d);
+/* The question a quit asks while something would be left behind (question: what,
+ * ending in '?'), and the key that quits. */
+void dialog_quit_text(const char *question, const char *yes_key, strbuf *out);
 
 /* True when typed confirms p: the group's name for a protected app (exactly). */
 bool dialog_confirm_ok(const plan *p, const char *typed);

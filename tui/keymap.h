@@ -14,6 +14,8 @@
 
 #define SCOPE_GLOBAL 0
 #define SCOPE_PANE(n) (n)        /* a pane's number (panes.def) */
+#define SCOPE_DIALOG 100         /* the action dialog (a plan on screen): looked up before
+                                    the global keys while it is open */
 
 typedef enum action_id {
     ACT_NONE = 0,

@@ -111,6 +111,8 @@ static void step_free(plan_step *s)
     free(s->digest);
     free(s->before_digest);
     free(s->media_type);
+    free(s->label);
+    free(s->before_label);
     refresh_prefs_free(&s->prefs);
     lt_spec_free(&s->desired);
     free(s->refresh_id);
@@ -134,6 +136,7 @@ void plan_free(plan *p)
     strvec_free(&p->notes);
     free(p->latest_refresh_id);
     free(p->live_digest);
+    free(p->running_refresh);
     free(p->undo_reason);
     free(p->trigger);
     free(p);
@@ -145,6 +148,11 @@ const char *plan_confirm_text(const plan *p)
 }
 
 void plan_format(const plan *p, strbuf *out)
+{
+    plan_format_opt(p, true, out);
+}
+
+void plan_format_opt(const plan *p, bool commands, strbuf *out)
 {
     sb_printf(out, "%s plan %s for %s (ASG %s", plan_action_name(p->action), p->id,
               p->target.app ? p->target.app : "-", p->target.asg ? p->target.asg : "-");
@@ -164,7 +172,7 @@ void plan_format(const plan *p, strbuf *out)
         const plan_step *s = &p->steps.items[i];
         sb_printf(out, "  %zu. [%s] %s\n", i + 1, plan_step_state_name(s->state),
                   s->description ? s->description : plan_step_kind_name(s->kind));
-        if (s->cli)
+        if (s->cli && commands)
             sb_printf(out, "       $ %s\n", s->cli);
         if (s->result)
             sb_printf(out, "       %s\n", s->result);

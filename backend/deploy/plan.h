@@ -100,6 +100,8 @@ typedef struct plan_step {
     char *digest;          /* the manifest digest put under dst_tag */
     char *before_digest;   /* dst_tag's digest when planned (NULL: the tag did not exist) */
     char *media_type;      /* as DescribeImages reported it (display only) */
+    char *label;           /* another tag digest carries (a commit: "e5d1f0c"), display only */
+    char *before_label;    /* the same for before_digest (NULL: none known, or resumed) */
     /* STEP_START_REFRESH */
     refresh_prefs prefs;
     bool has_desired;
@@ -146,6 +148,11 @@ typedef struct plan {
     strvec notes;          /* what the operator should know */
     char *latest_refresh_id;   /* newest refresh seen when planned (to recognise ours) */
     char *live_digest;     /* live tag's digest when planned */
+    /* What the summary says (display only; not journaled: a resumed plan has none) */
+    bool has_group_size;
+    int group_instances;   /* the group's instances when planned */
+    char *running_refresh; /* the refresh that was active when planned (cancel, rollback) */
+    int running_percent;   /* its PercentageComplete (-1: not known) */
     size_t undo_from;      /* > 0: AWS definitely refused StartInstanceRefresh after tags moved;
                               steps from here put them back (journaled as plan_undo) */
     char *undo_reason;     /* what AWS said */
@@ -166,6 +173,14 @@ const char *plan_confirm_text(const plan *p);
  * the terminal. Untrusted strings are passed through as they are: sanitize before
  * drawing. */
 void plan_format(const plan *p, strbuf *out);
+/* The same, with each step's aws command only when commands is true. */
+void plan_format_opt(const plan *p, bool commands, strbuf *out);
+/* One line (no newline) saying what running the plan changes, for the first line
+ * of a confirmation: "Deploy e5d1f0c to web-asg: 4 instances, rolling, min healthy
+ * 90 %; prod 2f4a8c6 -> e5d1f0c". Refused and read-only plans say that nothing will
+ * change; "(protected)" follows the group of a protected app. Pure: the plan's own
+ * fields only (plan_summary.c). */
+void plan_summary(const plan *p, strbuf *out);
 
 /* The plan as JSON (for the journal's plan_start) and back (for resume). */
 json_object *plan_to_json(const plan *p);
@@ -265,6 +280,7 @@ typedef struct plan_guard {
     int unhealthy_polls;       /* from the target: consecutive polls allowed under the threshold */
     int min_healthy_percent;
     int low_polls;             /* consecutive polls under the threshold */
+    int last_percentage;       /* the highest progress seen (-1: none yet) */
     char reason[512];
     /* What was already wrong when the watch began: a deploy is often the fix for
      * it, so it is not a reason to roll back. An alarm already in ALARM counts once
@@ -298,6 +314,7 @@ typedef struct guard_signals {
     const char *status;    /* AWS's word for it ("Failed"); NULL when unseen */
     const char *reason;    /* AWS's reason, or NULL */
     char progress[96];     /* how far, in words ("45% (3 of 4 replaced)"); "" unknown */
+    int pct;               /* how far, in percent (-1: unknown) */
     int healthy, judged, all;  /* targets (plan_guard_count_targets); judged <= 0: unknown */
     const cw_alarm_list *alarms;   /* NULL: not known yet */
 } guard_signals;

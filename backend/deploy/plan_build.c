@@ -93,6 +93,19 @@ static void digest_label(const build_ctx *x, const char *d, strbuf *sb)
         sb_append(sb, ")");
 }
 
+/* The first tag of the image d names other than the live and stable tags (a commit
+ * tag, as the operator knows the image), or NULL. */
+static const char *other_tag(const build_ctx *x, const char *d)
+{
+    const ecr_image_detail *im = image_by_digest(&x->images, d);
+    for (size_t i = 0; im && i < im->image_tags.n; i++) {
+        const char *tag = im->image_tags.items[i];
+        if (!str_eq(tag, x->p->target.live_tag) && !str_eq(tag, x->p->target.stable_tag))
+            return tag;
+    }
+    return NULL;
+}
+
 static void add_note(plan *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_note(plan *p, const char *fmt, ...)
 {
@@ -150,6 +163,8 @@ static void add_copy(build_ctx *x, const char *src_tag, const char *dst_tag, con
     s->digest = xstrdup(src->image_digest);
     s->before_digest = dst ? xstrdup(dst->image_digest) : NULL;
     s->media_type = xstrdup(src->image_manifest_media_type);
+    s->label = xstrdup(other_tag(x, src->image_digest));
+    s->before_label = dst ? xstrdup(other_tag(x, dst->image_digest)) : NULL;
     s->state = dst && str_eq(dst->image_digest, src->image_digest) ? STEP_SKIPPED : STEP_PENDING;
 
     strbuf sb;
@@ -271,6 +286,8 @@ static bool check_group(build_ctx *x)
     }
     if (x->refreshes.n)
         str_set(&p->latest_refresh_id, x->refreshes.items[0].instance_refresh_id);
+    p->has_group_size = true;
+    p->group_instances = (int)x->groups.items[0].instances.n;
     return true;
 }
 
@@ -440,6 +457,18 @@ static void compose_deploy_lt(build_ctx *x)
     add_start(p, false, &d);
 }
 
+/* The active refresh a cancel or rollback acts on: a note, and the summary's facts. */
+static void note_running(plan *p, const instance_refresh *a)
+{
+    strbuf sb;
+    sb_init(&sb);
+    refresh_text(a, &sb);
+    add_note(p, "%s", sb.buf);
+    sb_free(&sb);
+    str_set(&p->running_refresh, a->instance_refresh_id ? a->instance_refresh_id : "?");
+    p->running_percent = a->has_percentage_complete ? a->percentage_complete : -1;
+}
+
 static void compose_cancel(build_ctx *x)
 {
     plan *p = x->p;
@@ -450,11 +479,7 @@ static void compose_cancel(build_ctx *x)
         refuse(p, "no instance refresh is running on %s: nothing to cancel.", p->target.asg);
         return;
     }
-    strbuf sb;
-    sb_init(&sb);
-    refresh_text(a, &sb);
-    add_note(p, "%s", sb.buf);
-    sb_free(&sb);
+    note_running(p, a);
     if (!str_eq(a->status, "Cancelling"))
         add_simple(p, STEP_CANCEL_REFRESH);
     add_simple(p, STEP_WAIT_REFRESH_END);
@@ -469,11 +494,7 @@ static void compose_rollback(build_ctx *x)
     const asg_group *g = &x->groups.items[0];
     const instance_refresh *a = active_refresh(x);
     if (a) {
-        strbuf sb;
-        sb_init(&sb);
-        refresh_text(a, &sb);
-        add_note(p, "%s", sb.buf);
-        sb_free(&sb);
+        note_running(p, a);
         if (str_eq(a->status, "RollbackInProgress")) {
             refuse(p, "refresh %s is already rolling back.", a->instance_refresh_id ? a->instance_refresh_id : "?");
             return;

@@ -16,6 +16,7 @@ void plan_guard_init(plan_guard *g, const plan_target *t, const char *refresh_id
     g->refresh_id = xstrdup(refresh_id);
     g->unhealthy_polls = t && t->unhealthy_polls > 0 ? t->unhealthy_polls : 3;
     g->min_healthy_percent = t ? t->min_healthy_targets_percent : 100;
+    g->last_percentage = -1;
 }
 
 void plan_guard_done(plan_guard *g)
@@ -92,6 +93,7 @@ void guard_signals_of_refresh(guard_signals *s, const instance_refresh *r, int h
     s->judged = judged;
     s->all = judged;
     s->alarms = alarms;
+    s->pct = -1;
     if (!r || !r->status)
         return;
     const char *st = r->status;
@@ -106,6 +108,7 @@ void guard_signals_of_refresh(guard_signals *s, const instance_refresh *r, int h
     refresh_phase ph;
     refresh_phase_of(r, &ph);
     refresh_phase_text(&ph, s->progress, sizeof s->progress);
+    s->pct = ph.has_pct ? ph.pct : -1;
 }
 
 plan_guard_verdict plan_guard_update(plan_guard *g, const instance_refresh *r, int healthy, int total,
@@ -120,6 +123,8 @@ plan_guard_verdict plan_guard_judge(plan_guard *g, const guard_signals *s)
 {
     g->reason[0] = '\0';
     snprintf(g->status, sizeof g->status, "%s", s->status ? s->status : "");
+    if (s->pct > g->last_percentage)
+        g->last_percentage = s->pct;
     const char *why = s->reason ? s->reason : "";
     switch (s->state) {
     case ROLLOUT_SUCCEEDED:

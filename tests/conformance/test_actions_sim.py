@@ -160,6 +160,11 @@ class ActionsTest(unittest.TestCase):
         r = self.tarmac("deploy", "a9f3c21", "--app", "web", "--yes", "--wait", "--interval", "0.3")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("Successful", r.stdout)
+        # First what it changes, in one line, then the plan's steps.
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0], "Deploy a9f3c21 to web-asg: 4 instances, rolling, min healthy 90 % (AWS default); "
+                                   "prod 2f4a8c6 -> a9f3c21")
+        self.assertTrue(lines[1].startswith("deploy plan p-"), lines[1])
         self.assertEqual(self.digest("prod"), new)
         self.assertEqual(self.digest("prod-stable"), old_live)
         self.assertEqual(self.refreshes()[0]["Status"], "Successful")
@@ -246,6 +251,8 @@ class ActionsTest(unittest.TestCase):
         self.wait_refresh(lambda x: x["Status"] == "InProgress")
         c = self.tarmac("cancel", "--app", "web", "--yes", "--interval", "0.2")
         self.assertEqual(c.returncode, 0, c.stdout + c.stderr)
+        self.assertRegex(c.stdout.splitlines()[0], r"^Cancel refresh \S+ \(\d+ % done\) on web-asg: the instances "
+                                                    r"it replaced keep the new image")
         self.assertIn("Cancelled", c.stdout)
         self.assertIn("is left with", c.stdout)
         self.assertEqual(self.refreshes()[0]["Status"], "Cancelled")
@@ -267,6 +274,9 @@ class ActionsTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("CancelInstanceRefresh", r.stdout)
         self.assertIn("prod <- prod-stable", r.stdout)
+        self.assertRegex(r.stdout.splitlines()[0], r"^Roll back web-asg: cancel refresh \S+( \(\d+ % done\))?, then "
+                                                   r"prod a9f3c21 -> 2f4a8c6 \(the prod-stable image\); replace \d+ "
+                                                   r"instances, rolling")
         self.assertEqual(self.digest("prod"), old_live)
         self.assertEqual(self.refreshes()[0]["Status"], "Successful")
 
@@ -426,6 +436,8 @@ class ActionsTest(unittest.TestCase):
     def test_promote(self):
         r = self.tarmac("promote", "d92f7a3", "prod", "--app", "api", "--yes")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout.splitlines()[0], r"^Promote d92f7a3 to prod: prod \S+ -> d92f7a3; no refresh, no "
+                                                   r"instance is replaced \(instances launched from now on run it\)$")
         self.assertEqual(self.digest("prod", "api"), self.digest("d92f7a3", "api"))
         self.assertEqual(self.refreshes("api-asg"), [])
         # The manifest's media type went through unchanged.

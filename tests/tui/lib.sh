@@ -120,12 +120,17 @@ EOS
 }
 
 # Quits the running console with q (if any) and records its exit status in
-# $T_DIR/exits, so a sanitizer report at exit (status 99) is caught.
+# $T_DIR/exits, so a sanitizer report at exit (status 99) is caught. While a plan
+# runs or a deploy is watched, q asks first: y answers it.
 console_quit() {
     tmux_ has-session -t "$T_SESSION" 2>/dev/null || return 0
     if ! screen | grep -q "CONSOLE-EXIT"; then
         keys Escape Escape q
-        wait_for "CONSOLE-EXIT" 10
+        i=0
+        while [ $i -lt 100 ] && ! screen | grep -q "CONSOLE-EXIT"; do
+            screen | grep -qF "y: quit    any other key: stay" && keys y
+            sleep 0.1; i=$((i + 1))
+        done
     fi
     screen | sed -n 's/.*CONSOLE-EXIT \([0-9]*\).*/\1/p' | head -n 1 >> "$T_DIR/exits"
 }

@@ -257,6 +257,20 @@ static void test_deploy_good(void **state)
     assert_true(s3->prefs.has_skip_matching);
     assert_false(s3->prefs.skip_matching);
     assert_non_null(strstr(s3->cli, "--preferences '{\"SkipMatching\":false}'"));
+    /* The summary's facts come from the live state: the group's instances and the
+     * commit tags of the images the live tag moves between. */
+    assert_true(p->has_group_size);
+    assert_true(p->group_instances > 0);
+    assert_string_equal(s2->label, "a9f3c21");
+    assert_string_equal(s2->before_label, "2f4a8c6");
+    strbuf sum;
+    sb_init(&sum);
+    plan_summary(p, &sum);
+    char want[200];
+    snprintf(want, sizeof want, "Deploy a9f3c21 to web-asg: %d instances, rolling, min healthy 90 %% (AWS default); "
+             "prod 2f4a8c6 -> a9f3c21", p->group_instances);
+    assert_string_equal(sum.buf, want);
+    sb_free(&sum);
 
     strbuf err;
     sb_init(&err);
@@ -705,6 +719,15 @@ static void test_cancel_plan(void **state)
     start_lt_refresh(x, "4");
     p = build(x, PLAN_CANCEL, NULL, NULL, NULL);
     assert_null(p->refusal);
+    /* The refresh it cancels, named in the summary. */
+    assert_non_null(p->running_refresh);
+    strbuf sum;
+    sb_init(&sum);
+    plan_summary(p, &sum);
+    assert_non_null(strstr(sum.buf, p->running_refresh));
+    assert_true(strncmp(sum.buf, "Cancel refresh ", 15) == 0);
+    assert_non_null(strstr(sum.buf, "on web-asg"));
+    sb_free(&sum);
     strbuf err;
     sb_init(&err);
     assert_int_equal(run(x, p, NULL, &err), PLAN_OK);

@@ -108,12 +108,34 @@ static void test_confirm(void **state)
     assert_true(dialog_confirm_ok(p, NULL));
     dialog_state d = { .phase = DLG_CONFIRM, .p = p };
     char *t = text_of(&d);
-    assert_non_null(strstr(t, "y or Enter: run"));
+    /* What it changes first, then what to press: y runs, Enter does not. */
+    assert_true(strncmp(t, "Deploy a9f3c21 to web-asg: ", 27) == 0);
+    char *second = strchr(t, '\n') + 1;
+    assert_true(strncmp(second, "Run this plan?   y: run    n/Esc: cancel   (Enter does not run it)\n", 67) == 0);
+    assert_null(strstr(t, "Enter: run"));
+    assert_null(strstr(t, "or Enter"));
     assert_non_null(strstr(t, "prod <- a9f3c21: sha256:ab12 (a9f3c21), was sha256:cd34 (2f4a8c6)"));
-    assert_non_null(strstr(t, "$ aws ecr put-image"));
     assert_non_null(strstr(t, "[skipped]"));
     assert_non_null(strstr(t, "note: live digest"));
+    /* The aws commands folded until asked for. */
+    assert_null(strstr(t, "$ aws ecr put-image"));
+    assert_non_null(strstr(t, "(a shows the aws commands)"));
     free(t);
+    d.show_cli = true;
+    t = text_of(&d);
+    assert_non_null(strstr(t, "$ aws ecr put-image"));
+    assert_non_null(strstr(t, "$ aws autoscaling start-instance-refresh"));
+    assert_non_null(strstr(t, "(a hides the aws commands)"));
+    free(t);
+    /* Rebound keys are the ones named. */
+    dialog_keys keys = { .confirm = "C-y", .decline = "N", .commands = "F2" };
+    d = (dialog_state){ .phase = DLG_CONFIRM, .p = p, .keys = &keys };
+    t = text_of(&d);
+    assert_non_null(strstr(t, "C-y: run    N/Esc: cancel"));
+    assert_non_null(strstr(t, "(F2 shows the aws commands)"));
+    assert_string_equal(dialog_commands_key(&d), "F2");
+    free(t);
+    d = (dialog_state){ .phase = DLG_CONFIRM, .p = p };
     char title[200];
     dialog_title(&d, title, sizeof title);
     assert_string_equal(title, "deploy plan for web (web-asg)");
@@ -127,21 +149,71 @@ static void test_confirm(void **state)
     assert_true(dialog_confirm_ok(p, "web-asg"));
     d = (dialog_state){ .phase = DLG_CONFIRM, .p = p, .typed = "web-a" };
     t = text_of(&d);
+    assert_true(strncmp(t, "Deploy a9f3c21 to web-asg (protected): ", 39) == 0);
     assert_non_null(strstr(t, "type the group's name (web-asg)"));
     assert_non_null(strstr(t, "> web-a_"));
-    assert_null(strstr(t, "y or Enter"));
+    assert_null(strstr(t, "y: run"));
+    /* Letters are typed into the name: the commands key is one that is not. */
+    assert_string_equal(dialog_commands_key(&d), "Tab");
+    assert_non_null(strstr(t, "(Tab shows the aws commands)"));
     free(t);
+    keys = (dialog_keys){ .commands_typing = "" };
+    d.keys = &keys;
+    t = text_of(&d);
+    assert_null(strstr(t, "shows the aws commands"));
+    free(t);
+    d.keys = NULL;
     /* A refusal offers nothing to run, whatever is typed. */
     p->refusal = xstrdup("no image tagged 'nope' in repository web.");
     assert_false(dialog_confirm_ok(p, "web-asg"));
     d = (dialog_state){ .phase = DLG_CONFIRM, .p = p };
     t = text_of(&d);
+    assert_true(strncmp(t, "Refused, nothing will change: deploy a9f3c21 to web-asg\n", 56) == 0);
     assert_non_null(strstr(t, "REFUSED"));
     assert_non_null(strstr(t, "no image tagged 'nope'"));
-    assert_null(strstr(t, "y or Enter"));
+    assert_null(strstr(t, "y: run"));
     assert_null(strstr(t, "type the group's name"));
     free(t);
     plan_free(p);
+}
+
+/* A cancel plan: n and Esc keep the refresh running, and say so. */
+static void test_cancel_words(void **state)
+{
+    (void)state;
+    plan *p = xcalloc(1, sizeof *p);
+    p->action = PLAN_CANCEL;
+    p->target.app = xstrdup("web");
+    p->target.asg = xstrdup("web-asg");
+    p->running_refresh = xstrdup("r-7");
+    p->running_percent = 25;
+    plan_step *s = VEC_NEW(p->steps);
+    s->kind = STEP_CANCEL_REFRESH;
+    s->description = xstrdup("CancelInstanceRefresh on web-asg");
+    s->cli = xstrdup("aws autoscaling cancel-instance-refresh --auto-scaling-group-name web-asg");
+    dialog_state d = { .phase = DLG_CONFIRM, .p = p };
+    char *t = text_of(&d);
+    assert_true(strncmp(t, "Cancel refresh r-7 (25 % done) on web-asg: ", 43) == 0);
+    assert_non_null(strstr(t, "y: cancel the refresh    n/Esc: keep the refresh running"));
+    assert_null(strstr(t, "n/Esc: cancel"));
+    free(t);
+    p->target.protected_ = true;
+    t = text_of(&d);
+    assert_non_null(strstr(t, "Esc: keep the refresh running."));
+    assert_null(strstr(t, "Esc cancels"));
+    free(t);
+    plan_free(p);
+}
+
+static void test_quit_words(void **state)
+{
+    (void)state;
+    strbuf sb;
+    sb_init(&sb);
+    dialog_quit_text("watching web's deploy at 25 %; quit and stop guarding?", "y", &sb);
+    assert_string_equal(sb.buf, "watching web's deploy at 25 %; quit and stop guarding?\n\n"
+                                "y: quit    any other key: stay\n");
+    sb_free(&sb);
 }
 
 static void test_phases(void **state)
@@ -172,7 +244,8 @@ static void test_phases(void **state)
     d = (dialog_state){ .phase = DLG_DONE, .p = p, .note = "Done: every step done or skipped.",
                         .after = "Watching refresh r-0001" };
     t = text_of(&d);
-    assert_true(strncmp(t, "Done: every step done or skipped.", 33) == 0);
+    assert_true(strncmp(t, "Deploy a9f3c21 to web-asg: ", 27) == 0);
+    assert_true(strncmp(strchr(t, '\n') + 1, "Done: every step done or skipped.", 33) == 0);
     assert_non_null(strstr(t, "Watching refresh r-0001\n"));
     assert_null(strstr(t, "r plans it again"));
     free(t);
@@ -193,7 +266,7 @@ static void test_phases(void **state)
 
     d = (dialog_state){ .phase = DLG_BUILDING, .what = "deploy a9f3c21", .app = "web", .asg = "web-asg" };
     t = text_of(&d);
-    assert_non_null(strstr(t, "Nothing has changed. Esc cancels."));
+    assert_non_null(strstr(t, "Nothing has changed. Esc stops planning."));
     free(t);
     dialog_title(&d, title, sizeof title);
     assert_string_equal(title, "Planning deploy a9f3c21 for web (web-asg)");
@@ -364,6 +437,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_commands),
         cmocka_unit_test(test_confirm),
+        cmocka_unit_test(test_cancel_words),
+        cmocka_unit_test(test_quit_words),
         cmocka_unit_test(test_phases),
         cmocka_unit_test(test_group_summary),
         cmocka_unit_test(test_unfinished),
