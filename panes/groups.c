@@ -48,12 +48,12 @@ static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
         /* Suspended processes that stall or endanger a refresh: marked on the name,
          * the one column never dropped on a narrow screen. */
         char blockers[128];
-        if (asg_refresh_blockers(g, blockers, sizeof blockers)) {
-            lv_setf(r, C_NAME, "%s  SUSP", g->name ? g->name : "");
-            lv_cell_role(r, C_NAME, ROLE_WARNING);
-        } else {
-            lv_set(r, C_NAME, g->name);
-        }
+        bool suspended = asg_refresh_blockers(g, blockers, sizeof blockers);
+        /* The app's broken mark rides on the name, which every width shows. */
+        bool broken = sel && c->mark.broken;
+        lv_setf(r, C_NAME, "%s%s%s", g->name ? g->name : "", broken ? "  BROKEN" : "", suspended ? "  SUSP" : "");
+        if (broken || suspended)
+            lv_cell_role(r, C_NAME, broken ? ROLE_ERROR : ROLE_WARNING);
         int ins = in_service(g);
         char why[160];
         if (asg_sizes_valid(g, why, sizeof why)) {
@@ -88,7 +88,8 @@ static void groups_model(pane *p, unsigned changed, const pane_ctx *c)
             lv_cell_role(r, C_REFRESH, ROLE_PROGRESS);
         } else if (last) {
             lv_set(r, C_REFRESH, last->status);
-            lv_cell_role(r, C_REFRESH, ROLE_NEUTRAL);
+            /* A bad end in the unhealthy colour, never the dimmest style on screen. */
+            lv_cell_role(r, C_REFRESH, refresh_status_bad_end(last->status) ? ROLE_UNHEALTHY : ROLE_NEUTRAL);
         } else {
             lv_set(r, C_REFRESH, "");
         }

@@ -11,7 +11,7 @@
 #include "pane.h"
 #include "deploy/plan_group_checks.h"
 
-enum { C_ID, C_AZ, C_STATE, C_HEALTH, C_OLD, C_TEMPLATE, C_AGE, C_IP, C_TYPE };
+enum { C_ID, C_AZ, C_STATE, C_HEALTH, C_OLD, C_IMAGE, C_TEMPLATE, C_AGE, C_IP, C_TYPE };
 
 static const lv_column columns[] = {
     [C_ID] = { .title = "INSTANCE", .min = 19, .max = 19 },
@@ -19,6 +19,8 @@ static const lv_column columns[] = {
     [C_STATE] = { .title = "LIFECYCLE", .min = 11, .max = 20 },   /* "Terminating" without a shift */
     [C_HEALTH] = { .title = "HEALTH", .min = 7, .max = 9 },
     [C_OLD] = { .title = "", .min = 3, .max = 13, .prio = 7 },      /* old, prot, warm */
+    /* Inferred ("~"): AWS never says what an instance pulled; "?" outside the journal. */
+    [C_IMAGE] = { .title = "IMAGE", .min = 8, .max = 16, .prio = 4 },
     [C_TEMPLATE] = { .title = "TEMPLATE:VER", .min = 8, .max = 28, .prio = 2 },
     [C_AGE] = { .title = "AGE", .min = 4, .max = 5, .prio = 5, .right = true, .quiet = true, .ticks = true },
     [C_IP] = { .title = "PRIVATE IP", .min = 10, .max = 15, .prio = 3, .quiet = true },
@@ -37,6 +39,30 @@ static int by_id(const void *a, const void *b)
     return strcmp(x->instance_id ? x->instance_id : "", y->instance_id ? y->instance_id : "");
 }
 
+/* The image the live tag named when the instance launched, as far as the journal's
+ * moves of the tag tell ("~e5d1f0c": inferred; "?" before the first move it holds,
+ * or without a launch time). */
+static const char *inferred_digest(const pane_ctx *c, const ec2_instance *e)
+{
+    return e && e->launch_time && c->live_hist ? live_history_at(c->live_hist, e->launch_time) : NULL;
+}
+
+static void image_text(const pane_ctx *c, const char *digest, char *buf, size_t len)
+{
+    if (!digest) {
+        snprintf(buf, len, "?");
+        return;
+    }
+    const char *commit = ecr_commit_tag(ecr_image_with_digest(&c->ws->images, digest), c->live_tag, c->stable_tag);
+    if (commit) {
+        snprintf(buf, len, "~%.60s", commit);
+    } else {
+        char sd[40];
+        ecr_short_digest(digest, sd, sizeof sd);
+        snprintf(buf, len, "~%.12s", sd + 7);
+    }
+}
+
 /* One row: the group's own instances, then the warm pool's (warm). */
 static void add_instance(pane *p, const pane_ctx *c, const asg_instance *in, bool warm)
 {
@@ -53,6 +79,14 @@ static void add_instance(pane *p, const pane_ctx *c, const asg_instance *in, boo
         if (marks[i])
             at += (size_t)snprintf(flags + at, sizeof flags - at, "%s%s", at ? " " : "", marks[i]);
     lv_set(r, C_OLD, flags);
+    char image[80];
+    const char *digest = inferred_digest(c, e);
+    image_text(c, digest, image, sizeof image);
+    lv_set(r, C_IMAGE, image);
+    /* Not what live names now: the mixed fleet a cancel leaves behind shows. */
+    const ecr_image_detail *live = ecr_image_with_tag(&c->ws->images, c->live_tag);
+    if (digest && live && !str_eq(digest, live->image_digest))
+        lv_cell_role(r, C_IMAGE, ROLE_WARNING);
     if (in->launch_template.launch_template_name || in->launch_template.launch_template_id)
         lv_setf(r, C_TEMPLATE, "%s:%s",
                 in->launch_template.launch_template_name ? in->launch_template.launch_template_name
@@ -149,6 +183,16 @@ static void instances_detail(pane *p, const pane_ctx *c, strbuf *out)
         detail_kv(out, "WarmPool", "yes (DescribeWarmPool)");
     else
         detail_kv(out, "Old (before the refresh)", is_old(c, e) ? "yes" : "no");
+    const char *digest = inferred_digest(c, e);
+    if (digest) {
+        char image[80];
+        image_text(c, digest, image, sizeof image);
+        detail_kvf(out, "Image (inferred)", "%s %s: what %s named when it launched, by the journal's moves of the tag; "
+                   "AWS does not say what an instance pulled, and moves made outside tarmac are not seen",
+                   image + 1, digest, c->live_tag);
+    } else {
+        detail_kvf(out, "Image (inferred)", "? (the journal holds no move of %s before it launched)", c->live_tag);
+    }
     /* What a refresh does with it: its preferences, else AWS's default (Wait). */
     const refresh_prefs *prefs = c->app && str_eq(c->app->asg, g->name) ? &c->app->refresh : NULL;
     if (asg_instance_standby(in)) {

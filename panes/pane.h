@@ -11,6 +11,8 @@
 
 #include "config.h"
 #include "services/field_rules.h"
+#include "deploy/live_history.h"
+#include "kinds/kind.h"
 #include "keymap.h"
 #include "layout.h"
 #include "listview.h"
@@ -23,6 +25,8 @@ typedef struct pane_ctx {
     const watch_state *ws;
     const app_config *app;          /* NULL when no app */
     const char *live_tag, *stable_tag;
+    app_mark mark;                  /* the app is broken: drawn in the header and on its row */
+    const live_history *live_hist;  /* the live tag's moves from the journal (may be empty) */
     const unsigned long *attrs;     /* curses attributes by theme role */
     bool ascii;                     /* no UTF-8: ASCII bars and boxes */
     int64_t now_mono;
@@ -62,6 +66,7 @@ struct pane_ops {
     const action_id *hints;         /* status-line keys when focused; ends with ACT_NONE */
     bool newest_first;              /* the selection on the first row follows new rows in
                                        (not for lists whose selection an action uses) */
+    int want_extra;                 /* lines it draws besides its list rows (the layout's want) */
     void (*init)(pane *p);                                   /* may be NULL */
     void (*free)(pane *p);                                   /* may be NULL */
     void (*on_model_change)(pane *p, unsigned changed, const pane_ctx *c);

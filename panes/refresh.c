@@ -417,6 +417,7 @@ const struct pane_ops pane_refresh_ops = {
     .ncols = (int)ARRAY_LEN(columns),
     .hints = hints,
     .newest_first = true,
+    .want_extra = SUMMARY_LINES + 2,   /* the summary above the list, and a wrapped reason */
     .on_model_change = refresh_model,
     .draw = refresh_draw,
     .key = refresh_key,

@@ -350,6 +350,7 @@ static void apply_changes(console *c, unsigned changed)
         pn->ops->on_model_change(pn, changed, &ctx);
         pn->dirty = true;
     }
+    con_relayout_if_moved(c);   /* rows sized by content: a list that grew may take more */
     c->dirty_header = c->dirty_status = true;
     if (c->ov == OV_LOG)
         con_log_rebuild(c);
@@ -547,6 +548,7 @@ int console_main(const cli_globals *g)
     c->g = g;
     c->focus = PANE_GROUPS;
     c->tab_pane = layout_first_tab(con_kind_panes(c));
+    c->tab_mate = -1;
     rc = cli_session_open(g, &c->sess);
     if (rc) {
         free(c);
@@ -715,6 +717,7 @@ out_early:
     free(c->region);
     free(c->last_asg);
     free(c->missing_asg);
+    live_history_free(&c->live_hist);
     free(c->missing_alarms);
     if (sig_pipe[0] >= 0) {
         close(sig_pipe[0]);

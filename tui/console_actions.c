@@ -231,13 +231,18 @@ static void run_plan(console *c)
     con_actions *a = c->act;
     /* A new plan ends the watching of the last one (it may be the rollback). */
     con_act_guard_stop(a);
+    if (a->offer[0] && !a->auto_rb && a->p && a->p->action == PLAN_ROLLBACK)
+        con_act_journal_offer(c, "accepted", a->offer);
     a->offer[0] = '\0';
+    a->advised[0] = '\0';   /* a new plan on screen: what AWS says decides the mark */
     a->typed[0] = '\0';
     a->can_replan = false;
     sb_reset(&a->after);
     if (!a->auto_rb)
         a->note[0] = '\0';
     a->phase = DLG_RUNNING;
+    if (a->p && (a->p->action == PLAN_DEPLOY || a->p->action == PLAN_DEPLOY_LT || a->p->action == PLAN_ROLLBACK))
+        con_show_rollout(c);
     a->run_finished = false;
     a->stop_sent = false;
     plan_run_hooks h = { .step_changed = on_step, .finished = on_finished, .ud = c };
@@ -348,6 +353,10 @@ static void on_built(plan *p, void *ud)
         return;
     }
     if (auto_rb) {
+        /* No person started it: the journal says what did. */
+        free(p->trigger);
+        p->trigger = xasprintf("auto-rollback after %s: %s", a->guard_plan[0] ? a->guard_plan : "the deploy",
+                               a->auto_reason);
         run_plan(c);
         return;
     }
@@ -719,6 +728,9 @@ bool con_actions_dialog_key(console *c, int key)
             ask(c, &rb);
         } else if (esc || act == ACT_QUIT || act == ACT_BACK) {
             a->phase = DLG_NONE;
+            con_act_journal_offer(c, "dismissed", a->offer);
+            snprintf(a->advised, sizeof a->advised, "%s", a->offer);
+            snprintf(a->advised_asg, sizeof a->advised_asg, "%s", a->gt.asg ? a->gt.asg : "");
             a->offer[0] = '\0';
             dialog_hide(c);
             con_message(c, ROLE_WARNING, "rollback offer dismissed (R still rolls back)");
@@ -945,7 +957,9 @@ void con_act_sticky_status(console *c, int64_t now, bool force)
         snprintf(text, sizeof text, "ROLLBACK ADVISED: %.400s - press R to roll back", a->offer);
         role = ROLE_ERROR;
     } else if (a->guarding) {
-        snprintf(text, sizeof text, "watching the deploy on %.100s: %.200s", a->gt.asg, a->guard_line);
+        /* Says what it watches: a rollback is not "the deploy". */
+        snprintf(text, sizeof text, "watching the %s on %.100s: %.200s",
+                 a->guard_action ? a->guard_action : "refresh", a->gt.asg, a->guard_line);
     }
     bool ours = c->msg[0] && strcmp(c->msg, a->sticky) == 0;
     bool free_line = force || !c->msg[0] || now >= c->msg_until || ours;

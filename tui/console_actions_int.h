@@ -69,6 +69,9 @@ struct con_actions {
     watch *gw;                     /* the deploy's group while another one is selected */
     aws_client *gw_client;         /* the client gw polls through */
     char offer[600];               /* a rollback offer waiting for R */
+    char advised[600];             /* a dismissed offer's reason: the app stays marked broken
+                                      until a refresh succeeds or live is rolled back */
+    char advised_asg[256];
     char auto_reason[600];         /* why the running plan is an automatic rollback */
     char guard_plan[40];           /* the watched plan's id and action, for the journal's */
     const char *guard_action;      /* outcome records (and the offer's) */

@@ -9,16 +9,21 @@
 
 pane_ctx con_ctx_of(const console *c)
 {
-    return (pane_ctx){
+    pane_ctx x = {
         .ws = watch_get(c->w),
         .app = c->app,
         .live_tag = c->live_tag,
         .stable_tag = c->stable_tag,
+        .live_hist = &c->live_hist,
         .attrs = c->attrs,
         .ascii = c->ascii,
         .now_mono = mono_now_ms(),
         .now_wall = time_now_ms(),
     };
+    app_kind_of(c->app)->mark(x.ws, c->app, c->live_tag, c->stable_tag, &x.mark);
+    if (!x.mark.broken)
+        con_act_advised_mark(c, &x.mark);
+    return x;
 }
 
 void con_message(console *c, int role, const char *fmt, ...)
@@ -44,6 +49,8 @@ void con_mark_all(console *c)
 void con_set_app(console *c, const app_config *app)
 {
     c->app = app;
+    if (c->act)
+        con_act_journal_changed(c);   /* another app's live tag: its history */
     snprintf(c->live_tag, sizeof c->live_tag, "%s", app && app->live_tag ? app->live_tag : "prod");
     snprintf(c->stable_tag, sizeof c->stable_tag, "%s",
              app && app->stable_tag ? app->stable_tag : "prod-stable");
@@ -95,10 +102,43 @@ unsigned con_kind_panes(const console *c)
     return mask;
 }
 
+/* What the layout is asked: the terminal, the kind's panes, how many rows each
+ * pane's content has (unknown until its rows first arrive; a pane that draws more
+ * than its list, such as Refresh's summary, says so in want_extra), and the tab's
+ * companion while an action of this console runs. */
+static void layout_request(const console *c, layout_req *q)
+{
+    memset(q, 0, sizeof *q);
+    q->cols = COLS;
+    q->lines = LINES;
+    q->tab_pane = c->tab_pane;
+    q->panes = con_kind_panes(c);
+    q->companion = c->tab_mate;
+    for (int p = 0; p < PANE_COUNT; p++) {
+        const pane *pn = &c->panes[p];
+        q->want[p] = pn->ops && pn->lv.loaded ? (int)pn->lv.vis.n + pn->ops->want_extra : -1;
+    }
+}
+
+/* After the content changed: lay out again only when a pane's rectangle moves. */
+void con_relayout_if_moved(console *c)
+{
+    if (c->lay.too_small)
+        return;
+    layout_req q;
+    layout_request(c, &q);
+    layout l;
+    layout_fit(&q, &l);
+    if (memcmp(l.pane, c->lay.pane, sizeof l.pane) != 0 || memcmp(l.visible, c->lay.visible, sizeof l.visible) != 0)
+        con_relayout(c);
+}
+
 void con_relayout(console *c)
 {
     con_free_windows(c);
-    layout_compute(COLS, LINES, c->tab_pane, con_kind_panes(c), &c->lay);
+    layout_req q;
+    layout_request(c, &q);
+    layout_fit(&q, &c->lay);
     werase(stdscr);
     wnoutrefresh(stdscr);
     if (!c->lay.too_small) {
@@ -128,10 +168,30 @@ void con_focus_pane(console *c, int p)
     c->focus = p;
     c->panes[old].dirty = c->panes[p].dirty = true;
     c->dirty_status = true;
-    if (c->lay.tabbed && layout_in_tab_area(p) && p != c->tab_pane) {
+    if (c->lay.tabbed && layout_in_tab_area(p) && !c->lay.visible[p]) {
         c->tab_pane = p;
+        c->tab_mate = -1;   /* the operator chose a tab: it alone */
         con_relayout(c);
     }
+}
+
+static int pane_named(const char *name)
+{
+    for (int p = 0; name && p < PANE_COUNT; p++)
+        if (str_eq(panes_all[p].name, name))
+            return p;
+    return -1;
+}
+
+void con_show_rollout(console *c)
+{
+    const app_kind *kind = app_kind_of(c->app);
+    int tab = pane_named(kind->rollout_pane), mate = pane_named(kind->rollout_mate);
+    if (tab < 0)
+        return;
+    c->tab_pane = tab;
+    c->tab_mate = mate;
+    con_relayout(c);
 }
 
 /* ---- drawing ---- */
@@ -159,6 +219,19 @@ static void draw_header(console *c)
      * where: console_identity.c) gets what is left. */
     static const char badge[] = "READ-ONLY";
     bool ro = c->sess.read_only || con_read_only_now(c);
+    /* A broken app's mark: what live names and that R rolls back, as long as the
+     * room allows (the word itself always). */
+    pane_ctx ctx = con_ctx_of(c);
+    char broken[200] = "";
+    if (ctx.mark.broken) {
+        int room = c->lay.cols / 2;
+        snprintf(broken, sizeof broken, "BROKEN: %.40s=%.60s, R rolls back", c->live_tag, ctx.mark.live);
+        if ((int)strlen(broken) > room)
+            snprintf(broken, sizeof broken, "BROKEN %.40s=%.60s", c->live_tag, ctx.mark.live);
+        if ((int)strlen(broken) > room)
+            snprintf(broken, sizeof broken, "BROKEN");
+    }
+    int broken_w = broken[0] ? (int)strlen(broken) + 2 : 0;
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
@@ -167,7 +240,7 @@ static void draw_header(console *c)
     char note[160];
     int note_role = ROLE_WARNING;
     int note_w = con_header_note(c, note, sizeof note, &note_role);
-    int rw = (ro ? (int)sizeof badge - 1 + 2 : 0) + (note_w ? note_w + 2 : 0) + (int)strlen(state) + 2 +
+    int rw = broken_w + (ro ? (int)sizeof badge - 1 + 2 : 0) + (note_w ? note_w + 2 : 0) + (int)strlen(state) + 2 +
              (int)strlen(clock) + 1;
     int x = c->lay.cols - rw;
     if (x < 0)
@@ -177,6 +250,10 @@ static void draw_header(console *c)
     con_header_left(c, x > 1 ? x - 1 : 0, &sb);
     pane_put(w, 0, 0, x > 1 ? x - 1 : 0, sb.buf, a, c->ascii);
     sb_free(&sb);
+    if (broken_w) {
+        pane_put(w, 0, x, broken_w - 2, broken, c->attrs[ROLE_ERROR] | A_BOLD | A_REVERSE, c->ascii);
+        x += broken_w;
+    }
     if (ro) {
         wattrset(w, (int)(c->attrs[ROLE_WARNING] | A_BOLD | A_REVERSE));
         mvwaddstr(w, 0, x, badge);
@@ -206,13 +283,17 @@ static void draw_header(console *c)
  * title says "≤30s" and does not change, so an idle console writes next to
  * nothing; late data shows its exact age. */
 #define LATE_SLACK_MS 5000
-static void pane_age(const console *c, const pane *p, char *buf, size_t len, bool *stale)
+/* STALE is for the set the rows come from; another set the pane reads that
+ * failed (EC2 details under throttling, while the group's rows keep updating) is
+ * named in *partly instead, not passed off as the whole pane being old. */
+static void pane_age(const console *c, const pane *p, char *buf, size_t len, bool *stale, const char **partly)
 {
     const watch_state *ws = watch_get(c->w);
-    *stale = false;
-    for (int s = 0; s < WS_COUNT; s++)
-        if ((p->ops->watches & WS_BIT(s)) || s == (int)p->ops->primary)
-            *stale |= ws->meta[s].stale;
+    *stale = ws->meta[p->ops->primary].stale;
+    *partly = NULL;
+    for (int s = 0; s < WS_COUNT && !*partly; s++)
+        if ((p->ops->watches & WS_BIT(s)) && s != (int)p->ops->primary && ws->meta[s].stale)
+            *partly = watch_set_name((watch_set)s);
     const watch_meta *m = &ws->meta[p->ops->primary];
     aws_time oldest = m->fetched_at;
     bool in_flight = m->in_flight;
@@ -245,13 +326,17 @@ static void draw_title(console *c, int p)
 
     /* Left: the number and title (tabs when the pane shares the bottom area). */
     int x = 2;
-    bool tabs = c->lay.tabbed && layout_in_tab_area(p);
+    bool tabs = c->lay.tabbed && layout_in_tab_area(p) && p != c->lay.mate;   /* the mate: its own title */
     for (int q = tabs ? 0 : p; q <= (tabs ? PANE_COUNT - 1 : p); q++) {
         if (tabs && !layout_in_tab_area(q))
             continue;
         char t[160], extra[128] = "";
-        if (q == p && c->panes[q].ops->title_extra)
+        /* Every tab keeps its state ("5 Refresh · running"); the ones not shown cut
+         * theirs short, so the row of tabs still fits at 80 columns. */
+        if (c->panes[q].ops->title_extra)
             c->panes[q].ops->title_extra(&c->panes[q], &ctx, extra, sizeof extra);
+        if (q != p && strlen(extra) > 12)
+            extra[0] = '\0';
         if (q == p && c->panes[q].lv.filter[0]) {
             size_t l = strlen(extra);
             snprintf(extra + l, sizeof extra - l, "%s/%s: %zu shown", l ? " " : "", c->panes[q].lv.filter,
@@ -273,16 +358,21 @@ static void draw_title(console *c, int p)
     }
 
     /* Right: how old the data is, and STALE when the last poll failed. */
-    char age[32], right[48];
+    char age[32], right[80];
     bool stale = false;
-    pane_age(c, pn, age, sizeof age, &stale);
-    snprintf(right, sizeof right, " %s%s ", stale ? "STALE " : "", age);
+    const char *partly = NULL;
+    pane_age(c, pn, age, sizeof age, &stale, &partly);
+    if (partly && !stale)
+        snprintf(right, sizeof right, " %.20s stale %s ", partly, age);
+    else
+        snprintf(right, sizeof right, " %s%s ", stale ? "STALE " : "", age);
     int right_w = 0;
     char right_s[64];
     sanitize_str(right, right_s, sizeof right_s, 40, c->ascii, &right_w);
     int rx = width - 1 - right_w;
     if (rx > x) {
-        wattrset(w, (int)(stale ? c->attrs[ROLE_ERROR] | A_BOLD : c->attrs[ROLE_NEUTRAL]));
+        wattrset(w, (int)(stale ? c->attrs[ROLE_ERROR] | A_BOLD : partly ? c->attrs[ROLE_WARNING]
+                                                                          : c->attrs[ROLE_NEUTRAL]));
         mvwaddstr(w, 0, rx, right_s);
     }
     wattrset(w, A_NORMAL);
@@ -399,13 +489,16 @@ static void hints_text(console *c, char *buf, size_t len)
     strbuf sb;
     sb_init(&sb);
     const action_id *h = c->panes[c->focus].ops->hints;
-    action_id global[] = { ACT_FOCUS_NEXT, ACT_COMMAND, ACT_REFRESH, ACT_API_LOG, ACT_HELP, ACT_QUIT, ACT_NONE };
+    /* Help first: when the line is cut at 80 columns, "? help" is what stays. */
+    action_id first[] = { ACT_HELP, ACT_NONE };
+    action_id global[] = { ACT_FOCUS_NEXT, ACT_COMMAND, ACT_REFRESH, ACT_API_LOG, ACT_QUIT, ACT_NONE };
     if (c->ov == OV_LOG || c->ov == OV_TEXT) {
         h = c->ov == OV_LOG ? log_keys : c->ov_copy_id[0] ? detail_keys : text_keys;   /* y: a detail's id */
         global[0] = ACT_NONE;
+        first[0] = ACT_NONE;
     }
-    for (int pass = 0; pass < 2; pass++) {
-        const action_id *list = pass == 0 ? h : global;
+    for (int pass = 0; pass < 3; pass++) {
+        const action_id *list = pass == 0 ? first : pass == 1 ? h : global;
         for (size_t i = 0; list && list[i] != ACT_NONE; i++) {
             char keys[64];
             keymap_keys_for(&c->km, list[i], keys, sizeof keys);

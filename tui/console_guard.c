@@ -73,6 +73,34 @@ void con_act_journal_offer(console *c, const char *outcome, const char *reason)
         plan_journal_offer(a->j, &a->gt, a->guard_plan, a->guard_action, outcome, reason, "console", &err) != 0)
         con_message(c, ROLE_ERROR, "the journal could not record the rollback offer: %.200s", err.buf);
     sb_free(&err);
+    a->journal_dirty = true;   /* read again: the panes and the mark follow */
+}
+
+void con_act_advised_mark(const console *c, app_mark *out)
+{
+    const con_actions *a = c->act;
+    if (!a || !a->advised[0])
+        return;
+    const watch_state *ws = watch_get(c->w);
+    if (!str_eq(ws->selected_asg, a->advised_asg))
+        return;
+    if (ws->refreshes.n && str_eq(ws->refreshes.items[0].status, "Successful"))
+        return;
+    const ecr_image_detail *live = ecr_image_with_tag(&ws->images, c->live_tag);
+    const ecr_image_detail *stable = ecr_image_with_tag(&ws->images, c->stable_tag);
+    if (live && stable && str_eq(live->image_digest, stable->image_digest))
+        return;   /* rolled back by retag */
+    out->broken = true;
+    snprintf(out->status, sizeof out->status, "%s", "rollback advised");
+    const char *commit = ecr_commit_tag(live, c->live_tag, c->stable_tag);
+    if (commit)
+        snprintf(out->live, sizeof out->live, "%.120s", commit);
+    else if (live)
+        ecr_short_digest(live->image_digest, out->live, sizeof out->live);
+    else
+        snprintf(out->live, sizeof out->live, "?");
+    snprintf(out->text, sizeof out->text, "rollback advised (%.120s); %.40s -> %.100s: R rolls back", a->advised,
+             c->live_tag, out->live);
 }
 
 static void journal_verdict(console *c, plan_guard_verdict v)

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "deploy/live_history.h"
 #include "watch/apps_watch.h"
 #include "keymap.h"
 #include "layout.h"
@@ -81,6 +82,7 @@ typedef struct console {
 
     const app_config *app;
     char live_tag[130], stable_tag[130];
+    live_history live_hist;       /* the live tag's moves from the journal (Instances' IMAGE) */
 
     layout lay;
     WINDOW *win_header, *win_status, *win_overlay;
@@ -90,6 +92,7 @@ typedef struct console {
     pane panes[PANE_COUNT];
     int focus;
     int tab_pane;
+    int tab_mate;                 /* shown under the tab while an action runs here (-1: none) */
 
     overlay_kind ov;
     bool ov_dirty;
@@ -143,6 +146,10 @@ void con_mark_all(console *c);
 void con_set_app(console *c, const app_config *app);
 void con_free_windows(console *c);
 void con_relayout(console *c);
+void con_relayout_if_moved(console *c);
+/* An action of this console started a rollout: the kind's rollout pane comes to
+ * the front of the tabs, its companion under it where there is room. */
+void con_show_rollout(console *c);
 /* The panes of the shown app's kind (LAYOUT_PANE_BIT mask). */
 unsigned con_kind_panes(const console *c);
 void con_focus_pane(console *c, int p);
@@ -218,6 +225,12 @@ void con_actions_closing(console *c);             /* after the loop: answers arr
  * what to tell the operator (which plan, how to resume or abandon it) in why. */
 bool con_actions_stopped_by_quit(const console *c, char *why, size_t len);
 void con_actions_free(console *c);                /* after the clients are freed */
+/* The journal changed (or the app whose live tag it follows): read it again soon. */
+void con_act_journal_changed(console *c);
+/* A rollback this console advised and the operator dismissed, while the refresh
+ * has not succeeded since and live is not back on stable: the app is marked
+ * broken all the same (out untouched otherwise). */
+void con_act_advised_mark(const console *c, app_mark *out);
 void con_actions_key(console *c, action_id a);    /* deploy, promote, cancel, rollback */
 bool con_actions_dialog_key(console *c, int key); /* the dialog's keys; true: taken */
 /* :deploy and :promote complete tags (the command row handler is con_cmd_action). */

@@ -51,6 +51,28 @@ static bool scan_one(void *ud, json_object *o, const char *raw, size_t len)
     return true;
 }
 
+void con_act_journal_changed(console *c)
+{
+    c->act->journal_dirty = true;
+}
+
+/* The live tag's moves, for the Instances pane's IMAGE column; the panes that show
+ * it are told. */
+static void reload_live_history(console *c, const char *path)
+{
+    const watch_state *ws = watch_get(c->w);
+    strbuf err;
+    sb_init(&err);
+    live_history_free(&c->live_hist);
+    live_history_read(path, ws->repository, c->region, c->live_tag, &c->live_hist, &err);
+    sb_free(&err);
+    pane_ctx ctx = con_ctx_of(c);
+    for (int p = 0; p < PANE_COUNT; p++) {
+        c->panes[p].ops->on_model_change(&c->panes[p], 0, &ctx);
+        c->panes[p].dirty = true;
+    }
+}
+
 /* Reads the journal's newest records into the Activity pane. */
 void con_act_reload_journal(console *c)
 {
@@ -59,6 +81,7 @@ void con_act_reload_journal(console *c)
     char *path = a->j ? xstrdup(journal_path(a->j)) : journal_default_path();
     if (!path)
         return;
+    reload_live_history(c, path);
     scan_ctx s = { 0 };
     strbuf err;
     sb_init(&err);

@@ -136,6 +136,7 @@ void plan_free(plan *p)
     strvec_free(&p->notes);
     free(p->latest_refresh_id);
     free(p->live_digest);
+    free(p->live_label);
     free(p->running_refresh);
     free(p->undo_reason);
     free(p->trigger);

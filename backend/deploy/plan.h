@@ -148,6 +148,7 @@ typedef struct plan {
     strvec notes;          /* what the operator should know */
     char *latest_refresh_id;   /* newest refresh seen when planned (to recognise ours) */
     char *live_digest;     /* live tag's digest when planned */
+    char *live_label;      /* its commit tag, else short digest (display only; cancel) */
     /* What the summary says (display only; not journaled: a resumed plan has none) */
     bool has_group_size;
     int group_instances;   /* the group's instances when planned */

@@ -483,6 +483,20 @@ static void compose_cancel(build_ctx *x)
     if (!str_eq(a->status, "Cancelling"))
         add_simple(p, STEP_CANCEL_REFRESH);
     add_simple(p, STEP_WAIT_REFRESH_END);
+    /* What stays behind: no tag moves back, so live keeps naming the new image and
+     * every launch after the cancel runs it. Unknown when the images were not read
+     * (the cancel does not wait for that). */
+    const ecr_image_detail *live = !x->repos_failed && !x->images_failed && p->target.repository
+                                       ? ecr_image_with_tag(&x->images, p->target.live_tag) : NULL;
+    if (live) {
+        str_set(&p->live_digest, live->image_digest);
+        const char *commit = ecr_commit_tag(live, p->target.live_tag, p->target.stable_tag);
+        char sd[40];
+        ecr_short_digest(live->image_digest, sd, sizeof sd);
+        str_set(&p->live_label, commit ? commit : sd);
+        add_note(p, "%s stays on %s; new launches will run it (roll back to move it)", p->target.live_tag,
+                 p->live_label);
+    }
 }
 
 static void compose_rollback(build_ctx *x)
@@ -838,8 +852,9 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
     x->need_group = r->action != PLAN_PROMOTE;
     /* Promote onto the live tag must know whether a refresh runs. */
     x->need_refreshes = x->need_group || (r->action == PLAN_PROMOTE && str_eq(r->dst_tag, t->live_tag) && t->asg);
+    /* A cancel reads the repository only to say what live names (what stays). */
     x->need_repo = r->action == PLAN_DEPLOY || r->action == PLAN_PROMOTE ||
-                   (r->action == PLAN_ROLLBACK && t->repository);
+                   ((r->action == PLAN_ROLLBACK || r->action == PLAN_CANCEL) && t->repository);
     x->need_lt = r->action == PLAN_DEPLOY_LT;
     /* A plan that may start a refresh checks its alarms exist (metric and composite). */
     x->need_alarms = (r->action == PLAN_DEPLOY || r->action == PLAN_DEPLOY_LT || r->action == PLAN_ROLLBACK) &&

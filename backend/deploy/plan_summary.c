@@ -202,6 +202,8 @@ static void cancel_line(const plan *p, strbuf *out)
     sb_append(out, " on ");
     target(p, out);
     sb_append(out, ": the instances it replaced keep the new image, the others stay as they are; no tag moves");
+    if (p->live_label)
+        sb_printf(out, "; %s stays on %s, new launches run it", p->target.live_tag, p->live_label);
 }
 
 static void promote_line(const plan *p, strbuf *out)

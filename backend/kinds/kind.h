@@ -33,6 +33,9 @@ typedef struct app_kind {
     unsigned data_sets;
     /* Its panes by registry name (panes/panes.def), NULL-terminated. */
     const char *const *panes;
+    /* The pane that follows a rollout this console started (brought to the front
+     * of the tabs), and its companion shown under it where there is room. */
+    const char *rollout_pane, *rollout_mate;
     /* The plan actions it offers (KIND_ACTION(PLAN_DEPLOY) | ...). */
     unsigned actions;
     /* The resource its plans act on, by name (a protected app's operator types it). */
@@ -45,9 +48,11 @@ typedef struct app_kind {
      * that id (NULL: the newest). False when the poll says nothing yet (the data
      * set was not read, or failed: unknown, never "none"). */
     bool (*guard_signals)(const watch_state *ws, const char *rollout_id, guard_signals *out);
-    /* Whether the app shown in ws is broken (app_mark), from what the watch read;
-     * false with out->broken false when not (or not known yet). */
-    bool (*mark)(const watch_state *ws, const char *live_tag, const char *stable_tag, app_mark *out);
+    /* Whether app (NULL: the flags' group and repository) is broken (app_mark), from
+     * what the watch read; false with out->broken false when not, when not known
+     * yet, or when ws shows another of the kind's resources than app's. */
+    bool (*mark)(const watch_state *ws, const app_config *app, const char *live_tag, const char *stable_tag,
+                 app_mark *out);
 } app_kind;
 
 #define KIND_ACTION(a) (1u << (a))

@@ -10,7 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=65
+PLAN=71
 echo "1..$PLAN"
 
 skip_all() {
@@ -183,6 +183,16 @@ offer_ok() {
         wait_for "Press R to roll back" 2
 }
 check "a bad tag: the rollback offer appears with its reason" offer_ok
+check "the journal records the guard's verdict and the offer" \
+    wait_until 10 journal_has '"event":"rollback_offer","plan_id":"p-[^"]*","action":"deploy".*"outcome":"offered"'
+keys Escape
+check "the dismissal is journaled" wait_until 10 journal_has '"event":"rollback_offer".*"outcome":"dismissed"'
+# The broken mark outlives the offer and the passing messages: header and row.
+broken_ok() {
+    sleep 8
+    screen | head -n 1 | grep -q "BROKEN" && screen | grep -q "web-asg  BROKEN"
+}
+check "once dismissed, the app stays marked BROKEN in the header and on its row" broken_ok
 keys R
 rb_plan_ok() { wait_for "rollback plan" 15 && wait_for "Run this plan?" 5 && wait_for "prod <- prod-stable" 2; }
 check "R shows the rollback plan (live <- stable, then a refresh)" rb_plan_ok
@@ -190,6 +200,7 @@ keys y
 check "the rollback runs to done" wait_for "Done: every step done or skipped." 60
 check "live is back on the old digest" digest_is prod "$old_live"
 keys Escape
+check "rolled back: the BROKEN mark clears" wait_gone "BROKEN" 60
 
 # ---- 4. auto_rollback: the console rolls back by itself and says so ----
 fresh auto
@@ -204,6 +215,11 @@ check "auto_rollback: the rollback starts by itself, on screen" auto_ok
 check "auto_rollback: live is back on the old digest" wait_until 60 digest_is prod "$old_live"
 auto_journal_ok() { wait_until 30 journal_has '"action":"rollback","user"'; }
 check "auto_rollback: the rollback is journaled" auto_journal_ok
+check "auto_rollback: its plan_start says what triggered it" \
+    journal_has '"event":"plan_start".*"action":"rollback".*"trigger":"auto-rollback after p-'
+check "auto_rollback: the offer is journaled as taken automatically" \
+    journal_has '"event":"rollback_offer".*"outcome":"auto"'
+
 
 # ---- 5. cancel by c, and the group's state ----
 fresh cancel

@@ -11,7 +11,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=32
+PLAN=34
 echo "1..$PLAN"
 
 skip_all() {
@@ -141,6 +141,9 @@ done_first() { case "$(first_line)" in "Deploy a9f3c21 to web-asg:"*) return 0 ;
 check "the finished plan's dialog still starts with its summary" done_first
 keys Escape
 wait_for "watching the deploy on web-asg" 10
+# The deploy started here: Refresh in front of the tabs, Targets under it.
+rollout_ok() { wait_for "To update:" 10 && wait_for "web-tg i-" 5 && screen | grep -q "^┌─ 3 Targets"; }
+check "80x24: after d, Refresh comes to the front with Targets under it" rollout_ok
 keys q
 ask_ok() { wait_for "watching web's deploy" 5 && wait_for "quit and stop guarding?" 1 && wait_for "y: quit    any other key: stay" 1; }
 check "q while the deploy is watched asks first" ask_ok
@@ -167,6 +170,7 @@ cancel_first() {
     screen | sed -n 4p | grep -qF "the instances it replaced keep the new image"
 }
 check "the cancel dialog's first line says which refresh it cancels and what stays" cancel_first
+check "the cancel plan names what live stays on" wait_for "prod stays on a9f3c21" 3
 cancel_words_ok() { wait_for "y: cancel the refresh    n/Esc: keep the refresh running" 2 && ! screen | grep -qF "n/Esc: cancel"; }
 check "the cancel dialog: n/Esc: keep the refresh running" cancel_words_ok
 cancel_hints_ok() { hints_line | grep -qF " y cancel the refresh  n/Esc keep the refresh running  a aws commands"; }

@@ -6,7 +6,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=44
+PLAN=45
 echo "1..$PLAN"
 
 skip_all() {
@@ -163,6 +163,16 @@ recover_ok() {
     wait_gone "STALE" 20
 }
 check "the data comes back when the simulator recovers" recover_ok
+partly_ok() {
+    sim_post /_sim/faults '{"rules":[{"operation":"DescribeInstances","error_5xx_rate":1.0}]}' || return 1
+    keys r
+    # EC2 details failing while the group's rows keep coming: named, not a STALE pane.
+    wait_for "ec2 stale" 20 && ! screen | grep -q "STALE"
+}
+check "a failing secondary set is named on the pane (ec2 stale), not STALE" partly_ok
+sim_post /_sim/faults '{"rules":[]}'
+keys r
+wait_gone "ec2 stale" 20
 
 # ---- hostile text from AWS ----
 sed -e 's/- { tags: \[e5d1f0c\], layers/- { tags: ["\\e]0;pwned\\a\\e[2Jevil"], layers/' \

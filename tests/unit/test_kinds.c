@@ -54,6 +54,15 @@ static void test_registry_contract(void **state)
             if (!found)
                 fail_msg("kind %s names pane %s, which panes.def does not have", k->config->name, k->panes[j]);
         }
+        /* Its rollout pane and companion are among its panes. */
+        const char *rollout[] = { k->rollout_pane, k->rollout_mate };
+        for (size_t j = 0; j < 2; j++) {
+            bool listed = !rollout[j];
+            for (size_t m = 0; rollout[j] && k->panes[m]; m++)
+                listed |= str_eq(k->panes[m], rollout[j]);
+            if (!listed)
+                fail_msg("kind %s follows a rollout on pane %s, not one of its own", k->config->name, rollout[j]);
+        }
         /* Its required keys are among its own. */
         for (size_t j = 0; k->config->required && k->config->required[j]; j++) {
             bool own = false;
@@ -223,43 +232,43 @@ static void test_asg_mark(void **state)
     watch_state ws;
     memset(&ws, 0, sizeof ws);
     app_mark m;
-    assert_false(k->mark(&ws, "prod", "prod-stable", &m));   /* nothing read yet */
+    assert_false(k->mark(&ws, NULL, "prod", "prod-stable", &m));   /* nothing read yet */
     ws.meta[WS_REFRESHES].fetched_at = 1;
     ws.meta[WS_IMAGES].fetched_at = 1;
     instance_refresh *r = VEC_NEW(ws.refreshes);
     r->status = xstrdup("Failed");
     image(&ws.images, "sha256:bad0000000000000", "prod", "e5d1f0c");
     image(&ws.images, "sha256:good000000000000", "prod-stable", "2f4a8c6");
-    assert_true(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_true(k->mark(&ws, NULL, "prod", "prod-stable", &m));
     assert_true(m.broken);
     assert_string_equal(m.status, "Failed");
     assert_string_equal(m.live, "e5d1f0c");
     assert_string_equal(m.text, "refresh Failed; prod -> e5d1f0c: new launches run it; R rolls back");
     str_set(&r->status, "Cancelled");
-    assert_true(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_true(k->mark(&ws, NULL, "prod", "prod-stable", &m));
     str_set(&r->status, "RollbackFailed");
-    assert_true(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_true(k->mark(&ws, NULL, "prod", "prod-stable", &m));
     /* A later success clears it (the newest refresh is first). */
     str_set(&r->status, "Successful");
-    assert_false(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_false(k->mark(&ws, NULL, "prod", "prod-stable", &m));
     assert_false(m.broken);
     str_set(&r->status, "InProgress");
-    assert_false(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_false(k->mark(&ws, NULL, "prod", "prod-stable", &m));
     /* Rolled back by retag: live names stable's image again. */
     str_set(&r->status, "Failed");
     strvec_push(&ws.images.items[1].image_tags, "prod");
     strvec_free(&ws.images.items[0].image_tags);
     strvec_push(&ws.images.items[0].image_tags, "e5d1f0c");
-    assert_false(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_false(k->mark(&ws, NULL, "prod", "prod-stable", &m));
     /* The images not read yet: still broken, what live names unknown. */
     MODEL_LIST_FREE(ws.images, ecr_image_detail_free);
     ws.meta[WS_IMAGES].fetched_at = 0;
-    assert_true(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_true(k->mark(&ws, NULL, "prod", "prod-stable", &m));
     assert_string_equal(m.live, "?");
     assert_string_equal(m.text, "refresh Failed; prod -> ?: new launches run it; R rolls back");
     /* Refreshes that could not be read: nothing can be said. */
     ws.meta[WS_REFRESHES].stale = true;
-    assert_false(k->mark(&ws, "prod", "prod-stable", &m));
+    assert_false(k->mark(&ws, NULL, "prod", "prod-stable", &m));
     MODEL_LIST_FREE(ws.refreshes, instance_refresh_free);
     MODEL_LIST_FREE(ws.images, ecr_image_detail_free);
 }

@@ -6,6 +6,7 @@
 
 extern const config_kind kind_asg_config;
 
-bool asg_app_mark(const watch_state *ws, const char *live_tag, const char *stable_tag, app_mark *out);
+bool asg_app_mark(const watch_state *ws, const app_config *app, const char *live_tag, const char *stable_tag,
+                  app_mark *out);
 
 #endif

@@ -19,9 +19,12 @@ static void image_name(const ecr_image_detail_list *images, const char *digest, 
         ecr_short_digest(digest, buf, len);
 }
 
-bool asg_app_mark(const watch_state *ws, const char *live_tag, const char *stable_tag, app_mark *out)
+bool asg_app_mark(const watch_state *ws, const app_config *app, const char *live_tag, const char *stable_tag,
+                  app_mark *out)
 {
     memset(out, 0, sizeof *out);
+    if (app && !str_eq(ws->selected_asg, app->asg))
+        return false;   /* another group is on screen: its refreshes are not the app's */
     if (watch_refreshes_read(ws, NULL) != WATCH_READ_OK || !ws->refreshes.n)
         return false;
     const instance_refresh *r = &ws->refreshes.items[0];

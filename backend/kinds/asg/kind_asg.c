@@ -33,6 +33,8 @@ const app_kind kind_asg = {
     .config = &kind_asg_config,
     .data_sets = WS_ALL,
     .panes = asg_panes,
+    .rollout_pane = "refresh",
+    .rollout_mate = "targets",
     .actions = KIND_ACTION(PLAN_DEPLOY) | KIND_ACTION(PLAN_DEPLOY_LT) | KIND_ACTION(PLAN_ROLLBACK) |
                KIND_ACTION(PLAN_CANCEL) | KIND_ACTION(PLAN_PROMOTE),
     .resource = asg_resource,
