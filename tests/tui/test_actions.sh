@@ -10,7 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-PLAN=71
+PLAN=72
 echo "1..$PLAN"
 
 skip_all() {
@@ -237,6 +237,13 @@ check "the dialog says what the group is left with" wait_for "web-asg is left wi
 check "and how many instances run the new image and how many the old" \
     wait_for "launched by the refresh run the image 'prod' pointed at when they booted (the new one);" 10
 keys Escape
+# The mixed fleet stays visible: the instances the refresh launched after the
+# journaled move show the new image, inferred; the others what the journal cannot say.
+image_ok() {
+    wait_for "IMAGE" 10 && wait_for "~a9f3c21" 20 &&
+        screen | grep -qE "i-0[0-9a-f]{16} .*(InService|Terminating|Pending).* \? "
+}
+check "Instances' IMAGE column infers the new image for the refresh's instances only" image_ok
 
 # ---- 6. promote by p (the stable tag offered), and the : commands ----
 fresh promote
