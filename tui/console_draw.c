@@ -102,6 +102,8 @@ unsigned con_kind_panes(const console *c)
     return mask;
 }
 
+static void relayout(console *c, bool repaint);
+
 /* What the layout is asked: the terminal, the kind's panes, how many rows each
  * pane's content has (unknown until its rows first arrive; a pane that draws more
  * than its list, such as Refresh's summary, says so in want_extra), and the tab's
@@ -130,10 +132,18 @@ void con_relayout_if_moved(console *c)
     layout l;
     layout_fit(&q, &l);
     if (memcmp(l.pane, c->lay.pane, sizeof l.pane) != 0 || memcmp(l.visible, c->lay.visible, sizeof l.visible) != 0)
-        con_relayout(c);
+        relayout(c, false);
 }
 
 void con_relayout(console *c)
+{
+    relayout(c, true);
+}
+
+/* repaint: the whole terminal is sent again (a resize, a new theme); a layout
+ * that only moved with the content lets curses send what changed, so a list
+ * that grows costs a few lines on the link, not a screen. */
+static void relayout(console *c, bool repaint)
 {
     con_free_windows(c);
     layout_req q;
@@ -149,7 +159,8 @@ void con_relayout(console *c)
             if (c->lay.visible[p])
                 c->win_pane[p] = win_at(c->lay.pane[p]);
     }
-    clearok(curscr, TRUE);
+    if (repaint)
+        clearok(curscr, TRUE);
     con_mark_all(c);
     /* poll what the screen shows: the sets of the panes on it */
     unsigned shown = 0;
