@@ -104,6 +104,21 @@ static void load_keys(const console *c)
                              .rollback = a->k_rollback };
 }
 
+/* The dialog's text in the overlay: wrapped, not cut (the aws commands are long
+ * and must be readable whole); takes sb's text and frees it. */
+static void show_dialog_text(console *c, strbuf *sb)
+{
+    con_actions *a = c->act;
+    strvec_free(&c->ov_lines);
+    a->wrap_width = c->lay.body.w - 4;
+    dialog_wrap(sb->buf, a->wrap_width, &c->ov_lines);
+    sb_free(sb);
+    c->ov = OV_ACTION;
+    c->ov_copy_id[0] = '\0';
+    c->ov_dirty = true;
+    c->dirty_status = true;
+}
+
 static void quit_question_show(console *c)
 {
     con_actions *a = c->act;
@@ -111,14 +126,7 @@ static void quit_question_show(console *c)
     strbuf sb;
     sb_init(&sb);
     dialog_quit_text(a->quit_q, a->k_confirm[0] ? a->k_confirm : "y", &sb);
-    strvec_free(&c->ov_lines);
-    a->wrap_width = c->lay.body.w - 4;
-    dialog_wrap(sb.buf, a->wrap_width, &c->ov_lines);
-    sb_free(&sb);
-    c->ov = OV_ACTION;
-    c->ov_copy_id[0] = '\0';
-    c->ov_dirty = true;
-    c->dirty_status = true;
+    show_dialog_text(c, &sb);
 }
 
 void con_act_dialog_refresh(console *c)
@@ -149,15 +157,7 @@ void con_act_dialog_refresh(console *c)
     strbuf sb;
     sb_init(&sb);
     dialog_text(&d, &sb);
-    strvec_free(&c->ov_lines);
-    /* Wrapped, not cut: the aws commands are long and must be readable whole. */
-    a->wrap_width = c->lay.body.w - 4;
-    dialog_wrap(sb.buf, a->wrap_width, &c->ov_lines);
-    sb_free(&sb);
-    c->ov = OV_ACTION;
-    c->ov_copy_id[0] = '\0';
-    c->ov_dirty = true;
-    c->dirty_status = true;
+    show_dialog_text(c, &sb);
 }
 
 void con_act_dialog_open(console *c, dialog_phase ph)
