@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import unittest
 
 import peer_versions
@@ -64,8 +65,19 @@ class StatusAgainstSim(unittest.TestCase):
         self.assertTrue([l for l in lines if "healthy ? (target health could not be read)" in l], p.stdout)
         for l in lines:
             self.assertRegex(l, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ")
-        # Once health reads again, the measured count shows.
+        # Once health reads again, the measured count shows (a long refresh, so that
+        # the watch sees it running after the health answer arrives).
         self.sim.faults([])
+        started = False
+        for _ in range(120):   # the scenario's own refresh may still be ending (bounded: 60 s)
+            try:
+                asg.start_instance_refresh(AutoScalingGroupName="api-asg",
+                                           Preferences={"MinHealthyPercentage": 90, "InstanceWarmup": 3600})
+                started = True
+                break
+            except asg.exceptions.InstanceRefreshInProgressFault:
+                time.sleep(0.5)
+        self.assertTrue(started, "a refresh of api-asg never ended")
         p = self.run_tarmac("watch", "--asg", "api-asg", "--interval", "0.2", "--timeout", "3")
         self.assertRegex(p.stdout, r"healthy \d+/\d+")
         if started:
