@@ -56,6 +56,11 @@ static void rec(journal *j, const char *event, const char *plan_id, const char *
     };
     assert_int_equal(journal_append(j, &r, &err), 0);
     sb_free(&err);
+    /* The record borrows them: they are the caller's to free. */
+    if (plan)
+        json_object_put(plan);
+    if (undo)
+        json_object_put(undo);
 }
 
 static int setup(void **state)
