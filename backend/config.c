@@ -46,8 +46,7 @@ typedef struct pctx {
     bool failed;
 } pctx;
 
-static bool fail(pctx *p, const ynode *at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static bool fail(pctx *p, const ynode *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Records the first error only; returns false so callers can `return fail(...)`. */
 static bool fail(pctx *p, const ynode *at, const char *fmt, ...)
@@ -105,14 +104,16 @@ static bool check_text(const char *s, size_t len)
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f)
             return false;
-        if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
-            (unsigned char)s[i + 1] <= 0x9f)
+        if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f)
             return false;
     }
     return true;
 }
 
-static bool check_text255(const char *s, size_t len) { return len <= 255 && check_text(s, len); }
+static bool check_text255(const char *s, size_t len)
+{
+    return len <= 255 && check_text(s, len);
+}
 
 static bool is_alnum(unsigned char c)
 {
@@ -159,7 +160,7 @@ static bool check_ecr_repository(const char *s, size_t len)
     if (len < 2 || len > 256)
         return false;
     size_t i = 0;
-    for (;;) {                                   /* one path component */
+    for (;;) { /* one path component */
         bool need_alnum = true;
         while (i < len && s[i] != '/') {
             unsigned char c = (unsigned char)s[i];
@@ -170,7 +171,7 @@ static bool check_ecr_repository(const char *s, size_t len)
                 continue;
             }
             if (need_alnum)
-                return false;                    /* separator at start or after one */
+                return false; /* separator at start or after one */
             if (c == '.') {
                 i++;
             } else if (c == '_') {
@@ -184,10 +185,10 @@ static bool check_ecr_repository(const char *s, size_t len)
             need_alnum = true;
         }
         if (need_alnum)
-            return false;                        /* empty component or trailing separator */
+            return false; /* empty component or trailing separator */
         if (i == len)
             return true;
-        i++;                                     /* the '/' */
+        i++; /* the '/' */
     }
 }
 
@@ -202,8 +203,8 @@ static bool check_tag(const char *s, size_t len)
 /* ---- key syntax ---- */
 
 static const char *const named_keys[] = {
-    "Enter", "Tab", "S-Tab", "Esc", "Space", "Backspace", "Delete", "Insert",
-    "Home", "End", "PgUp", "PgDn", "Up", "Down", "Left", "Right",
+    "Enter", "Tab", "S-Tab", "Esc",  "Space", "Backspace", "Delete", "Insert",
+    "Home",  "End", "PgUp",  "PgDn", "Up",    "Down",      "Left",   "Right",
 };
 
 /* Length of one UTF-8 encoded code point >= U+00A0 at s, or 0. */
@@ -211,10 +212,17 @@ static size_t utf8_printable_len(const unsigned char *s, size_t len)
 {
     size_t n;
     unsigned cp;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) { n = 2; cp = s[0] & 0x1fu; }
-    else if (s[0] >= 0xe0 && s[0] <= 0xef) { n = 3; cp = s[0] & 0x0fu; }
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4) { n = 4; cp = s[0] & 0x07u; }
-    else return 0;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        n = 2;
+        cp = s[0] & 0x1fu;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        n = 3;
+        cp = s[0] & 0x0fu;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        n = 4;
+        cp = s[0] & 0x07u;
+    } else
+        return 0;
     if (len < n)
         return 0;
     for (size_t i = 1; i < n; i++) {
@@ -222,8 +230,8 @@ static size_t utf8_printable_len(const unsigned char *s, size_t len)
             return 0;
         cp = (cp << 6) | (s[i] & 0x3fu);
     }
-    if (cp < 0xa0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-        (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+    if (cp < 0xa0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (n == 3 && cp < 0x800) ||
+        (n == 4 && cp < 0x10000))
         return 0;
     return n;
 }
@@ -254,24 +262,24 @@ bool config_key_syntax_ok(const char *s)
 /* ---- field tables ---- */
 
 typedef enum {
-    FT_TEXT,        /* char *, checked by .check */
-    FT_ENUM,        /* char *, one of .choices */
-    FT_BOOL,        /* bool, optional has_ flag */
-    FT_INT,         /* int in .min...max, optional has_ flag */
-    FT_STRLIST,     /* strvec, at most .max items, each .check'ed, optional has_ flag */
-    FT_PERCENTS,    /* refresh_prefs.checkpoint_percentages */
-    FT_SECTION,     /* a nested map: .sub / .nsub at base + .off */
-    FT_APPS,        /* the apps: map */
-    FT_KEYS,        /* the keys: map */
-    FT_PROFILES,    /* the profiles: map */
-    FT_KIND,        /* an app's kind: (read first, by parse_kind) */
+    FT_TEXT,     /* char *, checked by .check */
+    FT_ENUM,     /* char *, one of .choices */
+    FT_BOOL,     /* bool, optional has_ flag */
+    FT_INT,      /* int in .min...max, optional has_ flag */
+    FT_STRLIST,  /* strvec, at most .max items, each .check'ed, optional has_ flag */
+    FT_PERCENTS, /* refresh_prefs.checkpoint_percentages */
+    FT_SECTION,  /* a nested map: .sub / .nsub at base + .off */
+    FT_APPS,     /* the apps: map */
+    FT_KEYS,     /* the keys: map */
+    FT_PROFILES, /* the profiles: map */
+    FT_KIND,     /* an app's kind: (read first, by parse_kind) */
 } field_type;
 
 typedef struct field {
     const char *name;
     field_type type;
-    size_t off;                 /* of the value, from the section's base */
-    bool has;                   /* set the bool at has_off when the key is present */
+    size_t off; /* of the value, from the section's base */
+    bool has;   /* set the bool at has_off when the key is present */
     size_t has_off;
     int min, max;               /* FT_INT range; FT_STRLIST item count */
     str_check check;            /* FT_TEXT, FT_STRLIST items */
@@ -281,19 +289,21 @@ typedef struct field {
     size_t nsub;
 } field;
 
-#define FIELD(key, ftype, T, member, ...) \
-    { .name = key, .type = ftype, .off = offsetof(T, member), __VA_ARGS__ }
+#define FIELD(key, ftype, T, member, ...)                                                                              \
+    {                                                                                                                  \
+        .name = key, .type = ftype, .off = offsetof(T, member), __VA_ARGS__                                            \
+    }
 #define HAS_FLAG(T, flag) .has = true, .has_off = offsetof(T, flag)
-#define SUB(table) .sub = table, .nsub = ARRAY_LEN(table)
-#define NO_EXTRAS .has = false   /* FIELD needs something after the member */
+#define SUB(table)        .sub = table, .nsub = ARRAY_LEN(table)
+#define NO_EXTRAS         .has = false /* FIELD needs something after the member */
 
 static const char *const scale_in_choices[] = { "Refresh", "Ignore", "Wait", NULL };
 static const char *const standby_choices[] = { "Terminate", "Ignore", "Wait", NULL };
 
-#define TEXT_WHAT "a string of 1..1024 characters without control characters"
+#define TEXT_WHAT    "a string of 1..1024 characters without control characters"
 #define TEXT255_WHAT "a string of 1..255 characters without control characters"
-#define REGION_WHAT "a region name such as eu-west-1"
-#define TAG_WHAT "an image tag ([A-Za-z0-9_][A-Za-z0-9_.-]*, at most 300)"
+#define REGION_WHAT  "a region name such as eu-west-1"
+#define TAG_WHAT     "an image tag ([A-Za-z0-9_][A-Za-z0-9_.-]*, at most 300)"
 
 /* apps.NAME.refresh: StartInstanceRefresh Preferences, ranges from the AWS API. */
 static const field refresh_fields[] = {
@@ -301,25 +311,20 @@ static const field refresh_fields[] = {
           HAS_FLAG(refresh_prefs, has_min_healthy_percentage), .min = 0, .max = 100),
     FIELD("max_healthy_percentage", FT_INT, refresh_prefs, max_healthy_percentage,
           HAS_FLAG(refresh_prefs, has_max_healthy_percentage), .min = 100, .max = 200),
-    FIELD("instance_warmup", FT_INT, refresh_prefs, instance_warmup,
-          HAS_FLAG(refresh_prefs, has_instance_warmup), .min = 0, .max = 86400),
-    FIELD("checkpoint_percentages", FT_PERCENTS, refresh_prefs, checkpoint_percentages,
-          .min = 1, .max = 100),
-    FIELD("checkpoint_delay", FT_INT, refresh_prefs, checkpoint_delay,
-          HAS_FLAG(refresh_prefs, has_checkpoint_delay), .min = 0, .max = 172800),
-    FIELD("skip_matching", FT_BOOL, refresh_prefs, skip_matching,
-          HAS_FLAG(refresh_prefs, has_skip_matching)),
-    FIELD("auto_rollback", FT_BOOL, refresh_prefs, auto_rollback,
-          HAS_FLAG(refresh_prefs, has_auto_rollback)),
-    FIELD("bake_time", FT_INT, refresh_prefs, bake_time,
-          HAS_FLAG(refresh_prefs, has_bake_time), .min = 0, .max = 172800),
-    FIELD("alarms", FT_STRLIST, refresh_prefs, alarms,
-          HAS_FLAG(refresh_prefs, has_alarm_specification), .min = 1, .max = 10,
-          .check = check_text255, .what = TEXT255_WHAT),
-    FIELD("scale_in_protected_instances", FT_ENUM, refresh_prefs,
-          scale_in_protected_instances, .choices = scale_in_choices),
-    FIELD("standby_instances", FT_ENUM, refresh_prefs, standby_instances,
-          .choices = standby_choices),
+    FIELD("instance_warmup", FT_INT, refresh_prefs, instance_warmup, HAS_FLAG(refresh_prefs, has_instance_warmup),
+          .min = 0, .max = 86400),
+    FIELD("checkpoint_percentages", FT_PERCENTS, refresh_prefs, checkpoint_percentages, .min = 1, .max = 100),
+    FIELD("checkpoint_delay", FT_INT, refresh_prefs, checkpoint_delay, HAS_FLAG(refresh_prefs, has_checkpoint_delay),
+          .min = 0, .max = 172800),
+    FIELD("skip_matching", FT_BOOL, refresh_prefs, skip_matching, HAS_FLAG(refresh_prefs, has_skip_matching)),
+    FIELD("auto_rollback", FT_BOOL, refresh_prefs, auto_rollback, HAS_FLAG(refresh_prefs, has_auto_rollback)),
+    FIELD("bake_time", FT_INT, refresh_prefs, bake_time, HAS_FLAG(refresh_prefs, has_bake_time), .min = 0,
+          .max = 172800),
+    FIELD("alarms", FT_STRLIST, refresh_prefs, alarms, HAS_FLAG(refresh_prefs, has_alarm_specification), .min = 1,
+          .max = 10, .check = check_text255, .what = TEXT255_WHAT),
+    FIELD("scale_in_protected_instances", FT_ENUM, refresh_prefs, scale_in_protected_instances,
+          .choices = scale_in_choices),
+    FIELD("standby_instances", FT_ENUM, refresh_prefs, standby_instances, .choices = standby_choices),
 };
 
 static const field app_fields[] = {
@@ -336,18 +341,14 @@ static const field app_fields[] = {
     FIELD("read_only", FT_BOOL, app_config, read_only, NO_EXTRAS),
     FIELD("auto_rollback", FT_BOOL, app_config, auto_rollback, NO_EXTRAS),
     FIELD("unhealthy_polls", FT_INT, app_config, unhealthy_polls, .min = 1, .max = 100),
-    FIELD("min_healthy_targets_percent", FT_INT, app_config, min_healthy_targets_percent,
-          .min = 0, .max = 100),
-    FIELD("alarms", FT_STRLIST, app_config, alarms, .min = 0, .max = 100,
-          .check = check_text255, .what = TEXT255_WHAT),
+    FIELD("min_healthy_targets_percent", FT_INT, app_config, min_healthy_targets_percent, .min = 0, .max = 100),
+    FIELD("alarms", FT_STRLIST, app_config, alarms, .min = 0, .max = 100, .check = check_text255, .what = TEXT255_WHAT),
     FIELD("refresh", FT_SECTION, app_config, refresh, SUB(refresh_fields)),
 };
 
 static const field defaults_fields[] = {
-    FIELD("profile", FT_TEXT, tarmac_config, default_profile, .check = check_text,
-          .what = TEXT_WHAT),
-    FIELD("region", FT_TEXT, tarmac_config, default_region, .check = check_region,
-          .what = REGION_WHAT),
+    FIELD("profile", FT_TEXT, tarmac_config, default_profile, .check = check_text, .what = TEXT_WHAT),
+    FIELD("region", FT_TEXT, tarmac_config, default_region, .check = check_region, .what = REGION_WHAT),
     FIELD("read_only", FT_BOOL, tarmac_config, read_only, NO_EXTRAS),
 };
 
@@ -357,11 +358,9 @@ static const field profile_fields[] = {
 };
 
 static const field ui_fields[] = {
-    FIELD("theme", FT_TEXT, tarmac_config, theme, .check = check_name,
-          .what = "a theme name ([A-Za-z0-9_.-], 1..64)"),
+    FIELD("theme", FT_TEXT, tarmac_config, theme, .check = check_name, .what = "a theme name ([A-Za-z0-9_.-], 1..64)"),
     FIELD("refresh_seconds", FT_INT, tarmac_config, refresh_seconds, .min = 1, .max = 3600),
-    FIELD("refresh_active_seconds", FT_INT, tarmac_config, refresh_active_seconds,
-          .min = 1, .max = 3600),
+    FIELD("refresh_active_seconds", FT_INT, tarmac_config, refresh_active_seconds, .min = 1, .max = 3600),
     FIELD("bell", FT_BOOL, tarmac_config, bell, NO_EXTRAS),
     FIELD("mouse", FT_BOOL, tarmac_config, mouse, NO_EXTRAS),
 };
@@ -381,8 +380,8 @@ static bool parse_int(pctx *p, const ynode *v, const char *name, int min, int ma
 {
     char shown[80];
     bool ok = v->kind == YNODE_SCALAR && v->plain && v->len > 0 && v->len < 16 &&
-              ((v->str[0] >= '0' && v->str[0] <= '9') ||
-               (v->str[0] == '-' && v->len > 1 && v->str[1] >= '0' && v->str[1] <= '9'));
+        ((v->str[0] >= '0' && v->str[0] <= '9') ||
+         (v->str[0] == '-' && v->len > 1 && v->str[1] >= '0' && v->str[1] <= '9'));
     if (ok) {
         char *end = NULL;
         errno = 0;
@@ -393,8 +392,7 @@ static bool parse_int(pctx *p, const ynode *v, const char *name, int min, int ma
         }
     }
     return fail(p, v, "expected an integer %d..%d for %s, got %s%s", min, max, name,
-                v->kind == YNODE_SCALAR && !v->plain ? "the quoted string " : "",
-                quoted(v, shown, sizeof(shown)));
+                v->kind == YNODE_SCALAR && !v->plain ? "the quoted string " : "", quoted(v, shown, sizeof(shown)));
 }
 
 static bool parse_bool(pctx *p, const ynode *v, const char *name, bool *out)
@@ -411,25 +409,20 @@ static bool parse_bool(pctx *p, const ynode *v, const char *name, bool *out)
         }
     }
     return fail(p, v, "expected true or false for %s, got %s%s", name,
-                v->kind == YNODE_SCALAR && !v->plain ? "the quoted string " : "",
-                quoted(v, shown, sizeof(shown)));
+                v->kind == YNODE_SCALAR && !v->plain ? "the quoted string " : "", quoted(v, shown, sizeof(shown)));
 }
 
 /* Any non-null scalar, checked, copied into *out. */
-static bool parse_text(pctx *p, const ynode *v, const char *name, str_check check,
-                       const char *what, char **out)
+static bool parse_text(pctx *p, const ynode *v, const char *name, str_check check, const char *what, char **out)
 {
     char shown[80];
-    if (v->kind != YNODE_SCALAR || ynode_is_null(v) || strlen(v->str) != v->len ||
-        !check(v->str, v->len))
-        return fail(p, v, "expected %s for %s, got %s", what, name,
-                    quoted(v, shown, sizeof(shown)));
+    if (v->kind != YNODE_SCALAR || ynode_is_null(v) || strlen(v->str) != v->len || !check(v->str, v->len))
+        return fail(p, v, "expected %s for %s, got %s", what, name, quoted(v, shown, sizeof(shown)));
     str_set(out, v->str);
     return true;
 }
 
-static bool parse_enum(pctx *p, const ynode *v, const char *name, const char *const *choices,
-                       char **out)
+static bool parse_enum(pctx *p, const ynode *v, const char *name, const char *const *choices, char **out)
 {
     char shown[80];
     if (v->kind == YNODE_SCALAR) {
@@ -444,8 +437,7 @@ static bool parse_enum(pctx *p, const ynode *v, const char *name, const char *co
     sb_init(&list);
     for (size_t i = 0; choices[i]; i++)
         sb_printf(&list, "%s%s", i ? ", " : "", choices[i]);
-    fail(p, v, "expected one of %s for %s, got %s", list.buf, name,
-         quoted(v, shown, sizeof(shown)));
+    fail(p, v, "expected one of %s for %s, got %s", list.buf, name, quoted(v, shown, sizeof(shown)));
     sb_free(&list);
     return false;
 }
@@ -468,13 +460,10 @@ static bool parse_strlist(pctx *p, const ynode *v, const field *f, strvec *out)
         return fail(p, v, "expected %d..%d items for %s, got %zu", f->min, f->max, f->name, n);
     for (size_t i = 0; i < n; i++) {
         const ynode *it = v->items.items[i];
-        if (it->kind != YNODE_SCALAR || ynode_is_null(it) || strlen(it->str) != it->len ||
-            !f->check(it->str, it->len))
-            return fail(p, it, "expected %s in %s, got %s", f->what, f->name,
-                        quoted(it, shown, sizeof(shown)));
+        if (it->kind != YNODE_SCALAR || ynode_is_null(it) || strlen(it->str) != it->len || !f->check(it->str, it->len))
+            return fail(p, it, "expected %s in %s, got %s", f->what, f->name, quoted(it, shown, sizeof(shown)));
         if (strvec_contains(out, it->str))
-            return fail(p, it, "%s appears twice in %s", quoted(it, shown, sizeof(shown)),
-                        f->name);
+            return fail(p, it, "%s appears twice in %s", quoted(it, shown, sizeof(shown)), f->name);
         strvec_push(out, it->str);
     }
     return true;
@@ -497,8 +486,8 @@ static bool parse_percents(pctx *p, const ynode *v, const field *f, refresh_pref
 
 /* ---- sections ---- */
 
-static bool parse_section(pctx *p, const ynode *map, const char *path, const field *fields,
-                          size_t nfields, void *base, tarmac_config *cfg);
+static bool parse_section(pctx *p, const ynode *map, const char *path, const field *fields, size_t nfields, void *base,
+                          tarmac_config *cfg);
 
 static void app_defaults(app_config *app)
 {
@@ -510,8 +499,14 @@ static void app_defaults(app_config *app)
 
 static void app_free(app_config *a)
 {
-    free(a->name); free(a->profile); free(a->region); free(a->asg); free(a->ecr_repository);
-    free(a->live_tag); free(a->stable_tag); free(a->file);
+    free(a->name);
+    free(a->profile);
+    free(a->region);
+    free(a->asg);
+    free(a->ecr_repository);
+    free(a->live_tag);
+    free(a->stable_tag);
+    free(a->file);
     strvec_free(&a->alarms);
     refresh_prefs_free(&a->refresh);
 }
@@ -581,18 +576,16 @@ static bool check_app(pctx *p, const ynode *key, const ynode *map, const app_con
             continue;
         for (size_t j = 0; j < ARRAY_LEN(config_kinds); j++)
             if (config_kinds[j] != kind && key_in(config_kinds[j]->keys, k->str))
-                return fail(p, k, "%s is a key of %s apps; app \"%s\" is of kind %s", k->str,
-                            config_kinds[j]->name, app->name, kind->name);
+                return fail(p, k, "%s is a key of %s apps; app \"%s\" is of kind %s", k->str, config_kinds[j]->name,
+                            app->name, kind->name);
     }
     for (size_t i = 0; kind->required && kind->required[i]; i++)
         if (!ynode_get(map, kind->required[i]))
             return fail(p, key, "app \"%s\" needs %s %s (kind %s)", app->name,
-                        strchr("aeiou", kind->required[i][0]) ? "an" : "a", kind->required[i],
-                        kind->name);
+                        strchr("aeiou", kind->required[i][0]) ? "an" : "a", kind->required[i], kind->name);
     if (strcmp(app->live_tag, app->stable_tag) == 0) {
         const ynode *at = ynode_get(map, "stable_tag");
-        return fail(p, at ? at : key, "stable_tag must differ from live_tag (both \"%s\")",
-                    app->live_tag);
+        return fail(p, at ? at : key, "stable_tag must differ from live_tag (both \"%s\")", app->live_tag);
     }
     strbuf at_key, why;
     sb_init(&at_key);
@@ -617,8 +610,7 @@ static bool parse_apps(pctx *p, const ynode *v, tarmac_config *cfg)
     for (size_t i = 0; i < v->pairs.n; i++) {
         const ynode *k = v->pairs.items[i].key, *body = v->pairs.items[i].value;
         if (strlen(k->str) != k->len || !check_name(k->str, k->len))
-            return fail(p, k, "expected an app name ([A-Za-z0-9_.-], 1..64), got %s",
-                        quoted(k, shown, sizeof(shown)));
+            return fail(p, k, "expected an app name ([A-Za-z0-9_.-], 1..64), got %s", quoted(k, shown, sizeof(shown)));
         /* Duplicate names are duplicate keys, already refused by yaml_util. */
         app_config *app = VEC_NEW(cfg->apps);
         app_defaults(app);
@@ -627,8 +619,7 @@ static bool parse_apps(pctx *p, const ynode *v, tarmac_config *cfg)
         app->line = k->line;
         char *path = xasprintf("apps.%s", k->str);
         bool ok = parse_kind(p, body, app) &&
-                  parse_section(p, body, path, app_fields, ARRAY_LEN(app_fields), app, cfg) &&
-                  check_app(p, k, body, app);
+            parse_section(p, body, path, app_fields, ARRAY_LEN(app_fields), app, cfg) && check_app(p, k, body, app);
         free(path);
         if (!ok)
             return false;
@@ -646,8 +637,7 @@ static bool parse_profiles(pctx *p, const ynode *v, tarmac_config *cfg)
     for (size_t i = 0; i < v->pairs.n; i++) {
         const ynode *k = v->pairs.items[i].key, *body = v->pairs.items[i].value;
         if (strlen(k->str) != k->len || !check_text255(k->str, k->len))
-            return fail(p, k, "expected a profile name (" TEXT255_WHAT "), got %s",
-                        quoted(k, shown, sizeof(shown)));
+            return fail(p, k, "expected a profile name (" TEXT255_WHAT "), got %s", quoted(k, shown, sizeof(shown)));
         profile_config *pc = VEC_NEW(cfg->profiles);
         pc->name = xstrdup(k->str);
         pc->line = k->line;
@@ -672,12 +662,13 @@ static bool parse_keys(pctx *p, const ynode *v, tarmac_config *cfg)
         if (strlen(k->str) != k->len || !check_action(k->str, k->len))
             return fail(p, k, "expected an action name ([a-z][a-z0-9_]*, at most 64), got %s",
                         quoted(k, shown, sizeof(shown)));
-        if (val->kind != YNODE_SCALAR || strlen(val->str) != val->len ||
-            !config_key_syntax_ok(val->str))
-            return fail(p, val, "invalid key %s for %s (expected a printable character, "
+        if (val->kind != YNODE_SCALAR || strlen(val->str) != val->len || !config_key_syntax_ok(val->str))
+            return fail(p, val,
+                        "invalid key %s for %s (expected a printable character, "
                         "C-a..C-z, M-<char>, F1..F12, Enter, Tab, S-Tab, Esc, Space, "
                         "Backspace, Delete, Insert, Home, End, PgUp, PgDn, Up, Down, Left "
-                        "or Right)", quoted(val, shown, sizeof(shown)), k->str);
+                        "or Right)",
+                        quoted(val, shown, sizeof(shown)), k->str);
         config_key *ck = VEC_NEW(cfg->keys);
         ck->action = xstrdup(k->str);
         ck->key = xstrdup(val->str);
@@ -686,8 +677,7 @@ static bool parse_keys(pctx *p, const ynode *v, tarmac_config *cfg)
     return true;
 }
 
-static bool parse_field(pctx *p, const field *f, const ynode *v, const char *path, void *base,
-                        tarmac_config *cfg)
+static bool parse_field(pctx *p, const field *f, const ynode *v, const char *path, void *base, tarmac_config *cfg)
 {
     char *at = (char *)base + f->off;
     bool ok = false;
@@ -726,7 +716,7 @@ static bool parse_field(pctx *p, const field *f, const ynode *v, const char *pat
         ok = parse_profiles(p, v, cfg);
         break;
     case FT_KIND:
-        ok = true;   /* read by parse_kind */
+        ok = true; /* read by parse_kind */
         break;
     }
     if (ok && f->has)
@@ -735,8 +725,8 @@ static bool parse_field(pctx *p, const field *f, const ynode *v, const char *pat
 }
 
 /* A map whose keys come from fields; null is an empty section. */
-static bool parse_section(pctx *p, const ynode *map, const char *path, const field *fields,
-                          size_t nfields, void *base, tarmac_config *cfg)
+static bool parse_section(pctx *p, const ynode *map, const char *path, const field *fields, size_t nfields, void *base,
+                          tarmac_config *cfg)
 {
     char shown[80];
     const char *where = *path ? path : "the top level";
@@ -755,8 +745,7 @@ static bool parse_section(pctx *p, const ynode *map, const char *path, const fie
             sb_init(&names);
             for (size_t j = 0; j < nfields; j++)
                 sb_printf(&names, "%s%s", j ? ", " : "", fields[j].name);
-            fail(p, k, "unknown key %s in %s (expected one of: %s)",
-                 quoted(k, shown, sizeof(shown)), where, names.buf);
+            fail(p, k, "unknown key %s in %s (expected one of: %s)", quoted(k, shown, sizeof(shown)), where, names.buf);
             sb_free(&names);
             return false;
         }
@@ -796,8 +785,7 @@ void config_free(tarmac_config *c)
     memset(c, 0, sizeof(*c));
 }
 
-int config_parse(const char *data, size_t len, const char *filename, tarmac_config *out,
-                 strbuf *err)
+int config_parse(const char *data, size_t len, const char *filename, tarmac_config *out, strbuf *err)
 {
     const char *file = filename ? filename : "<config>";
     pctx p = { .file = file, .err = err };
@@ -807,13 +795,11 @@ int config_parse(const char *data, size_t len, const char *filename, tarmac_conf
         return -1;
     }
     /* Config files are small: tight limits keep hostile input cheap. */
-    yaml_limits lim = { .max_depth = 16, .max_nodes = 20000, .max_scalar = CONFIG_MAX_STRING,
-                        .max_pairs = 1000 };
+    yaml_limits lim = { .max_depth = 16, .max_nodes = 20000, .max_scalar = CONFIG_MAX_STRING, .max_pairs = 1000 };
     ydoc doc;
     if (yaml_doc_parse(data, len, file, &lim, &doc, err) < 0)
         return -1;
-    bool ok = !doc.root ||
-              parse_section(&p, doc.root, "", top_fields, ARRAY_LEN(top_fields), out, out);
+    bool ok = !doc.root || parse_section(&p, doc.root, "", top_fields, ARRAY_LEN(top_fields), out, out);
     yaml_doc_free(&doc);
     if (!ok) {
         config_free(out);
@@ -825,8 +811,7 @@ int config_parse(const char *data, size_t len, const char *filename, tarmac_conf
 }
 
 /* The config file, read as every user-side file is (file_read_bounded). */
-static int read_config_file(const char *path, bool missing_ok, char **buf, size_t *len,
-                            bool *missing, strbuf *err)
+static int read_config_file(const char *path, bool missing_ok, char **buf, size_t *len, bool *missing, strbuf *err)
 {
     *buf = NULL;
     *len = 0;
@@ -867,7 +852,7 @@ int config_load(const char *path, tarmac_config *out, strbuf *err)
 
     if (!path) {
         def = config_default_path();
-        if (!def) {                  /* no home directory: nothing to read */
+        if (!def) { /* no home directory: nothing to read */
             config_init(out);
             return 0;
         }

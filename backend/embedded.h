@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 struct embedded_file {
-    const char *path;   /* as in the source tree: "themes/dark.yaml" */
-    const char *data;   /* NUL-terminated */
+    const char *path; /* as in the source tree: "themes/dark.yaml" */
+    const char *data; /* NUL-terminated */
     size_t len;
 };
 extern const struct embedded_file embedded_files[]; /* ends with a NULL path */

@@ -23,7 +23,7 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
     unsigned char c = s[0];
     size_t len;
-    unsigned char lo = 0x80, hi = 0xbf;  /* bounds of the second byte */
+    unsigned char lo = 0x80, hi = 0xbf; /* bounds of the second byte */
     if (c < 0x80) {
         *cp = c;
         return 1;
@@ -60,7 +60,7 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 static bool is_bidi_control(uint32_t cp)
 {
     return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-           (cp >= 0x2066 && cp <= 0x2069);
+        (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* Code points that draw nothing, or a blank that is not U+0020, so that two names
@@ -69,10 +69,12 @@ static bool is_bidi_control(uint32_t cp)
  * Mongolian selectors, zero-width space and joiners, word joiner and invisible
  * operators, variation selectors, BOM, tag characters ...) and the space separators
  * (general category Zs) other than the space itself. */
-static const struct { uint32_t lo, hi; } invisible[] = {
-    { 0x00a0, 0x00a0 }, { 0x00ad, 0x00ad }, { 0x034f, 0x034f }, { 0x061c, 0x061c }, { 0x115f, 0x1160 },
-    { 0x1680, 0x1680 }, { 0x17b4, 0x17b5 }, { 0x180b, 0x180f }, { 0x2000, 0x200f }, { 0x202a, 0x202f },
-    { 0x205f, 0x206f }, { 0x3000, 0x3000 }, { 0x3164, 0x3164 }, { 0xfe00, 0xfe0f }, { 0xfeff, 0xfeff },
+static const struct {
+    uint32_t lo, hi;
+} invisible[] = {
+    { 0x00a0, 0x00a0 }, { 0x00ad, 0x00ad }, { 0x034f, 0x034f },   { 0x061c, 0x061c },   { 0x115f, 0x1160 },
+    { 0x1680, 0x1680 }, { 0x17b4, 0x17b5 }, { 0x180b, 0x180f },   { 0x2000, 0x200f },   { 0x202a, 0x202f },
+    { 0x205f, 0x206f }, { 0x3000, 0x3000 }, { 0x3164, 0x3164 },   { 0xfe00, 0xfe0f },   { 0xfeff, 0xfeff },
     { 0xffa0, 0xffa0 }, { 0xfff0, 0xfff8 }, { 0x1bca0, 0x1bca3 }, { 0x1d173, 0x1d17a }, { 0xe0000, 0xe0fff },
 };
 
@@ -120,10 +122,18 @@ static size_t next_piece(const unsigned char *s, size_t n, bool ascii_only, piec
     }
     if (cp < 0x20 || cp == 0x7f) {
         switch (cp) {
-        case 0x1b: piece_text(p, "\\e"); break;
-        case '\t': piece_text(p, "\\t"); break;
-        case '\n': piece_text(p, "\\n"); break;
-        case '\r': piece_text(p, "\\r"); break;
+        case 0x1b:
+            piece_text(p, "\\e");
+            break;
+        case '\t':
+            piece_text(p, "\\t");
+            break;
+        case '\n':
+            piece_text(p, "\\n");
+            break;
+        case '\r':
+            piece_text(p, "\\r");
+            break;
         default: {
             int k = snprintf(p->buf, sizeof(p->buf), "\\x%02x", (unsigned)cp);
             p->len = (size_t)k;
@@ -144,7 +154,7 @@ static size_t next_piece(const unsigned char *s, size_t n, bool ascii_only, piec
     }
     int w = wcwidth((wchar_t)cp);
     if (ascii_only) {
-        if (w == 0) {           /* a combining mark: nothing to show without its base */
+        if (w == 0) { /* a combining mark: nothing to show without its base */
             p->len = 0;
             p->width = 0;
         } else {
@@ -162,14 +172,14 @@ static size_t next_piece(const unsigned char *s, size_t n, bool ascii_only, piec
     return used;
 }
 
-size_t sanitize_text(const char *in, size_t in_len, char *out, size_t out_cap, int max_cols,
-                     bool ascii_only, int *cols_used)
+size_t sanitize_text(const char *in, size_t in_len, char *out, size_t out_cap, int max_cols, bool ascii_only,
+                     int *cols_used)
 {
     if (cols_used)
         *cols_used = 0;
     if (!out || out_cap == 0)
         return 0;
-    const char *ell = ascii_only ? "~" : "\xe2\x80\xa6";   /* U+2026 */
+    const char *ell = ascii_only ? "~" : "\xe2\x80\xa6"; /* U+2026 */
     size_t ell_len = strlen(ell);
     const unsigned char *s = (const unsigned char *)(in ? in : "");
     if (!in)
@@ -240,7 +250,7 @@ char *sanitize_json(const char *json, size_t len)
         } else if (cp == 0x7f || must_escape(cp) || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')) {
             /* (json-c escapes C0 controls in strings itself; one outside a string means
              * the text was no JSON: still never written raw) */
-            if (cp > 0xffff)   /* JSON writes it as a surrogate pair */
+            if (cp > 0xffff) /* JSON writes it as a surrogate pair */
                 sb_printf(&sb, "\\u%04x\\u%04x", (unsigned)(0xd800 + ((cp - 0x10000) >> 10)),
                           (unsigned)(0xdc00 + ((cp - 0x10000) & 0x3ff)));
             else

@@ -31,12 +31,11 @@
  * boundary and ends with "…" ("~" when ascii_only), the marker included in the
  * bound; if not even the marker fits (max_cols 0, a tiny out_cap) the result is cut
  * without it. *cols_used (may be NULL) receives the display width of the result. */
-size_t sanitize_text(const char *in, size_t in_len, char *out, size_t out_cap, int max_cols,
-                     bool ascii_only, int *cols_used);
+size_t sanitize_text(const char *in, size_t in_len, char *out, size_t out_cap, int max_cols, bool ascii_only,
+                     int *cols_used);
 
 /* NUL-terminated convenience form. */
-size_t sanitize_str(const char *in, char *out, size_t out_cap, int max_cols, bool ascii_only,
-                    int *cols_used);
+size_t sanitize_str(const char *in, char *out, size_t out_cap, int max_cols, bool ascii_only, int *cols_used);
 
 /* The one way JSON is printed (status, creds and log --json): JSON text as json-c
  * writes it (C0 controls escaped, everything else raw UTF-8) with DEL and every code

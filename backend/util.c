@@ -15,7 +15,10 @@
 
 static void (*fatal_hook)(void);
 
-void util_set_fatal_hook(void (*hook)(void)) { fatal_hook = hook; }
+void util_set_fatal_hook(void (*hook)(void))
+{
+    fatal_hook = hook;
+}
 
 void util_fatal(const char *msg)
 {
@@ -158,7 +161,10 @@ void sb_append(strbuf *sb, const char *s)
         sb_appendn(sb, s, strlen(s));
 }
 
-void sb_appendc(strbuf *sb, char c) { sb_appendn(sb, &c, 1); }
+void sb_appendc(strbuf *sb, char c)
+{
+    sb_appendn(sb, &c, 1);
+}
 
 void sb_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
@@ -194,8 +200,8 @@ void sb_append_urlencoded(strbuf *sb, const char *s, size_t n)
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+            c == '.' || c == '~') {
             sb_appendc(sb, (char)c);
         } else {
             char e[3] = { '%', hex[c >> 4], hex[c & 15] };
@@ -206,7 +212,10 @@ void sb_append_urlencoded(strbuf *sb, const char *s, size_t n)
 
 /* ---- strvec ---- */
 
-void strvec_push(strvec *v, const char *s) { VEC_PUSH(*v, xstrdup(s)); }
+void strvec_push(strvec *v, const char *s)
+{
+    VEC_PUSH(*v, xstrdup(s));
+}
 
 void strvec_free(strvec *v)
 {
@@ -242,9 +251,8 @@ bool time_parse_iso8601(const char *s, aws_time *out)
         return false;
     int Y = digits(s, 4), M = digits(s + 5, 2), D = digits(s + 8, 2);
     int h = digits(s + 11, 2), m = digits(s + 14, 2), sec = digits(s + 17, 2);
-    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > 31 || h < 0 || h > 23 || m < 0 || m > 59 ||
-        sec < 0 || sec > 60 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
-        s[13] != ':' || s[16] != ':')
+    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > 31 || h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60 ||
+        s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
         return false;
     const char *p = s + 19;
     int ms = 0;
@@ -280,8 +288,7 @@ bool time_parse_iso8601(const char *s, aws_time *out)
     }
     if (*p != '\0')
         return false;
-    struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D,
-                     .tm_hour = h, .tm_min = m, .tm_sec = sec };
+    struct tm tm = { .tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h, .tm_min = m, .tm_sec = sec };
     time_t t = timegm(&tm);
     if (t == (time_t)-1)
         return false;
@@ -307,8 +314,8 @@ void time_format_iso8601(aws_time t, char *buf, size_t len)
     time_t secs = (time_t)(t / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(t % 1000));
+    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, (int)(t % 1000));
 }
 
 aws_time time_now_ms(void)
@@ -390,7 +397,10 @@ bool str_eq(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
-bool str_empty(const char *s) { return !s || !*s; }
+bool str_empty(const char *s)
+{
+    return !s || !*s;
+}
 
 file_read_rc file_read_bounded(const char *path, size_t max, strbuf *out, strbuf *why)
 {
@@ -415,7 +425,7 @@ file_read_rc file_read_bounded(const char *path, size_t max, strbuf *out, strbuf
         goto out;
     }
     char buf[4096];
-    for (;;) {   /* bounded again: the file may grow while it is read */
+    for (;;) { /* bounded again: the file may grow while it is read */
         ssize_t n = read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;

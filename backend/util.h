@@ -17,7 +17,7 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);               /* xstrdup(NULL) == NULL */
+char *xstrdup(const char *s); /* xstrdup(NULL) == NULL */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void util_set_fatal_hook(void (*hook)(void)); /* called once before abort() on OOM */
@@ -34,15 +34,15 @@ void secret_wipe(void *p, size_t n);
 
 /* ---- string builder: always NUL-terminated, grows as needed ---- */
 typedef struct strbuf {
-    char *buf;   /* owned; never NULL after sb_init */
+    char *buf; /* owned; never NULL after sb_init */
     size_t len;
     size_t cap;
 } strbuf;
 
 void sb_init(strbuf *sb);
-void sb_free(strbuf *sb);                    /* frees buf; sb can be re-inited */
-void sb_wipe_free(strbuf *sb);               /* wipes then frees (secrets) */
-void sb_reset(strbuf *sb);                   /* len = 0, keeps memory */
+void sb_free(strbuf *sb);      /* frees buf; sb can be re-inited */
+void sb_wipe_free(strbuf *sb); /* wipes then frees (secrets) */
+void sb_reset(strbuf *sb);     /* len = 0, keeps memory */
 void sb_append(strbuf *sb, const char *s);
 void sb_appendn(strbuf *sb, const char *s, size_t n);
 void sb_appendc(strbuf *sb, char c);
@@ -56,27 +56,35 @@ char *sb_steal(strbuf *sb);
 void sb_append_urlencoded(strbuf *sb, const char *s, size_t n);
 
 /* ---- growable arrays: struct { T *items; size_t n, cap; } ---- */
-#define VEC(T) struct { T *items; size_t n, cap; }
-#define VEC_PUSH(v, val)                                                        \
-    do {                                                                        \
-        if ((v).n == (v).cap) {                                                 \
-            (v).cap = (v).cap ? (v).cap * 2 : 8;                                \
-            (v).items = xrealloc((v).items, (v).cap * sizeof(*(v).items));      \
-        }                                                                       \
-        (v).items[(v).n++] = (val);                                             \
+#define VEC(T)                                                                                                         \
+    struct {                                                                                                           \
+        T *items;                                                                                                      \
+        size_t n, cap;                                                                                                 \
+    }
+#define VEC_PUSH(v, val)                                                                                               \
+    do {                                                                                                               \
+        if ((v).n == (v).cap) {                                                                                        \
+            (v).cap = (v).cap ? (v).cap * 2 : 8;                                                                       \
+            (v).items = xrealloc((v).items, (v).cap * sizeof(*(v).items));                                             \
+        }                                                                                                              \
+        (v).items[(v).n++] = (val);                                                                                    \
     } while (0)
 /* Pointer to a new zeroed slot at the end. */
-#define VEC_NEW(v)                                                              \
-    (((v).n == (v).cap                                                          \
-          ? ((v).cap = (v).cap ? (v).cap * 2 : 8,                               \
-             (v).items = xrealloc((v).items, (v).cap * sizeof(*(v).items)))     \
-          : (v).items),                                                         \
+#define VEC_NEW(v)                                                                                                     \
+    (((v).n == (v).cap                                                                                                 \
+          ? ((v).cap = (v).cap ? (v).cap * 2 : 8, (v).items = xrealloc((v).items, (v).cap * sizeof(*(v).items)))       \
+          : (v).items),                                                                                                \
      memset(&(v).items[(v).n], 0, sizeof(*(v).items)), &(v).items[(v).n++])
-#define VEC_FREE(v) do { free((v).items); (v).items = NULL; (v).n = (v).cap = 0; } while (0)
+#define VEC_FREE(v)                                                                                                    \
+    do {                                                                                                               \
+        free((v).items);                                                                                               \
+        (v).items = NULL;                                                                                              \
+        (v).n = (v).cap = 0;                                                                                           \
+    } while (0)
 
 /* A list of owned strings. */
 typedef VEC(char *) strvec;
-void strvec_push(strvec *v, const char *s);  /* copies s */
+void strvec_push(strvec *v, const char *s); /* copies s */
 void strvec_free(strvec *v);
 bool strvec_contains(const strvec *v, const char *s);
 
@@ -89,11 +97,11 @@ bool time_parse_iso8601(const char *s, aws_time *out);
 aws_time time_from_epoch_seconds(double secs);
 /* "2024-05-01T12:00:00.123Z" into buf (>= 25 bytes). Empty string for 0. */
 void time_format_iso8601(aws_time t, char *buf, size_t len);
-aws_time time_now_ms(void);                 /* wall clock */
+aws_time time_now_ms(void); /* wall clock */
 /* A size in decimal units, as docker images and the ECR console show it: "512 B",
  * "33.5 MB", "1.2 GB". */
 void human_bytes(int64_t bytes, char *buf, size_t len);
-int64_t mono_now_ms(void);                  /* CLOCK_MONOTONIC, for timers */
+int64_t mono_now_ms(void); /* CLOCK_MONOTONIC, for timers */
 
 /* The test clock. Timers (poll intervals, "idle for 10 minutes", guard windows, hold
  * times) read mono_now_ms(); tests make it run faster so that minutes pass in
@@ -107,7 +115,7 @@ int clock_real_wait_ms(int ms);
 
 /* Bounded copy that always NUL-terminates; returns false if truncated. */
 bool str_copy(char *dst, size_t cap, const char *src);
-bool str_eq(const char *a, const char *b);  /* NULL-safe */
+bool str_eq(const char *a, const char *b); /* NULL-safe */
 
 /* Reads a whole file the one way every file from the user's side is read (the
  * config file, the shared AWS config and credentials files, web identity and
@@ -119,11 +127,11 @@ bool str_eq(const char *a, const char *b);  /* NULL-safe */
  * "cannot open: ...", "not a regular file", "larger than N bytes", ... */
 typedef enum file_read_rc {
     FILE_READ_OK,
-    FILE_READ_MISSING,         /* ENOENT / ENOTDIR */
+    FILE_READ_MISSING, /* ENOENT / ENOTDIR */
     FILE_READ_TOO_LARGE,
-    FILE_READ_BAD,             /* not a regular file, or cannot be opened or read */
+    FILE_READ_BAD, /* not a regular file, or cannot be opened or read */
 } file_read_rc;
 file_read_rc file_read_bounded(const char *path, size_t max, strbuf *out, strbuf *why);
-bool str_empty(const char *s);              /* NULL or "" */
+bool str_empty(const char *s); /* NULL or "" */
 
 #endif

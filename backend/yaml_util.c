@@ -8,9 +8,9 @@
 #include <yaml.h>
 
 typedef struct yframe {
-    ynode *node;            /* open sequence or map */
-    ynode *pending_key;     /* map: key waiting for its value (owned until attached) */
-    char *name;             /* path component, e.g. "apps", "web", "[2]" */
+    ynode *node;        /* open sequence or map */
+    ynode *pending_key; /* map: key waiting for its value (owned until attached) */
+    char *name;         /* path component, e.g. "apps", "web", "[2]" */
 } yframe;
 
 typedef struct ybuilder {
@@ -45,8 +45,7 @@ void yaml_doc_free(ydoc *doc)
     doc->root = NULL;
 }
 
-static void fail_at(ybuilder *b, yaml_mark_t mark, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void fail_at(ybuilder *b, yaml_mark_t mark, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void fail_at(ybuilder *b, yaml_mark_t mark, const char *fmt, ...)
 {
@@ -128,8 +127,7 @@ static bool attach(ybuilder *b, ynode *n, yaml_mark_t mark, char **name_out)
             strbuf path;
             sb_init(&path);
             path_of(b, &path);
-            fail_at(b, mark, "a map key must be a plain string, got %s in %s",
-                    ynode_kind_name(n), path.buf);
+            fail_at(b, mark, "a map key must be a plain string, got %s in %s", ynode_kind_name(n), path.buf);
             sb_free(&path);
             ynode_free(n);
             return false;
@@ -147,8 +145,7 @@ static bool attach(ybuilder *b, ynode *n, yaml_mark_t mark, char **name_out)
                 sb_init(&path);
                 append_quoted(&key, n->str, n->len);
                 path_of(b, &path);
-                fail_at(b, mark, "duplicate key %s in %s (first defined at line %d)", key.buf,
-                        path.buf, k->line);
+                fail_at(b, mark, "duplicate key %s in %s (first defined at line %d)", key.buf, path.buf, k->line);
                 sb_free(&key);
                 sb_free(&path);
                 ynode_free(n);
@@ -166,8 +163,7 @@ static bool attach(ybuilder *b, ynode *n, yaml_mark_t mark, char **name_out)
     return true;
 }
 
-static bool refuse_props(ybuilder *b, const yaml_event_t *ev, const unsigned char *anchor,
-                         const unsigned char *tag)
+static bool refuse_props(ybuilder *b, const yaml_event_t *ev, const unsigned char *anchor, const unsigned char *tag)
 {
     if (anchor) {
         fail_at(b, ev->start_mark, "anchors are not allowed (&%.64s)", (const char *)anchor);
@@ -200,10 +196,8 @@ static void on_scalar(ybuilder *b, const yaml_event_t *ev)
 
 static void on_collection_start(ybuilder *b, const yaml_event_t *ev, ynode_kind kind)
 {
-    const unsigned char *anchor = kind == YNODE_SEQ ? ev->data.sequence_start.anchor
-                                                    : ev->data.mapping_start.anchor;
-    const unsigned char *tag = kind == YNODE_SEQ ? ev->data.sequence_start.tag
-                                                 : ev->data.mapping_start.tag;
+    const unsigned char *anchor = kind == YNODE_SEQ ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+    const unsigned char *tag = kind == YNODE_SEQ ? ev->data.sequence_start.tag : ev->data.mapping_start.tag;
     if (!refuse_props(b, ev, anchor, tag))
         return;
     if (b->stack.n >= b->lim.max_depth) {
@@ -225,7 +219,7 @@ static void pop_frame(ybuilder *b)
     if (!b->stack.n)
         return;
     yframe *f = &b->stack.items[--b->stack.n];
-    ynode_free(f->pending_key);   /* only set on error paths */
+    ynode_free(f->pending_key); /* only set on error paths */
     free(f->name);
 }
 
@@ -242,23 +236,26 @@ static void syntax_error(ybuilder *b, const yaml_parser_t *p)
     if (p->error == YAML_MEMORY_ERROR)
         util_fatal("out of memory");
     if (p->context)
-        fail_at(b, mark, "%s %s (started at line %zu, column %zu)", problem, p->context,
-                p->context_mark.line + 1, p->context_mark.column + 1);
+        fail_at(b, mark, "%s %s (started at line %zu, column %zu)", problem, p->context, p->context_mark.line + 1,
+                p->context_mark.column + 1);
     else
         fail_at(b, mark, "%s", problem);
 }
 
-int yaml_doc_parse(const char *data, size_t len, const char *filename,
-                   const yaml_limits *limits, ydoc *doc, strbuf *err)
+int yaml_doc_parse(const char *data, size_t len, const char *filename, const yaml_limits *limits, ydoc *doc,
+                   strbuf *err)
 {
     static const yaml_limits defaults = YAML_LIMITS_DEFAULT;
-    ybuilder b = { .filename = filename ? filename : "<input>",
-                   .lim = limits ? *limits : defaults, .err = err };
+    ybuilder b = { .filename = filename ? filename : "<input>", .lim = limits ? *limits : defaults, .err = err };
     /* A zero limit means "the default", never "unlimited". */
-    if (!b.lim.max_depth) b.lim.max_depth = defaults.max_depth;
-    if (!b.lim.max_nodes) b.lim.max_nodes = defaults.max_nodes;
-    if (!b.lim.max_scalar) b.lim.max_scalar = defaults.max_scalar;
-    if (!b.lim.max_pairs) b.lim.max_pairs = defaults.max_pairs;
+    if (!b.lim.max_depth)
+        b.lim.max_depth = defaults.max_depth;
+    if (!b.lim.max_nodes)
+        b.lim.max_nodes = defaults.max_nodes;
+    if (!b.lim.max_scalar)
+        b.lim.max_scalar = defaults.max_scalar;
+    if (!b.lim.max_pairs)
+        b.lim.max_pairs = defaults.max_pairs;
     yaml_parser_t parser;
     int documents = 0;
     bool done = false;
@@ -293,8 +290,7 @@ int yaml_doc_parse(const char *data, size_t len, const char *filename,
             pop_frame(&b);
             break;
         case YAML_ALIAS_EVENT:
-            fail_at(&b, ev.start_mark, "aliases are not allowed (*%.64s)",
-                    (const char *)ev.data.alias.anchor);
+            fail_at(&b, ev.start_mark, "aliases are not allowed (*%.64s)", (const char *)ev.data.alias.anchor);
             break;
         case YAML_STREAM_END_EVENT:
             done = true;
@@ -320,8 +316,8 @@ bool ynode_is_null(const ynode *n)
 {
     if (!n || n->kind != YNODE_SCALAR || !n->plain)
         return false;
-    return n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 ||
-           strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0;
+    return n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
+        strcmp(n->str, "NULL") == 0;
 }
 
 const char *ynode_kind_name(const ynode *n)
@@ -329,9 +325,12 @@ const char *ynode_kind_name(const ynode *n)
     if (!n)
         return "nothing";
     switch (n->kind) {
-    case YNODE_SEQ: return "a list";
-    case YNODE_MAP: return "a map";
-    case YNODE_SCALAR: return ynode_is_null(n) ? "null" : "a string";
+    case YNODE_SEQ:
+        return "a list";
+    case YNODE_MAP:
+        return "a map";
+    case YNODE_SCALAR:
+        return ynode_is_null(n) ? "null" : "a string";
     }
     return "a value";
 }

@@ -14,15 +14,17 @@
 typedef enum { YNODE_SCALAR, YNODE_SEQ, YNODE_MAP } ynode_kind;
 
 typedef struct ynode ynode;
-typedef struct ypair { ynode *key, *value; } ypair;   /* key is always a scalar */
+typedef struct ypair {
+    ynode *key, *value;
+} ypair; /* key is always a scalar */
 
 struct ynode {
     ynode_kind kind;
-    int line, col;          /* 1-based start of the node */
+    int line, col; /* 1-based start of the node */
     /* scalars */
-    char *str;              /* owned, NUL-terminated; may contain NUL ("\0" escape): see len */
+    char *str; /* owned, NUL-terminated; may contain NUL ("\0" escape): see len */
     size_t len;
-    bool plain;             /* unquoted, so it may be typed (int, bool, null) */
+    bool plain; /* unquoted, so it may be typed (int, bool, null) */
     /* sequences */
     VEC(ynode *) items;
     /* maps, in file order */
@@ -30,23 +32,25 @@ struct ynode {
 };
 
 typedef struct ydoc {
-    ynode *root;            /* NULL for an empty stream */
+    ynode *root; /* NULL for an empty stream */
 } ydoc;
 
 /* Bounds on what one document may hold; a zero field takes the default. */
 typedef struct yaml_limits {
-    size_t max_depth;       /* nesting of collections */
+    size_t max_depth; /* nesting of collections */
     size_t max_nodes;
-    size_t max_scalar;      /* bytes per scalar */
-    size_t max_pairs;       /* keys per map (duplicate checks are quadratic) */
+    size_t max_scalar; /* bytes per scalar */
+    size_t max_pairs;  /* keys per map (duplicate checks are quadratic) */
 } yaml_limits;
-#define YAML_LIMITS_DEFAULT \
-    { .max_depth = 32, .max_nodes = 100000, .max_scalar = 65536, .max_pairs = 4096 }
+#define YAML_LIMITS_DEFAULT                                                                                            \
+    {                                                                                                                  \
+        .max_depth = 32, .max_nodes = 100000, .max_scalar = 65536, .max_pairs = 4096                                   \
+    }
 
 /* Parse data into doc. On error returns -1 and appends
  * "FILENAME:LINE:COLUMN: message" to err; doc is left empty. */
-int yaml_doc_parse(const char *data, size_t len, const char *filename,
-                   const yaml_limits *limits, ydoc *doc, strbuf *err);
+int yaml_doc_parse(const char *data, size_t len, const char *filename, const yaml_limits *limits, ydoc *doc,
+                   strbuf *err);
 void yaml_doc_free(ydoc *doc);
 
 /* Typed views of a scalar. */

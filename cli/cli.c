@@ -14,7 +14,7 @@ typedef enum { OPT_STR, OPT_LIST, OPT_FLAG } opt_kind;
 typedef struct opt_def {
     const char *name;
     opt_kind kind;
-    size_t offset;               /* into cli_globals */
+    size_t offset; /* into cli_globals */
 } opt_def;
 
 #define OFF(f) offsetof(cli_globals, f)
@@ -69,7 +69,7 @@ int cli_parse(int argc, char **argv, cli_globals *g)
                 val = a + n + 1;
             }
         }
-        if (!d) {   /* the command's own flag */
+        if (!d) { /* the command's own flag */
             strvec_push(&g->args, a);
             /* A command flag written as two words keeps its value with it, so
              * `tarmac --refresh 5` does not take "5" for the command. */

@@ -13,9 +13,9 @@
 
 enum {
     EXIT_OK = 0,
-    EXIT_AWS = 1,        /* an AWS or network error */
-    EXIT_USAGE = 2,      /* bad flags, bad config */
-    EXIT_PARTIAL = 3,    /* some calls failed, the rest is shown */
+    EXIT_AWS = 1,     /* an AWS or network error */
+    EXIT_USAGE = 2,   /* bad flags, bad config */
+    EXIT_PARTIAL = 3, /* some calls failed, the rest is shown */
 };
 
 typedef struct cli_globals {
@@ -23,16 +23,16 @@ typedef struct cli_globals {
     const char *region;
     const char *endpoint_url;
     const char *config_path;
-    const char *app;             /* --app NAME */
-    strvec asgs;                 /* --asg NAME (repeatable) */
-    strvec repos;                /* --repo NAME (repeatable) */
+    const char *app; /* --app NAME */
+    strvec asgs;     /* --asg NAME (repeatable) */
+    strvec repos;    /* --repo NAME (repeatable) */
     bool read_only;
     bool help;
     bool version;
-    bool json;                   /* --json */
-    bool demo;                   /* --demo: run against the built-in simulator */
-    const char *command;         /* first non-flag argument, or NULL */
-    strvec args;                 /* what is left for the command (flags included) */
+    bool json;           /* --json */
+    bool demo;           /* --demo: run against the built-in simulator */
+    const char *command; /* first non-flag argument, or NULL */
+    strvec args;         /* what is left for the command (flags included) */
 } cli_globals;
 
 /* Parses argv; returns 0, or EXIT_USAGE after printing one line to stderr. */
@@ -42,8 +42,8 @@ void cli_globals_free(cli_globals *g);
 /* Everything a command needs to talk to AWS, resolved from flags, config and environment. */
 typedef struct cli_session {
     tarmac_config config;
-    const app_config *app;       /* NULL when no --app */
-    char *profile;               /* the profile that applies (NULL: default chain) */
+    const app_config *app; /* NULL when no --app */
+    char *profile;         /* the profile that applies (NULL: default chain) */
     char *region;
     aws_credentials creds;
     aws_client *client;
@@ -64,8 +64,8 @@ void cli_session_close(cli_session *s);
 bool cli_ascii_terminal(void);                    /* the locale is not UTF-8 */
 void cli_put(FILE *f, const char *s, int cols);   /* s (NULL: "-"), at most cols columns (< 0: all) */
 void cli_cell(FILE *f, const char *s, int width); /* s cut or padded to width columns (0: up to 200) */
-void cli_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));  /* no newline */
-void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* a line on stdout */
+void cli_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3))); /* no newline */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));             /* a line on stdout */
 /* "tarmac: " + message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A JSON document and a newline: still valid JSON, with C0/C1 controls, DEL, bidi

@@ -97,7 +97,7 @@ void cli_error(const char *fmt, ...)
 void cli_put_json(FILE *f, const char *json)
 {
     const char *j = json ? json : "null";
-    char *safe = sanitize_json(j, strlen(j));   /* the one JSON escaper (backend/sanitize.c) */
+    char *safe = sanitize_json(j, strlen(j)); /* the one JSON escaper (backend/sanitize.c) */
     fputs(safe, f);
     fputc('\n', f);
     free(safe);

@@ -60,9 +60,15 @@ static void journal_refusal(act_ctx *x, const char *action, const char *why)
     if (!x->j)
         return;
     journal_record rec = {
-        .event = "refused", .action = action, .user = x->target.user, .region = x->target.region,
-        .app = x->target.app, .asg = x->target.asg, .repository = x->target.repository,
-        .outcome = "refused", .error = why,
+        .event = "refused",
+        .action = action,
+        .user = x->target.user,
+        .region = x->target.region,
+        .app = x->target.app,
+        .asg = x->target.asg,
+        .repository = x->target.repository,
+        .outcome = "refused",
+        .error = why,
     };
     strbuf err;
     sb_init(&err);
@@ -113,7 +119,7 @@ static int find_unfinished(act_ctx *x, journal_unfinished_list *l, strbuf *err)
     for (size_t i = 0; i < l->n;) {
         const journal_unfinished *u = &l->items[i];
         bool mine = str_eq(u->app, x->target.app) ||
-                    (str_eq(u->asg, x->target.asg) && (!u->region || str_eq(u->region, x->target.region)));
+            (str_eq(u->asg, x->target.asg) && (!u->region || str_eq(u->region, x->target.region)));
         if (mine) {
             i++;
             continue;
@@ -140,7 +146,8 @@ static int check_unfinished(act_ctx *x)
         print_unfinished(u);
         if (u->app && str_eq(u->app, x->target.app))
             cli_error("finish it with `tarmac resume --app %s` or drop it with `tarmac abandon --app %s` "
-                      "before starting another; nothing was changed", nz(u->app), nz(u->app));
+                      "before starting another; nothing was changed",
+                      nz(u->app), nz(u->app));
         else
             cli_error("it is for the same group (%s in %s): finish it with `tarmac resume` or drop it with "
                       "`tarmac abandon` (--app %s, or --asg %s) before starting another; nothing was changed",
@@ -197,10 +204,14 @@ static void on_step(plan_run *run, size_t i, void *ud)
 static int outcome_exit(plan_outcome o)
 {
     switch (o) {
-    case PLAN_OK: return EXIT_OK;
-    case PLAN_REFUSED: return EXIT_REFUSED;
-    case PLAN_STOPPED: return EXIT_STOPPED;
-    default: return EXIT_AWS;
+    case PLAN_OK:
+        return EXIT_OK;
+    case PLAN_REFUSED:
+        return EXIT_REFUSED;
+    case PLAN_STOPPED:
+        return EXIT_STOPPED;
+    default:
+        return EXIT_AWS;
     }
 }
 
@@ -217,7 +228,8 @@ static int run_plan(act_ctx *x, plan *p)
         cli_say("plan %s: done", p->id);
     else if (o == PLAN_STOPPED && p->left_open)
         cli_error("stopped by a signal at a step boundary: %s; `tarmac resume --app %s` finishes the plan, "
-                  "`tarmac abandon --app %s` drops it", err.buf, app, app);
+                  "`tarmac abandon --app %s` drops it",
+                  err.buf, app, app);
     else if (o == PLAN_STOPPED)
         cli_error("stopped by a signal: %s; nothing was changed", err.buf);
     else if (p->left_open)
@@ -274,7 +286,7 @@ int act_build_and_run(act_ctx *x, const plan_request *req)
     if (p->refusal || x->target.read_only) {
         strbuf err;
         sb_init(&err);
-        plan_run *run = plan_run_start(x->s.client, p, x->j, NULL, &err);   /* journals the refusal */
+        plan_run *run = plan_run_start(x->s.client, p, x->j, NULL, &err); /* journals the refusal */
         plan_run_free(run);
         cli_error("%s", err.buf);
         sb_free(&err);
@@ -293,14 +305,14 @@ int act_build_and_run(act_ctx *x, const plan_request *req)
     }
     rc = run_plan(x, p);
     bool follow_it = rc == EXIT_OK && plan_has_refresh(p) &&
-                     (x->o.wait || x->o.auto_rollback || (x->target.auto_rollback && req->action != PLAN_ROLLBACK));
+        (x->o.wait || x->o.auto_rollback || (x->target.auto_rollback && req->action != PLAN_ROLLBACK));
     if (follow_it) {
         char *id = xstrdup(plan_refresh_id(p));
         bool rolling_back = req->action == PLAN_ROLLBACK;
         bool auto_rb = !rolling_back && (x->o.auto_rollback || x->target.auto_rollback);
         str_copy(x->followed_plan, sizeof x->followed_plan, p->id);
         x->followed_action = plan_action_name(p->action);
-        str_set(&x->target.account, p->target.account);   /* for the outcome records */
+        str_set(&x->target.account, p->target.account); /* for the outcome records */
         plan_free(p);
         p = NULL;
         rc = act_follow_and_guard(x, id, auto_rb, rolling_back);
@@ -345,9 +357,10 @@ static void print_group_state(act_ctx *x)
             const asg_instance *in = &grp->instances.items[k];
             char key[300];
             snprintf(key, sizeof key, "%.200s version %.40s",
-                     in->launch_template.launch_template_name ? in->launch_template.launch_template_name
-                     : in->launch_template.launch_template_id ? in->launch_template.launch_template_id
-                     : in->launch_configuration_name ? in->launch_configuration_name : "?",
+                     in->launch_template.launch_template_name     ? in->launch_template.launch_template_name
+                         : in->launch_template.launch_template_id ? in->launch_template.launch_template_id
+                         : in->launch_configuration_name          ? in->launch_configuration_name
+                                                                  : "?",
                      in->launch_template.version ? in->launch_template.version : "-");
             size_t j = 0;
             while (j < keys.n && strcmp(keys.items[j], key) != 0)
@@ -418,7 +431,8 @@ static int action_command(cli_globals *g, plan_action action)
                           "profile); nothing was changed";
         journal_refusal(&x, plan_action_name(req.action), why);
         cli_error("read-only: %s refused (--read-only, or read_only in the config's defaults, app or profile); "
-                  "nothing was changed", plan_action_name(req.action));
+                  "nothing was changed",
+                  plan_action_name(req.action));
         act_ctx_close(&x);
         return EXIT_REFUSED;
     }
@@ -434,10 +448,22 @@ static int action_command(cli_globals *g, plan_action action)
     return rc;
 }
 
-int cmd_deploy(cli_globals *g) { return action_command(g, PLAN_DEPLOY); }
-int cmd_rollback(cli_globals *g) { return action_command(g, PLAN_ROLLBACK); }
-int cmd_cancel(cli_globals *g) { return action_command(g, PLAN_CANCEL); }
-int cmd_promote(cli_globals *g) { return action_command(g, PLAN_PROMOTE); }
+int cmd_deploy(cli_globals *g)
+{
+    return action_command(g, PLAN_DEPLOY);
+}
+int cmd_rollback(cli_globals *g)
+{
+    return action_command(g, PLAN_ROLLBACK);
+}
+int cmd_cancel(cli_globals *g)
+{
+    return action_command(g, PLAN_CANCEL);
+}
+int cmd_promote(cli_globals *g)
+{
+    return action_command(g, PLAN_PROMOTE);
+}
 
 /* The app's unfinished plan (exactly one expected); NULL after printing why. */
 static int pick_unfinished(act_ctx *x, journal_unfinished_list *l, journal_unfinished **out)

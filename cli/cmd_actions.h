@@ -8,16 +8,16 @@
 
 /* Exit codes beyond cli.h's. */
 enum {
-    EXIT_REFUSED = 4,        /* nothing was changed: read-only, no --yes without a terminal,
+    EXIT_REFUSED = 4,    /* nothing was changed: read-only, no --yes without a terminal,
                                 an unfinished plan, a refusal in the plan, InstanceRefreshInProgress */
-    EXIT_DEPLOY_BAD = 5,     /* the refresh ended Failed / Cancelled / rolled back (reason printed) */
-    EXIT_STOPPED = 6,        /* stopped by SIGTERM/SIGHUP/SIGINT at a step boundary (resumable) */
+    EXIT_DEPLOY_BAD = 5, /* the refresh ended Failed / Cancelled / rolled back (reason printed) */
+    EXIT_STOPPED = 6,    /* stopped by SIGTERM/SIGHUP/SIGINT at a step boundary (resumable) */
 };
 
-int cmd_deploy(cli_globals *g);    /* tarmac deploy TAG | --lt-version N | --resume */
+int cmd_deploy(cli_globals *g); /* tarmac deploy TAG | --lt-version N | --resume */
 int cmd_rollback(cli_globals *g);
 int cmd_cancel(cli_globals *g);
-int cmd_promote(cli_globals *g);   /* tarmac promote SRC DST */
+int cmd_promote(cli_globals *g); /* tarmac promote SRC DST */
 int cmd_resume(cli_globals *g);
 int cmd_abandon(cli_globals *g);
 int cmd_watch(cli_globals *g);

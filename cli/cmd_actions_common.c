@@ -164,7 +164,7 @@ int act_ctx_open(cli_globals *g, act_ctx *x, bool need_journal)
     /* Effective read-only: --read-only, defaults, the app, and the profile in use. */
     creds_request cr = { .profile = x->s.profile };
     bool read_only = x->s.read_only || config_app_read_only(&x->s.config, app) ||
-                     config_profile_read_only(&x->s.config, creds_profile_name(&cr));
+        config_profile_read_only(&x->s.config, creds_profile_name(&cr));
     bool protected_ = false;
     if (!app)
         app = app_for_asg(&x->s, asg, repo, &read_only, &protected_);

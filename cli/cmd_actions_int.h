@@ -20,7 +20,7 @@ typedef struct act_opts {
     int interval_ms;
     int timeout_s;
     int limit;
-    strvec pos;              /* positional arguments */
+    strvec pos; /* positional arguments */
 } act_opts;
 
 typedef struct act_ctx {
@@ -37,9 +37,9 @@ typedef struct act_ctx {
 } act_ctx;
 
 /* cmd_actions_common.c */
-int act_parse_opts(const cli_globals *g, act_opts *o);   /* 0, or EXIT_USAGE after saying why */
-extern volatile sig_atomic_t act_stop_flag;   /* the signal that asked to stop (0: none) */
-extern int act_sig_pipe[2];                   /* written to by the handler, to wake a wait */
+int act_parse_opts(const cli_globals *g, act_opts *o); /* 0, or EXIT_USAGE after saying why */
+extern volatile sig_atomic_t act_stop_flag;            /* the signal that asked to stop (0: none) */
+extern int act_sig_pipe[2];                            /* written to by the handler, to wake a wait */
 void act_signals_install(void);
 int act_ctx_open(cli_globals *g, act_ctx *x, bool need_journal);
 void act_ctx_close(act_ctx *x);

@@ -16,7 +16,7 @@
 
 static int list_profiles(void)
 {
-    strvec names = {0};
+    strvec names = { 0 };
     strbuf err;
     sb_init(&err);
     int rc = EXIT_OK;
@@ -25,7 +25,7 @@ static int list_profiles(void)
         rc = EXIT_USAGE;
     }
     for (size_t i = 0; i < names.n; i++)
-        cli_say("%s", names.items[i]);   /* section names are text from a file: made inert */
+        cli_say("%s", names.items[i]); /* section names are text from a file: made inert */
     strvec_free(&names);
     sb_free(&err);
     return rc;
@@ -50,8 +50,8 @@ static void on_identity(aws_client *c, caller_identity *res, const aws_error *er
 
 /* Who the credentials are (sts GetCallerIdentity, through --endpoint-url as every
  * call): 0 with *a filled, or -1 with a->error. Blocking: nothing else runs here. */
-static int read_identity(const cli_globals *g, const creds_request *req, const char *region,
-                         const aws_credentials *cr, identity_answer *a)
+static int read_identity(const cli_globals *g, const creds_request *req, const char *region, const aws_credentials *cr,
+                         identity_answer *a)
 {
     aws_client_config cc = {
         .region = region,
@@ -69,7 +69,7 @@ static int read_identity(const cli_globals *g, const creds_request *req, const c
     if (svc_sts_get_caller_identity(c, on_identity, a, &aerr) != 0)
         aws_error_format(&aerr, a->error, sizeof a->error);
     else
-        aws_client_run_until_idle(c);   /* the client's own timeouts and retries bound it */
+        aws_client_run_until_idle(c); /* the client's own timeouts and retries bound it */
     aws_client_free(c);
     if (!a->done && !a->error[0])
         snprintf(a->error, sizeof a->error, "no answer from STS");
@@ -84,7 +84,8 @@ int cmd_creds(cli_globals *g)
             list = true;
         } else {
             cli_error("creds: unexpected argument '%.64s' (usage: tarmac creds [--profile P] "
-                      "[--region R] [--json] [--list-profiles])", g->args.items[i]);
+                      "[--region R] [--json] [--list-profiles])",
+                      g->args.items[i]);
             return EXIT_USAGE;
         }
     }
@@ -93,14 +94,14 @@ int cmd_creds(cli_globals *g)
     int bad = cli_check_endpoint_url(g);
     if (bad)
         return bad;
-    creds_request req = {.profile = g->profile, .region = g->region};
+    creds_request req = { .profile = g->profile, .region = g->region };
     strbuf err;
     sb_init(&err);
     char *region = NULL;
-    region_resolve(&req, &region, &err);   /* no region is not an error here: shown as none */
+    region_resolve(&req, &region, &err); /* no region is not an error here: shown as none */
     sb_reset(&err);
     req.region = region;
-    creds_hooks hooks = {.endpoint_url = g->endpoint_url};   /* STS and the SSO portal, as every command */
+    creds_hooks hooks = { .endpoint_url = g->endpoint_url }; /* STS and the SSO portal, as every command */
     aws_credentials cr;
     if (creds_resolve_ex(&req, &hooks, &cr, &err) != 0) {
         cli_error("%s", err.buf);
@@ -128,7 +129,8 @@ int cmd_creds(cli_globals *g)
         json_object_object_add(o, "user_id", who.id.user_id ? json_object_new_string(who.id.user_id) : NULL);
         if (who.error[0])
             json_object_object_add(o, "identity_error", json_object_new_string(who.error));
-        cli_put_json(stdout, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_put_json(stdout,
+                     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
     } else {
         /* The profile is a flag or a file's, the key id a server's: each line made inert. */

@@ -52,7 +52,8 @@ static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
          * the one JSON printer: json-c escapes the controls, cli_put_json the rest. */
         (void)raw;
         (void)len;
-        cli_put_json(stdout, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_put_json(stdout,
+                     json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
         return true;
     }
     json_object *st;
@@ -63,18 +64,28 @@ static bool log_print(void *ud, json_object *o, const char *raw, size_t len)
     char when[24] = "-";
     if (t)
         snprintf(when, sizeof when, "%.10s %.8s", t, strlen(t) > 11 ? t + 11 : "");
-    col(when, 20); fputc(' ', stdout);
-    col(js(o, "user"), 10); fputc(' ', stdout);
-    col(js(o, "app"), 12); fputc(' ', stdout);
-    col(js(o, "action"), 10); fputc(' ', stdout);
-    col(js(o, "plan_id"), 26); fputc(' ', stdout);
-    col(step[0] ? step : "-", 4); fputc(' ', stdout);
-    col(js(o, "event"), 16); fputc(' ', stdout);
-    col(js(o, "outcome"), 9); fputc(' ', stdout);
+    col(when, 20);
+    fputc(' ', stdout);
+    col(js(o, "user"), 10);
+    fputc(' ', stdout);
+    col(js(o, "app"), 12);
+    fputc(' ', stdout);
+    col(js(o, "action"), 10);
+    fputc(' ', stdout);
+    col(js(o, "plan_id"), 26);
+    fputc(' ', stdout);
+    col(step[0] ? step : "-", 4);
+    fputc(' ', stdout);
+    col(js(o, "event"), 16);
+    fputc(' ', stdout);
+    col(js(o, "outcome"), 9);
+    fputc(' ', stdout);
     /* What the record says: a failure, a verdict's or offer's reason (with the
      * refresh's end state), what triggered a plan, else the step. */
-    const char *what = js(o, "error") ? js(o, "error") : js(o, "reason") ? js(o, "reason")
-                     : js(o, "trigger") ? js(o, "trigger") : js(o, "description");
+    const char *what = js(o, "error") ? js(o, "error")
+        : js(o, "reason")             ? js(o, "reason")
+        : js(o, "trigger")            ? js(o, "trigger")
+                                      : js(o, "description");
     cli_put(stdout, what, 160);
     fputc('\n', stdout);
     return true;
@@ -95,8 +106,8 @@ int cmd_log(cli_globals *g)
     if (l.limit)
         journal_scan(path, log_count, &l, &err);
     if (!l.json) {
-        printf("%-20s %-10s %-12s %-10s %-26s %-4s %-16s %-9s %s\n", "TIME", "USER", "APP", "ACTION", "PLAN",
-               "STEP", "EVENT", "OUTCOME", "WHAT");
+        printf("%-20s %-10s %-12s %-10s %-26s %-4s %-16s %-9s %s\n", "TIME", "USER", "APP", "ACTION", "PLAN", "STEP",
+               "EVENT", "OUTCOME", "WHAT");
     }
     if (journal_scan(path, log_print, &l, &err) != 0) {
         cli_error("%s", err.buf);

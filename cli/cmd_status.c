@@ -79,13 +79,19 @@ static void print_warm_pool(const snap_asg *sa)
 static void print_instance(const asg_instance *in, bool warm)
 {
     fputs("  ", stdout);
-    cell(in->instance_id, 21); fputc(' ', stdout);
-    cell(in->availability_zone, 12); fputc(' ', stdout);
-    cell(in->lifecycle_state, 16); fputc(' ', stdout);
-    cell(in->health_status, 9); fputc(' ', stdout);
-    cell(in->instance_type, 12); fputc(' ', stdout);
+    cell(in->instance_id, 21);
+    fputc(' ', stdout);
+    cell(in->availability_zone, 12);
+    fputc(' ', stdout);
+    cell(in->lifecycle_state, 16);
+    fputc(' ', stdout);
+    cell(in->health_status, 9);
+    fputc(' ', stdout);
+    cell(in->instance_type, 12);
+    fputc(' ', stdout);
     cell(in->launch_template.launch_template_name ? in->launch_template.launch_template_name
-                                                  : in->launch_configuration_name, 0);
+                                                  : in->launch_configuration_name,
+         0);
     if (in->launch_template.version) {
         fputs(" v", stdout);
         cell(in->launch_template.version, 0);
@@ -126,8 +132,10 @@ static void print_refreshes(const snap_asg *sa)
         char started[32];
         short_time(r->start_time, started, sizeof started);
         fputs("  ", stdout);
-        cell(r->instance_refresh_id, 38); fputc(' ', stdout);
-        cell(r->status, 20); fputc(' ', stdout);
+        cell(r->instance_refresh_id, 38);
+        fputc(' ', stdout);
+        cell(r->status, 20);
+        fputc(' ', stdout);
         if (r->has_percentage_complete)
             printf("%4d%%", r->percentage_complete);
         else
@@ -137,7 +145,8 @@ static void print_refreshes(const snap_asg *sa)
         else
             printf(" %9s", "-");
         fputs("  ", stdout);
-        cell(started, 20); fputc(' ', stdout);
+        cell(started, 20);
+        fputc(' ', stdout);
         cell(r->status_reason, 0);
         fputc('\n', stdout);
         /* During a rollback DONE falls back to 0: say what it means. */
@@ -165,8 +174,8 @@ static void print_asg(const snap_asg *sa)
             in_service++;
     fputs("ASG ", stdout);
     cell(g->name, 0);
-    printf("  desired %d  min %d  max %d  in service %d/%zu  health check ", g->desired_capacity,
-           g->min_size, g->max_size, in_service, g->instances.n);
+    printf("  desired %d  min %d  max %d  in service %d/%zu  health check ", g->desired_capacity, g->min_size,
+           g->max_size, in_service, g->instances.n);
     cell(g->health_check_type, 0);
     fputc('\n', stdout);
     char why[160];
@@ -179,8 +188,7 @@ static void print_asg(const snap_asg *sa)
     print_warm_pool(sa);
 
     if (g->instances.n || sa->warm_pool.instances.n) {
-        printf("  %-21s %-12s %-16s %-9s %-12s %s\n", "INSTANCE", "AZ", "STATE", "HEALTH", "TYPE",
-               "LAUNCH TEMPLATE");
+        printf("  %-21s %-12s %-16s %-9s %-12s %s\n", "INSTANCE", "AZ", "STATE", "HEALTH", "TYPE", "LAUNCH TEMPLATE");
         for (size_t i = 0; i < g->instances.n; i++)
             print_instance(&g->instances.items[i], false);
         for (size_t i = 0; i < sa->warm_pool.instances.n; i++)
@@ -207,9 +215,12 @@ static void print_asg(const snap_asg *sa)
             fputs("    ", stdout);
             char target[160];
             snprintf(target, sizeof target, "%.140s%s", h->target_id ? h->target_id : "-", port);
-            cell(target, 28); fputc(' ', stdout);
-            cell(h->state, 20); fputc(' ', stdout);
-            cell(h->reason, 30); fputc(' ', stdout);
+            cell(target, 28);
+            fputc(' ', stdout);
+            cell(h->state, 20);
+            fputc(' ', stdout);
+            cell(h->reason, 30);
+            fputc(' ', stdout);
             cell(h->description, 0);
             fputc('\n', stdout);
         }
@@ -217,7 +228,7 @@ static void print_asg(const snap_asg *sa)
     for (size_t i = 0; i < g->traffic_sources.n; i++) {
         const asg_traffic_source *ts = &g->traffic_sources.items[i];
         if (str_eq(ts->type, "elbv2") && strvec_contains(&g->target_group_arns, ts->identifier))
-            continue;    /* listed above as a target group */
+            continue; /* listed above as a target group */
         fputs("  TRAFFIC SOURCE ", stdout);
         cell(ts->type, 0);
         fputc(' ', stdout);
@@ -234,8 +245,10 @@ static void print_alarms(const snapshot *snap)
     for (size_t i = 0; i < snap->alarms.n; i++) {
         const cw_alarm *a = &snap->alarms.items[i];
         fputs("  ", stdout);
-        cell(a->alarm_name, 40); fputc(' ', stdout);
-        cell(a->state_value ? a->state_value : "-", 17); fputc(' ', stdout);
+        cell(a->alarm_name, 40);
+        fputc(' ', stdout);
+        cell(a->state_value ? a->state_value : "-", 17);
+        fputc(' ', stdout);
         cell(a->alarm_type == CW_COMPOSITE_ALARM ? "composite" : a->metrics.n ? "math" : "metric", 9);
         fputc(' ', stdout);
         cell(a->state_reason ? a->state_reason : "", 0);
@@ -273,14 +286,19 @@ static void print_repo(const snap_repo *sr)
         /* sha256: + 12 hex digits is what people compare by eye */
         char digest[24];
         snprintf(digest, sizeof digest, "%.19s", d->image_digest ? d->image_digest : "-");
-        cell(digest, 19); fputc(' ', stdout);
-        cell(pushed, 20); fputc(' ', stdout);
-        cell(size, 10); fputc(' ', stdout);
+        cell(digest, 19);
+        fputc(' ', stdout);
+        cell(pushed, 20);
+        fputc(' ', stdout);
+        cell(size, 10);
+        fputc(' ', stdout);
         /* ARCHIVED and ACTIVATING images cannot be pulled: a refresh to one fails. */
-        cell(d->image_status ? d->image_status : "-", 10); fputc(' ', stdout);
+        cell(d->image_status ? d->image_status : "-", 10);
+        fputc(' ', stdout);
         char scan[64];
         ecr_scan_summary(d, scan, sizeof scan);
-        cell(scan[0] ? scan : "-", 16); fputc(' ', stdout);
+        cell(scan[0] ? scan : "-", 16);
+        fputc(' ', stdout);
         strbuf tags;
         sb_init(&tags);
         for (size_t k = 0; k < d->image_tags.n; k++)
@@ -357,10 +375,9 @@ int cmd_status(cli_globals *g)
         int used;
         if (asg_sizes_valid(grp, why, sizeof why))
             continue;
-        sanitize_text(grp->name ? grp->name : "?", strlen(grp->name ? grp->name : "?"), name, sizeof name, 255,
-                      false, &used);
-        cli_error("warning: group '%s': %s: its sizes are outside AWS's ranges, as the server sent them", name,
-                  why);
+        sanitize_text(grp->name ? grp->name : "?", strlen(grp->name ? grp->name : "?"), name, sizeof name, 255, false,
+                      &used);
+        cli_error("warning: group '%s': %s: its sizes are outside AWS's ranges, as the server sent them", name, why);
     }
     bool anything = snap->asgs.n > 0;
     for (size_t i = 0; i < snap->repos.n; i++)

@@ -47,8 +47,7 @@ static void health_text(const watch_state *s, int healthy, int all, char *buf, s
 }
 
 /* The line printed for each change of the refresh. */
-static void refresh_line(const watch_state *s, const instance_refresh *r, int healthy, int all, char *line,
-                         size_t len)
+static void refresh_line(const watch_state *s, const instance_refresh *r, int healthy, int all, char *line, size_t len)
 {
     refresh_phase ph;
     refresh_phase_of(r, &ph);
@@ -86,8 +85,11 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
     strvec names = { 0 };
     strvec_push(&names, x->target.asg);
     watch_opts wo = {
-        .asg_names = &names, .initial_asg = x->target.asg, .alarm_names = &x->target.alarms,
-        .base_interval_ms = x->o.interval_ms, .active_interval_ms = x->o.interval_ms,
+        .asg_names = &names,
+        .initial_asg = x->target.asg,
+        .alarm_names = &x->target.alarms,
+        .base_interval_ms = x->o.interval_ms,
+        .active_interval_ms = x->o.interval_ms,
     };
     watch *w = watch_new(x->s.client, &wo);
     const app_kind *kind = app_kind_of_target(&x->target);
@@ -107,8 +109,10 @@ static follow_end follow(act_ctx *x, const char *id, char *reason, size_t reason
         int64_t now = mono_now_ms();
         if (now >= deadline) {
             if (read_error[0])
-                snprintf(reason, reason_len, "gave up after %d s: the instance refreshes of %s could not be read "
-                         "(%s)", x->o.timeout_s, x->target.asg, read_error);
+                snprintf(reason, reason_len,
+                         "gave up after %d s: the instance refreshes of %s could not be read "
+                         "(%s)",
+                         x->o.timeout_s, x->target.asg, read_error);
             else
                 snprintf(reason, reason_len, "gave up after %d s: the refresh is still running", x->o.timeout_s);
             break;
@@ -189,8 +193,8 @@ static void journal_verdict(act_ctx *x, const char *id, follow_end e, const plan
         return;
     strbuf err;
     sb_init(&err);
-    if (plan_journal_verdict(x->j, &x->target, x->followed_plan, x->followed_action, id, names[e], g, reason,
-                             "--wait", &err) != 0)
+    if (plan_journal_verdict(x->j, &x->target, x->followed_plan, x->followed_action, id, names[e], g, reason, "--wait",
+                             &err) != 0)
         cli_error("the journal could not record the verdict: %s", err.buf);
     sb_free(&err);
 }
@@ -201,8 +205,8 @@ static void journal_offer(act_ctx *x, const char *outcome, const char *reason)
         return;
     strbuf err;
     sb_init(&err);
-    if (plan_journal_offer(x->j, &x->target, x->followed_plan, x->followed_action, outcome, reason, "--wait",
-                           &err) != 0)
+    if (plan_journal_offer(x->j, &x->target, x->followed_plan, x->followed_action, outcome, reason, "--wait", &err) !=
+        0)
         cli_error("the journal could not record the rollback offer: %s", err.buf);
     sb_free(&err);
 }
@@ -242,8 +246,7 @@ int act_follow_and_guard(act_ctx *x, const char *id, bool auto_rollback, bool is
     journal_offer(x, "auto", reason);
     cli_error("%s: rolling back (auto-rollback)", reason);
     free(x->trigger);
-    x->trigger = xasprintf("auto-rollback after %s: %s", x->followed_plan[0] ? x->followed_plan : "the deploy",
-                           reason);
+    x->trigger = xasprintf("auto-rollback after %s: %s", x->followed_plan[0] ? x->followed_plan : "the deploy", reason);
     x->followed_plan[0] = '\0';
     plan_request rb = { .action = PLAN_ROLLBACK };
     /* Auto-rollback was consented to with the flag or the app's setting. */

@@ -12,25 +12,26 @@
 #include "cli.h"
 
 /* Where a command exists (bits). */
-#define CMD_HEADLESS 1u          /* tarmac NAME ... */
-#define CMD_CONSOLE  2u          /* :NAME ... in the console */
+#define CMD_HEADLESS 1u /* tarmac NAME ... */
+#define CMD_CONSOLE  2u /* :NAME ... in the console */
 
 /* What else a row says (bits). */
-#define CMDF_DEMO   1u           /* headless: --demo runs it against the simulator */
-#define CMDF_ACTION 2u           /* console: changes things (listed apart, hidden when read-only);
+#define CMDF_DEMO 1u /* headless: --demo runs it against the simulator */
+#define CMDF_ACTION                                                                                                    \
+    2u /* console: changes things (listed apart, hidden when read-only);
                                     its handler checks its own arguments */
 
 /* What Tab offers for a console command's argument. */
 typedef enum cmd_complete {
     CMPL_NONE,
-    CMPL_GROUPS,                 /* the Auto Scaling groups the watch lists */
-    CMPL_REPOS,                  /* the config's repositories and the watched one */
-    CMPL_APPS,                   /* the config file's apps */
-    CMPL_REGIONS,                /* the regions tarmac knows */
-    CMPL_PROFILES,               /* the AWS config files' profiles */
-    CMPL_THEMES,                 /* built-in and installed themes */
-    CMPL_TAGS,                   /* the Images pane's tags (each word of promote SRC DST) */
-    CMPL_LT_VERSIONS,            /* the selected group's launch template versions */
+    CMPL_GROUPS,      /* the Auto Scaling groups the watch lists */
+    CMPL_REPOS,       /* the config's repositories and the watched one */
+    CMPL_APPS,        /* the config file's apps */
+    CMPL_REGIONS,     /* the regions tarmac knows */
+    CMPL_PROFILES,    /* the AWS config files' profiles */
+    CMPL_THEMES,      /* built-in and installed themes */
+    CMPL_TAGS,        /* the Images pane's tags (each word of promote SRC DST) */
+    CMPL_LT_VERSIONS, /* the selected group's launch template versions */
     CMPL_COUNT
 } cmd_complete;
 
@@ -38,15 +39,15 @@ struct console;
 
 typedef struct command_info {
     const char *name;
-    const char *alias;           /* another spelling it answers to (not offered by Tab), or NULL */
-    unsigned where;              /* CMD_HEADLESS | CMD_CONSOLE */
-    unsigned flags;              /* CMDF_* */
-    const char *args;            /* as help writes them ("NAME", "SRC DST"); NULL: none */
-    const char *cli_args;        /* headless, when they differ from args; NULL: the same */
-    cmd_complete complete;       /* console: what completes args */
-    const char *help;            /* one line, shared by --help and the console's ? */
-    int (*run)(cli_globals *g);  /* headless, after the global flags are parsed */
-    int (*run_argv)(int argc, char **argv);   /* headless with flags of its own: argv[0] is
+    const char *alias;                      /* another spelling it answers to (not offered by Tab), or NULL */
+    unsigned where;                         /* CMD_HEADLESS | CMD_CONSOLE */
+    unsigned flags;                         /* CMDF_* */
+    const char *args;                       /* as help writes them ("NAME", "SRC DST"); NULL: none */
+    const char *cli_args;                   /* headless, when they differ from args; NULL: the same */
+    cmd_complete complete;                  /* console: what completes args */
+    const char *help;                       /* one line, shared by --help and the console's ? */
+    int (*run)(cli_globals *g);             /* headless, after the global flags are parsed */
+    int (*run_argv)(int argc, char **argv); /* headless with flags of its own: argv[0] is
                                                  the command; it must come first */
     /* console: name as typed (or its alias), arg the rest of the line, trimmed ("": none) */
     void (*con)(struct console *c, const char *name, const char *arg);

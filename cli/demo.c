@@ -24,7 +24,7 @@
 
 extern char **environ;
 
-#define DEMO_SPEED "5"
+#define DEMO_SPEED       "5"
 #define START_TIMEOUT_MS 15000
 
 /* The app name of a scenario group: its name without the "-asg" suffix. */
@@ -57,8 +57,8 @@ static int write_demo_config(const sim_scenario *sc, int fd)
  * user's keys) or anything else it has no use for. Pointers into environ. */
 static void sim_environment(char **envp, size_t cap)
 {
-    static const char *const keep[] = {"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ",
-                                       "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"};
+    static const char *const keep[] = { "PATH", "LANG",         "LC_ALL",        "LC_CTYPE",
+                                        "TZ",   "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS" };
     size_t n = 0;
     for (char **e = environ; *e && n + 1 < cap; e++)
         for (size_t k = 0; k < ARRAY_LEN(keep); k++) {
@@ -78,7 +78,7 @@ static void sim_environment(char **envp, size_t cap)
  * gone before prctl() is seen by getppid(). Returns the pid, or -1 with errno. */
 static pid_t spawn_sim(int out_fd, int log_fd)
 {
-    char *argv[] = {"tarmac", "sim", "--port", "0", "--scenario", "demo", "--speed", DEMO_SPEED, NULL};
+    char *argv[] = { "tarmac", "sim", "--port", "0", "--scenario", "demo", "--speed", DEMO_SPEED, NULL };
     char *envp[16];
     sim_environment(envp, ARRAY_LEN(envp));
     pid_t parent = getpid();
@@ -151,7 +151,7 @@ int demo_main(cli_globals *g)
         sim_scenario_free(sc);
         return EXIT_USAGE;
     }
-    if (g->app) {   /* the generated config's path says nothing: name the demo's apps instead */
+    if (g->app) { /* the generated config's path says nothing: name the demo's apps instead */
         bool found = false;
         strbuf names;
         sb_init(&names);

@@ -47,7 +47,7 @@ int main(int argc, char **argv)
         goto out;
     }
     const command_info *cmd = g.command ? command_find(g.command, CMD_HEADLESS) : NULL;
-    if (g.help || (cmd && cmd->run == cmd_help)) {   /* whatever else was asked */
+    if (g.help || (cmd && cmd->run == cmd_help)) { /* whatever else was asked */
         rc = cmd_help(&g);
         goto out;
     }

@@ -10,16 +10,16 @@ enum { C_WHEN, C_STATUS, C_PROGRESS, C_DESC, C_CAUSE };
 
 static const lv_column columns[] = {
     [C_WHEN] = { .title = "AGE", .min = 4, .max = 5, .right = true, .quiet = true, .ticks = true },
-    [C_STATUS] = { .title = "STATUS", .min = 10, .max = 32 },    /* WaitingForELBConnectionDraining */
+    [C_STATUS] = { .title = "STATUS", .min = 10, .max = 32 }, /* WaitingForELBConnectionDraining */
     [C_PROGRESS] = { .title = "%", .min = 3, .max = 4, .prio = 3, .right = true },
     [C_DESC] = { .title = "DESCRIPTION", .min = 20, .max = 70 },
-    [C_CAUSE] = { .title = "CAUSE", .min = 10, .prio = 1 },      /* free text: what the others leave */
+    [C_CAUSE] = { .title = "CAUSE", .min = 10, .prio = 1 }, /* free text: what the others leave */
 };
 
 static const action_id hints[] = { ACT_DETAIL, ACT_COPY_ID, ACT_FILTER, ACT_NONE };
 
 typedef struct activity_priv {
-    activity_note_list notes;      /* newest first */
+    activity_note_list notes; /* newest first */
 } activity_priv;
 
 static int status_role(const char *s)
@@ -86,7 +86,10 @@ bool activity_note_from_json(activity_note *n, json_object *rec, const char *raw
     } else if (str_eq(event, "step_end")) {
         n->status = xasprintf("tarmac %s", outcome ? outcome : "?");
         n->role = outcome_role(outcome);
-        sb_printf(&sb, "%s step %d: %s", action, step, desc ? desc : jstr(rec, "step_kind") ? jstr(rec, "step_kind") : "");
+        sb_printf(&sb, "%s step %d: %s", action, step,
+                  desc                         ? desc
+                      : jstr(rec, "step_kind") ? jstr(rec, "step_kind")
+                                               : "");
         if (error)
             sb_printf(&sb, " - %s", error);
     } else if (str_eq(event, "plan_end")) {
@@ -203,7 +206,7 @@ static void add_activity(pane *p, const pane_ctx *c, const scaling_activity *a)
     if (a->has_progress)
         lv_setf(r, C_PROGRESS, "%d", a->progress);
     lv_set(r, C_DESC, a->description);
-    lv_set(r, C_CAUSE, activity_cause_untimed(a->cause));   /* the AGE column has its time */
+    lv_set(r, C_CAUSE, activity_cause_untimed(a->cause)); /* the AGE column has its time */
 }
 
 static void add_note(pane *p, const pane_ctx *c, const activity_note *n)
@@ -259,11 +262,13 @@ static void note_detail(const activity_note *n, strbuf *out)
         return;
     }
     sb_append(out, "A tarmac action, from the journal:\n\n");
-    json_object_object_foreach(o, key, val) {
+    json_object_object_foreach(o, key, val)
+    {
         if (str_eq(key, "plan"))
-            continue;     /* the whole plan: `tarmac log --json` shows it */
-        detail_kv(out, key, json_object_is_type(val, json_type_string) ? json_object_get_string(val)
-                                                                         : json_object_to_json_string(val));
+            continue; /* the whole plan: `tarmac log --json` shows it */
+        detail_kv(out, key,
+                  json_object_is_type(val, json_type_string) ? json_object_get_string(val)
+                                                             : json_object_to_json_string(val));
     }
     json_object_put(o);
 }

@@ -10,14 +10,14 @@
 
 /* One journal record, as the pane shows it. Owned strings. */
 typedef struct activity_note {
-    char *id;             /* "tarmac:<plan id>:<record number>" */
+    char *id; /* "tarmac:<plan id>:<record number>" */
     aws_time when;
-    char *asg;            /* the group it acted on (rows show under that group) */
-    char *status;         /* "tarmac ok", "tarmac failed", "tarmac start", ... */
-    int role;             /* theme role of the status */
-    char *desc;           /* "deploy step 2/3: prod <- a9f3c21: ..." */
-    char *cause;          /* "tarmac, by alice, plan p-..." */
-    char *raw;            /* the record's line, for the detail view */
+    char *asg;    /* the group it acted on (rows show under that group) */
+    char *status; /* "tarmac ok", "tarmac failed", "tarmac start", ... */
+    int role;     /* theme role of the status */
+    char *desc;   /* "deploy step 2/3: prod <- a9f3c21: ..." */
+    char *cause;  /* "tarmac, by alice, plan p-..." */
+    char *raw;    /* the record's line, for the detail view */
 } activity_note;
 typedef VEC(activity_note) activity_note_list;
 

@@ -14,8 +14,8 @@ enum { C_MARK, C_NAME, C_SIZE, C_INSERVICE, C_REFRESH, C_HEALTHCHECK };
 
 static const lv_column columns[] = {
     [C_MARK] = { .title = " ", .min = 1, .max = 1 },
-    [C_NAME] = { .title = "NAME", .min = 12, .max = 64 },   /* "  SUSP" after it: see groups_model */
-    [C_SIZE] = { .title = "SIZE", .min = 6, .max = 14, .prio = 5, .right = true },     /* desired/min/max */
+    [C_NAME] = { .title = "NAME", .min = 12, .max = 64 }, /* "  SUSP" after it: see groups_model */
+    [C_SIZE] = { .title = "SIZE", .min = 6, .max = 14, .prio = 5, .right = true }, /* desired/min/max */
     [C_INSERVICE] = { .title = "INSVC", .min = 5, .max = 11, .prio = 4, .right = true },
     [C_REFRESH] = { .title = "REFRESH", .min = 7, .max = 24, .prio = 3 },
     [C_HEALTHCHECK] = { .title = "CHECK", .min = 5, .max = 16, .prio = 1 },
@@ -130,8 +130,7 @@ static void groups_detail(pane *p, const pane_ctx *c, strbuf *out)
     detail_kv(out, "AutoScalingGroupARN", g->arn);
     bool sizes_ok = asg_sizes_valid(g, sizes, sizeof sizes);
     if (!sizes_ok)
-        detail_kvf(out, "Sizes", "INVALID: %s (outside AWS's ranges: the server's answer is not to be trusted)",
-                   sizes);
+        detail_kvf(out, "Sizes", "INVALID: %s (outside AWS's ranges: the server's answer is not to be trusted)", sizes);
     const char *flag = sizes_ok ? "" : "  (invalid)";
     detail_kvf(out, "DesiredCapacity", "%d%s", g->desired_capacity, flag);
     detail_kvf(out, "MinSize", "%d%s", g->min_size, flag);
@@ -169,8 +168,7 @@ static void groups_detail(pane *p, const pane_ctx *c, strbuf *out)
         detail_kvf(out, "InstanceMaintenancePolicy.Min", "%d", g->imp_min_healthy_percentage);
         detail_kvf(out, "InstanceMaintenancePolicy.Max", "%d", g->imp_max_healthy_percentage);
     }
-    detail_kv(out, "NewInstancesProtectedFromScaleIn",
-              g->new_instances_protected_from_scale_in ? "true" : "false");
+    detail_kv(out, "NewInstancesProtectedFromScaleIn", g->new_instances_protected_from_scale_in ? "true" : "false");
     /* What stands in a refresh's way (user guide: suspended processes). */
     for (size_t i = 0; i < g->suspended_processes.n; i++) {
         const asg_suspended_process *sp = &g->suspended_processes.items[i];

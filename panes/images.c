@@ -17,13 +17,14 @@ static const lv_column columns[] = {
     [C_DIGEST] = { .title = "DIGEST", .min = 12, .max = 12 },
     [C_PUSHED] = { .title = "PUSHED", .min = 6, .max = 6, .prio = 3, .right = true, .quiet = true, .ticks = true },
     [C_SIZE] = { .title = "SIZE", .min = 7, .max = 9, .prio = 2, .right = true },
-    [C_NOTE] = { .title = "", .min = 6, .max = 24, .prio = 4 },   /* LIVE / STABLE / = live, ARCHIVED */
+    [C_NOTE] = { .title = "", .min = 6, .max = 24, .prio = 4 }, /* LIVE / STABLE / = live, ARCHIVED */
     [C_SCAN] = { .title = "SCAN", .min = 5, .prio = 1 },
 };
 
 /* The action keys lead; the console leaves them out when read-only. */
-static const action_id hints[] = { ACT_DEPLOY, ACT_PROMOTE, ACT_ROLLBACK, ACT_DETAIL, ACT_COPY_ID, ACT_FILTER,
-                                   ACT_NONE };
+static const action_id hints[] = {
+    ACT_DEPLOY, ACT_PROMOTE, ACT_ROLLBACK, ACT_DETAIL, ACT_COPY_ID, ACT_FILTER, ACT_NONE
+};
 
 static const char *short_digest(const char *d, char *buf, size_t len)
 {
@@ -68,9 +69,10 @@ static void set_scan(lv_row *r, const ecr_image_detail *im)
     lv_set(r, C_SCAN, scan);
     bool severe = false;
     for (size_t i = 0; i < im->finding_severity_counts.n; i++)
-        severe = severe || ((str_eq(im->finding_severity_counts.items[i].severity, "CRITICAL") ||
-                             str_eq(im->finding_severity_counts.items[i].severity, "HIGH")) &&
-                            im->finding_severity_counts.items[i].count > 0);
+        severe = severe ||
+            ((str_eq(im->finding_severity_counts.items[i].severity, "CRITICAL") ||
+              str_eq(im->finding_severity_counts.items[i].severity, "HIGH")) &&
+             im->finding_severity_counts.items[i].count > 0);
     if (severe || str_eq(im->scan_status, "FAILED"))
         lv_cell_role(r, C_SCAN, ROLE_WARNING);
 }

@@ -16,9 +16,9 @@ enum { C_ID, C_AZ, C_STATE, C_HEALTH, C_OLD, C_IMAGE, C_TEMPLATE, C_AGE, C_IP, C
 static const lv_column columns[] = {
     [C_ID] = { .title = "INSTANCE", .min = 19, .max = 19 },
     [C_AZ] = { .title = "AZ", .min = 10, .max = 12, .prio = 6 },
-    [C_STATE] = { .title = "LIFECYCLE", .min = 11, .max = 20 },   /* "Terminating" without a shift */
+    [C_STATE] = { .title = "LIFECYCLE", .min = 11, .max = 20 }, /* "Terminating" without a shift */
     [C_HEALTH] = { .title = "HEALTH", .min = 7, .max = 9 },
-    [C_OLD] = { .title = "", .min = 3, .max = 13, .prio = 7 },      /* old, prot, warm */
+    [C_OLD] = { .title = "", .min = 3, .max = 13, .prio = 7 }, /* old, prot, warm */
     /* Inferred ("~"): AWS never says what an instance pulled; "?" outside the journal. */
     [C_IMAGE] = { .title = "IMAGE", .min = 8, .max = 16, .prio = 4 },
     [C_TEMPLATE] = { .title = "TEMPLATE:VER", .min = 8, .max = 28, .prio = 2 },
@@ -187,7 +187,8 @@ static void instances_detail(pane *p, const pane_ctx *c, strbuf *out)
     if (digest) {
         char image[80];
         image_text(c, digest, image, sizeof image);
-        detail_kvf(out, "Image (inferred)", "%s %s: what %s named when it launched, by the journal's moves of the tag; "
+        detail_kvf(out, "Image (inferred)",
+                   "%s %s: what %s named when it launched, by the journal's moves of the tag; "
                    "AWS does not say what an instance pulled, and moves made outside tarmac are not seen",
                    image + 1, digest, c->live_tag);
     } else {
@@ -197,13 +198,14 @@ static void instances_detail(pane *p, const pane_ctx *c, strbuf *out)
     const refresh_prefs *prefs = c->app && str_eq(c->app->asg, g->name) ? &c->app->refresh : NULL;
     if (asg_instance_standby(in)) {
         const char *v = prefs && prefs->standby_instances ? prefs->standby_instances : "Wait";
-        detail_kvf(out, "Refresh (StandbyInstances)", "%s%s", v, str_eq(v, "Wait") ?
-                   ": the refresh waits for it to leave Standby, and fails after an hour" : "");
+        detail_kvf(out, "Refresh (StandbyInstances)", "%s%s", v,
+                   str_eq(v, "Wait") ? ": the refresh waits for it to leave Standby, and fails after an hour" : "");
     }
     if (in->protected_from_scale_in) {
         const char *v = prefs && prefs->scale_in_protected_instances ? prefs->scale_in_protected_instances : "Wait";
-        detail_kvf(out, "Refresh (ScaleInProtected)", "%s%s", v, str_eq(v, "Wait") ?
-                   ": the refresh waits for its protection to be removed, and fails after an hour" : "");
+        detail_kvf(out, "Refresh (ScaleInProtected)", "%s%s", v,
+                   str_eq(v, "Wait") ? ": the refresh waits for its protection to be removed, and fails after an hour"
+                                     : "");
     }
     if (e) {
         detail_kv(out, "State.Name", e->state_name);
@@ -247,7 +249,7 @@ static void instances_title(pane *p, const pane_ctx *c, char *buf, size_t len)
 
 const struct pane_ops pane_instances_ops = {
     .copy = { { FIELD_INSTANCE_ID }, 1 },
-    .primary = WS_GROUPS,   /* lifecycle and health: the rows come from the group */
+    .primary = WS_GROUPS, /* lifecycle and health: the rows come from the group */
     .watches = WS_BIT(WS_GROUPS) | WS_BIT(WS_EC2) | WS_BIT(WS_REFRESHES) | WS_BIT(WS_WARM_POOL),
     .columns = columns,
     .ncols = (int)ARRAY_LEN(columns),

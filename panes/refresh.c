@@ -15,7 +15,7 @@
 enum { C_ID, C_STATUS, C_PCT, C_STARTED, C_TOOK, C_REASON };
 
 static const lv_column columns[] = {
-    [C_ID] = { .title = "REFRESH", .min = 8, .max = 8, .prio = 2 },   /* the id's first 8: Enter shows all */
+    [C_ID] = { .title = "REFRESH", .min = 8, .max = 8, .prio = 2 }, /* the id's first 8: Enter shows all */
     [C_STATUS] = { .title = "STATUS", .min = 10, .max = 20 },
     [C_PCT] = { .title = "%", .min = 4, .max = 4, .right = true },
     [C_STARTED] = { .title = "STARTED", .min = 7, .max = 7, .prio = 3, .right = true, .quiet = true, .ticks = true },
@@ -26,8 +26,8 @@ static const lv_column columns[] = {
 /* The action keys lead; the console leaves them out when read-only. */
 static const action_id hints[] = { ACT_CANCEL, ACT_ROLLBACK, ACT_DETAIL, ACT_COPY_ID, ACT_NONE };
 
-#define SUMMARY_LINES 5
-#define REASON_LINES_MAX 4      /* the reason wraps onto this many lines at most */
+#define SUMMARY_LINES    5
+#define REASON_LINES_MAX 4 /* the reason wraps onto this many lines at most */
 
 typedef struct refresh_priv {
     eta_estimator eta;
@@ -213,7 +213,7 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
         int64_t end = r->end_time ? r->end_time : c->now_wall;
         int64_t elapsed_ms = r->start_time ? end - r->start_time : -1;
         if (r->start_time && elapsed_ms < 0)
-            elapsed_ms = 0;      /* the server's clock is a little ahead of ours */
+            elapsed_ms = 0; /* the server's clock is a little ahead of ours */
         progress_fmt_duration(elapsed_ms >= 0 ? elapsed_ms / 1000 : -1, el, sizeof el);
         int64_t eta_s = -1;
         if (active) {
@@ -279,12 +279,10 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
             }
             fmt_prefs(&r->preferences, line, sizeof line);
             pane_put(w, ry, in.x, 8, "Prefs:", A[ROLE_NEUTRAL], c->ascii);
-            pane_put(w, ry, in.x + 8, in.w - 8, r->has_preferences ? line : "-", A[ROLE_NORMAL],
-                     c->ascii);
+            pane_put(w, ry, in.x + 8, in.w - 8, r->has_preferences ? line : "-", A[ROLE_NORMAL], c->ascii);
             const char *err = NULL;
             if (watch_refreshes_read(c->ws, &err) == WATCH_READ_FAILED) {
-                snprintf(line, sizeof line, "Recent: (the last read failed, shown as before: %.400s)",
-                         err ? err : "?");
+                snprintf(line, sizeof line, "Recent: (the last read failed, shown as before: %.400s)", err ? err : "?");
                 pane_put(w, ry + 1, in.x, in.w, line, A[ROLE_ERROR], c->ascii);
             } else {
                 pane_put(w, ry + 1, in.x, in.w, "Recent:", A[ROLE_NEUTRAL], c->ascii);
@@ -298,8 +296,7 @@ static void refresh_draw(pane *p, WINDOW *w, const pane_ctx *c, rect in, bool fo
         strvec_free(&reason_lines);
         return;
     }
-    lv_draw(&p->lv, w, y + top_lines, in.x, in.h - top_lines, in.w, A, focused, c->ascii,
-            c->now_mono);
+    lv_draw(&p->lv, w, y + top_lines, in.x, in.h - top_lines, in.w, A, focused, c->ascii, c->now_mono);
     strvec_free(&reason_lines);
 }
 
@@ -384,11 +381,9 @@ static void refresh_detail(pane *p, const pane_ctx *c, strbuf *out)
         pane_fmt_time(rb->rollback_start_time, t, sizeof t);
         detail_kv(out, "RollbackDetails.RollbackStartTime", t);
         if (rb->has_percentage_complete_on_rollback)
-            detail_kvf(out, "RollbackDetails.PercentageCompleteOnRollback", "%d",
-                       rb->percentage_complete_on_rollback);
+            detail_kvf(out, "RollbackDetails.PercentageCompleteOnRollback", "%d", rb->percentage_complete_on_rollback);
         if (rb->has_instances_to_update_on_rollback)
-            detail_kvf(out, "RollbackDetails.InstancesToUpdateOnRollback", "%d",
-                       rb->instances_to_update_on_rollback);
+            detail_kvf(out, "RollbackDetails.InstancesToUpdateOnRollback", "%d", rb->instances_to_update_on_rollback);
         detail_progress(out, "RollbackDetails.ProgressDetailsOnRollback", &rb->progress_details_on_rollback);
         refresh_phase ph;
         refresh_phase_of(r, &ph);
@@ -417,7 +412,7 @@ const struct pane_ops pane_refresh_ops = {
     .ncols = (int)ARRAY_LEN(columns),
     .hints = hints,
     .newest_first = true,
-    .want_extra = SUMMARY_LINES + 2,   /* the summary above the list, and a wrapped reason */
+    .want_extra = SUMMARY_LINES + 2, /* the summary above the list, and a wrapped reason */
     .on_model_change = refresh_model,
     .draw = refresh_draw,
     .key = refresh_key,

@@ -12,7 +12,7 @@
 enum { C_GROUP, C_TARGET, C_PORT, C_STATE, C_REASON, C_DESC };
 
 static const lv_column columns[] = {
-    [C_GROUP] = { .title = "TG", .min = 6, .max = 32, .prio = 3 },   /* target group: as wide as its names */
+    [C_GROUP] = { .title = "TG", .min = 6, .max = 32, .prio = 3 }, /* target group: as wide as its names */
     [C_TARGET] = { .title = "TARGET", .min = 19, .max = 24 },
     [C_PORT] = { .title = "PORT", .min = 4, .max = 5, .prio = 4, .right = true },
     [C_STATE] = { .title = "STATE", .min = 9, .max = 18 },
@@ -148,7 +148,7 @@ static void targets_title(pane *p, const pane_ctx *c, char *buf, size_t len)
 }
 
 const struct pane_ops pane_targets_ops = {
-    .copy = { { FIELD_INSTANCE_ID, FIELD_IP_ADDRESS, FIELD_ARN }, 3 },   /* or the group's ARN */
+    .copy = { { FIELD_INSTANCE_ID, FIELD_IP_ADDRESS, FIELD_ARN }, 3 }, /* or the group's ARN */
     .primary = WS_TARGETS,
     .watches = WS_BIT(WS_TARGETS),
     .columns = columns,

@@ -11,7 +11,7 @@
 set -u
 
 # gcc is the compiler `make` uses (cc); clang and its runtime build the fuzz targets
-# and the clang build. procps: ps and pgrep, which the console tests use.
+# and the clang build; clang-format checks the layout of the sources (CI). procps: ps and pgrep, which the console tests use.
 PKGS="
 pkg-config
 gcc
@@ -25,6 +25,7 @@ libexpat1-dev
 libmicrohttpd-dev
 libcmocka-dev
 clang
+clang-format
 libclang-rt-14-dev
 tmux
 ncurses-term

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #define AR_MAX_DEPTH 64
-#define AR_MAX_NAME 1600            /* an alarm ARN's length bound */
+#define AR_MAX_NAME  1600 /* an alarm ARN's length bound */
 
 typedef struct ar_parser {
     const char *s;
@@ -178,7 +178,10 @@ static int parse_binary(ar_parser *p, const char *op, ar_kind kind, int (*sub)(a
     return left;
 }
 
-static int parse_and(ar_parser *p) { return parse_binary(p, "AND", AR_AND, parse_unary); }
+static int parse_and(ar_parser *p)
+{
+    return parse_binary(p, "AND", AR_AND, parse_unary);
+}
 
 static int parse_or(ar_parser *p)
 {
@@ -224,12 +227,18 @@ static bool eval_at(const alarm_rule *r, int i, const char *(*state_of)(void *, 
 {
     const ar_node *nd = &r->nodes.items[i];
     switch (nd->kind) {
-    case AR_TRUE: return true;
-    case AR_FALSE: return false;
-    case AR_STATE: return str_eq(state_of(ud, nd->alarm), nd->state);
-    case AR_NOT: return !eval_at(r, nd->a, state_of, ud);
-    case AR_AND: return eval_at(r, nd->a, state_of, ud) && eval_at(r, nd->b, state_of, ud);
-    case AR_OR: return eval_at(r, nd->a, state_of, ud) || eval_at(r, nd->b, state_of, ud);
+    case AR_TRUE:
+        return true;
+    case AR_FALSE:
+        return false;
+    case AR_STATE:
+        return str_eq(state_of(ud, nd->alarm), nd->state);
+    case AR_NOT:
+        return !eval_at(r, nd->a, state_of, ud);
+    case AR_AND:
+        return eval_at(r, nd->a, state_of, ud) && eval_at(r, nd->b, state_of, ud);
+    case AR_OR:
+        return eval_at(r, nd->a, state_of, ud) || eval_at(r, nd->b, state_of, ud);
     }
     return false;
 }

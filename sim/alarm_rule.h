@@ -11,7 +11,7 @@
 
 /* AWS's limits on a rule (PutCompositeAlarm's AlarmRule): its length, its elements
  * (child alarms, TRUE/FALSE, parentheses) and the alarms it names. */
-#define ALARM_RULE_MAX_LEN 10240
+#define ALARM_RULE_MAX_LEN      10240
 #define ALARM_RULE_MAX_ELEMENTS 500
 #define ALARM_RULE_MAX_CHILDREN 100
 
@@ -19,14 +19,14 @@ typedef enum { AR_TRUE, AR_FALSE, AR_STATE, AR_NOT, AR_AND, AR_OR } ar_kind;
 
 typedef struct ar_node {
     ar_kind kind;
-    int a, b;                 /* children (node indexes) of NOT / AND / OR */
-    char state[20];           /* AR_STATE: ALARM, OK or INSUFFICIENT_DATA */
-    char *alarm;              /* AR_STATE: the alarm's name or ARN as written */
+    int a, b;       /* children (node indexes) of NOT / AND / OR */
+    char state[20]; /* AR_STATE: ALARM, OK or INSUFFICIENT_DATA */
+    char *alarm;    /* AR_STATE: the alarm's name or ARN as written */
 } ar_node;
 
 typedef struct alarm_rule {
     VEC(ar_node) nodes;
-    int root;                 /* -1 = empty */
+    int root; /* -1 = empty */
 } alarm_rule;
 
 /* Parses text. On failure returns false with a message and the byte offset where the

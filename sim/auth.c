@@ -16,10 +16,12 @@ static const char MSG_SIG[] =
     "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 static const char MSG_TOKEN[] = "The security token included in the request is invalid.";
 
-static bool is_json(sim_proto p) { return p == SIM_PROTO_JSON10 || p == SIM_PROTO_JSON11; }
+static bool is_json(sim_proto p)
+{
+    return p == SIM_PROTO_JSON10 || p == SIM_PROTO_JSON11;
+}
 
-static sim_error mkerr(const char *code, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static sim_error mkerr(const char *code, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static sim_error mkerr(const char *code, int status, const char *fmt, ...)
 {
     sim_error e;
@@ -49,16 +51,19 @@ static sim_error incomplete(sim_proto proto, const char *msg)
 static int digits(const char *s, int off, int n)
 {
     int v = 0;
-    for (int k = 0; k < n; k++) v = v * 10 + (s[off + k] - '0');
+    for (int k = 0; k < n; k++)
+        v = v * 10 + (s[off + k] - '0');
     return v;
 }
 
 /* 20150830T123600Z → epoch seconds; false when malformed. */
 static bool parse_amz_date(const char *s, time_t *out)
 {
-    if (!s || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z') return false;
+    if (!s || strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z')
+        return false;
     for (int i = 0; i < 15; i++)
-        if (i != 8 && (s[i] < '0' || s[i] > '9')) return false;
+        if (i != 8 && (s[i] < '0' || s[i] > '9'))
+            return false;
     struct tm tm;
     memset(&tm, 0, sizeof tm);
     tm.tm_year = digits(s, 0, 4) - 1900;
@@ -84,7 +89,8 @@ bool auth_scope_service(const sim_request *req, char *service, size_t len)
 {
     sigv4_auth a;
     const char *h = sim_request_header(req, "Authorization");
-    if (!h || sigv4_parse_authorization(h, &a) != 0) return false;
+    if (!h || sigv4_parse_authorization(h, &a) != 0)
+        return false;
     return str_copy(service, len, a.service);
 }
 
@@ -96,21 +102,22 @@ sim_error auth_check(const sim_request *req, const auth_params *p, sigv4_auth *a
 
     const char *h = sim_request_header(req, "Authorization");
     if (!h || !*h) {
-        return is_json(p->proto)
-            ? mkerr("MissingAuthenticationTokenException", 403, "Missing Authentication Token")
-            : mkerr("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
+        return is_json(p->proto) ? mkerr("MissingAuthenticationTokenException", 403, "Missing Authentication Token")
+                                 : mkerr("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
     }
     if (strncmp(h, "AWS4-HMAC-SHA256 ", 17) != 0)
         return incomplete(p->proto, "Unsupported AWS 'algorithm': only AWS4-HMAC-SHA256 is accepted.");
     if (sigv4_parse_authorization(h, auth) != 0)
-        return incomplete(p->proto, "Authorization header requires 'Credential' parameter. Authorization header "
-                                    "requires 'Signature' parameter. Authorization header requires "
-                                    "'SignedHeaders' parameter.");
+        return incomplete(p->proto,
+                          "Authorization header requires 'Credential' parameter. Authorization header "
+                          "requires 'Signature' parameter. Authorization header requires "
+                          "'SignedHeaders' parameter.");
 
     const char *date = sim_request_header(req, "X-Amz-Date");
     time_t req_time;
     if (!date)
-        return incomplete(p->proto, "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+        return incomplete(p->proto,
+                          "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
     if (!parse_amz_date(date, &req_time))
         return incomplete(p->proto, "Date must be in ISO-8601 'basic format'.");
 
@@ -125,8 +132,10 @@ sim_error auth_check(const sim_request *req, const auth_params *p, sigv4_auth *a
     if (strncmp(date, auth->date, 8) != 0) {
         char d8[9];
         str_copy(d8, sizeof d8, date);
-        return sig_mismatch(p->proto, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version "
-                            "of date from HTTP: '%s' != '%s', from '%s'.", auth->date, d8, date);
+        return sig_mismatch(p->proto,
+                            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version "
+                            "of date from HTTP: '%s' != '%s', from '%s'.",
+                            auth->date, d8, date);
     }
     if (p->service && !str_eq(p->service, auth->service))
         return sig_mismatch(p->proto, "Credential should be scoped to correct service: '%s'.%s%s", p->service, "", "");
@@ -141,11 +150,15 @@ sim_error auth_check(const sim_request *req, const auth_params *p, sigv4_auth *a
         fmt_amz_date(past ? now - SKEW_LIMIT_S : now + SKEW_LIMIT_S, limbuf);
         char msg[256];
         if (past)
-            snprintf(msg, sizeof msg, "Signature expired: %s is now earlier than %s (%s - 15 min.)", date, limbuf, nowbuf);
+            snprintf(msg, sizeof msg, "Signature expired: %s is now earlier than %s (%s - 15 min.)", date, limbuf,
+                     nowbuf);
         else
-            snprintf(msg, sizeof msg, "Signature not yet current: %s is still later than %s (%s + 15 min.)", date, limbuf, nowbuf);
-        if (is_json(p->proto)) return mkerr("InvalidSignatureException", 403, "%s", msg);
-        if (p->proto == SIM_PROTO_EC2) return mkerr("RequestExpired", 400, "Request has expired.");
+            snprintf(msg, sizeof msg, "Signature not yet current: %s is still later than %s (%s + 15 min.)", date,
+                     limbuf, nowbuf);
+        if (is_json(p->proto))
+            return mkerr("InvalidSignatureException", 403, "%s", msg);
+        if (p->proto == SIM_PROTO_EC2)
+            return mkerr("RequestExpired", 400, "Request has expired.");
         return mkerr("RequestTimeTooSkewed", 403, "%s", msg);
     }
 
@@ -159,7 +172,8 @@ sim_error auth_check(const sim_request *req, const auth_params *p, sigv4_auth *a
         const char *v = sim_request_header(req, name);
         if (!v || n == ARRAY_LEN(hs))
             return sig_mismatch(p->proto, "%s%s%s", MSG_SIG, "", "");
-        if (strcasecmp(name, "host") == 0) have_host = true;
+        if (strcasecmp(name, "host") == 0)
+            have_host = true;
         hs[n].name = name;
         hs[n].value = v;
         n++;
@@ -168,17 +182,25 @@ sim_error auth_check(const sim_request *req, const auth_params *p, sigv4_auth *a
         return sig_mismatch(p->proto, "%s%s%s", MSG_SIG, "", "");
 
     sigv4_input in = {
-        .method = req->method, .path = req->path, .query = req->query,
-        .headers = hs, .n_headers = n, .body = req->body, .body_len = req->body_len,
-        .region = auth->region, .service = auth->service, .now = req_time,
-        .normalize_path = true, .omit_session_token = true,
+        .method = req->method,
+        .path = req->path,
+        .query = req->query,
+        .headers = hs,
+        .n_headers = n,
+        .body = req->body,
+        .body_len = req->body_len,
+        .region = auth->region,
+        .service = auth->service,
+        .now = req_time,
+        .normalize_path = true,
+        .omit_session_token = true,
     };
     aws_credentials creds = { .access_key_id = auth->access_key_id, .secret_access_key = (char *)secret };
     sigv4_output out;
     memset(&out, 0, sizeof out);
     int rc = sigv4_sign(p->signer, &in, &creds, &out);
     bool match = rc == 0 && strlen(out.signature) == 64 && strlen(auth->signature) == 64 &&
-                 CRYPTO_memcmp(out.signature, auth->signature, 64) == 0;
+        CRYPTO_memcmp(out.signature, auth->signature, 64) == 0;
     sigv4_output_free(&out);
     if (!match)
         return sig_mismatch(p->proto, "%s%s%s", MSG_SIG, "", "");

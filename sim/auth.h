@@ -15,17 +15,16 @@
  * with it (*token NULL = none required); sent_token (may be NULL) is the one the
  * request carries, which picks among several live sessions of one key. Pointers
  * stay owned by the callee. */
-typedef const char *(*auth_secret_fn)(void *ud, const char *access_key_id, const char *sent_token,
-                                      const char **token);
+typedef const char *(*auth_secret_fn)(void *ud, const char *access_key_id, const char *sent_token, const char **token);
 
 typedef struct auth_params {
-    sim_proto proto;                /* decides the error codes (JSON names differ) */
-    const char *service;            /* expected signing name; NULL = take the scope's */
-    const char *region;             /* expected region; NULL = any */
-    time_t now;                     /* wall clock the request date is compared with */
+    sim_proto proto;     /* decides the error codes (JSON names differ) */
+    const char *service; /* expected signing name; NULL = take the scope's */
+    const char *region;  /* expected region; NULL = any */
+    time_t now;          /* wall clock the request date is compared with */
     auth_secret_fn secret;
     void *ud;
-    sigv4_signer *signer;           /* may be NULL */
+    sigv4_signer *signer; /* may be NULL */
 } auth_params;
 
 /* Checks req. Returns a sim_error (code "" = authentic); *auth gets the parsed

@@ -35,7 +35,8 @@ void control_error(sim_response *resp, int status, const char *msg)
 /* The body as a JSON object, or NULL. */
 static json_object *body_object(const sim_request *req)
 {
-    if (!req->body_len || req->body_len > (1u << 20)) return NULL;
+    if (!req->body_len || req->body_len > (1u << 20))
+        return NULL;
     json_tokener *tok = json_tokener_new_ex(16);
     json_object *o = json_tokener_parse_ex(tok, req->body, (int)req->body_len);
     bool complete = json_tokener_get_error(tok) == json_tokener_success;
@@ -60,7 +61,8 @@ static bool body_number(json_object *o, const char *key, double *out)
 static const char *body_string(json_object *o, const char *key)
 {
     json_object *v;
-    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string)) return NULL;
+    if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
     return json_object_get_string(v);
 }
 
@@ -83,7 +85,8 @@ static json_object *calls_object(const sim_front *f)
     json_object *o = json_object_new_object(), *ops = json_object_new_object();
     json_object_object_add(o, "total", json_object_new_int64((int64_t)f->calls_total));
     for (size_t i = 0; i < route_op_count() && i < SIM_OPS_MAX; i++) {
-        if (!f->calls[i]) continue;
+        if (!f->calls[i])
+            continue;
         const char *service = NULL;
         const char *op = route_op_name(i, &service);
         char key[160];
@@ -100,7 +103,7 @@ static json_object *state_object(sim_world *w)
     json_object *o = now_object(w), *groups = json_object_new_array(), *tgs = json_object_new_array();
     char *token = NULL;
     for (int page = 0; page < 10000; page++) {
-        asg_group_list l = {0};
+        asg_group_list l = { 0 };
         char *next = NULL;
         sim_error e = world_describe_asgs(w, NULL, token, 100, &l, &next);
         for (size_t i = 0; sim_ok(&e) && i < l.n; i++) {
@@ -110,13 +113,15 @@ static json_object *state_object(sim_world *w)
             json_object_object_add(jg, "desired", json_object_new_int(g->desired_capacity));
             int in_service = 0, healthy = 0;
             for (size_t k = 0; k < g->instances.n; k++) {
-                if (str_eq(g->instances.items[k].lifecycle_state, "InService")) in_service++;
-                if (str_eq(g->instances.items[k].health_status, "Healthy")) healthy++;
+                if (str_eq(g->instances.items[k].lifecycle_state, "InService"))
+                    in_service++;
+                if (str_eq(g->instances.items[k].health_status, "Healthy"))
+                    healthy++;
             }
             json_object_object_add(jg, "instances", json_object_new_int((int)g->instances.n));
             json_object_object_add(jg, "in_service", json_object_new_int(in_service));
             json_object_object_add(jg, "healthy", json_object_new_int(healthy));
-            instance_refresh_list rl = {0};
+            instance_refresh_list rl = { 0 };
             char *rnext = NULL;
             sim_error re = world_describe_refreshes(w, g->name, NULL, NULL, 1, &rl, &rnext);
             if (sim_ok(&re) && rl.n) {
@@ -138,23 +143,25 @@ static json_object *state_object(sim_world *w)
         MODEL_LIST_FREE(l, asg_group_free);
         free(token);
         token = next;
-        if (!sim_ok(&e) || !token) break;
+        if (!sim_ok(&e) || !token)
+            break;
     }
     free(token);
     token = NULL;
     for (int page = 0; page < 10000; page++) {
-        target_group_list l = {0};
+        target_group_list l = { 0 };
         char *next = NULL;
         sim_error e = world_describe_target_groups(w, NULL, NULL, NULL, token, 400, &l, &next);
         for (size_t i = 0; sim_ok(&e) && i < l.n; i++) {
             json_object *jt = json_object_new_object();
             enc_json_add_str(jt, "name", l.items[i].target_group_name);
             enc_json_add_str(jt, "arn", l.items[i].target_group_arn);
-            target_health_list hl = {0};
+            target_health_list hl = { 0 };
             int healthy = 0;
             (void)world_describe_target_health(w, l.items[i].target_group_arn, NULL, &hl);
             for (size_t k = 0; k < hl.n; k++)
-                if (str_eq(hl.items[k].state, "healthy")) healthy++;
+                if (str_eq(hl.items[k].state, "healthy"))
+                    healthy++;
             json_object_object_add(jt, "healthy", json_object_new_int(healthy));
             json_object_object_add(jt, "total", json_object_new_int((int)hl.n));
             MODEL_LIST_FREE(hl, target_health_desc_free);
@@ -163,7 +170,8 @@ static json_object *state_object(sim_world *w)
         MODEL_LIST_FREE(l, target_group_free);
         free(token);
         token = next;
-        if (!sim_ok(&e) || !token) break;
+        if (!sim_ok(&e) || !token)
+            break;
     }
     free(token);
     json_object_object_add(o, "groups", groups);
@@ -175,8 +183,9 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
 {
     const char *what = req->path + 6;
     bool get = str_eq(req->method, "GET"), post = str_eq(req->method, "POST");
-    sim_form args = {0};
-    if (req->query) sim_form_parse(req->query, strlen(req->query), &args);
+    sim_form args = { 0 };
+    if (req->query)
+        sim_form_parse(req->query, strlen(req->query), &args);
 
     pthread_mutex_lock(&f->lock);
     world_sync(f->world, f->fixed_mono_ms ? f->fixed_mono_ms : mono_now_ms());
@@ -192,7 +201,8 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
             errno = 0;
             char *end;
             n = strtoull(since, &end, 10);
-            if (errno || end == since || *end) n = UINT64_MAX;
+            if (errno || end == since || *end)
+                n = UINT64_MAX;
         }
         if (n == UINT64_MAX) {
             control_error(resp, 400, "since must be a non-negative integer");
@@ -239,12 +249,14 @@ void control_handle(sim_front *f, const sim_request *req, sim_response *resp)
         } else {
             const char *reason = body_string(o, "reason");
             sim_error e = world_set_alarm_state(f->world, name, state, reason ? reason : "set through /_sim/alarm");
-            if (sim_ok(&e)) answer_json(resp, 200, now_object(f->world));
-            else control_error(resp, 400, e.message);
+            if (sim_ok(&e))
+                answer_json(resp, 200, now_object(f->world));
+            else
+                control_error(resp, 400, e.message);
         }
         json_object_put(o);
-    } else if (str_eq(what, "state") || str_eq(what, "events") || str_eq(what, "advance") ||
-               str_eq(what, "speed") || str_eq(what, "faults") || str_eq(what, "alarm") || str_eq(what, "calls")) {
+    } else if (str_eq(what, "state") || str_eq(what, "events") || str_eq(what, "advance") || str_eq(what, "speed") ||
+               str_eq(what, "faults") || str_eq(what, "alarm") || str_eq(what, "calls")) {
         control_error(resp, 405, "method not allowed");
     } else {
         control_error(resp, 404, "no such control endpoint");

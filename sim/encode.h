@@ -12,10 +12,10 @@
 
 /* The wire protocol of a service, which decides the error envelope. */
 typedef enum sim_proto {
-    SIM_PROTO_QUERY,    /* autoscaling, elbv2, sts, cloudwatch query: <ErrorResponse> */
-    SIM_PROTO_EC2,      /* <Response><Errors> */
-    SIM_PROTO_JSON10,   /* cloudwatch (GraniteServiceVersion20100801) */
-    SIM_PROTO_JSON11,   /* ecr */
+    SIM_PROTO_QUERY,  /* autoscaling, elbv2, sts, cloudwatch query: <ErrorResponse> */
+    SIM_PROTO_EC2,    /* <Response><Errors> */
+    SIM_PROTO_JSON10, /* cloudwatch (GraniteServiceVersion20100801) */
+    SIM_PROTO_JSON11, /* ecr */
 } sim_proto;
 
 /* ---------- XML ---------- */
@@ -27,7 +27,7 @@ void enc_xml_escape(strbuf *sb, const char *s);
 void enc_xml_text(strbuf *sb, const char *name, const char *text);
 void enc_xml_int(strbuf *sb, const char *name, long long v);
 void enc_xml_bool(strbuf *sb, const char *name, bool v);
-void enc_xml_time(strbuf *sb, const char *name, aws_time t);   /* nothing when 0 */
+void enc_xml_time(strbuf *sb, const char *name, aws_time t); /* nothing when 0 */
 /* <name><item_tag>..</item_tag>...</name> (empty element when the list is empty). */
 void enc_xml_strlist(strbuf *sb, const char *name, const char *item_tag, const strvec *v);
 
@@ -55,8 +55,8 @@ void enc_xml_listener(strbuf *sb, const lb_listener *l);
 void enc_xml_rule(strbuf *sb, const lb_rule *r);
 void enc_xml_ec2_instance(strbuf *sb, const ec2_instance *i);
 void enc_xml_lt_version(strbuf *sb, const lt_version *v);
-void enc_xml_alarm(strbuf *sb, const cw_alarm *a);            /* a MetricAlarm member */
-void enc_xml_composite_alarm(strbuf *sb, const cw_alarm *a);  /* a CompositeAlarm member */
+void enc_xml_alarm(strbuf *sb, const cw_alarm *a);           /* a MetricAlarm member */
+void enc_xml_composite_alarm(strbuf *sb, const cw_alarm *a); /* a CompositeAlarm member */
 
 /* Whole Query/EC2 result bodies: next_token may be NULL. */
 void enc_xml_describe_groups(strbuf *sb, const asg_group_list *l, const char *next_token, const char *rid);
@@ -74,8 +74,8 @@ void enc_xml_load_balancers(strbuf *sb, const load_balancer_list *l, const char 
 void enc_xml_listeners(strbuf *sb, const lb_listener_list *l, const char *next_marker, const char *rid);
 void enc_xml_rules(strbuf *sb, const lb_rule_list *l, const char *next_marker, const char *rid);
 /* One reservation per instance, as ASG launches produce. */
-void enc_xml_ec2_instances(strbuf *sb, const ec2_instance_list *l, const char *owner_id,
-                           const char *next_token, const char *rid);
+void enc_xml_ec2_instances(strbuf *sb, const ec2_instance_list *l, const char *owner_id, const char *next_token,
+                           const char *rid);
 void enc_xml_lt_versions(strbuf *sb, const lt_version_list *l, const char *next_token, const char *rid);
 void enc_xml_caller_identity(strbuf *sb, const caller_identity *c, const char *rid);
 /* DescribeAlarms: MetricAlarms and CompositeAlarms from one list (cw_alarm.alarm_type). */
@@ -89,9 +89,9 @@ json_object *enc_json_time(aws_time t);
 void enc_json_add_str(json_object *o, const char *key, const char *s);
 json_object *enc_json_repository(const ecr_repository *r);
 json_object *enc_json_image_detail(const ecr_image_detail *d);
-json_object *enc_json_image(const ecr_image *i);           /* manifest byte-exact */
+json_object *enc_json_image(const ecr_image *i); /* manifest byte-exact */
 json_object *enc_json_image_failure(const ecr_image_failure *f);
-json_object *enc_json_alarm(const cw_alarm *a);   /* MetricAlarm or CompositeAlarm by a->alarm_type */
+json_object *enc_json_alarm(const cw_alarm *a); /* MetricAlarm or CompositeAlarm by a->alarm_type */
 /* {"repositories": [...], "nextToken": ...} style bodies. */
 void enc_json_repositories(strbuf *sb, const ecr_repository_list *l, const char *next_token);
 void enc_json_image_details(strbuf *sb, const ecr_image_detail_list *l, const char *next_token);
@@ -109,7 +109,7 @@ void enc_json_finish(strbuf *sb, json_object *o);
 
 /* The error body for proto into sb; *content_type gets the static content type.
  * sender: true for client faults (<Type>Sender</Type>), false for Receiver. */
-void enc_error(strbuf *sb, sim_proto proto, const char *code, const char *message,
-               bool sender, const char *request_id, const char **content_type);
+void enc_error(strbuf *sb, sim_proto proto, const char *code, const char *message, bool sender, const char *request_id,
+               const char **content_type);
 
 #endif

@@ -11,14 +11,18 @@ json_object *enc_json_time(aws_time t)
     char buf[48];
     /* Exact text: milliseconds as a fraction, no float rounding noise. */
     int64_t s = t / 1000, ms = t % 1000;
-    if (ms < 0) { ms += 1000; s -= 1; }
+    if (ms < 0) {
+        ms += 1000;
+        s -= 1;
+    }
     snprintf(buf, sizeof buf, "%" PRId64 ".%03" PRId64, s, ms);
     return json_object_new_double_s((double)t / 1000.0, buf);
 }
 
 void enc_json_add_str(json_object *o, const char *key, const char *s)
 {
-    if (s) json_object_object_add(o, key, json_object_new_string(s));
+    if (s)
+        json_object_object_add(o, key, json_object_new_string(s));
 }
 
 static json_object *json_strlist(const strvec *v)
@@ -44,7 +48,8 @@ json_object *enc_json_repository(const ecr_repository *r)
     enc_json_add_str(o, "registryId", r->registry_id);
     enc_json_add_str(o, "repositoryName", r->repository_name);
     enc_json_add_str(o, "repositoryUri", r->repository_uri);
-    if (r->created_at) json_object_object_add(o, "createdAt", enc_json_time(r->created_at));
+    if (r->created_at)
+        json_object_object_add(o, "createdAt", enc_json_time(r->created_at));
     enc_json_add_str(o, "imageTagMutability", r->image_tag_mutability);
     if (r->mutability_exclusion_filters.n) {
         json_object *a = json_object_new_array();
@@ -71,16 +76,21 @@ json_object *enc_json_image_detail(const ecr_image_detail *d)
     enc_json_add_str(o, "registryId", d->registry_id);
     enc_json_add_str(o, "repositoryName", d->repository_name);
     enc_json_add_str(o, "imageDigest", d->image_digest);
-    if (d->image_tags.n) json_object_object_add(o, "imageTags", json_strlist(&d->image_tags));
-    if (d->has_size) json_object_object_add(o, "imageSizeInBytes", json_object_new_int64(d->image_size_in_bytes));
-    if (d->image_pushed_at) json_object_object_add(o, "imagePushedAt", enc_json_time(d->image_pushed_at));
+    if (d->image_tags.n)
+        json_object_object_add(o, "imageTags", json_strlist(&d->image_tags));
+    if (d->has_size)
+        json_object_object_add(o, "imageSizeInBytes", json_object_new_int64(d->image_size_in_bytes));
+    if (d->image_pushed_at)
+        json_object_object_add(o, "imagePushedAt", enc_json_time(d->image_pushed_at));
     enc_json_add_str(o, "imageManifestMediaType", d->image_manifest_media_type);
     enc_json_add_str(o, "artifactMediaType", d->artifact_media_type);
     if (d->last_recorded_pull_time)
         json_object_object_add(o, "lastRecordedPullTime", enc_json_time(d->last_recorded_pull_time));
     enc_json_add_str(o, "imageStatus", d->image_status);
-    if (d->last_archived_at) json_object_object_add(o, "lastArchivedAt", enc_json_time(d->last_archived_at));
-    if (d->last_activated_at) json_object_object_add(o, "lastActivatedAt", enc_json_time(d->last_activated_at));
+    if (d->last_archived_at)
+        json_object_object_add(o, "lastArchivedAt", enc_json_time(d->last_archived_at));
+    if (d->last_activated_at)
+        json_object_object_add(o, "lastActivatedAt", enc_json_time(d->last_activated_at));
     if (d->scan_status) {
         json_object *st = json_object_new_object();
         enc_json_add_str(st, "status", d->scan_status);
@@ -89,7 +99,8 @@ json_object *enc_json_image_detail(const ecr_image_detail *d)
     }
     if (d->scan_completed_at || d->finding_severity_counts.n) {
         json_object *sum = json_object_new_object(), *counts = json_object_new_object();
-        if (d->scan_completed_at) json_object_object_add(sum, "imageScanCompletedAt", enc_json_time(d->scan_completed_at));
+        if (d->scan_completed_at)
+            json_object_object_add(sum, "imageScanCompletedAt", enc_json_time(d->scan_completed_at));
         for (size_t i = 0; i < d->finding_severity_counts.n; i++)
             json_object_object_add(counts, d->finding_severity_counts.items[i].severity,
                                    json_object_new_int(d->finding_severity_counts.items[i].count));
@@ -113,7 +124,7 @@ json_object *enc_json_image(const ecr_image *i)
     enc_json_add_str(o, "registryId", i->registry_id);
     enc_json_add_str(o, "repositoryName", i->repository_name);
     json_object_object_add(o, "imageId", image_id(i->image_digest, i->image_tag));
-    if (i->image_manifest)   /* the bytes as stored: their digest must not change */
+    if (i->image_manifest) /* the bytes as stored: their digest must not change */
         json_object_object_add(o, "imageManifest",
                                json_object_new_string_len(i->image_manifest, (int)i->image_manifest_len));
     enc_json_add_str(o, "imageManifestMediaType", i->image_manifest_media_type);
@@ -132,7 +143,8 @@ json_object *enc_json_image_failure(const ecr_image_failure *f)
 void enc_json_repositories(strbuf *sb, const ecr_repository_list *l, const char *next_token)
 {
     json_object *o = json_object_new_object(), *a = json_object_new_array();
-    for (size_t i = 0; i < l->n; i++) json_object_array_add(a, enc_json_repository(&l->items[i]));
+    for (size_t i = 0; i < l->n; i++)
+        json_object_array_add(a, enc_json_repository(&l->items[i]));
     json_object_object_add(o, "repositories", a);
     enc_json_add_str(o, "nextToken", next_token);
     enc_json_finish(sb, o);
@@ -141,7 +153,8 @@ void enc_json_repositories(strbuf *sb, const ecr_repository_list *l, const char 
 void enc_json_image_details(strbuf *sb, const ecr_image_detail_list *l, const char *next_token)
 {
     json_object *o = json_object_new_object(), *a = json_object_new_array();
-    for (size_t i = 0; i < l->n; i++) json_object_array_add(a, enc_json_image_detail(&l->items[i]));
+    for (size_t i = 0; i < l->n; i++)
+        json_object_array_add(a, enc_json_image_detail(&l->items[i]));
     json_object_object_add(o, "imageDetails", a);
     enc_json_add_str(o, "nextToken", next_token);
     enc_json_finish(sb, o);
@@ -154,7 +167,8 @@ void enc_json_batch_get(strbuf *sb, const ecr_batch_get_result *r, bool ids_only
         const ecr_image *im = &r->images.items[i];
         json_object_array_add(a, ids_only ? image_id(im->image_digest, im->image_tag) : enc_json_image(im));
     }
-    for (size_t i = 0; i < r->failures.n; i++) json_object_array_add(f, enc_json_image_failure(&r->failures.items[i]));
+    for (size_t i = 0; i < r->failures.n; i++)
+        json_object_array_add(f, enc_json_image_failure(&r->failures.items[i]));
     json_object_object_add(o, ids_only ? "imageIds" : "images", a);
     json_object_object_add(o, "failures", f);
     enc_json_finish(sb, o);
@@ -190,7 +204,8 @@ static json_object *json_metric_query(const cw_metric_query *q)
         enc_json_add_str(m, "MetricName", q->metric_name);
         json_object_object_add(m, "Dimensions", json_object_new_array());
         json_object_object_add(ms, "Metric", m);
-        if (q->has_period) json_object_object_add(ms, "Period", json_object_new_int(q->period));
+        if (q->has_period)
+            json_object_object_add(ms, "Period", json_object_new_int(q->period));
         enc_json_add_str(ms, "Stat", q->stat);
         json_object_object_add(o, "MetricStat", ms);
     } else if (q->has_period) {
@@ -198,7 +213,8 @@ static json_object *json_metric_query(const cw_metric_query *q)
     }
     enc_json_add_str(o, "Expression", q->expression);
     enc_json_add_str(o, "Label", q->label);
-    if (q->has_return_data) json_object_object_add(o, "ReturnData", json_object_new_boolean(q->return_data));
+    if (q->has_return_data)
+        json_object_object_add(o, "ReturnData", json_object_new_boolean(q->return_data));
     return o;
 }
 
@@ -223,15 +239,19 @@ json_object *enc_json_alarm(const cw_alarm *a)
     enc_json_add_str(o, "MetricName", a->metric_name);
     enc_json_add_str(o, "Namespace", a->namespace_);
     enc_json_add_str(o, "Statistic", a->statistic);
-    if (!a->metrics.n) json_object_object_add(o, "Dimensions", json_object_new_array());
-    if (a->period) json_object_object_add(o, "Period", json_object_new_int(a->period));
+    if (!a->metrics.n)
+        json_object_object_add(o, "Dimensions", json_object_new_array());
+    if (a->period)
+        json_object_object_add(o, "Period", json_object_new_int(a->period));
     if (a->evaluation_periods)
         json_object_object_add(o, "EvaluationPeriods", json_object_new_int(a->evaluation_periods));
-    if (a->has_threshold) json_object_object_add(o, "Threshold", json_object_new_double(a->threshold));
+    if (a->has_threshold)
+        json_object_object_add(o, "Threshold", json_object_new_double(a->threshold));
     enc_json_add_str(o, "ComparisonOperator", a->comparison_operator);
     if (a->metrics.n) {
         json_object *m = json_object_new_array();
-        for (size_t i = 0; i < a->metrics.n; i++) json_object_array_add(m, json_metric_query(&a->metrics.items[i]));
+        for (size_t i = 0; i < a->metrics.n; i++)
+            json_object_array_add(m, json_metric_query(&a->metrics.items[i]));
         json_object_object_add(o, "Metrics", m);
     }
     enc_json_add_str(o, "ThresholdMetricId", a->threshold_metric_id);
@@ -252,13 +272,15 @@ void enc_json_alarms(strbuf *sb, const cw_alarm_list *l, const char *next_token)
 
 /* ---------------- errors ---------------- */
 
-void enc_error(strbuf *sb, sim_proto proto, const char *code, const char *message,
-               bool sender, const char *request_id, const char **content_type)
+void enc_error(strbuf *sb, sim_proto proto, const char *code, const char *message, bool sender, const char *request_id,
+               const char **content_type)
 {
     switch (proto) {
     case SIM_PROTO_QUERY:
         *content_type = "text/xml";
-        sb_append(sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse xmlns=\"http://webservices.amazon.com/AWSFault/2005-15-09\"><Error>");
+        sb_append(sb,
+                  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse "
+                  "xmlns=\"http://webservices.amazon.com/AWSFault/2005-15-09\"><Error>");
         enc_xml_text(sb, "Type", sender ? "Sender" : "Receiver");
         enc_xml_text(sb, "Code", code);
         enc_xml_text(sb, "Message", message);

@@ -9,37 +9,68 @@
 /* Length of the valid UTF-8 sequence at s (1..4) and its code point, or 0. */
 static int utf8_decode(const unsigned char *s, uint32_t *cp)
 {
-    if (s[0] < 0x80) { *cp = s[0]; return 1; }
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
     int n;
     uint32_t c, min;
-    if ((s[0] & 0xE0) == 0xC0) { n = 2; c = s[0] & 0x1F; min = 0x80; }
-    else if ((s[0] & 0xF0) == 0xE0) { n = 3; c = s[0] & 0x0F; min = 0x800; }
-    else if ((s[0] & 0xF8) == 0xF0) { n = 4; c = s[0] & 0x07; min = 0x10000; }
-    else return 0;
+    if ((s[0] & 0xE0) == 0xC0) {
+        n = 2;
+        c = s[0] & 0x1F;
+        min = 0x80;
+    } else if ((s[0] & 0xF0) == 0xE0) {
+        n = 3;
+        c = s[0] & 0x0F;
+        min = 0x800;
+    } else if ((s[0] & 0xF8) == 0xF0) {
+        n = 4;
+        c = s[0] & 0x07;
+        min = 0x10000;
+    } else
+        return 0;
     for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;   /* also stops at the NUL */
+        if ((s[i] & 0xC0) != 0x80)
+            return 0; /* also stops at the NUL */
         c = (c << 6) | (s[i] & 0x3F);
     }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
     *cp = c;
     return n;
 }
 
 void enc_xml_escape(strbuf *sb, const char *s)
 {
-    static const char repl[] = "\xEF\xBF\xBD";   /* U+FFFD */
+    static const char repl[] = "\xEF\xBF\xBD"; /* U+FFFD */
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         uint32_t cp;
         int n = utf8_decode(p, &cp);
-        if (n == 0) { sb_append(sb, repl); p++; continue; }
+        if (n == 0) {
+            sb_append(sb, repl);
+            p++;
+            continue;
+        }
         switch (cp) {
-        case '&': sb_append(sb, "&amp;"); break;
-        case '<': sb_append(sb, "&lt;"); break;
-        case '>': sb_append(sb, "&gt;"); break;
-        case '"': sb_append(sb, "&quot;"); break;
-        case '\'': sb_append(sb, "&apos;"); break;
-        case '\r': sb_append(sb, "&#13;"); break;
+        case '&':
+            sb_append(sb, "&amp;");
+            break;
+        case '<':
+            sb_append(sb, "&lt;");
+            break;
+        case '>':
+            sb_append(sb, "&gt;");
+            break;
+        case '"':
+            sb_append(sb, "&quot;");
+            break;
+        case '\'':
+            sb_append(sb, "&apos;");
+            break;
+        case '\r':
+            sb_append(sb, "&#13;");
+            break;
         default:
             /* XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF] */
             if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0xFFFE || cp == 0xFFFF)
@@ -53,7 +84,8 @@ void enc_xml_escape(strbuf *sb, const char *s)
 
 void enc_xml_text(strbuf *sb, const char *name, const char *text)
 {
-    if (!text) return;
+    if (!text)
+        return;
     sb_printf(sb, "<%s>", name);
     enc_xml_escape(sb, text);
     sb_printf(sb, "</%s>", name);
@@ -71,7 +103,8 @@ void enc_xml_bool(strbuf *sb, const char *name, bool v)
 
 void enc_xml_time(strbuf *sb, const char *name, aws_time t)
 {
-    if (!t) return;
+    if (!t)
+        return;
     char buf[40];
     time_format_iso8601(t, buf, sizeof buf);
     enc_xml_text(sb, name, buf);
@@ -112,7 +145,8 @@ void enc_ec2_end(strbuf *sb, const char *op)
 
 static void xml_lt_spec(strbuf *sb, const char *name, const lt_spec *lt)
 {
-    if (!lt->launch_template_id && !lt->launch_template_name) return;
+    if (!lt->launch_template_id && !lt->launch_template_name)
+        return;
     sb_printf(sb, "<%s>", name);
     enc_xml_text(sb, "LaunchTemplateId", lt->launch_template_id);
     enc_xml_text(sb, "LaunchTemplateName", lt->launch_template_name);
@@ -134,10 +168,13 @@ static void xml_asg_instance(strbuf *sb, const asg_instance *in)
 
 static void xml_warm_config(strbuf *sb, const warm_pool_config *c)
 {
-    if (!c->present) return;
+    if (!c->present)
+        return;
     sb_append(sb, "<WarmPoolConfiguration>");
-    if (c->has_max_group_prepared_capacity) enc_xml_int(sb, "MaxGroupPreparedCapacity", c->max_group_prepared_capacity);
-    if (c->has_min_size) enc_xml_int(sb, "MinSize", c->min_size);
+    if (c->has_max_group_prepared_capacity)
+        enc_xml_int(sb, "MaxGroupPreparedCapacity", c->max_group_prepared_capacity);
+    if (c->has_min_size)
+        enc_xml_int(sb, "MinSize", c->min_size);
     enc_xml_text(sb, "PoolState", c->pool_state);
     enc_xml_text(sb, "Status", c->status);
     if (c->has_reuse_on_scale_in) {
@@ -198,7 +235,8 @@ void enc_xml_asg_group(strbuf *sb, const asg_group *g)
     if (g->has_default_instance_warmup)
         enc_xml_int(sb, "DefaultInstanceWarmup", g->default_instance_warmup);
     xml_warm_config(sb, &g->warm_pool);
-    if (g->has_warm_pool_size) enc_xml_int(sb, "WarmPoolSize", g->warm_pool_size);
+    if (g->has_warm_pool_size)
+        enc_xml_int(sb, "WarmPoolSize", g->warm_pool_size);
     if (g->traffic_sources.n) {
         sb_append(sb, "<TrafficSources>");
         for (size_t i = 0; i < g->traffic_sources.n; i++) {
@@ -219,7 +257,8 @@ void enc_xml_asg_group(strbuf *sb, const asg_group *g)
 
 static void xml_progress(strbuf *sb, const char *name, const refresh_progress *p)
 {
-    if (!p->has_live && !p->has_warm) return;
+    if (!p->has_live && !p->has_warm)
+        return;
     sb_printf(sb, "<%s>", name);
     if (p->has_live) {
         sb_append(sb, "<LivePoolProgress>");
@@ -239,17 +278,22 @@ static void xml_progress(strbuf *sb, const char *name, const refresh_progress *p
 static void xml_prefs(strbuf *sb, const refresh_prefs *p)
 {
     sb_append(sb, "<Preferences>");
-    if (p->has_min_healthy_percentage) enc_xml_int(sb, "MinHealthyPercentage", p->min_healthy_percentage);
-    if (p->has_instance_warmup) enc_xml_int(sb, "InstanceWarmup", p->instance_warmup);
+    if (p->has_min_healthy_percentage)
+        enc_xml_int(sb, "MinHealthyPercentage", p->min_healthy_percentage);
+    if (p->has_instance_warmup)
+        enc_xml_int(sb, "InstanceWarmup", p->instance_warmup);
     if (p->checkpoint_percentages.n) {
         sb_append(sb, "<CheckpointPercentages>");
         for (size_t i = 0; i < p->checkpoint_percentages.n; i++)
             enc_xml_int(sb, "member", p->checkpoint_percentages.items[i]);
         sb_append(sb, "</CheckpointPercentages>");
     }
-    if (p->has_checkpoint_delay) enc_xml_int(sb, "CheckpointDelay", p->checkpoint_delay);
-    if (p->has_skip_matching) enc_xml_bool(sb, "SkipMatching", p->skip_matching);
-    if (p->has_auto_rollback) enc_xml_bool(sb, "AutoRollback", p->auto_rollback);
+    if (p->has_checkpoint_delay)
+        enc_xml_int(sb, "CheckpointDelay", p->checkpoint_delay);
+    if (p->has_skip_matching)
+        enc_xml_bool(sb, "SkipMatching", p->skip_matching);
+    if (p->has_auto_rollback)
+        enc_xml_bool(sb, "AutoRollback", p->auto_rollback);
     enc_xml_text(sb, "ScaleInProtectedInstances", p->scale_in_protected_instances);
     enc_xml_text(sb, "StandbyInstances", p->standby_instances);
     if (p->has_alarm_specification) {
@@ -257,8 +301,10 @@ static void xml_prefs(strbuf *sb, const refresh_prefs *p)
         enc_xml_strlist(sb, "Alarms", "member", &p->alarms);
         sb_append(sb, "</AlarmSpecification>");
     }
-    if (p->has_max_healthy_percentage) enc_xml_int(sb, "MaxHealthyPercentage", p->max_healthy_percentage);
-    if (p->has_bake_time) enc_xml_int(sb, "BakeTime", p->bake_time);
+    if (p->has_max_healthy_percentage)
+        enc_xml_int(sb, "MaxHealthyPercentage", p->max_healthy_percentage);
+    if (p->has_bake_time)
+        enc_xml_int(sb, "BakeTime", p->bake_time);
     sb_append(sb, "</Preferences>");
 }
 
@@ -270,10 +316,13 @@ void enc_xml_instance_refresh(strbuf *sb, const instance_refresh *r)
     enc_xml_text(sb, "StatusReason", r->status_reason);
     enc_xml_time(sb, "StartTime", r->start_time);
     enc_xml_time(sb, "EndTime", r->end_time);
-    if (r->has_percentage_complete) enc_xml_int(sb, "PercentageComplete", r->percentage_complete);
-    if (r->has_instances_to_update) enc_xml_int(sb, "InstancesToUpdate", r->instances_to_update);
+    if (r->has_percentage_complete)
+        enc_xml_int(sb, "PercentageComplete", r->percentage_complete);
+    if (r->has_instances_to_update)
+        enc_xml_int(sb, "InstancesToUpdate", r->instances_to_update);
     xml_progress(sb, "ProgressDetails", &r->progress_details);
-    if (r->has_preferences) xml_prefs(sb, &r->preferences);
+    if (r->has_preferences)
+        xml_prefs(sb, &r->preferences);
     if (r->has_desired_configuration) {
         sb_append(sb, "<DesiredConfiguration>");
         xml_lt_spec(sb, "LaunchTemplate", &r->desired_launch_template);
@@ -304,19 +353,20 @@ void enc_xml_activity(strbuf *sb, const scaling_activity *a)
     enc_xml_time(sb, "EndTime", a->end_time);
     enc_xml_text(sb, "StatusCode", a->status_code);
     enc_xml_text(sb, "StatusMessage", a->status_message);
-    if (a->has_progress) enc_xml_int(sb, "Progress", a->progress);
+    if (a->has_progress)
+        enc_xml_int(sb, "Progress", a->progress);
     enc_xml_text(sb, "Details", a->details);
 }
 
-#define XML_MEMBERS(sb, wrapper, list, fn)                      \
-    do {                                                        \
-        sb_append(sb, "<" wrapper ">");                         \
-        for (size_t i_ = 0; i_ < (list)->n; i_++) {             \
-            sb_append(sb, "<member>");                          \
-            fn(sb, &(list)->items[i_]);                         \
-            sb_append(sb, "</member>");                         \
-        }                                                       \
-        sb_append(sb, "</" wrapper ">");                        \
+#define XML_MEMBERS(sb, wrapper, list, fn)                                                                             \
+    do {                                                                                                               \
+        sb_append(sb, "<" wrapper ">");                                                                                \
+        for (size_t i_ = 0; i_ < (list)->n; i_++) {                                                                    \
+            sb_append(sb, "<member>");                                                                                 \
+            fn(sb, &(list)->items[i_]);                                                                                \
+            sb_append(sb, "</member>");                                                                                \
+        }                                                                                                              \
+        sb_append(sb, "</" wrapper ">");                                                                               \
     } while (0)
 
 void enc_xml_describe_groups(strbuf *sb, const asg_group_list *l, const char *next_token, const char *rid)
@@ -373,7 +423,8 @@ void enc_xml_target_group(strbuf *sb, const target_group *t)
     enc_xml_text(sb, "TargetGroupArn", t->target_group_arn);
     enc_xml_text(sb, "TargetGroupName", t->target_group_name);
     enc_xml_text(sb, "Protocol", t->protocol);
-    if (t->has_port) enc_xml_int(sb, "Port", t->port);
+    if (t->has_port)
+        enc_xml_int(sb, "Port", t->port);
     enc_xml_text(sb, "VpcId", t->vpc_id);
     enc_xml_text(sb, "HealthCheckProtocol", t->health_check_protocol);
     enc_xml_text(sb, "HealthCheckPort", t->health_check_port);
@@ -396,7 +447,8 @@ void enc_xml_target_health(strbuf *sb, const target_health_desc *t)
 {
     sb_append(sb, "<Target>");
     enc_xml_text(sb, "Id", t->target_id);
-    if (t->has_port) enc_xml_int(sb, "Port", t->port);
+    if (t->has_port)
+        enc_xml_int(sb, "Port", t->port);
     enc_xml_text(sb, "AvailabilityZone", t->target_availability_zone);
     sb_append(sb, "</Target>");
     enc_xml_text(sb, "HealthCheckPort", t->health_check_port);
@@ -464,7 +516,8 @@ void enc_xml_rule(strbuf *sb, const lb_rule *r)
     for (size_t i = 0; i < r->condition_summaries.n; i++) {
         const char *s = r->condition_summaries.items[i];
         const char *eq = strchr(s, '=');
-        if (!eq) continue;
+        if (!eq)
+            continue;
         char *field = xstrndup(s, (size_t)(eq - s));
         sb_append(sb, "<member>");
         enc_xml_text(sb, "Field", field);
@@ -522,12 +575,16 @@ void enc_xml_rules(strbuf *sb, const lb_rule_list *l, const char *next_marker, c
 /* EC2's numeric state codes, which botocore's waiters read. */
 static int ec2_state_code(const char *name)
 {
-    static const struct { const char *name; int code; } codes[] = {
-        {"pending", 0}, {"running", 16}, {"shutting-down", 32},
-        {"terminated", 48}, {"stopping", 64}, {"stopped", 80},
+    static const struct {
+        const char *name;
+        int code;
+    } codes[] = {
+        { "pending", 0 },     { "running", 16 },  { "shutting-down", 32 },
+        { "terminated", 48 }, { "stopping", 64 }, { "stopped", 80 },
     };
     for (size_t i = 0; name && i < ARRAY_LEN(codes); i++)
-        if (str_eq(codes[i].name, name)) return codes[i].code;
+        if (str_eq(codes[i].name, name))
+            return codes[i].code;
     return 0;
 }
 
@@ -568,8 +625,8 @@ void enc_xml_lt_version(strbuf *sb, const lt_version *v)
     sb_append(sb, "</launchTemplateData>");
 }
 
-void enc_xml_ec2_instances(strbuf *sb, const ec2_instance_list *l, const char *owner_id,
-                           const char *next_token, const char *rid)
+void enc_xml_ec2_instances(strbuf *sb, const ec2_instance_list *l, const char *owner_id, const char *next_token,
+                           const char *rid)
 {
     enc_ec2_begin(sb, "DescribeInstances", SIM_NS_EC2, rid);
     sb_append(sb, "<reservationSet>");
@@ -635,14 +692,17 @@ static void xml_metric_query(strbuf *sb, const cw_metric_query *q)
         enc_xml_text(sb, "Namespace", q->namespace_);
         enc_xml_text(sb, "MetricName", q->metric_name);
         sb_append(sb, "</Metric>");
-        if (q->has_period) enc_xml_int(sb, "Period", q->period);
+        if (q->has_period)
+            enc_xml_int(sb, "Period", q->period);
         enc_xml_text(sb, "Stat", q->stat);
         sb_append(sb, "</MetricStat>");
     }
     enc_xml_text(sb, "Expression", q->expression);
     enc_xml_text(sb, "Label", q->label);
-    if (q->has_return_data) enc_xml_bool(sb, "ReturnData", q->return_data);
-    if (!q->metric_name && q->has_period) enc_xml_int(sb, "Period", q->period);
+    if (q->has_return_data)
+        enc_xml_bool(sb, "ReturnData", q->return_data);
+    if (!q->metric_name && q->has_period)
+        enc_xml_int(sb, "Period", q->period);
 }
 
 void enc_xml_alarm(strbuf *sb, const cw_alarm *a)
@@ -651,15 +711,18 @@ void enc_xml_alarm(strbuf *sb, const cw_alarm *a)
     enc_xml_text(sb, "MetricName", a->metric_name);
     enc_xml_text(sb, "Namespace", a->namespace_);
     enc_xml_text(sb, "Statistic", a->statistic);
-    if (a->period) enc_xml_int(sb, "Period", a->period);
-    if (a->evaluation_periods) enc_xml_int(sb, "EvaluationPeriods", a->evaluation_periods);
+    if (a->period)
+        enc_xml_int(sb, "Period", a->period);
+    if (a->evaluation_periods)
+        enc_xml_int(sb, "EvaluationPeriods", a->evaluation_periods);
     if (a->has_threshold) {
         char buf[64];
         snprintf(buf, sizeof buf, "%.17g", a->threshold);
         enc_xml_text(sb, "Threshold", buf);
     }
     enc_xml_text(sb, "ComparisonOperator", a->comparison_operator);
-    if (a->metrics.n) XML_MEMBERS(sb, "Metrics", &a->metrics, xml_metric_query);
+    if (a->metrics.n)
+        XML_MEMBERS(sb, "Metrics", &a->metrics, xml_metric_query);
     enc_xml_text(sb, "ThresholdMetricId", a->threshold_metric_id);
     enc_xml_text(sb, "EvaluationState", a->evaluation_state);
 }
@@ -676,7 +739,8 @@ void enc_xml_alarms(strbuf *sb, const cw_alarm_list *l, const char *next_token, 
     for (int composite = 0; composite < 2; composite++) {
         sb_append(sb, composite ? "<CompositeAlarms>" : "<MetricAlarms>");
         for (size_t i = 0; i < l->n; i++) {
-            if ((l->items[i].alarm_type == CW_COMPOSITE_ALARM) != composite) continue;
+            if ((l->items[i].alarm_type == CW_COMPOSITE_ALARM) != composite)
+                continue;
             sb_append(sb, "<member>");
             (composite ? enc_xml_composite_alarm : enc_xml_alarm)(sb, &l->items[i]);
             sb_append(sb, "</member>");

@@ -17,26 +17,36 @@ void faults_decide(sim_front *f, const char *service, const char *operation, fau
 {
     memset(d, 0, sizeof *d);
     double r[7];
-    for (size_t i = 0; i < ARRAY_LEN(r); i++) r[i] = uniform(f);
+    for (size_t i = 0; i < ARRAY_LEN(r); i++)
+        r[i] = uniform(f);
     const sim_fault_rule *rule = sim_faults_match(&f->faults, service, operation);
-    if (!rule) return;
+    if (!rule)
+        return;
     d->delay_ms = rule->latency_ms > 0 ? rule->latency_ms : 0;
-    if (rule->jitter_ms > 0) d->delay_ms += (int)(r[0] * (rule->jitter_ms + 1));
-    if (d->delay_ms > 60000) d->delay_ms = 60000;
+    if (rule->jitter_ms > 0)
+        d->delay_ms += (int)(r[0] * (rule->jitter_ms + 1));
+    if (d->delay_ms > 60000)
+        d->delay_ms = 60000;
     /* One fault at most, checked in this order. A chosen error reuses r[6] (which only
      * picks 500 or 503 otherwise): the draws per request stay the same as before. */
-    if (r[1] < rule->reset_rate) d->reset = true;
+    if (r[1] < rule->reset_rate)
+        d->reset = true;
     else if (rule->error_code[0] && r[6] < rule->error_rate) {
         d->error = true;
         str_copy(d->error_code, sizeof d->error_code, rule->error_code);
         str_copy(d->error_message, sizeof d->error_message, rule->error_message);
         d->error_status = rule->error_status >= 400 && rule->error_status <= 599 ? rule->error_status : 400;
-    }
-    else if (r[2] < rule->throttle_rate) d->throttle = true;
-    else if (r[3] < rule->error_5xx_rate) { d->error_5xx = true; d->unavailable = r[6] < 0.5; }
-    else if (r[4] < rule->truncate_rate) d->truncate = true;
-    else if (r[5] < rule->malformed_rate) d->malformed = true;
-    if (rule->slow_body_bytes_per_sec > 0) d->slow_bps = rule->slow_body_bytes_per_sec;
+    } else if (r[2] < rule->throttle_rate)
+        d->throttle = true;
+    else if (r[3] < rule->error_5xx_rate) {
+        d->error_5xx = true;
+        d->unavailable = r[6] < 0.5;
+    } else if (r[4] < rule->truncate_rate)
+        d->truncate = true;
+    else if (r[5] < rule->malformed_rate)
+        d->malformed = true;
+    if (rule->slow_body_bytes_per_sec > 0)
+        d->slow_bps = rule->slow_body_bytes_per_sec;
 }
 
 bool faults_pre(const fault_decision *d, sim_proto proto, sim_response *resp)
@@ -95,7 +105,8 @@ void faults_post(const fault_decision *d, sim_proto proto, sim_response *resp)
 static bool get_num(json_object *o, const char *key, double lo, double hi, double *out, char *err, size_t errlen)
 {
     json_object *v;
-    if (!json_object_object_get_ex(o, key, &v)) return true;
+    if (!json_object_object_get_ex(o, key, &v))
+        return true;
     if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
         snprintf(err, errlen, "%s must be a number", key);
         return false;
@@ -112,7 +123,8 @@ static bool get_num(json_object *o, const char *key, double lo, double hi, doubl
 static bool get_str(json_object *o, const char *key, char *dst, size_t cap, char *err, size_t errlen)
 {
     json_object *v;
-    if (!json_object_object_get_ex(o, key, &v)) return true;
+    if (!json_object_object_get_ex(o, key, &v))
+        return true;
     if (!json_object_is_type(v, json_type_string) || !str_copy(dst, cap, json_object_get_string(v))) {
         snprintf(err, errlen, "%s must be a string of at most %zu bytes", key, cap - 1);
         return false;
@@ -167,7 +179,8 @@ int faults_from_json(const char *body, size_t len, sim_faults *out, char *err, s
             !get_num(o, "count", 0, 1e6, &count, err, errlen))
             goto fail;
         if (r->error_code[0] && !sim_fault_code_ok(r->error_code)) {
-            snprintf(err, errlen, "rules[%zu].error_code is not an AWS error code (letters, digits, '.', '_', ':', '-')", i);
+            snprintf(err, errlen,
+                     "rules[%zu].error_code is not an AWS error code (letters, digits, '.', '_', ':', '-')", i);
             goto fail;
         }
         if (r->error_rate > 0 && !r->error_code[0]) {

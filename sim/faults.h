@@ -12,12 +12,12 @@ typedef struct fault_decision {
     int delay_ms;
     bool throttle;
     bool error_5xx;
-    bool unavailable;       /* with error_5xx: 503 instead of 500 */
+    bool unavailable; /* with error_5xx: 503 instead of 500 */
     bool reset;
     bool truncate;
     bool malformed;
     int slow_bps;
-    bool error;             /* answer error_code / error_status / error_message */
+    bool error; /* answer error_code / error_status / error_message */
     char error_code[64];
     int error_status;
     char error_message[256];

@@ -20,8 +20,10 @@ static size_t header_count(const sim_request *req, const char *name, const char 
     size_t n = 0;
     *first = NULL;
     for (size_t i = 0; i < req->n_headers; i++) {
-        if (strcasecmp(req->headers[i].name, name) != 0) continue;
-        if (!n) *first = req->headers[i].value;
+        if (strcasecmp(req->headers[i].name, name) != 0)
+            continue;
+        if (!n)
+            *first = req->headers[i].value;
         n++;
     }
     return n;
@@ -30,10 +32,12 @@ static size_t header_count(const sim_request *req, const char *name, const char 
 /* A Content-Length value: digits only (RFC 9110 §8.6), no sign, no list. */
 static bool parse_length(const char *s, unsigned long long *out)
 {
-    if (!s || !*s || strlen(s) > 19) return false;
+    if (!s || !*s || strlen(s) > 19)
+        return false;
     unsigned long long v = 0;
     for (; *s; s++) {
-        if (*s < '0' || *s > '9') return false;
+        if (*s < '0' || *s > '9')
+            return false;
         v = v * 10 + (unsigned)(*s - '0');
     }
     *out = v;
@@ -48,15 +52,19 @@ const char *guard_framing_problem(const sim_request *req, int *status)
     bool have_length = false;
     unsigned long long length = 0;
     for (size_t i = 0; i < req->n_headers; i++) {
-        if (strcasecmp(req->headers[i].name, "Content-Length") != 0) continue;
+        if (strcasecmp(req->headers[i].name, "Content-Length") != 0)
+            continue;
         unsigned long long v;
-        if (!parse_length(req->headers[i].value, &v)) return "Content-Length is not a number";
-        if (have_length && v != length) return "two Content-Length headers that differ";
+        if (!parse_length(req->headers[i].value, &v))
+            return "Content-Length is not a number";
+        if (have_length && v != length)
+            return "two Content-Length headers that differ";
         have_length = true;
         length = v;
     }
     /* RFC 9112 §6.1: a request with both may be refused, and must not be kept alive */
-    if (n_te && have_length) return "Content-Length together with Transfer-Encoding";
+    if (n_te && have_length)
+        return "Content-Length together with Transfer-Encoding";
     if (n_te > 1 || (n_te && strcasecmp(te, "chunked") != 0)) {
         *status = 501;
         return "only the chunked transfer coding is understood";
@@ -70,22 +78,27 @@ static bool authority_is_loopback(const char *s, size_t n)
     size_t hlen;
     if (n && s[0] == '[') {
         const char *close = memchr(s, ']', n);
-        if (!close) return false;
+        if (!close)
+            return false;
         hlen = (size_t)(close - s) + 1;
     } else {
         const char *colon = memchr(s, ':', n);
         hlen = colon ? (size_t)(colon - s) : n;
     }
     char host[80];
-    if (hlen == 0 || hlen >= sizeof host) return false;
+    if (hlen == 0 || hlen >= sizeof host)
+        return false;
     if (hlen < n) {
-        if (s[hlen] != ':' || n - hlen - 1 > 5) return false;
+        if (s[hlen] != ':' || n - hlen - 1 > 5)
+            return false;
         unsigned long port = 0;
         for (size_t i = hlen + 1; i < n; i++) {
-            if (s[i] < '0' || s[i] > '9') return false;
+            if (s[i] < '0' || s[i] > '9')
+                return false;
             port = port * 10 + (unsigned long)(s[i] - '0');
         }
-        if (port > 65535) return false;
+        if (port > 65535)
+            return false;
     }
     memcpy(host, s, hlen);
     host[hlen] = '\0';
@@ -95,12 +108,13 @@ static bool authority_is_loopback(const char *s, size_t n)
 /* An Origin (RFC 6454 §7: scheme "://" host [":" port]) of a loopback http(s) page. */
 static bool origin_is_loopback(const char *o)
 {
-    static const char *const schemes[] = {"http://", "https://"};
+    static const char *const schemes[] = { "http://", "https://" };
     for (size_t i = 0; i < ARRAY_LEN(schemes); i++) {
         size_t k = strlen(schemes[i]);
-        if (strncasecmp(o, schemes[i], k) == 0) return authority_is_loopback(o + k, strlen(o + k));
+        if (strncasecmp(o, schemes[i], k) == 0)
+            return authority_is_loopback(o + k, strlen(o + k));
     }
-    return false;   /* "null" (a sandboxed or file: page) and anything else */
+    return false; /* "null" (a sandboxed or file: page) and anything else */
 }
 
 const char *guard_request_problem(const sim_request *req, int *status)
@@ -108,14 +122,18 @@ const char *guard_request_problem(const sim_request *req, int *status)
     const char *v;
     *status = 400;
     size_t n = header_count(req, "Host", &v);
-    if (n == 0) return "the request has no Host header";
-    if (n > 1) return "the request has more than one Host header";
+    if (n == 0)
+        return "the request has no Host header";
+    if (n > 1)
+        return "the request has more than one Host header";
     if (!authority_is_loopback(v, strlen(v)))
         return "the Host header does not name a loopback host (127.0.0.1, [::1] or localhost)";
     *status = 403;
     n = header_count(req, "Origin", &v);
-    if (n > 1) return "the request has more than one Origin header";
-    if (n && !origin_is_loopback(v)) return "requests from a web page that is not on a loopback host are refused";
+    if (n > 1)
+        return "the request has more than one Origin header";
+    if (n && !origin_is_loopback(v))
+        return "requests from a web page that is not on a loopback host are refused";
     /* browsers send Sec-Fetch-Site even where they leave Origin out (a cross-site GET) */
     if (header_count(req, "Sec-Fetch-Site", &v) && strcasecmp(v, "cross-site") == 0)
         return "cross-site requests from a web page are refused";
@@ -131,17 +149,21 @@ static bool token_equal(const char *sent, const char *token)
 bool guard_token_ok(const sim_request *req, const char *token)
 {
     const char *v;
-    if (header_count(req, GUARD_TOKEN_HEADER, &v) && token_equal(v, token)) return true;
-    if (!header_count(req, "Authorization", &v) || strncasecmp(v, "Bearer ", 7) != 0) return false;
+    if (header_count(req, GUARD_TOKEN_HEADER, &v) && token_equal(v, token))
+        return true;
+    if (!header_count(req, "Authorization", &v) || strncasecmp(v, "Bearer ", 7) != 0)
+        return false;
     v += 7;
-    while (*v == ' ') v++;
+    while (*v == ' ')
+        v++;
     return token_equal(v, token);
 }
 
 bool guard_token_valid(const char *token)
 {
     size_t n = token ? strlen(token) : 0;
-    if (n < GUARD_TOKEN_MIN || n > SIM_TOKEN_MAX) return false;
+    if (n < GUARD_TOKEN_MIN || n > SIM_TOKEN_MAX)
+        return false;
     for (const char *p = token; *p; p++)
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
               strchr("-._~+/=", *p)))
@@ -153,15 +175,20 @@ int guard_token_new(char *out, size_t cap)
 {
     unsigned char raw[16];
     size_t got = 0;
-    if (cap) out[0] = '\0';
-    if (cap < 2 * sizeof raw + 1) return -1;
+    if (cap)
+        out[0] = '\0';
+    if (cap < 2 * sizeof raw + 1)
+        return -1;
     while (got < sizeof raw) {
         ssize_t r = getrandom(raw + got, sizeof raw - got, 0);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return -1;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
         got += (size_t)r;
     }
-    for (size_t i = 0; i < sizeof raw; i++) snprintf(out + 2 * i, cap - 2 * i, "%02x", raw[i]);
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, cap - 2 * i, "%02x", raw[i]);
     secret_wipe(raw, sizeof raw);
     return 0;
 }

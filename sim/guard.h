@@ -12,7 +12,7 @@
 
 #include "server.h"
 
-#define GUARD_TOKEN_MIN 16
+#define GUARD_TOKEN_MIN    16
 #define GUARD_TOKEN_HEADER "X-Tarmac-Sim-Token"
 
 /* NULL when the body's framing is unambiguous; else why not, with *status 400

@@ -16,9 +16,12 @@
 
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 
@@ -37,7 +40,7 @@ static char *form_decode(const char *s, size_t n)
         }
     }
     char *out = sb_steal(&sb);
-    sb_free(&sb);   /* sb_steal leaves a fresh empty buffer behind */
+    sb_free(&sb); /* sb_steal leaves a fresh empty buffer behind */
     return out;
 }
 
@@ -46,11 +49,14 @@ int sim_form_parse(const char *s, size_t len, sim_form *out)
     size_t i = 0;
     while (i < len) {
         size_t end = i;
-        while (end < len && s[end] != '&') end++;
+        while (end < len && s[end] != '&')
+            end++;
         if (end > i) {
-            if (out->items.n >= SIM_FORM_MAX_PAIRS) return -1;
+            if (out->items.n >= SIM_FORM_MAX_PAIRS)
+                return -1;
             size_t eq = i;
-            while (eq < end && s[eq] != '=') eq++;
+            while (eq < end && s[eq] != '=')
+                eq++;
             sim_kv kv;
             kv.key = form_decode(s + i, eq - i);
             kv.value = eq < end ? form_decode(s + eq + 1, end - eq - 1) : xstrdup("");
@@ -73,7 +79,8 @@ void sim_form_free(sim_form *f)
 const char *sim_form_get(const sim_form *f, const char *key)
 {
     for (size_t i = 0; f && i < f->items.n; i++)
-        if (str_eq(f->items.items[i].key, key)) return f->items.items[i].value;
+        if (str_eq(f->items.items[i].key, key))
+            return f->items.items[i].value;
     return NULL;
 }
 
@@ -83,7 +90,8 @@ void sim_form_list(const sim_form *f, const char *prefix, strvec *out)
     for (int i = 1; i <= 1000; i++) {
         snprintf(key, sizeof key, "%s.%d", prefix, i);
         const char *v = sim_form_get(f, key);
-        if (!v) break;
+        if (!v)
+            break;
         strvec_push(out, v);
     }
 }
@@ -112,9 +120,12 @@ static sim_error bad(const op_ctx *c, const char *fmt, const char *arg)
 {
     sim_error e = ok_err();
     const char *code = "ValidationError";
-    if (c->rt->proto == SIM_PROTO_EC2) code = "InvalidParameterValue";
-    else if (str_eq(c->rt->service, "ecr")) code = "InvalidParameterException";
-    else if (str_eq(c->rt->service, "monitoring")) code = "InvalidParameterValue";
+    if (c->rt->proto == SIM_PROTO_EC2)
+        code = "InvalidParameterValue";
+    else if (str_eq(c->rt->service, "ecr"))
+        code = "InvalidParameterException";
+    else if (str_eq(c->rt->service, "monitoring"))
+        code = "InvalidParameterValue";
     str_copy(e.code, sizeof e.code, code);
     snprintf(e.message, sizeof e.message, fmt, arg ? arg : "");
     e.http_status = 400;
@@ -123,8 +134,10 @@ static sim_error bad(const op_ctx *c, const char *fmt, const char *arg)
 
 static sim_error missing(const op_ctx *c, const char *name)
 {
-    sim_error e = bad(c, "1 validation error detected: Value null at '%s' failed to satisfy constraint: "
-                         "Member must not be null", name);
+    sim_error e = bad(c,
+                      "1 validation error detected: Value null at '%s' failed to satisfy constraint: "
+                      "Member must not be null",
+                      name);
     if (c->rt->proto == SIM_PROTO_EC2) {
         str_copy(e.code, sizeof e.code, "MissingParameter");
         snprintf(e.message, sizeof e.message, "The request must contain the parameter %s", name);
@@ -135,23 +148,34 @@ static sim_error missing(const op_ctx *c, const char *name)
 /* Integer parameter: absent → *out unchanged, true. */
 static bool parse_int(const char *s, long lo, long hi, int *out)
 {
-    if (!s) return true;
+    if (!s)
+        return true;
     errno = 0;
     char *end;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return false;
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
     *out = (int)v;
     return true;
 }
 
 static bool parse_bool(const char *s, bool *out)
 {
-    if (str_eq(s, "true")) { *out = true; return true; }
-    if (str_eq(s, "false")) { *out = false; return true; }
+    if (str_eq(s, "true")) {
+        *out = true;
+        return true;
+    }
+    if (str_eq(s, "false")) {
+        *out = false;
+        return true;
+    }
     return false;
 }
 
-static const char *q(const op_ctx *c, const char *key) { return sim_form_get(c->form, key); }
+static const char *q(const op_ctx *c, const char *key)
+{
+    return sim_form_get(c->form, key);
+}
 
 static sim_error q_int(const op_ctx *c, const char *key, long lo, long hi, int *out)
 {
@@ -185,7 +209,8 @@ static void j_strlist(const op_ctx *c, const char *key, strvec *out)
     size_t n = json_object_array_length(a);
     for (size_t i = 0; i < n && i < 1000; i++) {
         json_object *v = json_object_array_get_idx(a, i);
-        if (json_object_is_type(v, json_type_string)) strvec_push(out, json_object_get_string(v));
+        if (json_object_is_type(v, json_type_string))
+            strvec_push(out, json_object_get_string(v));
     }
 }
 
@@ -197,7 +222,8 @@ static void j_image_ids(const op_ctx *c, sim_image_id_list *out)
     size_t n = json_object_array_length(a);
     for (size_t i = 0; i < n && i < 1000; i++) {
         json_object *o = json_object_array_get_idx(a, i), *v;
-        if (!json_object_is_type(o, json_type_object)) continue;
+        if (!json_object_is_type(o, json_type_object))
+            continue;
         sim_image_id *id = VEC_NEW(*out);
         if (json_object_object_get_ex(o, "imageDigest", &v) && json_object_is_type(v, json_type_string))
             id->image_digest = xstrdup(json_object_get_string(v));
@@ -206,25 +232,32 @@ static void j_image_ids(const op_ctx *c, sim_image_id_list *out)
     }
 }
 
-static void set_xml(op_ctx *c) { c->resp->content_type = "text/xml"; }
+static void set_xml(op_ctx *c)
+{
+    c->resp->content_type = "text/xml";
+}
 static void set_json(op_ctx *c)
 {
-    c->resp->content_type = c->rt->proto == SIM_PROTO_JSON10 ? "application/x-amz-json-1.0"
-                                                             : "application/x-amz-json-1.1";
+    c->resp->content_type =
+        c->rt->proto == SIM_PROTO_JSON10 ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
 }
 
 /* ---------------- autoscaling ---------------- */
 
 static sim_error op_describe_asgs(op_ctx *c)
 {
-    strvec names = {0};
+    strvec names = { 0 };
     sim_form_list(c->form, "AutoScalingGroupNames.member", &names);
     int max = 0;
     sim_error e = q_int(c, "MaxRecords", 1, 100, &max);
-    asg_group_list out = {0};
+    asg_group_list out = { 0 };
     char *next = NULL;
-    if (sim_ok(&e)) e = world_describe_asgs(c->w, &names, q(c, "NextToken"), max, &out, &next);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_describe_groups(&c->resp->body, &out, next, c->rid); }
+    if (sim_ok(&e))
+        e = world_describe_asgs(c->w, &names, q(c, "NextToken"), max, &out, &next);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_describe_groups(&c->resp->body, &out, next, c->rid);
+    }
     MODEL_LIST_FREE(out, asg_group_free);
     free(next);
     strvec_free(&names);
@@ -234,15 +267,20 @@ static sim_error op_describe_asgs(op_ctx *c)
 static sim_error op_describe_refreshes(op_ctx *c)
 {
     const char *asg = q(c, "AutoScalingGroupName");
-    if (!asg) return missing(c, "autoScalingGroupName");
-    strvec ids = {0};
+    if (!asg)
+        return missing(c, "autoScalingGroupName");
+    strvec ids = { 0 };
     sim_form_list(c->form, "InstanceRefreshIds.member", &ids);
     int max = 0;
     sim_error e = q_int(c, "MaxRecords", 1, 100, &max);
-    instance_refresh_list out = {0};
+    instance_refresh_list out = { 0 };
     char *next = NULL;
-    if (sim_ok(&e)) e = world_describe_refreshes(c->w, asg, &ids, q(c, "NextToken"), max, &out, &next);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_describe_refreshes(&c->resp->body, &out, next, c->rid); }
+    if (sim_ok(&e))
+        e = world_describe_refreshes(c->w, asg, &ids, q(c, "NextToken"), max, &out, &next);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_describe_refreshes(&c->resp->body, &out, next, c->rid);
+    }
     MODEL_LIST_FREE(out, instance_refresh_free);
     free(next);
     strvec_free(&ids);
@@ -254,22 +292,25 @@ static sim_error op_describe_refreshes(op_ctx *c)
  * combination rules (world_refresh_prefs.c). */
 static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
 {
-    static const struct { const char *key; size_t has_off, val_off; } ints[] = {
-        {"Preferences.MinHealthyPercentage", offsetof(refresh_prefs, has_min_healthy_percentage),
-         offsetof(refresh_prefs, min_healthy_percentage)},
-        {"Preferences.MaxHealthyPercentage", offsetof(refresh_prefs, has_max_healthy_percentage),
-         offsetof(refresh_prefs, max_healthy_percentage)},
-        {"Preferences.InstanceWarmup", offsetof(refresh_prefs, has_instance_warmup),
-         offsetof(refresh_prefs, instance_warmup)},
-        {"Preferences.CheckpointDelay", offsetof(refresh_prefs, has_checkpoint_delay),
-         offsetof(refresh_prefs, checkpoint_delay)},
-        {"Preferences.BakeTime", offsetof(refresh_prefs, has_bake_time),
-         offsetof(refresh_prefs, bake_time)},
+    static const struct {
+        const char *key;
+        size_t has_off, val_off;
+    } ints[] = {
+        { "Preferences.MinHealthyPercentage", offsetof(refresh_prefs, has_min_healthy_percentage),
+          offsetof(refresh_prefs, min_healthy_percentage) },
+        { "Preferences.MaxHealthyPercentage", offsetof(refresh_prefs, has_max_healthy_percentage),
+          offsetof(refresh_prefs, max_healthy_percentage) },
+        { "Preferences.InstanceWarmup", offsetof(refresh_prefs, has_instance_warmup),
+          offsetof(refresh_prefs, instance_warmup) },
+        { "Preferences.CheckpointDelay", offsetof(refresh_prefs, has_checkpoint_delay),
+          offsetof(refresh_prefs, checkpoint_delay) },
+        { "Preferences.BakeTime", offsetof(refresh_prefs, has_bake_time), offsetof(refresh_prefs, bake_time) },
     };
     *any = false;
     for (size_t i = 0; i < ARRAY_LEN(ints); i++) {
         const char *v = q(c, ints[i].key);
-        if (!v) continue;
+        if (!v)
+            continue;
         int x;
         if (!parse_int(v, INT_MIN, INT_MAX, &x))
             return bad(c, "Invalid value for %s", ints[i].key);
@@ -277,20 +318,27 @@ static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
         *(int *)((char *)p + ints[i].val_off) = x;
         *any = true;
     }
-    static const struct { const char *key; size_t has_off, val_off; } bools[] = {
-        {"Preferences.SkipMatching", offsetof(refresh_prefs, has_skip_matching), offsetof(refresh_prefs, skip_matching)},
-        {"Preferences.AutoRollback", offsetof(refresh_prefs, has_auto_rollback), offsetof(refresh_prefs, auto_rollback)},
+    static const struct {
+        const char *key;
+        size_t has_off, val_off;
+    } bools[] = {
+        { "Preferences.SkipMatching", offsetof(refresh_prefs, has_skip_matching),
+          offsetof(refresh_prefs, skip_matching) },
+        { "Preferences.AutoRollback", offsetof(refresh_prefs, has_auto_rollback),
+          offsetof(refresh_prefs, auto_rollback) },
     };
     for (size_t i = 0; i < ARRAY_LEN(bools); i++) {
         const char *v = q(c, bools[i].key);
-        if (!v) continue;
+        if (!v)
+            continue;
         bool b;
-        if (!parse_bool(v, &b)) return bad(c, "Invalid value for %s", bools[i].key);
+        if (!parse_bool(v, &b))
+            return bad(c, "Invalid value for %s", bools[i].key);
         *(bool *)((char *)p + bools[i].has_off) = true;
         *(bool *)((char *)p + bools[i].val_off) = b;
         *any = true;
     }
-    strvec cps = {0};
+    strvec cps = { 0 };
     sim_form_list(c->form, "Preferences.CheckpointPercentages.member", &cps);
     for (size_t i = 0; i < cps.n; i++) {
         int x;
@@ -303,10 +351,19 @@ static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
     }
     strvec_free(&cps);
     const char *s;
-    if ((s = q(c, "Preferences.ScaleInProtectedInstances"))) { p->scale_in_protected_instances = xstrdup(s); *any = true; }
-    if ((s = q(c, "Preferences.StandbyInstances"))) { p->standby_instances = xstrdup(s); *any = true; }
+    if ((s = q(c, "Preferences.ScaleInProtectedInstances"))) {
+        p->scale_in_protected_instances = xstrdup(s);
+        *any = true;
+    }
+    if ((s = q(c, "Preferences.StandbyInstances"))) {
+        p->standby_instances = xstrdup(s);
+        *any = true;
+    }
     sim_form_list(c->form, "Preferences.AlarmSpecification.Alarms.member", &p->alarms);
-    if (p->alarms.n) { p->has_alarm_specification = true; *any = true; }
+    if (p->alarms.n) {
+        p->has_alarm_specification = true;
+        *any = true;
+    }
     return ok_err();
 }
 
@@ -315,14 +372,16 @@ static bool q_has_prefix(const op_ctx *c, const char *prefix)
 {
     size_t n = strlen(prefix);
     for (size_t i = 0; c->form && i < c->form->items.n; i++)
-        if (!strncmp(c->form->items.items[i].key, prefix, n)) return true;
+        if (!strncmp(c->form->items.items[i].key, prefix, n))
+            return true;
     return false;
 }
 
 static sim_error op_start_refresh(op_ctx *c)
 {
     const char *asg = q(c, "AutoScalingGroupName");
-    if (!asg) return missing(c, "autoScalingGroupName");
+    if (!asg)
+        return missing(c, "autoScalingGroupName");
     refresh_prefs prefs;
     memset(&prefs, 0, sizeof prefs);
     bool have_prefs;
@@ -338,7 +397,10 @@ static sim_error op_start_refresh(op_ctx *c)
     char *id = NULL;
     if (sim_ok(&e))
         e = world_start_refresh(c->w, asg, strategy, have_prefs ? &prefs : NULL, have_lt ? &lt : NULL, &id);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_refresh_id(&c->resp->body, "StartInstanceRefresh", id, c->rid); }
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_refresh_id(&c->resp->body, "StartInstanceRefresh", id, c->rid);
+    }
     free(id);
     refresh_prefs_free(&prefs);
     return e;
@@ -347,11 +409,13 @@ static sim_error op_start_refresh(op_ctx *c)
 static sim_error op_cancel_or_rollback(op_ctx *c, bool rollback)
 {
     const char *asg = q(c, "AutoScalingGroupName");
-    if (!asg) return missing(c, "autoScalingGroupName");
+    if (!asg)
+        return missing(c, "autoScalingGroupName");
     char *id = NULL;
-    bool wait = true;   /* WaitForTransitioningInstances, true by default */
+    bool wait = true; /* WaitForTransitioningInstances, true by default */
     const char *wv = q(c, "WaitForTransitioningInstances");
-    if (wv && !parse_bool(wv, &wait)) return bad(c, "Invalid value for %s", "WaitForTransitioningInstances");
+    if (wv && !parse_bool(wv, &wait))
+        return bad(c, "Invalid value for %s", "WaitForTransitioningInstances");
     sim_error e = rollback ? world_rollback_refresh(c->w, asg, &id) : world_cancel_refresh(c->w, asg, wait, &id);
     if (sim_ok(&e)) {
         set_xml(c);
@@ -360,20 +424,29 @@ static sim_error op_cancel_or_rollback(op_ctx *c, bool rollback)
     free(id);
     return e;
 }
-static sim_error op_cancel_refresh(op_ctx *c) { return op_cancel_or_rollback(c, false); }
-static sim_error op_rollback_refresh(op_ctx *c) { return op_cancel_or_rollback(c, true); }
+static sim_error op_cancel_refresh(op_ctx *c)
+{
+    return op_cancel_or_rollback(c, false);
+}
+static sim_error op_rollback_refresh(op_ctx *c)
+{
+    return op_cancel_or_rollback(c, true);
+}
 
 static sim_error op_describe_activities(op_ctx *c)
 {
-    strvec ids = {0};
+    strvec ids = { 0 };
     sim_form_list(c->form, "ActivityIds.member", &ids);
     int max = 0;
     sim_error e = q_int(c, "MaxRecords", 1, 100, &max);
-    scaling_activity_list out = {0};
+    scaling_activity_list out = { 0 };
     char *next = NULL;
     if (sim_ok(&e))
         e = world_describe_activities(c->w, q(c, "AutoScalingGroupName"), &ids, q(c, "NextToken"), max, &out, &next);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_describe_activities(&c->resp->body, &out, next, c->rid); }
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_describe_activities(&c->resp->body, &out, next, c->rid);
+    }
     MODEL_LIST_FREE(out, scaling_activity_free);
     free(next);
     strvec_free(&ids);
@@ -383,11 +456,14 @@ static sim_error op_describe_activities(op_ctx *c)
 static sim_error op_set_desired_capacity(op_ctx *c)
 {
     const char *asg = q(c, "AutoScalingGroupName");
-    if (!asg) return missing(c, "autoScalingGroupName");
-    if (!q(c, "DesiredCapacity")) return missing(c, "desiredCapacity");
+    if (!asg)
+        return missing(c, "autoScalingGroupName");
+    if (!q(c, "DesiredCapacity"))
+        return missing(c, "desiredCapacity");
     int d = 0;
     sim_error e = q_int(c, "DesiredCapacity", 0, 100000, &d);
-    if (sim_ok(&e)) e = world_set_desired_capacity(c->w, asg, d);
+    if (sim_ok(&e))
+        e = world_set_desired_capacity(c->w, asg, d);
     if (sim_ok(&e)) {
         set_xml(c);
         enc_xml_empty_answer(&c->resp->body, "SetDesiredCapacity", SIM_NS_AUTOSCALING, c->rid);
@@ -398,14 +474,19 @@ static sim_error op_set_desired_capacity(op_ctx *c)
 static sim_error op_describe_warm_pool(op_ctx *c)
 {
     const char *asg = q(c, "AutoScalingGroupName");
-    if (!asg) return missing(c, "autoScalingGroupName");
+    if (!asg)
+        return missing(c, "autoScalingGroupName");
     int max = 0;
     sim_error e = q_int(c, "MaxRecords", 1, 1000, &max);
     warm_pool out;
     memset(&out, 0, sizeof out);
     char *next = NULL;
-    if (sim_ok(&e)) e = world_describe_warm_pool(c->w, asg, q(c, "NextToken"), max, &out, &next);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_describe_warm_pool(&c->resp->body, &out, next, c->rid); }
+    if (sim_ok(&e))
+        e = world_describe_warm_pool(c->w, asg, q(c, "NextToken"), max, &out, &next);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_describe_warm_pool(&c->resp->body, &out, next, c->rid);
+    }
     warm_pool_free(&out);
     free(next);
     return e;
@@ -414,34 +495,45 @@ static sim_error op_describe_warm_pool(op_ctx *c)
 static sim_error op_processes(op_ctx *c, bool suspend)
 {
     const char *asg = q(c, "AutoScalingGroupName");
-    if (!asg) return missing(c, "autoScalingGroupName");
-    strvec names = {0};
+    if (!asg)
+        return missing(c, "autoScalingGroupName");
+    strvec names = { 0 };
     sim_form_list(c->form, "ScalingProcesses.member", &names);
     sim_error e = suspend ? world_suspend_processes(c->w, asg, &names) : world_resume_processes(c->w, asg, &names);
     if (sim_ok(&e)) {
         set_xml(c);
-        enc_xml_empty_answer(&c->resp->body, suspend ? "SuspendProcesses" : "ResumeProcesses", SIM_NS_AUTOSCALING, c->rid);
+        enc_xml_empty_answer(&c->resp->body, suspend ? "SuspendProcesses" : "ResumeProcesses", SIM_NS_AUTOSCALING,
+                             c->rid);
     }
     strvec_free(&names);
     return e;
 }
-static sim_error op_suspend_processes(op_ctx *c) { return op_processes(c, true); }
-static sim_error op_resume_processes(op_ctx *c) { return op_processes(c, false); }
+static sim_error op_suspend_processes(op_ctx *c)
+{
+    return op_processes(c, true);
+}
+static sim_error op_resume_processes(op_ctx *c)
+{
+    return op_processes(c, false);
+}
 
 /* ---------------- elbv2 ---------------- */
 
 static sim_error op_describe_target_groups(op_ctx *c)
 {
-    strvec arns = {0}, names = {0};
+    strvec arns = { 0 }, names = { 0 };
     sim_form_list(c->form, "TargetGroupArns.member", &arns);
     sim_form_list(c->form, "Names.member", &names);
     int ps = 0;
     sim_error e = q_int(c, "PageSize", 1, 400, &ps);
-    target_group_list out = {0};
+    target_group_list out = { 0 };
     char *next = NULL;
     if (sim_ok(&e))
         e = world_describe_target_groups(c->w, &arns, &names, q(c, "LoadBalancerArn"), q(c, "Marker"), ps, &out, &next);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_target_groups(&c->resp->body, &out, next, c->rid); }
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_target_groups(&c->resp->body, &out, next, c->rid);
+    }
     MODEL_LIST_FREE(out, target_group_free);
     free(next);
     strvec_free(&arns);
@@ -452,18 +544,23 @@ static sim_error op_describe_target_groups(op_ctx *c)
 static sim_error op_describe_target_health(op_ctx *c)
 {
     const char *arn = q(c, "TargetGroupArn");
-    if (!arn) return missing(c, "targetGroupArn");
-    strvec ids = {0};
+    if (!arn)
+        return missing(c, "targetGroupArn");
+    strvec ids = { 0 };
     char key[64];
     for (int i = 1; i <= 1000; i++) {
         snprintf(key, sizeof key, "Targets.member.%d.Id", i);
         const char *v = q(c, key);
-        if (!v) break;
+        if (!v)
+            break;
         strvec_push(&ids, v);
     }
-    target_health_list out = {0};
+    target_health_list out = { 0 };
     sim_error e = world_describe_target_health(c->w, arn, &ids, &out);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_target_health_list(&c->resp->body, &out, c->rid); }
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_target_health_list(&c->resp->body, &out, c->rid);
+    }
     MODEL_LIST_FREE(out, target_health_desc_free);
     strvec_free(&ids);
     return e;
@@ -471,15 +568,19 @@ static sim_error op_describe_target_health(op_ctx *c)
 
 static sim_error op_describe_load_balancers(op_ctx *c)
 {
-    strvec arns = {0}, names = {0};
+    strvec arns = { 0 }, names = { 0 };
     sim_form_list(c->form, "LoadBalancerArns.member", &arns);
     sim_form_list(c->form, "Names.member", &names);
     int ps = 0;
     sim_error e = q_int(c, "PageSize", 1, 400, &ps);
-    load_balancer_list out = {0};
+    load_balancer_list out = { 0 };
     char *next = NULL;
-    if (sim_ok(&e)) e = world_describe_load_balancers(c->w, &arns, &names, q(c, "Marker"), ps, &out, &next);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_load_balancers(&c->resp->body, &out, next, c->rid); }
+    if (sim_ok(&e))
+        e = world_describe_load_balancers(c->w, &arns, &names, q(c, "Marker"), ps, &out, &next);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_load_balancers(&c->resp->body, &out, next, c->rid);
+    }
     MODEL_LIST_FREE(out, load_balancer_free);
     free(next);
     strvec_free(&arns);
@@ -489,15 +590,18 @@ static sim_error op_describe_load_balancers(op_ctx *c)
 
 static sim_error op_describe_listeners(op_ctx *c)
 {
-    strvec arns = {0};
+    strvec arns = { 0 };
     sim_form_list(c->form, "ListenerArns.member", &arns);
     int ps = 0;
     sim_error e = q_int(c, "PageSize", 1, 400, &ps);
-    lb_listener_list out = {0};
+    lb_listener_list out = { 0 };
     char *next = NULL;
     if (sim_ok(&e))
         e = world_describe_listeners(c->w, q(c, "LoadBalancerArn"), &arns, q(c, "Marker"), ps, &out, &next);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_listeners(&c->resp->body, &out, next, c->rid); }
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_listeners(&c->resp->body, &out, next, c->rid);
+    }
     MODEL_LIST_FREE(out, lb_listener_free);
     free(next);
     strvec_free(&arns);
@@ -506,14 +610,18 @@ static sim_error op_describe_listeners(op_ctx *c)
 
 static sim_error op_describe_rules(op_ctx *c)
 {
-    strvec arns = {0};
+    strvec arns = { 0 };
     sim_form_list(c->form, "RuleArns.member", &arns);
     int ps = 0;
     sim_error e = q_int(c, "PageSize", 1, 400, &ps);
-    lb_rule_list out = {0};
+    lb_rule_list out = { 0 };
     char *next = NULL;
-    if (sim_ok(&e)) e = world_describe_rules(c->w, q(c, "ListenerArn"), &arns, q(c, "Marker"), ps, &out, &next);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_rules(&c->resp->body, &out, next, c->rid); }
+    if (sim_ok(&e))
+        e = world_describe_rules(c->w, q(c, "ListenerArn"), &arns, q(c, "Marker"), ps, &out, &next);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_rules(&c->resp->body, &out, next, c->rid);
+    }
     MODEL_LIST_FREE(out, lb_rule_free);
     free(next);
     strvec_free(&arns);
@@ -524,13 +632,14 @@ static sim_error op_describe_rules(op_ctx *c)
 
 static sim_error op_describe_instances(op_ctx *c)
 {
-    strvec ids = {0};
+    strvec ids = { 0 };
     sim_form_list(c->form, "InstanceId", &ids);
     int max = 0;
     sim_error e = q_int(c, "MaxResults", 5, 1000, &max);
-    ec2_instance_list out = {0};
+    ec2_instance_list out = { 0 };
     char *next = NULL;
-    if (sim_ok(&e)) e = world_describe_instances(c->w, &ids, q(c, "NextToken"), max, &out, &next);
+    if (sim_ok(&e))
+        e = world_describe_instances(c->w, &ids, q(c, "NextToken"), max, &out, &next);
     if (sim_ok(&e)) {
         set_xml(c);
         enc_xml_ec2_instances(&c->resp->body, &out, world_account_id(c->w), next, c->rid);
@@ -543,12 +652,15 @@ static sim_error op_describe_instances(op_ctx *c)
 
 static sim_error op_describe_lt_versions(op_ctx *c)
 {
-    strvec versions = {0};
+    strvec versions = { 0 };
     sim_form_list(c->form, "LaunchTemplateVersion", &versions);
-    lt_version_list out = {0};
-    sim_error e = world_describe_lt_versions(c->w, q(c, "LaunchTemplateId"), q(c, "LaunchTemplateName"),
-                                             &versions, &out);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_lt_versions(&c->resp->body, &out, NULL, c->rid); }
+    lt_version_list out = { 0 };
+    sim_error e =
+        world_describe_lt_versions(c->w, q(c, "LaunchTemplateId"), q(c, "LaunchTemplateName"), &versions, &out);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_lt_versions(&c->resp->body, &out, NULL, c->rid);
+    }
     MODEL_LIST_FREE(out, lt_version_free);
     strvec_free(&versions);
     return e;
@@ -561,7 +673,10 @@ static sim_error op_get_caller_identity(op_ctx *c)
     caller_identity id;
     memset(&id, 0, sizeof id);
     sim_error e = world_caller_identity(c->w, c->akid, &id);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_caller_identity(&c->resp->body, &id, c->rid); }
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_caller_identity(&c->resp->body, &id, c->rid);
+    }
     caller_identity_free(&id);
     return e;
 }
@@ -570,43 +685,59 @@ static sim_error op_assume(op_ctx *c, bool web)
 {
     sts_assume_input in = {
         .caller = c->akid,
-        .role_arn = q(c, "RoleArn"), .session_name = q(c, "RoleSessionName"),
-        .duration = q(c, "DurationSeconds"), .external_id = web ? NULL : q(c, "ExternalId"),
-        .serial_number = web ? NULL : q(c, "SerialNumber"), .token_code = web ? NULL : q(c, "TokenCode"),
+        .role_arn = q(c, "RoleArn"),
+        .session_name = q(c, "RoleSessionName"),
+        .duration = q(c, "DurationSeconds"),
+        .external_id = web ? NULL : q(c, "ExternalId"),
+        .serial_number = web ? NULL : q(c, "SerialNumber"),
+        .token_code = web ? NULL : q(c, "TokenCode"),
         .web_identity_token = web ? (q(c, "WebIdentityToken") ? q(c, "WebIdentityToken") : "") : NULL,
     };
     const char *akid = NULL;
     sim_error e = sts_assume(c->w, &in, &akid);
-    if (sim_ok(&e)) { set_xml(c); sts_encode(c->w, &c->resp->body, c->rt->op, akid, c->rid); }
+    if (sim_ok(&e)) {
+        set_xml(c);
+        sts_encode(c->w, &c->resp->body, c->rt->op, akid, c->rid);
+    }
     return e;
 }
 
-static sim_error op_assume_role(op_ctx *c) { return op_assume(c, false); }
+static sim_error op_assume_role(op_ctx *c)
+{
+    return op_assume(c, false);
+}
 
 /* The SSO portal: the front passes the bearer token where a signer's key would be. */
 static sim_error op_sso_role_credentials(op_ctx *c)
 {
     sim_error e = sts_sso_role_credentials(c->w, c->akid, q(c, "account_id"), q(c, "role_name"), &c->resp->body);
-    if (sim_ok(&e)) c->resp->content_type = "application/json";
+    if (sim_ok(&e))
+        c->resp->content_type = "application/json";
     return e;
 }
-static sim_error op_assume_role_web(op_ctx *c) { return op_assume(c, true); }
+static sim_error op_assume_role_web(op_ctx *c)
+{
+    return op_assume(c, true);
+}
 
 /* ---------------- cloudwatch ---------------- */
 
 static sim_error op_describe_alarms_query(op_ctx *c)
 {
-    strvec names = {0}, types = {0};
+    strvec names = { 0 }, types = { 0 };
     sim_form_list(c->form, "AlarmNames.member", &names);
     sim_form_list(c->form, "AlarmTypes.member", &types);
     int max = 0;
     sim_error e = q_int(c, "MaxRecords", 1, 100, &max);
-    cw_alarm_list out = {0};
+    cw_alarm_list out = { 0 };
     char *next = NULL;
     if (sim_ok(&e))
-        e = world_describe_alarms(c->w, &names, q(c, "AlarmNamePrefix"), q(c, "StateValue"), &types,
-                                  q(c, "NextToken"), max, &out, &next);
-    if (sim_ok(&e)) { set_xml(c); enc_xml_alarms(&c->resp->body, &out, next, c->rid); }
+        e = world_describe_alarms(c->w, &names, q(c, "AlarmNamePrefix"), q(c, "StateValue"), &types, q(c, "NextToken"),
+                                  max, &out, &next);
+    if (sim_ok(&e)) {
+        set_xml(c);
+        enc_xml_alarms(&c->resp->body, &out, next, c->rid);
+    }
     MODEL_LIST_FREE(out, cw_alarm_free);
     free(next);
     strvec_free(&names);
@@ -616,14 +747,17 @@ static sim_error op_describe_alarms_query(op_ctx *c)
 
 static sim_error op_describe_alarms_json(op_ctx *c)
 {
-    strvec names = {0}, types = {0};
+    strvec names = { 0 }, types = { 0 };
     j_strlist(c, "AlarmNames", &names);
     j_strlist(c, "AlarmTypes", &types);
-    cw_alarm_list out = {0};
+    cw_alarm_list out = { 0 };
     char *next = NULL;
     sim_error e = world_describe_alarms(c->w, &names, j_str(c, "AlarmNamePrefix"), j_str(c, "StateValue"), &types,
                                         j_str(c, "NextToken"), j_int(c, "MaxRecords", 0), &out, &next);
-    if (sim_ok(&e)) { set_json(c); enc_json_alarms(&c->resp->body, &out, next); }
+    if (sim_ok(&e)) {
+        set_json(c);
+        enc_json_alarms(&c->resp->body, &out, next);
+    }
     MODEL_LIST_FREE(out, cw_alarm_free);
     free(next);
     strvec_free(&names);
@@ -635,13 +769,16 @@ static sim_error op_describe_alarms_json(op_ctx *c)
 
 static sim_error op_ecr_describe_repositories(op_ctx *c)
 {
-    strvec names = {0};
+    strvec names = { 0 };
     j_strlist(c, "repositoryNames", &names);
-    ecr_repository_list out = {0};
+    ecr_repository_list out = { 0 };
     char *next = NULL;
     sim_error e = world_ecr_describe_repositories(c->w, j_str(c, "registryId"), &names, j_str(c, "nextToken"),
                                                   j_int(c, "maxResults", 0), &out, &next);
-    if (sim_ok(&e)) { set_json(c); enc_json_repositories(&c->resp->body, &out, next); }
+    if (sim_ok(&e)) {
+        set_json(c);
+        enc_json_repositories(&c->resp->body, &out, next);
+    }
     MODEL_LIST_FREE(out, ecr_repository_free);
     free(next);
     strvec_free(&names);
@@ -651,22 +788,27 @@ static sim_error op_ecr_describe_repositories(op_ctx *c)
 static sim_error op_ecr_describe_images(op_ctx *c)
 {
     const char *repo = j_str(c, "repositoryName");
-    if (!repo) return missing(c, "repositoryName");
-    sim_image_id_list ids = {0};
+    if (!repo)
+        return missing(c, "repositoryName");
+    sim_image_id_list ids = { 0 };
     j_image_ids(c, &ids);
     const char *tag_status = NULL, *image_status = NULL;
     json_object *filter, *v;
-    if (c->json && json_object_object_get_ex(c->json, "filter", &filter) && json_object_is_type(filter, json_type_object)) {
+    if (c->json && json_object_object_get_ex(c->json, "filter", &filter) &&
+        json_object_is_type(filter, json_type_object)) {
         if (json_object_object_get_ex(filter, "tagStatus", &v) && json_object_is_type(v, json_type_string))
             tag_status = json_object_get_string(v);
         if (json_object_object_get_ex(filter, "imageStatus", &v) && json_object_is_type(v, json_type_string))
             image_status = json_object_get_string(v);
     }
-    ecr_image_detail_list out = {0};
+    ecr_image_detail_list out = { 0 };
     char *next = NULL;
     sim_error e = world_ecr_describe_images(c->w, j_str(c, "registryId"), repo, &ids, tag_status, image_status,
                                             j_str(c, "nextToken"), j_int(c, "maxResults", 0), &out, &next);
-    if (sim_ok(&e)) { set_json(c); enc_json_image_details(&c->resp->body, &out, next); }
+    if (sim_ok(&e)) {
+        set_json(c);
+        enc_json_image_details(&c->resp->body, &out, next);
+    }
     MODEL_LIST_FREE(out, ecr_image_detail_free);
     free(next);
     sim_image_id_list_free(&ids);
@@ -676,15 +818,19 @@ static sim_error op_ecr_describe_images(op_ctx *c)
 static sim_error op_ecr_batch_get_image(op_ctx *c)
 {
     const char *repo = j_str(c, "repositoryName");
-    if (!repo) return missing(c, "repositoryName");
-    sim_image_id_list ids = {0};
+    if (!repo)
+        return missing(c, "repositoryName");
+    sim_image_id_list ids = { 0 };
     j_image_ids(c, &ids);
-    strvec accepted = {0};
+    strvec accepted = { 0 };
     j_strlist(c, "acceptedMediaTypes", &accepted);
     ecr_batch_get_result out;
     memset(&out, 0, sizeof out);
     sim_error e = world_ecr_batch_get_image(c->w, j_str(c, "registryId"), repo, &ids, &accepted, &out);
-    if (sim_ok(&e)) { set_json(c); enc_json_batch_get(&c->resp->body, &out, false); }
+    if (sim_ok(&e)) {
+        set_json(c);
+        enc_json_batch_get(&c->resp->body, &out, false);
+    }
     ecr_batch_get_result_free(&out);
     strvec_free(&accepted);
     sim_image_id_list_free(&ids);
@@ -694,16 +840,21 @@ static sim_error op_ecr_batch_get_image(op_ctx *c)
 static sim_error op_ecr_put_image(op_ctx *c)
 {
     const char *repo = j_str(c, "repositoryName");
-    if (!repo) return missing(c, "repositoryName");
+    if (!repo)
+        return missing(c, "repositoryName");
     json_object *m;
-    if (!c->json || !json_object_object_get_ex(c->json, "imageManifest", &m) || !json_object_is_type(m, json_type_string))
+    if (!c->json || !json_object_object_get_ex(c->json, "imageManifest", &m) ||
+        !json_object_is_type(m, json_type_string))
         return missing(c, "imageManifest");
     ecr_image out;
     memset(&out, 0, sizeof out);
     sim_error e = world_ecr_put_image(c->w, j_str(c, "registryId"), repo, json_object_get_string(m),
                                       (size_t)json_object_get_string_len(m), j_str(c, "imageManifestMediaType"),
                                       j_str(c, "imageTag"), j_str(c, "imageDigest"), &out);
-    if (sim_ok(&e)) { set_json(c); enc_json_put_image(&c->resp->body, &out); }
+    if (sim_ok(&e)) {
+        set_json(c);
+        enc_json_put_image(&c->resp->body, &out);
+    }
     ecr_image_free(&out);
     return e;
 }
@@ -711,11 +862,13 @@ static sim_error op_ecr_put_image(op_ctx *c)
 static sim_error op_ecr_update_storage_class(op_ctx *c)
 {
     const char *repo = j_str(c, "repositoryName");
-    if (!repo) return missing(c, "repositoryName");
+    if (!repo)
+        return missing(c, "repositoryName");
     const char *target = j_str(c, "targetStorageClass");
-    if (!target) return missing(c, "targetStorageClass");
+    if (!target)
+        return missing(c, "targetStorageClass");
     json_object *idj, *v;
-    sim_image_id id = {0};
+    sim_image_id id = { 0 };
     if (c->json && json_object_object_get_ex(c->json, "imageId", &idj) && json_object_is_type(idj, json_type_object)) {
         if (json_object_object_get_ex(idj, "imageDigest", &v) && json_object_is_type(v, json_type_string))
             id.image_digest = (char *)json_object_get_string(v);
@@ -727,7 +880,10 @@ static sim_error op_ecr_update_storage_class(op_ctx *c)
     ecr_image_detail out;
     memset(&out, 0, sizeof out);
     sim_error e = world_ecr_update_storage_class(c->w, j_str(c, "registryId"), repo, &id, target, &out);
-    if (sim_ok(&e)) { set_json(c); enc_json_storage_class(&c->resp->body, &out); }
+    if (sim_ok(&e)) {
+        set_json(c);
+        enc_json_storage_class(&c->resp->body, &out);
+    }
     ecr_image_detail_free(&out);
     return e;
 }
@@ -735,9 +891,10 @@ static sim_error op_ecr_update_storage_class(op_ctx *c)
 static sim_error op_ecr_batch_delete_image(op_ctx *c)
 {
     const char *repo = j_str(c, "repositoryName");
-    if (!repo) return missing(c, "repositoryName");
-    sim_image_id_list ids = {0}, deleted = {0};
-    sim_image_failure_list failures = {0};
+    if (!repo)
+        return missing(c, "repositoryName");
+    sim_image_id_list ids = { 0 }, deleted = { 0 };
+    sim_image_failure_list failures = { 0 };
     j_image_ids(c, &ids);
     sim_error e = world_ecr_batch_delete_image(c->w, j_str(c, "registryId"), repo, &ids, &deleted, &failures);
     if (sim_ok(&e)) {
@@ -749,7 +906,8 @@ static sim_error op_ecr_batch_delete_image(op_ctx *c)
             enc_json_add_str(id, "imageTag", deleted.items[i].image_tag);
             json_object_array_add(a, id);
         }
-        for (size_t i = 0; i < failures.n; i++) json_object_array_add(f, enc_json_image_failure(&failures.items[i]));
+        for (size_t i = 0; i < failures.n; i++)
+            json_object_array_add(f, enc_json_image_failure(&failures.items[i]));
         json_object_object_add(o, "imageIds", a);
         json_object_object_add(o, "failures", f);
         enc_json_finish(&c->resp->body, o);
@@ -770,43 +928,48 @@ typedef struct route_op {
 } route_op;
 
 static const route_op ops[] = {
-    {"autoscaling", "DescribeAutoScalingGroups", SIM_PROTO_QUERY, op_describe_asgs},
-    {"autoscaling", "DescribeInstanceRefreshes", SIM_PROTO_QUERY, op_describe_refreshes},
-    {"autoscaling", "StartInstanceRefresh", SIM_PROTO_QUERY, op_start_refresh},
-    {"autoscaling", "CancelInstanceRefresh", SIM_PROTO_QUERY, op_cancel_refresh},
-    {"autoscaling", "RollbackInstanceRefresh", SIM_PROTO_QUERY, op_rollback_refresh},
-    {"autoscaling", "DescribeScalingActivities", SIM_PROTO_QUERY, op_describe_activities},
-    {"autoscaling", "SetDesiredCapacity", SIM_PROTO_QUERY, op_set_desired_capacity},
-    {"autoscaling", "DescribeWarmPool", SIM_PROTO_QUERY, op_describe_warm_pool},
-    {"autoscaling", "SuspendProcesses", SIM_PROTO_QUERY, op_suspend_processes},
-    {"autoscaling", "ResumeProcesses", SIM_PROTO_QUERY, op_resume_processes},
-    {"elasticloadbalancing", "DescribeTargetGroups", SIM_PROTO_QUERY, op_describe_target_groups},
-    {"elasticloadbalancing", "DescribeTargetHealth", SIM_PROTO_QUERY, op_describe_target_health},
-    {"elasticloadbalancing", "DescribeLoadBalancers", SIM_PROTO_QUERY, op_describe_load_balancers},
-    {"elasticloadbalancing", "DescribeListeners", SIM_PROTO_QUERY, op_describe_listeners},
-    {"elasticloadbalancing", "DescribeRules", SIM_PROTO_QUERY, op_describe_rules},
-    {"ec2", "DescribeInstances", SIM_PROTO_EC2, op_describe_instances},
-    {"ec2", "DescribeLaunchTemplateVersions", SIM_PROTO_EC2, op_describe_lt_versions},
-    {"sts", "GetCallerIdentity", SIM_PROTO_QUERY, op_get_caller_identity},
-    {"sts", "AssumeRole", SIM_PROTO_QUERY, op_assume_role},
-    {"sts", "AssumeRoleWithWebIdentity", SIM_PROTO_QUERY, op_assume_role_web},
-    {"awsssoportal", "GetRoleCredentials", SIM_PROTO_JSON11, op_sso_role_credentials},
-    {"monitoring", "DescribeAlarms", SIM_PROTO_QUERY, op_describe_alarms_query},
-    {"monitoring", "DescribeAlarms", SIM_PROTO_JSON10, op_describe_alarms_json},
-    {"ecr", "DescribeRepositories", SIM_PROTO_JSON11, op_ecr_describe_repositories},
-    {"ecr", "DescribeImages", SIM_PROTO_JSON11, op_ecr_describe_images},
-    {"ecr", "BatchGetImage", SIM_PROTO_JSON11, op_ecr_batch_get_image},
-    {"ecr", "PutImage", SIM_PROTO_JSON11, op_ecr_put_image},
-    {"ecr", "BatchDeleteImage", SIM_PROTO_JSON11, op_ecr_batch_delete_image},
-    {"ecr", "UpdateImageStorageClass", SIM_PROTO_JSON11, op_ecr_update_storage_class},
+    { "autoscaling", "DescribeAutoScalingGroups", SIM_PROTO_QUERY, op_describe_asgs },
+    { "autoscaling", "DescribeInstanceRefreshes", SIM_PROTO_QUERY, op_describe_refreshes },
+    { "autoscaling", "StartInstanceRefresh", SIM_PROTO_QUERY, op_start_refresh },
+    { "autoscaling", "CancelInstanceRefresh", SIM_PROTO_QUERY, op_cancel_refresh },
+    { "autoscaling", "RollbackInstanceRefresh", SIM_PROTO_QUERY, op_rollback_refresh },
+    { "autoscaling", "DescribeScalingActivities", SIM_PROTO_QUERY, op_describe_activities },
+    { "autoscaling", "SetDesiredCapacity", SIM_PROTO_QUERY, op_set_desired_capacity },
+    { "autoscaling", "DescribeWarmPool", SIM_PROTO_QUERY, op_describe_warm_pool },
+    { "autoscaling", "SuspendProcesses", SIM_PROTO_QUERY, op_suspend_processes },
+    { "autoscaling", "ResumeProcesses", SIM_PROTO_QUERY, op_resume_processes },
+    { "elasticloadbalancing", "DescribeTargetGroups", SIM_PROTO_QUERY, op_describe_target_groups },
+    { "elasticloadbalancing", "DescribeTargetHealth", SIM_PROTO_QUERY, op_describe_target_health },
+    { "elasticloadbalancing", "DescribeLoadBalancers", SIM_PROTO_QUERY, op_describe_load_balancers },
+    { "elasticloadbalancing", "DescribeListeners", SIM_PROTO_QUERY, op_describe_listeners },
+    { "elasticloadbalancing", "DescribeRules", SIM_PROTO_QUERY, op_describe_rules },
+    { "ec2", "DescribeInstances", SIM_PROTO_EC2, op_describe_instances },
+    { "ec2", "DescribeLaunchTemplateVersions", SIM_PROTO_EC2, op_describe_lt_versions },
+    { "sts", "GetCallerIdentity", SIM_PROTO_QUERY, op_get_caller_identity },
+    { "sts", "AssumeRole", SIM_PROTO_QUERY, op_assume_role },
+    { "sts", "AssumeRoleWithWebIdentity", SIM_PROTO_QUERY, op_assume_role_web },
+    { "awsssoportal", "GetRoleCredentials", SIM_PROTO_JSON11, op_sso_role_credentials },
+    { "monitoring", "DescribeAlarms", SIM_PROTO_QUERY, op_describe_alarms_query },
+    { "monitoring", "DescribeAlarms", SIM_PROTO_JSON10, op_describe_alarms_json },
+    { "ecr", "DescribeRepositories", SIM_PROTO_JSON11, op_ecr_describe_repositories },
+    { "ecr", "DescribeImages", SIM_PROTO_JSON11, op_ecr_describe_images },
+    { "ecr", "BatchGetImage", SIM_PROTO_JSON11, op_ecr_batch_get_image },
+    { "ecr", "PutImage", SIM_PROTO_JSON11, op_ecr_put_image },
+    { "ecr", "BatchDeleteImage", SIM_PROTO_JSON11, op_ecr_batch_delete_image },
+    { "ecr", "UpdateImageStorageClass", SIM_PROTO_JSON11, op_ecr_update_storage_class },
 };
 
-size_t route_op_count(void) { return ARRAY_LEN(ops); }
+size_t route_op_count(void)
+{
+    return ARRAY_LEN(ops);
+}
 
 const char *route_op_name(size_t i, const char **service)
 {
-    if (i >= ARRAY_LEN(ops)) return NULL;
-    if (service) *service = ops[i].service;
+    if (i >= ARRAY_LEN(ops))
+        return NULL;
+    if (service)
+        *service = ops[i].service;
     return ops[i].op;
 }
 
@@ -815,15 +978,21 @@ static int find_op(const char *service, const char *op, sim_proto proto)
     for (size_t i = 0; i < ARRAY_LEN(ops); i++) {
         bool json = proto == SIM_PROTO_JSON10 || proto == SIM_PROTO_JSON11;
         bool op_json = ops[i].proto == SIM_PROTO_JSON10 || ops[i].proto == SIM_PROTO_JSON11;
-        if (json != op_json) continue;
-        if ((!service || str_eq(ops[i].service, service)) && str_eq(ops[i].op, op)) return (int)i;
+        if (json != op_json)
+            continue;
+        if ((!service || str_eq(ops[i].service, service)) && str_eq(ops[i].op, op))
+            return (int)i;
     }
     return -1;
 }
 
-static const struct { const char *prefix; const char *service; sim_proto proto; } json_targets[] = {
-    {"AmazonEC2ContainerRegistry_V20150921.", "ecr", SIM_PROTO_JSON11},
-    {"GraniteServiceVersion20100801.", "monitoring", SIM_PROTO_JSON10},
+static const struct {
+    const char *prefix;
+    const char *service;
+    sim_proto proto;
+} json_targets[] = {
+    { "AmazonEC2ContainerRegistry_V20150921.", "ecr", SIM_PROTO_JSON11 },
+    { "GraniteServiceVersion20100801.", "monitoring", SIM_PROTO_JSON10 },
 };
 
 static sim_error route_err(const char *code, int status, const char *fmt, const char *arg)
@@ -840,7 +1009,7 @@ bool route_identify(const sim_request *req, const sim_form *form, sim_route *rt,
     memset(rt, 0, sizeof *rt);
     rt->index = -1;
     *err = ok_err();
-    if (req->path && str_eq(req->path, "/federation/credentials")) {   /* SSO portal, rest-json */
+    if (req->path && str_eq(req->path, "/federation/credentials")) { /* SSO portal, rest-json */
         rt->proto = SIM_PROTO_JSON11;
         str_copy(rt->service, sizeof rt->service, "awsssoportal");
         str_copy(rt->op, sizeof rt->op, "GetRoleCredentials");
@@ -853,7 +1022,8 @@ bool route_identify(const sim_request *req, const sim_form *form, sim_route *rt,
         rt->proto = ct && strstr(ct, "json-1.0") ? SIM_PROTO_JSON10 : SIM_PROTO_JSON11;
         for (size_t i = 0; i < ARRAY_LEN(json_targets); i++) {
             size_t n = strlen(json_targets[i].prefix);
-            if (strncmp(target, json_targets[i].prefix, n) != 0) continue;
+            if (strncmp(target, json_targets[i].prefix, n) != 0)
+                continue;
             rt->proto = json_targets[i].proto;
             str_copy(rt->service, sizeof rt->service, json_targets[i].service);
             str_copy(rt->op, sizeof rt->op, target + n);
@@ -871,7 +1041,8 @@ bool route_identify(const sim_request *req, const sim_form *form, sim_route *rt,
     const char *action = sim_form_get(form, "Action");
     char scope[32] = "";
     bool have_scope = auth_scope_service(req, scope, sizeof scope);
-    if (have_scope && str_eq(scope, "ec2")) rt->proto = SIM_PROTO_EC2;
+    if (have_scope && str_eq(scope, "ec2"))
+        rt->proto = SIM_PROTO_EC2;
     if (!action || !*action) {
         *err = route_err("MissingAction", 400, "Could not find operation%s", "");
         return false;
@@ -891,8 +1062,14 @@ void route_dispatch(sim_front *f, const sim_route *rt, const sim_form *form, jso
                     const char *access_key_id, sim_response *resp)
 {
     op_ctx c = {
-        .f = f, .w = f->world, .rt = rt, .form = form, .json = json,
-        .akid = access_key_id, .resp = resp, .rid = resp->request_id,
+        .f = f,
+        .w = f->world,
+        .rt = rt,
+        .form = form,
+        .json = json,
+        .akid = access_key_id,
+        .resp = resp,
+        .rid = resp->request_id,
     };
     sim_error e;
     if (rt->index < 0 || (size_t)rt->index >= ARRAY_LEN(ops))

@@ -13,8 +13,12 @@
 
 /* ---------- application/x-www-form-urlencoded ---------- */
 
-typedef struct sim_kv { char *key, *value; } sim_kv;
-typedef struct sim_form { VEC(sim_kv) items; } sim_form;
+typedef struct sim_kv {
+    char *key, *value;
+} sim_kv;
+typedef struct sim_form {
+    VEC(sim_kv) items;
+} sim_form;
 
 #define SIM_FORM_MAX_PAIRS 20000
 
@@ -33,9 +37,9 @@ void sim_form_list(const sim_form *f, const char *prefix, strvec *out);
 
 typedef struct sim_route {
     sim_proto proto;
-    char service[32];               /* signing name: autoscaling, elasticloadbalancing, ec2, sts, monitoring, ecr */
-    char op[64];                    /* operation name */
-    int index;                      /* into the operation table; -1 = unknown operation */
+    char service[32]; /* signing name: autoscaling, elasticloadbalancing, ec2, sts, monitoring, ecr */
+    char op[64];      /* operation name */
+    int index;        /* into the operation table; -1 = unknown operation */
 } sim_route;
 
 /* Works out protocol, service and operation. On false, err holds the protocol's

@@ -13,7 +13,7 @@
 
 #include "embedded.h"
 
-#define SC_MAX_FILE (16u << 20)
+#define SC_MAX_FILE      (16u << 20)
 #define SC_MAX_GENERATED 200000
 
 typedef struct sp {
@@ -24,8 +24,7 @@ typedef struct sp {
     bool failed;
 } sp;
 
-__attribute__((format(printf, 3, 4)))
-static bool sp_fail_at(sp *p, const yaml_mark_t *m, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static bool sp_fail_at(sp *p, const yaml_mark_t *m, const char *fmt, ...)
 {
     if (p->failed)
         return false;
@@ -45,9 +44,15 @@ static bool sp_fail_lc(sp *p, int line, int col, const char *msg, const char *ar
     return sp_fail_at(p, &m, "%s '%s'", msg, arg ? arg : "");
 }
 
-static yaml_node_t *node(sp *p, int id) { return yaml_document_get_node(p->doc, id); }
+static yaml_node_t *node(sp *p, int id)
+{
+    return yaml_document_get_node(p->doc, id);
+}
 
-static const char *scalar(yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+static const char *scalar(yaml_node_t *n)
+{
+    return (const char *)n->data.scalar.value;
+}
 
 /* ---------- typed scalars ---------- */
 
@@ -114,21 +119,47 @@ typedef struct field {
     ftype type;
     size_t off;
     long lo, hi;
-    sub_fn sub;        /* F_SUB: parses the value into obj */
-    size_t has_off;    /* F_INT with a has_ flag: offset + 1 (0 = none) */
-    double dlo, dhi;   /* F_DOUBLE's bounds (fractions such as speed 0.01) */
+    sub_fn sub;      /* F_SUB: parses the value into obj */
+    size_t has_off;  /* F_INT with a has_ flag: offset + 1 (0 = none) */
+    double dlo, dhi; /* F_DOUBLE's bounds (fractions such as speed 0.01) */
 } field;
 
-#define FS(k, T, m) { .key = k, .type = F_STR, .off = offsetof(T, m) }
-#define FI(k, T, m, l, h) { .key = k, .type = F_INT, .off = offsetof(T, m), .lo = l, .hi = h }
-#define FIH(k, T, m, l, h, hf) \
-    { .key = k, .type = F_INT, .off = offsetof(T, m), .lo = l, .hi = h, .has_off = offsetof(T, hf) + 1 }
-#define FD(k, T, m, l, h) { .key = k, .type = F_DOUBLE, .off = offsetof(T, m), .dlo = l, .dhi = h }
-#define FB(k, T, m) { .key = k, .type = F_BOOL, .off = offsetof(T, m) }
-#define FV(k, T, m) { .key = k, .type = F_STRVEC, .off = offsetof(T, m) }
-#define FL(k, T, m, l, h) { .key = k, .type = F_I64VEC, .off = offsetof(T, m), .lo = l, .hi = h }
-#define FT(k, T, m) { .key = k, .type = F_TIME, .off = offsetof(T, m) }
-#define FSUB(k, fn) { .key = k, .type = F_SUB, .sub = fn }
+#define FS(k, T, m)                                                                                                    \
+    {                                                                                                                  \
+        .key = k, .type = F_STR, .off = offsetof(T, m)                                                                 \
+    }
+#define FI(k, T, m, l, h)                                                                                              \
+    {                                                                                                                  \
+        .key = k, .type = F_INT, .off = offsetof(T, m), .lo = l, .hi = h                                               \
+    }
+#define FIH(k, T, m, l, h, hf)                                                                                         \
+    {                                                                                                                  \
+        .key = k, .type = F_INT, .off = offsetof(T, m), .lo = l, .hi = h, .has_off = offsetof(T, hf) + 1               \
+    }
+#define FD(k, T, m, l, h)                                                                                              \
+    {                                                                                                                  \
+        .key = k, .type = F_DOUBLE, .off = offsetof(T, m), .dlo = l, .dhi = h                                          \
+    }
+#define FB(k, T, m)                                                                                                    \
+    {                                                                                                                  \
+        .key = k, .type = F_BOOL, .off = offsetof(T, m)                                                                \
+    }
+#define FV(k, T, m)                                                                                                    \
+    {                                                                                                                  \
+        .key = k, .type = F_STRVEC, .off = offsetof(T, m)                                                              \
+    }
+#define FL(k, T, m, l, h)                                                                                              \
+    {                                                                                                                  \
+        .key = k, .type = F_I64VEC, .off = offsetof(T, m), .lo = l, .hi = h                                            \
+    }
+#define FT(k, T, m)                                                                                                    \
+    {                                                                                                                  \
+        .key = k, .type = F_TIME, .off = offsetof(T, m)                                                                \
+    }
+#define FSUB(k, fn)                                                                                                    \
+    {                                                                                                                  \
+        .key = k, .type = F_SUB, .sub = fn                                                                             \
+    }
 
 static bool parse_value(sp *p, yaml_node_t *v, const field *f, void *obj)
 {
@@ -218,23 +249,26 @@ static bool parse_map(sp *p, yaml_node_t *n, const char *what, const field *fiel
 }
 
 /* A list of mappings: each item gets a fresh zeroed slot, defaults, then the fields. */
-#define PARSE_LIST(p, n, what, vec, T, fields, defaults)                                   \
-    do {                                                                                 \
-        if ((n)->type != YAML_SEQUENCE_NODE)                                             \
-            return sp_fail_at(p, &(n)->start_mark, "%s must be a list", what);           \
-        for (yaml_node_item_t *it_ = (n)->data.sequence.items.start;                     \
-             it_ < (n)->data.sequence.items.top; it_++) {                                \
-            yaml_node_t *e_ = node(p, *it_);                                             \
-            T *o_ = VEC_NEW(vec);                                                        \
-            defaults(o_, e_);                                                            \
-            if (!parse_map(p, e_, what, fields, ARRAY_LEN(fields), o_))                  \
-                return false;                                                            \
-        }                                                                                \
+#define PARSE_LIST(p, n, what, vec, T, fields, defaults)                                                               \
+    do {                                                                                                               \
+        if ((n)->type != YAML_SEQUENCE_NODE)                                                                           \
+            return sp_fail_at(p, &(n)->start_mark, "%s must be a list", what);                                         \
+        for (yaml_node_item_t *it_ = (n)->data.sequence.items.start; it_ < (n)->data.sequence.items.top; it_++) {      \
+            yaml_node_t *e_ = node(p, *it_);                                                                           \
+            T *o_ = VEC_NEW(vec);                                                                                      \
+            defaults(o_, e_);                                                                                          \
+            if (!parse_map(p, e_, what, fields, ARRAY_LEN(fields), o_))                                                \
+                return false;                                                                                          \
+        }                                                                                                              \
     } while (0)
 
 /* ---------- sections ---------- */
 
-static void cred_defaults(sc_credential *c, yaml_node_t *n) { (void)c; (void)n; }
+static void cred_defaults(sc_credential *c, yaml_node_t *n)
+{
+    (void)c;
+    (void)n;
+}
 static const field cred_fields[] = {
     FS("access_key_id", sc_credential, access_key_id),
     FS("secret_access_key", sc_credential, secret_access_key),
@@ -294,7 +328,8 @@ static bool sub_pins(sp *p, yaml_node_t *n, void *obj)
 }
 static const field lt_fields[] = {
     FSUB("pinned_tags", sub_pins),
-    FS("name", sc_launch_template, name), FS("id", sc_launch_template, id),
+    FS("name", sc_launch_template, name),
+    FS("id", sc_launch_template, id),
     FI("latest_version", sc_launch_template, latest_version, 1, 100000),
     FI("default_version", sc_launch_template, default_version, 1, 100000),
     FS("image_id", sc_launch_template, image_id),
@@ -319,7 +354,8 @@ static void tg_defaults(sc_target_group *t, yaml_node_t *n)
     t->deregistration_delay_s = 300;
 }
 static const field tg_fields[] = {
-    FS("name", sc_target_group, name), FS("protocol", sc_target_group, protocol),
+    FS("name", sc_target_group, name),
+    FS("protocol", sc_target_group, protocol),
     FS("health_check_path", sc_target_group, health_check_path),
     FI("port", sc_target_group, port, 1, 65535),
     FI("interval", sc_target_group, interval_s, 5, 300),
@@ -342,7 +378,8 @@ static void rule_defaults(sc_rule *r, yaml_node_t *n)
     r->column = (int)n->start_mark.column + 1;
 }
 static const field rule_fields[] = {
-    FI("priority", sc_rule, priority, 1, 50000), FS("path_pattern", sc_rule, path_pattern),
+    FI("priority", sc_rule, priority, 1, 50000),
+    FS("path_pattern", sc_rule, path_pattern),
     FS("target_group", sc_rule, target_group),
 };
 static bool sub_rules(sp *p, yaml_node_t *n, void *obj)
@@ -358,8 +395,10 @@ static void listener_defaults(sc_listener *l, yaml_node_t *n)
     l->column = (int)n->start_mark.column + 1;
 }
 static const field listener_fields[] = {
-    FI("port", sc_listener, port, 1, 65535), FS("protocol", sc_listener, protocol),
-    FS("target_group", sc_listener, target_group), FSUB("rules", sub_rules),
+    FI("port", sc_listener, port, 1, 65535),
+    FS("protocol", sc_listener, protocol),
+    FS("target_group", sc_listener, target_group),
+    FSUB("rules", sub_rules),
 };
 static bool sub_listeners(sp *p, yaml_node_t *n, void *obj)
 {
@@ -367,9 +406,14 @@ static bool sub_listeners(sp *p, yaml_node_t *n, void *obj)
     PARSE_LIST(p, n, "listeners", lb->listeners, sc_listener, listener_fields, listener_defaults);
     return true;
 }
-static void lb_defaults(sc_load_balancer *l, yaml_node_t *n) { (void)l; (void)n; }
+static void lb_defaults(sc_load_balancer *l, yaml_node_t *n)
+{
+    (void)l;
+    (void)n;
+}
 static const field lb_fields[] = {
-    FS("name", sc_load_balancer, name), FS("scheme", sc_load_balancer, scheme),
+    FS("name", sc_load_balancer, name),
+    FS("scheme", sc_load_balancer, scheme),
     FSUB("listeners", sub_listeners),
 };
 static bool sub_lbs(sp *p, yaml_node_t *n, void *obj)
@@ -431,7 +475,9 @@ static bool sub_findings(sp *p, yaml_node_t *n, void *obj)
         for (size_t i = 0; i < ARRAY_LEN(severities); i++)
             known |= str_eq(severities[i], scalar(k));
         if (!known)
-            return sp_fail_at(p, &k->start_mark, "unknown finding severity '%s' (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL, UNDEFINED)", scalar(k));
+            return sp_fail_at(p, &k->start_mark,
+                              "unknown finding severity '%s' (INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL, UNDEFINED)",
+                              scalar(k));
         for (size_t i = 0; i < sc->findings.n; i++)
             if (str_eq(sc->findings.items[i].severity, scalar(k)))
                 return sp_fail_at(p, &k->start_mark, "duplicate severity '%s'", scalar(k));
@@ -442,8 +488,10 @@ static bool sub_findings(sp *p, yaml_node_t *n, void *obj)
     return true;
 }
 static const field scan_fields[] = {
-    FS("status", sc_scan, status), FS("description", sc_scan, description),
-    FSUB("completed", sub_scan_completed), FSUB("findings", sub_findings),
+    FS("status", sc_scan, status),
+    FS("description", sc_scan, description),
+    FSUB("completed", sub_scan_completed),
+    FSUB("findings", sub_findings),
 };
 static bool sub_scan(sp *p, yaml_node_t *n, void *obj)
 {
@@ -452,12 +500,16 @@ static bool sub_scan(sp *p, yaml_node_t *n, void *obj)
     return parse_map(p, n, "scan", scan_fields, ARRAY_LEN(scan_fields), sc);
 }
 static const field image_fields[] = {
-    FV("tags", sc_image, tags), FL("layers", sc_image, layer_sizes, 1, 1L << 40),
+    FV("tags", sc_image, tags),
+    FL("layers", sc_image, layer_sizes, 1, 1L << 40),
     FSUB("pushed", sub_pushed),
-    FB("bad", sc_image, bad), FI("fails_after", sc_image, fails_after_s, 0, 30 * 86400),
+    FB("bad", sc_image, bad),
+    FI("fails_after", sc_image, fails_after_s, 0, 30 * 86400),
     FS("media_type", sc_image, media_type),
-    FS("seed", sc_image, seed_name), FS("status", sc_image, status),
-    FSUB("archived_at", sub_archived_at), FSUB("activated_at", sub_activated_at),
+    FS("seed", sc_image, seed_name),
+    FS("status", sc_image, status),
+    FSUB("archived_at", sub_archived_at),
+    FSUB("activated_at", sub_activated_at),
     FSUB("scan", sub_scan),
 };
 static bool sub_images(sp *p, yaml_node_t *n, void *obj)
@@ -466,10 +518,16 @@ static bool sub_images(sp *p, yaml_node_t *n, void *obj)
     PARSE_LIST(p, n, "images", r->images, sc_image, image_fields, image_defaults);
     return true;
 }
-static void repo_defaults(sc_repository *r, yaml_node_t *n) { (void)r; (void)n; }
+static void repo_defaults(sc_repository *r, yaml_node_t *n)
+{
+    (void)r;
+    (void)n;
+}
 static const field repo_fields[] = {
-    FS("name", sc_repository, name), FS("mutability", sc_repository, mutability),
-    FV("exclusion_filters", sc_repository, exclusion_filters), FSUB("images", sub_images),
+    FS("name", sc_repository, name),
+    FS("mutability", sc_repository, mutability),
+    FV("exclusion_filters", sc_repository, exclusion_filters),
+    FSUB("images", sub_images),
 };
 static bool sub_repos(sp *p, yaml_node_t *n, void *obj)
 {
@@ -492,8 +550,8 @@ static void asg_defaults(sc_asg *a, yaml_node_t *n)
 }
 /* The process names SuspendProcesses takes (its API reference). */
 static const char *const process_names[] = {
-    "Launch", "Terminate", "AddToLoadBalancer", "AlarmNotification", "AZRebalance",
-    "HealthCheck", "InstanceRefresh", "ReplaceUnhealthy", "ScheduledActions",
+    "Launch",      "Terminate",       "AddToLoadBalancer", "AlarmNotification", "AZRebalance",
+    "HealthCheck", "InstanceRefresh", "ReplaceUnhealthy",  "ScheduledActions",
 };
 bool sim_process_known(const char *name)
 {
@@ -502,12 +560,19 @@ bool sim_process_known(const char *name)
             return true;
     return false;
 }
-size_t sim_process_count(void) { return ARRAY_LEN(process_names); }
-const char *sim_process_name(size_t i) { return i < ARRAY_LEN(process_names) ? process_names[i] : NULL; }
+size_t sim_process_count(void)
+{
+    return ARRAY_LEN(process_names);
+}
+const char *sim_process_name(size_t i)
+{
+    return i < ARRAY_LEN(process_names) ? process_names[i] : NULL;
+}
 
 /* suspended_processes: [Launch, {name: Terminate, reason: "..."}] */
 static const field suspended_fields[] = {
-    FS("name", sc_suspended, process), FS("reason", sc_suspended, reason),
+    FS("name", sc_suspended, process),
+    FS("reason", sc_suspended, reason),
 };
 static bool sub_suspended(sp *p, yaml_node_t *n, void *obj)
 {
@@ -522,7 +587,8 @@ static bool sub_suspended(sp *p, yaml_node_t *n, void *obj)
         else if (!parse_map(p, e, "suspended_processes", suspended_fields, ARRAY_LEN(suspended_fields), sp_))
             return false;
         if (!sim_process_known(sp_->process))
-            return sp_fail_at(p, &e->start_mark, "unknown process '%s' in suspended_processes", sp_->process ? sp_->process : "");
+            return sp_fail_at(p, &e->start_mark, "unknown process '%s' in suspended_processes",
+                              sp_->process ? sp_->process : "");
     }
     return true;
 }
@@ -547,21 +613,28 @@ static bool sub_warm_pool(sp *p, yaml_node_t *n, void *obj)
 }
 static const field asg_fields[] = {
     FS("name", sc_asg, name),
-    FI("min", sc_asg, min_size, 0, 10000), FI("max", sc_asg, max_size, 0, 10000),
+    FI("min", sc_asg, min_size, 0, 10000),
+    FI("max", sc_asg, max_size, 0, 10000),
     FI("desired", sc_asg, desired, 0, 10000),
-    FV("azs", sc_asg, azs), FS("launch_template", sc_asg, launch_template),
-    FS("version", sc_asg, lt_version), FS("health_check_type", sc_asg, health_check_type),
+    FV("azs", sc_asg, azs),
+    FS("launch_template", sc_asg, launch_template),
+    FS("version", sc_asg, lt_version),
+    FS("health_check_type", sc_asg, health_check_type),
     FI("grace_period", sc_asg, grace_period_s, 0, 7200),
     FIH("default_warmup", sc_asg, default_warmup_s, 0, 3600, has_default_warmup),
-    FV("target_groups", sc_asg, target_groups), FS("repository", sc_asg, repository),
-    FS("live_tag", sc_asg, live_tag), FS("instance_type", sc_asg, instance_type),
-    FI("launch_delay", sc_asg, launch_delay_s, 1, 3600), FI("boot", sc_asg, boot_s, 0, 3600),
+    FV("target_groups", sc_asg, target_groups),
+    FS("repository", sc_asg, repository),
+    FS("live_tag", sc_asg, live_tag),
+    FS("instance_type", sc_asg, instance_type),
+    FI("launch_delay", sc_asg, launch_delay_s, 1, 3600),
+    FI("boot", sc_asg, boot_s, 0, 3600),
     FI("min_healthy_percentage", sc_asg, imp_min_healthy, 0, 100),
     FI("max_healthy_percentage", sc_asg, imp_max_healthy, 100, 200),
     FI("standby_instances", sc_asg, standby_instances, 0, 1000),
     FI("protected_instances", sc_asg, protected_instances, 0, 10000),
     FB("new_instances_protected", sc_asg, new_instances_protected),
-    FSUB("suspended_processes", sub_suspended), FSUB("warm_pool", sub_warm_pool),
+    FSUB("suspended_processes", sub_suspended),
+    FSUB("warm_pool", sub_warm_pool),
 };
 static bool sub_asgs(sp *p, yaml_node_t *n, void *obj)
 {
@@ -583,7 +656,11 @@ static bool sub_threshold(sp *p, yaml_node_t *n, void *obj)
     a->has_threshold = true;
     return get_double(p, n, "threshold", -1e15, 1e15, &a->threshold);
 }
-static void query_defaults(sc_metric_query *q, yaml_node_t *n) { (void)q; (void)n; }
+static void query_defaults(sc_metric_query *q, yaml_node_t *n)
+{
+    (void)q;
+    (void)n;
+}
 static bool sub_query_period(sp *p, yaml_node_t *n, void *obj)
 {
     sc_metric_query *q = obj;
@@ -601,10 +678,14 @@ static bool sub_query_return(sp *p, yaml_node_t *n, void *obj)
     return get_bool(p, n, "return_data", &q->return_data);
 }
 static const field query_fields[] = {
-    FS("id", sc_metric_query, id), FS("expression", sc_metric_query, expression),
-    FS("label", sc_metric_query, label), FS("metric", sc_metric_query, metric),
-    FS("namespace", sc_metric_query, namespace_), FS("stat", sc_metric_query, stat),
-    FSUB("period", sub_query_period), FSUB("return_data", sub_query_return),
+    FS("id", sc_metric_query, id),
+    FS("expression", sc_metric_query, expression),
+    FS("label", sc_metric_query, label),
+    FS("metric", sc_metric_query, metric),
+    FS("namespace", sc_metric_query, namespace_),
+    FS("stat", sc_metric_query, stat),
+    FSUB("period", sub_query_period),
+    FSUB("return_data", sub_query_return),
 };
 static bool sub_metrics(sp *p, yaml_node_t *n, void *obj)
 {
@@ -615,12 +696,18 @@ static bool sub_metrics(sp *p, yaml_node_t *n, void *obj)
     return true;
 }
 static const field alarm_fields[] = {
-    FS("name", sc_alarm, name), FS("description", sc_alarm, description),
-    FS("metric", sc_alarm, metric), FS("target_group", sc_alarm, target_group),
-    FS("comparison", sc_alarm, comparison), FSUB("threshold", sub_threshold),
-    FI("period", sc_alarm, period_s, 10, 86400), FI("evaluation_periods", sc_alarm, evaluation_periods, 1, 100),
-    FS("rule", sc_alarm, rule), FSUB("metrics", sub_metrics),
-    FS("threshold_metric_id", sc_alarm, threshold_metric_id), FS("state", sc_alarm, state),
+    FS("name", sc_alarm, name),
+    FS("description", sc_alarm, description),
+    FS("metric", sc_alarm, metric),
+    FS("target_group", sc_alarm, target_group),
+    FS("comparison", sc_alarm, comparison),
+    FSUB("threshold", sub_threshold),
+    FI("period", sc_alarm, period_s, 10, 86400),
+    FI("evaluation_periods", sc_alarm, evaluation_periods, 1, 100),
+    FS("rule", sc_alarm, rule),
+    FSUB("metrics", sub_metrics),
+    FS("threshold_metric_id", sc_alarm, threshold_metric_id),
+    FS("state", sc_alarm, state),
 };
 static bool sub_alarms(sp *p, yaml_node_t *n, void *obj)
 {
@@ -654,7 +741,9 @@ static bool sub_fault_code(sp *p, yaml_node_t *n, void *obj)
     if (!fault_str(p, n, "error_code", r->error_code, sizeof r->error_code))
         return false;
     if (!sim_fault_code_ok(r->error_code))
-        return sp_fail_at(p, &n->start_mark, "error_code '%s' is not an AWS error code (letters, digits, '.', '_', ':', '-')", r->error_code);
+        return sp_fail_at(p, &n->start_mark,
+                          "error_code '%s' is not an AWS error code (letters, digits, '.', '_', ':', '-')",
+                          r->error_code);
     return true;
 }
 static bool sub_fault_message(sp *p, yaml_node_t *n, void *obj)
@@ -669,7 +758,8 @@ static void fault_defaults(sim_fault_rule *r, yaml_node_t *n)
     r->error_status = 400;
 }
 static const field fault_fields[] = {
-    FSUB("operation", sub_fault_op), FSUB("service", sub_fault_svc),
+    FSUB("operation", sub_fault_op),
+    FSUB("service", sub_fault_svc),
     FI("latency_ms", sim_fault_rule, latency_ms, 0, 600000),
     FI("jitter_ms", sim_fault_rule, jitter_ms, 0, 600000),
     FD("throttle_rate", sim_fault_rule, throttle_rate, 0, 1),
@@ -678,7 +768,8 @@ static const field fault_fields[] = {
     FD("truncate_rate", sim_fault_rule, truncate_rate, 0, 1),
     FD("malformed_rate", sim_fault_rule, malformed_rate, 0, 1),
     FI("slow_body_bytes_per_sec", sim_fault_rule, slow_body_bytes_per_sec, 0, 100000000),
-    FSUB("error_code", sub_fault_code), FSUB("error_message", sub_fault_message),
+    FSUB("error_code", sub_fault_code),
+    FSUB("error_message", sub_fault_message),
     FI("error_status", sim_fault_rule, error_status, 400, 599),
     FD("error_rate", sim_fault_rule, error_rate, 0, 1),
     FI("count", sim_fault_rule, count, 0, 1000000),
@@ -768,7 +859,8 @@ static void generate(sim_scenario *sc, const gen_spec *g, yaml_node_t *n)
         as->grace_period_s = 60;
         as->repository = xstrdup(r->name);
         for (int t = a; t < ntg; t += g->apps)
-            strvec_push(&as->target_groups, sc->target_groups.items[sc->target_groups.n - (size_t)ntg + (size_t)t].name);
+            strvec_push(&as->target_groups,
+                        sc->target_groups.items[sc->target_groups.n - (size_t)ntg + (size_t)t].name);
 
         if (as->target_groups.n) {
             sc_load_balancer *lb = VEC_NEW(sc->load_balancers);
@@ -803,12 +895,19 @@ static bool sub_generate(sp *p, yaml_node_t *n, void *obj)
 }
 
 static const field top_fields[] = {
-    FS("account", sim_scenario, account_id), FS("region", sim_scenario, region),
-    FD("speed", sim_scenario, speed, 0.01, 10000), FT("start_time", sim_scenario, start_time),
-    FSUB("credentials", sub_credentials), FSUB("page_sizes", sub_page_sizes),
-    FSUB("launch_templates", sub_lts), FSUB("target_groups", sub_tgs),
-    FSUB("load_balancers", sub_lbs), FSUB("repositories", sub_repos),
-    FSUB("apps", sub_asgs), FSUB("alarms", sub_alarms), FSUB("faults", sub_faults),
+    FS("account", sim_scenario, account_id),
+    FS("region", sim_scenario, region),
+    FD("speed", sim_scenario, speed, 0.01, 10000),
+    FT("start_time", sim_scenario, start_time),
+    FSUB("credentials", sub_credentials),
+    FSUB("page_sizes", sub_page_sizes),
+    FSUB("launch_templates", sub_lts),
+    FSUB("target_groups", sub_tgs),
+    FSUB("load_balancers", sub_lbs),
+    FSUB("repositories", sub_repos),
+    FSUB("apps", sub_asgs),
+    FSUB("alarms", sub_alarms),
+    FSUB("faults", sub_faults),
     FSUB("generate", sub_generate),
     FI("session_duration", sim_scenario, session_duration, 1, 43200),
 };
@@ -826,7 +925,7 @@ static const sc_target_group *find_tg(const sim_scenario *sc, const char *name)
 static bool tg_is_nlb(const sc_target_group *t)
 {
     return str_eq(t->protocol, "TCP") || str_eq(t->protocol, "TLS") || str_eq(t->protocol, "UDP") ||
-           str_eq(t->protocol, "TCP_UDP");
+        str_eq(t->protocol, "TCP_UDP");
 }
 
 static bool one_of(const char *s, const char *const *set, size_t n)
@@ -840,11 +939,19 @@ static bool one_of(const char *s, const char *const *set, size_t n)
 static bool validate_image(sp *p, sc_image *im)
 {
     static const char *const statuses[] = { "ACTIVE", "ARCHIVED", "ACTIVATING" };
-    static const char *const scans[] = { "IN_PROGRESS", "COMPLETE", "FAILED", "UNSUPPORTED_IMAGE", "ACTIVE",
-                                         "PENDING", "SCAN_ELIGIBILITY_EXPIRED", "FINDINGS_UNAVAILABLE",
-                                         "LIMIT_EXCEEDED", "IMAGE_ARCHIVED" };
+    static const char *const scans[] = { "IN_PROGRESS",
+                                         "COMPLETE",
+                                         "FAILED",
+                                         "UNSUPPORTED_IMAGE",
+                                         "ACTIVE",
+                                         "PENDING",
+                                         "SCAN_ELIGIBILITY_EXPIRED",
+                                         "FINDINGS_UNAVAILABLE",
+                                         "LIMIT_EXCEEDED",
+                                         "IMAGE_ARCHIVED" };
     if (im->status && !one_of(im->status, statuses, ARRAY_LEN(statuses)))
-        return sp_fail_lc(p, im->line, im->column, "image status must be ACTIVE, ARCHIVED or ACTIVATING, not", im->status);
+        return sp_fail_lc(p, im->line, im->column, "image status must be ACTIVE, ARCHIVED or ACTIVATING, not",
+                          im->status);
     if (im->has_archived_at && !str_eq(im->status, "ARCHIVED") && !str_eq(im->status, "ACTIVATING") &&
         !im->has_activated_at)
         return sp_fail_lc(p, im->line, im->column, "archived_at without status ARCHIVED (or activated_at) on image",
@@ -906,7 +1013,8 @@ static bool validate_math(sp *p, sc_alarm *al)
             if (str_eq(al->metrics.items[j].id, q->id))
                 return sp_fail_lc(p, al->line, al->column, "duplicate metrics id", q->id);
         if (!q->expression == !q->metric)
-            return sp_fail_lc(p, al->line, al->column, "a metrics query needs exactly one of expression and metric:", q->id);
+            return sp_fail_lc(p, al->line, al->column,
+                              "a metrics query needs exactly one of expression and metric:", q->id);
         if (q->metric && !q->namespace_)
             q->namespace_ = xstrdup("AWS/ApplicationELB");
         if (q->metric && !q->stat)
@@ -920,7 +1028,8 @@ static bool validate_math(sp *p, sc_alarm *al)
     /* one query is what the alarm watches: the one with ReturnData true, false in all the
      * others (MetricAlarm's Metrics); unsaid, the one named true, else the last one */
     if (returning > 1)
-        return sp_fail_lc(p, al->line, al->column, "more than one metrics query has return_data true in alarm", al->name);
+        return sp_fail_lc(p, al->line, al->column, "more than one metrics query has return_data true in alarm",
+                          al->name);
     bool named = returning == 1;
     for (size_t k = 0; k < al->metrics.n; k++) {
         sc_metric_query *q = &al->metrics.items[k];
@@ -937,18 +1046,20 @@ static bool validate_math(sp *p, sc_alarm *al)
         for (size_t k = 0; k < al->metrics.n; k++)
             found |= str_eq(al->metrics.items[k].id, al->threshold_metric_id);
         if (!found)
-            return sp_fail_lc(p, al->line, al->column, "threshold_metric_id names no metrics query:", al->threshold_metric_id);
+            return sp_fail_lc(p, al->line, al->column,
+                              "threshold_metric_id names no metrics query:", al->threshold_metric_id);
         al->has_threshold = false;
     } else if (!al->has_threshold) {
-        return sp_fail_lc(p, al->line, al->column, "a metric math alarm needs a threshold or threshold_metric_id:", al->name);
+        return sp_fail_lc(p, al->line, al->column,
+                          "a metric math alarm needs a threshold or threshold_metric_id:", al->name);
     }
     return true;
 }
 
 static bool validate_alarm(sp *p, const sim_scenario *sc, sc_alarm *al)
 {
-    static const char *const cmps[] = { "GreaterThanThreshold", "GreaterThanOrEqualToThreshold",
-                                        "LessThanThreshold", "LessThanOrEqualToThreshold" };
+    static const char *const cmps[] = { "GreaterThanThreshold", "GreaterThanOrEqualToThreshold", "LessThanThreshold",
+                                        "LessThanOrEqualToThreshold" };
     static const char *const band_cmps[] = { "LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold",
                                              "GreaterThanUpperThreshold" };
     static const char *const states[] = { "OK", "ALARM", "INSUFFICIENT_DATA" };
@@ -956,25 +1067,30 @@ static bool validate_alarm(sp *p, const sim_scenario *sc, sc_alarm *al)
         return sp_fail_lc(p, al->line, al->column, "alarm has no name", "");
     al->kind = al->rule ? SC_ALARM_COMPOSITE : al->metrics.n ? SC_ALARM_MATH : SC_ALARM_TG;
     if (al->rule && (al->metrics.n || al->metric || al->target_group || al->threshold_metric_id))
-        return sp_fail_lc(p, al->line, al->column, "a composite alarm (rule) has no metric, metrics or target_group:", al->name);
+        return sp_fail_lc(p, al->line, al->column,
+                          "a composite alarm (rule) has no metric, metrics or target_group:", al->name);
     if (al->metrics.n && (al->metric || al->target_group))
-        return sp_fail_lc(p, al->line, al->column, "a metric math alarm (metrics) has no metric or target_group:", al->name);
+        return sp_fail_lc(p, al->line, al->column,
+                          "a metric math alarm (metrics) has no metric or target_group:", al->name);
     if (al->state && (al->kind != SC_ALARM_MATH || !one_of(al->state, states, ARRAY_LEN(states))))
-        return sp_fail_lc(p, al->line, al->column, "state (OK, ALARM, INSUFFICIENT_DATA) is for metric math alarms; alarm", al->name);
+        return sp_fail_lc(p, al->line, al->column,
+                          "state (OK, ALARM, INSUFFICIENT_DATA) is for metric math alarms; alarm", al->name);
     if (al->kind == SC_ALARM_COMPOSITE)
         return validate_composite(p, sc, al);
     if (!al->comparison)
-        al->comparison = xstrdup(al->threshold_metric_id ? "LessThanLowerOrGreaterThanUpperThreshold" : "GreaterThanThreshold");
+        al->comparison =
+            xstrdup(al->threshold_metric_id ? "LessThanLowerOrGreaterThanUpperThreshold" : "GreaterThanThreshold");
     bool band = one_of(al->comparison, band_cmps, ARRAY_LEN(band_cmps));
     if (!one_of(al->comparison, cmps, ARRAY_LEN(cmps)) && !band)
         return sp_fail_lc(p, al->line, al->column, "unknown comparison", al->comparison);
     if (band != (al->threshold_metric_id != NULL))
-        return sp_fail_lc(p, al->line, al->column, "the anomaly band comparisons go with threshold_metric_id, and only they; alarm", al->name);
+        return sp_fail_lc(p, al->line, al->column,
+                          "the anomaly band comparisons go with threshold_metric_id, and only they; alarm", al->name);
     if (al->kind == SC_ALARM_MATH)
         return validate_math(p, al);
     if (al->threshold_metric_id)
         return sp_fail_lc(p, al->line, al->column, "threshold_metric_id needs metrics; alarm", al->name);
-    al->has_threshold = true;   /* the target-group metric alarms: 0 unless given */
+    al->has_threshold = true; /* the target-group metric alarms: 0 unless given */
     if (!al->metric)
         al->metric = xstrdup("UnHealthyHostCount");
     if (!str_eq(al->metric, "UnHealthyHostCount") && !str_eq(al->metric, "HealthyHostCount"))
@@ -1011,18 +1127,19 @@ static bool composites_acyclic(sp *p, const sim_scenario *sc)
     for (size_t i = 0; ok && i < sc->alarms.n; i++)
         if (cycle_from(sc, i, colour)) {
             const sc_alarm *al = &sc->alarms.items[i];
-            ok = sp_fail_lc(p, al->line, al->column, "composite alarms depend on each other in a cycle, through", al->name);
+            ok = sp_fail_lc(p, al->line, al->column, "composite alarms depend on each other in a cycle, through",
+                            al->name);
         }
     free(colour);
     return ok;
 }
 
 /* Names must be unique within their kind: the world looks things up by name. */
-#define CHECK_UNIQUE(vec, field, what)                                                   \
-    for (size_t i_ = 0; i_ < (vec).n; i_++)                                              \
-        for (size_t j_ = 0; j_ < i_; j_++)                                               \
-            if ((vec).items[i_].field && str_eq((vec).items[i_].field, (vec).items[j_].field)) \
-                return sp_fail_at(p, &root->start_mark, "duplicate %s name '%s'", what, (vec).items[i_].field)
+#define CHECK_UNIQUE(vec, field, what)                                                                                 \
+    for (size_t i_ = 0; i_ < (vec).n; i_++)                                                                            \
+        for (size_t j_ = 0; j_ < i_; j_++)                                                                             \
+            if ((vec).items[i_].field && str_eq((vec).items[i_].field, (vec).items[j_].field))                         \
+    return sp_fail_at(p, &root->start_mark, "duplicate %s name '%s'", what, (vec).items[i_].field)
 
 static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
 {
@@ -1049,7 +1166,8 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
         /* unhealthy.draining is a Network Load Balancer feature: TCP-family target groups */
         if (t->unhealthy_draining_s && !tg_is_nlb(t))
             return sp_fail_lc(p, t->line, t->column,
-                              "unhealthy_draining_interval needs protocol TCP, TLS, UDP or TCP_UDP; target group", t->name);
+                              "unhealthy_draining_interval needs protocol TCP, TLS, UDP or TCP_UDP; target group",
+                              t->name);
     }
     for (size_t i = 0; i < sc->launch_templates.n; i++) {
         sc_launch_template *t = &sc->launch_templates.items[i];
@@ -1100,7 +1218,8 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
             char *end;
             long v = strtol(a->lt_version, &end, 10);
             if (*end || end == a->lt_version || v < 1 || v > lt->latest_version)
-                return sp_fail_lc(p, a->line, a->column, "app uses a launch template version that does not exist:", a->lt_version);
+                return sp_fail_lc(p, a->line, a->column,
+                                  "app uses a launch template version that does not exist:", a->lt_version);
         }
         for (size_t j = 0; j < a->target_groups.n; j++)
             if (!find_tg(sc, a->target_groups.items[j]))
@@ -1128,8 +1247,8 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
                 wp->pool_state = xstrdup("Stopped");
             if (!str_eq(wp->pool_state, "Stopped") && !str_eq(wp->pool_state, "Running") &&
                 !str_eq(wp->pool_state, "Hibernated"))
-                return sp_fail_lc(p, a->line, a->column, "warm_pool pool_state must be Stopped, Running or Hibernated, not",
-                                  wp->pool_state);
+                return sp_fail_lc(p, a->line, a->column,
+                                  "warm_pool pool_state must be Stopped, Running or Hibernated, not", wp->pool_state);
         }
     }
     for (size_t i = 0; i < sc->alarms.n; i++)
@@ -1154,8 +1273,8 @@ static bool first_use(sp *p, unsigned char *used, int id)
 static bool check_tree(sp *p)
 {
     size_t n = (size_t)(p->doc->nodes.top - p->doc->nodes.start);
-    unsigned char *used = xcalloc(n + 1, 1);   /* by node id, 1-based */
-    used[1] = 1;                               /* the root */
+    unsigned char *used = xcalloc(n + 1, 1); /* by node id, 1-based */
+    used[1] = 1;                             /* the root */
     bool ok = true;
     for (yaml_node_t *nd = p->doc->nodes.start; ok && nd < p->doc->nodes.top; nd++) {
         if (nd->type == YAML_SEQUENCE_NODE) {
@@ -1182,8 +1301,8 @@ sim_scenario *sim_scenario_parse(const char *name, const char *data, size_t len,
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        snprintf(err, errlen, "%s:%zu:%zu: %s", base, parser.problem_mark.line + 1,
-                 parser.problem_mark.column + 1, parser.problem ? parser.problem : "YAML error");
+        snprintf(err, errlen, "%s:%zu:%zu: %s", base, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                 parser.problem ? parser.problem : "YAML error");
         yaml_parser_delete(&parser);
         return NULL;
     }
@@ -1198,9 +1317,8 @@ sim_scenario *sim_scenario_parse(const char *name, const char *data, size_t len,
         snprintf(err, errlen, "%s:1:1: empty scenario", base);
         ok = false;
     } else {
-        ok = check_tree(&p) &&
-             parse_map(&p, root, "the scenario", top_fields, ARRAY_LEN(top_fields), sc) &&
-             validate(&p, sc, root);
+        ok = check_tree(&p) && parse_map(&p, root, "the scenario", top_fields, ARRAY_LEN(top_fields), sc) &&
+            validate(&p, sc, root);
     }
     yaml_document_delete(&doc);
     if (!ok) {
@@ -1284,7 +1402,10 @@ void sim_scenario_free(sim_scenario *sc)
     VEC_FREE(sc->page_sizes);
     for (size_t i = 0; i < sc->launch_templates.n; i++) {
         sc_launch_template *t = &sc->launch_templates.items[i];
-        free(t->id); free(t->name); free(t->image_id); free(t->instance_type);
+        free(t->id);
+        free(t->name);
+        free(t->image_id);
+        free(t->instance_type);
         for (size_t j = 0; j < t->pinned_tags.n; j++)
             free(t->pinned_tags.items[j].tag);
         VEC_FREE(t->pinned_tags);
@@ -1292,7 +1413,9 @@ void sim_scenario_free(sim_scenario *sc)
     VEC_FREE(sc->launch_templates);
     for (size_t i = 0; i < sc->target_groups.n; i++) {
         sc_target_group *t = &sc->target_groups.items[i];
-        free(t->name); free(t->protocol); free(t->health_check_path);
+        free(t->name);
+        free(t->protocol);
+        free(t->health_check_path);
     }
     VEC_FREE(sc->target_groups);
     for (size_t i = 0; i < sc->load_balancers.n; i++) {
@@ -1304,10 +1427,12 @@ void sim_scenario_free(sim_scenario *sc)
                 free(l->rules.items[k].target_group);
             }
             VEC_FREE(l->rules);
-            free(l->protocol); free(l->target_group);
+            free(l->protocol);
+            free(l->target_group);
         }
         VEC_FREE(lb->listeners);
-        free(lb->name); free(lb->scheme);
+        free(lb->name);
+        free(lb->scheme);
     }
     VEC_FREE(sc->load_balancers);
     for (size_t i = 0; i < sc->repositories.n; i++) {
@@ -1316,21 +1441,30 @@ void sim_scenario_free(sim_scenario *sc)
             sc_image *im = &r->images.items[j];
             strvec_free(&im->tags);
             VEC_FREE(im->layer_sizes);
-            free(im->media_type); free(im->seed_name); free(im->status);
-            free(im->scan.status); free(im->scan.description);
+            free(im->media_type);
+            free(im->seed_name);
+            free(im->status);
+            free(im->scan.status);
+            free(im->scan.description);
             for (size_t k = 0; k < im->scan.findings.n; k++)
                 free(im->scan.findings.items[k].severity);
             VEC_FREE(im->scan.findings);
         }
         VEC_FREE(r->images);
         strvec_free(&r->exclusion_filters);
-        free(r->name); free(r->mutability);
+        free(r->name);
+        free(r->mutability);
     }
     VEC_FREE(sc->repositories);
     for (size_t i = 0; i < sc->asgs.n; i++) {
         sc_asg *a = &sc->asgs.items[i];
-        free(a->name); free(a->launch_template); free(a->lt_version); free(a->health_check_type);
-        free(a->repository); free(a->live_tag); free(a->instance_type);
+        free(a->name);
+        free(a->launch_template);
+        free(a->lt_version);
+        free(a->health_check_type);
+        free(a->repository);
+        free(a->live_tag);
+        free(a->instance_type);
         for (size_t j = 0; j < a->suspended.n; j++) {
             free(a->suspended.items[j].process);
             free(a->suspended.items[j].reason);
@@ -1343,12 +1477,23 @@ void sim_scenario_free(sim_scenario *sc)
     VEC_FREE(sc->asgs);
     for (size_t i = 0; i < sc->alarms.n; i++) {
         sc_alarm *a = &sc->alarms.items[i];
-        free(a->name); free(a->description); free(a->metric); free(a->target_group); free(a->comparison);
-        free(a->rule); free(a->threshold_metric_id); free(a->state);
+        free(a->name);
+        free(a->description);
+        free(a->metric);
+        free(a->target_group);
+        free(a->comparison);
+        free(a->rule);
+        free(a->threshold_metric_id);
+        free(a->state);
         alarm_rule_free(&a->parsed);
         for (size_t j = 0; j < a->metrics.n; j++) {
             sc_metric_query *q = &a->metrics.items[j];
-            free(q->id); free(q->expression); free(q->label); free(q->metric); free(q->namespace_); free(q->stat);
+            free(q->id);
+            free(q->expression);
+            free(q->label);
+            free(q->metric);
+            free(q->namespace_);
+            free(q->stat);
         }
         VEC_FREE(a->metrics);
     }

@@ -48,15 +48,21 @@
  *   session_duration: 60   seconds the credentials STS hands out last (short-lived for refresh tests) */
 
 typedef struct sc_credential {
-    char *access_key_id, *secret_access_key, *session_token;   /* secret/token wiped on free */
-    char *user_name;                                          /* for the caller ARN */
+    char *access_key_id, *secret_access_key, *session_token; /* secret/token wiped on free */
+    char *user_name;                                         /* for the caller ARN */
 } sc_credential;
 
-typedef struct sc_page_size { char *operation; int size; } sc_page_size;
+typedef struct sc_page_size {
+    char *operation;
+    int size;
+} sc_page_size;
 
 /* A launch template version that pins the image tag its instances pull (as an AMI
  * deploy pins an image), instead of the app's live tag. */
-typedef struct sc_lt_pin { int version; char *tag; } sc_lt_pin;
+typedef struct sc_lt_pin {
+    int version;
+    char *tag;
+} sc_lt_pin;
 
 typedef struct sc_launch_template {
     char *id, *name;
@@ -71,15 +77,20 @@ typedef struct sc_target_group {
     int port;
     int interval_s, timeout_s, healthy_threshold, unhealthy_threshold;
     int deregistration_delay_s;
-    int unhealthy_draining_s;      /* NLB target_health_state.unhealthy.draining_interval_seconds */
+    int unhealthy_draining_s; /* NLB target_health_state.unhealthy.draining_interval_seconds */
     int line, column;
 } sc_target_group;
 
-typedef struct sc_rule { int priority; char *path_pattern; char *target_group; int line, column; } sc_rule;
+typedef struct sc_rule {
+    int priority;
+    char *path_pattern;
+    char *target_group;
+    int line, column;
+} sc_rule;
 typedef struct sc_listener {
     int port;
     char *protocol;
-    char *target_group;            /* default forward action */
+    char *target_group; /* default forward action */
     VEC(sc_rule) rules;
     int line, column;
 } sc_listener;
@@ -88,26 +99,32 @@ typedef struct sc_load_balancer {
     VEC(sc_listener) listeners;
 } sc_load_balancer;
 
-typedef struct sc_severity { char *severity; int count; } sc_severity;
+typedef struct sc_severity {
+    char *severity;
+    int count;
+} sc_severity;
 
-typedef struct sc_scan {           /* ImageDetail.imageScanStatus / imageScanFindingsSummary */
+typedef struct sc_scan { /* ImageDetail.imageScanStatus / imageScanFindingsSummary */
     bool present;
     char *status, *description;
-    bool has_completed; int64_t completed_offset_s;
+    bool has_completed;
+    int64_t completed_offset_s;
     VEC(sc_severity) findings;
 } sc_scan;
 
 typedef struct sc_image {
     strvec tags;
     VEC(int64_t) layer_sizes;
-    int64_t pushed_offset_s;       /* seconds before the scenario start */
-    bool bad;                      /* its digest never passes health checks */
-    char *media_type;              /* NULL = Docker v2 schema 2 */
-    char *seed_name;               /* what the manifest is generated from (stable digests) */
-    char *status;                  /* ACTIVE (NULL), ARCHIVED, ACTIVATING */
-    int fails_after_s;             /* -1, or: its app stops answering this long after it is ready */
-    bool has_archived_at; int64_t archived_offset_s;
-    bool has_activated_at; int64_t activated_offset_s;
+    int64_t pushed_offset_s; /* seconds before the scenario start */
+    bool bad;                /* its digest never passes health checks */
+    char *media_type;        /* NULL = Docker v2 schema 2 */
+    char *seed_name;         /* what the manifest is generated from (stable digests) */
+    char *status;            /* ACTIVE (NULL), ARCHIVED, ACTIVATING */
+    int fails_after_s;       /* -1, or: its app stops answering this long after it is ready */
+    bool has_archived_at;
+    int64_t archived_offset_s;
+    bool has_activated_at;
+    int64_t activated_offset_s;
     sc_scan scan;
     int line, column;
 } sc_image;
@@ -117,68 +134,75 @@ typedef struct sc_repository {
     VEC(sc_image) images;
 } sc_repository;
 
-typedef struct sc_suspended { char *process, *reason; } sc_suspended;
+typedef struct sc_suspended {
+    char *process, *reason;
+} sc_suspended;
 
-typedef struct sc_warm_pool {      /* WarmPoolConfiguration */
+typedef struct sc_warm_pool { /* WarmPoolConfiguration */
     bool present;
-    int min_size;                  /* 0 by default */
-    int max_prepared;              /* MaxGroupPreparedCapacity; -1 = the group's max size */
-    char *pool_state;              /* Stopped (default), Running, Hibernated */
-    bool has_reuse; bool reuse_on_scale_in;
+    int min_size;     /* 0 by default */
+    int max_prepared; /* MaxGroupPreparedCapacity; -1 = the group's max size */
+    char *pool_state; /* Stopped (default), Running, Hibernated */
+    bool has_reuse;
+    bool reuse_on_scale_in;
 } sc_warm_pool;
 
 typedef struct sc_asg {
     char *name;
     int min_size, max_size, desired;
     strvec azs;
-    char *launch_template;         /* name of an sc_launch_template */
-    char *lt_version;              /* "1", "$Latest", "$Default" */
-    char *health_check_type;       /* EC2 / ELB */
+    char *launch_template;   /* name of an sc_launch_template */
+    char *lt_version;        /* "1", "$Latest", "$Default" */
+    char *health_check_type; /* EC2 / ELB */
     int grace_period_s;
-    bool has_default_warmup; int default_warmup_s;
-    strvec target_groups;          /* names */
-    char *repository, *live_tag;   /* the app's image: live tag pulled at boot */
+    bool has_default_warmup;
+    int default_warmup_s;
+    strvec target_groups;        /* names */
+    char *repository, *live_tag; /* the app's image: live tag pulled at boot */
     char *instance_type;
-    int launch_delay_s;            /* Pending → InService */
-    int boot_s;                    /* InService → app answers health checks */
-    int imp_min_healthy, imp_max_healthy;   /* instance maintenance policy, -1 = unset */
-    int standby_instances;         /* extra instances that start in Standby */
-    int protected_instances;       /* how many of the first instances are protected from scale in */
-    bool new_instances_protected;  /* NewInstancesProtectedFromScaleIn */
-    VEC(sc_suspended) suspended;   /* SuspendedProcesses at start */
+    int launch_delay_s;                   /* Pending → InService */
+    int boot_s;                           /* InService → app answers health checks */
+    int imp_min_healthy, imp_max_healthy; /* instance maintenance policy, -1 = unset */
+    int standby_instances;                /* extra instances that start in Standby */
+    int protected_instances;              /* how many of the first instances are protected from scale in */
+    bool new_instances_protected;         /* NewInstancesProtectedFromScaleIn */
+    VEC(sc_suspended) suspended;          /* SuspendedProcesses at start */
     sc_warm_pool warm_pool;
     int line, column;
 } sc_asg;
 
 typedef enum { SC_ALARM_TG, SC_ALARM_COMPOSITE, SC_ALARM_MATH } sc_alarm_kind;
 
-typedef struct sc_metric_query {   /* MetricDataQuery of a metric math alarm */
+typedef struct sc_metric_query { /* MetricDataQuery of a metric math alarm */
     char *id, *expression, *label, *metric, *namespace_, *stat;
-    bool has_period; int period;
-    bool has_return_data; bool return_data;
+    bool has_period;
+    int period;
+    bool has_return_data;
+    bool return_data;
 } sc_metric_query;
 
 typedef struct sc_alarm {
     sc_alarm_kind kind;
     char *name, *description;
-    char *metric;                  /* UnHealthyHostCount, HealthyHostCount */
-    char *target_group;            /* the metric's dimension */
-    char *comparison;              /* GreaterThanThreshold, ... */
-    bool has_threshold; double threshold;
+    char *metric;       /* UnHealthyHostCount, HealthyHostCount */
+    char *target_group; /* the metric's dimension */
+    char *comparison;   /* GreaterThanThreshold, ... */
+    bool has_threshold;
+    double threshold;
     int period_s, evaluation_periods;
-    char *rule;                    /* composite: AlarmRule as written */
-    alarm_rule parsed;             /* composite: the rule, alarm names resolved */
-    VEC(sc_metric_query) metrics;  /* metric math */
-    char *threshold_metric_id;     /* anomaly detection band */
-    char *state;                   /* metric math: the state it shows (it is not evaluated) */
+    char *rule;                   /* composite: AlarmRule as written */
+    alarm_rule parsed;            /* composite: the rule, alarm names resolved */
+    VEC(sc_metric_query) metrics; /* metric math */
+    char *threshold_metric_id;    /* anomaly detection band */
+    char *state;                  /* metric math: the state it shows (it is not evaluated) */
     int line, column;
 } sc_alarm;
 
 struct sim_scenario {
-    char *file;                    /* name used in messages */
+    char *file; /* name used in messages */
     char *account_id, *region;
     double speed;
-    aws_time start_time;           /* 0 = wall clock at world creation */
+    aws_time start_time; /* 0 = wall clock at world creation */
     VEC(sc_credential) credentials;
     VEC(sc_page_size) page_sizes;
     VEC(sc_launch_template) launch_templates;
@@ -188,13 +212,12 @@ struct sim_scenario {
     VEC(sc_asg) asgs;
     VEC(sc_alarm) alarms;
     sim_faults faults;
-    int session_duration;          /* seconds STS credentials last (0: as asked, 3600) */
+    int session_duration; /* seconds STS credentials last (0: as asked, 3600) */
 };
 
 /* Parse YAML text; name is used in errors ("demo.yaml:12:7: unknown key 'foo'").
  * NULL on error with the message in err. */
-sim_scenario *sim_scenario_parse(const char *name, const char *data, size_t len,
-                                 char *err, size_t errlen);
+sim_scenario *sim_scenario_parse(const char *name, const char *data, size_t len, char *err, size_t errlen);
 /* Read and parse a file (bounded to 16 MiB). */
 sim_scenario *sim_scenario_load_file(const char *path, char *err, size_t errlen);
 /* "demo", "large", "faults" = the built-in scenarios compiled into the binary;

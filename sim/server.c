@@ -31,21 +31,25 @@ void sim_response_init(sim_response *r)
     r->content_type = "text/xml";
 }
 
-void sim_response_free(sim_response *r) { sb_free(&r->body); }
+void sim_response_free(sim_response *r)
+{
+    sb_free(&r->body);
+}
 
 void sim_front_init(sim_front *f, sim_world *w, uint64_t seed)
 {
     memset(f, 0, sizeof *f);
     pthread_mutex_init(&f->lock, NULL);
     f->world = w;
-    f->prng = seed ^ 0x7461726d61632d66ULL;   /* a different stream from the world's */
+    f->prng = seed ^ 0x7461726d61632d66ULL; /* a different stream from the world's */
     f->signer = sigv4_signer_new();
     if (route_op_count() > SIM_OPS_MAX) {
         fprintf(stderr, "tarmac sim: %zu operations, SIM_OPS_MAX is %d\n", route_op_count(), SIM_OPS_MAX);
         abort();
     }
     const sim_faults *sf = w ? world_faults(w) : NULL;
-    if (sf) sim_faults_copy(&f->faults, sf);
+    if (sf)
+        sim_faults_copy(&f->faults, sf);
     (void)guard_token_new(f->control_token, sizeof f->control_token);
 }
 
@@ -68,7 +72,8 @@ uint64_t sim_front_rand(sim_front *f)
 const char *sim_request_header(const sim_request *r, const char *name)
 {
     for (size_t i = 0; i < r->n_headers; i++)
-        if (strcasecmp(r->headers[i].name, name) == 0) return r->headers[i].value;
+        if (strcasecmp(r->headers[i].name, name) == 0)
+            return r->headers[i].value;
     return NULL;
 }
 
@@ -79,8 +84,9 @@ void sim_front_error(sim_response *resp, sim_proto proto, int http_status, const
     enc_error(&resp->body, proto, code, message, resp->status < 500, resp->request_id, &resp->content_type);
     if (proto == SIM_PROTO_JSON10 || proto == SIM_PROTO_JSON11)
         str_copy(resp->error_type, sizeof resp->error_type, code);
-    if (proto == SIM_PROTO_JSON10)   /* CloudWatch is awsQueryCompatible: botocore reads the Query code here */
-        snprintf(resp->query_error, sizeof resp->query_error, "%s;%s", code, resp->status < 500 ? "Sender" : "Receiver");
+    if (proto == SIM_PROTO_JSON10) /* CloudWatch is awsQueryCompatible: botocore reads the Query code here */
+        snprintf(resp->query_error, sizeof resp->query_error, "%s;%s", code,
+                 resp->status < 500 ? "Sender" : "Receiver");
 }
 
 static const char *lookup_secret(void *ud, const char *akid, const char *sent_token, const char **token)
@@ -95,17 +101,19 @@ static void new_request_id(sim_front *f, sim_response *resp)
     pthread_mutex_lock(&f->lock);
     uint64_t a = sim_front_rand(f), b = sim_front_rand(f);
     pthread_mutex_unlock(&f->lock);
-    snprintf(resp->request_id, sizeof resp->request_id, "%08x-%04x-4%03x-%04x-%012llx",
-             (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
-             (unsigned)(0x8000 | ((b >> 48) & 0x3fff)), (unsigned long long)(b & 0xffffffffffffULL));
+    snprintf(resp->request_id, sizeof resp->request_id, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+             (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff, (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+             (unsigned long long)(b & 0xffffffffffffULL));
 }
 
 /* A refused Host or Origin in the operation's envelope: 400 for the Host, 403 with
  * each protocol's access-denied code for the Origin. */
 static const char *refusal_code(sim_proto proto, int status)
 {
-    if (status == 400) return "InvalidHostHeader";
-    if (proto == SIM_PROTO_EC2) return "UnauthorizedOperation";
+    if (status == 400)
+        return "InvalidHostHeader";
+    if (proto == SIM_PROTO_EC2)
+        return "UnauthorizedOperation";
     return proto == SIM_PROTO_QUERY ? "AccessDenied" : "AccessDeniedException";
 }
 
@@ -119,8 +127,9 @@ void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
         if (refused) {
             control_error(resp, refused_status, refused);
         } else if (!guard_token_ok(req, f->control_token)) {
-            control_error(resp, 401, "the control API needs the token `tarmac sim` printed at start-up, "
-                                     "in an X-Tarmac-Sim-Token or Authorization: Bearer header");
+            control_error(resp, 401,
+                          "the control API needs the token `tarmac sim` printed at start-up, "
+                          "in an X-Tarmac-Sim-Token or Authorization: Bearer header");
             resp->www_authenticate = "Bearer realm=\"tarmac-sim\"";
         } else {
             control_handle(f, req, resp);
@@ -128,18 +137,20 @@ void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
         return;
     }
 
-    sim_form form = {0};
+    sim_form form = { 0 };
     json_object *json = NULL;
     sim_route rt;
     sim_error err;
     bool has_target = sim_request_header(req, "X-Amz-Target") != NULL;
     int form_rc = 0;
     if (!has_target) {
-        if (req->body_len) form_rc = sim_form_parse(req->body, req->body_len, &form);
-        else if (req->query) form_rc = sim_form_parse(req->query, strlen(req->query), &form);
+        if (req->body_len)
+            form_rc = sim_form_parse(req->body, req->body_len, &form);
+        else if (req->query)
+            form_rc = sim_form_parse(req->query, strlen(req->query), &form);
     }
     bool routed = route_identify(req, &form, &rt, &err);
-    if (refused) {   /* rt.proto is set even when the operation is unknown */
+    if (refused) { /* rt.proto is set even when the operation is unknown */
         sim_front_error(resp, rt.proto, refused_status, refusal_code(rt.proto, refused_status), refused);
         goto out;
     }
@@ -155,16 +166,21 @@ void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
 
     pthread_mutex_lock(&f->lock);
     auth_params ap = {
-        .proto = rt.proto, .service = rt.service,
+        .proto = rt.proto,
+        .service = rt.service,
         /* STS answers in every region (regional endpoints); the world's services in its own. */
         .region = f->world && !str_eq(rt.service, "sts") ? world_region(f->world) : NULL,
-        .now = f->fixed_now, .secret = lookup_secret, .ud = f, .signer = f->signer,
+        .now = f->fixed_now,
+        .secret = lookup_secret,
+        .ud = f,
+        .signer = f->signer,
     };
     sigv4_auth auth;
     memset(&auth, 0, sizeof auth);
     /* AssumeRoleWithWebIdentity is unsigned in the SDKs: the token is the proof */
     err = sts_unsigned_operation(rt.service, rt.op) && !sim_request_header(req, "Authorization")
-              ? (sim_error){0} : auth_check(req, &ap, &auth);
+        ? (sim_error){ 0 }
+        : auth_check(req, &ap, &auth);
     if (!sim_ok(&err)) {
         pthread_mutex_unlock(&f->lock);
         sim_front_error(resp, rt.proto, err.http_status, err.code, err.message);
@@ -188,7 +204,8 @@ void sim_front_handle(sim_front *f, const sim_request *req, sim_response *resp)
             json_tokener_free(tok);
             if (!complete || !json || !json_object_is_type(json, json_type_object)) {
                 pthread_mutex_unlock(&f->lock);
-                sim_front_error(resp, rt.proto, 400, "SerializationException", "Could not parse the request body as a JSON object");
+                sim_front_error(resp, rt.proto, 400, "SerializationException",
+                                "Could not parse the request body as a JSON object");
                 goto out;
             }
         } else {
@@ -215,9 +232,9 @@ static volatile sig_atomic_t server_stopping;
 typedef struct conn_ctx {
     strbuf body;
     bool too_big;
-    bool started;            /* the first call (headers only) has been seen */
-    bool refused;            /* answered on that first call: nothing more is read or run */
-    char *raw_query;         /* as sent (SigV4 signs the raw form; MHD only gives decoded args) */
+    bool started;    /* the first call (headers only) has been seen */
+    bool refused;    /* answered on that first call: nothing more is read or run */
+    char *raw_query; /* as sent (SigV4 signs the raw form; MHD only gives decoded args) */
 } conn_ctx;
 
 /* Sees the request line's URI before libmicrohttpd parses it; what it returns becomes
@@ -229,7 +246,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     conn_ctx *cc = xcalloc(1, sizeof *cc);
     sb_init(&cc->body);
     const char *q = uri ? strchr(uri, '?') : NULL;
-    if (q && q[1] && strlen(q + 1) < 16384) cc->raw_query = xstrdup(q + 1);
+    if (q && q[1] && strlen(q + 1) < 16384)
+        cc->raw_query = xstrdup(q + 1);
     return cc;
 }
 
@@ -259,7 +277,7 @@ static bool request_head(struct MHD_Connection *conn, const char *url, const cha
     memset(req, 0, sizeof *req);
     req->method = method;
     req->path = url;
-    collect_ctx c = {.req = req};
+    collect_ctx c = { .req = req };
     MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &c);
     return c.seen <= SIM_MAX_HEADERS;
 }
@@ -268,32 +286,38 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 {
     (void)kind;
     strbuf *q = cls;
-    if (q->len) sb_appendc(q, '&');
+    if (q->len)
+        sb_appendc(q, '&');
     sb_append_urlencoded(q, key, strlen(key));
     sb_appendc(q, '=');
-    if (value) sb_append_urlencoded(q, value, strlen(value));
+    if (value)
+        sb_append_urlencoded(q, value, strlen(value));
     return MHD_YES;
 }
 
 typedef struct drip {
     char *data;
     size_t len;
-    size_t stop_at;          /* truncation: error out here */
-    int bps;                 /* slow: bytes per second, 0 = all at once */
+    size_t stop_at; /* truncation: error out here */
+    int bps;        /* slow: bytes per second, 0 = all at once */
 } drip;
 
 static ssize_t drip_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     drip *d = cls;
-    if (pos >= d->stop_at) return d->stop_at < d->len ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
+    if (pos >= d->stop_at)
+        return d->stop_at < d->len ? MHD_CONTENT_READER_END_WITH_ERROR : MHD_CONTENT_READER_END_OF_STREAM;
     size_t n = d->stop_at - (size_t)pos;
-    if (n > max) n = max;
+    if (n > max)
+        n = max;
     if (d->bps > 0) {
         /* A tenth of a second's worth per call. */
         size_t chunk = (size_t)(d->bps / 10) + 1;
-        if (n > chunk) n = chunk;
-        if (server_stopping) return MHD_CONTENT_READER_END_WITH_ERROR;
-        struct timespec ts = {0, 100 * 1000 * 1000};
+        if (n > chunk)
+            n = chunk;
+        if (server_stopping)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        struct timespec ts = { 0, 100 * 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
     memcpy(buf, d->data + pos, n);
@@ -311,7 +335,7 @@ static void sleep_ms(int ms)
 {
     while (ms > 0 && !server_stopping) {
         int step = ms > 50 ? 50 : ms;
-        struct timespec ts = {0, (long)step * 1000 * 1000};
+        struct timespec ts = { 0, (long)step * 1000 * 1000 };
         nanosleep(&ts, NULL);
         ms -= step;
     }
@@ -331,10 +355,11 @@ static void plain_answer(sim_front *f, sim_response *resp, int status, const cha
 /* Hands resp to libmicrohttpd (a fault may drop, cut or slow it). Frees resp. */
 static enum MHD_Result send_answer(struct MHD_Connection *conn, sim_response *resp)
 {
-    if (resp->delay_ms > 0) sleep_ms(resp->delay_ms);
+    if (resp->delay_ms > 0)
+        sleep_ms(resp->delay_ms);
     if (resp->delivery == SIM_DELIVER_RESET) {
         sim_response_free(resp);
-        return MHD_NO;   /* libmicrohttpd closes the connection without an answer */
+        return MHD_NO; /* libmicrohttpd closes the connection without an answer */
     }
 
     struct MHD_Response *r;
@@ -354,10 +379,14 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, sim_response *re
     }
     MHD_add_response_header(r, "Content-Type", resp->content_type);
     MHD_add_response_header(r, "x-amzn-RequestId", resp->request_id);
-    if (resp->error_type[0]) MHD_add_response_header(r, "x-amzn-ErrorType", resp->error_type);
-    if (resp->query_error[0]) MHD_add_response_header(r, "x-amzn-query-error", resp->query_error);
-    if (resp->www_authenticate) MHD_add_response_header(r, "WWW-Authenticate", resp->www_authenticate);
-    if (resp->close) MHD_add_response_header(r, "Connection", "close");
+    if (resp->error_type[0])
+        MHD_add_response_header(r, "x-amzn-ErrorType", resp->error_type);
+    if (resp->query_error[0])
+        MHD_add_response_header(r, "x-amzn-query-error", resp->query_error);
+    if (resp->www_authenticate)
+        MHD_add_response_header(r, "WWW-Authenticate", resp->www_authenticate);
+    if (resp->close)
+        MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)resp->status, r);
     MHD_destroy_response(r);
     sim_response_free(resp);
@@ -373,8 +402,10 @@ static bool refuse_early(sim_front *f, struct MHD_Connection *conn, const char *
     sim_request req;
     int status = 431;
     const char *why = "too many header fields";
-    if (request_head(conn, url, method, &req)) why = guard_framing_problem(&req, &status);
-    if (!why) return false;
+    if (request_head(conn, url, method, &req))
+        why = guard_framing_problem(&req, &status);
+    if (!why)
+        return false;
     sim_response resp;
     sim_response_init(&resp);
     plain_answer(f, &resp, status, why);
@@ -390,7 +421,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     sim_front *f = cls;
     conn_ctx *cc = *con_cls;
-    if (!cc) {   /* on_uri always runs first; this is only a safety net */
+    if (!cc) { /* on_uri always runs first; this is only a safety net */
         cc = xcalloc(1, sizeof *cc);
         sb_init(&cc->body);
         *con_cls = cc;
@@ -406,8 +437,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (cc->body.len + *upload_data_size > SIM_MAX_BODY) cc->too_big = true;
-        else sb_appendn(&cc->body, upload_data, *upload_data_size);
+        if (cc->body.len + *upload_data_size > SIM_MAX_BODY)
+            cc->too_big = true;
+        else
+            sb_appendn(&cc->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -427,8 +460,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
     sim_response resp;
     sim_response_init(&resp);
-    if (cc->too_big) plain_answer(f, &resp, 413, "Request entity too large");
-    else sim_front_handle(f, &req, &resp);
+    if (cc->too_big)
+        plain_answer(f, &resp, 413, "Request entity too large");
+    else
+        sim_front_handle(f, &req, &resp);
     sb_free(&query);
     return send_answer(conn, &resp);
 }
@@ -439,7 +474,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)conn;
     (void)toe;
     conn_ctx *cc = *con_cls;
-    if (!cc) return;
+    if (!cc)
+        return;
     sb_free(&cc->body);
     free(cc->raw_query);
     free(cc);
@@ -452,19 +488,16 @@ int sim_server_start(sim_front *f, uint16_t port)
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons(port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   /* loopback only, whatever the options say */
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* loopback only, whatever the options say */
     server_stopping = 0;
-    f->daemon = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-                                 port, NULL, NULL, on_request, f,
-                                 MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                                 MHD_OPTION_URI_LOG_CALLBACK, on_uri, f,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, f,
+    f->daemon = MHD_start_daemon(MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, port,
+                                 NULL, NULL, on_request, f, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                                 MHD_OPTION_URI_LOG_CALLBACK, on_uri, f, MHD_OPTION_NOTIFY_COMPLETED, on_completed, f,
                                  /* A client that opens connections and sends nothing (or half a
                                   * request) holds at most this many, each for this long. There is
                                   * no per-IP limit: every client is 127.0.0.1. */
                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)SIM_MAX_CONNECTIONS,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SIM_IDLE_TIMEOUT_S,
-                                 MHD_OPTION_END);
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SIM_IDLE_TIMEOUT_S, MHD_OPTION_END);
     if (!f->daemon) {
         fprintf(stderr, "tarmac sim: cannot listen on 127.0.0.1:%u\n", (unsigned)port);
         return -1;
@@ -476,7 +509,8 @@ int sim_server_start(sim_front *f, uint16_t port)
 
 void sim_server_stop(sim_front *f)
 {
-    if (!f->daemon) return;
+    if (!f->daemon)
+        return;
     server_stopping = 1;
     MHD_stop_daemon(f->daemon);
     f->daemon = NULL;

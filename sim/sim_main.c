@@ -47,11 +47,14 @@ static int token_from_file(const char *path, char *out, size_t cap)
         return -1;
     }
     sb_free(&err);
-    while (len && strchr(" \t\r\n", data[len - 1])) data[--len] = '\0';
+    while (len && strchr(" \t\r\n", data[len - 1]))
+        data[--len] = '\0';
     int rc = 0;
     if (strlen(data) != len || !guard_token_valid(data) || !str_copy(out, cap, data)) {
-        fprintf(stderr, "tarmac sim: --control-token-file: %s does not hold one token of %d to %d characters "
-                        "(A-Z a-z 0-9 - . _ ~ + / =)\n", path, GUARD_TOKEN_MIN, SIM_TOKEN_MAX);
+        fprintf(stderr,
+                "tarmac sim: --control-token-file: %s does not hold one token of %d to %d characters "
+                "(A-Z a-z 0-9 - . _ ~ + / =)\n",
+                path, GUARD_TOKEN_MIN, SIM_TOKEN_MAX);
         rc = -1;
     }
     secret_wipe(data, len);
@@ -63,10 +66,14 @@ static int token_from_file(const char *path, char *out, size_t cap)
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
     size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0) return NULL;
-    if (argv[*i][n] == '=') return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0') return NULL;
-    if (*i + 1 >= argc) return "";
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc)
+        return "";
     return argv[++*i];
 }
 
@@ -87,9 +94,15 @@ int sim_main(int argc, char **argv)
             return 0;
         } else if ((v = opt_value(argc, argv, &i, "--port"))) {
             port = strtoul(v, &end, 10);
-            if (errno || end == v || *end || port > 65535) { fprintf(stderr, "tarmac sim: bad --port '%s'\n", v); return 2; }
+            if (errno || end == v || *end || port > 65535) {
+                fprintf(stderr, "tarmac sim: bad --port '%s'\n", v);
+                return 2;
+            }
         } else if ((v = opt_value(argc, argv, &i, "--scenario"))) {
-            if (!*v) { fprintf(stderr, "tarmac sim: --scenario needs a value\n"); return 2; }
+            if (!*v) {
+                fprintf(stderr, "tarmac sim: --scenario needs a value\n");
+                return 2;
+            }
             scenario = v;
         } else if ((v = opt_value(argc, argv, &i, "--speed"))) {
             speed = strtod(v, &end);
@@ -99,9 +112,15 @@ int sim_main(int argc, char **argv)
             }
         } else if ((v = opt_value(argc, argv, &i, "--seed"))) {
             seed = strtoull(v, &end, 10);
-            if (errno || end == v || *end) { fprintf(stderr, "tarmac sim: bad --seed '%s'\n", v); return 2; }
+            if (errno || end == v || *end) {
+                fprintf(stderr, "tarmac sim: bad --seed '%s'\n", v);
+                return 2;
+            }
         } else if ((v = opt_value(argc, argv, &i, "--control-token-file"))) {
-            if (!*v) { fprintf(stderr, "tarmac sim: --control-token-file needs a value\n"); return 2; }
+            if (!*v) {
+                fprintf(stderr, "tarmac sim: --control-token-file needs a value\n");
+                return 2;
+            }
             token_file = v;
         } else if ((v = opt_value(argc, argv, &i, "--control-token"))) {
             if (!guard_token_valid(v)) {
@@ -122,8 +141,10 @@ int sim_main(int argc, char **argv)
         return 2;
     }
     char chosen[SIM_TOKEN_MAX + 1] = "";
-    if (token_file && token_from_file(token_file, chosen, sizeof chosen) != 0) return 2;
-    if (token) str_copy(chosen, sizeof chosen, token);
+    if (token_file && token_from_file(token_file, chosen, sizeof chosen) != 0)
+        return 2;
+    if (token)
+        str_copy(chosen, sizeof chosen, token);
 
     char err[512] = "";
     sim_scenario *sc = sim_scenario_load(scenario, err, sizeof err);
@@ -153,7 +174,8 @@ int sim_main(int argc, char **argv)
 
     sim_front front;
     sim_front_init(&front, w, seed);
-    if (chosen[0]) str_copy(front.control_token, sizeof front.control_token, chosen);
+    if (chosen[0])
+        str_copy(front.control_token, sizeof front.control_token, chosen);
     secret_wipe(chosen, sizeof chosen);
     if (!front.control_token[0]) {
         fprintf(stderr, "tarmac sim: no random bytes for the control token (getrandom); give --control-token-file\n");
@@ -174,7 +196,8 @@ int sim_main(int argc, char **argv)
     fflush(stdout);
 
     int sig = 0;
-    while (sigwait(&set, &sig) != 0) {}
+    while (sigwait(&set, &sig) != 0) {
+    }
 
     sim_server_stop(&front);
     sim_front_done(&front);

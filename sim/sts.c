@@ -11,7 +11,7 @@
 
 #include "world_int.h"
 
-#define STS_MAX_SESSIONS 4096   /* oldest sessions are dropped beyond this */
+#define STS_MAX_SESSIONS 4096 /* oldest sessions are dropped beyond this */
 
 static void session_free(w_session *s)
 {
@@ -36,9 +36,9 @@ const w_session *w_sts_find_token(const sim_world *w, const char *akid, const ch
         return NULL;
     aws_time now = time_now_ms();
     const w_session *newest = NULL;
-    for (size_t i = w->sessions.n; i-- > 0;) {   /* newest last */
+    for (size_t i = w->sessions.n; i-- > 0;) { /* newest last */
         const w_session *s = &w->sessions.items[i];
-        if (!str_eq(s->access_key_id, akid) || s->expiration <= now)   /* expired: unknown to auth */
+        if (!str_eq(s->access_key_id, akid) || s->expiration <= now) /* expired: unknown to auth */
             continue;
         if (!token || str_eq(s->session_token, token))
             return s;
@@ -55,8 +55,9 @@ const w_session *w_sts_find(const sim_world *w, const char *akid)
 
 bool sts_unsigned_operation(const char *service, const char *op)
 {
-    return service && op && ((str_eq(service, "sts") && str_eq(op, "AssumeRoleWithWebIdentity")) ||
-                             (str_eq(service, "awsssoportal") && str_eq(op, "GetRoleCredentials")));
+    return service && op &&
+        ((str_eq(service, "sts") && str_eq(op, "AssumeRoleWithWebIdentity")) ||
+         (str_eq(service, "awsssoportal") && str_eq(op, "GetRoleCredentials")));
 }
 
 static bool name_ok(const char *s)
@@ -95,30 +96,37 @@ sim_error sts_assume(sim_world *w, const sts_assume_input *in, const char **out_
 {
     char account[13];
     if (!in->role_arn)
-        return w_err("ValidationError", 400, "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+        return w_err("ValidationError", 400,
+                     "1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must "
+                     "not be null");
     if (!role_account(in->role_arn, account))
         return w_err("ValidationError", 400, "%s is invalid", "RoleArn");
     if (!name_ok(in->session_name))
-        return w_err("ValidationError", 400, "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member must have length between 2 and 64 and match [\\w+=,.@-]*");
+        return w_err("ValidationError", 400,
+                     "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint: Member "
+                     "must have length between 2 and 64 and match [\\w+=,.@-]*");
     long dur = 3600;
     if (in->duration) {
         char *end = NULL;
         dur = strtol(in->duration, &end, 10);
         if (!*in->duration || *end || dur < 900 || dur > 43200)
-            return w_err("ValidationError", 400, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+            return w_err("ValidationError", 400,
+                         "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
     }
     if (in->external_id && (strlen(in->external_id) < 2 || strlen(in->external_id) > 1224))
         return w_err("ValidationError", 400, "%s", "ExternalId must have length between 2 and 1224");
-    if (in->serial_number && (!in->token_code || strlen(in->token_code) != 6 ||
-                              strspn(in->token_code, "0123456789") != 6))
-        return w_err("AccessDenied", 403, "%s", "MultiFactorAuthentication failed with invalid MFA one time pass code.");
+    if (in->serial_number &&
+        (!in->token_code || strlen(in->token_code) != 6 || strspn(in->token_code, "0123456789") != 6))
+        return w_err("AccessDenied", 403, "%s",
+                     "MultiFactorAuthentication failed with invalid MFA one time pass code.");
     if (in->web_identity_token && !*in->web_identity_token)
-        return w_err("InvalidIdentityToken", 400, "%s", "Couldn't retrieve verification key from your identity provider");
+        return w_err("InvalidIdentityToken", 400, "%s",
+                     "Couldn't retrieve verification key from your identity provider");
     if (w->sc && w->sc->session_duration > 0)
         dur = w->sc->session_duration;
     aws_time now = time_now_ms();
     size_t kept = 0;
-    for (size_t i = 0; i < w->sessions.n; i++) {   /* drop the expired ones */
+    for (size_t i = 0; i < w->sessions.n; i++) { /* drop the expired ones */
         w_session *o = &w->sessions.items[i];
         if (o->expiration > now)
             w->sessions.items[kept++] = *o;
@@ -138,10 +146,10 @@ sim_error sts_assume(sim_world *w, const sts_assume_input *in, const char **out_
      * flight signed with the previous ones). */
     char buf[400];
     uint64_t h = 1469598103934665603ull;
-    const char *parts[] = {in->caller ? in->caller : "", in->role_arn, in->session_name,
-                           in->web_identity_token ? "web" : "role"};
+    const char *parts[] = { in->caller ? in->caller : "", in->role_arn, in->session_name,
+                            in->web_identity_token ? "web" : "role" };
     for (size_t i = 0; i < ARRAY_LEN(parts); i++)
-        for (const char *p = parts[i]; ; p++) {
+        for (const char *p = parts[i];; p++) {
             h = (h ^ (unsigned char)*p) * 1099511628211ull;
             if (!*p)
                 break;
@@ -181,8 +189,8 @@ void sts_encode(const sim_world *w, strbuf *sb, const char *op, const char *akid
         sb_append(sb, "</Credentials><AssumedRoleUser>");
         const char *slash = strrchr(s->role_arn, '/');
         char arn[2300];
-        snprintf(arn, sizeof arn, "arn:aws:sts::%s:assumed-role/%s/%s", s->account_id,
-                 slash ? slash + 1 : s->role_arn, s->session_name);
+        snprintf(arn, sizeof arn, "arn:aws:sts::%s:assumed-role/%s/%s", s->account_id, slash ? slash + 1 : s->role_arn,
+                 s->session_name);
         enc_xml_text(sb, "Arn", arn);
         snprintf(arn, sizeof arn, "AROA%.16s:%s", s->access_key_id + 4, s->session_name);
         enc_xml_text(sb, "AssumedRoleId", arn);
@@ -195,8 +203,8 @@ void sts_encode(const sim_world *w, strbuf *sb, const char *op, const char *akid
     enc_query_end(sb, op, rid);
 }
 
-sim_error sts_sso_role_credentials(sim_world *w, const char *bearer, const char *account_id,
-                                   const char *role_name, strbuf *body)
+sim_error sts_sso_role_credentials(sim_world *w, const char *bearer, const char *account_id, const char *role_name,
+                                   strbuf *body)
 {
     if (str_empty(bearer) || !strncmp(bearer, "expired", 7))
         return w_err("UnauthorizedException", 401, "%s", "Session token not found or invalid");
@@ -206,7 +214,7 @@ sim_error sts_sso_role_credentials(sim_world *w, const char *bearer, const char 
         return w_err("InvalidRequestException", 400, "%s", "roleName is required");
     char arn[128];
     snprintf(arn, sizeof arn, "arn:aws:iam::%s:role/%s", account_id, role_name);
-    sts_assume_input in = {.caller = bearer, .role_arn = arn, .session_name = "sso-portal"};
+    sts_assume_input in = { .caller = bearer, .role_arn = arn, .session_name = "sso-portal" };
     const char *akid = NULL;
     sim_error e = sts_assume(w, &in, &akid);
     if (!sim_ok(&e))

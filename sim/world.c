@@ -132,7 +132,10 @@ int w_asg_index(const sim_world *w, const char *name)
 
 /* ---------- faults and id lists ---------- */
 
-void sim_faults_free(sim_faults *f) { VEC_FREE(f->rules); }
+void sim_faults_free(sim_faults *f)
+{
+    VEC_FREE(f->rules);
+}
 
 void sim_faults_copy(sim_faults *dst, const sim_faults *src)
 {
@@ -160,8 +163,7 @@ sim_fault_rule *sim_faults_match(sim_faults *f, const char *service, const char 
 bool sim_fault_code_ok(const char *code)
 {
     size_t n = code ? strlen(code) : 0;
-    return n >= 1 && n <= 63 &&
-           strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == n;
+    return n >= 1 && n <= 63 && strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-") == n;
 }
 
 void sim_image_id_list_free(sim_image_id_list *l)
@@ -284,14 +286,29 @@ void world_set_speed(sim_world *w, double speed, int64_t wall_mono_ms)
     w->speed = speed;
 }
 
-double world_speed(const sim_world *w) { return w->speed; }
-aws_time world_now_ms(const sim_world *w) { return w->now; }
+double world_speed(const sim_world *w)
+{
+    return w->speed;
+}
+aws_time world_now_ms(const sim_world *w)
+{
+    return w->now;
+}
 
 /* ---------- identity ---------- */
 
-const char *world_account_id(const sim_world *w) { return w->account_id; }
-const char *world_region(const sim_world *w) { return w->region; }
-const sim_faults *world_faults(const sim_world *w) { return &w->faults; }
+const char *world_account_id(const sim_world *w)
+{
+    return w->account_id;
+}
+const char *world_region(const sim_world *w)
+{
+    return w->region;
+}
+const sim_faults *world_faults(const sim_world *w)
+{
+    return &w->faults;
+}
 
 static const sc_credential *find_cred(const sim_world *w, const char *akid)
 {
@@ -310,7 +327,7 @@ const char *world_credentials_for(const sim_world *w, const char *access_key_id,
                                   const char **session_token)
 {
     const sc_credential *c = find_cred(w, access_key_id);
-    if (!c) {   /* temporary credentials from STS, while they last */
+    if (!c) { /* temporary credentials from STS, while they last */
         const w_session *s = w_sts_find_token(w, access_key_id, sent_token);
         if (session_token)
             *session_token = s ? s->session_token : NULL;
@@ -325,11 +342,11 @@ sim_error world_caller_identity(const sim_world *w, const char *access_key_id, c
 {
     const sc_credential *c = find_cred(w, access_key_id);
     const w_session *ses = c ? NULL : w_sts_find(w, access_key_id);
-    if (ses) {   /* an assumed role: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION */
+    if (ses) { /* an assumed role: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION */
         const char *slash = strrchr(ses->role_arn, '/');
         out->account = xstrdup(ses->account_id);
-        out->arn = xasprintf("arn:aws:sts::%s:assumed-role/%s/%s", ses->account_id,
-                             slash ? slash + 1 : ses->role_arn, ses->session_name);
+        out->arn = xasprintf("arn:aws:sts::%s:assumed-role/%s/%s", ses->account_id, slash ? slash + 1 : ses->role_arn,
+                             ses->session_name);
         out->user_id = xasprintf("AROA%.16s:%s", ses->access_key_id + 4, ses->session_name);
         return w_okv();
     }
@@ -352,13 +369,20 @@ sim_error world_caller_identity(const sim_world *w, const char *access_key_id, c
 static const char *ec2_state(const sim_world *w, const w_instance *in)
 {
     switch (in->lc) {
-    case LC_PENDING: return "pending";
-    case LC_INSERVICE: return "running";
-    case LC_STANDBY: return "running";
-    case LC_TERMINATING: return w->now + 5000 >= in->terminate_at ? "shutting-down" : "running";
-    case LC_TERMINATED: return "terminated";
-    case LC_WARM_PENDING: return w->now < in->in_service_at ? "pending" : "running";
-    case LC_WARMED: return str_eq(w_lifecycle_name(w, in), "Warmed:Running") ? "running" : "stopped";
+    case LC_PENDING:
+        return "pending";
+    case LC_INSERVICE:
+        return "running";
+    case LC_STANDBY:
+        return "running";
+    case LC_TERMINATING:
+        return w->now + 5000 >= in->terminate_at ? "shutting-down" : "running";
+    case LC_TERMINATED:
+        return "terminated";
+    case LC_WARM_PENDING:
+        return w->now < in->in_service_at ? "pending" : "running";
+    case LC_WARMED:
+        return str_eq(w_lifecycle_name(w, in), "Warmed:Running") ? "running" : "stopped";
     }
     return "running";
 }
@@ -388,8 +412,8 @@ static bool visible(const sim_world *w, const w_instance *in)
     return in->lc != LC_TERMINATED || w->now - in->terminated_at < W_TERMINATED_KEEP_MS;
 }
 
-sim_error world_describe_instances(sim_world *w, const strvec *ids, const char *next_token,
-                                   int max_items, ec2_instance_list *out, char **next_out)
+sim_error world_describe_instances(sim_world *w, const strvec *ids, const char *next_token, int max_items,
+                                   ec2_instance_list *out, char **next_out)
 {
     *next_out = NULL;
     if (ids && ids->n) {
@@ -430,8 +454,8 @@ sim_error world_describe_instances(sim_world *w, const strvec *ids, const char *
     return w_okv();
 }
 
-sim_error world_describe_lt_versions(sim_world *w, const char *lt_id, const char *lt_name,
-                                     const strvec *versions, lt_version_list *out)
+sim_error world_describe_lt_versions(sim_world *w, const char *lt_id, const char *lt_name, const strvec *versions,
+                                     lt_version_list *out)
 {
     int lt = w_lt_index(w, lt_id, lt_name);
     if (lt < 0) {

@@ -12,7 +12,7 @@
 #include "services/model.h"
 #include "util.h"
 
-typedef struct sim_scenario sim_scenario;   /* sim/scenario.h: the parsed YAML */
+typedef struct sim_scenario sim_scenario; /* sim/scenario.h: the parsed YAML */
 typedef struct sim_world sim_world;
 
 /* ---------- errors ---------- */
@@ -27,7 +27,10 @@ typedef struct sim_error {
     int http_status;
 } sim_error;
 
-static inline bool sim_ok(const sim_error *e) { return e->code[0] == '\0'; }
+static inline bool sim_ok(const sim_error *e)
+{
+    return e->code[0] == '\0';
+}
 
 /* ---------- faults (parsed from the scenario; applied by the front) ---------- */
 
@@ -40,20 +43,20 @@ static inline bool sim_ok(const sim_error *e) { return e->code[0] == '\0'; }
 typedef struct sim_fault_rule {
     char operation[64];
     char service[32];
-    int latency_ms;               /* fixed delay before answering */
-    int jitter_ms;                /* + uniform [0, jitter_ms] */
-    double throttle_rate;         /* answer Throttling / ThrottlingException, 400 */
-    double error_5xx_rate;        /* answer InternalFailure / ServiceUnavailable, 500/503 */
-    double reset_rate;            /* drop the connection without an answer */
-    double truncate_rate;         /* send a body cut short */
-    double malformed_rate;        /* send a body that does not parse */
-    int slow_body_bytes_per_sec;  /* 0 = off: trickle the body at this rate */
-    char error_code[64];          /* with error_rate: answer this AWS error code ... */
-    int error_status;             /* ... with this HTTP status (400 when unset) ... */
-    char error_message[256];      /* ... and this message, in the operation's envelope */
+    int latency_ms;              /* fixed delay before answering */
+    int jitter_ms;               /* + uniform [0, jitter_ms] */
+    double throttle_rate;        /* answer Throttling / ThrottlingException, 400 */
+    double error_5xx_rate;       /* answer InternalFailure / ServiceUnavailable, 500/503 */
+    double reset_rate;           /* drop the connection without an answer */
+    double truncate_rate;        /* send a body cut short */
+    double malformed_rate;       /* send a body that does not parse */
+    int slow_body_bytes_per_sec; /* 0 = off: trickle the body at this rate */
+    char error_code[64];         /* with error_rate: answer this AWS error code ... */
+    int error_status;            /* ... with this HTTP status (400 when unset) ... */
+    char error_message[256];     /* ... and this message, in the operation's envelope */
     double error_rate;
-    int count;                    /* 0 = forever */
-    int used;                     /* requests matched so far (for count) */
+    int count; /* 0 = forever */
+    int used;  /* requests matched so far (for count) */
 } sim_fault_rule;
 
 typedef struct sim_faults {
@@ -61,7 +64,7 @@ typedef struct sim_faults {
 } sim_faults;
 
 void sim_faults_free(sim_faults *f);
-void sim_faults_copy(sim_faults *dst, const sim_faults *src);   /* dst is overwritten */
+void sim_faults_copy(sim_faults *dst, const sim_faults *src); /* dst is overwritten */
 /* The rule for (service, operation), or NULL when none matches. A rule used up
  * (count reached) is skipped; the match counts as one use. */
 sim_fault_rule *sim_faults_match(sim_faults *f, const char *service, const char *operation);
@@ -70,7 +73,7 @@ bool sim_fault_code_ok(const char *code);
 
 /* ---------- ids lists the front passes in ---------- */
 
-typedef struct sim_image_id {     /* ECR ImageIdentifier: either or both may be set */
+typedef struct sim_image_id { /* ECR ImageIdentifier: either or both may be set */
     char *image_digest;
     char *image_tag;
 } sim_image_id;
@@ -108,16 +111,14 @@ const char *world_region(const sim_world *w);
 /* The secret access key for access_key_id, or NULL when the scenario does not know
  * it. *session_token (if non-NULL) gets the token that must accompany it, or NULL
  * when none is required. Both pointers stay owned by the world. */
-const char *world_credentials(const sim_world *w, const char *access_key_id,
-                              const char **session_token);
+const char *world_credentials(const sim_world *w, const char *access_key_id, const char **session_token);
 /* The same for a request that carries sent_token (may be NULL): a key of STS can
  * have several live sessions (each AssumeRole adds one, as AWS's stay valid until
  * they expire); the one with that token answers, else the newest. */
 const char *world_credentials_for(const sim_world *w, const char *access_key_id, const char *sent_token,
                                   const char **session_token);
 /* sts GetCallerIdentity for the caller's access key. */
-sim_error world_caller_identity(const sim_world *w, const char *access_key_id,
-                                caller_identity *out);
+sim_error world_caller_identity(const sim_world *w, const char *access_key_id, caller_identity *out);
 
 /* The scenario's faults (the front copies them and may replace its copy). */
 const sim_faults *world_faults(const sim_world *w);
@@ -134,45 +135,40 @@ const sim_faults *world_faults(const sim_world *w);
 
 /* DescribeAutoScalingGroups. names NULL/empty = all groups (sorted by name).
  * Unknown names are skipped, as AWS does. */
-sim_error world_describe_asgs(sim_world *w, const strvec *names, const char *next_token,
-                              int max_items, asg_group_list *out, char **next_out);
+sim_error world_describe_asgs(sim_world *w, const strvec *names, const char *next_token, int max_items,
+                              asg_group_list *out, char **next_out);
 
 /* DescribeInstanceRefreshes for one group, newest first; ids narrows them. */
-sim_error world_describe_refreshes(sim_world *w, const char *asg_name, const strvec *ids,
-                                   const char *next_token, int max_items,
-                                   instance_refresh_list *out, char **next_out);
+sim_error world_describe_refreshes(sim_world *w, const char *asg_name, const strvec *ids, const char *next_token,
+                                   int max_items, instance_refresh_list *out, char **next_out);
 
 /* StartInstanceRefresh. strategy NULL = "Rolling". prefs NULL = defaults (see
  * aws-notes). desired NULL = no DesiredConfiguration (one with neither template id nor
  * name is refused). *id_out gets the new id. Errors: ValidationError (unknown group,
  * every RefreshPreferences rule the API reference documents: world_refresh_prefs.c),
  * InstanceRefreshInProgress. */
-sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *strategy,
-                              const refresh_prefs *prefs, const lt_spec *desired,
-                              char **id_out);
+sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *strategy, const refresh_prefs *prefs,
+                              const lt_spec *desired, char **id_out);
 /* CancelInstanceRefresh → id of the refresh (or rollback) being cancelled. With
  * wait_for_transitioning false it is Cancelled at once, else Cancelling until the
  * launches in flight settle. Errors: ValidationError, ActiveInstanceRefreshNotFound. */
-sim_error world_cancel_refresh(sim_world *w, const char *asg_name, bool wait_for_transitioning,
-                               char **id_out);
+sim_error world_cancel_refresh(sim_world *w, const char *asg_name, bool wait_for_transitioning, char **id_out);
 /* RollbackInstanceRefresh → id. Errors: ValidationError, ActiveInstanceRefreshNotFound,
  * IrreversibleInstanceRefresh (no DesiredConfiguration, $Latest/$Default version). */
 sim_error world_rollback_refresh(sim_world *w, const char *asg_name, char **id_out);
 
 /* DescribeScalingActivities, newest first. asg_name NULL = every group;
  * activity_ids narrows them. */
-sim_error world_describe_activities(sim_world *w, const char *asg_name,
-                                    const strvec *activity_ids, const char *next_token,
-                                    int max_items, scaling_activity_list *out,
-                                    char **next_out);
+sim_error world_describe_activities(sim_world *w, const char *asg_name, const strvec *activity_ids,
+                                    const char *next_token, int max_items, scaling_activity_list *out, char **next_out);
 
 /* SetDesiredCapacity. Errors: ValidationError (unknown group, outside min..max). */
 sim_error world_set_desired_capacity(sim_world *w, const char *asg_name, int desired);
 
 /* DescribeWarmPool: the group's WarmPoolConfiguration and its instances (none for a
  * group without a warm pool). Errors: ValidationError (unknown group), InvalidNextToken. */
-sim_error world_describe_warm_pool(sim_world *w, const char *asg_name, const char *next_token,
-                                   int max_items, warm_pool *out, char **next_out);
+sim_error world_describe_warm_pool(sim_world *w, const char *asg_name, const char *next_token, int max_items,
+                                   warm_pool *out, char **next_out);
 
 /* SuspendProcesses / ResumeProcesses: processes NULL/empty = all of them.
  * Errors: ValidationError (unknown group or process name). */
@@ -183,41 +179,37 @@ sim_error world_resume_processes(sim_world *w, const char *asg_name, const strve
 
 /* DescribeInstances. ids NULL/empty = all (paged, sorted by id); an unknown id answers
  * InvalidInstanceID.NotFound. Terminated instances stay visible for a simulated hour. */
-sim_error world_describe_instances(sim_world *w, const strvec *ids, const char *next_token,
-                                   int max_items, ec2_instance_list *out, char **next_out);
+sim_error world_describe_instances(sim_world *w, const strvec *ids, const char *next_token, int max_items,
+                                   ec2_instance_list *out, char **next_out);
 
 /* DescribeLaunchTemplateVersions by id or name; versions NULL = all, else "1",
  * "$Latest", "$Default". Errors: InvalidLaunchTemplateId.NotFound /
  * InvalidLaunchTemplateName.NotFoundException. */
-sim_error world_describe_lt_versions(sim_world *w, const char *lt_id, const char *lt_name,
-                                     const strvec *versions, lt_version_list *out);
+sim_error world_describe_lt_versions(sim_world *w, const char *lt_id, const char *lt_name, const strvec *versions,
+                                     lt_version_list *out);
 
 /* ---------- elbv2 ---------- */
 
 /* DescribeTargetGroups: by arns, or names, or load balancer arn, or all.
  * Errors: TargetGroupNotFound, LoadBalancerNotFound, ValidationError. */
-sim_error world_describe_target_groups(sim_world *w, const strvec *arns, const strvec *names,
-                                       const char *lb_arn, const char *marker, int page_size,
-                                       target_group_list *out, char **next_marker);
+sim_error world_describe_target_groups(sim_world *w, const strvec *arns, const strvec *names, const char *lb_arn,
+                                       const char *marker, int page_size, target_group_list *out, char **next_marker);
 /* DescribeTargetHealth. target_ids NULL/empty = every registered target (and those
  * still draining). A target id not registered answers state "unused" with
  * Target.InvalidState for a stopped or terminated instance, else Target.NotRegistered;
  * a target group no load balancer uses has its targets "unused", Target.NotInUse.
  * Errors: TargetGroupNotFound. */
-sim_error world_describe_target_health(sim_world *w, const char *tg_arn,
-                                       const strvec *target_ids, target_health_list *out);
-sim_error world_describe_load_balancers(sim_world *w, const strvec *arns, const strvec *names,
-                                        const char *marker, int page_size,
-                                        load_balancer_list *out, char **next_marker);
+sim_error world_describe_target_health(sim_world *w, const char *tg_arn, const strvec *target_ids,
+                                       target_health_list *out);
+sim_error world_describe_load_balancers(sim_world *w, const strvec *arns, const strvec *names, const char *marker,
+                                        int page_size, load_balancer_list *out, char **next_marker);
 /* DescribeListeners by load balancer arn or listener arns. Errors: LoadBalancerNotFound,
  * ListenerNotFound, ValidationError (neither given). */
-sim_error world_describe_listeners(sim_world *w, const char *lb_arn,
-                                   const strvec *listener_arns, const char *marker,
+sim_error world_describe_listeners(sim_world *w, const char *lb_arn, const strvec *listener_arns, const char *marker,
                                    int page_size, lb_listener_list *out, char **next_marker);
 /* DescribeRules by listener arn or rule arns. Errors: ListenerNotFound, RuleNotFound. */
-sim_error world_describe_rules(sim_world *w, const char *listener_arn, const strvec *rule_arns,
-                               const char *marker, int page_size, lb_rule_list *out,
-                               char **next_marker);
+sim_error world_describe_rules(sim_world *w, const char *listener_arn, const strvec *rule_arns, const char *marker,
+                               int page_size, lb_rule_list *out, char **next_marker);
 
 /* ---------- ecr ---------- */
 
@@ -225,25 +217,22 @@ sim_error world_describe_rules(sim_world *w, const char *listener_arn, const str
  * RepositoryNotFoundException. */
 
 /* DescribeRepositories. names NULL/empty = all. Errors: RepositoryNotFoundException. */
-sim_error world_ecr_describe_repositories(sim_world *w, const char *registry_id,
-                                          const strvec *names, const char *next_token,
-                                          int max_items, ecr_repository_list *out,
+sim_error world_ecr_describe_repositories(sim_world *w, const char *registry_id, const strvec *names,
+                                          const char *next_token, int max_items, ecr_repository_list *out,
                                           char **next_out);
 /* DescribeImages. ids NULL/empty = every image (newest push first), filtered by
  * tag_status NULL/"ANY", "TAGGED", "UNTAGGED" and image_status NULL (= ACTIVE only, as
  * the API reference says), "ANY", "ACTIVE", "ARCHIVED", "ACTIVATING". Listed ids that
  * are missing answer ImageNotFoundException (listed ids are answered whatever their status). */
 sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const char *repo,
-                                    const sim_image_id_list *ids, const char *tag_status,
-                                    const char *image_status, const char *next_token, int max_items,
-                                    ecr_image_detail_list *out, char **next_out);
+                                    const sim_image_id_list *ids, const char *tag_status, const char *image_status,
+                                    const char *next_token, int max_items, ecr_image_detail_list *out, char **next_out);
 /* BatchGetImage. accepted NULL/empty = Docker v2 schema 1/2 + OCI manifest (AWS's
  * default). Per-id failures (botocore's ImageFailureCode): ImageNotFound (also when the
  * image's media type is not accepted), ImageTagDoesNotMatchDigest, MissingDigestAndTag.
  * Errors: RepositoryNotFoundException. */
 sim_error world_ecr_batch_get_image(sim_world *w, const char *registry_id, const char *repo,
-                                    const sim_image_id_list *ids, const strvec *accepted,
-                                    ecr_batch_get_result *out);
+                                    const sim_image_id_list *ids, const strvec *accepted, ecr_batch_get_result *out);
 /* PutImage: manifest bytes (len bounded by 4 MiB), media_type NULL = the manifest's
  * mediaType, tag NULL = untagged push, digest NULL = computed (when given it must match
  * the sha256 of the bytes). Moves tag to this digest. out (may be NULL) gets the Image.
@@ -251,9 +240,8 @@ sim_error world_ecr_batch_get_image(sim_world *w, const char *registry_id, const
  * ImageTagAlreadyExistsException, ImageDigestDoesNotMatchException,
  * InvalidParameterException (manifest is not JSON, a schema 2 manifest names no mediaType
  * and none is given, or the two disagree). */
-sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char *repo,
-                              const char *manifest, size_t manifest_len,
-                              const char *media_type, const char *tag, const char *digest,
+sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char *repo, const char *manifest,
+                              size_t manifest_len, const char *media_type, const char *tag, const char *digest,
                               ecr_image *out);
 /* UpdateImageStorageClass: target "ARCHIVE" archives the image (it can no longer be
  * pulled), "STANDARD" restores an archived one (ACTIVATING, then ACTIVE 20 simulated
@@ -266,8 +254,7 @@ sim_error world_ecr_update_storage_class(sim_world *w, const char *registry_id, 
  * a digest id removes the image and all its tags. deleted gets the removed ids,
  * failures: ImageNotFound, MissingDigestAndTag. Errors: RepositoryNotFoundException. */
 sim_error world_ecr_batch_delete_image(sim_world *w, const char *registry_id, const char *repo,
-                                       const sim_image_id_list *ids,
-                                       sim_image_id_list *deleted,
+                                       const sim_image_id_list *ids, sim_image_id_list *deleted,
                                        sim_image_failure_list *failures);
 
 /* ---------- cloudwatch ---------- */
@@ -276,15 +263,13 @@ sim_error world_ecr_batch_delete_image(sim_world *w, const char *registry_id, co
  * alarm_types NULL/empty = metric alarms only (as AWS answers when AlarmTypes is
  * omitted), else "MetricAlarm" and/or "CompositeAlarm". out holds both kinds
  * (cw_alarm.alarm_type). Errors: InvalidParameterValue, InvalidNextToken. */
-sim_error world_describe_alarms(sim_world *w, const strvec *names, const char *prefix,
-                                const char *state_value, const strvec *alarm_types,
-                                const char *next_token, int max_items, cw_alarm_list *out,
+sim_error world_describe_alarms(sim_world *w, const strvec *names, const char *prefix, const char *state_value,
+                                const strvec *alarm_types, const char *next_token, int max_items, cw_alarm_list *out,
                                 char **next_out);
 /* SetAlarmState (also for the control API): the state holds until the alarm's tied
  * metric is next evaluated (a composite: until one of its children changes state).
  * Errors: ResourceNotFound, InvalidFormat. */
-sim_error world_set_alarm_state(sim_world *w, const char *name, const char *state,
-                                const char *reason);
+sim_error world_set_alarm_state(sim_world *w, const char *name, const char *state, const char *reason);
 
 /* ---------- the event log ----------
  * A bounded ring (100,000 events) of everything that happens. Each event is one JSON

@@ -20,7 +20,7 @@ static scaling_activity *act_at(sim_world *w, int abs)
 
 static int act_new(sim_world *w, int asg, const char *description, const char *cause, const char *details)
 {
-    if (w->activities.n >= W_MAX_ACTIVITIES) {   /* drop the older half, as AWS forgets old ones */
+    if (w->activities.n >= W_MAX_ACTIVITIES) { /* drop the older half, as AWS forgets old ones */
         size_t drop = W_MAX_ACTIVITIES / 2;
         for (size_t i = 0; i < drop; i++)
             scaling_activity_free(&w->activities.items[i]);
@@ -101,10 +101,12 @@ static int launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, 
     w_instance *in = VEC_NEW(w->instances);
     int idx = (int)w->instances.n - 1;
     uint64_t r1 = w_rand(w), r2 = w_rand(w);
-    snprintf(in->id, sizeof in->id, "i-0%04x%012llx", (unsigned)(r1 & 0xffff), (unsigned long long)(r2 & 0xffffffffffffULL));
+    snprintf(in->id, sizeof in->id, "i-0%04x%012llx", (unsigned)(r1 & 0xffff),
+             (unsigned long long)(r2 & 0xffffffffffffULL));
     in->asg = asg;
     str_copy(in->az, sizeof in->az, a->sc->azs.items[best]);
-    snprintf(in->ip, sizeof in->ip, "10.0.%u.%u", (unsigned)((best * 32 + (size_t)w_rand_range(w, 32)) & 0xff), (unsigned)(4 + w_rand_range(w, 250)) & 0xff);
+    snprintf(in->ip, sizeof in->ip, "10.0.%u.%u", (unsigned)((best * 32 + (size_t)w_rand_range(w, 32)) & 0xff),
+             (unsigned)(4 + w_rand_range(w, 250)) & 0xff);
     snprintf(in->subnet, sizeof in->subnet, "subnet-0%016zx", 0xab5100u + best);
     in->lt = lt;
     in->lt_version = ver;
@@ -128,7 +130,7 @@ static int launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, 
     const w_image *im = a->repo >= 0 ? w_ecr_pull(w, a->repo, tag, &in->pull_failed) : NULL;
     in->digest = im ? xstrdup(im->digest) : NULL;
     in->bad = im ? im->bad : a->repo >= 0;
-    if (im && im->fails_after_s >= 0)   /* set once it is ready (w_asg_init moves the scenario's own) */
+    if (im && im->fails_after_s >= 0) /* set once it is ready (w_asg_init moves the scenario's own) */
         in->fails_at = in->ready_at + (aws_time)im->fails_after_s * 1000;
     if (warm)
         VEC_PUSH(a->warm, idx);
@@ -137,20 +139,25 @@ static int launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, 
 
     char when[32], desc[96], cause[512], details[160];
     w_iso(w->now, when);
-    snprintf(desc, sizeof desc, warm ? "Launching a new EC2 instance into warm pool: %s" : "Launching a new EC2 instance: %s",
-             in->id);
+    snprintf(desc, sizeof desc,
+             warm ? "Launching a new EC2 instance into warm pool: %s" : "Launching a new EC2 instance: %s", in->id);
     if (warm)
-        snprintf(cause, sizeof cause,
-                 "At %s an instance was launched into the warm pool, which has fewer instances than its configured size.", when);
+        snprintf(
+            cause, sizeof cause,
+            "At %s an instance was launched into the warm pool, which has fewer instances than its configured size.",
+            when);
     else if (str_eq(why, "refresh"))
         snprintf(cause, sizeof cause, "At %s an instance was started in response to an instance refresh.", when);
     else
         snprintf(cause, sizeof cause,
-                 "At %s an instance was started in response to a difference between desired and actual capacity, increasing the capacity from %d to %d.",
+                 "At %s an instance was started in response to a difference between desired and actual capacity, "
+                 "increasing the capacity from %d to %d.",
                  when, before, before + 1);
     snprintf(details, sizeof details, "{\"Subnet ID\":\"%s\",\"Availability Zone\":\"%s\"}", in->subnet, in->az);
     in->launch_activity = act_new(w, asg, desc, cause, details);
-    w_event(w, "instance_launched", "\"asg\":\"%s\",\"instance\":\"%s\",\"az\":\"%s\",\"digest\":\"%s\",\"reason\":\"%s\",\"refresh_gen\":%d,\"pull_failed\":%s",
+    w_event(w, "instance_launched",
+            "\"asg\":\"%s\",\"instance\":\"%s\",\"az\":\"%s\",\"digest\":\"%s\",\"reason\":\"%s\",\"refresh_gen\":%d,"
+            "\"pull_failed\":%s",
             a->sc->name, in->id, in->az, in->digest ? in->digest : "", warm ? "warm_pool" : why, gen,
             in->pull_failed ? "true" : "false");
     return idx;
@@ -177,18 +184,21 @@ void w_terminate(sim_world *w, int inst, const char *why)
              in->id);
     if (str_eq(why, "refresh"))
         snprintf(cause, sizeof cause,
-                 "At %s an instance was taken out of service in response to an instance refresh.  At %s instance %s was selected for termination.",
+                 "At %s an instance was taken out of service in response to an instance refresh.  At %s instance %s "
+                 "was selected for termination.",
                  when, when, in->id);
     else if (str_eq(why, "unhealthy"))
         snprintf(cause, sizeof cause,
                  "At %s an instance was taken out of service in response to an ELB system health check failure.", when);
     else
         snprintf(cause, sizeof cause,
-                 "At %s an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from %d to %d.  At %s instance %s was selected for termination.",
+                 "At %s an instance was taken out of service in response to a difference between desired and actual "
+                 "capacity, shrinking the capacity from %d to %d.  At %s instance %s was selected for termination.",
                  when, before, before - 1, when, in->id);
     snprintf(details, sizeof details, "{\"Subnet ID\":\"%s\",\"Availability Zone\":\"%s\"}", in->subnet, in->az);
     in->term_activity = act_new(w, in->asg, desc, cause, details);
-    w_event(w, "instance_terminating", "\"asg\":\"%s\",\"instance\":\"%s\",\"reason\":\"%s\"", a->sc->name, in->id, why);
+    w_event(w, "instance_terminating", "\"asg\":\"%s\",\"instance\":\"%s\",\"reason\":\"%s\"", a->sc->name, in->id,
+            why);
 }
 
 bool w_asg_suspended(const sim_world *w, int asg, const char *process)
@@ -244,15 +254,23 @@ const char *w_lifecycle_name(const sim_world *w, const w_instance *in)
 {
     const char *pool = w->asgs.items[in->asg].sc->warm_pool.pool_state;
     switch (in->lc) {
-    case LC_PENDING: return "Pending";
-    case LC_INSERVICE: return "InService";
-    case LC_TERMINATING: return in->warm ? "Warmed:Terminating" : "Terminating";
-    case LC_TERMINATED: return in->warm ? "Warmed:Terminated" : "Terminated";
-    case LC_STANDBY: return "Standby";
-    case LC_WARM_PENDING: return "Warmed:Pending";
+    case LC_PENDING:
+        return "Pending";
+    case LC_INSERVICE:
+        return "InService";
+    case LC_TERMINATING:
+        return in->warm ? "Warmed:Terminating" : "Terminating";
+    case LC_TERMINATED:
+        return in->warm ? "Warmed:Terminated" : "Terminated";
+    case LC_STANDBY:
+        return "Standby";
+    case LC_WARM_PENDING:
+        return "Warmed:Pending";
     case LC_WARMED:
-        if (str_eq(pool, "Running")) return "Warmed:Running";
-        if (str_eq(pool, "Hibernated")) return "Warmed:Hibernated";
+        if (str_eq(pool, "Running"))
+            return "Warmed:Running";
+        if (str_eq(pool, "Hibernated"))
+            return "Warmed:Hibernated";
         return "Warmed:Stopped";
     }
     return "InService";
@@ -292,8 +310,8 @@ void w_asg_init(sim_world *w)
         a->sc = s;
         char id[37];
         w_uuid(w, id);
-        a->arn = xasprintf("arn:aws:autoscaling:%s:%s:autoScalingGroup:%s:autoScalingGroupName/%s",
-                           w->region, w->account_id, id, s->name);
+        a->arn = xasprintf("arn:aws:autoscaling:%s:%s:autoScalingGroup:%s:autoScalingGroupName/%s", w->region,
+                           w->account_id, id, s->name);
         a->min = s->min_size;
         a->max = s->max_size;
         a->desired = s->desired;
@@ -352,7 +370,7 @@ void w_asg_init(sim_world *w)
     if (w->activities.n > 1)
         qsort(w->activities.items, w->activities.n, sizeof *w->activities.items, act_cmp);
     for (size_t i = 0; i < w->instances.n; i++)
-        w->instances.items[i].launch_activity = -1;   /* all finished; indexes moved */
+        w->instances.items[i].launch_activity = -1; /* all finished; indexes moved */
 }
 
 void w_asg_free(sim_world *w)
@@ -389,8 +407,8 @@ static void warm_lifecycle_step(sim_world *w, w_asg *a)
         if (in->lc == LC_WARM_PENDING && w->now >= in->ready_at) {
             in->lc = LC_WARMED;
             act_done(w, in->launch_activity, "Successful", NULL);
-            w_event(w, "instance_warmed", "\"asg\":\"%s\",\"instance\":\"%s\",\"state\":\"%s\"", a->sc->name,
-                    in->id, w_lifecycle_name(w, in));
+            w_event(w, "instance_warmed", "\"asg\":\"%s\",\"instance\":\"%s\",\"state\":\"%s\"", a->sc->name, in->id,
+                    w_lifecycle_name(w, in));
         } else if (in->lc == LC_TERMINATING && w->now >= in->terminate_at) {
             in->lc = LC_TERMINATED;
             in->terminated_at = w->now;
@@ -439,7 +457,7 @@ static int pick_victim(const sim_world *w, const w_asg *a)
     for (size_t i = 0; i < a->instances.n; i++) {
         int idx = a->instances.items[i];
         const w_instance *in = &w->instances.items[idx];
-        if (!alive(in) || in->protected_)   /* scale-in protection */
+        if (!alive(in) || in->protected_) /* scale-in protection */
             continue;
         int az_n = az_alive(w, a, in->az);
         if (best < 0 || az_n > best_az) {
@@ -501,7 +519,8 @@ void w_asg_reconcile_step(sim_world *w)
             if (!in->unhealthy && health_check && str_eq(a->sc->health_check_type, "ELB") &&
                 w->now >= in->launch_time + (aws_time)a->sc->grace_period_s * 1000 && w_elb_any_unhealthy(w, idx)) {
                 in->unhealthy = true;
-                w_event(w, "instance_health", "\"asg\":\"%s\",\"instance\":\"%s\",\"health\":\"Unhealthy\"", a->sc->name, in->id);
+                w_event(w, "instance_health", "\"asg\":\"%s\",\"instance\":\"%s\",\"health\":\"Unhealthy\"",
+                        a->sc->name, in->id);
                 w_refresh_note_health_failure(w, idx);
             }
             if (in->unhealthy && replace_unhealthy)
@@ -625,12 +644,15 @@ static void fill_group(const sim_world *w, const w_asg *a, asg_group *o)
     o->imp_max_healthy_percentage = a->sc->imp_max_healthy;
 }
 
-sim_error world_describe_asgs(sim_world *w, const strvec *names, const char *next_token,
-                              int max_items, asg_group_list *out, char **next_out)
+sim_error world_describe_asgs(sim_world *w, const strvec *names, const char *next_token, int max_items,
+                              asg_group_list *out, char **next_out)
 {
     *next_out = NULL;
     if (max_items > 100)
-        return w_err("ValidationError", 400, "1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100", max_items);
+        return w_err("ValidationError", 400,
+                     "1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member "
+                     "must have value less than or equal to 100",
+                     max_items);
     size_t off;
     if (!w_untoken(w, "DescribeAutoScalingGroups", next_token, &off))
         return w_err("InvalidNextToken", 400, "The token '%.64s' is invalid.", next_token);
@@ -651,12 +673,14 @@ sim_error world_describe_asgs(sim_world *w, const strvec *names, const char *nex
 }
 
 sim_error world_describe_activities(sim_world *w, const char *asg_name, const strvec *activity_ids,
-                                    const char *next_token, int max_items, scaling_activity_list *out,
-                                    char **next_out)
+                                    const char *next_token, int max_items, scaling_activity_list *out, char **next_out)
 {
     *next_out = NULL;
     if (max_items > 100)
-        return w_err("ValidationError", 400, "1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100", max_items);
+        return w_err("ValidationError", 400,
+                     "1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member "
+                     "must have value less than or equal to 100",
+                     max_items);
     size_t off;
     if (!w_untoken(w, "DescribeScalingActivities", next_token, &off))
         return w_err("InvalidNextToken", 400, "The token '%.64s' is invalid.", next_token);
@@ -697,9 +721,13 @@ sim_error world_set_desired_capacity(sim_world *w, const char *asg_name, int des
         return w_err("ValidationError", 400, "AutoScalingGroup name not found - %.64s", asg_name ? asg_name : "");
     w_asg *a = &w->asgs.items[g];
     if (desired > a->max)
-        return w_err("ValidationError", 400, "New SetDesiredCapacity value %d is above max value %d for the AutoScalingGroup.", desired, a->max);
+        return w_err("ValidationError", 400,
+                     "New SetDesiredCapacity value %d is above max value %d for the AutoScalingGroup.", desired,
+                     a->max);
     if (desired < a->min)
-        return w_err("ValidationError", 400, "New SetDesiredCapacity value %d is below min value %d for the AutoScalingGroup.", desired, a->min);
+        return w_err("ValidationError", 400,
+                     "New SetDesiredCapacity value %d is below min value %d for the AutoScalingGroup.", desired,
+                     a->min);
     a->desired = desired;
     w_event(w, "capacity", "\"asg\":\"%s\",\"desired\":%d", a->sc->name, desired);
     return w_okv();
@@ -715,7 +743,10 @@ sim_error world_describe_warm_pool(sim_world *w, const char *asg_name, const cha
     if (g < 0)
         return w_err("ValidationError", 400, "AutoScalingGroup name not found - %.64s", asg_name ? asg_name : "");
     if (max_items > 50)
-        return w_err("ValidationError", 400, "1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 50", max_items);
+        return w_err("ValidationError", 400,
+                     "1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member "
+                     "must have value less than or equal to 50",
+                     max_items);
     size_t off;
     if (!w_untoken(w, "DescribeWarmPool", next_token, &off))
         return w_err("InvalidNextToken", 400, "The token '%.64s' is invalid.", next_token);

@@ -42,8 +42,9 @@ void w_cw_init(sim_world *w)
         const alarm_rule *rule = &a->sc->parsed;
         for (size_t k = 0; a->sc->kind == SC_ALARM_COMPOSITE && k < rule->nodes.n; k++) {
             int c = rule->nodes.items[k].kind == AR_STATE ? alarm_index(w, rule->nodes.items[k].alarm) : -1;
-            if (c < 0) {   /* an ARN: its name follows ":alarm:" */
-                const char *at = rule->nodes.items[k].kind == AR_STATE ? strstr(rule->nodes.items[k].alarm, ":alarm:") : NULL;
+            if (c < 0) { /* an ARN: its name follows ":alarm:" */
+                const char *at =
+                    rule->nodes.items[k].kind == AR_STATE ? strstr(rule->nodes.items[k].alarm, ":alarm:") : NULL;
                 c = at ? alarm_index(w, at + 7) : -1;
             }
             if (c >= 0)
@@ -69,7 +70,8 @@ static void set_state(sim_world *w, w_alarm *a, const char *state, const char *r
     strbuf sb;
     sb_init(&sb);
     w_json_str(&sb, reason);
-    w_event(w, "alarm_state", "\"alarm\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"reason\":%s", a->sc->name, a->state, state, sb.buf);
+    w_event(w, "alarm_state", "\"alarm\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"reason\":%s", a->sc->name, a->state,
+            state, sb.buf);
     sb_free(&sb);
     str_copy(a->state, sizeof a->state, state);
     str_set(&a->reason, reason);
@@ -110,8 +112,8 @@ static void step_metric(sim_world *w, w_alarm *a)
     char when[32], reason[256];
     w_iso(w->now, when);
     snprintf(reason, sizeof reason, "Threshold Crossed: %d datapoint%s [%.1f (%s)] %s the threshold (%.1f).",
-             b ? a->breach_run : 1, b && a->breach_run > 1 ? "s" : "", v, when,
-             b ? "breached" : "did not breach", a->sc->threshold);
+             b ? a->breach_run : 1, b && a->breach_run > 1 ? "s" : "", v, when, b ? "breached" : "did not breach",
+             a->sc->threshold);
     if (a->breach_run >= a->sc->evaluation_periods)
         set_state(w, a, "ALARM", reason);
     else if (!b)
@@ -137,7 +139,8 @@ static bool step_composite(sim_world *w, w_alarm *a)
     a->seen = sum;
     bool on = alarm_rule_eval(&a->sc->parsed, state_of, w);
     unsigned before = a->version;
-    set_state(w, a, on ? "ALARM" : "OK", on ? "The alarm rule evaluated to TRUE." : "The alarm rule evaluated to FALSE.");
+    set_state(w, a, on ? "ALARM" : "OK",
+              on ? "The alarm rule evaluated to TRUE." : "The alarm rule evaluated to FALSE.");
     return a->version != before;
 }
 
@@ -227,8 +230,8 @@ static void fill_alarm(const w_alarm *a, cw_alarm *o)
 }
 
 sim_error world_describe_alarms(sim_world *w, const strvec *names, const char *prefix, const char *state_value,
-                                const strvec *alarm_types, const char *next_token, int max_items,
-                                cw_alarm_list *out, char **next_out)
+                                const strvec *alarm_types, const char *next_token, int max_items, cw_alarm_list *out,
+                                char **next_out)
 {
     *next_out = NULL;
     if (max_items > 100)
@@ -243,7 +246,8 @@ sim_error world_describe_alarms(sim_world *w, const strvec *names, const char *p
         else
             return w_err("InvalidParameterValue", 400,
                          "1 validation error detected: Value '%.64s' at 'alarmTypes' failed to satisfy constraint: "
-                         "Member must satisfy enum value set: [CompositeAlarm, MetricAlarm]", alarm_types->items[i]);
+                         "Member must satisfy enum value set: [CompositeAlarm, MetricAlarm]",
+                         alarm_types->items[i]);
     }
     size_t off;
     if (!w_untoken(w, "DescribeAlarms", next_token, &off))

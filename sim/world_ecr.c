@@ -11,18 +11,20 @@
 
 #include "aws/sigv4.h"
 
-#define MT_DOCKER_V1 "application/vnd.docker.distribution.manifest.v1+json"
-#define MT_DOCKER_V1S "application/vnd.docker.distribution.manifest.v1+prettyjws"
-#define MT_DOCKER_V2 "application/vnd.docker.distribution.manifest.v2+json"
-#define MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MT_OCI "application/vnd.oci.image.manifest.v1+json"
-#define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define MT_DOCKER_V1     "application/vnd.docker.distribution.manifest.v1+json"
+#define MT_DOCKER_V1S    "application/vnd.docker.distribution.manifest.v1+prettyjws"
+#define MT_DOCKER_V2     "application/vnd.docker.distribution.manifest.v2+json"
+#define MT_DOCKER_LIST   "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MT_OCI           "application/vnd.oci.image.manifest.v1+json"
+#define MT_OCI_INDEX     "application/vnd.oci.image.index.v1+json"
 #define ECR_MAX_MANIFEST (4u << 20)
-#define ECR_MAX_TAG 300
+#define ECR_MAX_TAG      300
 
 static bool known_media_type(const char *mt)
 {
-    static const char *const all[] = { MT_DOCKER_V1, MT_DOCKER_V1S, MT_DOCKER_V2, MT_DOCKER_LIST, MT_OCI, MT_OCI_INDEX };
+    static const char *const all[] = {
+        MT_DOCKER_V1, MT_DOCKER_V1S, MT_DOCKER_V2, MT_DOCKER_LIST, MT_OCI, MT_OCI_INDEX
+    };
     for (size_t i = 0; i < ARRAY_LEN(all); i++)
         if (str_eq(all[i], mt))
             return true;
@@ -101,7 +103,7 @@ typedef struct manifest_facts {
     bool has_size;
     int64_t size;
     bool has_layers, has_manifests;
-    bool explicit_type;            /* the manifest itself named its mediaType */
+    bool explicit_type; /* the manifest itself named its mediaType */
     int schema_version;
 } manifest_facts;
 
@@ -112,8 +114,8 @@ static bool manifest_parse(const char *data, size_t len, manifest_facts *f)
         return false;
     json_tokener *tok = json_tokener_new();
     json_object *root = json_tokener_parse_ex(tok, data, (int)len);
-    bool ok = root && json_tokener_get_error(tok) == json_tokener_success &&
-              json_object_is_type(root, json_type_object);
+    bool ok =
+        root && json_tokener_get_error(tok) == json_tokener_success && json_object_is_type(root, json_type_object);
     json_tokener_free(tok);
     if (ok) {
         json_object *v;
@@ -141,7 +143,7 @@ static bool manifest_parse(const char *data, size_t len, manifest_facts *f)
         }
         if (json_object_object_get_ex(root, "manifests", &v) && json_object_is_type(v, json_type_array))
             f->has_manifests = true;
-        if (!f->media_type[0]) {   /* infer what Docker would have sent */
+        if (!f->media_type[0]) { /* infer what Docker would have sent */
             if (f->has_manifests)
                 str_copy(f->media_type, sizeof f->media_type, MT_OCI_INDEX);
             else if (f->schema_version == 1)
@@ -171,7 +173,9 @@ static char *make_manifest(const char *repo, const char *seed, const sc_image *s
         for (size_t i = 0; i < ARRAY_LEN(arch); i++) {
             snprintf(part, sizeof part, "%s/%s/%s", repo, seed, arch[i]);
             digest_of(part, strlen(part), d);
-            sb_printf(&sb, "%s{\"mediaType\":\"%s\",\"size\":%d,\"digest\":\"%s\",\"platform\":{\"architecture\":\"%s\",\"os\":\"linux\"}}",
+            sb_printf(&sb,
+                      "%s{\"mediaType\":\"%s\",\"size\":%d,\"digest\":\"%s\",\"platform\":{\"architecture\":\"%s\","
+                      "\"os\":\"linux\"}}",
                       i ? "," : "", oci ? MT_OCI : MT_DOCKER_V2, 1000 + (int)i * 17, d, arch[i]);
         }
         sb_append(&sb, "]}");
@@ -179,21 +183,25 @@ static char *make_manifest(const char *repo, const char *seed, const sc_image *s
         bool oci = str_eq(mt, MT_OCI);
         snprintf(part, sizeof part, "%s/%s/config", repo, seed);
         digest_of(part, strlen(part), d);
-        sb_printf(&sb, "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\",\"size\":1469,\"digest\":\"%s\"},\"layers\":[",
-                  mt, oci ? "application/vnd.oci.image.config.v1+json" : "application/vnd.docker.container.image.v1+json", d);
+        sb_printf(
+            &sb,
+            "{\"schemaVersion\":2,\"mediaType\":\"%s\",\"config\":{\"mediaType\":\"%s\",\"size\":1469,\"digest\":\"%"
+            "s\"},\"layers\":[",
+            mt, oci ? "application/vnd.oci.image.config.v1+json" : "application/vnd.docker.container.image.v1+json", d);
         for (size_t i = 0; i < si->layer_sizes.n || i < 1; i++) {
             int64_t size = si->layer_sizes.n ? si->layer_sizes.items[i] : 31457280;
             snprintf(part, sizeof part, "%s/%s/layer%zu", repo, seed, i);
             digest_of(part, strlen(part), d);
             sb_printf(&sb, "%s{\"mediaType\":\"%s\",\"size\":%lld,\"digest\":\"%s\"}", i ? "," : "",
-                      oci ? "application/vnd.oci.image.layer.v1.tar+gzip" : "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                      oci ? "application/vnd.oci.image.layer.v1.tar+gzip"
+                          : "application/vnd.docker.image.rootfs.diff.tar.gzip",
                       (long long)size, d);
         }
         sb_append(&sb, "]}");
     }
     *len = sb.len;
     char *out = sb_steal(&sb);
-    sb_free(&sb);   /* sb_steal leaves a fresh empty buffer behind */
+    sb_free(&sb); /* sb_steal leaves a fresh empty buffer behind */
     return out;
 }
 
@@ -281,7 +289,10 @@ void w_ecr_free(sim_world *w)
             image_free(&r->images.items[j]);
         VEC_FREE(r->images);
         strvec_free(&r->exclusions);
-        free(r->name); free(r->arn); free(r->uri); free(r->mutability);
+        free(r->name);
+        free(r->arn);
+        free(r->uri);
+        free(r->mutability);
     }
     VEC_FREE(w->repos);
 }
@@ -324,7 +335,8 @@ void w_ecr_step(sim_world *w)
                 str_copy(im->status, sizeof im->status, "ACTIVE");
                 im->activated_at = w->now;
                 im->active_at = 0;
-                w_event(w, "image_restored", "\"repository\":\"%s\",\"digest\":\"%s\"", w->repos.items[i].name, im->digest);
+                w_event(w, "image_restored", "\"repository\":\"%s\",\"digest\":\"%s\"", w->repos.items[i].name,
+                        im->digest);
             }
         }
 }
@@ -343,8 +355,8 @@ static sim_error find_repo(sim_world *w, const char *registry_id, const char *re
 }
 
 sim_error world_ecr_describe_repositories(sim_world *w, const char *registry_id, const strvec *names,
-                                          const char *next_token, int max_items,
-                                          ecr_repository_list *out, char **next_out)
+                                          const char *next_token, int max_items, ecr_repository_list *out,
+                                          char **next_out)
 {
     *next_out = NULL;
     VEC(int) pick = { 0 };
@@ -436,9 +448,8 @@ static int resolve_id(const w_repo *r, const sim_image_id *id)
 }
 
 sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const char *repo,
-                                    const sim_image_id_list *ids, const char *tag_status,
-                                    const char *image_status, const char *next_token, int max_items,
-                                    ecr_image_detail_list *out, char **next_out)
+                                    const sim_image_id_list *ids, const char *tag_status, const char *image_status,
+                                    const char *next_token, int max_items, ecr_image_detail_list *out, char **next_out)
 {
     *next_out = NULL;
     w_repo *r;
@@ -449,14 +460,15 @@ sim_error world_ecr_describe_images(sim_world *w, const char *registry_id, const
         for (size_t i = 0; i < ids->n; i++)
             if (resolve_id(r, &ids->items[i]) < 0)
                 return w_err("ImageNotFoundException", 400,
-                             "The image with imageId {imageDigest:'%.80s', imageTag:'%.64s'} does not exist within the repository with name '%.64s' in the registry with id '%s'",
+                             "The image with imageId {imageDigest:'%.80s', imageTag:'%.64s'} does not exist within the "
+                             "repository with name '%.64s' in the registry with id '%s'",
                              ids->items[i].image_digest ? ids->items[i].image_digest : "null",
                              ids->items[i].image_tag ? ids->items[i].image_tag : "null", r->name, w->account_id);
         for (size_t i = 0; i < ids->n; i++)
             fill_detail(w, r, &r->images.items[resolve_id(r, &ids->items[i])], VEC_NEW(*out));
         return w_okv();
     }
-    int want_tagged = 0;   /* 0 any, 1 tagged, -1 untagged */
+    int want_tagged = 0; /* 0 any, 1 tagged, -1 untagged */
     if (str_eq(tag_status, "TAGGED"))
         want_tagged = 1;
     else if (str_eq(tag_status, "UNTAGGED"))
@@ -500,8 +512,7 @@ static void add_failure(sim_image_failure_list *l, const sim_image_id *id, const
 }
 
 sim_error world_ecr_batch_get_image(sim_world *w, const char *registry_id, const char *repo,
-                                    const sim_image_id_list *ids, const strvec *accepted,
-                                    ecr_batch_get_result *out)
+                                    const sim_image_id_list *ids, const strvec *accepted, ecr_batch_get_result *out)
 {
     w_repo *r;
     sim_error e = find_repo(w, registry_id, repo, &r);
@@ -524,7 +535,7 @@ sim_error world_ecr_batch_get_image(sim_world *w, const char *registry_id, const
             continue;
         }
         const w_image *im = &r->images.items[k];
-        if (!pullable(im)) {   /* a pull's first call: archived images answer not found (404) */
+        if (!pullable(im)) { /* a pull's first call: archived images answer not found (404) */
             add_failure(&fails, id, "ImageNotFound", "Requested image not found: the image is archived");
             continue;
         }
@@ -533,10 +544,11 @@ sim_error world_ecr_batch_get_image(sim_world *w, const char *registry_id, const
             ok = strvec_contains(accepted, im->media_type);
         else
             ok = str_eq(im->media_type, MT_DOCKER_V2) || str_eq(im->media_type, MT_OCI) ||
-                 str_eq(im->media_type, MT_DOCKER_V1) || str_eq(im->media_type, MT_DOCKER_V1S);
-        if (!ok) {   /* ImageFailureCode has no media-type code: ECR answers ImageNotFound */
+                str_eq(im->media_type, MT_DOCKER_V1) || str_eq(im->media_type, MT_DOCKER_V1S);
+        if (!ok) { /* ImageFailureCode has no media-type code: ECR answers ImageNotFound */
             char why[256];
-            snprintf(why, sizeof why, "Requested image not found: its manifest media type %s is not in acceptedMediaTypes",
+            snprintf(why, sizeof why,
+                     "Requested image not found: its manifest media type %s is not in acceptedMediaTypes",
                      im->media_type);
             add_failure(&fails, id, "ImageNotFound", why);
             continue;
@@ -571,9 +583,8 @@ static bool tag_immutable(const w_repo *r, const char *tag)
     return false;
 }
 
-sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char *repo,
-                              const char *manifest, size_t manifest_len,
-                              const char *media_type, const char *tag, const char *digest,
+sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char *repo, const char *manifest,
+                              size_t manifest_len, const char *media_type, const char *tag, const char *digest,
                               ecr_image *out)
 {
     w_repo *r;
@@ -586,11 +597,13 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
                      "Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid JSON syntax'");
     if (!str_empty(media_type)) {
         if (!known_media_type(media_type))
-            return w_err("InvalidParameterException", 400,
-                         "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Invalid media type'");
+            return w_err(
+                "InvalidParameterException", 400,
+                "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Invalid media type'");
         if (f.explicit_type && !str_eq(f.media_type, media_type))
             return w_err("InvalidParameterException", 400,
-                         "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Manifest media type does not match the mediaType in the manifest'");
+                         "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: 'Manifest media "
+                         "type does not match the mediaType in the manifest'");
         str_copy(f.media_type, sizeof f.media_type, media_type);
     } else if (!f.explicit_type && f.schema_version != 1) {
         /* ECR cannot tell what a schema 2 manifest without mediaType is */
@@ -605,9 +618,10 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
     char d[72];
     digest_of(manifest, manifest_len, d);
     if (!str_empty(digest) && !str_eq(digest, d))
-        return w_err("ImageDigestDoesNotMatchException", 400,
-                     "Invalid parameter at 'imageDigest': the digest '%.80s' does not match the digest of the manifest, '%s'",
-                     digest, d);
+        return w_err(
+            "ImageDigestDoesNotMatchException", 400,
+            "Invalid parameter at 'imageDigest': the digest '%.80s' does not match the digest of the manifest, '%s'",
+            digest, d);
     int idx = image_by_digest(r, d);
     bool restored = false;
     if (idx >= 0 && !str_eq(r->images.items[idx].status, "ACTIVE")) {
@@ -622,12 +636,14 @@ sim_error world_ecr_put_image(sim_world *w, const char *registry_id, const char 
     }
     if (idx >= 0 && !restored && (!tag || strvec_contains(&r->images.items[idx].tags, tag)))
         return w_err("ImageAlreadyExistsException", 400,
-                     "Image with digest '%s' and tag '%.64s' already exists in the repository with name '%.64s' in registry with id '%s'",
+                     "Image with digest '%s' and tag '%.64s' already exists in the repository with name '%.64s' in "
+                     "registry with id '%s'",
                      d, tag ? tag : "null", r->name, w->account_id);
     int holder = image_by_tag(r, tag);
     if (tag && holder >= 0 && holder != idx && tag_immutable(r, tag))
         return w_err("ImageTagAlreadyExistsException", 400,
-                     "The image tag '%.64s' already exists in the '%.64s' repository and cannot be overwritten because the tag is immutable.",
+                     "The image tag '%.64s' already exists in the '%.64s' repository and cannot be overwritten because "
+                     "the tag is immutable.",
                      tag, r->name);
     if (idx < 0) {
         w_image *im = VEC_NEW(r->images);
@@ -685,7 +701,8 @@ sim_error world_ecr_update_storage_class(sim_world *w, const char *registry_id, 
         im->archived_at = w->now;
     else
         im->active_at = w->now + ECR_RESTORE_MS;
-    w_event(w, archive ? "image_archived" : "image_restoring", "\"repository\":\"%s\",\"digest\":\"%s\"", r->name, im->digest);
+    w_event(w, archive ? "image_archived" : "image_restoring", "\"repository\":\"%s\",\"digest\":\"%s\"", r->name,
+            im->digest);
     out->registry_id = xstrdup(w->account_id);
     out->repository_name = xstrdup(r->name);
     out->image_digest = xstrdup(im->digest);
@@ -732,7 +749,7 @@ sim_error world_ecr_batch_delete_image(sim_world *w, const char *registry_id, co
             continue;
         }
         w_image *im = &r->images.items[k];
-        if (str_empty(id->image_digest)) {   /* a tag: remove it; the last tag takes the image along */
+        if (str_empty(id->image_digest)) { /* a tag: remove it; the last tag takes the image along */
             push_id(deleted, im->digest, id->image_tag);
             log_delete(w, r, im->digest, id->image_tag);
             strvec_remove(&im->tags, id->image_tag);

@@ -44,7 +44,7 @@ void w_elb_init(sim_world *w)
             char lid[160];
             snprintf(lid, sizeof lid, "%s/%016llx", lbid, (unsigned long long)w_rand(w));
             VEC_PUSH(w->listener_arns, elb_arn(w, "listener", lid));
-            for (size_t k = 0; k <= l->rules.n; k++) {   /* the last one is the default rule */
+            for (size_t k = 0; k <= l->rules.n; k++) { /* the last one is the default rule */
                 char rid[200];
                 snprintf(rid, sizeof rid, "%s/%016llx", lid, (unsigned long long)w_rand(w));
                 VEC_PUSH(w->rule_arns, elb_arn(w, "listener-rule", rid));
@@ -77,12 +77,18 @@ void w_elb_free(sim_world *w)
 static const char *state_name(w_tstate s)
 {
     switch (s) {
-    case TS_INITIAL: return "initial";
-    case TS_HEALTHY: return "healthy";
-    case TS_UNHEALTHY: return "unhealthy";
-    case TS_DRAINING: return "draining";
-    case TS_UNUSED: return "unused";
-    case TS_UNHEALTHY_DRAINING: return "unhealthy.draining";
+    case TS_INITIAL:
+        return "initial";
+    case TS_HEALTHY:
+        return "healthy";
+    case TS_UNHEALTHY:
+        return "unhealthy";
+    case TS_DRAINING:
+        return "draining";
+    case TS_UNUSED:
+        return "unused";
+    case TS_UNHEALTHY_DRAINING:
+        return "unhealthy.draining";
     }
     return "unavailable";
 }
@@ -117,7 +123,9 @@ void w_elb_register(sim_world *w, int inst)
         tg->state = in_use ? TS_INITIAL : TS_UNUSED;
         tg->reason = in_use ? "Elb.RegistrationInProgress" : "Target.NotInUse";
         if (in_use)
-            w_event(w, "target_state", "\"tg\":\"%s\",\"target\":\"%s\",\"from\":\"unused\",\"to\":\"initial\",\"reason\":\"Elb.RegistrationInProgress\"",
+            w_event(w, "target_state",
+                    "\"tg\":\"%s\",\"target\":\"%s\",\"from\":\"unused\",\"to\":\"initial\",\"reason\":\"Elb."
+                    "RegistrationInProgress\"",
                     t->sc->name, w->instances.items[inst].id);
     }
 }
@@ -143,7 +151,7 @@ void w_elb_deregister(sim_world *w, int inst)
 static bool check_passes(const sim_world *w, const w_instance *in)
 {
     return in->lc == LC_INSERVICE && !in->bad && in->digest && !in->pull_failed && w->now >= in->ready_at &&
-           !(in->fails_at && w->now >= in->fails_at);
+        !(in->fails_at && w->now >= in->fails_at);
 }
 
 /* Why a check failed, as TargetHealth's Reason documents the codes: an NLB only has
@@ -190,7 +198,7 @@ static void check_target(sim_world *w, w_tg *t, w_target *tg)
             }
         }
         break;
-    case TS_UNHEALTHY_DRAINING:   /* back to healthy if it recovers, else unhealthy at the end */
+    case TS_UNHEALTHY_DRAINING: /* back to healthy if it recovers, else unhealthy at the end */
         if (pass && tg->ok_run >= t->sc->healthy_threshold)
             set_state(w, t, tg, TS_HEALTHY, NULL);
         break;
@@ -215,7 +223,9 @@ void w_elb_step(sim_world *w)
             w_target *tg = &t->targets.items[j];
             if (tg->state == TS_DRAINING) {
                 if (w->now >= tg->drain_until) {
-                    w_event(w, "target_state", "\"tg\":\"%s\",\"target\":\"%s\",\"from\":\"draining\",\"to\":\"unused\",\"reason\":\"Target.NotRegistered\"",
+                    w_event(w, "target_state",
+                            "\"tg\":\"%s\",\"target\":\"%s\",\"from\":\"draining\",\"to\":\"unused\",\"reason\":"
+                            "\"Target.NotRegistered\"",
                             t->sc->name, w->instances.items[tg->inst].id);
                     t->targets.items[j] = t->targets.items[--t->targets.n];
                     continue;
@@ -331,9 +341,8 @@ static void fill_tg(const w_tg *t, target_group *o)
     o->target_type = xstrdup("instance");
 }
 
-sim_error world_describe_target_groups(sim_world *w, const strvec *arns, const strvec *names,
-                                       const char *lb_arn, const char *marker, int page_size,
-                                       target_group_list *out, char **next_marker)
+sim_error world_describe_target_groups(sim_world *w, const strvec *arns, const strvec *names, const char *lb_arn,
+                                       const char *marker, int page_size, target_group_list *out, char **next_marker)
 {
     *next_marker = NULL;
     VEC(int) pick = { 0 };
@@ -399,8 +408,9 @@ static void fill_health(const sim_world *w, const w_tg *t, const w_target *tg, c
         for (size_t i = 0; i < w->instances.n && !known; i++)
             if (str_eq(w->instances.items[i].id, id))
                 known = &w->instances.items[i];
-        bool invalid = known && (known->lc == LC_TERMINATED ||
-                                 (known->lc == LC_WARMED && !str_eq(w_lifecycle_name(w, known), "Warmed:Running")));
+        bool invalid = known &&
+            (known->lc == LC_TERMINATED ||
+             (known->lc == LC_WARMED && !str_eq(w_lifecycle_name(w, known), "Warmed:Running")));
         o->state = xstrdup("unused");
         o->reason = xstrdup(invalid ? "Target.InvalidState" : "Target.NotRegistered");
         o->description = xstrdup(invalid ? "Target is in the stopped or terminated state"
@@ -456,7 +466,9 @@ sim_error world_describe_target_health(sim_world *w, const char *tg_arn, const s
 }
 
 /* Positions of a listener in the flattened arrays: (lb, listener index, first rule). */
-typedef struct lpos { size_t lb, l, flat, rule0; } lpos;
+typedef struct lpos {
+    size_t lb, l, flat, rule0;
+} lpos;
 
 static bool listener_at(const sim_world *w, size_t flat, lpos *p)
 {
@@ -492,9 +504,8 @@ static void fill_forward(const sim_world *w, const char *tg_name, lb_action *a)
     }
 }
 
-sim_error world_describe_load_balancers(sim_world *w, const strvec *arns, const strvec *names,
-                                        const char *marker, int page_size,
-                                        load_balancer_list *out, char **next_marker)
+sim_error world_describe_load_balancers(sim_world *w, const strvec *arns, const strvec *names, const char *marker,
+                                        int page_size, load_balancer_list *out, char **next_marker)
 {
     *next_marker = NULL;
     VEC(int) pick = { 0 };
@@ -545,9 +556,8 @@ sim_error world_describe_load_balancers(sim_world *w, const strvec *arns, const 
     return w_okv();
 }
 
-sim_error world_describe_listeners(sim_world *w, const char *lb_arn, const strvec *listener_arns,
-                                   const char *marker, int page_size, lb_listener_list *out,
-                                   char **next_marker)
+sim_error world_describe_listeners(sim_world *w, const char *lb_arn, const strvec *listener_arns, const char *marker,
+                                   int page_size, lb_listener_list *out, char **next_marker)
 {
     *next_marker = NULL;
     VEC(int) pick = { 0 };
@@ -616,11 +626,15 @@ static void fill_rule(const sim_world *w, const lpos *p, size_t k, lb_rule *o)
     fill_forward(w, r->target_group, VEC_NEW(o->actions));
 }
 
-sim_error world_describe_rules(sim_world *w, const char *listener_arn, const strvec *rule_arns,
-                               const char *marker, int page_size, lb_rule_list *out, char **next_marker)
+sim_error world_describe_rules(sim_world *w, const char *listener_arn, const strvec *rule_arns, const char *marker,
+                               int page_size, lb_rule_list *out, char **next_marker)
 {
     *next_marker = NULL;
-    VEC(struct { int flat; int k; }) pick = { 0 };
+    VEC(struct {
+        int flat;
+        int k;
+    })
+    pick = { 0 };
     if (rule_arns && rule_arns->n) {
         for (size_t i = 0; i < rule_arns->n; i++) {
             int ri = flat_index(w->rule_arns.items, w->rule_arns.n, rule_arns->items[i]);

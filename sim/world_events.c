@@ -52,8 +52,8 @@ void w_event(sim_world *w, const char *type, const char *fmt, ...)
     w_iso(w->now, when);
     strbuf sb;
     sb_init(&sb);
-    sb_printf(&sb, "{\"seq\":%llu,\"t\":%lld,\"time\":\"%s\",\"type\":\"%s\"",
-              (unsigned long long)r->next_seq, (long long)w->now, when, type);
+    sb_printf(&sb, "{\"seq\":%llu,\"t\":%lld,\"time\":\"%s\",\"type\":\"%s\"", (unsigned long long)r->next_seq,
+              (long long)w->now, when, type);
     if (fmt && *fmt) {
         sb_appendc(&sb, ',');
         va_list ap;

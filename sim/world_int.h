@@ -8,28 +8,34 @@
 #include "scenario.h"
 #include "world.h"
 
-#define W_STEP_MS 1000                 /* one simulated step */
-#define W_EVENT_RING 100000
-#define W_MAX_ACTIVITIES 20000         /* per world; oldest dropped */
+#define W_STEP_MS            1000 /* one simulated step */
+#define W_EVENT_RING         100000
+#define W_MAX_ACTIVITIES     20000 /* per world; oldest dropped */
 #define W_TERMINATED_KEEP_MS (3600 * 1000)
 
 /* LC_STANDBY: in the group, out of service (not counted in the desired capacity, not
  * registered with target groups). LC_WARM_PENDING / LC_WARMED: in the warm pool
  * (Warmed:Pending, then Warmed:Stopped / Running / Hibernated by the pool state). */
-typedef enum { LC_PENDING, LC_INSERVICE, LC_TERMINATING, LC_TERMINATED, LC_STANDBY,
-               LC_WARM_PENDING, LC_WARMED } w_lifecycle;
+typedef enum {
+    LC_PENDING,
+    LC_INSERVICE,
+    LC_TERMINATING,
+    LC_TERMINATED,
+    LC_STANDBY,
+    LC_WARM_PENDING,
+    LC_WARMED
+} w_lifecycle;
 /* TS_UNUSED: registered with a target group no load balancer uses (Target.NotInUse);
  * TS_UNHEALTHY_DRAINING: an NLB target failing checks, draining for the interval. */
-typedef enum { TS_INITIAL, TS_HEALTHY, TS_UNHEALTHY, TS_DRAINING, TS_UNUSED,
-               TS_UNHEALTHY_DRAINING } w_tstate;
+typedef enum { TS_INITIAL, TS_HEALTHY, TS_UNHEALTHY, TS_DRAINING, TS_UNUSED, TS_UNHEALTHY_DRAINING } w_tstate;
 
 typedef struct w_target {
-    int inst;                   /* index into w->instances */
+    int inst; /* index into w->instances */
     w_tstate state;
-    int ok_run, fail_run;       /* consecutive check results */
+    int ok_run, fail_run; /* consecutive check results */
     aws_time next_check;
-    aws_time drain_until;       /* draining, and unhealthy.draining */
-    const char *reason;         /* static string or NULL */
+    aws_time drain_until; /* draining, and unhealthy.draining */
+    const char *reason;   /* static string or NULL */
 } w_target;
 
 typedef struct w_tg {
@@ -46,51 +52,53 @@ typedef struct w_instance {
     char az[32];
     char ip[16];
     char subnet[32];
-    char *digest;               /* pulled at launch; NULL = nothing to pull */
-    bool bad;                   /* its image never answers health checks */
-    bool pull_failed;           /* the image was archived: the pull failed (404), nothing runs */
-    aws_time fails_at;          /* 0, or when its app stops answering (the image's fails_after) */
-    bool protected_;            /* ProtectedFromScaleIn */
-    bool warm;                  /* belongs to the warm pool (w_asg.warm), not the group */
-    int lt;                     /* launch template index */
-    int lt_version;             /* resolved number */
-    char *lt_version_spec;      /* as the group or refresh said it ("3", "$Latest") */
+    char *digest;          /* pulled at launch; NULL = nothing to pull */
+    bool bad;              /* its image never answers health checks */
+    bool pull_failed;      /* the image was archived: the pull failed (404), nothing runs */
+    aws_time fails_at;     /* 0, or when its app stops answering (the image's fails_after) */
+    bool protected_;       /* ProtectedFromScaleIn */
+    bool warm;             /* belongs to the warm pool (w_asg.warm), not the group */
+    int lt;                /* launch template index */
+    int lt_version;        /* resolved number */
+    char *lt_version_spec; /* as the group or refresh said it ("3", "$Latest") */
     w_lifecycle lc;
-    bool unhealthy;             /* ASG health status */
+    bool unhealthy; /* ASG health status */
     aws_time launch_time, in_service_at, ready_at, terminate_at, terminated_at;
-    int warmup_s;               /* the refresh's InstanceWarmup if one launched it, else the group's */
-    int launch_activity, term_activity;   /* indexes into activities, -1 = none */
-    int refresh_gen;            /* which refresh launched it (0 = none) */
+    int warmup_s;                       /* the refresh's InstanceWarmup if one launched it, else the group's */
+    int launch_activity, term_activity; /* indexes into activities, -1 = none */
+    int refresh_gen;                    /* which refresh launched it (0 = none) */
 } w_instance;
 
 typedef struct w_refresh {
-    instance_refresh r;         /* what Describe answers (kept current) */
+    instance_refresh r; /* what Describe answers (kept current) */
     int asg;
-    int gen;                    /* id stamped on instances it launches */
-    int target_lt, target_ver;  /* config being rolled out */
+    int gen;                   /* id stamped on instances it launches */
+    int target_lt, target_ver; /* config being rolled out */
     char *target_ver_spec;
-    int orig_lt, orig_ver;      /* the group's config before (for rollback) */
+    int orig_lt, orig_ver; /* the group's config before (for rollback) */
     char *orig_ver_spec;
     int min_pct, max_pct, warmup_s;
-    VEC(int) to_replace;        /* instance indexes still to be replaced (live pool) */
+    VEC(int) to_replace; /* instance indexes still to be replaced (live pool) */
     int initial_count;
-    int next_checkpoint;        /* index into preferences.checkpoint_percentages */
-    aws_time paused_until;      /* checkpoint pause */
+    int next_checkpoint;   /* index into preferences.checkpoint_percentages */
+    aws_time paused_until; /* checkpoint pause */
     aws_time bake_until;
-    int health_failures;        /* replacements that failed health checks */
-    char last_failed[24];       /* the latest of them */
+    int health_failures;  /* replacements that failed health checks */
+    char last_failed[24]; /* the latest of them */
     bool rolling_back;
-    aws_time pending_until;     /* Pending → InProgress; when Cancelling: when cancel came */
-    int live_initial, standby_initial, warm_initial;   /* parts of initial_count */
-    VEC(int) warm_replace;      /* warm pool instances still to be replaced */
-    int done;                   /* instances updated so far (never decreases) */
-    aws_time stall_since;       /* 0, or since when it has been unable to continue */
-    int stall_kind;             /* REFRESH_STALL_* (world_refresh.c) */
+    aws_time pending_until;                          /* Pending → InProgress; when Cancelling: when cancel came */
+    int live_initial, standby_initial, warm_initial; /* parts of initial_count */
+    VEC(int) warm_replace;                           /* warm pool instances still to be replaced */
+    int done;                                        /* instances updated so far (never decreases) */
+    aws_time stall_since;                            /* 0, or since when it has been unable to continue */
+    int stall_kind;                                  /* REFRESH_STALL_* (world_refresh.c) */
     char stall_example[24];
-    int rb_pct0;                /* PercentageComplete when the rollback started */
+    int rb_pct0; /* PercentageComplete when the rollback started */
 } w_refresh;
 
-typedef struct w_suspension { char *process, *reason; } w_suspension;
+typedef struct w_suspension {
+    char *process, *reason;
+} w_suspension;
 
 typedef struct w_asg {
     const sc_asg *sc;
@@ -98,14 +106,14 @@ typedef struct w_asg {
     int min, max, desired;
     int lt, lt_version;
     char *lt_version_spec;
-    int repo;                   /* -1 = no image */
-    VEC(int) tgs;               /* indexes into w->tgs */
-    VEC(int) instances;         /* indexes into w->instances, launch order */
+    int repo;           /* -1 = no image */
+    VEC(int) tgs;       /* indexes into w->tgs */
+    VEC(int) instances; /* indexes into w->instances, launch order */
     aws_time created;
-    int active_refresh;         /* index into w->refreshes, -1 = none */
+    int active_refresh; /* index into w->refreshes, -1 = none */
     int last_healthy;
-    VEC(w_suspension) suspended;   /* SuspendedProcesses */
-    VEC(int) warm;              /* the warm pool's instances (indexes into w->instances) */
+    VEC(w_suspension) suspended; /* SuspendedProcesses */
+    VEC(int) warm;               /* the warm pool's instances (indexes into w->instances) */
 } w_asg;
 
 typedef struct w_image {
@@ -118,12 +126,12 @@ typedef struct w_image {
     aws_time pushed_at, last_pull;
     strvec tags;
     bool bad;
-    int fails_after_s;          /* -1, or: its app stops answering this long after it is ready */
+    int fails_after_s; /* -1, or: its app stops answering this long after it is ready */
     bool deleted;
-    char status[12];            /* ACTIVE, ARCHIVED, ACTIVATING */
+    char status[12]; /* ACTIVE, ARCHIVED, ACTIVATING */
     aws_time archived_at, activated_at;
-    aws_time active_at;         /* ACTIVATING: when the restore completes */
-    const sc_scan *scan;        /* the scenario's scan result, or NULL */
+    aws_time active_at;  /* ACTIVATING: when the restore completes */
+    const sc_scan *scan; /* the scenario's scan result, or NULL */
     aws_time scan_completed;
 } w_image;
 
@@ -137,7 +145,7 @@ typedef struct w_repo {
 /* Temporary credentials issued by AssumeRole / AssumeRoleWithWebIdentity (sts.c).
  * Their expiry is wall-clock time, as the clients that hold them compare it so. */
 typedef struct w_session {
-    char *access_key_id, *secret_access_key, *session_token;   /* secrets wiped on free */
+    char *access_key_id, *secret_access_key, *session_token; /* secrets wiped on free */
     char *role_arn, *session_name, *account_id;
     aws_time expiration;
 } w_session;
@@ -158,33 +166,33 @@ typedef struct w_alarm {
     aws_time updated;
     aws_time next_eval;
     int breach_run;
-    double period_stat;         /* target-group metric: the period's Minimum / Maximum so far */
+    double period_stat; /* target-group metric: the period's Minimum / Maximum so far */
     int period_samples;
-    unsigned version;           /* bumped on every state change */
-    unsigned long long seen;    /* composite: its children's versions when last evaluated */
-    bool evaluated;             /* composite: evaluated at least once */
-    VEC(int) children;          /* composite: the alarms its rule names */
+    unsigned version;        /* bumped on every state change */
+    unsigned long long seen; /* composite: its children's versions when last evaluated */
+    bool evaluated;          /* composite: evaluated at least once */
+    VEC(int) children;       /* composite: the alarms its rule names */
 } w_alarm;
 
 /* world_cw.c: an alarm's state by name or ARN (NULL when there is no such alarm). */
 const char *w_cw_state(const sim_world *w, const char *name_or_arn);
 
 typedef struct w_event_ring {
-    char **lines;               /* W_EVENT_RING slots */
-    uint64_t first_seq, next_seq;   /* seqs held: [first_seq, next_seq) */
+    char **lines;                 /* W_EVENT_RING slots */
+    uint64_t first_seq, next_seq; /* seqs held: [first_seq, next_seq) */
 } w_event_ring;
 
 struct sim_world {
-    const sim_scenario *sc;     /* borrowed for its lifetime: see world_new_from_scenario */
+    const sim_scenario *sc; /* borrowed for its lifetime: see world_new_from_scenario */
     char *account_id, *region;
     uint64_t rng;
     double speed;
     bool origin_set;
     int64_t origin_mono;
-    aws_time origin_sim;        /* sim time at origin */
+    aws_time origin_sim; /* sim time at origin */
     int64_t manual_offset;
     aws_time now;
-    aws_time goal;              /* last sync/advance target */
+    aws_time goal; /* last sync/advance target */
     uint32_t token_salt;
 
     VEC(w_asg) asgs;
@@ -196,19 +204,19 @@ struct sim_world {
     VEC(w_repo) repos;
     VEC(w_alarm) alarms;
     VEC(char *) lb_arns;
-    VEC(char *) listener_arns;  /* [lb][listener] flattened in scenario order */
-    VEC(char *) rule_arns;      /* flattened in scenario order, default rule included */
+    VEC(char *) listener_arns; /* [lb][listener] flattened in scenario order */
+    VEC(char *) rule_arns;     /* flattened in scenario order, default rule included */
     sim_faults faults;
     w_event_ring events;
     int refresh_gen;
-    bool quiet;                 /* building the scenario: no events */
-    VEC(w_session) sessions;    /* temporary credentials STS handed out (sts.c) */
+    bool quiet;              /* building the scenario: no events */
+    VEC(w_session) sessions; /* temporary credentials STS handed out (sts.c) */
     uint32_t session_seq;
 };
 
 /* world.c */
 uint64_t w_rand(sim_world *w);
-int w_rand_range(sim_world *w, int n);       /* [0, n) */
+int w_rand_range(sim_world *w, int n); /* [0, n) */
 void w_uuid(sim_world *w, char out[37]);
 sim_error w_err(const char *code, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 sim_error w_okv(void);
@@ -218,7 +226,7 @@ char *w_token(const sim_world *w, const char *op, size_t offset);
 bool w_untoken(const sim_world *w, const char *op, const char *token, size_t *offset);
 void w_iso(aws_time t, char buf[32]);
 int w_lt_index(const sim_world *w, const char *id, const char *name);
-int w_resolve_version(const sim_world *w, int lt, const char *spec);  /* -1 = bad */
+int w_resolve_version(const sim_world *w, int lt, const char *spec); /* -1 = bad */
 int w_asg_index(const sim_world *w, const char *name);
 
 /* world_events.c */
@@ -231,8 +239,8 @@ void w_json_str(strbuf *sb, const char *s);
 
 /* world_asg.c */
 void w_asg_init(sim_world *w);
-void w_asg_lifecycle_step(sim_world *w);   /* Pending→InService, Terminating→Terminated */
-void w_asg_reconcile_step(sim_world *w);   /* health replacement, desired capacity, counts */
+void w_asg_lifecycle_step(sim_world *w); /* Pending→InService, Terminating→Terminated */
+void w_asg_reconcile_step(sim_world *w); /* health replacement, desired capacity, counts */
 int w_launch(sim_world *w, int asg, int lt, int ver, const char *ver_spec, const char *why, int gen);
 void w_terminate(sim_world *w, int inst, const char *cause);
 /* Whether the group has that process suspended (SuspendedProcesses). */
@@ -254,8 +262,8 @@ void w_elb_step(sim_world *w);
 bool w_elb_all_healthy(const sim_world *w, int inst);
 bool w_elb_any_unhealthy(const sim_world *w, int inst);
 bool w_elb_drained(const sim_world *w, int inst);
-void w_elb_mark_healthy(sim_world *w, int inst);     /* scenario's initial instances */
-int w_tg_count(const sim_world *w, int tg, bool healthy);   /* healthy or unhealthy targets */
+void w_elb_mark_healthy(sim_world *w, int inst);          /* scenario's initial instances */
+int w_tg_count(const sim_world *w, int tg, bool healthy); /* healthy or unhealthy targets */
 void w_elb_free(sim_world *w);
 
 /* world_refresh_prefs.c: the preferences StartInstanceRefresh takes effect with (AWS's
@@ -272,7 +280,7 @@ bool w_refresh_launch_config(const sim_world *w, int asg, int *lt, int *ver, con
 
 /* world_ecr.c */
 void w_ecr_init(sim_world *w);
-void w_ecr_step(sim_world *w);   /* restores in progress complete */
+void w_ecr_step(sim_world *w); /* restores in progress complete */
 void w_ecr_free(sim_world *w);
 /* The image the repo's tag points at now (NULL if none); marks the pull. An image that
  * is not ACTIVE cannot be pulled: *failed is set (the image is still returned). */

@@ -82,8 +82,14 @@ static void finish(sim_world *w, w_refresh *r, const char *status, const char *r
 
 /* ---------- which instances, and how far ---------- */
 
-static bool live(const w_instance *in) { return in->lc == LC_PENDING || in->lc == LC_INSERVICE; }
-static bool warm_alive(const w_instance *in) { return in->lc == LC_WARM_PENDING || in->lc == LC_WARMED; }
+static bool live(const w_instance *in)
+{
+    return in->lc == LC_PENDING || in->lc == LC_INSERVICE;
+}
+static bool warm_alive(const w_instance *in)
+{
+    return in->lc == LC_WARM_PENDING || in->lc == LC_WARMED;
+}
 
 /* Ignore: the preferences leave the instance out of the refresh altogether. */
 static bool ignored(const w_refresh *r, const w_instance *in)
@@ -136,7 +142,9 @@ static void collect_to_replace(sim_world *w, w_refresh *r, bool skip_matching)
     r->initial_count = r->live_initial + r->standby_initial + r->warm_initial;
 }
 
-typedef struct old_left { int live, standby, warm; } old_left;
+typedef struct old_left {
+    int live, standby, warm;
+} old_left;
 
 /* Forgets instances that are gone (health replacement, scale-in); counts those left. */
 static old_left alive_old(const sim_world *w, w_refresh *r)
@@ -184,8 +192,8 @@ static int in_flight(const sim_world *w, const w_refresh *r, char *example, bool
             if (waiting_elb)
                 *waiting_elb = in->lc == LC_INSERVICE && w->now >= in->in_service_at + (aws_time)r->warmup_s * 1000;
         }
-        int patience = (a->sc->grace_period_s > r->warmup_s ? a->sc->grace_period_s : r->warmup_s) +
-                       REFRESH_HEALTHY_PATIENCE_S;
+        int patience =
+            (a->sc->grace_period_s > r->warmup_s ? a->sc->grace_period_s : r->warmup_s) + REFRESH_HEALTHY_PATIENCE_S;
         if (overdue && in->lc == LC_INSERVICE && w->now > in->in_service_at + (aws_time)patience * 1000) {
             *overdue = true;
             if (example)
@@ -230,7 +238,10 @@ static int warm_new(const sim_world *w, const w_refresh *r, int *pending)
     return ready;
 }
 
-static int clamp0(int v) { return v < 0 ? 0 : v; }
+static int clamp0(int v)
+{
+    return v < 0 ? 0 : v;
+}
 
 /* An instance counts as updated once its old one is gone and a new one is healthy and
  * past its warm-up (InstanceRefresh.PercentageComplete). During a rollback the
@@ -316,8 +327,8 @@ static void start_rollback(sim_world *w, w_refresh *r, const char *reason)
     r->paused_until = r->bake_until = 0;
     r->stall_since = 0;
     r->stall_kind = STALL_NONE;
-    r->next_checkpoint = (int)r->r.preferences.checkpoint_percentages.n;   /* no checkpoints on rollback */
-    collect_to_replace(w, r, true);   /* the instances the refresh has deployed so far */
+    r->next_checkpoint = (int)r->r.preferences.checkpoint_percentages.n; /* no checkpoints on rollback */
+    collect_to_replace(w, r, true); /* the instances the refresh has deployed so far */
     r->done = 0;
     set_status(w, r, "RollbackInProgress", reason);
 }
@@ -416,7 +427,7 @@ static int replace_some(sim_world *w, w_refresh *r, int flight, char *blocked_ex
     if (ceiling < d)
         ceiling = d;
     if (r->max_pct <= 100 && floor_h >= d && d > 0)
-        floor_h = d - 1;                 /* 100 %: one at a time */
+        floor_h = d - 1; /* 100 %: one at a time */
     /* checkpoints pace replacement: never more than the next checkpoint's share */
     int live_total = r->live_initial + r->standby_initial;
     int cap = live_total;
@@ -488,7 +499,7 @@ static void complete(sim_world *w, w_refresh *r)
         return;
     }
     w_asg *a = &w->asgs.items[r->asg];
-    if (r->r.has_desired_configuration) {   /* the group now carries the new configuration */
+    if (r->r.has_desired_configuration) { /* the group now carries the new configuration */
         a->lt = r->target_lt;
         a->lt_version = r->target_ver;
         str_set(&a->lt_version_spec, r->target_ver_spec);
@@ -508,17 +519,20 @@ static void stall_failure(const w_refresh *r, char *reason, size_t cap)
     case STALL_STANDBY:
         snprintf(reason, cap,
                  "Instance refresh failed: instances in Standby did not return to service within an hour "
-                 "(StandbyInstances is Wait). For example: %s is in Standby.", r->stall_example);
+                 "(StandbyInstances is Wait). For example: %s is in Standby.",
+                 r->stall_example);
         break;
     case STALL_PROTECTED:
         snprintf(reason, cap,
                  "Instance refresh failed: scale-in protection was not removed within an hour "
-                 "(ScaleInProtectedInstances is Wait). For example: %s is protected from scale in.", r->stall_example);
+                 "(ScaleInProtectedInstances is Wait). For example: %s is protected from scale in.",
+                 r->stall_example);
         break;
     default:
         snprintf(reason, cap,
                  "Instance refresh failed: replacement instances did not pass health checks for an hour. "
-                 "For example: %s did not pass its health checks.", r->stall_example);
+                 "For example: %s did not pass its health checks.",
+                 r->stall_example);
     }
 }
 
@@ -534,7 +548,8 @@ static void step_one(sim_world *w, w_refresh *r)
     }
     if (str_eq(status, "Cancelling")) {
         if (in_flight(w, r, NULL, NULL, NULL) == 0 || w->now - r->pending_until > 600000)
-            finish(w, r, "Cancelled", r->rolling_back ? "The rollback was cancelled." : "The instance refresh was cancelled.");
+            finish(w, r, "Cancelled",
+                   r->rolling_back ? "The rollback was cancelled." : "The instance refresh was cancelled.");
         return;
     }
     const char *alarm = r->rolling_back ? NULL : alarm_firing(w, r);
@@ -563,11 +578,12 @@ static void step_one(sim_world *w, w_refresh *r)
     update_progress(w, r, old);
 
     const char *held = held_by_process(w, r);
-    if (held) {   /* paused, not failing: the hour counts while it can act */
+    if (held) { /* paused, not failing: the hour counts while it can act */
         r->stall_since = 0;
         snprintf(reason, sizeof reason,
                  "Waiting for the %s process to be resumed: it is suspended on the Auto Scaling group, and the "
-                 "instance refresh does not replace instances meanwhile.", held);
+                 "instance refresh does not replace instances meanwhile.",
+                 held);
         set_status(w, r, status, r->rolling_back ? r->r.status_reason : reason);
         return;
     }
@@ -584,7 +600,7 @@ static void step_one(sim_world *w, w_refresh *r)
     const refresh_prefs *p = &r->r.preferences;
     int goal = partial_goal(r);
     if (goal < 100 && flight == 0 && r->r.percentage_complete >= goal) {
-        complete(w, r);   /* the last checkpoint under 100: a partial refresh ends there */
+        complete(w, r); /* the last checkpoint under 100: a partial refresh ends there */
         return;
     }
     /* a checkpoint pauses the refresh; the 100 % one is its end, not a pause */
@@ -596,7 +612,8 @@ static void step_one(sim_world *w, w_refresh *r)
         r->paused_until = w->now + (aws_time)delay * 1000;
         r->stall_since = 0;
         snprintf(reason, sizeof reason,
-                 "Waiting for checkpoint: the instance refresh reached its %d%% checkpoint and waits %d seconds (CheckpointDelay) before continuing.",
+                 "Waiting for checkpoint: the instance refresh reached its %d%% checkpoint and waits %d seconds "
+                 "(CheckpointDelay) before continuing.",
                  cp, delay);
         set_status(w, r, status, reason);
         return;
@@ -609,7 +626,8 @@ static void step_one(sim_world *w, w_refresh *r)
         if (old.warm) {
             for (size_t i = 0; i < r->warm_replace.n; i++)
                 w_terminate(w, r->warm_replace.items[i], "refresh");
-            set_status(w, r, status, r->rolling_back ? r->r.status_reason : "Replacing the instances in the warm pool.");
+            set_status(w, r, status,
+                       r->rolling_back ? r->r.status_reason : "Replacing the instances in the warm pool.");
             return;
         }
         if (pending)
@@ -629,11 +647,13 @@ static void step_one(sim_world *w, w_refresh *r)
         }
         if (blocked_kind == STALL_STANDBY)
             snprintf(reason, sizeof reason,
-                     "Waiting for instances in Standby to return to service (StandbyInstances is Wait). For example: %s is in Standby.",
+                     "Waiting for instances in Standby to return to service (StandbyInstances is Wait). For example: "
+                     "%s is in Standby.",
                      blocked_example);
         else
             snprintf(reason, sizeof reason,
-                     "Waiting for scale-in protection to be removed (ScaleInProtectedInstances is Wait). For example: %s is protected from scale in.",
+                     "Waiting for scale-in protection to be removed (ScaleInProtectedInstances is Wait). For example: "
+                     "%s is protected from scale in.",
                      blocked_example);
         set_status(w, r, status, r->rolling_back ? r->r.status_reason : reason);
         return;
@@ -641,7 +661,8 @@ static void step_one(sim_world *w, w_refresh *r)
     if (example[0]) {
         if (waiting_elb)
             snprintf(reason, sizeof reason,
-                     "Waiting for remaining instances to be available. For example: %s has insufficient data to evaluate its health with Elastic Load Balancing.",
+                     "Waiting for remaining instances to be available. For example: %s has insufficient data to "
+                     "evaluate its health with Elastic Load Balancing.",
                      example);
         else
             snprintf(reason, sizeof reason,
@@ -666,8 +687,8 @@ static sim_error no_group(const char *asg_name)
     return w_err("ValidationError", 400, "AutoScalingGroup name not found - %.64s", asg_name ? asg_name : "");
 }
 
-sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *strategy,
-                              const refresh_prefs *prefs, const lt_spec *desired, char **id_out)
+sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *strategy, const refresh_prefs *prefs,
+                              const lt_spec *desired, char **id_out)
 {
     int g = w_asg_index(w, asg_name);
     if (g < 0)
@@ -688,15 +709,17 @@ sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *st
         tver = tlt >= 0 ? w_resolve_version(w, tlt, tspec) : -1;
         if (tlt < 0)
             e = w_err("ValidationError", 400, "The specified launch template, with template ID %.64s, does not exist.",
-                      desired->launch_template_id ? desired->launch_template_id :
-                      desired->launch_template_name ? desired->launch_template_name : "null");
+                      desired->launch_template_id         ? desired->launch_template_id
+                          : desired->launch_template_name ? desired->launch_template_name
+                                                          : "null");
         else if (tver < 0)
             e = w_err("ValidationError", 400, "The specified launch template version %.32s does not exist.", tspec);
     }
     if (sim_ok(&e) && pr.auto_rollback &&
         (str_eq(tspec, "$Latest") || str_eq(tspec, "$Default") || str_eq(a->lt_version_spec, "$Latest") ||
          str_eq(a->lt_version_spec, "$Default")))
-        e = w_err("ValidationError", 400, "AutoRollback is not supported with the $Latest or $Default launch template version.");
+        e = w_err("ValidationError", 400,
+                  "AutoRollback is not supported with the $Latest or $Default launch template version.");
     if (!sim_ok(&e)) {
         refresh_prefs_free(&pr);
         return e;
@@ -741,7 +764,9 @@ sim_error world_start_refresh(sim_world *w, const char *asg_name, const char *st
         r->r.progress_details.warm_instances_to_update = r->warm_initial;
     }
     a->active_refresh = (int)w->refreshes.n - 1;
-    w_event(w, "refresh_status", "\"asg\":\"%s\",\"refresh\":\"%s\",\"status\":\"Pending\",\"reason\":null,\"to_update\":%d,\"min_healthy\":%d,\"max_healthy\":%d,\"min_healthy_instances\":%d",
+    w_event(w, "refresh_status",
+            "\"asg\":\"%s\",\"refresh\":\"%s\",\"status\":\"Pending\",\"reason\":null,\"to_update\":%d,\"min_healthy\":"
+            "%d,\"max_healthy\":%d,\"min_healthy_instances\":%d",
             a->sc->name, id, r->initial_count, r->min_pct, r->max_pct, (a->desired * r->min_pct + 99) / 100);
     if (id_out)
         *id_out = xstrdup(id);
@@ -766,11 +791,13 @@ sim_error world_cancel_refresh(sim_world *w, const char *asg_name, bool wait_for
     r->to_replace.n = r->warm_replace.n = 0;
     r->pending_until = w->now;
     if (!wait_for_transitioning) {
-        finish(w, r, "Cancelled", r->rolling_back ? "The rollback was cancelled." : "The instance refresh was cancelled.");
+        finish(w, r, "Cancelled",
+               r->rolling_back ? "The rollback was cancelled." : "The instance refresh was cancelled.");
         return w_okv();
     }
-    set_status(w, r, "Cancelling", r->rolling_back ? "Cancellation of the rollback was requested by a user."
-                                                   : "Cancellation was requested by a user.");
+    set_status(w, r, "Cancelling",
+               r->rolling_back ? "Cancellation of the rollback was requested by a user."
+                               : "Cancellation was requested by a user.");
     return w_okv();
 }
 
@@ -785,25 +812,28 @@ sim_error world_rollback_refresh(sim_world *w, const char *asg_name, char **id_o
         return w_err("ActiveInstanceRefreshNotFound", 400,
                      "No in progress or pending Instance Refresh found for Auto Scaling group %.64s", asg_name);
     if (!r->r.has_desired_configuration)
-        return w_err("IrreversibleInstanceRefresh", 400,
-                     "The instance refresh cannot be rolled back because it was started without a desired configuration.");
+        return w_err(
+            "IrreversibleInstanceRefresh", 400,
+            "The instance refresh cannot be rolled back because it was started without a desired configuration.");
     if (str_eq(r->target_ver_spec, "$Latest") || str_eq(r->target_ver_spec, "$Default") ||
         str_eq(r->orig_ver_spec, "$Latest") || str_eq(r->orig_ver_spec, "$Default"))
         return w_err("IrreversibleInstanceRefresh", 400,
-                     "The instance refresh cannot be rolled back because the group uses the $Latest or $Default launch template version.");
+                     "The instance refresh cannot be rolled back because the group uses the $Latest or $Default launch "
+                     "template version.");
     start_rollback(w, r, "Rollback requested by a user.");
     if (id_out)
         *id_out = xstrdup(r->r.instance_refresh_id);
     return w_okv();
 }
 
-sim_error world_describe_refreshes(sim_world *w, const char *asg_name, const strvec *ids,
-                                   const char *next_token, int max_items,
-                                   instance_refresh_list *out, char **next_out)
+sim_error world_describe_refreshes(sim_world *w, const char *asg_name, const strvec *ids, const char *next_token,
+                                   int max_items, instance_refresh_list *out, char **next_out)
 {
     *next_out = NULL;
     if (str_empty(asg_name))
-        return w_err("ValidationError", 400, "1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null");
+        return w_err("ValidationError", 400,
+                     "1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: "
+                     "Member must not be null");
     if (max_items > 100)
         return w_err("ValidationError", 400, "MaxRecords must be at most 100.");
     size_t off;

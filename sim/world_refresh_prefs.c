@@ -10,22 +10,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define CHECKPOINT_DELAY_MAX 172800   /* RefreshPreferences.CheckpointDelay */
-#define BAKE_TIME_MAX 172800          /* RefreshPreferences.BakeTime */
-#define ALARMS_MAX 10                 /* AlarmSpecification.Alarms */
+#define CHECKPOINT_DELAY_MAX 172800 /* RefreshPreferences.CheckpointDelay */
+#define BAKE_TIME_MAX        172800 /* RefreshPreferences.BakeTime */
+#define ALARMS_MAX           10     /* AlarmSpecification.Alarms */
 
 static sim_error below(const char *member, long long v, long long min)
 {
     return w_err("ValidationError", 400,
                  "1 validation error detected: Value '%lld' at '%s' failed to satisfy constraint: "
-                 "Member must have value greater than or equal to %lld", v, member, min);
+                 "Member must have value greater than or equal to %lld",
+                 v, member, min);
 }
 
 static sim_error above(const char *member, long long v, long long max)
 {
     return w_err("ValidationError", 400,
                  "1 validation error detected: Value '%lld' at '%s' failed to satisfy constraint: "
-                 "Member must have value less than or equal to %lld", v, member, max);
+                 "Member must have value less than or equal to %lld",
+                 v, member, max);
 }
 
 static sim_error range(const char *member, long long v, long long min, long long max)
@@ -51,7 +53,8 @@ static sim_error one_of(const char *member, const char *v, const char *const *se
     }
     return w_err("ValidationError", 400,
                  "1 validation error detected: Value '%.64s' at '%s' failed to satisfy constraint: "
-                 "Member must satisfy enum value set: [%s]", v, member, list);
+                 "Member must satisfy enum value set: [%s]",
+                 v, member, list);
 }
 
 /* The members one at a time, in the order the API reference lists them. */
@@ -94,8 +97,7 @@ static sim_error check_combinations(const sim_world *w, const refresh_prefs *p, 
                      "CheckpointDelay can only be specified together with CheckpointPercentages.");
     for (size_t i = 1; i < p->checkpoint_percentages.n; i++)
         if (p->checkpoint_percentages.items[i] <= p->checkpoint_percentages.items[i - 1])
-            return w_err("ValidationError", 400,
-                         "CheckpointPercentages must be unique values in ascending order.");
+            return w_err("ValidationError", 400, "CheckpointPercentages must be unique values in ascending order.");
     if (p->has_max_healthy_percentage && !p->has_min_healthy_percentage)
         return w_err("ValidationError", 400,
                      "You must specify MinHealthyPercentage when you specify MaxHealthyPercentage.");
@@ -157,9 +159,9 @@ sim_error w_refresh_prefs_effective(const sim_world *w, const w_asg *a, const re
     /* the documented difference, on what takes effect (the maintenance policy may supply one side) */
     if (out->max_healthy_percentage - out->min_healthy_percentage > 100) {
         refresh_prefs_free(out);
-        return w_err("ValidationError", 400,
-                     "The difference between MaxHealthyPercentage and MinHealthyPercentage cannot be greater than 100.");
+        return w_err(
+            "ValidationError", 400,
+            "The difference between MaxHealthyPercentage and MinHealthyPercentage cannot be greater than 100.");
     }
     return w_okv();
 }
-

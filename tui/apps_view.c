@@ -112,8 +112,12 @@ static void start_watch(console *c)
     for (size_t i = 0; i < cfg->apps.n; i++) {
         const app_config *a = &cfg->apps.items[i];
         apps[i] = (apps_watch_app){
-            .name = a->name, .asg = a->asg, .repository = a->ecr_repository,
-            .live_tag = a->live_tag, .stable_tag = a->stable_tag, .alarms = &a->alarms,
+            .name = a->name,
+            .asg = a->asg,
+            .repository = a->ecr_repository,
+            .live_tag = a->live_tag,
+            .stable_tag = a->stable_tag,
+            .alarms = &a->alarms,
         };
         app_place(c, a, &apps[i].profile, &apps[i].region);
     }
@@ -142,7 +146,7 @@ void con_apps_open(console *c)
     }
     if (!c->apps)
         start_watch(c);
-    apps_watch_pause(c->apps, false);   /* apps whose data is older than their interval poll now */
+    apps_watch_pause(c->apps, false); /* apps whose data is older than their interval poll now */
     if (c->app)
         lv_select_id(&c->apps_lv, c->app->name);
     c->apps_open = true;
@@ -229,9 +233,13 @@ void con_apps_key(console *c, int key)
         return;
     }
     switch (a) {
-    case ACT_DETAIL: open_selected(c); break;
+    case ACT_DETAIL:
+        open_selected(c);
+        break;
     case ACT_BACK:
-    case ACT_APPS: con_apps_close(c); break;
+    case ACT_APPS:
+        con_apps_close(c);
+        break;
     case ACT_REFRESH:
         apps_watch_refresh_now(c->apps);
         con_message(c, ROLE_NEUTRAL, "polling every app now");
@@ -240,9 +248,15 @@ void con_apps_key(console *c, int key)
         if (con_actions_may_quit(c))
             c->quit = true;
         break;
-    case ACT_HELP: con_open_help(c); break;
-    case ACT_API_LOG: con_open_log(c); break;
-    case ACT_COMMAND: con_prompt_open(c, PR_COMMAND); break;
+    case ACT_HELP:
+        con_open_help(c);
+        break;
+    case ACT_API_LOG:
+        con_open_log(c);
+        break;
+    case ACT_COMMAND:
+        con_prompt_open(c, PR_COMMAND);
+        break;
     default:
         if (keymap_focus_pane(a) >= 0) {
             con_apps_close(c);
@@ -260,11 +274,11 @@ void con_apps_tick(console *c, int64_t now)
     bool changed = apps_watch_take_changes(c->apps);
     if (!c->apps_open)
         return;
-    if (changed || now / 1000 != c->apps_second) {   /* new answers, or the ages moved */
+    if (changed || now / 1000 != c->apps_second) { /* new answers, or the ages moved */
         c->apps_second = now / 1000;
         rebuild_rows(c);
     }
-    if (c->ov != c->apps_seen_ov) {   /* an overlay closed over the overview: draw it again */
+    if (c->ov != c->apps_seen_ov) { /* an overlay closed over the overview: draw it again */
         c->apps_seen_ov = c->ov;
         c->apps_dirty = true;
     }
@@ -292,10 +306,9 @@ void con_apps_draw(console *c)
     mvwaddstr(w, r.h - 1, 0, ascii ? "+" : "└");
     mvwaddstr(w, r.h - 1, r.w - 1, ascii ? "+" : "┘");
     char t[160];
-    snprintf(t, sizeof t, " Apps %s %zu in the config file  (Enter opens, Esc closes, r polls) ",
-             ascii ? "-" : "·", apps_watch_count(c->apps));
-    pane_put(w, 0, 2, (int)strlen(t) < r.w - 4 ? (int)strlen(t) : r.w - 4, t, c->attrs[ROLE_TITLE] | A_BOLD,
-             ascii);
+    snprintf(t, sizeof t, " Apps %s %zu in the config file  (Enter opens, Esc closes, r polls) ", ascii ? "-" : "·",
+             apps_watch_count(c->apps));
+    pane_put(w, 0, 2, (int)strlen(t) < r.w - 4 ? (int)strlen(t) : r.w - 4, t, c->attrs[ROLE_TITLE] | A_BOLD, ascii);
     /* The selected app's whole error under the table: the column cuts long ones. */
     const char *err = NULL;
     const char *sel = lv_selected_id(&c->apps_lv);
@@ -320,7 +333,7 @@ void con_apps_free(console *c)
 {
     if (!c->apps)
         return;
-    apps_watch_free(c->apps);   /* con_creds_close emptied the MFA queue first */
+    apps_watch_free(c->apps); /* con_creds_close emptied the MFA queue first */
     c->apps = NULL;
     lv_free(&c->apps_lv);
     c->apps_open = false;

@@ -89,7 +89,6 @@ static int make_sig_pipe(void)
     return 0;
 }
 
-
 void con_drain_sig_pipe(void)
 {
     unsigned char b[64];
@@ -97,13 +96,12 @@ void con_drain_sig_pipe(void)
     }
 }
 
-
 static void apply_reactions(console *c, unsigned r)
 {
     pane *p = &c->panes[c->focus];
     if (r & R_REDRAW)
         p->dirty = true;
-    if ((r & R_QUIT) && con_actions_may_quit(c))   /* asks first while something is in flight */
+    if ((r & R_QUIT) && con_actions_may_quit(c)) /* asks first while something is in flight */
         c->quit = true;
     if (r & R_REFETCH)
         watch_refresh_now(c->w);
@@ -127,32 +125,54 @@ static unsigned global_action(console *c, action_id a)
         return R_NONE;
     }
     switch (a) {
-    case ACT_QUIT: return R_QUIT;
-    case ACT_HELP: con_open_help(c); return R_NONE;
-    case ACT_API_LOG: con_open_log(c); return R_NONE;
+    case ACT_QUIT:
+        return R_QUIT;
+    case ACT_HELP:
+        con_open_help(c);
+        return R_NONE;
+    case ACT_API_LOG:
+        con_open_log(c);
+        return R_NONE;
     case ACT_REFRESH:
         con_message(c, ROLE_NEUTRAL, "refreshing everything");
         return R_REFETCH;
-    case ACT_COMMAND: con_prompt_open(c, PR_COMMAND); return R_NONE;
-    case ACT_APPS: con_apps_toggle(c); return R_NONE;
-    case ACT_FILTER: con_prompt_open(c, PR_FILTER); return R_NONE;
+    case ACT_COMMAND:
+        con_prompt_open(c, PR_COMMAND);
+        return R_NONE;
+    case ACT_APPS:
+        con_apps_toggle(c);
+        return R_NONE;
+    case ACT_FILTER:
+        con_prompt_open(c, PR_FILTER);
+        return R_NONE;
     case ACT_BACK:
         if (p->lv.filter[0]) {
             lv_set_filter(&p->lv, "");
             return R_REDRAW;
         }
         return R_NONE;
-    case ACT_FOCUS_NEXT: con_focus_pane(c, (c->focus + 1) % PANE_COUNT); return R_NONE;
-    case ACT_FOCUS_PREV: con_focus_pane(c, (c->focus + PANE_COUNT - 1) % PANE_COUNT); return R_NONE;
-    case ACT_DETAIL: return R_OPEN_DETAIL;
-    case ACT_COPY_ID: con_copy_pane_id(c, p->id, lv_selected_id(&p->lv)); return R_NONE;
+    case ACT_FOCUS_NEXT:
+        con_focus_pane(c, (c->focus + 1) % PANE_COUNT);
+        return R_NONE;
+    case ACT_FOCUS_PREV:
+        con_focus_pane(c, (c->focus + PANE_COUNT - 1) % PANE_COUNT);
+        return R_NONE;
+    case ACT_DETAIL:
+        return R_OPEN_DETAIL;
+    case ACT_COPY_ID:
+        con_copy_pane_id(c, p->id, lv_selected_id(&p->lv));
+        return R_NONE;
     case ACT_SSM_SHELL:
         con_message(c, ROLE_WARNING, "the SSM shell opens from the Instances pane (2)");
         return R_NONE;
-    case ACT_DEPLOY: case ACT_PROMOTE: case ACT_CANCEL: case ACT_ROLLBACK:
+    case ACT_DEPLOY:
+    case ACT_PROMOTE:
+    case ACT_CANCEL:
+    case ACT_ROLLBACK:
         con_actions_key(c, a);
         return R_NONE;
-    default: return R_NONE;
+    default:
+        return R_NONE;
     }
 }
 
@@ -163,9 +183,15 @@ static void mouse_event(console *c)
         return;
     int steps = 0;
     action_id a = ACT_NONE;
-    if (ev.bstate & BUTTON4_PRESSED) { a = ACT_UP; steps = 3; }
+    if (ev.bstate & BUTTON4_PRESSED) {
+        a = ACT_UP;
+        steps = 3;
+    }
 #ifdef BUTTON5_PRESSED
-    else if (ev.bstate & BUTTON5_PRESSED) { a = ACT_DOWN; steps = 3; }
+    else if (ev.bstate & BUTTON5_PRESSED) {
+        a = ACT_DOWN;
+        steps = 3;
+    }
 #endif
     if (c->ov != OV_NONE) {
         for (int i = 0; i < steps; i++)
@@ -280,7 +306,7 @@ static void read_keys(console *c)
         }
         handle_key(c, key);
         if (budget == 0)
-            watch_user_active(c->w);   /* someone is there: full-speed polling */
+            watch_user_active(c->w); /* someone is there: full-speed polling */
     }
 }
 
@@ -293,7 +319,7 @@ static void read_signals(console *c)
             if (b[i] == SIGWINCH) {
                 struct winsize ws;
                 if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
-                    resizeterm(ws.ws_row, ws.ws_col);   /* queues KEY_RESIZE */
+                    resizeterm(ws.ws_row, ws.ws_col); /* queues KEY_RESIZE */
                 con_relayout(c);
             } else if (b[i] == SIGTERM || b[i] == SIGHUP || b[i] == SIGINT) {
                 c->quit = true;
@@ -323,8 +349,8 @@ static void warn_missing_alarms(console *c, const watch_state *ws)
             sb_printf(&missing, "%s'%.100s'", n++ ? ", " : "", ws->alarm_names.items[i]);
     }
     if (n && !str_eq(c->missing_alarms, missing.buf))
-        con_message(c, ROLE_WARNING, "alarm%s %s of %.64s %s not exist: %s nothing during a deploy",
-                    n > 1 ? "s" : "", missing.buf, c->app ? c->app->name : "this app", n > 1 ? "do" : "does",
+        con_message(c, ROLE_WARNING, "alarm%s %s of %.64s %s not exist: %s nothing during a deploy", n > 1 ? "s" : "",
+                    missing.buf, c->app ? c->app->name : "this app", n > 1 ? "do" : "does",
                     n > 1 ? "they guard" : "it guards");
     str_set(&c->missing_alarms, n ? missing.buf : NULL);
     sb_free(&missing);
@@ -350,7 +376,7 @@ static void apply_changes(console *c, unsigned changed)
         pn->ops->on_model_change(pn, changed, &ctx);
         pn->dirty = true;
     }
-    con_relayout_if_moved(c);   /* rows sized by content: a list that grew may take more */
+    con_relayout_if_moved(c); /* rows sized by content: a list that grew may take more */
     c->dirty_header = c->dirty_status = true;
     if (c->ov == OV_LOG)
         con_log_rebuild(c);
@@ -359,7 +385,7 @@ static void apply_changes(console *c, unsigned changed)
         if (c->bell)
             beep();
         con_message(c, ROLE_NEUTRAL, "instance refresh ended: %.40s",
-                ctx.ws->refreshes.items[0].status ? ctx.ws->refreshes.items[0].status : "?");
+                    ctx.ws->refreshes.items[0].status ? ctx.ws->refreshes.items[0].status : "?");
     }
     c->refresh_was_active = active;
     /* A typo in :asg or --asg must not pass for an empty group. */
@@ -367,8 +393,10 @@ static void apply_changes(console *c, unsigned changed)
         ctx.ws->selected_asg && !watch_selected_group(ctx.ws)) {
         if (!str_eq(c->missing_asg, ctx.ws->selected_asg)) {
             str_set(&c->missing_asg, ctx.ws->selected_asg);
-            con_message(c, ROLE_ERROR, "no Auto Scaling group named '%.100s' in %.40s (:asg and Tab list the "
-                        "region's groups)", ctx.ws->selected_asg, c->region ? c->region : "this region");
+            con_message(c, ROLE_ERROR,
+                        "no Auto Scaling group named '%.100s' in %.40s (:asg and Tab list the "
+                        "region's groups)",
+                        ctx.ws->selected_asg, c->region ? c->region : "this region");
         }
     } else if (changed & WS_BIT(WS_GROUPS)) {
         str_set(&c->missing_asg, NULL);
@@ -554,7 +582,7 @@ int console_main(const cli_globals *g)
         free(c);
         return rc;
     }
-    rc = con_creds_start(c);   /* the session whose client the panes use */
+    rc = con_creds_start(c); /* the session whose client the panes use */
     if (rc) {
         cli_session_close(&c->sess);
         free(c);
@@ -631,7 +659,7 @@ int console_main(const cli_globals *g)
     for (int p = 0; p < PANE_COUNT; p++)
         pane_init(&c->panes[p], p);
     lv_init(&c->log_lv, con_log_columns, con_log_ncolumns);
-    c->log_lv.follow_head = true;      /* newest call first */
+    c->log_lv.follow_head = true; /* newest call first */
 
     if (make_sig_pipe() != 0) {
         cli_error("cannot create a pipe: %s", strerror(errno));
@@ -649,7 +677,7 @@ int console_main(const cli_globals *g)
     terminal_start(c);
     con_relayout(c);
     if (c->sess.config.apps.n >= 2 && !g->app && !g->asgs.n)
-        con_apps_open(c);   /* several apps: start on their overview */
+        con_apps_open(c); /* several apps: start on their overview */
     con_actions_init(c);
 
     /* Start polling at once; draw the empty frame while the answers come. */
@@ -712,7 +740,7 @@ out_early:
     keymap_free(&c->km);
     con_creds_close(c);
     cli_session_close(&c->sess);
-    con_actions_free(c);   /* after the clients: their last answers are in */
+    con_actions_free(c); /* after the clients: their last answers are in */
     free(c->profile);
     free(c->region);
     free(c->last_asg);

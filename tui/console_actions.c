@@ -14,7 +14,7 @@
 
 #include "services/services.h"
 
-#define QUIT_GRACE_MS 120000       /* how long a quit waits for the running step */
+#define QUIT_GRACE_MS 120000 /* how long a quit waits for the running step */
 
 /* ------------------------------------------------------------ small helpers */
 
@@ -37,14 +37,14 @@ static const app_config *app_of(const console *c, const char *asg)
 static bool started_on(const console *c, const char *asg, const char *repo)
 {
     return c->g->asgs.n == 1 && c->g->repos.n == 1 && str_eq(c->g->asgs.items[0], asg) &&
-           str_eq(c->g->repos.items[0], repo);
+        str_eq(c->g->repos.items[0], repo);
 }
 
 /* --read-only, the config's defaults, or the app's own switch. */
 bool con_act_read_only_for(const console *c, const app_config *app)
 {
     return c->g->read_only || config_app_read_only(&c->sess.config, app) ||
-           config_profile_read_only(&c->sess.config, c->profile);
+        config_profile_read_only(&c->sess.config, c->profile);
 }
 
 bool con_action_hidden(const console *c, action_id a)
@@ -81,8 +81,9 @@ static void bound_key(const console *c, action_id act, bool typing, char *buf, s
         const key_binding *b = &c->km.b.items[i];
         if (b->action != act)
             continue;
-        if (typing && ((b->key > 0x20 && b->key < 0x7f) || (b->key >= 0xa0 && !(b->key & (KEYMAP_FN | KEYMAP_META))) ||
-                       b->key == '\r' || b->key == 27 || b->key == (KEYMAP_FN | KEY_BACKSPACE)))
+        if (typing &&
+            ((b->key > 0x20 && b->key < 0x7f) || (b->key >= 0xa0 && !(b->key & (KEYMAP_FN | KEYMAP_META))) ||
+             b->key == '\r' || b->key == 27 || b->key == (KEYMAP_FN | KEY_BACKSPACE)))
             continue;
         keymap_key_name(b->key, buf, len);
         return;
@@ -99,8 +100,12 @@ static void load_keys(const console *c)
     bound_key(c, ACT_STOP_PLAN, false, a->k_stop, sizeof a->k_stop);
     bound_key(c, ACT_REPLAN, false, a->k_replan, sizeof a->k_replan);
     bound_key(c, ACT_ROLLBACK, false, a->k_rollback, sizeof a->k_rollback);
-    a->keys = (dialog_keys){ .confirm = a->k_confirm, .decline = a->k_decline, .commands = a->k_commands,
-                             .commands_typing = a->k_commands_typing, .stop = a->k_stop, .replan = a->k_replan,
+    a->keys = (dialog_keys){ .confirm = a->k_confirm,
+                             .decline = a->k_decline,
+                             .commands = a->k_commands,
+                             .commands_typing = a->k_commands_typing,
+                             .stop = a->k_stop,
+                             .replan = a->k_replan,
                              .rollback = a->k_rollback };
 }
 
@@ -142,11 +147,21 @@ void con_act_dialog_refresh(console *c)
     if (a->phase == DLG_NONE)
         return;
     dialog_state d = {
-        .phase = a->phase, .p = a->phase == DLG_OFFER || a->phase == DLG_UNFINISHED ? NULL : a->p,
-        .what = a->what, .app = a->app, .asg = a->asg, .typed = a->typed,
-        .note = a->note[0] ? a->note : NULL, .note_bad = a->note_bad, .auto_run = a->auto_rb,
-        .can_replan = a->can_replan, .after = a->after.buf, .unfinished = &a->unf, .selected = a->unf_sel,
-        .show_cli = a->show_cli, .keys = &a->keys,
+        .phase = a->phase,
+        .p = a->phase == DLG_OFFER || a->phase == DLG_UNFINISHED ? NULL : a->p,
+        .what = a->what,
+        .app = a->app,
+        .asg = a->asg,
+        .typed = a->typed,
+        .note = a->note[0] ? a->note : NULL,
+        .note_bad = a->note_bad,
+        .auto_run = a->auto_rb,
+        .can_replan = a->can_replan,
+        .after = a->after.buf,
+        .unfinished = &a->unf,
+        .selected = a->unf_sel,
+        .show_cli = a->show_cli,
+        .keys = &a->keys,
     };
     if (d.phase == DLG_OFFER) {
         d.note = a->offer;
@@ -175,7 +190,7 @@ void con_act_dialog_open(console *c, dialog_phase ph)
 static void dialog_hide(console *c)
 {
     if (c->act->quit_ask)
-        return;   /* the question stays until answered */
+        return; /* the question stays until answered */
     c->act->visible = false;
     if (c->ov == OV_ACTION)
         con_overlay_close(c);
@@ -234,7 +249,7 @@ static void run_plan(console *c)
     if (a->offer[0] && !a->auto_rb && a->p && a->p->action == PLAN_ROLLBACK)
         con_act_journal_offer(c, "accepted", a->offer);
     a->offer[0] = '\0';
-    a->advised[0] = '\0';   /* a new plan on screen: what AWS says decides the mark */
+    a->advised[0] = '\0'; /* a new plan on screen: what AWS says decides the mark */
     a->typed[0] = '\0';
     a->can_replan = false;
     sb_reset(&a->after);
@@ -255,7 +270,7 @@ static void run_plan(console *c)
         con_act_set_note(a, true, "Refused, nothing was changed: %s", err.buf);
         con_message(c, ROLE_ERROR, "%s", a->note);
     } else {
-        con_act_sticky_status(c, mono_now_ms(), true);   /* "ACTION RUNNING: ..." at once */
+        con_act_sticky_status(c, mono_now_ms(), true); /* "ACTION RUNNING: ..." at once */
     }
     sb_free(&err);
     if (a->visible || a->auto_rb)
@@ -271,7 +286,7 @@ static void run_done(console *c)
     plan_run_free(a->run);
     a->run = NULL;
     a->journal_dirty = true;
-    con_ltpick_drop(c);   /* a deploy may have changed what runs, or the versions */
+    con_ltpick_drop(c); /* a deploy may have changed what runs, or the versions */
     const plan *p = a->p;
     const char *act = plan_action_name(p->action);
     int role = ROLE_HEALTHY;
@@ -331,7 +346,7 @@ static void on_built(plan *p, void *ud)
     a->p = p;
     a->auto_rb = auto_rb;
     a->typed[0] = '\0';
-    a->show_cli = false;   /* a new plan: its commands folded */
+    a->show_cli = false; /* a new plan: its commands folded */
     if (!auto_rb)
         a->note[0] = '\0';
     if (a->unbound[0] && !p->refusal && p->action == PLAN_DEPLOY)
@@ -355,8 +370,8 @@ static void on_built(plan *p, void *ud)
     if (auto_rb) {
         /* No person started it: the journal says what did. */
         free(p->trigger);
-        p->trigger = xasprintf("auto-rollback after %s: %s", a->guard_plan[0] ? a->guard_plan : "the deploy",
-                               a->auto_reason);
+        p->trigger =
+            xasprintf("auto-rollback after %s: %s", a->guard_plan[0] ? a->guard_plan : "the deploy", a->auto_reason);
         run_plan(c);
         return;
     }
@@ -371,7 +386,7 @@ void con_act_build(console *c, const plan_target *t, const dialog_cmd *cmd, bool
         con_message(c, ROLE_WARNING, "%s apps have no %s", kind->config->name, plan_action_name(cmd->action));
         return;
     }
-    if (!a->run) {      /* the last plan, shown and finished: forgotten */
+    if (!a->run) { /* the last plan, shown and finished: forgotten */
         plan_free(a->p);
         a->p = NULL;
     }
@@ -409,8 +424,10 @@ static bool refuse_read_only(console *c, const app_config *app, const char *what
 {
     if (!con_act_read_only_for(c, app))
         return false;
-    con_message(c, ROLE_WARNING, "read-only: %s refused (--read-only, or read_only in the config); "
-                "nothing was changed", what);
+    con_message(c, ROLE_WARNING,
+                "read-only: %s refused (--read-only, or read_only in the config); "
+                "nothing was changed",
+                what);
     return true;
 }
 
@@ -432,8 +449,8 @@ static void ask(console *c, const dialog_cmd *cmd)
     }
     if (cmd->action == PLAN_ROLLBACK && a->offer[0] && a->gt.asg) {
         if (!con_act_guard_here(c)) {
-            con_message(c, ROLE_WARNING, "the rollback offer is for %.80s in %.40s: switch back there first",
-                        a->gt.asg, a->gt.region ? a->gt.region : "?");
+            con_message(c, ROLE_WARNING, "the rollback offer is for %.80s in %.40s: switch back there first", a->gt.asg,
+                        a->gt.region ? a->gt.region : "?");
             return;
         }
         if (a->gt.read_only) {
@@ -458,9 +475,10 @@ static void ask(console *c, const dialog_cmd *cmd)
     }
     bool takes_tag = cmd->action == PLAN_DEPLOY || cmd->action == PLAN_PROMOTE;
     if (takes_tag && app && app->ecr_repository && ws->repository && !str_eq(app->ecr_repository, ws->repository)) {
-        con_message(c, ROLE_WARNING, "the Images pane shows repository %.80s but app %.60s deploys from %.80s "
-                    "(:repo %.80s): nothing was changed", ws->repository, app->name, app->ecr_repository,
-                    app->ecr_repository);
+        con_message(c, ROLE_WARNING,
+                    "the Images pane shows repository %.80s but app %.60s deploys from %.80s "
+                    "(:repo %.80s): nothing was changed",
+                    ws->repository, app->name, app->ecr_repository, app->ecr_repository);
         return;
     }
     /* Like the headless commands: an interrupted plan is settled first. */
@@ -499,8 +517,12 @@ void con_actions_key(console *c, action_id act)
     dialog_cmd cmd = { .action = PLAN_CANCEL };
     const char *tag = lv_selected_id(&c->panes[PANE_IMAGES].lv);
     switch (act) {
-    case ACT_CANCEL: cmd.action = PLAN_CANCEL; break;
-    case ACT_ROLLBACK: cmd.action = PLAN_ROLLBACK; break;
+    case ACT_CANCEL:
+        cmd.action = PLAN_CANCEL;
+        break;
+    case ACT_ROLLBACK:
+        cmd.action = PLAN_ROLLBACK;
+        break;
     case ACT_DEPLOY:
     case ACT_PROMOTE: {
         const char *name = act == ACT_DEPLOY ? "deploy" : "promote";
@@ -541,21 +563,46 @@ static bool scroll_key(console *c, int key, action_id act, bool letters)
     if (!fn && !letters)
         return false;
     switch (act) {
-    case ACT_UP: c->ov_scroll--; break;
-    case ACT_DOWN: c->ov_scroll++; break;
-    case ACT_PAGE_UP: c->ov_scroll -= h - 1; break;
-    case ACT_PAGE_DOWN: c->ov_scroll += h - 1; break;
-    case ACT_TOP: c->ov_scroll = 0; break;
-    case ACT_BOTTOM: c->ov_scroll = (int)c->ov_lines.n; break;
+    case ACT_UP:
+        c->ov_scroll--;
+        break;
+    case ACT_DOWN:
+        c->ov_scroll++;
+        break;
+    case ACT_PAGE_UP:
+        c->ov_scroll -= h - 1;
+        break;
+    case ACT_PAGE_DOWN:
+        c->ov_scroll += h - 1;
+        break;
+    case ACT_TOP:
+        c->ov_scroll = 0;
+        break;
+    case ACT_BOTTOM:
+        c->ov_scroll = (int)c->ov_lines.n;
+        break;
     default:
         switch (key) {
-        case KEYMAP_FN | KEY_UP: c->ov_scroll--; break;
-        case KEYMAP_FN | KEY_DOWN: c->ov_scroll++; break;
-        case KEYMAP_FN | KEY_PPAGE: c->ov_scroll -= h - 1; break;
-        case KEYMAP_FN | KEY_NPAGE: c->ov_scroll += h - 1; break;
-        case KEYMAP_FN | KEY_HOME: c->ov_scroll = 0; break;
-        case KEYMAP_FN | KEY_END: c->ov_scroll = (int)c->ov_lines.n; break;
-        default: return false;
+        case KEYMAP_FN | KEY_UP:
+            c->ov_scroll--;
+            break;
+        case KEYMAP_FN | KEY_DOWN:
+            c->ov_scroll++;
+            break;
+        case KEYMAP_FN | KEY_PPAGE:
+            c->ov_scroll -= h - 1;
+            break;
+        case KEYMAP_FN | KEY_NPAGE:
+            c->ov_scroll += h - 1;
+            break;
+        case KEYMAP_FN | KEY_HOME:
+            c->ov_scroll = 0;
+            break;
+        case KEYMAP_FN | KEY_END:
+            c->ov_scroll = (int)c->ov_lines.n;
+            break;
+        default:
+            return false;
         }
     }
     if (c->ov_scroll != before)
@@ -763,12 +810,14 @@ bool con_actions_may_quit(console *c)
     if (!a || a->closing)
         return true;
     if (a->quit_ask)
-        return false;   /* already asking */
+        return false; /* already asking */
     const char *app = a->gt.app ? a->gt.app : a->gt.asg ? a->gt.asg : "?";
     if (a->run && a->p) {
         size_t at = dialog_current_step(a->p);
-        snprintf(a->quit_q, sizeof a->quit_q, "%s%s of %.80s is running (step %zu of %zu); quit and stop it at the "
-                 "next step boundary?", a->auto_rb ? "the automatic " : "the ", plan_action_name(a->p->action),
+        snprintf(a->quit_q, sizeof a->quit_q,
+                 "%s%s of %.80s is running (step %zu of %zu); quit and stop it at the "
+                 "next step boundary?",
+                 a->auto_rb ? "the automatic " : "the ", plan_action_name(a->p->action),
                  a->p->target.app ? a->p->target.app : "?", at, a->p->steps.n);
         snprintf(a->quit_stay, sizeof a->quit_stay, "the %s keeps running", plan_action_name(a->p->action));
     } else if (a->guarding) {
@@ -783,8 +832,8 @@ bool con_actions_may_quit(console *c)
         snprintf(a->quit_stay, sizeof a->quit_stay, "still watching %.80s's %s", app,
                  a->guard_offer ? "deploy" : "rollback");
     } else if (a->offer[0]) {
-        snprintf(a->quit_q, sizeof a->quit_q, "a rollback of %.80s is advised and not done (%.200s); quit anyway?",
-                 app, a->offer);
+        snprintf(a->quit_q, sizeof a->quit_q, "a rollback of %.80s is advised and not done (%.200s); quit anyway?", app,
+                 a->offer);
         snprintf(a->quit_stay, sizeof a->quit_stay, "the rollback offer for %.80s stands (R)", app);
     } else {
         return true;
@@ -793,7 +842,7 @@ bool con_actions_may_quit(console *c)
     a->quit_phase = a->phase;
     a->quit_scroll = c->ov_scroll;
     if (c->ov != OV_NONE && c->ov != OV_ACTION)
-        con_overlay_close(c);   /* help or the log: the question goes on top */
+        con_overlay_close(c); /* help or the log: the question goes on top */
     a->quit_ask = true;
     a->visible = true;
     c->ov_scroll = 0;
@@ -862,7 +911,9 @@ const char *con_actions_hints(const console *c)
         hint(&sb, "any other key", "stay");
     } else {
         switch (a->phase) {
-        case DLG_BUILDING: hint(&sb, "Esc", "stop planning (nothing has changed)"); break;
+        case DLG_BUILDING:
+            hint(&sb, "Esc", "stop planning (nothing has changed)");
+            break;
         case DLG_CONFIRM:
             if (p && (p->refusal || p->target.read_only)) {
                 hint(&sb, "Esc", "close (nothing to run)");
@@ -893,8 +944,11 @@ const char *con_actions_hints(const console *c)
             hint(&sb, a->k_rollback, "roll back (shows the plan first)");
             hint(&sb, "Esc", "dismiss");
             break;
-        case DLG_UNFINISHED: sb_append(&sb, " r resume  a abandon  j/k select  Esc decide later"); break;
-        case DLG_NONE: break;
+        case DLG_UNFINISHED:
+            sb_append(&sb, " r resume  a abandon  j/k select  Esc decide later");
+            break;
+        case DLG_NONE:
+            break;
         }
     }
     snprintf(a->hints, sizeof a->hints, "%s", sb.buf);
@@ -910,9 +964,10 @@ void con_actions_help(const console *c, strbuf *sb)
     const con_actions *a = c->act;
     sb_append(sb, "\nActions (each shows its plan and asks first; every step is journaled)\n");
     commands_list(CMD_CONSOLE, CMDF_ACTION, CMDF_ACTION, 16, sb);
-    sb_printf(sb, "In the plan: %s runs it (Enter never does), %s/Esc does not (for a cancel: the refresh keeps\n"
-                  "running); protected apps: type the group's name, then Enter. %s shows the aws commands.\n"
-                  "While it runs Esc hides it and %s stops it at the next step boundary.\n",
+    sb_printf(sb,
+              "In the plan: %s runs it (Enter never does), %s/Esc does not (for a cancel: the refresh keeps\n"
+              "running); protected apps: type the group's name, then Enter. %s shows the aws commands.\n"
+              "While it runs Esc hides it and %s stops it at the next step boundary.\n",
               a && a->k_confirm[0] ? a->k_confirm : "(confirm unbound)", a && a->k_decline[0] ? a->k_decline : "n",
               a && a->k_commands[0] ? a->k_commands : "show_commands", a && a->k_stop[0] ? a->k_stop : "stop_plan");
 }
@@ -958,8 +1013,8 @@ void con_act_sticky_status(console *c, int64_t now, bool force)
         role = ROLE_ERROR;
     } else if (a->guarding) {
         /* Says what it watches: a rollback is not "the deploy". */
-        snprintf(text, sizeof text, "watching the %s on %.100s: %.200s",
-                 a->guard_action ? a->guard_action : "refresh", a->gt.asg, a->guard_line);
+        snprintf(text, sizeof text, "watching the %s on %.100s: %.200s", a->guard_action ? a->guard_action : "refresh",
+                 a->gt.asg, a->guard_line);
     }
     bool ours = c->msg[0] && strcmp(c->msg, a->sticky) == 0;
     bool free_line = force || !c->msg[0] || now >= c->msg_until || ours;
@@ -995,8 +1050,8 @@ void con_actions_tick(console *c, int64_t now)
     if (a->journal_dirty)
         con_act_reload_journal(c);
     if (a->visible && c->ov == OV_ACTION && a->wrap_width != c->lay.body.w - 4)
-        con_act_dialog_refresh(c);   /* resized: wrap again */
-    con_act_sticky_status(c, now, c->quit && a->run);   /* quitting: say why we wait */
+        con_act_dialog_refresh(c);                    /* resized: wrap again */
+    con_act_sticky_status(c, now, c->quit && a->run); /* quitting: say why we wait */
 }
 
 int con_actions_next_due_ms(console *c, int64_t now)

@@ -109,12 +109,12 @@ static void switch_install(console *c, creds_session *ns, const app_config *app)
         app = c->app;
     strvec names = { 0 };
     scope_names(c, app, &names);
-    if (!app && names.n)   /* as at start-up: the first app that lives here */
+    if (!app && names.n) /* as at start-up: the first app that lives here */
         app = con_app_for_asg(c, names.items[0]);
     watch_set_scope(c->w, names.n ? &names : NULL, app ? &app->alarms : NULL);
     strvec_free(&names);
     if (old) {
-        creds_session_close(old);   /* its calls in flight end as Cancelled, already orphaned */
+        creds_session_close(old); /* its calls in flight end as Cancelled, already orphaned */
         free(old);
     }
     con_set_app(c, app);
@@ -125,8 +125,8 @@ static void switch_install(console *c, creds_session *ns, const app_config *app)
     con_mark_all(c);
 }
 
-static bool adopt_and_install(console *c, const creds_request *req, const aws_credentials *cr,
-                              const app_config *app, strbuf *err)
+static bool adopt_and_install(console *c, const creds_request *req, const aws_credentials *cr, const app_config *app,
+                              strbuf *err)
 {
     creds_hooks h = con_creds_hooks(c);
     creds_session *ns = xcalloc(1, sizeof *ns);
@@ -168,7 +168,7 @@ void con_switch_start(console *c, const char *profile, const char *region, const
     con_switch_cancel(c);
     strbuf err;
     sb_init(&err);
-    if (ready) {   /* the overview's session for that place: its credentials, no network */
+    if (ready) { /* the overview's session for that place: its credentials, no network */
         creds_request r = { .profile = ready->profile, .region = ready->region };
         if (adopt_and_install(c, &r, &ready->creds, app, &err))
             switch_done_message(c);
@@ -180,7 +180,7 @@ void con_switch_start(console *c, const char *profile, const char *region, const
     creds_request req = { .profile = profile, .region = region };
     char *reg = NULL;
     if (!region && region_resolve(&req, &reg, &err) != 0)
-        req.region = c->region;   /* the profile names no region: stay in this one */
+        req.region = c->region; /* the profile names no region: stay in this one */
     free(reg);
     sb_free(&err);
     c->switch_profile = xstrdup(req.profile);
@@ -193,9 +193,9 @@ void con_switch_start(console *c, const char *profile, const char *region, const
     else
         snprintf(c->switch_label, sizeof c->switch_label, "region %.40s", req.region ? req.region : "-");
     creds_hooks h = con_creds_hooks(c);
-    c->switch_job = creds_job_start(&req, &h);   /* may queue an MFA prompt */
+    c->switch_job = creds_job_start(&req, &h); /* may queue an MFA prompt */
     c->dirty_header = true;
-    con_switch_poll(c);   /* static keys: done already */
+    con_switch_poll(c); /* static keys: done already */
 }
 
 void con_switch_poll(console *c)
@@ -217,7 +217,7 @@ void con_switch_poll(console *c)
     aws_credentials_free(&cr);
     if (ok)
         switch_done_message(c);
-    else   /* the old session, client and data stay */
+    else /* the old session, client and data stay */
         con_message(c, ROLE_ERROR, "%s", err.buf);
     sb_free(&err);
     con_switch_cancel(c);
@@ -242,12 +242,12 @@ void con_cmd_app(console *c, const char *cmd, const char *name)
 /* ---- the command line: its commands are rows of cli/commands.c's table ---- */
 
 static const char *const regions[] = {
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "eu-west-1", "eu-west-2",
-    "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "ap-south-1",
-    "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "sa-east-1", "me-south-1", "af-south-1", "ap-east-1", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
-    "ap-southeast-5", "ap-southeast-7", "ca-west-1", "eu-south-2", "il-central-1", "me-central-1", "mx-central-1",
-    "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
+    "us-east-1",      "us-east-2",      "us-west-1",      "us-west-2",      "ca-central-1",   "eu-west-1",
+    "eu-west-2",      "eu-west-3",      "eu-central-1",   "eu-central-2",   "eu-north-1",     "eu-south-1",
+    "ap-south-1",     "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "sa-east-1",      "me-south-1",     "af-south-1",     "ap-east-1",      "ap-south-2",     "ap-southeast-3",
+    "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ca-west-1",      "eu-south-2",     "il-central-1",
+    "me-central-1",   "mx-central-1",   "us-gov-east-1",  "us-gov-west-1",  "cn-north-1",     "cn-northwest-1",
 };
 
 /* A group this console does not see is refused, and the view stays where it was:
@@ -265,9 +265,10 @@ void con_cmd_asg(console *c, const char *name, const char *arg)
             con_message(c, ROLE_WARNING, "the groups are not read yet: :asg %.100s once they are (still on %.100s)",
                         arg, now);
         else
-            con_message(c, ROLE_ERROR, "no Auto Scaling group named '%.100s' among the %zu this console watches "
-                        "in %.40s (Tab lists them); still on %.100s", arg, ws->groups.n,
-                        c->region ? c->region : "this region", now);
+            con_message(c, ROLE_ERROR,
+                        "no Auto Scaling group named '%.100s' among the %zu this console watches "
+                        "in %.40s (Tab lists them); still on %.100s",
+                        arg, ws->groups.n, c->region ? c->region : "this region", now);
         return;
     }
     select_asg(c, arg);
@@ -296,20 +297,22 @@ void con_cmd_region(console *c, const char *name, const char *arg)
         listed = str_eq(regions[i], arg);
     con_switch_start(c, c->profile, arg, NULL, NULL);
     if (!listed)
-        con_message(c, ROLE_WARNING, "'%.40s' is not a region tarmac knows (Tab lists them): check the name "
-                    "if calls fail", arg);
+        con_message(c, ROLE_WARNING,
+                    "'%.40s' is not a region tarmac knows (Tab lists them): check the name "
+                    "if calls fail",
+                    arg);
 }
 
 void con_cmd_profile(console *c, const char *name, const char *arg)
 {
     (void)name;
-    con_switch_start(c, arg, NULL, NULL, NULL);   /* the profile's own region */
+    con_switch_start(c, arg, NULL, NULL, NULL); /* the profile's own region */
 }
 
 void con_cmd_quit(console *c, const char *name, const char *arg)
 {
     (void)name, (void)arg;
-    if (con_actions_may_quit(c))   /* asks first while a plan runs or a deploy is watched */
+    if (con_actions_may_quit(c)) /* asks first while a plan runs or a deploy is watched */
         c->quit = true;
 }
 
@@ -352,7 +355,7 @@ static void candidates_for(console *c, const command_info *cmd, strvec *out)
     case CMPL_TAGS:
         con_actions_tag_candidates(c, out);
         break;
-    case CMPL_LT_VERSIONS:   /* the versions read so far (console_ltpick.c) */
+    case CMPL_LT_VERSIONS: /* the versions read so far (console_ltpick.c) */
         con_ltpick_candidates(c, out);
         break;
     case CMPL_NONE:
@@ -415,7 +418,7 @@ static void complete(console *c)
     }
     sb_free(&shown);
     strvec_free(&cands);
-    con_ltpick_prompt_hint(c, true);   /* :deploy-lt: versions with their hints */
+    con_ltpick_prompt_hint(c, true); /* :deploy-lt: versions with their hints */
 }
 
 static void run_command(console *c, const char *line)
@@ -481,10 +484,21 @@ static void prompt_changed(console *c)
 static void utf8_append(char *buf, size_t cap, int cp)
 {
     char u[5] = { 0 };
-    if (cp < 0x80) u[0] = (char)cp;
-    else if (cp < 0x800) { u[0] = (char)(0xc0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3f)); }
-    else if (cp < 0x10000) { u[0] = (char)(0xe0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3f)); u[2] = (char)(0x80 | (cp & 0x3f)); }
-    else { u[0] = (char)(0xf0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3f)); u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)); u[3] = (char)(0x80 | (cp & 0x3f)); }
+    if (cp < 0x80)
+        u[0] = (char)cp;
+    else if (cp < 0x800) {
+        u[0] = (char)(0xc0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xe0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (char)(0x80 | (cp & 0x3f));
+    } else {
+        u[0] = (char)(0xf0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[3] = (char)(0x80 | (cp & 0x3f));
+    }
     size_t n = strlen(buf), m = strlen(u);
     if (n + m < cap)
         memcpy(buf + n, u, m + 1);
@@ -497,7 +511,7 @@ void con_prompt_key(console *c, int key)
         return;
     }
     size_t n = strlen(c->prompt_buf);
-    if (key == 27) {                             /* Esc: cancel */
+    if (key == 27) { /* Esc: cancel */
         if (c->prompt == PR_FILTER) {
             snprintf(c->prompt_buf, sizeof c->prompt_buf, "%s", c->prompt_saved);
             prompt_changed(c);

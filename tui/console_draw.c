@@ -50,10 +50,9 @@ void con_set_app(console *c, const app_config *app)
 {
     c->app = app;
     if (c->act)
-        con_act_journal_changed(c);   /* another app's live tag: its history */
+        con_act_journal_changed(c); /* another app's live tag: its history */
     snprintf(c->live_tag, sizeof c->live_tag, "%s", app && app->live_tag ? app->live_tag : "prod");
-    snprintf(c->stable_tag, sizeof c->stable_tag, "%s",
-             app && app->stable_tag ? app->stable_tag : "prod-stable");
+    snprintf(c->stable_tag, sizeof c->stable_tag, "%s", app && app->stable_tag ? app->stable_tag : "prod-stable");
 }
 
 /* Horizontal run of a line character. */
@@ -181,7 +180,7 @@ void con_focus_pane(console *c, int p)
     c->dirty_status = true;
     if (c->lay.tabbed && layout_in_tab_area(p) && !c->lay.visible[p]) {
         c->tab_pane = p;
-        c->tab_mate = -1;   /* the operator chose a tab: it alone */
+        c->tab_mate = -1; /* the operator chose a tab: it alone */
         con_relayout(c);
     }
 }
@@ -223,8 +222,10 @@ static void draw_header(console *c)
         any_ok |= ws->meta[s].fetched_at != 0;
     }
     /* dozing: nobody pressed a key for a while and polling slowed (watch.h) */
-    const char *state = any_stale ? "DEGRADED" : !any_ok ? "connecting" :
-                        watch_dozing(c->w) ? "idle: polling slowly" : "connected";
+    const char *state = any_stale ? "DEGRADED"
+        : !any_ok                 ? "connecting"
+        : watch_dozing(c->w)      ? "idle: polling slowly"
+                                  : "connected";
 
     /* Right: [READ-ONLY] [credentials note] state clock; the left part (who and
      * where: console_identity.c) gets what is left. */
@@ -247,12 +248,12 @@ static void draw_header(console *c)
     struct tm tm;
     localtime_r(&now, &tm);
     char clock[32];
-    strftime(clock, sizeof clock, "%H:%M %Z", &tm);   /* minutes: an idle screen stays still */
+    strftime(clock, sizeof clock, "%H:%M %Z", &tm); /* minutes: an idle screen stays still */
     char note[160];
     int note_role = ROLE_WARNING;
     int note_w = con_header_note(c, note, sizeof note, &note_role);
     int rw = broken_w + (ro ? (int)sizeof badge - 1 + 2 : 0) + (note_w ? note_w + 2 : 0) + (int)strlen(state) + 2 +
-             (int)strlen(clock) + 1;
+        (int)strlen(clock) + 1;
     int x = c->lay.cols - rw;
     if (x < 0)
         x = 0;
@@ -337,7 +338,7 @@ static void draw_title(console *c, int p)
 
     /* Left: the number and title (tabs when the pane shares the bottom area). */
     int x = 2;
-    bool tabs = c->lay.tabbed && layout_in_tab_area(p) && p != c->lay.mate;   /* the mate: its own title */
+    bool tabs = c->lay.tabbed && layout_in_tab_area(p) && p != c->lay.mate; /* the mate: its own title */
     for (int q = tabs ? 0 : p; q <= (tabs ? PANE_COUNT - 1 : p); q++) {
         if (tabs && !layout_in_tab_area(q))
             continue;
@@ -354,8 +355,7 @@ static void draw_title(console *c, int p)
                      c->panes[q].lv.vis.n);
         }
         const char *sep = extra[0] ? (c->ascii ? " - " : " · ") : "";
-        snprintf(t, sizeof t, " %d %s%s%s ", panes_all[q].number, panes_all[q].title, sep,
-                 extra);
+        snprintf(t, sizeof t, " %d %s%s%s ", panes_all[q].number, panes_all[q].title, sep, extra);
         int room = width - x - 14;
         if (room <= 4)
             break;
@@ -382,8 +382,10 @@ static void draw_title(console *c, int p)
     sanitize_str(right, right_s, sizeof right_s, 40, c->ascii, &right_w);
     int rx = width - 1 - right_w;
     if (rx > x) {
-        wattrset(w, (int)(stale ? c->attrs[ROLE_ERROR] | A_BOLD : partly ? c->attrs[ROLE_WARNING]
-                                                                          : c->attrs[ROLE_NEUTRAL]));
+        wattrset(w,
+                 (int)(stale        ? c->attrs[ROLE_ERROR] | A_BOLD
+                           : partly ? c->attrs[ROLE_WARNING]
+                                    : c->attrs[ROLE_NEUTRAL]));
         mvwaddstr(w, 0, rx, right_s);
     }
     wattrset(w, A_NORMAL);
@@ -394,7 +396,7 @@ static void draw_title(console *c, int p)
 static void draw_position(console *c, WINDOW *w, const listview *lv, rect r)
 {
     if (!lv->loaded && lv->vis.n == 0)
-        return;                 /* not read yet: no count to give */
+        return; /* not read yet: no count to give */
     char pos[48], t[56];
     lv_position(lv, pos, sizeof pos);
     int n = snprintf(t, sizeof t, " %s ", pos);
@@ -452,8 +454,7 @@ static void draw_overlay(console *c)
     mvwaddstr(w, r.h - 1, r.w - 1, c->ascii ? "+" : "┘");
     char t[200];
     snprintf(t, sizeof t, " %s ", c->ov_title);
-    pane_put(w, 0, 2, (int)strlen(t) < r.w - 4 ? (int)strlen(t) : r.w - 4, t,
-             c->attrs[ROLE_TITLE] | A_BOLD, c->ascii);
+    pane_put(w, 0, 2, (int)strlen(t) < r.w - 4 ? (int)strlen(t) : r.w - 4, t, c->attrs[ROLE_TITLE] | A_BOLD, c->ascii);
     int h = r.h - 2;
     if (c->ov == OV_LOG) {
         lv_draw(&c->log_lv, w, 1, 1, h, r.w - 2, c->attrs, true, c->ascii, mono_now_ms());
@@ -468,16 +469,13 @@ static void draw_overlay(console *c)
             c->ov_scroll = 0;
         for (int i = 0; i < h; i++) {
             size_t li = (size_t)(c->ov_scroll + i);
-            pane_put(w, 1 + i, 2, r.w - 4, li < lines->n ? lines->items[li] : "",
-                     c->attrs[ROLE_NORMAL], c->ascii);
+            pane_put(w, 1 + i, 2, r.w - 4, li < lines->n ? lines->items[li] : "", c->attrs[ROLE_NORMAL], c->ascii);
         }
         if ((int)lines->n > h) {
             char pos[32];
             snprintf(pos, sizeof pos, " %d-%d/%zu ", c->ov_scroll + 1,
-                     c->ov_scroll + h < (int)lines->n ? c->ov_scroll + h : (int)lines->n,
-                     lines->n);
-            pane_put(w, r.h - 1, r.w - 2 - (int)strlen(pos), (int)strlen(pos), pos,
-                     c->attrs[ROLE_NEUTRAL], c->ascii);
+                     c->ov_scroll + h < (int)lines->n ? c->ov_scroll + h : (int)lines->n, lines->n);
+            pane_put(w, r.h - 1, r.w - 2 - (int)strlen(pos), (int)strlen(pos), pos, c->attrs[ROLE_NEUTRAL], c->ascii);
         }
     }
     c->ov_dirty = false;
@@ -494,8 +492,8 @@ static void hints_text(console *c, char *buf, size_t len)
         return;
     }
     static const action_id text_keys[] = { ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_BACK, ACT_NONE };
-    static const action_id detail_keys[] = { ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_COPY_ID,
-                                             ACT_BACK, ACT_NONE };
+    static const action_id detail_keys[] = { ACT_DOWN,   ACT_UP,      ACT_PAGE_DOWN, ACT_TOP,
+                                             ACT_BOTTOM, ACT_COPY_ID, ACT_BACK,      ACT_NONE };
     static const action_id log_keys[] = { ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_COPY_ID, ACT_BACK, ACT_NONE };
     strbuf sb;
     sb_init(&sb);
@@ -504,7 +502,7 @@ static void hints_text(console *c, char *buf, size_t len)
     action_id first[] = { ACT_HELP, ACT_NONE };
     action_id global[] = { ACT_FOCUS_NEXT, ACT_COMMAND, ACT_REFRESH, ACT_API_LOG, ACT_QUIT, ACT_NONE };
     if (c->ov == OV_LOG || c->ov == OV_TEXT) {
-        h = c->ov == OV_LOG ? log_keys : c->ov_copy_id[0] ? detail_keys : text_keys;   /* y: a detail's id */
+        h = c->ov == OV_LOG ? log_keys : c->ov_copy_id[0] ? detail_keys : text_keys; /* y: a detail's id */
         global[0] = ACT_NONE;
         first[0] = ACT_NONE;
     }
@@ -516,7 +514,7 @@ static void hints_text(console *c, char *buf, size_t len)
             char *comma = strchr(keys, ',');
             if (comma)
                 *comma = '\0';
-            if (!keys[0] || con_action_hidden(c, list[i]))   /* read-only: no action keys */
+            if (!keys[0] || con_action_hidden(c, list[i])) /* read-only: no action keys */
                 continue;
             char name[64];
             snprintf(name, sizeof name, "%s", keymap_actions[list[i]].name);
@@ -664,8 +662,8 @@ void con_render(console *c)
         if (c->redraw_all) {
             werase(stdscr);
             char t[96];
-            snprintf(t, sizeof t, "terminal too small (need %dx%d, have %dx%d)", LAYOUT_MIN_COLS,
-                     LAYOUT_MIN_LINES, COLS, LINES);
+            snprintf(t, sizeof t, "terminal too small (need %dx%d, have %dx%d)", LAYOUT_MIN_COLS, LAYOUT_MIN_LINES,
+                     COLS, LINES);
             int x = (COLS - (int)strlen(t)) / 2;
             mvwaddstr(stdscr, LINES / 2, x > 0 ? x : 0, t);
             wnoutrefresh(stdscr);
@@ -696,7 +694,7 @@ void con_render(console *c)
         any = true;
     }
     if (c->ov == OV_NONE && con_apps_shown(c)) {
-        if (c->apps_dirty || c->ov_dirty) {   /* the Apps overview takes the panes' place */
+        if (c->apps_dirty || c->ov_dirty) { /* the Apps overview takes the panes' place */
             con_apps_draw(c);
             any = true;
         }

@@ -47,11 +47,11 @@ void con_act_guard_start(console *c, const plan *p)
     a->guard_auto = a->guard_offer && a->gt.auto_rollback;
     snprintf(a->guard_line, sizeof a->guard_line, "waiting for refresh %.80s", id);
     sb_printf(&a->after, "\nWatching refresh %s on %s: %s\n", id, a->gt.asg,
-              !a->guard_offer ? "the outcome shows in the status line"
-              : a->guard_auto ? "it rolls back by itself (auto_rollback) if the refresh fails, an alarm fires "
-                                "or targets stay unhealthy"
-                              : "the console offers rollback if the refresh fails, an alarm fires or targets "
-                                "stay unhealthy");
+              !a->guard_offer     ? "the outcome shows in the status line"
+                  : a->guard_auto ? "it rolls back by itself (auto_rollback) if the refresh fails, an alarm fires "
+                                    "or targets stay unhealthy"
+                                  : "the console offers rollback if the refresh fails, an alarm fires or targets "
+                                    "stay unhealthy");
 }
 
 /* The console still talks to where the watched deploy ran (a switch may have
@@ -73,7 +73,7 @@ void con_act_journal_offer(console *c, const char *outcome, const char *reason)
         plan_journal_offer(a->j, &a->gt, a->guard_plan, a->guard_action, outcome, reason, "console", &err) != 0)
         con_message(c, ROLE_ERROR, "the journal could not record the rollback offer: %.200s", err.buf);
     sb_free(&err);
-    a->journal_dirty = true;   /* read again: the panes and the mark follow */
+    a->journal_dirty = true; /* read again: the panes and the mark follow */
 }
 
 void con_act_advised_mark(const console *c, app_mark *out)
@@ -89,7 +89,7 @@ void con_act_advised_mark(const console *c, app_mark *out)
     const ecr_image_detail *live = ecr_image_with_tag(&ws->images, c->live_tag);
     const ecr_image_detail *stable = ecr_image_with_tag(&ws->images, c->stable_tag);
     if (live && stable && str_eq(live->image_digest, stable->image_digest))
-        return;   /* rolled back by retag */
+        return; /* rolled back by retag */
     out->broken = true;
     snprintf(out->status, sizeof out->status, "%s", "rollback advised");
     const char *commit = ecr_commit_tag(live, c->live_tag, c->stable_tag);
@@ -109,8 +109,8 @@ static void journal_verdict(console *c, plan_guard_verdict v)
     strbuf err;
     sb_init(&err);
     if (a->j && a->guard_plan[0] &&
-        plan_journal_verdict(a->j, &a->gt, a->guard_plan, a->guard_action, a->g.refresh_id,
-                             plan_guard_verdict_name(v), &a->g, NULL, "console", &err) != 0)
+        plan_journal_verdict(a->j, &a->gt, a->guard_plan, a->guard_action, a->g.refresh_id, plan_guard_verdict_name(v),
+                             &a->g, NULL, "console", &err) != 0)
         con_message(c, ROLE_ERROR, "the journal could not record the verdict: %.200s", err.buf);
     sb_free(&err);
     a->journal_dirty = true;
@@ -164,7 +164,7 @@ static void on_guard_verdict(console *c, plan_guard_verdict v)
     con_act_journal_offer(c, "offered", reason);
     if (!con_act_busy(a))
         con_act_dialog_open(c, DLG_OFFER);
-    con_act_sticky_status(c, mono_now_ms(), true);   /* at once, over any passing note */
+    con_act_sticky_status(c, mono_now_ms(), true); /* at once, over any passing note */
 }
 
 static void guard_feed(console *c, const watch_state *ws, unsigned changed);
@@ -176,7 +176,7 @@ static void summary_if_due(console *c, unsigned changed)
     if (!a->want_summary || !(changed & WS_BIT(WS_GROUPS)) || ws->meta[WS_GROUPS].stale)
         return;
     if (!a->p || a->p->action != PLAN_CANCEL || a->run) {
-        a->want_summary = false;   /* another plan took its place */
+        a->want_summary = false; /* another plan took its place */
         return;
     }
     for (size_t i = 0; i < ws->groups.n; i++) {
@@ -193,8 +193,8 @@ static void summary_if_due(console *c, unsigned changed)
         const instance_refresh *r = here && rid ? watch_find_refresh(ws, rid) : NULL;
         strbuf sum;
         sb_init(&sum);
-        dialog_group_summary(&ws->groups.items[i], here ? ws : NULL, r ? r->start_time : 0,
-                             a->p->target.live_tag, a->p->target.repository != NULL, &sum);
+        dialog_group_summary(&ws->groups.items[i], here ? ws : NULL, r ? r->start_time : 0, a->p->target.live_tag,
+                             a->p->target.repository != NULL, &sum);
         sb_printf(&a->after, "\n%s", sum.buf);
         con_message(c, ROLE_NEUTRAL, "%.*s", (int)strcspn(sum.buf, "\n"), sum.buf);
         sb_free(&sum);
@@ -225,7 +225,9 @@ void con_actions_on_changes(console *c, unsigned changed)
             strvec names = { 0 };
             strvec_push(&names, a->gt.asg);
             watch_opts wo = {
-                .asg_names = &names, .initial_asg = a->gt.asg, .alarm_names = &a->gt.alarms,
+                .asg_names = &names,
+                .initial_asg = a->gt.asg,
+                .alarm_names = &a->gt.alarms,
                 .base_interval_ms = c->sess.config.refresh_seconds * 1000,
                 .active_interval_ms = c->sess.config.refresh_active_seconds * 1000,
             };
@@ -268,11 +270,11 @@ static void guard_feed(console *c, const watch_state *ws, unsigned changed)
     con_actions *a = c->act;
     const app_kind *kind = app_kind_of_target(&a->gt);
     guard_signals sig;
-    if (!(changed & kind->guard_sets) || !a->g.refresh_id ||
-        !kind->guard_signals(ws, a->g.refresh_id, &sig) || sig.state == ROLLOUT_UNSEEN)
+    if (!(changed & kind->guard_sets) || !a->g.refresh_id || !kind->guard_signals(ws, a->g.refresh_id, &sig) ||
+        sig.state == ROLLOUT_UNSEEN)
         return;
-    snprintf(a->guard_line, sizeof a->guard_line, "%.20s: %s, healthy targets %d/%d",
-             sig.status ? sig.status : "?", sig.progress, sig.healthy, sig.all);
+    snprintf(a->guard_line, sizeof a->guard_line, "%.20s: %s, healthy targets %d/%d", sig.status ? sig.status : "?",
+             sig.progress, sig.healthy, sig.all);
     plan_guard_verdict v = plan_guard_judge(&a->g, &sig);
     const char *note = plan_guard_new_note(&a->g);
     if (note && v == PLAN_GUARD_RUNNING)

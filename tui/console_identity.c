@@ -4,8 +4,8 @@
  * role needs one, and the header's identity text and credential notes. */
 #include "console_int.h"
 
-#define BUSY_WAIT_MS 25                    /* loop wait while a credential job runs */
-#define EXPIRY_WARN_MS (15 * 60 * 1000)    /* the header counts down from here */
+#define BUSY_WAIT_MS   25               /* loop wait while a credential job runs */
+#define EXPIRY_WARN_MS (15 * 60 * 1000) /* the header counts down from here */
 
 /* ---- MFA: the hook queues the job; the prompt answers the first ---- */
 
@@ -13,7 +13,7 @@ static void on_mfa_prompt(creds_job *j, const char *serial, const char *profile,
 {
     console *c = ud;
     if (c->n_mfa >= MFA_QUEUE_MAX) {
-        creds_job_mfa_code(j, NULL);   /* "MFA code not given": the job fails with that line */
+        creds_job_mfa_code(j, NULL); /* "MFA code not given": the job fails with that line */
         return;
     }
     mfa_wait *m = &c->mfa[c->n_mfa++];
@@ -28,7 +28,7 @@ creds_hooks con_creds_hooks(console *c)
     return (creds_hooks){
         .mfa_prompt = on_mfa_prompt,
         .ud = c,
-        .capture_stderr = true,    /* a credential_process must not write over the screen */
+        .capture_stderr = true, /* a credential_process must not write over the screen */
         .endpoint_url = c->g->endpoint_url,
     };
 }
@@ -76,7 +76,7 @@ static void mfa_answer(console *c, bool send)
     char code[sizeof c->mfa_code];
     memcpy(code, c->mfa_code, sizeof code);
     mfa_prompt_clear(c);
-    creds_job_mfa_code(j, send ? code : NULL);   /* copied by the job */
+    creds_job_mfa_code(j, send ? code : NULL); /* copied by the job */
     secret_wipe(code, sizeof code);
     if (!send)
         con_message(c, ROLE_WARNING, "MFA code not given: those credentials stay unresolved");
@@ -102,7 +102,7 @@ void con_mfa_key(console *c, int key)
     } else if (key > 0x20 && key < 0x7f && n + 1 < sizeof c->mfa_code && n + 1 < sizeof c->prompt_buf) {
         c->mfa_code[n] = (char)key;
         c->mfa_code[n + 1] = '\0';
-        c->prompt_buf[n] = '*';    /* the code itself is never drawn */
+        c->prompt_buf[n] = '*'; /* the code itself is never drawn */
         c->prompt_buf[n + 1] = '\0';
     }
     c->dirty_status = true;
@@ -115,7 +115,7 @@ int con_creds_start(console *c)
     /* cli_session_open resolved once (blocking, before the screen opens); the
      * session adopts those credentials and from now on refreshes them itself. */
     creds_hooks h = con_creds_hooks(c);
-    creds_request req = {.profile = c->sess.profile, .region = c->sess.region};
+    creds_request req = { .profile = c->sess.profile, .region = c->sess.region };
     strbuf err;
     sb_init(&err);
     c->cs = xcalloc(1, sizeof *c->cs);
@@ -163,7 +163,7 @@ int con_creds_timeout(const console *c, int64_t now, int timeout)
 void con_creds_close(console *c)
 {
     con_switch_cancel(c);
-    c->n_mfa = 0;   /* the jobs go with their owners below */
+    c->n_mfa = 0; /* the jobs go with their owners below */
     secret_wipe(c->mfa_code, sizeof c->mfa_code);
     con_apps_free(c);
     if (c->cs) {

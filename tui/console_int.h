@@ -35,12 +35,12 @@
 #include "theme.h"
 #include "watch/watch.h"
 
-#define SELECT_DEBOUNCE_MS 250     /* Groups cursor rests this long before it drives the rest */
-#define MESSAGE_MS 6000            /* how long a status message stays */
-#define MSG_LINES_MAX 3            /* a long one wraps onto this many lines at most */
-#define PROMPT_MAX 256
+#define SELECT_DEBOUNCE_MS 250  /* Groups cursor rests this long before it drives the rest */
+#define MESSAGE_MS         6000 /* how long a status message stays */
+#define MSG_LINES_MAX      3    /* a long one wraps onto this many lines at most */
+#define PROMPT_MAX         256
 
-typedef enum overlay_kind { OV_NONE, OV_TEXT, OV_LOG, OV_ACTION } overlay_kind;   /* OV_ACTION: console_actions.c */
+typedef enum overlay_kind { OV_NONE, OV_TEXT, OV_LOG, OV_ACTION } overlay_kind; /* OV_ACTION: console_actions.c */
 typedef enum prompt_kind { PR_NONE, PR_FILTER, PR_COMMAND, PR_MFA } prompt_kind;
 
 #define MFA_QUEUE_MAX 8
@@ -54,18 +54,18 @@ typedef struct mfa_wait {
 typedef struct console {
     const cli_globals *g;
     cli_session sess;
-    aws_client *client;           /* in use: cs->client */
-    creds_session *cs;            /* who the console is; refreshed in the background */
-    char *profile, *region;       /* what the header shows and `s` passes on */
+    aws_client *client;     /* in use: cs->client */
+    creds_session *cs;      /* who the console is; refreshed in the background */
+    char *profile, *region; /* what the header shows and `s` passes on */
     /* :profile / :region / an app elsewhere while its credentials resolve (console_cmd.c) */
     creds_job *switch_job;
     char *switch_profile, *switch_region;
     const app_config *switch_app;
-    char switch_label[96];        /* "profile ops", for the header */
+    char switch_label[96]; /* "profile ops", for the header */
     bool refresh_failed_shown;
     mfa_wait mfa[MFA_QUEUE_MAX];
     int n_mfa;
-    char mfa_code[64];            /* typed so far (the prompt shows stars) */
+    char mfa_code[64]; /* typed so far (the prompt shows stars) */
     /* the Apps overview (apps_view.c) */
     apps_watch *apps;
     listview apps_lv;
@@ -78,32 +78,32 @@ typedef struct console {
     theme_mode mode;
     unsigned long attrs[ROLE_COUNT];
     bool ascii, mouse, bell;
-    bool has_meta;                /* some binding uses M-x */
+    bool has_meta; /* some binding uses M-x */
 
     const app_config *app;
     char live_tag[130], stable_tag[130];
-    live_history live_hist;       /* the live tag's moves from the journal (Instances' IMAGE) */
+    live_history live_hist; /* the live tag's moves from the journal (Instances' IMAGE) */
 
     layout lay;
     WINDOW *win_header, *win_status, *win_overlay;
-    WINDOW *win_msg;              /* a long message's first lines, above the status line */
-    int msg_extra;                /* how many lines win_msg has (0: none) */
+    WINDOW *win_msg; /* a long message's first lines, above the status line */
+    int msg_extra;   /* how many lines win_msg has (0: none) */
     WINDOW *win_pane[PANE_COUNT];
     pane panes[PANE_COUNT];
     int focus;
     int tab_pane;
-    int tab_mate;                 /* shown under the tab while an action runs here (-1: none) */
+    int tab_mate; /* shown under the tab while an action runs here (-1: none) */
 
     overlay_kind ov;
     bool ov_dirty;
     char ov_title[160];
     strvec ov_lines;
-    int ov_scroll;                /* in shown (wrapped) lines */
-    int ov_hang;                  /* OV_TEXT: where a line's value begins (its wrap goes on there) */
-    strvec ov_wrapped;            /* OV_TEXT: ov_lines wrapped to ov_wrap_w (con_overlay_lines) */
+    int ov_scroll;     /* in shown (wrapped) lines */
+    int ov_hang;       /* OV_TEXT: where a line's value begins (its wrap goes on there) */
+    strvec ov_wrapped; /* OV_TEXT: ov_lines wrapped to ov_wrap_w (con_overlay_lines) */
     int ov_wrap_w;
     char ov_copy_id[256];
-    int ov_copy_pane;             /* whose id ov_copy_id is (its shapes: con_copy_pane_id) */
+    int ov_copy_pane; /* whose id ov_copy_id is (its shapes: con_copy_pane_id) */
     listview log_lv;
     size_t log_seen;
 
@@ -117,23 +117,22 @@ typedef struct console {
     int64_t msg_until;
 
     bool dirty_header, dirty_status, redraw_all;
-    bool dozing_shown;            /* the header says polling is slow (watch_dozing) */
+    bool dozing_shown; /* the header says polling is slow (watch_dozing) */
     bool title_dirty[PANE_COUNT];
-    int64_t fade_due[PANE_COUNT];    /* when a changed-row highlight ends (0: none) */
-    char *last_asg;                  /* to tell a new group's rows from changed rows */
-    char *missing_asg;               /* a selected group the region does not have: said once */
-    char *missing_alarms;            /* the app's guard alarms DescribeAlarms does not know: said once */
+    int64_t fade_due[PANE_COUNT]; /* when a changed-row highlight ends (0: none) */
+    char *last_asg;               /* to tell a new group's rows from changed rows */
+    char *missing_asg;            /* a selected group the region does not have: said once */
+    char *missing_alarms;         /* the app's guard alarms DescribeAlarms does not know: said once */
     char pending_asg[256];
     int64_t pending_asg_at;
     bool refresh_was_active;
     int64_t last_second;
-    int64_t last_wall_minute;       /* ages are rebuilt when it turns over */
+    int64_t last_wall_minute; /* ages are rebuilt when it turns over */
     bool quit;
-    int quit_signal;                 /* the signal that asked to quit (0: a key did) */
-    struct con_actions *act;         /* deploy/rollback/... state (console_actions_int.h) */
-    struct con_ltpick *ltp;          /* :deploy-lt's version picks (console_ltpick.c) */
+    int quit_signal;         /* the signal that asked to quit (0: a key did) */
+    struct con_actions *act; /* deploy/rollback/... state (console_actions_int.h) */
+    struct con_ltpick *ltp;  /* :deploy-lt's version picks (console_ltpick.c) */
 } console;
-
 
 /* console.c */
 void con_restore_signals(void);
@@ -181,9 +180,9 @@ bool con_app_is_local(const console *c, const app_config *app);
  * open app (may be NULL). ready: a session already open there, adopted at once. */
 void con_switch_start(console *c, const char *profile, const char *region, const app_config *app,
                       const creds_session *ready);
-void con_switch_poll(console *c);      /* the loop: finish a switch whose job is done */
+void con_switch_poll(console *c); /* the loop: finish a switch whose job is done */
 void con_switch_cancel(console *c);
-void con_open_app_here(console *c, const app_config *app);   /* same profile and region */
+void con_open_app_here(console *c, const app_config *app); /* same profile and region */
 const app_config *con_app_for_asg(const console *c, const char *asg);
 /* The Groups cursor's group becomes the selected one now, not after the debounce:
  * an action must act on the group the cursor shows. */
@@ -192,13 +191,13 @@ void con_prompt_open(console *c, prompt_kind k);
 void con_prompt_key(console *c, int key);
 
 /* console_identity.c: the creds session, its refresh, MFA prompts, the header's identity */
-int con_creds_start(console *c);                  /* after cli_session_open; 0 or an exit code */
-void con_creds_tick(console *c, int64_t now);     /* every loop turn */
+int con_creds_start(console *c);              /* after cli_session_open; 0 or an exit code */
+void con_creds_tick(console *c, int64_t now); /* every loop turn */
 int con_creds_timeout(const console *c, int64_t now, int timeout);
 void con_creds_close(console *c);
 creds_hooks con_creds_hooks(console *c);
 void con_mfa_forget(console *c, const creds_job *j);
-void con_mfa_key(console *c, int key);            /* a key while the MFA prompt is open */
+void con_mfa_key(console *c, int key); /* a key while the MFA prompt is open */
 /* " tarmac  acct 123456789012 role/ops  profile ops  region eu-west-1 ..." fitted to width */
 void con_header_left(const console *c, int width, strbuf *out);
 /* "switching to profile ops…", "expires 9m", ... into buf with its theme role;
@@ -209,7 +208,7 @@ int con_header_note(const console *c, char *buf, size_t len, int *role);
 void con_apps_open(console *c);
 void con_apps_close(console *c);
 void con_apps_toggle(console *c);
-bool con_apps_shown(const console *c);           /* drawn instead of the panes */
+bool con_apps_shown(const console *c); /* drawn instead of the panes */
 void con_apps_key(console *c, int key);
 void con_apps_tick(console *c, int64_t now);
 void con_apps_draw(console *c);
@@ -219,12 +218,12 @@ void con_apps_free(console *c);
  * a deploy in console_guard.c, the journal in console_journal.c) */
 typedef struct con_actions con_actions;
 typedef struct con_ltpick con_ltpick;
-void con_actions_init(console *c);                /* opens the journal; offers unfinished plans */
-void con_actions_closing(console *c);             /* after the loop: answers arriving now are dropped */
+void con_actions_init(console *c);    /* opens the journal; offers unfinished plans */
+void con_actions_closing(console *c); /* after the loop: answers arriving now are dropped */
 /* After a quit: true when it stopped a running plan (or left one in a step), with
  * what to tell the operator (which plan, how to resume or abandon it) in why. */
 bool con_actions_stopped_by_quit(const console *c, char *why, size_t len);
-void con_actions_free(console *c);                /* after the clients are freed */
+void con_actions_free(console *c); /* after the clients are freed */
 /* The journal changed (or the app whose live tag it follows): read it again soon. */
 void con_act_journal_changed(console *c);
 /* A rollback this console advised and the operator dismissed, while the refresh
@@ -243,17 +242,17 @@ void con_ltpick_candidates(console *c, strvec *out);
 void con_ltpick_drop(console *c);
 void con_ltpick_closing(console *c);
 void con_ltpick_free(console *c);
-void con_actions_on_changes(console *c, unsigned changed);   /* each poll: the deploy's watch (console_guard.c) */
-void con_actions_tick(console *c, int64_t now);   /* after aws_client_run */
-int con_actions_next_due_ms(console *c, int64_t now);   /* -1: nothing timed */
-bool con_actions_hold_quit(console *c);           /* a quit waits for the step boundary */
+void con_actions_on_changes(console *c, unsigned changed); /* each poll: the deploy's watch (console_guard.c) */
+void con_actions_tick(console *c, int64_t now);            /* after aws_client_run */
+int con_actions_next_due_ms(console *c, int64_t now);      /* -1: nothing timed */
+bool con_actions_hold_quit(console *c);                    /* a quit waits for the step boundary */
 /* A quit by key or :quit. While a plan runs, a deploy started here is watched or an
  * advised rollback waits, it asks first ("watching web's deploy at 25 %; quit and stop
  * guarding?") and returns false; y then sets c->quit. Else true: quit now. */
 bool con_actions_may_quit(console *c);
-bool con_actions_holds_client(const console *c);  /* a plan is built or run: no client switch */
-bool con_read_only_now(const console *c);  /* the selected group's effective read-only (header badge) */
-bool con_action_hidden(const console *c, action_id a);   /* read-only: not in hints and help */
+bool con_actions_holds_client(const console *c);       /* a plan is built or run: no client switch */
+bool con_read_only_now(const console *c);              /* the selected group's effective read-only (header badge) */
+bool con_action_hidden(const console *c, action_id a); /* read-only: not in hints and help */
 void con_actions_help(const console *c, strbuf *sb);
 /* The status line's keys while the action dialog is on screen (NULL: none open). */
 const char *con_actions_hints(const console *c);

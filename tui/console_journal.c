@@ -6,13 +6,13 @@
 
 #include "activity.h"
 
-#define JOURNAL_SHOWN 200          /* newest journal records the Activity pane gets */
+#define JOURNAL_SHOWN 200 /* newest journal records the Activity pane gets */
 
 /* ------------------------------------------------------------ the journal */
 
 typedef struct scan_ctx {
-    activity_note_list notes;      /* oldest first, at most 2 * JOURNAL_SHOWN */
-    strvec plan_ids, plan_asgs;    /* recent plans' groups, for records that lack one */
+    activity_note_list notes;   /* oldest first, at most 2 * JOURNAL_SHOWN */
+    strvec plan_ids, plan_asgs; /* recent plans' groups, for records that lack one */
     size_t seq;
 } scan_ctx;
 

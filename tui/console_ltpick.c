@@ -7,21 +7,20 @@
 
 #include "services/services.h"
 
-#define LT_CACHE_MAX 16            /* launch templates whose versions are kept */
-#define LT_DESC_COLS 32            /* a version's description in the candidates line */
+#define LT_CACHE_MAX 16 /* launch templates whose versions are kept */
+#define LT_DESC_COLS 32 /* a version's description in the candidates line */
 
 struct con_ltpick {
     bool closing;
-struct lt_cache {
-    char key[512];             /* profile, region, template id or name */
-    char label[80];            /* the template's name or id, sanitized */
-    bool fetching, failed;
-    char err[120];             /* why the fetch failed, sanitized */
-    lt_version_list versions;  /* newest first */
-} lts[LT_CACHE_MAX];
-size_t n_lts;
+    struct lt_cache {
+        char key[512];  /* profile, region, template id or name */
+        char label[80]; /* the template's name or id, sanitized */
+        bool fetching, failed;
+        char err[120];            /* why the fetch failed, sanitized */
+        lt_version_list versions; /* newest first */
+    } lts[LT_CACHE_MAX];
+    size_t n_lts;
 };
-
 
 /* One read of a template's versions. The answer finds its cache entry by key, so
  * an entry dropped meanwhile simply drops the answer. */
@@ -139,7 +138,7 @@ static struct lt_cache *lt_fetch(console *c, const asg_group *g, bool retry)
     if (e && !(retry && e->failed))
         return e;
     if (!e) {
-        if (a->n_lts == LT_CACHE_MAX) {   /* the oldest entry not being read makes room */
+        if (a->n_lts == LT_CACHE_MAX) { /* the oldest entry not being read makes room */
             size_t i = 0;
             while (i < a->n_lts && a->lts[i].fetching)
                 i++;
@@ -160,16 +159,17 @@ static struct lt_cache *lt_fetch(console *c, const asg_group *g, bool retry)
     t->c = c;
     snprintf(t->key, sizeof t->key, "%s", key);
     aws_error err = { 0 };
-    if (!c->client || svc_ec2_describe_lt_versions(c->client, lt->launch_template_id,
-                                                   lt->launch_template_id ? NULL : lt->launch_template_name,
-                                                   on_lt_versions, t, &err) != 0) {
+    if (!c->client ||
+        svc_ec2_describe_lt_versions(c->client, lt->launch_template_id,
+                                     lt->launch_template_id ? NULL : lt->launch_template_name, on_lt_versions, t,
+                                     &err) != 0) {
         free(t);
         e->fetching = false;
         if (!c->client)
             aws_error_set(&err, 0, "NoClient", "the console has no AWS client");
         lt_failed(c, e, &err);
     }
-    return lt_find(a, key);   /* the answer may have come already */
+    return lt_find(a, key); /* the answer may have come already */
 }
 
 /* A version string of the group ("7", "$Latest", "$Default") as a number; 0: unknown. */
@@ -202,7 +202,7 @@ static size_t lt_current(const asg_group *g, const lt_version_list *l, long *out
             break;
         if (i < g->instances.n && !(gl->launch_template_id && str_eq(s->launch_template_id, gl->launch_template_id)) &&
             !(gl->launch_template_name && str_eq(s->launch_template_name, gl->launch_template_name)))
-            continue;   /* launched from another template (or a launch configuration) */
+            continue; /* launched from another template (or a launch configuration) */
         long v = lt_resolve(s->version, l);
         bool seen = false;
         for (size_t k = 0; k < n; k++)
@@ -257,8 +257,8 @@ static void lt_render(console *c, const asg_group *g, const struct lt_cache *e, 
         if (!shown) {
             char w[40];
             sanitize_str(word, w, sizeof w, 20, c->ascii, NULL);
-            snprintf(c->completions, sizeof c->completions, "(launch template %s has no version %s%s)", e->label,
-                     w, wl ? "..." : "");
+            snprintf(c->completions, sizeof c->completions, "(launch template %s has no version %s%s)", e->label, w,
+                     wl ? "..." : "");
             sb_free(&sb);
             return;
         }
@@ -298,7 +298,8 @@ void con_ltpick_prompt_hint(console *c, bool tab)
         if (sel)
             snprintf(c->completions, sizeof c->completions, "(group %s is not loaded: no versions to offer)", name);
         else
-            snprintf(c->completions, sizeof c->completions, "(select a group: its launch template's versions show here)");
+            snprintf(c->completions, sizeof c->completions,
+                     "(select a group: its launch template's versions show here)");
         return;
     }
     if (!has_lt(g)) {

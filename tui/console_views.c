@@ -88,8 +88,7 @@ void con_open_detail(console *c)
     p->ops->detail(p, &ctx, &sb);
     const char *id = lv_selected_id(&p->lv);
     char title[160];
-    snprintf(title, sizeof title, "%s · %.100s  (Esc closes, y copies the id)", panes_all[p->id].title,
-             id ? id : "");
+    snprintf(title, sizeof title, "%s · %.100s  (Esc closes, y copies the id)", panes_all[p->id].title, id ? id : "");
     overlay_set_text(c, title, sb.buf, DETAIL_KEY_COLS + 1);
     snprintf(c->ov_copy_id, sizeof c->ov_copy_id, "%s", id ? id : "");
     c->ov_copy_pane = c->focus;
@@ -117,7 +116,7 @@ void con_open_help(console *c)
             keymap_keys_for(&c->km, (action_id)a, keys, sizeof keys);
             sb_printf(&sb, "  %-16s %-18s %s", keys[0] ? keys : "(unbound)", keymap_actions[a].name,
                       keymap_actions[a].help);
-            if (a == ACT_COMMAND) {   /* its commands: the table's */
+            if (a == ACT_COMMAND) { /* its commands: the table's */
                 sb_append(&sb, ": ");
                 commands_names(CMD_CONSOLE, &sb);
             }
@@ -127,7 +126,7 @@ void con_open_help(console *c)
     sb_append(&sb, "\nCommands (:)\n");
     commands_list(CMD_CONSOLE, CMDF_ACTION, 0, 16, &sb);
     sb_append(&sb, "Tab completes commands and names.\n");
-    con_actions_help(c, &sb);   /* the action commands, unless read-only */
+    con_actions_help(c, &sb); /* the action commands, unless read-only */
     overlay_set_text(c, "Help  (Esc closes)", sb.buf, HELP_VALUE_COL);
     sb_free(&sb);
 }
@@ -169,7 +168,7 @@ void con_log_rebuild(console *c)
             lv_set(row, 3, "-");
         lv_setf(row, 4, "%d", r->latency_ms);
         lv_setf(row, 5, "%d", r->retries);
-        if (r->note[0])   /* e.g. the signing clock corrected from this host's Date */
+        if (r->note[0]) /* e.g. the signing clock corrected from this host's Date */
             lv_setf(row, 6, "%s%s%s", r->error_code, r->error_code[0] ? "; " : "", r->note);
         else
             lv_set(row, 6, r->error_code);
@@ -332,11 +331,10 @@ void con_ssm_shell(console *c)
         con_message(c, ROLE_ERROR, "could not start aws: %s", strerror(errno));
     else if (WIFEXITED(status))
         con_message(c, WEXITSTATUS(status) ? ROLE_WARNING : ROLE_NEUTRAL, "SSM session ended (exit %d)",
-                WEXITSTATUS(status));
+                    WEXITSTATUS(status));
     else
         con_message(c, ROLE_WARNING, "SSM session ended by a signal");
 }
-
 
 void con_overlay_key(console *c, action_id a)
 {
@@ -349,13 +347,26 @@ void con_overlay_key(console *c, action_id a)
     } else {
         int before = c->ov_scroll;
         switch (a) {
-        case ACT_UP: c->ov_scroll--; break;
-        case ACT_DOWN: c->ov_scroll++; break;
-        case ACT_PAGE_UP: c->ov_scroll -= h - 1; break;
-        case ACT_PAGE_DOWN: c->ov_scroll += h - 1; break;
-        case ACT_TOP: c->ov_scroll = 0; break;
-        case ACT_BOTTOM: c->ov_scroll = INT_MAX / 2; break;   /* the draw stops it at the end */
-        default: break;
+        case ACT_UP:
+            c->ov_scroll--;
+            break;
+        case ACT_DOWN:
+            c->ov_scroll++;
+            break;
+        case ACT_PAGE_UP:
+            c->ov_scroll -= h - 1;
+            break;
+        case ACT_PAGE_DOWN:
+            c->ov_scroll += h - 1;
+            break;
+        case ACT_TOP:
+            c->ov_scroll = 0;
+            break;
+        case ACT_BOTTOM:
+            c->ov_scroll = INT_MAX / 2;
+            break; /* the draw stops it at the end */
+        default:
+            break;
         }
         if (c->ov_scroll != before) {
             c->ov_dirty = true;

@@ -32,7 +32,12 @@ static int split_words(const char *args, char words[][256], int max)
 
 int dialog_parse_command(const char *cmd, const char *args, dialog_cmd *out, char *err, size_t err_len)
 {
-    static const struct { const char *name; plan_action action; int words; const char *usage; } forms[] = {
+    static const struct {
+        const char *name;
+        plan_action action;
+        int words;
+        const char *usage;
+    } forms[] = {
         { "deploy", PLAN_DEPLOY, 1, ":deploy TAG (Tab completes the Images pane's tags)" },
         { "deploy-lt", PLAN_DEPLOY_LT, 1, ":deploy-lt VERSION (a launch template version number)" },
         { "rollback", PLAN_ROLLBACK, 0, ":rollback (no arguments: the selected group)" },
@@ -103,8 +108,8 @@ const char *dialog_plan_refresh_id(const plan *p)
     return NULL;
 }
 
-void dialog_group_summary(const asg_group *g, const watch_state *ws, aws_time refresh_start,
-                          const char *live_tag, bool has_repo, strbuf *out)
+void dialog_group_summary(const asg_group *g, const watch_state *ws, aws_time refresh_start, const char *live_tag,
+                          bool has_repo, strbuf *out)
 {
     strvec keys = { 0 };
     VEC(int) counts = { 0 };
@@ -113,9 +118,10 @@ void dialog_group_summary(const asg_group *g, const watch_state *ws, aws_time re
         const lt_spec *lt = &in->launch_template;
         char key[300];
         snprintf(key, sizeof key, "%.200s version %.40s",
-                 lt->launch_template_name ? lt->launch_template_name
-                 : lt->launch_template_id ? lt->launch_template_id
-                 : in->launch_configuration_name ? in->launch_configuration_name : "?",
+                 lt->launch_template_name            ? lt->launch_template_name
+                     : lt->launch_template_id        ? lt->launch_template_id
+                     : in->launch_configuration_name ? in->launch_configuration_name
+                                                     : "?",
                  lt->version ? lt->version : "-");
         size_t j = 0;
         while (j < keys.n && strcmp(keys.items[j], key) != 0)
@@ -141,8 +147,10 @@ void dialog_group_summary(const asg_group *g, const watch_state *ws, aws_time re
             before++;
     }
     if (fresh + before > 0) {
-        sb_printf(out, "  %d launched by the refresh run the image '%s' pointed at when they booted (the new one); "
-                       "%d from before it run the old image", fresh, live_tag ? live_tag : "?", before);
+        sb_printf(out,
+                  "  %d launched by the refresh run the image '%s' pointed at when they booted (the new one); "
+                  "%d from before it run the old image",
+                  fresh, live_tag ? live_tag : "?", before);
         if (unknown)
             sb_printf(out, "; %d not known yet", unknown);
         sb_append(out, "\n");
@@ -161,8 +169,8 @@ void dialog_unfinished_line(const journal_unfinished *u, strbuf *out)
         if (str_eq(u->step_state.items[i], "ok") || str_eq(u->step_state.items[i], "skipped"))
             done++;
     sb_printf(out, "%s plan %s for app %s, started %s by %s (%d of %d steps done)", u->action ? u->action : "?",
-              u->plan_id ? u->plan_id : "?", u->app ? u->app : "?", u->time ? u->time : "?",
-              u->user ? u->user : "?", done, u->steps);
+              u->plan_id ? u->plan_id : "?", u->app ? u->app : "?", u->time ? u->time : "?", u->user ? u->user : "?",
+              done, u->steps);
 }
 
 /* ---- wrapping ---- */
@@ -288,10 +296,11 @@ void dialog_title(const dialog_state *d, char *buf, size_t len)
 static void unfinished_text(const dialog_state *d, strbuf *out)
 {
     const journal_unfinished_list *l = d->unfinished;
-    sb_append(out, "these plans did not finish (stopped, killed, or the session dropped);\n"
-                   "tags and refreshes may be half-way.\n\n"
-                   "r: resume the selected plan (shows it first)   a: abandon it (changes nothing in AWS)\n"
-                   "j/k: select   Esc: decide later (actions on that app wait until then)\n");
+    sb_append(out,
+              "these plans did not finish (stopped, killed, or the session dropped);\n"
+              "tags and refreshes may be half-way.\n\n"
+              "r: resume the selected plan (shows it first)   a: abandon it (changes nothing in AWS)\n"
+              "j/k: select   Esc: decide later (actions on that app wait until then)\n");
     if (d->note)
         sb_printf(out, "\n%s%s\n", d->note_bad ? "! " : "", d->note);
     sb_append(out, "\n");
@@ -360,8 +369,9 @@ void dialog_text(const dialog_state *d, strbuf *out)
         unfinished_text(d, out);
         return;
     case DLG_BUILDING:
-        sb_append(out, "Reading the live state (group, refreshes, repository, images) to plan it...\n"
-                       "Nothing has changed. Esc stops planning.\n");
+        sb_append(out,
+                  "Reading the live state (group, refreshes, repository, images) to plan it...\n"
+                  "Nothing has changed. Esc stops planning.\n");
         return;
     case DLG_OFFER:
         sb_printf(out, "ROLLBACK ADVISED: %s\n\n", d->note ? d->note : "the deploy went bad");
@@ -395,8 +405,10 @@ void dialog_text(const dialog_state *d, strbuf *out)
                       is_cancel ? "Esc: keep the refresh running." : "Esc cancels.");
             sb_printf(out, "> %s_\n", d->typed ? d->typed : "");
         } else if (is_cancel) {
-            sb_printf(out, "Run this plan?   %s: cancel the refresh    %s/Esc: keep the refresh running   "
-                           "(Enter does not run it)\n", yes, no);
+            sb_printf(out,
+                      "Run this plan?   %s: cancel the refresh    %s/Esc: keep the refresh running   "
+                      "(Enter does not run it)\n",
+                      yes, no);
         } else {
             sb_printf(out, "Run this plan?   %s: run    %s/Esc: cancel   (Enter does not run it)\n", yes, no);
         }
@@ -406,17 +418,17 @@ void dialog_text(const dialog_state *d, strbuf *out)
         if (d->auto_run)
             sb_append(out, "AUTOMATIC ROLLBACK (auto_rollback: true in the config), journaled like any plan.\n");
         if (at)
-            sb_printf(out, "Running step %zu of %zu. Esc hides this (the plan keeps running); "
-                           "%s stops it at the next step boundary.\n", at, p ? p->steps.n : 0,
-                      key_or(k ? k->stop : NULL, "x"));
+            sb_printf(out,
+                      "Running step %zu of %zu. Esc hides this (the plan keeps running); "
+                      "%s stops it at the next step boundary.\n",
+                      at, p ? p->steps.n : 0, key_or(k ? k->stop : NULL, "x"));
         else
             sb_append(out, "Running. Esc hides this (the plan keeps running).\n");
         break;
     }
     case DLG_DONE:
-        sb_printf(out, "%s   (Esc or Enter closes%s%s%s)\n", d->note ? d->note : "Finished.",
-                  d->can_replan ? "; " : "", d->can_replan ? key_or(k ? k->replan : NULL, "r") : "",
-                  d->can_replan ? " plans it again" : "");
+        sb_printf(out, "%s   (Esc or Enter closes%s%s%s)\n", d->note ? d->note : "Finished.", d->can_replan ? "; " : "",
+                  d->can_replan ? key_or(k ? k->replan : NULL, "r") : "", d->can_replan ? " plans it again" : "");
         if (d->after && *d->after)
             sb_printf(out, "%s%s", d->after, d->after[strlen(d->after) - 1] == '\n' ? "" : "\n");
         break;

@@ -18,12 +18,12 @@
 
 typedef enum dialog_phase {
     DLG_NONE,
-    DLG_BUILDING,          /* reading the live state */
-    DLG_CONFIRM,           /* the plan, waiting for y / the typed group name */
-    DLG_RUNNING,           /* steps going */
-    DLG_DONE,              /* the outcome */
-    DLG_OFFER,             /* a watched deploy went bad: R rolls back */
-    DLG_UNFINISHED,        /* plans the journal says never ended */
+    DLG_BUILDING,   /* reading the live state */
+    DLG_CONFIRM,    /* the plan, waiting for y / the typed group name */
+    DLG_RUNNING,    /* steps going */
+    DLG_DONE,       /* the outcome */
+    DLG_OFFER,      /* a watched deploy went bad: R rolls back */
+    DLG_UNFINISHED, /* plans the journal says never ended */
 } dialog_phase;
 
 /* ---- the action commands ---- */
@@ -33,9 +33,9 @@ extern const char *const dialog_commands[];
 
 typedef struct dialog_cmd {
     plan_action action;
-    char tag[256];         /* deploy TAG, promote SRC */
-    char dst[256];         /* promote DST */
-    char lt_version[32];   /* deploy-lt VERSION */
+    char tag[256];       /* deploy TAG, promote SRC */
+    char dst[256];       /* promote DST */
+    char lt_version[32]; /* deploy-lt VERSION */
 } dialog_cmd;
 
 /* 0: cmd is not an action command. 1: it is, and out holds it. -1: it is, but
@@ -47,30 +47,30 @@ int dialog_parse_command(const char *cmd, const char *args, dialog_cmd *out, cha
 /* The names of the keys the dialog's words mention (from the keymap, so that a
  * rebinding shows); NULL members (or no dialog_keys at all) read as the defaults. */
 typedef struct dialog_keys {
-    const char *confirm;          /* "y" */
-    const char *decline;          /* "n" */
-    const char *commands;         /* "a": show or hide the aws commands */
-    const char *commands_typing;  /* "Tab": the same while a group's name is typed ("" none) */
-    const char *stop;             /* "x" */
-    const char *replan;           /* "r" */
-    const char *rollback;         /* "R" */
+    const char *confirm;         /* "y" */
+    const char *decline;         /* "n" */
+    const char *commands;        /* "a": show or hide the aws commands */
+    const char *commands_typing; /* "Tab": the same while a group's name is typed ("" none) */
+    const char *stop;            /* "x" */
+    const char *replan;          /* "r" */
+    const char *rollback;        /* "R" */
 } dialog_keys;
 
 typedef struct dialog_state {
     dialog_phase phase;
-    const plan *p;         /* NULL while building, and for an offer */
-    const char *what;      /* "deploy a9f3c21": what was asked for */
-    const char *app, *asg; /* BUILDING / OFFER: whose */
-    const char *typed;     /* CONFIRM on a protected app: what was typed so far */
-    const char *note;      /* shown first: the outcome, a mismatch, the offer's reason */
-    bool note_bad;         /* the note is an error or a warning */
-    bool auto_run;         /* an automatic rollback: nobody was asked */
-    bool can_replan;       /* DONE after a refusal at the start: r plans again */
-    const char *after;     /* DONE: more lines (the refresh being watched, the group's state) */
-    const journal_unfinished_list *unfinished;   /* DLG_UNFINISHED */
-    size_t selected;       /* DLG_UNFINISHED: which one */
-    bool show_cli;         /* the plan's aws commands unfolded */
-    const dialog_keys *keys;   /* NULL: the default keys */
+    const plan *p;                             /* NULL while building, and for an offer */
+    const char *what;                          /* "deploy a9f3c21": what was asked for */
+    const char *app, *asg;                     /* BUILDING / OFFER: whose */
+    const char *typed;                         /* CONFIRM on a protected app: what was typed so far */
+    const char *note;                          /* shown first: the outcome, a mismatch, the offer's reason */
+    bool note_bad;                             /* the note is an error or a warning */
+    bool auto_run;                             /* an automatic rollback: nobody was asked */
+    bool can_replan;                           /* DONE after a refusal at the start: r plans again */
+    const char *after;                         /* DONE: more lines (the refresh being watched, the group's state) */
+    const journal_unfinished_list *unfinished; /* DLG_UNFINISHED */
+    size_t selected;                           /* DLG_UNFINISHED: which one */
+    bool show_cli;                             /* the plan's aws commands unfolded */
+    const dialog_keys *keys;                   /* NULL: the default keys */
 } dialog_state;
 
 void dialog_title(const dialog_state *d, char *buf, size_t len);
@@ -97,8 +97,8 @@ const char *dialog_plan_refresh_id(const plan *p);
  * for an image deploy with the cancelled refresh's start time and the watch that
  * holds the group's EC2 launch times (ws NULL / refresh_start 0: unknown), how many
  * were launched by the refresh (the new image) and how many before it (the old one). */
-void dialog_group_summary(const asg_group *g, const watch_state *ws, aws_time refresh_start,
-                          const char *live_tag, bool has_repo, strbuf *out);
+void dialog_group_summary(const asg_group *g, const watch_state *ws, aws_time refresh_start, const char *live_tag,
+                          bool has_repo, strbuf *out);
 /* Splits text into lines of at most width columns (counting a code point as one:
  * the console's own words are ASCII, and what AWS said is cut at draw time in the
  * worst case). A long line breaks at its last space that fits, else where it must,

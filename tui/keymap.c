@@ -26,7 +26,10 @@ const char *const keymap_reserved[] = {
     NULL
 };
 
-static const struct { const char *name; int key; } named_keys[] = {
+static const struct {
+    const char *name;
+    int key;
+} named_keys[] = {
     { "Enter", '\r' },
     { "Tab", '\t' },
     { "S-Tab", KEYMAP_FN | KEY_BTAB },
@@ -66,10 +69,17 @@ static int utf8_single(const unsigned char *s, size_t len)
 {
     size_t n;
     unsigned cp;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) { n = 2; cp = s[0] & 0x1fu; }
-    else if (s[0] >= 0xe0 && s[0] <= 0xef) { n = 3; cp = s[0] & 0x0fu; }
-    else if (s[0] >= 0xf0 && s[0] <= 0xf4) { n = 4; cp = s[0] & 0x07u; }
-    else return -1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        n = 2;
+        cp = s[0] & 0x1fu;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        n = 3;
+        cp = s[0] & 0x0fu;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        n = 4;
+        cp = s[0] & 0x07u;
+    } else
+        return -1;
     if (len != n)
         return -1;
     for (size_t i = 1; i < n; i++) {
@@ -77,8 +87,8 @@ static int utf8_single(const unsigned char *s, size_t len)
             return -1;
         cp = (cp << 6) | (s[i] & 0x3fu);
     }
-    if (cp < 0xa0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
-        (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+    if (cp < 0xa0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || (n == 3 && cp < 0x800) ||
+        (n == 4 && cp < 0x10000))
         return -1;
     return (int)cp;
 }
@@ -137,9 +147,19 @@ void keymap_key_name(int key, char *buf, size_t len)
         /* Encode the code point back to UTF-8. */
         char u[5] = { 0 };
         unsigned cp = (unsigned)key;
-        if (cp < 0x800) { u[0] = (char)(0xc0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3f)); }
-        else if (cp < 0x10000) { u[0] = (char)(0xe0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3f)); u[2] = (char)(0x80 | (cp & 0x3f)); }
-        else { u[0] = (char)(0xf0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3f)); u[2] = (char)(0x80 | ((cp >> 6) & 0x3f)); u[3] = (char)(0x80 | (cp & 0x3f)); }
+        if (cp < 0x800) {
+            u[0] = (char)(0xc0 | (cp >> 6));
+            u[1] = (char)(0x80 | (cp & 0x3f));
+        } else if (cp < 0x10000) {
+            u[0] = (char)(0xe0 | (cp >> 12));
+            u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+            u[2] = (char)(0x80 | (cp & 0x3f));
+        } else {
+            u[0] = (char)(0xf0 | (cp >> 18));
+            u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+            u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+            u[3] = (char)(0x80 | (cp & 0x3f));
+        }
         snprintf(buf, len, "%s", u);
     }
 }
@@ -206,8 +226,8 @@ int keymap_apply_config(keymap *km, const tarmac_config *cfg, strbuf *err)
         codes[i] = keymap_parse_key(ck->key);
         if (acts[i] == ACT_NONE) {
             if (!is_reserved(ck->action)) {
-                sb_printf(err, "%s:%d: unknown action '%s' in keys (see tarmac(1), KEYS)\n",
-                          file, ck->line, ck->action);
+                sb_printf(err, "%s:%d: unknown action '%s' in keys (see tarmac(1), KEYS)\n", file, ck->line,
+                          ck->action);
                 errors++;
             }
             continue;
@@ -224,9 +244,8 @@ int keymap_apply_config(keymap *km, const tarmac_config *cfg, strbuf *err)
             int sj = keymap_actions[acts[j]].scope, si = keymap_actions[acts[i]].scope;
             /* Same scope, or one global: the pane layer would hide the other. */
             if (sj == si || sj == SCOPE_GLOBAL || si == SCOPE_GLOBAL) {
-                sb_printf(err, "%s:%d: key %s is already bound to %s (line %d)\n", file,
-                          ck->line, ck->key, keymap_actions[acts[j]].name,
-                          cfg->keys.items[j].line);
+                sb_printf(err, "%s:%d: key %s is already bound to %s (line %d)\n", file, ck->line, ck->key,
+                          keymap_actions[acts[j]].name, cfg->keys.items[j].line);
                 errors++;
                 acts[i] = ACT_NONE;
                 break;

@@ -12,9 +12,10 @@
 #include "config.h"
 #include "util.h"
 
-#define SCOPE_GLOBAL 0
-#define SCOPE_PANE(n) (n)        /* a pane's number (panes.def) */
-#define SCOPE_DIALOG 100         /* the action dialog (a plan on screen): looked up before
+#define SCOPE_GLOBAL  0
+#define SCOPE_PANE(n) (n) /* a pane's number (panes.def) */
+#define SCOPE_DIALOG                                                                                                   \
+    100 /* the action dialog (a plan on screen): looked up before
                                     the global keys while it is open */
 
 typedef enum action_id {
@@ -29,8 +30,8 @@ typedef enum action_id {
 
 typedef struct action_info {
     const char *name;
-    int scope;                   /* SCOPE_GLOBAL or a pane number */
-    const char *keys[3];         /* defaults, NULL-padded */
+    int scope;           /* SCOPE_GLOBAL or a pane number */
+    const char *keys[3]; /* defaults, NULL-padded */
     const char *help;
 } action_info;
 

@@ -193,10 +193,10 @@ static void place_tabbed(const layout_req *q, int top, int h, layout *out)
     int h2 = h - h1, y2 = top + h1;
     int mate = q->companion;
     bool with_mate = mate != tab && layout_in_tab_area(mate) && placed(q->panes, mate) &&
-                     h2 >= pane_places[tab].min_rows + pane_places[mate].min_rows + 2 * CHROME;
+        h2 >= pane_places[tab].min_rows + pane_places[mate].min_rows + 2 * CHROME;
     for (int p = 0; p < PANE_COUNT; p++)
         if (placed(q->panes, p) && layout_in_tab_area(p))
-            out->pane[p] = mk(y2, 0, h2, cols);   /* where a tab is drawn when chosen */
+            out->pane[p] = mk(y2, 0, h2, cols); /* where a tab is drawn when chosen */
     if (with_mate) {
         int min2[2] = { pane_places[tab].min_rows + CHROME, pane_places[mate].min_rows + CHROME };
         int want2[2] = { want_of(q, tab) + CHROME, want_of(q, mate) + CHROME };

@@ -12,9 +12,9 @@
 
 #include <stdbool.h>
 
-#define LAYOUT_MIN_COLS 80
-#define LAYOUT_MIN_LINES 24
-#define LAYOUT_WIDE_COLS 120
+#define LAYOUT_MIN_COLS   80
+#define LAYOUT_MIN_LINES  24
+#define LAYOUT_WIDE_COLS  120
 #define LAYOUT_WIDE_LINES 30
 
 enum {
@@ -25,36 +25,40 @@ enum {
 };
 
 /* Where each pane goes in the wide layout (panes.def's row and col). */
-typedef struct pane_place { int row, col, min_rows; } pane_place;
+typedef struct pane_place {
+    int row, col, min_rows;
+} pane_place;
 extern const pane_place pane_places[PANE_COUNT];
-#define LAYOUT_ROWS 4          /* panes.def may use rows 0..3 */
+#define LAYOUT_ROWS 4 /* panes.def may use rows 0..3 */
 
-typedef struct rect { int y, x, h, w; } rect;
+typedef struct rect {
+    int y, x, h, w;
+} rect;
 
 typedef struct layout {
     int cols, lines;
     bool too_small;
-    bool tabbed;                 /* the bottom area shows one of several panes */
+    bool tabbed; /* the bottom area shows one of several panes */
     rect header, status, body;
     rect pane[PANE_COUNT];
     bool visible[PANE_COUNT];
-    int mate;                    /* the companion shown under the tab, or -1 */
+    int mate; /* the companion shown under the tab, or -1 */
 } layout;
 
 /* What the layout is asked to fit. */
 typedef struct layout_req {
     int cols, lines;
-    int tab_pane;                /* the tabbed area's pane (another value: the first) */
-    unsigned panes;              /* the panes to place (LAYOUT_PANE_BIT mask) */
-    int want[PANE_COUNT];        /* rows each pane's content has (< 0: unknown, as many as there are) */
-    int companion;               /* shown under the tab where both fit (-1: none) */
+    int tab_pane;         /* the tabbed area's pane (another value: the first) */
+    unsigned panes;       /* the panes to place (LAYOUT_PANE_BIT mask) */
+    int want[PANE_COUNT]; /* rows each pane's content has (< 0: unknown, as many as there are) */
+    int companion;        /* shown under the tab where both fit (-1: none) */
 } layout_req;
 
 void layout_fit(const layout_req *q, layout *out);
 
 /* A set of panes (the app kind's, kinds/kind.h): bit 1 << PANE_x. */
 #define LAYOUT_PANE_BIT(p) (1u << (p))
-#define LAYOUT_ALL_PANES ((1u << PANE_COUNT) - 1)
+#define LAYOUT_ALL_PANES   ((1u << PANE_COUNT) - 1)
 
 /* layout_fit with no content known (every pane asks for as much as there is) and
  * no companion. */

@@ -157,7 +157,8 @@ void lv_end(listview *lv, int64_t now_mono)
                 t = now_mono;
             else if (old)
                 t = old->hash != r->hash && !str_eq(old->cells[k] ? old->cells[k] : "", r->cells[k] ? r->cells[k] : "")
-                        ? now_mono : old->cell_changed_at[k];
+                    ? now_mono
+                    : old->cell_changed_at[k];
             r->cell_changed_at[k] = t;
             if (t > r->changed_at)
                 r->changed_at = t;
@@ -211,13 +212,26 @@ bool lv_move(listview *lv, action_id a, bool *moved)
     if (moved)
         *moved = false;
     switch (a) {
-    case ACT_UP: set_sel(lv, lv->sel - 1, moved); return true;
-    case ACT_DOWN: set_sel(lv, lv->sel + 1, moved); return true;
-    case ACT_TOP: set_sel(lv, 0, moved); return true;
-    case ACT_BOTTOM: set_sel(lv, (int)lv->vis.n - 1, moved); return true;
-    case ACT_PAGE_UP: set_sel(lv, lv->sel - page, moved); return true;
-    case ACT_PAGE_DOWN: set_sel(lv, lv->sel + page, moved); return true;
-    default: return false;
+    case ACT_UP:
+        set_sel(lv, lv->sel - 1, moved);
+        return true;
+    case ACT_DOWN:
+        set_sel(lv, lv->sel + 1, moved);
+        return true;
+    case ACT_TOP:
+        set_sel(lv, 0, moved);
+        return true;
+    case ACT_BOTTOM:
+        set_sel(lv, (int)lv->vis.n - 1, moved);
+        return true;
+    case ACT_PAGE_UP:
+        set_sel(lv, lv->sel - page, moved);
+        return true;
+    case ACT_PAGE_DOWN:
+        set_sel(lv, lv->sel + page, moved);
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -311,7 +325,7 @@ int lv_column_widths(const lv_column *cols, int ncols, const int *want, int widt
             int need = fw + (shown ? 1 : 0);
             on[best] = true;
             if (used + need > width) {
-                out[best] = 0;          /* dropped */
+                out[best] = 0; /* dropped */
                 continue;
             }
             out[best] = fw;
@@ -377,8 +391,8 @@ static void put_cell(WINDOW *w, int y, int x, int width, const char *s, bool rig
             waddch(w, ' ');
 }
 
-void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsigned long *attrs,
-             bool focused, bool ascii, int64_t now_mono)
+void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsigned long *attrs, bool focused,
+             bool ascii, int64_t now_mono)
 {
     if (h <= 0 || width <= 0)
         return;
@@ -439,7 +453,7 @@ void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsi
         if (selected && focused)
             base = attrs[ROLE_SELECTION];
         else if (selected)
-            base |= A_BOLD;     /* as lazygit's inactive selection: bold, no bar */
+            base |= A_BOLD; /* as lazygit's inactive selection: bold, no bar */
         cx = x;
         for (int c = 0; c < lv->ncols; c++) {
             if (!wid[c])
@@ -461,8 +475,8 @@ void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsi
             int nc = c + 1;
             while (nc < lv->ncols && !wid[nc])
                 nc++;
-            bool next_changed = changed && !(selected && focused) && nc < lv->ncols &&
-                                r->cell_changed_at[nc] && now_mono - r->cell_changed_at[nc] < LV_HIGHLIGHT_MS;
+            bool next_changed = changed && !(selected && focused) && nc < lv->ncols && r->cell_changed_at[nc] &&
+                now_mono - r->cell_changed_at[nc] < LV_HIGHLIGHT_MS;
             wattrset(w, (int)(next_changed ? a : base));
             if (cx + wid[c] < x + width)
                 mvwaddch(w, yy, cx + wid[c], ' ');

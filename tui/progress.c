@@ -14,16 +14,17 @@ static size_t put(char *buf, size_t cap, size_t at, const char *s)
     return at + n;
 }
 
-size_t progress_bar(char *buf, size_t cap, int width, int pct, const int *checkpoints,
-                    size_t n_checkpoints, bool ascii)
+size_t progress_bar(char *buf, size_t cap, int width, int pct, const int *checkpoints, size_t n_checkpoints, bool ascii)
 {
     if (cap == 0)
         return 0;
     buf[0] = '\0';
     if (width <= 0)
         return 0;
-    if (pct < 0) pct = 0;
-    if (pct > 100) pct = 100;
+    if (pct < 0)
+        pct = 0;
+    if (pct > 100)
+        pct = 100;
     /* Eighths of a cell, so slow refreshes still visibly move. */
     long eighths = (long)pct * width * 8 / 100;
     static const char *const part[8] = { "", "▏", "▎", "▍", "▌", "▋", "▊", "▉" };

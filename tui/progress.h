@@ -12,15 +12,15 @@
 /* Renders a bar of exactly width cells into buf (UTF-8 blocks, or ASCII '#', '-'
  * and '|' when ascii): pct 0..100 filled, a mark at each checkpoint percentage
  * (0 < cp < 100) that lies in the unfilled part. Returns the bytes written. */
-size_t progress_bar(char *buf, size_t cap, int width, int pct, const int *checkpoints,
-                    size_t n_checkpoints, bool ascii);
+size_t progress_bar(char *buf, size_t cap, int width, int pct, const int *checkpoints, size_t n_checkpoints,
+                    bool ascii);
 
 #define ETA_SAMPLES 32
 
 /* Observations of one refresh's PercentageComplete over (monotonic) time. */
 typedef struct eta_estimator {
     char refresh_id[96];
-    bool falling;            /* a rollback: the percentage goes down to 0 */
+    bool falling; /* a rollback: the percentage goes down to 0 */
     int64_t t[ETA_SAMPLES];
     int pct[ETA_SAMPLES];
     int n;

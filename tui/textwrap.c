@@ -31,7 +31,7 @@ static void split_units(const char *s, size_t n, bool ascii, unit_vec *out)
         int w = 0;
         sanitize_text(s + i, len, tmp, sizeof tmp, -1, ascii, &w);
         if (w == 0 && out->n) {
-            out->items[out->n - 1].len += len;   /* a combining mark stays with its base */
+            out->items[out->n - 1].len += len; /* a combining mark stays with its base */
         } else {
             unit u = { i, len, w };
             VEC_PUSH(*out, u);
@@ -115,7 +115,7 @@ static int wrap(const char *text, int width, int hang, int max_lines, bool ascii
         }
         bool rest = end < u.n;
         if (rest && is_space(s, &u.items[end]) && used >= no_break_before) {
-            brk = end;            /* the word ends exactly at the edge */
+            brk = end; /* the word ends exactly at the edge */
             have_brk = true;
         }
         if (rest && max_lines > 0 && lines + 1 == max_lines) {
@@ -141,7 +141,7 @@ static int wrap(const char *text, int width, int hang, int max_lines, bool ascii
             emit(out, indent, s, &u, pos, stop);
             pos = brk;
         } else {
-            emit(out, indent, s, &u, pos, end);   /* a word longer than the line */
+            emit(out, indent, s, &u, pos, end); /* a word longer than the line */
             pos = end;
         }
         lines++;

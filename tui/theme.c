@@ -32,16 +32,11 @@ static const char *const basic_names[8] = {
 
 /* What each role looks like without colours: enough to tell states apart. */
 static const unsigned mono_attrs[ROLE_COUNT] = {
-    [ROLE_HEADER] = THEME_A_REVERSE,
-    [ROLE_TITLE] = THEME_A_BOLD,
-    [ROLE_FOCUS_BORDER] = THEME_A_BOLD,
-    [ROLE_SELECTION] = THEME_A_REVERSE,
-    [ROLE_UNHEALTHY] = THEME_A_BOLD,
-    [ROLE_WARNING] = THEME_A_UNDERLINE,
-    [ROLE_NEUTRAL] = THEME_A_DIM,
-    [ROLE_PROGRESS] = THEME_A_BOLD,
-    [ROLE_ERROR] = THEME_A_BOLD,
-    [ROLE_CHANGED] = THEME_A_BOLD | THEME_A_UNDERLINE,
+    [ROLE_HEADER] = THEME_A_REVERSE,    [ROLE_TITLE] = THEME_A_BOLD,
+    [ROLE_FOCUS_BORDER] = THEME_A_BOLD, [ROLE_SELECTION] = THEME_A_REVERSE,
+    [ROLE_UNHEALTHY] = THEME_A_BOLD,    [ROLE_WARNING] = THEME_A_UNDERLINE,
+    [ROLE_NEUTRAL] = THEME_A_DIM,       [ROLE_PROGRESS] = THEME_A_BOLD,
+    [ROLE_ERROR] = THEME_A_BOLD,        [ROLE_CHANGED] = THEME_A_BOLD | THEME_A_UNDERLINE,
 };
 
 void theme_defaults(theme *t)
@@ -62,8 +57,7 @@ bool theme_name_ok(const char *name)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
             return false;
     }
     return true;
@@ -100,8 +94,10 @@ bool theme_parse_color(const char *s, theme_color *out)
         int v = 0;
         for (int i = 1; i < 7; i++) {
             char c = s[i];
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                  : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            int d = c >= '0' && c <= '9' ? c - '0'
+                : c >= 'a' && c <= 'f'   ? c - 'a' + 10
+                : c >= 'A' && c <= 'F'   ? c - 'A' + 10
+                                         : -1;
             if (d < 0)
                 return false;
             v = v * 16 + d;
@@ -124,9 +120,12 @@ bool theme_parse_color(const char *s, theme_color *out)
     return false;
 }
 
-static const struct { const char *name; unsigned bit; } attr_names[] = {
+static const struct {
+    const char *name;
+    unsigned bit;
+} attr_names[] = {
     { "bold", THEME_A_BOLD }, { "underline", THEME_A_UNDERLINE }, { "reverse", THEME_A_REVERSE },
-    { "dim", THEME_A_DIM }, { "italic", THEME_A_ITALIC }, { "standout", THEME_A_STANDOUT },
+    { "dim", THEME_A_DIM },   { "italic", THEME_A_ITALIC },       { "standout", THEME_A_STANDOUT },
 };
 
 static int fail(strbuf *err, const char *file, const ynode *n, const char *fmt, const char *arg)
@@ -139,15 +138,13 @@ static int fail(strbuf *err, const char *file, const ynode *n, const char *fmt, 
 static int parse_attr(const ynode *v, const char *file, unsigned *out, strbuf *err)
 {
     if (v->kind != YNODE_SCALAR)
-        return fail(err, file, v, "an attribute must be one of %s",
-                    "bold, underline, reverse, dim, italic, standout");
+        return fail(err, file, v, "an attribute must be one of %s", "bold, underline, reverse, dim, italic, standout");
     for (size_t i = 0; i < ARRAY_LEN(attr_names); i++)
         if (strcmp(v->str, attr_names[i].name) == 0) {
             *out |= attr_names[i].bit;
             return 0;
         }
-    return fail(err, file, v, "unknown attribute '%s' (bold, underline, reverse, dim, italic, standout)",
-                v->str);
+    return fail(err, file, v, "unknown attribute '%s' (bold, underline, reverse, dim, italic, standout)", v->str);
 }
 
 static int parse_style(const ynode *m, const char *file, theme_style *st, strbuf *err)
@@ -166,9 +163,10 @@ static int parse_style(const ynode *m, const char *file, theme_style *st, strbuf
             *(k[0] == 'f' ? &s.fg : &s.bg) = c;
         } else if (strcmp(k, "fg8") == 0 || strcmp(k, "bg8") == 0) {
             theme_color c;
-            if (v->kind != YNODE_SCALAR || !theme_parse_color(v->str, &c) ||
-                (c.kind == TC_INDEX && c.value > 7) || c.kind == TC_RGB)
-                return fail(err, file, v, "bad 8-colour fallback '%s' (black, red, green, yellow, "
+            if (v->kind != YNODE_SCALAR || !theme_parse_color(v->str, &c) || (c.kind == TC_INDEX && c.value > 7) ||
+                c.kind == TC_RGB)
+                return fail(err, file, v,
+                            "bad 8-colour fallback '%s' (black, red, green, yellow, "
                             "blue, magenta, cyan, white, default or 0-7)",
                             v->kind == YNODE_SCALAR ? v->str : "");
             *(k[0] == 'f' ? &s.fg8 : &s.bg8) = c.kind == TC_DEFAULT ? -1 : c.value;
@@ -177,13 +175,11 @@ static int parse_style(const ynode *m, const char *file, theme_style *st, strbuf
                 for (size_t j = 0; j < v->items.n; j++)
                     if (parse_attr(v->items.items[j], file, &s.attrs, err))
                         return -1;
-            } else if (!(v->kind == YNODE_SCALAR && ynode_is_null(v)) &&
-                       parse_attr(v, file, &s.attrs, err)) {
+            } else if (!(v->kind == YNODE_SCALAR && ynode_is_null(v)) && parse_attr(v, file, &s.attrs, err)) {
                 return -1;
             }
         } else {
-            return fail(err, file, m->pairs.items[i].key,
-                        "unknown key '%s' (fg, bg, fg8, bg8, attrs)", k);
+            return fail(err, file, m->pairs.items[i].key, "unknown key '%s' (fg, bg, fg8, bg8, attrs)", k);
         }
     }
     /* An unset fallback follows a basic colour given directly. */
@@ -209,8 +205,8 @@ int theme_parse(const char *data, size_t len, const char *filename, theme *t, st
     int rc = -1;
     const ynode *root = doc.root;
     if (!root || root->kind != YNODE_MAP) {
-        sb_printf(err, "%s:%d:%d: a theme is a map with name: and roles:", filename,
-                  root ? root->line : 1, root ? root->col : 1);
+        sb_printf(err, "%s:%d:%d: a theme is a map with name: and roles:", filename, root ? root->line : 1,
+                  root ? root->col : 1);
         goto out;
     }
     for (size_t i = 0; i < root->pairs.n; i++) {
@@ -233,9 +229,11 @@ int theme_parse(const char *data, size_t len, const char *filename, theme *t, st
                     if (strcmp(rk->str, theme_role_names[q]) == 0)
                         r = q;
                 if (r < 0) {
-                    fail(err, filename, rk, "unknown role '%s' (normal, header, pane_title, "
+                    fail(err, filename, rk,
+                         "unknown role '%s' (normal, header, pane_title, "
                          "focused_border, border, selection, healthy, unhealthy, warning, "
-                         "neutral, progress, error, changed)", rk->str);
+                         "neutral, progress, error, changed)",
+                         rk->str);
                     goto out;
                 }
                 if (parse_style(v->pairs.items[j].value, filename, &t->role[r], err))
@@ -414,12 +412,18 @@ static int map_color(theme_color c, int fallback8, theme_mode mode)
 static unsigned long curses_attrs(unsigned a)
 {
     unsigned long out = A_NORMAL;
-    if (a & THEME_A_BOLD) out |= A_BOLD;
-    if (a & THEME_A_UNDERLINE) out |= A_UNDERLINE;
-    if (a & THEME_A_REVERSE) out |= A_REVERSE;
-    if (a & THEME_A_DIM) out |= A_DIM;
-    if (a & THEME_A_ITALIC) out |= A_ITALIC;
-    if (a & THEME_A_STANDOUT) out |= A_STANDOUT;
+    if (a & THEME_A_BOLD)
+        out |= A_BOLD;
+    if (a & THEME_A_UNDERLINE)
+        out |= A_UNDERLINE;
+    if (a & THEME_A_REVERSE)
+        out |= A_REVERSE;
+    if (a & THEME_A_DIM)
+        out |= A_DIM;
+    if (a & THEME_A_ITALIC)
+        out |= A_ITALIC;
+    if (a & THEME_A_STANDOUT)
+        out |= A_STANDOUT;
     return out;
 }
 

@@ -11,40 +11,49 @@
 
 #include "util.h"
 
-#define THEME_ROLES(X)                                                     \
-    X(NORMAL, "normal")                                                    \
-    X(HEADER, "header")                                                    \
-    X(TITLE, "pane_title")                                                 \
-    X(FOCUS_BORDER, "focused_border")                                      \
-    X(BORDER, "border")                                                    \
-    X(SELECTION, "selection")                                              \
-    X(HEALTHY, "healthy")                                                  \
-    X(UNHEALTHY, "unhealthy")                                              \
-    X(WARNING, "warning")                                                  \
-    X(NEUTRAL, "neutral")                                                  \
-    X(PROGRESS, "progress")                                                \
-    X(ERROR, "error")                                                      \
+#define THEME_ROLES(X)                                                                                                 \
+    X(NORMAL, "normal")                                                                                                \
+    X(HEADER, "header")                                                                                                \
+    X(TITLE, "pane_title")                                                                                             \
+    X(FOCUS_BORDER, "focused_border")                                                                                  \
+    X(BORDER, "border")                                                                                                \
+    X(SELECTION, "selection")                                                                                          \
+    X(HEALTHY, "healthy")                                                                                              \
+    X(UNHEALTHY, "unhealthy")                                                                                          \
+    X(WARNING, "warning")                                                                                              \
+    X(NEUTRAL, "neutral")                                                                                              \
+    X(PROGRESS, "progress")                                                                                            \
+    X(ERROR, "error")                                                                                                  \
     X(CHANGED, "changed")
 
 typedef enum theme_role {
 #define X(id, name) ROLE_##id,
     THEME_ROLES(X)
 #undef X
-    ROLE_COUNT
+        ROLE_COUNT
 } theme_role;
 
 extern const char *const theme_role_names[ROLE_COUNT];
 
 enum { TC_DEFAULT, TC_INDEX, TC_RGB };
-typedef struct theme_color { int kind; int value; } theme_color; /* value: 0-255 or 0xRRGGBB */
+typedef struct theme_color {
+    int kind;
+    int value;
+} theme_color; /* value: 0-255 or 0xRRGGBB */
 
-enum { THEME_A_BOLD = 1, THEME_A_UNDERLINE = 2, THEME_A_REVERSE = 4, THEME_A_DIM = 8,
-       THEME_A_ITALIC = 16, THEME_A_STANDOUT = 32 };
+enum {
+    THEME_A_BOLD = 1,
+    THEME_A_UNDERLINE = 2,
+    THEME_A_REVERSE = 4,
+    THEME_A_DIM = 8,
+    THEME_A_ITALIC = 16,
+    THEME_A_STANDOUT = 32
+};
 
 typedef struct theme_style {
     theme_color fg, bg;
-    int fg8, bg8;                /* 0-7, or -1 for the terminal's default */
-    unsigned attrs;              /* THEME_A_* */
+    int fg8, bg8;   /* 0-7, or -1 for the terminal's default */
+    unsigned attrs; /* THEME_A_* */
 } theme_style;
 
 typedef struct theme {

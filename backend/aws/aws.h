@@ -21,10 +21,10 @@
 #include "util.h"
 
 typedef enum aws_protocol {
-    AWS_PROTO_QUERY,     /* autoscaling, elbv2, sts: form POST, XML answers */
-    AWS_PROTO_EC2,       /* ec2: form POST, <Response><Errors> error envelope */
-    AWS_PROTO_JSON_1_0,  /* cloudwatch */
-    AWS_PROTO_JSON_1_1,  /* ecr, ecs, codedeploy */
+    AWS_PROTO_QUERY,    /* autoscaling, elbv2, sts: form POST, XML answers */
+    AWS_PROTO_EC2,      /* ec2: form POST, <Response><Errors> error envelope */
+    AWS_PROTO_JSON_1_0, /* cloudwatch */
+    AWS_PROTO_JSON_1_1, /* ecr, ecs, codedeploy */
 } aws_protocol;
 
 typedef struct aws_service {
@@ -37,22 +37,22 @@ typedef struct aws_service {
     aws_protocol protocol;
 } aws_service;
 
-extern const aws_service AWS_SVC_AUTOSCALING, AWS_SVC_ELBV2, AWS_SVC_EC2, AWS_SVC_STS,
-    AWS_SVC_ECR, AWS_SVC_ECS, AWS_SVC_CODEDEPLOY, AWS_SVC_CLOUDWATCH;
+extern const aws_service AWS_SVC_AUTOSCALING, AWS_SVC_ELBV2, AWS_SVC_EC2, AWS_SVC_STS, AWS_SVC_ECR, AWS_SVC_ECS,
+    AWS_SVC_CODEDEPLOY, AWS_SVC_CLOUDWATCH;
 
 /* One error type for every failure: AWS errors, transport errors, decode errors. */
 typedef struct aws_error {
-    int http_status;        /* 0 when no HTTP answer arrived */
-    char code[96];          /* AWS code ("Throttling", "AccessDenied"), or for local failures:
+    int http_status;   /* 0 when no HTTP answer arrived */
+    char code[96];     /* AWS code ("Throttling", "AccessDenied"), or for local failures:
                                "NetworkError", "Timeout", "MalformedResponse", "NoCredentials",
                                "NoRegion", "InvalidEndpoint", "TooManyPages", "TooManyItems",
                                "ResponseTooLarge", "TooManyCalls" */
-    char message[512];      /* never holds a secret */
+    char message[512]; /* never holds a secret */
     char request_id[96];
-    char operation[64];     /* "DescribeAutoScalingGroups" */
-    const char *service;    /* aws_service.id, static */
-    int attempts;           /* how many times the request was sent */
-    bool transport;         /* true when the failure was below HTTP (curl) */
+    char operation[64];  /* "DescribeAutoScalingGroups" */
+    const char *service; /* aws_service.id, static */
+    int attempts;        /* how many times the request was sent */
+    bool transport;      /* true when the failure was below HTTP (curl) */
 } aws_error;
 
 /* printf-style setter that bounds and keeps the struct valid. */
@@ -62,8 +62,8 @@ void aws_error_set(aws_error *err, int http_status, const char *code, const char
 void aws_error_format(const aws_error *err, char *buf, size_t len);
 /* A limit of tarmac's was reached: "more than <what> (a limit of tarmac: LIMITS in
  * tarmac(1))" with code, service and operation set. */
-void aws_error_limit(aws_error *err, const char *code, const char *service, const char *operation,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void aws_error_limit(aws_error *err, const char *code, const char *service, const char *operation, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* ---- what a server can make one call bring in (LIMITS in tarmac(1)) ----
  * Far above what real accounts return. A server that sends more fails the call with
@@ -71,10 +71,10 @@ void aws_error_limit(aws_error *err, const char *code, const char *service, cons
  * TooManyPages. One answer is also bounded on its own (HTTP_MAX_BODY, XML_MAX_* in
  * xml.h, JU_MAX_* in json_util.h), and so are the calls a client runs at once
  * (TooManyCalls: a call per name of a server's list cannot fan out without end). */
-#define AWS_MAX_PAGES 10000                 /* pages of one paged call */
-#define AWS_MAX_CALLS 10000                 /* calls of one client at once */
-#define AWS_MAX_CALL_ITEMS 200000           /* list entries, every list and page of one call */
-#define AWS_MAX_CALL_BYTES (256u << 20)     /* answer bytes, every page of one call */
+#define AWS_MAX_PAGES      10000        /* pages of one paged call */
+#define AWS_MAX_CALLS      10000        /* calls of one client at once */
+#define AWS_MAX_CALL_ITEMS 200000       /* list entries, every list and page of one call */
+#define AWS_MAX_CALL_BYTES (256u << 20) /* answer bytes, every page of one call */
 
 /* What one call has brought in so far. The decoders charge every list entry they
  * meet (xml.c, json_util.c) before they keep anything; the pages of a paged call,
@@ -92,7 +92,7 @@ int aws_budget_bytes(aws_budget *b, size_t n, const char *service, const char *o
 /* A successful (2xx) answer, valid only during the callback. */
 typedef struct aws_response {
     long http_status;
-    const char *body;       /* NUL-terminated for convenience; may contain NULs (len is authoritative) */
+    const char *body; /* NUL-terminated for convenience; may contain NULs (len is authoritative) */
     size_t body_len;
     const char *request_id; /* x-amzn-RequestId / x-amz-request-id, or "" */
     aws_budget *budget;     /* the call's: pass it to the decoder (never NULL from the client) */
@@ -100,19 +100,18 @@ typedef struct aws_response {
 
 typedef struct aws_client aws_client;
 
-struct endpoint_profile;   /* endpoints.h */
+struct endpoint_profile; /* endpoints.h */
 
 typedef struct aws_client_config {
-    const char *region;          /* required */
-    const char *endpoint_url;    /* --endpoint-url, for every service as endpoints.h ranks it; may be NULL */
-    const char *profile;         /* whose endpoint settings apply (endpoint_for); may be NULL */
+    const char *region;       /* required */
+    const char *endpoint_url; /* --endpoint-url, for every service as endpoints.h ranks it; may be NULL */
+    const char *profile;      /* whose endpoint settings apply (endpoint_for); may be NULL */
     /* reads them (creds_endpoint_profile); NULL: only the flag and the environment */
-    int (*endpoint_profile)(const char *profile, const char *service_key, struct endpoint_profile *out,
-                            strbuf *err);
+    int (*endpoint_profile)(const char *profile, const char *service_key, struct endpoint_profile *out, strbuf *err);
     const aws_credentials *credentials; /* copied (and wiped on free) */
-    int max_attempts;            /* 0: AWS_MAX_ATTEMPTS or 3 */
-    long connect_timeout_ms;     /* 0: 3000 */
-    long timeout_ms;             /* 0: 30000 per attempt */
+    int max_attempts;                   /* 0: AWS_MAX_ATTEMPTS or 3 */
+    long connect_timeout_ms;            /* 0: 3000 */
+    long timeout_ms;                    /* 0: 30000 per attempt */
 } aws_client_config;
 
 /* Returns NULL and fills err (code NoRegion / InvalidEndpoint / ...) on a bad config. */
@@ -124,12 +123,12 @@ const char *aws_client_region(const aws_client *c);
 
 typedef struct aws_request {
     const aws_service *svc;
-    const char *operation;       /* "DescribeAutoScalingGroups" */
-    const char *body;            /* Query/EC2: form parameters WITHOUT Action and Version
+    const char *operation; /* "DescribeAutoScalingGroups" */
+    const char *body;      /* Query/EC2: form parameters WITHOUT Action and Version
                                     ("AutoScalingGroupNames.member.1=web&MaxRecords=100");
                                     JSON: the document; NULL means "" / "{}" */
     size_t body_len;
-    bool mutating;               /* true: never resent once it may have reached the server */
+    bool mutating; /* true: never resent once it may have reached the server */
 } aws_request;
 
 /* Exactly one of resp / err is non-NULL. */
@@ -151,9 +150,8 @@ typedef void (*aws_pages_done_fn)(aws_client *c, const aws_error *err, void *ud)
  * a token repeats, and with the budget's errors past AWS_MAX_CALL_ITEMS /
  * AWS_MAX_CALL_BYTES. budget: shared with other calls the caller counts as one
  * (chunks of ids; it must outlive them), or NULL for one of the call's own. */
-int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
-                   aws_page_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
-                   void *ud, aws_budget *budget, aws_error *err);
+int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation, aws_page_body_fn body,
+                   aws_page_parse_fn parse, aws_pages_done_fn done, void *ud, aws_budget *budget, aws_error *err);
 
 /* ---- a paged call over names cut into chunks: AWS caps the names of one request ----
  * names[0, per_call), read to its last page, then the next per_call names, one chunk
@@ -164,27 +162,26 @@ int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
  * gets NULL, 0). Returns 0, or -1 with *err filled and done() not called. */
 typedef char *(*aws_chunk_body_fn)(void *ud, const char *const *names, size_t n_names, const char *next_token,
                                    size_t *len);
-int aws_call_chunked(aws_client *c, const aws_service *svc, const char *operation, const strvec *names,
-                     size_t per_call, aws_chunk_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
-                     void *ud, aws_error *err);
+int aws_call_chunked(aws_client *c, const aws_service *svc, const char *operation, const strvec *names, size_t per_call,
+                     aws_chunk_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done, void *ud, aws_error *err);
 
 /* The paging rules without the network: what aws_call_paged does with each answer
  * (tests and the fuzz target drive it directly). */
 typedef struct aws_pages {
     const aws_service *svc;
     char operation[64];
-    aws_budget own;              /* when the caller gave none */
+    aws_budget own; /* when the caller gave none */
     aws_budget *budget;
     int pages;
-    VEC(uint64_t) seen;          /* hashes of every token received */
+    VEC(uint64_t) seen; /* hashes of every token received */
 } aws_pages;
 void aws_pages_init(aws_pages *ps, const aws_service *svc, const char *operation, aws_budget *budget);
 void aws_pages_done(aws_pages *ps);
 /* One page's answer: charges its bytes, hands it to parse with the budget, checks
  * the token parse returns. 1: *next_token (owned) names the next page; 0: that was
  * the last one; -1: *err filled (operation and service set), *next_token NULL. */
-int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn parse, void *ud,
-                   char **next_token, aws_error *err);
+int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn parse, void *ud, char **next_token,
+                   aws_error *err);
 
 /* ---- credentials that expire: refreshed in place, never by rebuilding the client ----
  * With a refresh hook set, the client asks it for new credentials AWS_REFRESH_AHEAD_MS
@@ -196,10 +193,10 @@ int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn pa
 #define AWS_REFRESH_AHEAD_MS (5 * 60 * 1000)
 typedef void (*aws_refresh_fn)(aws_client *c, void *ud);
 void aws_client_set_refresh(aws_client *c, aws_refresh_fn fn, void *ud);
-void aws_client_set_credentials(aws_client *c, const aws_credentials *cr);   /* copied */
-void aws_client_refresh_failed(aws_client *c, const char *message);         /* one line, no secret */
+void aws_client_set_credentials(aws_client *c, const aws_credentials *cr); /* copied */
+void aws_client_refresh_failed(aws_client *c, const char *message);        /* one line, no secret */
 bool aws_client_refreshing(const aws_client *c);
-const aws_credentials *aws_client_credentials(const aws_client *c);          /* the current ones */
+const aws_credentials *aws_client_credentials(const aws_client *c); /* the current ones */
 /* ExpiredToken, ExpiredTokenException, InvalidClientTokenId, UnrecognizedClientException, RequestExpired */
 bool aws_error_is_expired_token(const char *code);
 
@@ -217,21 +214,21 @@ int aws_client_wait(aws_client *c, struct curl_waitfd *extra, unsigned n_extra, 
 void aws_client_run(aws_client *c);
 /* Wake a thread blocked in aws_client_wait (curl_multi_wakeup). */
 void aws_client_wakeup(aws_client *c);
-bool aws_client_busy(const aws_client *c);       /* calls in flight or waiting to retry */
+bool aws_client_busy(const aws_client *c); /* calls in flight or waiting to retry */
 /* Blocking helper for headless commands: wait/run until no call is in flight. */
 void aws_client_run_until_idle(aws_client *c);
 
 /* ---- the log of every call, for the console's @ view ---- */
 typedef struct aws_call_record {
-    aws_time when;               /* wall clock at start */
-    const char *service;         /* aws_service.id */
+    aws_time when;       /* wall clock at start */
+    const char *service; /* aws_service.id */
     char operation[64];
-    long http_status;            /* last attempt; 0 for transport errors */
-    int latency_ms;              /* all attempts and backoff */
+    long http_status; /* last attempt; 0 for transport errors */
+    int latency_ms;   /* all attempts and backoff */
     int retries;
     char request_id[96];
-    char error_code[96];         /* "" on success */
-    char note[64];               /* what else happened, e.g. the endpoint's signing clock corrected
+    char error_code[96]; /* "" on success */
+    char note[64];       /* what else happened, e.g. the endpoint's signing clock corrected
                                     from the server's Date: "clock +2m", at most 15 minutes either
                                     way ("clock +15m, capped (+10y)"); "" when nothing */
 } aws_call_record;
@@ -253,9 +250,9 @@ void aws_query_list(strbuf *sb, const char *prefix, const strvec *items, size_t 
 typedef struct aws_query_paged_spec {
     const aws_service *svc;
     const char *operation;
-    const char *token_param;     /* "NextToken" / "Marker" */
-    const char *list_prefix;     /* "TargetGroupArns.member."; NULL: no list */
-    size_t chunk;                /* ids per call (> 0) */
+    const char *token_param; /* "NextToken" / "Marker" */
+    const char *list_prefix; /* "TargetGroupArns.member."; NULL: no list */
+    size_t chunk;            /* ids per call (> 0) */
     /* Other parameters of one page; n_items is the size of this chunk (0: no list). */
     void (*params)(void *ud, strbuf *sb, size_t n_items);
     aws_page_parse_fn parse;

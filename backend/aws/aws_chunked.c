@@ -11,10 +11,10 @@
 typedef struct aws_chunked {
     const aws_service *svc;
     char operation[64];
-    strvec names;                /* our copy */
-    size_t from, n;              /* the current chunk: names[from, from + n) */
+    strvec names;   /* our copy */
+    size_t from, n; /* the current chunk: names[from, from + n) */
     size_t per_call;
-    aws_budget budget;           /* every page of every chunk: one call */
+    aws_budget budget; /* every page of every chunk: one call */
     aws_chunk_body_fn body;
     aws_page_parse_fn parse;
     aws_pages_done_fn done;
@@ -51,15 +51,14 @@ static void chunked_done(aws_client *c, const aws_error *err, void *ud);
 
 static int chunked_start(aws_client *c, aws_chunked *k, aws_error *err)
 {
-    return aws_call_paged(c, k->svc, k->operation, chunked_body, chunked_parse, chunked_done, k, &k->budget,
-                          err);
+    return aws_call_paged(c, k->svc, k->operation, chunked_body, chunked_parse, chunked_done, k, &k->budget, err);
 }
 
 /* One chunk read to its end: the next one, or done() once with the first error. */
 static void chunked_done(aws_client *c, const aws_error *err, void *ud)
 {
     aws_chunked *k = ud;
-    aws_error next_err = {0};
+    aws_error next_err = { 0 };
     if (!err && k->from + k->n < k->names.n) {
         k->from += k->n;
         k->n = chunk_len(k);
@@ -71,9 +70,8 @@ static void chunked_done(aws_client *c, const aws_error *err, void *ud)
     chunked_free(k);
 }
 
-int aws_call_chunked(aws_client *c, const aws_service *svc, const char *operation, const strvec *names,
-                     size_t per_call, aws_chunk_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
-                     void *ud, aws_error *err)
+int aws_call_chunked(aws_client *c, const aws_service *svc, const char *operation, const strvec *names, size_t per_call,
+                     aws_chunk_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done, void *ud, aws_error *err)
 {
     if (per_call == 0 || !body || !parse || !done || str_empty(operation) ||
         strlen(operation) >= sizeof(((aws_chunked *)0)->operation)) {
@@ -129,7 +127,7 @@ static char *query_body(void *ud, const char *const *names, size_t n_names, cons
     if (next_token && *next_token)
         aws_query_param(&sb, q->spec->token_param, next_token);
     *len = sb.len;
-    return sb.buf;   /* the caller owns it */
+    return sb.buf; /* the caller owns it */
 }
 
 static int query_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
@@ -145,14 +143,13 @@ static void query_done(aws_client *c, const aws_error *err, void *ud)
     free(q);
 }
 
-int aws_query_call_paged(aws_client *c, const aws_query_paged_spec *spec, const strvec *items, void *ud,
-                         aws_error *err)
+int aws_query_call_paged(aws_client *c, const aws_query_paged_spec *spec, const strvec *items, void *ud, aws_error *err)
 {
     query_paged *q = xcalloc(1, sizeof(*q));
     q->spec = spec;
     q->ud = ud;
-    if (aws_call_chunked(c, spec->svc, spec->operation, items, spec->chunk ? spec->chunk : 1, query_body,
-                         query_parse, query_done, q, err) != 0) {
+    if (aws_call_chunked(c, spec->svc, spec->operation, items, spec->chunk ? spec->chunk : 1, query_body, query_parse,
+                         query_done, q, err) != 0) {
         free(q);
         return -1;
     }

@@ -21,14 +21,14 @@
 #define TARMAC_VERSION "0"
 #endif
 
-#define AWS_CLOCK_SKEW_MAX_MS (15 * 60 * 1000)   /* AWS's own window for a request's time */
+#define AWS_CLOCK_SKEW_MAX_MS (15 * 60 * 1000) /* AWS's own window for a request's time */
 
 typedef struct aws_endpoint {
     const aws_service *svc;
-    char *url;     /* as resolved, e.g. "https://autoscaling.eu-west-1.amazonaws.com" */
-    char *host;    /* Host header: host[:port] when the port is not the scheme's default */
-    char *path;    /* "/" unless the endpoint URL has a path */
-    int64_t clock_offset_ms;  /* server clock minus ours, learnt from skew errors of this host */
+    char *url;               /* as resolved, e.g. "https://autoscaling.eu-west-1.amazonaws.com" */
+    char *host;              /* Host header: host[:port] when the port is not the scheme's default */
+    char *path;              /* "/" unless the endpoint URL has a path */
+    int64_t clock_offset_ms; /* server clock minus ours, learnt from skew errors of this host */
 } aws_endpoint;
 
 typedef struct aws_call_ctx aws_call_ctx;
@@ -37,24 +37,24 @@ struct aws_call_ctx {
     const aws_service *svc;
     const aws_endpoint *ep;
     char operation[64];
-    char *params;                /* the caller's body, copied */
+    char *params; /* the caller's body, copied */
     size_t params_len;
     bool mutating;
     aws_done_fn done;
     void *ud;
     int attempts;
-    int last_cost;               /* retry quota taken by the last retry */
+    int last_cost; /* retry quota taken by the last retry */
     bool skew_used;
-    char note[64];               /* for the call log (aws_call_record.note) */
+    char note[64]; /* for the call log (aws_call_record.note) */
     int64_t start_mono;
     aws_time start_wall;
-    int64_t due_mono;            /* > 0: waiting to be sent again at this time */
-    http_transfer *xfer;         /* in flight */
-    bool waiting_creds;          /* queued until a credentials refresh ends */
-    bool refreshed;              /* already resent once after an expired-token error */
-    bool refresh_failed;         /* the refresh it waited for failed: finish with that */
-    aws_budget budget;           /* what its answer brought in (a paged call has its own) */
-    char *held;                  /* a 2xx answer held for the next run (held_status > 0) */
+    int64_t due_mono;    /* > 0: waiting to be sent again at this time */
+    http_transfer *xfer; /* in flight */
+    bool waiting_creds;  /* queued until a credentials refresh ends */
+    bool refreshed;      /* already resent once after an expired-token error */
+    bool refresh_failed; /* the refresh it waited for failed: finish with that */
+    aws_budget budget;   /* what its answer brought in (a paged call has its own) */
+    char *held;          /* a 2xx answer held for the next run (held_status > 0) */
     size_t held_len;
     long held_status;
     char held_request_id[96];
@@ -65,22 +65,22 @@ struct aws_client {
     char *region;
     char *endpoint_url;
     char *profile;
-    endpoint_profile_fn endpoint_profile;   /* how profile's endpoint settings are read (or NULL) */
+    endpoint_profile_fn endpoint_profile; /* how profile's endpoint settings are read (or NULL) */
     aws_credentials creds;
     int max_attempts;
     long connect_timeout_ms, timeout_ms;
     http_engine *http;
     sigv4_signer *signer;
-    retry_quota quota;           /* shared by every call, as botocore's per client */
-    size_t run_bytes;            /* answer bytes handed to callbacks in this aws_client_run */
+    retry_quota quota; /* shared by every call, as botocore's per client */
+    size_t run_bytes;  /* answer bytes handed to callbacks in this aws_client_run */
     VEC(aws_endpoint) endpoints;
     aws_call_ctx *calls;
     size_t n_calls;
-    bool closing;                /* aws_client_free is cancelling: no new calls */
-    aws_refresh_fn refresh_fn;   /* asked for new credentials; NULL: none */
+    bool closing;              /* aws_client_free is cancelling: no new calls */
+    aws_refresh_fn refresh_fn; /* asked for new credentials; NULL: none */
     void *refresh_ud;
-    bool refreshing;             /* a refresh is in flight: calls queue */
-    char refresh_error[320];     /* why the last refresh failed */
+    bool refreshing;         /* a refresh is in flight: calls queue */
+    char refresh_error[320]; /* why the last refresh failed */
     /* Ring of records, each stored twice (i and i + SIZE) so the newest
      * AWS_CALL_LOG_SIZE are always one contiguous run. */
     aws_call_record log[2 * AWS_CALL_LOG_SIZE];
@@ -89,8 +89,10 @@ struct aws_client {
 
 /* ---------------- errors and query helpers ---------------- */
 
-void aws_error_set(aws_error *err, int http_status, const char *code, const char *fmt, ...) {
-    if (!err) return;
+void aws_error_set(aws_error *err, int http_status, const char *code, const char *fmt, ...)
+{
+    if (!err)
+        return;
     memset(err, 0, sizeof(*err));
     err->http_status = http_status;
     str_copy(err->code, sizeof(err->code), code ? code : "");
@@ -100,24 +102,29 @@ void aws_error_set(aws_error *err, int http_status, const char *code, const char
     va_end(ap);
 }
 
-void aws_error_format(const aws_error *err, char *buf, size_t len) {
-    if (!buf || len == 0) return;
+void aws_error_format(const aws_error *err, char *buf, size_t len)
+{
+    if (!buf || len == 0)
+        return;
     if (!err) {
         buf[0] = '\0';
         return;
     }
     strbuf sb;
     sb_init(&sb);
-    if (err->operation[0]) sb_printf(&sb, "%.*s: ", (int)sizeof(err->operation), err->operation);
+    if (err->operation[0])
+        sb_printf(&sb, "%.*s: ", (int)sizeof(err->operation), err->operation);
     sb_printf(&sb, "%.*s", (int)sizeof(err->code), err->code[0] ? err->code : "Error");
-    if (err->message[0]) sb_printf(&sb, ": %.*s", (int)sizeof(err->message), err->message);
+    if (err->message[0])
+        sb_printf(&sb, ": %.*s", (int)sizeof(err->message), err->message);
     str_copy(buf, len, sb.buf);
     sb_free(&sb);
 }
 
-void aws_error_limit(aws_error *err, const char *code, const char *service, const char *operation,
-                     const char *fmt, ...) {
-    if (!err) return;
+void aws_error_limit(aws_error *err, const char *code, const char *service, const char *operation, const char *fmt, ...)
+{
+    if (!err)
+        return;
     char what[256];
     va_list ap;
     va_start(ap, fmt);
@@ -128,14 +135,18 @@ void aws_error_limit(aws_error *err, const char *code, const char *service, cons
     str_copy(err->operation, sizeof(err->operation), operation ? operation : "");
 }
 
-void aws_query_param(strbuf *sb, const char *key, const char *value) {
-    if (sb->len > 0) sb_appendc(sb, '&');
+void aws_query_param(strbuf *sb, const char *key, const char *value)
+{
+    if (sb->len > 0)
+        sb_appendc(sb, '&');
     sb_append_urlencoded(sb, key, strlen(key));
     sb_appendc(sb, '=');
-    if (value) sb_append_urlencoded(sb, value, strlen(value));
+    if (value)
+        sb_append_urlencoded(sb, value, strlen(value));
 }
 
-void aws_query_param_int(strbuf *sb, const char *key, long value) {
+void aws_query_param_int(strbuf *sb, const char *key, long value)
+{
     char num[32];
     snprintf(num, sizeof(num), "%ld", value);
     aws_query_param(sb, key, num);
@@ -143,33 +154,42 @@ void aws_query_param_int(strbuf *sb, const char *key, long value) {
 
 /* ---------------- client ---------------- */
 
-static bool region_ok(const char *r) {
+static bool region_ok(const char *r)
+{
     size_t n = strlen(r);
-    if (n == 0 || n > 40) return false;
+    if (n == 0 || n > 40)
+        return false;
     for (size_t i = 0; i < n; i++)
-        if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-')) return false;
+        if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+            return false;
     return true;
 }
 
-static int env_max_attempts(void) {
+static int env_max_attempts(void)
+{
     const char *v = getenv("AWS_MAX_ATTEMPTS");
-    if (str_empty(v)) return 0;
+    if (str_empty(v))
+        return 0;
     char *end = NULL;
     long n = strtol(v, &end, 10);
-    if (*end != '\0' || n < 1) return 0;
+    if (*end != '\0' || n < 1)
+        return 0;
     return n > 20 ? 20 : (int)n;
 }
 
-static void endpoint_done(aws_endpoint *ep) {
+static void endpoint_done(aws_endpoint *ep)
+{
     free(ep->url);
     free(ep->host);
     free(ep->path);
 }
 
 /* Splits a resolved URL into what the request needs (Host header, signing path). */
-static int endpoint_parse(aws_endpoint *ep, const char *url, aws_error *err) {
+static int endpoint_parse(aws_endpoint *ep, const char *url, aws_error *err)
+{
     CURLU *u = curl_url();
-    if (!u) util_fatal("out of memory");
+    if (!u)
+        util_fatal("out of memory");
     char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
     int rc = -1;
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
@@ -182,10 +202,12 @@ static int endpoint_parse(aws_endpoint *ep, const char *url, aws_error *err) {
         aws_error_set(err, 0, "InvalidEndpoint", "endpoint URL must be http:// or https://");
         goto out;
     }
-    if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK) port = NULL;
-    if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) path = NULL;
-    bool default_port = !port || (str_eq(scheme, "http") && str_eq(port, "80")) ||
-                        (str_eq(scheme, "https") && str_eq(port, "443"));
+    if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK)
+        port = NULL;
+    if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+        path = NULL;
+    bool default_port =
+        !port || (str_eq(scheme, "http") && str_eq(port, "80")) || (str_eq(scheme, "https") && str_eq(port, "443"));
     ep->url = xstrdup(url);
     ep->host = default_port ? xstrdup(host) : xasprintf("%s:%s", host, port);
     ep->path = xstrdup(str_empty(path) ? "/" : path);
@@ -199,25 +221,31 @@ out:
     return rc;
 }
 
-static int resolve_url(aws_client *c, const aws_service *svc, char **url, aws_error *err) {
+static int resolve_url(aws_client *c, const aws_service *svc, char **url, aws_error *err)
+{
     strbuf msg;
     sb_init(&msg);
     int rc = endpoint_for(svc, c->region, c->endpoint_url, c->profile, c->endpoint_profile, url, &msg);
-    if (rc != 0) aws_error_set(err, 0, "InvalidEndpoint", "%s", msg.len ? msg.buf : "cannot resolve the endpoint");
+    if (rc != 0)
+        aws_error_set(err, 0, "InvalidEndpoint", "%s", msg.len ? msg.buf : "cannot resolve the endpoint");
     sb_free(&msg);
     return rc;
 }
 
 /* Endpoint of a service, resolved on first use and cached. */
-static const aws_endpoint *client_endpoint(aws_client *c, const aws_service *svc, aws_error *err) {
+static const aws_endpoint *client_endpoint(aws_client *c, const aws_service *svc, aws_error *err)
+{
     for (size_t i = 0; i < c->endpoints.n; i++)
-        if (c->endpoints.items[i].svc == svc) return &c->endpoints.items[i];
+        if (c->endpoints.items[i].svc == svc)
+            return &c->endpoints.items[i];
     char *url = NULL;
-    if (resolve_url(c, svc, &url, err) != 0) return NULL;
-    aws_endpoint ep = {.svc = svc};
+    if (resolve_url(c, svc, &url, err) != 0)
+        return NULL;
+    aws_endpoint ep = { .svc = svc };
     int rc = endpoint_parse(&ep, url, err);
     free(url);
-    if (rc != 0) return NULL;
+    if (rc != 0)
+        return NULL;
     /* Calls keep pointers to entries: the vector is sized once, never moved. */
     if (c->endpoints.n == c->endpoints.cap) {
         endpoint_done(&ep);
@@ -226,12 +254,14 @@ static const aws_endpoint *client_endpoint(aws_client *c, const aws_service *svc
     }
     /* A host's clock is the host's: a service resolved later to the same host takes it. */
     for (size_t i = 0; i < c->endpoints.n; i++)
-        if (str_eq(c->endpoints.items[i].host, ep.host)) ep.clock_offset_ms = c->endpoints.items[i].clock_offset_ms;
+        if (str_eq(c->endpoints.items[i].host, ep.host))
+            ep.clock_offset_ms = c->endpoints.items[i].clock_offset_ms;
     c->endpoints.items[c->endpoints.n] = ep;
     return &c->endpoints.items[c->endpoints.n++];
 }
 
-aws_client *aws_client_new(const aws_client_config *cfg, aws_error *err) {
+aws_client *aws_client_new(const aws_client_config *cfg, aws_error *err)
+{
     if (!cfg || str_empty(cfg->region)) {
         aws_error_set(err, 0, "NoRegion", "no AWS region: set AWS_REGION or pass --region");
         return NULL;
@@ -260,7 +290,8 @@ aws_client *aws_client_new(const aws_client_config *cfg, aws_error *err) {
     c->endpoint_profile = cfg->endpoint_profile;
     aws_credentials_copy(&c->creds, cfg->credentials);
     c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : env_max_attempts();
-    if (c->max_attempts <= 0) c->max_attempts = 3;
+    if (c->max_attempts <= 0)
+        c->max_attempts = 3;
     c->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 3000;
     c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
     retry_quota_init(&c->quota);
@@ -291,16 +322,21 @@ aws_client *aws_client_new(const aws_client_config *cfg, aws_error *err) {
     return c;
 }
 
-static void call_free(aws_call_ctx *x) {
+static void call_free(aws_call_ctx *x)
+{
     free(x->params);
     free(x->held);
     free(x);
 }
 
-static void call_unlink(aws_client *c, aws_call_ctx *x) {
-    if (x->prev) x->prev->next = x->next;
-    else c->calls = x->next;
-    if (x->next) x->next->prev = x->prev;
+static void call_unlink(aws_client *c, aws_call_ctx *x)
+{
+    if (x->prev)
+        x->prev->next = x->next;
+    else
+        c->calls = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
     x->prev = x->next = NULL;
     c->n_calls--;
 }
@@ -308,14 +344,17 @@ static void call_unlink(aws_client *c, aws_call_ctx *x) {
 static void call_finish(aws_call_ctx *x, const aws_response *resp, aws_error *err);
 static void refresh_start(aws_client *c);
 
-void aws_client_free(aws_client *c) {
-    if (!c) return;
+void aws_client_free(aws_client *c)
+{
+    if (!c)
+        return;
     /* Every owner hears of the end of its call once, with "Cancelled", so it can free
      * what it holds; no new call can start from those callbacks. */
     c->closing = true;
     while (c->calls) {
         aws_call_ctx *x = c->calls;
-        if (x->xfer) http_cancel(c->http, x->xfer);
+        if (x->xfer)
+            http_cancel(c->http, x->xfer);
         x->xfer = NULL;
         aws_error err;
         aws_error_set(&err, 0, "Cancelled", "the client was closed");
@@ -324,7 +363,8 @@ void aws_client_free(aws_client *c) {
     http_engine_free(c->http);
     sigv4_signer_free(c->signer);
     aws_credentials_free(&c->creds);
-    for (size_t i = 0; i < c->endpoints.n; i++) endpoint_done(&c->endpoints.items[i]);
+    for (size_t i = 0; i < c->endpoints.n; i++)
+        endpoint_done(&c->endpoints.items[i]);
     VEC_FREE(c->endpoints);
     free(c->region);
     free(c->endpoint_url);
@@ -332,13 +372,15 @@ void aws_client_free(aws_client *c) {
     free(c);
 }
 
-const char *aws_client_region(const aws_client *c) {
+const char *aws_client_region(const aws_client *c)
+{
     return c ? c->region : NULL;
 }
 
 /* ---------------- call log ---------------- */
 
-static void log_call(aws_client *c, const aws_call_ctx *x, long status, const char *request_id, const char *code) {
+static void log_call(aws_client *c, const aws_call_ctx *x, long status, const char *request_id, const char *code)
+{
     aws_call_record r = {
         .when = x->start_wall,
         .service = x->svc->id,
@@ -357,7 +399,8 @@ static void log_call(aws_client *c, const aws_call_ctx *x, long status, const ch
     c->log_total++;
 }
 
-size_t aws_client_call_log(const aws_client *c, const aws_call_record **records) {
+size_t aws_client_call_log(const aws_client *c, const aws_call_record **records)
+{
     if (c->log_total <= AWS_CALL_LOG_SIZE) {
         *records = c->log;
         return (size_t)c->log_total;
@@ -370,7 +413,8 @@ size_t aws_client_call_log(const aws_client *c, const aws_call_record **records)
 
 static void on_http_done(http_engine *e, const http_result *res, void *ud);
 
-static int send_attempt(aws_call_ctx *x, aws_error *err) {
+static int send_attempt(aws_call_ctx *x, aws_error *err)
+{
     aws_client *c = x->c;
     const aws_service *svc = x->svc;
     bool json = svc->protocol == AWS_PROTO_JSON_1_0 || svc->protocol == AWS_PROTO_JSON_1_1;
@@ -380,10 +424,13 @@ static int send_attempt(aws_call_ctx *x, aws_error *err) {
     char target[160] = "";
     const char *content_type;
     if (json) {
-        content_type = svc->protocol == AWS_PROTO_JSON_1_0 ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
+        content_type =
+            svc->protocol == AWS_PROTO_JSON_1_0 ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
         snprintf(target, sizeof(target), "%s.%s", svc->target_prefix ? svc->target_prefix : "", x->operation);
-        if (x->params && x->params_len) sb_appendn(&body, x->params, x->params_len);
-        else sb_append(&body, "{}");
+        if (x->params && x->params_len)
+            sb_appendn(&body, x->params, x->params_len);
+        else
+            sb_append(&body, "{}");
     } else {
         content_type = "application/x-www-form-urlencoded; charset=utf-8";
         aws_query_param(&body, "Action", x->operation);
@@ -396,18 +443,27 @@ static int send_attempt(aws_call_ctx *x, aws_error *err) {
 
     sigv4_header sh[4];
     size_t nsh = 0;
-    sh[nsh++] = (sigv4_header){"host", x->ep->host};
-    sh[nsh++] = (sigv4_header){"content-type", content_type};
-    if (json) sh[nsh++] = (sigv4_header){"x-amz-target", target};
+    sh[nsh++] = (sigv4_header){ "host", x->ep->host };
+    sh[nsh++] = (sigv4_header){ "content-type", content_type };
+    if (json)
+        sh[nsh++] = (sigv4_header){ "x-amz-target", target };
     /* CloudWatch's JSON protocol is "awsQueryCompatible": errors carry Query codes. */
-    if (svc->protocol == AWS_PROTO_JSON_1_0) sh[nsh++] = (sigv4_header){"x-amzn-query-mode", "true"};
+    if (svc->protocol == AWS_PROTO_JSON_1_0)
+        sh[nsh++] = (sigv4_header){ "x-amzn-query-mode", "true" };
 
     /* Re-signed on every attempt, with the clock corrected by what this host said. */
     int64_t now_ms = time_now_ms() + x->ep->clock_offset_ms;
     sigv4_input in = {
-        .method = "POST", .path = x->ep->path, .headers = sh, .n_headers = nsh,
-        .body = body.buf, .body_len = body.len, .region = c->region, .service = svc->signing_name,
-        .now = (time_t)(now_ms / 1000), .normalize_path = true,
+        .method = "POST",
+        .path = x->ep->path,
+        .headers = sh,
+        .n_headers = nsh,
+        .body = body.buf,
+        .body_len = body.len,
+        .region = c->region,
+        .service = svc->signing_name,
+        .now = (time_t)(now_ms / 1000),
+        .normalize_path = true,
     };
     sigv4_output out;
     memset(&out, 0, sizeof(out));
@@ -422,23 +478,32 @@ static int send_attempt(aws_call_ctx *x, aws_error *err) {
     size_t n = 0;
     lines[n++] = xasprintf("Host: %s", x->ep->host);
     lines[n++] = xasprintf("Content-Type: %s", content_type);
-    if (json) lines[n++] = xasprintf("X-Amz-Target: %s", target);
-    if (svc->protocol == AWS_PROTO_JSON_1_0) lines[n++] = xstrdup("x-amzn-query-mode: true");
+    if (json)
+        lines[n++] = xasprintf("X-Amz-Target: %s", target);
+    if (svc->protocol == AWS_PROTO_JSON_1_0)
+        lines[n++] = xstrdup("x-amzn-query-mode: true");
     lines[n++] = xasprintf("X-Amz-Date: %s", out.amz_date);
     lines[n++] = xasprintf("Authorization: %s", out.authorization);
-    if (out.security_token) lines[n++] = xasprintf("X-Amz-Security-Token: %s", out.security_token);
+    if (out.security_token)
+        lines[n++] = xasprintf("X-Amz-Security-Token: %s", out.security_token);
     lines[n++] = xstrdup("User-Agent: tarmac/" TARMAC_VERSION);
     lines[n++] = xstrdup("Accept:");
 
     http_request hr = {
-        .method = "POST", .url = x->ep->url, .headers = (const char *const *)lines, .n_headers = n,
-        .body = body.buf, .body_len = body.len,
-        .connect_timeout_ms = c->connect_timeout_ms, .timeout_ms = c->timeout_ms,
+        .method = "POST",
+        .url = x->ep->url,
+        .headers = (const char *const *)lines,
+        .n_headers = n,
+        .body = body.buf,
+        .body_len = body.len,
+        .connect_timeout_ms = c->connect_timeout_ms,
+        .timeout_ms = c->timeout_ms,
     };
     strbuf herr;
     sb_init(&herr);
     x->xfer = http_submit(c->http, &hr, on_http_done, x, &herr);
-    for (size_t i = 0; i < n; i++) secret_free(lines[i]);
+    for (size_t i = 0; i < n; i++)
+        secret_free(lines[i]);
     sigv4_output_free(&out);
     sb_free(&body);
     if (!x->xfer) {
@@ -452,7 +517,8 @@ static int send_attempt(aws_call_ctx *x, aws_error *err) {
 }
 
 /* Ends a call: log it, take it off the list, tell the caller, free it. */
-static void call_finish(aws_call_ctx *x, const aws_response *resp, aws_error *err) {
+static void call_finish(aws_call_ctx *x, const aws_response *resp, aws_error *err)
+{
     aws_client *c = x->c;
     if (err) {
         err->attempts = x->attempts;
@@ -463,21 +529,33 @@ static void call_finish(aws_call_ctx *x, const aws_response *resp, aws_error *er
         log_call(c, x, resp->http_status, resp->request_id, NULL);
     }
     call_unlink(c, x);
-    if (x->done) x->done(c, err ? NULL : resp, err, x->ud);
+    if (x->done)
+        x->done(c, err ? NULL : resp, err, x->ud);
     call_free(x);
 }
 
-static void transport_error(const http_result *res, aws_error *err) {
+static void transport_error(const http_result *res, aws_error *err)
+{
     const char *code = "NetworkError";
     switch (res->curl_code) {
-    case CURLE_OPERATION_TIMEDOUT: code = "Timeout"; break;
-    case CURLE_WRITE_ERROR: if (res->body_too_large) code = "MalformedResponse"; break;
+    case CURLE_OPERATION_TIMEDOUT:
+        code = "Timeout";
+        break;
+    case CURLE_WRITE_ERROR:
+        if (res->body_too_large)
+            code = "MalformedResponse";
+        break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM: code = "TLSError"; break;
+    case CURLE_SSL_CERTPROBLEM:
+        code = "TLSError";
+        break;
     case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT: code = "InvalidEndpoint"; break;
-    default: break;
+    case CURLE_URL_MALFORMAT:
+        code = "InvalidEndpoint";
+        break;
+    default:
+        break;
     }
     if (res->body_too_large)
         aws_error_set(err, 0, code, "answer larger than %u bytes", (unsigned)HTTP_MAX_BODY);
@@ -486,39 +564,49 @@ static void transport_error(const http_result *res, aws_error *err) {
     err->transport = true;
 }
 
-bool aws_error_is_expired_token(const char *code) {
-    static const char *const codes[] = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
-                                        "UnrecognizedClientException", "RequestExpired"};
+bool aws_error_is_expired_token(const char *code)
+{
+    static const char *const codes[] = { "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
+                                         "UnrecognizedClientException", "RequestExpired" };
     for (size_t i = 0; code && i < ARRAY_LEN(codes); i++)
-        if (!strcmp(code, codes[i])) return true;
+        if (!strcmp(code, codes[i]))
+            return true;
     return false;
 }
 
 /* Asks the owner for new credentials once; calls queue until it answers. */
-static void refresh_start(aws_client *c) {
-    if (c->refreshing || !c->refresh_fn) return;
+static void refresh_start(aws_client *c)
+{
+    if (c->refreshing || !c->refresh_fn)
+        return;
     c->refreshing = true;
-    c->refresh_fn(c, c->refresh_ud);   /* may answer at once (headless) */
+    c->refresh_fn(c, c->refresh_ud); /* may answer at once (headless) */
 }
 
 /* Queued calls become due now: aws_client_run sends (or fails) them. */
-static void release_waiting(aws_client *c, bool failed) {
+static void release_waiting(aws_client *c, bool failed)
+{
     for (aws_call_ctx *x = c->calls; x; x = x->next) {
-        if (!x->waiting_creds) continue;
+        if (!x->waiting_creds)
+            continue;
         x->waiting_creds = false;
         x->refresh_failed = failed;
         x->due_mono = mono_now_ms();
-        if (x->due_mono <= 0) x->due_mono = 1;
+        if (x->due_mono <= 0)
+            x->due_mono = 1;
     }
 }
 
-void aws_client_set_refresh(aws_client *c, aws_refresh_fn fn, void *ud) {
+void aws_client_set_refresh(aws_client *c, aws_refresh_fn fn, void *ud)
+{
     c->refresh_fn = fn;
     c->refresh_ud = ud;
 }
 
-void aws_client_set_credentials(aws_client *c, const aws_credentials *cr) {
-    if (!c || !cr || str_empty(cr->access_key_id) || str_empty(cr->secret_access_key)) return;
+void aws_client_set_credentials(aws_client *c, const aws_credentials *cr)
+{
+    if (!c || !cr || str_empty(cr->access_key_id) || str_empty(cr->secret_access_key))
+        return;
     aws_credentials_free(&c->creds);
     aws_credentials_copy(&c->creds, cr);
     c->refreshing = false;
@@ -526,29 +614,37 @@ void aws_client_set_credentials(aws_client *c, const aws_credentials *cr) {
     release_waiting(c, false);
 }
 
-void aws_client_refresh_failed(aws_client *c, const char *message) {
-    if (!c) return;
+void aws_client_refresh_failed(aws_client *c, const char *message)
+{
+    if (!c)
+        return;
     c->refreshing = false;
     str_copy(c->refresh_error, sizeof(c->refresh_error), message ? message : "credentials could not be refreshed");
     release_waiting(c, true);
 }
 
-bool aws_client_refreshing(const aws_client *c) {
+bool aws_client_refreshing(const aws_client *c)
+{
     return c && c->refreshing;
 }
 
-const aws_credentials *aws_client_credentials(const aws_client *c) {
+const aws_credentials *aws_client_credentials(const aws_client *c)
+{
     return c ? &c->creds : NULL;
 }
 
 /* "42s", "14m", "3h", "9d", "10y": a clock difference at a glance. */
-static void short_duration(int64_t ms, char *buf, size_t len) {
+static void short_duration(int64_t ms, char *buf, size_t len)
+{
     int64_t s = ((ms < 0 ? -ms : ms) + 500) / 1000;
-    static const struct { int64_t secs; const char *unit; } units[] = {
-        {365 * 86400, "y"}, {86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
+    static const struct {
+        int64_t secs;
+        const char *unit;
+    } units[] = { { 365 * 86400, "y" }, { 86400, "d" }, { 3600, "h" }, { 60, "m" }, { 1, "s" } };
     size_t u = 0;
-    while (u + 1 < ARRAY_LEN(units) && s < 2 * units[u].secs) u++;
-    long long n = (long long)((s + units[u].secs / 2) / units[u].secs);   /* rounded: Date has 1-s steps */
+    while (u + 1 < ARRAY_LEN(units) && s < 2 * units[u].secs)
+        u++;
+    long long n = (long long)((s + units[u].secs / 2) / units[u].secs); /* rounded: Date has 1-s steps */
     snprintf(buf, len, "%c%lld%s", ms < 0 ? '-' : '+', n, units[u].unit);
 }
 
@@ -556,13 +652,17 @@ static void short_duration(int64_t ms, char *buf, size_t len) {
  * reached there), and at most AWS_CLOCK_SKEW_MAX_MS either way: AWS refuses requests
  * more than 15 minutes off, so no real correction is larger, and one hostile answer
  * cannot make every later request sign for another year. Noted in the call log. */
-static void skew_learn(aws_client *c, aws_call_ctx *x, int64_t server_minus_ours) {
+static void skew_learn(aws_client *c, aws_call_ctx *x, int64_t server_minus_ours)
+{
     int64_t off = server_minus_ours;
     bool bounded = off > AWS_CLOCK_SKEW_MAX_MS || off < -AWS_CLOCK_SKEW_MAX_MS;
-    if (off > AWS_CLOCK_SKEW_MAX_MS) off = AWS_CLOCK_SKEW_MAX_MS;
-    if (off < -AWS_CLOCK_SKEW_MAX_MS) off = -AWS_CLOCK_SKEW_MAX_MS;
+    if (off > AWS_CLOCK_SKEW_MAX_MS)
+        off = AWS_CLOCK_SKEW_MAX_MS;
+    if (off < -AWS_CLOCK_SKEW_MAX_MS)
+        off = -AWS_CLOCK_SKEW_MAX_MS;
     for (size_t i = 0; i < c->endpoints.n; i++)
-        if (str_eq(c->endpoints.items[i].host, x->ep->host)) c->endpoints.items[i].clock_offset_ms = off;
+        if (str_eq(c->endpoints.items[i].host, x->ep->host))
+            c->endpoints.items[i].clock_offset_ms = off;
     char used[24], asked[24];
     short_duration(off, used, sizeof(used));
     short_duration(server_minus_ours, asked, sizeof(asked));
@@ -572,7 +672,8 @@ static void skew_learn(aws_client *c, aws_call_ctx *x, int64_t server_minus_ours
         snprintf(x->note, sizeof(x->note), "clock %s", used);
 }
 
-static void on_http_done(http_engine *e, const http_result *res, void *ud) {
+static void on_http_done(http_engine *e, const http_result *res, void *ud)
+{
     (void)e;
     aws_call_ctx *x = ud;
     aws_client *c = x->c;
@@ -582,7 +683,8 @@ static void on_http_done(http_engine *e, const http_result *res, void *ud) {
         if (c->run_bytes >= AWS_RUN_ANSWER_BYTES) {
             /* Enough decoding for this run: the owner's loop reads its keys first. */
             x->held = xmalloc(res->body_len + 1);
-            if (res->body_len) memcpy(x->held, res->body, res->body_len);
+            if (res->body_len)
+                memcpy(x->held, res->body, res->body_len);
             x->held[res->body_len] = '\0';
             x->held_len = res->body_len;
             x->held_status = res->status;
@@ -591,8 +693,11 @@ static void on_http_done(http_engine *e, const http_result *res, void *ud) {
         }
         c->run_bytes += res->body_len;
         aws_response resp = {
-            .http_status = res->status, .body = res->body, .body_len = res->body_len,
-            .request_id = res->request_id, .budget = &x->budget,
+            .http_status = res->status,
+            .body = res->body,
+            .body_len = res->body_len,
+            .request_id = res->request_id,
+            .budget = &x->budget,
         };
         call_finish(x, &resp, NULL);
         return;
@@ -602,7 +707,7 @@ static void on_http_done(http_engine *e, const http_result *res, void *ud) {
         transport_error(res, &err);
     } else {
         memset(&err, 0, sizeof(err));
-        aws_error_headers hdrs = {res->request_id, res->error_type, res->query_error};
+        aws_error_headers hdrs = { res->request_id, res->error_type, res->query_error };
         aws_errors_decode(x->svc->protocol, res->status, res->body, res->body_len, &hdrs, &err);
     }
     if (c->refresh_fn && !x->refreshed && aws_error_is_expired_token(err.code)) {
@@ -614,8 +719,12 @@ static void on_http_done(http_engine *e, const http_result *res, void *ud) {
     }
     int64_t now = time_now_ms();
     retry_input in = {
-        .http_status = err.http_status, .error_code = err.code, .error_message = err.message,
-        .transport = err.transport, .maybe_sent = res->maybe_sent, .mutating = x->mutating,
+        .http_status = err.http_status,
+        .error_code = err.code,
+        .error_message = err.message,
+        .transport = err.transport,
+        .maybe_sent = res->maybe_sent,
+        .mutating = x->mutating,
         .skew_ms = res->date ? res->date - (now + x->ep->clock_offset_ms) : 0,
     };
     retry_class cls = retry_classify(&in);
@@ -627,22 +736,24 @@ static void on_http_done(http_engine *e, const http_result *res, void *ud) {
     if (cls == RETRY_CLOCK_SKEW) {
         x->skew_used = true;
         /* Date has a one-second resolution; good enough for a 15-minute window. */
-        if (res->date) skew_learn(c, x, res->date - now);
+        if (res->date)
+            skew_learn(c, x, res->date - now);
     } else {
         if (!retry_quota_acquire(&c->quota, str_eq(err.code, "Timeout"), &x->last_cost)) {
-            call_finish(x, NULL, &err);  /* the retry budget is spent: fail fast */
+            call_finish(x, NULL, &err); /* the retry budget is spent: fail fast */
             return;
         }
         delay = retry_backoff_ms(cls, x->attempts, retry_random());
     }
     x->due_mono = mono_now_ms() + delay;
-    if (x->due_mono <= 0) x->due_mono = 1;
+    if (x->due_mono <= 0)
+        x->due_mono = 1;
 }
 
 /* ---------------- calls ---------------- */
 
-static int call_start(aws_client *c, const aws_request *req, aws_done_fn done, void *ud,
-                      aws_error *err) {
+static int call_start(aws_client *c, const aws_request *req, aws_done_fn done, void *ud, aws_error *err)
+{
     if (!c || !req || !req->svc || str_empty(req->operation)) {
         aws_error_set(err, 0, "InvalidRequest", "missing service or operation");
         return -1;
@@ -685,12 +796,13 @@ static int call_start(aws_client *c, const aws_request *req, aws_done_fn done, v
     x->start_mono = mono_now_ms();
     x->start_wall = time_now_ms();
     x->next = c->calls;
-    if (c->calls) c->calls->prev = x;
+    if (c->calls)
+        c->calls->prev = x;
     c->calls = x;
     c->n_calls++;
-    if (c->refresh_fn && (c->refreshing || (c->creds.expiration &&
-                                            c->creds.expiration - time_now_ms() < AWS_REFRESH_AHEAD_MS))) {
-        x->waiting_creds = true;   /* sent once fresh credentials arrive */
+    if (c->refresh_fn &&
+        (c->refreshing || (c->creds.expiration && c->creds.expiration - time_now_ms() < AWS_REFRESH_AHEAD_MS))) {
+        x->waiting_creds = true; /* sent once fresh credentials arrive */
         refresh_start(c);
         return 0;
     }
@@ -703,14 +815,17 @@ static int call_start(aws_client *c, const aws_request *req, aws_done_fn done, v
     return 0;
 }
 
-int aws_call(aws_client *c, const aws_request *req, aws_done_fn done, void *ud, aws_error *err) {
+int aws_call(aws_client *c, const aws_request *req, aws_done_fn done, void *ud, aws_error *err)
+{
     return call_start(c, req, done, ud, err);
 }
 
 /* ---------------- limits ---------------- */
 
-int aws_budget_items(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err) {
-    if (!b) return 0;
+int aws_budget_items(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err)
+{
+    if (!b)
+        return 0;
     if (n > AWS_MAX_CALL_ITEMS - b->items) {
         aws_error_limit(err, "TooManyItems", service, operation, "%lu list entries in one call",
                         (unsigned long)AWS_MAX_CALL_ITEMS);
@@ -720,8 +835,10 @@ int aws_budget_items(aws_budget *b, size_t n, const char *service, const char *o
     return 0;
 }
 
-int aws_budget_bytes(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err) {
-    if (!b) return 0;
+int aws_budget_bytes(aws_budget *b, size_t n, const char *service, const char *operation, aws_error *err)
+{
+    if (!b)
+        return 0;
     if (n > AWS_MAX_CALL_BYTES - b->bytes) {
         aws_error_limit(err, "ResponseTooLarge", service, operation, "%lu MiB of answers in one call",
                         (unsigned long)(AWS_MAX_CALL_BYTES >> 20));
@@ -733,32 +850,38 @@ int aws_budget_bytes(aws_budget *b, size_t n, const char *service, const char *o
 
 /* ---------------- pagination ---------------- */
 
-void aws_pages_init(aws_pages *ps, const aws_service *svc, const char *operation, aws_budget *budget) {
+void aws_pages_init(aws_pages *ps, const aws_service *svc, const char *operation, aws_budget *budget)
+{
     memset(ps, 0, sizeof(*ps));
     ps->svc = svc;
     str_copy(ps->operation, sizeof(ps->operation), operation);
     ps->budget = budget ? budget : &ps->own;
 }
 
-void aws_pages_done(aws_pages *ps) {
+void aws_pages_done(aws_pages *ps)
+{
     VEC_FREE(ps->seen);
 }
 
-static uint64_t token_hash(const char *s) {
-    uint64_t h = 1469598103934665603ull;  /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+static uint64_t token_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
-static int pages_fail(aws_pages *ps, const aws_response *resp, aws_error *err) {
+static int pages_fail(aws_pages *ps, const aws_response *resp, aws_error *err)
+{
     err->http_status = (int)resp->http_status;
     err->service = ps->svc->id;
     str_copy(err->operation, sizeof(err->operation), ps->operation);
     return -1;
 }
 
-int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn parse, void *ud,
-                   char **next_token, aws_error *err) {
+int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn parse, void *ud, char **next_token,
+                   aws_error *err)
+{
     *next_token = NULL;
     ps->pages++;
     memset(err, 0, sizeof(*err));
@@ -769,7 +892,8 @@ int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn pa
     char *next = NULL;
     if (parse(ud, &page, &next, err) != 0) {
         free(next);
-        if (!err->code[0]) aws_error_set(err, 0, "MalformedResponse", "cannot read page %d", ps->pages);
+        if (!err->code[0])
+            aws_error_set(err, 0, "MalformedResponse", "cannot read page %d", ps->pages);
         return pages_fail(ps, resp, err);
     }
     if (str_empty(next)) {
@@ -779,11 +903,14 @@ int aws_pages_take(aws_pages *ps, const aws_response *resp, aws_page_parse_fn pa
     uint64_t h = token_hash(next);
     bool repeated = false;
     for (size_t i = 0; i < ps->seen.n; i++)
-        if (ps->seen.items[i] == h) repeated = true;
+        if (ps->seen.items[i] == h)
+            repeated = true;
     if (repeated || ps->pages >= AWS_MAX_PAGES) {
         free(next);
-        if (repeated) aws_error_set(err, 0, "TooManyPages", "pagination token repeated after %d pages", ps->pages);
-        else aws_error_limit(err, "TooManyPages", NULL, NULL, "%d pages in one call", AWS_MAX_PAGES);
+        if (repeated)
+            aws_error_set(err, 0, "TooManyPages", "pagination token repeated after %d pages", ps->pages);
+        else
+            aws_error_limit(err, "TooManyPages", NULL, NULL, "%d pages in one call", AWS_MAX_PAGES);
         return pages_fail(ps, resp, err);
     }
     VEC_PUSH(ps->seen, h);
@@ -798,10 +925,11 @@ typedef struct aws_pager {
     aws_page_parse_fn parse;
     aws_pages_done_fn done;
     void *ud;
-    char *token;                 /* for the next page */
+    char *token; /* for the next page */
 } aws_pager;
 
-static void pager_free(aws_pager *p) {
+static void pager_free(aws_pager *p)
+{
     free(p->token);
     aws_pages_done(&p->ps);
     free(p);
@@ -809,22 +937,25 @@ static void pager_free(aws_pager *p) {
 
 static void pager_page_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud);
 
-static int pager_next(aws_pager *p, aws_error *err) {
+static int pager_next(aws_pager *p, aws_error *err)
+{
     size_t len = 0;
     char *body = p->body(p->ud, p->token, &len);
-    aws_request req = {.svc = p->ps.svc, .operation = p->ps.operation, .body = body, .body_len = body ? len : 0};
+    aws_request req = { .svc = p->ps.svc, .operation = p->ps.operation, .body = body, .body_len = body ? len : 0 };
     int rc = call_start(p->c, &req, pager_page_done, p, err);
     free(body);
     return rc;
 }
 
 /* Ends the paged call: done() once, with err NULL when every page was read. */
-static void pager_end(aws_pager *p, const aws_error *err) {
+static void pager_end(aws_pager *p, const aws_error *err)
+{
     p->done(p->c, err, p->ud);
     pager_free(p);
 }
 
-static void pager_page_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud) {
+static void pager_page_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
+{
     (void)c;
     aws_pager *p = ud;
     if (err) {
@@ -847,9 +978,9 @@ static void pager_page_done(aws_client *c, const aws_response *resp, const aws_e
     }
 }
 
-int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
-                   aws_page_body_fn body, aws_page_parse_fn parse, aws_pages_done_fn done,
-                   void *ud, aws_budget *budget, aws_error *err) {
+int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation, aws_page_body_fn body,
+                   aws_page_parse_fn parse, aws_pages_done_fn done, void *ud, aws_budget *budget, aws_error *err)
+{
     if (!c || !svc || str_empty(operation) || !body || !parse || !done ||
         strlen(operation) >= sizeof(((aws_pages *)0)->operation)) {
         aws_error_set(err, 0, "InvalidRequest", "bad paged call");
@@ -873,45 +1004,59 @@ int aws_call_paged(aws_client *c, const aws_service *svc, const char *operation,
 
 /* Milliseconds until the next retry is due: -1 when none waits, 0 when one is due
  * or an answer is held. */
-static int64_t next_due_in(const aws_client *c) {
+static int64_t next_due_in(const aws_client *c)
+{
     int64_t best = -1, now = mono_now_ms();
     for (const aws_call_ctx *x = c->calls; x; x = x->next) {
-        if (x->held_status) return 0;
-        if (x->due_mono <= 0) continue;
+        if (x->held_status)
+            return 0;
+        if (x->due_mono <= 0)
+            continue;
         int64_t in = x->due_mono > now ? x->due_mono - now : 0;
-        if (best < 0 || in < best) best = in;
+        if (best < 0 || in < best)
+            best = in;
     }
     return best;
 }
 
-int aws_client_wait(aws_client *c, struct curl_waitfd *extra, unsigned n_extra, int max_wait_ms) {
+int aws_client_wait(aws_client *c, struct curl_waitfd *extra, unsigned n_extra, int max_wait_ms)
+{
     int64_t due = next_due_in(c);
     int64_t wait = max_wait_ms;
-    if (due >= 0 && (wait < 0 || due < wait)) wait = due;
-    if (wait > INT_MAX) wait = INT_MAX;
+    if (due >= 0 && (wait < 0 || due < wait))
+        wait = due;
+    if (wait > INT_MAX)
+        wait = INT_MAX;
     /* the loops count in mono_now_ms() time, which the test clock may speed up */
     return http_wait(c->http, extra, n_extra, wait >= 0 ? clock_real_wait_ms((int)wait) : -1);
 }
 
 /* Hands held answers to their callbacks, the oldest first, until this run's share
  * of decoding is used; a callback may change the list, so look again each time. */
-static void deliver_held(aws_client *c) {
+static void deliver_held(aws_client *c)
+{
     while (c->run_bytes < AWS_RUN_ANSWER_BYTES) {
         aws_call_ctx *x = NULL;
         for (aws_call_ctx *y = c->calls; y; y = y->next)
-            if (y->held_status) x = y;   /* calls are newest first */
-        if (!x) return;
+            if (y->held_status)
+                x = y; /* calls are newest first */
+        if (!x)
+            return;
         c->run_bytes += x->held_len;
         aws_response resp = {
-            .http_status = x->held_status, .body = x->held, .body_len = x->held_len,
-            .request_id = x->held_request_id, .budget = &x->budget,
+            .http_status = x->held_status,
+            .body = x->held,
+            .body_len = x->held_len,
+            .request_id = x->held_request_id,
+            .budget = &x->budget,
         };
         x->held_status = 0;
         call_finish(x, &resp, NULL);
     }
 }
 
-void aws_client_run(aws_client *c) {
+void aws_client_run(aws_client *c)
+{
     c->run_bytes = 0;
     deliver_held(c);
     http_run(c->http);
@@ -919,8 +1064,10 @@ void aws_client_run(aws_client *c) {
     for (;;) {
         int64_t now = mono_now_ms();
         aws_call_ctx *x = c->calls;
-        while (x && !(x->due_mono > 0 && x->due_mono <= now)) x = x->next;
-        if (!x) break;
+        while (x && !(x->due_mono > 0 && x->due_mono <= now))
+            x = x->next;
+        if (!x)
+            break;
         x->due_mono = 0;
         aws_error err;
         if (x->refresh_failed) {
@@ -928,22 +1075,27 @@ void aws_client_run(aws_client *c) {
             call_finish(x, NULL, &err);
             continue;
         }
-        if (send_attempt(x, &err) != 0) call_finish(x, NULL, &err);
+        if (send_attempt(x, &err) != 0)
+            call_finish(x, NULL, &err);
     }
 }
 
-void aws_client_wakeup(aws_client *c) {
+void aws_client_wakeup(aws_client *c)
+{
     http_wakeup(c->http);
 }
 
-bool aws_client_busy(const aws_client *c) {
+bool aws_client_busy(const aws_client *c)
+{
     return c && c->n_calls > 0;
 }
 
-void aws_client_run_until_idle(aws_client *c) {
+void aws_client_run_until_idle(aws_client *c)
+{
     aws_client_run(c);
     while (aws_client_busy(c)) {
-        if (aws_client_wait(c, NULL, 0, 1000) < 0) break;
+        if (aws_client_wait(c, NULL, 0, 1000) < 0)
+            break;
         aws_client_run(c);
     }
 }

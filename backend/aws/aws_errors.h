@@ -8,17 +8,17 @@
 
 #include "aws/aws.h"
 
-#define AWS_ERROR_BODY_MAX (256u * 1024u)  /* bytes of an error body looked at */
+#define AWS_ERROR_BODY_MAX (256u * 1024u) /* bytes of an error body looked at */
 
 typedef struct aws_error_headers {
-    const char *request_id;   /* x-amzn-RequestId / x-amz-request-id, or NULL */
-    const char *error_type;   /* x-amzn-ErrorType, or NULL */
-    const char *query_error;  /* x-amzn-query-error "Code;Sender", or NULL */
+    const char *request_id;  /* x-amzn-RequestId / x-amz-request-id, or NULL */
+    const char *error_type;  /* x-amzn-ErrorType, or NULL */
+    const char *query_error; /* x-amzn-query-error "Code;Sender", or NULL */
 } aws_error_headers;
 
 /* Fills err's http_status, code, message and request_id (other fields untouched). */
-void aws_errors_decode(aws_protocol proto, long status, const char *body, size_t len,
-                       const aws_error_headers *hdrs, aws_error *err);
+void aws_errors_decode(aws_protocol proto, long status, const char *body, size_t len, const aws_error_headers *hdrs,
+                       aws_error *err);
 
 /* Copies untrusted text into dst: control characters (C0, DEL, C1) become spaces,
  * runs of spaces fold, invalid UTF-8 is dropped, and the cut never splits a character. */

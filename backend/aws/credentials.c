@@ -44,14 +44,15 @@ int aws_credentials_check(const aws_credentials *c, const char *from, strbuf *er
     const struct {
         const char *name, *value;
     } fields[] = {
-        {"access key id", c->access_key_id},
-        {"secret access key", c->secret_access_key},
-        {"session token", c->session_token},
+        { "access key id", c->access_key_id },
+        { "secret access key", c->secret_access_key },
+        { "session token", c->session_token },
     };
     for (size_t i = 0; i < ARRAY_LEN(fields); i++)
         if (control_char(fields[i].value)) {
-            sb_printf(err, "the credentials from %s hold a control character in the %s: refusing them "
-                           "(AWS never sends one; a line break would add headers to every signed request)",
+            sb_printf(err,
+                      "the credentials from %s hold a control character in the %s: refusing them "
+                      "(AWS never sends one; a line break would add headers to every signed request)",
                       from, fields[i].name);
             return -1;
         }

@@ -9,10 +9,10 @@
 
 typedef struct aws_credentials {
     char *access_key_id;
-    char *secret_access_key;     /* secret */
-    char *session_token;         /* secret; NULL when none */
-    aws_time expiration;         /* 0 = does not expire */
-    char *source;                /* "environment", then botocore's method names: "assume-role",
+    char *secret_access_key; /* secret */
+    char *session_token;     /* secret; NULL when none */
+    aws_time expiration;     /* 0 = does not expire */
+    char *source;            /* "environment", then botocore's method names: "assume-role",
                                     "assume-role-with-web-identity", "sso",
                                     "shared-credentials-file", "custom-process", "config-file",
                                     "container-role", "iam-role" */

@@ -13,7 +13,7 @@
 #include <curl/curl.h>
 
 #define ENDPOINT_URL_MAX 2048
-#define REGION_MAX 32
+#define REGION_MAX       32
 
 /* Region prefixes of each partition (botocore's regionRegex values), "aws" last. */
 static const struct partition {
@@ -21,14 +21,10 @@ static const struct partition {
     const char *id;
     const char *dns_suffix;
 } partitions[] = {
-    {"cn-", "aws-cn", "amazonaws.com.cn"},
-    {"us-gov-", "aws-us-gov", "amazonaws.com"},
-    {"us-iso-", "aws-iso", "c2s.ic.gov"},
-    {"us-isob-", "aws-iso-b", "sc2s.sgov.gov"},
-    {"eu-isoe-", "aws-iso-e", "cloud.adc-e.uk"},
-    {"us-isof-", "aws-iso-f", "csp.hci.ic.gov"},
-    {"eusc-", "aws-eusc", "amazonaws.eu"},
-    {"", "aws", "amazonaws.com"},
+    { "cn-", "aws-cn", "amazonaws.com.cn" },       { "us-gov-", "aws-us-gov", "amazonaws.com" },
+    { "us-iso-", "aws-iso", "c2s.ic.gov" },        { "us-isob-", "aws-iso-b", "sc2s.sgov.gov" },
+    { "eu-isoe-", "aws-iso-e", "cloud.adc-e.uk" }, { "us-isof-", "aws-iso-f", "csp.hci.ic.gov" },
+    { "eusc-", "aws-eusc", "amazonaws.eu" },       { "", "aws", "amazonaws.com" },
 };
 
 const char *endpoint_partition(const char *region, const char **dns_suffix)
@@ -143,8 +139,12 @@ static bool ignore_configured(const endpoint_profile *profile)
 }
 
 const aws_service ENDPOINT_SVC_SSO_PORTAL = {
-    .id = "sso", .endpoint_prefix = "portal.sso", .signing_name = "awsssoportal", .env_name = "SSO",
-    .api_version = "2019-06-10", .protocol = AWS_PROTO_JSON_1_1,
+    .id = "sso",
+    .endpoint_prefix = "portal.sso",
+    .signing_name = "awsssoportal",
+    .env_name = "SSO",
+    .api_version = "2019-06-10",
+    .protocol = AWS_PROTO_JSON_1_1,
 };
 
 void endpoint_profile_free(endpoint_profile *p)
@@ -172,8 +172,9 @@ void endpoint_service_key(const aws_service *svc, char *out, size_t cap)
 static int services_entry(const aws_service *svc, const endpoint_profile *profile, char **url, strbuf *err)
 {
     if (profile->missing_services) {
-        sb_printf(err, "the profile names services section \"%.64s\", but the config file has no "
-                       "[services %.64s]: add it or remove the profile's services setting",
+        sb_printf(err,
+                  "the profile names services section \"%.64s\", but the config file has no "
+                  "[services %.64s]: add it or remove the profile's services setting",
                   profile->missing_services, profile->missing_services);
         return -1;
     }
@@ -183,8 +184,8 @@ static int services_entry(const aws_service *svc, const endpoint_profile *profil
     return endpoint_check_url(profile->service_url, source, url, err);
 }
 
-int endpoint_resolve(const aws_service *svc, const char *region, const char *flag,
-                     const endpoint_profile *profile, char **url, strbuf *err)
+int endpoint_resolve(const aws_service *svc, const char *region, const char *flag, const endpoint_profile *profile,
+                     char **url, strbuf *err)
 {
     *url = NULL;
     if (!svc || str_empty(svc->endpoint_prefix)) {
@@ -201,8 +202,10 @@ int endpoint_resolve(const aws_service *svc, const char *region, const char *fla
         for (; region[i] && i < REGION_MAX; i++)
             shown[i] = isprint((unsigned char)region[i]) ? region[i] : '?';
         shown[i] = '\0';
-        sb_printf(err, "invalid AWS region \"%s%s\": expected lower-case letters, digits and '-' "
-                       "(like us-east-1)", shown, region[i] ? "..." : "");
+        sb_printf(err,
+                  "invalid AWS region \"%s%s\": expected lower-case letters, digits and '-' "
+                  "(like us-east-1)",
+                  shown, region[i] ? "..." : "");
         return -1;
     }
 
@@ -245,7 +248,7 @@ int endpoint_for(const aws_service *svc, const char *region, const char *flag, c
     *url = NULL;
     char key[64];
     endpoint_service_key(svc, key, sizeof key);
-    endpoint_profile ep = {0};
+    endpoint_profile ep = { 0 };
     if (read_profile && read_profile(profile, key, &ep, err) != 0)
         return -1;
     int rc = endpoint_resolve(svc, region, flag, &ep, url, err);

@@ -19,10 +19,10 @@ extern const aws_service ENDPOINT_SVC_SSO_PORTAL;
 /* What a profile of the shared config file says about endpoints (malloc'd strings,
  * NULL when unset). creds_endpoint_profile() reads it. */
 typedef struct endpoint_profile {
-    char *service_url;        /* [services NAME] "<key> =\n  endpoint_url = URL" for this service */
-    char *global_url;         /* the profile's own endpoint_url */
-    char *ignore;             /* its ignore_configured_endpoint_urls, as written */
-    char *missing_services;   /* the services section it names but the file lacks */
+    char *service_url;      /* [services NAME] "<key> =\n  endpoint_url = URL" for this service */
+    char *global_url;       /* the profile's own endpoint_url */
+    char *ignore;           /* its ignore_configured_endpoint_urls, as written */
+    char *missing_services; /* the services section it names but the file lacks */
 } endpoint_profile;
 
 void endpoint_profile_free(endpoint_profile *p);
@@ -47,14 +47,13 @@ void endpoint_service_key(const aws_service *svc, char *out, size_t cap);
  * fragment; one trailing '/' is dropped. Region must match [a-z0-9-]{1,32}. Returns 0
  * with *url malloc'd, or -1 with a one-line message in err naming where a bad URL came
  * from (the URL itself is never echoed: it may hold a password). */
-int endpoint_resolve(const aws_service *svc, const char *region, const char *flag,
-                     const endpoint_profile *profile, char **url, strbuf *err);
+int endpoint_resolve(const aws_service *svc, const char *region, const char *flag, const endpoint_profile *profile,
+                     char **url, strbuf *err);
 
 /* Reads a profile's endpoint settings for one service key ("auto_scaling", "sts"):
  * the shared config file is creds/'s to read (creds_endpoint_profile), so the client
  * is handed this function rather than calling up into creds/. 0, or -1 with err. */
-typedef int (*endpoint_profile_fn)(const char *profile, const char *service_key, endpoint_profile *out,
-                                   strbuf *err);
+typedef int (*endpoint_profile_fn)(const char *profile, const char *service_key, endpoint_profile *out, strbuf *err);
 
 /* The one entry point: reads profile's endpoint settings with read_profile (profile
  * NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default"; read_profile NULL: no profile

@@ -11,29 +11,29 @@
 
 #include "util.h"
 
-#define HTTP_MAX_BODY (64u * 1024u * 1024u)   /* larger answers fail with body_too_large */
+#define HTTP_MAX_BODY (64u * 1024u * 1024u) /* larger answers fail with body_too_large */
 
 typedef struct http_engine http_engine;
 typedef struct http_transfer http_transfer;
 
 typedef struct http_request {
-    const char *method;          /* "POST", "GET" */
-    const char *url;             /* http:// or https:// only; redirects are not followed */
-    const char *const *headers;  /* "Name: value" lines, copied */
+    const char *method;         /* "POST", "GET" */
+    const char *url;            /* http:// or https:// only; redirects are not followed */
+    const char *const *headers; /* "Name: value" lines, copied */
     size_t n_headers;
-    const void *body;            /* copied; may be NULL */
+    const void *body; /* copied; may be NULL */
     size_t body_len;
-    long connect_timeout_ms;     /* 0: 3000 */
-    long timeout_ms;             /* 0: 30000, whole transfer */
-    size_t max_body;             /* 0: HTTP_MAX_BODY */
-    bool direct;                 /* never through a proxy (credential endpoints) */
+    long connect_timeout_ms; /* 0: 3000 */
+    long timeout_ms;         /* 0: 30000, whole transfer */
+    size_t max_body;         /* 0: HTTP_MAX_BODY */
+    bool direct;             /* never through a proxy (credential endpoints) */
 } http_request;
 
 /* What came back, valid only during the callback. */
 typedef struct http_result {
-    CURLcode curl_code;          /* CURLE_OK when an HTTP answer arrived */
-    long status;                 /* HTTP status, 0 for transport failures */
-    const char *body;            /* NUL-terminated; body_len is authoritative */
+    CURLcode curl_code; /* CURLE_OK when an HTTP answer arrived */
+    long status;        /* HTTP status, 0 for transport failures */
+    const char *body;   /* NUL-terminated; body_len is authoritative */
     size_t body_len;
     bool body_too_large;         /* the answer exceeded max_body and was cut off */
     bool maybe_sent;             /* transport failure: the request may have reached the server */

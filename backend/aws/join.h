@@ -9,8 +9,8 @@
 #include "aws/aws.h"
 
 typedef struct aws_join {
-    int pending;          /* calls sent and not answered yet */
-    bool failed;          /* one of them failed; err is the first failure */
+    int pending; /* calls sent and not answered yet */
+    bool failed; /* one of them failed; err is the first failure */
     aws_error err;
 } aws_join;
 

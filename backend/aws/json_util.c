@@ -28,8 +28,7 @@ static void malformed_answer(aws_error *err, const char *service, const char *op
     err->service = service;
 }
 
-static void malformed(aws_error *err, const char *service, const char *operation,
-                      const char *what)
+static void malformed(aws_error *err, const char *service, const char *operation, const char *what)
 {
     malformed_answer(err, service, operation, "response is not valid JSON (%s)", what);
 }
@@ -37,17 +36,17 @@ static void malformed(aws_error *err, const char *service, const char *operation
 /* The shape of a JSON text, measured before json-c builds it. Strings are skipped
  * (a backslash escapes the next byte); syntax is json-c's to judge. */
 typedef struct ju_shape {
-    size_t containers;           /* objects and arrays */
-    size_t values;               /* object members and array elements */
-    size_t elements;             /* array elements: list entries */
-    bool nul;                    /* a \u0000 escape in some string (or member name) */
+    size_t containers; /* objects and arrays */
+    size_t values;     /* object members and array elements */
+    size_t elements;   /* array elements: list entries */
+    bool nul;          /* a \u0000 escape in some string (or member name) */
 } ju_shape;
 
 static void measure(const char *s, size_t len, ju_shape *sh)
 {
     bool is_array[JU_MAX_DEPTH + 1];
     size_t depth = 0;
-    bool opened = false;         /* right after '[': a value here is the first element */
+    bool opened = false; /* right after '[': a value here is the first element */
     memset(sh, 0, sizeof *sh);
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
@@ -120,7 +119,8 @@ static bool find_nul(json_object *o, strbuf *path)
             path->buf[mark] = '\0';
         }
     } else if (json_object_is_type(o, json_type_object)) {
-        json_object_object_foreach(o, key, val) {
+        json_object_object_foreach(o, key, val)
+        {
             append_key(path, key);
             if (find_nul(val, path))
                 return true;
@@ -132,8 +132,7 @@ static bool find_nul(json_object *o, strbuf *path)
 }
 
 /* The bounds of json_util.h, before json-c allocates anything. */
-static bool shape_ok(const ju_shape *sh, const char *service, const char *operation, aws_budget *budget,
-                     aws_error *err)
+static bool shape_ok(const ju_shape *sh, const char *service, const char *operation, aws_budget *budget, aws_error *err)
 {
     if (sh->containers > JU_MAX_CONTAINERS) {
         aws_error_limit(err, "ResponseTooLarge", service, operation, "%d JSON objects and arrays in one answer",
@@ -141,8 +140,7 @@ static bool shape_ok(const ju_shape *sh, const char *service, const char *operat
         return false;
     }
     if (sh->values > JU_MAX_VALUES) {
-        aws_error_limit(err, "ResponseTooLarge", service, operation, "%d JSON values in one answer",
-                        JU_MAX_VALUES);
+        aws_error_limit(err, "ResponseTooLarge", service, operation, "%d JSON values in one answer", JU_MAX_VALUES);
         return false;
     }
     aws_budget own = { 0 };
@@ -176,8 +174,7 @@ json_object *ju_parse_object_budget(const char *body, size_t len, const char *se
 
     if (!obj || jerr != json_tokener_success) {
         json_object_put(obj);
-        malformed(err, service, operation,
-                  jerr == json_tokener_continue ? "truncated" : json_tokener_error_desc(jerr));
+        malformed(err, service, operation, jerr == json_tokener_continue ? "truncated" : json_tokener_error_desc(jerr));
         return NULL;
     }
     for (size_t i = end; i < len; i++) {
@@ -209,8 +206,7 @@ json_object *ju_parse_object_budget(const char *body, size_t len, const char *se
     return obj;
 }
 
-json_object *ju_parse_object(const char *body, size_t len, const char *service,
-                             const char *operation, aws_error *err)
+json_object *ju_parse_object(const char *body, size_t len, const char *service, const char *operation, aws_error *err)
 {
     return ju_parse_object_budget(body, len, service, operation, NULL, err);
 }
@@ -218,14 +214,20 @@ json_object *ju_parse_object(const char *body, size_t len, const char *service,
 static json_object *member(json_object *obj, const char *key, json_type type)
 {
     json_object *v = NULL;
-    if (!obj || !json_object_is_type(obj, json_type_object) ||
-        !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, type))
+    if (!obj || !json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, key, &v) ||
+        !json_object_is_type(v, type))
         return NULL;
     return v;
 }
 
-json_object *ju_get_object(json_object *obj, const char *key) { return member(obj, key, json_type_object); }
-json_object *ju_get_array(json_object *obj, const char *key) { return member(obj, key, json_type_array); }
+json_object *ju_get_object(json_object *obj, const char *key)
+{
+    return member(obj, key, json_type_object);
+}
+json_object *ju_get_array(json_object *obj, const char *key)
+{
+    return member(obj, key, json_type_array);
+}
 
 const char *ju_get_string(json_object *obj, const char *key, size_t *len)
 {
@@ -381,8 +383,7 @@ void ju_add_strings(json_object *obj, const char *key, const char *const *values
 char *ju_finish(json_object *obj, size_t *len)
 {
     size_t n = 0;
-    const char *s = json_object_to_json_string_length(
-        obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
     if (!s)
         util_fatal("out of memory");
     char *copy = xstrndup(s, n);

@@ -30,8 +30,8 @@
 /* AWS answers nest a handful of levels; anything deeper is hostile. */
 #define JU_MAX_DEPTH 32
 /* One answer: real pages hold a few thousand objects and some ten thousand values. */
-#define JU_MAX_CONTAINERS 100000   /* objects and arrays */
-#define JU_MAX_VALUES 1000000      /* object members and array elements */
+#define JU_MAX_CONTAINERS 100000  /* objects and arrays */
+#define JU_MAX_VALUES     1000000 /* object members and array elements */
 
 /* Parses exactly len bytes as one JSON object, one answer of a call charged to
  * budget (NULL: the answer's own); whitespace may follow it, nothing else. Returns a
@@ -40,8 +40,7 @@
 json_object *ju_parse_object_budget(const char *body, size_t len, const char *service, const char *operation,
                                     aws_budget *budget, aws_error *err);
 /* The same for a document on its own. */
-json_object *ju_parse_object(const char *body, size_t len, const char *service,
-                             const char *operation, aws_error *err);
+json_object *ju_parse_object(const char *body, size_t len, const char *service, const char *operation, aws_error *err);
 
 /* ---- typed getters: NULL / false when absent or of the wrong type ---- */
 json_object *ju_get_object(json_object *obj, const char *key);

@@ -9,10 +9,10 @@
 #include <stdint.h>
 
 typedef enum retry_class {
-    RETRY_NONE,        /* not retryable: hand the error to the caller */
-    RETRY_THROTTLE,    /* the server refused the request without acting on it */
-    RETRY_TRANSIENT,   /* 5xx, transient codes, transport failures */
-    RETRY_CLOCK_SKEW,  /* re-sign with the server's clock and send again at once */
+    RETRY_NONE,       /* not retryable: hand the error to the caller */
+    RETRY_THROTTLE,   /* the server refused the request without acting on it */
+    RETRY_TRANSIENT,  /* 5xx, transient codes, transport failures */
+    RETRY_CLOCK_SKEW, /* re-sign with the server's clock and send again at once */
 } retry_class;
 
 typedef struct retry_input {
@@ -22,13 +22,13 @@ typedef struct retry_input {
     bool transport;            /* failure below HTTP */
     bool maybe_sent;           /* transport failure after the request may have left */
     bool mutating;
-    int64_t skew_ms;           /* server Date minus our (corrected) clock; 0 if unknown */
+    int64_t skew_ms; /* server Date minus our (corrected) clock; 0 if unknown */
 } retry_input;
 
 /* Largest clock difference that is not treated as skew (AWS allows 15 min; the SDKs
  * correct beyond a few minutes). */
 #define RETRY_SKEW_TOLERANCE_MS (4 * 60 * 1000)
-#define RETRY_MAX_BACKOFF_MS 20000
+#define RETRY_MAX_BACKOFF_MS    20000
 
 bool retry_is_throttling_code(const char *code);
 bool retry_is_transient_code(const char *code);
@@ -65,7 +65,7 @@ void retry_quota_release(retry_quota *q, int last_cost);
 
 /* Random source for the jitter: OpenSSL by default. Tests install a fixed one. */
 typedef double (*retry_random_fn)(void *ud);
-void retry_set_random(retry_random_fn fn, void *ud);  /* fn NULL: back to the default */
-double retry_random(void);                            /* in [0, 1) */
+void retry_set_random(retry_random_fn fn, void *ud); /* fn NULL: back to the default */
+double retry_random(void);                           /* in [0, 1) */
 
 #endif

@@ -11,9 +11,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
+#define SIGV4_ALGORITHM   "AWS4-HMAC-SHA256"
 #define SIGV4_CACHE_SLOTS 8
-#define SIGV4_MAX_EXPIRES 604800L   /* seven days, the service limit */
+#define SIGV4_MAX_EXPIRES 604800L /* seven days, the service limit */
 
 /* ---- hashing ---- */
 
@@ -24,8 +24,7 @@ static void sha256(const void *data, size_t len, unsigned char out[32])
         util_fatal("sigv4: SHA-256 failed");
 }
 
-static void hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
-                        unsigned char out[32])
+static void hmac_sha256(const void *key, size_t key_len, const void *data, size_t len, unsigned char out[32])
 {
     unsigned int n = 0;
     if (!HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &n) || n != 32)
@@ -69,7 +68,10 @@ struct sigv4_signer {
     unsigned long tick, hits, misses;
 };
 
-sigv4_signer *sigv4_signer_new(void) { return xcalloc(1, sizeof(sigv4_signer)); }
+sigv4_signer *sigv4_signer_new(void)
+{
+    return xcalloc(1, sizeof(sigv4_signer));
+}
 
 void sigv4_signer_free(sigv4_signer *s)
 {
@@ -87,8 +89,8 @@ void sigv4_signer_stats(const sigv4_signer *s, unsigned long *hits, unsigned lon
         *misses = s ? s->misses : 0;
 }
 
-static void derive_key(const char *secret, const char *date, const char *region,
-                       const char *service, unsigned char out[32])
+static void derive_key(const char *secret, const char *date, const char *region, const char *service,
+                       unsigned char out[32])
 {
     strbuf k;
     sb_init(&k);
@@ -103,12 +105,11 @@ static void derive_key(const char *secret, const char *date, const char *region,
     sb_wipe_free(&k);
 }
 
-static void signing_key(sigv4_signer *s, const aws_credentials *creds, const char *date,
-                        const char *region, const char *service, unsigned char out[32])
+static void signing_key(sigv4_signer *s, const aws_credentials *creds, const char *date, const char *region,
+                        const char *service, unsigned char out[32])
 {
     if (!s || strlen(creds->access_key_id) >= sizeof s->slots[0].access_key_id ||
-        strlen(region) >= sizeof s->slots[0].region ||
-        strlen(service) >= sizeof s->slots[0].service) {
+        strlen(region) >= sizeof s->slots[0].region || strlen(service) >= sizeof s->slots[0].service) {
         derive_key(creds->secret_access_key, date, region, service, out);
         return;
     }
@@ -168,7 +169,7 @@ static void append_encoded(strbuf *sb, const char *s, size_t n, bool keep_slash)
         if (is_unreserved(c) || (keep_slash && c == '/')) {
             sb_appendc(sb, (char)c);
         } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            char e[3] = { '%', hex[c >> 4], hex[c & 15] };
             sb_appendn(sb, e, 3);
         }
     }
@@ -186,8 +187,8 @@ static void canonical_uri(strbuf *out, const char *path, bool normalize)
         append_encoded(out, path, strlen(path), true);
         return;
     }
-    VEC(const char *) seg = {0};
-    VEC(size_t) seg_len = {0};
+    VEC(const char *) seg = { 0 };
+    VEC(size_t) seg_len = { 0 };
     const char *p = path;
     while (*p) {
         while (*p == '/')
@@ -266,8 +267,7 @@ static void qparams_add_raw(qparam_vec *v, const char *query)
         if (n) {
             const char *eq = memchr(p, '=', n);
             size_t kn = eq ? (size_t)(eq - p) : n;
-            qparam q = {query_component(p, kn),
-                        eq ? query_component(eq + 1, n - kn - 1) : xstrdup("")};
+            qparam q = { query_component(p, kn), eq ? query_component(eq + 1, n - kn - 1) : xstrdup("") };
             VEC_PUSH(*v, q);
         }
         p += n;
@@ -278,7 +278,7 @@ static void qparams_add_raw(qparam_vec *v, const char *query)
 
 static void qparams_add(qparam_vec *v, const char *key, const char *value)
 {
-    qparam q = {query_component(key, strlen(key)), query_component(value, strlen(value))};
+    qparam q = { query_component(key, strlen(key)), query_component(value, strlen(value)) };
     VEC_PUSH(*v, q);
 }
 
@@ -337,7 +337,7 @@ static bool chdrs_add(chdr_vec *v, const char *name, const char *value)
         space = false;
         sb_appendc(&val, *p);
     }
-    chdr h = {sb_take(&n), sb_take(&val), v->n};
+    chdr h = { sb_take(&n), sb_take(&val), v->n };
     VEC_PUSH(*v, h);
     return true;
 }
@@ -414,29 +414,29 @@ void sigv4_output_free(sigv4_output *out)
     if (!out)
         return;
     free(out->authorization);
-    secret_free(out->canonical_request);  /* may hold a session token */
+    secret_free(out->canonical_request); /* may hold a session token */
     free(out->string_to_sign);
     free(out->signed_headers);
     memset(out, 0, sizeof *out);
 }
 
 /* The shared body of header signing (presign=false) and query signing. */
-static int sign_common(sigv4_signer *s, const sigv4_input *in, const aws_credentials *creds,
-                       bool presign, long expires, sigv4_output *out)
+static int sign_common(sigv4_signer *s, const sigv4_input *in, const aws_credentials *creds, bool presign, long expires,
+                       sigv4_output *out)
 {
     memset(out, 0, sizeof *out);
-    if (!in || !creds || !valid_method(in->method) || !valid_scope_part(in->region) ||
-        !valid_scope_part(in->service) || !valid_access_key_id(creds->access_key_id) ||
-        str_empty(creds->secret_access_key) || (in->n_headers && !in->headers) ||
-        (in->body_len && !in->body) || (presign && (expires < 1 || expires > SIGV4_MAX_EXPIRES)))
+    if (!in || !creds || !valid_method(in->method) || !valid_scope_part(in->region) || !valid_scope_part(in->service) ||
+        !valid_access_key_id(creds->access_key_id) || str_empty(creds->secret_access_key) ||
+        (in->n_headers && !in->headers) || (in->body_len && !in->body) ||
+        (presign && (expires < 1 || expires > SIGV4_MAX_EXPIRES)))
         return -1;
     if (in->path && (strchr(in->path, '?') || strchr(in->path, '#')))
         return -1;
 
     int rc = -1;
     const char *token = str_empty(creds->session_token) ? NULL : creds->session_token;
-    chdr_vec hdrs = {0};
-    qparam_vec qp = {0};
+    chdr_vec hdrs = { 0 };
+    qparam_vec qp = { 0 };
     strbuf creq, sts, signed_names, tmp;
     sb_init(&creq);
     sb_init(&sts);
@@ -463,8 +463,7 @@ static int sign_common(sigv4_signer *s, const sigv4_input *in, const aws_credent
         str_copy(out->amz_date, sizeof out->amz_date, date_hdr->value);
     } else {
         struct tm tm;
-        if (!gmtime_r(&in->now, &tm) ||
-            strftime(out->amz_date, sizeof out->amz_date, "%Y%m%dT%H%M%SZ", &tm) != 16)
+        if (!gmtime_r(&in->now, &tm) || strftime(out->amz_date, sizeof out->amz_date, "%Y%m%dT%H%M%SZ", &tm) != 16)
             goto done;
         if (!presign)
             chdrs_add(&hdrs, "x-amz-date", out->amz_date);
@@ -473,8 +472,7 @@ static int sign_common(sigv4_signer *s, const sigv4_input *in, const aws_credent
     memcpy(date, out->amz_date, 8);
     date[8] = '\0';
 
-    if (!presign && token && !in->omit_session_token &&
-        !chdrs_find(&hdrs, "x-amz-security-token"))
+    if (!presign && token && !in->omit_session_token && !chdrs_find(&hdrs, "x-amz-security-token"))
         chdrs_add(&hdrs, "x-amz-security-token", token);
 
     /* The payload hash is always the body's own: an x-amz-content-sha256 header is
@@ -483,7 +481,7 @@ static int sign_common(sigv4_signer *s, const sigv4_input *in, const aws_credent
     char payload_hash[65];
     sigv4_sha256_hex(in->body, in->body_len, payload_hash);
 
-    qsort(hdrs.items, hdrs.n, sizeof *hdrs.items, chdr_cmp);   /* n >= 1: host is there */
+    qsort(hdrs.items, hdrs.n, sizeof *hdrs.items, chdr_cmp); /* n >= 1: host is there */
     strbuf canon_hdrs;
     sb_init(&canon_hdrs);
     for (size_t i = 0; i < hdrs.n; i++) {
@@ -549,8 +547,8 @@ static int sign_common(sigv4_signer *s, const sigv4_input *in, const aws_credent
             sb_append_urlencoded(&tmp, token, strlen(token));
         }
     } else {
-        sb_printf(&tmp, SIGV4_ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-                  creds->access_key_id, scope, signed_names.buf, out->signature);
+        sb_printf(&tmp, SIGV4_ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s", creds->access_key_id,
+                  scope, signed_names.buf, out->signature);
         out->security_token = token;
     }
     out->authorization = sb_steal(&tmp);
@@ -576,8 +574,8 @@ int sigv4_sign(sigv4_signer *s, const sigv4_input *in, const aws_credentials *cr
     return sign_common(s, in, creds, false, 0, out);
 }
 
-int sigv4_presign(sigv4_signer *s, const sigv4_input *in, const aws_credentials *creds,
-                  long expires_seconds, sigv4_output *out)
+int sigv4_presign(sigv4_signer *s, const sigv4_input *in, const aws_credentials *creds, long expires_seconds,
+                  sigv4_output *out)
 {
     return sign_common(s, in, creds, true, expires_seconds, out);
 }
@@ -597,11 +595,26 @@ static bool take(char *dst, size_t cap, const char *s, size_t n, bool (*ok)(unsi
     return true;
 }
 
-static bool ok_alnum(unsigned char c) { return isalnum(c); }
-static bool ok_digit(unsigned char c) { return isdigit(c); }
-static bool ok_scope(unsigned char c) { return islower(c) || isdigit(c) || c == '-'; }
-static bool ok_hex(unsigned char c) { return isdigit(c) || (c >= 'a' && c <= 'f'); }
-static bool ok_hdrlist(unsigned char c) { return c == ';' || (is_tchar(c) && !isupper(c)); }
+static bool ok_alnum(unsigned char c)
+{
+    return isalnum(c);
+}
+static bool ok_digit(unsigned char c)
+{
+    return isdigit(c);
+}
+static bool ok_scope(unsigned char c)
+{
+    return islower(c) || isdigit(c) || c == '-';
+}
+static bool ok_hex(unsigned char c)
+{
+    return isdigit(c) || (c >= 'a' && c <= 'f');
+}
+static bool ok_hdrlist(unsigned char c)
+{
+    return c == ';' || (is_tchar(c) && !isupper(c));
+}
 
 static bool parse_credential(const char *s, size_t n, sigv4_auth *out)
 {
@@ -620,11 +633,11 @@ static bool parse_credential(const char *s, size_t n, sigv4_auth *out)
     }
     if (k != 5 || part[4] + len[4] != end)
         return false;
-    return take(out->access_key_id, sizeof out->access_key_id, part[0], len[0], ok_alnum) &&
-           len[1] == 8 && take(out->date, sizeof out->date, part[1], len[1], ok_digit) &&
-           take(out->region, sizeof out->region, part[2], len[2], ok_scope) &&
-           take(out->service, sizeof out->service, part[3], len[3], ok_scope) &&
-           len[4] == 12 && !memcmp(part[4], "aws4_request", 12);
+    return take(out->access_key_id, sizeof out->access_key_id, part[0], len[0], ok_alnum) && len[1] == 8 &&
+        take(out->date, sizeof out->date, part[1], len[1], ok_digit) &&
+        take(out->region, sizeof out->region, part[2], len[2], ok_scope) &&
+        take(out->service, sizeof out->service, part[3], len[3], ok_scope) && len[4] == 12 &&
+        !memcmp(part[4], "aws4_request", 12);
 }
 
 /* Names: lower-case tokens, strictly ascending (canonical order, no repeats), host included. */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #define STRINGIFY_(x) #x
-#define STRINGIFY(x) STRINGIFY_(x)
+#define STRINGIFY(x)  STRINGIFY_(x)
 
 typedef struct xml_state {
     XML_Parser parser;
@@ -21,15 +21,15 @@ typedef struct xml_state {
     void *ud;
     aws_budget *budget;
     aws_error *err;
-    bool failed;                      /* err already filled; stop */
-    int depth;                        /* root is depth 1 */
-    int base;                         /* depth whose children are delivered (1 or 2) */
-    bool in_result;                   /* inside <XResult> (or no result wrapper) */
-    int pending;                      /* depth of a list entry whose start is held back; 0: none */
+    bool failed;    /* err already filled; stop */
+    int depth;      /* root is depth 1 */
+    int base;       /* depth whose children are delivered (1 or 2) */
+    bool in_result; /* inside <XResult> (or no result wrapper) */
+    int pending;    /* depth of a list entry whose start is held back; 0: none */
     size_t elements;
     char path[XML_MAX_PATH];
     size_t path_len;
-    size_t marks[XML_MAX_DEPTH + 2];  /* path length before element at depth d */
+    size_t marks[XML_MAX_DEPTH + 2]; /* path length before element at depth d */
     strbuf text;
 } xml_state;
 
@@ -103,7 +103,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
     xml_state *st = ud;
     if (st->failed)
         return;
-    deliver_pending(st);   /* a child: the entry it is in has content */
+    deliver_pending(st); /* a child: the entry it is in has content */
     if (st->failed)
         return;
     const char *local = local_name(name);
@@ -148,7 +148,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
     if (!rel)
         return;
     if (entry)
-        st->pending = st->depth;   /* delivered once it shows content */
+        st->pending = st->depth; /* delivered once it shows content */
     else if (st->h->start && st->h->start(st->ud, rel) < 0)
         fail(st, "invalid element <%.200s>", rel);
 }
@@ -196,15 +196,14 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
     sb_appendn(&st->text, s, (size_t)len);
 }
 
-static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-                               const XML_Char *pubid, int has_internal_subset)
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+                               int has_internal_subset)
 {
     (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
     fail(ud, "%s", "document type declarations are not accepted");
 }
 
-int xml_decode_budget(const xml_handler *h, const char *body, size_t len, void *ud, aws_budget *budget,
-                      aws_error *err)
+int xml_decode_budget(const xml_handler *h, const char *body, size_t len, void *ud, aws_budget *budget, aws_error *err)
 {
     if (!body && len) {
         xml_error(err, h, "no body");
@@ -231,8 +230,7 @@ int xml_decode_budget(const xml_handler *h, const char *body, size_t len, void *
     if (st.failed) {
         ret = -1;
     } else if (rc != XML_STATUS_OK) {
-        xml_error(err, h, "not valid XML (line %lu: %s)",
-                  (unsigned long)XML_GetCurrentLineNumber(st.parser),
+        xml_error(err, h, "not valid XML (line %lu: %s)", (unsigned long)XML_GetCurrentLineNumber(st.parser),
                   XML_ErrorString(XML_GetErrorCode(st.parser)));
         ret = -1;
     }
@@ -303,11 +301,21 @@ int xml_fields_apply(const xml_field *rows, size_t n, void *obj, const char *pat
         case XML_STR:
             str_set((char **)(void *)p, text);
             break;
-        case XML_INT: ok = xml_parse_int(text, (int *)(void *)p); break;
-        case XML_LONG: ok = xml_parse_long(text, (long *)(void *)p); break;
-        case XML_BOOL: ok = xml_parse_bool(text, (bool *)(void *)p); break;
-        case XML_TIME: ok = time_parse_iso8601(text, (aws_time *)(void *)p); break;
-        case XML_STRLIST: strvec_push((strvec *)(void *)p, text); break;
+        case XML_INT:
+            ok = xml_parse_int(text, (int *)(void *)p);
+            break;
+        case XML_LONG:
+            ok = xml_parse_long(text, (long *)(void *)p);
+            break;
+        case XML_BOOL:
+            ok = xml_parse_bool(text, (bool *)(void *)p);
+            break;
+        case XML_TIME:
+            ok = time_parse_iso8601(text, (aws_time *)(void *)p);
+            break;
+        case XML_STRLIST:
+            strvec_push((strvec *)(void *)p, text);
+            break;
         }
         if (!ok)
             return -1;

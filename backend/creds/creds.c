@@ -26,7 +26,7 @@
 
 typedef struct ini_kv {
     char *key;
-    char *value;   /* may be a secret: wiped on free */
+    char *value; /* may be a secret: wiped on free */
 } ini_kv;
 
 typedef struct ini_section {
@@ -54,7 +54,10 @@ static void ini_free(ini_file *f)
     VEC_FREE(f->sections);
 }
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
 
 static void strip(const char **s, size_t *n)
 {
@@ -81,8 +84,8 @@ static const char *ini_get(const ini_section *s, const char *key)
 static int ini_parse(ini_file *f, const char *text, size_t len, strbuf *err)
 {
     ini_section *cur = NULL;
-    ini_kv *opt = NULL;          /* the option a deeper-indented line continues */
-    strbuf val;                  /* the value being collected for opt */
+    ini_kv *opt = NULL; /* the option a deeper-indented line continues */
+    strbuf val;         /* the value being collected for opt */
     size_t indent_level = 0;
     int lineno = 0;
     const char *p = text, *end = text + len;
@@ -104,7 +107,7 @@ static int ini_parse(ini_file *f, const char *text, size_t len, strbuf *err)
         size_t tn = n;
         strip(&t, &tn);
         if (tn == 0 || t[0] == '#' || t[0] == ';')
-            continue;   /* blank and comment lines do not end a continued value */
+            continue; /* blank and comment lines do not end a continued value */
         if (opt && indent > indent_level) {
             sb_appendc(&val, '\n');
             sb_appendn(&val, t, tn);
@@ -204,7 +207,7 @@ static int ini_load(ini_file *f, const char *env_var, const char *default_path, 
         sb_printf(err, "%s: file is larger than %u bytes", f->path, INI_MAX_BYTES);
         rc = -1;
     } else if (r != FILE_READ_OK) {
-        rc = 0;   /* missing, unreadable or not a file: nothing in it */
+        rc = 0; /* missing, unreadable or not a file: nothing in it */
     } else if (memchr(text.buf, '\0', text.len)) {
         sb_printf(err, "%s: not a text file", f->path);
         rc = -1;
@@ -251,7 +254,7 @@ static bool config_section_profile(const char *section, char *out, size_t cap)
                     sb_appendc(w, *p++);
                 }
                 if (!*p) {
-                    ok = false;   /* unbalanced quote: shlex raises, botocore skips */
+                    ok = false; /* unbalanced quote: shlex raises, botocore skips */
                     break;
                 }
                 p++;
@@ -276,8 +279,7 @@ static const ini_section *config_profile(const ini_file *f, const char *profile)
     const ini_section *found = NULL;
     char name[256];
     for (size_t i = 0; i < f->sections.n; i++)
-        if (config_section_profile(f->sections.items[i].name, name, sizeof name) &&
-            !strcmp(name, profile))
+        if (config_section_profile(f->sections.items[i].name, name, sizeof name) && !strcmp(name, profile))
             found = &f->sections.items[i];
     return found;
 }
@@ -294,10 +296,10 @@ static const ini_section *creds_profile(const ini_file *f, const char *profile)
 
 typedef struct creds_ctx {
     const char *profile;
-    bool explicit_profile;           /* --profile: the environment's keys do not apply */
+    bool explicit_profile; /* --profile: the environment's keys do not apply */
     ini_file creds_file, config_file;
-    const ini_section *creds_sec;    /* the profile in the credentials file, or NULL */
-    const ini_section *config_sec;   /* the profile in the config file, or NULL */
+    const ini_section *creds_sec;  /* the profile in the credentials file, or NULL */
+    const ini_section *config_sec; /* the profile in the config file, or NULL */
 } creds_ctx;
 
 static void ctx_free(creds_ctx *c)
@@ -353,8 +355,8 @@ static int ctx_load(creds_ctx *c, const creds_request *req, strbuf *err)
     if (ctx_load_files(c, req, err))
         return -1;
     if (!c->creds_sec && !c->config_sec && strcmp(c->profile, "default")) {
-        sb_printf(err, "the config profile (%.*s) could not be found in %s or %s", CREDS_NAME_SHOWN,
-                  c->profile, c->creds_file.path, c->config_file.path);
+        sb_printf(err, "the config profile (%.*s) could not be found in %s or %s", CREDS_NAME_SHOWN, c->profile,
+                  c->creds_file.path, c->config_file.path);
         ctx_free(c);
         return -1;
     }
@@ -391,7 +393,7 @@ static bool prof_exists(const creds_ctx *c, const char *profile)
 static bool prof_has_key(const creds_ctx *c, const char *profile, const char *key)
 {
     return ini_get(creds_profile(&c->creds_file, profile), key) ||
-           ini_get(config_profile(&c->config_file, profile), key);
+        ini_get(config_profile(&c->config_file, profile), key);
 }
 
 static creds_step *plan_push(creds_plan *p, creds_step_kind kind, const char *profile)
@@ -440,8 +442,9 @@ static prov_result plan_env(creds_plan *p, strbuf *err)
         return PROV_NONE;
     const char *secret = creds_env("AWS_SECRET_ACCESS_KEY");
     if (!secret) {
-        sb_append(err, "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both "
-                       "(and AWS_SESSION_TOKEN for temporary keys), or unset AWS_ACCESS_KEY_ID");
+        sb_append(err,
+                  "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both "
+                  "(and AWS_SESSION_TOKEN for temporary keys), or unset AWS_ACCESS_KEY_ID");
         return PROV_ERROR;
     }
     const char *token = creds_env("AWS_SESSION_TOKEN");
@@ -463,16 +466,17 @@ static prov_result plan_env(creds_plan *p, strbuf *err)
 }
 
 /* Static keys from one INI section (a file's provider). */
-static prov_result plan_keys(creds_plan *p, const char *profile, const ini_section *s,
-                             const char *path, strbuf *err)
+static prov_result plan_keys(creds_plan *p, const char *profile, const ini_section *s, const char *path, strbuf *err)
 {
     const char *akid = ini_get(s, "aws_access_key_id");
     if (!akid)
         return PROV_NONE;
     const char *secret = ini_get(s, "aws_secret_access_key");
     if (str_empty(akid) || str_empty(secret) || akid[0] == '\n' || secret[0] == '\n') {
-        sb_printf(err, "incomplete keys for profile \"%.*s\" in %s: set both aws_access_key_id "
-                       "and aws_secret_access_key", CREDS_NAME_SHOWN, profile, path);
+        sb_printf(err,
+                  "incomplete keys for profile \"%.*s\" in %s: set both aws_access_key_id "
+                  "and aws_secret_access_key",
+                  CREDS_NAME_SHOWN, profile, path);
         return PROV_ERROR;
     }
     const char *token = ini_get(s, "aws_session_token");
@@ -487,8 +491,7 @@ static prov_result plan_keys(creds_plan *p, const char *profile, const ini_secti
 }
 
 /* Web identity: the environment (top-level chain only) over the profile. */
-static prov_result plan_web_identity(const creds_ctx *c, const char *profile, bool use_env,
-                                     creds_plan *p)
+static prov_result plan_web_identity(const creds_ctx *c, const char *profile, bool use_env, creds_plan *p)
 {
     const char *file = use_env ? creds_env("AWS_WEB_IDENTITY_TOKEN_FILE") : NULL;
     if (!file)
@@ -526,38 +529,42 @@ static prov_result plan_sso(const creds_ctx *c, const char *profile, creds_plan 
             if (!strcmp(c->config_file.sections.items[i].name, want))
                 ss = &c->config_file.sections.items[i];
         if (!ss) {
-            sb_printf(err, "profile \"%.*s\" names sso_session \"%.*s\", but %s has no "
-                           "[sso-session %.*s] section: add it (sso_start_url, sso_region)",
-                      CREDS_NAME_SHOWN, profile, CREDS_NAME_SHOWN, session, c->config_file.path,
-                      CREDS_NAME_SHOWN, session);
+            sb_printf(err,
+                      "profile \"%.*s\" names sso_session \"%.*s\", but %s has no "
+                      "[sso-session %.*s] section: add it (sso_start_url, sso_region)",
+                      CREDS_NAME_SHOWN, profile, CREDS_NAME_SHOWN, session, c->config_file.path, CREDS_NAME_SHOWN,
+                      session);
             return PROV_ERROR;
         }
         const char *s_start = ini_get(ss, "sso_start_url"), *s_region = ini_get(ss, "sso_region");
         if ((start && s_start && strcmp(start, s_start)) || (region && s_region && strcmp(region, s_region))) {
-            sb_printf(err, "profile \"%.*s\" and its sso-session disagree on sso_start_url or "
-                           "sso_region: keep them in the [sso-session] section only",
+            sb_printf(err,
+                      "profile \"%.*s\" and its sso-session disagree on sso_start_url or "
+                      "sso_region: keep them in the [sso-session] section only",
                       CREDS_NAME_SHOWN, profile);
             return PROV_ERROR;
         }
         start = s_start;
         region = s_region;
     }
-    static const char *need[] = {"sso_start_url", "sso_region", "sso_account_id", "sso_role_name"};
-    const char *have[] = {start, region, prof_value(c, profile, "sso_account_id"),
-                          prof_value(c, profile, "sso_role_name")};
+    static const char *need[] = { "sso_start_url", "sso_region", "sso_account_id", "sso_role_name" };
+    const char *have[] = { start, region, prof_value(c, profile, "sso_account_id"),
+                           prof_value(c, profile, "sso_role_name") };
     for (size_t i = 0; i < ARRAY_LEN(need); i++)
         if (str_empty(have[i])) {
-            sb_printf(err, "profile \"%.*s\" is missing %s for IAM Identity Center (SSO): run "
-                           "`aws configure sso --profile %.*s` or add it to %s", CREDS_NAME_SHOWN,
-                      profile, need[i], CREDS_NAME_SHOWN, profile, c->config_file.path);
+            sb_printf(err,
+                      "profile \"%.*s\" is missing %s for IAM Identity Center (SSO): run "
+                      "`aws configure sso --profile %.*s` or add it to %s",
+                      CREDS_NAME_SHOWN, profile, need[i], CREDS_NAME_SHOWN, profile, c->config_file.path);
             return PROV_ERROR;
         }
     /* sso_region becomes part of the portal's host name: checked like region, so that
      * "x@host:port/#" cannot send the bearer token elsewhere. Not quoted back. */
     if (!endpoint_valid_region(region)) {
-        sb_printf(err, "profile \"%.*s\": sso_region is not a region name (lower-case letters, digits "
-                       "and '-', like us-east-1): fix it in %s", CREDS_NAME_SHOWN, profile,
-                  c->config_file.path);
+        sb_printf(err,
+                  "profile \"%.*s\": sso_region is not a region name (lower-case letters, digits "
+                  "and '-', like us-east-1): fix it in %s",
+                  CREDS_NAME_SHOWN, profile, c->config_file.path);
         return PROV_ERROR;
     }
     creds_step *s = plan_push(p, CSTEP_SSO, profile);
@@ -580,8 +587,8 @@ static prov_result plan_process(const creds_ctx *c, const char *profile, creds_p
 
 /* The providers a profile's own settings give, in the chain's order (used for the
  * chosen profile and for a source_profile). *source gets the method name. */
-static prov_result plan_profile_chain(const creds_ctx *c, const char *profile, bool use_env,
-                                      creds_plan *p, const char **source, strbuf *err)
+static prov_result plan_profile_chain(const creds_ctx *c, const char *profile, bool use_env, creds_plan *p,
+                                      const char **source, strbuf *err)
 {
     prov_result r;
     if ((r = plan_web_identity(c, profile, use_env, p)) != PROV_NONE) {
@@ -609,8 +616,7 @@ static prov_result plan_profile_chain(const creds_ctx *c, const char *profile, b
 
 static prov_result plan_container(creds_plan *p)
 {
-    if (!creds_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") &&
-        !creds_env("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+    if (!creds_env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") && !creds_env("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
         return PROV_NONE;
     plan_push(p, CSTEP_CONTAINER, p->profile);
     return PROV_FOUND;
@@ -624,8 +630,7 @@ static bool imds_disabled(void)
 
 static bool has_static(const creds_ctx *c, const char *profile)
 {
-    return prof_has_key(c, profile, "aws_access_key_id") ||
-           prof_has_key(c, profile, "aws_secret_access_key");
+    return prof_has_key(c, profile, "aws_access_key_id") || prof_has_key(c, profile, "aws_secret_access_key");
 }
 
 static bool has_role(const creds_ctx *c, const char *profile)
@@ -635,19 +640,20 @@ static bool has_role(const creds_ctx *c, const char *profile)
 
 /* role_arn with source_profile (recursively) or credential_source. visited holds
  * the profiles already on the chain, to refuse loops as botocore does. */
-static prov_result plan_role(const creds_ctx *c, const char *profile, strvec *visited, creds_plan *p,
-                             strbuf *err)
+static prov_result plan_role(const creds_ctx *c, const char *profile, strvec *visited, creds_plan *p, strbuf *err)
 {
     const char *src = prof_value(c, profile, "source_profile");
     const char *cs = prof_value(c, profile, "credential_source");
     if (src && cs) {
-        sb_printf(err, "profile \"%.*s\" has both source_profile and credential_source: keep one",
-                  CREDS_NAME_SHOWN, profile);
+        sb_printf(err, "profile \"%.*s\" has both source_profile and credential_source: keep one", CREDS_NAME_SHOWN,
+                  profile);
         return PROV_ERROR;
     }
     if (!src && !cs) {
-        sb_printf(err, "profile \"%.*s\" has role_arn but neither source_profile nor "
-                       "credential_source: add one of them", CREDS_NAME_SHOWN, profile);
+        sb_printf(err,
+                  "profile \"%.*s\" has role_arn but neither source_profile nor "
+                  "credential_source: add one of them",
+                  CREDS_NAME_SHOWN, profile);
         return PROV_ERROR;
     }
     if (cs) {
@@ -659,26 +665,31 @@ static prov_result plan_role(const creds_ctx *c, const char *profile, strvec *vi
         else if (!strcmp(cs, "EcsContainer"))
             r = plan_container(p);
         else {
-            sb_printf(err, "profile \"%.*s\": credential_source must be Environment, "
-                           "Ec2InstanceMetadata or EcsContainer", CREDS_NAME_SHOWN, profile);
+            sb_printf(err,
+                      "profile \"%.*s\": credential_source must be Environment, "
+                      "Ec2InstanceMetadata or EcsContainer",
+                      CREDS_NAME_SHOWN, profile);
             return PROV_ERROR;
         }
         if (r == PROV_NONE)
-            sb_printf(err, "no credentials found in credential_source %.*s referenced in profile "
-                           "\"%.*s\": set them up there, or use source_profile",
+            sb_printf(err,
+                      "no credentials found in credential_source %.*s referenced in profile "
+                      "\"%.*s\": set them up there, or use source_profile",
                       CREDS_NAME_SHOWN, cs, CREDS_NAME_SHOWN, profile);
         if (r != PROV_FOUND)
             return PROV_ERROR;
     } else {
         if (!prof_exists(c, src)) {
-            sb_printf(err, "the source_profile \"%.*s\" referenced in profile \"%.*s\" does not "
-                           "exist: add it to %s", CREDS_NAME_SHOWN, src, CREDS_NAME_SHOWN, profile,
-                      c->config_file.path);
+            sb_printf(err,
+                      "the source_profile \"%.*s\" referenced in profile \"%.*s\" does not "
+                      "exist: add it to %s",
+                      CREDS_NAME_SHOWN, src, CREDS_NAME_SHOWN, profile, c->config_file.path);
             return PROV_ERROR;
         }
         if (strvec_contains(visited, src) && (strcmp(src, profile) || !has_static(c, src))) {
-            sb_printf(err, "source_profile loop: profile \"%.*s\" leads back to \"%.*s\"; make one "
-                           "profile in the chain use static keys or credential_source",
+            sb_printf(err,
+                      "source_profile loop: profile \"%.*s\" leads back to \"%.*s\"; make one "
+                      "profile in the chain use static keys or credential_source",
                       CREDS_NAME_SHOWN, profile, CREDS_NAME_SHOWN, src);
             return PROV_ERROR;
         }
@@ -692,8 +703,10 @@ static prov_result plan_role(const creds_ctx *c, const char *profile, strvec *vi
             const char *ignored = NULL;
             r = plan_profile_chain(c, src, false, p, &ignored, err);
             if (r == PROV_NONE)
-                sb_printf(err, "the source profile \"%.*s\" must have credentials (static keys, "
-                               "credential_process, SSO or a role of its own)", CREDS_NAME_SHOWN, src);
+                sb_printf(err,
+                          "the source profile \"%.*s\" must have credentials (static keys, "
+                          "credential_process, SSO or a role of its own)",
+                          CREDS_NAME_SHOWN, src);
         } else {
             r = plan_role(c, src, visited, p, err);
         }
@@ -710,8 +723,10 @@ static prov_result plan_role(const creds_ctx *c, const char *profile, strvec *vi
         char *end = NULL;
         long v = strtol(d, &end, 10);
         if (*end || v < 900 || v > 43200) {
-            sb_printf(err, "profile \"%.*s\": duration_seconds must be a number of seconds "
-                           "from 900 to 43200", CREDS_NAME_SHOWN, profile);
+            sb_printf(err,
+                      "profile \"%.*s\": duration_seconds must be a number of seconds "
+                      "from 900 to 43200",
+                      CREDS_NAME_SHOWN, profile);
             return PROV_ERROR;
         }
         s->duration_seconds = (int)v;
@@ -744,7 +759,7 @@ int creds_plan_build(const creds_request *req, creds_plan *p, strbuf *err)
     if (!c.explicit_profile && (r = plan_env(p, err)) != PROV_NONE)
         source = "environment";
     if (r == PROV_NONE && has_role(&c, c.profile)) {
-        strvec visited = {0};
+        strvec visited = { 0 };
         strvec_push(&visited, c.profile);
         r = plan_role(&c, c.profile, &visited, p, err);
         strvec_free(&visited);
@@ -757,15 +772,17 @@ int creds_plan_build(const creds_request *req, creds_plan *p, strbuf *err)
     bool last_resort = r == PROV_NONE && !imds_disabled();
     if (r == PROV_NONE) {
         if (c.explicit_profile || strcmp(c.profile, "default"))
-            sb_printf(err, "no AWS credentials for profile \"%.*s\": add aws_access_key_id and "
-                           "aws_secret_access_key to its section in %s", CREDS_NAME_SHOWN, c.profile,
-                      c.creds_file.path);
+            sb_printf(err,
+                      "no AWS credentials for profile \"%.*s\": add aws_access_key_id and "
+                      "aws_secret_access_key to its section in %s",
+                      CREDS_NAME_SHOWN, c.profile, c.creds_file.path);
         else
-            sb_printf(err, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
-                           "or run with --profile NAME (profiles are read from %s and %s)",
+            sb_printf(err,
+                      "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                      "or run with --profile NAME (profiles are read from %s and %s)",
                       c.creds_file.path, c.config_file.path);
     }
-    if (last_resort) {   /* only the instance metadata is left: its failure says the above */
+    if (last_resort) { /* only the instance metadata is left: its failure says the above */
         p->nothing_found = sb_steal(err);
         plan_push(p, CSTEP_IMDS, c.profile);
         r = PROV_FOUND;
@@ -805,8 +822,7 @@ int creds_list_profiles(strvec *out, strbuf *err)
             strvec_push(out, cf.sections.items[i].name);
     char name[256];
     for (size_t i = 0; i < gf.sections.n; i++)
-        if (config_section_profile(gf.sections.items[i].name, name, sizeof name) &&
-            !strvec_contains(out, name))
+        if (config_section_profile(gf.sections.items[i].name, name, sizeof name) && !strvec_contains(out, name))
             strvec_push(out, name);
     if (out->n > 1)
         qsort(out->items, out->n, sizeof *out->items, cmp_str);
@@ -837,11 +853,10 @@ static char *nested_value(const char *nested, const char *key)
     return NULL;
 }
 
-int creds_endpoint_profile(const char *profile, const char *service_key, endpoint_profile *out,
-                           strbuf *err)
+int creds_endpoint_profile(const char *profile, const char *service_key, endpoint_profile *out, strbuf *err)
 {
     memset(out, 0, sizeof *out);
-    creds_request req = {.profile = profile};
+    creds_request req = { .profile = profile };
     creds_ctx c;
     if (ctx_load_files(&c, &req, err) != 0)
         return -1;
@@ -884,8 +899,10 @@ int region_resolve(const creds_request *req, char **out, strbuf *err)
     if (!str_empty(v))
         *out = xstrdup(v);
     else
-        sb_printf(err, "no AWS region: pass --region, set AWS_REGION, or add \"region = ...\" to "
-                       "profile \"%.*s\" in %s", CREDS_NAME_SHOWN, c.profile, c.config_file.path);
+        sb_printf(err,
+                  "no AWS region: pass --region, set AWS_REGION, or add \"region = ...\" to "
+                  "profile \"%.*s\" in %s",
+                  CREDS_NAME_SHOWN, c.profile, c.config_file.path);
     ctx_free(&c);
     return *out ? 0 : -1;
 }

@@ -14,11 +14,10 @@
 #include "aws/credentials.h"
 #include "util.h"
 
-
 /* What the user asked for; NULL fields fall back to the environment. */
 typedef struct creds_request {
-    const char *profile;         /* --profile, else AWS_PROFILE, else "default" */
-    const char *region;          /* --region (or the app's region from tarmac's config) */
+    const char *profile; /* --profile, else AWS_PROFILE, else "default" */
+    const char *region;  /* --region (or the app's region from tarmac's config) */
 } creds_request;
 
 /* The profile name that applies: req->profile, AWS_PROFILE, AWS_DEFAULT_PROFILE or "default". */
@@ -42,8 +41,7 @@ char *creds_profile_value(const creds_request *req, const char *key);
  * endpoint_profile_free frees it). A profile in neither file has none. 0, or -1 with
  * err when a shared file is malformed. */
 struct endpoint_profile;
-int creds_endpoint_profile(const char *profile, const char *service_key, struct endpoint_profile *out,
-                           strbuf *err);
+int creds_endpoint_profile(const char *profile, const char *service_key, struct endpoint_profile *out, strbuf *err);
 
 /* Profile names found in both shared files, sorted, appended to out (for the
  * console's :profile completion). 0, or -1 with err when a file is malformed. */

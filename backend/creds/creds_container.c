@@ -11,7 +11,7 @@
 #include "aws/endpoints.h"
 
 #define CONTAINER_TIMEOUT_MS 2000
-#define CONTAINER_TOKEN_MAX 8192
+#define CONTAINER_TOKEN_MAX  8192
 
 static void container_done_answer(http_engine *e, const http_result *res, void *ud)
 {
@@ -19,17 +19,19 @@ static void container_done_answer(http_engine *e, const http_result *res, void *
     creds_job *j = ud;
     j->xfer = NULL;
     if (res->curl_code != CURLE_OK) {
-        creds_job_fail(j, "the container credentials endpoint is unreachable (%s): check "
-                          "AWS_CONTAINER_CREDENTIALS_*_URI", res->curl_code == CURLE_OPERATION_TIMEDOUT
-                          ? "timed out" : "connection failed");
+        creds_job_fail(j,
+                       "the container credentials endpoint is unreachable (%s): check "
+                       "AWS_CONTAINER_CREDENTIALS_*_URI",
+                       res->curl_code == CURLE_OPERATION_TIMEDOUT ? "timed out" : "connection failed");
         return;
     }
     aws_credentials cr;
     strbuf why;
     sb_init(&why);
     if (res->status != 200 || creds_parse_json_doc(res->body, res->body_len, false, &cr, &why) != 0) {
-        creds_job_fail(j, "the container credentials endpoint answered HTTP %ld without credentials%s%s: "
-                          "check the task role and AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        creds_job_fail(j,
+                       "the container credentials endpoint answered HTTP %ld without credentials%s%s: "
+                       "check the task role and AWS_CONTAINER_AUTHORIZATION_TOKEN",
                        res->status, why.len ? ": " : "", why.buf);
         sb_free(&why);
         return;
@@ -50,8 +52,8 @@ static bool full_uri_allowed(const char *url)
     if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK && str_eq(scheme, "http") &&
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-        ok = endpoint_host_is_loopback(host) || str_eq(host, "169.254.170.2") ||
-             str_eq(host, "169.254.170.23") || str_eq(host, "[fd00:ec2::23]");
+        ok = endpoint_host_is_loopback(host) || str_eq(host, "169.254.170.2") || str_eq(host, "169.254.170.23") ||
+            str_eq(host, "[fd00:ec2::23]");
     curl_free(host);
     curl_free(scheme);
     curl_url_cleanup(u);
@@ -75,8 +77,9 @@ void creds_container_start(creds_job *j, const creds_step *s)
     } else if (full && full_uri_allowed(full)) {
         str_copy(url, sizeof url, full);
     } else {
-        creds_job_fail(j, "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https://, or http:// to a "
-                          "loopback host or the ECS/EKS agent address");
+        creds_job_fail(j,
+                       "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https://, or http:// to a "
+                       "loopback host or the ECS/EKS agent address");
         return;
     }
     char *token = NULL;

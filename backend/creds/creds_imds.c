@@ -42,11 +42,12 @@ static bool role_name_ok(const char *s, size_t n)
 static void imds_unreachable(creds_job *j, const char *what)
 {
     if (j->plan.nothing_found)
-        creds_job_fail(j, "%s (the EC2 instance metadata service was tried too: %s)",
-                       j->plan.nothing_found, what);
+        creds_job_fail(j, "%s (the EC2 instance metadata service was tried too: %s)", j->plan.nothing_found, what);
     else
-        creds_job_fail(j, "no credentials from the EC2 instance metadata service (%s): off EC2, set "
-                      "AWS_PROFILE or AWS_ACCESS_KEY_ID; on EC2, attach an instance role", what);
+        creds_job_fail(j,
+                       "no credentials from the EC2 instance metadata service (%s): off EC2, set "
+                       "AWS_PROFILE or AWS_ACCESS_KEY_ID; on EC2, attach an instance role",
+                       what);
 }
 
 static void imds_get(creds_job *j);
@@ -62,17 +63,17 @@ static void imds_answer(http_engine *e, const http_result *res, void *ud)
         return;
     }
     switch (j->phase) {
-    case 0:   /* token */
+    case 0: /* token */
         if (res->status == 200 && res->body_len > 0 && res->body_len < 1024) {
             j->imds_token = xstrndup(res->body, res->body_len);
         } else if (res->status != 403 && res->status != 404 && res->status != 405) {
             imds_unreachable(j, "the token request was refused");
             return;
-        }   /* 403/404/405: IMDSv1 only, go on without a token as botocore does */
+        } /* 403/404/405: IMDSv1 only, go on without a token as botocore does */
         j->phase = 1;
         imds_get(j);
         return;
-    case 1: {   /* role name: the first line */
+    case 1: { /* role name: the first line */
         size_t n = 0;
         while (n < res->body_len && res->body[n] != '\n' && res->body[n] != '\r')
             n++;
@@ -135,7 +136,7 @@ void creds_imds_start(creds_job *j, const creds_step *s)
         return;
     }
     snprintf(url, sizeof url, "%s/latest/api/token", base);
-    const char *h[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600"};
+    const char *h[] = { "X-aws-ec2-metadata-token-ttl-seconds: 21600" };
     j->phase = 0;
     secret_free(j->imds_token);
     j->imds_token = NULL;

@@ -35,15 +35,27 @@ static void step_origin(const creds_step *s, char *out, size_t cap)
     const char *p = s->profile ? s->profile : "default";
     int n = CREDS_NAME_SHOWN;
     switch (s->kind) {
-    case CSTEP_STATIC: snprintf(out, cap, "%s", s->origin ? s->origin : "static keys"); break;
-    case CSTEP_PROCESS: snprintf(out, cap, "credential_process of profile \"%.*s\"", n, p); break;
-    case CSTEP_SSO: snprintf(out, cap, "the SSO portal (GetRoleCredentials) for profile \"%.*s\"", n, p); break;
-    case CSTEP_CONTAINER: snprintf(out, cap, "the container credentials endpoint"); break;
-    case CSTEP_IMDS: snprintf(out, cap, "the EC2 instance metadata service"); break;
+    case CSTEP_STATIC:
+        snprintf(out, cap, "%s", s->origin ? s->origin : "static keys");
+        break;
+    case CSTEP_PROCESS:
+        snprintf(out, cap, "credential_process of profile \"%.*s\"", n, p);
+        break;
+    case CSTEP_SSO:
+        snprintf(out, cap, "the SSO portal (GetRoleCredentials) for profile \"%.*s\"", n, p);
+        break;
+    case CSTEP_CONTAINER:
+        snprintf(out, cap, "the container credentials endpoint");
+        break;
+    case CSTEP_IMDS:
+        snprintf(out, cap, "the EC2 instance metadata service");
+        break;
     case CSTEP_WEB_IDENTITY:
         snprintf(out, cap, "STS AssumeRoleWithWebIdentity for profile \"%.*s\"", n, p);
         break;
-    case CSTEP_ASSUME_ROLE: snprintf(out, cap, "STS AssumeRole for profile \"%.*s\"", n, p); break;
+    case CSTEP_ASSUME_ROLE:
+        snprintf(out, cap, "STS AssumeRole for profile \"%.*s\"", n, p);
+        break;
     }
 }
 
@@ -90,13 +102,27 @@ static void job_next(creds_job *j)
     }
     const creds_step *s = &j->plan.steps.items[j->step];
     switch (s->kind) {
-    case CSTEP_STATIC: creds_job_step_done(j, &s->creds, NULL); break;
-    case CSTEP_PROCESS: creds_process_start(j, s); break;
-    case CSTEP_SSO: creds_sso_start(j, s); break;
-    case CSTEP_CONTAINER: creds_container_start(j, s); break;
-    case CSTEP_IMDS: creds_imds_start(j, s); break;
-    case CSTEP_WEB_IDENTITY: creds_sts_web_identity_start(j, s); break;
-    case CSTEP_ASSUME_ROLE: creds_sts_assume_role_start(j, s); break;
+    case CSTEP_STATIC:
+        creds_job_step_done(j, &s->creds, NULL);
+        break;
+    case CSTEP_PROCESS:
+        creds_process_start(j, s);
+        break;
+    case CSTEP_SSO:
+        creds_sso_start(j, s);
+        break;
+    case CSTEP_CONTAINER:
+        creds_container_start(j, s);
+        break;
+    case CSTEP_IMDS:
+        creds_imds_start(j, s);
+        break;
+    case CSTEP_WEB_IDENTITY:
+        creds_sts_web_identity_start(j, s);
+        break;
+    case CSTEP_ASSUME_ROLE:
+        creds_sts_assume_role_start(j, s);
+        break;
     }
 }
 
@@ -109,7 +135,7 @@ creds_job *creds_job_start(const creds_request *req, const creds_hooks *hooks)
     j->out_fd = j->err_fd = -1;
     if (hooks)
         j->hooks = *hooks;
-    j->hooks.endpoint_url = NULL;   /* copied into the plan below */
+    j->hooks.endpoint_url = NULL; /* copied into the plan below */
     j->state = CJOB_RUNNING;
     if (creds_plan_build(req, &j->plan, &j->err) != 0) {
         j->state = CJOB_FAILED;
@@ -150,10 +176,10 @@ void creds_job_wait(creds_job *j, int max_ms)
         struct pollfd pf[2];
         nfds_t n = 0;
         if (j->out_fd >= 0)
-            pf[n++] = (struct pollfd){.fd = j->out_fd, .events = POLLIN};
+            pf[n++] = (struct pollfd){ .fd = j->out_fd, .events = POLLIN };
         if (j->err_fd >= 0)
-            pf[n++] = (struct pollfd){.fd = j->err_fd, .events = POLLIN};
-        int wait = max_ms > 100 || max_ms < 0 ? 100 : max_ms;  /* also reaps and times out */
+            pf[n++] = (struct pollfd){ .fd = j->err_fd, .events = POLLIN };
+        int wait = max_ms > 100 || max_ms < 0 ? 100 : max_ms; /* also reaps and times out */
         if (n)
             poll(pf, n, wait);
         else
@@ -200,7 +226,7 @@ void creds_job_free(creds_job *j)
         return;
     creds_process_cancel(j);
     if (j->sts)
-        aws_client_free(j->sts);   /* runs the STS callback with Cancelled: it ignores it */
+        aws_client_free(j->sts); /* runs the STS callback with Cancelled: it ignores it */
     j->sts = NULL;
     if (j->sts_retired)
         aws_client_free(j->sts_retired);
@@ -231,11 +257,11 @@ int creds_resolve_ex(const creds_request *req, const creds_hooks *hooks, aws_cre
 void creds_wipe_answer(const char *body, size_t len)
 {
     if (body && len)
-        secret_wipe((void *)body, len);   /* the engine's buffer, freed right after the callback */
+        secret_wipe((void *)body, len); /* the engine's buffer, freed right after the callback */
 }
 
-int creds_http_submit(creds_job *j, const char *method, const char *url, const char *const *headers,
-                      size_t n_headers, const char *body, long timeout_ms, bool direct, http_done_fn done)
+int creds_http_submit(creds_job *j, const char *method, const char *url, const char *const *headers, size_t n_headers,
+                      const char *body, long timeout_ms, bool direct, http_done_fn done)
 {
     if (!j->http)
         j->http = http_engine_new();
@@ -244,9 +270,15 @@ int creds_http_submit(creds_job *j, const char *method, const char *url, const c
         return -1;
     }
     http_request hr = {
-        .method = method, .url = url, .headers = headers, .n_headers = n_headers,
-        .body = body, .body_len = body ? strlen(body) : 0,
-        .connect_timeout_ms = timeout_ms, .timeout_ms = timeout_ms, .max_body = CREDS_DOC_MAX,
+        .method = method,
+        .url = url,
+        .headers = headers,
+        .n_headers = n_headers,
+        .body = body,
+        .body_len = body ? strlen(body) : 0,
+        .connect_timeout_ms = timeout_ms,
+        .timeout_ms = timeout_ms,
+        .max_body = CREDS_DOC_MAX,
         .direct = direct,
     };
     strbuf e;
@@ -301,8 +333,8 @@ int creds_parse_json_doc(const char *body, size_t len, bool process, aws_credent
     out->access_key_id = ju_dup_string(o, "AccessKeyId");
     out->secret_access_key = ju_dup_string(o, "SecretAccessKey");
     out->session_token = ju_dup_string(o, process ? "SessionToken" : "Token");
-    if (str_empty(out->access_key_id) || str_empty(out->secret_access_key) ||
-        strlen(out->access_key_id) > 128 || strlen(out->access_key_id) != strcspn(out->access_key_id, " \t\r\n")) {
+    if (str_empty(out->access_key_id) || str_empty(out->secret_access_key) || strlen(out->access_key_id) > 128 ||
+        strlen(out->access_key_id) != strcspn(out->access_key_id, " \t\r\n")) {
         sb_append(err, "AccessKeyId or SecretAccessKey is missing or malformed in its JSON");
         goto out;
     }
@@ -316,7 +348,8 @@ out:
     if (rc)
         aws_credentials_free(out);
     /* json-c holds copies of the secrets: wipe them before the object goes */
-    json_object_object_foreach(o, key, val) {
+    json_object_object_foreach(o, key, val)
+    {
         (void)key;
         if (json_object_is_type(val, json_type_string)) {
             int n = json_object_get_string_len(val);
@@ -354,7 +387,10 @@ int creds_shlex_split(const char *line, strvec *out)
         while (*p && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
             if (*p == '\'') {
                 const char *e = strchr(p + 1, '\'');
-                if (!e) { rc = -1; goto out; }
+                if (!e) {
+                    rc = -1;
+                    goto out;
+                }
                 sb_appendn(&w, p + 1, (size_t)(e - p - 1));
                 p = e + 1;
             } else if (*p == '"') {
@@ -364,10 +400,16 @@ int creds_shlex_split(const char *line, strvec *out)
                         p++;
                     sb_appendc(&w, *p++);
                 }
-                if (!*p) { rc = -1; goto out; }
+                if (!*p) {
+                    rc = -1;
+                    goto out;
+                }
                 p++;
             } else if (*p == '\\') {
-                if (!p[1]) { rc = -1; goto out; }
+                if (!p[1]) {
+                    rc = -1;
+                    goto out;
+                }
                 if (p[1] != '\n')
                     sb_appendc(&w, p[1]);
                 p += 2;

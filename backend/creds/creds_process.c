@@ -45,14 +45,16 @@ void creds_process_cancel(creds_job *j)
 
 void creds_process_start(creds_job *j, const creds_step *s)
 {
-    strvec argv = {0};
+    strvec argv = { 0 };
     if (creds_shlex_split(s->command, &argv) != 0 || argv.n == 0) {
         strvec_free(&argv);
-        creds_job_fail(j, "credential_process of profile \"%.*s\" is not a valid command line "
-                          "(unbalanced quote?): fix it in the config file", CREDS_NAME_SHOWN, s->profile);
+        creds_job_fail(j,
+                       "credential_process of profile \"%.*s\" is not a valid command line "
+                       "(unbalanced quote?): fix it in the config file",
+                       CREDS_NAME_SHOWN, s->profile);
         return;
     }
-    int out[2] = {-1, -1}, err[2] = {-1, -1};
+    int out[2] = { -1, -1 }, err[2] = { -1, -1 };
     if (pipe2(out, O_CLOEXEC) != 0 || (j->hooks.capture_stderr && pipe2(err, O_CLOEXEC) != 0)) {
         close_fd(&out[0]);
         close_fd(&out[1]);
@@ -72,7 +74,7 @@ void creds_process_start(creds_job *j, const creds_step *s)
         signal(SIGPIPE, SIG_DFL);
         execvp(argv.items[0], argv.items);
         int e = errno;
-        char shown[160];   /* the config file's text goes to a terminal: printable ASCII only */
+        char shown[160]; /* the config file's text goes to a terminal: printable ASCII only */
         size_t k = 0;
         for (const char *c = argv.items[0]; *c && k + 1 < sizeof shown; c++)
             shown[k++] = *c > 0x20 && *c < 0x7f ? *c : '?';
@@ -80,7 +82,7 @@ void creds_process_start(creds_job *j, const creds_step *s)
         dprintf(2, "credential_process: cannot run %s: %s\n", shown, strerror(e));
         _exit(127);
     }
-    argv.n--;   /* the NULL is not owned */
+    argv.n--; /* the NULL is not owned */
     strvec_free(&argv);
     close_fd(&out[1]);
     close_fd(&err[1]);
@@ -155,15 +157,18 @@ void creds_process_poll(creds_job *j)
         if (mono_now_ms() < j->deadline_mono)
             return;
         creds_process_cancel(j);
-        creds_job_fail(j, "credential_process of profile \"%.*s\" did not answer within %d s and "
-                          "was stopped: check the helper (does it wait for input?)", CREDS_NAME_SHOWN,
-                       s->profile, (process_timeout_ms(j) + 999) / 1000);
+        creds_job_fail(j,
+                       "credential_process of profile \"%.*s\" did not answer within %d s and "
+                       "was stopped: check the helper (does it wait for input?)",
+                       CREDS_NAME_SHOWN, s->profile, (process_timeout_ms(j) + 999) / 1000);
         return;
     }
     if (overflow) {
         creds_process_cancel(j);
-        creds_job_fail(j, "credential_process of profile \"%.*s\" printed more than %u bytes: it "
-                          "must print one JSON document", CREDS_NAME_SHOWN, s->profile, CREDS_DOC_MAX);
+        creds_job_fail(j,
+                       "credential_process of profile \"%.*s\" printed more than %u bytes: it "
+                       "must print one JSON document",
+                       CREDS_NAME_SHOWN, s->profile, CREDS_DOC_MAX);
         return;
     }
     j->pid = 0;
@@ -178,16 +183,19 @@ void creds_process_poll(creds_job *j)
     stderr_tail(&j->errtext, tail, sizeof tail);
     if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         int code = r > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        creds_job_fail(j, "credential_process of profile \"%.*s\" failed (exit %d)%s%s: run it by "
-                          "hand to see why", CREDS_NAME_SHOWN, s->profile, code, tail[0] ? ": " : "", tail);
+        creds_job_fail(j,
+                       "credential_process of profile \"%.*s\" failed (exit %d)%s%s: run it by "
+                       "hand to see why",
+                       CREDS_NAME_SHOWN, s->profile, code, tail[0] ? ": " : "", tail);
         return;
     }
     aws_credentials cr;
     strbuf why;
     sb_init(&why);
     if (creds_parse_json_doc(j->out.buf, j->out.len, true, &cr, &why) != 0) {
-        creds_job_fail(j, "credential_process of profile \"%.*s\" printed something that is not "
-                          "credentials (%s): it must print botocore's JSON with Version 1",
+        creds_job_fail(j,
+                       "credential_process of profile \"%.*s\" printed something that is not "
+                       "credentials (%s): it must print botocore's JSON with Version 1",
                        CREDS_NAME_SHOWN, s->profile, why.buf);
         sb_free(&why);
         return;

@@ -26,8 +26,8 @@ typedef struct creds_hooks {
     /* credential_process's stderr: false = passed through to our fd 2 (headless);
      * true = captured, its last line (sanitized, bounded) goes into the error. */
     bool capture_stderr;
-    int process_timeout_ms;      /* 0: 60000; the child is killed after it */
-    const char *endpoint_url;    /* --endpoint-url, for STS and the SSO portal as for every
+    int process_timeout_ms;   /* 0: 60000; the child is killed after it */
+    const char *endpoint_url; /* --endpoint-url, for STS and the SSO portal as for every
                                     service (endpoint_for ranks it); may be NULL */
 } creds_hooks;
 
@@ -51,29 +51,29 @@ int creds_resolve_ex(const creds_request *req, const creds_hooks *hooks, aws_cre
 
 /* ---- a live identity for the console and headless commands ---- */
 typedef struct creds_session {
-    char *profile;               /* as asked (NULL: AWS_PROFILE / default; see creds_profile_name) */
+    char *profile; /* as asked (NULL: AWS_PROFILE / default; see creds_profile_name) */
     char *region;
-    char *endpoint_url;          /* --endpoint-url or NULL */
-    aws_credentials creds;       /* the current ones (source, expiration for the header) */
-    aws_client *client;          /* owned; takes new credentials in place */
+    char *endpoint_url;    /* --endpoint-url or NULL */
+    aws_credentials creds; /* the current ones (source, expiration for the header) */
+    aws_client *client;    /* owned; takes new credentials in place */
     creds_hooks hooks;
-    creds_job *refresh;          /* in flight, or NULL */
-    bool async;                  /* true: refresh in the background (console) */
+    creds_job *refresh; /* in flight, or NULL */
+    bool async;         /* true: refresh in the background (console) */
     bool refresh_failed;
-    char message[320];           /* last refresh error, one line, "" when none */
-    int refreshes;               /* how many refreshes succeeded (tests, header) */
+    char message[320]; /* last refresh error, one line, "" when none */
+    int refreshes;     /* how many refreshes succeeded (tests, header) */
 } creds_session;
 
 /* Resolves (blocking: at start-up nothing else runs yet) and builds the client.
  * async: later refreshes run in the background and creds_session_tick() must be
  * called from the loop; false: refreshes block inside the client's call path. */
-int creds_session_open(creds_session *s, const creds_request *req, const char *endpoint_url,
-                       const creds_hooks *hooks, bool async, strbuf *err);
+int creds_session_open(creds_session *s, const creds_request *req, const char *endpoint_url, const creds_hooks *hooks,
+                       bool async, strbuf *err);
 /* The same from credentials a creds_job already resolved for req (the console's
  * :profile / :region and its Apps overview resolve without blocking, then adopt):
  * no network. req->region NULL is resolved from the environment and profile. */
-int creds_session_adopt(creds_session *s, const creds_request *req, const aws_credentials *cr,
-                        const char *endpoint_url, const creds_hooks *hooks, bool async, strbuf *err);
+int creds_session_adopt(creds_session *s, const creds_request *req, const aws_credentials *cr, const char *endpoint_url,
+                        const creds_hooks *hooks, bool async, strbuf *err);
 void creds_session_close(creds_session *s);
 /* Drive a background refresh. Returns true while one is in flight (the loop should
  * then wait at most ~50 ms so the job's sockets are served). */

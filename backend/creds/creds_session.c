@@ -11,7 +11,7 @@
 
 static creds_request session_req(const creds_session *s)
 {
-    creds_request r = {.profile = s->profile, .region = s->region};
+    creds_request r = { .profile = s->profile, .region = s->region };
     return r;
 }
 
@@ -51,7 +51,7 @@ static void on_refresh(aws_client *c, void *ud)
     }
     s->refresh = j;
     creds_job_run(j);
-    if (creds_job_done(j))   /* answered from files alone (static keys, env): apply now */
+    if (creds_job_done(j)) /* answered from files alone (static keys, env): apply now */
         creds_session_tick(s);
 }
 
@@ -70,8 +70,7 @@ bool creds_session_tick(creds_session *s)
 }
 
 /* Makes cr (taken over) the session's, with a new client for region (taken over). */
-static int session_install(creds_session *s, const creds_request *req, char *region, aws_credentials cr,
-                           strbuf *err)
+static int session_install(creds_session *s, const creds_request *req, char *region, aws_credentials cr, strbuf *err)
 {
     creds_request r = *req;
     r.region = region;
@@ -100,7 +99,7 @@ static int session_install(creds_session *s, const creds_request *req, char *reg
     aws_credentials_free(&s->creds);
     s->creds = cr;
     s->client = c;
-    char *profile = xstrdup(req->profile);   /* NULL stays NULL: AWS_PROFILE and env keys apply */
+    char *profile = xstrdup(req->profile); /* NULL stays NULL: AWS_PROFILE and env keys apply */
     free(s->profile);
     s->profile = profile;
     free(s->region);
@@ -126,8 +125,8 @@ static int session_build(creds_session *s, const creds_request *req, strbuf *err
     return session_install(s, req, region, cr, err);
 }
 
-int creds_session_open(creds_session *s, const creds_request *req, const char *endpoint_url,
-                       const creds_hooks *hooks, bool async, strbuf *err)
+int creds_session_open(creds_session *s, const creds_request *req, const char *endpoint_url, const creds_hooks *hooks,
+                       bool async, strbuf *err)
 {
     memset(s, 0, sizeof *s);
     if (hooks)
@@ -135,7 +134,7 @@ int creds_session_open(creds_session *s, const creds_request *req, const char *e
     s->endpoint_url = xstrdup(endpoint_url);
     s->hooks.endpoint_url = s->endpoint_url;
     s->async = async;
-    creds_request r = {0};
+    creds_request r = { 0 };
     if (req)
         r = *req;
     if (session_build(s, &r, err) != 0) {
@@ -145,8 +144,8 @@ int creds_session_open(creds_session *s, const creds_request *req, const char *e
     return 0;
 }
 
-int creds_session_adopt(creds_session *s, const creds_request *req, const aws_credentials *cr,
-                        const char *endpoint_url, const creds_hooks *hooks, bool async, strbuf *err)
+int creds_session_adopt(creds_session *s, const creds_request *req, const aws_credentials *cr, const char *endpoint_url,
+                        const creds_hooks *hooks, bool async, strbuf *err)
 {
     memset(s, 0, sizeof *s);
     if (hooks)
@@ -154,7 +153,7 @@ int creds_session_adopt(creds_session *s, const creds_request *req, const aws_cr
     s->endpoint_url = xstrdup(endpoint_url);
     s->hooks.endpoint_url = s->endpoint_url;
     s->async = async;
-    creds_request r = {0};
+    creds_request r = { 0 };
     if (req)
         r = *req;
     char *region = NULL;
@@ -173,8 +172,8 @@ int creds_session_adopt(creds_session *s, const creds_request *req, const aws_cr
 
 int creds_session_switch(creds_session *s, const char *profile, const char *region, strbuf *err)
 {
-    creds_request r = {.profile = profile ? profile : s->profile,
-                       .region = region ? region : (profile ? NULL : s->region)};
+    creds_request r = { .profile = profile ? profile : s->profile,
+                        .region = region ? region : (profile ? NULL : s->region) };
     return session_build(s, &r, err);
 }
 
@@ -211,7 +210,7 @@ void creds_identity_label(const char *arn, char *out, size_t cap)
         clean[n++] = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f ? *p : '?';
     clean[n] = '\0';
     /* arn:PARTITION:SERVICE::ACCOUNT:RESOURCE */
-    char *f[6] = {0};
+    char *f[6] = { 0 };
     char *p = clean;
     for (int i = 0; i < 5 && p; i++) {
         f[i] = p;

@@ -18,8 +18,8 @@
 
 static void sso_login_hint(creds_job *j, const creds_step *s, const char *what)
 {
-    creds_job_fail(j, "the SSO session for profile \"%.*s\" %s: run `aws sso login --profile %.*s`",
-                   CREDS_NAME_SHOWN, s->profile, what, CREDS_NAME_SHOWN, s->profile);
+    creds_job_fail(j, "the SSO session for profile \"%.*s\" %s: run `aws sso login --profile %.*s`", CREDS_NAME_SHOWN,
+                   s->profile, what, CREDS_NAME_SHOWN, s->profile);
 }
 
 /* Reads the cached token; NULL with a failure reported. */
@@ -68,8 +68,9 @@ static void sso_done_answer(http_engine *e, const http_result *res, void *ud)
     j->xfer = NULL;
     const creds_step *s = &j->plan.steps.items[j->step];
     if (res->curl_code != CURLE_OK) {
-        creds_job_fail(j, "the SSO portal is unreachable (%s): check the network or its endpoint "
-                          "(--endpoint-url, AWS_ENDPOINT_URL_SSO)",
+        creds_job_fail(j,
+                       "the SSO portal is unreachable (%s): check the network or its endpoint "
+                       "(--endpoint-url, AWS_ENDPOINT_URL_SSO)",
                        res->curl_code == CURLE_OPERATION_TIMEDOUT ? "timed out" : "connection failed");
         return;
     }
@@ -78,9 +79,10 @@ static void sso_done_answer(http_engine *e, const http_result *res, void *ud)
         return;
     }
     aws_error perr;
-    json_object *o = res->status == 200 ? ju_parse_object(res->body, res->body_len, "sso", "GetRoleCredentials", &perr) : NULL;
+    json_object *o =
+        res->status == 200 ? ju_parse_object(res->body, res->body_len, "sso", "GetRoleCredentials", &perr) : NULL;
     json_object *rc = o ? ju_get_object(o, "roleCredentials") : NULL;
-    aws_credentials cr = {0};
+    aws_credentials cr = { 0 };
     int64_t exp_ms = 0;
     if (rc) {
         cr.access_key_id = ju_dup_string(rc, "accessKeyId");
@@ -88,7 +90,8 @@ static void sso_done_answer(http_engine *e, const http_result *res, void *ud)
         cr.session_token = ju_dup_string(rc, "sessionToken");
         if (ju_get_int64(rc, "expiration", &exp_ms))
             cr.expiration = exp_ms;
-        json_object_object_foreach(rc, k, v) {
+        json_object_object_foreach(rc, k, v)
+        {
             (void)k;
             if (json_object_is_type(v, json_type_string))
                 secret_wipe((void *)json_object_get_string(v), (size_t)json_object_get_string_len(v));
@@ -97,9 +100,10 @@ static void sso_done_answer(http_engine *e, const http_result *res, void *ud)
     json_object_put(o);
     if (str_empty(cr.access_key_id) || str_empty(cr.secret_access_key)) {
         aws_credentials_free(&cr);
-        creds_job_fail(j, "the SSO portal answered HTTP %ld without role credentials: check "
-                          "sso_account_id and sso_role_name of profile \"%.*s\"", res->status,
-                       CREDS_NAME_SHOWN, s->profile);
+        creds_job_fail(j,
+                       "the SSO portal answered HTTP %ld without role credentials: check "
+                       "sso_account_id and sso_role_name of profile \"%.*s\"",
+                       res->status, CREDS_NAME_SHOWN, s->profile);
         return;
     }
     creds_job_step_done(j, &cr, NULL);
@@ -136,7 +140,7 @@ void creds_sso_start(creds_job *j, const creds_step *s)
     sb_append(&url, "&role_name=");
     sb_append_urlencoded(&url, s->sso_role_name, strlen(s->sso_role_name));
     char *hdr = xasprintf("x-amz-sso_bearer_token: %s", token);
-    const char *h[] = {hdr};
+    const char *h[] = { hdr };
     secret_free(token);
     creds_http_submit(j, "GET", url.buf, h, 1, NULL, SSO_TIMEOUT_MS, false, sso_done);
     secret_free(hdr);

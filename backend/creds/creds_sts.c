@@ -17,7 +17,7 @@
 #include "aws/xml.h"
 
 #define STS_TIMEOUT_MS 10000
-#define WEB_TOKEN_MAX (64u * 1024u)
+#define WEB_TOKEN_MAX  (64u * 1024u)
 
 /* ---- the answer: <XResponse><XResult><Credentials>...</Credentials> ---- */
 
@@ -41,13 +41,12 @@ static int creds_end(void *ud, const char *path, const char *text)
 }
 
 /* 0, or -1 with a reason in msg. */
-static int decode_creds(const char *op, const char *body, size_t len, aws_credentials *out,
-                        char *msg, size_t cap)
+static int decode_creds(const char *op, const char *body, size_t len, aws_credentials *out, char *msg, size_t cap)
 {
     char root[96], result[96];
     snprintf(root, sizeof root, "%sResponse", op);
     snprintf(result, sizeof result, "%sResult", op);
-    xml_handler h = {"sts", op, root, result, NULL, creds_end};
+    xml_handler h = { "sts", op, root, result, NULL, creds_end };
     aws_error err;
     memset(out, 0, sizeof *out);
     if (xml_decode(&h, body, len, out, &err) != 0 || str_empty(out->access_key_id) ||
@@ -62,7 +61,7 @@ static int decode_creds(const char *op, const char *body, size_t len, aws_creden
 /* ---- the MFA session cache: in memory, for the session's lifetime ---- */
 
 typedef struct mfa_entry {
-    char *key;                   /* profile \n role_arn \n mfa_serial */
+    char *key; /* profile \n role_arn \n mfa_serial */
     aws_credentials creds;
 } mfa_entry;
 static VEC(mfa_entry) mfa_cache;
@@ -112,8 +111,8 @@ static void assume_answer(aws_client *c, const aws_response *resp, const aws_err
     if (err) {
         if (!strcmp(err->code, "Cancelled"))
             return;
-        snprintf(msg, sizeof msg, "cannot assume role %.200s for profile \"%.*s\": %.64s: %.200s",
-                 s->role_arn, CREDS_NAME_SHOWN, s->profile, err->code, err->message);
+        snprintf(msg, sizeof msg, "cannot assume role %.200s for profile \"%.*s\": %.64s: %.200s", s->role_arn,
+                 CREDS_NAME_SHOWN, s->profile, err->code, err->message);
         creds_job_fail(j, "%s%s", msg,
                        err->transport ? " (check the network or STS's endpoint: --endpoint-url, AWS_ENDPOINT_URL_STS)"
                                       : " (check the role's trust policy and the source credentials)");
@@ -182,11 +181,12 @@ static void assume_send(creds_job *j, const creds_step *s)
     }
     secret_free(j->mfa_code);
     j->mfa_code = NULL;
-    aws_request req = {.svc = &AWS_SVC_STS, .operation = "AssumeRole", .body = body.buf,
-                       .body_len = body.len, .mutating = false};
+    aws_request req = {
+        .svc = &AWS_SVC_STS, .operation = "AssumeRole", .body = body.buf, .body_len = body.len, .mutating = false
+    };
     if (aws_call(j->sts, &req, assume_done, j, &err) != 0)
-        creds_job_fail(j, "cannot call STS AssumeRole for profile \"%.*s\": %s", CREDS_NAME_SHOWN,
-                       s->profile, err.message[0] ? err.message : err.code);
+        creds_job_fail(j, "cannot call STS AssumeRole for profile \"%.*s\": %s", CREDS_NAME_SHOWN, s->profile,
+                       err.message[0] ? err.message : err.code);
     sb_wipe_free(&body);
 }
 
@@ -196,7 +196,7 @@ static bool mfa_from_tty(const creds_step *s, char *code, size_t cap)
     int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return false;
-    char shown[256];   /* mfa_serial is the config file's text: made inert for the terminal */
+    char shown[256]; /* mfa_serial is the config file's text: made inert for the terminal */
     sanitize_str(s->mfa_serial, shown, sizeof shown, 200, false, NULL);
     dprintf(fd, "Enter MFA code for %s: ", shown);
     size_t n = 0;
@@ -216,8 +216,7 @@ void creds_job_mfa_code(creds_job *j, const char *code)
     j->state = CJOB_RUNNING;
     const creds_step *s = &j->plan.steps.items[j->step];
     if (str_empty(code)) {
-        creds_job_fail(j, "MFA code not given for profile \"%.*s\": the role needs one",
-                       CREDS_NAME_SHOWN, s->profile);
+        creds_job_fail(j, "MFA code not given for profile \"%.*s\": the role needs one", CREDS_NAME_SHOWN, s->profile);
         return;
     }
     secret_free(j->mfa_code);
@@ -259,19 +258,21 @@ static void web_answer(http_engine *e, const http_result *res, void *ud)
     j->xfer = NULL;
     const creds_step *s = &j->plan.steps.items[j->step];
     if (res->curl_code != CURLE_OK) {
-        creds_job_fail(j, "STS is unreachable for web identity federation (%s): check the network "
-                          "or STS's endpoint (--endpoint-url, AWS_ENDPOINT_URL_STS)", res->curl_code == CURLE_OPERATION_TIMEDOUT ?
-                          "timed out" : "connection failed");
+        creds_job_fail(j,
+                       "STS is unreachable for web identity federation (%s): check the network "
+                       "or STS's endpoint (--endpoint-url, AWS_ENDPOINT_URL_STS)",
+                       res->curl_code == CURLE_OPERATION_TIMEDOUT ? "timed out" : "connection failed");
         return;
     }
     if (res->status != 200) {
         aws_error err;
         memset(&err, 0, sizeof err);
-        aws_error_headers h = {res->request_id, res->error_type, res->query_error};
+        aws_error_headers h = { res->request_id, res->error_type, res->query_error };
         aws_errors_decode(AWS_PROTO_QUERY, res->status, res->body, res->body_len, &h, &err);
-        creds_job_fail(j, "cannot assume role %.200s with a web identity token: %.64s: %.200s "
-                          "(check the token file and the role's trust policy)", s->role_arn,
-                       err.code, err.message);
+        creds_job_fail(j,
+                       "cannot assume role %.200s with a web identity token: %.64s: %.200s "
+                       "(check the token file and the role's trust policy)",
+                       s->role_arn, err.code, err.message);
         return;
     }
     aws_credentials cr;
@@ -305,8 +306,8 @@ void creds_sts_web_identity_start(creds_job *j, const creds_step *s)
     char *url = NULL;
     strbuf e;
     sb_init(&e);
-    if (endpoint_for(&AWS_SVC_STS, region, j->plan.endpoint_url, j->plan.profile, creds_endpoint_profile, &url,
-                     &e) != 0) {
+    if (endpoint_for(&AWS_SVC_STS, region, j->plan.endpoint_url, j->plan.profile, creds_endpoint_profile, &url, &e) !=
+        0) {
         creds_job_fail(j, "%s", e.buf);
         sb_free(&e);
         secret_free(tok);
@@ -323,7 +324,7 @@ void creds_sts_web_identity_start(creds_job *j, const creds_step *s)
     aws_query_param(&body, "RoleSessionName", s->session_name ? s->session_name : name);
     aws_query_param(&body, "WebIdentityToken", tok);
     secret_free(tok);
-    const char *h[] = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8"};
+    const char *h[] = { "Content-Type: application/x-www-form-urlencoded; charset=utf-8" };
     creds_http_submit(j, "POST", url, h, 1, body.buf, STS_TIMEOUT_MS, false, web_done);
     sb_wipe_free(&body);
     free(url);

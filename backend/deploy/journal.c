@@ -113,8 +113,9 @@ static int check_trusted(int fd, const char *path, const char *what, strbuf *err
     uid_t me = geteuid();
     if (st.st_uid != me) {
         struct passwd *pw = getpwuid(st.st_uid);
-        sb_printf(err, "cannot %s the journal %s: it belongs to %s (uid %u), not to you (uid %u); tarmac uses "
-                       "only a journal of your own (remove it, or set TARMAC_JOURNAL to a file of yours)",
+        sb_printf(err,
+                  "cannot %s the journal %s: it belongs to %s (uid %u), not to you (uid %u); tarmac uses "
+                  "only a journal of your own (remove it, or set TARMAC_JOURNAL to a file of yours)",
                   what, path, pw && pw->pw_name ? pw->pw_name : "another user", (unsigned)st.st_uid, (unsigned)me);
         return -1;
     }
@@ -123,9 +124,10 @@ static int check_trusted(int fd, const char *path, const char *what, strbuf *err
         int rc = fchmod(fd, 0600);
         int e = errno;
         if (rc != 0 || fstat(fd, &st) != 0 || (st.st_mode & 077)) {
-            sb_printf(err, "cannot %s the journal %s: other users may write it (mode %04o) and it cannot be made "
-                           "private: %s", what, path, (unsigned)(st.st_mode & 07777),
-                      rc != 0 ? strerror(e) : "its mode did not change");
+            sb_printf(err,
+                      "cannot %s the journal %s: other users may write it (mode %04o) and it cannot be made "
+                      "private: %s",
+                      what, path, (unsigned)(st.st_mode & 07777), rc != 0 ? strerror(e) : "its mode did not change");
             return -1;
         }
     }
@@ -141,12 +143,16 @@ static int check_trusted(int fd, const char *path, const char *what, strbuf *err
         sb_printf(err, "cannot %s the journal %s: %s: %s", what, path, dir, strerror(errno));
         rc = -1;
     } else if (ds.st_uid != me && ds.st_uid != 0) {
-        sb_printf(err, "cannot %s the journal %s: its directory %s belongs to uid %u, who could replace the "
-                       "journal; keep it in a directory of your own", what, path, dir, (unsigned)ds.st_uid);
+        sb_printf(err,
+                  "cannot %s the journal %s: its directory %s belongs to uid %u, who could replace the "
+                  "journal; keep it in a directory of your own",
+                  what, path, dir, (unsigned)ds.st_uid);
         rc = -1;
     } else if ((ds.st_mode & 022) && !(ds.st_mode & S_ISVTX)) {
-        sb_printf(err, "cannot %s the journal %s: other users may replace it, its directory %s is writable by "
-                       "them (mode %04o) (chmod go-w %s)", what, path, dir, (unsigned)(ds.st_mode & 07777), dir);
+        sb_printf(err,
+                  "cannot %s the journal %s: other users may replace it, its directory %s is writable by "
+                  "them (mode %04o) (chmod go-w %s)",
+                  what, path, dir, (unsigned)(ds.st_mode & 07777), dir);
         rc = -1;
     }
     free(dir);
@@ -343,8 +349,7 @@ int journal_scan(const char *path, journal_scan_fn fn, void *ud, strbuf *err)
         if (!too_long && line.len > 0 && memchr(line.buf, '\0', line.len) == NULL) {
             json_tokener_reset(tok);
             json_object *o = json_tokener_parse_ex(tok, line.buf, (int)line.len);
-            if (o && json_tokener_get_error(tok) == json_tokener_success &&
-                json_object_is_type(o, json_type_object))
+            if (o && json_tokener_get_error(tok) == json_tokener_success && json_object_is_type(o, json_type_object))
                 go = fn(ud, o, line.buf, line.len);
             json_object_put(o);
         }

@@ -13,7 +13,7 @@
 
 #include "util.h"
 
-#define JOURNAL_MAX_LINE (256 * 1024)   /* longer lines are skipped when reading */
+#define JOURNAL_MAX_LINE (256 * 1024) /* longer lines are skipped when reading */
 
 typedef struct journal journal;
 
@@ -33,8 +33,8 @@ const char *journal_path(const journal *j);
 /* One record. NULL strings and step < 0 are left out. Times are written as
  * ISO 8601 ("time") with milliseconds. */
 typedef struct journal_record {
-    aws_time time;              /* 0: now */
-    const char *event;          /* plan_start (with the plan), step_start, step_end,
+    aws_time time;     /* 0: now */
+    const char *event; /* plan_start (with the plan), step_start, step_end,
                                    plan_end (closed), plan_interrupted (stopped or failed
                                    half-way: still open), plan_resume, plan_undo (AWS
                                    refused the refresh: the tag moves are put back),
@@ -47,25 +47,25 @@ typedef struct journal_record {
                                    triggered it) */
     const char *plan_id, *action;
     const char *user, *account, *region, *app, *asg, *repository;
-    int step;                   /* 1-based step number; 0 for plan-level records */
-    int steps;                  /* plan_start: how many steps */
-    const char *step_kind;      /* copy_tag, start_refresh, cancel_refresh, ... */
+    int step;              /* 1-based step number; 0 for plan-level records */
+    int steps;             /* plan_start: how many steps */
+    const char *step_kind; /* copy_tag, start_refresh, cancel_refresh, ... */
     const char *description;
     const char *before_digest, *after_digest;
     const char *refresh_id;
     const char *request_id;
-    const char *outcome;        /* ok, skipped, failed, stopped, refused, abandoned, unknown */
+    const char *outcome; /* ok, skipped, failed, stopped, refused, abandoned, unknown */
     const char *error;
-    const char *cli;            /* the equivalent aws CLI command */
-    json_object *plan;          /* plan_start: the plan itself (borrowed), for resume */
-    const char *latest_refresh_id;  /* step_start of start_refresh: the newest refresh seen
+    const char *cli;               /* the equivalent aws CLI command */
+    json_object *plan;             /* plan_start: the plan itself (borrowed), for resume */
+    const char *latest_refresh_id; /* step_start of start_refresh: the newest refresh seen
                                        right before StartInstanceRefresh (a newer one is ours) */
-    json_object *undo_steps;    /* plan_undo: the steps that put moved tags back (borrowed);
+    json_object *undo_steps;       /* plan_undo: the steps that put moved tags back (borrowed);
                                    they are numbered after the plan's own steps */
-    const char *status;         /* guard_verdict: the rollout's state as AWS says it ("Failed") */
-    const char *reason;         /* guard_verdict, rollback_offer: why, in words */
-    const char *source;         /* guard_verdict, rollback_offer: who watched (console, --wait) */
-    const char *trigger;        /* plan_start of a rollback: what triggered it, when not a person
+    const char *status;            /* guard_verdict: the rollout's state as AWS says it ("Failed") */
+    const char *reason;            /* guard_verdict, rollback_offer: why, in words */
+    const char *source;            /* guard_verdict, rollback_offer: who watched (console, --wait) */
+    const char *trigger;           /* plan_start of a rollback: what triggered it, when not a person
                                    ("auto-rollback after p-...: alarm web-5xx is in ALARM") */
 } journal_record;
 
@@ -84,17 +84,17 @@ int journal_scan(const char *path, journal_scan_fn fn, void *ud, strbuf *err);
 /* A plan with a plan_start and no plan_end. */
 typedef struct journal_unfinished {
     char *plan_id, *action, *app, *user, *time;
-    json_object *start;         /* the plan_start record (owned reference) */
+    json_object *start; /* the plan_start record (owned reference) */
     int steps;
     /* Per step (index 0 = step 1): the outcome of its step_end, "started" when only
      * its step_start exists, "" when never started. */
     strvec step_state;
-    strvec step_refresh_id;     /* refresh ids recorded at step_end/step_start ("" when none) */
-    char *region, *asg;         /* from the plan_start record (NULL when absent) */
-    char *latest_refresh_id;    /* the newest refresh a start_refresh step saw before its call */
-    json_object *undo_steps;    /* from a plan_undo record (owned reference), or NULL; its steps
+    strvec step_refresh_id;  /* refresh ids recorded at step_end/step_start ("" when none) */
+    char *region, *asg;      /* from the plan_start record (NULL when absent) */
+    char *latest_refresh_id; /* the newest refresh a start_refresh step saw before its call */
+    json_object *undo_steps; /* from a plan_undo record (owned reference), or NULL; its steps
                                    count in steps/step_state after the plan's own */
-    char *undo_reason;          /* that record's error */
+    char *undo_reason;       /* that record's error */
 } journal_unfinished;
 typedef VEC(journal_unfinished) journal_unfinished_list;
 

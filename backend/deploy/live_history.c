@@ -9,7 +9,7 @@
 /* The destination tags of one plan's steps (its own, then its undo steps'). */
 typedef struct plan_tags {
     char *plan_id;
-    strvec dst;                  /* by step number - 1; "" where a step moves no tag */
+    strvec dst; /* by step number - 1; "" where a step moves no tag */
 } plan_tags;
 
 typedef struct scan {
@@ -21,8 +21,8 @@ typedef struct scan {
 static const char *str_of(json_object *o, const char *key)
 {
     json_object *v;
-    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v) : NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                                                             : NULL;
 }
 
 static plan_tags *find_plan(scan *s, const char *id)
@@ -48,7 +48,7 @@ static void add_steps(plan_tags *pt, json_object *steps)
 
 static void push_move(live_history *h, aws_time at, const char *digest, const char *plan_id)
 {
-    if (h->moves.n == LIVE_HISTORY_MAX) {   /* keep the newest */
+    if (h->moves.n == LIVE_HISTORY_MAX) { /* keep the newest */
         free(h->moves.items[0].digest);
         free(h->moves.items[0].plan_id);
         memmove(h->moves.items, h->moves.items + 1, (h->moves.n - 1) * sizeof *h->moves.items);
@@ -84,13 +84,14 @@ static bool on_record(void *ud, json_object *o, const char *raw, size_t len)
     } else if (str_eq(event, "plan_undo") && json_object_object_get_ex(o, "undo_steps", &v)) {
         plan_tags *pt = find_plan(s, id);
         if (pt)
-            add_steps(pt, v);   /* numbered after the plan's own steps */
+            add_steps(pt, v); /* numbered after the plan's own steps */
     } else if (str_eq(event, "step_end") && str_eq(str_of(o, "step_kind"), "copy_tag")) {
         const char *outcome = str_of(o, "outcome"), *digest = str_of(o, "after_digest");
         plan_tags *pt = find_plan(s, id);
         json_object *st;
         int step = json_object_object_get_ex(o, "step", &st) && json_object_is_type(st, json_type_int)
-                       ? json_object_get_int(st) : 0;
+            ? json_object_get_int(st)
+            : 0;
         aws_time at;
         if (!pt || step < 1 || (size_t)step > pt->dst.n || !digest || !time_parse_iso8601(str_of(o, "time"), &at))
             return true;
@@ -100,8 +101,8 @@ static bool on_record(void *ud, json_object *o, const char *raw, size_t len)
     return true;
 }
 
-int live_history_read(const char *path, const char *repository, const char *region, const char *tag,
-                      live_history *out, strbuf *err)
+int live_history_read(const char *path, const char *repository, const char *region, const char *tag, live_history *out,
+                      strbuf *err)
 {
     memset(out, 0, sizeof *out);
     if (!repository || !tag)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *const action_names[] = { "deploy", "deploy-lt", "rollback", "cancel", "promote" };
-static const char *const kind_names[] = { "copy_tag", "start_refresh", "cancel_refresh",
+static const char *const kind_names[] = { "copy_tag",         "start_refresh",    "cancel_refresh",
                                           "wait_refresh_end", "rollback_refresh", "untag" };
 static const char *const state_names[] = { "pending", "running", "done", "skipped", "failed", "not run" };
 
@@ -51,8 +51,8 @@ const char *plan_step_state_name(plan_step_state s)
     return (size_t)s < ARRAY_LEN(state_names) ? state_names[s] : "?";
 }
 
-void plan_target_init(plan_target *t, const app_config *app, const char *asg, const char *repo,
-                      const char *region, bool read_only)
+void plan_target_init(plan_target *t, const app_config *app, const char *asg, const char *repo, const char *region,
+                      bool read_only)
 {
     memset(t, 0, sizeof *t);
     t->region = xstrdup(region);
@@ -155,8 +155,8 @@ void plan_format(const plan *p, strbuf *out)
 
 void plan_format_opt(const plan *p, bool commands, strbuf *out)
 {
-    sb_printf(out, "%s plan %s for %s (ASG %s", plan_action_name(p->action), p->id,
-              p->target.app ? p->target.app : "-", p->target.asg ? p->target.asg : "-");
+    sb_printf(out, "%s plan %s for %s (ASG %s", plan_action_name(p->action), p->id, p->target.app ? p->target.app : "-",
+              p->target.asg ? p->target.asg : "-");
     if (p->target.repository)
         sb_printf(out, ", repository %s", p->target.repository);
     sb_printf(out, ", region %s", p->target.region ? p->target.region : "-");

@@ -64,11 +64,11 @@
 #include "util.h"
 
 typedef enum plan_action {
-    PLAN_DEPLOY,        /* stable <- live, live <- TAG, StartInstanceRefresh */
-    PLAN_DEPLOY_LT,     /* StartInstanceRefresh with DesiredConfiguration (a template version) */
-    PLAN_ROLLBACK,      /* RollbackInstanceRefresh, or cancel + live <- stable + refresh */
-    PLAN_CANCEL,        /* CancelInstanceRefresh, wait until it ends */
-    PLAN_PROMOTE,       /* DST <- SRC, no refresh */
+    PLAN_DEPLOY,    /* stable <- live, live <- TAG, StartInstanceRefresh */
+    PLAN_DEPLOY_LT, /* StartInstanceRefresh with DesiredConfiguration (a template version) */
+    PLAN_ROLLBACK,  /* RollbackInstanceRefresh, or cancel + live <- stable + refresh */
+    PLAN_CANCEL,    /* CancelInstanceRefresh, wait until it ends */
+    PLAN_PROMOTE,   /* DST <- SRC, no refresh */
 } plan_action;
 
 typedef enum plan_step_kind {
@@ -85,70 +85,70 @@ typedef enum plan_step_state {
     STEP_PENDING,
     STEP_RUNNING,
     STEP_DONE,
-    STEP_SKIPPED,          /* already satisfied (tags equal, image already there) */
+    STEP_SKIPPED, /* already satisfied (tags equal, image already there) */
     STEP_FAILED,
-    STEP_NOT_RUN,          /* an earlier step failed or the plan was stopped */
+    STEP_NOT_RUN, /* an earlier step failed or the plan was stopped */
 } plan_step_state;
 
 typedef struct plan_step {
     plan_step_kind kind;
     plan_step_state state;
-    char *description;     /* "prod-stable <- prod: sha256:ab12... (2f4a8c6), was sha256:cd34... (d07e6b2)" */
-    char *cli;             /* the equivalent aws CLI command(s) */
+    char *description; /* "prod-stable <- prod: sha256:ab12... (2f4a8c6), was sha256:cd34... (d07e6b2)" */
+    char *cli;         /* the equivalent aws CLI command(s) */
     /* STEP_COPY_TAG */
     char *src_tag, *dst_tag;
-    char *digest;          /* the manifest digest put under dst_tag */
-    char *before_digest;   /* dst_tag's digest when planned (NULL: the tag did not exist) */
-    char *media_type;      /* as DescribeImages reported it (display only) */
-    char *label;           /* another tag digest carries (a commit: "e5d1f0c"), display only */
-    char *before_label;    /* the same for before_digest (NULL: none known, or resumed) */
+    char *digest;        /* the manifest digest put under dst_tag */
+    char *before_digest; /* dst_tag's digest when planned (NULL: the tag did not exist) */
+    char *media_type;    /* as DescribeImages reported it (display only) */
+    char *label;         /* another tag digest carries (a commit: "e5d1f0c"), display only */
+    char *before_label;  /* the same for before_digest (NULL: none known, or resumed) */
     /* STEP_START_REFRESH */
     refresh_prefs prefs;
     bool has_desired;
     lt_spec desired;
     /* results */
-    char *refresh_id;      /* started / cancelled / rolled back refresh */
-    char *request_id;      /* of the mutating call */
-    char *result;          /* short note: "already there", "adopted refresh ..." */
-    char *error;           /* "InstanceRefreshInProgress: ..." when failed */
+    char *refresh_id; /* started / cancelled / rolled back refresh */
+    char *request_id; /* of the mutating call */
+    char *result;     /* short note: "already there", "adopted refresh ..." */
+    char *error;      /* "InstanceRefreshInProgress: ..." when failed */
     char *error_code;
-    bool was_started;      /* resumed: the journal shows the step began before (started,
+    bool was_started; /* resumed: the journal shows the step began before (started,
                               failed, unknown or stopped), so its change may have happened */
-    bool undo;             /* puts a tag back after AWS refused the refresh (see plan_undo.c) */
-    char *keep_tag;        /* STEP_UNTAG: another tag that must still name the image */
+    bool undo;        /* puts a tag back after AWS refused the refresh (see plan_undo.c) */
+    char *keep_tag;   /* STEP_UNTAG: another tag that must still name the image */
 } plan_step;
 
 /* What a plan acts on: an app from the config, or --asg/--repo. Owned strings. */
 typedef struct plan_target {
-    char *kind;            /* the app's kind (kinds/kinds.def); "asg" for --asg/--repo */
-    char *app;             /* app name (the ASG's name when there is no app) */
+    char *kind; /* the app's kind (kinds/kinds.def); "asg" for --asg/--repo */
+    char *app;  /* app name (the ASG's name when there is no app) */
     char *asg, *repository;
     char *live_tag, *stable_tag;
     char *region, *account, *user;
     bool protected_, read_only, auto_rollback;
-    refresh_prefs prefs;   /* the app's StartInstanceRefresh preferences */
+    refresh_prefs prefs; /* the app's StartInstanceRefresh preferences */
     int unhealthy_polls, min_healthy_targets_percent;
     strvec alarms;
 } plan_target;
 
 /* From a config app (app may be NULL: asg/repo from flags). read_only is the
  * effective switch (flags, defaults, app). */
-void plan_target_init(plan_target *t, const app_config *app, const char *asg, const char *repo,
-                      const char *region, bool read_only);
+void plan_target_init(plan_target *t, const app_config *app, const char *asg, const char *repo, const char *region,
+                      bool read_only);
 void plan_target_free(plan_target *t);
 
 typedef struct plan {
-    char id[40];           /* "p-20261123T194200Z-1a2b3c" */
+    char id[40]; /* "p-20261123T194200Z-1a2b3c" */
     plan_action action;
     plan_target target;
-    char *arg_tag, *arg_dst;   /* deploy TAG / promote SRC DST */
-    char *arg_lt_version;      /* deploy-lt VERSION */
+    char *arg_tag, *arg_dst; /* deploy TAG / promote SRC DST */
+    char *arg_lt_version;    /* deploy-lt VERSION */
     VEC(plan_step) steps;
-    char *refusal;         /* non-NULL: the plan must not run (why, and the fix) */
-    strvec notes;          /* what the operator should know */
-    char *latest_refresh_id;   /* newest refresh seen when planned (to recognise ours) */
-    char *live_digest;     /* live tag's digest when planned */
-    char *live_label;      /* its commit tag, else short digest (display only; cancel) */
+    char *refusal;           /* non-NULL: the plan must not run (why, and the fix) */
+    strvec notes;            /* what the operator should know */
+    char *latest_refresh_id; /* newest refresh seen when planned (to recognise ours) */
+    char *live_digest;       /* live tag's digest when planned */
+    char *live_label;        /* its commit tag, else short digest (display only; cancel) */
     /* What the summary says (display only; not journaled: a resumed plan has none) */
     bool has_group_size;
     int group_instances;   /* the group's instances when planned */
@@ -164,8 +164,8 @@ typedef struct plan {
                               journal (resume or abandon it) */
 } plan;
 
-void plan_free(plan *p);     /* frees p itself */
-const char *plan_action_name(plan_action a);     /* deploy, deploy-lt, rollback, cancel, promote */
+void plan_free(plan *p);                     /* frees p itself */
+const char *plan_action_name(plan_action a); /* deploy, deploy-lt, rollback, cancel, promote */
 const char *plan_step_state_name(plan_step_state s);
 const char *plan_step_kind_name(plan_step_kind k);
 /* The word a protected app's operator types to confirm (the ASG's name). */
@@ -190,15 +190,14 @@ plan *plan_from_json(json_object *o, strbuf *err);
 /* ---- building ---- */
 typedef struct plan_request {
     plan_action action;
-    const char *tag;       /* deploy: TAG; promote: SRC */
-    const char *dst_tag;   /* promote: DST */
-    const char *lt_version;/* deploy-lt: a version number */
+    const char *tag;        /* deploy: TAG; promote: SRC */
+    const char *dst_tag;    /* promote: DST */
+    const char *lt_version; /* deploy-lt: a version number */
 } plan_request;
 
 typedef void (*plan_built_fn)(plan *p, void *ud);
 /* A kind's plan builder (kinds/kind.h): plan_build's contract. */
-typedef int (*plan_builder)(aws_client *c, const plan_target *t, const plan_request *r, plan_built_fn done,
-                            void *ud);
+typedef int (*plan_builder)(aws_client *c, const plan_target *t, const plan_request *r, plan_built_fn done, void *ud);
 /* Reads the live state (ASG, refreshes, repository, images, caller identity,
  * launch template versions) and calls done exactly once with a plan (never NULL).
  * Syntax errors are found before any call; done may then run before plan_build
@@ -209,8 +208,8 @@ plan *plan_build_wait(aws_client *c, const plan_target *t, const plan_request *r
 /* The same, giving up (NULL) as soon as *stop is set (a signal handler sets it;
  * may be NULL); sig_fd (-1: none) is a self-pipe that wakes the wait. The calls
  * still in flight end when the client is freed. */
-plan *plan_build_wait_stop(aws_client *c, const plan_target *t, const plan_request *r,
-                           volatile sig_atomic_t *stop, int sig_fd);
+plan *plan_build_wait_stop(aws_client *c, const plan_target *t, const plan_request *r, volatile sig_atomic_t *stop,
+                           int sig_fd);
 /* The same with another builder (an app kind's). */
 plan *plan_build_wait_via(plan_builder build, aws_client *c, const plan_target *t, const plan_request *r,
                           volatile sig_atomic_t *stop, int sig_fd);
@@ -225,12 +224,12 @@ int plan_abandon(journal *j, const journal_unfinished *u, strbuf *err);
 /* ---- executing ---- */
 typedef enum plan_outcome {
     PLAN_RUNNING,
-    PLAN_OK,               /* every step done or skipped */
-    PLAN_FAILED,           /* a step failed, its outcome is unknown, or the journal
+    PLAN_OK,      /* every step done or skipped */
+    PLAN_FAILED,  /* a step failed, its outcome is unknown, or the journal
                               could not be written (the message says why) */
-    PLAN_REFUSED,          /* nothing was changed: read-only, refusal, precondition; or AWS
+    PLAN_REFUSED, /* nothing was changed: read-only, refusal, precondition; or AWS
                               refused the refresh and the tag moves were undone */
-    PLAN_STOPPED,          /* stopped at a step boundary (resumable) */
+    PLAN_STOPPED, /* stopped at a step boundary (resumable) */
 } plan_outcome;
 
 typedef struct plan_run plan_run;
@@ -238,9 +237,9 @@ typedef struct plan_run_hooks {
     void (*step_changed)(plan_run *run, size_t step, void *ud);
     void (*finished)(plan_run *run, void *ud);
     void *ud;
-    int wait_poll_ms;      /* STEP_WAIT_REFRESH_END poll interval; 0: 2000 */
-    int wait_timeout_ms;   /* give up waiting; 0: 15 minutes */
-    volatile sig_atomic_t *stop;   /* polled before every step and call (a signal
+    int wait_poll_ms;            /* STEP_WAIT_REFRESH_END poll interval; 0: 2000 */
+    int wait_timeout_ms;         /* give up waiting; 0: 15 minutes */
+    volatile sig_atomic_t *stop; /* polled before every step and call (a signal
                                       handler sets it); NULL: only plan_run_stop */
 } plan_run_hooks;
 
@@ -249,39 +248,39 @@ typedef struct plan_run_hooks {
  * no journal) — after journaling the refusal when possible. */
 plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hooks *h, strbuf *err);
 void plan_run_tick(plan_run *run, int64_t now_mono_ms);
-int plan_run_next_due_ms(const plan_run *run, int64_t now_mono_ms);  /* -1: nothing timed */
-void plan_run_stop(plan_run *run);      /* stop at the next step boundary */
+int plan_run_next_due_ms(const plan_run *run, int64_t now_mono_ms); /* -1: nothing timed */
+void plan_run_stop(plan_run *run);                                  /* stop at the next step boundary */
 /* The same, naming who asked in the plan's messages (a string literal; plan_run_stop
  * says "a signal"). */
 void plan_run_stop_by(plan_run *run, const char *who);
 bool plan_run_done(const plan_run *run);
 plan_outcome plan_run_outcome(const plan_run *run);
-const char *plan_run_message(const plan_run *run);   /* why it failed / was refused */
+const char *plan_run_message(const plan_run *run); /* why it failed / was refused */
 const plan *plan_run_plan(const plan_run *run);
-void plan_run_free(plan_run *run);      /* only once done (or after aws_client_free) */
+void plan_run_free(plan_run *run); /* only once done (or after aws_client_free) */
 
 /* Blocking: runs p to the end on c, printing nothing. *stop (may be NULL) is polled
  * before the plan starts, before every step and after every wait (a signal handler
  * sets it); sig_fd (-1: none) is a self-pipe that wakes the wait. Returns the
  * outcome (PLAN_STOPPED without any journal record when *stop was set before it
  * began). */
-plan_outcome plan_run_wait(aws_client *c, plan *p, journal *j, const plan_run_hooks *h,
-                           volatile sig_atomic_t *stop, int sig_fd, strbuf *err);
+plan_outcome plan_run_wait(aws_client *c, plan *p, journal *j, const plan_run_hooks *h, volatile sig_atomic_t *stop,
+                           int sig_fd, strbuf *err);
 
 /* ---- watching a deploy ---- */
 typedef enum plan_guard_verdict {
     PLAN_GUARD_RUNNING,
-    PLAN_GUARD_SUCCESS,    /* the refresh ended Successful */
-    PLAN_GUARD_ROLLBACK,   /* failed, alarm, or unhealthy for too long: roll back */
-    PLAN_GUARD_ENDED_BAD,  /* ended Cancelled / Rollback*: nothing more to do */
+    PLAN_GUARD_SUCCESS,   /* the refresh ended Successful */
+    PLAN_GUARD_ROLLBACK,  /* failed, alarm, or unhealthy for too long: roll back */
+    PLAN_GUARD_ENDED_BAD, /* ended Cancelled / Rollback*: nothing more to do */
 } plan_guard_verdict;
 
 typedef struct plan_guard {
-    char *refresh_id;          /* the refresh to follow (NULL: the newest) */
-    int unhealthy_polls;       /* from the target: consecutive polls allowed under the threshold */
+    char *refresh_id;    /* the refresh to follow (NULL: the newest) */
+    int unhealthy_polls; /* from the target: consecutive polls allowed under the threshold */
     int min_healthy_percent;
-    int low_polls;             /* consecutive polls under the threshold */
-    int last_percentage;       /* the highest progress seen (-1: none yet) */
+    int low_polls;       /* consecutive polls under the threshold */
+    int last_percentage; /* the highest progress seen (-1: none yet) */
     char reason[512];
     /* What was already wrong when the watch began: a deploy is often the fix for
      * it, so it is not a reason to roll back. An alarm already in ALARM counts once
@@ -291,9 +290,12 @@ typedef struct plan_guard {
     bool baseline_low;
     int baseline_healthy;
     size_t n_baseline;
-    struct { char *name; aws_time since; } baseline[16];
-    char note[512];            /* says what the baseline excused ("" when nothing) */
-    char status[40];           /* the rollout's state at the last verdict, as AWS says it */
+    struct {
+        char *name;
+        aws_time since;
+    } baseline[16];
+    char note[512];  /* says what the baseline excused ("" when nothing) */
+    char status[40]; /* the rollout's state at the last verdict, as AWS says it */
     size_t note_told;
 } plan_guard;
 
@@ -301,23 +303,23 @@ typedef struct plan_guard {
  * kind's guard_signals op fills it from the watch model): the guard judges these
  * and nothing kind-specific. */
 typedef enum rollout_state {
-    ROLLOUT_UNSEEN,        /* not seen yet */
+    ROLLOUT_UNSEEN, /* not seen yet */
     ROLLOUT_RUNNING,
-    ROLLOUT_ROLLING_BACK,  /* AWS rolls it back on its own: wait, health dips are expected */
+    ROLLOUT_ROLLING_BACK, /* AWS rolls it back on its own: wait, health dips are expected */
     ROLLOUT_SUCCEEDED,
-    ROLLOUT_FAILED,        /* AWS says it failed: roll back */
-    ROLLOUT_ENDED_BAD,     /* cancelled or rolled back: nothing more to do */
+    ROLLOUT_FAILED,    /* AWS says it failed: roll back */
+    ROLLOUT_ENDED_BAD, /* cancelled or rolled back: nothing more to do */
 } rollout_state;
 
 typedef struct guard_signals {
     rollout_state state;
-    const char *what;      /* "refresh" */
-    const char *status;    /* AWS's word for it ("Failed"); NULL when unseen */
-    const char *reason;    /* AWS's reason, or NULL */
-    char progress[96];     /* how far, in words ("45% (3 of 4 replaced)"); "" unknown */
-    int pct;               /* how far, in percent (-1: unknown) */
-    int healthy, judged, all;  /* targets (plan_guard_count_targets); judged <= 0: unknown */
-    const cw_alarm_list *alarms;   /* NULL: not known yet */
+    const char *what;            /* "refresh" */
+    const char *status;          /* AWS's word for it ("Failed"); NULL when unseen */
+    const char *reason;          /* AWS's reason, or NULL */
+    char progress[96];           /* how far, in words ("45% (3 of 4 replaced)"); "" unknown */
+    int pct;                     /* how far, in percent (-1: unknown) */
+    int healthy, judged, all;    /* targets (plan_guard_count_targets); judged <= 0: unknown */
+    const cw_alarm_list *alarms; /* NULL: not known yet */
 } guard_signals;
 
 /* The signals of an instance refresh (NULL: not seen yet) with its group's target
@@ -346,8 +348,8 @@ const char *plan_guard_verdict_name(plan_guard_verdict v);
 int plan_journal_verdict(journal *j, const plan_target *t, const char *plan_id, const char *action,
                          const char *refresh_id, const char *verdict, const plan_guard *g, const char *reason,
                          const char *source, strbuf *err);
-int plan_journal_offer(journal *j, const plan_target *t, const char *plan_id, const char *action,
-                       const char *outcome, const char *reason, const char *source, strbuf *err);
+int plan_journal_offer(journal *j, const plan_target *t, const char *plan_id, const char *action, const char *outcome,
+                       const char *reason, const char *source, strbuf *err);
 
 /* The part of g->note not returned before (NULL: nothing new), for the caller to
  * show once. */
@@ -357,8 +359,7 @@ const char *plan_guard_new_note(plan_guard *g);
  * unhealthy.draining + unavailable: those with a verdict) and all. Pass healthy/judged to
  * plan_guard_update: targets in initial checks or draining are a rolling
  * refresh's normal dip, not a failure. */
-void plan_guard_count_targets(const target_health_list *const *lists, size_t n, int *healthy, int *judged,
-                              int *all);
+void plan_guard_count_targets(const target_health_list *const *lists, size_t n, int *healthy, int *judged, int *all);
 
 /* Defensive: replaces the client's own secret key and session token in text with
  * "[redacted]" (in place; the text only gets shorter), should an answer ever echo

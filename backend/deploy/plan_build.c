@@ -24,23 +24,29 @@ typedef struct build_ctx {
     plan *p;
     plan_built_fn done;
     void *ud;
-    aws_join join;         /* the prechecks' calls: compose() once the last is in */
+    aws_join join; /* the prechecks' calls: compose() once the last is in */
     bool need_group, need_refreshes, need_repo, need_lt;
 
     caller_identity ident;
     asg_group_list groups;
-    aws_error groups_err;  bool groups_failed;
+    aws_error groups_err;
+    bool groups_failed;
     instance_refresh_list refreshes;
-    aws_error refreshes_err;  bool refreshes_failed;
+    aws_error refreshes_err;
+    bool refreshes_failed;
     ecr_repository_list repos;
-    aws_error repos_err;  bool repos_failed;
+    aws_error repos_err;
+    bool repos_failed;
     ecr_image_detail_list images;
-    aws_error images_err;  bool images_failed;
+    aws_error images_err;
+    bool images_failed;
     lt_version_list lts;
-    aws_error lts_err;  bool lts_failed;
+    aws_error lts_err;
+    bool lts_failed;
     bool need_alarms;
-    cw_alarm_list alarms;          /* the refresh preferences' and the guard's alarms */
-    aws_error alarms_err;  bool alarms_failed;
+    cw_alarm_list alarms; /* the refresh preferences' and the guard's alarms */
+    aws_error alarms_err;
+    bool alarms_failed;
 } build_ctx;
 
 /* ------------------------------------------------------------ text helpers */
@@ -145,8 +151,8 @@ static void plan_new_id(plan *p)
         memcpy(rnd, &m, sizeof rnd);
     }
     /* p-20261123T194200Z-1a2b3c */
-    snprintf(p->id, sizeof p->id, "p-%.4s%.2s%.2sT%.2s%.2s%.2sZ-%02x%02x%02x", ts, ts + 5, ts + 8, ts + 11,
-             ts + 14, ts + 17, rnd[0], rnd[1], rnd[2]);
+    snprintf(p->id, sizeof p->id, "p-%.4s%.2s%.2sT%.2s%.2s%.2sZ-%02x%02x%02x", ts, ts + 5, ts + 8, ts + 11, ts + 14,
+             ts + 17, rnd[0], rnd[1], rnd[2]);
 }
 
 /* ------------------------------------------------------------ steps */
@@ -196,7 +202,8 @@ static void add_simple(plan *p, plan_step_kind kind)
         break;
     case STEP_ROLLBACK_REFRESH:
         s->description = xasprintf("RollbackInstanceRefresh on %s (AWS restores the previous launch template "
-                                   "version)", t->asg);
+                                   "version)",
+                                   t->asg);
         break;
     default:
         s->description = xasprintf("wait until no instance refresh is active on %s", t->asg);
@@ -216,8 +223,9 @@ static void add_start(plan *p, bool tag_deploy, const lt_spec *desired)
         s->prefs.has_skip_matching = true;
         s->prefs.skip_matching = false;
         if (s->prefs.has_auto_rollback && s->prefs.auto_rollback)
-            add_note(p, "AutoRollback left out: AWS needs a DesiredConfiguration for it; tarmac's own "
-                        "rollback (--auto-rollback) moves the tag back instead");
+            add_note(p,
+                     "AutoRollback left out: AWS needs a DesiredConfiguration for it; tarmac's own "
+                     "rollback (--auto-rollback) moves the tag back instead");
         s->prefs.has_auto_rollback = false;
     }
     if (desired) {
@@ -232,8 +240,9 @@ static void add_start(plan *p, bool tag_deploy, const lt_spec *desired)
     sb_init(&sb);
     sb_printf(&sb, "StartInstanceRefresh on %s", t->asg);
     if (desired)
-        sb_printf(&sb, " to launch template %s version %s", desired->launch_template_name
-                  ? desired->launch_template_name : desired->launch_template_id, desired->version);
+        sb_printf(&sb, " to launch template %s version %s",
+                  desired->launch_template_name ? desired->launch_template_name : desired->launch_template_id,
+                  desired->version);
     sb_printf(&sb, ", preferences %s", pjs);
     s->description = sb_steal(&sb);
     json_object_put(pj);
@@ -324,12 +333,15 @@ static bool check_mutable(build_ctx *x, const char *tag, const ecr_image_detail 
     char *stable = xasprintf("filterType=WILDCARD,filter=%s", t->stable_tag);
     strbuf fix;
     sb_init(&fix);
-    plan_cli_hint(&fix, (const char *const[]){ "aws", "ecr", "put-image-tag-mutability", t->region ? "--region" : NULL,
-                                               t->region, "--repository-name", t->repository, "--image-tag-mutability",
-                                               "IMMUTABLE_WITH_EXCLUSION", "--image-tag-mutability-exclusion-filters",
-                                               live, stable }, 12);
-    refuse(p, "repository %s has immutable tags (%s): '%s' cannot be moved. Fix: set imageTagMutability to "
-              "IMMUTABLE_WITH_EXCLUSION with exclusion filters matching '%s' and '%s' (%s), or make it MUTABLE.",
+    plan_cli_hint(&fix,
+                  (const char *const[]){ "aws", "ecr", "put-image-tag-mutability", t->region ? "--region" : NULL,
+                                         t->region, "--repository-name", t->repository, "--image-tag-mutability",
+                                         "IMMUTABLE_WITH_EXCLUSION", "--image-tag-mutability-exclusion-filters", live,
+                                         stable },
+                  12);
+    refuse(p,
+           "repository %s has immutable tags (%s): '%s' cannot be moved. Fix: set imageTagMutability to "
+           "IMMUTABLE_WITH_EXCLUSION with exclusion filters matching '%s' and '%s' (%s), or make it MUTABLE.",
            t->repository, m ? m : "?", tag, t->live_tag, t->stable_tag, fix.buf);
     sb_free(&fix);
     free(live);
@@ -345,8 +357,10 @@ static bool check_no_active(build_ctx *x)
     strbuf sb;
     sb_init(&sb);
     refresh_text(a, &sb);
-    refuse(x->p, "InstanceRefreshInProgress: %s on %s. Wait for it (tarmac watch) or cancel it (tarmac cancel) "
-                 "first.", sb.buf, x->p->target.asg);
+    refuse(x->p,
+           "InstanceRefreshInProgress: %s on %s. Wait for it (tarmac watch) or cancel it (tarmac cancel) "
+           "first.",
+           sb.buf, x->p->target.asg);
     sb_free(&sb);
     return false;
 }
@@ -383,8 +397,10 @@ static void compose_deploy(build_ctx *x)
         sb_init(&sb);
         if (stable)
             digest_label(x, stable->image_digest, &sb);
-        add_note(p, "'%s' already is '%s': '%s' is kept as it is (%s) and the refresh replaces the instances "
-                    "with the same image", t->live_tag, p->arg_tag, t->stable_tag, stable ? sb.buf : "no such tag");
+        add_note(p,
+                 "'%s' already is '%s': '%s' is kept as it is (%s) and the refresh replaces the instances "
+                 "with the same image",
+                 t->live_tag, p->arg_tag, t->stable_tag, stable ? sb.buf : "no such tag");
         sb_free(&sb);
     } else if (live && live_proven) {
         add_copy(x, t->live_tag, t->stable_tag, live, stable);
@@ -393,10 +409,11 @@ static void compose_deploy(build_ctx *x)
         sb_init(&sb);
         if (stable)
             digest_label(x, stable->image_digest, &sb);
-        add_note(p, "the group's last refresh (%s) ended %s: '%s' is not proven good, so '%s' is kept as it is "
-                    "(%s) instead of backing up '%s'", last->instance_refresh_id ? last->instance_refresh_id : "?",
-                 last->status ? last->status : "?", t->live_tag, t->stable_tag, stable ? sb.buf : "no such tag",
-                 t->live_tag);
+        add_note(p,
+                 "the group's last refresh (%s) ended %s: '%s' is not proven good, so '%s' is kept as it is "
+                 "(%s) instead of backing up '%s'",
+                 last->instance_refresh_id ? last->instance_refresh_id : "?", last->status ? last->status : "?",
+                 t->live_tag, t->stable_tag, stable ? sb.buf : "no such tag", t->live_tag);
         sb_free(&sb);
     } else {
         add_note(p, "'%s' does not exist yet: there is no live image to keep as '%s'", t->live_tag, t->stable_tag);
@@ -422,8 +439,10 @@ static void compose_deploy_lt(build_ctx *x)
         return;
     const asg_group *g = &x->groups.items[0];
     if (!g->launch_template.launch_template_id && !g->launch_template.launch_template_name) {
-        refuse(p, "group %s does not use a launch template (a mixed instances policy or a launch "
-                  "configuration): deploy a version in its own tool.", p->target.asg);
+        refuse(p,
+               "group %s does not use a launch template (a mixed instances policy or a launch "
+               "configuration): deploy a version in its own tool.",
+               p->target.asg);
         return;
     }
     if (x->lts_failed) {
@@ -438,8 +457,10 @@ static void compose_deploy_lt(build_ctx *x)
         if (x->lts.items[i].version_number == want)
             found = &x->lts.items[i];
     if (!found) {
-        refuse(p, "launch template %s has no version %s.", g->launch_template.launch_template_name
-               ? g->launch_template.launch_template_name : g->launch_template.launch_template_id, p->arg_lt_version);
+        refuse(p, "launch template %s has no version %s.",
+               g->launch_template.launch_template_name ? g->launch_template.launch_template_name
+                                                       : g->launch_template.launch_template_id,
+               p->arg_lt_version);
         return;
     }
     if (found->image_id)
@@ -449,8 +470,8 @@ static void compose_deploy_lt(build_ctx *x)
         add_note(p, "the group uses %s: AWS cannot roll this refresh back with RollbackInstanceRefresh",
                  g->launch_template.version);
     lt_spec d = {
-        .launch_template_id = found->launch_template_id ? found->launch_template_id
-                                                        : g->launch_template.launch_template_id,
+        .launch_template_id =
+            found->launch_template_id ? found->launch_template_id : g->launch_template.launch_template_id,
         .launch_template_name = found->launch_template_id ? NULL : g->launch_template.launch_template_name,
         .version = p->arg_lt_version,
     };
@@ -487,7 +508,8 @@ static void compose_cancel(build_ctx *x)
      * every launch after the cancel runs it. Unknown when the images were not read
      * (the cancel does not wait for that). */
     const ecr_image_detail *live = !x->repos_failed && !x->images_failed && p->target.repository
-                                       ? ecr_image_with_tag(&x->images, p->target.live_tag) : NULL;
+        ? ecr_image_with_tag(&x->images, p->target.live_tag)
+        : NULL;
     if (live) {
         str_set(&p->live_digest, live->image_digest);
         const char *commit = ecr_commit_tag(live, p->target.live_tag, p->target.stable_tag);
@@ -523,17 +545,19 @@ static void compose_rollback(build_ctx *x)
         /* The last deploy changed the launch template, not a tag: moving tags back
          * would deploy an image nobody asked for. */
         const instance_refresh *last = &x->refreshes.items[0];
-        refuse(p, "the last refresh (%s, %s) deployed launch template version %s and is no longer running, so "
-                  "AWS cannot roll it back; deploy the version to return to with tarmac deploy --lt-version N "
-                  "(the group is on version %s).",
+        refuse(p,
+               "the last refresh (%s, %s) deployed launch template version %s and is no longer running, so "
+               "AWS cannot roll it back; deploy the version to return to with tarmac deploy --lt-version N "
+               "(the group is on version %s).",
                last->instance_refresh_id ? last->instance_refresh_id : "?", last->status ? last->status : "?",
                last->desired_launch_template.version ? last->desired_launch_template.version : "?",
                g->launch_template.version ? g->launch_template.version : "?");
         return;
     }
     if (!t->repository) {
-        refuse(p, "the running refresh cannot be rolled back by AWS and app %s has no ECR repository to move "
-                  "back; deploy the previous launch template version instead (tarmac deploy --lt-version N).",
+        refuse(p,
+               "the running refresh cannot be rolled back by AWS and app %s has no ECR repository to move "
+               "back; deploy the previous launch template version instead (tarmac deploy --lt-version N).",
                t->app);
         return;
     }
@@ -578,9 +602,11 @@ static void compose_promote(build_ctx *x)
             strbuf sb;
             sb_init(&sb);
             refresh_text(a, &sb);
-            refuse(p, "InstanceRefreshInProgress: %s on %s; moving '%s' now would give the instances it still "
-                      "launches a different image. Wait for it (tarmac watch) or cancel it (tarmac cancel), then "
-                      "promote again.", sb.buf, p->target.asg, p->target.live_tag);
+            refuse(p,
+                   "InstanceRefreshInProgress: %s on %s; moving '%s' now would give the instances it still "
+                   "launches a different image. Wait for it (tarmac watch) or cancel it (tarmac cancel), then "
+                   "promote again.",
+                   sb.buf, p->target.asg, p->target.live_tag);
             sb_free(&sb);
             return;
         }
@@ -621,7 +647,8 @@ static void check_refresh_steps(build_ctx *x)
             continue;
         any_start = true;
         refresh_rule_ctx ctx = {
-            .plan = true, .has_desired_configuration = s->has_desired,
+            .plan = true,
+            .has_desired_configuration = s->has_desired,
             .group_lt_version = g ? g->launch_template.version : NULL,
             .desired_lt_version = s->has_desired ? s->desired.version : NULL,
         };
@@ -639,15 +666,19 @@ static void check_refresh_steps(build_ctx *x)
         if (x->alarms_failed) {
             char e[700];
             aws_error_format(&x->alarms_err, e, sizeof e);
-            add_note(p, "could not check that the refresh's alarms exist (%s); if one does not, AWS refuses "
-                        "StartInstanceRefresh and the tags are moved back", e);
+            add_note(p,
+                     "could not check that the refresh's alarms exist (%s); if one does not, AWS refuses "
+                     "StartInstanceRefresh and the tags are moved back",
+                     e);
             continue;
         }
         for (size_t k = 0; k < s->prefs.alarms.n; k++)
             if (!alarm_named(x, s->prefs.alarms.items[k])) {
-                refuse(p, "alarm '%.255s' of the refresh's AlarmSpecification does not exist in %s: "
-                          "StartInstanceRefresh would refuse it. Create the alarm or remove it from apps.%s.refresh.alarms.",
-                       s->prefs.alarms.items[k], prun_nz(p->target.region), prun_nz(p->target.app));
+                refuse(
+                    p,
+                    "alarm '%.255s' of the refresh's AlarmSpecification does not exist in %s: "
+                    "StartInstanceRefresh would refuse it. Create the alarm or remove it from apps.%s.refresh.alarms.",
+                    s->prefs.alarms.items[k], prun_nz(p->target.region), prun_nz(p->target.app));
                 return;
             }
     }
@@ -655,8 +686,10 @@ static void check_refresh_steps(build_ctx *x)
         return;
     for (size_t k = 0; k < p->target.alarms.n; k++)
         if (!alarm_named(x, p->target.alarms.items[k]))
-            add_note(p, "warning: alarm '%.255s' (apps.%s.alarms) does not exist: it guards nothing during this "
-                        "deploy", p->target.alarms.items[k], prun_nz(p->target.app));
+            add_note(p,
+                     "warning: alarm '%.255s' (apps.%s.alarms) does not exist: it guards nothing during this "
+                     "deploy",
+                     p->target.alarms.items[k], prun_nz(p->target.app));
 }
 
 static void compose(build_ctx *x)
@@ -666,11 +699,21 @@ static void compose(build_ctx *x)
         str_set(&p->target.account, x->ident.account);
     if (!p->refusal) {
         switch (p->action) {
-        case PLAN_DEPLOY: compose_deploy(x); break;
-        case PLAN_DEPLOY_LT: compose_deploy_lt(x); break;
-        case PLAN_CANCEL: compose_cancel(x); break;
-        case PLAN_ROLLBACK: compose_rollback(x); break;
-        case PLAN_PROMOTE: compose_promote(x); break;
+        case PLAN_DEPLOY:
+            compose_deploy(x);
+            break;
+        case PLAN_DEPLOY_LT:
+            compose_deploy_lt(x);
+            break;
+        case PLAN_CANCEL:
+            compose_cancel(x);
+            break;
+        case PLAN_ROLLBACK:
+            compose_rollback(x);
+            break;
+        case PLAN_PROMOTE:
+            compose_promote(x);
+            break;
         }
     }
     if (!p->refusal)
@@ -715,7 +758,7 @@ static void keep_err(aws_error *dst, bool *failed, const aws_error *err)
 static void on_ident(aws_client *c, caller_identity *res, const aws_error *err, void *ud)
 {
     (void)c;
-    (void)err;   /* the account is only shown and journaled */
+    (void)err; /* the account is only shown and journaled */
     build_ctx *x = ud;
     if (res)
         x->ident = *res;
@@ -724,14 +767,14 @@ static void on_ident(aws_client *c, caller_identity *res, const aws_error *err, 
 
 /* An answer the plan only keeps: the list (or the error) goes into the context's
  * field of the same name, and the join counts it. */
-#define KEEP_ANSWER(fn, list_type, field)                                                                     \
-    static void fn(aws_client *c, list_type *res, const aws_error *err, void *ud)                            \
-    {                                                                                                         \
-        (void)c;                                                                                              \
-        build_ctx *x = ud;                                                                                    \
-        x->field = *res;                                                                                      \
-        keep_err(&x->field##_err, &x->field##_failed, err);                                                   \
-        one_done(x);                                                                                          \
+#define KEEP_ANSWER(fn, list_type, field)                                                                              \
+    static void fn(aws_client *c, list_type *res, const aws_error *err, void *ud)                                      \
+    {                                                                                                                  \
+        (void)c;                                                                                                       \
+        build_ctx *x = ud;                                                                                             \
+        x->field = *res;                                                                                               \
+        keep_err(&x->field##_err, &x->field##_failed, err);                                                            \
+        one_done(x);                                                                                                   \
     }
 
 KEEP_ANSWER(on_lts, lt_version_list, lts)
@@ -754,8 +797,9 @@ static void on_groups(aws_client *c, asg_group_list *res, const aws_error *err, 
         if (lt->launch_template_id || lt->launch_template_name) {
             aws_error e = { 0 };
             join_add(&x->join);
-            if (svc_ec2_describe_lt_versions(c, lt->launch_template_id, lt->launch_template_id ? NULL
-                                             : lt->launch_template_name, on_lts, x, &e) != 0) {
+            if (svc_ec2_describe_lt_versions(c, lt->launch_template_id,
+                                             lt->launch_template_id ? NULL : lt->launch_template_name, on_lts, x,
+                                             &e) != 0) {
                 x->lts_err = e;
                 x->lts_failed = true;
                 join_unsent(&x->join);
@@ -854,11 +898,11 @@ int plan_build(aws_client *c, const plan_target *t, const plan_request *r, plan_
     x->need_refreshes = x->need_group || (r->action == PLAN_PROMOTE && str_eq(r->dst_tag, t->live_tag) && t->asg);
     /* A cancel reads the repository only to say what live names (what stays). */
     x->need_repo = r->action == PLAN_DEPLOY || r->action == PLAN_PROMOTE ||
-                   ((r->action == PLAN_ROLLBACK || r->action == PLAN_CANCEL) && t->repository);
+        ((r->action == PLAN_ROLLBACK || r->action == PLAN_CANCEL) && t->repository);
     x->need_lt = r->action == PLAN_DEPLOY_LT;
     /* A plan that may start a refresh checks its alarms exist (metric and composite). */
     x->need_alarms = (r->action == PLAN_DEPLOY || r->action == PLAN_DEPLOY_LT || r->action == PLAN_ROLLBACK) &&
-                     ((t->prefs.has_alarm_specification && t->prefs.alarms.n) || t->alarms.n);
+        ((t->prefs.has_alarm_specification && t->prefs.alarms.n) || t->alarms.n);
 
     /* Hold one count while starting calls so that a synchronous failure cannot
      * compose the plan half-way through. */
@@ -957,8 +1001,8 @@ static void wait_built(plan *p, void *ud)
     b->done = true;
 }
 
-plan *plan_build_wait_stop(aws_client *c, const plan_target *t, const plan_request *r,
-                           volatile sig_atomic_t *stop, int sig_fd)
+plan *plan_build_wait_stop(aws_client *c, const plan_target *t, const plan_request *r, volatile sig_atomic_t *stop,
+                           int sig_fd)
 {
     return plan_build_wait_via(plan_build, c, t, r, stop, sig_fd);
 }

@@ -17,14 +17,14 @@
 #include "services/services.h"
 #include "services/snapshot.h"
 
-#define PUT_IMAGE_INPUT "put-image.json"   /* in the current directory, as the CLI's file:// reads it */
-#define WAIT_POLL_S 2                      /* plan_run.c's wait step: a poll every 2 s ... */
-#define WAIT_POLLS (15 * 60 / WAIT_POLL_S) /* ... for 15 minutes */
+#define PUT_IMAGE_INPUT "put-image.json"        /* in the current directory, as the CLI's file:// reads it */
+#define WAIT_POLL_S     2                       /* plan_run.c's wait step: a poll every 2 s ... */
+#define WAIT_POLLS      (15 * 60 / WAIT_POLL_S) /* ... for 15 minutes */
 
 /* Every status of an instance refresh (botocore's InstanceRefreshStatus enum). */
 static const char *const refresh_statuses[] = {
-    "Pending", "InProgress", "Successful", "Failed", "Cancelling", "Cancelled",
-    "RollbackInProgress", "RollbackFailed", "RollbackSuccessful", "Baking",
+    "Pending",        "InProgress",         "Successful", "Failed", "Cancelling", "Cancelled", "RollbackInProgress",
+    "RollbackFailed", "RollbackSuccessful", "Baking",
 };
 
 void plan_cli_quote(strbuf *sb, const char *s)
@@ -110,9 +110,9 @@ char *plan_cli_copy_tag(const plan_target *t, const char *digest, const char *ds
         }
     }
     json_object_put(req);
-    arg(&sb, "--query", with_media_type
-        ? "images[0].{imageManifest: imageManifest, imageManifestMediaType: imageManifestMediaType}"
-        : "images[0].{imageManifest: imageManifest}");
+    arg(&sb, "--query",
+        with_media_type ? "images[0].{imageManifest: imageManifest, imageManifestMediaType: imageManifestMediaType}"
+                        : "images[0].{imageManifest: imageManifest}");
     arg(&sb, "--output", "json");
     sb_append(&sb, " > ");
     plan_cli_quote(&sb, PUT_IMAGE_INPUT);
@@ -145,8 +145,8 @@ char *plan_cli_refresh_call(const plan_target *t, plan_step_kind kind)
     strbuf sb;
     sb_init(&sb);
     if (kind == STEP_CANCEL_REFRESH || kind == STEP_ROLLBACK_REFRESH) {
-        aws_cmd(&sb, "autoscaling", kind == STEP_CANCEL_REFRESH ? "cancel-instance-refresh"
-                                                                 : "rollback-instance-refresh", t);
+        aws_cmd(&sb, "autoscaling",
+                kind == STEP_CANCEL_REFRESH ? "cancel-instance-refresh" : "rollback-instance-refresh", t);
         arg(&sb, "--auto-scaling-group-name", t->asg);
         return sb_steal(&sb);
     }

@@ -37,12 +37,15 @@ static const struct {
     { "Launch", "the refresh cannot launch replacements, so it replaces no instance" },
     { "Terminate", "the refresh cannot terminate old instances, so it replaces no instance" },
     { "InstanceRefresh", "instance refreshes are suspended: no instance is replaced until it is resumed" },
-    { "HealthCheck", "instance health is not checked: a new instance that fails is still counted healthy and "
-                     "the refresh goes on replacing good instances with it" },
-    { "ReplaceUnhealthy", "unhealthy instances are not replaced: the group can stay under the refresh's "
-                          "minimum healthy percentage and the refresh stalls" },
-    { "AddToLoadBalancer", "new instances are not registered with the load balancer: they take no traffic "
-                           "while the old ones are replaced" },
+    { "HealthCheck",
+      "instance health is not checked: a new instance that fails is still counted healthy and "
+      "the refresh goes on replacing good instances with it" },
+    { "ReplaceUnhealthy",
+      "unhealthy instances are not replaced: the group can stay under the refresh's "
+      "minimum healthy percentage and the refresh stalls" },
+    { "AddToLoadBalancer",
+      "new instances are not registered with the load balancer: they take no traffic "
+      "while the old ones are replaced" },
 };
 
 const char *asg_suspension_effect(const char *process)
@@ -128,7 +131,10 @@ static void suspended_line(const asg_group *g, strvec *out)
     sb_init(&others);
     int n = 0, n_other = 0;
     const char *words[4 + ARRAY_LEN(suspension_effects) + 2] = {
-        "aws", "autoscaling", "resume-processes", "--scaling-processes",
+        "aws",
+        "autoscaling",
+        "resume-processes",
+        "--scaling-processes",
     };
     size_t nw = 4;
     for (size_t i = 0; i < g->suspended_processes.n; i++) {
@@ -172,8 +178,9 @@ static void standby_line(const asg_group *g, const refresh_prefs *prefs, strvec 
     instance_list(&sb, g, asg_instance_standby, "in Standby");
     if (str_eq(v, "Wait")) {
         /* ExitStandby takes at most 20 instance ids (its API reference) */
-        const char *words[5 + 1 + 20] = { "aws", "autoscaling", "exit-standby", "--auto-scaling-group-name",
-                                          g->name ? g->name : "?", "--instance-ids" };
+        const char *words[5 + 1 + 20] = {
+            "aws", "autoscaling", "exit-standby", "--auto-scaling-group-name", g->name ? g->name : "?", "--instance-ids"
+        };
         size_t nw = 6;
         for (size_t i = 0; i < g->instances.n && nw < ARRAY_LEN(words); i++)
             if (asg_instance_standby(&g->instances.items[i]) && g->instances.items[i].instance_id)
@@ -181,13 +188,15 @@ static void standby_line(const asg_group *g, const refresh_prefs *prefs, strvec 
         strbuf fix;
         sb_init(&fix);
         plan_cli_hint(&fix, words, nw);
-        sb_printf(&sb, ": the refresh waits for them (StandbyInstances=Wait%s); it will not finish until they "
-                       "leave Standby (%s), and fails if they are still there after an hour",
+        sb_printf(&sb,
+                  ": the refresh waits for them (StandbyInstances=Wait%s); it will not finish until they "
+                  "leave Standby (%s), and fails if they are still there after an hour",
                   dflt ? ", the default" : "", fix.buf);
         sb_free(&fix);
     } else if (str_eq(v, "Ignore")) {
-        sb_append(&sb, ": the refresh ignores them (StandbyInstances=Ignore); they keep the old image after it "
-                       "ends");
+        sb_append(&sb,
+                  ": the refresh ignores them (StandbyInstances=Ignore); they keep the old image after it "
+                  "ends");
     } else if (str_eq(v, "Terminate")) {
         sb_append(&sb, ": the refresh terminates them (StandbyInstances=Terminate)");
     } else {
@@ -207,12 +216,14 @@ static void protected_line(const asg_group *g, const refresh_prefs *prefs, strve
     sb_init(&sb);
     instance_list(&sb, g, is_protected, "protected from scale in");
     if (str_eq(v, "Wait"))
-        sb_printf(&sb, ": the refresh waits for their protection to be removed (ScaleInProtectedInstances=Wait%s); "
-                       "it will not finish until then, and fails if they are still protected after an hour",
+        sb_printf(&sb,
+                  ": the refresh waits for their protection to be removed (ScaleInProtectedInstances=Wait%s); "
+                  "it will not finish until then, and fails if they are still protected after an hour",
                   dflt ? ", the default" : "");
     else if (str_eq(v, "Ignore"))
-        sb_append(&sb, ": the refresh ignores them (ScaleInProtectedInstances=Ignore); they keep the old image "
-                       "after it ends");
+        sb_append(&sb,
+                  ": the refresh ignores them (ScaleInProtectedInstances=Ignore); they keep the old image "
+                  "after it ends");
     else if (str_eq(v, "Refresh"))
         sb_append(&sb, ": the refresh replaces them too (ScaleInProtectedInstances=Refresh)");
     else
@@ -246,8 +257,10 @@ void ecr_unpullable_text(const ecr_image_detail *d, const char *tag, const char 
         return;
     const char *digest = d->image_digest ? d->image_digest : "?";
     if (str_eq(d->image_status, "ACTIVATING")) {
-        snprintf(buf, len, "'%.128s' (%.19s) is being restored from ECR's archive (imageStatus ACTIVATING) and "
-                 "cannot be pulled until it is ACTIVE", tag ? tag : "?", digest);
+        snprintf(buf, len,
+                 "'%.128s' (%.19s) is being restored from ECR's archive (imageStatus ACTIVATING) and "
+                 "cannot be pulled until it is ACTIVE",
+                 tag ? tag : "?", digest);
         return;
     }
     char when[40] = "";
@@ -257,11 +270,15 @@ void ecr_unpullable_text(const ecr_image_detail *d, const char *tag, const char 
     strbuf fix, text;
     sb_init(&fix);
     sb_init(&text);
-    plan_cli_hint(&fix, (const char *const[]){ "aws", "ecr", "update-image-storage-class", region ? "--region" : NULL,
-                                               region, "--repository-name", repository ? repository : "?",
-                                               "--image-id", image_id, "--target-storage-class", "STANDARD" }, 11);
-    sb_printf(&text, "'%.128s' (%.19s) is in ECR's archive (imageStatus %.20s%s%s) and cannot be pulled; restore it "
-              "with ", tag ? tag : "?", digest, d->image_status, when[0] ? ", archived " : "", when);
+    plan_cli_hint(&fix,
+                  (const char *const[]){ "aws", "ecr", "update-image-storage-class", region ? "--region" : NULL, region,
+                                         "--repository-name", repository ? repository : "?", "--image-id", image_id,
+                                         "--target-storage-class", "STANDARD" },
+                  11);
+    sb_printf(&text,
+              "'%.128s' (%.19s) is in ECR's archive (imageStatus %.20s%s%s) and cannot be pulled; restore it "
+              "with ",
+              tag ? tag : "?", digest, d->image_status, when[0] ? ", archived " : "", when);
     /* a command is given whole or not at all */
     size_t room = text.len + fix.len + 50;
     sb_append(&text, room < len ? fix.buf : "UpdateImageStorageClass (targetStorageClass STANDARD)");
@@ -298,7 +315,8 @@ static void refuse(plan *p, const char *why)
 {
     if (!p->refusal)
         p->refusal = xasprintf("%s: instances launched with it would fail to start. Plan again once it is "
-                               "ACTIVE. Nothing was changed.", why);
+                               "ACTIVE. Nothing was changed.",
+                               why);
 }
 
 /* A note about an image that cannot be pulled: why (ecr_unpullable_text), then what
@@ -355,8 +373,8 @@ static void check_images(plan *p, bool replaces, const ecr_image_detail_list *im
         } else if (str_eq(s->dst_tag, t->stable_tag)) {
             if (!ecr_image_pullable(src)) {
                 ecr_unpullable_text(src, s->src_tag, t->repository, t->region, why, sizeof why);
-                char *what = xasprintf("'%s' will point at it, and a rollback to it fails until it is restored",
-                                       t->stable_tag);
+                char *what =
+                    xasprintf("'%s' will point at it, and a rollback to it fails until it is restored", t->stable_tag);
                 note_unpullable(p, why, what);
                 free(what);
             }
@@ -375,8 +393,8 @@ static void check_images(plan *p, bool replaces, const ecr_image_detail_list *im
     /* The rollback target, when this plan leaves it as it is. */
     bool moves_stable = false;
     for (size_t i = 0; i < p->steps.n; i++)
-        moves_stable = moves_stable || (p->steps.items[i].kind == STEP_COPY_TAG &&
-                                         str_eq(p->steps.items[i].dst_tag, t->stable_tag));
+        moves_stable = moves_stable ||
+            (p->steps.items[i].kind == STEP_COPY_TAG && str_eq(p->steps.items[i].dst_tag, t->stable_tag));
     const ecr_image_detail *stable = ecr_image_with_tag(images, t->stable_tag);
     if (!moves_stable && p->action == PLAN_DEPLOY && !ecr_image_pullable(stable)) {
         ecr_unpullable_text(stable, t->stable_tag, t->repository, t->region, why, sizeof why);

@@ -100,11 +100,11 @@ void guard_signals_of_refresh(guard_signals *s, const instance_refresh *r, int h
     s->status = st;
     s->reason = r->status_reason;
     s->state = str_eq(st, "Successful") ? ROLLOUT_SUCCEEDED
-             : str_eq(st, "Failed") ? ROLLOUT_FAILED
-             : str_eq(st, "Cancelled") || str_eq(st, "RollbackSuccessful") || str_eq(st, "RollbackFailed")
-                 ? ROLLOUT_ENDED_BAD
-             : str_eq(st, "RollbackInProgress") ? ROLLOUT_ROLLING_BACK
-                                                : ROLLOUT_RUNNING;
+        : str_eq(st, "Failed")          ? ROLLOUT_FAILED
+        : str_eq(st, "Cancelled") || str_eq(st, "RollbackSuccessful") || str_eq(st, "RollbackFailed")
+        ? ROLLOUT_ENDED_BAD
+        : str_eq(st, "RollbackInProgress") ? ROLLOUT_ROLLING_BACK
+                                           : ROLLOUT_RUNNING;
     refresh_phase ph;
     refresh_phase_of(r, &ph);
     refresh_phase_text(&ph, s->progress, sizeof s->progress);
@@ -163,15 +163,16 @@ plan_guard_verdict plan_guard_judge(plan_guard *g, const guard_signals *s)
         g->baseline_low = low;
         g->baseline_healthy = healthy;
         if (low)
-            add_note(g, "healthy targets were already %d/%d (under %d%%) when the watch began: "
-                     "only fewer healthy counts", healthy, total, g->min_healthy_percent);
+            add_note(g,
+                     "healthy targets were already %d/%d (under %d%%) when the watch began: "
+                     "only fewer healthy counts",
+                     healthy, total, g->min_healthy_percent);
     }
     if (low && g->baseline_low && healthy >= g->baseline_healthy)
         low = false;
     g->low_polls = low ? g->low_polls + 1 : 0;
     if (low && g->low_polls >= g->unhealthy_polls) {
-        snprintf(g->reason, sizeof g->reason,
-                 "healthy targets %d/%d stayed under %d%% for %d polls", healthy, total,
+        snprintf(g->reason, sizeof g->reason, "healthy targets %d/%d stayed under %d%% for %d polls", healthy, total,
                  g->min_healthy_percent, g->low_polls);
         add_rollout_state(g, s);
         return PLAN_GUARD_ROLLBACK;
@@ -191,8 +192,7 @@ const char *plan_guard_new_note(plan_guard *g)
     return fresh;
 }
 
-void plan_guard_count_targets(const target_health_list *const *lists, size_t n, int *healthy, int *judged,
-                              int *all)
+void plan_guard_count_targets(const target_health_list *const *lists, size_t n, int *healthy, int *judged, int *all)
 {
     *healthy = *judged = *all = 0;
     for (size_t l = 0; l < n; l++) {

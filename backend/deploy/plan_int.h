@@ -22,13 +22,22 @@ int plan_step_state_lookup(const char *s);
 enum {
     PH_IDLE,
     PH_PRECHECK,
-    PH_COPY_READ_DST, PH_COPY_READ_SRC, PH_COPY_PUT, PH_COPY_VERIFY,
-    PH_START_DESCRIBE, PH_START_CALL, PH_START_CONFIRM, PH_START_WHO,
+    PH_COPY_READ_DST,
+    PH_COPY_READ_SRC,
+    PH_COPY_PUT,
+    PH_COPY_VERIFY,
+    PH_START_DESCRIBE,
+    PH_START_CALL,
+    PH_START_CONFIRM,
+    PH_START_WHO,
     PH_CANCEL_CALL,
     PH_ROLLBACK_CALL,
     PH_ID_VERIFY,
-    PH_WAIT_DESCRIBE, PH_WAIT_SLEEP,
-    PH_UNTAG_READ, PH_UNTAG_DELETE, PH_UNTAG_VERIFY,
+    PH_WAIT_DESCRIBE,
+    PH_WAIT_SLEEP,
+    PH_UNTAG_READ,
+    PH_UNTAG_DELETE,
+    PH_UNTAG_VERIFY,
 };
 
 struct plan_run {
@@ -38,29 +47,29 @@ struct plan_run {
     plan_run_hooks h;
     size_t idx;
     int phase;
-    bool precheck_needed;    /* no other refresh runs before tags move (deploy, rollback's retag,
+    bool precheck_needed; /* no other refresh runs before tags move (deploy, rollback's retag,
                                 promote onto the live tag) */
-    bool precheck_tags;      /* every tag to move is still where the plan saw it */
-    bool changed;            /* some mutating step succeeded */
-    bool uncertain;          /* a mutating call's outcome is unknown */
-    bool prior_changes;      /* resumed: an earlier run changed (or may have changed) something */
-    bool restored;           /* AWS refused the refresh and every tag move was put back */
+    bool precheck_tags;   /* every tag to move is still where the plan saw it */
+    bool changed;         /* some mutating step succeeded */
+    bool uncertain;       /* a mutating call's outcome is unknown */
+    bool prior_changes;   /* resumed: an earlier run changed (or may have changed) something */
+    bool restored;        /* AWS refused the refresh and every tag move was put back */
     bool stop;
-    const char *stop_by;     /* who asked ("a signal", "the operator (x)"): a literal */
+    const char *stop_by; /* who asked ("a signal", "the operator (x)"): a literal */
     bool done;
     bool in_flight;
     bool client_gone;
     plan_outcome outcome;
     strbuf msg;
-    strbuf jerr;             /* the first journal write that failed */
-    int64_t due_mono;        /* PH_WAIT_SLEEP: next poll */
+    strbuf jerr;      /* the first journal write that failed */
+    int64_t due_mono; /* PH_WAIT_SLEEP: next poll */
     int64_t wait_deadline;
-    ecr_image manifest;      /* PH_COPY_*: the source manifest */
+    ecr_image manifest; /* PH_COPY_*: the source manifest */
 };
 
 /* plan_run.c: the loop over steps */
-void prun_advance(plan_run *r);                  /* the next step, or the end of the plan */
-void prun_finish(plan_run *r, plan_outcome o);   /* ends the plan once: journal, hooks */
+void prun_advance(plan_run *r);                /* the next step, or the end of the plan */
+void prun_finish(plan_run *r, plan_outcome o); /* ends the plan once: journal, hooks */
 void prun_manifest_clear(plan_run *r);
 
 /* plan_step.c: what every step shares */
@@ -71,8 +80,7 @@ const char *prun_nz(const char *s);
 void prun_scrub(const plan_run *r, strbuf *sb);
 void prun_set_scrubbed(plan_run *r, char **dst, const char *text);
 int prun_journal_step(plan_run *r, const char *event, const char *outcome, const char *error);
-int prun_journal_plan(plan_run *r, const char *event, const char *outcome, const char *error,
-                      json_object *plan_json);
+int prun_journal_plan(plan_run *r, const char *event, const char *outcome, const char *error, json_object *plan_json);
 void prun_notify_step(plan_run *r);
 void prun_step_fail(plan_run *r, const char *code, plan_outcome o, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -70,8 +70,8 @@ void plan_prefs_from_json(json_object *o, refresh_prefs *p)
     p->scale_in_protected_instances = xstrdup(js_str(o, "ScaleInProtectedInstances"));
     p->standby_instances = xstrdup(js_str(o, "StandbyInstances"));
     json_object *spec;
-    if (json_object_object_get_ex(o, "AlarmSpecification", &spec) &&
-        json_object_object_get_ex(spec, "Alarms", &a) && json_object_is_type(a, json_type_array)) {
+    if (json_object_object_get_ex(o, "AlarmSpecification", &spec) && json_object_object_get_ex(spec, "Alarms", &a) &&
+        json_object_is_type(a, json_type_array)) {
         p->has_alarm_specification = true;
         size_t n = json_object_array_length(a);
         for (size_t i = 0; i < n && i < 10; i++) {
@@ -294,8 +294,12 @@ int plan_abandon(journal *j, const journal_unfinished *u, strbuf *err)
 {
     char *user = journal_local_user();
     journal_record r = {
-        .event = "plan_end", .plan_id = u->plan_id, .action = u->action, .app = u->app,
-        .user = user, .outcome = "abandoned",
+        .event = "plan_end",
+        .plan_id = u->plan_id,
+        .action = u->action,
+        .app = u->app,
+        .user = user,
+        .outcome = "abandoned",
         .description = "abandoned by the operator; tags and refreshes left as they are",
     };
     int rc = journal_append(j, &r, err);

@@ -39,20 +39,30 @@ int plan_journal_verdict(journal *j, const plan_target *t, const char *plan_id, 
                          const char *source, strbuf *err)
 {
     journal_record r = {
-        .event = "guard_verdict", .plan_id = plan_id, .action = action, .refresh_id = refresh_id,
-        .outcome = verdict, .source = source,
+        .event = "guard_verdict",
+        .plan_id = plan_id,
+        .action = action,
+        .refresh_id = refresh_id,
+        .outcome = verdict,
+        .source = source,
         .status = g && g->status[0] ? g->status : NULL,
-        .reason = reason ? reason : g && g->reason[0] ? g->reason : NULL,
+        .reason = reason        ? reason
+            : g && g->reason[0] ? g->reason
+                                : NULL,
     };
     return append_outcome(j, &r, t, err);
 }
 
-int plan_journal_offer(journal *j, const plan_target *t, const char *plan_id, const char *action,
-                       const char *outcome, const char *reason, const char *source, strbuf *err)
+int plan_journal_offer(journal *j, const plan_target *t, const char *plan_id, const char *action, const char *outcome,
+                       const char *reason, const char *source, strbuf *err)
 {
     journal_record r = {
-        .event = "rollback_offer", .plan_id = plan_id, .action = action, .outcome = outcome,
-        .reason = reason, .source = source,
+        .event = "rollback_offer",
+        .plan_id = plan_id,
+        .action = action,
+        .outcome = outcome,
+        .reason = reason,
+        .source = source,
     };
     return append_outcome(j, &r, t, err);
 }

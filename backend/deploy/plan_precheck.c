@@ -37,8 +37,10 @@ static void precheck_done(aws_client *c, instance_refresh_list *res, const aws_e
         sb_reset(&r->msg);
         sb_append(&r->msg, "InstanceRefreshInProgress: another ");
         prun_describe_refresh(a, &r->msg);
-        sb_printf(&r->msg, " is running on %s; nothing was changed. Wait for it (tarmac watch) or cancel it "
-                  "(tarmac cancel), then %s.", prun_nz(r->p->target.asg), r->p->resumed ? "resume" : "plan again");
+        sb_printf(&r->msg,
+                  " is running on %s; nothing was changed. Wait for it (tarmac watch) or cancel it "
+                  "(tarmac cancel), then %s.",
+                  prun_nz(r->p->target.asg), r->p->resumed ? "resume" : "plan again");
         prun_finish(r, PLAN_REFUSED);
     } else {
         r->precheck_needed = false;
@@ -92,9 +94,11 @@ static void tags_checked(aws_client *c, ecr_batch_get_result *res, const aws_err
                 now = res->images.items[k].image_digest;
         if (!str_eq(now, s->before_digest) && !str_eq(now, s->digest)) {
             sb_reset(&r->msg);
-            sb_printf(&r->msg, "%s moved since the plan was made (now %s, planned from %s): someone else "
-                      "changed it; nothing %s changed: %s", prun_nz(s->dst_tag), now ? now : "absent",
-                      s->before_digest ? s->before_digest : "absent", r->p->resumed ? "more was" : "was",
+            sb_printf(&r->msg,
+                      "%s moved since the plan was made (now %s, planned from %s): someone else "
+                      "changed it; nothing %s changed: %s",
+                      prun_nz(s->dst_tag), now ? now : "absent", s->before_digest ? s->before_digest : "absent",
+                      r->p->resumed ? "more was" : "was",
                       r->p->resumed ? "abandon this plan and plan again" : "plan again");
             prun_finish(r, PLAN_REFUSED);
             ecr_batch_get_result_free(res);

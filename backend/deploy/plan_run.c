@@ -95,8 +95,7 @@ void prun_advance(plan_run *r)
     if (r->done)
         return;
     plan *p = r->p;
-    while (r->idx < p->steps.n &&
-           (prun_cur(r)->state == STEP_DONE || prun_cur(r)->state == STEP_SKIPPED)) {
+    while (r->idx < p->steps.n && (prun_cur(r)->state == STEP_DONE || prun_cur(r)->state == STEP_SKIPPED)) {
         if (prun_cur(r)->state == STEP_SKIPPED && !prun_cur(r)->result) {
             /* Satisfied when planned: journal it so the log shows every step. */
             str_set(&prun_cur(r)->result, "nothing to do (already equal when planned)");
@@ -181,10 +180,17 @@ plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hook
         sb_append(err, why);
         if (j) {
             journal_record rec = {
-                .event = "refused", .plan_id = p->id, .action = plan_action_name(p->action),
-                .user = p->target.user, .account = p->target.account, .region = p->target.region,
-                .app = p->target.app, .asg = p->target.asg, .repository = p->target.repository,
-                .outcome = "refused", .error = why,
+                .event = "refused",
+                .plan_id = p->id,
+                .action = plan_action_name(p->action),
+                .user = p->target.user,
+                .account = p->target.account,
+                .region = p->target.region,
+                .app = p->target.app,
+                .asg = p->target.asg,
+                .repository = p->target.repository,
+                .outcome = "refused",
+                .error = why,
             };
             strbuf e;
             sb_init(&e);
@@ -202,7 +208,7 @@ plan_run *plan_run_start(aws_client *c, plan *p, journal *j, const plan_run_hook
             p->steps.items[i].was_started)
             r->prior_changes = true;
     if (p->undo_from)
-        r->idx = p->undo_from;   /* resumed while putting tags back: only that is left */
+        r->idx = p->undo_from; /* resumed while putting tags back: only that is left */
     else
         plan_prechecks(r);
     int rc;
@@ -287,8 +293,8 @@ void plan_run_free(plan_run *r)
     free(r);
 }
 
-plan_outcome plan_run_wait(aws_client *c, plan *p, journal *j, const plan_run_hooks *h,
-                           volatile sig_atomic_t *stop, int sig_fd, strbuf *err)
+plan_outcome plan_run_wait(aws_client *c, plan *p, journal *j, const plan_run_hooks *h, volatile sig_atomic_t *stop,
+                           int sig_fd, strbuf *err)
 {
     if (stop && *stop) {
         /* Nothing began: not even a journal record. */

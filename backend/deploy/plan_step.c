@@ -40,7 +40,7 @@ void plan_redact(const aws_client *c, char *text)
     for (size_t i = 0; i < ARRAY_LEN(secrets); i++) {
         const char *sec = secrets[i];
         size_t n = sec ? strlen(sec) : 0;
-        if (n < sizeof mark)      /* too short to be one; and the text only shrinks */
+        if (n < sizeof mark) /* too short to be one; and the text only shrinks */
             continue;
         char *q;
         while ((q = strstr(text, sec)) != NULL) {
@@ -82,15 +82,25 @@ int prun_journal_step(plan_run *r, const char *event, const char *outcome, const
     const plan_step *s = prun_cur(r);
     bool start_rec = strcmp(event, "step_start") == 0;
     journal_record rec = {
-        .event = event, .plan_id = p->id, .action = plan_action_name(p->action),
-        .user = p->target.user, .account = p->target.account, .region = p->target.region,
-        .app = p->target.app, .asg = p->target.asg, .repository = p->target.repository,
-        .step = (int)r->idx + 1, .step_kind = plan_step_kind_name(s->kind),
+        .event = event,
+        .plan_id = p->id,
+        .action = plan_action_name(p->action),
+        .user = p->target.user,
+        .account = p->target.account,
+        .region = p->target.region,
+        .app = p->target.app,
+        .asg = p->target.asg,
+        .repository = p->target.repository,
+        .step = (int)r->idx + 1,
+        .step_kind = plan_step_kind_name(s->kind),
         .description = s->description,
         .before_digest = s->kind == STEP_COPY_TAG ? s->before_digest : NULL,
         .after_digest = s->kind == STEP_COPY_TAG ? s->digest : NULL,
-        .refresh_id = s->refresh_id, .request_id = s->request_id,
-        .outcome = outcome, .error = error, .cli = s->cli,
+        .refresh_id = s->refresh_id,
+        .request_id = s->request_id,
+        .outcome = outcome,
+        .error = error,
+        .cli = s->cli,
         .latest_refresh_id = start_rec && s->kind == STEP_START_REFRESH ? p->latest_refresh_id : NULL,
     };
     strbuf e;
@@ -102,15 +112,23 @@ int prun_journal_step(plan_run *r, const char *event, const char *outcome, const
     return rc;
 }
 
-int prun_journal_plan(plan_run *r, const char *event, const char *outcome, const char *error,
-                        json_object *plan_json)
+int prun_journal_plan(plan_run *r, const char *event, const char *outcome, const char *error, json_object *plan_json)
 {
     const plan *p = r->p;
     journal_record rec = {
-        .event = event, .plan_id = p->id, .action = plan_action_name(p->action),
-        .user = p->target.user, .account = p->target.account, .region = p->target.region,
-        .app = p->target.app, .asg = p->target.asg, .repository = p->target.repository,
-        .steps = (int)p->steps.n, .outcome = outcome, .error = error, .plan = plan_json,
+        .event = event,
+        .plan_id = p->id,
+        .action = plan_action_name(p->action),
+        .user = p->target.user,
+        .account = p->target.account,
+        .region = p->target.region,
+        .app = p->target.app,
+        .asg = p->target.asg,
+        .repository = p->target.repository,
+        .steps = (int)p->steps.n,
+        .outcome = outcome,
+        .error = error,
+        .plan = plan_json,
         .trigger = plan_json ? p->trigger : NULL,
     };
     strbuf e;
@@ -130,15 +148,14 @@ void prun_notify_step(plan_run *r)
         r->h.step_changed(r, r->idx, r->h.ud);
 }
 
-static void step_end_bad(plan_run *r, const char *code, plan_outcome o, const char *jout, const char *fmt,
-                         va_list ap)
+static void step_end_bad(plan_run *r, const char *code, plan_outcome o, const char *jout, const char *fmt, va_list ap)
 {
     plan_step *s = prun_cur(r);
     strbuf sb;
     sb_init(&sb);
     sb_vprintf(&sb, fmt, ap);
     prun_scrub(r, &sb);
-    s->state = o == PLAN_STOPPED ? STEP_PENDING : STEP_FAILED;   /* a stopped step is simply not run */
+    s->state = o == PLAN_STOPPED ? STEP_PENDING : STEP_FAILED; /* a stopped step is simply not run */
     str_set(&s->error_code, code);
     str_set(&s->error, sb.buf);
     sb_reset(&r->msg);
@@ -273,5 +290,5 @@ bool prun_outcome_unknown(const aws_error *err)
     if (err->transport || err->http_status < 400 || err->http_status >= 500 || err->http_status == 408)
         return true;
     return !err->code[0] || strcmp(err->code, "MalformedResponse") == 0 || strcmp(err->code, "Timeout") == 0 ||
-           strcmp(err->code, "NetworkError") == 0;
+        strcmp(err->code, "NetworkError") == 0;
 }

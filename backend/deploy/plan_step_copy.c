@@ -25,8 +25,10 @@ static void copy_verify_done(aws_client *c, ecr_batch_get_result *res, const aws
     char *lost = xstrdup(s->error);
     if (!err && str_eq(now, s->digest)) {
         char note[1000];
-        snprintf(note, sizeof note, "PutImage's answer was lost (%.500s); BatchGetImage shows %.300s at the "
-                 "digest: done", prun_nz(lost), prun_nz(s->dst_tag));
+        snprintf(note, sizeof note,
+                 "PutImage's answer was lost (%.500s); BatchGetImage shows %.300s at the "
+                 "digest: done",
+                 prun_nz(lost), prun_nz(s->dst_tag));
         prun_step_ok(r, STEP_DONE, note);
     } else {
         char e[700] = "";
@@ -53,8 +55,10 @@ static void copy_verify(plan_run *r)
         r->in_flight = false;
         char t[700];
         prun_err_text(&e, t, sizeof t);
-        prun_step_unknown(r, e.code, "PutImage got no usable answer (%s) and the check could not start: %s; the "
-                          "plan stays open", prun_nz(s->error), t);
+        prun_step_unknown(r, e.code,
+                          "PutImage got no usable answer (%s) and the check could not start: %s; the "
+                          "plan stays open",
+                          prun_nz(s->error), t);
     }
 }
 
@@ -154,14 +158,15 @@ static void copy_dst_done(aws_client *c, ecr_batch_get_result *res, const aws_er
         /* Resumed: the earlier run's PutImage got there. */
         prun_step_ok(r, s->was_started ? STEP_DONE : STEP_SKIPPED, "already there: the tag points at this digest");
     } else if (!str_eq(now, s->before_digest) && s->undo) {
-        prun_step_fail(r, "TagMoved", PLAN_FAILED, "%s moved since this plan put it there (now %s, not %s): someone "
-                       "else changed it; left as it is", prun_nz(s->dst_tag), now ? now : "absent",
-                       prun_nz(s->before_digest));
+        prun_step_fail(r, "TagMoved", PLAN_FAILED,
+                       "%s moved since this plan put it there (now %s, not %s): someone "
+                       "else changed it; left as it is",
+                       prun_nz(s->dst_tag), now ? now : "absent", prun_nz(s->before_digest));
     } else if (!str_eq(now, s->before_digest)) {
         prun_step_fail(r, "TagMoved", PLAN_REFUSED,
                        "%s moved since the plan was made (now %s, planned from %s): someone else changed it; "
-                       "nothing more was done: plan again", prun_nz(s->dst_tag), now ? now : "absent",
-                       s->before_digest ? s->before_digest : "absent");
+                       "nothing more was done: plan again",
+                       prun_nz(s->dst_tag), now ? now : "absent", s->before_digest ? s->before_digest : "absent");
     } else {
         ecr_image_id id = { .image_digest = s->digest };
         aws_error e = { 0 };

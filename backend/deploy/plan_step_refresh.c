@@ -84,21 +84,22 @@ static void start_confirm_done(aws_client *c, instance_refresh_list *res, const 
     if (mine) {
         str_set(&s->refresh_id, mine->instance_refresh_id);
         char note[200];
-        snprintf(note, sizeof note, "no usable answer from StartInstanceRefresh; DescribeInstanceRefreshes shows "
-                 "the new refresh %.80s: it started", prun_nz(mine->instance_refresh_id));
+        snprintf(note, sizeof note,
+                 "no usable answer from StartInstanceRefresh; DescribeInstanceRefreshes shows "
+                 "the new refresh %.80s: it started",
+                 prun_nz(mine->instance_refresh_id));
         prun_step_ok(r, STEP_DONE, note);
     } else {
         char e[700] = "";
         if (err)
             prun_err_text(err, e, sizeof e);
-        prun_step_unknown(r, s->error_code ? s->error_code : "Unconfirmed",
-                          "StartInstanceRefresh got no usable answer (%s) and %s%s; it was not retried. The plan "
-                          "stays open: check the group's refreshes, then resume it (a refresh that started after all "
-                          "is taken over, never started twice) or abandon it",
-                          s->error ? s->error : prun_nz(s->error_code),
-                          err ? "DescribeInstanceRefreshes failed too: "
-                              : "DescribeInstanceRefreshes shows no new refresh",
-                          e);
+        prun_step_unknown(
+            r, s->error_code ? s->error_code : "Unconfirmed",
+            "StartInstanceRefresh got no usable answer (%s) and %s%s; it was not retried. The plan "
+            "stays open: check the group's refreshes, then resume it (a refresh that started after all "
+            "is taken over, never started twice) or abandon it",
+            s->error ? s->error : prun_nz(s->error_code),
+            err ? "DescribeInstanceRefreshes failed too: " : "DescribeInstanceRefreshes shows no new refresh", e);
     }
     MODEL_LIST_FREE(*res, instance_refresh_free);
 }
@@ -142,8 +143,10 @@ static void start_done(aws_client *c, char *id, const aws_error *err, void *ud)
         if (svc_asg_describe_refreshes(c, r->p->target.asg, NULL, 10, start_confirm_done, r, &e) == 0)
             return;
         r->in_flight = false;
-        prun_step_unknown(r, err->code, "StartInstanceRefresh got no usable answer (%s) and the check could not "
-                          "start; the plan stays open", t);
+        prun_step_unknown(r, err->code,
+                          "StartInstanceRefresh got no usable answer (%s) and the check could not "
+                          "start; the plan stays open",
+                          t);
     } else {
         /* Refused for good (ValidationError, LimitExceeded, ...): put the tags back. */
         char t[700];
@@ -249,9 +252,10 @@ static void id_verify_done(aws_client *c, instance_refresh_list *res, const aws_
     bool cancel = s->kind == STEP_CANCEL_REFRESH;
     const instance_refresh *n = !err && res->n ? &res->items[0] : NULL;
     const char *st = n ? n->status : NULL;
-    bool happened = n && (cancel ? (str_eq(st, "Cancelling") || str_eq(st, "Cancelled") || !prun_first_active(res))
-                                 : (str_eq(st, "RollbackInProgress") || str_eq(st, "RollbackSuccessful") ||
-                                    str_eq(st, "RollbackFailed")));
+    bool happened = n &&
+        (cancel
+             ? (str_eq(st, "Cancelling") || str_eq(st, "Cancelled") || !prun_first_active(res))
+             : (str_eq(st, "RollbackInProgress") || str_eq(st, "RollbackSuccessful") || str_eq(st, "RollbackFailed")));
     char *lost = xstrdup(s->error);
     if (happened) {
         char note[900];
@@ -265,9 +269,9 @@ static void id_verify_done(aws_client *c, instance_refresh_list *res, const aws_
             prun_err_text(err, e, sizeof e);
         prun_step_unknown(r, s->error_code ? s->error_code : "Unknown",
                           "%s got no usable answer (%s) and %s%s. The plan stays open: check the group's refreshes, "
-                          "then resume or abandon it", cancel ? "CancelInstanceRefresh" : "RollbackInstanceRefresh",
-                          prun_nz(lost), err ? "the check failed: " : "DescribeInstanceRefreshes does not show it",
-                          err ? e : "");
+                          "then resume or abandon it",
+                          cancel ? "CancelInstanceRefresh" : "RollbackInstanceRefresh", prun_nz(lost),
+                          err ? "the check failed: " : "DescribeInstanceRefreshes does not show it", err ? e : "");
     }
     free(lost);
     MODEL_LIST_FREE(*res, instance_refresh_free);
@@ -307,9 +311,11 @@ static void id_call_done(aws_client *c, char *id, const aws_error *err, void *ud
         r->in_flight = false;
         prun_step_unknown(r, err->code, "no usable answer (%s) and the check could not start; the plan stays open", t);
     } else if (strcmp(err->code, "IrreversibleInstanceRefresh") == 0) {
-        prun_step_fail(r, err->code, PLAN_FAILED, "%s; AWS cannot undo this refresh (its launch template takes "
+        prun_step_fail(r, err->code, PLAN_FAILED,
+                       "%s; AWS cannot undo this refresh (its launch template takes "
                        "the image from an SSM parameter, or uses $Latest/$Default): cancel it (tarmac cancel) and "
-                       "deploy the version to return to (tarmac deploy --lt-version N)", t);
+                       "deploy the version to return to (tarmac deploy --lt-version N)",
+                       t);
     } else {
         prun_step_fail(r, err->code, PLAN_FAILED, "%s", t);
     }

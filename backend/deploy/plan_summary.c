@@ -97,12 +97,18 @@ static void asked(const plan *p, strbuf *out)
 {
     const char *asg = p->target.asg ? p->target.asg : "?";
     switch (p->action) {
-    case PLAN_DEPLOY: sb_printf(out, "deploy %s to %s", p->arg_tag ? p->arg_tag : "?", asg); break;
+    case PLAN_DEPLOY:
+        sb_printf(out, "deploy %s to %s", p->arg_tag ? p->arg_tag : "?", asg);
+        break;
     case PLAN_DEPLOY_LT:
         sb_printf(out, "deploy launch template version %s to %s", p->arg_lt_version ? p->arg_lt_version : "?", asg);
         break;
-    case PLAN_ROLLBACK: sb_printf(out, "roll back %s", asg); break;
-    case PLAN_CANCEL: sb_printf(out, "cancel the instance refresh on %s", asg); break;
+    case PLAN_ROLLBACK:
+        sb_printf(out, "roll back %s", asg);
+        break;
+    case PLAN_CANCEL:
+        sb_printf(out, "cancel the instance refresh on %s", asg);
+        break;
     case PLAN_PROMOTE:
         sb_printf(out, "point %s at %s's image", p->arg_dst ? p->arg_dst : "?", p->arg_tag ? p->arg_tag : "?");
         break;
@@ -115,8 +121,10 @@ static void deploy_line(const plan *p, strbuf *out)
     if (p->action == PLAN_DEPLOY_LT) {
         sb_append(out, "Deploy launch template ");
         if (start && start->has_desired)
-            sb_printf(out, "%s version %s", start->desired.launch_template_name ? start->desired.launch_template_name
-                      : start->desired.launch_template_id ? start->desired.launch_template_id : "?",
+            sb_printf(out, "%s version %s",
+                      start->desired.launch_template_name     ? start->desired.launch_template_name
+                          : start->desired.launch_template_id ? start->desired.launch_template_id
+                                                              : "?",
                       start->desired.version ? start->desired.version : "?");
         else
             sb_printf(out, "version %s", p->arg_lt_version ? p->arg_lt_version : "?");
@@ -237,9 +245,17 @@ void plan_summary(const plan *p, strbuf *out)
         sb_append(out, "Resume: ");
     switch (p->action) {
     case PLAN_DEPLOY:
-    case PLAN_DEPLOY_LT: deploy_line(p, out); break;
-    case PLAN_ROLLBACK: rollback_line(p, out); break;
-    case PLAN_CANCEL: cancel_line(p, out); break;
-    case PLAN_PROMOTE: promote_line(p, out); break;
+    case PLAN_DEPLOY_LT:
+        deploy_line(p, out);
+        break;
+    case PLAN_ROLLBACK:
+        rollback_line(p, out);
+        break;
+    case PLAN_CANCEL:
+        cancel_line(p, out);
+        break;
+    case PLAN_PROMOTE:
+        promote_line(p, out);
+        break;
     }
 }

@@ -26,7 +26,7 @@ bool prun_refusal_definite(const aws_error *err)
 
 static void short_digest(const char *d, char *buf, size_t len)
 {
-    snprintf(buf, len, "%.19s", d ? d : "(none)");   /* "sha256:" + 12 hex */
+    snprintf(buf, len, "%.19s", d ? d : "(none)"); /* "sha256:" + 12 hex */
 }
 
 /* The undo of one done copy step. */
@@ -91,7 +91,7 @@ bool prun_start_undo(plan_run *r, const char *code, const char *why)
     strvec said = { 0 };
     p->undo_from = p->steps.n;
     for (size_t i = start; i-- > 0;) {
-        plan_step done = p->steps.items[i];   /* a shallow copy: adding a step may move the vector */
+        plan_step done = p->steps.items[i]; /* a shallow copy: adding a step may move the vector */
         if (done.kind == STEP_COPY_TAG && !done.undo && done.state == STEP_DONE)
             add_undo_of(p, &done, &said);
     }
@@ -104,10 +104,19 @@ bool prun_start_undo(plan_run *r, const char *code, const char *why)
     for (size_t i = 0; i < said.n; i++)
         sb_printf(&desc, "%s %s", i ? "," : "", said.items[i]);
     journal_record rec = {
-        .event = "plan_undo", .plan_id = p->id, .action = plan_action_name(p->action),
-        .user = p->target.user, .account = p->target.account, .region = p->target.region,
-        .app = p->target.app, .asg = p->target.asg, .repository = p->target.repository,
-        .steps = (int)p->steps.n, .description = desc.buf, .error = p->undo_reason, .undo_steps = steps,
+        .event = "plan_undo",
+        .plan_id = p->id,
+        .action = plan_action_name(p->action),
+        .user = p->target.user,
+        .account = p->target.account,
+        .region = p->target.region,
+        .app = p->target.app,
+        .asg = p->target.asg,
+        .repository = p->target.repository,
+        .steps = (int)p->steps.n,
+        .description = desc.buf,
+        .error = p->undo_reason,
+        .undo_steps = steps,
     };
     strbuf e;
     sb_init(&e);
@@ -116,15 +125,17 @@ bool prun_start_undo(plan_run *r, const char *code, const char *why)
     sb_free(&desc);
     strvec_free(&said);
     r->idx = p->undo_from;
-    r->precheck_needed = r->precheck_tags = false;   /* putting back needs no other refresh to be absent */
+    r->precheck_needed = r->precheck_tags = false; /* putting back needs no other refresh to be absent */
     if (rc != 0) {
         /* No record, no change: the undo steps are not run; the plan stays open. */
         if (!r->jerr.len)
             sb_append(&r->jerr, e.buf);
         sb_free(&e);
         sb_reset(&r->msg);
-        sb_printf(&r->msg, "StartInstanceRefresh was refused (%s) after tags moved, and the journal cannot be "
-                  "written, so they were not put back: %s", why, r->jerr.buf);
+        sb_printf(&r->msg,
+                  "StartInstanceRefresh was refused (%s) after tags moved, and the journal cannot be "
+                  "written, so they were not put back: %s",
+                  why, r->jerr.buf);
         prun_finish(r, PLAN_FAILED);
         return true;
     }
@@ -138,8 +149,10 @@ void prun_undo_finished(plan_run *r)
     plan *p = r->p;
     r->restored = true;
     sb_reset(&r->msg);
-    sb_printf(&r->msg, "refused, tags restored: AWS refused StartInstanceRefresh (%s), so the tags this plan moved "
-              "were put back:", prun_nz(p->undo_reason));
+    sb_printf(&r->msg,
+              "refused, tags restored: AWS refused StartInstanceRefresh (%s), so the tags this plan moved "
+              "were put back:",
+              prun_nz(p->undo_reason));
     for (size_t i = p->undo_from; i < p->steps.n; i++) {
         const plan_step *s = &p->steps.items[i];
         char d[32];
@@ -179,8 +192,8 @@ static void untag_verify_done(aws_client *c, ecr_batch_get_result *res, const aw
     } else {
         prun_step_unknown(r, s->error_code ? s->error_code : "Unknown",
                           "BatchDeleteImage got no usable answer (%s) and %s; the plan stays open: check tag %s, then "
-                          "resume or abandon it", prun_nz(lost), err ? "the check failed" : "the tag is still there",
-                          prun_nz(s->dst_tag));
+                          "resume or abandon it",
+                          prun_nz(lost), err ? "the check failed" : "the tag is still there", prun_nz(s->dst_tag));
     }
     free(lost);
     ecr_batch_get_result_free(res);
@@ -213,8 +226,10 @@ static void untag_delete_done(aws_client *c, ecr_batch_get_result *res, const aw
         r->in_flight = true;
         if (svc_ecr_batch_get_image(c, r->p->target.repository, &id, 1, NULL, untag_verify_done, r, &e) != 0) {
             r->in_flight = false;
-            prun_step_unknown(r, err->code, "BatchDeleteImage got no usable answer (%s) and the check could not start; "
-                              "the plan stays open", t);
+            prun_step_unknown(r, err->code,
+                              "BatchDeleteImage got no usable answer (%s) and the check could not start; "
+                              "the plan stays open",
+                              t);
         }
     } else {
         prun_err_text(err, t, sizeof t);
@@ -236,12 +251,15 @@ static void untag_read_done(aws_client *c, ecr_batch_get_result *res, const aws_
     } else if (!now) {
         prun_step_ok(r, s->was_started ? STEP_DONE : STEP_SKIPPED, "the tag is not there any more");
     } else if (!str_eq(now, s->digest)) {
-        prun_step_fail(r, "TagMoved", PLAN_FAILED, "%s moved since this plan put it there (now %s): someone else "
-                       "changed it; left as it is", prun_nz(s->dst_tag), now);
+        prun_step_fail(r, "TagMoved", PLAN_FAILED,
+                       "%s moved since this plan put it there (now %s): someone else "
+                       "changed it; left as it is",
+                       prun_nz(s->dst_tag), now);
     } else if (!str_eq(keep, s->digest)) {
-        prun_step_fail(r, "LastTag", PLAN_FAILED, "%s is the only tag left on image %s (%s no longer names it): "
-                       "removing it would delete the image; left as it is", prun_nz(s->dst_tag), prun_nz(s->digest),
-                       prun_nz(s->keep_tag));
+        prun_step_fail(r, "LastTag", PLAN_FAILED,
+                       "%s is the only tag left on image %s (%s no longer names it): "
+                       "removing it would delete the image; left as it is",
+                       prun_nz(s->dst_tag), prun_nz(s->digest), prun_nz(s->keep_tag));
     } else if (r->p->target.read_only) {
         prun_step_fail(r, "ReadOnly", PLAN_REFUSED, "read-only: BatchDeleteImage refused");
     } else {

@@ -21,13 +21,13 @@
  * until a later rollout succeeds or live is rolled back. */
 typedef struct app_mark {
     bool broken;
-    char status[32];               /* the rollout's end ("Failed") */
-    char live[128];                /* what live names: commit tag or short digest ("?": unknown) */
-    char text[320];                /* "refresh Failed; prod -> e5d1f0c: new launches run it; R rolls back" */
+    char status[32]; /* the rollout's end ("Failed") */
+    char live[128];  /* what live names: commit tag or short digest ("?": unknown) */
+    char text[320];  /* "refresh Failed; prod -> e5d1f0c: new launches run it; R rolls back" */
 } app_mark;
 
 typedef struct app_kind {
-    const config_kind *config;     /* name, summary, config keys and rules */
+    const config_kind *config; /* name, summary, config keys and rules */
     /* The watch's data sets an app of this kind shows (WS_BIT mask): the console
      * polls only these for it. */
     unsigned data_sets;

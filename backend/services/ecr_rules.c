@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ECR_TAG_MAX 128
+#define ECR_TAG_MAX    128
 #define ECR_FILTER_MAX 128
 
 static bool is_alnum(char c)

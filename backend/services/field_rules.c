@@ -22,7 +22,7 @@
 typedef struct field_rule {
     const char *what;
     size_t max_len;
-    const char *pattern;                /* anchored ERE, or NULL when check says */
+    const char *pattern; /* anchored ERE, or NULL when check says */
     bool (*check)(const char *s);
 } field_rule;
 
@@ -37,24 +37,23 @@ static bool ip_ok(const char *s)
     return inet_pton(AF_INET, s, addr) == 1 || inet_pton(AF_INET6, s, addr) == 1;
 }
 
-#define HEX "[0-9a-f]"
+#define HEX     "[0-9a-f]"
 #define UUID_RE "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 static const field_rule rules[FIELD_COUNT] = {
-    [FIELD_INSTANCE_ID] = {"an EC2 instance id (i- and 8 to 17 hexadecimal digits)", 19, "^i-" HEX "{8,17}$", NULL},
-    [FIELD_IMAGE_DIGEST] = {"an image digest (sha256: and 64 hexadecimal digits)", 71, "^sha256:" HEX "{64}$",
-                            NULL},
-    [FIELD_IMAGE_TAG] = {"an ECR image tag ([A-Za-z0-9_][A-Za-z0-9_.-]*, at most 128)", 128, NULL, tag_ok},
-    [FIELD_UUID] = {"an id (a UUID)", 36, "^" UUID_RE "$", NULL},
-    [FIELD_ARN] = {"an ARN (arn:partition:service:region:account:resource)", 2048,
-                   "^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12})?:[A-Za-z0-9/_.:+=@,-]+$", NULL},
-    [FIELD_ASG_NAME] = {"an Auto Scaling group name (ASCII 33 to 126 but ':', at most 255)", 255, "^[!-9;-~]+$",
-                        NULL},
-    [FIELD_IP_ADDRESS] = {"an IP address", 45, NULL, ip_ok},
-    [FIELD_REQUEST_ID] = {"a request id (letters, digits and - _ . : / + =)", 200, "^[A-Za-z0-9][A-Za-z0-9._:/+=-]*$",
-                          NULL},
-    [FIELD_NOTE_ID] = {"a tarmac activity id (tarmac:PLAN-ID:N)", 64,
-                       "^tarmac:p-[0-9]{8}T[0-9]{6}Z-" HEX "{6}:[0-9]{1,6}$", NULL},
+    [FIELD_INSTANCE_ID] = { "an EC2 instance id (i- and 8 to 17 hexadecimal digits)", 19, "^i-" HEX "{8,17}$", NULL },
+    [FIELD_IMAGE_DIGEST] = { "an image digest (sha256: and 64 hexadecimal digits)", 71, "^sha256:" HEX "{64}$", NULL },
+    [FIELD_IMAGE_TAG] = { "an ECR image tag ([A-Za-z0-9_][A-Za-z0-9_.-]*, at most 128)", 128, NULL, tag_ok },
+    [FIELD_UUID] = { "an id (a UUID)", 36, "^" UUID_RE "$", NULL },
+    [FIELD_ARN] = { "an ARN (arn:partition:service:region:account:resource)", 2048,
+                    "^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12})?:[A-Za-z0-9/_.:+=@,-]+$", NULL },
+    [FIELD_ASG_NAME] = { "an Auto Scaling group name (ASCII 33 to 126 but ':', at most 255)", 255, "^[!-9;-~]+$",
+                         NULL },
+    [FIELD_IP_ADDRESS] = { "an IP address", 45, NULL, ip_ok },
+    [FIELD_REQUEST_ID] = { "a request id (letters, digits and - _ . : / + =)", 200, "^[A-Za-z0-9][A-Za-z0-9._:/+=-]*$",
+                           NULL },
+    [FIELD_NOTE_ID] = { "a tarmac activity id (tarmac:PLAN-ID:N)", 64,
+                        "^tarmac:p-[0-9]{8}T[0-9]{6}Z-" HEX "{6}:[0-9]{1,6}$", NULL },
 };
 
 /* Compiled on first use, kept for the life of the process. */

@@ -9,15 +9,15 @@
 #include <stdbool.h>
 
 typedef enum field_kind {
-    FIELD_INSTANCE_ID,      /* i- and 8 to 17 hex digits (EC2 resource ids) */
-    FIELD_IMAGE_DIGEST,     /* sha256: and 64 hex digits (ECR ImageIdentifier.imageDigest) */
-    FIELD_IMAGE_TAG,        /* ecr_tag_valid() */
-    FIELD_UUID,             /* an instance refresh or scaling activity id */
-    FIELD_ARN,              /* arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE */
-    FIELD_ASG_NAME,         /* ASCII 33..126 but ':', 1..255 */
-    FIELD_IP_ADDRESS,       /* an IPv4 or IPv6 address (a target of type ip) */
-    FIELD_REQUEST_ID,       /* an AWS request id */
-    FIELD_NOTE_ID,          /* tarmac's own Activity rows: tarmac:PLAN-ID:N */
+    FIELD_INSTANCE_ID,  /* i- and 8 to 17 hex digits (EC2 resource ids) */
+    FIELD_IMAGE_DIGEST, /* sha256: and 64 hex digits (ECR ImageIdentifier.imageDigest) */
+    FIELD_IMAGE_TAG,    /* ecr_tag_valid() */
+    FIELD_UUID,         /* an instance refresh or scaling activity id */
+    FIELD_ARN,          /* arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE */
+    FIELD_ASG_NAME,     /* ASCII 33..126 but ':', 1..255 */
+    FIELD_IP_ADDRESS,   /* an IPv4 or IPv6 address (a target of type ip) */
+    FIELD_REQUEST_ID,   /* an AWS request id */
+    FIELD_NOTE_ID,      /* tarmac's own Activity rows: tarmac:PLAN-ID:N */
     FIELD_COUNT
 } field_kind;
 

@@ -7,19 +7,32 @@
 
 #define F(field) free(x->field)
 
-void lt_spec_free(lt_spec *x) { F(launch_template_id); F(launch_template_name); F(version); }
+void lt_spec_free(lt_spec *x)
+{
+    F(launch_template_id);
+    F(launch_template_name);
+    F(version);
+}
 
 void asg_instance_free(asg_instance *x)
 {
-    F(instance_id); F(instance_type); F(availability_zone); F(lifecycle_state);
-    F(health_status); F(launch_configuration_name);
+    F(instance_id);
+    F(instance_type);
+    F(availability_zone);
+    F(lifecycle_state);
+    F(health_status);
+    F(launch_configuration_name);
     lt_spec_free(&x->launch_template);
 }
 
 void asg_group_free(asg_group *x)
 {
-    F(name); F(arn); F(launch_configuration_name); F(health_check_type);
-    F(vpc_zone_identifier); F(status);
+    F(name);
+    F(arn);
+    F(launch_configuration_name);
+    F(health_check_type);
+    F(vpc_zone_identifier);
+    F(status);
     lt_spec_free(&x->launch_template);
     strvec_free(&x->availability_zones);
     strvec_free(&x->load_balancer_names);
@@ -44,7 +57,11 @@ void asg_group_free(asg_group *x)
     warm_pool_config_free(&x->warm_pool);
 }
 
-void warm_pool_config_free(warm_pool_config *x) { F(pool_state); F(status); }
+void warm_pool_config_free(warm_pool_config *x)
+{
+    F(pool_state);
+    F(status);
+}
 
 void warm_pool_free(warm_pool *x)
 {
@@ -68,7 +85,8 @@ void refresh_prefs_copy(refresh_prefs *d, const refresh_prefs *s)
 void refresh_prefs_free(refresh_prefs *x)
 {
     VEC_FREE(x->checkpoint_percentages);
-    F(scale_in_protected_instances); F(standby_instances);
+    F(scale_in_protected_instances);
+    F(standby_instances);
     strvec_free(&x->alarms);
 }
 
@@ -83,7 +101,11 @@ bool refresh_status_active(const char *status)
 
 void instance_refresh_free(instance_refresh *x)
 {
-    F(instance_refresh_id); F(auto_scaling_group_name); F(status); F(status_reason); F(strategy);
+    F(instance_refresh_id);
+    F(auto_scaling_group_name);
+    F(status);
+    F(status_reason);
+    F(strategy);
     refresh_prefs_free(&x->preferences);
     lt_spec_free(&x->desired_launch_template);
     free(x->rollback_details.rollback_reason);
@@ -91,26 +113,47 @@ void instance_refresh_free(instance_refresh *x)
 
 void scaling_activity_free(scaling_activity *x)
 {
-    F(activity_id); F(auto_scaling_group_name); F(description); F(cause);
-    F(status_code); F(status_message); F(details);
+    F(activity_id);
+    F(auto_scaling_group_name);
+    F(description);
+    F(cause);
+    F(status_code);
+    F(status_message);
+    F(details);
 }
 
 void ec2_instance_free(ec2_instance *x)
 {
-    F(instance_id); F(instance_type); F(image_id); F(private_ip_address); F(private_dns_name);
-    F(state_name); F(availability_zone); F(subnet_id); F(vpc_id);
+    F(instance_id);
+    F(instance_type);
+    F(image_id);
+    F(private_ip_address);
+    F(private_dns_name);
+    F(state_name);
+    F(availability_zone);
+    F(subnet_id);
+    F(vpc_id);
 }
 
 void lt_version_free(lt_version *x)
 {
-    F(launch_template_id); F(launch_template_name); F(version_description); F(image_id);
+    F(launch_template_id);
+    F(launch_template_name);
+    F(version_description);
+    F(image_id);
 }
 
 void target_group_free(target_group *x)
 {
-    F(target_group_arn); F(target_group_name); F(protocol); F(vpc_id);
-    F(health_check_protocol); F(health_check_port); F(health_check_path);
-    F(matcher_http_code); F(target_type);
+    F(target_group_arn);
+    F(target_group_name);
+    F(protocol);
+    F(vpc_id);
+    F(health_check_protocol);
+    F(health_check_port);
+    F(health_check_path);
+    F(matcher_http_code);
+    F(target_type);
     strvec_free(&x->load_balancer_arns);
 }
 
@@ -133,19 +176,29 @@ void target_group_copy(target_group *dst, const target_group *src)
 
 void target_health_desc_free(target_health_desc *x)
 {
-    F(target_id); F(target_availability_zone); F(health_check_port);
-    F(state); F(reason); F(description);
+    F(target_id);
+    F(target_availability_zone);
+    F(health_check_port);
+    F(state);
+    F(reason);
+    F(description);
 }
 
 void load_balancer_free(load_balancer *x)
 {
-    F(load_balancer_arn); F(load_balancer_name); F(dns_name); F(scheme); F(vpc_id); F(type);
+    F(load_balancer_arn);
+    F(load_balancer_name);
+    F(dns_name);
+    F(scheme);
+    F(vpc_id);
+    F(type);
     F(state_code);
 }
 
 void lb_action_free(lb_action *x)
 {
-    F(type); F(target_group_arn);
+    F(type);
+    F(target_group_arn);
     for (size_t i = 0; i < x->forward_groups.n; i++)
         free(x->forward_groups.items[i].target_group_arn);
     VEC_FREE(x->forward_groups);
@@ -153,30 +206,41 @@ void lb_action_free(lb_action *x)
 
 void lb_listener_free(lb_listener *x)
 {
-    F(listener_arn); F(load_balancer_arn); F(protocol);
+    F(listener_arn);
+    F(load_balancer_arn);
+    F(protocol);
     MODEL_LIST_FREE(x->default_actions, lb_action_free);
 }
 
 void lb_rule_free(lb_rule *x)
 {
-    F(rule_arn); F(priority);
+    F(rule_arn);
+    F(priority);
     strvec_free(&x->condition_summaries);
     MODEL_LIST_FREE(x->actions, lb_action_free);
 }
 
 void ecr_repository_free(ecr_repository *x)
 {
-    F(repository_arn); F(registry_id); F(repository_name); F(repository_uri);
+    F(repository_arn);
+    F(registry_id);
+    F(repository_name);
+    F(repository_uri);
     F(image_tag_mutability);
     strvec_free(&x->mutability_exclusion_filters);
 }
 
 void ecr_image_detail_free(ecr_image_detail *x)
 {
-    F(registry_id); F(repository_name); F(image_digest);
+    F(registry_id);
+    F(repository_name);
+    F(image_digest);
     strvec_free(&x->image_tags);
-    F(image_manifest_media_type); F(artifact_media_type);
-    F(image_status); F(scan_status); F(scan_status_description);
+    F(image_manifest_media_type);
+    F(artifact_media_type);
+    F(image_status);
+    F(scan_status);
+    F(scan_status_description);
     for (size_t i = 0; i < x->finding_severity_counts.n; i++)
         free(x->finding_severity_counts.items[i].severity);
     VEC_FREE(x->finding_severity_counts);
@@ -184,13 +248,20 @@ void ecr_image_detail_free(ecr_image_detail *x)
 
 void ecr_image_free(ecr_image *x)
 {
-    F(registry_id); F(repository_name); F(image_digest); F(image_tag);
-    F(image_manifest); F(image_manifest_media_type);
+    F(registry_id);
+    F(repository_name);
+    F(image_digest);
+    F(image_tag);
+    F(image_manifest);
+    F(image_manifest_media_type);
 }
 
 void ecr_image_failure_free(ecr_image_failure *x)
 {
-    F(image_digest); F(image_tag); F(failure_code); F(failure_reason);
+    F(image_digest);
+    F(image_tag);
+    F(failure_code);
+    F(failure_reason);
 }
 
 void ecr_batch_get_result_free(ecr_batch_get_result *x)
@@ -201,18 +272,36 @@ void ecr_batch_get_result_free(ecr_batch_get_result *x)
 
 void cw_alarm_free(cw_alarm *x)
 {
-    F(alarm_name); F(alarm_arn); F(alarm_description); F(state_value); F(state_reason);
-    F(metric_name); F(namespace_); F(statistic); F(comparison_operator);
+    F(alarm_name);
+    F(alarm_arn);
+    F(alarm_description);
+    F(state_value);
+    F(state_reason);
+    F(metric_name);
+    F(namespace_);
+    F(statistic);
+    F(comparison_operator);
     for (size_t i = 0; i < x->metrics.n; i++) {
         cw_metric_query *q = &x->metrics.items[i];
-        free(q->id); free(q->expression); free(q->label);
-        free(q->metric_name); free(q->namespace_); free(q->stat);
+        free(q->id);
+        free(q->expression);
+        free(q->label);
+        free(q->metric_name);
+        free(q->namespace_);
+        free(q->stat);
     }
     VEC_FREE(x->metrics);
-    F(threshold_metric_id); F(evaluation_state); F(alarm_rule);
+    F(threshold_metric_id);
+    F(evaluation_state);
+    F(alarm_rule);
 }
 
-void caller_identity_free(caller_identity *x) { F(account); F(arn); F(user_id); }
+void caller_identity_free(caller_identity *x)
+{
+    F(account);
+    F(arn);
+    F(user_id);
+}
 
 static int cmp_pushed_desc(const void *a, const void *b)
 {

@@ -7,7 +7,7 @@
 bool refresh_status_rollback(const char *status)
 {
     return str_eq(status, "RollbackInProgress") || str_eq(status, "RollbackSuccessful") ||
-           str_eq(status, "RollbackFailed");
+        str_eq(status, "RollbackFailed");
 }
 
 static int clamp_pct(int v)

@@ -11,12 +11,12 @@
 #include "services/model.h"
 
 typedef struct refresh_phase {
-    bool rollback;          /* the numbers are the rollback's (RollbackInProgress, Rollback*) */
-    bool has_pct;           /* pct is known */
-    int pct;                /* progress of this phase, 0..100, rising: the refresh's
+    bool rollback;   /* the numbers are the rollback's (RollbackInProgress, Rollback*) */
+    bool has_pct;    /* pct is known */
+    int pct;         /* progress of this phase, 0..100, rising: the refresh's
                                PercentageComplete, or how much of the rollback is done */
-    int refresh_pct;        /* PercentageComplete as AWS sent it (-1: absent) */
-    int from_pct;           /* rollback: PercentageCompleteOnRollback (-1: not sent) */
+    int refresh_pct; /* PercentageComplete as AWS sent it (-1: absent) */
+    int from_pct;    /* rollback: PercentageCompleteOnRollback (-1: not sent) */
 } refresh_phase;
 
 /* Classifies r. During a rollback, pct = (from - now) / from of the way back to 0;

@@ -13,7 +13,7 @@
 typedef struct refresh_rule {
     const char *id, *key, *member;
     bool aws;
-    bool plan_only;             /* needs what only a plan knows */
+    bool plan_only; /* needs what only a plan knows */
     bool (*broken)(RR_ARGS);
 } refresh_rule;
 
@@ -43,8 +43,7 @@ static bool max_needs_min(RR_ARGS)
     (void)c;
     if (!p->has_max_healthy_percentage || p->has_min_healthy_percentage)
         return false;
-    snprintf(t, n, "MaxHealthyPercentage (%d) needs MinHealthyPercentage too",
-             p->max_healthy_percentage);
+    snprintf(t, n, "MaxHealthyPercentage (%d) needs MinHealthyPercentage too", p->max_healthy_percentage);
     return true;
 }
 
@@ -107,9 +106,10 @@ static bool checkpoint_last(RR_ARGS)
     (void)c;
     size_t k = p->checkpoint_percentages.n;
     if (!k || p->checkpoint_percentages.items[k - 1] >= 100 || p->checkpoint_percentages.items[k - 1] < 1)
-        return false;   /* (out of range: its own rule) */
-    snprintf(t, n, "the last of CheckpointPercentages must be 100, got %d: AWS would end the refresh "
-                   "Successful with the rest of the group on the old image (tarmac's own rule)",
+        return false; /* (out of range: its own rule) */
+    snprintf(t, n,
+             "the last of CheckpointPercentages must be 100, got %d: AWS would end the refresh "
+             "Successful with the rest of the group on the old image (tarmac's own rule)",
              p->checkpoint_percentages.items[k - 1]);
     return true;
 }
@@ -171,8 +171,10 @@ static bool alarm_names(RR_ARGS)
             if ((unsigned char)a[k] < 0x20 && a[k] != '\t' && a[k] != '\n' && a[k] != '\r')
                 ctl = true;
         if (len < 1 || len > 255 || ctl) {
-            snprintf(t, n, "AlarmSpecification's alarm %zu is not a CloudWatch alarm name (1 to 255 characters, "
-                           "no control characters)", i + 1);
+            snprintf(t, n,
+                     "AlarmSpecification's alarm %zu is not a CloudWatch alarm name (1 to 255 characters, "
+                     "no control characters)",
+                     i + 1);
             return true;
         }
     }
@@ -242,8 +244,7 @@ static const refresh_rule rules[] = {
     { "max-minus-min-at-most-100", "max_healthy_percentage", "MaxHealthyPercentage", true, false, max_min_spread },
     { "warmup-range", "instance_warmup", "InstanceWarmup", true, false, warmup_range },
     { "checkpoint-range", "checkpoint_percentages", "CheckpointPercentages", true, false, checkpoint_range },
-    { "checkpoint-ascending-unique", "checkpoint_percentages", "CheckpointPercentages", true, false,
-      checkpoint_order },
+    { "checkpoint-ascending-unique", "checkpoint_percentages", "CheckpointPercentages", true, false, checkpoint_order },
     { "checkpoint-last-100", "checkpoint_percentages", "CheckpointPercentages", false, false, checkpoint_last },
     { "checkpoint-delay-needs-percentages", "checkpoint_delay", "CheckpointDelay", true, false,
       delay_needs_checkpoints },

@@ -21,18 +21,18 @@
 
 /* What is known besides the preferences. */
 typedef struct refresh_rule_ctx {
-    bool plan;                  /* false: the config file (rules needing the plan are left out) */
+    bool plan; /* false: the config file (rules needing the plan are left out) */
     bool has_desired_configuration;
     const char *group_lt_version;   /* the group's LaunchTemplate.Version ("$Latest", "3"); NULL: unknown */
     const char *desired_lt_version; /* the DesiredConfiguration's version; NULL: none */
 } refresh_rule_ctx;
 
 typedef struct refresh_violation {
-    const char *rule;           /* a short stable id ("checkpoint-delay-needs-percentages") */
-    const char *key;            /* the config key it is about ("checkpoint_delay") */
-    const char *member;         /* the AWS member ("CheckpointDelay") */
-    bool aws;                   /* AWS refuses it (false: a rule of tarmac's own) */
-    char text[320];             /* what is wrong, in words, with the values */
+    const char *rule;   /* a short stable id ("checkpoint-delay-needs-percentages") */
+    const char *key;    /* the config key it is about ("checkpoint_delay") */
+    const char *member; /* the AWS member ("CheckpointDelay") */
+    bool aws;           /* AWS refuses it (false: a rule of tarmac's own) */
+    char text[320];     /* what is wrong, in words, with the values */
 } refresh_violation;
 
 /* Checks p against every rule; writes up to max violations to out (may be NULL

@@ -14,7 +14,7 @@ typedef struct fetch {
     aws_client *client;
     snapshot *snap;
     snapshot_request req;
-    aws_join join;               /* calls started and not yet answered (errors: snap->errors) */
+    aws_join join; /* calls started and not yet answered (errors: snap->errors) */
     snapshot_done_fn done;
     void *ud;
 } fetch;
@@ -63,8 +63,7 @@ static void add_error(snapshot *s, const aws_error *err, const char *resource)
     s->calls_failed++;
 }
 
-static void add_error_text(snapshot *s, const char *op, const char *code, const char *msg,
-                           const char *resource)
+static void add_error_text(snapshot *s, const char *op, const char *code, const char *msg, const char *resource)
 {
     aws_error err = { 0 };
     aws_error_set(&err, 0, code, "%s", msg);
@@ -79,7 +78,7 @@ static void start_failed(fetch *f, call_ctx *x, const aws_error *err)
     add_error(f->snap, err, x->resource);
     free(x->resource);
     free(x);
-    join_unsent(&f->join);   /* the caller's own call holds the join */
+    join_unsent(&f->join); /* the caller's own call holds the join */
 }
 
 static void finish_one(call_ctx *x)
@@ -211,8 +210,7 @@ static void on_groups(aws_client *c, asg_group_list *res, const aws_error *err, 
                 found = str_eq(res->items[k].name, want);
             if (!found) {
                 char msg[256];
-                snprintf(msg, sizeof msg, "no Auto Scaling group named '%.128s' in %.32s", want,
-                         aws_client_region(c));
+                snprintf(msg, sizeof msg, "no Auto Scaling group named '%.128s' in %.32s", want, aws_client_region(c));
                 add_error_text(s, "DescribeAutoScalingGroups", "AutoScalingGroupNotFound", msg, want);
             }
         }
@@ -234,8 +232,8 @@ static void on_groups(aws_client *c, asg_group_list *res, const aws_error *err, 
     for (size_t a = 0; a < s->asgs.n; a++) {
         call_ctx *rx = ctx_new(f, a, 0, 0, s->asgs.items[a].group.name);
         aws_error e2;
-        if (svc_asg_describe_refreshes(c, s->asgs.items[a].group.name, NULL, f->req.max_refreshes,
-                                       on_refreshes, rx, &e2) != 0) {
+        if (svc_asg_describe_refreshes(c, s->asgs.items[a].group.name, NULL, f->req.max_refreshes, on_refreshes, rx,
+                                       &e2) != 0) {
             error_fill(&s->asgs.items[a].refreshes_error, &e2, s->asgs.items[a].group.name);
             start_failed(f, rx, &e2);
         }
@@ -366,9 +364,14 @@ int snapshot_fetch(aws_client *c, const snapshot_request *req, snapshot_done_fn 
     return 0;
 }
 
-typedef struct sync_wait { snapshot *result; } sync_wait;
+typedef struct sync_wait {
+    snapshot *result;
+} sync_wait;
 
-static void sync_done(snapshot *s, void *ud) { ((sync_wait *)ud)->result = s; }
+static void sync_done(snapshot *s, void *ud)
+{
+    ((sync_wait *)ud)->result = s;
+}
 
 snapshot *snapshot_fetch_sync(aws_client *c, const snapshot_request *req)
 {

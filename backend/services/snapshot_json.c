@@ -155,8 +155,7 @@ static json_object *refresh_json(const instance_refresh *r)
         if (rb->has_instances_to_update_on_rollback)
             put_int(d, "InstancesToUpdateOnRollback", rb->instances_to_update_on_rollback);
         if (rb->progress_details_on_rollback.has_live || rb->progress_details_on_rollback.has_warm)
-            json_object_object_add(d, "ProgressDetailsOnRollback",
-                                   progress_json(&rb->progress_details_on_rollback));
+            json_object_object_add(d, "ProgressDetailsOnRollback", progress_json(&rb->progress_details_on_rollback));
         json_object_object_add(o, "RollbackDetails", d);
     }
     put_str(o, "Strategy", r->strategy);
@@ -194,8 +193,7 @@ static json_object *target_group_json(const snap_target_group *st)
         json_object *a = json_object_new_array();
         for (size_t i = 0; i < st->health.n; i++) {
             const target_health_desc *h = &st->health.items[i];
-            json_object *d = json_object_new_object(), *t = json_object_new_object(),
-                        *th = json_object_new_object();
+            json_object *d = json_object_new_object(), *t = json_object_new_object(), *th = json_object_new_object();
             put_str(t, "Id", h->target_id);
             if (h->has_port)
                 put_int(t, "Port", h->port);
@@ -477,7 +475,7 @@ char *snapshot_to_json(const snapshot *s, bool pretty)
         json_object_object_add(root, "Errors", errs);
     }
     int flags = JSON_C_TO_STRING_NOSLASHESCAPE |
-                (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
+        (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED : JSON_C_TO_STRING_PLAIN);
     char *out = xstrdup(json_object_to_json_string_ext(root, flags));
     json_object_put(root);
     return out;

@@ -8,29 +8,28 @@
 #include "services/services.h"
 #include "aws/xml.h"
 
-#define ASG_PAGE_MAX 100   /* MaxRecords ceiling for every Describe call here */
+#define ASG_PAGE_MAX 100 /* MaxRecords ceiling for every Describe call here */
 
 /* ---------------- decoding ---------------- */
 
-#define LT_ROWS(prefix, T, m)                                                   \
-    XML_F(prefix "/LaunchTemplateId", XML_STR, T, m.launch_template_id),        \
-    XML_F(prefix "/LaunchTemplateName", XML_STR, T, m.launch_template_name),    \
-    XML_F(prefix "/Version", XML_STR, T, m.version)
-#define LT_ROWS_SELF(prefix)                                                    \
-    XML_F(prefix "/LaunchTemplateId", XML_STR, lt_spec, launch_template_id),    \
-    XML_F(prefix "/LaunchTemplateName", XML_STR, lt_spec, launch_template_name),\
-    XML_F(prefix "/Version", XML_STR, lt_spec, version)
+#define LT_ROWS(prefix, T, m)                                                                                          \
+    XML_F(prefix "/LaunchTemplateId", XML_STR, T, m.launch_template_id),                                               \
+        XML_F(prefix "/LaunchTemplateName", XML_STR, T, m.launch_template_name),                                       \
+        XML_F(prefix "/Version", XML_STR, T, m.version)
+#define LT_ROWS_SELF(prefix)                                                                                           \
+    XML_F(prefix "/LaunchTemplateId", XML_STR, lt_spec, launch_template_id),                                           \
+        XML_F(prefix "/LaunchTemplateName", XML_STR, lt_spec, launch_template_name),                                   \
+        XML_F(prefix "/Version", XML_STR, lt_spec, version)
 
 /* WarmPoolConfiguration, in a group (DescribeAutoScalingGroups) or on its own
  * (DescribeWarmPool). */
-#define WARM_POOL_ROWS(prefix, T, m)                                                              \
-    XML_FH(prefix "/MaxGroupPreparedCapacity", XML_INT, T, m.max_group_prepared_capacity,         \
-           m.has_max_group_prepared_capacity),                                                    \
-    XML_FH(prefix "/MinSize", XML_INT, T, m.min_size, m.has_min_size),                            \
-    XML_F(prefix "/PoolState", XML_STR, T, m.pool_state),                                         \
-    XML_F(prefix "/Status", XML_STR, T, m.status),                                                \
-    XML_FH(prefix "/InstanceReusePolicy/ReuseOnScaleIn", XML_BOOL, T, m.reuse_on_scale_in,        \
-           m.has_reuse_on_scale_in)
+#define WARM_POOL_ROWS(prefix, T, m)                                                                                   \
+    XML_FH(prefix "/MaxGroupPreparedCapacity", XML_INT, T, m.max_group_prepared_capacity,                              \
+           m.has_max_group_prepared_capacity),                                                                         \
+        XML_FH(prefix "/MinSize", XML_INT, T, m.min_size, m.has_min_size),                                             \
+        XML_F(prefix "/PoolState", XML_STR, T, m.pool_state), XML_F(prefix "/Status", XML_STR, T, m.status),           \
+        XML_FH(prefix "/InstanceReusePolicy/ReuseOnScaleIn", XML_BOOL, T, m.reuse_on_scale_in,                         \
+               m.has_reuse_on_scale_in)
 
 static const xml_field group_rows[] = {
     XML_F("AutoScalingGroupName", XML_STR, asg_group, name),
@@ -91,18 +90,17 @@ static const xml_field mixed_lt_rows[] = {
     LT_ROWS_SELF("MixedInstancesPolicy/LaunchTemplate/LaunchTemplateSpecification"),
 };
 
-#define PROGRESS_ROWS(prefix, m)                                                                  \
-    XML_FH(prefix "/LivePoolProgress/PercentageComplete", XML_INT, instance_refresh,              \
-           m.live_percentage_complete, m.has_live),                                               \
-    XML_FH(prefix "/LivePoolProgress/InstancesToUpdate", XML_INT, instance_refresh,               \
-           m.live_instances_to_update, m.has_live),                                               \
-    XML_FH(prefix "/WarmPoolProgress/PercentageComplete", XML_INT, instance_refresh,              \
-           m.warm_percentage_complete, m.has_warm),                                               \
-    XML_FH(prefix "/WarmPoolProgress/InstancesToUpdate", XML_INT, instance_refresh,               \
-           m.warm_instances_to_update, m.has_warm)
+#define PROGRESS_ROWS(prefix, m)                                                                                       \
+    XML_FH(prefix "/LivePoolProgress/PercentageComplete", XML_INT, instance_refresh, m.live_percentage_complete,       \
+           m.has_live),                                                                                                \
+        XML_FH(prefix "/LivePoolProgress/InstancesToUpdate", XML_INT, instance_refresh, m.live_instances_to_update,    \
+               m.has_live),                                                                                            \
+        XML_FH(prefix "/WarmPoolProgress/PercentageComplete", XML_INT, instance_refresh, m.warm_percentage_complete,   \
+               m.has_warm),                                                                                            \
+        XML_FH(prefix "/WarmPoolProgress/InstancesToUpdate", XML_INT, instance_refresh, m.warm_instances_to_update,    \
+               m.has_warm)
 
-#define PREF(name, type, m) \
-    XML_FH("Preferences/" name, type, instance_refresh, preferences.m, preferences.has_##m)
+#define PREF(name, type, m) XML_FH("Preferences/" name, type, instance_refresh, preferences.m, preferences.has_##m)
 
 static const xml_field refresh_rows[] = {
     XML_F("InstanceRefreshId", XML_STR, instance_refresh, instance_refresh_id),
@@ -122,8 +120,8 @@ static const xml_field refresh_rows[] = {
     PREF("AutoRollback", XML_BOOL, auto_rollback),
     XML_F("Preferences/ScaleInProtectedInstances", XML_STR, instance_refresh, preferences.scale_in_protected_instances),
     XML_F("Preferences/StandbyInstances", XML_STR, instance_refresh, preferences.standby_instances),
-    XML_FH("Preferences/AlarmSpecification/Alarms/member", XML_STRLIST, instance_refresh,
-           preferences.alarms, preferences.has_alarm_specification),
+    XML_FH("Preferences/AlarmSpecification/Alarms/member", XML_STRLIST, instance_refresh, preferences.alarms,
+           preferences.has_alarm_specification),
     PREF("BakeTime", XML_INT, bake_time),
     LT_ROWS("DesiredConfiguration/LaunchTemplate", instance_refresh, desired_launch_template),
     XML_F("RollbackDetails/RollbackReason", XML_STR, instance_refresh, rollback_details.rollback_reason),
@@ -173,7 +171,7 @@ static int apply_lt_fallback(const xml_field *rows, size_t n, lt_spec *lt, const
 }
 
 typedef struct asg_dec {
-    void *list;                /* asg_group_list / instance_refresh_list / scaling_activity_list */
+    void *list; /* asg_group_list / instance_refresh_list / scaling_activity_list */
     char **next_token;
 } asg_dec;
 
@@ -228,32 +226,34 @@ static int groups_end(void *ud, const char *path, const char *text)
     if ((sub = xml_under(f, "Instances/member")) && *sub) {
         if (!g->instances.n)
             return 0;
-        return xml_fields_apply(instance_rows, ARRAY_LEN(instance_rows),
-                                &g->instances.items[g->instances.n - 1], sub, text) < 0 ? -1 : 0;
+        return xml_fields_apply(instance_rows, ARRAY_LEN(instance_rows), &g->instances.items[g->instances.n - 1], sub,
+                                text) < 0
+            ? -1
+            : 0;
     }
     if ((sub = xml_under(f, "Tags/member")) && *sub) {
         if (!g->tags.n)
             return 0;
-        return xml_fields_apply(tag_rows, ARRAY_LEN(tag_rows), &g->tags.items[g->tags.n - 1], sub, text) < 0
-                   ? -1 : 0;
+        return xml_fields_apply(tag_rows, ARRAY_LEN(tag_rows), &g->tags.items[g->tags.n - 1], sub, text) < 0 ? -1 : 0;
     }
     if ((sub = xml_under(f, "SuspendedProcesses/member")) && *sub) {
         if (!g->suspended_processes.n)
             return 0;
         return xml_fields_apply(suspended_rows, ARRAY_LEN(suspended_rows),
                                 &g->suspended_processes.items[g->suspended_processes.n - 1], sub, text) < 0
-                   ? -1 : 0;
+            ? -1
+            : 0;
     }
     if ((sub = xml_under(f, "TrafficSources/member")) && *sub) {
         if (!g->traffic_sources.n)
             return 0;
         return xml_fields_apply(traffic_source_rows, ARRAY_LEN(traffic_source_rows),
                                 &g->traffic_sources.items[g->traffic_sources.n - 1], sub, text) < 0
-                   ? -1 : 0;
+            ? -1
+            : 0;
     }
     if (xml_under(f, "MixedInstancesPolicy"))
-        return apply_lt_fallback(mixed_lt_rows, ARRAY_LEN(mixed_lt_rows), &g->launch_template, f, text) < 0
-                   ? -1 : 0;
+        return apply_lt_fallback(mixed_lt_rows, ARRAY_LEN(mixed_lt_rows), &g->launch_template, f, text) < 0 ? -1 : 0;
     return xml_fields_apply(group_rows, ARRAY_LEN(group_rows), g, f, text) < 0 ? -1 : 0;
 }
 
@@ -273,11 +273,15 @@ static int finish(int rc, char **next_token)
     return rc;
 }
 
-int asg_decode_describe_groups(const char *body, size_t len, asg_group_list *out, char **next_token,
-                               aws_budget *budget, aws_error *err)
+int asg_decode_describe_groups(const char *body, size_t len, asg_group_list *out, char **next_token, aws_budget *budget,
+                               aws_error *err)
 {
-    static const xml_handler h = { "autoscaling", "DescribeAutoScalingGroups",
-        "DescribeAutoScalingGroupsResponse", "DescribeAutoScalingGroupsResult", groups_start, groups_end };
+    static const xml_handler h = { "autoscaling",
+                                   "DescribeAutoScalingGroups",
+                                   "DescribeAutoScalingGroupsResponse",
+                                   "DescribeAutoScalingGroupsResult",
+                                   groups_start,
+                                   groups_end };
     asg_dec d = { out, next_token };
     begin(next_token);
     return finish(xml_decode_budget(&h, body, len, &d, budget, err), next_token);
@@ -323,16 +327,22 @@ static int refreshes_end(void *ud, const char *path, const char *text)
         return 0;
     }
     if (xml_under(f, "DesiredConfiguration/MixedInstancesPolicy"))
-        return apply_lt_fallback(desired_mixed_lt_rows, ARRAY_LEN(desired_mixed_lt_rows),
-                                 &r->desired_launch_template, f, text) < 0 ? -1 : 0;
+        return apply_lt_fallback(desired_mixed_lt_rows, ARRAY_LEN(desired_mixed_lt_rows), &r->desired_launch_template,
+                                 f, text) < 0
+            ? -1
+            : 0;
     return xml_fields_apply(refresh_rows, ARRAY_LEN(refresh_rows), r, f, text) < 0 ? -1 : 0;
 }
 
 int asg_decode_describe_refreshes(const char *body, size_t len, instance_refresh_list *out, char **next_token,
                                   aws_budget *budget, aws_error *err)
 {
-    static const xml_handler h = { "autoscaling", "DescribeInstanceRefreshes",
-        "DescribeInstanceRefreshesResponse", "DescribeInstanceRefreshesResult", refreshes_start, refreshes_end };
+    static const xml_handler h = { "autoscaling",
+                                   "DescribeInstanceRefreshes",
+                                   "DescribeInstanceRefreshesResponse",
+                                   "DescribeInstanceRefreshesResult",
+                                   refreshes_start,
+                                   refreshes_end };
     asg_dec d = { out, next_token };
     begin(next_token);
     return finish(xml_decode_budget(&h, body, len, &d, budget, err), next_token);
@@ -361,8 +371,12 @@ static int activities_end(void *ud, const char *path, const char *text)
 int asg_decode_describe_activities(const char *body, size_t len, scaling_activity_list *out, char **next_token,
                                    aws_budget *budget, aws_error *err)
 {
-    static const xml_handler h = { "autoscaling", "DescribeScalingActivities",
-        "DescribeScalingActivitiesResponse", "DescribeScalingActivitiesResult", activities_start, activities_end };
+    static const xml_handler h = { "autoscaling",
+                                   "DescribeScalingActivities",
+                                   "DescribeScalingActivitiesResponse",
+                                   "DescribeScalingActivitiesResult",
+                                   activities_start,
+                                   activities_end };
     asg_dec d = { out, next_token };
     begin(next_token);
     return finish(xml_decode_budget(&h, body, len, &d, budget, err), next_token);
@@ -398,17 +412,21 @@ static int warm_pool_end(void *ud, const char *path, const char *text)
     if (sub) {
         if (!*sub || !wp->instances.n)
             return 0;
-        return xml_fields_apply(instance_rows, ARRAY_LEN(instance_rows),
-                                &wp->instances.items[wp->instances.n - 1], sub, text) < 0 ? -1 : 0;
+        return xml_fields_apply(instance_rows, ARRAY_LEN(instance_rows), &wp->instances.items[wp->instances.n - 1], sub,
+                                text) < 0
+            ? -1
+            : 0;
     }
     return xml_fields_apply(warm_pool_rows, ARRAY_LEN(warm_pool_rows), wp, path, text) < 0 ? -1 : 0;
 }
 
-int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, char **next_token,
-                                  aws_budget *budget, aws_error *err)
+int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, char **next_token, aws_budget *budget,
+                                  aws_error *err)
 {
-    static const xml_handler h = { "autoscaling", "DescribeWarmPool", "DescribeWarmPoolResponse",
-        "DescribeWarmPoolResult", warm_pool_start, warm_pool_end };
+    static const xml_handler h = {
+        "autoscaling",   "DescribeWarmPool", "DescribeWarmPoolResponse", "DescribeWarmPoolResult",
+        warm_pool_start, warm_pool_end
+    };
     warm_dec d = { out, next_token };
     begin(next_token);
     return finish(xml_decode_budget(&h, body, len, &d, budget, err), next_token);
@@ -419,7 +437,8 @@ int asg_decode_describe_warm_pool(const char *body, size_t len, warm_pool *out, 
 static int refresh_id_end(void *ud, const char *path, const char *text)
 {
     static const char *const results[] = { "StartInstanceRefreshResult/InstanceRefreshId",
-        "CancelInstanceRefreshResult/InstanceRefreshId", "RollbackInstanceRefreshResult/InstanceRefreshId" };
+                                           "CancelInstanceRefreshResult/InstanceRefreshId",
+                                           "RollbackInstanceRefreshResult/InstanceRefreshId" };
     for (size_t i = 0; i < ARRAY_LEN(results); i++)
         if (strcmp(path, results[i]) == 0 && *text)
             str_set(ud, text);
@@ -445,7 +464,10 @@ int asg_decode_refresh_id(const char *body, size_t len, char **id, aws_error *er
  * the maximum size"; botocore: WarmPoolMinSize min 0, MaxGroupPreparedCapacity min -1). */
 bool asg_sizes_valid(const asg_group *g, char *why, size_t len)
 {
-    const struct { const char *name; int value, min; } floors[] = {
+    const struct {
+        const char *name;
+        int value, min;
+    } floors[] = {
         { "MinSize", g->min_size, 0 },
         { "MaxSize", g->max_size, 0 },
         { "DesiredCapacity", g->desired_capacity, 0 },
@@ -464,8 +486,8 @@ bool asg_sizes_valid(const asg_group *g, char *why, size_t len)
         return false;
     }
     if (g->desired_capacity < g->min_size || g->desired_capacity > g->max_size) {
-        snprintf(why, len, "DesiredCapacity %d is outside MinSize %d .. MaxSize %d", g->desired_capacity,
-                 g->min_size, g->max_size);
+        snprintf(why, len, "DesiredCapacity %d is outside MinSize %d .. MaxSize %d", g->desired_capacity, g->min_size,
+                 g->max_size);
         return false;
     }
     if (len)
@@ -534,7 +556,7 @@ char *asg_encode_start_refresh(const refresh_start_params *p, size_t *len)
             aws_query_param_int(&sb, "Preferences.BakeTime", pr->bake_time);
     }
     *len = sb.len;
-    return sb.buf;   /* the caller owns it */
+    return sb.buf; /* the caller owns it */
 }
 
 /* ---------------- calls ---------------- */
@@ -567,8 +589,14 @@ static void groups_done(aws_client *c, const aws_error *err, void *ud)
 int svc_asg_describe_groups(aws_client *c, const strvec *names, asg_groups_fn done, void *ud, aws_error *err)
 {
     /* AutoScalingGroupNames takes up to 100 names per call. */
-    static const aws_query_paged_spec spec = { &AWS_SVC_AUTOSCALING, "DescribeAutoScalingGroups", "NextToken",
-        "AutoScalingGroupNames.member.", 100, groups_params, groups_parse, groups_done };
+    static const aws_query_paged_spec spec = { &AWS_SVC_AUTOSCALING,
+                                               "DescribeAutoScalingGroups",
+                                               "NextToken",
+                                               "AutoScalingGroupNames.member.",
+                                               100,
+                                               groups_params,
+                                               groups_parse,
+                                               groups_done };
     groups_call *gc = xcalloc(1, sizeof(*gc));
     gc->done = done;
     gc->ud = ud;
@@ -601,14 +629,14 @@ static void limited_params(void *ud, strbuf *sb, size_t n_items)
 }
 
 /* Drops items past max_records and the token once enough are read. */
-#define LIMIT_LIST(lc, list, item_free, next_token)                             \
-    do {                                                                        \
-        if ((lc)->max_records > 0 && (list).n >= (size_t)(lc)->max_records) {   \
-            while ((list).n > (size_t)(lc)->max_records)                        \
-                item_free(&(list).items[--(list).n]);                           \
-            free(*(next_token));                                                \
-            *(next_token) = NULL;                                               \
-        }                                                                       \
+#define LIMIT_LIST(lc, list, item_free, next_token)                                                                    \
+    do {                                                                                                               \
+        if ((lc)->max_records > 0 && (list).n >= (size_t)(lc)->max_records) {                                          \
+            while ((list).n > (size_t)(lc)->max_records)                                                               \
+                item_free(&(list).items[--(list).n]);                                                                  \
+            free(*(next_token));                                                                                       \
+            *(next_token) = NULL;                                                                                      \
+        }                                                                                                              \
     } while (0)
 
 static int refreshes_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
@@ -623,8 +651,7 @@ static int refreshes_parse(void *ud, const aws_response *resp, char **next_token
 static int activities_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
 {
     limited_call *lc = ud;
-    if (asg_decode_describe_activities(resp->body, resp->body_len, &lc->activities, next_token, resp->budget,
-                                       err) != 0)
+    if (asg_decode_describe_activities(resp->body, resp->body_len, &lc->activities, next_token, resp->budget, err) != 0)
         return -1;
     LIMIT_LIST(lc, lc->activities, scaling_activity_free, next_token);
     return 0;
@@ -644,8 +671,14 @@ static void limited_done(aws_client *c, const aws_error *err, void *ud)
 int svc_asg_describe_refreshes(aws_client *c, const char *asg_name, const strvec *ids, int max_records,
                                asg_refreshes_fn done, void *ud, aws_error *err)
 {
-    static const aws_query_paged_spec spec = { &AWS_SVC_AUTOSCALING, "DescribeInstanceRefreshes", "NextToken",
-        "InstanceRefreshIds.member.", 50, limited_params, refreshes_parse, limited_done };
+    static const aws_query_paged_spec spec = { &AWS_SVC_AUTOSCALING,
+                                               "DescribeInstanceRefreshes",
+                                               "NextToken",
+                                               "InstanceRefreshIds.member.",
+                                               50,
+                                               limited_params,
+                                               refreshes_parse,
+                                               limited_done };
     limited_call *lc = xcalloc(1, sizeof(*lc));
     lc->asg_name = xstrdup(asg_name);
     lc->max_records = max_records;
@@ -659,11 +692,13 @@ int svc_asg_describe_refreshes(aws_client *c, const char *asg_name, const strvec
     return 0;
 }
 
-int svc_asg_describe_activities(aws_client *c, const char *asg_name, int max_records,
-                                asg_activities_fn done, void *ud, aws_error *err)
+int svc_asg_describe_activities(aws_client *c, const char *asg_name, int max_records, asg_activities_fn done, void *ud,
+                                aws_error *err)
 {
-    static const aws_query_paged_spec spec = { &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", "NextToken",
-        NULL, 1, limited_params, activities_parse, limited_done };
+    static const aws_query_paged_spec spec = {
+        &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", "NextToken", NULL, 1, limited_params, activities_parse,
+        limited_done
+    };
     limited_call *lc = xcalloc(1, sizeof(*lc));
     lc->asg_name = xstrdup(asg_name);
     lc->max_records = max_records;
@@ -709,11 +744,10 @@ static void warm_pool_done(aws_client *c, const aws_error *err, void *ud)
     free(wc);
 }
 
-int svc_asg_describe_warm_pool(aws_client *c, const char *asg_name, asg_warm_pool_fn done, void *ud,
-                               aws_error *err)
+int svc_asg_describe_warm_pool(aws_client *c, const char *asg_name, asg_warm_pool_fn done, void *ud, aws_error *err)
 {
-    static const aws_query_paged_spec spec = { &AWS_SVC_AUTOSCALING, "DescribeWarmPool", "NextToken", NULL, 1,
-        warm_pool_params, warm_pool_parse, warm_pool_done };
+    static const aws_query_paged_spec spec = { &AWS_SVC_AUTOSCALING, "DescribeWarmPool", "NextToken",   NULL, 1,
+                                               warm_pool_params,     warm_pool_parse,    warm_pool_done };
     warm_pool_call *wc = xcalloc(1, sizeof(*wc));
     wc->asg_name = xstrdup(asg_name ? asg_name : "");
     wc->done = done;
@@ -730,7 +764,7 @@ typedef struct id_call {
     asg_id_fn done;
     void *ud;
     const char *operation;
-    char *body;        /* kept until the answer: the request points at it */
+    char *body; /* kept until the answer: the request points at it */
 } id_call;
 
 static void id_call_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
@@ -757,8 +791,9 @@ static int id_call_start(aws_client *c, const char *operation, char *body, size_
     ic->ud = ud;
     ic->body = body;
     ic->operation = operation;
-    aws_request req = { .svc = &AWS_SVC_AUTOSCALING, .operation = operation, .body = body, .body_len = len,
-                        .mutating = true };
+    aws_request req = {
+        .svc = &AWS_SVC_AUTOSCALING, .operation = operation, .body = body, .body_len = len, .mutating = true
+    };
     if (aws_call(c, &req, id_call_done, ic, err) != 0) {
         free(body);
         free(ic);
@@ -780,7 +815,7 @@ static char *name_body(const char *asg_name, size_t *len)
     sb_init(&sb);
     aws_query_param(&sb, "AutoScalingGroupName", asg_name ? asg_name : "");
     *len = sb.len;
-    return sb.buf;   /* the caller owns it */
+    return sb.buf; /* the caller owns it */
 }
 
 int svc_asg_cancel_refresh(aws_client *c, const char *asg_name, asg_id_fn done, void *ud, aws_error *err)

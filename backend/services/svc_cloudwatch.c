@@ -11,7 +11,7 @@
 #include "aws/json_util.h"
 #include "services/services.h"
 
-#define CW_PAGE_SIZE 100     /* MaxRecords upper bound */
+#define CW_PAGE_SIZE      100 /* MaxRecords upper bound */
 #define CW_NAMES_PER_CALL 100 /* AlarmNames upper bound */
 
 static void decode_common(json_object *o, cw_alarm *a)
@@ -45,7 +45,7 @@ static void decode_query(json_object *o, cw_metric_query *q)
     }
 }
 
-#define CW_MAX_QUERIES 100   /* Metrics[] per alarm: far above AWS's limit of 10 */
+#define CW_MAX_QUERIES 100 /* Metrics[] per alarm: far above AWS's limit of 10 */
 
 static void decode_alarm(json_object *o, cw_alarm *a)
 {
@@ -84,15 +84,19 @@ int cw_decode_alarms(const char *body, size_t len, cw_alarm_list *out, char **ne
     json_object *root = ju_parse_object_budget(body, len, AWS_SVC_CLOUDWATCH.id, "DescribeAlarms", budget, err);
     if (!root)
         return -1;
-    static const struct { const char *member; void (*decode)(json_object *, cw_alarm *); } kinds[] = {
-        { "MetricAlarms", decode_alarm }, { "CompositeAlarms", decode_composite },
+    static const struct {
+        const char *member;
+        void (*decode)(json_object *, cw_alarm *);
+    } kinds[] = {
+        { "MetricAlarms", decode_alarm },
+        { "CompositeAlarms", decode_composite },
     };
     for (size_t k = 0; k < ARRAY_LEN(kinds); k++) {
         json_object *arr = ju_get_array(root, kinds[k].member);
         size_t n = arr ? json_object_array_length(arr) : 0;
         for (size_t i = 0; i < n; i++) {
             json_object *o = json_object_array_get_idx(arr, i);
-            if (json_object_is_type(o, json_type_object))   /* other types: skipped */
+            if (json_object_is_type(o, json_type_object)) /* other types: skipped */
                 kinds[k].decode(o, VEC_NEW(*out));
         }
     }
@@ -149,8 +153,8 @@ int svc_cw_describe_alarms(aws_client *c, const strvec *names, cw_alarms_fn done
     alarms_ctx *x = xcalloc(1, sizeof(*x));
     x->done = done;
     x->ud = ud;
-    if (aws_call_chunked(c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", names, CW_NAMES_PER_CALL, alarms_body,
-                         alarms_parse, alarms_done, x, err) < 0) {
+    if (aws_call_chunked(c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", names, CW_NAMES_PER_CALL, alarms_body, alarms_parse,
+                         alarms_done, x, err) < 0) {
         free(x);
         return -1;
     }

@@ -8,9 +8,9 @@
 #include "services/services.h"
 #include "aws/xml.h"
 
-#define EC2_IDS_PER_CALL 1000
-#define EC2_MAX_RESULTS 1000      /* DescribeInstances page ceiling */
-#define EC2_LT_MAX_RESULTS 200    /* DescribeLaunchTemplateVersions page ceiling */
+#define EC2_IDS_PER_CALL   1000
+#define EC2_MAX_RESULTS    1000 /* DescribeInstances page ceiling */
+#define EC2_LT_MAX_RESULTS 200  /* DescribeLaunchTemplateVersions page ceiling */
 
 static const xml_field instance_rows[] = {
     XML_F("instanceId", XML_STR, ec2_instance, instance_id),
@@ -84,11 +84,11 @@ static int instances_end(void *ud, const char *path, const char *text)
     return xml_fields_apply(instance_rows, ARRAY_LEN(instance_rows), &l->items[l->n - 1], f, text) < 0 ? -1 : 0;
 }
 
-int ec2_decode_instances(const char *body, size_t len, ec2_instance_list *out, char **next_token,
-                         aws_budget *budget, aws_error *err)
+int ec2_decode_instances(const char *body, size_t len, ec2_instance_list *out, char **next_token, aws_budget *budget,
+                         aws_error *err)
 {
-    static const xml_handler h = { "ec2", "DescribeInstances", "DescribeInstancesResponse", NULL,
-                                   instances_start, instances_end };
+    static const xml_handler h = { "ec2", "DescribeInstances", "DescribeInstancesResponse",
+                                   NULL,  instances_start,     instances_end };
     ec2_dec d = { out, next_token };
     return run_decode(&h, body, len, &d, budget, err);
 }
@@ -113,11 +113,15 @@ static int lt_versions_end(void *ud, const char *path, const char *text)
     return xml_fields_apply(lt_version_rows, ARRAY_LEN(lt_version_rows), &l->items[l->n - 1], f, text) < 0 ? -1 : 0;
 }
 
-int ec2_decode_lt_versions(const char *body, size_t len, lt_version_list *out, char **next_token,
-                           aws_budget *budget, aws_error *err)
+int ec2_decode_lt_versions(const char *body, size_t len, lt_version_list *out, char **next_token, aws_budget *budget,
+                           aws_error *err)
 {
-    static const xml_handler h = { "ec2", "DescribeLaunchTemplateVersions",
-                                   "DescribeLaunchTemplateVersionsResponse", NULL, lt_versions_start, lt_versions_end };
+    static const xml_handler h = { "ec2",
+                                   "DescribeLaunchTemplateVersions",
+                                   "DescribeLaunchTemplateVersionsResponse",
+                                   NULL,
+                                   lt_versions_start,
+                                   lt_versions_end };
     ec2_dec d = { out, next_token };
     return run_decode(&h, body, len, &d, budget, err);
 }
@@ -164,8 +168,9 @@ static void instances_call_done(aws_client *c, const aws_error *err, void *ud)
  * callers with an empty group should not call at all. */
 int svc_ec2_describe_instances(aws_client *c, const strvec *ids, ec2_instances_fn done, void *ud, aws_error *err)
 {
-    static const aws_query_paged_spec spec = { &AWS_SVC_EC2, "DescribeInstances", "NextToken", "InstanceId.",
-                                         EC2_IDS_PER_CALL, instances_params, instances_parse, instances_call_done };
+    static const aws_query_paged_spec spec = { &AWS_SVC_EC2,    "DescribeInstances", "NextToken",
+                                               "InstanceId.",   EC2_IDS_PER_CALL,    instances_params,
+                                               instances_parse, instances_call_done };
     ec2_call *ec = xcalloc(1, sizeof(*ec));
     ec->instances_done = done;
     ec->ud = ud;
@@ -199,11 +204,12 @@ static void lt_call_done(aws_client *c, const aws_error *err, void *ud)
     call_free(ec);
 }
 
-int svc_ec2_describe_lt_versions(aws_client *c, const char *lt_id, const char *lt_name,
-                                 ec2_lt_versions_fn done, void *ud, aws_error *err)
+int svc_ec2_describe_lt_versions(aws_client *c, const char *lt_id, const char *lt_name, ec2_lt_versions_fn done,
+                                 void *ud, aws_error *err)
 {
-    static const aws_query_paged_spec spec = { &AWS_SVC_EC2, "DescribeLaunchTemplateVersions", "NextToken", NULL, 1,
-                                         lt_params, lt_parse, lt_call_done };
+    static const aws_query_paged_spec spec = {
+        &AWS_SVC_EC2, "DescribeLaunchTemplateVersions", "NextToken", NULL, 1, lt_params, lt_parse, lt_call_done
+    };
     ec2_call *ec = xcalloc(1, sizeof(*ec));
     ec->lt_id = xstrdup(lt_id);
     ec->lt_name = xstrdup(lt_name);

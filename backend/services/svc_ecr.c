@@ -11,8 +11,8 @@
 #include "aws/json_util.h"
 #include "services/services.h"
 
-#define ECR_PAGE_SIZE 1000   /* maxResults upper bound for both Describe calls */
-#define ECR_IDS_PER_CALL 100 /* imageIds / repositoryNames bound per request */
+#define ECR_PAGE_SIZE    1000 /* maxResults upper bound for both Describe calls */
+#define ECR_IDS_PER_CALL 100  /* imageIds / repositoryNames bound per request */
 
 static const char *const ecr_default_media_types[] = {
     "application/vnd.docker.distribution.manifest.v2+json",
@@ -37,11 +37,15 @@ static int check_digest(const char *digest, const char *op, const char *list, si
         return 0;
     if (err) {
         if (list)
-            aws_error_set(err, 0, "MalformedResponse", "%s: %s[%zu].%s is not a sha256 digest (sha256: and 64 "
-                          "hexadecimal digits)", op, list, i, member);
+            aws_error_set(err, 0, "MalformedResponse",
+                          "%s: %s[%zu].%s is not a sha256 digest (sha256: and 64 "
+                          "hexadecimal digits)",
+                          op, list, i, member);
         else
-            aws_error_set(err, 0, "MalformedResponse", "%s: %s is not a sha256 digest (sha256: and 64 "
-                          "hexadecimal digits)", op, member);
+            aws_error_set(err, 0, "MalformedResponse",
+                          "%s: %s is not a sha256 digest (sha256: and 64 "
+                          "hexadecimal digits)",
+                          op, member);
         str_copy(err->operation, sizeof(err->operation), op);
         err->service = AWS_SVC_ECR.id;
     }
@@ -49,11 +53,10 @@ static int check_digest(const char *digest, const char *op, const char *list, si
 }
 
 /* Iterate the objects of obj[key], skipping elements that are not objects. */
-#define FOR_EACH_OBJECT(arr_, i_, e_)                                              \
-    for (size_t i_ = 0, n_##i_ = (arr_) ? json_object_array_length(arr_) : 0;     \
-         i_ < n_##i_; i_++)                                                        \
-        for (json_object *e_ = json_object_array_get_idx((arr_), i_);             \
-             e_ && json_object_is_type(e_, json_type_object); e_ = NULL)
+#define FOR_EACH_OBJECT(arr_, i_, e_)                                                                                  \
+    for (size_t i_ = 0, n_##i_ = (arr_) ? json_object_array_length(arr_) : 0; i_ < n_##i_; i_++)                       \
+        for (json_object *e_ = json_object_array_get_idx((arr_), i_); e_ && json_object_is_type(e_, json_type_object); \
+             e_ = NULL)
 
 static void decode_repository(json_object *o, ecr_repository *r)
 {
@@ -64,7 +67,8 @@ static void decode_repository(json_object *o, ecr_repository *r)
     r->created_at = ju_get_time(o, "createdAt");
     r->image_tag_mutability = ju_dup_string(o, "imageTagMutability");
     json_object *filters = ju_get_array(o, "imageTagMutabilityExclusionFilters");
-    FOR_EACH_OBJECT(filters, i, f) {
+    FOR_EACH_OBJECT(filters, i, f)
+    {
         char *s = ju_dup_string(f, "filter");
         if (s)
             VEC_PUSH(r->mutability_exclusion_filters, s);
@@ -81,7 +85,7 @@ int ecr_decode_repositories(const char *body, size_t len, ecr_repository_list *o
         return -1;
     json_object *arr = ju_get_array(root, "repositories");
     FOR_EACH_OBJECT(arr, i, o)
-        decode_repository(o, VEC_NEW(*out));
+    decode_repository(o, VEC_NEW(*out));
     if (next_token)
         ju_get_token(root, "nextToken", next_token);
     json_object_put(root);
@@ -111,7 +115,8 @@ static void decode_severity_counts(json_object *map, ecr_image_detail *d)
 {
     if (!map)
         return;
-    json_object_object_foreach(map, key, val) {
+    json_object_object_foreach(map, key, val)
+    {
         (void)val;
         int n;
         if (d->finding_severity_counts.n >= 16 || !ju_get_int(map, key, &n) || n < 0)
@@ -151,8 +156,8 @@ static void decode_image_detail(json_object *o, ecr_image_detail *d)
     decode_severity_counts(ju_get_object(summary, "findingSeverityCounts"), d);
 }
 
-int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, char **next_token,
-                      aws_budget *budget, aws_error *err)
+int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, char **next_token, aws_budget *budget,
+                      aws_error *err)
 {
     if (next_token)
         *next_token = NULL;
@@ -162,14 +167,14 @@ int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, 
     json_object *arr = ju_get_array(root, "imageDetails");
     size_t first = out->n;
     FOR_EACH_OBJECT(arr, i, o)
-        decode_image_detail(o, VEC_NEW(*out));
+    decode_image_detail(o, VEC_NEW(*out));
     if (next_token)
         ju_get_token(root, "nextToken", next_token);
     json_object_put(root);
     for (size_t k = first; k < out->n; k++)
-        if (check_digest(out->items[k].image_digest, "DescribeImages", "imageDetails", k - first, "imageDigest",
-                         err) < 0) {
-            while (out->n > first)   /* nothing of a malformed answer is kept */
+        if (check_digest(out->items[k].image_digest, "DescribeImages", "imageDetails", k - first, "imageDigest", err) <
+            0) {
+            while (out->n > first) /* nothing of a malformed answer is kept */
                 ecr_image_detail_free(&out->items[--out->n]);
             if (next_token) {
                 free(*next_token);
@@ -205,7 +210,8 @@ static void decode_image(json_object *o, ecr_image *img)
 static void decode_failures(json_object *root, ecr_batch_get_result *out)
 {
     json_object *arr = ju_get_array(root, "failures");
-    FOR_EACH_OBJECT(arr, i, o) {
+    FOR_EACH_OBJECT(arr, i, o)
+    {
         ecr_image_failure *f = VEC_NEW(out->failures);
         decode_image_id(o, &f->image_digest, &f->image_tag);
         f->failure_code = ju_dup_string(o, "failureCode");
@@ -215,8 +221,8 @@ static void decode_failures(json_object *root, ecr_batch_get_result *out)
 
 /* The digests of the images one answer added to out (from first on); a malformed one
  * drops everything the answer added. */
-static int check_images(ecr_batch_get_result *out, size_t first, size_t first_failure, const char *op,
-                        const char *list, const char *member, aws_error *err)
+static int check_images(ecr_batch_get_result *out, size_t first, size_t first_failure, const char *op, const char *list,
+                        const char *member, aws_error *err)
 {
     for (size_t k = first; k < out->images.n; k++)
         if (check_digest(out->images.items[k].image_digest, op, list, k - first, member, err) < 0) {
@@ -237,7 +243,7 @@ int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_resul
     json_object *arr = ju_get_array(root, "images");
     size_t first = out->images.n, first_failure = out->failures.n;
     FOR_EACH_OBJECT(arr, i, o)
-        decode_image(o, VEC_NEW(out->images));
+    decode_image(o, VEC_NEW(out->images));
     decode_failures(root, out);
     json_object_put(root);
     return check_images(out, first, first_failure, "BatchGetImage", "images", "imageId.imageDigest", err);
@@ -271,7 +277,8 @@ int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_re
         return -1;
     json_object *arr = ju_get_array(root, "imageIds");
     size_t first = out->images.n, first_failure = out->failures.n;
-    FOR_EACH_OBJECT(arr, i, o) {
+    FOR_EACH_OBJECT(arr, i, o)
+    {
         ecr_image *img = VEC_NEW(out->images);
         img->image_digest = ju_dup_string(o, "imageDigest");
         img->image_tag = ju_dup_string(o, "imageTag");
@@ -295,8 +302,7 @@ static void add_image_ids(json_object *req, const ecr_image_id *ids, size_t n)
     json_object_object_add(req, "imageIds", arr);
 }
 
-char *ecr_encode_describe_repositories(const char *const *names, size_t n_names, const char *next_token,
-                                       size_t *len)
+char *ecr_encode_describe_repositories(const char *const *names, size_t n_names, const char *next_token, size_t *len)
 {
     json_object *req = json_object_new_object();
     ju_add_strings(req, "repositoryNames", names, n_names);
@@ -327,13 +333,12 @@ char *ecr_encode_batch_get_image(const char *repo, const ecr_image_id *ids, size
         ju_add_strings(req, "acceptedMediaTypes", (const char *const *)accepted_media_types->items,
                        accepted_media_types->n);
     else
-        ju_add_strings(req, "acceptedMediaTypes", ecr_default_media_types,
-                       ARRAY_LEN(ecr_default_media_types));
+        ju_add_strings(req, "acceptedMediaTypes", ecr_default_media_types, ARRAY_LEN(ecr_default_media_types));
     return ju_finish(req, len);
 }
 
-char *ecr_encode_put_image(const char *repo, const char *manifest, size_t manifest_len,
-                           const char *media_type, const char *tag, const char *digest, size_t *len)
+char *ecr_encode_put_image(const char *repo, const char *manifest, size_t manifest_len, const char *media_type,
+                           const char *tag, const char *digest, size_t *len)
 {
     json_object *req = json_object_new_object();
     ju_add_string(req, "repositoryName", repo);
@@ -404,14 +409,13 @@ static void repos_done(aws_client *c, const aws_error *err, void *ud)
     free(x);
 }
 
-int svc_ecr_describe_repositories(aws_client *c, const strvec *names, ecr_repos_fn done, void *ud,
-                                  aws_error *err)
+int svc_ecr_describe_repositories(aws_client *c, const strvec *names, ecr_repos_fn done, void *ud, aws_error *err)
 {
     repos_ctx *x = xcalloc(1, sizeof(*x));
     x->done = done;
     x->ud = ud;
-    if (aws_call_chunked(c, &AWS_SVC_ECR, "DescribeRepositories", names, ECR_IDS_PER_CALL, repos_body,
-                         repos_parse, repos_done, x, err) < 0) {
+    if (aws_call_chunked(c, &AWS_SVC_ECR, "DescribeRepositories", names, ECR_IDS_PER_CALL, repos_body, repos_parse,
+                         repos_done, x, err) < 0) {
         free(x);
         return -1;
     }
@@ -458,8 +462,7 @@ int svc_ecr_describe_images(aws_client *c, const char *repo, ecr_images_fn done,
     x->repo = xstrdup(repo);
     x->done = done;
     x->ud = ud;
-    if (aws_call_paged(c, &AWS_SVC_ECR, "DescribeImages", images_body, images_parse, images_done, x,
-                       NULL, err) < 0) {
+    if (aws_call_paged(c, &AWS_SVC_ECR, "DescribeImages", images_body, images_parse, images_done, x, NULL, err) < 0) {
         free(x->repo);
         free(x);
         return -1;
@@ -472,9 +475,9 @@ int svc_ecr_describe_images(aws_client *c, const char *repo, ecr_images_fn done,
 typedef struct batch_ctx {
     bool is_delete;
     char *repo;
-    VEC(ecr_image_id) ids;       /* strings owned */
-    size_t next;                 /* first id of the chunk to send next */
-    strvec media_types;          /* BatchGetImage only; empty = defaults */
+    VEC(ecr_image_id) ids; /* strings owned */
+    size_t next;           /* first id of the chunk to send next */
+    strvec media_types;    /* BatchGetImage only; empty = defaults */
     ecr_batch_get_result result;
     ecr_batch_get_fn done;
     void *ud;
@@ -523,7 +526,7 @@ static int batch_send(aws_client *c, batch_ctx *x, aws_error *err)
 static void batch_answer(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
 {
     batch_ctx *x = ud;
-    aws_error e = {0};
+    aws_error e = { 0 };
     if (!err) {
         int rc = x->is_delete ? ecr_decode_batch_delete_image(resp->body, resp->body_len, &x->result, &e)
                               : ecr_decode_batch_get_image(resp->body, resp->body_len, &x->result, &e);
@@ -585,7 +588,7 @@ typedef struct put_ctx {
 static void put_answer(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
 {
     put_ctx *x = ud;
-    aws_error e = {0};
+    aws_error e = { 0 };
     if (!err && ecr_decode_put_image(resp->body, resp->body_len, &x->result, &e) < 0) {
         decode_failed(&e, resp);
         err = &e;
@@ -600,8 +603,8 @@ static void put_answer(aws_client *c, const aws_response *resp, const aws_error 
 }
 
 int svc_ecr_put_image(aws_client *c, const char *repo, const char *manifest, size_t manifest_len,
-                      const char *media_type, const char *tag, const char *digest,
-                      ecr_put_fn done, void *ud, aws_error *err)
+                      const char *media_type, const char *tag, const char *digest, ecr_put_fn done, void *ud,
+                      aws_error *err)
 {
     if (check_ids("PutImage", repo, manifest ? 1 : 0, err) < 0)
         return -1;

@@ -8,7 +8,7 @@
 #include "services/services.h"
 #include "aws/xml.h"
 
-#define ELB_PAGE_SIZE 400  /* PageSize ceiling */
+#define ELB_PAGE_SIZE     400 /* PageSize ceiling */
 #define ELB_ARNS_PER_CALL 20
 
 /* ---------------- decoding ---------------- */
@@ -111,26 +111,26 @@ static int run_decode(const xml_handler *h, const char *body, size_t len, elb_de
 }
 
 /* Start of "<List>/member" adds an item to a list of T. */
-#define START_ITEM(T, listname)                                                 \
-    static int T##_start(void *ud, const char *path)                            \
-    {                                                                           \
-        T##_list *l = ((elb_dec *)ud)->list;                                    \
-        if (strcmp(path, listname "/member") == 0)                              \
-            (void)VEC_NEW(*l);                                                  \
-        return 0;                                                               \
+#define START_ITEM(T, listname)                                                                                        \
+    static int T##_start(void *ud, const char *path)                                                                   \
+    {                                                                                                                  \
+        T##_list *l = ((elb_dec *)ud)->list;                                                                           \
+        if (strcmp(path, listname "/member") == 0)                                                                     \
+            (void)VEC_NEW(*l);                                                                                         \
+        return 0;                                                                                                      \
     }
 /* End of a leaf under "<List>/member/" goes through T's row table. */
-#define END_ITEM(T, listname, rows)                                             \
-    static int T##_end(void *ud, const char *path, const char *text)            \
-    {                                                                           \
-        elb_dec *d = ud;                                                        \
-        T##_list *l = d->list;                                                  \
-        if (take_marker(d, path, text))                                         \
-            return 0;                                                           \
-        const char *f = xml_under(path, listname "/member");                    \
-        if (!f || !*f || !l->n)                                                 \
-            return 0;                                                           \
-        return xml_fields_apply(rows, ARRAY_LEN(rows), &l->items[l->n - 1], f, text) < 0 ? -1 : 0; \
+#define END_ITEM(T, listname, rows)                                                                                    \
+    static int T##_end(void *ud, const char *path, const char *text)                                                   \
+    {                                                                                                                  \
+        elb_dec *d = ud;                                                                                               \
+        T##_list *l = d->list;                                                                                         \
+        if (take_marker(d, path, text))                                                                                \
+            return 0;                                                                                                  \
+        const char *f = xml_under(path, listname "/member");                                                           \
+        if (!f || !*f || !l->n)                                                                                        \
+            return 0;                                                                                                  \
+        return xml_fields_apply(rows, ARRAY_LEN(rows), &l->items[l->n - 1], f, text) < 0 ? -1 : 0;                     \
     }
 
 typedef target_health_list target_health_desc_list;
@@ -144,16 +144,24 @@ END_ITEM(load_balancer, "LoadBalancers", lb_rows)
 int elb_decode_target_groups(const char *body, size_t len, target_group_list *out, char **next_marker,
                              aws_budget *budget, aws_error *err)
 {
-    static const xml_handler h = { "elbv2", "DescribeTargetGroups", "DescribeTargetGroupsResponse",
-                                   "DescribeTargetGroupsResult", target_group_start, target_group_end };
+    static const xml_handler h = { "elbv2",
+                                   "DescribeTargetGroups",
+                                   "DescribeTargetGroupsResponse",
+                                   "DescribeTargetGroupsResult",
+                                   target_group_start,
+                                   target_group_end };
     elb_dec d = { .list = out, .next_marker = next_marker };
     return run_decode(&h, body, len, &d, budget, err);
 }
 
 int elb_decode_target_health(const char *body, size_t len, target_health_list *out, aws_error *err)
 {
-    static const xml_handler h = { "elbv2", "DescribeTargetHealth", "DescribeTargetHealthResponse",
-                                   "DescribeTargetHealthResult", target_health_desc_start, target_health_desc_end };
+    static const xml_handler h = { "elbv2",
+                                   "DescribeTargetHealth",
+                                   "DescribeTargetHealthResponse",
+                                   "DescribeTargetHealthResult",
+                                   target_health_desc_start,
+                                   target_health_desc_end };
     elb_dec d = { .list = out };
     return run_decode(&h, body, len, &d, NULL, err);
 }
@@ -161,19 +169,23 @@ int elb_decode_target_health(const char *body, size_t len, target_health_list *o
 int elb_decode_load_balancers(const char *body, size_t len, load_balancer_list *out, char **next_marker,
                               aws_budget *budget, aws_error *err)
 {
-    static const xml_handler h = { "elbv2", "DescribeLoadBalancers", "DescribeLoadBalancersResponse",
-                                   "DescribeLoadBalancersResult", load_balancer_start, load_balancer_end };
+    static const xml_handler h = { "elbv2",
+                                   "DescribeLoadBalancers",
+                                   "DescribeLoadBalancersResponse",
+                                   "DescribeLoadBalancersResult",
+                                   load_balancer_start,
+                                   load_balancer_end };
     elb_dec d = { .list = out, .next_marker = next_marker };
     return run_decode(&h, body, len, &d, budget, err);
 }
 
 /* Actions (listener DefaultActions, rule Actions); f is the path under the list. */
-#define ACTION_START(vec, f)                                                    \
-    do {                                                                        \
-        if (strcmp((f), "member") == 0)                                         \
-            (void)VEC_NEW(vec);                                                 \
-        else if ((vec).n && strcmp((f), "member/ForwardConfig/TargetGroups/member") == 0) \
-            (void)VEC_NEW((vec).items[(vec).n - 1].forward_groups);             \
+#define ACTION_START(vec, f)                                                                                           \
+    do {                                                                                                               \
+        if (strcmp((f), "member") == 0)                                                                                \
+            (void)VEC_NEW(vec);                                                                                        \
+        else if ((vec).n && strcmp((f), "member/ForwardConfig/TargetGroups/member") == 0)                              \
+            (void)VEC_NEW((vec).items[(vec).n - 1].forward_groups);                                                    \
     } while (0)
 
 static int action_end(lb_action *items, size_t n, const char *f, const char *text)
@@ -229,11 +241,13 @@ static int listener_end(void *ud, const char *path, const char *text)
     return xml_fields_apply(listener_rows, ARRAY_LEN(listener_rows), li, f, text) < 0 ? -1 : 0;
 }
 
-int elb_decode_listeners(const char *body, size_t len, lb_listener_list *out, char **next_marker,
-                         aws_budget *budget, aws_error *err)
+int elb_decode_listeners(const char *body, size_t len, lb_listener_list *out, char **next_marker, aws_budget *budget,
+                         aws_error *err)
 {
-    static const xml_handler h = { "elbv2", "DescribeListeners", "DescribeListenersResponse",
-                                   "DescribeListenersResult", listener_start, listener_end };
+    static const xml_handler h = {
+        "elbv2",        "DescribeListeners", "DescribeListenersResponse", "DescribeListenersResult",
+        listener_start, listener_end
+    };
     elb_dec d = { .list = out, .next_marker = next_marker };
     return run_decode(&h, body, len, &d, budget, err);
 }
@@ -279,7 +293,7 @@ static void condition_summary(elb_dec *d, lb_rule *r)
             sb_appendc(&sb, ',');
         sb_append(&sb, v->items[i]);
     }
-    VEC_PUSH(r->condition_summaries, sb.buf);   /* the list owns it */
+    VEC_PUSH(r->condition_summaries, sb.buf); /* the list owns it */
 }
 
 static int rule_end(void *ud, const char *path, const char *text)
@@ -318,7 +332,7 @@ static int rule_end(void *ud, const char *path, const char *text)
 int elb_decode_rules(const char *body, size_t len, lb_rule_list *out, char **next_marker, aws_budget *budget,
                      aws_error *err)
 {
-    static const xml_handler h = { "elbv2", "DescribeRules", "DescribeRulesResponse", "DescribeRulesResult",
+    static const xml_handler h = { "elbv2",    "DescribeRules", "DescribeRulesResponse", "DescribeRulesResult",
                                    rule_start, rule_end };
     elb_dec d = { .list = out, .next_marker = next_marker };
     return run_decode(&h, body, len, &d, budget, err);
@@ -328,7 +342,7 @@ int elb_decode_rules(const char *body, size_t len, lb_rule_list *out, char **nex
 
 /* One context for every elbv2 call: the list being filled and the caller's callback. */
 typedef struct elb_call {
-    char *arn;                       /* LoadBalancerArn / ListenerArn / TargetGroupArn */
+    char *arn; /* LoadBalancerArn / ListenerArn / TargetGroupArn */
     const char *arn_param;
     union {
         target_group_list tgs;
@@ -395,8 +409,10 @@ static void tgs_done(aws_client *c, const aws_error *err, void *ud)
 
 int svc_elb_describe_target_groups(aws_client *c, const strvec *arns, elb_tgs_fn done, void *ud, aws_error *err)
 {
-    static const aws_query_paged_spec spec = { &AWS_SVC_ELBV2, "DescribeTargetGroups", "Marker",
-        "TargetGroupArns.member.", ELB_ARNS_PER_CALL, elb_params, tgs_parse, tgs_done };
+    static const aws_query_paged_spec spec = { &AWS_SVC_ELBV2,    "DescribeTargetGroups",
+                                               "Marker",          "TargetGroupArns.member.",
+                                               ELB_ARNS_PER_CALL, elb_params,
+                                               tgs_parse,         tgs_done };
     elb_call *ec = call_new(NULL, NULL, ud);
     ec->fn.tgs = done;
     return start_paged(c, &spec, arns, ec, err);
@@ -416,8 +432,10 @@ static void lbs_done(aws_client *c, const aws_error *err, void *ud)
 
 int svc_elb_describe_load_balancers(aws_client *c, const strvec *arns, elb_lbs_fn done, void *ud, aws_error *err)
 {
-    static const aws_query_paged_spec spec = { &AWS_SVC_ELBV2, "DescribeLoadBalancers", "Marker",
-        "LoadBalancerArns.member.", ELB_ARNS_PER_CALL, elb_params, lbs_parse, lbs_done };
+    static const aws_query_paged_spec spec = { &AWS_SVC_ELBV2,    "DescribeLoadBalancers",
+                                               "Marker",          "LoadBalancerArns.member.",
+                                               ELB_ARNS_PER_CALL, elb_params,
+                                               lbs_parse,         lbs_done };
     elb_call *ec = call_new(NULL, NULL, ud);
     ec->fn.lbs = done;
     return start_paged(c, &spec, arns, ec, err);
@@ -437,8 +455,8 @@ static void listeners_done(aws_client *c, const aws_error *err, void *ud)
 
 int svc_elb_describe_listeners(aws_client *c, const char *lb_arn, elb_listeners_fn done, void *ud, aws_error *err)
 {
-    static const aws_query_paged_spec spec = { &AWS_SVC_ELBV2, "DescribeListeners", "Marker", NULL, 1,
-                                         elb_params, listeners_parse, listeners_done };
+    static const aws_query_paged_spec spec = { &AWS_SVC_ELBV2, "DescribeListeners", "Marker",      NULL, 1,
+                                               elb_params,     listeners_parse,     listeners_done };
     elb_call *ec = call_new("LoadBalancerArn", lb_arn, ud);
     ec->fn.listeners = done;
     return start_paged(c, &spec, NULL, ec, err);
@@ -458,8 +476,8 @@ static void rules_done(aws_client *c, const aws_error *err, void *ud)
 
 int svc_elb_describe_rules(aws_client *c, const char *listener_arn, elb_rules_fn done, void *ud, aws_error *err)
 {
-    static const aws_query_paged_spec spec = { &AWS_SVC_ELBV2, "DescribeRules", "Marker", NULL, 1,
-                                         elb_params, rules_parse, rules_done };
+    static const aws_query_paged_spec spec = { &AWS_SVC_ELBV2, "DescribeRules", "Marker",  NULL, 1,
+                                               elb_params,     rules_parse,     rules_done };
     elb_call *ec = call_new("ListenerArn", listener_arn, ud);
     ec->fn.rules = done;
     return start_paged(c, &spec, NULL, ec, err);
@@ -468,7 +486,7 @@ int svc_elb_describe_rules(aws_client *c, const char *listener_arn, elb_rules_fn
 /* DescribeTargetHealth has no pages: one plain call. */
 typedef struct health_call {
     elb_call base;
-    char *body;                      /* kept until the answer: the request points at it */
+    char *body; /* kept until the answer: the request points at it */
 } health_call;
 
 static void health_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
@@ -493,8 +511,9 @@ int svc_elb_describe_target_health(aws_client *c, const char *tg_arn, elb_health
     strbuf sb;
     sb_init(&sb);
     aws_query_param(&sb, "TargetGroupArn", tg_arn ? tg_arn : "");
-    aws_request req = { .svc = &AWS_SVC_ELBV2, .operation = "DescribeTargetHealth", .body = sb.buf,
-                        .body_len = sb.len };
+    aws_request req = {
+        .svc = &AWS_SVC_ELBV2, .operation = "DescribeTargetHealth", .body = sb.buf, .body_len = sb.len
+    };
     hc->body = sb.buf;
     if (aws_call(c, &req, health_done, hc, err) != 0) {
         free(hc->body);

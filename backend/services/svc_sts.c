@@ -19,8 +19,8 @@ static int identity_end(void *ud, const char *path, const char *text)
 
 int sts_decode_caller_identity(const char *body, size_t len, caller_identity *out, aws_error *err)
 {
-    static const xml_handler h = { "sts", "GetCallerIdentity", "GetCallerIdentityResponse",
-                                   "GetCallerIdentityResult", NULL, identity_end };
+    static const xml_handler h = { "sts", "GetCallerIdentity", "GetCallerIdentityResponse", "GetCallerIdentityResult",
+                                   NULL,  identity_end };
     if (xml_decode(&h, body, len, out, err) != 0)
         return -1;
     if (!out->account) {

@@ -18,12 +18,12 @@
 #define APPS_RETRY_AFTER_ERROR_MS 8000
 
 typedef struct aw_source {
-    char *profile;               /* as asked (NULL: default chain) */
-    char *region;                /* resolved; NULL when it could not be */
+    char *profile; /* as asked (NULL: default chain) */
+    char *region;  /* resolved; NULL when it could not be */
     app_creds_state state;
     char error[320];
     creds_job *job;
-    creds_session *sess;         /* heap: its client's refresh hook points at it */
+    creds_session *sess; /* heap: its client's refresh hook points at it */
 } aw_source;
 
 /* What one round gathers before it replaces the row. */
@@ -52,7 +52,7 @@ typedef struct aw_app {
     aw_source *src;
     int64_t next_due;
     unsigned round_id;
-    aws_join join;            /* this round's calls (part_done) */
+    aws_join join; /* this round's calls (part_done) */
     aw_round r;
 } aw_app;
 
@@ -81,7 +81,7 @@ static void source_fail(aw_source *s, const char *msg)
 
 static void source_adopt(apps_watch *aw, aw_source *s, const aws_credentials *cr)
 {
-    creds_request req = {.profile = s->profile, .region = s->region};
+    creds_request req = { .profile = s->profile, .region = s->region };
     creds_session *ns = xcalloc(1, sizeof *ns);
     strbuf err;
     sb_init(&err);
@@ -99,22 +99,22 @@ static void source_adopt(apps_watch *aw, aw_source *s, const aws_credentials *cr
 static void source_open(apps_watch *aw, aw_source *s, const creds_session *seed)
 {
     if (!s->region)
-        return;   /* failed for good: the message was set when it was made */
+        return; /* failed for good: the message was set when it was made */
     if (seed && seed->client && str_eq(seed->profile, s->profile) && str_eq(seed->region, s->region)) {
         source_adopt(aw, s, &seed->creds);
         return;
     }
-    creds_request req = {.profile = s->profile, .region = s->region};
+    creds_request req = { .profile = s->profile, .region = s->region };
     s->state = APP_CREDS_RESOLVING;
     s->error[0] = '\0';
     creds_hooks h = aw->hooks;
     h.endpoint_url = aw->endpoint_url;
-    s->job = creds_job_start(&req, &h);   /* may ask for an MFA code through the hook */
+    s->job = creds_job_start(&req, &h); /* may ask for an MFA code through the hook */
 }
 
 static aw_source *source_for(apps_watch *aw, const char *profile, const char *region_asked)
 {
-    creds_request req = {.profile = profile, .region = region_asked};
+    creds_request req = { .profile = profile, .region = region_asked };
     char *region = NULL;
     strbuf err;
     sb_init(&err);
@@ -239,8 +239,7 @@ static void round_finish(apps_watch *aw, aw_app *a)
     } else {
         st->fetched_at = time_now_ms();
         if (r->groups_ok && !r->group_found)
-            snprintf(st->error, sizeof st->error, "no Auto Scaling group named %.100s in %.30s", st->asg,
-                     st->region);
+            snprintf(st->error, sizeof st->error, "no Auto Scaling group named %.100s in %.30s", st->asg, st->region);
         else
             st->error[0] = '\0';
     }
@@ -345,7 +344,7 @@ static void on_refreshes(aws_client *c, instance_refresh_list *res, const aws_er
         if (!err) {
             r->refresh_ok = true;
             if (res->n) {
-                const instance_refresh *ir = &res->items[0];   /* newest first */
+                const instance_refresh *ir = &res->items[0]; /* newest first */
                 r->refresh_status = xstrdup(ir->status);
                 /* During a rollback AWS's percentage falls: show the rollback's progress. */
                 refresh_phase ph;
@@ -419,9 +418,9 @@ static void round_start(apps_watch *aw, aw_app *a)
     a->round_id++;
     a->st.polling = true;
     join_begin(&a->join);
-    join_add(&a->join);   /* held until every call is started, so no round ends early */
+    join_add(&a->join); /* held until every call is started, so no round ends early */
     aws_error err;
-    strvec names = {0};
+    strvec names = { 0 };
     strvec_push(&names, a->st.asg);
     aw_call *x = call_new(aw, a);
     if (svc_asg_describe_groups(c, &names, on_groups, x, &err) != 0) {

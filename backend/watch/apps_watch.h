@@ -14,66 +14,66 @@
 #include "creds/creds_provider.h"
 #include "util.h"
 
-#define APPS_WATCH_BUSY_MS 25   /* longest wait while a call or a credential job runs */
+#define APPS_WATCH_BUSY_MS 25 /* longest wait while a call or a credential job runs */
 
 /* One app to watch; everything is copied. */
 typedef struct apps_watch_app {
     const char *name;
-    const char *profile;         /* NULL: AWS_PROFILE / default / environment keys */
-    const char *region;          /* NULL: from the environment and the profile */
+    const char *profile; /* NULL: AWS_PROFILE / default / environment keys */
+    const char *region;  /* NULL: from the environment and the profile */
     const char *asg;
-    const char *repository;      /* NULL: no live tag shown */
-    const char *live_tag;        /* NULL: "prod" */
-    const char *stable_tag;      /* NULL: "prod-stable" (not taken for the commit tag) */
-    const strvec *alarms;        /* CloudWatch alarm names; NULL/empty: none */
+    const char *repository; /* NULL: no live tag shown */
+    const char *live_tag;   /* NULL: "prod" */
+    const char *stable_tag; /* NULL: "prod-stable" (not taken for the commit tag) */
+    const strvec *alarms;   /* CloudWatch alarm names; NULL/empty: none */
 } apps_watch_app;
 
 typedef struct apps_watch_opts {
     const apps_watch_app *apps;
     size_t n_apps;
-    const char *endpoint_url;    /* --endpoint-url, or NULL */
-    const creds_hooks *hooks;    /* MFA prompt, stderr capture (endpoint_url ignored) */
+    const char *endpoint_url; /* --endpoint-url, or NULL */
+    const creds_hooks *hooks; /* MFA prompt, stderr capture (endpoint_url ignored) */
     /* A session already open (the console's): an app on the same profile and
      * region starts with its credentials instead of resolving them again. */
     const creds_session *seed;
-    int interval_ms;             /* 0: 15000 */
-    int active_interval_ms;      /* while the app's refresh runs; 0: 2000 */
+    int interval_ms;        /* 0: 15000 */
+    int active_interval_ms; /* while the app's refresh runs; 0: 2000 */
 } apps_watch_opts;
 
 typedef enum app_creds_state {
-    APP_CREDS_RESOLVING,         /* a creds_job runs (STS, SSO, process, ...) */
+    APP_CREDS_RESOLVING, /* a creds_job runs (STS, SSO, process, ...) */
     APP_CREDS_READY,
-    APP_CREDS_FAILED,            /* creds_error says why; tried again later */
+    APP_CREDS_FAILED, /* creds_error says why; tried again later */
 } app_creds_state;
 
 /* What the overview shows for one app. Strings are owned by the watch. */
 typedef struct app_status {
     char *name, *profile, *asg, *repository, *live_tag;
-    char *region;                /* resolved ("" when it could not be) */
+    char *region; /* resolved ("" when it could not be) */
     app_creds_state creds;
     char creds_error[320];
     /* from the last answers (kept, marked stale, when a poll fails) */
-    bool group_known, group_found;   /* asked / the ASG exists */
+    bool group_known, group_found; /* asked / the ASG exists */
     int desired, in_service;
     bool live_known, live_found; /* asked / the live tag exists in the repository */
     char *live_commit;           /* another tag on the live image (the commit), or NULL */
     char *live_digest;
-    char *stable_digest;         /* the stable tag's image (NULL: no such tag, or not read) */
+    char *stable_digest; /* the stable tag's image (NULL: no such tag, or not read) */
     bool refresh_known;
-    char *refresh_status;        /* latest refresh's status; NULL: none */
+    char *refresh_status; /* latest refresh's status; NULL: none */
     bool has_refresh_pct;
     int refresh_pct;
     bool refresh_active;
-    int healthy, targets;        /* targets -1: unknown */
+    int healthy, targets; /* targets -1: unknown */
     bool alarms_known;
-    int alarms_total, alarms_alarm, alarms_insufficient;   /* as AWS listed them */
-    int alarms_configured;       /* 0: none to watch */
-    char *alarm_first;           /* the first alarm in ALARM state, or NULL */
-    aws_time fetched_at;         /* wall clock of the last poll with no failure (0: never) */
+    int alarms_total, alarms_alarm, alarms_insufficient; /* as AWS listed them */
+    int alarms_configured;                               /* 0: none to watch */
+    char *alarm_first;                                   /* the first alarm in ALARM state, or NULL */
+    aws_time fetched_at;                                 /* wall clock of the last poll with no failure (0: never) */
     bool polling;
-    bool stale;                  /* the last poll failed; error says how */
+    bool stale; /* the last poll failed; error says how */
     char error[320];
-    int polls;                   /* polls finished (tests) */
+    int polls; /* polls finished (tests) */
 } app_status;
 
 typedef struct apps_watch apps_watch;

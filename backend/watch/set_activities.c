@@ -2,7 +2,10 @@
  * (DescribeScalingActivities, the latest 50). */
 #include "watch/watch_int.h"
 
-static void activities_free(scaling_activity_list *l) { MODEL_LIST_FREE(*l, scaling_activity_free); }
+static void activities_free(scaling_activity_list *l)
+{
+    MODEL_LIST_FREE(*l, scaling_activity_free);
+}
 
 ONE_CALL_SET(on_activities, scaling_activity_list, activities, activities_free, WS_ACTIVITIES)
 
@@ -17,9 +20,17 @@ static bool start_activities(watch *w)
     return true;
 }
 
-static void drop_activities(watch *w) { activities_free(&w->s.activities); }
+static void drop_activities(watch *w)
+{
+    activities_free(&w->s.activities);
+}
 
 const set_def watch_set_def_activities = {
-    "activities", start_activities, drop_activities, .shown_mult = 4, .follows_refresh = true,
-    .doze_ms = 10 * MINUTE_MS, .after = WS_BIT(WS_GROUPS),
+    "activities",
+    start_activities,
+    drop_activities,
+    .shown_mult = 4,
+    .follows_refresh = true,
+    .doze_ms = 10 * MINUTE_MS,
+    .after = WS_BIT(WS_GROUPS),
 };

@@ -2,7 +2,10 @@
  * polled. */
 #include "watch/watch_int.h"
 
-static void alarms_free(cw_alarm_list *l) { MODEL_LIST_FREE(*l, cw_alarm_free); }
+static void alarms_free(cw_alarm_list *l)
+{
+    MODEL_LIST_FREE(*l, cw_alarm_free);
+}
 
 ONE_CALL_SET(on_alarms, cw_alarm_list, alarms, alarms_free, WS_ALARMS)
 
@@ -17,9 +20,17 @@ static bool start_alarms(watch *w)
     return true;
 }
 
-static void drop_alarms(watch *w) { alarms_free(&w->s.alarms); }
+static void drop_alarms(watch *w)
+{
+    alarms_free(&w->s.alarms);
+}
 
 const set_def watch_set_def_alarms = {
-    "alarms", start_alarms, drop_alarms, .shown_mult = 2, .follows_refresh = true, .always_shown = true,
+    "alarms",
+    start_alarms,
+    drop_alarms,
+    .shown_mult = 2,
+    .follows_refresh = true,
+    .always_shown = true,
     .doze_ms = 10 * MINUTE_MS,
 };

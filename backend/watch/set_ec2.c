@@ -2,7 +2,10 @@
  * its warm pool's. */
 #include "watch/watch_int.h"
 
-static void ec2_free(ec2_instance_list *l) { MODEL_LIST_FREE(*l, ec2_instance_free); }
+static void ec2_free(ec2_instance_list *l)
+{
+    MODEL_LIST_FREE(*l, ec2_instance_free);
+}
 
 ONE_CALL_SET(on_ec2, ec2_instance_list, ec2, ec2_free, WS_EC2)
 
@@ -25,9 +28,17 @@ static bool start_ec2(watch *w)
     return true;
 }
 
-static void drop_ec2(watch *w) { ec2_free(&w->s.ec2); }
+static void drop_ec2(watch *w)
+{
+    ec2_free(&w->s.ec2);
+}
 
 const set_def watch_set_def_ec2 = {
-    "ec2", start_ec2, drop_ec2, .shown_mult = 10, .follows_refresh = true, .doze_ms = 10 * MINUTE_MS,
+    "ec2",
+    start_ec2,
+    drop_ec2,
+    .shown_mult = 10,
+    .follows_refresh = true,
+    .doze_ms = 10 * MINUTE_MS,
     .after = WS_BIT(WS_GROUPS),
 };

@@ -3,7 +3,10 @@
  * (watch/sets.def). */
 #include "watch/watch_int.h"
 
-static void groups_free(asg_group_list *l) { MODEL_LIST_FREE(*l, asg_group_free); }
+static void groups_free(asg_group_list *l)
+{
+    MODEL_LIST_FREE(*l, asg_group_free);
+}
 
 /* EC2 details are asked at once when an instance appears that they don't cover. */
 static void groups_arrived(watch *w)
@@ -49,9 +52,17 @@ static bool start_groups(watch *w)
     return true;
 }
 
-static void drop_groups(watch *w) { groups_free(&w->s.groups); }
+static void drop_groups(watch *w)
+{
+    groups_free(&w->s.groups);
+}
 
 const set_def watch_set_def_groups = {
-    "groups", start_groups, drop_groups, .shown_mult = 1, .follows_refresh = true, .always_shown = true,
+    "groups",
+    start_groups,
+    drop_groups,
+    .shown_mult = 1,
+    .follows_refresh = true,
+    .always_shown = true,
     .doze_ms = 3 * MINUTE_MS,
 };

@@ -104,6 +104,10 @@ static void drop_images(watch *w)
 }
 
 const set_def watch_set_def_images = {
-    "images", start_images, drop_images, .shown_mult = 2, .doze_ms = 10 * MINUTE_MS,
+    "images",
+    start_images,
+    drop_images,
+    .shown_mult = 2,
+    .doze_ms = 10 * MINUTE_MS,
     .scratch_size = sizeof(images_scratch),
 };

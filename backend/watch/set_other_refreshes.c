@@ -6,8 +6,8 @@
 /* What a poll gathers until every group answered. */
 typedef struct others_scratch {
     instance_refresh_list result;
-    strvec asked;            /* the groups asked in this poll, by poll_ctx.index */
-    strvec failed_names;     /* those whose answer was an error */
+    strvec asked;        /* the groups asked in this poll, by poll_ctx.index */
+    strvec failed_names; /* those whose answer was an error */
     aws_join join;
 } others_scratch;
 #define O(w) ((others_scratch *)(w)->scratch[WS_OTHER_REFRESHES])
@@ -62,7 +62,7 @@ static void on_other_refresh(aws_client *c, instance_refresh_list *res, const aw
         return;
     }
     if (res->n) {
-        VEC_PUSH(O(w)->result, res->items[0]);     /* the newest: taken over */
+        VEC_PUSH(O(w)->result, res->items[0]); /* the newest: taken over */
         res->items[0] = (instance_refresh){ 0 };
     }
     watch_refreshes_free(res);
@@ -93,8 +93,7 @@ static bool start_other_refreshes(watch *w)
         poll_ctx *x = watch_ctx_new(w, WS_OTHER_REFRESHES);
         x->index = i;
         aws_error err;
-        if (svc_asg_describe_refreshes(w->client, O(w)->asked.items[i], NULL, 1, on_other_refresh, x, &err) !=
-            0) {
+        if (svc_asg_describe_refreshes(w->client, O(w)->asked.items[i], NULL, 1, on_other_refresh, x, &err) != 0) {
             watch_ctx_done(x);
             free(x);
             other_failed(w, i, &err);
@@ -114,7 +113,7 @@ static void drop_other_refreshes(watch *w)
 }
 
 const set_def watch_set_def_other_refreshes = {
-    "other-refreshes", start_other_refreshes, drop_other_refreshes, .shown_mult = 4, .other_groups = true,
-    .sees_refreshes = true, .doze_ms = 10 * MINUTE_MS, .after = WS_BIT(WS_GROUPS),
-    .scratch_size = sizeof(others_scratch),
+    "other-refreshes",         start_other_refreshes,      drop_other_refreshes,
+    .shown_mult = 4,           .other_groups = true,       .sees_refreshes = true,
+    .doze_ms = 10 * MINUTE_MS, .after = WS_BIT(WS_GROUPS), .scratch_size = sizeof(others_scratch),
 };

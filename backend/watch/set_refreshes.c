@@ -15,9 +15,19 @@ static bool start_refreshes(watch *w)
     return true;
 }
 
-static void drop_refreshes(watch *w) { watch_refreshes_free(&w->s.refreshes); }
+static void drop_refreshes(watch *w)
+{
+    watch_refreshes_free(&w->s.refreshes);
+}
 
 const set_def watch_set_def_refreshes = {
-    "refreshes", start_refreshes, drop_refreshes, .shown_mult = 1, .follows_refresh = true, .always_shown = true,
-    .sees_refreshes = true, .doze_ms = 2 * MINUTE_MS, .after = WS_BIT(WS_GROUPS),
+    "refreshes",
+    start_refreshes,
+    drop_refreshes,
+    .shown_mult = 1,
+    .follows_refresh = true,
+    .always_shown = true,
+    .sees_refreshes = true,
+    .doze_ms = 2 * MINUTE_MS,
+    .after = WS_BIT(WS_GROUPS),
 };

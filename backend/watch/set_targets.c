@@ -76,8 +76,7 @@ static void on_target_groups(aws_client *c, target_group_list *res, const aws_er
             hx->index = i;
             join_add(&T(w)->join);
             aws_error e2;
-            if (svc_elb_describe_target_health(c, T(w)->result.items[i].tg.target_group_arn, on_health, hx,
-                                               &e2) != 0) {
+            if (svc_elb_describe_target_health(c, T(w)->result.items[i].tg.target_group_arn, on_health, hx, &e2) != 0) {
                 watch_ctx_done(hx);
                 free(hx);
                 targets_arrived(w, &e2);
@@ -122,6 +121,12 @@ static void drop_targets(watch *w)
 }
 
 const set_def watch_set_def_targets = {
-    "targets", start_targets, drop_targets, .shown_mult = 1, .follows_refresh = true, .doze_ms = 10 * MINUTE_MS,
-    .after = WS_BIT(WS_GROUPS), .scratch_size = sizeof(targets_scratch),
+    "targets",
+    start_targets,
+    drop_targets,
+    .shown_mult = 1,
+    .follows_refresh = true,
+    .doze_ms = 10 * MINUTE_MS,
+    .after = WS_BIT(WS_GROUPS),
+    .scratch_size = sizeof(targets_scratch),
 };

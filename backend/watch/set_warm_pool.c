@@ -31,6 +31,11 @@ static void drop_warm_pool(watch *w)
 }
 
 const set_def watch_set_def_warm_pool = {
-    "warm-pool", start_warm_pool, drop_warm_pool, .shown_mult = 4, .follows_refresh = true,
-    .doze_ms = 10 * MINUTE_MS, .after = WS_BIT(WS_GROUPS),
+    "warm-pool",
+    start_warm_pool,
+    drop_warm_pool,
+    .shown_mult = 4,
+    .follows_refresh = true,
+    .doze_ms = 10 * MINUTE_MS,
+    .after = WS_BIT(WS_GROUPS),
 };

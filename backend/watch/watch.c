@@ -61,8 +61,7 @@ static bool shown_refresh_active(const watch *w)
 
 bool watch_dozing(const watch *w)
 {
-    return w->doze_after_ms > 0 && !shown_refresh_active(w) &&
-           mono_now_ms() - w->last_key_mono >= w->doze_after_ms;
+    return w->doze_after_ms > 0 && !shown_refresh_active(w) && mono_now_ms() - w->last_key_mono >= w->doze_after_ms;
 }
 
 static bool set_shown(const watch *w, watch_set set)
@@ -331,7 +330,10 @@ void watch_free(watch *w)
     free(w);
 }
 
-const watch_state *watch_get(const watch *w) { return &w->s; }
+const watch_state *watch_get(const watch *w)
+{
+    return &w->s;
+}
 
 /* ---- questions about the state ---- */
 

@@ -20,19 +20,19 @@ typedef enum watch_set {
     WS_COUNT
 } watch_set;
 
-#define WS_BIT(s) (1u << (s))
-#define WS_ALL ((1u << WS_COUNT) - 1)
-#define WATCH_OTHER_GROUPS_MAX 25   /* one call each per poll: bounded for big regions */
+#define WS_BIT(s)              (1u << (s))
+#define WS_ALL                 ((1u << WS_COUNT) - 1)
+#define WATCH_OTHER_GROUPS_MAX 25 /* one call each per poll: bounded for big regions */
 
 typedef struct watch_meta {
-    aws_time fetched_at;     /* wall clock of the last successful answer (0: never) */
-    int64_t next_due_mono;   /* monotonic ms when the next poll starts */
-    int64_t last_poll_mono;  /* monotonic ms when the last poll ended (0: none since reset) */
+    aws_time fetched_at;    /* wall clock of the last successful answer (0: never) */
+    int64_t next_due_mono;  /* monotonic ms when the next poll starts */
+    int64_t last_poll_mono; /* monotonic ms when the last poll ended (0: none since reset) */
     bool in_flight;
-    bool stale;              /* the last poll failed (data kept from before) */
-    char error[320];         /* "DescribeTargetHealth: AccessDenied: ..." of the last failure */
-    unsigned version;        /* bumped whenever the data set is replaced */
-    int interval_ms;         /* current poll interval */
+    bool stale;       /* the last poll failed (data kept from before) */
+    char error[320];  /* "DescribeTargetHealth: AccessDenied: ..." of the last failure */
+    unsigned version; /* bumped whenever the data set is replaced */
+    int interval_ms;  /* current poll interval */
 } watch_meta;
 
 typedef struct watch_tg {
@@ -51,14 +51,14 @@ typedef struct watch_state {
 } watch_state;
 
 typedef struct watch_opts {
-    const strvec *asg_names;             /* NULL/empty: every group of the region */
-    const char *initial_asg;             /* select this group at start (NULL: the first) */
-    const char *repository;              /* ECR repository to watch (NULL: none) */
-    const strvec *alarm_names;           /* CloudWatch alarms to watch */
-    int base_interval_ms;                /* 0: WATCH_DEFAULT_BASE_MS */
-    int active_interval_ms;              /* while a refresh runs; 0: 2000 */
-    int hidden_min_ms;                   /* sets not on screen, other groups; 0: WATCH_HIDDEN_MIN_MS */
-    int doze_after_ms;                   /* no key for this long: poll slowly; 0: never (no keyboard) */
+    const strvec *asg_names;   /* NULL/empty: every group of the region */
+    const char *initial_asg;   /* select this group at start (NULL: the first) */
+    const char *repository;    /* ECR repository to watch (NULL: none) */
+    const strvec *alarm_names; /* CloudWatch alarms to watch */
+    int base_interval_ms;      /* 0: WATCH_DEFAULT_BASE_MS */
+    int active_interval_ms;    /* while a refresh runs; 0: 2000 */
+    int hidden_min_ms;         /* sets not on screen, other groups; 0: WATCH_HIDDEN_MIN_MS */
+    int doze_after_ms;         /* no key for this long: poll slowly; 0: never (no keyboard) */
 } watch_opts;
 
 /* The polling budget ("poll what the screen shows"). Each set is polled at a
@@ -69,8 +69,8 @@ typedef struct watch_opts {
  * at most a few times an hour after doze_after_ms without a key. Each set's
  * file (watch/set_*.c) holds its figures, sets.def the sum. */
 #define WATCH_DEFAULT_BASE_MS 30000
-#define WATCH_HIDDEN_MIN_MS (2 * 60 * 1000)
-#define WATCH_DOZE_AFTER_MS (10 * 60 * 1000)
+#define WATCH_HIDDEN_MIN_MS   (2 * 60 * 1000)
+#define WATCH_DOZE_AFTER_MS   (10 * 60 * 1000)
 
 typedef struct watch watch;
 
@@ -122,9 +122,9 @@ const instance_refresh *watch_other_refresh(const watch_state *s, const char *as
  * when they were read. DescribeInstanceRefreshes can fail (AccessDenied, an
  * emulator without refreshes, a fault) and then nothing can be said. */
 typedef enum watch_read {
-    WATCH_READ_PENDING,   /* not answered yet (or not polled: beyond WATCH_OTHER_GROUPS_MAX) */
-    WATCH_READ_OK,        /* read: the list is what AWS has (maybe empty: none) */
-    WATCH_READ_FAILED,    /* the last read failed; *err says why (what is shown is older) */
+    WATCH_READ_PENDING, /* not answered yet (or not polled: beyond WATCH_OTHER_GROUPS_MAX) */
+    WATCH_READ_OK,      /* read: the list is what AWS has (maybe empty: none) */
+    WATCH_READ_FAILED,  /* the last read failed; *err says why (what is shown is older) */
 } watch_read;
 /* For the selected group (WS_REFRESHES). err may be NULL. */
 watch_read watch_refreshes_read(const watch_state *s, const char **err);

@@ -44,10 +44,19 @@ static int memfile(const char *name, const char *env_var)
 static void setup(void)
 {
     static const char *const unset[] = {
-        "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
-        "AWS_ROLE_SESSION_NAME", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_EC2_METADATA_DISABLED",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_ROLE_ARN",
+        "AWS_ROLE_SESSION_NAME",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_EC2_METADATA_DISABLED",
     };
     for (size_t i = 0; i < sizeof unset / sizeof *unset; i++)
         unsetenv(unset[i]);
@@ -83,7 +92,7 @@ static void check_plan(const creds_plan *p)
         case CSTEP_PROCESS: {
             if (!s->command)
                 abort();
-            strvec argv = {0};
+            strvec argv = { 0 };
             creds_shlex_split(s->command, &argv);
             strvec_free(&argv);
             break;
@@ -94,8 +103,7 @@ static void check_plan(const creds_plan *p)
                 abort();
             break;
         case CSTEP_ASSUME_ROLE:
-            if (!s->role_arn ||
-                (s->duration_seconds && (s->duration_seconds < 900 || s->duration_seconds > 43200)))
+            if (!s->role_arn || (s->duration_seconds && (s->duration_seconds < 900 || s->duration_seconds > 43200)))
                 abort();
             break;
         case CSTEP_WEB_IDENTITY:
@@ -162,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fill(config_fd, data, (size_t)((cut1 ? cut1 : end) - data));
     fill(creds_fd, creds, (size_t)((cut2 ? cut2 : end) - creds));
 
-    strvec names = {0};
+    strvec names = { 0 };
     strbuf err;
     sb_init(&err);
     if (creds_list_profiles(&names, &err) == 0) {

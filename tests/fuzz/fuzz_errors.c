@@ -42,8 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(hdr);
         return 0;
     }
-    static const aws_protocol protos[] = { AWS_PROTO_QUERY, AWS_PROTO_EC2, AWS_PROTO_JSON_1_0,
-                                           AWS_PROTO_JSON_1_1 };
+    static const aws_protocol protos[] = { AWS_PROTO_QUERY, AWS_PROTO_EC2, AWS_PROTO_JSON_1_0, AWS_PROTO_JSON_1_1 };
     aws_error err;
     memset(&err, 0, sizeof err);
     aws_error_headers h = { 0 };

@@ -36,8 +36,8 @@ static void cleanup(void)
 /* plan_from_json's promises (16 is plan_int.h's PLAN_MAX_STEPS). */
 static void check_plan(const plan *p)
 {
-    if (!memchr(p->id, '\0', sizeof p->id) || !p->target.asg || !p->target.live_tag ||
-        !p->target.stable_tag || p->steps.n > 16 || p->refusal)
+    if (!memchr(p->id, '\0', sizeof p->id) || !p->target.asg || !p->target.live_tag || !p->target.stable_tag ||
+        p->steps.n > 16 || p->refusal)
         abort();
     for (size_t i = 0; i < p->steps.n; i++) {
         const plan_step *s = &p->steps.items[i];
@@ -98,15 +98,14 @@ static bool on_record(void *ud, json_object *obj, const char *raw, size_t raw_le
 
 static void unfinished(void)
 {
-    journal_unfinished_list l = {0};
+    journal_unfinished_list l = { 0 };
     strbuf err;
     sb_init(&err);
     if (journal_find_unfinished(path, NULL, &l, &err) != 0)
         abort();
     for (size_t i = 0; i < l.n; i++) {
         const journal_unfinished *u = &l.items[i];
-        if (!u->plan_id || !u->start || u->step_state.n != (size_t)u->steps ||
-            u->step_refresh_id.n != (size_t)u->steps)
+        if (!u->plan_id || !u->start || u->step_state.n != (size_t)u->steps || u->step_refresh_id.n != (size_t)u->steps)
             abort();
         sb_reset(&err);
         plan *p = plan_from_journal(u, &err);

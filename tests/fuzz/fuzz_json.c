@@ -16,7 +16,7 @@ static void round_trip(const char *m, size_t n)
 {
     size_t len;
     char *body = ecr_encode_put_image("repo", m, n, NULL, "tag", NULL, &len);
-    aws_error err = {0};
+    aws_error err = { 0 };
     json_object *doc = ju_parse_object(body, len, "ecr", "PutImage", &err);
     if (memchr(m, '\0', n)) {
         /* U+0000 in a string refuses the whole document, naming the member. */
@@ -26,7 +26,7 @@ static void round_trip(const char *m, size_t n)
         return;
     }
     if (!doc)
-        abort();                        /* our own document must parse */
+        abort(); /* our own document must parse */
     size_t got_len = 0;
     const char *got = ju_get_string(doc, "imageManifest", &got_len);
     if (!got || got_len != n || memcmp(got, m, n) != 0)
@@ -37,25 +37,25 @@ static void round_trip(const char *m, size_t n)
 
 static void decode(int which, const char *body, size_t len)
 {
-    aws_error err = {0};
+    aws_error err = { 0 };
     char *next = NULL;
     switch (which) {
     case 0: {
-        ecr_repository_list l = {0};
+        ecr_repository_list l = { 0 };
         ecr_decode_repositories(body, len, &l, &next, NULL, &err);
         MODEL_LIST_FREE(l, ecr_repository_free);
         break;
     }
     case 1: {
-        ecr_image_detail_list l = {0};
+        ecr_image_detail_list l = { 0 };
         ecr_decode_images(body, len, &l, &next, NULL, &err);
         MODEL_LIST_FREE(l, ecr_image_detail_free);
         break;
     }
     case 2: {
-        ecr_batch_get_result r = {0};
+        ecr_batch_get_result r = { 0 };
         ecr_decode_batch_get_image(body, len, &r, &err);
-        for (size_t i = 0; i < r.images.n; i++)   /* manifests are complete buffers */
+        for (size_t i = 0; i < r.images.n; i++) /* manifests are complete buffers */
             if (r.images.items[i].image_manifest &&
                 r.images.items[i].image_manifest[r.images.items[i].image_manifest_len] != '\0')
                 abort();
@@ -63,19 +63,19 @@ static void decode(int which, const char *body, size_t len)
         break;
     }
     case 3: {
-        ecr_image img = {0};
+        ecr_image img = { 0 };
         ecr_decode_put_image(body, len, &img, &err);
         ecr_image_free(&img);
         break;
     }
     case 4: {
-        ecr_batch_get_result r = {0};
+        ecr_batch_get_result r = { 0 };
         ecr_decode_batch_delete_image(body, len, &r, &err);
         ecr_batch_get_result_free(&r);
         break;
     }
     case 5: {
-        cw_alarm_list l = {0};
+        cw_alarm_list l = { 0 };
         cw_decode_alarms(body, len, &l, &next, NULL, &err);
         MODEL_LIST_FREE(l, cw_alarm_free);
         break;

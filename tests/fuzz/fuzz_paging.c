@@ -12,13 +12,17 @@
 
 #include "services/services.h"
 
-#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            abort();                                                                                                   \
+    } while (0)
 
 static const char SEP[] = "\n\x1e";
 
 typedef struct lists {
     unsigned which;
-    bool fresh;                  /* make every token unique, as an endless server does */
+    bool fresh; /* make every token unique, as an endless server does */
     unsigned serial;
     asg_group_list groups;
     instance_refresh_list refreshes;
@@ -34,13 +38,20 @@ typedef struct lists {
 static int decode(lists *l, const aws_response *r, char **next, aws_error *err)
 {
     switch (l->which) {
-    case 0: return asg_decode_describe_groups(r->body, r->body_len, &l->groups, next, r->budget, err);
-    case 1: return asg_decode_describe_refreshes(r->body, r->body_len, &l->refreshes, next, r->budget, err);
-    case 2: return elb_decode_target_groups(r->body, r->body_len, &l->tgs, next, r->budget, err);
-    case 3: return ec2_decode_instances(r->body, r->body_len, &l->instances, next, r->budget, err);
-    case 4: return ecr_decode_images(r->body, r->body_len, &l->images, next, r->budget, err);
-    case 5: return ecr_decode_repositories(r->body, r->body_len, &l->repos, next, r->budget, err);
-    default: return cw_decode_alarms(r->body, r->body_len, &l->alarms, next, r->budget, err);
+    case 0:
+        return asg_decode_describe_groups(r->body, r->body_len, &l->groups, next, r->budget, err);
+    case 1:
+        return asg_decode_describe_refreshes(r->body, r->body_len, &l->refreshes, next, r->budget, err);
+    case 2:
+        return elb_decode_target_groups(r->body, r->body_len, &l->tgs, next, r->budget, err);
+    case 3:
+        return ec2_decode_instances(r->body, r->body_len, &l->instances, next, r->budget, err);
+    case 4:
+        return ecr_decode_images(r->body, r->body_len, &l->images, next, r->budget, err);
+    case 5:
+        return ecr_decode_repositories(r->body, r->body_len, &l->repos, next, r->budget, err);
+    default:
+        return cw_decode_alarms(r->body, r->body_len, &l->alarms, next, r->budget, err);
     }
 }
 
@@ -96,11 +107,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     static const aws_service *const svcs[N_DECODERS] = { &AWS_SVC_AUTOSCALING, &AWS_SVC_AUTOSCALING, &AWS_SVC_ELBV2,
-        &AWS_SVC_EC2, &AWS_SVC_ECR, &AWS_SVC_ECR, &AWS_SVC_CLOUDWATCH };
+                                                         &AWS_SVC_EC2,         &AWS_SVC_ECR,         &AWS_SVC_ECR,
+                                                         &AWS_SVC_CLOUDWATCH };
     lists l;
     memset(&l, 0, sizeof l);
     l.which = (data[0] & 7) % N_DECODERS;
-    unsigned repeats = (unsigned)(data[0] >> 3) * 16;   /* 0 .. 496 */
+    unsigned repeats = (unsigned)(data[0] >> 3) * 16; /* 0 .. 496 */
     l.fresh = repeats > 0;
     aws_pages ps;
     aws_pages_init(&ps, svcs[l.which], "Describe", NULL);
@@ -121,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             repeats--;
             rc = take(&ps, &l, last, last_len, &next, &err);
         } else {
-            rc = 0;   /* the server stops answering: the call ends on what it has */
+            rc = 0; /* the server stops answering: the call ends on what it has */
             break;
         }
         CHECK(rc >= -1 && rc <= 1);
@@ -138,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(ps.budget->items <= AWS_MAX_CALL_ITEMS);
         CHECK(ps.budget->bytes <= AWS_MAX_CALL_BYTES);
         CHECK(ps.pages <= AWS_MAX_PAGES);
-        CHECK(kept(&l) <= ps.budget->items);   /* nothing kept that was not charged */
+        CHECK(kept(&l) <= ps.budget->items); /* nothing kept that was not charged */
     }
     aws_pages_done(&ps);
     MODEL_LIST_FREE(l.groups, asg_group_free);

@@ -22,12 +22,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static bool forbidden(wchar_t c)
 {
     return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f ||
-           (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x00a0 || c == 0x00ad ||
-           c == 0x034f || c == 0x115f || c == 0x1160 || c == 0x1680 || c == 0x17b4 || c == 0x17b5 ||
-           (c >= 0x180b && c <= 0x180f) || (c >= 0x2000 && c <= 0x200d) || c == 0x202f ||
-           (c >= 0x205f && c <= 0x2065) || (c >= 0x206a && c <= 0x206f) || c == 0x3000 || c == 0x3164 ||
-           (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff || c == 0xffa0 || (c >= 0xfff0 && c <= 0xfff8) ||
-           (c >= 0x1bca0 && c <= 0x1bca3) || (c >= 0x1d173 && c <= 0x1d17a) || (c >= 0xe0000 && c <= 0xe0fff);
+        (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x00a0 || c == 0x00ad || c == 0x034f ||
+        c == 0x115f || c == 0x1160 || c == 0x1680 || c == 0x17b4 || c == 0x17b5 || (c >= 0x180b && c <= 0x180f) ||
+        (c >= 0x2000 && c <= 0x200d) || c == 0x202f || (c >= 0x205f && c <= 0x2065) || (c >= 0x206a && c <= 0x206f) ||
+        c == 0x3000 || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff || c == 0xffa0 ||
+        (c >= 0xfff0 && c <= 0xfff8) || (c >= 0x1bca0 && c <= 0x1bca3) || (c >= 0x1d173 && c <= 0x1d17a) ||
+        (c >= 0xe0000 && c <= 0xe0fff);
 }
 
 static void check_json(const char *in, size_t len)
@@ -37,7 +37,7 @@ static void check_json(const char *in, size_t len)
     wchar_t *w = malloc((n + 1) * sizeof(*w));
     size_t nw = mbstowcs(w, out, n + 1);
     if (nw == (size_t)-1)
-        abort();                               /* not valid UTF-8 */
+        abort(); /* not valid UTF-8 */
     for (size_t i = 0; i < nw; i++)
         if (w[i] >= 0x7f && forbidden(w[i]))
             abort();
@@ -46,8 +46,10 @@ static void check_json(const char *in, size_t len)
     if (mbstowcs(NULL, in, 0) != (size_t)-1 && strlen(in) == len) {
         json_object *a = json_tokener_parse(in), *b = json_tokener_parse(out);
         /* compared as json-c writes them: NaN is not equal to itself */
-        if (a && (!b || strcmp(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN),
-                               json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN)) != 0))
+        if (a &&
+            (!b ||
+             strcmp(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN),
+                    json_object_to_json_string_ext(b, JSON_C_TO_STRING_PLAIN)) != 0))
             abort();
         json_object_put(a);
         json_object_put(b);
@@ -70,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool ascii = data[2] & 1;
     const char *in = (const char *)data + 3;
     size_t in_len = size - 3;
-    char *text = malloc(in_len + 1);   /* NUL-terminated for the JSON check */
+    char *text = malloc(in_len + 1); /* NUL-terminated for the JSON check */
     memcpy(text, in, in_len);
     text[in_len] = '\0';
     check_json(text, in_len);
@@ -91,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wchar_t *w = malloc((n + 1) * sizeof(*w));
     size_t nw = mbstowcs(w, out, n + 1);
     if (nw == (size_t)-1)
-        abort();                               /* not valid UTF-8 */
+        abort(); /* not valid UTF-8 */
     for (size_t i = 0; i < nw; i++) {
         if (forbidden(w[i]) || wcwidth(w[i]) < 0)
             abort();

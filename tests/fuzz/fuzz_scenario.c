@@ -31,8 +31,7 @@ static void check(const sim_scenario *sc)
     if (!sc->credentials.n)
         abort();
     for (size_t i = 0; i < sc->credentials.n; i++)
-        if (str_empty(sc->credentials.items[i].access_key_id) ||
-            str_empty(sc->credentials.items[i].secret_access_key))
+        if (str_empty(sc->credentials.items[i].access_key_id) || str_empty(sc->credentials.items[i].secret_access_key))
             abort();
     for (size_t i = 0; i < sc->launch_templates.n; i++) {
         const sc_launch_template *t = &sc->launch_templates.items[i];
@@ -41,8 +40,8 @@ static void check(const sim_scenario *sc)
     }
     for (size_t i = 0; i < sc->asgs.n; i++) {
         const sc_asg *a = &sc->asgs.items[i];
-        if (str_empty(a->name) || a->min_size > a->desired || a->desired > a->max_size || !a->azs.n ||
-            !a->lt_version || !a->live_tag || !a->instance_type || !a->health_check_type)
+        if (str_empty(a->name) || a->min_size > a->desired || a->desired > a->max_size || !a->azs.n || !a->lt_version ||
+            !a->live_tag || !a->instance_type || !a->health_check_type)
             abort();
         for (size_t j = 0; j < a->target_groups.n; j++)
             if (!has_tg(sc, a->target_groups.items[j]))
@@ -64,14 +63,14 @@ static void check(const sim_scenario *sc)
             if (!al->metric || !al->comparison || !has_tg(sc, al->target_group))
                 abort();
             break;
-        case SC_ALARM_COMPOSITE:   /* a parsed rule whose alarms exist */
+        case SC_ALARM_COMPOSITE: /* a parsed rule whose alarms exist */
             if (!al->rule || al->parsed.root < 0)
                 abort();
             for (size_t k = 0; k < al->parsed.nodes.n; k++)
                 if (al->parsed.nodes.items[k].kind == AR_STATE && !al->parsed.nodes.items[k].alarm)
                     abort();
             break;
-        case SC_ALARM_MATH:        /* exactly one query watched */
+        case SC_ALARM_MATH: /* exactly one query watched */
             if (!al->metrics.n || !al->comparison)
                 abort();
             size_t watched = 0;
@@ -83,9 +82,10 @@ static void check(const sim_scenario *sc)
         }
     }
     for (size_t i = 0; i < sc->target_groups.n; i++)
-        if (sc->target_groups.items[i].unhealthy_draining_s &&
-            !str_eq(sc->target_groups.items[i].protocol, "TCP") && !str_eq(sc->target_groups.items[i].protocol, "TLS") &&
-            !str_eq(sc->target_groups.items[i].protocol, "UDP") && !str_eq(sc->target_groups.items[i].protocol, "TCP_UDP"))
+        if (sc->target_groups.items[i].unhealthy_draining_s && !str_eq(sc->target_groups.items[i].protocol, "TCP") &&
+            !str_eq(sc->target_groups.items[i].protocol, "TLS") &&
+            !str_eq(sc->target_groups.items[i].protocol, "UDP") &&
+            !str_eq(sc->target_groups.items[i].protocol, "TCP_UDP"))
             abort();
     for (size_t i = 0; i < sc->page_sizes.n; i++)
         if (sim_scenario_page_size(sc, sc->page_sizes.items[i].operation) < 1)
@@ -96,16 +96,16 @@ static void check(const sim_scenario *sc)
 static bool small(const sim_scenario *sc)
 {
     long instances = 0, images = 0, layers = 0;
-    for (size_t i = 0; i < sc->asgs.n; i++)   /* with Standby and warm pool instances */
+    for (size_t i = 0; i < sc->asgs.n; i++) /* with Standby and warm pool instances */
         instances += 2L * sc->asgs.items[i].max_size + sc->asgs.items[i].standby_instances +
-                     sc->asgs.items[i].warm_pool.min_size + sc->asgs.items[i].warm_pool.max_prepared;
+            sc->asgs.items[i].warm_pool.min_size + sc->asgs.items[i].warm_pool.max_prepared;
     for (size_t i = 0; i < sc->repositories.n; i++) {
         images += (long)sc->repositories.items[i].images.n;
         for (size_t j = 0; j < sc->repositories.items[i].images.n; j++)
             layers += (long)sc->repositories.items[i].images.items[j].layer_sizes.n;
     }
     return instances <= 64 && images <= 256 && layers <= 1024 && sc->target_groups.n <= 64 &&
-           sc->load_balancers.n <= 16 && sc->alarms.n <= 32;
+        sc->load_balancers.n <= 16 && sc->alarms.n <= 32;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

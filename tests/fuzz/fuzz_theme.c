@@ -38,8 +38,8 @@ static void check_theme(const theme *t)
 {
     if (!memchr(t->name, '\0', sizeof t->name) || !theme_name_ok(t->name))
         abort();
-    const unsigned all = THEME_A_BOLD | THEME_A_UNDERLINE | THEME_A_REVERSE | THEME_A_DIM |
-                         THEME_A_ITALIC | THEME_A_STANDOUT;
+    const unsigned all =
+        THEME_A_BOLD | THEME_A_UNDERLINE | THEME_A_REVERSE | THEME_A_DIM | THEME_A_ITALIC | THEME_A_STANDOUT;
     for (int r = 0; r < ROLE_COUNT; r++) {
         const theme_style *s = &t->role[r];
         check_color(s->fg);
@@ -73,8 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (err.len)
             abort();
         check_theme(&t);
-    } else if (rc != -1 || strncmp(err.buf, "fuzz.yaml:", 10) != 0 ||
-               memcmp(&t, &defaults, sizeof t) != 0) {
+    } else if (rc != -1 || strncmp(err.buf, "fuzz.yaml:", 10) != 0 || memcmp(&t, &defaults, sizeof t) != 0) {
         abort();
     }
     sb_free(&err);

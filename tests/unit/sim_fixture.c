@@ -17,9 +17,18 @@
 #include "util.h"
 
 static const char *const steering_env[] = {
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
 };
 
 int sim_fixture_start(sim_fixture *x, const char *tag, int session_duration)
@@ -66,7 +75,7 @@ void sim_fixture_stop(sim_fixture *x)
     sim_front_done(&x->f);
     world_free(x->w);
     sim_scenario_free(x->sc);
-    static const char *const made[] = {".aws/credentials", ".aws/config", ".aws"};
+    static const char *const made[] = { ".aws/credentials", ".aws/config", ".aws" };
     char path[512];
     for (size_t i = 0; i < ARRAY_LEN(made); i++) {
         snprintf(path, sizeof path, "%s/%s", x->home, made[i]);

@@ -9,12 +9,12 @@
 #include "world.h"
 
 typedef struct sim_fixture {
-    char home[256];              /* scratch HOME, removed by sim_fixture_stop */
-    char base[64];               /* http://127.0.0.1:PORT */
+    char home[256]; /* scratch HOME, removed by sim_fixture_stop */
+    char base[64];  /* http://127.0.0.1:PORT */
     sim_scenario *sc;
     sim_world *w;
     sim_front f;
-    const char *akid, *secret;   /* the scenario's first credential */
+    const char *akid, *secret; /* the scenario's first credential */
 } sim_fixture;
 
 /* Clears the AWS_* variables that would steer the client, makes HOME a fresh

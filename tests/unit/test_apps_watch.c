@@ -26,15 +26,16 @@ static int setup(void **state)
     if (sim_fixture_start(x, "apps", -1) != 0)
         return -1;
     char text[768];
-    snprintf(text, sizeof text, "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
+    snprintf(text, sizeof text,
+             "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
              "[other]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
              x->akid, x->secret, x->akid, x->secret);
     sim_fixture_write(x, ".aws/credentials", text);
     sim_fixture_write(x, ".aws/config",
-               "[profile base]\nregion = us-east-1\n"
-               "[profile other]\nregion = us-east-1\n"
-               "[profile ops]\nrole_arn = arn:aws:iam::210987654321:role/ops\nsource_profile = base\n"
-               "role_session_name = oncall\nregion = us-east-1\n");
+                      "[profile base]\nregion = us-east-1\n"
+                      "[profile other]\nregion = us-east-1\n"
+                      "[profile ops]\nrole_arn = arn:aws:iam::210987654321:role/ops\nsource_profile = base\n"
+                      "role_session_name = oncall\nregion = us-east-1\n");
     *state = x;
     return 0;
 }
@@ -80,18 +81,22 @@ static const app_status *find(const apps_watch *aw, const char *name)
 static void test_apps_on_several_profiles(void **state)
 {
     fx *x = *state;
-    strvec web_alarms = {0}, api_alarms = {0};
+    strvec web_alarms = { 0 }, api_alarms = { 0 };
     strvec_push(&web_alarms, "web-unhealthy-hosts");
     strvec_push(&api_alarms, "api-unhealthy-hosts");
     strvec_push(&api_alarms, "no-such-alarm");
     apps_watch_app apps[] = {
-        {.name = "web", .profile = "base", .asg = "web-asg", .repository = "web", .alarms = &web_alarms},
-        {.name = "api", .profile = "other", .region = "us-east-1", .asg = "api-asg", .repository = "api",
-         .alarms = &api_alarms},
-        {.name = "web-ops", .profile = "ops", .asg = "web-asg", .repository = "web"},
-        {.name = "web-again", .profile = "base", .asg = "web-asg"},
+        { .name = "web", .profile = "base", .asg = "web-asg", .repository = "web", .alarms = &web_alarms },
+        { .name = "api",
+          .profile = "other",
+          .region = "us-east-1",
+          .asg = "api-asg",
+          .repository = "api",
+          .alarms = &api_alarms },
+        { .name = "web-ops", .profile = "ops", .asg = "web-asg", .repository = "web" },
+        { .name = "web-again", .profile = "base", .asg = "web-asg" },
     };
-    apps_watch_opts o = {.apps = apps, .n_apps = ARRAY_LEN(apps), .endpoint_url = x->base};
+    apps_watch_opts o = { .apps = apps, .n_apps = ARRAY_LEN(apps), .endpoint_url = x->base };
     apps_watch *aw = apps_watch_new(&o);
     assert_int_equal(apps_watch_count(aw), 4);
     drive(aw, 1);
@@ -127,7 +132,7 @@ static void test_apps_on_several_profiles(void **state)
     assert_true(web->alarms_known);
     assert_int_equal(web->alarms_total, 1);
     assert_int_equal(api->alarms_configured, 2);
-    assert_int_equal(api->alarms_total, 1);   /* the unknown alarm is simply not listed */
+    assert_int_equal(api->alarms_total, 1); /* the unknown alarm is simply not listed */
 
     /* one session per distinct profile/region; the role went through STS */
     const creds_session *s_web = apps_watch_session(aw, 0), *s_api = apps_watch_session(aw, 1);
@@ -154,11 +159,11 @@ static void test_missing_profile_and_failing_call(void **state)
 {
     fx *x = *state;
     apps_watch_app apps[] = {
-        {.name = "ghost", .profile = "nosuch", .region = "us-east-1", .asg = "web-asg"},
-        {.name = "web", .profile = "base", .asg = "web-asg", .repository = "nosuch-repo"},
-        {.name = "lost", .profile = "base", .asg = "no-such-asg"},
+        { .name = "ghost", .profile = "nosuch", .region = "us-east-1", .asg = "web-asg" },
+        { .name = "web", .profile = "base", .asg = "web-asg", .repository = "nosuch-repo" },
+        { .name = "lost", .profile = "base", .asg = "no-such-asg" },
     };
-    apps_watch_opts o = {.apps = apps, .n_apps = ARRAY_LEN(apps), .endpoint_url = x->base};
+    apps_watch_opts o = { .apps = apps, .n_apps = ARRAY_LEN(apps), .endpoint_url = x->base };
     apps_watch *aw = apps_watch_new(&o);
     drive(aw, 1);
     const app_status *ghost = find(aw, "ghost"), *web = find(aw, "web"), *lost = find(aw, "lost");
@@ -202,12 +207,12 @@ static void test_seed_session_is_adopted(void **state)
     creds_session seed;
     strbuf err;
     sb_init(&err);
-    creds_request req = {.profile = "ops", .region = "us-east-1"};
-    creds_hooks h = {.endpoint_url = x->base};
+    creds_request req = { .profile = "ops", .region = "us-east-1" };
+    creds_hooks h = { .endpoint_url = x->base };
     if (creds_session_open(&seed, &req, x->base, &h, true, &err) != 0)
         fail_msg("open: %s", err.buf);
-    apps_watch_app apps[] = {{.name = "web", .profile = "ops", .asg = "web-asg"}};
-    apps_watch_opts o = {.apps = apps, .n_apps = 1, .endpoint_url = x->base, .seed = &seed};
+    apps_watch_app apps[] = { { .name = "web", .profile = "ops", .asg = "web-asg" } };
+    apps_watch_opts o = { .apps = apps, .n_apps = 1, .endpoint_url = x->base, .seed = &seed };
     apps_watch *aw = apps_watch_new(&o);
     /* ready at once: no job, the seed's credentials (not its client) */
     const creds_session *s = apps_watch_session(aw, 0);
@@ -222,9 +227,10 @@ static void test_seed_session_is_adopted(void **state)
 
     /* creds_session_adopt on its own: a region from the profile, no network */
     creds_session a;
-    aws_credentials cr = {.access_key_id = "AKIAEXAMPLE", .secret_access_key = "not-a-real-secret",
-                          .source = "shared-credentials-file"};
-    creds_request r2 = {.profile = "base"};
+    aws_credentials cr = { .access_key_id = "AKIAEXAMPLE",
+                           .secret_access_key = "not-a-real-secret",
+                           .source = "shared-credentials-file" };
+    creds_request r2 = { .profile = "base" };
     assert_int_equal(creds_session_adopt(&a, &r2, &cr, x->base, NULL, true, &err), 0);
     assert_string_equal(a.region, "us-east-1");
     assert_string_equal(a.profile, "base");
@@ -232,7 +238,7 @@ static void test_seed_session_is_adopted(void **state)
     assert_ptr_not_equal(a.creds.secret_access_key, cr.secret_access_key);
     creds_session_close(&a);
     unsetenv("AWS_REGION");
-    creds_request r3 = {.profile = "nosuch-profile-either"};
+    creds_request r3 = { .profile = "nosuch-profile-either" };
     sb_free(&err);
     sb_init(&err);
     assert_int_equal(creds_session_adopt(&a, &r3, &cr, x->base, NULL, true, &err), -1);
@@ -292,7 +298,7 @@ static void test_texts(void **state)
     assert_true(app_status_broken(&st));
     st.refresh_status = "RollbackFailed";
     assert_true(app_status_broken(&st));
-    st.stable_digest = "sha256:0123456789abcdef0123";   /* live == stable: rolled back */
+    st.stable_digest = "sha256:0123456789abcdef0123"; /* live == stable: rolled back */
     assert_false(app_status_broken(&st));
     st.stable_digest = "sha256:ffff";
     assert_true(app_status_broken(&st));

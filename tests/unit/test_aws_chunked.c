@@ -25,9 +25,9 @@ typedef struct fixture {
 
 /* What the caller of aws_call_chunked sees. */
 typedef struct gathered {
-    strvec names;                /* every name the answers echoed, in order */
-    size_t charge;               /* budget entries each echoed name costs (0: 1) */
-    aws_budget *budgets[8];      /* the budget of each page */
+    strvec names;           /* every name the answers echoed, in order */
+    size_t charge;          /* budget entries each echoed name costs (0: 1) */
+    aws_budget *budgets[8]; /* the budget of each page */
     int pages;
     int done_calls;
     bool failed;
@@ -42,8 +42,11 @@ static int setup(void **state)
         return -1;
     f->creds.access_key_id = xstrdup("AKIDEXAMPLE");
     f->creds.secret_access_key = xstrdup("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-    aws_client_config cfg = { .region = "us-west-2", .endpoint_url = lb_url(f->srv), .credentials = &f->creds,
-                              .max_attempts = 1, .timeout_ms = 5000 };
+    aws_client_config cfg = { .region = "us-west-2",
+                              .endpoint_url = lb_url(f->srv),
+                              .credentials = &f->creds,
+                              .max_attempts = 1,
+                              .timeout_ms = 5000 };
     aws_error err;
     f->c = aws_client_new(&cfg, &err);
     if (!f->c)
@@ -110,7 +113,7 @@ static void echo_handler(void *ud, const lb_request *req, lb_response *resp)
 static int names_parse(void *ud, const aws_response *resp, char **next_token, aws_error *err)
 {
     gathered *g = ud;
-    if (g->pages == (int)ARRAY_LEN(g->budgets)) {   /* none of these calls has that many */
+    if (g->pages == (int)ARRAY_LEN(g->budgets)) { /* none of these calls has that many */
         aws_error_set(err, 0, "TooManyPages", "page %d", g->pages + 1);
         return -1;
     }
@@ -161,9 +164,10 @@ static const char *request_body(fixture *f, size_t i)
 /* Runs one chunked call over names to its end: done() exactly once. */
 static void call_names(fixture *f, const strvec *names, gathered *g)
 {
-    aws_error err = {0};
+    aws_error err = { 0 };
     assert_int_equal(aws_call_chunked(f->c, &AWS_SVC_AUTOSCALING, "DescribeThings", names, PER_CALL, names_body,
-                                      names_parse, names_done, g, &err), 0);
+                                      names_parse, names_done, g, &err),
+                     0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(g->done_calls, 1);
 }
@@ -182,15 +186,15 @@ static void run_names(fixture *f, const strvec *names, gathered *g)
 static void test_no_names(void **state)
 {
     fixture *f = *state;
-    gathered g = {0};
+    gathered g = { 0 };
     run_names(f, NULL, &g);
-    assert_int_equal(lb_request_count(f->srv), 2);   /* one chunk, two pages */
+    assert_int_equal(lb_request_count(f->srv), 2); /* one chunk, two pages */
     assert_string_equal(request_body(f, 0), PREFIX);
     assert_string_equal(request_body(f, 1), PREFIX "&NextToken=more");
     assert_int_equal(g.names.n, 0);
 
-    strvec empty = {0};
-    gathered h = {0};
+    strvec empty = { 0 };
+    gathered h = { 0 };
     run_names(f, &empty, &h);
     assert_int_equal(lb_request_count(f->srv), 2);
     assert_string_equal(request_body(f, 0), PREFIX);
@@ -199,9 +203,9 @@ static void test_no_names(void **state)
 static void test_one_name(void **state)
 {
     fixture *f = *state;
-    strvec names = {0};
+    strvec names = { 0 };
     make_names(&names, 1);
-    gathered g = {0};
+    gathered g = { 0 };
     run_names(f, &names, &g);
     assert_int_equal(lb_request_count(f->srv), 2);
     assert_string_equal(request_body(f, 0), PREFIX "&Name.1=n0");
@@ -215,9 +219,9 @@ static void test_one_name(void **state)
 static void test_full_chunk(void **state)
 {
     fixture *f = *state;
-    strvec names = {0};
+    strvec names = { 0 };
     make_names(&names, PER_CALL);
-    gathered g = {0};
+    gathered g = { 0 };
     run_names(f, &names, &g);
     assert_int_equal(lb_request_count(f->srv), 2);
     assert_string_equal(request_body(f, 0), PREFIX "&Name.1=n0&Name.2=n1&Name.3=n2");
@@ -231,9 +235,9 @@ static void test_full_chunk(void **state)
 static void test_one_more_than_a_chunk(void **state)
 {
     fixture *f = *state;
-    strvec names = {0};
+    strvec names = { 0 };
     make_names(&names, PER_CALL + 1);
-    gathered g = {0};
+    gathered g = { 0 };
     run_names(f, &names, &g);
     assert_int_equal(lb_request_count(f->srv), 4);
     assert_string_equal(request_body(f, 0), PREFIX "&Name.1=n0&Name.2=n1&Name.3=n2");
@@ -256,13 +260,15 @@ static void test_one_more_than_a_chunk(void **state)
 static void test_error_in_second_chunk(void **state)
 {
     fixture *f = *state;
-    strvec names = {0};
+    strvec names = { 0 };
     make_names(&names, 2 * PER_CALL + 1);
     lb_reset(f->srv);
     lb_push(f->srv, &(lb_response){ .body = "<R><N>n0</N><N>n1</N><N>n2</N></R>" });
-    lb_push(f->srv, &(lb_response){ .status = 403, .body = "<ErrorResponse><Error><Code>AccessDenied</Code>"
-                                                          "<Message>no</Message></Error></ErrorResponse>" });
-    gathered g = {0};
+    lb_push(f->srv,
+            &(lb_response){ .status = 403,
+                            .body = "<ErrorResponse><Error><Code>AccessDenied</Code>"
+                                    "<Message>no</Message></Error></ErrorResponse>" });
+    gathered g = { 0 };
     call_names(f, &names, &g);
     assert_true(g.failed);
     assert_string_equal(g.err.code, "AccessDenied");
@@ -280,7 +286,7 @@ static void test_error_in_second_chunk(void **state)
 static void test_one_budget_for_every_chunk(void **state)
 {
     fixture *f = *state;
-    strvec names = {0};
+    strvec names = { 0 };
     make_names(&names, 2 * PER_CALL);
     lb_reset(f->srv);
     lb_set_handler(f->srv, echo_handler, NULL);
@@ -288,7 +294,7 @@ static void test_one_budget_for_every_chunk(void **state)
     call_names(f, &names, &g);
     assert_true(g.failed);
     assert_string_equal(g.err.code, "TooManyItems");
-    assert_int_equal(lb_request_count(f->srv), 3);   /* chunk 1: two pages; chunk 2: its first */
+    assert_int_equal(lb_request_count(f->srv), 3); /* chunk 1: two pages; chunk 2: its first */
     assert_int_equal(g.names.n, 2 * PER_CALL - 1);
     strvec_free(&g.names);
     strvec_free(&names);
@@ -298,14 +304,16 @@ static void test_one_budget_for_every_chunk(void **state)
 static void test_refused_at_start(void **state)
 {
     fixture *f = *state;
-    gathered g = {0};
-    aws_error err = {0};
-    assert_int_equal(aws_call_chunked(f->c, &AWS_SVC_AUTOSCALING, "DescribeThings", NULL, 0, names_body,
-                                      names_parse, names_done, &g, &err), -1);
+    gathered g = { 0 };
+    aws_error err = { 0 };
+    assert_int_equal(aws_call_chunked(f->c, &AWS_SVC_AUTOSCALING, "DescribeThings", NULL, 0, names_body, names_parse,
+                                      names_done, &g, &err),
+                     -1);
     assert_string_equal(err.code, "InvalidRequest");
     memset(&err, 0, sizeof(err));
-    assert_int_equal(aws_call_chunked(f->c, &AWS_SVC_AUTOSCALING, "DescribeThings", NULL, PER_CALL, names_body,
-                                      NULL, names_done, &g, &err), -1);
+    assert_int_equal(aws_call_chunked(f->c, &AWS_SVC_AUTOSCALING, "DescribeThings", NULL, PER_CALL, names_body, NULL,
+                                      names_done, &g, &err),
+                     -1);
     assert_string_equal(err.code, "InvalidRequest");
     aws_client_run_until_idle(f->c);
     assert_int_equal(g.done_calls, 0);

@@ -19,9 +19,9 @@
 #include "aws/retry.h"
 #include "aws/sigv4.h"
 
-#define THROTTLE_XML                                                                             \
-    "<ErrorResponse xmlns=\"https://autoscaling.amazonaws.com/doc/2011-01-01/\"><Error>"           \
-    "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"          \
+#define THROTTLE_XML                                                                                                   \
+    "<ErrorResponse xmlns=\"https://autoscaling.amazonaws.com/doc/2011-01-01/\"><Error>"                               \
+    "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error>"                               \
     "<RequestId>thr-1</RequestId></ErrorResponse>"
 #define OK_XML "<DescribeAutoScalingGroupsResponse><R>ok</R></DescribeAutoScalingGroupsResponse>"
 
@@ -40,24 +40,32 @@ typedef struct result {
     aws_error err;
 } result;
 
-static double tiny_random(void *ud) {
+static double tiny_random(void *ud)
+{
     (void)ud;
-    return 0.01;  /* backoffs of 10, 20, 40 ms */
+    return 0.01; /* backoffs of 10, 20, 40 ms */
 }
 
-static aws_client *client_for(fixture *f, const char *url, int max_attempts, long timeout_ms) {
-    aws_client_config cfg = {.region = "us-west-2", .endpoint_url = url, .credentials = &f->creds,
-                             .max_attempts = max_attempts, .timeout_ms = timeout_ms};
+static aws_client *client_for(fixture *f, const char *url, int max_attempts, long timeout_ms)
+{
+    aws_client_config cfg = { .region = "us-west-2",
+                              .endpoint_url = url,
+                              .credentials = &f->creds,
+                              .max_attempts = max_attempts,
+                              .timeout_ms = timeout_ms };
     aws_error err;
     aws_client *c = aws_client_new(&cfg, &err);
-    if (!c) fail_msg("aws_client_new: %s: %s", err.code, err.message);
+    if (!c)
+        fail_msg("aws_client_new: %s: %s", err.code, err.message);
     return c;
 }
 
-static int setup(void **state) {
+static int setup(void **state)
+{
     fixture *f = calloc(1, sizeof(*f));
     f->srv = lb_start();
-    if (!f->srv) return -1;
+    if (!f->srv)
+        return -1;
     f->creds.access_key_id = xstrdup("AKIDEXAMPLE");
     f->creds.secret_access_key = xstrdup("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
     retry_set_random(tiny_random, NULL);
@@ -66,7 +74,8 @@ static int setup(void **state) {
     return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
     fixture *f = *state;
     aws_client_free(f->c);
     lb_stop(f->srv);
@@ -76,7 +85,8 @@ static int teardown(void **state) {
     return 0;
 }
 
-static void on_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud) {
+static void on_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
+{
     (void)c;
     result *r = ud;
     r->calls++;
@@ -91,15 +101,19 @@ static void on_done(aws_client *c, const aws_response *resp, const aws_error *er
     }
 }
 
-static void call(aws_client *c, const aws_service *svc, const char *op, const char *body, bool mutating, result *r) {
-    aws_request req = {.svc = svc, .operation = op, .body = body, .body_len = body ? strlen(body) : 0,
-                       .mutating = mutating};
+static void call(aws_client *c, const aws_service *svc, const char *op, const char *body, bool mutating, result *r)
+{
+    aws_request req = {
+        .svc = svc, .operation = op, .body = body, .body_len = body ? strlen(body) : 0, .mutating = mutating
+    };
     aws_error err;
-    if (aws_call(c, &req, on_done, r, &err) != 0) fail_msg("aws_call: %s: %s", err.code, err.message);
+    if (aws_call(c, &req, on_done, r, &err) != 0)
+        fail_msg("aws_call: %s: %s", err.code, err.message);
 }
 
 static void call_and_wait(aws_client *c, const aws_service *svc, const char *op, const char *body, bool mutating,
-                          result *r) {
+                          result *r)
+{
     memset(r, 0, sizeof(*r));
     call(c, svc, op, body, mutating, r);
     aws_client_run_until_idle(c);
@@ -108,7 +122,8 @@ static void call_and_wait(aws_client *c, const aws_service *svc, const char *op,
 
 /* The server side of SigV4: re-sign what arrived with the headers the client says it
  * signed, and compare. */
-static void check_signature(const lb_request *q, const char *region, const char *service) {
+static void check_signature(const lb_request *q, const char *region, const char *service)
+{
     char auth_value[1024], buf[8][512];
     assert_non_null(lb_request_header(q, "authorization", auth_value, sizeof(auth_value)));
     sigv4_auth auth;
@@ -124,14 +139,21 @@ static void check_signature(const lb_request *q, const char *region, const char 
     snprintf(names, sizeof(names), "%s", auth.signed_headers);
     for (char *save = NULL, *name = strtok_r(names, ";", &save); name && n < 8; name = strtok_r(NULL, ";", &save)) {
         assert_non_null(lb_request_header(q, name, buf[n], sizeof(buf[n])));
-        hs[n] = (sigv4_header){name, buf[n]};
+        hs[n] = (sigv4_header){ name, buf[n] };
         n++;
     }
-    aws_credentials creds = {.access_key_id = "AKIDEXAMPLE",
-                             .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"};
-    sigv4_input in = {.method = q->method, .path = "/", .headers = hs, .n_headers = n, .body = q->body,
-                      .body_len = q->body_len, .region = region, .service = service, .normalize_path = true,
-                      .omit_session_token = true};
+    aws_credentials creds = { .access_key_id = "AKIDEXAMPLE",
+                              .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+    sigv4_input in = { .method = q->method,
+                       .path = "/",
+                       .headers = hs,
+                       .n_headers = n,
+                       .body = q->body,
+                       .body_len = q->body_len,
+                       .region = region,
+                       .service = service,
+                       .normalize_path = true,
+                       .omit_session_token = true };
     sigv4_output out;
     memset(&out, 0, sizeof(out));
     assert_int_equal(sigv4_sign(NULL, &in, &creds, &out), 0);
@@ -139,13 +161,15 @@ static void check_signature(const lb_request *q, const char *region, const char 
     sigv4_output_free(&out);
 }
 
-static void test_throttled_twice_then_ok(void **state) {
+static void test_throttled_twice_then_ok(void **state)
+{
     fixture *f = *state;
-    lb_response thr = {.status = 400, .body = THROTTLE_XML};
+    lb_response thr = { .status = 400, .body = THROTTLE_XML };
     lb_push_n(f->srv, &thr, 2);
-    lb_push(f->srv, &(lb_response){.body = OK_XML, .headers = "x-amzn-RequestId: ok-9\n"});
+    lb_push(f->srv, &(lb_response){ .body = OK_XML, .headers = "x-amzn-RequestId: ok-9\n" });
     result r;
-    call_and_wait(f->c, &AWS_SVC_AUTOSCALING, "DescribeAutoScalingGroups", "AutoScalingGroupNames.member.1=web", false, &r);
+    call_and_wait(f->c, &AWS_SVC_AUTOSCALING, "DescribeAutoScalingGroups", "AutoScalingGroupNames.member.1=web", false,
+                  &r);
     assert_true(r.ok);
     assert_int_equal(r.status, 200);
     assert_string_equal(r.body, OK_XML);
@@ -153,7 +177,7 @@ static void test_throttled_twice_then_ok(void **state) {
     assert_int_equal(lb_request_count(f->srv), 3);
     const aws_call_record *log;
     assert_int_equal(aws_client_call_log(f->c, &log), 1);
-    assert_int_equal(log[0].retries, 2);  /* three attempts */
+    assert_int_equal(log[0].retries, 2); /* three attempts */
     assert_string_equal(log[0].operation, "DescribeAutoScalingGroups");
     assert_string_equal(log[0].service, "autoscaling");
     assert_int_equal(log[0].http_status, 200);
@@ -181,11 +205,14 @@ static void test_throttled_twice_then_ok(void **state) {
     }
 }
 
-static void test_mutating_500_not_retried(void **state) {
+static void test_mutating_500_not_retried(void **state)
+{
     fixture *f = *state;
-    lb_set_default(f->srv, &(lb_response){.status = 500, .body =
-        "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code>"
-        "<Message>oops</Message></Error><RequestId>r-500</RequestId></ErrorResponse>"});
+    lb_set_default(f->srv,
+                   &(lb_response){ .status = 500,
+                                   .body =
+                                       "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code>"
+                                       "<Message>oops</Message></Error><RequestId>r-500</RequestId></ErrorResponse>" });
     result r;
     call_and_wait(f->c, &AWS_SVC_AUTOSCALING, "StartInstanceRefresh", "AutoScalingGroupName=web", true, &r);
     assert_false(r.ok);
@@ -208,7 +235,8 @@ static void test_mutating_500_not_retried(void **state) {
     assert_string_equal(line, "DescribeAutoScalingGroups: InternalFailure: oops");
 }
 
-static void test_refused_retried(void **state) {
+static void test_refused_retried(void **state)
+{
     fixture *f = *state;
     int port = lb_closed_port();
     char url[64];
@@ -229,17 +257,18 @@ static void test_refused_retried(void **state) {
     aws_client_free(c);
 }
 
-static void test_timeout(void **state) {
+static void test_timeout(void **state)
+{
     fixture *f = *state;
     aws_client *c = client_for(f, lb_url(f->srv), 2, 300);
-    lb_set_default(f->srv, &(lb_response){.body = OK_XML, .delay_ms = 2000});
+    lb_set_default(f->srv, &(lb_response){ .body = OK_XML, .delay_ms = 2000 });
     result r;
     int64_t t0 = mono_now_ms();
     call_and_wait(c, &AWS_SVC_AUTOSCALING, "SetDesiredCapacity", NULL, true, &r);
     assert_false(r.ok);
     assert_string_equal(r.err.code, "Timeout");
     assert_true(r.err.transport);
-    assert_int_equal(r.err.attempts, 1);  /* may have been acted on: not resent */
+    assert_int_equal(r.err.attempts, 1); /* may have been acted on: not resent */
     assert_true(mono_now_ms() - t0 < 1500);
     call_and_wait(c, &AWS_SVC_AUTOSCALING, "DescribeAutoScalingGroups", NULL, false, &r);
     assert_string_equal(r.err.code, "Timeout");
@@ -247,14 +276,18 @@ static void test_timeout(void **state) {
     aws_client_free(c);
 }
 
-static void test_envelopes(void **state) {
+static void test_envelopes(void **state)
+{
     fixture *f = *state;
     result r;
     /* EC2 */
-    lb_push(f->srv, &(lb_response){.status = 400, .body =
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code>"
-        "<Message>The instance ID 'i-1' does not exist</Message></Error></Errors>"
-        "<RequestID>ec2-req-7</RequestID></Response>"});
+    lb_push(f->srv,
+            &(lb_response){ .status = 400,
+                            .body =
+                                "<?xml version=\"1.0\" "
+                                "encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code>"
+                                "<Message>The instance ID 'i-1' does not exist</Message></Error></Errors>"
+                                "<RequestID>ec2-req-7</RequestID></Response>" });
     call_and_wait(f->c, &AWS_SVC_EC2, "DescribeInstances", "InstanceId.1=i-1", false, &r);
     assert_string_equal(r.err.code, "InvalidInstanceID.NotFound");
     assert_string_equal(r.err.message, "The instance ID 'i-1' does not exist");
@@ -265,10 +298,12 @@ static void test_envelopes(void **state) {
     check_signature(lb_request_at(f->srv, 0), "us-west-2", "ec2");
 
     /* JSON 1.1 */
-    lb_push(f->srv, &(lb_response){.status = 400, .content_type = "application/x-amz-json-1.1",
-                                   .headers = "x-amzn-RequestId: ecr-req-1\n", .body =
-        "{\"__type\":\"com.amazonaws.ecr#RepositoryNotFoundException\","
-        "\"message\":\"The repository with name 'app' does not exist\\u001b[31m\"}"});
+    lb_push(f->srv,
+            &(lb_response){ .status = 400,
+                            .content_type = "application/x-amz-json-1.1",
+                            .headers = "x-amzn-RequestId: ecr-req-1\n",
+                            .body = "{\"__type\":\"com.amazonaws.ecr#RepositoryNotFoundException\","
+                                    "\"message\":\"The repository with name 'app' does not exist\\u001b[31m\"}" });
     call_and_wait(f->c, &AWS_SVC_ECR, "DescribeRepositories", NULL, false, &r);
     assert_string_equal(r.err.code, "RepositoryNotFoundException");
     assert_string_equal(r.err.message, "The repository with name 'app' does not exist [31m");
@@ -283,8 +318,10 @@ static void test_envelopes(void **state) {
     check_signature(q, "us-west-2", "ecr");
 
     /* JSON 1.0 with the code in x-amzn-ErrorType */
-    lb_push(f->srv, &(lb_response){.status = 400, .headers =
-        "x-amzn-ErrorType: ResourceNotFound:http://internal.amazon.com/\n", .body = "{\"Message\":\"no alarm\"}"});
+    lb_push(f->srv,
+            &(lb_response){ .status = 400,
+                            .headers = "x-amzn-ErrorType: ResourceNotFound:http://internal.amazon.com/\n",
+                            .body = "{\"Message\":\"no alarm\"}" });
     call_and_wait(f->c, &AWS_SVC_CLOUDWATCH, "DescribeAlarms", "{\"AlarmNames\":[\"a\"]}", false, &r);
     assert_string_equal(r.err.code, "ResourceNotFound");
     assert_string_equal(r.err.message, "no alarm");
@@ -296,8 +333,11 @@ static void test_envelopes(void **state) {
     check_signature(q, "us-west-2", "monitoring");
 
     /* A proxy's HTML page: not retried for a mutating call, code from the status. */
-    lb_push(f->srv, &(lb_response){.status = 502, .content_type = "text/html", .body =
-        "<html><head><title>502 Bad\tGateway\x1b]0;x\x07</title></head><body>nginx</body></html>"});
+    lb_push(f->srv,
+            &(lb_response){
+                .status = 502,
+                .content_type = "text/html",
+                .body = "<html><head><title>502 Bad\tGateway\x1b]0;x\x07</title></head><body>nginx</body></html>" });
     call_and_wait(f->c, &AWS_SVC_ELBV2, "RegisterTargets", NULL, true, &r);
     assert_string_equal(r.err.code, "HTTP 502");
     assert_string_equal(r.err.message, "502 Bad Gateway ]0;x");
@@ -306,7 +346,8 @@ static void test_envelopes(void **state) {
     assert_int_equal(lb_request_count(f->srv), 4);
 }
 
-static void test_decode_direct(void **state) {
+static void test_decode_direct(void **state)
+{
     (void)state;
     aws_error e;
     memset(&e, 0, sizeof(e));
@@ -317,8 +358,13 @@ static void test_decode_direct(void **state) {
     assert_string_equal(e.message, "1 validation error");
     assert_string_equal(e.request_id, "q-1");
     /* Truncated XML, a DTD, garbage, empty: code from the status, never a crash. */
-    const char *bad[] = {"<ErrorResponse><Error><Code>Thr", "<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>",
-                         "\xff\xfe\x00garbage", "", "{\"__type\": 5}", "[1,2]", "{\"message\":\"m\""};
+    const char *bad[] = { "<ErrorResponse><Error><Code>Thr",
+                          "<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>",
+                          "\xff\xfe\x00garbage",
+                          "",
+                          "{\"__type\": 5}",
+                          "[1,2]",
+                          "{\"message\":\"m\"" };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         memset(&e, 0, sizeof(e));
         aws_errors_decode(AWS_PROTO_JSON_1_1, 503, bad[i], i == 2 ? 10 : strlen(bad[i]), NULL, &e);
@@ -334,7 +380,8 @@ static void test_decode_direct(void **state) {
     strbuf sb;
     sb_init(&sb);
     sb_append(&sb, "{\"__type\":\"X\",\"message\":\"");
-    for (int i = 0; i < 5000; i++) sb_append(&sb, "\xc3\xa9");
+    for (int i = 0; i < 5000; i++)
+        sb_append(&sb, "\xc3\xa9");
     sb_append(&sb, "\"}");
     memset(&e, 0, sizeof(e));
     aws_errors_decode(AWS_PROTO_JSON_1_1, 400, sb.buf, sb.len, NULL, &e);
@@ -345,14 +392,15 @@ static void test_decode_direct(void **state) {
     free(big);
     /* x-amzn-query-error names the Query code of a query-compatible JSON service. */
     memset(&e, 0, sizeof(e));
-    aws_error_headers h = {.query_error = "ResourceNotFound;Sender"};
+    aws_error_headers h = { .query_error = "ResourceNotFound;Sender" };
     aws_errors_decode(AWS_PROTO_JSON_1_0, 400, "{\"__type\":\"ns#ResourceNotFoundException\"}", 40, &h, &e);
     assert_string_equal(e.code, "ResourceNotFound");
 }
 
 /* Mangled envelopes (cut, bytes flipped, fragments spliced) never crash the decoder
  * and always leave a code and bounded, control-free text. */
-static void test_decode_mangled(void **state) {
+static void test_decode_mangled(void **state)
+{
     (void)state;
     static const char *const seeds[] = {
         "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
@@ -381,8 +429,10 @@ static void test_decode_mangled(void **state) {
         assert_true(strlen(e.code) > 0 && strlen(e.code) < sizeof(e.code));
         assert_true(strlen(e.message) < sizeof(e.message));
         assert_true(strlen(e.request_id) < sizeof(e.request_id));
-        for (const char *p = e.message; *p; p++) assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
-        for (const char *p = e.code; *p; p++) assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+        for (const char *p = e.message; *p; p++)
+            assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+        for (const char *p = e.code; *p; p++)
+            assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
     }
 }
 
@@ -395,19 +445,22 @@ typedef struct pages {
     bool failed;
 } pages;
 
-static char *page_body(void *ud, const char *token, size_t *len) {
+static char *page_body(void *ud, const char *token, size_t *len)
+{
     (void)ud;
     strbuf sb;
     sb_init(&sb);
     aws_query_param(&sb, "MaxRecords", "1");
-    if (token) aws_query_param(&sb, "NextToken", token);
+    if (token)
+        aws_query_param(&sb, "NextToken", token);
     *len = sb.len;
     char *body = sb_steal(&sb);
-    sb_free(&sb);  /* sb_steal leaves a fresh empty buffer behind */
+    sb_free(&sb); /* sb_steal leaves a fresh empty buffer behind */
     return body;
 }
 
-static int page_parse(void *ud, const aws_response *resp, char **next, aws_error *err) {
+static int page_parse(void *ud, const aws_response *resp, char **next, aws_error *err)
+{
     pages *p = ud;
     p->pages_seen++;
     const char *b = strstr(resp->body, "<Items>");
@@ -425,7 +478,8 @@ static int page_parse(void *ud, const aws_response *resp, char **next, aws_error
     return 0;
 }
 
-static void pages_done(aws_client *c, const aws_error *err, void *ud) {
+static void pages_done(aws_client *c, const aws_error *err, void *ud)
+{
     (void)c;
     pages *p = ud;
     p->done = true;
@@ -436,39 +490,46 @@ static void pages_done(aws_client *c, const aws_error *err, void *ud) {
 }
 
 /* Serves page n+1 for NextToken=tN. */
-static void paging_handler(void *ud, const lb_request *req, lb_response *resp) {
+static void paging_handler(void *ud, const lb_request *req, lb_response *resp)
+{
     (void)ud;
     static char body[256];
     const char *t = strstr(req->body, "NextToken=t");
     int n = t ? atoi(t + 11) : 0;
-    if (n < 2) snprintf(body, sizeof(body), "<R><Items>%d</Items><NextToken>t%d</NextToken></R>", n + 1, n + 1);
-    else snprintf(body, sizeof(body), "<R><Items>%d</Items></R>", n + 1);
+    if (n < 2)
+        snprintf(body, sizeof(body), "<R><Items>%d</Items><NextToken>t%d</NextToken></R>", n + 1, n + 1);
+    else
+        snprintf(body, sizeof(body), "<R><Items>%d</Items></R>", n + 1);
     resp->body = body;
 }
 
-static void test_pagination(void **state) {
+static void test_pagination(void **state)
+{
     fixture *f = *state;
     lb_set_handler(f->srv, paging_handler, NULL);
-    pages p = {0};
+    pages p = { 0 };
     aws_error err;
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, NULL, &err), 0);
+                                    pages_done, &p, NULL, &err),
+                     0);
     aws_client_run_until_idle(f->c);
     assert_true(p.done);
     assert_false(p.failed);
     assert_int_equal(p.pages_seen, 3);
     assert_int_equal(p.items, 1 + 2 + 3);
     assert_int_equal(lb_request_count(f->srv), 3);
-    assert_string_equal(lb_request_at(f->srv, 0)->body, "Action=DescribeScalingActivities&Version=2011-01-01&MaxRecords=1");
+    assert_string_equal(lb_request_at(f->srv, 0)->body,
+                        "Action=DescribeScalingActivities&Version=2011-01-01&MaxRecords=1");
     assert_string_equal(lb_request_at(f->srv, 2)->body,
                         "Action=DescribeScalingActivities&Version=2011-01-01&MaxRecords=1&NextToken=t2");
 
     /* A server that keeps sending the same token is stopped. */
     lb_reset(f->srv);
-    lb_set_default(f->srv, &(lb_response){.body = "<R><Items>1</Items><NextToken>same</NextToken></R>"});
+    lb_set_default(f->srv, &(lb_response){ .body = "<R><Items>1</Items><NextToken>same</NextToken></R>" });
     memset(&p, 0, sizeof(p));
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, NULL, &err), 0);
+                                    pages_done, &p, NULL, &err),
+                     0);
     aws_client_run_until_idle(f->c);
     assert_true(p.failed);
     assert_string_equal(p.err.code, "TooManyPages");
@@ -478,22 +539,27 @@ static void test_pagination(void **state) {
 
     /* A page that fails ends the walk with that error. */
     lb_reset(f->srv);
-    lb_push(f->srv, &(lb_response){.body = "<R><Items>1</Items><NextToken>a</NextToken></R>"});
-    lb_push(f->srv, &(lb_response){.status = 403, .body =
-        "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>"});
+    lb_push(f->srv, &(lb_response){ .body = "<R><Items>1</Items><NextToken>a</NextToken></R>" });
+    lb_push(
+        f->srv,
+        &(lb_response){
+            .status = 403,
+            .body = "<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>" });
     memset(&p, 0, sizeof(p));
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, NULL, &err), 0);
+                                    pages_done, &p, NULL, &err),
+                     0);
     aws_client_run_until_idle(f->c);
     assert_true(p.failed);
     assert_string_equal(p.err.code, "AccessDenied");
     assert_int_equal(p.err.http_status, 403);
     /* A page the parser rejects. */
     lb_reset(f->srv);
-    lb_push(f->srv, &(lb_response){.body = "<R/>"});
+    lb_push(f->srv, &(lb_response){ .body = "<R/>" });
     memset(&p, 0, sizeof(p));
     assert_int_equal(aws_call_paged(f->c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_done, &p, NULL, &err), 0);
+                                    pages_done, &p, NULL, &err),
+                     0);
     aws_client_run_until_idle(f->c);
     assert_true(p.failed);
     assert_string_equal(p.err.code, "MalformedResponse");
@@ -502,7 +568,8 @@ static void test_pagination(void **state) {
 
 /* ---- clock skew: the server's clock is 20 minutes ahead (the correction is capped
  * at 15 minutes, AWS's own window: test_clock_skew.c) ---- */
-static void skew_handler(void *ud, const lb_request *req, lb_response *resp) {
+static void skew_handler(void *ud, const lb_request *req, lb_response *resp)
+{
     (void)ud;
     char d[32];
     struct tm tm;
@@ -523,7 +590,8 @@ static void skew_handler(void *ud, const lb_request *req, lb_response *resp) {
     }
 }
 
-static void test_clock_skew(void **state) {
+static void test_clock_skew(void **state)
+{
     fixture *f = *state;
     lb_set_handler(f->srv, skew_handler, NULL);
     result r;
@@ -542,10 +610,11 @@ static void test_clock_skew(void **state) {
     assert_int_equal(lb_request_count(f->srv), 3);
 }
 
-static void test_config_errors(void **state) {
+static void test_config_errors(void **state)
+{
     fixture *f = *state;
     aws_error err;
-    aws_client_config cfg = {.region = NULL, .credentials = &f->creds};
+    aws_client_config cfg = { .region = NULL, .credentials = &f->creds };
     assert_null(aws_client_new(&cfg, &err));
     assert_string_equal(err.code, "NoRegion");
     cfg.region = "";
@@ -555,7 +624,7 @@ static void test_config_errors(void **state) {
     cfg.credentials = NULL;
     assert_null(aws_client_new(&cfg, &err));
     assert_string_equal(err.code, "NoCredentials");
-    aws_credentials half = {.access_key_id = "AKIDEXAMPLE"};
+    aws_credentials half = { .access_key_id = "AKIDEXAMPLE" };
     cfg.credentials = &half;
     assert_null(aws_client_new(&cfg, &err));
     assert_string_equal(err.code, "NoCredentials");
@@ -571,12 +640,13 @@ static void test_config_errors(void **state) {
     aws_client_free(c);
 }
 
-static void test_session_token_and_query_params(void **state) {
+static void test_session_token_and_query_params(void **state)
+{
     fixture *f = *state;
-    aws_credentials creds = {.access_key_id = "AKIDEXAMPLE",
-                             .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                             .session_token = "FQoGZXIvYXdzEXAMPLETOKEN=="};
-    aws_client_config cfg = {.region = "eu-west-1", .endpoint_url = lb_url(f->srv), .credentials = &creds};
+    aws_credentials creds = { .access_key_id = "AKIDEXAMPLE",
+                              .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                              .session_token = "FQoGZXIvYXdzEXAMPLETOKEN==" };
+    aws_client_config cfg = { .region = "eu-west-1", .endpoint_url = lb_url(f->srv), .credentials = &creds };
     aws_error err;
     aws_client *c = aws_client_new(&cfg, &err);
     assert_non_null(c);
@@ -585,8 +655,9 @@ static void test_session_token_and_query_params(void **state) {
     aws_query_param(&sb, "Filters.member.1.Name", "tag:app");
     aws_query_param(&sb, "Filters.member.1.Values.member.1", "web &=/+ é");
     aws_query_param_int(&sb, "MaxRecords", -5);
-    assert_string_equal(sb.buf, "Filters.member.1.Name=tag%3Aapp&Filters.member.1.Values.member.1="
-                                "web%20%26%3D%2F%2B%20%C3%A9&MaxRecords=-5");
+    assert_string_equal(sb.buf,
+                        "Filters.member.1.Name=tag%3Aapp&Filters.member.1.Values.member.1="
+                        "web%20%26%3D%2F%2B%20%C3%A9&MaxRecords=-5");
     result r;
     call_and_wait(c, &AWS_SVC_ELBV2, "DescribeTargetGroups", sb.buf, false, &r);
     sb_free(&sb);
@@ -601,11 +672,12 @@ static void test_session_token_and_query_params(void **state) {
     aws_client_free(c);
 }
 
-static void test_call_log_ring(void **state) {
+static void test_call_log_ring(void **state)
+{
     fixture *f = *state;
-    lb_set_default(f->srv, &(lb_response){.body = OK_XML});
+    lb_set_default(f->srv, &(lb_response){ .body = OK_XML });
     char op[32];
-    int total = 14 * 40;  /* 560: the oldest 48 fall out of the ring */
+    int total = 14 * 40; /* 560: the oldest 48 fall out of the ring */
     result rs[40];
     for (int done = 0; done < total; done += 40) {
         memset(rs, 0, sizeof(rs));
@@ -615,7 +687,8 @@ static void test_call_log_ring(void **state) {
         }
         assert_true(aws_client_busy(f->c));
         aws_client_run_until_idle(f->c);
-        for (int i = 0; i < 40; i++) assert_true(rs[i].ok);
+        for (int i = 0; i < 40; i++)
+            assert_true(rs[i].ok);
     }
     const aws_call_record *log;
     size_t n = aws_client_call_log(f->c, &log);
@@ -625,11 +698,13 @@ static void test_call_log_ring(void **state) {
     int first = atoi(log[0].operation + 2), last = atoi(log[n - 1].operation + 2);
     assert_true(first >= 40 && first < 80);
     assert_true(last >= total - 40 && last < total);
-    for (size_t i = 0; i < n; i++) assert_string_equal(log[i].service, "sts");
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(log[i].service, "sts");
 }
 
 /* Freeing the client ends each call once, with "Cancelled", and no response. */
-static void cancelled_once(aws_client *c, const aws_response *resp, const aws_error *err, void *ud) {
+static void cancelled_once(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
+{
     (void)c;
     assert_null(resp);
     assert_non_null(err);
@@ -638,29 +713,34 @@ static void cancelled_once(aws_client *c, const aws_response *resp, const aws_er
 }
 
 typedef struct pages_counted {
-    pages p;                     /* first: page_parse sees a pages * */
+    pages p; /* first: page_parse sees a pages * */
     int calls;
 } pages_counted;
 
-static void pages_cancelled_once(aws_client *c, const aws_error *err, void *ud) {
+static void pages_cancelled_once(aws_client *c, const aws_error *err, void *ud)
+{
     (void)c;
     assert_non_null(err);
     assert_string_equal(err->code, "Cancelled");
     ((pages_counted *)ud)->calls++;
 }
 
-static void test_free_in_flight(void **state) {
+static void test_free_in_flight(void **state)
+{
     fixture *f = *state;
     aws_client *c = client_for(f, lb_url(f->srv), 3, 5000);
-    lb_push(f->srv, &(lb_response){.status = 503, .body = "busy"});  /* one call waits for a retry */
-    lb_set_default(f->srv, &(lb_response){.body = "<R><Items>1</Items><NextToken>x</NextToken></R>", .delay_ms = 400});
+    lb_push(f->srv, &(lb_response){ .status = 503, .body = "busy" }); /* one call waits for a retry */
+    lb_set_default(f->srv,
+                   &(lb_response){ .body = "<R><Items>1</Items><NextToken>x</NextToken></R>", .delay_ms = 400 });
     int called = 0;
-    aws_request req = {.svc = &AWS_SVC_AUTOSCALING, .operation = "DescribeAutoScalingGroups"};
+    aws_request req = { .svc = &AWS_SVC_AUTOSCALING, .operation = "DescribeAutoScalingGroups" };
     aws_error err;
-    for (int i = 0; i < 3; i++) assert_int_equal(aws_call(c, &req, cancelled_once, &called, &err), 0);
-    pages_counted pg = {0};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(aws_call(c, &req, cancelled_once, &called, &err), 0);
+    pages_counted pg = { 0 };
     assert_int_equal(aws_call_paged(c, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", page_body, page_parse,
-                                    pages_cancelled_once, &pg, NULL, &err), 0);
+                                    pages_cancelled_once, &pg, NULL, &err),
+                     0);
     /* Drive the loop until the server has all four and the 503 came back (its
      * retry is then waiting on a timer or in flight again). */
     int64_t t0 = mono_now_ms();
@@ -670,16 +750,17 @@ static void test_free_in_flight(void **state) {
     }
     assert_true(lb_request_count(f->srv) >= 4);
     assert_true(aws_client_busy(c));
-    aws_client_free(c);  /* ASan checks nothing leaks */
+    aws_client_free(c); /* ASan checks nothing leaks */
     assert_int_equal(called, 3);
     assert_int_equal(pg.calls, 1);
 }
 
-static void test_wait_wakes_for_retry_timer(void **state) {
+static void test_wait_wakes_for_retry_timer(void **state)
+{
     fixture *f = *state;
-    lb_push(f->srv, &(lb_response){.status = 400, .body = THROTTLE_XML});
-    lb_push(f->srv, &(lb_response){.body = OK_XML});
-    result r = {0};
+    lb_push(f->srv, &(lb_response){ .status = 400, .body = THROTTLE_XML });
+    lb_push(f->srv, &(lb_response){ .body = OK_XML });
+    result r = { 0 };
     call(f->c, &AWS_SVC_AUTOSCALING, "DescribeAutoScalingGroups", NULL, false, &r);
     /* An outside loop with no deadline of its own still gets woken for the retry. */
     int64_t t0 = mono_now_ms();
@@ -696,25 +777,29 @@ static void test_wait_wakes_for_retry_timer(void **state) {
 /* ---- what one call may bring in: the paging rules without the network ---- */
 
 /* Charges the entries a page says it holds, as the decoders do. */
-static int charged_parse(void *ud, const aws_response *resp, char **next, aws_error *err) {
-    if (page_parse(ud, resp, next, err) != 0) return -1;
+static int charged_parse(void *ud, const aws_response *resp, char **next, aws_error *err)
+{
+    if (page_parse(ud, resp, next, err) != 0)
+        return -1;
     const char *b = strstr(resp->body, "<Items>");
     return aws_budget_items(resp->budget, (size_t)atoi(b + 7), "autoscaling", "DescribeScalingActivities", err);
 }
 
-static int take_page(aws_pages *ps, const char *xml, size_t len, pages *p, char **next, aws_error *err) {
-    aws_response resp = {.http_status = 200, .body = xml, .body_len = len, .request_id = ""};
+static int take_page(aws_pages *ps, const char *xml, size_t len, pages *p, char **next, aws_error *err)
+{
+    aws_response resp = { .http_status = 200, .body = xml, .body_len = len, .request_id = "" };
     return aws_pages_take(ps, &resp, charged_parse, p, next, err);
 }
 
-static void test_pages_budget(void **state) {
+static void test_pages_budget(void **state)
+{
     (void)state;
     /* Bytes: pages of 60 MiB with fresh tokens stop past 256 MiB, before the parser. */
     size_t big = (size_t)60 << 20;
     char *body = xcalloc(1, big + 1);
     aws_pages ps;
     aws_pages_init(&ps, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", NULL);
-    pages p = {0};
+    pages p = { 0 };
     aws_error err;
     char *next = NULL;
     int rc = 1, n = 0;
@@ -725,8 +810,8 @@ static void test_pages_budget(void **state) {
         n++;
     }
     assert_int_equal(rc, -1);
-    assert_int_equal(n, 5);                 /* 4 x 60 MiB fit in 256 MiB */
-    assert_int_equal(p.pages_seen, 4);      /* the fifth was refused unread */
+    assert_int_equal(n, 5);            /* 4 x 60 MiB fit in 256 MiB */
+    assert_int_equal(p.pages_seen, 4); /* the fifth was refused unread */
     assert_string_equal(err.code, "ResponseTooLarge");
     assert_string_equal(err.operation, "DescribeScalingActivities");
     assert_string_equal(err.service, "autoscaling");
@@ -735,7 +820,7 @@ static void test_pages_budget(void **state) {
     free(body);
 
     /* Items: what the parser charges, on one budget shared by two chunks. */
-    aws_budget shared = {0};
+    aws_budget shared = { 0 };
     aws_pages a, b;
     aws_pages_init(&a, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", &shared);
     aws_pages_init(&b, &AWS_SVC_AUTOSCALING, "DescribeScalingActivities", &shared);
@@ -770,30 +855,34 @@ static void test_pages_budget(void **state) {
 
 /* ---- the calls a client runs at once are bounded ---- */
 
-static void refresh_never(aws_client *c, void *ud) {
+static void refresh_never(aws_client *c, void *ud)
+{
     (void)c;
     (*(int *)ud)++;
 }
 
-static void test_calls_at_once(void **state) {
+static void test_calls_at_once(void **state)
+{
     fixture *f = *state;
     /* Calls wait for credentials that never come: none is sent, all are pending. */
     int asked = 0;
     aws_client_set_refresh(f->c, refresh_never, &asked);
-    aws_credentials cr = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = "secret",
-                          .expiration = time_now_ms() + 1000};
+    aws_credentials cr = { .access_key_id = "AKIDEXAMPLE",
+                           .secret_access_key = "secret",
+                           .expiration = time_now_ms() + 1000 };
     aws_client_set_credentials(f->c, &cr);
     int called = 0;
-    aws_request req = {.svc = &AWS_SVC_AUTOSCALING, .operation = "DescribeInstanceRefreshes"};
+    aws_request req = { .svc = &AWS_SVC_AUTOSCALING, .operation = "DescribeInstanceRefreshes" };
     aws_error err;
-    for (int i = 0; i < AWS_MAX_CALLS; i++) assert_int_equal(aws_call(f->c, &req, cancelled_once, &called, &err), 0);
+    for (int i = 0; i < AWS_MAX_CALLS; i++)
+        assert_int_equal(aws_call(f->c, &req, cancelled_once, &called, &err), 0);
     assert_int_equal(aws_call(f->c, &req, cancelled_once, &called, &err), -1);
     assert_string_equal(err.code, "TooManyCalls");
     assert_string_equal(err.operation, "DescribeInstanceRefreshes");
     assert_non_null(strstr(err.message, "more than 10000 calls at once"));
     assert_int_equal(asked, 1);
     assert_int_equal(lb_request_count(f->srv), 0);
-    aws_client_free(f->c);   /* every pending call hears "Cancelled" once */
+    aws_client_free(f->c); /* every pending call hears "Cancelled" once */
     f->c = NULL;
     assert_int_equal(called, AWS_MAX_CALLS);
 }
@@ -802,50 +891,56 @@ static void test_calls_at_once(void **state) {
 
 typedef struct big_answers {
     int done;
-    int per_run;                 /* callbacks in the current run */
-    int most_large_per_run;      /* the most answers >= 1 MiB one run handed out */
+    int per_run;            /* callbacks in the current run */
+    int most_large_per_run; /* the most answers >= 1 MiB one run handed out */
     int large_this_run;
 } big_answers;
 
-static void on_big(aws_client *c, const aws_response *resp, const aws_error *err, void *ud) {
+static void on_big(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
+{
     (void)c;
     big_answers *b = ud;
-    if (err) fail_msg("%s: %s", err->code, err->message);
+    if (err)
+        fail_msg("%s: %s", err->code, err->message);
     assert_non_null(resp->budget);
     b->done++;
     if (resp->body_len >= AWS_RUN_ANSWER_BYTES && ++b->large_this_run > b->most_large_per_run)
         b->most_large_per_run = b->large_this_run;
 }
 
-static void test_large_answers_one_per_run(void **state) {
+static void test_large_answers_one_per_run(void **state)
+{
     fixture *f = *state;
-    size_t n = (size_t)3 << 19;   /* 1.5 MiB */
+    size_t n = (size_t)3 << 19; /* 1.5 MiB */
     char *big = xmalloc(n + 1);
     memset(big, 'x', n);
     big[n] = '\0';
-    lb_set_default(f->srv, &(lb_response){.body = big, .delay_ms = 200});
+    lb_set_default(f->srv, &(lb_response){ .body = big, .delay_ms = 200 });
     free(big);
-    big_answers b = {0};
-    aws_request req = {.svc = &AWS_SVC_AUTOSCALING, .operation = "DescribeAutoScalingGroups"};
+    big_answers b = { 0 };
+    aws_request req = { .svc = &AWS_SVC_AUTOSCALING, .operation = "DescribeAutoScalingGroups" };
     aws_error err;
-    for (int i = 0; i < 4; i++) assert_int_equal(aws_call(f->c, &req, on_big, &b, &err), 0);
-    aws_client_run(f->c);                  /* the requests go out */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(aws_call(f->c, &req, on_big, &b, &err), 0);
+    aws_client_run(f->c); /* the requests go out */
     lb_wait_requests(f->srv, 4, 3000);
     /* Let the answers pile up unread, then drive the loop as the console does. */
-    struct timespec pile = {0, 600 * 1000 * 1000};
+    struct timespec pile = { 0, 600 * 1000 * 1000 };
     nanosleep(&pile, NULL);
     int64_t t0 = mono_now_ms();
     while (b.done < 4 && mono_now_ms() - t0 < 10000) {
         b.large_this_run = 0;
         aws_client_run(f->c);
-        if (b.done < 4) aws_client_wait(f->c, NULL, 0, 50);
+        if (b.done < 4)
+            aws_client_wait(f->c, NULL, 0, 50);
     }
     assert_int_equal(b.done, 4);
     assert_int_equal(b.most_large_per_run, 1);
     assert_false(aws_client_busy(f->c));
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_throttled_twice_then_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mutating_500_not_retried, setup, teardown),

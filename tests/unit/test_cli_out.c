@@ -15,18 +15,23 @@
 #include "cli.h"
 
 /* What fn wrote to a memory stream. */
-#define CAPTURE(buf, f, stmt)                                          \
-    do {                                                               \
-        FILE *f = fmemopen(buf, sizeof(buf), "w");                     \
-        assert_non_null(f);                                            \
-        stmt;                                                          \
-        fclose(f);                                                     \
+#define CAPTURE(buf, f, stmt)                                                                                          \
+    do {                                                                                                               \
+        FILE *f = fmemopen(buf, sizeof(buf), "w");                                                                     \
+        assert_non_null(f);                                                                                            \
+        stmt;                                                                                                          \
+        fclose(f);                                                                                                     \
     } while (0)
 
-static void test_text_is_inert(void **state) {
+static void test_text_is_inert(void **state)
+{
     (void)state;
     char out[512];
-    CAPTURE(out, f, cli_put(f, "evil\x1b]0;owned\x07\xc2\x9b" "31m\xe2\x80\xae", -1));
+    CAPTURE(out, f,
+            cli_put(f,
+                    "evil\x1b]0;owned\x07\xc2\x9b"
+                    "31m\xe2\x80\xae",
+                    -1));
     assert_string_equal(out, "evil\\e]0;owned\\x07\\u009b31m\\u202e");
     CAPTURE(out, f, cli_cell(f, "ab\ncd", 8));
     assert_string_equal(out, "ab\\ncd  ");
@@ -36,20 +41,22 @@ static void test_text_is_inert(void **state) {
     assert_string_equal(out, "[x\\ry|7]");
 }
 
-static void test_json_stays_json(void **state) {
+static void test_json_stays_json(void **state)
+{
     (void)state;
     static const struct {
         const char *in, *want;
     } cases[] = {
         /* C1 (CSI), bidi, zero-width, DEL and a line separator inside a string */
-        {"{\"a\":\"x\xc2\x9by\xe2\x80\xaez\xe2\x80\x8b\x7f\xe2\x80\xa8\"}", "{\"a\":\"x\\u009by\\u202ez\\u200b\\u007f\\u2028\"}"},
+        { "{\"a\":\"x\xc2\x9by\xe2\x80\xaez\xe2\x80\x8b\x7f\xe2\x80\xa8\"}",
+          "{\"a\":\"x\\u009by\\u202ez\\u200b\\u007f\\u2028\"}" },
         /* escapes json-c wrote are kept; an escaped quote does not end the string */
-        {"{\"k\\\"\":\"a\\\"\xc2\x9b\\\\\",\"n\":1}", "{\"k\\\"\":\"a\\\"\\u009b\\\\\",\"n\":1}"},
+        { "{\"k\\\"\":\"a\\\"\xc2\x9b\\\\\",\"n\":1}", "{\"k\\\"\":\"a\\\"\\u009b\\\\\",\"n\":1}" },
         /* printable UTF-8 stays as it is */
-        {"[\"caf\xc3\xa9 \xe2\x9c\x93\"]", "[\"caf\xc3\xa9 \xe2\x9c\x93\"]"},
+        { "[\"caf\xc3\xa9 \xe2\x9c\x93\"]", "[\"caf\xc3\xa9 \xe2\x9c\x93\"]" },
         /* bad UTF-8 inside a string, and a control outside strings (no JSON: inert all the same) */
-        {"[\"a\xff\xc2\"]\x1b", "[\"a\\ufffd\\ufffd\"]\\u001b"},
-        {NULL, "null"},
+        { "[\"a\xff\xc2\"]\x1b", "[\"a\\ufffd\\ufffd\"]\\u001b" },
+        { NULL, "null" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         char out[512];
@@ -60,7 +67,8 @@ static void test_json_stays_json(void **state) {
     }
 }
 
-int main(void) {
+int main(void)
+{
     setlocale(LC_ALL, "C.UTF-8");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_is_inert),

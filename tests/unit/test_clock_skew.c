@@ -18,9 +18,9 @@
 #include "aws/retry.h"
 
 #define OK_XML "<DescribeAutoScalingGroupsResponse><R>ok</R></DescribeAutoScalingGroupsResponse>"
-#define SKEWED_XML                                                                                     \
-    "<ErrorResponse><Error><Type>Sender</Type><Code>RequestTimeTooSkewed</Code>"                       \
-    "<Message>The difference between the request time and the current time is too large.</Message>" \
+#define SKEWED_XML                                                                                                     \
+    "<ErrorResponse><Error><Type>Sender</Type><Code>RequestTimeTooSkewed</Code>"                                       \
+    "<Message>The difference between the request time and the current time is too large.</Message>"                    \
     "</Error><RequestId>skew-1</RequestId></ErrorResponse>"
 
 /* A server whose clock is offset_s ahead of ours and that refuses requests signed
@@ -29,15 +29,18 @@ typedef struct skewed {
     long offset_s, tolerance_s;
 } skewed;
 
-static long signed_time(const lb_request *req) {
+static long signed_time(const lb_request *req)
+{
     char d[32];
     struct tm tm;
     memset(&tm, 0, sizeof(tm));
-    if (!lb_request_header(req, "x-amz-date", d, sizeof(d)) || !strptime(d, "%Y%m%dT%H%M%SZ", &tm)) return -1;
+    if (!lb_request_header(req, "x-amz-date", d, sizeof(d)) || !strptime(d, "%Y%m%dT%H%M%SZ", &tm))
+        return -1;
     return (long)timegm(&tm);
 }
 
-static void skewed_handler(void *ud, const lb_request *req, lb_response *resp) {
+static void skewed_handler(void *ud, const lb_request *req, lb_response *resp)
+{
     const skewed *k = ud;
     resp->date_offset_s = (int)k->offset_s;
     long diff = signed_time(req) - ((long)time(NULL) + k->offset_s);
@@ -55,36 +58,44 @@ typedef struct result {
     aws_error err;
 } result;
 
-static void on_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud) {
+static void on_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
+{
     (void)c;
     result *r = ud;
     r->calls++;
     r->ok = resp != NULL;
-    if (err) r->err = *err;
+    if (err)
+        r->err = *err;
 }
 
-static void call_and_wait(aws_client *c, const aws_service *svc, const char *op, result *r) {
+static void call_and_wait(aws_client *c, const aws_service *svc, const char *op, result *r)
+{
     memset(r, 0, sizeof(*r));
-    aws_request req = {.svc = svc, .operation = op};
+    aws_request req = { .svc = svc, .operation = op };
     aws_error err;
-    if (aws_call(c, &req, on_done, r, &err) != 0) fail_msg("aws_call: %s: %s", err.code, err.message);
+    if (aws_call(c, &req, on_done, r, &err) != 0)
+        fail_msg("aws_call: %s: %s", err.code, err.message);
     aws_client_run_until_idle(c);
     assert_int_equal(r->calls, 1);
 }
 
-static aws_client *client_for(const char *url, aws_credentials *creds) {
+static aws_client *client_for(const char *url, aws_credentials *creds)
+{
     creds->access_key_id = "AKIDEXAMPLE";
     creds->secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-    aws_client_config cfg = {.region = "us-west-2", .endpoint_url = url, .credentials = creds,
-                             .max_attempts = 3, .timeout_ms = 5000};
+    aws_client_config cfg = {
+        .region = "us-west-2", .endpoint_url = url, .credentials = creds, .max_attempts = 3, .timeout_ms = 5000
+    };
     aws_error err;
     aws_client *c = aws_client_new(&cfg, &err);
-    if (!c) fail_msg("aws_client_new: %s: %s", err.code, err.message);
+    if (!c)
+        fail_msg("aws_client_new: %s: %s", err.code, err.message);
     return c;
 }
 
 /* The newest record of the call log. */
-static const aws_call_record *last_record(aws_client *c) {
+static const aws_call_record *last_record(aws_client *c)
+{
     const aws_call_record *log;
     size_t n = aws_client_call_log(c, &log);
     assert_true(n > 0);
@@ -92,13 +103,14 @@ static const aws_call_record *last_record(aws_client *c) {
 }
 
 /* A Date ten years ahead moves the clock by 15 minutes, no more, and says so. */
-static void test_correction_is_capped(void **state) {
+static void test_correction_is_capped(void **state)
+{
     (void)state;
     lb_server *s = lb_start();
     assert_non_null(s);
-    skewed k = {.offset_s = 10L * 365 * 86400, .tolerance_s = 900};
+    skewed k = { .offset_s = 10L * 365 * 86400, .tolerance_s = 900 };
     lb_set_handler(s, skewed_handler, &k);
-    aws_credentials creds = {0};
+    aws_credentials creds = { 0 };
     aws_client *c = client_for(lb_url(s), &creds);
     result r;
     call_and_wait(c, &AWS_SVC_AUTOSCALING, "DescribeAutoScalingGroups", &r);
@@ -139,17 +151,18 @@ static void test_correction_is_capped(void **state) {
 }
 
 /* A correction within the window is applied in full, and to that host only. */
-static void test_correction_is_per_host(void **state) {
+static void test_correction_is_per_host(void **state)
+{
     (void)state;
     lb_server *a = lb_start(), *b = lb_start();
     assert_non_null(a);
     assert_non_null(b);
-    skewed ka = {.offset_s = 600, .tolerance_s = 300};   /* ten minutes ahead */
-    skewed kb = {.offset_s = 0, .tolerance_s = 300};     /* our clock */
+    skewed ka = { .offset_s = 600, .tolerance_s = 300 }; /* ten minutes ahead */
+    skewed kb = { .offset_s = 0, .tolerance_s = 300 };   /* our clock */
     lb_set_handler(a, skewed_handler, &ka);
     lb_set_handler(b, skewed_handler, &kb);
     setenv("AWS_ENDPOINT_URL_ECR", lb_url(b), 1);
-    aws_credentials creds = {0};
+    aws_credentials creds = { 0 };
     aws_client *c = client_for(lb_url(a), &creds);
     result r;
     call_and_wait(c, &AWS_SVC_AUTOSCALING, "DescribeAutoScalingGroups", &r);
@@ -174,7 +187,8 @@ static void test_correction_is_per_host(void **state) {
     lb_stop(b);
 }
 
-int main(void) {
+int main(void)
+{
     unsetenv("AWS_ENDPOINT_URL");
     unsetenv("AWS_ENDPOINT_URL_AUTO_SCALING");
     unsetenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2");

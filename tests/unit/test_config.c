@@ -176,8 +176,8 @@ static void test_good_file(void **state)
     assert_false(c.mouse);
 
     static const char *const want[][2] = {
-        { "focus_next", "Tab" }, { "deploy", "d" }, { "quit", "C-q" },
-        { "help", "F1" }, { "page_down", "PgDn" }, { "filter", "/" },
+        { "focus_next", "Tab" }, { "deploy", "d" },       { "quit", "C-q" },
+        { "help", "F1" },        { "page_down", "PgDn" }, { "filter", "/" },
     };
     assert_int_equal(c.keys.n, ARRAY_LEN(want));
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
@@ -222,9 +222,9 @@ static void test_defaults(void **state)
     assert_int_equal(a->min_healthy_targets_percent, 100);
     assert_int_equal(a->alarms.n, 0);
     const refresh_prefs *r = &a->refresh;
-    assert_false(r->has_min_healthy_percentage || r->has_max_healthy_percentage ||
-                 r->has_instance_warmup || r->has_checkpoint_delay || r->has_skip_matching ||
-                 r->has_auto_rollback || r->has_alarm_specification || r->has_bake_time);
+    assert_false(r->has_min_healthy_percentage || r->has_max_healthy_percentage || r->has_instance_warmup ||
+                 r->has_checkpoint_delay || r->has_skip_matching || r->has_auto_rollback ||
+                 r->has_alarm_specification || r->has_bake_time);
     assert_int_equal(r->checkpoint_percentages.n, 0);
     assert_null(r->scale_in_protected_instances);
     assert_null(r->standby_instances);
@@ -338,8 +338,14 @@ static void test_default_path(void **state)
     assert_string_equal(p, "/home/oncall/.config/tarmac/config.yaml");
     free(p);
 
-    if (old_xdg) setenv("XDG_CONFIG_HOME", old_xdg, 1); else unsetenv("XDG_CONFIG_HOME");
-    if (old_home) setenv("HOME", old_home, 1); else unsetenv("HOME");
+    if (old_xdg)
+        setenv("XDG_CONFIG_HOME", old_xdg, 1);
+    else
+        unsetenv("XDG_CONFIG_HOME");
+    if (old_home)
+        setenv("HOME", old_home, 1);
+    else
+        unsetenv("HOME");
     free(old_xdg);
     free(old_home);
     unlink(file);
@@ -414,8 +420,7 @@ static void test_fixture_errors(void **state)
         { "bad_int.yaml",
           "bad_int.yaml:5:31: expected an integer 0..100 for min_healthy_percentage, "
           "got \"ninety\"" },
-        { "bad_range.yaml",
-          "bad_range.yaml:2:20: expected an integer 1..3600 for refresh_seconds, got \"0\"" },
+        { "bad_range.yaml", "bad_range.yaml:2:20: expected an integer 1..3600 for refresh_seconds, got \"0\"" },
         { "bad_syntax.yaml",
           "bad_syntax.yaml:4:4: did not find expected key while parsing a block mapping "
           "(started at line 2, column 3)" },
@@ -424,8 +429,7 @@ static void test_fixture_errors(void **state)
           "line 3)" },
         { "bad_duplicate_app.yaml",
           "bad_duplicate_app.yaml:6:3: duplicate key \"web\" in apps (first defined at line 2)" },
-        { "bad_type.yaml",
-          "bad_type.yaml:4:14: expected a map for apps.web.refresh, got a list" },
+        { "bad_type.yaml", "bad_type.yaml:4:14: expected a map for apps.web.refresh, got a list" },
         { "bad_alias.yaml", "bad_alias.yaml:4:13: aliases are not allowed (*common)" },
         { "bad_anchor.yaml", "bad_anchor.yaml:2:8: anchors are not allowed (&base)" },
         { "bad_tag.yaml", "bad_tag.yaml:2:10: tags are not allowed (tag:yaml.org,2002:str)" },
@@ -445,8 +449,7 @@ static void test_fixture_errors(void **state)
         { "bad_app_name.yaml",
           "bad_app_name.yaml:2:3: expected an app name ([A-Za-z0-9_.-], 1..64), got "
           "\"web prod\"" },
-        { "bad_two_documents.yaml",
-          "bad_two_documents.yaml:3:1: only one YAML document is allowed" },
+        { "bad_two_documents.yaml", "bad_two_documents.yaml:3:1: only one YAML document is allowed" },
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         tarmac_config c;
@@ -516,7 +519,8 @@ static void test_value_errors(void **state)
                  "asg, got \"a\\x00b\"");
     expect_error("defaults: {profile: \"x\\u009b2J\"}\n",
                  "config.yaml:1:21: expected a string of 1..1024 characters without control "
-                 "characters for profile, got \"x\xc2\x9b" "2J\"");
+                 "characters for profile, got \"x\xc2\x9b"
+                 "2J\"");
     /* Refresh preferences: AWS's rules. */
     expect_error("apps: {web: {asg: a, refresh: {max_healthy_percentage: 150}}}\n",
                  "config.yaml:1:56: refresh.max_healthy_percentage: MaxHealthyPercentage (150) needs "
@@ -540,10 +544,8 @@ static void test_value_errors(void **state)
                  "config.yaml:1:49: expected an integer 0..86400 for instance_warmup, got \"-1\"");
     expect_error("apps: {web: {asg: a, refresh: {alarms: [a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11]}}}\n",
                  "config.yaml:1:40: expected 1..10 items for alarms, got 11");
-    expect_error("apps: {web: {asg: a, alarms: [x, y, x]}}\n",
-                 "config.yaml:1:37: \"x\" appears twice in alarms");
-    expect_error("apps: {web: {asg: a, alarms: x}}\n",
-                 "config.yaml:1:30: expected a list for alarms, got a string");
+    expect_error("apps: {web: {asg: a, alarms: [x, y, x]}}\n", "config.yaml:1:37: \"x\" appears twice in alarms");
+    expect_error("apps: {web: {asg: a, alarms: x}}\n", "config.yaml:1:30: expected a list for alarms, got a string");
     expect_error("apps: {web: {asg: a, alarms: [[x]]}}\n",
                  "config.yaml:1:31: expected a string of 1..255 characters without control "
                  "characters in alarms, got a list");
@@ -575,7 +577,8 @@ static void test_profile_read_only(void **state)
     unsetenv("AWS_DEFAULT_PROFILE");
     tarmac_config c;
     expect_ok("profiles:\n  prod-ro:\n    read_only: true\n  staging: {read_only: false}\n  empty:\n"
-              "apps:\n  a: {asg: a, profile: prod-ro}\n  b: {asg: b, profile: staging}\n  c: {asg: c}\n", &c);
+              "apps:\n  a: {asg: a, profile: prod-ro}\n  b: {asg: b, profile: staging}\n  c: {asg: c}\n",
+              &c);
     assert_int_equal(c.profiles.n, 3);
     assert_string_equal(c.profiles.items[0].name, "prod-ro");
     assert_int_equal(c.profiles.items[0].line, 2);
@@ -588,7 +591,7 @@ static void test_profile_read_only(void **state)
     assert_true(config_app_read_only(&c, config_find_app(&c, "a")));
     assert_false(config_app_read_only(&c, config_find_app(&c, "b")));
     assert_false(config_app_read_only(&c, config_find_app(&c, "c")));
-    setenv("AWS_PROFILE", "prod-ro", 1);                    /* c uses the environment's profile */
+    setenv("AWS_PROFILE", "prod-ro", 1); /* c uses the environment's profile */
     assert_true(config_app_read_only(&c, config_find_app(&c, "c")));
     assert_true(config_app_read_only(&c, NULL));
     assert_false(config_app_read_only(&c, config_find_app(&c, "b")));
@@ -648,9 +651,11 @@ static void test_yaml_limits(void **state)
     expect_error(sb.buf, "config.yaml:1:40013: document has more than 20000 values");
     sb_free(&sb);
     /* Complex keys, invalid UTF-8, libyaml's own syntax errors. */
-    expect_error("? [a]\n: b\n", "config.yaml:1:3: a map key must be a plain string, got a list in "
+    expect_error("? [a]\n: b\n",
+                 "config.yaml:1:3: a map key must be a plain string, got a list in "
                  "the top level");
-    expect_error("ui:\n  theme: \"dark\n", "config.yaml:3:1: found unexpected end of stream while "
+    expect_error("ui:\n  theme: \"dark\n",
+                 "config.yaml:3:1: found unexpected end of stream while "
                  "scanning a quoted scalar (started at line 2, column 10)");
     expect_error("ui: {theme: \xff}\n", "config.yaml: invalid leading UTF-8 octet (at byte 12)");
     expect_error("ui: {bell: true, bell: false}\n",
@@ -661,13 +666,13 @@ static void test_key_syntax(void **state)
 {
     (void)state;
     static const char *const good[] = {
-        "j", "G", "/", "?", "~", "C-d", "C-[", "M-x", "M-1", "F1", "F9", "F10", "F12",
-        "Enter", "Tab", "S-Tab", "Esc", "Space", "PgUp", "PgDn", "Home", "End", "Up",
-        "Down", "Left", "Right", "Backspace", "Delete", "Insert", "\xc3\xa9", "\xe2\x82\xac",
+        "j",   "G",    "/",     "?",     "~",         "C-d",    "C-[",    "M-x",      "M-1",          "F1",   "F9",
+        "F10", "F12",  "Enter", "Tab",   "S-Tab",     "Esc",    "Space",  "PgUp",     "PgDn",         "Home", "End",
+        "Up",  "Down", "Left",  "Right", "Backspace", "Delete", "Insert", "\xc3\xa9", "\xe2\x82\xac",
     };
     static const char *const bad[] = {
-        "", " ", "\t", "\x1b", "C-", "C-1", "C-dd", "M-", "M-ab", "F0", "F13", "F1a", "F01",
-        "enter", "tab", "Ctrl-d", "^d", "jj", "\xc2\x9b", "\xc3", "\xed\xa0\x80", "PageUp",
+        "",    " ",   "\t",    "\x1b", "C-",     "C-1", "C-dd", "M-",       "M-ab", "F0",           "F13",
+        "F1a", "F01", "enter", "tab",  "Ctrl-d", "^d",  "jj",   "\xc2\x9b", "\xc3", "\xed\xa0\x80", "PageUp",
     };
     for (size_t i = 0; i < ARRAY_LEN(good); i++) {
         if (!config_key_syntax_ok(good[i]))
@@ -690,7 +695,8 @@ static void test_accepted_forms(void **state)
     expect_ok("apps: {\"web.v2\": {asg: 'web asg', ecr_repository: a/b-c__d.e, "
               "protected: True, read_only: FALSE, live_tag: v1.2_3, "
               "refresh: {checkpoint_percentages: [100], alarms: [\"x\"]}}}\n"
-              "keys: {deploy: \"#\", quit: \"C-q\"}\n", &c);
+              "keys: {deploy: \"#\", quit: \"C-q\"}\n",
+              &c);
     assert_int_equal(c.apps.n, 1);
     assert_string_equal(c.apps.items[0].name, "web.v2");
     assert_string_equal(c.apps.items[0].asg, "web asg");
@@ -722,16 +728,11 @@ static void test_accepted_forms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_file),
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_example_file),
-        cmocka_unit_test(test_default_path),
-        cmocka_unit_test(test_file_errors),
-        cmocka_unit_test(test_fixture_errors),
-        cmocka_unit_test(test_value_errors),
-        cmocka_unit_test(test_profile_read_only),
-        cmocka_unit_test(test_yaml_limits),
-        cmocka_unit_test(test_key_syntax),
+        cmocka_unit_test(test_good_file),      cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_example_file),   cmocka_unit_test(test_default_path),
+        cmocka_unit_test(test_file_errors),    cmocka_unit_test(test_fixture_errors),
+        cmocka_unit_test(test_value_errors),   cmocka_unit_test(test_profile_read_only),
+        cmocka_unit_test(test_yaml_limits),    cmocka_unit_test(test_key_syntax),
         cmocka_unit_test(test_accepted_forms),
     };
     return cmocka_run_group_tests_name("config", tests, setup, teardown);

@@ -24,10 +24,10 @@ static void write_file(const char *rel, const char *text)
 }
 
 /* Resolves and checks; NULL token means "none expected". */
-static void expect_creds(const char *profile, const char *akid, const char *secret,
-                         const char *token, const char *source)
+static void expect_creds(const char *profile, const char *akid, const char *secret, const char *token,
+                         const char *source)
 {
-    creds_request req = {.profile = profile};
+    creds_request req = { .profile = profile };
     aws_credentials c;
     strbuf err;
     sb_init(&err);
@@ -48,7 +48,7 @@ static void expect_creds(const char *profile, const char *akid, const char *secr
 /* Expects a failure whose message contains want (and none of the secrets). */
 static void expect_creds_error(const char *profile, const char *want)
 {
-    creds_request req = {.profile = profile};
+    creds_request req = { .profile = profile };
     aws_credentials c;
     strbuf err;
     sb_init(&err);
@@ -65,7 +65,7 @@ static void expect_creds_error(const char *profile, const char *want)
 
 static void expect_region(const char *req_region, const char *profile, const char *want)
 {
-    creds_request req = {.profile = profile, .region = req_region};
+    creds_request req = { .profile = profile, .region = req_region };
     char *r = NULL;
     strbuf err;
     sb_init(&err);
@@ -82,22 +82,21 @@ static void set_env_keys(void)
     setenv("AWS_SECRET_ACCESS_KEY", "SECRET-ENV", 1);
 }
 
-static const char creds_file[] =
-    "[default]\n"
-    "aws_access_key_id = AKDEFAULT\n"
-    "aws_secret_access_key = SECRET-DEFAULT\n"
-    "\n"
-    "[prod]\n"
-    "aws_access_key_id=AKPROD\n"
-    "aws_secret_access_key=SECRET-PROD\n"
-    "aws_session_token=TOKEN-PROD\n";
+static const char creds_file[] = "[default]\n"
+                                 "aws_access_key_id = AKDEFAULT\n"
+                                 "aws_secret_access_key = SECRET-DEFAULT\n"
+                                 "\n"
+                                 "[prod]\n"
+                                 "aws_access_key_id=AKPROD\n"
+                                 "aws_secret_access_key=SECRET-PROD\n"
+                                 "aws_session_token=TOKEN-PROD\n";
 
 /* ---- profile name ---- */
 
 static void test_profile_name(void **state)
 {
     (void)state;
-    creds_request req = {0};
+    creds_request req = { 0 };
     assert_string_equal(creds_profile_name(&req), "default");
     assert_string_equal(creds_profile_name(NULL), "default");
     setenv("AWS_DEFAULT_PROFILE", "legacy", 1);
@@ -107,7 +106,7 @@ static void test_profile_name(void **state)
     req.profile = "flag";
     assert_string_equal(creds_profile_name(&req), "flag");
     req.profile = "";
-    setenv("AWS_PROFILE", "", 1);    /* empty means unset */
+    setenv("AWS_PROFILE", "", 1); /* empty means unset */
     assert_string_equal(creds_profile_name(&req), "legacy");
 }
 
@@ -121,11 +120,11 @@ static void test_env_only(void **state)
     setenv("AWS_SESSION_TOKEN", "TOKEN-ENV", 1);
     expect_creds(NULL, "AKENV", "SECRET-ENV", "TOKEN-ENV", "environment");
     unsetenv("AWS_SESSION_TOKEN");
-    setenv("AWS_SECURITY_TOKEN", "TOKEN-OLD", 1);   /* the older name still counts */
+    setenv("AWS_SECURITY_TOKEN", "TOKEN-OLD", 1); /* the older name still counts */
     expect_creds(NULL, "AKENV", "SECRET-ENV", "TOKEN-OLD", "environment");
 
     setenv("AWS_CREDENTIAL_EXPIRATION", "2030-01-02T03:04:05Z", 1);
-    creds_request req = {0};
+    creds_request req = { 0 };
     aws_credentials c;
     strbuf err;
     sb_init(&err);
@@ -191,13 +190,13 @@ static void test_config_file_profiles(void **state)
                "[profile \"two words\"]\n"
                "aws_access_key_id = AKQUOTED\n"
                "aws_secret_access_key = SECRET-QUOTED\n"
-               "[profile a b]\n"   /* three words: ignored, as shlex.split gives botocore */
+               "[profile a b]\n" /* three words: ignored, as shlex.split gives botocore */
                "aws_access_key_id = AKTHREE\n"
                "aws_secret_access_key = SECRET-THREE\n"
                "[profile 'unbalanced]\n"
                "aws_access_key_id = AKUNBAL\n"
                "aws_secret_access_key = SECRET-UNBAL\n"
-               "[bare]\n"   /* not a profile in the config file */
+               "[bare]\n" /* not a profile in the config file */
                "aws_access_key_id = AKBARE\n"
                "aws_secret_access_key = SECRET-BARE\n");
     expect_creds(NULL, "AKCFGDEFAULT", "SECRET-CFGDEFAULT", NULL, "config-file");
@@ -218,7 +217,7 @@ static void test_custom_paths(void **state)
     (void)state;
     write_file("alt-creds", "[default]\naws_access_key_id = AKALT\naws_secret_access_key = SECRET-ALT\n");
     write_file("alt-config", "[profile x]\nregion = ap-south-1\n");
-    write_file(".aws/credentials", creds_file);   /* must be ignored */
+    write_file(".aws/credentials", creds_file); /* must be ignored */
     setenv("AWS_SHARED_CREDENTIALS_FILE", "~/alt-creds", 1);
     char cfg[1024];
     snprintf(cfg, sizeof cfg, "%s/alt-config", home);
@@ -237,14 +236,14 @@ static void test_ini_syntax(void **state)
                "# a comment\n"
                "; another comment\n"
                "[default]\n"
-               "  AWS_Access_Key_ID   =   AKUPPER   \r\n"        /* keys are case-insensitive */
-               "aws_secret_access_key: SECRET-COLON\n"          /* ':' is a delimiter too */
+               "  AWS_Access_Key_ID   =   AKUPPER   \r\n" /* keys are case-insensitive */
+               "aws_secret_access_key: SECRET-COLON\n"    /* ':' is a delimiter too */
                "\n"
                "[nested]\n"
                "aws_access_key_id = AKNESTED\n"
                "s3 =\n"
                "  max_concurrent_requests = 10\n"
-               "  aws_secret_access_key = SECRET-WRONG\n"       /* inside s3, not the profile's */
+               "  aws_secret_access_key = SECRET-WRONG\n" /* inside s3, not the profile's */
                "\n"
                "  # comment inside the sub-section\n"
                "  multipart_threshold = 64MB\n"
@@ -277,7 +276,7 @@ static void test_ini_errors(void **state)
     /* a broken config file fails region resolution too */
     write_file(".aws/credentials", creds_file);
     write_file(".aws/config", "[default]\nregion\n");
-    creds_request req = {0};
+    creds_request req = { 0 };
     char *r = NULL;
     strbuf err;
     sb_init(&err);
@@ -304,7 +303,7 @@ static void test_missing(void **state)
     write_file(".aws/config", "[profile empty]\nregion = us-west-2\n");
     expect_creds_error("empty", "no AWS credentials for profile \"empty\"");
 
-    creds_request req = {.profile = "ghost"};
+    creds_request req = { .profile = "ghost" };
     char *r = NULL;
     strbuf err;
     sb_init(&err);
@@ -330,8 +329,9 @@ static void test_incomplete(void **state)
     write_file(".aws/credentials", creds_file);
     expect_creds(NULL, "AKDEFAULT", "SECRET-DEFAULT", NULL, "shared-credentials-file");
 
-    write_file(".aws/credentials", "[default]\naws_access_key_id = AKHALF\n"
-                                   "[p2]\naws_secret_access_key = SECRET-HALF\n");
+    write_file(".aws/credentials",
+               "[default]\naws_access_key_id = AKHALF\n"
+               "[p2]\naws_secret_access_key = SECRET-HALF\n");
     expect_creds_error(NULL, "incomplete keys for profile \"default\"");
     expect_creds_error(NULL, "set both aws_access_key_id and aws_secret_access_key");
     /* a secret without a key id is no key at all: nothing else configured */
@@ -372,7 +372,7 @@ static void test_chain_types_offline(void **state)
     setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/nonexistent-token", 1);
     setenv("AWS_ROLE_ARN", "arn:aws:iam::1:role/x", 1);
     expect_creds_error(NULL, "AWS_WEB_IDENTITY_TOKEN_FILE");
-    set_env_keys();   /* the environment's keys come first */
+    set_env_keys(); /* the environment's keys come first */
     expect_creds(NULL, "AKENV", "SECRET-ENV", NULL, "environment");
     unsetenv("AWS_ACCESS_KEY_ID");
     unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
@@ -406,7 +406,7 @@ static void test_region_precedence(void **state)
     unsetenv("AWS_DEFAULT_REGION");
     unsetenv("AWS_PROFILE");
 
-    creds_request req = {.profile = "noregion"};
+    creds_request req = { .profile = "noregion" };
     char *r = NULL;
     strbuf err;
     sb_init(&err);
@@ -426,14 +426,14 @@ static void test_profile_value(void **state)
                "[profile sim]\nendpoint_url = http://127.0.0.1:4566\n"
                "services = local\nregion = us-east-1\n"
                "s3 =\n  addressing_style = path\n");
-    creds_request req = {.profile = "sim"};
+    creds_request req = { .profile = "sim" };
     char *v = creds_profile_value(&req, "endpoint_url");
     assert_string_equal(v, "http://127.0.0.1:4566");
     free(v);
     v = creds_profile_value(&req, "services");
     assert_string_equal(v, "local");
     free(v);
-    assert_null(creds_profile_value(&req, "s3"));          /* a sub-section is no scalar */
+    assert_null(creds_profile_value(&req, "s3")); /* a sub-section is no scalar */
     assert_null(creds_profile_value(&req, "missing_key"));
     req.profile = "ghost";
     assert_null(creds_profile_value(&req, "endpoint_url"));

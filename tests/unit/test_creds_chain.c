@@ -24,7 +24,7 @@
 static void test_shlex(void **state)
 {
     (void)state;
-    strvec v = {0};
+    strvec v = { 0 };
     assert_int_equal(creds_shlex_split("  /bin/helper --a 'b c' \"d \\\"e\\\"\" f\\ g 'x'\"y\"  ", &v), 0);
     assert_int_equal(v.n, 6);
     assert_string_equal(v.items[0], "/bin/helper");
@@ -73,7 +73,8 @@ static void test_json_doc(void **state)
         assert_null(strstr(err.buf, "SECRET-X"));
     }
     /* the container / IMDS shape: Token, no Version */
-    const char *imds = "{\"Code\": \"Success\", \"AccessKeyId\": \"AKI\", \"SecretAccessKey\": \"S\", \"Token\": \"T\"}";
+    const char *imds =
+        "{\"Code\": \"Success\", \"AccessKeyId\": \"AKI\", \"SecretAccessKey\": \"S\", \"Token\": \"T\"}";
     assert_int_equal(creds_parse_json_doc(imds, strlen(imds), false, &c, &err), 0);
     assert_string_equal(c.session_token, "T");
     aws_credentials_free(&c);
@@ -94,16 +95,18 @@ static void test_sha1_cache_name(void **state)
 /* Resolve profile with hooks; returns rc and fills err. */
 static int resolve(const char *profile, const creds_hooks *h, aws_credentials *c, strbuf *err)
 {
-    creds_request req = {.profile = profile};
+    creds_request req = { .profile = profile };
     return creds_resolve_ex(&req, h, c, err);
 }
 
 static void test_process(void **state)
 {
     (void)state;
-    home_write("ok.sh", "#!/bin/sh\necho \"args:$1|$2\" >&2\n"
-                        "printf '{\"Version\": 1, \"AccessKeyId\": \"AKPROC\", \"SecretAccessKey\": \"SECRET-PROC\", "
-                        "\"SessionToken\": \"TOKEN-PROC\", \"Expiration\": \"2031-01-01T00:00:00Z\"}'\n", 0700);
+    home_write("ok.sh",
+               "#!/bin/sh\necho \"args:$1|$2\" >&2\n"
+               "printf '{\"Version\": 1, \"AccessKeyId\": \"AKPROC\", \"SecretAccessKey\": \"SECRET-PROC\", "
+               "\"SessionToken\": \"TOKEN-PROC\", \"Expiration\": \"2031-01-01T00:00:00Z\"}'\n",
+               0700);
     home_write("garbage.sh", "#!/bin/sh\necho 'warning: \033[31mred\033[0m thing' >&2\necho hello\n", 0700);
     home_write("fail.sh", "#!/bin/sh\necho 'token expired, log in again' >&2\nexit 3\n", 0700);
     char cfg[2048];
@@ -112,9 +115,10 @@ static void test_process(void **state)
              "[profile garbage]\ncredential_process = %s/garbage.sh\n"
              "[profile fail]\ncredential_process = %s/fail.sh\n"
              "[profile hang]\ncredential_process = sleep 20\n"
-             "[profile quote]\ncredential_process = helper 'oops\n", home, home, home);
+             "[profile quote]\ncredential_process = helper 'oops\n",
+             home, home, home);
     home_write(".aws/config", cfg, 0600);
-    creds_hooks capture = {.capture_stderr = true, .process_timeout_ms = 400};
+    creds_hooks capture = { .capture_stderr = true, .process_timeout_ms = 400 };
     aws_credentials c;
     strbuf err;
     sb_init(&err);
@@ -156,11 +160,12 @@ static void test_imds_v2(void **state)
     lb_server *s = lb_start();
     assert_non_null(s);
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", lb_url(s), 1);
-    lb_push(s, &(lb_response){.body = "TOKEN-IMDS", .content_type = "text/plain"});
-    lb_push(s, &(lb_response){.body = "web-role\n", .content_type = "text/plain"});
-    lb_push(s, &(lb_response){.body = "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":"
-                                      "\"SECRET-IMDS\",\"Token\":\"TOKEN-I\",\"Expiration\":\"2031-01-01T00:00:00Z\"}",
-                              .content_type = "application/json"});
+    lb_push(s, &(lb_response){ .body = "TOKEN-IMDS", .content_type = "text/plain" });
+    lb_push(s, &(lb_response){ .body = "web-role\n", .content_type = "text/plain" });
+    lb_push(s,
+            &(lb_response){ .body = "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":"
+                                    "\"SECRET-IMDS\",\"Token\":\"TOKEN-I\",\"Expiration\":\"2031-01-01T00:00:00Z\"}",
+                            .content_type = "application/json" });
     aws_credentials c;
     strbuf err;
     sb_init(&err);
@@ -181,7 +186,7 @@ static void test_imds_v2(void **state)
 
     /* a stalled endpoint costs about the 1-second timeout, and says what to do */
     lb_reset(s);
-    lb_push(s, &(lb_response){.delay_ms = 3000});
+    lb_push(s, &(lb_response){ .delay_ms = 3000 });
     sb_reset(&err);
     int64_t t0 = mono_now_ms();
     assert_int_equal(resolve(NULL, NULL, &c, &err), -1);
@@ -210,8 +215,10 @@ static void test_container(void **state)
     snprintf(tf, sizeof tf, "%s/token", home);
     setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tf, 1);
     setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ignored-when-file-set", 1);
-    lb_push(s, &(lb_response){.body = "{\"AccessKeyId\":\"ASIACONT\",\"SecretAccessKey\":\"SECRET-C\",\"Token\":\"T\","
-                                      "\"Expiration\":\"2031-01-01T00:00:00Z\"}", .content_type = "application/json"});
+    lb_push(s,
+            &(lb_response){ .body = "{\"AccessKeyId\":\"ASIACONT\",\"SecretAccessKey\":\"SECRET-C\",\"Token\":\"T\","
+                                    "\"Expiration\":\"2031-01-01T00:00:00Z\"}",
+                            .content_type = "application/json" });
     aws_credentials c;
     strbuf err;
     sb_init(&err);
@@ -221,10 +228,10 @@ static void test_container(void **state)
     aws_credentials_free(&c);
     char buf[128];
     const lb_request *r = lb_request_at(s, 0);
-    assert_int_equal(strncmp(r->path, "/v1/creds", 9), 0);   /* the server keeps no query string */
+    assert_int_equal(strncmp(r->path, "/v1/creds", 9), 0); /* the server keeps no query string */
     assert_string_equal(lb_request_header(r, "Authorization", buf, sizeof buf), "Bearer TOKEN-AUTH");
     /* refused token: one line, no token in it */
-    lb_push(s, &(lb_response){.status = 403, .body = "{\"message\":\"denied\"}"});
+    lb_push(s, &(lb_response){ .status = 403, .body = "{\"message\":\"denied\"}" });
     sb_reset(&err);
     assert_int_equal(resolve(NULL, NULL, &c, &err), -1);
     assert_non_null(strstr(err.buf, "answered HTTP 403"));
@@ -249,14 +256,16 @@ static void test_sso(void **state)
     home_write(".aws/config",
                "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Read Only\n"
                "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
-               "[profile half]\nsso_start_url = https://x/start\nsso_region = us-east-1\n", 0600);
+               "[profile half]\nsso_start_url = https://x/start\nsso_region = us-east-1\n",
+               0600);
     char hex[41], rel[128];
     creds_sha1_hex("corp", hex);
     snprintf(rel, sizeof rel, ".aws/sso/cache/%s.json", hex);
     home_write(rel, "{\"accessToken\": \"TOKEN-SSO\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}", 0600);
-    lb_push(s, &(lb_response){.body = "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\"secretAccessKey\":"
-                                      "\"SECRET-SSO\",\"sessionToken\":\"T\",\"expiration\":1924992000000}}",
-                              .content_type = "application/json"});
+    lb_push(s,
+            &(lb_response){ .body = "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\"secretAccessKey\":"
+                                    "\"SECRET-SSO\",\"sessionToken\":\"T\",\"expiration\":1924992000000}}",
+                            .content_type = "application/json" });
     aws_credentials c;
     strbuf err;
     sb_init(&err);
@@ -272,7 +281,7 @@ static void test_sso(void **state)
     assert_int_equal(strncmp(r->path, "/federation/credentials", 23), 0);
     assert_string_equal(lb_request_header(r, "x-amz-sso_bearer_token", buf, sizeof buf), "TOKEN-SSO");
     /* revoked on the portal side */
-    lb_push(s, &(lb_response){.status = 401, .body = "{\"message\":\"expired\"}"});
+    lb_push(s, &(lb_response){ .status = 401, .body = "{\"message\":\"expired\"}" });
     sb_reset(&err);
     assert_int_equal(resolve("dev", NULL, &c, &err), -1);
     assert_non_null(strstr(err.buf, "run `aws sso login --profile dev`"));
@@ -295,14 +304,18 @@ static void test_sso(void **state)
 static void test_profiles_and_service_endpoints(void **state)
 {
     (void)state;
-    home_write(".aws/credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = B\n[zeta]\n"
-                                   "aws_access_key_id = A\naws_secret_access_key = B\n", 0600);
-    home_write(".aws/config",
-               "[default]\nregion = us-east-1\n[profile alpha]\nservices = local\nendpoint_url = http://127.0.0.1:1111\n"
-               "[profile zeta]\nregion = eu-west-1\n[sso-session x]\nsso_region = us-east-1\n"
-               "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:2222\nauto_scaling =\n"
-               "  endpoint_url = http://127.0.0.1:3333\n", 0600);
-    strvec names = {0};
+    home_write(".aws/credentials",
+               "[default]\naws_access_key_id = A\naws_secret_access_key = B\n[zeta]\n"
+               "aws_access_key_id = A\naws_secret_access_key = B\n",
+               0600);
+    home_write(
+        ".aws/config",
+        "[default]\nregion = us-east-1\n[profile alpha]\nservices = local\nendpoint_url = http://127.0.0.1:1111\n"
+        "[profile zeta]\nregion = eu-west-1\n[sso-session x]\nsso_region = us-east-1\n"
+        "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:2222\nauto_scaling =\n"
+        "  endpoint_url = http://127.0.0.1:3333\n",
+        0600);
+    strvec names = { 0 };
     strbuf err;
     sb_init(&err);
     assert_int_equal(creds_list_profiles(&names, &err), 0);
@@ -316,10 +329,10 @@ static void test_profiles_and_service_endpoints(void **state)
         const aws_service *svc;
         const char *url;
     } want[] = {
-        {&AWS_SVC_STS, "http://127.0.0.1:2222"},
-        {&AWS_SVC_AUTOSCALING, "http://127.0.0.1:3333"},
-        {&AWS_SVC_ECR, "http://127.0.0.1:1111"},
-        {&ENDPOINT_SVC_SSO_PORTAL, "http://127.0.0.1:1111"},
+        { &AWS_SVC_STS, "http://127.0.0.1:2222" },
+        { &AWS_SVC_AUTOSCALING, "http://127.0.0.1:3333" },
+        { &AWS_SVC_ECR, "http://127.0.0.1:1111" },
+        { &ENDPOINT_SVC_SSO_PORTAL, "http://127.0.0.1:1111" },
     };
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         char *u = NULL;

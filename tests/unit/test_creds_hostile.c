@@ -22,8 +22,8 @@
 
 #include "creds_home.h"
 
-#define INJECTED "X-Injected-Sts"
-#define RESOLVE_ALARM_S 20   /* far above any step's own timeout: only a hang reaches it */
+#define INJECTED        "X-Injected-Sts"
+#define RESOLVE_ALARM_S 20 /* far above any step's own timeout: only a hang reaches it */
 
 static void make_fifo(const char *rel, char *out, size_t cap)
 {
@@ -42,8 +42,8 @@ static int setup(void **state)
 /* Resolves profile (NULL: the default chain) under an alarm; returns rc, err filled. */
 static int resolve(const char *profile, aws_credentials *c, strbuf *err)
 {
-    creds_request req = {.profile = profile};
-    creds_hooks hooks = {.capture_stderr = true, .process_timeout_ms = 5000};
+    creds_request req = { .profile = profile };
+    creds_hooks hooks = { .capture_stderr = true, .process_timeout_ms = 5000 };
     alarm(RESOLVE_ALARM_S);
     int rc = creds_resolve_ex(&req, &hooks, c, err);
     alarm(0);
@@ -74,29 +74,30 @@ static void test_check_function(void **state)
     (void)state;
     strbuf err;
     sb_init(&err);
-    aws_credentials ok = {.access_key_id = "AKIAIOSFODNN7EXAMPLE",
-                          .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-                          .session_token = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ=="};
+    aws_credentials ok = { .access_key_id = "AKIAIOSFODNN7EXAMPLE",
+                           .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                           .session_token = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ==" };
     assert_int_equal(aws_credentials_check(&ok, "here", &err), 0);
     static const struct {
         const char *akid, *secret, *token, *field;
     } bad[] = {
-        {"AKID\r\n" INJECTED ": yes", "s", NULL, "access key id"},
-        {"AKID", "se\ncret", NULL, "secret access key"},
-        {"AKID", "s", "tok\r\n" INJECTED ": yes", "session token"},
-        {"AKID", "s", "tok\x7f", "session token"},
-        {"AKID", "s", "tok\x1b[31m", "session token"},
+        { "AKID\r\n" INJECTED ": yes", "s", NULL, "access key id" },
+        { "AKID", "se\ncret", NULL, "secret access key" },
+        { "AKID", "s", "tok\r\n" INJECTED ": yes", "session token" },
+        { "AKID", "s", "tok\x7f", "session token" },
+        { "AKID", "s", "tok\x1b[31m", "session token" },
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-        aws_credentials c = {.access_key_id = (char *)bad[i].akid, .secret_access_key = (char *)bad[i].secret,
-                             .session_token = (char *)bad[i].token};
+        aws_credentials c = { .access_key_id = (char *)bad[i].akid,
+                              .secret_access_key = (char *)bad[i].secret,
+                              .session_token = (char *)bad[i].token };
         sb_reset(&err);
         assert_int_equal(aws_credentials_check(&c, "the test source", &err), -1);
         assert_non_null(strstr(err.buf, "the test source"));
         assert_non_null(strstr(err.buf, bad[i].field));
         assert_null(strstr(err.buf, INJECTED));
     }
-    aws_credentials none = {.access_key_id = "AKID"};
+    aws_credentials none = { .access_key_id = "AKID" };
     sb_reset(&err);
     assert_int_equal(aws_credentials_check(&none, "x", &err), -1);
     sb_free(&err);
@@ -115,11 +116,14 @@ static void test_environment_and_files(void **state)
     unsetenv("AWS_SECRET_ACCESS_KEY");
     unsetenv("AWS_SESSION_TOKEN");
     /* configparser splits lines at LF only: a lone CR stays inside the value */
-    home_write(".aws/credentials", "[cr]\naws_access_key_id = AKIAFILE000000000001\n"
-                                   "aws_secret_access_key = secret\naws_session_token = tok\r" INJECTED
-                                   ": yes\n", 0600);
+    home_write(".aws/credentials",
+               "[cr]\naws_access_key_id = AKIAFILE000000000001\n"
+               "aws_secret_access_key = secret\naws_session_token = tok\r" INJECTED ": yes\n",
+               0600);
     expect_refused("cr", "profile \"cr\" in", "session token");
-    home_write(".aws/config", "[profile ctl]\naws_access_key_id = AKIA\x01" "CONFIG\naws_secret_access_key = s\n",
+    home_write(".aws/config",
+               "[profile ctl]\naws_access_key_id = AKIA\x01"
+               "CONFIG\naws_secret_access_key = s\n",
                0600);
     expect_refused("ctl", "profile \"ctl\" in", "access key id");
 }
@@ -127,8 +131,10 @@ static void test_environment_and_files(void **state)
 static void test_credential_process(void **state)
 {
     (void)state;
-    home_write("evil.sh", "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": "
-                          "\"s\", \"SessionToken\": \"t\\\\r\\\\n" INJECTED ": yes\"}'\n", 0700);
+    home_write("evil.sh",
+               "#!/bin/sh\nprintf '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": "
+               "\"s\", \"SessionToken\": \"t\\\\r\\\\n" INJECTED ": yes\"}'\n",
+               0700);
     char cfg[600];
     snprintf(cfg, sizeof cfg, "[profile proc]\ncredential_process = %s/evil.sh\n", home);
     home_write(".aws/config", cfg, 0600);
@@ -143,17 +149,20 @@ static void test_container_and_imds(void **state)
     char url[160];
     snprintf(url, sizeof url, "%s/creds", lb_url(s));
     setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
-    lb_push(s, &(lb_response){.body = "{\"AccessKeyId\":\"ASIACONT\",\"SecretAccessKey\":\"s\",\"Token\":"
-                                      "\"t\\r\\n" INJECTED ": yes\"}", .content_type = "application/json"});
+    lb_push(s,
+            &(lb_response){ .body = "{\"AccessKeyId\":\"ASIACONT\",\"SecretAccessKey\":\"s\",\"Token\":"
+                                    "\"t\\r\\n" INJECTED ": yes\"}",
+                            .content_type = "application/json" });
     expect_refused(NULL, "the container credentials endpoint", "session token");
     unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
 
     lb_reset(s);
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", lb_url(s), 1);
-    lb_push(s, &(lb_response){.body = "imds-token", .content_type = "text/plain"});
-    lb_push(s, &(lb_response){.body = "role", .content_type = "text/plain"});
-    lb_push(s, &(lb_response){.body = "{\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":\"s\\u0007\",\"Token\":\"t\"}",
-                              .content_type = "application/json"});
+    lb_push(s, &(lb_response){ .body = "imds-token", .content_type = "text/plain" });
+    lb_push(s, &(lb_response){ .body = "role", .content_type = "text/plain" });
+    lb_push(s,
+            &(lb_response){ .body = "{\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":\"s\\u0007\",\"Token\":\"t\"}",
+                            .content_type = "application/json" });
     expect_refused(NULL, "the EC2 instance metadata service", "secret access key");
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9", 1);
     lb_stop(s);
@@ -165,25 +174,27 @@ static void test_sso_portal(void **state)
     lb_server *s = lb_start();
     assert_non_null(s);
     setenv("AWS_ENDPOINT_URL_SSO", lb_url(s), 1);
-    home_write(".aws/config", "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n"
-                              "sso_role_name = ReadOnly\n[sso-session corp]\n"
-                              "sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n", 0600);
+    home_write(".aws/config",
+               "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n"
+               "sso_role_name = ReadOnly\n[sso-session corp]\n"
+               "sso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+               0600);
     char hex[41], rel[128];
     creds_sha1_hex("corp", hex);
     snprintf(rel, sizeof rel, ".aws/sso/cache/%s.json", hex);
     home_write(rel, "{\"accessToken\": \"TOKEN-SSO\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}", 0600);
-    lb_push(s, &(lb_response){.body = "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\"secretAccessKey\":\"s\","
-                                      "\"sessionToken\":\"t\\n" INJECTED ": yes\",\"expiration\":1924992000000}}",
-                              .content_type = "application/json"});
+    lb_push(s,
+            &(lb_response){ .body = "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\"secretAccessKey\":\"s\","
+                                    "\"sessionToken\":\"t\\n" INJECTED ": yes\",\"expiration\":1924992000000}}",
+                            .content_type = "application/json" });
     expect_refused("dev", "the SSO portal", "session token");
     lb_stop(s);
 }
 
-#define STS_ANSWER(op, token)                                                                      \
-    "<" op "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><" op "Result><Credentials>" \
-    "<AccessKeyId>ASIASTS</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>" token     \
-    "</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></" op "Result></" op \
-    "Response>"
+#define STS_ANSWER(op, token)                                                                                          \
+    "<" op "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><" op "Result><Credentials>"                  \
+    "<AccessKeyId>ASIASTS</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>" token                       \
+    "</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></" op "Result></" op "Response>"
 
 static void test_sts_answers(void **state)
 {
@@ -196,7 +207,7 @@ static void test_sts_answers(void **state)
     home_write(".aws/config", "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n",
                0600);
     /* XML carries CR and LF as character references */
-    lb_push(s, &(lb_response){.body = STS_ANSWER("AssumeRole", "tok&#13;&#10;" INJECTED ": yes")});
+    lb_push(s, &(lb_response){ .body = STS_ANSWER("AssumeRole", "tok&#13;&#10;" INJECTED ": yes") });
     expect_refused("role", "STS AssumeRole for profile \"role\"", "session token");
     assert_int_equal(lb_request_count(s), 1);
 
@@ -205,7 +216,7 @@ static void test_sts_answers(void **state)
     home_path("web-token", tf, sizeof tf);
     setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tf, 1);
     setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/web", 1);
-    lb_push(s, &(lb_response){.body = STS_ANSWER("AssumeRoleWithWebIdentity", "tok&#10;" INJECTED ": yes")});
+    lb_push(s, &(lb_response){ .body = STS_ANSWER("AssumeRoleWithWebIdentity", "tok&#10;" INJECTED ": yes") });
     expect_refused(NULL, "STS AssumeRoleWithWebIdentity", "session token");
     unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
     unsetenv("AWS_ROLE_ARN");
@@ -221,15 +232,17 @@ static void test_sso_region_is_a_region(void **state)
     assert_non_null(s);
     /* where the bad value tried to send the bearer token, and where an override points */
     char cfg[600];
-    snprintf(cfg, sizeof cfg, "[profile dev]\nsso_start_url = https://corp.awsapps.com/start\n"
-                              "sso_region = x@127.0.0.2:%d/#\nsso_account_id = 111122223333\n"
-                              "sso_role_name = ReadOnly\n", lb_port(s));
+    snprintf(cfg, sizeof cfg,
+             "[profile dev]\nsso_start_url = https://corp.awsapps.com/start\n"
+             "sso_region = x@127.0.0.2:%d/#\nsso_account_id = 111122223333\n"
+             "sso_role_name = ReadOnly\n",
+             lb_port(s));
     home_write(".aws/config", cfg, 0600);
     char hex[41], rel[128];
     creds_sha1_hex("https://corp.awsapps.com/start", hex);
     snprintf(rel, sizeof rel, ".aws/sso/cache/%s.json", hex);
     home_write(rel, "{\"accessToken\": \"TOKEN-SSO\", \"expiresAt\": \"2099-01-01T00:00:00Z\"}", 0600);
-    static const char *const with_override[] = {NULL, "AWS_ENDPOINT_URL_SSO"};
+    static const char *const with_override[] = { NULL, "AWS_ENDPOINT_URL_SSO" };
     for (size_t i = 0; i < ARRAY_LEN(with_override); i++) {
         if (with_override[i])
             setenv(with_override[i], lb_url(s), 1);
@@ -239,7 +252,7 @@ static void test_sso_region_is_a_region(void **state)
         assert_int_equal(resolve("dev", &c, &err), -1);
         if (!strstr(err.buf, "sso_region is not a region name") || !strstr(err.buf, "\"dev\""))
             fail_msg("the message does not say sso_region of profile dev is wrong: %s", err.buf);
-        assert_null(strstr(err.buf, "127.0.0.2"));   /* the value is not quoted back */
+        assert_null(strstr(err.buf, "127.0.0.2")); /* the value is not quoted back */
         sb_free(&err);
     }
     assert_int_equal(lb_request_count(s), 0);
@@ -253,17 +266,17 @@ static void test_imds_role_name(void **state)
     lb_server *s = lb_start();
     assert_non_null(s);
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", lb_url(s), 1);
-    static const char *const bad[] = {"../../../user-data", "role?x=1", "role#frag", "..", "r\x01ole", "a/b"};
+    static const char *const bad[] = { "../../../user-data", "role?x=1", "role#frag", "..", "r\x01ole", "a/b" };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         lb_reset(s);
-        lb_push(s, &(lb_response){.body = "imds-token", .content_type = "text/plain"});
-        lb_push(s, &(lb_response){.body = bad[i], .content_type = "text/plain"});
+        lb_push(s, &(lb_response){ .body = "imds-token", .content_type = "text/plain" });
+        lb_push(s, &(lb_response){ .body = bad[i], .content_type = "text/plain" });
         aws_credentials c;
         strbuf err;
         sb_init(&err);
         assert_int_equal(resolve(NULL, &c, &err), -1);
         assert_non_null(strstr(err.buf, "no role name"));
-        assert_int_equal(lb_request_count(s), 2);   /* no third request built from it */
+        assert_int_equal(lb_request_count(s), 2); /* no third request built from it */
         sb_free(&err);
     }
     setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9", 1);
@@ -317,8 +330,10 @@ static void test_fifo_token_files(void **state)
     unsetenv("AWS_CONFIG_FILE");
     unsetenv("AWS_ACCESS_KEY_ID");
     unsetenv("AWS_SECRET_ACCESS_KEY");
-    home_write(".aws/config", "[profile dev]\nsso_start_url = https://corp.awsapps.com/start\n"
-                              "sso_region = eu-west-1\nsso_account_id = 111122223333\nsso_role_name = R\n", 0600);
+    home_write(".aws/config",
+               "[profile dev]\nsso_start_url = https://corp.awsapps.com/start\n"
+               "sso_region = eu-west-1\nsso_account_id = 111122223333\nsso_role_name = R\n",
+               0600);
     char hex[41], rel[128], cache[400];
     creds_sha1_hex("https://corp.awsapps.com/start", hex);
     snprintf(rel, sizeof rel, ".aws/sso/cache/%s.json", hex);

@@ -31,10 +31,10 @@ static int setup(void **state)
     snprintf(text, sizeof text, "[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n", x->akid, x->secret);
     sim_fixture_write(x, ".aws/credentials", text);
     sim_fixture_write(x, ".aws/config",
-               "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = base\n"
-               "role_session_name = oncall\nregion = us-east-1\n"
-               "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = base\n"
-               "mfa_serial = arn:aws:iam::123456789012:mfa/me\nregion = us-east-1\n");
+                      "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = base\n"
+                      "role_session_name = oncall\nregion = us-east-1\n"
+                      "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/admin\nsource_profile = base\n"
+                      "mfa_serial = arn:aws:iam::123456789012:mfa/me\nregion = us-east-1\n");
     *state = x;
     return 0;
 }
@@ -91,7 +91,7 @@ static void test_assume_role_and_inline_refresh(void **state)
     creds_session s;
     strbuf err;
     sb_init(&err);
-    creds_request req = {.profile = "ops"};
+    creds_request req = { .profile = "ops" };
     if (creds_session_open(&s, &req, NULL, NULL, false, &err) != 0)
         fail_msg("open: %s", err.buf);
     assert_string_equal(s.creds.source, "assume-role");
@@ -119,7 +119,7 @@ static void test_background_refresh(void **state)
     creds_session s;
     strbuf err;
     sb_init(&err);
-    creds_request req = {.profile = "ops"};
+    creds_request req = { .profile = "ops" };
     assert_int_equal(creds_session_open(&s, &req, NULL, NULL, true, &err), 0);
     ident_result first, second;
     memset(&first, 0, sizeof first);
@@ -129,7 +129,7 @@ static void test_background_refresh(void **state)
     assert_true(aws_client_refreshing(s.client));
     assert_false(first.done);
     assert_int_equal(s.refreshes, 0);
-    whoami(&s, &second);   /* queued behind the same refresh */
+    whoami(&s, &second); /* queued behind the same refresh */
     int64_t stop = mono_now_ms() + 5000;
     while (!first.done && mono_now_ms() < stop) {
         creds_session_tick(&s);
@@ -140,7 +140,7 @@ static void test_background_refresh(void **state)
     assert_string_equal(first.code, "");
     assert_string_equal(second.code, "");
     assert_string_equal(first.arn, "arn:aws:sts::123456789012:assumed-role/ops/oncall");
-    assert_int_equal(s.refreshes, 1);   /* one refresh served both calls */
+    assert_int_equal(s.refreshes, 1); /* one refresh served both calls */
     assert_false(aws_client_refreshing(s.client));
     creds_session_close(&s);
     sb_free(&err);
@@ -152,12 +152,11 @@ static void test_expired_token_refreshes_once(void **state)
     creds_session s;
     strbuf err;
     sb_init(&err);
-    creds_request req = {.profile = "ops"};
+    creds_request req = { .profile = "ops" };
     assert_int_equal(creds_session_open(&s, &req, NULL, NULL, false, &err), 0);
     /* keys the simulator has never issued, and no expiry known: only the server's
      * InvalidClientTokenId can tell */
-    aws_credentials bogus = {.access_key_id = "ASIANEVERISSUED00001", .secret_access_key = "x",
-                             .session_token = "y"};
+    aws_credentials bogus = { .access_key_id = "ASIANEVERISSUED00001", .secret_access_key = "x", .session_token = "y" };
     aws_client_set_credentials(s.client, &bogus);
     ident_result r;
     whoami(&s, &r);
@@ -180,12 +179,12 @@ static void test_refresh_failure_message(void **state)
     creds_session s;
     strbuf err;
     sb_init(&err);
-    creds_request req = {.profile = "ops"};
+    creds_request req = { .profile = "ops" };
     assert_int_equal(creds_session_open(&s, &req, NULL, NULL, false, &err), 0);
     /* the source profile's keys are gone: the refresh cannot work */
-    sim_fixture_write(x, ".aws/credentials", "[base]\naws_access_key_id = AKIAREVOKED000000001\naws_secret_access_key = z\n");
-    aws_credentials bogus = {.access_key_id = "ASIANEVERISSUED00002", .secret_access_key = "x",
-                             .session_token = "y"};
+    sim_fixture_write(x, ".aws/credentials",
+                      "[base]\naws_access_key_id = AKIAREVOKED000000001\naws_secret_access_key = z\n");
+    aws_credentials bogus = { .access_key_id = "ASIANEVERISSUED00002", .secret_access_key = "x", .session_token = "y" };
     aws_client_set_credentials(s.client, &bogus);
     ident_result r;
     whoami(&s, &r);
@@ -226,15 +225,15 @@ static void run_job(creds_job *j)
 static void test_mfa_prompt_and_cache(void **state)
 {
     (void)state;
-    mfa_seen m = {0};
-    creds_hooks h = {.mfa_prompt = mfa_hook, .ud = &m};
-    creds_request req = {.profile = "mfa"};
+    mfa_seen m = { 0 };
+    creds_hooks h = { .mfa_prompt = mfa_hook, .ud = &m };
+    creds_request req = { .profile = "mfa" };
     creds_job *j = creds_job_start(&req, &h);
     assert_int_equal(m.calls, 1);
     assert_ptr_equal(m.job, j);
     assert_string_equal(m.serial, "arn:aws:iam::123456789012:mfa/me");
     assert_false(creds_job_done(j));
-    creds_job_mfa_code(j, "99999");   /* the simulator wants six digits */
+    creds_job_mfa_code(j, "99999"); /* the simulator wants six digits */
     run_job(j);
     aws_credentials cr;
     strbuf err;
@@ -282,7 +281,7 @@ static void test_mfa_prompt_and_cache(void **state)
 
 typedef struct hook_state {
     int calls;
-    bool answer;                 /* answer inside the hook (headless) or later (console) */
+    bool answer; /* answer inside the hook (headless) or later (console) */
     const char *akid;
 } hook_state;
 
@@ -291,13 +290,18 @@ static void hook(aws_client *c, void *ud)
     hook_state *h = ud;
     h->calls++;
     if (h->answer) {
-        aws_credentials cr = {.access_key_id = (char *)h->akid, .secret_access_key = "SECRET-NEW",
-                              .session_token = "TOKEN-NEW"};
+        aws_credentials cr = { .access_key_id = (char *)h->akid,
+                               .secret_access_key = "SECRET-NEW",
+                               .session_token = "TOKEN-NEW" };
         aws_client_set_credentials(c, &cr);
     }
 }
 
-typedef struct call_result { bool done; char code[96]; char message[512]; } call_result;
+typedef struct call_result {
+    bool done;
+    char code[96];
+    char message[512];
+} call_result;
 
 static void call_done(aws_client *c, const aws_response *resp, const aws_error *err, void *ud)
 {
@@ -324,10 +328,10 @@ static void drive(aws_client *c, call_result *r)
 
 static aws_client *hook_client(lb_server *s, aws_time expiration, hook_state *h)
 {
-    aws_credentials cr = {.access_key_id = "AKIAOLD0000000000001", .secret_access_key = "SECRET-OLD",
-                          .expiration = expiration};
-    aws_client_config cc = {.region = "us-east-1", .endpoint_url = lb_url(s), .credentials = &cr,
-                            .max_attempts = 1};
+    aws_credentials cr = { .access_key_id = "AKIAOLD0000000000001",
+                           .secret_access_key = "SECRET-OLD",
+                           .expiration = expiration };
+    aws_client_config cc = { .region = "us-east-1", .endpoint_url = lb_url(s), .credentials = &cr, .max_attempts = 1 };
     aws_error e;
     aws_client *c = aws_client_new(&cc, &e);
     assert_non_null(c);
@@ -350,23 +354,23 @@ static void test_client_hook_expired_token(void **state)
     (void)state;
     lb_server *s = lb_start();
     assert_non_null(s);
-    hook_state h = {.answer = true, .akid = "AKIANEW0000000000001"};
+    hook_state h = { .answer = true, .akid = "AKIANEW0000000000001" };
     aws_client *c = hook_client(s, 0, &h);
-    lb_push(s, &(lb_response){.status = 403, .body = expired_xml});
-    lb_push(s, &(lb_response){.status = 200, .body = "<ok/>"});
-    call_result r = {0};
-    aws_request req = {.svc = &AWS_SVC_AUTOSCALING, .operation = "StartInstanceRefresh", .mutating = true};
+    lb_push(s, &(lb_response){ .status = 403, .body = expired_xml });
+    lb_push(s, &(lb_response){ .status = 200, .body = "<ok/>" });
+    call_result r = { 0 };
+    aws_request req = { .svc = &AWS_SVC_AUTOSCALING, .operation = "StartInstanceRefresh", .mutating = true };
     aws_error e;
     assert_int_equal(aws_call(c, &req, call_done, &r, &e), 0);
     drive(c, &r);
     assert_string_equal(r.code, "");
     assert_int_equal(h.calls, 1);
-    assert_int_equal(lb_request_count(s), 2);   /* rejected by auth: safe to resend even a mutation */
+    assert_int_equal(lb_request_count(s), 2); /* rejected by auth: safe to resend even a mutation */
     assert_true(signed_by(lb_request_at(s, 0), "AKIAOLD"));
     assert_true(signed_by(lb_request_at(s, 1), "AKIANEW"));
     /* a second expiry error on the same call is not refreshed again */
     lb_reset(s);
-    lb_push_n(s, &(lb_response){.status = 403, .body = expired_xml}, 3);
+    lb_push_n(s, &(lb_response){ .status = 403, .body = expired_xml }, 3);
     memset(&r, 0, sizeof r);
     assert_int_equal(aws_call(c, &req, call_done, &r, &e), 0);
     drive(c, &r);
@@ -382,11 +386,11 @@ static void test_client_hook_ahead_and_queued(void **state)
     (void)state;
     lb_server *s = lb_start();
     assert_non_null(s);
-    hook_state h = {.answer = false};
+    hook_state h = { .answer = false };
     /* expiring in a minute: inside the 5-minute margin, so the call waits for new keys */
     aws_client *c = hook_client(s, time_now_ms() + 60000, &h);
-    call_result r = {0};
-    aws_request req = {.svc = &AWS_SVC_STS, .operation = "GetCallerIdentity"};
+    call_result r = { 0 };
+    aws_request req = { .svc = &AWS_SVC_STS, .operation = "GetCallerIdentity" };
     aws_error e;
     assert_int_equal(aws_call(c, &req, call_done, &r, &e), 0);
     assert_int_equal(h.calls, 1);
@@ -397,9 +401,10 @@ static void test_client_hook_ahead_and_queued(void **state)
         aws_client_wait(c, NULL, 0, 20);
     }
     assert_false(r.done);
-    assert_int_equal(lb_request_count(s), 0);   /* nothing sent with the old keys */
-    aws_credentials fresh = {.access_key_id = "AKIAFRESH00000000001", .secret_access_key = "SECRET-F",
-                             .expiration = time_now_ms() + 3600 * 1000};
+    assert_int_equal(lb_request_count(s), 0); /* nothing sent with the old keys */
+    aws_credentials fresh = { .access_key_id = "AKIAFRESH00000000001",
+                              .secret_access_key = "SECRET-F",
+                              .expiration = time_now_ms() + 3600 * 1000 };
     aws_client_set_credentials(c, &fresh);
     drive(c, &r);
     assert_string_equal(r.code, "");
@@ -408,8 +413,9 @@ static void test_client_hook_ahead_and_queued(void **state)
     assert_string_equal(aws_client_credentials(c)->access_key_id, "AKIAFRESH00000000001");
 
     /* a refresh that fails finishes the queued calls with its message */
-    aws_credentials soon = {.access_key_id = "AKIASOON000000000001", .secret_access_key = "SECRET-S",
-                            .expiration = time_now_ms() + 1000};
+    aws_credentials soon = { .access_key_id = "AKIASOON000000000001",
+                             .secret_access_key = "SECRET-S",
+                             .expiration = time_now_ms() + 1000 };
     aws_client_set_credentials(c, &soon);
     memset(&r, 0, sizeof r);
     assert_int_equal(aws_call(c, &req, call_done, &r, &e), 0);
@@ -429,7 +435,7 @@ static void test_switch_profile_and_label(void **state)
     creds_session s;
     strbuf err;
     sb_init(&err);
-    creds_request req = {.profile = "ops"};
+    creds_request req = { .profile = "ops" };
     assert_int_equal(creds_session_open(&s, &req, NULL, NULL, true, &err), 0);
     assert_string_equal(s.region, "us-east-1");
     assert_int_equal(creds_session_switch(&s, "base", "eu-west-1", &err), 0);
@@ -442,7 +448,7 @@ static void test_switch_profile_and_label(void **state)
     aws_client *before = s.client;
     assert_int_equal(creds_session_switch(&s, "nosuch", NULL, &err), -1);
     assert_non_null(strstr(err.buf, "could not be found"));
-    assert_ptr_equal(s.client, before);   /* unchanged on failure */
+    assert_ptr_equal(s.client, before); /* unchanged on failure */
     assert_string_equal(s.profile, "base");
     creds_session_close(&s);
     sb_free(&err);

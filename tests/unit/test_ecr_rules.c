@@ -37,10 +37,10 @@ static void test_tag_syntax(void **state)
     char t[200];
     memset(t, 'a', sizeof t);
     t[128] = '\0';
-    assert_true(ecr_tag_valid(t, NULL, 0));          /* 128: the maximum */
+    assert_true(ecr_tag_valid(t, NULL, 0)); /* 128: the maximum */
     t[128] = 'a';
     t[129] = '\0';
-    assert_false(ecr_tag_valid(t, why, sizeof why));  /* 129 */
+    assert_false(ecr_tag_valid(t, why, sizeof why)); /* 129 */
     assert_string_equal(why, "a tag has at most 128 characters");
 }
 
@@ -50,7 +50,7 @@ static void test_repo_names(void **state)
     assert_true(ecr_repo_name_valid("web"));
     assert_true(ecr_repo_name_valid("team/web"));
     assert_true(ecr_repo_name_valid("a.b_c__d--e-f/g1"));
-    assert_false(ecr_repo_name_valid("w"));            /* 2..256 */
+    assert_false(ecr_repo_name_valid("w")); /* 2..256 */
     assert_false(ecr_repo_name_valid("Web"));
     assert_false(ecr_repo_name_valid("web/"));
     assert_false(ecr_repo_name_valid("/web"));
@@ -103,7 +103,7 @@ static void test_mutability(void **state)
 {
     (void)state;
     ecr_repository r = { 0 };
-    assert_true(ecr_tag_mutable(&r, "prod"));               /* absent: AWS's default MUTABLE */
+    assert_true(ecr_tag_mutable(&r, "prod")); /* absent: AWS's default MUTABLE */
     assert_true(ecr_tag_mutable(NULL, "prod"));
     r.image_tag_mutability = "MUTABLE";
     assert_true(ecr_tag_mutable(&r, "prod"));
@@ -111,15 +111,15 @@ static void test_mutability(void **state)
     assert_false(ecr_tag_mutable(&r, "prod"));
 
     strvec_push(&r.mutability_exclusion_filters, "prod*");
-    r.image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION";   /* excluded tags stay mutable */
+    r.image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"; /* excluded tags stay mutable */
     assert_true(ecr_tag_mutable(&r, "prod"));
     assert_true(ecr_tag_mutable(&r, "prod-stable"));
     assert_false(ecr_tag_mutable(&r, "2f4a8c6"));
-    r.image_tag_mutability = "MUTABLE_WITH_EXCLUSION";     /* excluded tags are immutable */
+    r.image_tag_mutability = "MUTABLE_WITH_EXCLUSION"; /* excluded tags are immutable */
     assert_false(ecr_tag_mutable(&r, "prod"));
     assert_true(ecr_tag_mutable(&r, "2f4a8c6"));
     r.image_tag_mutability = "SOMETHING_NEW";
-    assert_false(ecr_tag_mutable(&r, "prod"));              /* unknown: the safe answer */
+    assert_false(ecr_tag_mutable(&r, "prod")); /* unknown: the safe answer */
     strvec_free(&r.mutability_exclusion_filters);
 }
 

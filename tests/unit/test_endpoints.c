@@ -15,10 +15,17 @@
 #include "aws/endpoints.h"
 
 static const char *const endpoint_env[] = {
-    "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_AUTO_SCALING", "AWS_ENDPOINT_URL_ECR",
-    "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
-    "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_CLOUDWATCH", "AWS_ENDPOINT_URL_ECS",
-    "AWS_ENDPOINT_URL_CODEDEPLOY", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_AUTO_SCALING",
+    "AWS_ENDPOINT_URL_ECR",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+    "AWS_ENDPOINT_URL_EC2",
+    "AWS_ENDPOINT_URL_CLOUDWATCH",
+    "AWS_ENDPOINT_URL_ECS",
+    "AWS_ENDPOINT_URL_CODEDEPLOY",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 };
 
 static int setup(void **state)
@@ -30,13 +37,13 @@ static int setup(void **state)
 }
 
 /* profile: the profile's own endpoint_url (NULL: none) */
-static void expect_url(const aws_service *svc, const char *region, const char *flag,
-                       const char *profile, const char *want)
+static void expect_url(const aws_service *svc, const char *region, const char *flag, const char *profile,
+                       const char *want)
 {
     char *url = NULL;
     strbuf err;
     sb_init(&err);
-    endpoint_profile ep = {.global_url = (char *)profile};
+    endpoint_profile ep = { .global_url = (char *)profile };
     if (endpoint_resolve(svc, region, flag, &ep, &url, &err) != 0)
         fail_msg("endpoint_resolve(%s, %s) failed: %s", svc->id, region, err.buf);
     assert_string_equal(url, want);
@@ -44,19 +51,19 @@ static void expect_url(const aws_service *svc, const char *region, const char *f
     sb_free(&err);
 }
 
-static void expect_fail(const aws_service *svc, const char *region, const char *flag,
-                        const char *profile, const char *want)
+static void expect_fail(const aws_service *svc, const char *region, const char *flag, const char *profile,
+                        const char *want)
 {
     char *url = (char *)"untouched";
     strbuf err;
     sb_init(&err);
-    endpoint_profile ep = {.global_url = (char *)profile};
+    endpoint_profile ep = { .global_url = (char *)profile };
     assert_int_equal(endpoint_resolve(svc, region, flag, &ep, &url, &err), -1);
     assert_null(url);
     if (!strstr(err.buf, want))
         fail_msg("error \"%s\" does not contain \"%s\"", err.buf, want);
     assert_null(strchr(err.buf, '\n'));
-    assert_null(strstr(err.buf, "hunter2"));   /* a password in a URL is never echoed */
+    assert_null(strstr(err.buf, "hunter2")); /* a password in a URL is never echoed */
     sb_free(&err);
 }
 
@@ -67,14 +74,14 @@ static void test_every_service_host(void **state)
         const aws_service *svc;
         const char *url;
     } cases[] = {
-        {&AWS_SVC_AUTOSCALING, "https://autoscaling.us-east-1.amazonaws.com"},
-        {&AWS_SVC_ELBV2, "https://elasticloadbalancing.us-east-1.amazonaws.com"},
-        {&AWS_SVC_EC2, "https://ec2.us-east-1.amazonaws.com"},
-        {&AWS_SVC_STS, "https://sts.us-east-1.amazonaws.com"},     /* regional, not sts.amazonaws.com */
-        {&AWS_SVC_ECR, "https://api.ecr.us-east-1.amazonaws.com"},
-        {&AWS_SVC_ECS, "https://ecs.us-east-1.amazonaws.com"},
-        {&AWS_SVC_CODEDEPLOY, "https://codedeploy.us-east-1.amazonaws.com"},
-        {&AWS_SVC_CLOUDWATCH, "https://monitoring.us-east-1.amazonaws.com"},
+        { &AWS_SVC_AUTOSCALING, "https://autoscaling.us-east-1.amazonaws.com" },
+        { &AWS_SVC_ELBV2, "https://elasticloadbalancing.us-east-1.amazonaws.com" },
+        { &AWS_SVC_EC2, "https://ec2.us-east-1.amazonaws.com" },
+        { &AWS_SVC_STS, "https://sts.us-east-1.amazonaws.com" }, /* regional, not sts.amazonaws.com */
+        { &AWS_SVC_ECR, "https://api.ecr.us-east-1.amazonaws.com" },
+        { &AWS_SVC_ECS, "https://ecs.us-east-1.amazonaws.com" },
+        { &AWS_SVC_CODEDEPLOY, "https://codedeploy.us-east-1.amazonaws.com" },
+        { &AWS_SVC_CLOUDWATCH, "https://monitoring.us-east-1.amazonaws.com" },
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++)
         expect_url(cases[i].svc, "us-east-1", NULL, NULL, cases[i].url);
@@ -87,24 +94,24 @@ static void test_partitions(void **state)
     static const struct {
         const char *region, *partition, *suffix;
     } cases[] = {
-        {"us-east-1", "aws", "amazonaws.com"},
-        {"eu-west-1", "aws", "amazonaws.com"},
-        {"ap-southeast-5", "aws", "amazonaws.com"},
-        {"cn-north-1", "aws-cn", "amazonaws.com.cn"},
-        {"cn-northwest-1", "aws-cn", "amazonaws.com.cn"},
-        {"us-gov-west-1", "aws-us-gov", "amazonaws.com"},
-        {"us-gov-east-1", "aws-us-gov", "amazonaws.com"},
-        {"us-iso-east-1", "aws-iso", "c2s.ic.gov"},
-        {"us-isob-east-1", "aws-iso-b", "sc2s.sgov.gov"},
-        {"eu-isoe-west-1", "aws-iso-e", "cloud.adc-e.uk"},
-        {"us-isof-south-1", "aws-iso-f", "csp.hci.ic.gov"},
-        {"eusc-de-east-1", "aws-eusc", "amazonaws.eu"},
-        {"xx-future-9", "aws", "amazonaws.com"},   /* unknown shapes: the aws partition */
+        { "us-east-1", "aws", "amazonaws.com" },
+        { "eu-west-1", "aws", "amazonaws.com" },
+        { "ap-southeast-5", "aws", "amazonaws.com" },
+        { "cn-north-1", "aws-cn", "amazonaws.com.cn" },
+        { "cn-northwest-1", "aws-cn", "amazonaws.com.cn" },
+        { "us-gov-west-1", "aws-us-gov", "amazonaws.com" },
+        { "us-gov-east-1", "aws-us-gov", "amazonaws.com" },
+        { "us-iso-east-1", "aws-iso", "c2s.ic.gov" },
+        { "us-isob-east-1", "aws-iso-b", "sc2s.sgov.gov" },
+        { "eu-isoe-west-1", "aws-iso-e", "cloud.adc-e.uk" },
+        { "us-isof-south-1", "aws-iso-f", "csp.hci.ic.gov" },
+        { "eusc-de-east-1", "aws-eusc", "amazonaws.eu" },
+        { "xx-future-9", "aws", "amazonaws.com" }, /* unknown shapes: the aws partition */
     };
-    const aws_service *svcs[] = {&AWS_SVC_AUTOSCALING, &AWS_SVC_ELBV2, &AWS_SVC_EC2, &AWS_SVC_STS,
-                                 &AWS_SVC_ECR, &AWS_SVC_ECS, &AWS_SVC_CODEDEPLOY, &AWS_SVC_CLOUDWATCH};
-    static const char *prefixes[] = {"autoscaling", "elasticloadbalancing", "ec2", "sts",
-                                     "api.ecr", "ecs", "codedeploy", "monitoring"};
+    const aws_service *svcs[] = { &AWS_SVC_AUTOSCALING, &AWS_SVC_ELBV2, &AWS_SVC_EC2,        &AWS_SVC_STS,
+                                  &AWS_SVC_ECR,         &AWS_SVC_ECS,   &AWS_SVC_CODEDEPLOY, &AWS_SVC_CLOUDWATCH };
+    static const char *prefixes[] = { "autoscaling", "elasticloadbalancing", "ec2",       "sts", "api.ecr",
+                                      "ecs",         "codedeploy",           "monitoring" };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         const char *suffix = NULL;
         assert_string_equal(endpoint_partition(cases[i].region, &suffix), cases[i].partition);
@@ -135,28 +142,34 @@ static void test_partitions(void **state)
  * "overridden by any configured service-specific endpoint": AWS_ENDPOINT_URL_<SERVICE>
  * and the profile's services entry outrank it. */
 typedef struct prec_row {
-    const char *have;          /* letters of the sources set */
+    const char *have; /* letters of the sources set */
     const char *ignore_env, *ignore_prof;
-    bool missing_services;     /* the profile names a services section the file lacks */
+    bool missing_services; /* the profile names a services section the file lacks */
     char want;
 } prec_row;
 
 static const char *source_url(char c)
 {
     switch (c) {
-    case 'S': return "https://svc-env.example.com";
-    case 'F': return "https://flag.example.com";
-    case 'G': return "https://global-env.example.com";
-    case 'P': return "https://services.example.com/";
-    case 'E': return "https://profile.example.com";
-    default: return "https://sts.us-east-1.amazonaws.com";
+    case 'S':
+        return "https://svc-env.example.com";
+    case 'F':
+        return "https://flag.example.com";
+    case 'G':
+        return "https://global-env.example.com";
+    case 'P':
+        return "https://services.example.com/";
+    case 'E':
+        return "https://profile.example.com";
+    default:
+        return "https://sts.us-east-1.amazonaws.com";
     }
 }
 
 static void run_row(const prec_row *r)
 {
     setup(NULL);
-    bool has[128] = {0};
+    bool has[128] = { 0 };
     for (const char *c = r->have; *c; c++)
         has[(unsigned char)*c] = true;
     if (has['S'])
@@ -177,14 +190,13 @@ static void run_row(const prec_row *r)
     int rc = endpoint_resolve(&AWS_SVC_STS, "us-east-1", has['F'] ? source_url('F') : NULL, &ep, &url, &err);
     if (r->want == '!') {
         if (rc != -1 || !strstr(err.buf, "[services local]"))
-            fail_msg("row %s ignore=%s/%s: expected the missing services section refused, got %s",
-                     r->have, r->ignore_env ? r->ignore_env : "-", r->ignore_prof ? r->ignore_prof : "-",
-                     url ? url : err.buf);
+            fail_msg("row %s ignore=%s/%s: expected the missing services section refused, got %s", r->have,
+                     r->ignore_env ? r->ignore_env : "-", r->ignore_prof ? r->ignore_prof : "-", url ? url : err.buf);
     } else {
         char want[128];
         snprintf(want, sizeof want, "%s", source_url(r->want));
         size_t n = strlen(want);
-        if (want[n - 1] == '/')   /* one trailing '/' is dropped */
+        if (want[n - 1] == '/') /* one trailing '/' is dropped */
             want[n - 1] = '\0';
         if (rc != 0 || strcmp(url, want))
             fail_msg("row %s ignore=%s/%s: want %c (%s), got %s", r->have, r->ignore_env ? r->ignore_env : "-",
@@ -198,47 +210,47 @@ static void test_precedence_table(void **state)
 {
     (void)state;
     static const prec_row rows[] = {
-        {"SFGPE", NULL, NULL, false, 'S'},
-        {"FGPE", NULL, NULL, false, 'P'},   /* the services entry outranks the global flag */
-        {"FGE", NULL, NULL, false, 'F'},
-        {"GPE", NULL, NULL, false, 'G'},
-        {"PE", NULL, NULL, false, 'P'},
-        {"E", NULL, NULL, false, 'E'},
-        {"", NULL, NULL, false, 'D'},
+        { "SFGPE", NULL, NULL, false, 'S' },
+        { "FGPE", NULL, NULL, false, 'P' }, /* the services entry outranks the global flag */
+        { "FGE", NULL, NULL, false, 'F' },
+        { "GPE", NULL, NULL, false, 'G' },
+        { "PE", NULL, NULL, false, 'P' },
+        { "E", NULL, NULL, false, 'E' },
+        { "", NULL, NULL, false, 'D' },
         /* each pair on its own */
-        {"SF", NULL, NULL, false, 'S'},   /* the service's own variable outranks the flag */
-        {"SG", NULL, NULL, false, 'S'},
-        {"SP", NULL, NULL, false, 'S'},
-        {"SE", NULL, NULL, false, 'S'},
-        {"FG", NULL, NULL, false, 'F'},   /* the command line over the environment */
-        {"FP", NULL, NULL, false, 'P'},   /* service-specific over the global flag */
-        {"FE", NULL, NULL, false, 'F'},
-        {"GP", NULL, NULL, false, 'G'},   /* the environment over the config file */
-        {"GE", NULL, NULL, false, 'G'},
-        {"PE", NULL, NULL, false, 'P'},
-        {"S", NULL, NULL, false, 'S'},
-        {"F", NULL, NULL, false, 'F'},
-        {"G", NULL, NULL, false, 'G'},
-        {"P", NULL, NULL, false, 'P'},
+        { "SF", NULL, NULL, false, 'S' }, /* the service's own variable outranks the flag */
+        { "SG", NULL, NULL, false, 'S' },
+        { "SP", NULL, NULL, false, 'S' },
+        { "SE", NULL, NULL, false, 'S' },
+        { "FG", NULL, NULL, false, 'F' }, /* the command line over the environment */
+        { "FP", NULL, NULL, false, 'P' }, /* service-specific over the global flag */
+        { "FE", NULL, NULL, false, 'F' },
+        { "GP", NULL, NULL, false, 'G' }, /* the environment over the config file */
+        { "GE", NULL, NULL, false, 'G' },
+        { "PE", NULL, NULL, false, 'P' },
+        { "S", NULL, NULL, false, 'S' },
+        { "F", NULL, NULL, false, 'F' },
+        { "G", NULL, NULL, false, 'G' },
+        { "P", NULL, NULL, false, 'P' },
         /* ignore_configured_endpoint_urls: everything but the flag goes */
-        {"SFGPE", "true", NULL, false, 'F'},
-        {"SGPE", "true", NULL, false, 'D'},
-        {"SGPE", "TRUE", NULL, false, 'D'},
-        {"SGPE", "false", NULL, false, 'S'},
-        {"SGPE", "yes", NULL, false, 'S'},       /* only "true" means true */
-        {"SFGPE", NULL, "true", false, 'F'},     /* the profile's own setting */
-        {"SGPE", NULL, "true", false, 'D'},
-        {"PE", NULL, "True", false, 'D'},
-        {"SGPE", "false", "true", false, 'S'},   /* the variable, when set, decides */
-        {"SGPE", "", "true", false, 'S'},
-        {"SGPE", "true", "false", false, 'D'},
+        { "SFGPE", "true", NULL, false, 'F' },
+        { "SGPE", "true", NULL, false, 'D' },
+        { "SGPE", "TRUE", NULL, false, 'D' },
+        { "SGPE", "false", NULL, false, 'S' },
+        { "SGPE", "yes", NULL, false, 'S' },   /* only "true" means true */
+        { "SFGPE", NULL, "true", false, 'F' }, /* the profile's own setting */
+        { "SGPE", NULL, "true", false, 'D' },
+        { "PE", NULL, "True", false, 'D' },
+        { "SGPE", "false", "true", false, 'S' }, /* the variable, when set, decides */
+        { "SGPE", "", "true", false, 'S' },
+        { "SGPE", "true", "false", false, 'D' },
         /* a services section the file lacks is refused once the lookup reaches it */
-        {"E", NULL, NULL, true, '!'},
-        {"", NULL, NULL, true, '!'},
-        {"GE", NULL, NULL, true, 'G'},
-        {"FE", NULL, NULL, true, '!'},     /* the flag reaches the services section first */
-        {"SE", NULL, NULL, true, 'S'},
-        {"E", "true", NULL, true, 'D'},
+        { "E", NULL, NULL, true, '!' },
+        { "", NULL, NULL, true, '!' },
+        { "GE", NULL, NULL, true, 'G' },
+        { "FE", NULL, NULL, true, '!' }, /* the flag reaches the services section first */
+        { "SE", NULL, NULL, true, 'S' },
+        { "E", "true", NULL, true, 'D' },
     };
     for (size_t i = 0; i < ARRAY_LEN(rows); i++)
         run_row(&rows[i]);
@@ -250,15 +262,17 @@ static void test_precedence_table(void **state)
 static void test_every_service_env(void **state)
 {
     (void)state;
-    const aws_service *svcs[] = {&AWS_SVC_AUTOSCALING, &AWS_SVC_ELBV2, &AWS_SVC_EC2, &AWS_SVC_STS,
-                                 &AWS_SVC_ECR, &AWS_SVC_ECS, &AWS_SVC_CODEDEPLOY, &AWS_SVC_CLOUDWATCH,
-                                 &ENDPOINT_SVC_SSO_PORTAL};
-    static const char *names[] = {"AUTO_SCALING", "ELASTIC_LOAD_BALANCING_V2", "EC2", "STS", "ECR", "ECS",
-                                  "CODEDEPLOY", "CLOUDWATCH", "SSO"};
-    static const char *keys[] = {"auto_scaling", "elastic_load_balancing_v2", "ec2", "sts", "ecr", "ecs",
-                                 "codedeploy", "cloudwatch", "sso"};
+    const aws_service *svcs[] = { &AWS_SVC_AUTOSCALING, &AWS_SVC_ELBV2,      &AWS_SVC_EC2,
+                                  &AWS_SVC_STS,         &AWS_SVC_ECR,        &AWS_SVC_ECS,
+                                  &AWS_SVC_CODEDEPLOY,  &AWS_SVC_CLOUDWATCH, &ENDPOINT_SVC_SSO_PORTAL };
+    static const char *names[] = {
+        "AUTO_SCALING", "ELASTIC_LOAD_BALANCING_V2", "EC2", "STS", "ECR", "ECS", "CODEDEPLOY", "CLOUDWATCH", "SSO"
+    };
+    static const char *keys[] = {
+        "auto_scaling", "elastic_load_balancing_v2", "ec2", "sts", "ecr", "ecs", "codedeploy", "cloudwatch", "sso"
+    };
     const char *flag = "http://127.0.0.1:4566";
-    endpoint_profile ep = {.global_url = (char *)"https://profile.example.com"};
+    endpoint_profile ep = { .global_url = (char *)"https://profile.example.com" };
     setenv("AWS_ENDPOINT_URL", "https://global-env.example.com", 1);
     for (size_t i = 0; i < ARRAY_LEN(svcs); i++) {
         char key[64], var[96], own[96];
@@ -288,7 +302,7 @@ static void test_every_service_env(void **state)
 static void test_empty_values(void **state)
 {
     (void)state;
-    setenv("AWS_ENDPOINT_URL_ECR", "", 1);   /* empty is unset */
+    setenv("AWS_ENDPOINT_URL_ECR", "", 1); /* empty is unset */
     setenv("AWS_ENDPOINT_URL", "", 1);
     expect_url(&AWS_SVC_ECR, "us-east-1", "", "", "https://api.ecr.us-east-1.amazonaws.com");
     expect_url(&AWS_SVC_ECR, "us-east-1", NULL, "https://profile.example.com/", "https://profile.example.com");
@@ -304,16 +318,16 @@ static void test_loopback_http(void **state)
     static const struct {
         const char *in, *out;
     } ok[] = {
-        {"http://127.0.0.1:4566", "http://127.0.0.1:4566"},
-        {"http://127.0.0.1:4566/", "http://127.0.0.1:4566"},
-        {"http://127.0.0.1:4566//", "http://127.0.0.1:4566/"},    /* one '/' only */
-        {"http://127.9.8.7", "http://127.9.8.7"},
-        {"http://localhost:8080", "http://localhost:8080"},
-        {"HTTP://LOCALHOST:8080/", "HTTP://LOCALHOST:8080"},
-        {"http://[::1]:4566", "http://[::1]:4566"},
-        {"http://[::ffff:127.0.0.1]:4566", "http://[::ffff:127.0.0.1]:4566"},
-        {"https://ecr.internal.example:8443/prefix/", "https://ecr.internal.example:8443/prefix"},
-        {"https://10.1.2.3", "https://10.1.2.3"},
+        { "http://127.0.0.1:4566", "http://127.0.0.1:4566" },
+        { "http://127.0.0.1:4566/", "http://127.0.0.1:4566" },
+        { "http://127.0.0.1:4566//", "http://127.0.0.1:4566/" }, /* one '/' only */
+        { "http://127.9.8.7", "http://127.9.8.7" },
+        { "http://localhost:8080", "http://localhost:8080" },
+        { "HTTP://LOCALHOST:8080/", "HTTP://LOCALHOST:8080" },
+        { "http://[::1]:4566", "http://[::1]:4566" },
+        { "http://[::ffff:127.0.0.1]:4566", "http://[::ffff:127.0.0.1]:4566" },
+        { "https://ecr.internal.example:8443/prefix/", "https://ecr.internal.example:8443/prefix" },
+        { "https://10.1.2.3", "https://10.1.2.3" },
     };
     for (size_t i = 0; i < ARRAY_LEN(ok); i++)
         expect_url(&AWS_SVC_ECR, "us-east-1", ok[i].in, NULL, ok[i].out);
@@ -339,25 +353,25 @@ static void test_refused_urls(void **state)
     static const struct {
         const char *url, *why;
     } bad[] = {
-        {"http://example.com", "plain http:// to a host that is not loopback"},
-        {"http://10.0.0.1:4566", "not loopback"},
-        {"http://127.0.0.1.nip.io", "not loopback"},
-        {"http://localhost.evil.example", "not loopback"},
-        {"http://[::2]", "not loopback"},
-        {"ftp://example.com", "must start with https://"},
-        {"file:///etc/passwd", "https://"},
-        {"not a url", "spaces or control characters"},
-        {"localhost:4566", "https://"},
-        {"example.com", "is not a valid URL"},
-        {"https://", "is not a valid URL"},
-        {"https://user:hunter2@example.com", "must not contain user info"},
-        {"https://user@example.com", "must not contain user info"},
-        {"https://example.com/?a=b", "query or a fragment"},
-        {"https://example.com/#frag", "query or a fragment"},
-        {"https://example.com:99999", "is not a valid URL"},
-        {"https://exa mple.com", "spaces"},
-        {"https://example.com\n", "control characters"},
-        {"https://example.com\x1b[31m", "control characters"},
+        { "http://example.com", "plain http:// to a host that is not loopback" },
+        { "http://10.0.0.1:4566", "not loopback" },
+        { "http://127.0.0.1.nip.io", "not loopback" },
+        { "http://localhost.evil.example", "not loopback" },
+        { "http://[::2]", "not loopback" },
+        { "ftp://example.com", "must start with https://" },
+        { "file:///etc/passwd", "https://" },
+        { "not a url", "spaces or control characters" },
+        { "localhost:4566", "https://" },
+        { "example.com", "is not a valid URL" },
+        { "https://", "is not a valid URL" },
+        { "https://user:hunter2@example.com", "must not contain user info" },
+        { "https://user@example.com", "must not contain user info" },
+        { "https://example.com/?a=b", "query or a fragment" },
+        { "https://example.com/#frag", "query or a fragment" },
+        { "https://example.com:99999", "is not a valid URL" },
+        { "https://exa mple.com", "spaces" },
+        { "https://example.com\n", "control characters" },
+        { "https://example.com\x1b[31m", "control characters" },
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         expect_fail(&AWS_SVC_ECR, "us-east-1", bad[i].url, NULL, "--endpoint-url: the endpoint URL");
@@ -377,7 +391,7 @@ static void test_refused_urls(void **state)
     expect_fail(&AWS_SVC_ECR, "us-east-1", NULL, NULL, "AWS_ENDPOINT_URL: ");
     unsetenv("AWS_ENDPOINT_URL");
     expect_fail(&AWS_SVC_ECR, "us-east-1", NULL, "gopher://x", "endpoint_url in the profile: ");
-    endpoint_profile ep = {.service_url = (char *)"gopher://x"};
+    endpoint_profile ep = { .service_url = (char *)"gopher://x" };
     char *url = NULL;
     strbuf err;
     sb_init(&err);
@@ -405,14 +419,10 @@ static void test_regions(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_every_service_host, setup),
-        cmocka_unit_test_setup(test_partitions, setup),
-        cmocka_unit_test_setup(test_precedence_table, setup),
-        cmocka_unit_test_setup(test_every_service_env, setup),
-        cmocka_unit_test_setup(test_empty_values, setup),
-        cmocka_unit_test_setup(test_loopback_http, setup),
-        cmocka_unit_test_setup(test_refused_urls, setup),
-        cmocka_unit_test_setup(test_regions, setup),
+        cmocka_unit_test_setup(test_every_service_host, setup), cmocka_unit_test_setup(test_partitions, setup),
+        cmocka_unit_test_setup(test_precedence_table, setup),   cmocka_unit_test_setup(test_every_service_env, setup),
+        cmocka_unit_test_setup(test_empty_values, setup),       cmocka_unit_test_setup(test_loopback_http, setup),
+        cmocka_unit_test_setup(test_refused_urls, setup),       cmocka_unit_test_setup(test_regions, setup),
     };
     return cmocka_run_group_tests_name("endpoints", tests, NULL, NULL);
 }

@@ -53,7 +53,10 @@ static const sample samples[] = {
     { FIELD_ASG_NAME, "web asg", false },
     { FIELD_ASG_NAME, "web:asg", false },
     { FIELD_ASG_NAME, "web\nasg", false },
-    { FIELD_ASG_NAME, "web\xe2\x80\x8b" "asg", false },   /* a zero-width space */
+    { FIELD_ASG_NAME,
+      "web\xe2\x80\x8b"
+      "asg",
+      false }, /* a zero-width space */
     { FIELD_IP_ADDRESS, "10.0.1.17", true },
     { FIELD_IP_ADDRESS, "2001:db8::17", true },
     { FIELD_IP_ADDRESS, "10.0.1.17;id", false },

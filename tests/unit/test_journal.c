@@ -101,7 +101,7 @@ static void test_path_and_modes(void **state)
     free(home);
     setenv("XDG_STATE_HOME", t->dir, 1);
 
-    mode_t old = umask(0);     /* the modes must not depend on the umask */
+    mode_t old = umask(0); /* the modes must not depend on the umask */
     strbuf err;
     sb_init(&err);
     journal *j = journal_open(NULL, &err);
@@ -126,11 +126,23 @@ static void test_append_one_line_each(void **state)
     journal *j = journal_open(NULL, &err);
     assert_non_null(j);
     journal_record r = {
-        .time = 1714564800123, .event = "step_start", .plan_id = "p-1", .action = "deploy",
-        .user = "alice", .account = "123456789012", .region = "us-east-1", .app = "web",
-        .asg = "web-asg", .repository = "web", .step = 2, .step_kind = "copy_tag",
-        .description = "prod <- a9f3c21\nwith a newline", .before_digest = "sha256:aa",
-        .after_digest = "sha256:bb", .request_id = "rid-1", .cli = "aws ecr put-image ...",
+        .time = 1714564800123,
+        .event = "step_start",
+        .plan_id = "p-1",
+        .action = "deploy",
+        .user = "alice",
+        .account = "123456789012",
+        .region = "us-east-1",
+        .app = "web",
+        .asg = "web-asg",
+        .repository = "web",
+        .step = 2,
+        .step_kind = "copy_tag",
+        .description = "prod <- a9f3c21\nwith a newline",
+        .before_digest = "sha256:aa",
+        .after_digest = "sha256:bb",
+        .request_id = "rid-1",
+        .cli = "aws ecr put-image ...",
     };
     assert_int_equal(journal_append(j, &r, &err), 0);
     r.event = "step_end";
@@ -159,14 +171,17 @@ static void test_append_one_line_each(void **state)
     assert_string_equal(json_object_get_string(v), "prod <- a9f3c21\nwith a newline");
     assert_true(json_object_object_get_ex(o, "before_digest", &v));
     assert_string_equal(json_object_get_string(v), "sha256:aa");
-    assert_false(json_object_object_get_ex(o, "outcome", &v));   /* NULL fields are left out */
+    assert_false(json_object_object_get_ex(o, "outcome", &v)); /* NULL fields are left out */
     json_object_put(o);
     free(data);
     journal_close(j);
     sb_free(&err);
 }
 
-typedef struct counter { int n; char last[64]; } counter;
+typedef struct counter {
+    int n;
+    char last[64];
+} counter;
 
 static bool count_cb(void *ud, json_object *o, const char *raw, size_t len)
 {
@@ -187,13 +202,13 @@ static void test_scan_skips_bad_lines(void **state)
     sb_init(&err);
     char *path = journal_default_path();
     counter c = { 0 };
-    assert_int_equal(journal_scan(path, count_cb, &c, &err), 0);   /* missing file: empty */
+    assert_int_equal(journal_scan(path, count_cb, &c, &err), 0); /* missing file: empty */
     assert_int_equal(c.n, 0);
 
     journal *j = journal_open(NULL, &err);
     journal_record r = { .event = "note", .plan_id = "p-a" };
     journal_append(j, &r, &err);
-    append_raw(path, "not json\n[1,2]\n{\"plan_id\":\"p-torn\",\"ev");   /* junk, an array, a torn tail */
+    append_raw(path, "not json\n[1,2]\n{\"plan_id\":\"p-torn\",\"ev"); /* junk, an array, a torn tail */
     append_raw(path, "\n\n{\"plan_id\": \"p-\\u0000nul\"}\n");
     /* A line longer than the limit is skipped, the next one is read. */
     strbuf big;
@@ -208,32 +223,37 @@ static void test_scan_skips_bad_lines(void **state)
     journal_append(j, &r, &err);
     c.n = 0;
     assert_int_equal(journal_scan(path, count_cb, &c, &err), 0);
-    assert_int_equal(c.n, 3);               /* p-a, the \u0000 one, p-b */
+    assert_int_equal(c.n, 3); /* p-a, the \u0000 one, p-b */
     assert_string_equal(c.last, "p-b");
     journal_close(j);
     free(path);
     sb_free(&err);
 }
 
-static void plan_rec(journal *j, const char *event, const char *id, const char *app, int step,
-                     const char *outcome)
+static void plan_rec(journal *j, const char *event, const char *id, const char *app, int step, const char *outcome)
 {
     strbuf err;
     sb_init(&err);
     json_object *pj = NULL;
     if (strcmp(event, "plan_start") == 0) {
         pj = json_tokener_parse("{\"id\":\"x\",\"action\":\"deploy\",\"asg\":\"web-asg\",\"repository\":\"web\","
-                                  "\"live_tag\":\"prod\",\"stable_tag\":\"prod-stable\",\"region\":\"us-east-1\","
-                                  "\"steps\":[{\"kind\":\"copy_tag\",\"dst_tag\":\"prod-stable\",\"src_tag\":\"prod\","
-                                  "\"digest\":\"sha256:11\",\"state\":\"pending\"},"
-                                  "{\"kind\":\"copy_tag\",\"dst_tag\":\"prod\",\"src_tag\":\"a\","
-                                  "\"digest\":\"sha256:22\",\"before_digest\":\"sha256:11\",\"state\":\"pending\"},"
-                                  "{\"kind\":\"start_refresh\",\"preferences\":{\"SkipMatching\":false,"
-                                  "\"MinHealthyPercentage\":90},\"state\":\"pending\"}]}");
+                                "\"live_tag\":\"prod\",\"stable_tag\":\"prod-stable\",\"region\":\"us-east-1\","
+                                "\"steps\":[{\"kind\":\"copy_tag\",\"dst_tag\":\"prod-stable\",\"src_tag\":\"prod\","
+                                "\"digest\":\"sha256:11\",\"state\":\"pending\"},"
+                                "{\"kind\":\"copy_tag\",\"dst_tag\":\"prod\",\"src_tag\":\"a\","
+                                "\"digest\":\"sha256:22\",\"before_digest\":\"sha256:11\",\"state\":\"pending\"},"
+                                "{\"kind\":\"start_refresh\",\"preferences\":{\"SkipMatching\":false,"
+                                "\"MinHealthyPercentage\":90},\"state\":\"pending\"}]}");
         json_object_object_add(pj, "id", json_object_new_string(id));
     }
-    journal_record r = { .event = event, .plan_id = id, .app = app, .action = "deploy", .step = step,
-                         .steps = pj ? 3 : 0, .outcome = outcome, .plan = pj,
+    journal_record r = { .event = event,
+                         .plan_id = id,
+                         .app = app,
+                         .action = "deploy",
+                         .step = step,
+                         .steps = pj ? 3 : 0,
+                         .outcome = outcome,
+                         .plan = pj,
                          .refresh_id = step == 3 ? "rf-9" : NULL };
     assert_int_equal(journal_append(j, &r, &err), 0);
     json_object_put(pj);
@@ -255,7 +275,7 @@ static void test_unfinished_and_resume(void **state)
     plan_rec(j, "step_start", "p2", "web", 2, NULL);
     plan_rec(j, "step_end", "p2", "web", 2, "skipped");
     plan_rec(j, "step_start", "p2", "web", 3, NULL);
-    plan_rec(j, "step_start", "p2", "web", 99, NULL);    /* out of range: ignored */
+    plan_rec(j, "step_start", "p2", "web", 99, NULL); /* out of range: ignored */
     plan_rec(j, "plan_start", "p3", "api", 0, NULL);
     plan_rec(j, "plan_end", "p3", "api", 0, "failed");
 
@@ -300,7 +320,6 @@ static void test_unfinished_and_resume(void **state)
     sb_free(&err);
 }
 
-
 /* Every line of the file is one whole JSON object (a count of them). */
 static int whole_lines(const char *path)
 {
@@ -336,7 +355,7 @@ static void test_short_write_leaves_no_torn_line(void **state)
     getrlimit(RLIMIT_FSIZE, &saved);
     void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
     rl = saved;
-    rl.rlim_cur = (rlim_t)st.st_size + 10;      /* room for 10 bytes of the next line */
+    rl.rlim_cur = (rlim_t)st.st_size + 10; /* room for 10 bytes of the next line */
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
     r.plan_id = "p-2";
     int rc = journal_append(j, &r, &err);
@@ -347,7 +366,7 @@ static void test_short_write_leaves_no_torn_line(void **state)
     r.plan_id = "p-3";
     sb_reset(&err);
     assert_int_equal(journal_append(j, &r, &err), 0);
-    assert_int_equal(whole_lines(journal_path(j)), 2);     /* p-1 and p-3, nothing torn */
+    assert_int_equal(whole_lines(journal_path(j)), 2); /* p-1 and p-3, nothing torn */
     counter c = { 0 };
     assert_int_equal(journal_scan(journal_path(j), count_cb, &c, &err), 0);
     assert_int_equal(c.n, 2);
@@ -444,7 +463,7 @@ static void test_foreign_owner_refused(void **state)
     assert_int_equal(l.n, 0);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0666);   /* left as it was */
+    assert_int_equal(st.st_mode & 0777, 0666); /* left as it was */
     sb_free(&err);
 }
 
@@ -520,8 +539,9 @@ static void test_unfinished_keeps_run_time_facts(void **state)
     plan_rec(j, "step_end", "p7", "web", 1, "ok");
     plan_rec(j, "step_start", "p7", "web", 2, NULL);
     plan_rec(j, "step_end", "p7", "web", 2, "refused");
-    journal_record r = { .event = "step_start", .plan_id = "p7", .app = "web", .step = 3,
-                         .latest_refresh_id = "rf-older" };
+    journal_record r = {
+        .event = "step_start", .plan_id = "p7", .app = "web", .step = 3, .latest_refresh_id = "rf-older"
+    };
     assert_int_equal(journal_append(j, &r, &err), 0);
     plan_rec(j, "step_end", "p7", "web", 3, "unknown");
     journal_unfinished_list l = { 0 };
@@ -532,7 +552,7 @@ static void test_unfinished_keeps_run_time_facts(void **state)
     assert_non_null(p);
     assert_string_equal(p->latest_refresh_id, "rf-older");
     assert_int_equal(p->steps.items[0].state, STEP_DONE);
-    assert_false(p->steps.items[1].was_started);     /* refused: nothing was sent */
+    assert_false(p->steps.items[1].was_started); /* refused: nothing was sent */
     assert_true(p->steps.items[2].was_started);
     assert_int_equal(p->steps.items[2].state, STEP_PENDING);
     plan_free(p);
@@ -551,9 +571,9 @@ static void test_hostile_plan_record(void **state)
         "{\"id\":\"p\",\"action\":\"explode\",\"steps\":[]}",
         "{\"id\":\"p\",\"action\":\"deploy\",\"steps\":{}}",
         ("{\"id\":\"p\",\"action\":\"deploy\",\"asg\":\"a\",\"live_tag\":\"p\",\"stable_tag\":\"s\","
-         "\"steps\":[{\"kind\":\"copy_tag\"}]}"),                     /* copy without tag/digest */
+         "\"steps\":[{\"kind\":\"copy_tag\"}]}"), /* copy without tag/digest */
         "{\"id\":\"p\",\"action\":\"deploy\",\"steps\":[{\"kind\":\"nope\"}]}",
-        "{\"id\":\"p\",\"action\":\"deploy\",\"steps\":[]}",         /* no ASG */
+        "{\"id\":\"p\",\"action\":\"deploy\",\"steps\":[]}", /* no ASG */
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         json_object *o = json_tokener_parse(bad[i]);

@@ -100,7 +100,9 @@ static void test_config_kind(void **state)
     config_free(&c);
     sb_free(&err);
 
-    struct { const char *yaml, *error; } bad[] = {
+    struct {
+        const char *yaml, *error;
+    } bad[] = {
         { "apps:\n  a:\n    kind: ecs\n    asg: g\n",
           "k.yaml:3:11: expected one of asg for the kind of app \"a\", got \"ecs\"" },
         { "apps:\n  a:\n    kind: [asg]\n    asg: g\n",
@@ -123,16 +125,21 @@ static void test_config_kind(void **state)
 static void test_guard_signals_of_refresh(void **state)
 {
     (void)state;
-    struct { const char *status; rollout_state want; } cases[] = {
-        { "Pending", ROLLOUT_RUNNING },       { "InProgress", ROLLOUT_RUNNING },
-        { "Baking", ROLLOUT_RUNNING },        { "Cancelling", ROLLOUT_RUNNING },
-        { "Successful", ROLLOUT_SUCCEEDED },  { "Failed", ROLLOUT_FAILED },
-        { "Cancelled", ROLLOUT_ENDED_BAD },   { "RollbackSuccessful", ROLLOUT_ENDED_BAD },
+    struct {
+        const char *status;
+        rollout_state want;
+    } cases[] = {
+        { "Pending", ROLLOUT_RUNNING },          { "InProgress", ROLLOUT_RUNNING },
+        { "Baking", ROLLOUT_RUNNING },           { "Cancelling", ROLLOUT_RUNNING },
+        { "Successful", ROLLOUT_SUCCEEDED },     { "Failed", ROLLOUT_FAILED },
+        { "Cancelled", ROLLOUT_ENDED_BAD },      { "RollbackSuccessful", ROLLOUT_ENDED_BAD },
         { "RollbackFailed", ROLLOUT_ENDED_BAD }, { "RollbackInProgress", ROLLOUT_ROLLING_BACK },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        instance_refresh r = { .status = (char *)cases[i].status, .status_reason = (char *)"why",
-                               .percentage_complete = 40, .has_percentage_complete = true };
+        instance_refresh r = { .status = (char *)cases[i].status,
+                               .status_reason = (char *)"why",
+                               .percentage_complete = 40,
+                               .has_percentage_complete = true };
         guard_signals s;
         guard_signals_of_refresh(&s, &r, 3, 4, NULL);
         assert_int_equal(s.state, cases[i].want);
@@ -232,7 +239,7 @@ static void test_asg_mark(void **state)
     watch_state ws;
     memset(&ws, 0, sizeof ws);
     app_mark m;
-    assert_false(k->mark(&ws, NULL, "prod", "prod-stable", &m));   /* nothing read yet */
+    assert_false(k->mark(&ws, NULL, "prod", "prod-stable", &m)); /* nothing read yet */
     ws.meta[WS_REFRESHES].fetched_at = 1;
     ws.meta[WS_IMAGES].fetched_at = 1;
     instance_refresh *r = VEC_NEW(ws.refreshes);

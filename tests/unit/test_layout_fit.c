@@ -13,7 +13,7 @@
 
 #include "layout.h"
 
-#define ROWS(l, p) ((l).pane[p].h - 3)   /* list rows inside border and headers */
+#define ROWS(l, p) ((l).pane[p].h - 3) /* list rows inside border and headers */
 
 static void check_tiles(const layout *l)
 {
@@ -39,7 +39,7 @@ static void test_six_panes_at_120x40(void **state)
     layout_req q = { .cols = 120, .lines = 40, .tab_pane = PANE_TARGETS, .panes = LAYOUT_ALL_PANES, .companion = -1 };
     /* The demo's content: 2 groups, 4 instances, 4 targets, 8 images, a refresh, 30 activities. */
     int want[PANE_COUNT] = { [PANE_GROUPS] = 2, [PANE_INSTANCES] = 4, [PANE_TARGETS] = 4,
-                             [PANE_IMAGES] = 8, [PANE_REFRESH] = 6, [PANE_ACTIVITY] = 30 };
+                             [PANE_IMAGES] = 8, [PANE_REFRESH] = 6,   [PANE_ACTIVITY] = 30 };
     memcpy(q.want, want, sizeof want);
     layout l;
     layout_fit(&q, &l);
@@ -83,8 +83,9 @@ static void test_rows_follow_content(void **state)
 static void test_tabbed_top_and_companion(void **state)
 {
     (void)state;
-    layout_req q = { .cols = 80, .lines = 24, .tab_pane = PANE_REFRESH, .panes = LAYOUT_ALL_PANES,
-                     .companion = PANE_TARGETS };
+    layout_req q = {
+        .cols = 80, .lines = 24, .tab_pane = PANE_REFRESH, .panes = LAYOUT_ALL_PANES, .companion = PANE_TARGETS
+    };
     q.want[PANE_GROUPS] = 2;
     q.want[PANE_INSTANCES] = 4;
     layout l;
@@ -109,7 +110,7 @@ static void test_tabbed_top_and_companion(void **state)
     q.lines = 24;
     q.tab_pane = PANE_REFRESH;
     layout_req small = q;
-    small.want[PANE_INSTANCES] = 50;   /* half the body on top: 11 lines below, 16 needed */
+    small.want[PANE_INSTANCES] = 50; /* half the body on top: 11 lines below, 16 needed */
     layout_fit(&small, &l);
     assert_false(l.visible[PANE_TARGETS]);
     assert_int_equal(l.mate, -1);
@@ -127,8 +128,9 @@ static void test_every_size_tiles(void **state)
     for (int cols = 80; cols <= 260; cols += 9)
         for (int lines = 24; lines <= 80; lines += 3)
             for (int mate = -1; mate < PANE_COUNT; mate += 4) {
-                layout_req q = { .cols = cols, .lines = lines, .tab_pane = PANE_REFRESH,
-                                 .panes = LAYOUT_ALL_PANES, .companion = mate };
+                layout_req q = {
+                    .cols = cols, .lines = lines, .tab_pane = PANE_REFRESH, .panes = LAYOUT_ALL_PANES, .companion = mate
+                };
                 for (int p = 0; p < PANE_COUNT; p++)
                     q.want[p] = (cols * 7 + lines * 3 + p * 11) % 40;
                 layout l;

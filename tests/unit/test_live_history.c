@@ -43,15 +43,22 @@ static json_object *steps_of(const char *const *dsts)
     return a;
 }
 
-static void rec(journal *j, const char *event, const char *plan_id, const char *repo, const char *region,
-                int step, const char *outcome, const char *digest, aws_time at, json_object *plan,
-                json_object *undo)
+static void rec(journal *j, const char *event, const char *plan_id, const char *repo, const char *region, int step,
+                const char *outcome, const char *digest, aws_time at, json_object *plan, json_object *undo)
 {
     strbuf err;
     sb_init(&err);
     journal_record r = {
-        .time = at, .event = event, .plan_id = plan_id, .repository = repo, .region = region, .step = step,
-        .step_kind = step ? "copy_tag" : NULL, .outcome = outcome, .after_digest = digest, .plan = plan,
+        .time = at,
+        .event = event,
+        .plan_id = plan_id,
+        .repository = repo,
+        .region = region,
+        .step = step,
+        .step_kind = step ? "copy_tag" : NULL,
+        .outcome = outcome,
+        .after_digest = digest,
+        .plan = plan,
         .undo_steps = undo,
     };
     assert_int_equal(journal_append(j, &r, &err), 0);

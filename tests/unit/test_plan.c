@@ -62,8 +62,9 @@ static int fx_setup(void **state)
     if (sim_server_start(&x->f, 0) != 0)
         return -1;
     snprintf(x->base, sizeof x->base, "http://127.0.0.1:%u", (unsigned)x->f.port);
-    aws_client_config cc = { .region = "us-east-1", .endpoint_url = x->base, .credentials = &x->creds,
-                             .timeout_ms = 5000 };
+    aws_client_config cc = {
+        .region = "us-east-1", .endpoint_url = x->base, .credentials = &x->creds, .timeout_ms = 5000
+    };
     aws_error e = { 0 };
     x->c = aws_client_new(&cc, &e);
     strbuf sb;
@@ -97,7 +98,10 @@ static int fx_teardown(void **state)
 
 /* ---- helpers ---- */
 
-typedef struct get_res { char *digest; bool done; } get_res;
+typedef struct get_res {
+    char *digest;
+    bool done;
+} get_res;
 
 static void on_get(aws_client *c, ecr_batch_get_result *res, const aws_error *err, void *ud)
 {
@@ -146,7 +150,11 @@ static plan_outcome run(fx *x, plan *p, const plan_run_hooks *h, strbuf *err)
     return plan_run_wait(x->c, p, x->j, h ? h : &dflt, NULL, -1, err);
 }
 
-typedef struct ev_count { const char *event; const char *plan_id; int n; } ev_count;
+typedef struct ev_count {
+    const char *event;
+    const char *plan_id;
+    int n;
+} ev_count;
 
 static bool count_events(void *ud, json_object *o, const char *raw, size_t len)
 {
@@ -155,8 +163,8 @@ static bool count_events(void *ud, json_object *o, const char *raw, size_t len)
     ev_count *c = ud;
     json_object *e, *id;
     if (json_object_object_get_ex(o, "event", &e) && strcmp(json_object_get_string(e), c->event) == 0 &&
-        (!c->plan_id || (json_object_object_get_ex(o, "plan_id", &id) &&
-                         strcmp(json_object_get_string(id), c->plan_id) == 0)))
+        (!c->plan_id ||
+         (json_object_object_get_ex(o, "plan_id", &id) && strcmp(json_object_get_string(id), c->plan_id) == 0)))
         c->n++;
     return true;
 }
@@ -248,7 +256,7 @@ static void test_deploy_good(void **state)
     assert_string_equal(s1->dst_tag, "prod-stable");
     assert_string_equal(s1->digest, old_live);
     assert_string_equal(s1->before_digest, old_stable);
-    assert_non_null(strstr(s1->description, "(2f4a8c6)"));      /* the commit tag it equals */
+    assert_non_null(strstr(s1->description, "(2f4a8c6)")); /* the commit tag it equals */
     assert_non_null(strstr(s1->description, "(d07e6b2)"));
     assert_string_equal(s2->digest, target);
     assert_non_null(strstr(s2->description, "(a9f3c21)"));
@@ -267,8 +275,10 @@ static void test_deploy_good(void **state)
     sb_init(&sum);
     plan_summary(p, &sum);
     char want[200];
-    snprintf(want, sizeof want, "Deploy a9f3c21 to web-asg: %d instances, rolling, min healthy 90 %% (AWS default); "
-             "prod 2f4a8c6 -> a9f3c21", p->group_instances);
+    snprintf(want, sizeof want,
+             "Deploy a9f3c21 to web-asg: %d instances, rolling, min healthy 90 %% (AWS default); "
+             "prod 2f4a8c6 -> a9f3c21",
+             p->group_instances);
     assert_string_equal(sum.buf, want);
     sb_free(&sum);
 
@@ -432,7 +442,7 @@ static void test_live_moved_after_plan(void **state)
     sb_reset(&err);
     assert_int_equal(run(x, p, NULL, &err), PLAN_REFUSED);
     assert_non_null(strstr(err.buf, "prod moved since the plan was made"));
-    assert_int_equal(count_calls(x, "PutImage"), puts_before);     /* no tag touched */
+    assert_int_equal(count_calls(x, "PutImage"), puts_before); /* no tag touched */
     char *stable_after = tag_digest(x, "web", "prod-stable");
     assert_string_equal(stable_before, stable_after);
     free(stable_before);
@@ -453,9 +463,9 @@ static void test_refresh_in_progress(void **state)
     sb_init(&err);
     assert_int_equal(run(x, p, NULL, &err), PLAN_REFUSED);
     assert_non_null(strstr(err.buf, "InstanceRefreshInProgress"));
-    assert_non_null(strstr(err.buf, "started 20"));                /* its start time */
+    assert_non_null(strstr(err.buf, "started 20")); /* its start time */
     assert_int_equal(count_calls(x, "PutImage"), 0);
-    assert_int_equal(count_calls(x, "StartInstanceRefresh"), 1);    /* only the other one */
+    assert_int_equal(count_calls(x, "StartInstanceRefresh"), 1); /* only the other one */
     char *live_after = tag_digest(x, "web", "prod");
     assert_string_equal(live_before, live_after);
     free(live_before);
@@ -469,8 +479,9 @@ static void test_start_timeout_confirmed(void **state)
     fx *x = *state;
     /* StartInstanceRefresh runs, but its answer arrives after the client gave up. */
     aws_client_free(x->c);
-    aws_client_config cc = { .region = "us-east-1", .endpoint_url = x->base, .credentials = &x->creds,
-                             .timeout_ms = 600 };
+    aws_client_config cc = {
+        .region = "us-east-1", .endpoint_url = x->base, .credentials = &x->creds, .timeout_ms = 600
+    };
     aws_error e = { 0 };
     x->c = aws_client_new(&cc, &e);
     assert_non_null(x->c);
@@ -519,7 +530,7 @@ static void test_stop_then_resume(void **state)
     sb_init(&err);
     assert_int_equal(run(x, p, &h, &err), PLAN_STOPPED);
     assert_int_equal(p->steps.items[1].state, STEP_NOT_RUN);
-    assert_int_equal(journal_events(x, "plan_end", p->id), 0);       /* still open */
+    assert_int_equal(journal_events(x, "plan_end", p->id), 0); /* still open */
     assert_int_equal(journal_events(x, "plan_interrupted", p->id), 1);
 
     journal_unfinished_list l = { 0 };
@@ -532,7 +543,7 @@ static void test_stop_then_resume(void **state)
     int puts = count_calls(x, "PutImage");
     sb_reset(&err);
     assert_int_equal(run(x, q, NULL, &err), PLAN_OK);
-    assert_int_equal(count_calls(x, "PutImage"), puts + 1);          /* step 1 not redone */
+    assert_int_equal(count_calls(x, "PutImage"), puts + 1); /* step 1 not redone */
     assert_int_equal(journal_events(x, "plan_resume", p->id), 1);
     assert_int_equal(journal_events(x, "plan_end", p->id), 1);
     char *stable = tag_digest(x, "web", "prod-stable");
@@ -551,7 +562,11 @@ static void test_stop_then_resume(void **state)
 /* Another operator's refresh starts once our `prod` moved: AWS refuses our start
  * for good, so both tag moves are put back, journaled as undo steps; stopped after
  * the first of them, the plan resumes with the undo only and closes refused. */
-typedef struct race { fx *x; bool started; bool stop_in_undo; } race;
+typedef struct race {
+    fx *x;
+    bool started;
+    bool stop_in_undo;
+} race;
 
 static void other_refresh_after_retag(plan_run *r, size_t step, void *ud)
 {
@@ -559,7 +574,7 @@ static void other_refresh_after_retag(plan_run *r, size_t step, void *ud)
     const plan *p = plan_run_plan(r);
     if (!k->started && step == 1 && p->steps.items[1].state == STEP_DONE) {
         refresh_prefs pr = { 0 };
-        VEC_PUSH(pr.checkpoint_percentages, 25);     /* held at a checkpoint: still running */
+        VEC_PUSH(pr.checkpoint_percentages, 25); /* held at a checkpoint: still running */
         VEC_PUSH(pr.checkpoint_percentages, 100);
         pr.has_checkpoint_delay = true;
         pr.checkpoint_delay = 3600;
@@ -594,7 +609,7 @@ static void test_refused_start_undone(void **state)
     assert_int_equal(p->steps.n, 5);
     assert_int_equal(p->steps.items[2].state, STEP_FAILED);
     assert_true(p->steps.items[3].undo && p->steps.items[4].undo);
-    assert_string_equal(p->steps.items[3].dst_tag, "prod");          /* newest move first */
+    assert_string_equal(p->steps.items[3].dst_tag, "prod"); /* newest move first */
     assert_string_equal(p->steps.items[4].dst_tag, "prod-stable");
     assert_non_null(strstr(p->steps.items[3].cli, "aws ecr put-image"));
     char *live1 = tag_digest(x, "web", "prod"), *stable1 = tag_digest(x, "web", "prod-stable");
@@ -603,8 +618,11 @@ static void test_refused_start_undone(void **state)
     assert_false(p->left_open);
     assert_int_equal(journal_events(x, "plan_undo", p->id), 1);
     assert_int_equal(journal_events(x, "plan_end", p->id), 1);
-    assert_int_equal(count_calls(x, "StartInstanceRefresh"), 0);     /* the check before it saw the other refresh */
-    free(live0); free(stable0); free(live1); free(stable1);
+    assert_int_equal(count_calls(x, "StartInstanceRefresh"), 0); /* the check before it saw the other refresh */
+    free(live0);
+    free(stable0);
+    free(live1);
+    free(stable1);
     plan_free(p);
     sb_free(&err);
 }
@@ -621,14 +639,14 @@ static void test_undo_stopped_then_resumed(void **state)
     assert_int_equal(run(x, p, &h, &err), PLAN_STOPPED);
     assert_true(p->left_open);
     char *live1 = tag_digest(x, "web", "prod"), *stable1 = tag_digest(x, "web", "prod-stable");
-    assert_string_equal(live1, live0);                               /* the first undo ran */
-    assert_string_not_equal(stable1, stable0);                       /* the second did not */
+    assert_string_equal(live1, live0);         /* the first undo ran */
+    assert_string_not_equal(stable1, stable0); /* the second did not */
     int starts = count_calls(x, "StartInstanceRefresh");
 
     plan *q = resume_plan(x, p->id);
     assert_int_equal(q->undo_from, 3);
     assert_int_equal(q->steps.n, 5);
-    assert_int_equal(q->steps.items[2].state, STEP_NOT_RUN);         /* the refused start stays refused */
+    assert_int_equal(q->steps.items[2].state, STEP_NOT_RUN); /* the refused start stays refused */
     assert_int_equal(q->steps.items[3].state, STEP_DONE);
     assert_int_equal(q->steps.items[4].state, STEP_PENDING);
     sb_reset(&err);
@@ -638,7 +656,11 @@ static void test_undo_stopped_then_resumed(void **state)
     char *stable2 = tag_digest(x, "web", "prod-stable");
     assert_string_equal(stable2, stable0);
     assert_int_equal(journal_events(x, "plan_end", p->id), 1);
-    free(live0); free(stable0); free(live1); free(stable1); free(stable2);
+    free(live0);
+    free(stable0);
+    free(live1);
+    free(stable1);
+    free(stable2);
     plan_free(p);
     plan_free(q);
     sb_free(&err);
@@ -684,7 +706,7 @@ static void test_rollback_paths(void **state)
     char *stable = tag_digest(x, "web", "prod-stable");
     p = build(x, PLAN_ROLLBACK, NULL, NULL, NULL);
     assert_null(p->refusal);
-    assert_int_equal(p->steps.n, 4);       /* cancel, wait, prod <- prod-stable, refresh */
+    assert_int_equal(p->steps.n, 4); /* cancel, wait, prod <- prod-stable, refresh */
     assert_int_equal(p->steps.items[0].kind, STEP_CANCEL_REFRESH);
     assert_int_equal(p->steps.items[1].kind, STEP_WAIT_REFRESH_END);
     assert_int_equal(p->steps.items[2].kind, STEP_COPY_TAG);
@@ -736,7 +758,6 @@ static void test_cancel_plan(void **state)
     sb_free(&err);
 }
 
-
 /* A StartInstanceRefresh without a usable answer, a refresh that turns up (and even
  * ends) afterwards: resume takes it over instead of starting a second one. */
 static void test_resume_adopts_after_unknown_start(void **state)
@@ -749,7 +770,7 @@ static void test_resume_adopts_after_unknown_start(void **state)
     set_fault(x, "StartInstanceRefresh", 1, 0);
     assert_int_equal(run(x, p, NULL, &err), PLAN_FAILED);
     set_fault(x, NULL, 0, 0);
-    assert_int_equal(journal_events(x, "plan_end", p->id), 0);          /* left open */
+    assert_int_equal(journal_events(x, "plan_end", p->id), 0); /* left open */
     /* The call did arrive after all (here: someone made it for us) and already ended. */
     start_lt_refresh(x, "4");
     wait_no_refresh(x);
@@ -757,7 +778,7 @@ static void test_resume_adopts_after_unknown_start(void **state)
     plan *q = resume_plan(x, p->id);
     sb_reset(&err);
     assert_int_equal(run(x, q, NULL, &err), PLAN_OK);
-    assert_int_equal(count_calls(x, "StartInstanceRefresh"), starts);   /* not sent again */
+    assert_int_equal(count_calls(x, "StartInstanceRefresh"), starts); /* not sent again */
     assert_non_null(q->steps.items[0].refresh_id);
     assert_non_null(strstr(q->steps.items[0].result, "started before the interruption"));
     plan_free(q);
@@ -773,7 +794,7 @@ static void test_resume_ignores_refresh_older_than_the_call(void **state)
     strbuf err;
     sb_init(&err);
     plan *p = build(x, PLAN_DEPLOY_LT, NULL, NULL, "4");
-    start_lt_refresh(x, "4");                /* someone else's, after our plan */
+    start_lt_refresh(x, "4"); /* someone else's, after our plan */
     wait_no_refresh(x);
     set_fault(x, "StartInstanceRefresh", 1, 0);
     assert_int_equal(run(x, p, NULL, &err), PLAN_FAILED);
@@ -815,7 +836,7 @@ static void signal_when_first_done(plan_run *r, size_t step, void *ud)
 {
     (void)ud;
     if (step == 0 && plan_run_plan(r)->steps.items[0].state == STEP_DONE)
-        hook_stop = 1;      /* as a signal handler would, in the same pass as the answer */
+        hook_stop = 1; /* as a signal handler would, in the same pass as the answer */
 }
 
 /* A stop flag set while an answer arrives: the next step never starts. */
@@ -892,7 +913,11 @@ static void stop_while_waiting(plan_run *r, size_t step, void *ud)
         plan_run_stop(r);
 }
 
-typedef struct outcome_find { const char *plan_id; int step; char outcome[32]; } outcome_find;
+typedef struct outcome_find {
+    const char *plan_id;
+    int step;
+    char outcome[32];
+} outcome_find;
 
 static bool find_step_end(void *ud, json_object *o, const char *raw, size_t len)
 {
@@ -933,7 +958,7 @@ static void test_stopped_wait_journaled_as_stopped(void **state)
 /* ---- a scripted server: PutImage answers ImageAlreadyExistsException ---- */
 
 #define D_BEFORE "sha256:1111111111111111111111111111111111111111111111111111111111111111"
-#define D_NEW "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+#define D_NEW    "sha256:2222222222222222222222222222222222222222222222222222222222222222"
 
 static void ecr_script(void *ud, const lb_request *req, lb_response *resp)
 {
@@ -1041,7 +1066,8 @@ static void test_session_token_scrubbed(void **state)
     lb_server *srv = lb_start();
     assert_non_null(srv);
     lb_set_handler(srv, ecr_script, (void *)token);
-    aws_credentials cr = { .access_key_id = x->creds.access_key_id, .secret_access_key = x->creds.secret_access_key,
+    aws_credentials cr = { .access_key_id = x->creds.access_key_id,
+                           .secret_access_key = x->creds.secret_access_key,
                            .session_token = (char *)token };
     aws_client_config cc = { .region = "us-east-1", .endpoint_url = lb_url(srv), .credentials = &cr };
     aws_error e = { 0 };
@@ -1090,10 +1116,10 @@ static void test_guard(void **state)
     plan_guard_init(&g, &t, "r1");
     instance_refresh r = { .instance_refresh_id = "r1", .status = "InProgress", .has_percentage_complete = true };
     assert_int_equal(plan_guard_update(&g, NULL, 0, 0, NULL), PLAN_GUARD_RUNNING);
-    assert_int_equal(plan_guard_update(&g, &r, 4, 4, NULL), PLAN_GUARD_RUNNING);   /* the baseline */
+    assert_int_equal(plan_guard_update(&g, &r, 4, 4, NULL), PLAN_GUARD_RUNNING); /* the baseline */
     assert_int_equal(plan_guard_update(&g, &r, 3, 4, NULL), PLAN_GUARD_RUNNING);
     assert_int_equal(plan_guard_update(&g, &r, 3, 4, NULL), PLAN_GUARD_RUNNING);
-    assert_int_equal(plan_guard_update(&g, &r, 4, 4, NULL), PLAN_GUARD_RUNNING);   /* recovered: reset */
+    assert_int_equal(plan_guard_update(&g, &r, 4, 4, NULL), PLAN_GUARD_RUNNING); /* recovered: reset */
     assert_int_equal(plan_guard_update(&g, &r, 3, 4, NULL), PLAN_GUARD_RUNNING);
     assert_int_equal(plan_guard_update(&g, &r, 3, 4, NULL), PLAN_GUARD_RUNNING);
     assert_int_equal(plan_guard_update(&g, &r, 2, 4, NULL), PLAN_GUARD_ROLLBACK);
@@ -1141,11 +1167,11 @@ static void test_guard(void **state)
     assert_non_null(note);
     assert_non_null(strstr(note, "alarm web-unhealthy-hosts was already in ALARM"));
     assert_non_null(strstr(note, "healthy targets were already 2/4"));
-    assert_null(plan_guard_new_note(&g));                    /* told once */
-    for (int i = 0; i < 5; i++)                              /* same firing, same fleet: no verdict */
+    assert_null(plan_guard_new_note(&g)); /* told once */
+    for (int i = 0; i < 5; i++)           /* same firing, same fleet: no verdict */
         assert_int_equal(plan_guard_update(&g, &r, 2, 4, &pre), PLAN_GUARD_RUNNING);
     assert_int_equal(plan_guard_update(&g, &r, 3, 4, &pre), PLAN_GUARD_RUNNING);
-    pa->state_updated_timestamp = 2000;                      /* re-evaluated into ALARM again */
+    pa->state_updated_timestamp = 2000; /* re-evaluated into ALARM again */
     assert_int_equal(plan_guard_update(&g, &r, 3, 4, &pre), PLAN_GUARD_ROLLBACK);
     assert_non_null(strstr(g.reason, "alarm web-unhealthy-hosts is in ALARM"));
     plan_guard_done(&g);
@@ -1153,13 +1179,13 @@ static void test_guard(void **state)
     plan_guard_init(&g, &t, "r1");
     pa->state_updated_timestamp = 1000;
     assert_int_equal(plan_guard_update(&g, &r, 4, 4, &pre), PLAN_GUARD_RUNNING);
-    str_set(&pa->state_value, "OK");                         /* it recovers ... */
+    str_set(&pa->state_value, "OK"); /* it recovers ... */
     assert_int_equal(plan_guard_update(&g, &r, 4, 4, &pre), PLAN_GUARD_RUNNING);
-    str_set(&pa->state_value, "ALARM");                      /* ... and fires again, same timestamp seen */
+    str_set(&pa->state_value, "ALARM"); /* ... and fires again, same timestamp seen */
     assert_int_equal(plan_guard_update(&g, &r, 4, 4, &pre), PLAN_GUARD_ROLLBACK);
     plan_guard_done(&g);
 
-    plan_guard_init(&g, &t, "r1");                           /* under the threshold and worse */
+    plan_guard_init(&g, &t, "r1"); /* under the threshold and worse */
     assert_int_equal(plan_guard_update(&g, &r, 3, 4, NULL), PLAN_GUARD_RUNNING);
     assert_int_equal(plan_guard_update(&g, &r, 2, 4, NULL), PLAN_GUARD_RUNNING);
     assert_int_equal(plan_guard_update(&g, &r, 2, 4, NULL), PLAN_GUARD_RUNNING);

@@ -87,7 +87,7 @@ static char *slurp(const char *name, size_t *len)
  * by END_CALL. Fails the test when sh does not exit 0. */
 #define END_CALL "--end-of-call--"
 typedef struct calls {
-    strvec args;   /* all calls, each followed by END_CALL */
+    strvec args; /* all calls, each followed by END_CALL */
 } calls;
 
 static void record(const char *cmd, calls *out)
@@ -165,7 +165,7 @@ static void test_quote(void **state)
     plan_cli_quote(&sb, NULL);
     assert_string_equal(sb.buf, "''");
     sb_reset(&sb);
-    plan_cli_quote(&sb, "prod-stable");   /* plain words stay readable */
+    plan_cli_quote(&sb, "prod-stable"); /* plain words stay readable */
     assert_string_equal(sb.buf, "prod-stable");
     sb_free(&sb);
     char pwned[300];
@@ -181,7 +181,7 @@ static void test_copy_tag(void **state)
         plan_target t;
         target(&t, "web-asg", hostile[i]);
         char *cli = plan_cli_copy_tag(&t, digest, hostile[i], true);
-        assert_null(strstr(cli, "--output text >"));   /* text output adds a newline */
+        assert_null(strstr(cli, "--output text >")); /* text output adds a newline */
         calls c;
         record(cli, &c);
         assert_string_equal(c.args.items[0], "ecr");
@@ -196,7 +196,7 @@ static void test_copy_tag(void **state)
         assert_string_equal(value_of(&c, 1, "--cli-input-json"), "file://put-image.json");
         /* the ids and media types of the step's own BatchGetImage request */
         size_t len;
-        ecr_image_id id = {.image_digest = digest};
+        ecr_image_id id = { .image_digest = digest };
         char *body = ecr_encode_batch_get_image(hostile[i], &id, 1, NULL, &len);
         json_object *req = json_tokener_parse(body), *ids, *types;
         assert_true(json_object_object_get_ex(req, "imageIds", &ids));
@@ -221,7 +221,7 @@ static void test_copy_tag(void **state)
     }
     plan_target t;
     target(&t, "web-asg", "web");
-    char *cli = plan_cli_copy_tag(&t, digest, "prod", false);   /* no media type: none passed on */
+    char *cli = plan_cli_copy_tag(&t, digest, "prod", false); /* no media type: none passed on */
     calls c;
     record(cli, &c);
     assert_string_equal(value_of(&c, 0, "--query"), "images[0].{imageManifest: imageManifest}");
@@ -288,7 +288,8 @@ static void test_step(void **state)
         assert_string_equal(a, b);
         free(a), free(b);
     }
-    plan_step st = { .kind = STEP_START_REFRESH, .has_desired = true,
+    plan_step st = { .kind = STEP_START_REFRESH,
+                     .has_desired = true,
                      .desired = { .launch_template_id = (char *)"lt-0a1b'; touch pwned; '", .version = (char *)"4" } };
     st.prefs.has_min_healthy_percentage = true;
     st.prefs.min_healthy_percentage = 90;
@@ -312,8 +313,10 @@ static void test_hint(void **state)
     for (size_t i = 0; i < ARRAY_LEN(hostile); i++) {
         strbuf sb;
         sb_init(&sb);
-        plan_cli_hint(&sb, (const char *const[]){ "aws", "ecr", "update-image-storage-class", NULL, NULL,
-                                                  "--repository-name", hostile[i], "--image-id", hostile[i] }, 9);
+        plan_cli_hint(&sb,
+                      (const char *const[]){ "aws", "ecr", "update-image-storage-class", NULL, NULL,
+                                             "--repository-name", hostile[i], "--image-id", hostile[i] },
+                      9);
         assert_int_equal(sb.buf[0], '`');
         assert_int_equal(sb.buf[sb.len - 1], '`');
         sb.buf[--sb.len] = '\0';
@@ -324,7 +327,7 @@ static void test_hint(void **state)
         assert_string_equal(c.args.items[2], "--repository-name");
         assert_string_equal(c.args.items[3], hostile[i]);
         assert_string_equal(value_of(&c, 0, "--image-id"), hostile[i]);
-        assert_int_equal(c.args.n, 7);   /* six words and the end of the call */
+        assert_int_equal(c.args.n, 7); /* six words and the end of the call */
         strvec_free(&c.args);
         sb_free(&sb);
     }
@@ -339,23 +342,31 @@ static void test_start_refresh(void **state)
     plan_target t;
     target(&t, "web asg; $(touch pwned)", "web");
     refresh_prefs p = {
-        .has_min_healthy_percentage = true, .min_healthy_percentage = 75,
-        .has_max_healthy_percentage = true, .max_healthy_percentage = 150,
-        .has_instance_warmup = true, .instance_warmup = 45,
-        .has_checkpoint_delay = true, .checkpoint_delay = 120,
-        .has_skip_matching = true, .skip_matching = false,
-        .has_auto_rollback = true, .auto_rollback = true,
-        .scale_in_protected_instances = (char *)"Refresh", .standby_instances = (char *)"Terminate",
+        .has_min_healthy_percentage = true,
+        .min_healthy_percentage = 75,
+        .has_max_healthy_percentage = true,
+        .max_healthy_percentage = 150,
+        .has_instance_warmup = true,
+        .instance_warmup = 45,
+        .has_checkpoint_delay = true,
+        .checkpoint_delay = 120,
+        .has_skip_matching = true,
+        .skip_matching = false,
+        .has_auto_rollback = true,
+        .auto_rollback = true,
+        .scale_in_protected_instances = (char *)"Refresh",
+        .standby_instances = (char *)"Terminate",
         .has_alarm_specification = true,
-        .has_bake_time = true, .bake_time = 30,
+        .has_bake_time = true,
+        .bake_time = 30,
     };
     VEC_PUSH(p.checkpoint_percentages, 25);
     VEC_PUSH(p.checkpoint_percentages, 100);
     strvec_push(&p.alarms, "it's \"an\" alarm");
     const lt_spec specs[] = {
-        {.launch_template_id = (char *)"lt-0a1b2c3d4e5f60001", .version = (char *)"4"},
-        {.launch_template_name = (char *)"web-lt", .version = (char *)"$Latest"},
-        {.launch_template_id = (char *)"lt-1", .launch_template_name = (char *)"n", .version = NULL},
+        { .launch_template_id = (char *)"lt-0a1b2c3d4e5f60001", .version = (char *)"4" },
+        { .launch_template_name = (char *)"web-lt", .version = (char *)"$Latest" },
+        { .launch_template_id = (char *)"lt-1", .launch_template_name = (char *)"n", .version = NULL },
     };
     for (size_t i = 0; i <= ARRAY_LEN(specs); i++) {
         const lt_spec *d = i < ARRAY_LEN(specs) ? &specs[i] : NULL;
@@ -377,8 +388,8 @@ static void test_start_refresh(void **state)
             json_object *o = json_tokener_parse(dc), *lt, *v;
             assert_true(json_object_object_get_ex(o, "LaunchTemplate", &lt));
             assert_int_equal(json_object_object_length(o), 1);
-            const char *fields[] = {"LaunchTemplateId", "LaunchTemplateName", "Version"};
-            const char *values[] = {d->launch_template_id, d->launch_template_name, d->version};
+            const char *fields[] = { "LaunchTemplateId", "LaunchTemplateName", "Version" };
+            const char *values[] = { d->launch_template_id, d->launch_template_name, d->version };
             int n = 0;
             for (size_t k = 0; k < 3; k++) {
                 bool has = json_object_object_get_ex(lt, fields[k], &v);
@@ -406,8 +417,8 @@ static void test_cancel_and_rollback(void **state)
     (void)state;
     plan_target t;
     target(&t, "it's web", "web");
-    const plan_step_kind kinds[] = {STEP_CANCEL_REFRESH, STEP_ROLLBACK_REFRESH};
-    const char *ops[] = {"cancel-instance-refresh", "rollback-instance-refresh"};
+    const plan_step_kind kinds[] = { STEP_CANCEL_REFRESH, STEP_ROLLBACK_REFRESH };
+    const char *ops[] = { "cancel-instance-refresh", "rollback-instance-refresh" };
     for (size_t i = 0; i < ARRAY_LEN(kinds); i++) {
         char *cli = plan_cli_refresh_call(&t, kinds[i]);
         calls c;
@@ -435,8 +446,10 @@ static void test_wait(void **state)
     assert_string_equal(value_of(&c, 0, "--max-records"), "10");
     assert_string_equal(value_of(&c, 0, "--output"), "text");
     const char *q = value_of(&c, 0, "--query");
-    static const char *statuses[] = {"Pending", "InProgress", "Successful", "Failed", "Cancelling", "Cancelled",
-                                     "RollbackInProgress", "RollbackFailed", "RollbackSuccessful", "Baking"};
+    static const char *statuses[] = {
+        "Pending",        "InProgress",         "Successful", "Failed", "Cancelling", "Cancelled", "RollbackInProgress",
+        "RollbackFailed", "RollbackSuccessful", "Baking"
+    };
     for (size_t i = 0; i < ARRAY_LEN(statuses); i++) {
         char quoted[64];
         snprintf(quoted, sizeof quoted, "\"%s\"", statuses[i]);

@@ -24,7 +24,8 @@ static asg_suspended_process suspended(const char *name)
 
 static asg_instance instance(const char *id, const char *state, bool protected_)
 {
-    return (asg_instance){ .instance_id = xstrdup(id), .lifecycle_state = xstrdup(state),
+    return (asg_instance){ .instance_id = xstrdup(id),
+                           .lifecycle_state = xstrdup(state),
                            .protected_from_scale_in = protected_ };
 }
 
@@ -39,14 +40,15 @@ static const char *find_line(const strvec *v, const char *needle)
 static void test_suspension_effects(void **state)
 {
     (void)state;
-    const char *matter[] = { "Launch", "Terminate", "InstanceRefresh", "HealthCheck", "ReplaceUnhealthy",
-                             "AddToLoadBalancer" };
+    const char *matter[] = { "Launch",      "Terminate",        "InstanceRefresh",
+                             "HealthCheck", "ReplaceUnhealthy", "AddToLoadBalancer" };
     for (size_t i = 0; i < ARRAY_LEN(matter); i++)
         assert_non_null(asg_suspension_effect(matter[i]));
     assert_non_null(strstr(asg_suspension_effect("Launch"), "replaces no instance"));
     assert_non_null(strstr(asg_suspension_effect("Terminate"), "replaces no instance"));
-    const char *no[] = { "AZRebalance", "AlarmNotification", "ScheduledActions", "RemoveFromLoadBalancerLowPriority",
-                         "launch", "", NULL };
+    const char *no[] = {
+        "AZRebalance", "AlarmNotification", "ScheduledActions", "RemoveFromLoadBalancerLowPriority", "launch", "", NULL
+    };
     for (size_t i = 0; i < ARRAY_LEN(no); i++)
         assert_null(asg_suspension_effect(no[i]));
 
@@ -69,11 +71,11 @@ static void test_warnings_suspended(void **state)
     asg_group g = { .name = xstrdup("web-asg") };
     strvec out = { 0 };
     group_refresh_warnings(&g, NULL, &out);
-    assert_int_equal(out.n, 0);                 /* nothing in the way: nothing said */
+    assert_int_equal(out.n, 0); /* nothing in the way: nothing said */
 
     VEC_PUSH(g.suspended_processes, suspended("AZRebalance"));
     group_refresh_warnings(&g, NULL, &out);
-    assert_int_equal(out.n, 0);                 /* AZRebalance alone does not matter */
+    assert_int_equal(out.n, 0); /* AZRebalance alone does not matter */
 
     VEC_PUSH(g.suspended_processes, suspended("Terminate"));
     VEC_PUSH(g.suspended_processes, suspended("ReplaceUnhealthy"));
@@ -103,20 +105,24 @@ static void test_warnings_standby_and_protected(void **state)
     assert_int_equal(out.n, 2);
     const char *sb = find_line(&out, "in Standby");
     assert_non_null(sb);
-    assert_non_null(strstr(sb, "2 instances in Standby (i-2, i-3): the refresh waits for them "
-                               "(StandbyInstances=Wait, the default); it will not finish until they leave Standby"));
+    assert_non_null(strstr(sb,
+                           "2 instances in Standby (i-2, i-3): the refresh waits for them "
+                           "(StandbyInstances=Wait, the default); it will not finish until they leave Standby"));
     const char *pr = find_line(&out, "protected from scale in");
     assert_non_null(pr);
-    assert_non_null(strstr(pr, "1 instance protected from scale in (i-3): the refresh waits for their protection "
-                               "to be removed (ScaleInProtectedInstances=Wait, the default)"));
+    assert_non_null(strstr(pr,
+                           "1 instance protected from scale in (i-3): the refresh waits for their protection "
+                           "to be removed (ScaleInProtectedInstances=Wait, the default)"));
     strvec_free(&out);
 
     refresh_prefs prefs = { .standby_instances = "Ignore", .scale_in_protected_instances = "Refresh" };
     group_refresh_warnings(&g, &prefs, &out);
-    assert_non_null(strstr(find_line(&out, "in Standby"), "the refresh ignores them (StandbyInstances=Ignore); "
-                                                          "they keep the old image"));
-    assert_non_null(strstr(find_line(&out, "protected"), "the refresh replaces them too "
-                                                         "(ScaleInProtectedInstances=Refresh)"));
+    assert_non_null(strstr(find_line(&out, "in Standby"),
+                           "the refresh ignores them (StandbyInstances=Ignore); "
+                           "they keep the old image"));
+    assert_non_null(strstr(find_line(&out, "protected"),
+                           "the refresh replaces them too "
+                           "(ScaleInProtectedInstances=Refresh)"));
     strvec_free(&out);
 
     prefs = (refresh_prefs){ .standby_instances = "Terminate", .scale_in_protected_instances = "Ignore" };
@@ -127,7 +133,7 @@ static void test_warnings_standby_and_protected(void **state)
 
     prefs = (refresh_prefs){ .standby_instances = "Wait" };
     group_refresh_warnings(&g, &prefs, &out);
-    assert_non_null(strstr(find_line(&out, "in Standby"), "(StandbyInstances=Wait);"));   /* set: not "the default" */
+    assert_non_null(strstr(find_line(&out, "in Standby"), "(StandbyInstances=Wait);")); /* set: not "the default" */
     strvec_free(&out);
 
     /* Many: three ids, then how many more. */
@@ -144,9 +150,9 @@ static void test_warnings_standby_and_protected(void **state)
 
 /* ---- archived images ---- */
 
-#define D_LIVE "sha256:c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c"
+#define D_LIVE   "sha256:c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c0ffee1c"
 #define D_STABLE "sha256:5ab1e0d2c3b4a5968778695a4b3c2d1e0f9e8d7c6b5a49382716051a2b3c4d5e"
-#define D_NEW "sha256:0e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00"
+#define D_NEW    "sha256:0e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00e00"
 
 static void add_image(ecr_image_detail_list *l, const char *digest, const char *status, const char *tag1,
                       const char *tag2)
@@ -188,7 +194,7 @@ static void test_image_pullable(void **state)
     (void)state;
     ecr_image_detail d = { .image_digest = D_STABLE };
     assert_true(ecr_image_pullable(NULL));
-    assert_true(ecr_image_pullable(&d));             /* not sent: ACTIVE */
+    assert_true(ecr_image_pullable(&d)); /* not sent: ACTIVE */
     d.image_status = "ACTIVE";
     assert_true(ecr_image_pullable(&d));
     d.image_status = "ARCHIVED";
@@ -199,10 +205,12 @@ static void test_image_pullable(void **state)
     d.image_status = "ARCHIVED";
     d.last_archived_at = 1714000000000;
     ecr_unpullable_text(&d, "prod-stable", "web", "eu-west-1", buf, sizeof buf);
-    assert_non_null(strstr(buf, "'prod-stable' (sha256:5ab1e0d2c3b4) is in ECR's archive (imageStatus ARCHIVED, "
-                                "archived 2024-04-24T23:06:40.000Z) and cannot be pulled"));
-    assert_non_null(strstr(buf, "aws ecr update-image-storage-class --region eu-west-1 --repository-name web "
-                                "--image-id imageDigest=" D_STABLE " --target-storage-class STANDARD"));
+    assert_non_null(strstr(buf,
+                           "'prod-stable' (sha256:5ab1e0d2c3b4) is in ECR's archive (imageStatus ARCHIVED, "
+                           "archived 2024-04-24T23:06:40.000Z) and cannot be pulled"));
+    assert_non_null(strstr(buf,
+                           "aws ecr update-image-storage-class --region eu-west-1 --repository-name web "
+                           "--image-id imageDigest=" D_STABLE " --target-storage-class STANDARD"));
     /* A command that does not fit is left out, never cut (a cut quote swallows what follows). */
     char quotes[257];
     memset(quotes, '\'', 256);
@@ -329,13 +337,13 @@ static void test_group_notes_only_when_instances_are_replaced(void **state)
     VEC_PUSH(g.instances, instance("i-1", "Standby", false));
     instance_refresh_list refreshes = { 0 };
 
-    plan *p = plan_with(PLAN_PROMOTE);          /* no refresh: nothing about the group */
+    plan *p = plan_with(PLAN_PROMOTE); /* no refresh: nothing about the group */
     add_copy_step(p, "a", "staging", D_NEW);
     plan_group_checks(p, &g, &refreshes, NULL);
     assert_int_equal(p->notes.n, 0);
     plan_free(p);
 
-    p = plan_with(PLAN_DEPLOY_LT);              /* the start step's preferences count */
+    p = plan_with(PLAN_DEPLOY_LT); /* the start step's preferences count */
     add_start_step(p);
     p->steps.items[0].prefs.standby_instances = xstrdup("Terminate");
     plan_group_checks(p, &g, &refreshes, NULL);
@@ -455,8 +463,9 @@ static void test_plan_build_runs_the_checks(void **state)
     plan *p = build_against(&e, PLAN_ROLLBACK, NULL, NULL);
     assert_non_null(p->refusal);
     assert_non_null(strstr(p->refusal, "'prod-stable' (sha256:5ab1e0d2c3b4) is in ECR's archive"));
-    assert_non_null(strstr(p->refusal, "aws ecr update-image-storage-class --region eu-west-1 --repository-name web "
-                                       "--image-id imageDigest=" D_STABLE " --target-storage-class STANDARD"));
+    assert_non_null(strstr(p->refusal,
+                           "aws ecr update-image-storage-class --region eu-west-1 --repository-name web "
+                           "--image-id imageDigest=" D_STABLE " --target-storage-class STANDARD"));
     plan_free(p);
 
     p = build_against(&e, PLAN_DEPLOY, "9b8e7d6", NULL);
@@ -472,10 +481,12 @@ static void test_plan_build_runs_the_checks(void **state)
     p = build_against(&e, PLAN_DEPLOY, "0e00e00", NULL);
     if (p->refusal)
         fail_msg("refused: %s", p->refusal);
-    assert_non_null(find_line(&p->notes, "suspended processes on web-asg: HealthCheck (instance health is not "
-                                         "checked"));
-    assert_non_null(find_line(&p->notes, "1 instance in Standby (i-0bbb): the refresh waits for them "
-                                         "(StandbyInstances=Wait, the default)"));
+    assert_non_null(find_line(&p->notes,
+                              "suspended processes on web-asg: HealthCheck (instance health is not "
+                              "checked"));
+    assert_non_null(find_line(&p->notes,
+                              "1 instance in Standby (i-0bbb): the refresh waits for them "
+                              "(StandbyInstances=Wait, the default)"));
     /* The backup moves stable off the archived image: no note about the old one. */
     assert_null(find_line(&p->notes, "a rollback to it fails"));
     strbuf sb;

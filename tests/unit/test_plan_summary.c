@@ -77,7 +77,7 @@ static char *summary(const plan *p)
     strbuf sb;
     sb_init(&sb);
     plan_summary(p, &sb);
-    assert_null(strchr(sb.buf, '\n'));   /* one line */
+    assert_null(strchr(sb.buf, '\n')); /* one line */
     return sb_steal(&sb);
 }
 
@@ -92,8 +92,9 @@ static void test_deploy(void **state)
     add_copy(p, "e5d1f0c", "prod", D_NEW, "e5d1f0c", D_OLD, "2f4a8c6");
     add_start(p, 90);
     char *s = summary(p);
-    assert_string_equal(s, "Deploy e5d1f0c to web-asg: 4 instances, rolling, min healthy 90 %; "
-                           "prod 2f4a8c6 -> e5d1f0c");
+    assert_string_equal(s,
+                        "Deploy e5d1f0c to web-asg: 4 instances, rolling, min healthy 90 %; "
+                        "prod 2f4a8c6 -> e5d1f0c");
     free(s);
 
     /* No min healthy of the app's: AWS's default, said as such; one instance. */
@@ -102,8 +103,9 @@ static void test_deploy(void **state)
     p->steps.items[2].prefs.max_healthy_percentage = 200;
     p->group_instances = 1;
     s = summary(p);
-    assert_string_equal(s, "Deploy e5d1f0c to web-asg: 1 instance, rolling, min healthy 90 % (AWS default), "
-                           "max healthy 200 %; prod 2f4a8c6 -> e5d1f0c");
+    assert_string_equal(s,
+                        "Deploy e5d1f0c to web-asg: 1 instance, rolling, min healthy 90 % (AWS default), "
+                        "max healthy 200 %; prod 2f4a8c6 -> e5d1f0c");
     free(s);
     plan_free(p);
 }
@@ -136,8 +138,9 @@ static void test_deploy_skipped_steps(void **state)
     add_copy(p, "e5d1f0c", "prod", D_NEW, "e5d1f0c", D_OLD, "2f4a8c6");
     add_start(p, 90);
     char *s = summary(p);
-    assert_string_equal(s, "Deploy e5d1f0c to web-asg: 4 instances, rolling, min healthy 90 %; "
-                           "prod 2f4a8c6 -> e5d1f0c");
+    assert_string_equal(s,
+                        "Deploy e5d1f0c to web-asg: 4 instances, rolling, min healthy 90 %; "
+                        "prod 2f4a8c6 -> e5d1f0c");
     free(s);
     plan_free(p);
 
@@ -170,8 +173,9 @@ static void test_deploy_lt(void **state)
     st->desired.launch_template_name = xstrdup("web-lt");
     st->desired.version = xstrdup("4");
     char *s = summary(p);
-    assert_string_equal(s, "Deploy launch template web-lt version 4 to web-asg: 4 instances, rolling, "
-                           "min healthy 90 %; no tag moves");
+    assert_string_equal(s,
+                        "Deploy launch template web-lt version 4 to web-asg: 4 instances, rolling, "
+                        "min healthy 90 %; no tag moves");
     free(s);
     plan_free(p);
 }
@@ -188,8 +192,9 @@ static void test_rollback(void **state)
     add_copy(p, "prod-stable", "prod", D_OLD, "2f4a8c6", D_NEW, "e5d1f0c");
     add_start(p, 50);
     char *s = summary(p);
-    assert_string_equal(s, "Roll back web-asg: cancel refresh r-123 (25 % done), then prod e5d1f0c -> 2f4a8c6 "
-                           "(the prod-stable image); replace 4 instances, rolling, min healthy 50 %");
+    assert_string_equal(s,
+                        "Roll back web-asg: cancel refresh r-123 (25 % done), then prod e5d1f0c -> 2f4a8c6 "
+                        "(the prod-stable image); replace 4 instances, rolling, min healthy 50 %");
     free(s);
     plan_free(p);
 
@@ -198,8 +203,9 @@ static void test_rollback(void **state)
     add_copy(p, "prod-stable", "prod", D_OLD, "2f4a8c6", D_NEW, "e5d1f0c");
     add_start(p, 90);
     s = summary(p);
-    assert_string_equal(s, "Roll back web-asg: prod e5d1f0c -> 2f4a8c6 (the prod-stable image); replace "
-                           "4 instances, rolling, min healthy 90 %");
+    assert_string_equal(s,
+                        "Roll back web-asg: prod e5d1f0c -> 2f4a8c6 (the prod-stable image); replace "
+                        "4 instances, rolling, min healthy 90 %");
     free(s);
     plan_free(p);
 
@@ -209,8 +215,9 @@ static void test_rollback(void **state)
     p->running_percent = -1;
     add_step(p, STEP_ROLLBACK_REFRESH);
     s = summary(p);
-    assert_string_equal(s, "Roll back web-asg: AWS rolls refresh r-9 back to the previous launch template "
-                           "version on 4 instances; no tag moves");
+    assert_string_equal(s,
+                        "Roll back web-asg: AWS rolls refresh r-9 back to the previous launch template "
+                        "version on 4 instances; no tag moves");
     free(s);
     plan_free(p);
 }
@@ -224,8 +231,9 @@ static void test_cancel(void **state)
     add_step(p, STEP_CANCEL_REFRESH);
     add_step(p, STEP_WAIT_REFRESH_END);
     char *s = summary(p);
-    assert_string_equal(s, "Cancel refresh r-123 (25 % done) on web-asg: the instances it replaced keep the "
-                           "new image, the others stay as they are; no tag moves");
+    assert_string_equal(s,
+                        "Cancel refresh r-123 (25 % done) on web-asg: the instances it replaced keep the "
+                        "new image, the others stay as they are; no tag moves");
     free(s);
     plan_free(p);
 
@@ -247,8 +255,9 @@ static void test_promote(void **state)
     p->has_group_size = false;
     add_copy(p, "a9f3c21", "prod-stable", D_NEW, "a9f3c21", D_OLD, "2f4a8c6");
     char *s = summary(p);
-    assert_string_equal(s, "Promote a9f3c21 to prod-stable: prod-stable 2f4a8c6 -> a9f3c21; no refresh, "
-                           "no instance is replaced");
+    assert_string_equal(s,
+                        "Promote a9f3c21 to prod-stable: prod-stable 2f4a8c6 -> a9f3c21; no refresh, "
+                        "no instance is replaced");
     free(s);
     plan_free(p);
 
@@ -277,8 +286,9 @@ static void test_protected(void **state)
     add_copy(p, "e5d1f0c", "prod", D_NEW, "e5d1f0c", D_OLD, "2f4a8c6");
     add_start(p, 90);
     char *s = summary(p);
-    assert_string_equal(s, "Deploy e5d1f0c to web-asg (protected): 4 instances, rolling, min healthy 90 %; "
-                           "prod 2f4a8c6 -> e5d1f0c");
+    assert_string_equal(s,
+                        "Deploy e5d1f0c to web-asg (protected): 4 instances, rolling, min healthy 90 %; "
+                        "prod 2f4a8c6 -> e5d1f0c");
     free(s);
     plan_free(p);
 
@@ -329,8 +339,9 @@ static void test_resumed_without_facts(void **state)
     add_copy(p, "e5d1f0c", "prod", D_NEW, NULL, D_OLD, NULL);
     add_start(p, 90);
     char *s = summary(p);
-    assert_string_equal(s, "Resume: Deploy e5d1f0c to web-asg: rolling, min healthy 90 %; "
-                           "prod sha256:2f4a8c6e1b3d -> sha256:e5d1f0c9a8b7");
+    assert_string_equal(s,
+                        "Resume: Deploy e5d1f0c to web-asg: rolling, min healthy 90 %; "
+                        "prod sha256:2f4a8c6e1b3d -> sha256:e5d1f0c9a8b7");
     free(s);
     plan_free(p);
 }

@@ -17,8 +17,10 @@
 
 static instance_refresh rolling_back(int now, int from)
 {
-    instance_refresh r = { .instance_refresh_id = "r1", .status = "RollbackInProgress",
-                           .has_percentage_complete = now >= 0, .percentage_complete = now };
+    instance_refresh r = { .instance_refresh_id = "r1",
+                           .status = "RollbackInProgress",
+                           .has_percentage_complete = now >= 0,
+                           .percentage_complete = now };
     r.rollback_details.present = true;
     r.rollback_details.has_percentage_complete_on_rollback = from >= 0;
     r.rollback_details.percentage_complete_on_rollback = from;
@@ -49,7 +51,7 @@ static void test_phase_of(void **state)
     r = rolling_back(0, 50);
     refresh_phase_of(&r, &ph);
     assert_int_equal(ph.pct, 100);
-    r = rolling_back(70, 50);                    /* above where it began: nothing undone yet */
+    r = rolling_back(70, 50); /* above where it began: nothing undone yet */
     refresh_phase_of(&r, &ph);
     assert_int_equal(ph.pct, 0);
 
@@ -111,9 +113,10 @@ static void test_phase_text_and_summary(void **state)
     r.rollback_details.progress_details_on_rollback.warm_percentage_complete = 0;
     r.rollback_details.progress_details_on_rollback.warm_instances_to_update = 1;
     refresh_rollback_summary(&r, buf, sizeof buf);
-    assert_string_equal(buf, "rollback since 2024-05-01T12:00:03.000Z (Instance refresh failed (AutoRollback)): "
-                             "the refresh was 50% done, 3 to update; live pool 50%, 3 to update; "
-                             "warm pool 0%, 1 to update");
+    assert_string_equal(buf,
+                        "rollback since 2024-05-01T12:00:03.000Z (Instance refresh failed (AutoRollback)): "
+                        "the refresh was 50% done, 3 to update; live pool 50%, 3 to update; "
+                        "warm pool 0%, 1 to update");
     r.rollback_details.present = false;
     refresh_rollback_summary(&r, buf, sizeof buf);
     assert_string_equal(buf, "");
@@ -139,8 +142,9 @@ static void test_guard_reads_a_rollback(void **state)
     str_set(&a->state_reason, "Threshold Crossed");
     assert_int_equal(plan_guard_update(&g, &r, 4, 4, &alarms), PLAN_GUARD_ROLLBACK);
     /* Was "(refresh RollbackInProgress 30%)": the falling value read as the refresh's own. */
-    assert_string_equal(g.reason, "alarm web-5xx is in ALARM: Threshold Crossed "
-                                  "(refresh RollbackInProgress rollback 40% (refresh at 30%, was 50%))");
+    assert_string_equal(g.reason,
+                        "alarm web-5xx is in ALARM: Threshold Crossed "
+                        "(refresh RollbackInProgress rollback 40% (refresh at 30%, was 50%))");
     MODEL_LIST_FREE(alarms, cw_alarm_free);
     plan_guard_done(&g);
 }
@@ -149,15 +153,15 @@ static void test_target_counts(void **state)
 {
     (void)state;
     target_health_list l = { 0 };
-    const char *states[] = { "healthy", "healthy", "unhealthy.draining", "unused", "initial", "draining",
-                             "unhealthy", "unavailable" };
+    const char *states[] = { "healthy", "healthy",  "unhealthy.draining", "unused",
+                             "initial", "draining", "unhealthy",          "unavailable" };
     for (size_t i = 0; i < ARRAY_LEN(states); i++)
         VEC_NEW(l)->state = xstrdup(states[i]);
     const target_health_list *lists[] = { &l };
     int healthy, judged, all;
     plan_guard_count_targets(lists, 1, &healthy, &judged, &all);
     assert_int_equal(healthy, 2);
-    assert_int_equal(judged, 5);      /* healthy x2, unhealthy.draining, unhealthy, unavailable */
+    assert_int_equal(judged, 5); /* healthy x2, unhealthy.draining, unhealthy, unavailable */
     assert_int_equal(all, 8);
     MODEL_LIST_FREE(l, target_health_desc_free);
 

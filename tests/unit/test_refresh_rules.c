@@ -13,18 +13,18 @@
 #include "services/refresh_rules.h"
 
 typedef struct rule_case {
-    const char *rule;           /* the id that must be reported (NULL: none) */
+    const char *rule; /* the id that must be reported (NULL: none) */
     bool plan;
     bool desired;
     const char *group_version, *desired_version;
     /* preferences */
-    unsigned set;                        /* which of the ints below are given */
+    unsigned set; /* which of the ints below are given */
     int min, max, warmup, delay, bake;
-    int checkpoints[4];                  /* 0-terminated */
-    int n_alarms;                        /* with ALARMS: how many in AlarmSpecification */
-    const char *alarm;                   /* the name used for every alarm (NULL: "web-5xx") */
+    int checkpoints[4]; /* 0-terminated */
+    int n_alarms;       /* with ALARMS: how many in AlarmSpecification */
+    const char *alarm;  /* the name used for every alarm (NULL: "web-5xx") */
     const char *scale_in, *standby;
-    bool auto_rollback;                  /* with AUTO_RB */
+    bool auto_rollback; /* with AUTO_RB */
 } rule_case;
 
 enum { MIN = 1, MAX = 2, WARMUP = 4, DELAY = 8, BAKE = 16, ALARMS = 32, AUTO_RB = 64 };
@@ -33,23 +33,23 @@ static const rule_case cases[] = {
     /* accepted: AWS's boundaries */
     { .rule = NULL },
     { NULL, .set = MIN, .min = 0 },
-    { NULL, .set = MIN|MAX, .min = 100, .max = 200 },
-    { NULL, .set = MIN|MAX, .min = 90, .max = 190 },
-    { NULL, .set = WARMUP|DELAY|BAKE, .warmup = 0, .delay = 0, .bake = 172800, .checkpoints = { 1, 100 } },
+    { NULL, .set = MIN | MAX, .min = 100, .max = 200 },
+    { NULL, .set = MIN | MAX, .min = 90, .max = 190 },
+    { NULL, .set = WARMUP | DELAY | BAKE, .warmup = 0, .delay = 0, .bake = 172800, .checkpoints = { 1, 100 } },
     { NULL, .set = DELAY, .delay = 172800, .checkpoints = { 100 } },
     { NULL, .set = ALARMS, .n_alarms = 10 },
     { NULL, .scale_in = "Refresh", .standby = "Terminate" },
     { NULL, .set = AUTO_RB, .plan = true, .desired = true, .group_version = "4", .desired_version = "5",
       .auto_rollback = true },
     { NULL, .set = AUTO_RB, .plan = true, .auto_rollback = false },
-    { NULL, .set = AUTO_RB, .plan = false, .auto_rollback = true },   /* the config cannot know: the plan decides */
+    { NULL, .set = AUTO_RB, .plan = false, .auto_rollback = true }, /* the config cannot know: the plan decides */
     /* one broken rule each */
     { "min-healthy-range", .set = MIN, .min = 101 },
     { "min-healthy-range", .set = MIN, .min = -1 },
-    { "max-healthy-range", .set = MIN|MAX, .min = 50, .max = 99 },
-    { "max-healthy-range", .set = MIN|MAX, .min = 100, .max = 201 },
+    { "max-healthy-range", .set = MIN | MAX, .min = 50, .max = 99 },
+    { "max-healthy-range", .set = MIN | MAX, .min = 100, .max = 201 },
     { "max-healthy-needs-min", .set = MAX, .max = 150 },
-    { "max-minus-min-at-most-100", .set = MIN|MAX, .min = 0, .max = 101 },
+    { "max-minus-min-at-most-100", .set = MIN | MAX, .min = 0, .max = 101 },
     { "warmup-range", .set = WARMUP, .warmup = -1 },
     { "checkpoint-range", .checkpoints = { -5, 100 } },
     { "checkpoint-range", .checkpoints = { 50, 101 } },
@@ -98,8 +98,10 @@ static void build(const rule_case *c, refresh_prefs *p, refresh_rule_ctx *ctx)
     p->standby_instances = c->standby ? xstrdup(c->standby) : NULL;
     p->has_auto_rollback = c->set & AUTO_RB;
     p->auto_rollback = c->auto_rollback;
-    *ctx = (refresh_rule_ctx){ .plan = c->plan, .has_desired_configuration = c->desired,
-                               .group_lt_version = c->group_version, .desired_lt_version = c->desired_version };
+    *ctx = (refresh_rule_ctx){ .plan = c->plan,
+                               .has_desired_configuration = c->desired,
+                               .group_lt_version = c->group_version,
+                               .desired_lt_version = c->desired_version };
 }
 
 static void test_each_rule(void **state)
@@ -162,7 +164,7 @@ static void test_many_and_bounds(void **state)
     p.checkpoint_delay = 10;
     refresh_rule_ctx ctx = { .plan = true };
     refresh_violation v[1];
-    assert_int_equal(refresh_rules_check(&p, &ctx, v, 1), 3);   /* range, needs min, delay */
+    assert_int_equal(refresh_rules_check(&p, &ctx, v, 1), 3); /* range, needs min, delay */
     assert_string_equal(v[0].rule, "max-healthy-range");
     assert_true(v[0].aws);
     assert_int_equal(refresh_rules_check(&p, &ctx, NULL, 0), 3);

@@ -93,7 +93,7 @@ static void parse_request(const char *text, size_t len, parsed_request *r)
     while (p < end) {
         const char *le = memchr(p, '\n', (size_t)(end - p));
         size_t n = le ? (size_t)(le - p) : (size_t)(end - p);
-        if (n == 0) {  /* blank line: the body follows */
+        if (n == 0) { /* blank line: the body follows */
             p += 1;
             r->body_len = (size_t)(end - p);
             r->body = xstrndup(p, r->body_len);
@@ -114,7 +114,7 @@ static void parse_request(const char *text, size_t len, parsed_request *r)
         p += n + (le ? 1 : 0);
     }
     for (size_t i = 0; i < r->n_hdrs; i++)
-        r->hdrs[i] = (sigv4_header){r->names[i], r->values[i]};
+        r->hdrs[i] = (sigv4_header){ r->names[i], r->values[i] };
 }
 
 typedef struct suite_case {
@@ -142,9 +142,8 @@ static const char *find_param(const char *query, const char *key, size_t *vlen)
 
 static void check_x_amz_params(const char *expected_query, const char *got)
 {
-    static const char *keys[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
-                                 "X-Amz-SignedHeaders", "X-Amz-Expires",
-                                 "X-Amz-Security-Token", "X-Amz-Signature"};
+    static const char *keys[] = { "X-Amz-Algorithm", "X-Amz-Credential",     "X-Amz-Date",     "X-Amz-SignedHeaders",
+                                  "X-Amz-Expires",   "X-Amz-Security-Token", "X-Amz-Signature" };
     for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
         size_t el = 0, gl = 0;
         const char *e = find_param(expected_query, keys[i], &el);
@@ -177,7 +176,7 @@ static void run_suite_case(void **state)
     assert_non_null(ctx);
     json_object *jc, *v;
     assert_true(json_object_object_get_ex(ctx, "credentials", &jc));
-    aws_credentials creds = {0};
+    aws_credentials creds = { 0 };
     assert_true(json_object_object_get_ex(jc, "access_key_id", &v));
     creds.access_key_id = xstrdup(json_object_get_string(v));
     assert_true(json_object_object_get_ex(jc, "secret_access_key", &v));
@@ -187,8 +186,7 @@ static void run_suite_case(void **state)
     bool normalize = json_object_object_get_ex(ctx, "normalize", &v) && json_object_get_boolean(v);
     bool sign_body = json_object_object_get_ex(ctx, "sign_body", &v) && json_object_get_boolean(v);
     bool omit = json_object_object_get_ex(ctx, "omit_session_token", &v) && json_object_get_boolean(v);
-    long expires = json_object_object_get_ex(ctx, "expiration_in_seconds", &v)
-                       ? (long)json_object_get_int64(v) : 3600;
+    long expires = json_object_object_get_ex(ctx, "expiration_in_seconds", &v) ? (long)json_object_get_int64(v) : 3600;
     assert_true(json_object_object_get_ex(ctx, "timestamp", &v));
     aws_time ts = 0;
     assert_true(time_parse_iso8601(json_object_get_string(v), &ts));
@@ -202,20 +200,26 @@ static void run_suite_case(void **state)
     size_t n_hdrs = r.n_hdrs;
     sigv4_sha256_hex(r.body, r.body_len, body_hash);
     if (sign_body && !c->query_mode)
-        hdrs[n_hdrs++] = (sigv4_header){"x-amz-content-sha256", body_hash};
+        hdrs[n_hdrs++] = (sigv4_header){ "x-amz-content-sha256", body_hash };
 
     sigv4_input in = {
-        .method = r.method, .path = r.path, .query = r.query,
-        .headers = hdrs, .n_headers = n_hdrs,
-        .body = r.body, .body_len = r.body_len,
-        .region = region, .service = service,
-        .now = (time_t)(ts / 1000), .normalize_path = normalize, .omit_session_token = omit,
+        .method = r.method,
+        .path = r.path,
+        .query = r.query,
+        .headers = hdrs,
+        .n_headers = n_hdrs,
+        .body = r.body,
+        .body_len = r.body_len,
+        .region = region,
+        .service = service,
+        .now = (time_t)(ts / 1000),
+        .normalize_path = normalize,
+        .omit_session_token = omit,
     };
     sigv4_signer *signer = sigv4_signer_new();
     sigv4_output out;
     const char *pfx = c->query_mode ? "query" : "header";
-    int rc = c->query_mode ? sigv4_presign(signer, &in, &creds, expires, &out)
-                           : sigv4_sign(signer, &in, &creds, &out);
+    int rc = c->query_mode ? sigv4_presign(signer, &in, &creds, expires, &out) : sigv4_sign(signer, &in, &creds, &out);
     assert_int_equal(rc, 0);
 
     char fname[64];
@@ -303,19 +307,25 @@ static void sign_ecr_call(sigv4_signer *s, const char *token, sigv4_output *out)
 {
     static const char body[] = "{\"repositoryNames\":[\"web\"]}";
     const sigv4_header hdrs[] = {
-        {"X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"},
-        {"Content-Type", "application/x-amz-json-1.1"},
-        {"Host", "api.ecr.us-east-1.amazonaws.com"},
+        { "X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories" },
+        { "Content-Type", "application/x-amz-json-1.1" },
+        { "Host", "api.ecr.us-east-1.amazonaws.com" },
     };
     sigv4_input in = {
-        .method = "POST", .path = "/", .headers = hdrs, .n_headers = ARRAY_LEN(hdrs),
-        .body = body, .body_len = strlen(body), .region = "us-east-1", .service = "ecr",
+        .method = "POST",
+        .path = "/",
+        .headers = hdrs,
+        .n_headers = ARRAY_LEN(hdrs),
+        .body = body,
+        .body_len = strlen(body),
+        .region = "us-east-1",
+        .service = "ecr",
         .now = 1714564800, /* 2024-05-01T12:00:00Z */
         .normalize_path = true,
     };
-    aws_credentials creds = {.access_key_id = "AKIDEXAMPLE",
-                             .secret_access_key = SUITE_SECRET,
-                             .session_token = (char *)token};
+    aws_credentials creds = { .access_key_id = "AKIDEXAMPLE",
+                              .secret_access_key = SUITE_SECRET,
+                              .session_token = (char *)token };
     assert_int_equal(sigv4_sign(s, &in, &creds, out), 0);
 }
 
@@ -326,9 +336,9 @@ static void test_botocore_json_post(void **state)
     sign_ecr_call(NULL, NULL, &out);
     assert_string_equal(out.amz_date, "20240501T120000Z");
     assert_string_equal(out.authorization,
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240501/us-east-1/ecr/aws4_request, "
-        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
-        "Signature=33002efac7a80e0af45afe1d987be7bb4db6b84b9590f7bbfa68876e6151fa2a");
+                        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240501/us-east-1/ecr/aws4_request, "
+                        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
+                        "Signature=33002efac7a80e0af45afe1d987be7bb4db6b84b9590f7bbfa68876e6151fa2a");
     assert_null(out.security_token);
     sigv4_output_free(&out);
 
@@ -354,7 +364,7 @@ static void test_key_cache(void **state)
     sigv4_signer_stats(s, &hits, &misses);
     assert_int_equal(hits, 0);
     assert_int_equal(misses, 1);
-    sign_ecr_call(s, "tok", &b);   /* same key id, secret, day, region, service */
+    sign_ecr_call(s, "tok", &b); /* same key id, secret, day, region, service */
     sigv4_signer_stats(s, &hits, &misses);
     assert_int_equal(hits, 1);
     assert_int_equal(misses, 1);
@@ -363,16 +373,21 @@ static void test_key_cache(void **state)
     sigv4_output_free(&b);
 
     /* another secret under the same key id must not reuse the cached key */
-    const sigv4_header hdrs[] = {{"host", "example.amazonaws.com"}};
-    sigv4_input in = {.method = "GET", .path = "/", .headers = hdrs, .n_headers = 1,
-                      .region = "us-east-1", .service = "ecr", .now = 1714564800,
-                      .normalize_path = true};
-    aws_credentials other = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = "other-secret"};
-    aws_credentials same = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = SUITE_SECRET};
+    const sigv4_header hdrs[] = { { "host", "example.amazonaws.com" } };
+    sigv4_input in = { .method = "GET",
+                       .path = "/",
+                       .headers = hdrs,
+                       .n_headers = 1,
+                       .region = "us-east-1",
+                       .service = "ecr",
+                       .now = 1714564800,
+                       .normalize_path = true };
+    aws_credentials other = { .access_key_id = "AKIDEXAMPLE", .secret_access_key = "other-secret" };
+    aws_credentials same = { .access_key_id = "AKIDEXAMPLE", .secret_access_key = SUITE_SECRET };
     sigv4_output c, d;
     assert_int_equal(sigv4_sign(s, &in, &other, &c), 0);
     assert_int_equal(sigv4_sign(NULL, &in, &other, &d), 0);
-    assert_string_equal(c.signature, d.signature);   /* cache or not, same answer */
+    assert_string_equal(c.signature, d.signature); /* cache or not, same answer */
     sigv4_signer_stats(s, &hits, &misses);
     assert_int_equal(misses, 2);
     sigv4_output_free(&d);
@@ -384,9 +399,9 @@ static void test_key_cache(void **state)
     sigv4_output_free(&d);
 
     /* many regions: the cache stays bounded and still answers correctly */
-    static const char *regions[] = {"us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1",
-                                    "eu-west-2", "eu-central-1", "ap-south-1", "ap-northeast-1",
-                                    "sa-east-1", "ca-central-1"};
+    static const char *regions[] = { "us-east-1",      "us-east-2", "us-west-1",    "us-west-2",
+                                     "eu-west-1",      "eu-west-2", "eu-central-1", "ap-south-1",
+                                     "ap-northeast-1", "sa-east-1", "ca-central-1" };
     for (int round = 0; round < 2; round++)
         for (size_t i = 0; i < ARRAY_LEN(regions); i++) {
             in.region = regions[i];
@@ -405,10 +420,12 @@ static void test_parse_authorization_good(void **state)
 {
     (void)state;
     sigv4_auth a;
-    assert_int_equal(sigv4_parse_authorization(
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240501/us-east-1/ecr/aws4_request, "
-        "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
-        "Signature=33002efac7a80e0af45afe1d987be7bb4db6b84b9590f7bbfa68876e6151fa2a", &a), 0);
+    assert_int_equal(
+        sigv4_parse_authorization("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240501/us-east-1/ecr/aws4_request, "
+                                  "SignedHeaders=content-type;host;x-amz-date;x-amz-target, "
+                                  "Signature=33002efac7a80e0af45afe1d987be7bb4db6b84b9590f7bbfa68876e6151fa2a",
+                                  &a),
+        0);
     assert_string_equal(a.access_key_id, "AKIDEXAMPLE");
     assert_string_equal(a.date, "20240501");
     assert_string_equal(a.region, "us-east-1");
@@ -418,8 +435,10 @@ static void test_parse_authorization_good(void **state)
 
     /* no space after the commas, components in another order */
     assert_int_equal(sigv4_parse_authorization(
-        "AWS4-HMAC-SHA256 Signature=0000000000000000000000000000000000000000000000000000000000000000,"
-        "Credential=ASIA123/20150830/eu-west-1/elasticloadbalancing/aws4_request,SignedHeaders=host", &a), 0);
+                         "AWS4-HMAC-SHA256 Signature=0000000000000000000000000000000000000000000000000000000000000000,"
+                         "Credential=ASIA123/20150830/eu-west-1/elasticloadbalancing/aws4_request,SignedHeaders=host",
+                         &a),
+                     0);
     assert_string_equal(a.access_key_id, "ASIA123");
     assert_string_equal(a.service, "elasticloadbalancing");
     assert_string_equal(a.signed_headers, "host");
@@ -429,23 +448,29 @@ static void test_parse_authorization_bad(void **state)
 {
     (void)state;
 #define SIG64 "33002efac7a80e0af45afe1d987be7bb4db6b84b9590f7bbfa68876e6151fa2a"
-#define CRED "Credential=AKID/20240501/us-east-1/ecr/aws4_request"
+#define CRED  "Credential=AKID/20240501/us-east-1/ecr/aws4_request"
     char big[6000];
     memset(big, 'A', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     memcpy(big, "AWS4-HMAC-SHA256 Credential=", 28);
     char longkey[400];
-    snprintf(longkey, sizeof longkey, "AWS4-HMAC-SHA256 Credential=%0200d/20240501/us-east-1/ecr/aws4_request, "
-             "SignedHeaders=host, Signature=" SIG64, 0);
+    snprintf(longkey, sizeof longkey,
+             "AWS4-HMAC-SHA256 Credential=%0200d/20240501/us-east-1/ecr/aws4_request, "
+             "SignedHeaders=host, Signature=" SIG64,
+             0);
     const char *bad[] = {
-        NULL, "", "AWS4-HMAC-SHA256", "AWS4-HMAC-SHA256 ",
+        NULL,
+        "",
+        "AWS4-HMAC-SHA256",
+        "AWS4-HMAC-SHA256 ",
         "AWS4-HMAC-SHA1 " CRED ", SignedHeaders=host, Signature=" SIG64,
         "aws4-hmac-sha256 " CRED ", SignedHeaders=host, Signature=" SIG64,
         "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=host",                       /* no signature */
         "AWS4-HMAC-SHA256 " CRED ", Signature=" SIG64,                         /* no headers */
         "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=" SIG64,               /* no credential */
         "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=host, Signature=" SIG64 "0", /* 65 hex */
-        "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=host, Signature=" "33002EFAC7A80E0AF45AFE1D987BE7BB4DB6B84B9590F7BBFA68876E6151FA2A",
+        "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=host, Signature="
+        "33002EFAC7A80E0AF45AFE1D987BE7BB4DB6B84B9590F7BBFA68876E6151FA2A",
         "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=host, Signature=" SIG64 ", Signature=" SIG64,
         "AWS4-HMAC-SHA256 " CRED ", " CRED ", SignedHeaders=host, Signature=" SIG64,
         "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=host, Signature=" SIG64 ",",
@@ -459,21 +484,22 @@ static void test_parse_authorization_bad(void **state)
         "AWS4-HMAC-SHA256 Credential=AK ID/20240501/us-east-1/ecr/aws4_request, SignedHeaders=host, Signature=" SIG64,
         "AWS4-HMAC-SHA256 Credential=AKID/20240501/US-EAST-1/ecr/aws4_request, SignedHeaders=host, Signature=" SIG64,
         "AWS4-HMAC-SHA256 Credential=AKID/20240501//ecr/aws4_request, SignedHeaders=host, Signature=" SIG64,
-        "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=x-amz-date, Signature=" SIG64,         /* host unsigned */
-        "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=x-amz-date;host, Signature=" SIG64,    /* not sorted */
-        "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=host;host, Signature=" SIG64,          /* repeated */
+        "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=x-amz-date, Signature=" SIG64,      /* host unsigned */
+        "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=x-amz-date;host, Signature=" SIG64, /* not sorted */
+        "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=host;host, Signature=" SIG64,       /* repeated */
         "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=Host, Signature=" SIG64,
         "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=host;, Signature=" SIG64,
         "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=, Signature=" SIG64,
         "AWS4-HMAC-SHA256 " CRED ", SignedHeaders=ho\nst, Signature=" SIG64,
-        big, longkey,
+        big,
+        longkey,
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         sigv4_auth a;
         memset(&a, 'x', sizeof a);
         if (sigv4_parse_authorization(bad[i], &a) != -1)
             fail_msg("accepted bad value #%zu: %.80s", i, bad[i] ? bad[i] : "(null)");
-        assert_string_equal(a.signature, "");   /* nothing half-filled left behind */
+        assert_string_equal(a.signature, ""); /* nothing half-filled left behind */
     }
 #undef SIG64
 #undef CRED
@@ -492,18 +518,26 @@ static void test_verify_roundtrip(void **state)
 
     static const char body[] = "{\"repositoryNames\":[\"web\"]}";
     const sigv4_header hdrs[] = {
-        {"content-type", "application/x-amz-json-1.1"},
-        {"host", "api.ecr.us-east-1.amazonaws.com"},
-        {"x-amz-date", out.amz_date},
-        {"x-amz-security-token", "FwoGZXIvYXdzEXAMPLETOKEN/+="},
-        {"x-amz-target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"},
+        { "content-type", "application/x-amz-json-1.1" },
+        { "host", "api.ecr.us-east-1.amazonaws.com" },
+        { "x-amz-date", out.amz_date },
+        { "x-amz-security-token", "FwoGZXIvYXdzEXAMPLETOKEN/+=" },
+        { "x-amz-target", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories" },
     };
-    sigv4_input in = {.method = "POST", .path = "/", .headers = hdrs, .n_headers = ARRAY_LEN(hdrs),
-                      .body = body, .body_len = strlen(body), .region = a.region,
-                      .service = a.service, .now = 0 /* the header's date wins */,
-                      .normalize_path = true, .omit_session_token = true};
-    aws_credentials creds = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = SUITE_SECRET,
-                             .session_token = "FwoGZXIvYXdzEXAMPLETOKEN/+="};
+    sigv4_input in = { .method = "POST",
+                       .path = "/",
+                       .headers = hdrs,
+                       .n_headers = ARRAY_LEN(hdrs),
+                       .body = body,
+                       .body_len = strlen(body),
+                       .region = a.region,
+                       .service = a.service,
+                       .now = 0 /* the header's date wins */,
+                       .normalize_path = true,
+                       .omit_session_token = true };
+    aws_credentials creds = { .access_key_id = "AKIDEXAMPLE",
+                              .secret_access_key = SUITE_SECRET,
+                              .session_token = "FwoGZXIvYXdzEXAMPLETOKEN/+=" };
     sigv4_output again;
     assert_int_equal(sigv4_sign(NULL, &in, &creds, &again), 0);
     assert_string_equal(again.signature, a.signature);
@@ -512,7 +546,7 @@ static void test_verify_roundtrip(void **state)
     /* a signed x-amz-content-sha256 that lies about the body does not replace its hash */
     sigv4_header with_hash[ARRAY_LEN(hdrs) + 1];
     memcpy(with_hash, hdrs, sizeof hdrs);
-    with_hash[ARRAY_LEN(hdrs)] = (sigv4_header){"x-amz-content-sha256", "UNSIGNED-PAYLOAD"};
+    with_hash[ARRAY_LEN(hdrs)] = (sigv4_header){ "x-amz-content-sha256", "UNSIGNED-PAYLOAD" };
     sigv4_input lie = in;
     lie.headers = with_hash;
     lie.n_headers = ARRAY_LEN(with_hash);
@@ -539,10 +573,15 @@ static void test_verify_roundtrip(void **state)
 static void test_bad_input(void **state)
 {
     (void)state;
-    aws_credentials creds = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = SUITE_SECRET};
-    const sigv4_header host = {"host", "example.amazonaws.com"};
-    sigv4_input in = {.method = "GET", .path = "/", .headers = &host, .n_headers = 1,
-                      .region = "us-east-1", .service = "sts", .now = 1440938160};
+    aws_credentials creds = { .access_key_id = "AKIDEXAMPLE", .secret_access_key = SUITE_SECRET };
+    const sigv4_header host = { "host", "example.amazonaws.com" };
+    sigv4_input in = { .method = "GET",
+                       .path = "/",
+                       .headers = &host,
+                       .n_headers = 1,
+                       .region = "us-east-1",
+                       .service = "sts",
+                       .now = 1440938160 };
     sigv4_output out;
     assert_int_equal(sigv4_sign(NULL, &in, &creds, &out), 0);
     assert_string_equal(out.amz_date, "20150830T123600Z");
@@ -553,13 +592,13 @@ static void test_bad_input(void **state)
     assert_int_equal(sigv4_sign(NULL, &no_host, &creds, &out), -1);
     assert_null(out.authorization);
 
-    const sigv4_header bad_name[] = {host, {"bad name", "x"}};
+    const sigv4_header bad_name[] = { host, { "bad name", "x" } };
     sigv4_input b = in;
     b.headers = bad_name;
     b.n_headers = 2;
     assert_int_equal(sigv4_sign(NULL, &b, &creds, &out), -1);
 
-    const sigv4_header bad_date[] = {host, {"X-Amz-Date", "2015-08-30"}};
+    const sigv4_header bad_date[] = { host, { "X-Amz-Date", "2015-08-30" } };
     b.headers = bad_date;
     assert_int_equal(sigv4_sign(NULL, &b, &creds, &out), -1);
 
@@ -569,7 +608,7 @@ static void test_bad_input(void **state)
     b = in;
     b.method = "";
     assert_int_equal(sigv4_sign(NULL, &b, &creds, &out), -1);
-    aws_credentials no_secret = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = ""};
+    aws_credentials no_secret = { .access_key_id = "AKIDEXAMPLE", .secret_access_key = "" };
     assert_int_equal(sigv4_sign(NULL, &in, &no_secret, &out), -1);
     assert_int_equal(sigv4_presign(NULL, &in, &creds, 0, &out), -1);
     assert_int_equal(sigv4_presign(NULL, &in, &creds, 604801, &out), -1);
@@ -582,15 +621,20 @@ static void test_query_canonical(void **state)
 {
     (void)state;
     /* repeated keys sort by value; '+' and raw bytes are encoded; escapes are kept once */
-    aws_credentials creds = {.access_key_id = "AKIDEXAMPLE", .secret_access_key = SUITE_SECRET};
-    const sigv4_header host = {"host", "example.amazonaws.com"};
-    sigv4_input in = {.method = "GET", .path = "/a%2Fb/c d", .query = "b=2&a=3&&a=1&c&d=x+y%2a&e=%zz",
-                      .headers = &host, .n_headers = 1, .region = "us-east-1", .service = "sts",
-                      .now = 1440938160, .normalize_path = true};
+    aws_credentials creds = { .access_key_id = "AKIDEXAMPLE", .secret_access_key = SUITE_SECRET };
+    const sigv4_header host = { "host", "example.amazonaws.com" };
+    sigv4_input in = { .method = "GET",
+                       .path = "/a%2Fb/c d",
+                       .query = "b=2&a=3&&a=1&c&d=x+y%2a&e=%zz",
+                       .headers = &host,
+                       .n_headers = 1,
+                       .region = "us-east-1",
+                       .service = "sts",
+                       .now = 1440938160,
+                       .normalize_path = true };
     sigv4_output out;
     assert_int_equal(sigv4_sign(NULL, &in, &creds, &out), 0);
-    assert_non_null(strstr(out.canonical_request,
-        "GET\n/a%252Fb/c%20d\na=1&a=3&b=2&c=&d=x%2By%2A&e=%25zz\nhost:"));
+    assert_non_null(strstr(out.canonical_request, "GET\n/a%252Fb/c%20d\na=1&a=3&b=2&c=&d=x%2By%2A&e=%25zz\nhost:"));
     sigv4_output_free(&out);
 }
 
@@ -634,7 +678,7 @@ int main(void)
         snprintf(suite_dir, sizeof suite_dir, "%s/../shared/testdata/sigv4", top);
     }
 
-    VEC(struct CMUnitTest) tests = {0};
+    VEC(struct CMUnitTest) tests = { 0 };
     const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_sha256_hex),
         cmocka_unit_test(test_botocore_json_post),
@@ -648,7 +692,7 @@ int main(void)
     for (size_t i = 0; i < ARRAY_LEN(fixed); i++)
         VEC_PUSH(tests, fixed[i]);
 
-    VEC(suite_case) cases = {0};
+    VEC(suite_case) cases = { 0 };
     DIR *d = opendir(suite_dir);
     if (d) {
         struct dirent *e;
@@ -664,19 +708,18 @@ int main(void)
                 suite_case *c = VEC_NEW(cases);
                 str_copy(c->name, sizeof c->name, e->d_name);
                 c->query_mode = mode;
-                snprintf(c->test_name, sizeof c->test_name, "sigv4_suite/%s/%s", c->name,
-                         mode ? "query" : "header");
+                snprintf(c->test_name, sizeof c->test_name, "sigv4_suite/%s/%s", c->name, mode ? "query" : "header");
             }
         }
         closedir(d);
     }
     if (cases.n == 0) {
-        VEC_PUSH(tests, ((struct CMUnitTest){"sigv4_suite", suite_missing, NULL, NULL, NULL}));
+        VEC_PUSH(tests, ((struct CMUnitTest){ "sigv4_suite", suite_missing, NULL, NULL, NULL }));
     } else {
         qsort(cases.items, cases.n, sizeof *cases.items, case_cmp);
         for (size_t i = 0; i < cases.n; i++)
-            VEC_PUSH(tests, ((struct CMUnitTest){cases.items[i].test_name, run_suite_case,
-                                                 NULL, NULL, &cases.items[i]}));
+            VEC_PUSH(tests,
+                     ((struct CMUnitTest){ cases.items[i].test_name, run_suite_case, NULL, NULL, &cases.items[i] }));
     }
     int rc = _cmocka_run_group_tests("sigv4", tests.items, tests.n, NULL, NULL);
     VEC_FREE(tests);

@@ -32,25 +32,26 @@
 #include "aws/sigv4.h"
 #include "world.h"
 
-#define T0 ((time_t)1700000000)   /* 2023-11-14T22:13:20Z */
+#define T0 ((time_t)1700000000) /* 2023-11-14T22:13:20Z */
 
 /* ---------------- form decoding ---------------- */
 
 static void test_form_parse(void **state)
 {
     (void)state;
-    const char *body = "Action=DescribeAutoScalingGroups&AutoScalingGroupNames.member.1=a%20b"
-                       "&AutoScalingGroupNames.member.2=c+d&Bad=%zz%4&Empty&&K%3D=v%3d1&AutoScalingGroupNames.member.4=x";
-    sim_form f = {0};
+    const char *body =
+        "Action=DescribeAutoScalingGroups&AutoScalingGroupNames.member.1=a%20b"
+        "&AutoScalingGroupNames.member.2=c+d&Bad=%zz%4&Empty&&K%3D=v%3d1&AutoScalingGroupNames.member.4=x";
+    sim_form f = { 0 };
     assert_int_equal(sim_form_parse(body, strlen(body), &f), 0);
     assert_string_equal(sim_form_get(&f, "Action"), "DescribeAutoScalingGroups");
     assert_string_equal(sim_form_get(&f, "Bad"), "%zz%4");
     assert_string_equal(sim_form_get(&f, "Empty"), "");
     assert_string_equal(sim_form_get(&f, "K="), "v=1");
     assert_null(sim_form_get(&f, "Nope"));
-    strvec v = {0};
+    strvec v = { 0 };
     sim_form_list(&f, "AutoScalingGroupNames.member", &v);
-    assert_int_equal(v.n, 2);               /* stops at the gap before .4 */
+    assert_int_equal(v.n, 2); /* stops at the gap before .4 */
     assert_string_equal(v.items[0], "a b");
     assert_string_equal(v.items[1], "c d");
     strvec_free(&v);
@@ -59,8 +60,9 @@ static void test_form_parse(void **state)
     /* Bounded: too many pairs is refused. */
     strbuf sb;
     sb_init(&sb);
-    for (int i = 0; i < SIM_FORM_MAX_PAIRS + 5; i++) sb_append(&sb, "a=b&");
-    sim_form g = {0};
+    for (int i = 0; i < SIM_FORM_MAX_PAIRS + 5; i++)
+        sb_append(&sb, "a=b&");
+    sim_form g = { 0 };
     assert_int_equal(sim_form_parse(sb.buf, sb.len, &g), -1);
     assert_int_equal(g.items.n, SIM_FORM_MAX_PAIRS);
     sim_form_free(&g);
@@ -77,7 +79,7 @@ static void test_xml_escape(void **state)
     enc_xml_escape(&sb, "a&b<c>\"'\x1b[31m\t\r\n\xc3\xa9\xff\xc2\x9b!");
     assert_string_equal(sb.buf, "a&amp;b&lt;c&gt;&quot;&apos;\xEF\xBF\xBD[31m\t&#13;\n\xc3\xa9\xEF\xBF\xBD\xc2\x9b!");
     sb_reset(&sb);
-    enc_xml_escape(&sb, "\xed\xa0\x80|\xef\xbf\xbe|\xf0\x9f\x98\x80");   /* surrogate, U+FFFE, emoji */
+    enc_xml_escape(&sb, "\xed\xa0\x80|\xef\xbf\xbe|\xf0\x9f\x98\x80"); /* surrogate, U+FFFE, emoji */
     assert_string_equal(sb.buf, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD|\xEF\xBF\xBD|\xf0\x9f\x98\x80");
     sb_free(&sb);
 }
@@ -87,14 +89,17 @@ static void test_xml_escape(void **state)
 static void test_encode_groups_roundtrip(void **state)
 {
     (void)state;
-    asg_group_list l = {0};
+    asg_group_list l = { 0 };
     asg_group *g = VEC_NEW(l);
     g->name = xstrdup("web & api");
     g->arn = xstrdup("arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:x:autoScalingGroupName/web");
     g->launch_template.launch_template_id = xstrdup("lt-0abc");
     g->launch_template.launch_template_name = xstrdup("web-lt");
     g->launch_template.version = xstrdup("3");
-    g->min_size = 2; g->max_size = 8; g->desired_capacity = 4; g->default_cooldown = 300;
+    g->min_size = 2;
+    g->max_size = 8;
+    g->desired_capacity = 4;
+    g->default_cooldown = 300;
     strvec_push(&g->availability_zones, "us-east-1a");
     strvec_push(&g->availability_zones, "us-east-1b");
     strvec_push(&g->target_group_arns, "arn:tg/1");
@@ -102,7 +107,8 @@ static void test_encode_groups_roundtrip(void **state)
     g->health_check_grace_period = 90;
     g->created_time = 1700000000123;
     g->has_instance_maintenance_policy = true;
-    g->imp_min_healthy_percentage = 90; g->imp_max_healthy_percentage = 120;
+    g->imp_min_healthy_percentage = 90;
+    g->imp_max_healthy_percentage = 120;
     asg_instance *in = VEC_NEW(g->instances);
     in->instance_id = xstrdup("i-0123456789abcdef0");
     in->availability_zone = xstrdup("us-east-1b");
@@ -117,7 +123,7 @@ static void test_encode_groups_roundtrip(void **state)
     strbuf sb;
     sb_init(&sb);
     enc_xml_describe_groups(&sb, &l, "tok/2", "rid-1");
-    asg_group_list out = {0};
+    asg_group_list out = { 0 };
     char *next = NULL;
     aws_error err;
     memset(&err, 0, sizeof err);
@@ -149,24 +155,29 @@ static void test_encode_groups_roundtrip(void **state)
 static void test_encode_refresh_roundtrip(void **state)
 {
     (void)state;
-    instance_refresh_list l = {0};
+    instance_refresh_list l = { 0 };
     instance_refresh *r = VEC_NEW(l);
     r->instance_refresh_id = xstrdup("08b91cf7-8fa6-48af-b6a6-d227f40f1b9b");
     r->auto_scaling_group_name = xstrdup("web");
     r->status = xstrdup("RollbackInProgress");
     r->status_reason = xstrdup("Alarm web-5xx went into ALARM");
     r->start_time = 1700000000000;
-    r->has_percentage_complete = true; r->percentage_complete = 40;
-    r->has_instances_to_update = true; r->instances_to_update = 3;
+    r->has_percentage_complete = true;
+    r->percentage_complete = 40;
+    r->has_instances_to_update = true;
+    r->instances_to_update = 3;
     r->progress_details.has_live = true;
     r->progress_details.live_percentage_complete = 40;
     r->progress_details.live_instances_to_update = 3;
     r->has_preferences = true;
-    r->preferences.has_min_healthy_percentage = true; r->preferences.min_healthy_percentage = 90;
-    r->preferences.has_instance_warmup = true; r->preferences.instance_warmup = 60;
+    r->preferences.has_min_healthy_percentage = true;
+    r->preferences.min_healthy_percentage = 90;
+    r->preferences.has_instance_warmup = true;
+    r->preferences.instance_warmup = 60;
     VEC_PUSH(r->preferences.checkpoint_percentages, 50);
     VEC_PUSH(r->preferences.checkpoint_percentages, 100);
-    r->preferences.has_auto_rollback = true; r->preferences.auto_rollback = true;
+    r->preferences.has_auto_rollback = true;
+    r->preferences.auto_rollback = true;
     r->preferences.has_alarm_specification = true;
     strvec_push(&r->preferences.alarms, "web-5xx");
     r->has_desired_configuration = true;
@@ -180,7 +191,7 @@ static void test_encode_refresh_roundtrip(void **state)
     strbuf sb;
     sb_init(&sb);
     enc_xml_describe_refreshes(&sb, &l, NULL, "rid");
-    instance_refresh_list out = {0};
+    instance_refresh_list out = { 0 };
     char *next = NULL;
     aws_error err;
     memset(&err, 0, sizeof err);
@@ -221,13 +232,16 @@ static void test_encode_elb_ec2_sts_roundtrip(void **state)
     aws_error err;
     memset(&err, 0, sizeof err);
 
-    target_health_list th = {0};
+    target_health_list th = { 0 };
     target_health_desc *d = VEC_NEW(th);
-    d->target_id = xstrdup("i-1"); d->has_port = true; d->port = 8080;
-    d->state = xstrdup("unhealthy"); d->reason = xstrdup("Target.ResponseCodeMismatch");
+    d->target_id = xstrdup("i-1");
+    d->has_port = true;
+    d->port = 8080;
+    d->state = xstrdup("unhealthy");
+    d->reason = xstrdup("Target.ResponseCodeMismatch");
     d->description = xstrdup("Health checks failed with these codes: [502]");
     enc_xml_target_health_list(&sb, &th, "rid");
-    target_health_list tho = {0};
+    target_health_list tho = { 0 };
     assert_int_equal(elb_decode_target_health(sb.buf, sb.len, &tho, &err), 0);
     assert_int_equal(tho.n, 1);
     assert_string_equal(tho.items[0].target_id, "i-1");
@@ -238,15 +252,21 @@ static void test_encode_elb_ec2_sts_roundtrip(void **state)
     MODEL_LIST_FREE(th, target_health_desc_free);
 
     sb_reset(&sb);
-    target_group_list tg = {0};
+    target_group_list tg = { 0 };
     target_group *g = VEC_NEW(tg);
-    g->target_group_arn = xstrdup("arn:tg/web"); g->target_group_name = xstrdup("web");
-    g->protocol = xstrdup("HTTP"); g->has_port = true; g->port = 80;
-    g->health_check_interval_seconds = 10; g->healthy_threshold_count = 3; g->unhealthy_threshold_count = 2;
-    g->health_check_path = xstrdup("/health"); g->matcher_http_code = xstrdup("200");
+    g->target_group_arn = xstrdup("arn:tg/web");
+    g->target_group_name = xstrdup("web");
+    g->protocol = xstrdup("HTTP");
+    g->has_port = true;
+    g->port = 80;
+    g->health_check_interval_seconds = 10;
+    g->healthy_threshold_count = 3;
+    g->unhealthy_threshold_count = 2;
+    g->health_check_path = xstrdup("/health");
+    g->matcher_http_code = xstrdup("200");
     strvec_push(&g->load_balancer_arns, "arn:lb/1");
     enc_xml_target_groups(&sb, &tg, "m2", "rid");
-    target_group_list tgo = {0};
+    target_group_list tgo = { 0 };
     char *marker = NULL;
     assert_int_equal(elb_decode_target_groups(sb.buf, sb.len, &tgo, &marker, NULL, &err), 0);
     assert_int_equal(tgo.n, 1);
@@ -259,13 +279,16 @@ static void test_encode_elb_ec2_sts_roundtrip(void **state)
     MODEL_LIST_FREE(tg, target_group_free);
 
     sb_reset(&sb);
-    ec2_instance_list ei = {0};
+    ec2_instance_list ei = { 0 };
     ec2_instance *i = VEC_NEW(ei);
-    i->instance_id = xstrdup("i-0abc"); i->image_id = xstrdup("ami-1"); i->state_name = xstrdup("running");
-    i->launch_time = 1700000000000; i->availability_zone = xstrdup("us-east-1a");
+    i->instance_id = xstrdup("i-0abc");
+    i->image_id = xstrdup("ami-1");
+    i->state_name = xstrdup("running");
+    i->launch_time = 1700000000000;
+    i->availability_zone = xstrdup("us-east-1a");
     i->private_ip_address = xstrdup("10.0.1.5");
     enc_xml_ec2_instances(&sb, &ei, "123456789012", NULL, "rid");
-    ec2_instance_list eio = {0};
+    ec2_instance_list eio = { 0 };
     char *tok = NULL;
     assert_int_equal(ec2_decode_instances(sb.buf, sb.len, &eio, &tok, NULL, &err), 0);
     assert_int_equal(eio.n, 1);
@@ -278,7 +301,9 @@ static void test_encode_elb_ec2_sts_roundtrip(void **state)
     MODEL_LIST_FREE(ei, ec2_instance_free);
 
     sb_reset(&sb);
-    caller_identity ci = { .account = "123456789012", .arn = "arn:aws:iam::123456789012:user/oncall", .user_id = "AIDA1" };
+    caller_identity ci = { .account = "123456789012",
+                           .arn = "arn:aws:iam::123456789012:user/oncall",
+                           .user_id = "AIDA1" };
     enc_xml_caller_identity(&sb, &ci, "rid");
     caller_identity cio;
     memset(&cio, 0, sizeof cio);
@@ -297,18 +322,20 @@ static void test_encode_json_roundtrip(void **state)
     aws_error err;
     memset(&err, 0, sizeof err);
 
-    ecr_image_detail_list l = {0};
+    ecr_image_detail_list l = { 0 };
     ecr_image_detail *d = VEC_NEW(l);
-    d->registry_id = xstrdup("123456789012"); d->repository_name = xstrdup("web");
+    d->registry_id = xstrdup("123456789012");
+    d->repository_name = xstrdup("web");
     d->image_digest = xstrdup("sha256:abcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabca");
     strvec_push(&d->image_tags, "prod");
     strvec_push(&d->image_tags, "a1b2c3d");
-    d->has_size = true; d->image_size_in_bytes = 123456789012LL;
+    d->has_size = true;
+    d->image_size_in_bytes = 123456789012LL;
     d->image_pushed_at = 1700000000123;
     d->image_manifest_media_type = xstrdup("application/vnd.docker.distribution.manifest.v2+json");
     enc_json_image_details(&sb, &l, "n1");
     assert_non_null(strstr(sb.buf, "\"imagePushedAt\":1700000000.123"));
-    ecr_image_detail_list o = {0};
+    ecr_image_detail_list o = { 0 };
     char *next = NULL;
     assert_int_equal(ecr_decode_images(sb.buf, sb.len, &o, &next, NULL, &err), 0);
     assert_int_equal(o.n, 1);
@@ -322,7 +349,8 @@ static void test_encode_json_roundtrip(void **state)
 
     /* The manifest goes out byte-exact, slashes and escapes included (an answer
      * with U+0000 in it is refused by the client: json_util.h). */
-    static const char manifest[] = "{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\",\t\"x\":\"\\u00e9/\\\"\"tail}";
+    static const char manifest[] = "{\n   \"schemaVersion\": 2,\n   \"mediaType\": "
+                                   "\"application/vnd.oci.image.manifest.v1+json\",\t\"x\":\"\\u00e9/\\\"\"tail}";
     sb_reset(&sb);
     ecr_batch_get_result r;
     memset(&r, 0, sizeof r);
@@ -334,7 +362,8 @@ static void test_encode_json_roundtrip(void **state)
     memcpy(im->image_manifest, manifest, sizeof manifest);
     im->image_manifest_len = sizeof manifest - 1;
     ecr_image_failure *fl = VEC_NEW(r.failures);
-    fl->image_tag = xstrdup("nope"); fl->failure_code = xstrdup("ImageNotFound");
+    fl->image_tag = xstrdup("nope");
+    fl->failure_code = xstrdup("ImageNotFound");
     fl->failure_reason = xstrdup("Requested image not found");
     enc_json_batch_get(&sb, &r, false);
     ecr_batch_get_result ro;
@@ -349,13 +378,16 @@ static void test_encode_json_roundtrip(void **state)
     ecr_batch_get_result_free(&r);
 
     sb_reset(&sb);
-    cw_alarm_list al = {0};
+    cw_alarm_list al = { 0 };
     cw_alarm *a = VEC_NEW(al);
-    a->alarm_name = xstrdup("web-unhealthy"); a->state_value = xstrdup("ALARM");
+    a->alarm_name = xstrdup("web-unhealthy");
+    a->state_value = xstrdup("ALARM");
     a->state_reason = xstrdup("Threshold Crossed: \x1b[2J");
-    a->has_threshold = true; a->threshold = 0.5; a->state_updated_timestamp = 1700000000500;
+    a->has_threshold = true;
+    a->threshold = 0.5;
+    a->state_updated_timestamp = 1700000000500;
     enc_json_alarms(&sb, &al, NULL);
-    cw_alarm_list alo = {0};
+    cw_alarm_list alo = { 0 };
     assert_int_equal(cw_decode_alarms(sb.buf, sb.len, &alo, &next, NULL, &err), 0);
     assert_int_equal(alo.n, 1);
     assert_string_equal(alo.items[0].alarm_name, "web-unhealthy");
@@ -420,8 +452,8 @@ static const char AKID[] = "AKIDSIMTEST0000000001";
 static const char SECRET[] = "simtestsecretkey/0123456789abcdefghijklmno";
 
 /* A signed Query request like botocore's (content-type, host, x-amz-date). */
-static void make_req(test_req *t, const char *service, const char *region, const char *body,
-                     const char *target, const char *secret, time_t when)
+static void make_req(test_req *t, const char *service, const char *region, const char *body, const char *target,
+                     const char *secret, time_t when)
 {
     memset(t, 0, sizeof *t);
     sim_request *r = &t->req;
@@ -435,12 +467,21 @@ static void make_req(test_req *t, const char *service, const char *region, const
     strftime(t->date, sizeof t->date, "%Y%m%dT%H%M%SZ", &tm);
     r->headers[r->n_headers++] = (sigv4_header){ "Host", t->host };
     r->headers[r->n_headers++] = (sigv4_header){ "X-Amz-Date", t->date };
-    r->headers[r->n_headers++] = (sigv4_header){
-        "Content-Type", target ? "application/x-amz-json-1.1" : "application/x-www-form-urlencoded; charset=utf-8" };
-    if (target) r->headers[r->n_headers++] = (sigv4_header){ "X-Amz-Target", target };
+    r->headers[r->n_headers++] =
+        (sigv4_header){ "Content-Type",
+                        target ? "application/x-amz-json-1.1" : "application/x-www-form-urlencoded; charset=utf-8" };
+    if (target)
+        r->headers[r->n_headers++] = (sigv4_header){ "X-Amz-Target", target };
     sigv4_input in = {
-        .method = "POST", .path = "/", .headers = r->headers, .n_headers = r->n_headers,
-        .body = body, .body_len = r->body_len, .region = region, .service = service, .now = when,
+        .method = "POST",
+        .path = "/",
+        .headers = r->headers,
+        .n_headers = r->n_headers,
+        .body = body,
+        .body_len = r->body_len,
+        .region = region,
+        .service = service,
+        .now = when,
         .normalize_path = true,
     };
     aws_credentials c = { .access_key_id = (char *)AKID, .secret_access_key = (char *)secret };
@@ -453,20 +494,25 @@ static void make_req(test_req *t, const char *service, const char *region, const
     r->headers[r->n_headers++] = (sigv4_header){ "Authorization", t->authorization };
 }
 
-static void free_req(test_req *t) { free(t->authorization); }
+static void free_req(test_req *t)
+{
+    free(t->authorization);
+}
 
 static const char *test_secret(void *ud, const char *akid, const char *sent_token, const char **token)
 {
     (void)sent_token;
     const char *tok = ud;
-    if (token) *token = tok;
+    if (token)
+        *token = tok;
     return strcmp(akid, AKID) == 0 ? SECRET : NULL;
 }
 
 static sim_error check(test_req *t, sim_proto proto, const char *service, void *token)
 {
-    auth_params p = { .proto = proto, .service = service, .region = "us-east-1", .now = T0,
-                      .secret = test_secret, .ud = token };
+    auth_params p = {
+        .proto = proto, .service = service, .region = "us-east-1", .now = T0, .secret = test_secret, .ud = token
+    };
     sigv4_auth a;
     return auth_check(&t->req, &p, &a);
 }
@@ -536,8 +582,9 @@ static void test_auth(void **state)
     make_req(&t, "autoscaling", "us-east-1", body, NULL, SECRET, T0 - 16 * 60);
     e = check(&t, SIM_PROTO_QUERY, "autoscaling", NULL);
     assert_string_equal(e.code, "RequestTimeTooSkewed");
-    assert_string_equal(e.message, "Signature expired: 20231114T215720Z is now earlier than 20231114T215820Z "
-                                   "(20231114T221320Z - 15 min.)");
+    assert_string_equal(e.message,
+                        "Signature expired: 20231114T215720Z is now earlier than 20231114T215820Z "
+                        "(20231114T221320Z - 15 min.)");
     e = check(&t, SIM_PROTO_JSON11, "autoscaling", NULL);
     assert_string_equal(e.code, "InvalidSignatureException");
     assert_non_null(strstr(e.message, "Signature expired"));
@@ -576,13 +623,13 @@ static void test_auth(void **state)
 
 /* ---------------- routing ---------------- */
 
-static void route_of(const char *service, const char *body, const char *target, sim_route *rt, sim_error *err,
-                     bool *ok)
+static void route_of(const char *service, const char *body, const char *target, sim_route *rt, sim_error *err, bool *ok)
 {
     test_req t;
     make_req(&t, service, "us-east-1", body, target, SECRET, T0);
-    sim_form f = {0};
-    if (!target) sim_form_parse(body, strlen(body), &f);
+    sim_form f = { 0 };
+    if (!target)
+        sim_form_parse(body, strlen(body), &f);
     *ok = route_identify(&t.req, &f, rt, err);
     sim_form_free(&f);
     free_req(&t);
@@ -660,14 +707,20 @@ static void test_faults_json(void **state)
     assert_int_equal(f.rules.items[1].slow_body_bytes_per_sec, 100);
 
     const char *bad[] = {
-        "", "[]", "{\"rules\":{}}", "{\"rules\":[{\"throttle_rate\":1.5}]}", "{\"rules\":[{\"latency_ms\":\"x\"}]}",
-        "{\"rules\":[1]}", "{\"rules\":[]", "{\"rules\":[{\"operation\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]}",
+        "",
+        "[]",
+        "{\"rules\":{}}",
+        "{\"rules\":[{\"throttle_rate\":1.5}]}",
+        "{\"rules\":[{\"latency_ms\":\"x\"}]}",
+        "{\"rules\":[1]}",
+        "{\"rules\":[]",
+        "{\"rules\":[{\"operation\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}]}",
     };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         err[0] = 0;
         assert_int_equal(faults_from_json(bad[i], strlen(bad[i]), &f, err, sizeof err), -1);
         assert_true(err[0] != 0);
-        assert_int_equal(f.rules.n, 2);     /* unchanged on error */
+        assert_int_equal(f.rules.n, 2); /* unchanged on error */
     }
     strbuf sb;
     sb_init(&sb);
@@ -698,7 +751,7 @@ static void test_faults_decide(void **state)
         fault_decision da, db;
         faults_decide(&a, "autoscaling", "DescribeAutoScalingGroups", &da);
         faults_decide(&b, "autoscaling", "DescribeAutoScalingGroups", &db);
-        assert_memory_equal(&da, &db, sizeof da);     /* same seed, same dice */
+        assert_memory_equal(&da, &db, sizeof da); /* same seed, same dice */
         assert_true(da.delay_ms >= 10 && da.delay_ms <= 30);
         assert_false(da.throttle);
         n5xx += da.error_5xx;
@@ -726,14 +779,15 @@ static void test_faults_decide(void **state)
 static void test_faults_chosen_errors(void **state)
 {
     (void)state;
-    const char *rules = "{\"rules\":[{\"operation\":\"StartInstanceRefresh\",\"error_code\":\"LimitExceeded\","
-                        "\"error_message\":\"too <many>\",\"error_rate\":1,\"count\":2},"
-                        "{\"operation\":\"*\",\"error_code\":\"ServiceUnavailable\",\"error_status\":503,\"error_rate\":1}]}";
+    const char *rules =
+        "{\"rules\":[{\"operation\":\"StartInstanceRefresh\",\"error_code\":\"LimitExceeded\","
+        "\"error_message\":\"too <many>\",\"error_rate\":1,\"count\":2},"
+        "{\"operation\":\"*\",\"error_code\":\"ServiceUnavailable\",\"error_status\":503,\"error_rate\":1}]}";
     sim_front a;
     sim_front_init(&a, NULL, 3);
     char err[160];
     assert_int_equal(faults_from_json(rules, strlen(rules), &a.faults, err, sizeof err), 0);
-    assert_int_equal(a.faults.rules.items[0].error_status, 400);   /* the default */
+    assert_int_equal(a.faults.rules.items[0].error_status, 400); /* the default */
     fault_decision d;
     for (int i = 0; i < 2; i++) {
         faults_decide(&a, "autoscaling", "StartInstanceRefresh", &d);
@@ -743,7 +797,8 @@ static void test_faults_chosen_errors(void **state)
         sim_response_init(&resp);
         assert_true(faults_pre(&d, SIM_PROTO_QUERY, &resp));
         assert_int_equal(resp.status, 400);
-        assert_non_null(strstr(resp.body.buf, "<Type>Sender</Type><Code>LimitExceeded</Code><Message>too &lt;many&gt;</Message>"));
+        assert_non_null(
+            strstr(resp.body.buf, "<Type>Sender</Type><Code>LimitExceeded</Code><Message>too &lt;many&gt;</Message>"));
         sim_response_free(&resp);
     }
     /* used up: the next rule answers */
@@ -766,7 +821,7 @@ static void test_faults_chosen_errors(void **state)
     sb_init(&sb);
     faults_to_json(&a.faults, &sb);
     assert_non_null(strstr(sb.buf, "\"count\":2,\"used\":2"));
-    sim_faults g = {0};
+    sim_faults g = { 0 };
     assert_int_equal(faults_from_json(sb.buf, sb.len, &g, err, sizeof err), 0);
     assert_string_equal(g.rules.items[1].error_code, "ServiceUnavailable");
     assert_int_equal(g.rules.items[1].error_status, 503);
@@ -816,10 +871,14 @@ static void test_encode_fidelity_members(void **state)
     in->protected_from_scale_in = true;
     enc_xml_asg_group(&sb, &g);
     static const char *const want_group[] = {
-        "<SuspendedProcesses><member><ProcessName>Launch</ProcessName><SuspensionReason>User suspended at 2024-05-01T12:00:00Z</SuspensionReason></member></SuspendedProcesses>",
+        "<SuspendedProcesses><member><ProcessName>Launch</ProcessName><SuspensionReason>User suspended at "
+        "2024-05-01T12:00:00Z</SuspensionReason></member></SuspendedProcesses>",
         "<TrafficSources><member><Identifier>arn:tg/1</Identifier><Type>elbv2</Type></member></TrafficSources>",
-        "<WarmPoolConfiguration><MaxGroupPreparedCapacity>-1</MaxGroupPreparedCapacity><MinSize>0</MinSize><PoolState>Hibernated</PoolState><InstanceReusePolicy><ReuseOnScaleIn>true</ReuseOnScaleIn></InstanceReusePolicy></WarmPoolConfiguration><WarmPoolSize>3</WarmPoolSize>",
-        "<LifecycleState>Standby</LifecycleState>", "<ProtectedFromScaleIn>true</ProtectedFromScaleIn>",
+        "<WarmPoolConfiguration><MaxGroupPreparedCapacity>-1</MaxGroupPreparedCapacity><MinSize>0</"
+        "MinSize><PoolState>Hibernated</PoolState><InstanceReusePolicy><ReuseOnScaleIn>true</ReuseOnScaleIn></"
+        "InstanceReusePolicy></WarmPoolConfiguration><WarmPoolSize>3</WarmPoolSize>",
+        "<LifecycleState>Standby</LifecycleState>",
+        "<ProtectedFromScaleIn>true</ProtectedFromScaleIn>",
     };
     for (size_t i = 0; i < ARRAY_LEN(want_group); i++)
         if (!strstr(sb.buf, want_group[i]))
@@ -833,13 +892,15 @@ static void test_encode_fidelity_members(void **state)
     wi->lifecycle_state = xstrdup("Warmed:Stopped");
     sb_reset(&sb);
     enc_xml_describe_warm_pool(&sb, &wp, NULL, "rid");
-    assert_non_null(strstr(sb.buf, "<DescribeWarmPoolResult><WarmPoolConfiguration><PoolState>Stopped</PoolState></WarmPoolConfiguration>"
-                                   "<Instances><member><InstanceId>i-2</InstanceId><LifecycleState>Warmed:Stopped</LifecycleState>"));
+    assert_non_null(
+        strstr(sb.buf,
+               "<DescribeWarmPoolResult><WarmPoolConfiguration><PoolState>Stopped</PoolState></WarmPoolConfiguration>"
+               "<Instances><member><InstanceId>i-2</InstanceId><LifecycleState>Warmed:Stopped</LifecycleState>"));
     warm_pool_free(&wp);
     asg_group_free(&g);
 
     /* alarms: a metric math one and a composite one, in both encodings */
-    cw_alarm_list al = {0};
+    cw_alarm_list al = { 0 };
     cw_alarm *m = VEC_NEW(al);
     m->alarm_name = xstrdup("math");
     m->state_value = xstrdup("OK");
@@ -865,13 +926,16 @@ static void test_encode_fidelity_members(void **state)
     c->alarm_rule = xstrdup("ALARM(\"math\") AND NOT OK(x)");
     sb_reset(&sb);
     enc_xml_alarms(&sb, &al, NULL, "rid");
-    assert_non_null(strstr(sb.buf, "<Metrics><member><Id>m1</Id><MetricStat><Metric><Namespace>AWS/ApplicationELB</Namespace>"
-                                   "<MetricName>Latency</MetricName></Metric><Period>60</Period><Stat>p99</Stat></MetricStat>"
-                                   "<ReturnData>false</ReturnData></member><member><Id>ad1</Id>"
-                                   "<Expression>ANOMALY_DETECTION_BAND(m1, 2)</Expression><ReturnData>true</ReturnData></member></Metrics>"
-                                   "<ThresholdMetricId>ad1</ThresholdMetricId>"));
+    assert_non_null(
+        strstr(sb.buf,
+               "<Metrics><member><Id>m1</Id><MetricStat><Metric><Namespace>AWS/ApplicationELB</Namespace>"
+               "<MetricName>Latency</MetricName></Metric><Period>60</Period><Stat>p99</Stat></MetricStat>"
+               "<ReturnData>false</ReturnData></member><member><Id>ad1</Id>"
+               "<Expression>ANOMALY_DETECTION_BAND(m1, 2)</Expression><ReturnData>true</ReturnData></member></Metrics>"
+               "<ThresholdMetricId>ad1</ThresholdMetricId>"));
     assert_non_null(strstr(sb.buf, "</MetricAlarms><CompositeAlarms><member><AlarmName>comp</AlarmName>"));
-    assert_non_null(strstr(sb.buf, "<AlarmRule>ALARM(&quot;math&quot;) AND NOT OK(x)</AlarmRule></member></CompositeAlarms>"));
+    assert_non_null(
+        strstr(sb.buf, "<AlarmRule>ALARM(&quot;math&quot;) AND NOT OK(x)</AlarmRule></member></CompositeAlarms>"));
     sb_reset(&sb);
     enc_json_alarms(&sb, &al, NULL);
     json_object *o = json_tokener_parse(sb.buf), *v, *x;
@@ -907,7 +971,9 @@ static void test_encode_fidelity_members(void **state)
     enc_json_finish(&sb, enc_json_image_detail(&d));
     assert_non_null(strstr(sb.buf, "\"imageStatus\":\"ARCHIVED\",\"lastArchivedAt\":1700000000.000"));
     assert_non_null(strstr(sb.buf, "\"imageScanStatus\":{\"status\":\"COMPLETE\"}"));
-    assert_non_null(strstr(sb.buf, "\"imageScanFindingsSummary\":{\"imageScanCompletedAt\":1700000001.000,\"findingSeverityCounts\":{\"CRITICAL\":4}}"));
+    assert_non_null(strstr(sb.buf,
+                           "\"imageScanFindingsSummary\":{\"imageScanCompletedAt\":1700000001.000,"
+                           "\"findingSeverityCounts\":{\"CRITICAL\":4}}"));
     ecr_image_detail_free(&d);
     sb_free(&sb);
 }
@@ -949,14 +1015,27 @@ static void test_guard_host_origin(void **state)
     (void)state;
     int st;
     static const char *const loopback[] = {
-        "127.0.0.1", "127.0.0.1:4566", "127.0.0.1:", "localhost", "LOCALHOST:80", "[::1]", "[::1]:4566",
-        "127.1.2.3:9", "[::ffff:127.0.0.1]:1",
+        "127.0.0.1",  "127.0.0.1:4566", "127.0.0.1:",           "localhost", "LOCALHOST:80", "[::1]",
+        "[::1]:4566", "127.1.2.3:9",    "[::ffff:127.0.0.1]:1",
     };
     expect_values("Host", loopback, ARRAY_LEN(loopback), 0);
     static const char *const foreign[] = {
-        "evil.example", "evil.example:4566", "localhost.evil.example", "127.0.0.1.evil.example", "10.0.0.1",
-        "0.0.0.0", "[::]:4566", "::1", "127.0.0.1:65536", "127.0.0.1:4566x", "127.0.0.1:-1", "[::1]x", "[::1",
-        "", "127.0.0.1@evil.example", "127.0.0.1 evil.example",
+        "evil.example",
+        "evil.example:4566",
+        "localhost.evil.example",
+        "127.0.0.1.evil.example",
+        "10.0.0.1",
+        "0.0.0.0",
+        "[::]:4566",
+        "::1",
+        "127.0.0.1:65536",
+        "127.0.0.1:4566x",
+        "127.0.0.1:-1",
+        "[::1]x",
+        "[::1",
+        "",
+        "127.0.0.1@evil.example",
+        "127.0.0.1 evil.example",
     };
     expect_values("Host", foreign, ARRAY_LEN(foreign), 400);
     const char *none[] = { "Content-Type", "text/plain", NULL };
@@ -971,12 +1050,19 @@ static void test_guard_host_origin(void **state)
                                                 "HTTP://LOCALHOST" };
     expect_values("Origin", good_origins, ARRAY_LEN(good_origins), 0);
     static const char *const bad_origins[] = {
-        "http://evil.example", "null", "", "file://", "ftp://127.0.0.1", "http://127.0.0.1.evil.example",
-        "http://localhost:4566/path", "http://localhost@evil.example", "127.0.0.1",
+        "http://evil.example",
+        "null",
+        "",
+        "file://",
+        "ftp://127.0.0.1",
+        "http://127.0.0.1.evil.example",
+        "http://localhost:4566/path",
+        "http://localhost@evil.example",
+        "127.0.0.1",
     };
     expect_values("Origin", bad_origins, ARRAY_LEN(bad_origins), 403);
-    const char *two_origins[] = { "Host", "localhost", "Origin", "http://localhost", "Origin", "http://evil.example",
-                                  NULL };
+    const char *two_origins[] = { "Host",   "localhost",           "Origin", "http://localhost",
+                                  "Origin", "http://evil.example", NULL };
     assert_non_null(host_problem(two_origins, &st));
     assert_int_equal(st, 403);
     static const char *const cross[] = { "cross-site" }, *const same[] = { "same-origin", "same-site", "none" };
@@ -1011,7 +1097,8 @@ static void test_guard_framing(void **state)
     static const char *const not_numbers[] = { "12, 2", "-1", "+5", "", "0x10", "99999999999999999999" };
     for (size_t i = 0; i < ARRAY_LEN(not_numbers); i++) {
         const char *kv[] = { "Content-Length", not_numbers[i], NULL };
-        if (!framing(kv, &st)) fail_msg("Content-Length '%s' accepted", not_numbers[i]);
+        if (!framing(kv, &st))
+            fail_msg("Content-Length '%s' accepted", not_numbers[i]);
         assert_int_equal(st, 400);
     }
     const char *gzip[] = { "Transfer-Encoding", "gzip, chunked", NULL };
@@ -1030,7 +1117,7 @@ static void test_guard_token(void **state)
     assert_int_equal(strlen(a), 32);
     assert_string_not_equal(a, b);
     assert_true(guard_token_valid(a));
-    assert_int_equal(guard_token_new(b, 32), -1);   /* no room for 32 digits and the NUL */
+    assert_int_equal(guard_token_new(b, 32), -1); /* no room for 32 digits and the NUL */
 
     assert_false(guard_token_valid(NULL));
     assert_false(guard_token_valid("short-token"));
@@ -1044,12 +1131,12 @@ static void test_guard_token(void **state)
     const char *in_header[] = { "X-Tarmac-Sim-Token", a, NULL };
     const char *as_bearer[] = { "authorization", bearer, NULL };
     const char *wrong_bearer[] = { "Authorization", wrong, NULL };
-    const char *prefix[] = { "X-Tarmac-Sim-Token", bearer + 7 + 1, NULL };   /* one character short */
+    const char *prefix[] = { "X-Tarmac-Sim-Token", bearer + 7 + 1, NULL }; /* one character short */
     const char *none[] = { "Host", "localhost", NULL };
     sim_request r;
     headers_req(&r, "/_sim/state", in_header);
     assert_true(guard_token_ok(&r, a));
-    assert_false(guard_token_ok(&r, ""));        /* an empty token matches nothing */
+    assert_false(guard_token_ok(&r, "")); /* an empty token matches nothing */
     headers_req(&r, "/_sim/state", as_bearer);
     assert_true(guard_token_ok(&r, a));
     headers_req(&r, "/_sim/state", wrong_bearer);
@@ -1088,13 +1175,17 @@ static void test_front_refuses_foreign_host_and_origin(void **state)
     sim_front f;
     sim_front_init(&f, NULL, 1);
     char code[128];
-    struct { const char *service, *body, *target; aws_protocol cproto; const char *denied; } ops[] = {
-        {"autoscaling", "Action=DescribeAutoScalingGroups&Version=2011-01-01", NULL, AWS_PROTO_QUERY, "AccessDenied"},
-        {"ec2", "Action=DescribeInstances&Version=2016-11-15", NULL, AWS_PROTO_EC2, "UnauthorizedOperation"},
-        {"ecr", "{}", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", AWS_PROTO_JSON_1_1,
-         "AccessDeniedException"},
-        {"monitoring", "{}", "GraniteServiceVersion20100801.DescribeAlarms", AWS_PROTO_JSON_1_0,
-         "AccessDeniedException"},
+    struct {
+        const char *service, *body, *target;
+        aws_protocol cproto;
+        const char *denied;
+    } ops[] = {
+        { "autoscaling", "Action=DescribeAutoScalingGroups&Version=2011-01-01", NULL, AWS_PROTO_QUERY, "AccessDenied" },
+        { "ec2", "Action=DescribeInstances&Version=2016-11-15", NULL, AWS_PROTO_EC2, "UnauthorizedOperation" },
+        { "ecr", "{}", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", AWS_PROTO_JSON_1_1,
+          "AccessDeniedException" },
+        { "monitoring", "{}", "GraniteServiceVersion20100801.DescribeAlarms", AWS_PROTO_JSON_1_0,
+          "AccessDeniedException" },
     };
     for (size_t i = 0; i < ARRAY_LEN(ops); i++) {
         test_req t;
@@ -1137,13 +1228,16 @@ static void test_front_control_needs_token(void **state)
     const char *body = "{\"rules\":[{\"operation\":\"*\",\"error_5xx_rate\":1}]}";
     char bearer[200];
     snprintf(bearer, sizeof bearer, "Bearer %s", f.control_token);
-    struct { const char *const kv[9]; int status; } cases[] = {
-        {{"Host", "evil.example", "Content-Type", "text/plain", "Origin", "http://evil.example", NULL}, 400},
-        {{"Host", "127.0.0.1:4566", "Content-Type", "text/plain", "Origin", "http://evil.example", NULL}, 403},
-        {{"Host", "127.0.0.1:4566", "Content-Type", "text/plain", NULL}, 401},
-        {{"Host", "127.0.0.1:4566", "X-Tarmac-Sim-Token", "0123456789abcdef0123456789abcdef", NULL}, 401},
-        {{"Host", "evil.example", "Authorization", bearer, NULL}, 400},
-        {{"Host", "localhost", "Authorization", bearer, "Origin", "null", NULL}, 403},
+    struct {
+        const char *const kv[9];
+        int status;
+    } cases[] = {
+        { { "Host", "evil.example", "Content-Type", "text/plain", "Origin", "http://evil.example", NULL }, 400 },
+        { { "Host", "127.0.0.1:4566", "Content-Type", "text/plain", "Origin", "http://evil.example", NULL }, 403 },
+        { { "Host", "127.0.0.1:4566", "Content-Type", "text/plain", NULL }, 401 },
+        { { "Host", "127.0.0.1:4566", "X-Tarmac-Sim-Token", "0123456789abcdef0123456789abcdef", NULL }, 401 },
+        { { "Host", "evil.example", "Authorization", bearer, NULL }, 400 },
+        { { "Host", "localhost", "Authorization", bearer, "Origin", "null", NULL }, 403 },
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         sim_request r;
@@ -1153,11 +1247,13 @@ static void test_front_control_needs_token(void **state)
         sim_response resp;
         sim_response_init(&resp);
         sim_front_handle(&f, &r, &resp);
-        if (resp.status != cases[i].status) fail_msg("case %zu: %d %s", i, resp.status, resp.body.buf);
+        if (resp.status != cases[i].status)
+            fail_msg("case %zu: %d %s", i, resp.status, resp.body.buf);
         assert_string_equal(resp.content_type, "application/json");
         assert_non_null(strstr(resp.body.buf, "\"error\""));
-        if (resp.status == 401) assert_non_null(resp.www_authenticate);
-        assert_int_equal(f.faults.rules.n, 0);    /* the world's faults are untouched */
+        if (resp.status == 401)
+            assert_non_null(resp.www_authenticate);
+        assert_int_equal(f.faults.rules.n, 0); /* the world's faults are untouched */
         sim_response_free(&resp);
     }
     const char *ok[] = { "Host", "localhost:4566", "Authorization", bearer, NULL };
@@ -1191,14 +1287,22 @@ static int live_setup(void **state)
     live *l = xcalloc(1, sizeof *l);
     char err[256] = "";
     l->sc = sim_scenario_load("demo", err, sizeof err);
-    if (!l->sc) { fprintf(stderr, "demo scenario: %s\n", err); free(l); return -1; }
+    if (!l->sc) {
+        fprintf(stderr, "demo scenario: %s\n", err);
+        free(l);
+        return -1;
+    }
     l->w = world_new_from_scenario(l->sc, 1, 1);
-    if (!l->w || l->sc->credentials.n == 0) { free(l); return -1; }
+    if (!l->w || l->sc->credentials.n == 0) {
+        free(l);
+        return -1;
+    }
     l->akid = l->sc->credentials.items[0].access_key_id;
     l->secret = world_credentials(l->w, l->akid, &l->token);
     l->region = world_region(l->w);
     sim_front_init(&l->f, l->w, 1);
-    if (sim_server_start(&l->f, 0) != 0) return -1;
+    if (sim_server_start(&l->f, 0) != 0)
+        return -1;
     snprintf(l->base, sizeof l->base, "http://127.0.0.1:%u", (unsigned)l->f.port);
     *state = l;
     return 0;
@@ -1207,7 +1311,8 @@ static int live_setup(void **state)
 static int live_teardown(void **state)
 {
     live *l = *state;
-    if (!l) return 0;
+    if (!l)
+        return 0;
     sim_server_stop(&l->f);
     sim_front_done(&l->f);
     world_free(l->w);
@@ -1223,8 +1328,8 @@ static size_t collect(char *p, size_t sz, size_t n, void *ud)
 }
 
 /* POSTs body (signed for service unless unsigned) and returns the curl code. */
-static CURLcode post(live *l, const char *path, const char *service, const char *target, const char *body,
-                     bool sign, const char *secret, long *status, strbuf *out)
+static CURLcode post(live *l, const char *path, const char *service, const char *target, const char *body, bool sign,
+                     const char *secret, long *status, strbuf *out)
 {
     CURL *c = curl_easy_init();
     char url[256];
@@ -1236,15 +1341,16 @@ static CURLcode post(live *l, const char *path, const char *service, const char 
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y%m%dT%H%M%SZ", &tm);
-    const char *ct = target ? (strcmp(service, "monitoring") == 0 ? "application/x-amz-json-1.0"
-                                                                  : "application/x-amz-json-1.1")
-                            : "application/x-www-form-urlencoded; charset=utf-8";
+    const char *ct = target
+        ? (strcmp(service, "monitoring") == 0 ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1")
+        : "application/x-www-form-urlencoded; charset=utf-8";
     sigv4_header hs[5];
     size_t n = 0;
     hs[n++] = (sigv4_header){ "host", host };
     hs[n++] = (sigv4_header){ "x-amz-date", date };
     hs[n++] = (sigv4_header){ "content-type", ct };
-    if (target) hs[n++] = (sigv4_header){ "x-amz-target", target };
+    if (target)
+        hs[n++] = (sigv4_header){ "x-amz-target", target };
     char line[2048];
     for (size_t i = 0; i < n; i++) {
         snprintf(line, sizeof line, "%s: %s", hs[i].name, hs[i].value);
@@ -1255,10 +1361,18 @@ static CURLcode post(live *l, const char *path, const char *service, const char 
         hl = curl_slist_append(hl, line);
     }
     if (sign) {
-        sigv4_input in = { .method = "POST", .path = path, .headers = hs, .n_headers = n, .body = body,
-                           .body_len = strlen(body), .region = l->region, .service = service, .now = now,
+        sigv4_input in = { .method = "POST",
+                           .path = path,
+                           .headers = hs,
+                           .n_headers = n,
+                           .body = body,
+                           .body_len = strlen(body),
+                           .region = l->region,
+                           .service = service,
+                           .now = now,
                            .normalize_path = true };
-        aws_credentials cr = { .access_key_id = (char *)l->akid, .secret_access_key = (char *)secret,
+        aws_credentials cr = { .access_key_id = (char *)l->akid,
+                               .secret_access_key = (char *)secret,
                                .session_token = (char *)l->token };
         sigv4_output o;
         memset(&o, 0, sizeof o);
@@ -1298,14 +1412,22 @@ static int paged_setup(void **state)
     live *l = xcalloc(1, sizeof *l);
     char err[256] = "";
     l->sc = sim_scenario_parse("paged.yaml", PAGED_YAML, sizeof PAGED_YAML - 1, err, sizeof err);
-    if (!l->sc) { fprintf(stderr, "paged scenario: %s\n", err); free(l); return -1; }
+    if (!l->sc) {
+        fprintf(stderr, "paged scenario: %s\n", err);
+        free(l);
+        return -1;
+    }
     l->w = world_new_from_scenario(l->sc, 7, 1);
-    if (!l->w) { free(l); return -1; }
+    if (!l->w) {
+        free(l);
+        return -1;
+    }
     l->akid = l->sc->credentials.items[0].access_key_id;
     l->secret = world_credentials(l->w, l->akid, &l->token);
     l->region = world_region(l->w);
     sim_front_init(&l->f, l->w, 7);
-    if (sim_server_start(&l->f, 0) != 0) return -1;
+    if (sim_server_start(&l->f, 0) != 0)
+        return -1;
     snprintf(l->base, sizeof l->base, "http://127.0.0.1:%u", (unsigned)l->f.port);
     *state = l;
     return 0;
@@ -1322,19 +1444,22 @@ static void test_live_pagination(void **state)
     memset(&err, 0, sizeof err);
 
     /* autoscaling: NextToken */
-    strvec seen = {0};
+    strvec seen = { 0 };
     char *token = NULL;
     int pages = 0;
     do {
         sb_reset(&body);
         sb_append(&body, "Action=DescribeAutoScalingGroups&Version=2011-01-01");
-        if (token) { sb_append(&body, "&NextToken="); sb_append_urlencoded(&body, token, strlen(token)); }
+        if (token) {
+            sb_append(&body, "&NextToken=");
+            sb_append_urlencoded(&body, token, strlen(token));
+        }
         free(token);
         token = NULL;
         sb_reset(&sb);
         assert_int_equal(post(l, "/", "autoscaling", NULL, body.buf, true, l->secret, &status, &sb), CURLE_OK);
         assert_int_equal(status, 200);
-        asg_group_list g = {0};
+        asg_group_list g = { 0 };
         assert_int_equal(asg_decode_describe_groups(sb.buf, sb.len, &g, &token, NULL, &err), 0);
         assert_true(g.n <= 2);
         for (size_t i = 0; i < g.n; i++) {
@@ -1351,13 +1476,16 @@ static void test_live_pagination(void **state)
     do {
         sb_reset(&body);
         sb_append(&body, "Action=DescribeTargetGroups&Version=2015-12-01");
-        if (token) { sb_append(&body, "&Marker="); sb_append_urlencoded(&body, token, strlen(token)); }
+        if (token) {
+            sb_append(&body, "&Marker=");
+            sb_append_urlencoded(&body, token, strlen(token));
+        }
         free(token);
         token = NULL;
         sb_reset(&sb);
         assert_int_equal(post(l, "/", "elasticloadbalancing", NULL, body.buf, true, l->secret, &status, &sb), CURLE_OK);
         assert_int_equal(status, 200);
-        target_group_list t = {0};
+        target_group_list t = { 0 };
         assert_int_equal(elb_decode_target_groups(sb.buf, sb.len, &t, &token, NULL, &err), 0);
         for (size_t i = 0; i < t.n; i++) {
             assert_false(strvec_contains(&seen, t.items[i].target_group_arn));
@@ -1380,9 +1508,10 @@ static void test_live_pagination(void **state)
         enc_json_finish(&body, o);
         sb_reset(&sb);
         assert_int_equal(post(l, "/", "ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeImages", body.buf, true,
-                              l->secret, &status, &sb), CURLE_OK);
+                              l->secret, &status, &sb),
+                         CURLE_OK);
         assert_int_equal(status, 200);
-        ecr_image_detail_list d = {0};
+        ecr_image_detail_list d = { 0 };
         assert_int_equal(ecr_decode_images(sb.buf, sb.len, &d, &token, NULL, &err), 0);
         assert_true(d.n <= 3);
         for (size_t i = 0; i < d.n; i++) {
@@ -1391,13 +1520,14 @@ static void test_live_pagination(void **state)
         }
         MODEL_LIST_FREE(d, ecr_image_detail_free);
     } while (token && ++pages < 20);
-    assert_int_equal(seen.n, 4);       /* 20 images over 5 repositories */
+    assert_int_equal(seen.n, 4); /* 20 images over 5 repositories */
     strvec_free(&seen);
 
     /* A token nobody handed out. */
     sb_reset(&sb);
-    assert_int_equal(post(l, "/", "autoscaling", NULL, "Action=DescribeAutoScalingGroups&NextToken=forged",
-                          true, l->secret, &status, &sb), CURLE_OK);
+    assert_int_equal(post(l, "/", "autoscaling", NULL, "Action=DescribeAutoScalingGroups&NextToken=forged", true,
+                          l->secret, &status, &sb),
+                     CURLE_OK);
     assert_int_equal(status, 400);
     assert_non_null(strstr(sb.buf, "<Code>InvalidNextToken</Code>"));
     sb_free(&sb);
@@ -1410,10 +1540,11 @@ static void test_live_describe(void **state)
     strbuf sb;
     sb_init(&sb);
     long status;
-    assert_int_equal(post(l, "/", "autoscaling", NULL, "Action=DescribeAutoScalingGroups&Version=2011-01-01",
-                          true, l->secret, &status, &sb), CURLE_OK);
+    assert_int_equal(post(l, "/", "autoscaling", NULL, "Action=DescribeAutoScalingGroups&Version=2011-01-01", true,
+                          l->secret, &status, &sb),
+                     CURLE_OK);
     assert_int_equal(status, 200);
-    asg_group_list groups = {0};
+    asg_group_list groups = { 0 };
     char *next = NULL;
     aws_error err;
     memset(&err, 0, sizeof err);
@@ -1424,10 +1555,11 @@ static void test_live_describe(void **state)
     MODEL_LIST_FREE(groups, asg_group_free);
 
     sb_reset(&sb);
-    assert_int_equal(post(l, "/", "ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", "{}",
-                          true, l->secret, &status, &sb), CURLE_OK);
+    assert_int_equal(post(l, "/", "ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", "{}", true,
+                          l->secret, &status, &sb),
+                     CURLE_OK);
     assert_int_equal(status, 200);
-    ecr_repository_list repos = {0};
+    ecr_repository_list repos = { 0 };
     assert_int_equal(ecr_decode_repositories(sb.buf, sb.len, &repos, &next, NULL, &err), 0);
     assert_true(repos.n >= 1);
     free(next);
@@ -1435,13 +1567,15 @@ static void test_live_describe(void **state)
 
     /* Wrong secret: AWS's envelope and code. */
     sb_reset(&sb);
-    assert_int_equal(post(l, "/", "sts", NULL, "Action=GetCallerIdentity&Version=2011-06-15",
-                          true, "not-the-secret", &status, &sb), CURLE_OK);
+    assert_int_equal(
+        post(l, "/", "sts", NULL, "Action=GetCallerIdentity&Version=2011-06-15", true, "not-the-secret", &status, &sb),
+        CURLE_OK);
     assert_int_equal(status, 403);
     assert_non_null(strstr(sb.buf, "<Code>SignatureDoesNotMatch</Code>"));
     sb_reset(&sb);
-    assert_int_equal(post(l, "/", "ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeImages", "{}",
-                          false, NULL, &status, &sb), CURLE_OK);
+    assert_int_equal(
+        post(l, "/", "ecr", "AmazonEC2ContainerRegistry_V20150921.DescribeImages", "{}", false, NULL, &status, &sb),
+        CURLE_OK);
     assert_int_equal(status, 403);
     assert_non_null(strstr(sb.buf, "MissingAuthenticationTokenException"));
     sb_free(&sb);
@@ -1455,14 +1589,20 @@ static void test_live_start_refresh(void **state)
     const char *asg = l->sc->asgs.items[0].name;
     refresh_prefs p;
     memset(&p, 0, sizeof p);
-    p.has_min_healthy_percentage = true; p.min_healthy_percentage = 60;
-    p.has_max_healthy_percentage = true; p.max_healthy_percentage = 150;
-    p.has_instance_warmup = true; p.instance_warmup = 45;
+    p.has_min_healthy_percentage = true;
+    p.min_healthy_percentage = 60;
+    p.has_max_healthy_percentage = true;
+    p.max_healthy_percentage = 150;
+    p.has_instance_warmup = true;
+    p.instance_warmup = 45;
     VEC_PUSH(p.checkpoint_percentages, 50);
     VEC_PUSH(p.checkpoint_percentages, 100);
-    p.has_checkpoint_delay = true; p.checkpoint_delay = 120;
-    p.has_skip_matching = true; p.skip_matching = false;
-    p.has_bake_time = true; p.bake_time = 30;
+    p.has_checkpoint_delay = true;
+    p.checkpoint_delay = 120;
+    p.has_skip_matching = true;
+    p.skip_matching = false;
+    p.has_bake_time = true;
+    p.bake_time = 30;
     refresh_start_params sp = { .auto_scaling_group_name = asg, .preferences = &p };
     size_t len;
     char *params = asg_encode_start_refresh(&sp, &len);
@@ -1487,7 +1627,7 @@ static void test_live_start_refresh(void **state)
     sb_reset(&sb);
     assert_int_equal(post(l, "/", "autoscaling", NULL, q, true, l->secret, &status, &sb), CURLE_OK);
     assert_int_equal(status, 200);
-    instance_refresh_list rl = {0};
+    instance_refresh_list rl = { 0 };
     char *next = NULL;
     assert_int_equal(asg_decode_describe_refreshes(sb.buf, sb.len, &rl, &next, NULL, &err), 0);
     assert_true(rl.n >= 1);
@@ -1505,7 +1645,8 @@ static void test_live_start_refresh(void **state)
     sb_reset(&sb);
     assert_int_equal(post(l, "/", "autoscaling", NULL,
                           "Action=StartInstanceRefresh&AutoScalingGroupName=x&Preferences.MinHealthyPercentage=101",
-                          true, l->secret, &status, &sb), CURLE_OK);
+                          true, l->secret, &status, &sb),
+                     CURLE_OK);
     assert_int_equal(status, 400);
     assert_non_null(strstr(sb.buf, "<Code>ValidationError</Code>"));
 
@@ -1526,22 +1667,39 @@ static void test_hostile_parameters(void **state)
     live *l = *state;
     l->f.fixed_now = T0;
     static const char *const json_bodies[] = {
-        "{}", "[]", "null", "{\"repositoryName\": 5}", "{\"repositoryName\": \"web\", \"imageIds\": 7}",
-        "{\"repositoryName\": \"web\", \"imageIds\": [1, null, {}, {\"imageTag\": 3}, {\"imageDigest\": \"sha256:zz\"}]}",
+        "{}",
+        "[]",
+        "null",
+        "{\"repositoryName\": 5}",
+        "{\"repositoryName\": \"web\", \"imageIds\": 7}",
+        "{\"repositoryName\": \"web\", \"imageIds\": [1, null, {}, {\"imageTag\": 3}, {\"imageDigest\": "
+        "\"sha256:zz\"}]}",
         "{\"repositoryName\": \"web\", \"imageManifest\": \"not json\", \"imageTag\": \"x\"}",
         "{\"repositoryName\": \"web\", \"imageManifest\": \"{}\", \"imageDigest\": \"sha256:00\"}",
         "{\"repositoryName\": \"web\", \"maxResults\": -5, \"nextToken\": \"\\u0000bogus\"}",
         "{\"AlarmNames\": [1, \"x\"], \"MaxRecords\": 99999999999, \"NextToken\": \"nope\"}",
         "{\"repositoryName\": \"web\", \"filter\": {\"tagStatus\": 1}, \"acceptedMediaTypes\": [null]}",
-        "{\"a\":", "\xff\xfe",
+        "{\"a\":",
+        "\xff\xfe",
     };
     static const char *const query_tails[] = {
-        "", "&AutoScalingGroupName=", "&AutoScalingGroupName=%00", "&MaxRecords=-1", "&MaxRecords=abc",
-        "&NextToken=forged", "&Marker=forged&PageSize=0", "&AutoScalingGroupNames.member.1=%ff%fe",
-        "&Preferences.CheckpointPercentages.member.1=200", "&Preferences.SkipMatching=maybe",
-        "&DesiredCapacity=99999999999&AutoScalingGroupName=web-asg", "&TargetGroupArn=arn%3Anope",
-        "&Targets.member.1.Id=i-nope&TargetGroupArn=x", "&InstanceId.1=i-nope", "&LaunchTemplateName=nope",
-        "&ListenerArn=nope", "&LoadBalancerArn=nope",
+        "",
+        "&AutoScalingGroupName=",
+        "&AutoScalingGroupName=%00",
+        "&MaxRecords=-1",
+        "&MaxRecords=abc",
+        "&NextToken=forged",
+        "&Marker=forged&PageSize=0",
+        "&AutoScalingGroupNames.member.1=%ff%fe",
+        "&Preferences.CheckpointPercentages.member.1=200",
+        "&Preferences.SkipMatching=maybe",
+        "&DesiredCapacity=99999999999&AutoScalingGroupName=web-asg",
+        "&TargetGroupArn=arn%3Anope",
+        "&Targets.member.1.Id=i-nope&TargetGroupArn=x",
+        "&InstanceId.1=i-nope",
+        "&LaunchTemplateName=nope",
+        "&ListenerArn=nope",
+        "&LoadBalancerArn=nope",
     };
     int answered = 0;
     for (size_t i = 0; i < route_op_count(); i++) {
@@ -1557,34 +1715,47 @@ static void test_hostile_parameters(void **state)
             } else {
                 snprintf(body, sizeof body, "Action=%s&Version=1%s", op, query_tails[k]);
             }
-            test_req t;   /* signed here with the scenario's key (make_req uses the test key) */
+            test_req t; /* signed here with the scenario's key (make_req uses the test key) */
             memset(&t, 0, sizeof t);
             sim_request *r = &t.req;
-            r->method = "POST"; r->path = "/"; r->body = body; r->body_len = strlen(body);
+            r->method = "POST";
+            r->path = "/";
+            r->body = body;
+            r->body_len = strlen(body);
             struct tm tm;
             time_t when = T0;
             gmtime_r(&when, &tm);
             strftime(t.date, sizeof t.date, "%Y%m%dT%H%M%SZ", &tm);
             r->headers[r->n_headers++] = (sigv4_header){ "host", "127.0.0.1" };
             r->headers[r->n_headers++] = (sigv4_header){ "x-amz-date", t.date };
-            if (json) r->headers[r->n_headers++] = (sigv4_header){ "x-amz-target", target };
-            sigv4_input in = { .method = "POST", .path = "/", .headers = r->headers, .n_headers = r->n_headers,
-                               .body = body, .body_len = r->body_len, .region = l->region, .service = service,
-                               .now = T0, .normalize_path = true };
-            aws_credentials c = { .access_key_id = (char *)l->akid, .secret_access_key = (char *)l->secret,
+            if (json)
+                r->headers[r->n_headers++] = (sigv4_header){ "x-amz-target", target };
+            sigv4_input in = { .method = "POST",
+                               .path = "/",
+                               .headers = r->headers,
+                               .n_headers = r->n_headers,
+                               .body = body,
+                               .body_len = r->body_len,
+                               .region = l->region,
+                               .service = service,
+                               .now = T0,
+                               .normalize_path = true };
+            aws_credentials c = { .access_key_id = (char *)l->akid,
+                                  .secret_access_key = (char *)l->secret,
                                   .session_token = (char *)l->token };
             sigv4_output out;
             memset(&out, 0, sizeof out);
             assert_int_equal(sigv4_sign(NULL, &in, &c, &out), 0);
             r->headers[r->n_headers++] = (sigv4_header){ "Authorization", out.authorization };
-            if (out.security_token) r->headers[r->n_headers++] = (sigv4_header){ "X-Amz-Security-Token", out.security_token };
+            if (out.security_token)
+                r->headers[r->n_headers++] = (sigv4_header){ "X-Amz-Security-Token", out.security_token };
             sim_response resp;
             sim_response_init(&resp);
             sim_front_handle(&l->f, r, &resp);
             if (resp.status != 200 && (resp.status < 400 || resp.status >= 500))
                 fail_msg("%s %s: status %d: %s", op, body, resp.status, resp.body.buf);
             assert_true(resp.body.len > 0);
-            if (resp.status >= 400) {   /* never an auth problem: these were signed right */
+            if (resp.status >= 400) { /* never an auth problem: these were signed right */
                 assert_null(strstr(resp.body.buf, "Signature"));
                 assert_null(strstr(resp.body.buf, "ClientTokenId"));
                 assert_null(strstr(resp.body.buf, "UnrecognizedClient"));
@@ -1596,7 +1767,7 @@ static void test_hostile_parameters(void **state)
             sigv4_output_free(&out);
         }
     }
-    assert_true(answered >= 10);   /* the well-formed ones went all the way through */
+    assert_true(answered >= 10); /* the well-formed ones went all the way through */
 }
 
 static void test_live_control_and_faults(void **state)
@@ -1624,13 +1795,18 @@ static void test_live_control_and_faults(void **state)
     free(big);
 
     /* Every fault kind on one operation, one at a time. */
-    struct { const char *rule; CURLcode rc; long status; const char *needle; } cases[] = {
-        {"{\"operation\":\"GetCallerIdentity\",\"reset_rate\":1}", CURLE_GOT_NOTHING, 0, NULL},
-        {"{\"operation\":\"GetCallerIdentity\",\"truncate_rate\":1}", CURLE_PARTIAL_FILE, 200, NULL},
-        {"{\"operation\":\"GetCallerIdentity\",\"throttle_rate\":1}", CURLE_OK, 400, "<Code>Throttling</Code>"},
-        {"{\"operation\":\"GetCallerIdentity\",\"malformed_rate\":1}", CURLE_OK, 200, "garbage"},
-        {"{\"operation\":\"GetCallerIdentity\",\"slow_body_bytes_per_sec\":5000}", CURLE_OK, 200, "<Account>"},
-        {"{\"operation\":\"DescribeImages\",\"throttle_rate\":1}", CURLE_OK, 200, "<Account>"},
+    struct {
+        const char *rule;
+        CURLcode rc;
+        long status;
+        const char *needle;
+    } cases[] = {
+        { "{\"operation\":\"GetCallerIdentity\",\"reset_rate\":1}", CURLE_GOT_NOTHING, 0, NULL },
+        { "{\"operation\":\"GetCallerIdentity\",\"truncate_rate\":1}", CURLE_PARTIAL_FILE, 200, NULL },
+        { "{\"operation\":\"GetCallerIdentity\",\"throttle_rate\":1}", CURLE_OK, 400, "<Code>Throttling</Code>" },
+        { "{\"operation\":\"GetCallerIdentity\",\"malformed_rate\":1}", CURLE_OK, 200, "garbage" },
+        { "{\"operation\":\"GetCallerIdentity\",\"slow_body_bytes_per_sec\":5000}", CURLE_OK, 200, "<Account>" },
+        { "{\"operation\":\"DescribeImages\",\"throttle_rate\":1}", CURLE_OK, 200, "<Account>" },
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         char rules[512];
@@ -1639,11 +1815,13 @@ static void test_live_control_and_faults(void **state)
         assert_int_equal(post(l, "/_sim/faults", "", NULL, rules, false, NULL, &status, &sb), CURLE_OK);
         assert_int_equal(status, 200);
         sb_reset(&sb);
-        CURLcode rc = post(l, "/", "sts", NULL, "Action=GetCallerIdentity&Version=2011-06-15", true, l->secret,
-                           &status, &sb);
+        CURLcode rc =
+            post(l, "/", "sts", NULL, "Action=GetCallerIdentity&Version=2011-06-15", true, l->secret, &status, &sb);
         assert_int_equal(rc, cases[i].rc);
-        if (cases[i].status) assert_int_equal(status, cases[i].status);
-        if (cases[i].needle) assert_non_null(strstr(sb.buf, cases[i].needle));
+        if (cases[i].status)
+            assert_int_equal(status, cases[i].status);
+        if (cases[i].needle)
+            assert_non_null(strstr(sb.buf, cases[i].needle));
     }
     sb_reset(&sb);
     assert_int_equal(post(l, "/_sim/faults", "", NULL, "{\"rules\":[]}", false, NULL, &status, &sb), CURLE_OK);
@@ -1673,11 +1851,14 @@ static bool raw_exchange(const live *l, const char *text, strbuf *out)
     while (!closed && out->len < 65536) {
         int left = (int)(deadline - mono_now_ms());
         struct pollfd p = { .fd = fd, .events = POLLIN };
-        if (left <= 0 || poll(&p, 1, left) <= 0) break;
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            break;
         char buf[4096];
         ssize_t n = recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) closed = true;
-        else sb_appendn(out, buf, (size_t)n);
+        if (n <= 0)
+            closed = true;
+        else
+            sb_appendn(out, buf, (size_t)n);
     }
     close(fd);
     return closed;
@@ -1700,23 +1881,26 @@ static void test_live_ambiguous_framing(void **state)
         char head[128], text[2048];
         snprintf(head, sizeof head, heads[i], strlen(chunked));
         /* the body is the rules, chunked; a second request follows it */
-        snprintf(text, sizeof text,
-                 "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nX-Tarmac-Sim-Token: %s\r\n%s\r\n%s"
-                 "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Tarmac-Sim-Token: %s\r\nContent-Length: %zu\r\n\r\n%s",
-                 (unsigned)l->f.port, l->f.control_token, head, chunked, l->f.control_token, strlen(rules), rules);
+        snprintf(
+            text, sizeof text,
+            "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nX-Tarmac-Sim-Token: %s\r\n%s\r\n%s"
+            "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Tarmac-Sim-Token: %s\r\nContent-Length: %zu\r\n\r\n%s",
+            (unsigned)l->f.port, l->f.control_token, head, chunked, l->f.control_token, strlen(rules), rules);
         strbuf out;
         sb_init(&out);
         assert_true(raw_exchange(l, text, &out));
-        if (strncmp(out.buf, "HTTP/1.1 400 ", 13) != 0) fail_msg("case %zu: %s", i, out.buf);
-        assert_null(strstr(out.buf + 13, "HTTP/1.1"));   /* one answer, then closed */
+        if (strncmp(out.buf, "HTTP/1.1 400 ", 13) != 0)
+            fail_msg("case %zu: %s", i, out.buf);
+        assert_null(strstr(out.buf + 13, "HTTP/1.1")); /* one answer, then closed */
         assert_int_equal(l->f.faults.rules.n, 0);
         sb_free(&out);
     }
     /* a transfer coding the server does not know: 501, closed */
     char text[512];
-    snprintf(text, sizeof text,
-             "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Tarmac-Sim-Token: %s\r\nTransfer-Encoding: gzip\r\n\r\n%s",
-             l->f.control_token, rules);
+    snprintf(
+        text, sizeof text,
+        "POST /_sim/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Tarmac-Sim-Token: %s\r\nTransfer-Encoding: gzip\r\n\r\n%s",
+        l->f.control_token, rules);
     strbuf out;
     sb_init(&out);
     assert_true(raw_exchange(l, text, &out));
@@ -1727,7 +1911,8 @@ static void test_live_ambiguous_framing(void **state)
     strbuf many;
     sb_init(&many);
     sb_append(&many, "GET /_sim/state HTTP/1.1\r\n");
-    for (int i = 0; i < SIM_MAX_HEADERS; i++) sb_printf(&many, "X-Filler-%d: x\r\n", i);
+    for (int i = 0; i < SIM_MAX_HEADERS; i++)
+        sb_printf(&many, "X-Filler-%d: x\r\n", i);
     sb_printf(&many, "Host: evil.example\r\nX-Tarmac-Sim-Token: %s\r\n\r\n", l->f.control_token);
     assert_true(raw_exchange(l, many.buf, &out));
     assert_int_equal(strncmp(out.buf, "HTTP/1.1 431 ", 13), 0);
@@ -1759,10 +1944,13 @@ static void test_live_connection_bound(void **state)
     int closed = 0;
     int64_t deadline = mono_now_ms() + (SIM_IDLE_TIMEOUT_S * 1000) / 2;
     while (closed < EXTRA && mono_now_ms() < deadline) {
-        for (int i = 0; i < N; i++) p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-        if (poll(p, N, 100) < 0) break;
+        for (int i = 0; i < N; i++)
+            p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+        if (poll(p, N, 100) < 0)
+            break;
         for (int i = 0; i < N; i++) {
-            if (fds[i] < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            if (fds[i] < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
             char c;
             if (recv(fds[i], &c, 1, MSG_DONTWAIT) <= 0) {
                 close(fds[i]);
@@ -1772,7 +1960,8 @@ static void test_live_connection_bound(void **state)
         }
     }
     for (int i = 0; i < N; i++)
-        if (fds[i] >= 0) close(fds[i]);
+        if (fds[i] >= 0)
+            close(fds[i]);
     free(p);
     free(fds);
     assert_true(closed >= EXTRA);

@@ -59,7 +59,7 @@ static void test_demo(void **state)
     assert_int_equal(sc->repositories.n, 2);
     for (size_t i = 0; i < sc->repositories.n; i++) {
         const sc_repository *r = &sc->repositories.items[i];
-        assert_true(count_tag_prefix(r, is_commit_hash) >= 14);   /* a dozen + new good + bad */
+        assert_true(count_tag_prefix(r, is_commit_hash) >= 14); /* a dozen + new good + bad */
         int prod = 0, stable = 0, bad = 0;
         for (size_t j = 0; j < r->images.n; j++) {
             prod += strvec_contains(&r->images.items[j].tags, "prod");
@@ -102,7 +102,7 @@ static void test_faults_scenario(void **state)
     assert_non_null(sc);
     assert_true(sc->faults.rules.n >= 3);
     sim_world *w = world_new_from_scenario(sc, 1, 1);
-    sim_faults front;   /* the front matches on its own copy (matching counts uses) */
+    sim_faults front; /* the front matches on its own copy (matching counts uses) */
     sim_faults_copy(&front, world_faults(w));
     sim_faults *f = &front;
     const sim_fault_rule *r = sim_faults_match(f, "autoscaling", "DescribeAutoScalingGroups");
@@ -111,7 +111,7 @@ static void test_faults_scenario(void **state)
     assert_true(r->throttle_rate > 0.19 && r->throttle_rate < 0.21);
     r = sim_faults_match(f, "ecr", "BatchGetImage");
     assert_int_equal(r->slow_body_bytes_per_sec, 2048);
-    r = sim_faults_match(f, "sts", "GetCallerIdentity");   /* falls to "*" */
+    r = sim_faults_match(f, "sts", "GetCallerIdentity"); /* falls to "*" */
     assert_string_equal(r->operation, "*");
     assert_int_equal(r->latency_ms, 100);
     /* service narrows a rule: DescribeTargetHealth under another service falls through */
@@ -223,10 +223,11 @@ static void test_aliases_and_repeated_keys(void **state)
     (void)state;
     strbuf y;
     sb_init(&y);
-    sb_append(&y, "credentials: [{access_key_id: a, secret_access_key: b}]\n"
-                  "target_groups: [{name: t}]\n"
-                  "load_balancers:\n"
-                  "  - &L {listeners: [&S {rules: [&R {priority: 1, target_group: t}");
+    sb_append(&y,
+              "credentials: [{access_key_id: a, secret_access_key: b}]\n"
+              "target_groups: [{name: t}]\n"
+              "load_balancers:\n"
+              "  - &L {listeners: [&S {rules: [&R {priority: 1, target_group: t}");
     for (int i = 0; i < 39; i++)
         sb_append(&y, ", *R");
     sb_append(&y, "]}");
@@ -291,10 +292,18 @@ static void test_damaged_demo(void **state)
             rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
             size_t at = (size_t)(rng >> 33) % len;
             switch ((rng >> 20) % 4) {
-            case 0: buf[at] = (char)(rng >> 8); break;               /* any byte */
-            case 1: buf[at] = ":-[]{}'\"\n #&*!|>"[(rng >> 12) % 16]; break; /* YAML punctuation */
-            case 2: len = at + 1; break;                           /* truncate */
-            default: buf[at] = (char)('0' + (rng >> 9) % 10); break; /* digits */
+            case 0:
+                buf[at] = (char)(rng >> 8);
+                break; /* any byte */
+            case 1:
+                buf[at] = ":-[]{}'\"\n #&*!|>"[(rng >> 12) % 16];
+                break; /* YAML punctuation */
+            case 2:
+                len = at + 1;
+                break; /* truncate */
+            default:
+                buf[at] = (char)('0' + (rng >> 9) % 10);
+                break; /* digits */
             }
         }
         sim_scenario *sc = sim_scenario_parse("demo.yaml", buf, len, err, sizeof err);
@@ -341,19 +350,30 @@ static void test_errors(void **state)
     expect_error("nested_unknown.yaml", "nested_unknown.yaml:8:9: unknown key 'layerz' in images");
     expect_error("bad_faults.yaml", "bad_faults.yaml:6:20: throttle_rate: 1.5 is outside 0..1");
     expect_error("duplicate_name.yaml", "duplicate_name.yaml:1:1: duplicate target group name 'tg'");
-    expect_error("bad_version.yaml", "bad_version.yaml:7:5: app uses a launch template version that does not exist: '5'");
-    expect_error("missing.yaml", "");   /* refused, with the path in the message */
+    expect_error("bad_version.yaml",
+                 "bad_version.yaml:7:5: app uses a launch template version that does not exist: '5'");
+    expect_error("missing.yaml", ""); /* refused, with the path in the message */
     /* the keys of the simulator's fidelity work */
-    expect_error("bad_rule.yaml", "bad_rule.yaml:4:5: rule of alarm c: the rule ends where an alarm function, TRUE, FALSE or '(' was expected at character '13'");
-    expect_error("rule_unknown_alarm.yaml", "rule_unknown_alarm.yaml:4:5: composite alarm's rule names an unknown alarm 'nope'");
-    expect_error("composite_cycle.yaml", "composite_cycle.yaml:3:5: composite alarms depend on each other in a cycle, through 'c1'");
+    expect_error("bad_rule.yaml",
+                 "bad_rule.yaml:4:5: rule of alarm c: the rule ends where an alarm function, TRUE, FALSE or '(' was "
+                 "expected at character '13'");
+    expect_error("rule_unknown_alarm.yaml",
+                 "rule_unknown_alarm.yaml:4:5: composite alarm's rule names an unknown alarm 'nope'");
+    expect_error("composite_cycle.yaml",
+                 "composite_cycle.yaml:3:5: composite alarms depend on each other in a cycle, through 'c1'");
     expect_error("bad_process.yaml", "bad_process.yaml:7:35: unknown process 'Nap' in suspended_processes");
-    expect_error("draining_on_http.yaml", "draining_on_http.yaml:4:5: unhealthy_draining_interval needs protocol TCP, TLS, UDP or TCP_UDP; target group 'tg'");
-    expect_error("bad_image_status.yaml", "bad_image_status.yaml:6:9: image status must be ACTIVE, ARCHIVED or ACTIVATING, not 'GONE'");
+    expect_error("draining_on_http.yaml",
+                 "draining_on_http.yaml:4:5: unhealthy_draining_interval needs protocol TCP, TLS, UDP or TCP_UDP; "
+                 "target group 'tg'");
+    expect_error("bad_image_status.yaml",
+                 "bad_image_status.yaml:6:9: image status must be ACTIVE, ARCHIVED or ACTIVATING, not 'GONE'");
     expect_error("bad_severity.yaml", "bad_severity.yaml:6:54: unknown finding severity 'SEVERE'");
-    expect_error("bad_fault_code.yaml", "bad_fault_code.yaml:3:51: error_code 'no spaces allowed' is not an AWS error code");
-    expect_error("bad_pool_state.yaml", "bad_pool_state.yaml:4:5: warm_pool pool_state must be Stopped, Running or Hibernated, not 'Frozen'");
-    expect_error("math_no_threshold.yaml", "math_no_threshold.yaml:3:5: a metric math alarm needs a threshold or threshold_metric_id: 'm'");
+    expect_error("bad_fault_code.yaml",
+                 "bad_fault_code.yaml:3:51: error_code 'no spaces allowed' is not an AWS error code");
+    expect_error("bad_pool_state.yaml",
+                 "bad_pool_state.yaml:4:5: warm_pool pool_state must be Stopped, Running or Hibernated, not 'Frozen'");
+    expect_error("math_no_threshold.yaml",
+                 "math_no_threshold.yaml:3:5: a metric math alarm needs a threshold or threshold_metric_id: 'm'");
 }
 
 /* The opt-in keys: each lands where the world reads it, with its defaults. */
@@ -374,7 +394,8 @@ static void test_fidelity_keys(void **state)
         "     new_instances_protected: true, suspended_processes: [Launch, {name: Terminate, reason: why}],\n"
         "     warm_pool: {min_size: 1, reuse_on_scale_in: true}}\n"
         "alarms:\n"
-        "  - {name: m, metrics: [{id: q, metric: Latency}, {id: e, expression: \"q * 2\", return_data: true}], threshold: 3}\n"
+        "  - {name: m, metrics: [{id: q, metric: Latency}, {id: e, expression: \"q * 2\", return_data: true}], "
+        "threshold: 3}\n"
         "  - {name: band, metrics: [{id: q, metric: Latency}, {id: ad, expression: \"ANOMALY_DETECTION_BAND(q)\"}],\n"
         "     threshold_metric_id: ad, state: ALARM}\n"
         "  - {name: c, rule: 'ALARM(m) OR (NOT OK(\"band\") AND TRUE)'}\n"
@@ -389,7 +410,7 @@ static void test_fidelity_keys(void **state)
     assert_true(old->has_archived_at && old->archived_offset_s == 600);
     assert_int_equal(old->fails_after_s, 30);
     assert_int_equal(neu->fails_after_s, -1);
-    assert_string_equal(neu->scan.status, "COMPLETE");   /* the default */
+    assert_string_equal(neu->scan.status, "COMPLETE"); /* the default */
     assert_int_equal(neu->scan.findings.n, 2);
     const sc_asg *a = &sc->asgs.items[0];
     assert_int_equal(a->standby_instances, 2);
@@ -404,12 +425,12 @@ static void test_fidelity_keys(void **state)
     assert_true(a->warm_pool.has_reuse && a->warm_pool.reuse_on_scale_in);
     const sc_alarm *m = &sc->alarms.items[0], *band = &sc->alarms.items[1], *c = &sc->alarms.items[2];
     assert_int_equal(m->kind, SC_ALARM_MATH);
-    assert_false(m->metrics.items[0].return_data);   /* the one named true is the one watched */
+    assert_false(m->metrics.items[0].return_data); /* the one named true is the one watched */
     assert_true(m->metrics.items[1].return_data);
     assert_string_equal(m->metrics.items[0].namespace_, "AWS/ApplicationELB");
     assert_true(m->has_threshold);
     assert_false(band->has_threshold);
-    assert_true(band->metrics.items[1].return_data);   /* none named: the last one */
+    assert_true(band->metrics.items[1].return_data); /* none named: the last one */
     assert_string_equal(band->comparison, "LessThanLowerOrGreaterThanUpperThreshold");
     assert_int_equal(c->kind, SC_ALARM_COMPOSITE);
     assert_true(c->parsed.root >= 0);
@@ -435,16 +456,29 @@ static const char *rule_states(void *ud, const char *name)
 static void test_alarm_rule(void **state)
 {
     (void)state;
-    const char *states[] = { "CPUUtilizationTooHigh", "ALARM", "DiskReadOpsTooHigh", "OK",
-                             "NetworkOutTooHigh", "OK", "DeploymentInProgress", "INSUFFICIENT_DATA",
-                             "arn:aws:cloudwatch:us-east-1:1:alarm:x", "ALARM", NULL };
-    static const struct { const char *rule; bool value; } good[] = {
+    const char *states[] = { "CPUUtilizationTooHigh",
+                             "ALARM",
+                             "DiskReadOpsTooHigh",
+                             "OK",
+                             "NetworkOutTooHigh",
+                             "OK",
+                             "DeploymentInProgress",
+                             "INSUFFICIENT_DATA",
+                             "arn:aws:cloudwatch:us-east-1:1:alarm:x",
+                             "ALARM",
+                             NULL };
+    static const struct {
+        const char *rule;
+        bool value;
+    } good[] = {
         { "ALARM(CPUUtilizationTooHigh) AND ALARM(DiskReadOpsTooHigh)", false },
         { "ALARM(CPUUtilizationTooHigh) AND NOT ALARM(DeploymentInProgress)", true },
         { "(ALARM(CPUUtilizationTooHigh) OR ALARM(DiskReadOpsTooHigh)) AND OK(NetworkOutTooHigh)", true },
         { "ALARM(\"CPUUtilizationTooHigh\") AND OK( \"NetworkOutTooHigh\" )", true },
         { "INSUFFICIENT_DATA(DeploymentInProgress)", true },
-        { "TRUE", true }, { "false", false }, { "NOT TRUE OR FALSE", false },
+        { "TRUE", true },
+        { "false", false },
+        { "NOT TRUE OR FALSE", false },
         { "ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:x)", true },
         /* NOT before AND before OR (the simulator's precedence) */
         { "OK(DiskReadOpsTooHigh) OR ALARM(DiskReadOpsTooHigh) AND FALSE", true },
@@ -461,9 +495,10 @@ static void test_alarm_rule(void **state)
             fail_msg("%s: not %d", good[i].rule, good[i].value);
         alarm_rule_free(&r);
     }
-    static const char *const bad[] = { "", "ALARM", "ALARM()", "ALARM(x", "ALARM(\"x)", "ALARM(x) AND",
-                                       "ALARM(x) ALARM(y)", "(TRUE", "TRUE)", "alarm(x)", "MAYBE(x)",
-                                       "NOT", "TRUE XOR FALSE" };
+    static const char *const bad[] = {
+        "",      "ALARM", "ALARM()",  "ALARM(x",  "ALARM(\"x)", "ALARM(x) AND",  "ALARM(x) ALARM(y)",
+        "(TRUE", "TRUE)", "alarm(x)", "MAYBE(x)", "NOT",        "TRUE XOR FALSE"
+    };
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         alarm_rule r = { 0 };
         char err[160] = "";
@@ -502,7 +537,7 @@ int main(int argc, char **argv)
     const char *t = getenv("TARMAC_TOP");
     if (t && *t) {
         snprintf(top, sizeof top, "%s", t);
-    } else {   /* build/<kind>/tests/test_sim_scenario → the repository three levels up */
+    } else { /* build/<kind>/tests/test_sim_scenario → the repository three levels up */
         char self[PATH_MAX];
         snprintf(self, sizeof self, "%s", argv[0]);
         snprintf(top, sizeof top, "%s/../../..", dirname(self));

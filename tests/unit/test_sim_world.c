@@ -23,16 +23,19 @@ static const char *const test_yaml =
     "credentials:\n"
     "  - { access_key_id: AKIATESTKEY000000001, secret_access_key: test-secret-1 }\n"
     "  - { access_key_id: ASIATESTKEY000000002, secret_access_key: test-secret-2, session_token: tok2, user: ci }\n"
-    "page_sizes: { DescribeAutoScalingGroups: 1, DescribeImages: 2, DescribeTargetGroups: 1, DescribeScalingActivities: 3 }\n"
+    "page_sizes: { DescribeAutoScalingGroups: 1, DescribeImages: 2, DescribeTargetGroups: 1, "
+    "DescribeScalingActivities: 3 }\n"
     "launch_templates:\n"
     "  - { name: app-lt, id: lt-0aaaabbbbcccc0001, latest_version: 3, default_version: 1, pinned_tags: { 3: badc } }\n"
     "target_groups:\n"
-    "  - { name: app-tg, port: 8080, interval: 10, healthy_threshold: 3, unhealthy_threshold: 2, deregistration_delay: 20 }\n"
+    "  - { name: app-tg, port: 8080, interval: 10, healthy_threshold: 3, unhealthy_threshold: 2, deregistration_delay: "
+    "20 }\n"
     "  - { name: other-tg, port: 9090 }\n"
     "load_balancers:\n"
     "  - name: alb\n"
     "    listeners:\n"
-    "      - { port: 80, target_group: app-tg, rules: [ { priority: 5, path_pattern: /x/*, target_group: other-tg } ] }\n"
+    "      - { port: 80, target_group: app-tg, rules: [ { priority: 5, path_pattern: /x/*, target_group: other-tg } ] "
+    "}\n"
     "repositories:\n"
     "  - name: app\n"
     "    images:\n"
@@ -73,7 +76,10 @@ static int setup_world(void **state, const char *name, const char *yaml, uint64_
     return 0;
 }
 
-static int fx_setup(void **state) { return setup_world(state, "test.yaml", test_yaml, 42); }
+static int fx_setup(void **state)
+{
+    return setup_world(state, "test.yaml", test_yaml, 42);
+}
 
 static int fx_teardown(void **state)
 {
@@ -128,7 +134,7 @@ static instance_refresh get_refresh(sim_world *w, const char *asg, const char *i
 static bool final_status(const char *s)
 {
     return !strcmp(s, "Successful") || !strcmp(s, "Failed") || !strcmp(s, "Cancelled") ||
-           !strcmp(s, "RollbackSuccessful") || !strcmp(s, "RollbackFailed");
+        !strcmp(s, "RollbackSuccessful") || !strcmp(s, "RollbackFailed");
 }
 
 /* Advance in 10 s chunks until the refresh is final (bounded: 6 simulated hours). */
@@ -273,7 +279,8 @@ static void test_initial_world(void **state)
 static void test_sts_sessions_overlap(void **state)
 {
     fx *f = *state;
-    sts_assume_input in = { .caller = "AKIATESTKEY000000001", .role_arn = "arn:aws:iam::111122223333:role/ops",
+    sts_assume_input in = { .caller = "AKIATESTKEY000000001",
+                            .role_arn = "arn:aws:iam::111122223333:role/ops",
                             .session_name = "s1" };
     const char *akid = NULL;
     sim_error e = sts_assume(f->w, &in, &akid);
@@ -285,12 +292,12 @@ static void test_sts_sessions_overlap(void **state)
     e = sts_assume(f->w, &in, &akid);
     assert_true(sim_ok(&e));
     assert_string_equal(akid, id1);
-    const char *sec2 = world_credentials(f->w, id1, &t);     /* the newest */
+    const char *sec2 = world_credentials(f->w, id1, &t); /* the newest */
     assert_string_not_equal(sec2, sec1);
     assert_string_not_equal(t, tok1);
-    assert_string_equal(world_credentials_for(f->w, id1, tok1, &t), sec1);   /* the first still works */
+    assert_string_equal(world_credentials_for(f->w, id1, tok1, &t), sec1); /* the first still works */
     assert_string_equal(t, tok1);
-    assert_string_equal(world_credentials_for(f->w, id1, "IQoJsimNOTATOKEN", &t), sec2);  /* auth then refuses */
+    assert_string_equal(world_credentials_for(f->w, id1, "IQoJsimNOTATOKEN", &t), sec2); /* auth then refuses */
     free(id1);
     free(tok1);
     free(sec1);
@@ -398,8 +405,10 @@ static void test_refresh_good_image(void **state)
     uint64_t since = world_events_last_seq(f->w);
 
     /* a warm-up shorter than the group's default (30 s): the refresh's one applies */
-    refresh_prefs p = { .has_min_healthy_percentage = true, .min_healthy_percentage = 75,
-                        .has_instance_warmup = true, .instance_warmup = 10 };
+    refresh_prefs p = { .has_min_healthy_percentage = true,
+                        .min_healthy_percentage = 75,
+                        .has_instance_warmup = true,
+                        .instance_warmup = 10 };
     char *id = NULL;
     e = world_start_refresh(f->w, "app-asg", NULL, &p, NULL, &id);
     assert_true(sim_ok(&e));
@@ -446,7 +455,7 @@ static void test_refresh_good_image(void **state)
     char *next = NULL;
     e = world_describe_activities(f->w, "app-asg", NULL, NULL, 0, &acts, &next);
     assert_true(sim_ok(&e));
-    assert_int_equal(acts.n, 3);   /* the scenario's page size */
+    assert_int_equal(acts.n, 3); /* the scenario's page size */
     assert_non_null(next);
     assert_true(acts.items[0].start_time >= acts.items[1].start_time);
     bool saw_refresh_cause = false;
@@ -476,8 +485,10 @@ static void test_refresh_max_healthy_launches_first(void **state)
 {
     fx *f = *state;
     uint64_t since = world_events_last_seq(f->w);
-    refresh_prefs p = { .has_min_healthy_percentage = true, .min_healthy_percentage = 100,
-                        .has_max_healthy_percentage = true, .max_healthy_percentage = 150 };
+    refresh_prefs p = { .has_min_healthy_percentage = true,
+                        .min_healthy_percentage = 100,
+                        .has_max_healthy_percentage = true,
+                        .max_healthy_percentage = 150 };
     char *id = NULL;
     sim_error e = world_start_refresh(f->w, "app-asg", "Rolling", &p, NULL, &id);
     assert_true(sim_ok(&e));
@@ -543,8 +554,10 @@ static void test_refresh_auto_rollback(void **state)
 {
     fx *f = *state;
     /* version 3 of the template pins the bad image (as a bad AMI would be) */
-    refresh_prefs p = { .has_auto_rollback = true, .auto_rollback = true,
-                        .has_min_healthy_percentage = true, .min_healthy_percentage = 50 };
+    refresh_prefs p = { .has_auto_rollback = true,
+                        .auto_rollback = true,
+                        .has_min_healthy_percentage = true,
+                        .min_healthy_percentage = 50 };
     lt_spec want = { .launch_template_id = "lt-0aaaabbbbcccc0001", .version = "3" };
     char *id = NULL;
     sim_error e = world_start_refresh(f->w, "app-asg", NULL, &p, &want, &id);
@@ -597,8 +610,10 @@ static void test_refresh_checkpoints_and_cancel(void **state)
     fx *f = *state;
     /* MinHealthy 0 would allow replacing all four at once: the 50 % checkpoint holds it to two */
     uint64_t since = world_events_last_seq(f->w);
-    refresh_prefs p = { .has_min_healthy_percentage = true, .min_healthy_percentage = 0,
-                        .has_checkpoint_delay = true, .checkpoint_delay = 600 };
+    refresh_prefs p = { .has_min_healthy_percentage = true,
+                        .min_healthy_percentage = 0,
+                        .has_checkpoint_delay = true,
+                        .checkpoint_delay = 600 };
     VEC_PUSH(p.checkpoint_percentages, 50);
     VEC_PUSH(p.checkpoint_percentages, 100);
     char *id = NULL;
@@ -674,8 +689,10 @@ static void test_refresh_skip_matching_and_validation(void **state)
     jlist_free(&launched);
     free(id);
 
-    refresh_prefs bad = { .has_min_healthy_percentage = true, .min_healthy_percentage = 20,
-                          .has_max_healthy_percentage = true, .max_healthy_percentage = 150 };
+    refresh_prefs bad = { .has_min_healthy_percentage = true,
+                          .min_healthy_percentage = 20,
+                          .has_max_healthy_percentage = true,
+                          .max_healthy_percentage = 150 };
     e = world_start_refresh(f->w, "app-asg", NULL, &bad, NULL, &id);
     assert_string_equal(e.code, "ValidationError");
     e = world_start_refresh(f->w, "no-such-asg", NULL, NULL, NULL, &id);
@@ -728,7 +745,8 @@ static void test_ecr(void **state)
 {
     fx *f = *state;
     const char *m = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
-                    "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":7,\"digest\":\"sha256:00\"},"
+                    "\"config\":{\"mediaType\":\"application/"
+                    "vnd.docker.container.image.v1+json\",\"size\":7,\"digest\":\"sha256:00\"},"
                     "\"layers\":[{\"size\":1000},{\"size\":234}]}";
     char hex[65], want[80];
     sigv4_sha256_hex(m, strlen(m), hex);
@@ -770,12 +788,15 @@ static void test_ecr(void **state)
     e = world_ecr_put_image(f->w, NULL, "app", "not json", 8, NULL, "x", NULL, NULL);
     assert_string_equal(e.code, "InvalidParameterException");
     /* an OCI manifest without mediaType needs imageManifestMediaType */
-    const char *bare = "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\"},\"layers\":[]}";
+    const char *bare =
+        "{\"schemaVersion\":2,\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\"},\"layers\":[]}";
     e = world_ecr_put_image(f->w, NULL, "app", bare, strlen(bare), NULL, "bare", NULL, NULL);
     assert_string_equal(e.code, "InvalidParameterException");
-    e = world_ecr_put_image(f->w, NULL, "app", bare, strlen(bare), "application/vnd.oci.image.manifest.v1+json", "bare", NULL, NULL);
+    e = world_ecr_put_image(f->w, NULL, "app", bare, strlen(bare), "application/vnd.oci.image.manifest.v1+json", "bare",
+                            NULL, NULL);
     assert_true(sim_ok(&e));
-    e = world_ecr_put_image(f->w, NULL, "app", m, strlen(m), "application/vnd.oci.image.manifest.v1+json", "z", NULL, NULL);
+    e = world_ecr_put_image(f->w, NULL, "app", m, strlen(m), "application/vnd.oci.image.manifest.v1+json", "z", NULL,
+                            NULL);
     assert_string_equal(e.code, "InvalidParameterException");
     e = world_ecr_put_image(f->w, NULL, "app", m, strlen(m), NULL, "y", "sha256:0000", NULL);
     assert_string_equal(e.code, "ImageDigestDoesNotMatchException");
@@ -809,7 +830,8 @@ static void test_ecr(void **state)
     strvec_free(&oci_only);
 
     /* an OCI index: stored as sent, fetched only when accepted */
-    const char *idx = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
+    const char *idx =
+        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
     e = world_ecr_put_image(f->w, NULL, "app", idx, strlen(idx), NULL, "multi", NULL, NULL);
     assert_true(sim_ok(&e));
     sim_image_id_list_free(&ids);
@@ -955,7 +977,7 @@ static void test_determinism(void **state)
     sim_world *w = world_new_from_scenario(f->sc, 1, 10);
     aws_time t0 = world_now_ms(w);
     world_sync(w, 5000);
-    world_sync(w, 8000);   /* 3 s of wall time at 10× */
+    world_sync(w, 8000); /* 3 s of wall time at 10× */
     assert_int_equal(world_now_ms(w) - t0, 30000);
     world_advance(w, 60000);
     world_sync(w, 8000);
@@ -968,7 +990,8 @@ static void test_determinism(void **state)
 static const char *const rules_yaml =
     "start_time: 2024-05-01T12:00:00Z\n"
     "credentials: [{access_key_id: AKIATESTKEY000000001, secret_access_key: s}]\n"
-    "launch_templates: [{name: lt, id: lt-0aaaabbbbcccc0002, latest_version: 3, default_version: 1, pinned_tags: {3: arch}}]\n"
+    "launch_templates: [{name: lt, id: lt-0aaaabbbbcccc0002, latest_version: 3, default_version: 1, pinned_tags: {3: "
+    "arch}}]\n"
     "target_groups:\n"
     "  - {name: tg, interval: 10, healthy_threshold: 2, unhealthy_threshold: 2, deregistration_delay: 5}\n"
     "  - {name: idle-tg, interval: 10}\n"
@@ -977,15 +1000,20 @@ static const char *const rules_yaml =
     "  - name: app\n"
     "    images: [{tags: [v1, prod]}, {tags: [arch], status: ARCHIVED, archived_at: 60}]\n"
     "apps:\n"
-    "  - {name: g, min: 1, max: 10, desired: 6, azs: [a, b], launch_template: lt, version: \"1\", health_check_type: ELB,\n"
-    "     grace_period: 60, default_warmup: 10, target_groups: [tg, idle-tg], repository: app, launch_delay: 10, boot: 5,\n"
+    "  - {name: g, min: 1, max: 10, desired: 6, azs: [a, b], launch_template: lt, version: \"1\", health_check_type: "
+    "ELB,\n"
+    "     grace_period: 60, default_warmup: 10, target_groups: [tg, idle-tg], repository: app, launch_delay: 10, boot: "
+    "5,\n"
     "     standby_instances: 1, warm_pool: {max_group_prepared_capacity: 8}}\n"
     "alarms:\n"
     "  - {name: m1, metrics: [{id: e, expression: \"1\"}], threshold: 1, state: OK}\n"
     "  - {name: m2, metrics: [{id: e, expression: \"1\"}], threshold: 1, state: OK}\n"
     "  - {name: both, rule: ALARM(m1) AND ALARM(m2)}\n";
 
-static int rules_setup(void **state) { return setup_world(state, "rules.yaml", rules_yaml, 5); }
+static int rules_setup(void **state)
+{
+    return setup_world(state, "rules.yaml", rules_yaml, 5);
+}
 
 static void test_start_refresh_refusals(void **state)
 {
@@ -1001,12 +1029,14 @@ static void test_start_refresh_refusals(void **state)
     assert_string_equal(e.message, "You must specify MinHealthyPercentage when you specify MaxHealthyPercentage.");
     refresh_prefs m = { .has_min_healthy_percentage = true, .min_healthy_percentage = 101 };
     e = world_start_refresh(f->w, "g", NULL, &m, NULL, &id);
-    assert_string_equal(e.message, "1 validation error detected: Value '101' at 'preferences.minHealthyPercentage' "
-                                   "failed to satisfy constraint: Member must have value less than or equal to 100");
+    assert_string_equal(e.message,
+                        "1 validation error detected: Value '101' at 'preferences.minHealthyPercentage' "
+                        "failed to satisfy constraint: Member must have value less than or equal to 100");
     refresh_prefs en = { .standby_instances = "Keep" };
     e = world_start_refresh(f->w, "g", NULL, &en, NULL, &id);
-    assert_string_equal(e.message, "1 validation error detected: Value 'Keep' at 'preferences.standbyInstances' "
-                                   "failed to satisfy constraint: Member must satisfy enum value set: [Terminate, Ignore, Wait]");
+    assert_string_equal(e.message,
+                        "1 validation error detected: Value 'Keep' at 'preferences.standbyInstances' "
+                        "failed to satisfy constraint: Member must satisfy enum value set: [Terminate, Ignore, Wait]");
     lt_spec none = { .version = "2" };
     e = world_start_refresh(f->w, "g", NULL, NULL, &none, &id);
     assert_string_equal(e.message, "Valid requests must contain either LaunchTemplateId or LaunchTemplateName.");
@@ -1021,7 +1051,8 @@ static void test_start_refresh_refusals(void **state)
 static void test_rollback_goes_down_and_can_be_cancelled(void **state)
 {
     fx *f = *state;
-    refresh_prefs p = { .has_min_healthy_percentage = true, .min_healthy_percentage = 50,
+    refresh_prefs p = { .has_min_healthy_percentage = true,
+                        .min_healthy_percentage = 50,
                         .standby_instances = "Ignore" };
     lt_spec want = { .launch_template_id = "lt-0aaaabbbbcccc0002", .version = "2" };
     char *id = NULL;
@@ -1044,8 +1075,8 @@ static void test_rollback_goes_down_and_can_be_cancelled(void **state)
     free(rid);
     r = get_refresh(f->w, "g", id);
     assert_string_equal(r.status, "RollbackInProgress");
-    assert_int_equal(r.percentage_complete, p0);            /* from where the refresh was */
-    assert_int_equal(r.instances_to_update, left0);         /* the instances it had not updated */
+    assert_int_equal(r.percentage_complete, p0);    /* from where the refresh was */
+    assert_int_equal(r.instances_to_update, left0); /* the instances it had not updated */
     assert_int_equal(r.rollback_details.percentage_complete_on_rollback, p0);
     assert_int_equal(r.rollback_details.instances_to_update_on_rollback, left0);
     assert_true(r.rollback_details.progress_details_on_rollback.has_live);
@@ -1117,7 +1148,7 @@ static void test_composite_alarm(void **state)
 {
     fx *f = *state;
     cw_alarm_type type;
-    assert_string_equal(alarm_state(f->w, "both", &type), "INSUFFICIENT_DATA");   /* until first evaluated */
+    assert_string_equal(alarm_state(f->w, "both", &type), "INSUFFICIENT_DATA"); /* until first evaluated */
     assert_int_equal(type, CW_COMPOSITE_ALARM);
     world_advance(f->w, 1000);
     assert_string_equal(alarm_state(f->w, "both", NULL), "OK");
@@ -1159,7 +1190,7 @@ static void test_group_extras_and_archive(void **state)
     assert_int_equal(g.traffic_sources.n, 2);
     assert_string_equal(g.traffic_sources.items[0].type, "elbv2");
     assert_true(g.warm_pool.present && g.has_warm_pool_size);
-    assert_int_equal(g.warm_pool_size, 2);   /* MaxGroupPreparedCapacity 8 - desired 6 */
+    assert_int_equal(g.warm_pool_size, 2); /* MaxGroupPreparedCapacity 8 - desired 6 */
     asg_group_free(&g);
     warm_pool wp = { 0 };
     char *next = NULL;
@@ -1189,7 +1220,8 @@ static void test_group_extras_and_archive(void **state)
     strvec launch = { 0 };
     strvec_push(&launch, "Launch");
     assert_true(sim_ok((e = world_suspend_processes(f->w, "g", &launch), &e)));
-    refresh_prefs p = { .has_min_healthy_percentage = true, .min_healthy_percentage = 50,
+    refresh_prefs p = { .has_min_healthy_percentage = true,
+                        .min_healthy_percentage = 50,
                         .standby_instances = "Terminate" };
     char *id = NULL;
     e = world_start_refresh(f->w, "g", NULL, &p, NULL, &id);
@@ -1208,7 +1240,7 @@ static void test_group_extras_and_archive(void **state)
     instance_refresh_free(&r);
     free(id);
     g = describe_one(f->w, "g");
-    assert_int_equal(count_state(&g, "Standby"), 0);   /* StandbyInstances Terminate */
+    assert_int_equal(count_state(&g, "Standby"), 0); /* StandbyInstances Terminate */
     asg_group_free(&g);
 
     /* archived: not listed by default, not pullable; a re-push restores it */
@@ -1257,7 +1289,7 @@ static void test_group_extras_and_archive(void **state)
     assert_int_equal(res.images.n, 0);
     ecr_batch_get_result_free(&res);
     e = world_ecr_put_image(f->w, NULL, "app", manifest, mlen, NULL, "v1", NULL, NULL);
-    assert_true(sim_ok(&e));   /* re-pushed: active again, not ImageAlreadyExists */
+    assert_true(sim_ok(&e)); /* re-pushed: active again, not ImageAlreadyExists */
     e = world_ecr_describe_images(f->w, NULL, "app", &ids, NULL, NULL, NULL, 0, &dl, &next);
     assert_string_equal(dl.items[0].image_status, "ACTIVE");
     assert_true(dl.items[0].last_activated_at >= dl.items[0].last_archived_at);

@@ -46,8 +46,9 @@ static void test_describe_groups(void **state)
     assert_string_equal(g->availability_zones.items[2], "eu-west-1c");
     assert_int_equal(g->load_balancer_names.n, 0);
     assert_int_equal(g->target_group_arns.n, 2);
-    assert_string_equal(g->target_group_arns.items[1],
-                        "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-web-green/2453ed029918f21f");
+    assert_string_equal(
+        g->target_group_arns.items[1],
+        "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/shop-web-green/2453ed029918f21f");
     assert_string_equal(g->health_check_type, "ELB");
     assert_int_equal(g->health_check_grace_period, 120);
     assert_true(g->has_default_instance_warmup);
@@ -314,7 +315,7 @@ static void test_describe_activities(void **state)
     size_t len;
     char *body = load_fixture("asg_describe_activities.xml", &len);
     scaling_activity_list l = { 0 };
-    char *next = (char *)"stale";   /* the decoder resets it */
+    char *next = (char *)"stale"; /* the decoder resets it */
     aws_error err = { 0 };
     assert_int_equal(asg_decode_describe_activities(body, len, &l, &next, NULL, &err), 0);
     assert_null(next);
@@ -330,7 +331,8 @@ static void test_describe_activities(void **state)
     assert_null(a->status_message);
     assert_true(a->has_progress);
     assert_int_equal(a->progress, 30);
-    assert_string_equal(a->details, "{\"Subnet ID\":\"subnet-0bb1c79de3EXAMPLE\",\"Availability Zone\":\"eu-west-1b\"}");
+    assert_string_equal(a->details,
+                        "{\"Subnet ID\":\"subnet-0bb1c79de3EXAMPLE\",\"Availability Zone\":\"eu-west-1b\"}");
     a = &l.items[1];
     assert_string_equal(a->status_code, "Failed");
     assert_string_equal(a->status_message, "Instance i-0123456789abcdef0 could not be terminated");
@@ -437,7 +439,7 @@ static void test_limits(void **state)
     char *doc = deep_doc(R, S, XML_MAX_DEPTH + 8);
     expect_malformed(doc, strlen(doc), "nested deeper");
     free(doc);
-    doc = deep_doc(R, S, XML_MAX_DEPTH - 3);    /* fits: ignored elements */
+    doc = deep_doc(R, S, XML_MAX_DEPTH - 3); /* fits: ignored elements */
     aws_error err = { 0 };
     assert_int_equal(decode_groups_str(doc, strlen(doc), &err, NULL), 0);
     free(doc);
@@ -453,9 +455,9 @@ static void test_limits(void **state)
     free(doc);
 }
 
-#define GROUP_DOC(inner)                                                                      \
-    "<DescribeAutoScalingGroupsResponse xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">" \
-    "<DescribeAutoScalingGroupsResult><AutoScalingGroups><member>" inner                       \
+#define GROUP_DOC(inner)                                                                                               \
+    "<DescribeAutoScalingGroupsResponse xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">"                   \
+    "<DescribeAutoScalingGroupsResult><AutoScalingGroups><member>" inner                                               \
     "</member></AutoScalingGroups></DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>"
 
 static void test_bad_values(void **state)
@@ -482,7 +484,7 @@ static void test_bad_values(void **state)
     assert_int_equal(l.n, 1);
     assert_int_equal(l.items[0].min_size, INT32_MIN);
     assert_int_equal(l.items[0].max_size, INT32_MAX);
-    assert_int_equal(l.items[0].desired_capacity, 4);   /* prefix stripped */
+    assert_int_equal(l.items[0].desired_capacity, 4); /* prefix stripped */
     MODEL_LIST_FREE(l, asg_group_free);
 }
 
@@ -490,11 +492,15 @@ static void test_control_characters(void **state)
 {
     (void)state;
     /* U+009B (CSI as a C1 control) is legal XML: kept as UTF-8 for the display layer. */
-    const char *c1 = GROUP_DOC("<AutoScalingGroupName>a&#x9B;31mb\xC2\x9B" "0m</AutoScalingGroupName>");
+    const char *c1 = GROUP_DOC("<AutoScalingGroupName>a&#x9B;31mb\xC2\x9B"
+                               "0m</AutoScalingGroupName>");
     asg_group_list l = { 0 };
     aws_error err = { 0 };
     assert_int_equal(asg_decode_describe_groups(c1, strlen(c1), &l, NULL, NULL, &err), 0);
-    assert_string_equal(l.items[0].name, "a\xC2\x9B" "31mb\xC2\x9B" "0m");
+    assert_string_equal(l.items[0].name,
+                        "a\xC2\x9B"
+                        "31mb\xC2\x9B"
+                        "0m");
     MODEL_LIST_FREE(l, asg_group_free);
     /* ESC is not a legal XML 1.0 character, raw or as a reference. */
     const char *esc_ref = GROUP_DOC("<AutoScalingGroupName>&#27;[31m</AutoScalingGroupName>");
@@ -553,8 +559,8 @@ static void test_empty_members_cost_nothing(void **state)
 static void test_items_across_pages(void **state)
 {
     (void)state;
-    char *page = groups_of("<member><AutoScalingGroupName>g</AutoScalingGroupName></member>", 1000,
-                           "<NextToken>t</NextToken>");
+    char *page =
+        groups_of("<member><AutoScalingGroupName>g</AutoScalingGroupName></member>", 1000, "<NextToken>t</NextToken>");
     aws_budget b = { 0 };
     asg_group_list l = { 0 };
     aws_error err = { 0 };
@@ -594,7 +600,7 @@ static void test_elements_per_answer(void **state)
     assert_string_equal(err.operation, "DescribeAutoScalingGroups");
     assert_non_null(strstr(err.message, "1000000 XML elements"));
     free(doc);
-    doc = groups_of("<x/>", XML_MAX_ELEMENTS - 3, "");  /* with the root and the two wrappers */
+    doc = groups_of("<x/>", XML_MAX_ELEMENTS - 3, ""); /* with the root and the two wrappers */
     assert_int_equal(decode_groups_str(doc, strlen(doc), &err, NULL), 0);
     free(doc);
 }
@@ -603,7 +609,10 @@ static void test_elements_per_answer(void **state)
 static void test_sizes_valid(void **state)
 {
     (void)state;
-    static const struct { int desired, min, max; const char *why; } cases[] = {
+    static const struct {
+        int desired, min, max;
+        const char *why;
+    } cases[] = {
         { 2, 1, 4, NULL },
         { 0, 0, 0, NULL },
         { -5, -2147483648, 3, "MinSize -2147483648 is below 0" },
@@ -627,7 +636,7 @@ static void test_sizes_valid(void **state)
     assert_string_equal(why, "WarmPoolConfiguration.MinSize -3 is below 0");
     g.warm_pool.min_size = 0;
     g.warm_pool.has_max_group_prepared_capacity = true;
-    g.warm_pool.max_group_prepared_capacity = -1;   /* -1: the group's MaxSize */
+    g.warm_pool.max_group_prepared_capacity = -1; /* -1: the group's MaxSize */
     assert_true(asg_sizes_valid(&g, why, sizeof why));
     g.warm_pool.max_group_prepared_capacity = -2;
     assert_false(asg_sizes_valid(&g, why, sizeof why));
@@ -684,8 +693,10 @@ static void test_encode_start_refresh(void **state)
     refresh_prefs p;
     full_prefs(&p);
     lt_spec lt = { .launch_template_id = "lt-0a20c965061f64abc", .version = "$Latest" };
-    refresh_start_params sp = { .auto_scaling_group_name = "shop-web-prod", .strategy = "Rolling",
-                                .preferences = &p, .desired_launch_template = &lt };
+    refresh_start_params sp = { .auto_scaling_group_name = "shop-web-prod",
+                                .strategy = "Rolling",
+                                .preferences = &p,
+                                .desired_launch_template = &lt };
     size_t len = 0;
     char *body = asg_encode_start_refresh(&sp, &len);
     assert_string_equal(body, START_FULL_BODY);
@@ -705,13 +716,16 @@ static void test_encode_start_refresh(void **state)
      *   'Preferences': {'AlarmSpecification': {'Alarms': []}}} */
     refresh_prefs none = { .has_alarm_specification = true };
     lt_spec named = { .launch_template_name = "web-lt", .version = "3" };
-    refresh_start_params sp3 = { .auto_scaling_group_name = "web", .strategy = "ReplaceRootVolume",
-                                 .preferences = &none, .desired_launch_template = &named };
+    refresh_start_params sp3 = { .auto_scaling_group_name = "web",
+                                 .strategy = "ReplaceRootVolume",
+                                 .preferences = &none,
+                                 .desired_launch_template = &named };
     body = asg_encode_start_refresh(&sp3, &len);
-    assert_string_equal(body, "AutoScalingGroupName=web&Strategy=ReplaceRootVolume"
-                              "&DesiredConfiguration.LaunchTemplate.LaunchTemplateName=web-lt"
-                              "&DesiredConfiguration.LaunchTemplate.Version=3"
-                              "&Preferences.AlarmSpecification.Alarms=");
+    assert_string_equal(body,
+                        "AutoScalingGroupName=web&Strategy=ReplaceRootVolume"
+                        "&DesiredConfiguration.LaunchTemplate.LaunchTemplateName=web-lt"
+                        "&DesiredConfiguration.LaunchTemplate.Version=3"
+                        "&Preferences.AlarmSpecification.Alarms=");
     free(body);
     refresh_prefs_free(&p);
 }
@@ -730,7 +744,7 @@ static void on_groups(aws_client *c, asg_group_list *result, const aws_error *er
     (void)c;
     groups_result *r = ud;
     r->calls++;
-    r->list = *result;    /* take ownership */
+    r->list = *result; /* take ownership */
     if (err) {
         r->failed = true;
         r->err = *err;
@@ -794,7 +808,7 @@ static void on_warm_pool(aws_client *c, warm_pool *result, const aws_error *err,
     (void)c;
     warm_result *r = ud;
     r->calls++;
-    r->pool = *result;    /* take ownership */
+    r->pool = *result; /* take ownership */
     if (err) {
         r->failed = true;
         r->err = *err;
@@ -829,17 +843,21 @@ static void test_e2e_describe_warm_pool_pages(void **state)
     assert_string_equal(r.pool.instances.items[2].lifecycle_state, "Warmed:Running");
     /* botocore, {'AutoScalingGroupName': 'shop-api-prod', 'MaxRecords': 50[, 'NextToken': ...]} */
     assert_int_equal(lb_request_count(e.srv), 2);
-    e2e_expect_body(&e, 0, "Action=DescribeWarmPool&Version=2011-01-01&AutoScalingGroupName=shop-api-prod"
-                           "&MaxRecords=50");
-    e2e_expect_body(&e, 1, "Action=DescribeWarmPool&Version=2011-01-01&AutoScalingGroupName=shop-api-prod"
-                           "&MaxRecords=50&NextToken=d2FybS1wb29sLXBhZ2UtMg%3D%3D");
+    e2e_expect_body(&e, 0,
+                    "Action=DescribeWarmPool&Version=2011-01-01&AutoScalingGroupName=shop-api-prod"
+                    "&MaxRecords=50");
+    e2e_expect_body(&e, 1,
+                    "Action=DescribeWarmPool&Version=2011-01-01&AutoScalingGroupName=shop-api-prod"
+                    "&MaxRecords=50&NextToken=d2FybS1wb29sLXBhZ2UtMg%3D%3D");
     warm_pool_free(&r.pool);
 
     /* An error is passed through with what was read before it. */
     lb_reset(e.srv);
-    lb_response denied = { .status = 403, .body =
-        "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message></Error>"
-        "<RequestId>x</RequestId></ErrorResponse>" };
+    lb_response denied = {
+        .status = 403,
+        .body = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>no</Message></Error>"
+                "<RequestId>x</RequestId></ErrorResponse>"
+    };
     lb_push(e.srv, &denied);
     memset(&r, 0, sizeof r);
     assert_int_equal(svc_asg_describe_warm_pool(e.client, "shop-api-prod", on_warm_pool, &r, &err), 0);
@@ -867,7 +885,7 @@ static void test_e2e_malformed_page_keeps_partial(void **state)
     assert_int_equal(r.calls, 1);
     assert_true(r.failed);
     assert_string_equal(r.err.code, "MalformedResponse");
-    assert_int_equal(r.list.n, 2);       /* the first page survives */
+    assert_int_equal(r.list.n, 2); /* the first page survives */
     MODEL_LIST_FREE(r.list, asg_group_free);
     e2e_stop(&e);
 }
@@ -902,8 +920,9 @@ static void test_e2e_refreshes_max_records(void **state)
     assert_false(r.failed);
     assert_int_equal(r.list.n, 2);
     assert_int_equal(lb_request_count(e.srv), 1);
-    e2e_expect_body(&e, 0, "Action=DescribeInstanceRefreshes&Version=2011-01-01"
-                           "&AutoScalingGroupName=shop-web-prod&MaxRecords=2");
+    e2e_expect_body(&e, 0,
+                    "Action=DescribeInstanceRefreshes&Version=2011-01-01"
+                    "&AutoScalingGroupName=shop-web-prod&MaxRecords=2");
     MODEL_LIST_FREE(r.list, instance_refresh_free);
 
     /* max_records 1 trims the page to one item. */
@@ -944,17 +963,21 @@ static void test_e2e_start_cancel_rollback(void **state)
     e2e_start(&e);
     e2e_push_fixture(&e, "asg_start_refresh.xml");
     e2e_push_fixture(&e, "asg_cancel_refresh.xml");
-    lb_response denied = { .status = 400,
+    lb_response denied = {
+        .status = 400,
         .body = "<ErrorResponse xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\"><Error><Type>Sender</Type>"
                 "<Code>ActiveInstanceRefreshNotFound</Code><Message>No in progress or pending Instance Refresh "
-                "found for Auto Scaling group shop-web-prod</Message></Error><RequestId>x1</RequestId></ErrorResponse>" };
+                "found for Auto Scaling group shop-web-prod</Message></Error><RequestId>x1</RequestId></ErrorResponse>"
+    };
     lb_push(e.srv, &denied);
 
     refresh_prefs p;
     full_prefs(&p);
     lt_spec lt = { .launch_template_id = "lt-0a20c965061f64abc", .version = "$Latest" };
-    refresh_start_params sp = { .auto_scaling_group_name = "shop-web-prod", .strategy = "Rolling",
-                                .preferences = &p, .desired_launch_template = &lt };
+    refresh_start_params sp = { .auto_scaling_group_name = "shop-web-prod",
+                                .strategy = "Rolling",
+                                .preferences = &p,
+                                .desired_launch_template = &lt };
     id_result r[3] = { 0 };
     aws_error err = { 0 };
     assert_int_equal(svc_asg_start_refresh(e.client, &sp, on_id, &r[0], &err), 0);

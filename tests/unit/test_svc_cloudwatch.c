@@ -51,7 +51,7 @@ static char *load_fixture(const char *name, size_t *len)
         sb_appendn(&sb, buf, n);
     fclose(f);
     *len = sb.len;
-    return sb.buf;   /* owned by the caller */
+    return sb.buf; /* owned by the caller */
 }
 
 static void test_describe_alarms(void **state)
@@ -59,9 +59,9 @@ static void test_describe_alarms(void **state)
     (void)state;
     size_t len;
     char *body = load_fixture("cw_describe_alarms.json", &len);
-    cw_alarm_list alarms = {0};
+    cw_alarm_list alarms = { 0 };
     char *next = NULL;
-    aws_error err = {0};
+    aws_error err = { 0 };
     assert_int_equal(cw_decode_alarms(body, len, &alarms, &next, NULL, &err), 0);
     assert_int_equal(alarms.n, 2);
 
@@ -71,8 +71,9 @@ static void test_describe_alarms(void **state)
     assert_string_equal(a->alarm_description, "ALB 5xx above 1% for 3 minutes");
     assert_string_equal(a->state_value, "ALARM");
     /* The escapes arrive as real control bytes; the sanitizer's job is to defuse them. */
-    assert_string_equal(a->state_reason,
-                        "Threshold Crossed: 3 datapoints \x1b[2J\x1b]0;pwned\a were greater than the threshold (12.5).");
+    assert_string_equal(
+        a->state_reason,
+        "Threshold Crossed: 3 datapoints \x1b[2J\x1b]0;pwned\a were greater than the threshold (12.5).");
     assert_int_equal(a->state_updated_timestamp, INT64_C(1714564800123));
     assert_string_equal(a->metric_name, "HTTPCode_Target_5XX_Count");
     assert_string_equal(a->namespace_, "AWS/ApplicationELB");
@@ -95,9 +96,9 @@ static void test_describe_alarms(void **state)
     a = &alarms.items[1];
     assert_string_equal(a->alarm_name, "web-latency");
     assert_string_equal(a->state_value, "OK");
-    assert_null(a->statistic);                       /* ExtendedStatistic alarm */
+    assert_null(a->statistic); /* ExtendedStatistic alarm */
     assert_true(a->has_threshold);
-    assert_true(a->threshold == 2.0);                /* an integer is a fine double */
+    assert_true(a->threshold == 2.0); /* an integer is a fine double */
     assert_int_equal(a->period, 300);
     assert_int_equal(a->evaluation_periods, 5);
     assert_false(a->actions_enabled);
@@ -117,8 +118,8 @@ static void test_composite_and_math_alarms(void **state)
     (void)state;
     size_t len;
     char *body = load_fixture("cw_describe_alarms_composite.json", &len);
-    cw_alarm_list alarms = {0};
-    aws_error err = {0};
+    cw_alarm_list alarms = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(cw_decode_alarms(body, len, &alarms, NULL, NULL, &err), 0);
     assert_int_equal(alarms.n, 3);
 
@@ -126,7 +127,7 @@ static void test_composite_and_math_alarms(void **state)
     assert_int_equal(a->alarm_type, CW_METRIC_ALARM);
     assert_string_equal(a->alarm_name, "web-5xx-rate");
     assert_string_equal(a->state_value, "ALARM");
-    assert_null(a->metric_name);                     /* metric math: no MetricName */
+    assert_null(a->metric_name); /* metric math: no MetricName */
     assert_int_equal(a->metrics.n, 3);
     assert_string_equal(a->metrics.items[0].id, "e1");
     assert_string_equal(a->metrics.items[0].expression, "100*m1/m2");
@@ -163,9 +164,9 @@ static void test_hostile_bodies(void **state)
         end--;
     /* Every truncation is MalformedResponse for DescribeAlarms; nothing leaks. */
     for (size_t n = 0; n < end; n += 7) {
-        cw_alarm_list alarms = {0};
+        cw_alarm_list alarms = { 0 };
         char *next = NULL;
-        aws_error err = {0};
+        aws_error err = { 0 };
         assert_int_equal(cw_decode_alarms(body, n, &alarms, &next, NULL, &err), -1);
         assert_string_equal(err.code, "MalformedResponse");
         assert_string_equal(err.operation, "DescribeAlarms");
@@ -179,15 +180,15 @@ static void test_hostile_bodies(void **state)
     const char b[] = "{\"MetricAlarms\":[{\"AlarmName\":\"x\",\"Threshold\":\"12\",\"Period\":1e12,"
                      "\"EvaluationPeriods\":2.0,\"ActionsEnabled\":\"true\",\"StateUpdatedTimestamp\":\"soon\"},"
                      "\"y\",3],\"NextToken\":\"\"}";
-    cw_alarm_list alarms = {0};
+    cw_alarm_list alarms = { 0 };
     char *next = (char *)"sentinel";
-    aws_error err = {0};
+    aws_error err = { 0 };
     assert_int_equal(cw_decode_alarms(b, sizeof(b) - 1, &alarms, &next, NULL, &err), 0);
-    assert_null(next);                               /* empty token: no more pages */
+    assert_null(next); /* empty token: no more pages */
     assert_int_equal(alarms.n, 1);
     assert_string_equal(alarms.items[0].alarm_name, "x");
     assert_false(alarms.items[0].has_threshold);
-    assert_int_equal(alarms.items[0].period, 0);     /* out of int range */
+    assert_int_equal(alarms.items[0].period, 0); /* out of int range */
     assert_int_equal(alarms.items[0].evaluation_periods, 2);
     assert_false(alarms.items[0].actions_enabled);
     assert_int_equal(alarms.items[0].state_updated_timestamp, 0);
@@ -201,7 +202,7 @@ static void test_hostile_bodies(void **state)
 
 static void assert_json_equal(const char *got, size_t got_len, const char *want)
 {
-    aws_error err = {0};
+    aws_error err = { 0 };
     json_object *g = ju_parse_object(got, got_len, "test", "test", &err);
     json_object *w = ju_parse_object(want, strlen(want), "test", "test", &err);
     assert_non_null(g);
@@ -220,7 +221,8 @@ static void test_request_body(void **state)
     size_t len;
     const char *names[] = { "web-5xx", "web-latency" };
     char *b = cw_encode_describe_alarms(names, 2, "Q2xv", &len);
-    assert_json_equal(b, len,
+    assert_json_equal(
+        b, len,
         "{\"AlarmNames\": [\"web-5xx\", \"web-latency\"], \"AlarmTypes\": [\"MetricAlarm\", \"CompositeAlarm\"], "
         "\"NextToken\": \"Q2xv\", \"MaxRecords\": 100}");
     free(b);
@@ -229,7 +231,12 @@ static void test_request_body(void **state)
     free(b);
 }
 
-typedef struct alarms_got { int calls; bool failed; aws_error err; cw_alarm_list alarms; } alarms_got;
+typedef struct alarms_got {
+    int calls;
+    bool failed;
+    aws_error err;
+    cw_alarm_list alarms;
+} alarms_got;
 
 static void on_alarms(aws_client *c, cw_alarm_list *result, const aws_error *err, void *ud)
 {
@@ -240,7 +247,7 @@ static void on_alarms(aws_client *c, cw_alarm_list *result, const aws_error *err
         g->failed = true;
         g->err = *err;
     }
-    g->alarms = *result;      /* take ownership of the contents */
+    g->alarms = *result; /* take ownership of the contents */
 }
 
 static json_object *request_doc(lb_server *srv, size_t i)
@@ -252,7 +259,7 @@ static json_object *request_doc(lb_server *srv, size_t i)
     assert_string_equal(buf, "GraniteServiceVersion20100801.DescribeAlarms");
     assert_non_null(lb_request_header(q, "content-type", buf, sizeof(buf)));
     assert_string_equal(buf, "application/x-amz-json-1.0");
-    aws_error err = {0};
+    aws_error err = { 0 };
     json_object *doc = ju_parse_object(q->body, q->body_len, "cloudwatch", "DescribeAlarms", &err);
     assert_non_null(doc);
     return doc;
@@ -265,19 +272,22 @@ static void test_e2e_describe_alarms(void **state)
     assert_non_null(srv);
     aws_credentials creds = { .access_key_id = xstrdup("AKIDEXAMPLE"),
                               .secret_access_key = xstrdup("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY") };
-    aws_client_config cfg = { .region = "eu-west-1", .endpoint_url = lb_url(srv), .credentials = &creds,
-                              .max_attempts = 2, .timeout_ms = 5000 };
-    aws_error err = {0};
+    aws_client_config cfg = {
+        .region = "eu-west-1", .endpoint_url = lb_url(srv), .credentials = &creds, .max_attempts = 2, .timeout_ms = 5000
+    };
+    aws_error err = { 0 };
     aws_client *c = aws_client_new(&cfg, &err);
     assert_non_null(c);
 
     size_t len;
     char *page1 = load_fixture("cw_describe_alarms.json", &len);
     lb_push(srv, &(lb_response){ .body = page1, .content_type = "application/x-amz-json-1.0" });
-    lb_push(srv, &(lb_response){ .body = "{\"MetricAlarms\":[{\"AlarmName\":\"db-cpu\",\"StateValue\":\"INSUFFICIENT_DATA\"}]}",
-                                 .content_type = "application/x-amz-json-1.0" });
+    lb_push(
+        srv,
+        &(lb_response){ .body = "{\"MetricAlarms\":[{\"AlarmName\":\"db-cpu\",\"StateValue\":\"INSUFFICIENT_DATA\"}]}",
+                        .content_type = "application/x-amz-json-1.0" });
     free(page1);
-    alarms_got g = {0};
+    alarms_got g = { 0 };
     assert_int_equal(svc_cw_describe_alarms(c, NULL, on_alarms, &g, &err), 0);
     aws_client_run_until_idle(c);
     assert_int_equal(g.calls, 1);
@@ -300,17 +310,20 @@ static void test_e2e_describe_alarms(void **state)
 
     /* 101 names: two requests (100 + 1); an error on the second keeps the first's alarms. */
     lb_reset(srv);
-    lb_push(srv, &(lb_response){ .body = "{\"MetricAlarms\":[{\"AlarmName\":\"a0\"}]}",
-                                 .content_type = "application/x-amz-json-1.0" });
-    lb_push(srv, &(lb_response){ .status = 400, .content_type = "application/x-amz-json-1.0",
-                                 .body = "{\"__type\":\"com.amazonaws.cloudwatch#InvalidNextToken\",\"message\":\"bad\"}" });
-    strvec names = {0};
+    lb_push(srv,
+            &(lb_response){ .body = "{\"MetricAlarms\":[{\"AlarmName\":\"a0\"}]}",
+                            .content_type = "application/x-amz-json-1.0" });
+    lb_push(srv,
+            &(lb_response){ .status = 400,
+                            .content_type = "application/x-amz-json-1.0",
+                            .body = "{\"__type\":\"com.amazonaws.cloudwatch#InvalidNextToken\",\"message\":\"bad\"}" });
+    strvec names = { 0 };
     for (int i = 0; i < 101; i++) {
         char n[24];
         snprintf(n, sizeof(n), "a%d", i);
         strvec_push(&names, n);
     }
-    alarms_got h = {0};
+    alarms_got h = { 0 };
     assert_int_equal(svc_cw_describe_alarms(c, &names, on_alarms, &h, &err), 0);
     aws_client_run_until_idle(c);
     assert_int_equal(h.calls, 1);
@@ -334,10 +347,8 @@ static void test_e2e_describe_alarms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_describe_alarms),
-        cmocka_unit_test(test_composite_and_math_alarms),
-        cmocka_unit_test(test_hostile_bodies),
-        cmocka_unit_test(test_request_body),
+        cmocka_unit_test(test_describe_alarms),     cmocka_unit_test(test_composite_and_math_alarms),
+        cmocka_unit_test(test_hostile_bodies),      cmocka_unit_test(test_request_body),
         cmocka_unit_test(test_e2e_describe_alarms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

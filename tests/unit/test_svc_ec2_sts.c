@@ -24,7 +24,7 @@ static void test_instances(void **state)
     aws_error err = { 0 };
     assert_int_equal(ec2_decode_instances(body, len, &l, &next, NULL, &err), 0);
     assert_string_equal(next, "ZWMyLW5leHQtcGFnZQ==");
-    assert_int_equal(l.n, 3);   /* across two reservations */
+    assert_int_equal(l.n, 3); /* across two reservations */
     ec2_instance *i = &l.items[0];
     assert_string_equal(i->instance_id, "i-0598c7d356eba48d7");
     assert_string_equal(i->instance_type, "m6i.large");
@@ -42,7 +42,7 @@ static void test_instances(void **state)
     i = &l.items[2];
     assert_string_equal(i->instance_id, "i-0123456789abcdef0");
     assert_string_equal(i->state_name, "terminated");
-    assert_string_equal(i->private_dns_name, "");   /* present but empty */
+    assert_string_equal(i->private_dns_name, ""); /* present but empty */
     assert_null(i->private_ip_address);
     assert_null(i->subnet_id);
     MODEL_LIST_FREE(l, ec2_instance_free);
@@ -154,7 +154,11 @@ static void test_hostile(void **state)
 
 /* ------------------------------------------------------------ end to end */
 
-typedef struct inst_result { int calls; ec2_instance_list list; bool failed; } inst_result;
+typedef struct inst_result {
+    int calls;
+    ec2_instance_list list;
+    bool failed;
+} inst_result;
 
 static void on_instances(aws_client *c, ec2_instance_list *result, const aws_error *err, void *ud)
 {
@@ -171,7 +175,8 @@ static void test_e2e_describe_instances(void **state)
     e2e e;
     e2e_start(&e);
     e2e_push_fixture(&e, "ec2_instances.xml");
-    lb_response last = { .status = 200, .body = "<DescribeInstancesResponse><reservationSet/></DescribeInstancesResponse>" };
+    lb_response last = { .status = 200,
+                         .body = "<DescribeInstancesResponse><reservationSet/></DescribeInstancesResponse>" };
     lb_push(e.srv, &last);
     strvec ids = { 0 };
     strvec_push(&ids, "i-0598c7d356eba48d7");
@@ -184,11 +189,13 @@ static void test_e2e_describe_instances(void **state)
     assert_false(r.failed);
     assert_int_equal(r.list.n, 3);
     /* botocore's ec2 serializer, {'InstanceIds': ['i-0598c7d356eba48d7', 'i-07a1d3c2b9e8f6a54']} */
-    e2e_expect_body(&e, 0, "Action=DescribeInstances&Version=2016-11-15"
-                           "&InstanceId.1=i-0598c7d356eba48d7&InstanceId.2=i-07a1d3c2b9e8f6a54");
-    e2e_expect_body(&e, 1, "Action=DescribeInstances&Version=2016-11-15"
-                           "&InstanceId.1=i-0598c7d356eba48d7&InstanceId.2=i-07a1d3c2b9e8f6a54"
-                           "&NextToken=ZWMyLW5leHQtcGFnZQ%3D%3D");
+    e2e_expect_body(&e, 0,
+                    "Action=DescribeInstances&Version=2016-11-15"
+                    "&InstanceId.1=i-0598c7d356eba48d7&InstanceId.2=i-07a1d3c2b9e8f6a54");
+    e2e_expect_body(&e, 1,
+                    "Action=DescribeInstances&Version=2016-11-15"
+                    "&InstanceId.1=i-0598c7d356eba48d7&InstanceId.2=i-07a1d3c2b9e8f6a54"
+                    "&NextToken=ZWMyLW5leHQtcGFnZQ%3D%3D");
     MODEL_LIST_FREE(r.list, ec2_instance_free);
     strvec_free(&ids);
     e2e_stop(&e);
@@ -199,7 +206,8 @@ static void test_e2e_describe_instances_chunks(void **state)
     (void)state;
     e2e e;
     e2e_start(&e);
-    lb_response none = { .status = 200, .body = "<DescribeInstancesResponse><reservationSet/></DescribeInstancesResponse>" };
+    lb_response none = { .status = 200,
+                         .body = "<DescribeInstancesResponse><reservationSet/></DescribeInstancesResponse>" };
     lb_set_default(e.srv, &none);
     strvec ids = { 0 };
     for (int i = 0; i < 2500; i++) {
@@ -212,9 +220,9 @@ static void test_e2e_describe_instances_chunks(void **state)
     assert_int_equal(svc_ec2_describe_instances(e.client, &ids, on_instances, &r, &err), 0);
     aws_client_run_until_idle(e.client);
     assert_false(r.failed);
-    assert_int_equal(lb_request_count(e.srv), 3);   /* 1000 + 1000 + 500 */
+    assert_int_equal(lb_request_count(e.srv), 3); /* 1000 + 1000 + 500 */
     const lb_request *q = lb_request_at(e.srv, 2);
-    assert_non_null(strstr(q->body, "&InstanceId.1=i-000000000000007d0&"));   /* id 2000 */
+    assert_non_null(strstr(q->body, "&InstanceId.1=i-000000000000007d0&")); /* id 2000 */
     assert_non_null(strstr(q->body, "&InstanceId.500=i-000000000000009c3"));
     assert_null(strstr(q->body, "InstanceId.501="));
     assert_null(strstr(q->body, "MaxResults"));
@@ -223,7 +231,11 @@ static void test_e2e_describe_instances_chunks(void **state)
     e2e_stop(&e);
 }
 
-typedef struct ltv_result { int calls; lt_version_list list; bool failed; } ltv_result;
+typedef struct ltv_result {
+    int calls;
+    lt_version_list list;
+    bool failed;
+} ltv_result;
 
 static void on_ltv(aws_client *c, lt_version_list *result, const aws_error *err, void *ud)
 {
@@ -234,7 +246,12 @@ static void on_ltv(aws_client *c, lt_version_list *result, const aws_error *err,
     r->failed = err != NULL;
 }
 
-typedef struct id_result { int calls; caller_identity id; aws_error err; bool failed; } id_result;
+typedef struct id_result {
+    int calls;
+    caller_identity id;
+    aws_error err;
+    bool failed;
+} id_result;
 
 static void on_identity(aws_client *c, caller_identity *result, const aws_error *err, void *ud)
 {
@@ -266,8 +283,9 @@ static void test_e2e_lt_versions_and_identity(void **state)
     assert_int_equal(r.list.n, 2);
     assert_string_equal(r.list.items[0].image_id, "ami-0fedcba9876543210");
     /* botocore's ec2 serializer, {'LaunchTemplateId': 'lt-0a20c965061f64abc', 'MaxResults': 200} */
-    e2e_expect_body(&e, 0, "Action=DescribeLaunchTemplateVersions&Version=2016-11-15"
-                           "&LaunchTemplateId=lt-0a20c965061f64abc&MaxResults=200");
+    e2e_expect_body(&e, 0,
+                    "Action=DescribeLaunchTemplateVersions&Version=2016-11-15"
+                    "&LaunchTemplateId=lt-0a20c965061f64abc&MaxResults=200");
     assert_int_equal(ir.calls, 1);
     if (ir.failed)
         fail_msg("%s: %s", ir.err.code, ir.err.message);

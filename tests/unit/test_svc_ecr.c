@@ -21,10 +21,10 @@
 #include "services/services.h"
 
 /* Digests as ECR gives them (sha256: and 64 hex digits): the decoders refuse others. */
-#define D_AA "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define D_OK "sha256:0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c"
+#define D_AA   "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define D_OK   "sha256:0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c"
 #define D_LAST "sha256:1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a"
-#define D_PUT "sha256:9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f"
+#define D_PUT  "sha256:9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f"
 
 /* ---- fixtures: $TARMAC_TOP/tests/fixtures/json, else relative to this binary
  *      (build/<rel|san>/tests/test_svc_ecr) ---- */
@@ -56,7 +56,7 @@ static char *load_fixture(const char *name, size_t *len)
         sb_appendn(&sb, buf, n);
     fclose(f);
     *len = sb.len;
-    return sb.buf;   /* owned by the caller */
+    return sb.buf; /* owned by the caller */
 }
 
 static const char DOCKER_MANIFEST[] =
@@ -76,9 +76,9 @@ static void test_describe_repositories(void **state)
     (void)state;
     size_t len;
     char *body = load_fixture("ecr_describe_repositories.json", &len);
-    ecr_repository_list repos = {0};
+    ecr_repository_list repos = { 0 };
     char *next = NULL;
-    aws_error err = {0};
+    aws_error err = { 0 };
     assert_int_equal(ecr_decode_repositories(body, len, &repos, &next, NULL, &err), 0);
     assert_int_equal(repos.n, 2);
 
@@ -100,7 +100,8 @@ static void test_describe_repositories(void **state)
     assert_int_equal(r->mutability_exclusion_filters.n, 0);
 
     assert_non_null(next);
-    assert_string_equal(next, "ukD72mdD/mC8b5xV3susmJzzaTgp3hKwR9nRUW1yZZ4fL0Bnr8xQAzRWIwOJDWw2MNEsFQNRUyCLc5ND0Dqpd0hCXQBRwXQ=");
+    assert_string_equal(
+        next, "ukD72mdD/mC8b5xV3susmJzzaTgp3hKwR9nRUW1yZZ4fL0Bnr8xQAzRWIwOJDWw2MNEsFQNRUyCLc5ND0Dqpd0hCXQBRwXQ=");
     free(next);
     MODEL_LIST_FREE(repos, ecr_repository_free);
     free(body);
@@ -111,9 +112,9 @@ static void test_describe_images(void **state)
     (void)state;
     size_t len;
     char *body = load_fixture("ecr_describe_images.json", &len);
-    ecr_image_detail_list imgs = {0};
+    ecr_image_detail_list imgs = { 0 };
     char *next = NULL;
-    aws_error err = {0};
+    aws_error err = { 0 };
     assert_int_equal(ecr_decode_images(body, len, &imgs, &next, NULL, &err), 0);
     assert_int_equal(imgs.n, 2);
 
@@ -124,7 +125,7 @@ static void test_describe_images(void **state)
     assert_string_equal(d->image_tags.items[1], "a1b2c3d");
     assert_string_equal(d->image_tags.items[2], "stable");
     assert_true(d->has_size);
-    assert_true(d->image_size_in_bytes == INT64_C(5368709120123));   /* > 32 bits */
+    assert_true(d->image_size_in_bytes == INT64_C(5368709120123)); /* > 32 bits */
     assert_int_equal(d->image_pushed_at, INT64_C(1714564800123));
     assert_int_equal(d->last_recorded_pull_time, INT64_C(1714651200500));
     assert_string_equal(d->image_manifest_media_type, "application/vnd.docker.distribution.manifest.v2+json");
@@ -132,7 +133,7 @@ static void test_describe_images(void **state)
     assert_string_equal(d->registry_id, "123456789012");
     assert_string_equal(d->repository_name, "shop/web");
 
-    d = &imgs.items[1];   /* untagged */
+    d = &imgs.items[1]; /* untagged */
     assert_int_equal(d->image_tags.n, 0);
     assert_true(d->has_size);
     assert_int_equal(d->image_size_in_bytes, 48123456);
@@ -160,8 +161,8 @@ static void test_describe_images_archive_and_scan(void **state)
     (void)state;
     size_t len;
     char *body = load_fixture("ecr_describe_images_archive.json", &len);
-    ecr_image_detail_list imgs = {0};
-    aws_error err = {0};
+    ecr_image_detail_list imgs = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(ecr_decode_images(body, len, &imgs, NULL, NULL, &err), 0);
     assert_int_equal(imgs.n, 3);
 
@@ -179,7 +180,7 @@ static void test_describe_images_archive_and_scan(void **state)
     assert_int_equal(d->last_activated_at, INT64_C(1714100000000));
     assert_string_equal(d->scan_status, "COMPLETE");
     assert_int_equal(d->scan_completed_at, INT64_C(1714565100500));
-    assert_int_equal(d->finding_severity_counts.n, 3);          /* "two" and -4 dropped */
+    assert_int_equal(d->finding_severity_counts.n, 3); /* "two" and -4 dropped */
     assert_string_equal(d->finding_severity_counts.items[0].severity, "CRITICAL");
     assert_int_equal(d->finding_severity_counts.items[0].count, 1);
     assert_string_equal(d->finding_severity_counts.items[1].severity, "MEDIUM");
@@ -187,7 +188,7 @@ static void test_describe_images_archive_and_scan(void **state)
     assert_string_equal(d->finding_severity_counts.items[2].severity, "LOW");
     assert_int_equal(d->finding_severity_counts.items[2].count, 7);
 
-    d = &imgs.items[2];                                         /* wrong types: skipped */
+    d = &imgs.items[2]; /* wrong types: skipped */
     assert_string_equal(d->image_status, "ACTIVATING");
     assert_int_equal(d->last_archived_at, INT64_C(1710000000000));
     assert_null(d->scan_status);
@@ -208,8 +209,9 @@ static void test_describe_images_archive_and_scan(void **state)
     /* A map of many severities is bounded. */
     strbuf sb;
     sb_init(&sb);
-    sb_append(&sb, "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\",\"imageScanFindingsSummary\":"
-                   "{\"findingSeverityCounts\":{");
+    sb_append(&sb,
+              "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\",\"imageScanFindingsSummary\":"
+              "{\"findingSeverityCounts\":{");
     for (int i = 0; i < 100; i++)
         sb_printf(&sb, "%s\"S%d\":%d", i ? "," : "", i, i);
     sb_append(&sb, "}}}]}");
@@ -224,8 +226,8 @@ static void test_batch_get_image(void **state)
     (void)state;
     size_t len;
     char *body = load_fixture("ecr_batch_get_image.json", &len);
-    ecr_batch_get_result res = {0};
-    aws_error err = {0};
+    ecr_batch_get_result res = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(ecr_decode_batch_get_image(body, len, &res, &err), 0);
     assert_int_equal(res.images.n, 2);
     assert_int_equal(res.failures.n, 1);
@@ -259,7 +261,10 @@ static void test_batch_get_image(void **state)
 static void test_manifest_with_nul(void **state)
 {
     (void)state;
-    static const struct { const char *body; const char *member; } cases[] = {
+    static const struct {
+        const char *body;
+        const char *member;
+    } cases[] = {
         { "{\"images\":[{\"imageId\":{\"imageTag\":\"t\"},\"imageManifest\":\"a\\u0000b\\n\"}]}",
           "images[0].imageManifest holds U+0000" },
         { "{\"images\":[{\"imageId\":{\"imageTag\":\"prod\\u0000evil\"}}]}",
@@ -267,8 +272,8 @@ static void test_manifest_with_nul(void **state)
         { "{\"images\":[{\"imageId\":{\"imageTag\\u0000\":\"prod\"}}]}", "a member name holds U+0000" },
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        ecr_batch_get_result res = {0};
-        aws_error err = {0};
+        ecr_batch_get_result res = { 0 };
+        aws_error err = { 0 };
         assert_int_equal(ecr_decode_batch_get_image(cases[i].body, strlen(cases[i].body), &res, &err), -1);
         assert_string_equal(err.code, "MalformedResponse");
         assert_string_equal(err.operation, "BatchGetImage");
@@ -278,8 +283,8 @@ static void test_manifest_with_nul(void **state)
     }
     /* An escaped backslash before "u0000" is text, not a NUL. */
     const char text[] = "{\"images\":[{\"imageId\":{\"imageTag\":\"t\"},\"imageManifest\":\"a\\\\u0000b\"}]}";
-    ecr_batch_get_result res = {0};
-    aws_error err = {0};
+    ecr_batch_get_result res = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(ecr_decode_batch_get_image(text, sizeof(text) - 1, &res, &err), 0);
     assert_int_equal(res.images.n, 1);
     assert_string_equal(res.images.items[0].image_manifest, "a\\u0000b");
@@ -291,21 +296,22 @@ static void test_put_image_answer(void **state)
     (void)state;
     size_t len;
     char *body = load_fixture("ecr_put_image.json", &len);
-    ecr_image img = {0};
-    aws_error err = {0};
+    ecr_image img = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(ecr_decode_put_image(body, len, &img, &err), 0);
     assert_string_equal(img.image_tag, "prod");
     assert_string_equal(img.image_digest, "sha256:0f3bc2b1a6f4a0e5d1e26f3c5d7c7a9e9f1d4b1a2c3d4e5f60718293a4b5c6d7");
     assert_string_equal(img.registry_id, "123456789012");
     assert_string_equal(img.repository_name, "shop/web");
-    const char want[] = "{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"application/vnd.docker.distribution.manifest.v2+json\"\n}";
+    const char want[] =
+        "{\n   \"schemaVersion\": 2,\n   \"mediaType\": \"application/vnd.docker.distribution.manifest.v2+json\"\n}";
     assert_int_equal(img.image_manifest_len, sizeof(want) - 1);
     assert_memory_equal(img.image_manifest, want, sizeof(want) - 1);
     ecr_image_free(&img);
     free(body);
 
     /* An answer without "image" is an error, not an empty image. */
-    ecr_image none = {0};
+    ecr_image none = { 0 };
     assert_int_equal(ecr_decode_put_image("{}", 2, &none, &err), -1);
     assert_string_equal(err.code, "MalformedResponse");
     assert_string_equal(err.operation, "PutImage");
@@ -317,8 +323,8 @@ static void test_batch_delete_answer(void **state)
     (void)state;
     size_t len;
     char *body = load_fixture("ecr_batch_delete_image.json", &len);
-    ecr_batch_get_result res = {0};
-    aws_error err = {0};
+    ecr_batch_get_result res = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(ecr_decode_batch_delete_image(body, len, &res, &err), 0);
     assert_int_equal(res.images.n, 1);
     assert_string_equal(res.images.items[0].image_tag, "old-build");
@@ -339,9 +345,9 @@ static void test_batch_delete_answer(void **state)
 
 static void expect_malformed(const char *body, size_t len, const char *op)
 {
-    ecr_image_detail_list imgs = {0};
+    ecr_image_detail_list imgs = { 0 };
     char *next = (char *)"sentinel";
-    aws_error err = {0};
+    aws_error err = { 0 };
     if (ecr_decode_images(body, len, &imgs, &next, NULL, &err) != -1)
         fail_msg("accepted: %.*s", (int)(len > 60 ? 60 : len), body);
     assert_null(next);
@@ -369,14 +375,14 @@ static void test_truncated_bodies(void **state)
 static void test_garbage_bodies(void **state)
 {
     (void)state;
-    expect_malformed("{\"imageDetails\":[]} x", 21, "DescribeImages");      /* trailing garbage */
-    expect_malformed("{\"imageDetails\":[]}{}", 21, "DescribeImages");     /* two documents */
-    expect_malformed("{\"imageDetails\":[]}\0", 20, "DescribeImages");      /* NUL after the object */
-    expect_malformed("{\"a\":\"x\0y\"}", 11, "DescribeImages");               /* raw NUL in a string */
-    expect_malformed("[1,2]", 5, "DescribeImages");                           /* not an object */
+    expect_malformed("{\"imageDetails\":[]} x", 21, "DescribeImages"); /* trailing garbage */
+    expect_malformed("{\"imageDetails\":[]}{}", 21, "DescribeImages"); /* two documents */
+    expect_malformed("{\"imageDetails\":[]}\0", 20, "DescribeImages"); /* NUL after the object */
+    expect_malformed("{\"a\":\"x\0y\"}", 11, "DescribeImages");        /* raw NUL in a string */
+    expect_malformed("[1,2]", 5, "DescribeImages");                    /* not an object */
     expect_malformed("\"str\"", 5, "DescribeImages");
     expect_malformed("<html>502 Bad Gateway</html>", 28, "DescribeImages");
-    expect_malformed("{\"a\":[1,]}", 10, "DescribeImages");                         /* trailing comma */
+    expect_malformed("{\"a\":[1,]}", 10, "DescribeImages"); /* trailing comma */
     expect_malformed("", 0, "DescribeImages");
     /* Nesting beyond the depth limit. */
     strbuf sb;
@@ -387,8 +393,8 @@ static void test_garbage_bodies(void **state)
     expect_malformed(sb.buf, sb.len, "DescribeImages");
     sb_free(&sb);
     /* Whitespace after the object is fine. */
-    ecr_image_detail_list imgs = {0};
-    aws_error err = {0};
+    ecr_image_detail_list imgs = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(ecr_decode_images("{\"imageDetails\":[]}\r\n ", 22, &imgs, NULL, NULL, &err), 0);
     assert_int_equal(imgs.n, 0);
     VEC_FREE(imgs);
@@ -401,8 +407,8 @@ static void test_answer_shape_bounds(void **state)
     (void)state;
     strbuf sb;
     sb_init(&sb);
-    ecr_image_detail_list imgs = {0};
-    aws_error err = {0};
+    ecr_image_detail_list imgs = { 0 };
+    aws_error err = { 0 };
     /* The root and the array count too. */
     for (int over = 0; over <= 1; over++) {
         sb_reset(&sb);
@@ -434,9 +440,9 @@ static void test_answer_shape_bounds(void **state)
     assert_non_null(strstr(err.message, "more than 1000000 JSON values"));
     /* Brackets, commas and colons inside strings are text. */
     const char text[] = "{\"imageDetails\":[{\"repositoryName\":\"[{,:\\\"]}\",\"imageTags\":[\"a,b\",\"]\"]}]}";
-    aws_budget b = {0};
+    aws_budget b = { 0 };
     assert_int_equal(ecr_decode_images(text, sizeof text - 1, &imgs, NULL, &b, &err), 0);
-    assert_int_equal(b.items, 3);   /* one image, two tags */
+    assert_int_equal(b.items, 3); /* one image, two tags */
     assert_string_equal(imgs.items[0].repository_name, "[{,:\"]}");
     MODEL_LIST_FREE(imgs, ecr_image_detail_free);
 
@@ -469,8 +475,8 @@ static void test_nul_refuses_the_answer(void **state)
     (void)state;
     const char body[] = "{\"imageDetails\":[{\"imageDigest\":\"sha256:a\",\"imageTags\":[\"v1\"]},"
                         "{\"imageDigest\":\"sha256:b\",\"imageTags\":[\"stable\",\"prod\\u0000evil\"]}]}";
-    ecr_image_detail_list imgs = {0};
-    aws_error err = {0};
+    ecr_image_detail_list imgs = { 0 };
+    aws_error err = { 0 };
     char *next = NULL;
     assert_int_equal(ecr_decode_images(body, sizeof body - 1, &imgs, &next, NULL, &err), -1);
     assert_string_equal(err.code, "MalformedResponse");
@@ -480,7 +486,7 @@ static void test_nul_refuses_the_answer(void **state)
     assert_null(next);
     /* Through the CloudWatch decoder the same. */
     const char alarms[] = "{\"MetricAlarms\":[{\"AlarmName\":\"web-5xx\\u0000x\"}]}";
-    cw_alarm_list al = {0};
+    cw_alarm_list al = { 0 };
     assert_int_equal(cw_decode_alarms(alarms, sizeof alarms - 1, &al, NULL, NULL, &err), -1);
     assert_string_equal(err.code, "MalformedResponse");
     assert_non_null(strstr(err.message, "MetricAlarms[0].AlarmName holds U+0000"));
@@ -490,20 +496,19 @@ static void test_nul_refuses_the_answer(void **state)
 static void test_wrong_types_are_skipped(void **state)
 {
     (void)state;
-    const char body[] =
-        "{\"imageDetails\":[{\"imageDigest\":5,\"imageTags\":\"prod\",\"imageSizeInBytes\":\"12\","
-        "\"imagePushedAt\":\"yesterday\",\"lastRecordedPullTime\":-5,\"repositoryName\":{\"x\":1}},"
-        "7,\"x\",null,[],"
-        "{\"imageDigest\":\"" D_OK "\",\"imageTags\":[\"a\",1,null,\"b\"],\"imageSizeInBytes\":1.5,"
-        "\"imagePushedAt\":\"2024-05-01T12:00:00Z\"},"
-        "{\"imageSizeInBytes\":99999999999999999999999,\"imagePushedAt\":1e300}],"
-        "\"nextToken\":42}";
-    ecr_image_detail_list imgs = {0};
+    const char body[] = "{\"imageDetails\":[{\"imageDigest\":5,\"imageTags\":\"prod\",\"imageSizeInBytes\":\"12\","
+                        "\"imagePushedAt\":\"yesterday\",\"lastRecordedPullTime\":-5,\"repositoryName\":{\"x\":1}},"
+                        "7,\"x\",null,[],"
+                        "{\"imageDigest\":\"" D_OK "\",\"imageTags\":[\"a\",1,null,\"b\"],\"imageSizeInBytes\":1.5,"
+                        "\"imagePushedAt\":\"2024-05-01T12:00:00Z\"},"
+                        "{\"imageSizeInBytes\":99999999999999999999999,\"imagePushedAt\":1e300}],"
+                        "\"nextToken\":42}";
+    ecr_image_detail_list imgs = { 0 };
     char *next = NULL;
-    aws_error err = {0};
+    aws_error err = { 0 };
     assert_int_equal(ecr_decode_images(body, sizeof(body) - 1, &imgs, &next, NULL, &err), 0);
     assert_null(next);
-    assert_int_equal(imgs.n, 3);   /* non-objects skipped */
+    assert_int_equal(imgs.n, 3); /* non-objects skipped */
     ecr_image_detail *d = &imgs.items[0];
     assert_null(d->image_digest);
     assert_int_equal(d->image_tags.n, 0);
@@ -515,15 +520,15 @@ static void test_wrong_types_are_skipped(void **state)
     assert_string_equal(d->image_digest, D_OK);
     assert_int_equal(d->image_tags.n, 2);
     assert_string_equal(d->image_tags.items[1], "b");
-    assert_false(d->has_size);                       /* 1.5 bytes is not a size */
-    assert_int_equal(d->image_pushed_at, INT64_C(1714564800000));   /* ISO string accepted */
+    assert_false(d->has_size);                                    /* 1.5 bytes is not a size */
+    assert_int_equal(d->image_pushed_at, INT64_C(1714564800000)); /* ISO string accepted */
     d = &imgs.items[2];
-    assert_false(d->has_size);                       /* beyond int64 */
+    assert_false(d->has_size); /* beyond int64 */
     assert_int_equal(d->image_pushed_at, 0);
     MODEL_LIST_FREE(imgs, ecr_image_detail_free);
 
     /* Wrong shapes at the top: the lists are simply absent. */
-    ecr_batch_get_result res = {0};
+    ecr_batch_get_result res = { 0 };
     const char b2[] = "{\"images\":{\"a\":1},\"failures\":\"none\"}";
     assert_int_equal(ecr_decode_batch_get_image(b2, sizeof(b2) - 1, &res, &err), 0);
     assert_int_equal(res.images.n, 0);
@@ -536,7 +541,7 @@ static void test_wrong_types_are_skipped(void **state)
 /* Semantic comparison: both parsed by json-c, members compared regardless of order. */
 static void assert_json_equal(const char *got, size_t got_len, const char *want)
 {
-    aws_error err = {0};
+    aws_error err = { 0 };
     json_object *g = ju_parse_object(got, got_len, "test", "test", &err);
     json_object *w = ju_parse_object(want, strlen(want), "test", "test", &err);
     assert_non_null(g);
@@ -556,7 +561,7 @@ static void test_malformed_digests(void **state)
     (void)state;
     static const char *const bad[] = {
         "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa --x $(touch pwned) ; touch pwned #",
-        "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",   /* upper case */
+        "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", /* upper case */
         "sha256:aaaa",
         "sha512:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
@@ -565,13 +570,15 @@ static void test_malformed_digests(void **state)
     for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
         strbuf sb;
         sb_init(&sb);
-        aws_error err = {0};
-        sb_printf(&sb, "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\"},{\"imageDigest\":\"%s\"}],"
-                       "\"nextToken\":\"n2\"}", bad[i]);
-        ecr_image_detail_list imgs = {0};
+        aws_error err = { 0 };
+        sb_printf(&sb,
+                  "{\"imageDetails\":[{\"imageDigest\":\"" D_AA "\"},{\"imageDigest\":\"%s\"}],"
+                  "\"nextToken\":\"n2\"}",
+                  bad[i]);
+        ecr_image_detail_list imgs = { 0 };
         char *next = NULL;
         assert_int_equal(ecr_decode_images(sb.buf, sb.len, &imgs, &next, NULL, &err), -1);
-        assert_int_equal(imgs.n, 0);   /* nothing of the answer is kept */
+        assert_int_equal(imgs.n, 0); /* nothing of the answer is kept */
         assert_null(next);
         assert_string_equal(err.code, "MalformedResponse");
         assert_string_equal(err.operation, "DescribeImages");
@@ -581,7 +588,7 @@ static void test_malformed_digests(void **state)
         sb_reset(&sb);
         memset(&err, 0, sizeof err);
         sb_printf(&sb, "{\"images\":[{\"imageId\":{\"imageDigest\":\"%s\"},\"imageManifest\":\"{}\"}]}", bad[i]);
-        ecr_batch_get_result res = {0};
+        ecr_batch_get_result res = { 0 };
         assert_int_equal(ecr_decode_batch_get_image(sb.buf, sb.len, &res, &err), -1);
         assert_int_equal(res.images.n, 0);
         assert_string_equal(err.operation, "BatchGetImage");
@@ -591,7 +598,7 @@ static void test_malformed_digests(void **state)
         sb_reset(&sb);
         memset(&err, 0, sizeof err);
         sb_printf(&sb, "{\"image\":{\"imageId\":{\"imageDigest\":\"%s\",\"imageTag\":\"prod\"}}}", bad[i]);
-        ecr_image img = {0};
+        ecr_image img = { 0 };
         assert_int_equal(ecr_decode_put_image(sb.buf, sb.len, &img, &err), -1);
         assert_string_equal(err.operation, "PutImage");
         assert_non_null(strstr(err.message, "PutImage: image.imageId.imageDigest is not"));
@@ -607,8 +614,8 @@ static void test_malformed_digests(void **state)
         sb_free(&sb);
     }
     /* No digest at all is no malformed digest (a tag-only id, a failure). */
-    ecr_image_detail_list imgs = {0};
-    aws_error err = {0};
+    ecr_image_detail_list imgs = { 0 };
+    aws_error err = { 0 };
     const char none[] = "{\"imageDetails\":[{\"imageTags\":[\"x\"]}]}";
     assert_int_equal(ecr_decode_images(none, sizeof none - 1, &imgs, NULL, NULL, &err), 0);
     MODEL_LIST_FREE(imgs, ecr_image_detail_free);
@@ -634,26 +641,30 @@ static void test_request_bodies(void **state)
     ecr_image_id ids[] = { { NULL, "prod" }, { "sha256:0f3b", NULL } };
     b = ecr_encode_batch_get_image("shop/web", ids, 2, NULL, &len);
     assert_json_equal(b, len,
-        "{\"repositoryName\": \"shop/web\", \"imageIds\": [{\"imageTag\": \"prod\"}, {\"imageDigest\": \"sha256:0f3b\"}], "
-        "\"acceptedMediaTypes\": [\"application/vnd.docker.distribution.manifest.v2+json\", "
-        "\"application/vnd.docker.distribution.manifest.list.v2+json\", \"application/vnd.oci.image.manifest.v1+json\", "
-        "\"application/vnd.oci.image.index.v1+json\"]}");
+                      "{\"repositoryName\": \"shop/web\", \"imageIds\": [{\"imageTag\": \"prod\"}, {\"imageDigest\": "
+                      "\"sha256:0f3b\"}], "
+                      "\"acceptedMediaTypes\": [\"application/vnd.docker.distribution.manifest.v2+json\", "
+                      "\"application/vnd.docker.distribution.manifest.list.v2+json\", "
+                      "\"application/vnd.oci.image.manifest.v1+json\", "
+                      "\"application/vnd.oci.image.index.v1+json\"]}");
     free(b);
 
-    strvec types = {0};
+    strvec types = { 0 };
     strvec_push(&types, "application/vnd.oci.image.index.v1+json");
     b = ecr_encode_batch_get_image("shop/web", ids, 1, &types, &len);
     assert_json_equal(b, len,
-        "{\"repositoryName\": \"shop/web\", \"imageIds\": [{\"imageTag\": \"prod\"}], "
-        "\"acceptedMediaTypes\": [\"application/vnd.oci.image.index.v1+json\"]}");
+                      "{\"repositoryName\": \"shop/web\", \"imageIds\": [{\"imageTag\": \"prod\"}], "
+                      "\"acceptedMediaTypes\": [\"application/vnd.oci.image.index.v1+json\"]}");
     free(b);
     strvec_free(&types);
 
     const char manifest[] = "{\n \"a\": \"caf\xc3\xa9\xf0\x9f\x9a\x80\\/\"\t}";
     b = ecr_encode_put_image("shop/web", manifest, sizeof(manifest) - 1,
                              "application/vnd.docker.distribution.manifest.v2+json", "prod", "sha256:0f3b", &len);
-    assert_json_equal(b, len,
-        "{\"repositoryName\": \"shop/web\", \"imageManifest\": \"{\\n \\\"a\\\": \\\"caf\\u00e9\\ud83d\\ude80\\\\/\\\"\\t}\", "
+    assert_json_equal(
+        b, len,
+        "{\"repositoryName\": \"shop/web\", \"imageManifest\": \"{\\n \\\"a\\\": "
+        "\\\"caf\\u00e9\\ud83d\\ude80\\\\/\\\"\\t}\", "
         "\"imageManifestMediaType\": \"application/vnd.docker.distribution.manifest.v2+json\", \"imageTag\": \"prod\", "
         "\"imageDigest\": \"sha256:0f3b\"}");
     free(b);
@@ -661,8 +672,8 @@ static void test_request_bodies(void **state)
     ecr_image_id del[] = { { NULL, "old" }, { "sha256:77e1", "x" } };
     b = ecr_encode_batch_delete_image("shop/web", del, 2, &len);
     assert_json_equal(b, len,
-        "{\"repositoryName\": \"shop/web\", \"imageIds\": [{\"imageTag\": \"old\"}, "
-        "{\"imageDigest\": \"sha256:77e1\", \"imageTag\": \"x\"}]}");
+                      "{\"repositoryName\": \"shop/web\", \"imageIds\": [{\"imageTag\": \"old\"}, "
+                      "{\"imageDigest\": \"sha256:77e1\", \"imageTag\": \"x\"}]}");
     free(b);
 }
 
@@ -680,7 +691,7 @@ static void test_put_manifest_round_trip(void **state)
     /* No member for absent optional parameters. */
     assert_null(strstr(b, "imageDigest"));
     assert_null(strstr(b, "imageManifestMediaType"));
-    aws_error err = {0};
+    aws_error err = { 0 };
     json_object *doc = ju_parse_object(b, len, "ecr", "PutImage", &err);
     assert_non_null(doc);
     size_t got_len = 0;
@@ -698,7 +709,7 @@ static void test_put_manifest_round_trip(void **state)
     sb_append(&answer, json_object_to_json_string_ext(s, JSON_C_TO_STRING_PLAIN));
     json_object_put(s);
     sb_append(&answer, "}}");
-    ecr_image img = {0};
+    ecr_image img = { 0 };
     assert_int_equal(ecr_decode_put_image(answer.buf, answer.len, &img, &err), 0);
     assert_int_equal(img.image_manifest_len, mlen);
     assert_memory_equal(img.image_manifest, manifest, mlen);
@@ -726,8 +737,11 @@ static int e2e_setup(void **state)
     }
     f->creds.access_key_id = xstrdup("AKIDEXAMPLE");
     f->creds.secret_access_key = xstrdup("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-    aws_client_config cfg = { .region = "eu-west-1", .endpoint_url = lb_url(f->srv), .credentials = &f->creds,
-                              .max_attempts = 3, .timeout_ms = 5000 };
+    aws_client_config cfg = { .region = "eu-west-1",
+                              .endpoint_url = lb_url(f->srv),
+                              .credentials = &f->creds,
+                              .max_attempts = 3,
+                              .timeout_ms = 5000 };
     aws_error err;
     f->c = aws_client_new(&cfg, &err);
     if (!f->c) {
@@ -753,7 +767,9 @@ static int e2e_teardown(void **state)
 static const lb_response *json_answer(int status, const char *body)
 {
     static lb_response r;
-    r = (lb_response){ .status = status, .body = body, .content_type = "application/x-amz-json-1.1",
+    r = (lb_response){ .status = status,
+                       .body = body,
+                       .content_type = "application/x-amz-json-1.1",
                        .headers = "x-amzn-RequestId: req-e2e\n" };
     return &r;
 }
@@ -768,7 +784,7 @@ static json_object *request_doc(e2e *f, size_t i, const char *op)
     assert_non_null(lb_request_header(q, "x-amz-target", buf, sizeof(buf)));
     assert_string_equal(buf, want);
     assert_string_equal(q->method, "POST");
-    aws_error err = {0};
+    aws_error err = { 0 };
     json_object *doc = ju_parse_object(q->body, q->body_len, "ecr", op, &err);
     assert_non_null(doc);
     return doc;
@@ -798,7 +814,7 @@ static void on_images(aws_client *c, ecr_image_detail_list *result, const aws_er
     (void)c;
     got *g = ud;
     note_err(g, err);
-    g->images = *result;     /* take ownership of the contents */
+    g->images = *result; /* take ownership of the contents */
 }
 
 static void on_batch(aws_client *c, ecr_batch_get_result *result, const aws_error *err, void *ud)
@@ -836,8 +852,8 @@ static void test_e2e_describe_images_pages(void **state)
     lb_push(f->srv, json_answer(200, "{\"imageDetails\":[{\"imageDigest\":\"" D_LAST "\",\"imageTags\":[\"v1\"]}]}"));
     free(page1);
 
-    got g = {0};
-    aws_error err = {0};
+    got g = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(svc_ecr_describe_images(f->c, "shop/web", on_images, &g, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(g.calls, 1);
@@ -856,7 +872,8 @@ static void test_e2e_describe_images_pages(void **state)
     assert_int_equal(max, 1000);
     json_object_put(d);
     d = request_doc(f, 1, "DescribeImages");
-    assert_string_equal(ju_get_string(d, "nextToken", NULL), "eyJlbmNyeXB0ZWREYXRhIjpbMTIsMzQsNTZdLCJ2ZXJzaW9uIjoxfQ==");
+    assert_string_equal(ju_get_string(d, "nextToken", NULL),
+                        "eyJlbmNyeXB0ZWREYXRhIjpbMTIsMzQsNTZdLCJ2ZXJzaW9uIjoxfQ==");
     json_object_put(d);
     got_free(&g);
 }
@@ -868,14 +885,15 @@ static const char E2E_MANIFEST[] =
 static void put_handler(void *ud, const lb_request *req, lb_response *resp)
 {
     (void)ud;
-    aws_error err = {0};
+    aws_error err = { 0 };
     json_object *doc = ju_parse_object(req->body, req->body_len, "ecr", "PutImage", &err);
     size_t n = 0;
     const char *m = doc ? ju_get_string(doc, "imageManifest", &n) : NULL;
     bool exact = m && n == sizeof(E2E_MANIFEST) - 1 && memcmp(m, E2E_MANIFEST, n) == 0;
     json_object_put(doc);
-    *resp = exact ? *json_answer(200, "{\"image\":{\"imageId\":{\"imageDigest\":\"" D_PUT "\",\"imageTag\":\"prod\"},"
-                                      "\"repositoryName\":\"shop/web\",\"registryId\":\"123456789012\"}}")
+    *resp = exact ? *json_answer(200,
+                                 "{\"image\":{\"imageId\":{\"imageDigest\":\"" D_PUT "\",\"imageTag\":\"prod\"},"
+                                 "\"repositoryName\":\"shop/web\",\"registryId\":\"123456789012\"}}")
                   : *json_answer(400, "{\"__type\":\"InvalidParameterException\",\"message\":\"manifest changed\"}");
 }
 
@@ -883,11 +901,12 @@ static void test_e2e_put_image_exact(void **state)
 {
     e2e *f = *state;
     lb_set_handler(f->srv, put_handler, NULL);
-    got g = {0};
-    aws_error err = {0};
+    got g = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(svc_ecr_put_image(f->c, "shop/web", E2E_MANIFEST, sizeof(E2E_MANIFEST) - 1,
-                                       "application/vnd.docker.distribution.manifest.v2+json", "prod",
-                                       D_PUT, on_put, &g, &err), 0);
+                                       "application/vnd.docker.distribution.manifest.v2+json", "prod", D_PUT, on_put,
+                                       &g, &err),
+                     0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(g.calls, 1);
     if (g.failed)
@@ -908,10 +927,12 @@ static void test_e2e_put_image_errors(void **state)
 {
     e2e *f = *state;
     /* A mutating call: the error passes through and the call is not resent. */
-    lb_push(f->srv, json_answer(400, "{\"__type\":\"ImageAlreadyExistsException\","
-                                     "\"message\":\"Image with digest 'sha256:x' and tag 'prod' already exists\"}"));
-    got g = {0};
-    aws_error err = {0};
+    lb_push(f->srv,
+            json_answer(400,
+                        "{\"__type\":\"ImageAlreadyExistsException\","
+                        "\"message\":\"Image with digest 'sha256:x' and tag 'prod' already exists\"}"));
+    got g = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(svc_ecr_put_image(f->c, "shop/web", "{}", 2, NULL, "prod", NULL, on_put, &g, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(g.calls, 1);
@@ -929,7 +950,7 @@ static void test_e2e_put_image_errors(void **state)
     /* A 200 whose body is not JSON: MalformedResponse naming the operation. */
     lb_reset(f->srv);
     lb_push(f->srv, json_answer(200, "{\"image\":{\"imageId\":"));
-    got h = {0};
+    got h = { 0 };
     assert_int_equal(svc_ecr_put_image(f->c, "shop/web", "{}", 2, NULL, "prod", NULL, on_put, &h, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(h.calls, 1);
@@ -947,8 +968,10 @@ static void test_e2e_batch_get_chunks(void **state)
     size_t len;
     char *body = load_fixture("ecr_batch_get_image.json", &len);
     lb_push(f->srv, json_answer(200, body));
-    lb_push(f->srv, json_answer(200, "{\"images\":[],\"failures\":[{\"imageId\":{\"imageTag\":\"t149\"},"
-                                     "\"failureCode\":\"ImageTagDoesNotMatchDigest\"}]}"));
+    lb_push(f->srv,
+            json_answer(200,
+                        "{\"images\":[],\"failures\":[{\"imageId\":{\"imageTag\":\"t149\"},"
+                        "\"failureCode\":\"ImageTagDoesNotMatchDigest\"}]}"));
     free(body);
 
     enum { N = 150 };
@@ -958,15 +981,15 @@ static void test_e2e_batch_get_chunks(void **state)
         snprintf(tags[i], sizeof(tags[i]), "t%d", i);
         ids[i] = (ecr_image_id){ NULL, tags[i] };
     }
-    got g = {0};
-    aws_error err = {0};
+    got g = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(svc_ecr_batch_get_image(f->c, "shop/web", ids, N, NULL, on_batch, &g, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(g.calls, 1);
     if (g.failed)
         fail_msg("%s: %s", g.err.code, g.err.message);
     assert_int_equal(g.batch.images.n, 2);
-    assert_int_equal(g.batch.failures.n, 2);    /* merged from both answers */
+    assert_int_equal(g.batch.failures.n, 2); /* merged from both answers */
     assert_string_equal(g.batch.failures.items[1].failure_code, "ImageTagDoesNotMatchDigest");
 
     assert_int_equal(lb_request_count(f->srv), 2);
@@ -977,7 +1000,7 @@ static void test_e2e_batch_get_chunks(void **state)
         assert_int_equal(json_object_array_length(arr), i == 0 ? 100 : 50);
         json_object *first = json_object_array_get_idx(arr, 0);
         assert_string_equal(ju_get_string(first, "imageTag", NULL), i == 0 ? "t0" : "t100");
-        strvec types = {0};
+        strvec types = { 0 };
         ju_get_strvec(d, "acceptedMediaTypes", &types);
         assert_int_equal(types.n, 4);
         assert_true(strvec_contains(&types, "application/vnd.oci.image.index.v1+json"));
@@ -988,7 +1011,7 @@ static void test_e2e_batch_get_chunks(void **state)
     got_free(&g);
 
     /* No ids: refused at once, the callback is not called. */
-    got none = {0};
+    got none = { 0 };
     assert_int_equal(svc_ecr_batch_get_image(f->c, "shop/web", ids, 0, NULL, on_batch, &none, &err), -1);
     assert_int_equal(none.calls, 0);
 }
@@ -1001,8 +1024,8 @@ static void test_e2e_batch_delete(void **state)
     lb_push(f->srv, json_answer(200, body));
     free(body);
     ecr_image_id ids[] = { { NULL, "old-build" }, { NULL, "rc-0.9" } };
-    got g = {0};
-    aws_error err = {0};
+    got g = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(svc_ecr_batch_delete_image(f->c, "shop/web", ids, 2, on_batch, &g, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(g.calls, 1);
@@ -1016,9 +1039,11 @@ static void test_e2e_batch_delete(void **state)
 
     /* RepositoryNotFoundException passes through with whatever was read (nothing). */
     lb_reset(f->srv);
-    lb_push(f->srv, json_answer(400, "{\"__type\":\"RepositoryNotFoundException\",\"message\":\"The repository "
-                                     "with name 'gone' does not exist\"}"));
-    got h = {0};
+    lb_push(f->srv,
+            json_answer(400,
+                        "{\"__type\":\"RepositoryNotFoundException\",\"message\":\"The repository "
+                        "with name 'gone' does not exist\"}"));
+    got h = { 0 };
     assert_int_equal(svc_ecr_batch_delete_image(f->c, "gone", ids, 2, on_batch, &h, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_true(h.failed);
@@ -1027,7 +1052,11 @@ static void test_e2e_batch_delete(void **state)
     got_free(&h);
 }
 
-typedef struct repos_got { int calls; bool failed; ecr_repository_list repos; } repos_got;
+typedef struct repos_got {
+    int calls;
+    bool failed;
+    ecr_repository_list repos;
+} repos_got;
 
 static void on_repos(aws_client *c, ecr_repository_list *result, const aws_error *err, void *ud)
 {
@@ -1046,8 +1075,8 @@ static void test_e2e_describe_repositories(void **state)
     lb_push(f->srv, json_answer(200, body));
     lb_push(f->srv, json_answer(200, "{\"repositories\":[]}"));
     free(body);
-    repos_got g = {0};
-    aws_error err = {0};
+    repos_got g = { 0 };
+    aws_error err = { 0 };
     assert_int_equal(svc_ecr_describe_repositories(f->c, NULL, on_repos, &g, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(g.calls, 1);
@@ -1058,14 +1087,14 @@ static void test_e2e_describe_repositories(void **state)
 
     /* 250 names: three requests of 100, 100 and 50 names, no maxResults with names. */
     lb_reset(f->srv);
-    strvec names = {0};
+    strvec names = { 0 };
     for (int i = 0; i < 250; i++) {
         char n[24];
         snprintf(n, sizeof(n), "repo-%d", i);
         strvec_push(&names, n);
     }
     lb_set_default(f->srv, json_answer(200, "{\"repositories\":[{\"repositoryName\":\"r\"}]}"));
-    repos_got h = {0};
+    repos_got h = { 0 };
     assert_int_equal(svc_ecr_describe_repositories(f->c, &names, on_repos, &h, &err), 0);
     aws_client_run_until_idle(f->c);
     assert_int_equal(h.calls, 1);

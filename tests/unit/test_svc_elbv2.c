@@ -189,16 +189,36 @@ static void test_hostile(void **state)
             char *marker = NULL;
             int rc;
             switch (f) {
-            case 0: { target_group_list l = { 0 }; rc = elb_decode_target_groups(body, cut, &l, &marker, NULL, &err);
-                      MODEL_LIST_FREE(l, target_group_free); break; }
-            case 1: { target_health_list l = { 0 }; rc = elb_decode_target_health(body, cut, &l, &err);
-                      MODEL_LIST_FREE(l, target_health_desc_free); break; }
-            case 2: { load_balancer_list l = { 0 }; rc = elb_decode_load_balancers(body, cut, &l, &marker, NULL, &err);
-                      MODEL_LIST_FREE(l, load_balancer_free); break; }
-            case 3: { lb_listener_list l = { 0 }; rc = elb_decode_listeners(body, cut, &l, &marker, NULL, &err);
-                      MODEL_LIST_FREE(l, lb_listener_free); break; }
-            default: { lb_rule_list l = { 0 }; rc = elb_decode_rules(body, cut, &l, &marker, NULL, &err);
-                       MODEL_LIST_FREE(l, lb_rule_free); break; }
+            case 0: {
+                target_group_list l = { 0 };
+                rc = elb_decode_target_groups(body, cut, &l, &marker, NULL, &err);
+                MODEL_LIST_FREE(l, target_group_free);
+                break;
+            }
+            case 1: {
+                target_health_list l = { 0 };
+                rc = elb_decode_target_health(body, cut, &l, &err);
+                MODEL_LIST_FREE(l, target_health_desc_free);
+                break;
+            }
+            case 2: {
+                load_balancer_list l = { 0 };
+                rc = elb_decode_load_balancers(body, cut, &l, &marker, NULL, &err);
+                MODEL_LIST_FREE(l, load_balancer_free);
+                break;
+            }
+            case 3: {
+                lb_listener_list l = { 0 };
+                rc = elb_decode_listeners(body, cut, &l, &marker, NULL, &err);
+                MODEL_LIST_FREE(l, lb_listener_free);
+                break;
+            }
+            default: {
+                lb_rule_list l = { 0 };
+                rc = elb_decode_rules(body, cut, &l, &marker, NULL, &err);
+                MODEL_LIST_FREE(l, lb_rule_free);
+                break;
+            }
             }
             assert_int_equal(rc, -1);
             assert_null(marker);
@@ -222,7 +242,7 @@ static void test_hostile(void **state)
                            "</TargetHealthDescriptions></DescribeTargetHealthResult></DescribeTargetHealthResponse>";
     assert_int_equal(elb_decode_target_health(bad_port, strlen(bad_port), &l, &err), -1);
     assert_true(strstr(err.message, "TargetHealthDescriptions/member/Target/Port"));
-    assert_int_equal(l.n, 1);    /* partial: the caller frees it */
+    assert_int_equal(l.n, 1); /* partial: the caller frees it */
     MODEL_LIST_FREE(l, target_health_desc_free);
 
     char *deep = deep_doc("DescribeRulesResponse", "DescribeRulesResult", 100);
@@ -234,7 +254,11 @@ static void test_hostile(void **state)
 
 /* ------------------------------------------------------------ end to end */
 
-typedef struct tgs_result { int calls; target_group_list list; bool failed; } tgs_result;
+typedef struct tgs_result {
+    int calls;
+    target_group_list list;
+    bool failed;
+} tgs_result;
 
 static void on_tgs(aws_client *c, target_group_list *result, const aws_error *err, void *ud)
 {
@@ -284,7 +308,7 @@ static void test_e2e_target_groups_chunked(void **state)
     aws_client_run_until_idle(e.client);
     assert_int_equal(r.calls, 1);
     assert_false(r.failed);
-    assert_int_equal(lb_request_count(e.srv), 3);   /* 20 + 20 + 5 */
+    assert_int_equal(lb_request_count(e.srv), 3); /* 20 + 20 + 5 */
     assert_int_equal(r.list.n, 45);
     const lb_request *third = lb_request_at(e.srv, 2);
     assert_non_null(strstr(third->body, "TargetGroupArns.member.5=arn%3Aaws%3Aelasticloadbalancing"));
@@ -308,9 +332,11 @@ static void test_e2e_target_groups_marker(void **state)
     e2e e;
     e2e_start(&e);
     e2e_push_fixture(&e, "elb_target_groups.xml");
-    lb_response last = { .status = 200, .body = "<DescribeTargetGroupsResponse><DescribeTargetGroupsResult>"
-        "<TargetGroups><member><TargetGroupName>third</TargetGroupName></member></TargetGroups>"
-        "</DescribeTargetGroupsResult></DescribeTargetGroupsResponse>" };
+    lb_response last = { .status = 200,
+                         .body =
+                             "<DescribeTargetGroupsResponse><DescribeTargetGroupsResult>"
+                             "<TargetGroups><member><TargetGroupName>third</TargetGroupName></member></TargetGroups>"
+                             "</DescribeTargetGroupsResult></DescribeTargetGroupsResponse>" };
     lb_push(e.srv, &last);
     tgs_result r = { 0 };
     aws_error err = { 0 };
@@ -331,11 +357,15 @@ static void test_e2e_chunk_error_keeps_partial(void **state)
     e2e e;
     e2e_start(&e);
     /* First chunk answered by the script, the second refused. */
-    lb_response ok = { .status = 200, .body = "<DescribeTargetGroupsResponse><DescribeTargetGroupsResult>"
-        "<TargetGroups><member><TargetGroupName>a</TargetGroupName></member><member><TargetGroupName>b"
-        "</TargetGroupName></member></TargetGroups></DescribeTargetGroupsResult></DescribeTargetGroupsResponse>" };
-    lb_response denied = { .status = 403, .body = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
-        "<Message>not allowed</Message></Error><RequestId>x</RequestId></ErrorResponse>" };
+    lb_response ok = {
+        .status = 200,
+        .body = "<DescribeTargetGroupsResponse><DescribeTargetGroupsResult>"
+                "<TargetGroups><member><TargetGroupName>a</TargetGroupName></member><member><TargetGroupName>b"
+                "</TargetGroupName></member></TargetGroups></DescribeTargetGroupsResult></DescribeTargetGroupsResponse>"
+    };
+    lb_response denied = { .status = 403,
+                           .body = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                                   "<Message>not allowed</Message></Error><RequestId>x</RequestId></ErrorResponse>" };
     lb_push(e.srv, &ok);
     lb_push(e.srv, &denied);
     strvec arns = { 0 };
@@ -358,11 +388,11 @@ static void test_e2e_chunk_error_keeps_partial(void **state)
     e2e_stop(&e);
 }
 
-#define NEVER(name, T)                                                          \
-    static void name(aws_client *c, T *r, const aws_error *e, void *ud)         \
-    {                                                                           \
-        (void)c, (void)r, (void)e, (void)ud;                                    \
-        fail_msg("callback called after a failed start");                      \
+#define NEVER(name, T)                                                                                                 \
+    static void name(aws_client *c, T *r, const aws_error *e, void *ud)                                                \
+    {                                                                                                                  \
+        (void)c, (void)r, (void)e, (void)ud;                                                                           \
+        fail_msg("callback called after a failed start");                                                              \
     }
 NEVER(never_tgs, target_group_list)
 NEVER(never_lbs, load_balancer_list)
@@ -388,7 +418,11 @@ static void test_start_failure(void **state)
     strvec_free(&arns);
 }
 
-typedef struct health_result { int calls; target_health_list list; bool failed; } health_result;
+typedef struct health_result {
+    int calls;
+    target_health_list list;
+    bool failed;
+} health_result;
 
 static void on_health(aws_client *c, target_health_list *result, const aws_error *err, void *ud)
 {
@@ -413,9 +447,10 @@ static void test_e2e_target_health(void **state)
     assert_int_equal(r.calls, 1);
     assert_false(r.failed);
     assert_int_equal(r.list.n, 3);
-    e2e_expect_body(&e, 0, "Action=DescribeTargetHealth&Version=2015-12-01&TargetGroupArn="
-                           "arn%3Aaws%3Aelasticloadbalancing%3Aeu-west-1%3A123456789012%3Atargetgroup"
-                           "%2Fshop-web-blue%2F73e2d6bc24d8a067");
+    e2e_expect_body(&e, 0,
+                    "Action=DescribeTargetHealth&Version=2015-12-01&TargetGroupArn="
+                    "arn%3Aaws%3Aelasticloadbalancing%3Aeu-west-1%3A123456789012%3Atargetgroup"
+                    "%2Fshop-web-blue%2F73e2d6bc24d8a067");
     MODEL_LIST_FREE(r.list, target_health_desc_free);
 
     /* A 200 that is not a health answer is an error with nothing in the list. */
@@ -432,7 +467,11 @@ static void test_e2e_target_health(void **state)
     e2e_stop(&e);
 }
 
-typedef struct rules_result { int calls; lb_rule_list list; bool failed; } rules_result;
+typedef struct rules_result {
+    int calls;
+    lb_rule_list list;
+    bool failed;
+} rules_result;
 
 static void on_rules(aws_client *c, lb_rule_list *result, const aws_error *err, void *ud)
 {
@@ -449,8 +488,9 @@ static void test_e2e_rules_and_listeners(void **state)
     e2e e;
     e2e_start(&e);
     e2e_push_fixture(&e, "elb_rules.xml");
-    lb_response empty = { .status = 200, .body = "<DescribeRulesResponse><DescribeRulesResult><Rules/>"
-                                                 "</DescribeRulesResult></DescribeRulesResponse>" };
+    lb_response empty = { .status = 200,
+                          .body = "<DescribeRulesResponse><DescribeRulesResult><Rules/>"
+                                  "</DescribeRulesResult></DescribeRulesResponse>" };
     lb_push(e.srv, &empty);
     rules_result r = { 0 };
     aws_error err = { 0 };
@@ -458,8 +498,9 @@ static void test_e2e_rules_and_listeners(void **state)
     aws_client_run_until_idle(e.client);
     assert_false(r.failed);
     assert_int_equal(r.list.n, 2);
-    e2e_expect_body(&e, 1, "Action=DescribeRules&Version=2015-12-01&ListenerArn=arn%3Al&PageSize=400"
-                           "&Marker=cnVsZXMtcGFnZS0y");
+    e2e_expect_body(&e, 1,
+                    "Action=DescribeRules&Version=2015-12-01&ListenerArn=arn%3Al&PageSize=400"
+                    "&Marker=cnVsZXMtcGFnZS0y");
     MODEL_LIST_FREE(r.list, lb_rule_free);
     e2e_stop(&e);
 }

@@ -35,10 +35,10 @@ static void expect(const char *in, int width, int hang, int max_lines, bool asci
     assert_int_equal(text_wrap_count(in, width, hang, max_lines, ascii), n);
     strvec_free(&out);
 }
-#define EXPECT(in, width, hang, max, ascii, ...)                                 \
-    do {                                                                         \
-        const char *const want_[] = { __VA_ARGS__, NULL };                      \
-        expect(in, width, hang, max, ascii, want_);                              \
+#define EXPECT(in, width, hang, max, ascii, ...)                                                                       \
+    do {                                                                                                               \
+        const char *const want_[] = { __VA_ARGS__, NULL };                                                             \
+        expect(in, width, hang, max, ascii, want_);                                                                    \
     } while (0)
 
 /* Every line's display width is at most width. */
@@ -77,8 +77,8 @@ static void test_exactly_the_width(void **state)
 static void test_breaks_at_spaces(void **state)
 {
     (void)state;
-    EXPECT("Health checks failed with these codes: [502]", 20, 0, 0, false, "Health checks failed", "with these codes:",
-           "[502]");
+    EXPECT("Health checks failed with these codes: [502]", 20, 0, 0, false, "Health checks failed",
+           "with these codes:", "[502]");
     /* the spaces at a break are dropped, runs of them too */
     EXPECT("one   two", 4, 0, 0, false, "one", "two");
 }
@@ -112,7 +112,9 @@ static void test_wide_characters(void **state)
            "\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2\xe5\xad\x97", "\xe6\xbc\xa2");
     EXPECT("\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2", 5, 0, 0, false, "\xe6\xbc\xa2\xe5\xad\x97", "\xe6\xbc\xa2");
     /* a combining mark stays with its letter */
-    EXPECT("abce\xcc\x81" "f", 4, 0, 0, false, "abce\xcc\x81", "f");
+    EXPECT("abce\xcc\x81"
+           "f",
+           4, 0, 0, false, "abce\xcc\x81", "f");
     widths_within("\xe6\xbc\xa2 abc \xe5\xad\x97\xe5\xad\x97\xe5\xad\x97 x\xe6\xbc\xa2\xe6\xbc\xa2", 3, 0);
     /* ASCII terminals: one "?" per character */
     EXPECT("\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2", 2, 0, 0, true, "??", "?");
@@ -123,7 +125,9 @@ static void test_width_one(void **state)
     (void)state;
     EXPECT("ab c", 1, 0, 0, false, "a", "b", "c");
     /* a wide character cannot fit: its marker, never an overflowing line */
-    EXPECT("\xe6\xbc\xa2" "a", 1, 0, 0, false, "\xe2\x80\xa6", "a");
+    EXPECT("\xe6\xbc\xa2"
+           "a",
+           1, 0, 0, false, "\xe2\x80\xa6", "a");
     EXPECT("ab", 0, 0, 0, false, "a", "b");
 }
 
@@ -160,9 +164,15 @@ static void test_cause_without_time(void **state)
     assert_string_equal(activity_cause_untimed("At 2026-12-07T12:17:29.042Z  a user request"), "a user request");
     assert_string_equal(activity_cause_untimed("At 2026-12-07T12:17:29+00:00 a user request"), "a user request");
     /* kept whole: no time, a broken time, nothing after it, or no space after it */
-    const char *keep[] = { "", "At last", "At 2026-12-07 an instance", "At 2026-12-07T12:17:29Z",
-                           "At 2026-12-07T12:17:29Z   ", "At 2026-12-07T12:17:29Zan", "At 2026-12-07T12:17:29. x",
-                           "a user request At 2026-12-07T12:17:29Z x", "At 2026-1-07T12:17:29Z x" };
+    const char *keep[] = { "",
+                           "At last",
+                           "At 2026-12-07 an instance",
+                           "At 2026-12-07T12:17:29Z",
+                           "At 2026-12-07T12:17:29Z   ",
+                           "At 2026-12-07T12:17:29Zan",
+                           "At 2026-12-07T12:17:29. x",
+                           "a user request At 2026-12-07T12:17:29Z x",
+                           "At 2026-1-07T12:17:29Z x" };
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
         assert_ptr_equal(activity_cause_untimed(keep[i]), keep[i]);
     assert_null(activity_cause_untimed(NULL));

@@ -54,8 +54,7 @@ static void test_parse_commands(void **state)
     memset(longw, 'a', sizeof longw - 1);
     longw[sizeof longw - 1] = '\0';
     assert_int_equal(dialog_parse_command("deploy", longw, &c, err, sizeof err), -1);
-    assert_int_equal(dialog_parse_command("deploy-lt", "1234567890123456789012345678901234", &c, err, sizeof err),
-                     -1);
+    assert_int_equal(dialog_parse_command("deploy-lt", "1234567890123456789012345678901234", &c, err, sizeof err), -1);
     size_t n = 0;
     while (dialog_commands[n])
         n++;
@@ -211,8 +210,9 @@ static void test_quit_words(void **state)
     strbuf sb;
     sb_init(&sb);
     dialog_quit_text("watching web's deploy at 25 %; quit and stop guarding?", "y", &sb);
-    assert_string_equal(sb.buf, "watching web's deploy at 25 %; quit and stop guarding?\n\n"
-                                "y: quit    any other key: stay\n");
+    assert_string_equal(sb.buf,
+                        "watching web's deploy at 25 %; quit and stop guarding?\n\n"
+                        "y: quit    any other key: stay\n");
     sb_free(&sb);
 }
 
@@ -241,8 +241,9 @@ static void test_phases(void **state)
     p->steps.items[2].refresh_id = xstrdup("r-0001");
     assert_int_equal(dialog_current_step(p), 0);
     assert_string_equal(dialog_plan_refresh_id(p), "r-0001");
-    d = (dialog_state){ .phase = DLG_DONE, .p = p, .note = "Done: every step done or skipped.",
-                        .after = "Watching refresh r-0001" };
+    d = (dialog_state){
+        .phase = DLG_DONE, .p = p, .note = "Done: every step done or skipped.", .after = "Watching refresh r-0001"
+    };
     t = text_of(&d);
     assert_true(strncmp(t, "Deploy a9f3c21 to web-asg: ", 27) == 0);
     assert_true(strncmp(strchr(t, '\n') + 1, "Done: every step done or skipped.", 33) == 0);
@@ -254,8 +255,9 @@ static void test_phases(void **state)
     assert_non_null(strstr(t, "r plans it again"));
     free(t);
 
-    d = (dialog_state){ .phase = DLG_OFFER, .note = "refresh Failed: instances failed health checks",
-                        .app = "web", .asg = "web-asg" };
+    d = (dialog_state){
+        .phase = DLG_OFFER, .note = "refresh Failed: instances failed health checks", .app = "web", .asg = "web-asg"
+    };
     t = text_of(&d);
     assert_non_null(strstr(t, "ROLLBACK ADVISED: refresh Failed: instances failed health checks"));
     assert_non_null(strstr(t, "Press R to roll back"));
@@ -317,8 +319,9 @@ static void test_group_summary(void **state)
     sb_init(&sb);
     dialog_group_summary(&g, &ws, 1000, "prod", true, &sb);
     assert_non_null(strstr(sb.buf, "  5 on web-lt version 3\n"));
-    assert_non_null(strstr(sb.buf, "  2 launched by the refresh run the image 'prod' pointed at when they booted "
-                                   "(the new one); 2 from before it run the old image; 1 not known yet\n"));
+    assert_non_null(strstr(sb.buf,
+                           "  2 launched by the refresh run the image 'prod' pointed at when they booted "
+                           "(the new one); 2 from before it run the old image; 1 not known yet\n"));
     sb_free(&sb);
 }
 
@@ -340,8 +343,9 @@ static void test_unfinished(void **state)
     }
     dialog_state d = { .phase = DLG_UNFINISHED, .unfinished = &l, .selected = 1 };
     char *t = text_of(&d);
-    assert_non_null(strstr(t, "  deploy plan p-0 for app web, started 2026-11-23T19:42:00.000Z by alice "
-                              "(1 of 3 steps done)\n"));
+    assert_non_null(strstr(t,
+                           "  deploy plan p-0 for app web, started 2026-11-23T19:42:00.000Z by alice "
+                           "(1 of 3 steps done)\n"));
     assert_non_null(strstr(t, "> deploy plan p-1"));
     assert_non_null(strstr(t, "steps: 1 ok, 2 started, 3 not started"));
     assert_non_null(strstr(t, "r: resume"));
@@ -386,7 +390,7 @@ static void test_activity_notes(void **state)
     o = json_tokener_parse(ab);
     assert_true(activity_note_from_json(&n, o, ab, strlen(ab), 3));
     assert_string_equal(n.status, "tarmac abandoned");
-    assert_null(n.asg);       /* the console fills it from the plan's earlier records */
+    assert_null(n.asg); /* the console fills it from the plan's earlier records */
     assert_non_null(strstr(n.desc, "abandoned by the operator"));
     activity_note_free(&n);
     json_object_put(o);
@@ -426,7 +430,8 @@ static void test_wrap(void **state)
     strvec_free(&v);
     /* Code points, not bytes: a multibyte character is never split. */
     dialog_wrap("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
-                "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 16, &v);
+                "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+                16, &v);
     assert_int_equal(v.n, 2);
     assert_int_equal(strlen(v.items[0]), 32);
     strvec_free(&v);
@@ -435,14 +440,10 @@ static void test_wrap(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_commands),
-        cmocka_unit_test(test_confirm),
-        cmocka_unit_test(test_cancel_words),
-        cmocka_unit_test(test_quit_words),
-        cmocka_unit_test(test_phases),
-        cmocka_unit_test(test_group_summary),
-        cmocka_unit_test(test_unfinished),
-        cmocka_unit_test(test_activity_notes),
+        cmocka_unit_test(test_parse_commands), cmocka_unit_test(test_confirm),
+        cmocka_unit_test(test_cancel_words),   cmocka_unit_test(test_quit_words),
+        cmocka_unit_test(test_phases),         cmocka_unit_test(test_group_summary),
+        cmocka_unit_test(test_unfinished),     cmocka_unit_test(test_activity_notes),
         cmocka_unit_test(test_wrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

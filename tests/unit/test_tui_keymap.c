@@ -37,7 +37,7 @@ static void test_parse_keys(void **state)
     assert_int_equal(keymap_parse_key("C-1"), -1);
     assert_int_equal(keymap_parse_key("jj"), -1);
     assert_int_equal(keymap_parse_key("\x1b"), -1);
-    assert_int_equal(keymap_parse_key("\xc3"), -1);     /* truncated UTF-8 */
+    assert_int_equal(keymap_parse_key("\xc3"), -1); /* truncated UTF-8 */
 
     char buf[32];
     const char *names[] = { "j", "C-d", "M-x", "F5", "Enter", "S-Tab", "PgUp", "Esc", "é" };
@@ -92,8 +92,8 @@ static void test_config_overrides(void **state)
     add_key(&cfg, "down", "n", 10);
     add_key(&cfg, "down", "C-n", 11);
     add_key(&cfg, "quit", "x", 12);
-    add_key(&cfg, "ssm_shell", "r", 13);     /* pane 2 only: shadows refresh there */
-    add_key(&cfg, "deploy", "d", 14);        /* Images pane only: nothing in pane 1 */
+    add_key(&cfg, "ssm_shell", "r", 13); /* pane 2 only: shadows refresh there */
+    add_key(&cfg, "deploy", "d", 14);    /* Images pane only: nothing in pane 1 */
     keymap km;
     keymap_init(&km);
     strbuf err;
@@ -102,7 +102,7 @@ static void test_config_overrides(void **state)
     assert_string_equal(err.buf, "");
     assert_int_equal(keymap_lookup(&km, 1, 'n'), ACT_DOWN);
     assert_int_equal(keymap_lookup(&km, 1, 14), ACT_DOWN);
-    assert_int_equal(keymap_lookup(&km, 1, 'j'), ACT_NONE);     /* the default is gone */
+    assert_int_equal(keymap_lookup(&km, 1, 'j'), ACT_NONE); /* the default is gone */
     assert_int_equal(keymap_lookup(&km, 1, KEYMAP_FN | KEY_DOWN), ACT_NONE);
     assert_int_equal(keymap_lookup(&km, 1, 'x'), ACT_QUIT);
     assert_int_equal(keymap_lookup(&km, 1, 'q'), ACT_NONE);
@@ -120,7 +120,7 @@ static void test_config_takes_key_from_other_action(void **state)
     (void)state;
     tarmac_config cfg;
     config_init(&cfg);
-    add_key(&cfg, "refresh", "g", 3);        /* g was `top` */
+    add_key(&cfg, "refresh", "g", 3); /* g was `top` */
     keymap km;
     keymap_init(&km);
     strbuf err;
@@ -143,8 +143,8 @@ static void test_config_errors(void **state)
     cfg.path = xstrdup("c.yaml");
     add_key(&cfg, "no_such_action", "z", 7);
     add_key(&cfg, "help", "h", 8);
-    add_key(&cfg, "filter", "h", 9);         /* h twice in the global scope */
-    add_key(&cfg, "top", "Hyper-x", 10);     /* not a key */
+    add_key(&cfg, "filter", "h", 9);     /* h twice in the global scope */
+    add_key(&cfg, "top", "Hyper-x", 10); /* not a key */
     keymap km;
     keymap_init(&km);
     strbuf err;
@@ -154,7 +154,7 @@ static void test_config_errors(void **state)
     assert_non_null(strstr(err.buf, "c.yaml:9: key h is already bound to help (line 8)"));
     assert_non_null(strstr(err.buf, "c.yaml:10: 'Hyper-x' is not a key"));
     assert_int_equal(keymap_lookup(&km, 1, 'h'), ACT_HELP);
-    assert_int_equal(keymap_lookup(&km, 1, '/'), ACT_FILTER);  /* refused entry: defaults stay */
+    assert_int_equal(keymap_lookup(&km, 1, '/'), ACT_FILTER); /* refused entry: defaults stay */
     keymap_free(&km);
     sb_free(&err);
     config_free(&cfg);
@@ -177,8 +177,7 @@ static void test_table_consistent(void **state)
     }
     for (size_t i = 0; i < km.b.n; i++)
         for (size_t j = i + 1; j < km.b.n; j++)
-            assert_false(km.b.items[i].key == km.b.items[j].key &&
-                         km.b.items[i].scope == km.b.items[j].scope);
+            assert_false(km.b.items[i].key == km.b.items[j].key && km.b.items[i].scope == km.b.items[j].scope);
     keymap_free(&km);
 }
 
@@ -244,8 +243,7 @@ static void test_man_page_lists_every_action(void **state)
             }
             esc[o] = '\0';
             if (!strstr(line, esc))
-                fail_msg("man/tarmac.1: action %s should list key %s (line: %s)",
-                         keymap_actions[a].name, esc, line);
+                fail_msg("man/tarmac.1: action %s should list key %s (line: %s)", keymap_actions[a].name, esc, line);
         }
     }
     free(man);
@@ -287,7 +285,10 @@ static void test_man_page_lists_every_command(void **state)
 {
     (void)state;
     char *man = read_man();
-    static const struct { const char *section, *label; unsigned where; } places[] = {
+    static const struct {
+        const char *section, *label;
+        unsigned where;
+    } places[] = {
         { "\n.Sh COMMANDS\n", "COMMANDS", CMD_HEADLESS },
         { "\n.Ss Command line\n", "Command line", CMD_CONSOLE },
     };
@@ -297,8 +298,7 @@ static void test_man_page_lists_every_command(void **state)
         assert_true(documented.n > 5);
         for (size_t i = 0; i < commands_count; i++)
             if ((commands[i].where & places[s].where) && !strvec_contains(&documented, commands[i].name))
-                fail_msg("man/tarmac.1 does not document command %s in %s", commands[i].name,
-                         places[s].label);
+                fail_msg("man/tarmac.1 does not document command %s in %s", commands[i].name, places[s].label);
         for (size_t i = 0; i < documented.n; i++)
             if (!command_find(documented.items[i], places[s].where))
                 fail_msg("man/tarmac.1 documents %s in %s, but the command table has no such command there",

@@ -56,7 +56,7 @@ static void test_80x24(void **state)
     assert_int_equal(layout_pane_at(&l, 2, 1), PANE_GROUPS);
     assert_int_equal(layout_pane_at(&l, 2, 79), PANE_INSTANCES);
     assert_int_equal(layout_pane_at(&l, 22, 40), PANE_IMAGES);
-    assert_int_equal(layout_pane_at(&l, 0, 40), -1);     /* the header */
+    assert_int_equal(layout_pane_at(&l, 0, 40), -1); /* the header */
     /* A tab pane that is not one of the bottom four falls back to Targets. */
     layout_compute(80, 24, PANE_GROUPS, LAYOUT_ALL_PANES, &l);
     assert_true(l.visible[PANE_TARGETS]);
@@ -101,7 +101,7 @@ static void test_every_size(void **state)
                         if (l.visible[q])
                             assert_false(overlap(r, l.pane[q]));
                 }
-                assert_int_equal(area, cols * (lines - 2));   /* the body is tiled exactly */
+                assert_int_equal(area, cols * (lines - 2)); /* the body is tiled exactly */
             }
         }
     }
@@ -111,10 +111,8 @@ static void test_column_widths(void **state)
 {
     (void)state;
     static const lv_column cols[] = {
-        { .title = "ID", .min = 19, .max = 19 },
-        { .title = "AZ", .min = 10, .max = 12, .prio = 6 },
-        { .title = "STATE", .min = 9, .max = 20 },
-        { .title = "TYPE", .min = 8, .max = 12, .prio = 1 },
+        { .title = "ID", .min = 19, .max = 19 },   { .title = "AZ", .min = 10, .max = 12, .prio = 6 },
+        { .title = "STATE", .min = 9, .max = 20 }, { .title = "TYPE", .min = 8, .max = 12, .prio = 1 },
         { .title = "DESC", .min = 10, .prio = 3 },
     };
     int want[5] = { 19, 10, 9, 8, 40 }, w[5];
@@ -149,8 +147,8 @@ static void test_column_widths_follow_content(void **state)
     };
     int want[4] = { 7, 12, 10, 150 }, w[4];
     assert_int_equal(lv_column_widths(cols, 4, want, 200, w), 4);
-    assert_int_equal(w[0], 12);                   /* "web-asg" at its min, not the rest */
-    assert_int_equal(w[1], 12);                   /* "500/100/1000" whole */
+    assert_int_equal(w[0], 12); /* "web-asg" at its min, not the rest */
+    assert_int_equal(w[1], 12); /* "500/100/1000" whole */
     assert_int_equal(w[2], 10);
     assert_int_equal(w[3], 200 - 12 - 12 - 10 - 3);
     /* Too narrow for all of it: the capped columns first, the reason the rest. */
@@ -204,7 +202,7 @@ static void test_registry(void **state)
         if (!per_row[r])
             gap = true;
         else
-            assert_false(gap);   /* a used row after an empty one */
+            assert_false(gap); /* a used row after an empty one */
     }
     assert_true(per_row[0] >= 1);
     assert_true(layout_first_tab(LAYOUT_ALL_PANES) >= 0 && layout_in_tab_area(layout_first_tab(LAYOUT_ALL_PANES)));
@@ -239,14 +237,10 @@ static void test_registry_layouts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_too_small),
-        cmocka_unit_test(test_80x24),
-        cmocka_unit_test(test_220x60),
-        cmocka_unit_test(test_every_size),
-        cmocka_unit_test(test_column_widths),
-        cmocka_unit_test(test_column_widths_follow_content),
-        cmocka_unit_test(test_registry),
-        cmocka_unit_test(test_registry_layouts),
+        cmocka_unit_test(test_too_small),     cmocka_unit_test(test_80x24),
+        cmocka_unit_test(test_220x60),        cmocka_unit_test(test_every_size),
+        cmocka_unit_test(test_column_widths), cmocka_unit_test(test_column_widths_follow_content),
+        cmocka_unit_test(test_registry),      cmocka_unit_test(test_registry_layouts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

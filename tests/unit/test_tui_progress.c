@@ -26,7 +26,7 @@ static void test_bar_ascii(void **state)
     assert_string_equal(buf, "#####-----");
     progress_bar(buf, sizeof buf, 10, 100, NULL, 0, true);
     assert_string_equal(buf, "##########");
-    progress_bar(buf, sizeof buf, 10, 140, NULL, 0, true);   /* clamped */
+    progress_bar(buf, sizeof buf, 10, 140, NULL, 0, true); /* clamped */
     assert_string_equal(buf, "##########");
     progress_bar(buf, sizeof buf, 10, -3, NULL, 0, true);
     assert_string_equal(buf, "----------");
@@ -55,7 +55,7 @@ static void test_bar_utf8(void **state)
     assert_string_equal(buf, "█▏░░");
     int cps[] = { 75 };
     progress_bar(buf, sizeof buf, 4, 10, cps, 1, false);
-    assert_string_equal(buf, "▍░┊░");            /* 3.2 eighths */
+    assert_string_equal(buf, "▍░┊░"); /* 3.2 eighths */
 }
 
 static void test_eta(void **state)
@@ -64,10 +64,10 @@ static void test_eta(void **state)
     eta_estimator e;
     memset(&e, 0, sizeof e);
     eta_observe(&e, "r1", 0, 10);
-    assert_int_equal(eta_seconds(&e, 0), -1);                 /* one point tells nothing */
-    eta_observe(&e, "r1", 5000, 10);                          /* no progress: ignored */
+    assert_int_equal(eta_seconds(&e, 0), -1); /* one point tells nothing */
+    eta_observe(&e, "r1", 5000, 10);          /* no progress: ignored */
     assert_int_equal(e.n, 1);
-    eta_observe(&e, "r1", 60000, 20);                         /* 10 % per minute */
+    eta_observe(&e, "r1", 60000, 20); /* 10 % per minute */
     assert_int_equal(eta_seconds(&e, 60000), 480);
     eta_observe(&e, "r1", 120000, 30);
     assert_int_equal(eta_seconds(&e, 120000), 420);
@@ -100,26 +100,26 @@ static void test_eta_falling(void **state)
     eta_estimator e;
     memset(&e, 0, sizeof e);
     eta_observe(&e, "r1", 0, 40);
-    eta_observe(&e, "r1", 60000, 50);                          /* the refresh, rising */
+    eta_observe(&e, "r1", 60000, 50); /* the refresh, rising */
     assert_int_equal(e.n, 2);
-    eta_observe_falling(&e, "r1", 70000, 50);                  /* the rollback begins: a new phase */
+    eta_observe_falling(&e, "r1", 70000, 50); /* the rollback begins: a new phase */
     assert_true(e.falling);
     assert_int_equal(e.n, 1);
     assert_int_equal(eta_seconds(&e, 70000), -1);
-    eta_observe_falling(&e, "r1", 130000, 40);                 /* 10 % a minute, 40 % to go */
+    eta_observe_falling(&e, "r1", 130000, 40); /* 10 % a minute, 40 % to go */
     assert_int_equal(e.n, 2);
     assert_int_equal(eta_seconds(&e, 130000), 240);
     eta_observe_falling(&e, "r1", 190000, 30);
     assert_int_equal(e.n, 3);
     assert_int_equal(eta_seconds(&e, 190000), 180);
-    assert_true(eta_seconds(&e, 400000) > 180);                /* a stall slows it */
-    eta_observe_falling(&e, "r1", 200000, 30);                 /* repeated: ignored */
+    assert_true(eta_seconds(&e, 400000) > 180); /* a stall slows it */
+    eta_observe_falling(&e, "r1", 200000, 30);  /* repeated: ignored */
     assert_int_equal(e.n, 3);
-    eta_observe_falling(&e, "r1", 210000, 35);                 /* going up: starts over */
+    eta_observe_falling(&e, "r1", 210000, 35); /* going up: starts over */
     assert_int_equal(e.n, 1);
     eta_observe_falling(&e, "r1", 270000, 0);
-    assert_int_equal(eta_seconds(&e, 270000), 0);              /* at 0: done */
-    eta_observe(&e, "r1", 280000, 5);                          /* rising again: another phase */
+    assert_int_equal(eta_seconds(&e, 270000), 0); /* at 0: done */
+    eta_observe(&e, "r1", 280000, 5);             /* rising again: another phase */
     assert_false(e.falling);
     assert_int_equal(e.n, 1);
 }
@@ -146,14 +146,14 @@ static void test_ages_turn_with_the_clock(void **state)
 {
     (void)state;
     char b[16];
-    const aws_time m = 1700000000000LL - 1700000000000LL % 60000;   /* a minute's start */
+    const aws_time m = 1700000000000LL - 1700000000000LL % 60000; /* a minute's start */
     pane_fmt_age(0, m, b, sizeof b);
     assert_string_equal(b, "-");
     pane_fmt_age(m - 5000, m, b, sizeof b);
     assert_string_equal(b, "5s");
-    pane_fmt_age(m + 1000, m, b, sizeof b);                  /* a clock behind AWS's */
+    pane_fmt_age(m + 1000, m, b, sizeof b); /* a clock behind AWS's */
     assert_string_equal(b, "0s");
-    pane_fmt_age(m - 119000, m + 30000, b, sizeof b);         /* 149 s, one poll after 119s */
+    pane_fmt_age(m - 119000, m + 30000, b, sizeof b); /* 149 s, one poll after 119s */
     assert_string_equal(b, "2m");
     /* Pushed at m-30m+20s: the age reads 30m through the whole minute it turns in,
      * 29m in the minute before, whatever the second. */
@@ -164,7 +164,7 @@ static void test_ages_turn_with_the_clock(void **state)
     assert_string_equal(b, "30m");
     pane_fmt_age(then, m - 1000, b, sizeof b);
     assert_string_equal(b, "29m");
-    pane_fmt_age(then, m + 60000, b, sizeof b);               /* exactly the next minute */
+    pane_fmt_age(then, m + 60000, b, sizeof b); /* exactly the next minute */
     assert_string_equal(b, "30m");
     pane_fmt_age(then, m + 61000, b, sizeof b);
     assert_string_equal(b, "31m");
@@ -198,20 +198,20 @@ static void test_listview(void **state)
     fill(&lv, ids, st1, 4, 1000);
     assert_int_equal(lv_count(&lv), 4);
     assert_string_equal(lv_selected_id(&lv), "a");
-    assert_int_equal(lv_next_fade(&lv, 1000), 0);            /* first load: nothing flashes */
+    assert_int_equal(lv_next_fade(&lv, 1000), 0); /* first load: nothing flashes */
     bool moved = false;
     assert_true(lv_move(&lv, ACT_DOWN, &moved));
     assert_true(moved);
     assert_true(lv_move(&lv, ACT_DOWN, &moved));
     assert_string_equal(lv_selected_id(&lv), "c");
-    assert_false(lv_move(&lv, ACT_DETAIL, &moved));           /* not a movement */
+    assert_false(lv_move(&lv, ACT_DETAIL, &moved)); /* not a movement */
 
     /* "c" moves to the front and "b" changes: the selection follows "c". */
     const char *ids2[] = { "c", "a", "b", "d" };
     const char *st2[] = { "ok", "ok", "bad", "ok" };
     fill(&lv, ids2, st2, 4, 5000);
     assert_string_equal(lv_selected_id(&lv), "c");
-    assert_int_equal(lv.rows.items[2].changed_at, 5000);      /* b changed */
+    assert_int_equal(lv.rows.items[2].changed_at, 5000);         /* b changed */
     assert_int_equal(lv.rows.items[2].cell_changed_at[1], 5000); /* its state cell only */
     assert_int_equal(lv.rows.items[2].cell_changed_at[0], 0);
     assert_int_equal(lv.rows.items[0].changed_at, 0);
@@ -222,10 +222,10 @@ static void test_listview(void **state)
     const char *ids3[] = { "a", "b", "e" };
     const char *st3[] = { "ok", "bad", "new" };
     fill(&lv, ids3, st3, 3, 9000);
-    assert_int_equal(lv.rows.items[2].changed_at, 9000);      /* a new row: its first cell */
+    assert_int_equal(lv.rows.items[2].changed_at, 9000); /* a new row: its first cell */
     assert_int_equal(lv.rows.items[2].cell_changed_at[0], 9000);
     assert_int_equal(lv.rows.items[2].cell_changed_at[1], 0);
-    assert_int_equal(lv.rows.items[1].changed_at, 5000);      /* unchanged since */
+    assert_int_equal(lv.rows.items[1].changed_at, 5000); /* unchanged since */
     assert_non_null(lv_selected_id(&lv));
 
     /* The filter matches any cell, case-insensitively, and keeps the id selected. */
@@ -236,12 +236,12 @@ static void test_listview(void **state)
     lv_set_filter(&lv, "zzz");
     assert_int_equal(lv_count(&lv), 0);
     assert_null(lv_selected_id(&lv));
-    assert_true(lv_move(&lv, ACT_DOWN, &moved));              /* harmless when empty */
+    assert_true(lv_move(&lv, ACT_DOWN, &moved)); /* harmless when empty */
     lv_set_filter(&lv, "");
     assert_int_equal(lv_count(&lv), 3);
     assert_true(lv_move(&lv, ACT_BOTTOM, &moved));
     assert_string_equal(lv_selected_id(&lv), "e");
-    assert_true(lv_move(&lv, ACT_PAGE_UP, &moved));          /* never drawn: a page is one row */
+    assert_true(lv_move(&lv, ACT_PAGE_UP, &moved)); /* never drawn: a page is one row */
     assert_string_equal(lv_selected_id(&lv), "b");
     lv.page = 10;
     assert_true(lv_move(&lv, ACT_PAGE_UP, &moved));
@@ -271,26 +271,33 @@ static void test_listview_new_row_and_role_flash(void **state)
 {
     (void)state;
     static const lv_column c3[] = { { .title = "AGE", .min = 4, .quiet = true, .ticks = true },
-                                    { .title = "STATUS", .min = 4 }, { .title = "NOTE", .min = 4 } };
+                                    { .title = "STATUS", .min = 4 },
+                                    { .title = "NOTE", .min = 4 } };
     listview lv;
     lv_init(&lv, c3, 3);
     lv_begin(&lv);
     lv_row *r = lv_add(&lv, "a");
-    lv_set(r, 0, "1s"); lv_set(r, 1, "ok"); lv_set(r, 2, "x");
+    lv_set(r, 0, "1s");
+    lv_set(r, 1, "ok");
+    lv_set(r, 2, "x");
     lv_end(&lv, 100);
     lv_begin(&lv);
     r = lv_add(&lv, "b");
-    lv_set(r, 0, "1s"); lv_set(r, 1, "ok"); lv_set(r, 2, "y");
+    lv_set(r, 0, "1s");
+    lv_set(r, 1, "ok");
+    lv_set(r, 2, "y");
     r = lv_add(&lv, "a");
-    lv_set(r, 0, "2s"); lv_set(r, 1, "ok"); lv_set(r, 2, "x");
+    lv_set(r, 0, "2s");
+    lv_set(r, 1, "ok");
+    lv_set(r, 2, "x");
     r->role = ROLE_UNHEALTHY;
     lv_end(&lv, 200);
     const lv_row *b = &lv.rows.items[0], *a = &lv.rows.items[1];
-    assert_int_equal(b->cell_changed_at[0], 0);      /* the age never flashes */
-    assert_int_equal(b->cell_changed_at[1], 200);    /* the new row's first other cell */
+    assert_int_equal(b->cell_changed_at[0], 0);   /* the age never flashes */
+    assert_int_equal(b->cell_changed_at[1], 200); /* the new row's first other cell */
     assert_int_equal(b->cell_changed_at[2], 0);
     assert_int_equal(a->cell_changed_at[0], 0);
-    assert_int_equal(a->cell_changed_at[1], 200);    /* a colour change: every cell */
+    assert_int_equal(a->cell_changed_at[1], 200); /* a colour change: every cell */
     assert_int_equal(a->cell_changed_at[2], 200);
     lv_free(&lv);
 }
@@ -318,14 +325,14 @@ static void test_listview_follows_the_head(void **state)
     assert_string_equal(lv_selected_id(&lv), "r2");
     add_rows(&lv, two, 3);
     assert_int_equal(lv.sel, 0);
-    assert_string_equal(lv_selected_id(&lv), "r3");     /* the newest, shown at the top */
+    assert_string_equal(lv_selected_id(&lv), "r3"); /* the newest, shown at the top */
     bool moved;
-    lv_move(&lv, ACT_DOWN, &moved);                      /* the operator looks at r2 */
+    lv_move(&lv, ACT_DOWN, &moved); /* the operator looks at r2 */
     add_rows(&lv, three, 4);
-    assert_string_equal(lv_selected_id(&lv), "r2");      /* stays on it */
+    assert_string_equal(lv_selected_id(&lv), "r2"); /* stays on it */
     lv_free(&lv);
 
-    lv_init(&lv, c1, 1);                                 /* not newest-first: sticks to the id */
+    lv_init(&lv, c1, 1); /* not newest-first: sticks to the id */
     add_rows(&lv, one, 2);
     add_rows(&lv, two, 3);
     assert_string_equal(lv_selected_id(&lv), "r2");

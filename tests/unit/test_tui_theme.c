@@ -25,7 +25,7 @@ static void test_builtin_themes_load(void **state)
     char tmp[1024];
     snprintf(tmp, sizeof tmp, "%s/tarmac-theme-XXXXXX", test_tmpdir());
     assert_non_null(mkdtemp(tmp));
-    setenv("XDG_CONFIG_HOME", tmp, 1);      /* no user themes */
+    setenv("XDG_CONFIG_HOME", tmp, 1); /* no user themes */
     for (size_t i = 0; i < ARRAY_LEN(names); i++) {
         theme t;
         strbuf err;
@@ -42,7 +42,7 @@ static void test_builtin_themes_load(void **state)
     assert_int_equal(theme_load("dark", &t, &err), 0);
     assert_int_equal(t.role[ROLE_HEADER].bg.kind, TC_RGB);
     assert_int_equal(t.role[ROLE_HEADER].bg.value, 0x3b4252);
-    assert_int_equal(t.role[ROLE_HEADER].bg8, 4);          /* blue */
+    assert_int_equal(t.role[ROLE_HEADER].bg8, 4); /* blue */
     assert_true(t.role[ROLE_UNHEALTHY].attrs & THEME_A_BOLD);
     strvec names_found = { 0 };
     theme_list(&names_found);
@@ -70,11 +70,12 @@ static void test_parse_values(void **state)
                            "  healthy: { fg: green }\n"
                            "  warning: { fg: 208, fg8: yellow, attrs: underline }\n"
                            "  selection: { fg: '#000000', bg: bright-cyan, attrs: [bold, reverse] }\n",
-                           &t, &err), 0);
+                           &t, &err),
+                     0);
     assert_string_equal(t.name, "mine");
     assert_int_equal(t.role[ROLE_HEALTHY].fg.kind, TC_INDEX);
     assert_int_equal(t.role[ROLE_HEALTHY].fg.value, 2);
-    assert_int_equal(t.role[ROLE_HEALTHY].fg8, 2);         /* a basic colour is its own fallback */
+    assert_int_equal(t.role[ROLE_HEALTHY].fg8, 2); /* a basic colour is its own fallback */
     assert_int_equal(t.role[ROLE_WARNING].fg.value, 208);
     assert_int_equal(t.role[ROLE_WARNING].fg8, 3);
     assert_int_equal(t.role[ROLE_WARNING].attrs, THEME_A_UNDERLINE);
@@ -105,21 +106,19 @@ static void expect_error(const char *text, const char *want)
 static void test_errors_name_file_line_column(void **state)
 {
     (void)state;
-    expect_error("name: x\nroles:\n  healthy: { fg: chartreuse }\n",
-                 "t.yaml:3:18: bad colour 'chartreuse'");
+    expect_error("name: x\nroles:\n  healthy: { fg: chartreuse }\n", "t.yaml:3:18: bad colour 'chartreuse'");
     expect_error("name: x\nroles:\n  helthy: { fg: green }\n", "t.yaml:3:3: unknown role 'helthy'");
-    expect_error("name: x\nroles:\n  error:\n    attrs: [blink]\n",
-                 "t.yaml:4:13: unknown attribute 'blink'");
+    expect_error("name: x\nroles:\n  error:\n    attrs: [blink]\n", "t.yaml:4:13: unknown attribute 'blink'");
     expect_error("name: x\nroles:\n  error: { fg8: '#ff0000' }\n", "t.yaml:3:17: bad 8-colour fallback");
     expect_error("name: x\nroles:\n  error: { fg8: 9 }\n", "t.yaml:3:17: bad 8-colour fallback");
     expect_error("name: x\nroles:\n  error: { fg: 256 }\n", "t.yaml:3:16: bad colour '256'");
     expect_error("name: x\nroles:\n  error: { fg: '#12345' }\n", "t.yaml:3:16: bad colour");
     expect_error("name: x\ncolours: {}\n", "t.yaml:2:1: unknown key 'colours'");
     expect_error("name: ../../etc\n", "t.yaml:1:7: bad theme name");
-    expect_error("name: x\nroles:\n  error: { fg: red, fg: blue }\n", "t.yaml:3");   /* duplicate key */
+    expect_error("name: x\nroles:\n  error: { fg: red, fg: blue }\n", "t.yaml:3"); /* duplicate key */
     expect_error("- a\n- b\n", "t.yaml:1:1: a theme is a map");
     expect_error("name: x\nroles: [a]\n", "t.yaml:2:8: roles: must be a map");
-    expect_error("roles:\n  error: { fg: red\n", "t.yaml:");                     /* YAML syntax */
+    expect_error("roles:\n  error: { fg: red\n", "t.yaml:"); /* YAML syntax */
 }
 
 static void test_names_are_never_paths(void **state)

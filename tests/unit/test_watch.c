@@ -30,7 +30,10 @@ typedef struct fx {
 static watch *new_watch(fx *x, int doze_after_ms)
 {
     watch_opts o = {
-        .asg_names = &x->asgs, .initial_asg = "web-asg", .repository = "web", .alarm_names = &x->alarms,
+        .asg_names = &x->asgs,
+        .initial_asg = "web-asg",
+        .repository = "web",
+        .alarm_names = &x->alarms,
         .doze_after_ms = doze_after_ms,
     };
     return watch_new(x->client, &o);
@@ -147,7 +150,7 @@ static void test_every_set_arrives(void **state)
 {
     fx *x = *state;
     settle(x);
-    settle(x);   /* the sets that wait for the groups */
+    settle(x); /* the sets that wait for the groups */
     const watch_state *s = watch_get(x->w);
     for (int set = 0; set < WS_COUNT; set++) {
         const char *name = watch_set_name((watch_set)set);
@@ -155,10 +158,10 @@ static void test_every_set_arrives(void **state)
         for (int o = 0; o < set; o++)
             assert_string_not_equal(name, watch_set_name((watch_set)o));
         if (set == WS_OTHER_REFRESHES || set == WS_WARM_POOL)
-            continue;   /* one group and no warm pool: nothing to ask */
+            continue; /* one group and no warm pool: nothing to ask */
         if (!s->meta[set].fetched_at || s->meta[set].stale)
-            fail_msg("set %s: fetched %lld stale %d (%s)", name, (long long)s->meta[set].fetched_at,
-                     s->meta[set].stale, s->meta[set].error);
+            fail_msg("set %s: fetched %lld stale %d (%s)", name, (long long)s->meta[set].fetched_at, s->meta[set].stale,
+                     s->meta[set].error);
     }
     assert_non_null(watch_selected_group(s));
     assert_true(s->images.n > 0);
@@ -173,11 +176,11 @@ static void test_idle_budget(void **state)
     fx *x = *state;
     settle(x);
     settle(x);
-    pass_time(x, 60);           /* the first answers' schedule settles */
+    pass_time(x, 60); /* the first answers' schedule settles */
     watch_user_active(x->w);
     uint64_t n = pass_time(x, 120);
     print_message("idle, shown: %llu calls in 2 minutes\n", (unsigned long long)n);
-    assert_true(n >= 8);        /* it does poll */
+    assert_true(n >= 8); /* it does poll */
     assert_true(n <= 24);
     assert_false(watch_dozing(x->w));
 }
@@ -197,12 +200,12 @@ static void test_doze_and_wake(void **state)
     assert_true(n <= 20);
     assert_true(watch_get(x->w)->meta[WS_IMAGES].interval_ms >= 10 * 60 * 1000);
 
-    pass_time(x, 200);          /* off the doze intervals' beat */
+    pass_time(x, 200); /* off the doze intervals' beat */
     uint64_t before = calls(x);
     watch_user_active(x->w);
     assert_false(watch_dozing(x->w));
     settle(x);
-    assert_true(calls(x) - before >= 5);   /* groups, refreshes, targets, images, ... at once */
+    assert_true(calls(x) - before >= 5); /* groups, refreshes, targets, images, ... at once */
     assert_int_equal(watch_get(x->w)->meta[WS_GROUPS].interval_ms, WATCH_DEFAULT_BASE_MS);
 }
 
@@ -230,7 +233,7 @@ static void test_foreign_refresh_full_speed(void **state)
     assert_int_equal(s->meta[WS_REFRESHES].interval_ms, 2000);
     assert_int_equal(s->meta[WS_TARGETS].interval_ms, 2000);
     uint64_t n = pass_time(x, 10);
-    assert_true(n >= 10);       /* groups, refreshes, targets (2), ... every 2 s */
+    assert_true(n >= 10); /* groups, refreshes, targets (2), ... every 2 s */
 }
 
 /* A set no pane shows is polled every two minutes at most; shown again, it is
@@ -244,10 +247,10 @@ static void test_hidden_sets(void **state)
     const watch_state *s = watch_get(x->w);
     assert_true(s->meta[WS_IMAGES].interval_ms >= WATCH_HIDDEN_MIN_MS);
     assert_true(s->meta[WS_TARGETS].interval_ms >= WATCH_HIDDEN_MIN_MS);
-    assert_true(s->meta[WS_REFRESHES].interval_ms < WATCH_HIDDEN_MIN_MS);   /* the header shows it */
+    assert_true(s->meta[WS_REFRESHES].interval_ms < WATCH_HIDDEN_MIN_MS); /* the header shows it */
     unsigned v = s->meta[WS_IMAGES].version;
     pass_time(x, 90);
-    assert_int_equal(s->meta[WS_IMAGES].version, v);   /* not asked while hidden */
+    assert_int_equal(s->meta[WS_IMAGES].version, v); /* not asked while hidden */
     watch_set_shown(x->w, WS_ALL);
     settle(x);
     assert_int_not_equal(s->meta[WS_IMAGES].version, v);

@@ -63,7 +63,7 @@ static inline char *deep_doc(const char *root, const char *result, int depth)
     for (int i = 0; i < depth; i++)
         sb_append(&sb, "</a>");
     sb_printf(&sb, "</%s></%s>", result, root);
-    return sb.buf;   /* the caller owns it */
+    return sb.buf; /* the caller owns it */
 }
 
 /* root/result/<el> holding n bytes of text. */
@@ -75,7 +75,7 @@ static inline char *huge_text_doc(const char *root, const char *result, const ch
     for (size_t i = 0; i < n; i++)
         sb_appendc(&sb, 'x');
     sb_printf(&sb, "</%s></%s></%s>", el, result, root);
-    return sb.buf;   /* the caller owns it */
+    return sb.buf; /* the caller owns it */
 }
 
 static const char BILLION_LAUGHS[] __attribute__((unused)) =
@@ -96,8 +96,12 @@ static inline void e2e_start(e2e *e)
     assert_non_null(e->srv);
     aws_credentials cr = { .access_key_id = "AKIDEXAMPLE",
                            .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
-    aws_client_config cfg = { .region = "eu-west-1", .endpoint_url = lb_url(e->srv), .credentials = &cr,
-                              .max_attempts = 1, .connect_timeout_ms = 2000, .timeout_ms = 5000 };
+    aws_client_config cfg = { .region = "eu-west-1",
+                              .endpoint_url = lb_url(e->srv),
+                              .credentials = &cr,
+                              .max_attempts = 1,
+                              .connect_timeout_ms = 2000,
+                              .timeout_ms = 5000 };
     aws_error err = { 0 };
     e->client = aws_client_new(&cfg, &err);
     if (!e->client)

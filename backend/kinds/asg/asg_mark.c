@@ -9,8 +9,8 @@
 #include <string.h>
 
 /* "e5d1f0c" (the commit tag), else the short digest. */
-static void image_name(const ecr_image_detail_list *images, const char *digest, const char *live,
-                       const char *stable, char *buf, size_t len)
+static void image_name(const ecr_image_detail_list *images, const char *digest, const char *live, const char *stable,
+                       char *buf, size_t len)
 {
     const char *commit = ecr_commit_tag(ecr_image_with_digest(images, digest), live, stable);
     if (commit)
@@ -24,7 +24,7 @@ bool asg_app_mark(const watch_state *ws, const app_config *app, const char *live
 {
     memset(out, 0, sizeof *out);
     if (app && !str_eq(ws->selected_asg, app->asg))
-        return false;   /* another group is on screen: its refreshes are not the app's */
+        return false; /* another group is on screen: its refreshes are not the app's */
     if (watch_refreshes_read(ws, NULL) != WATCH_READ_OK || !ws->refreshes.n)
         return false;
     const instance_refresh *r = &ws->refreshes.items[0];
@@ -41,7 +41,7 @@ bool asg_app_mark(const watch_state *ws, const app_config *app, const char *live
     else if (images_known)
         snprintf(live_name, sizeof live_name, "nothing (no %.60s tag)", live_tag);
     snprintf(out->live, sizeof out->live, "%s", live_name);
-    snprintf(out->text, sizeof out->text, "refresh %.30s; %.60s -> %s: new launches run it; R rolls back",
-             r->status, live_tag, live_name);
+    snprintf(out->text, sizeof out->text, "refresh %.30s; %.60s -> %s: new launches run it; R rolls back", r->status,
+             live_tag, live_name);
     return true;
 }

@@ -19,7 +19,8 @@ static bool asg_guard_signals(const watch_state *ws, const char *refresh_id, gua
     if (watch_refreshes_read(ws, NULL) != WATCH_READ_OK)
         return false;
     const instance_refresh *r = refresh_id ? watch_find_refresh(ws, refresh_id)
-                                           : ws->refreshes.n ? &ws->refreshes.items[0] : NULL;
+        : ws->refreshes.n                  ? &ws->refreshes.items[0]
+                                           : NULL;
     const target_health_list *lists[32];
     size_t n = watch_health_lists(ws, lists, ARRAY_LEN(lists));
     int healthy, judged, all;
@@ -36,7 +37,7 @@ const app_kind kind_asg = {
     .rollout_pane = "refresh",
     .rollout_mate = "targets",
     .actions = KIND_ACTION(PLAN_DEPLOY) | KIND_ACTION(PLAN_DEPLOY_LT) | KIND_ACTION(PLAN_ROLLBACK) |
-               KIND_ACTION(PLAN_CANCEL) | KIND_ACTION(PLAN_PROMOTE),
+        KIND_ACTION(PLAN_CANCEL) | KIND_ACTION(PLAN_PROMOTE),
     .resource = asg_resource,
     .build = plan_build,
     .guard_sets = WS_BIT(WS_REFRESHES),
