@@ -42,7 +42,7 @@ static int refresh_role(const app_status *st)
 static void add_row(console *c, const app_status *st, aws_time now_wall)
 {
     char buf[160];
-    lv_row *r = lv_add(&c->apps_lv, st->name);
+    lv_row *r = lv_add(&c->apps.lv, st->name);
     lv_set(r, C_APP, st->name);
     lv_setf(r, C_WHERE, "%s/%s", st->profile ? st->profile : "default", st->region[0] ? st->region : "?");
     app_status_live_text(st, buf, sizeof buf);
@@ -97,12 +97,12 @@ static void add_row(console *c, const app_status *st, aws_time now_wall)
 
 static void rebuild_rows(console *c)
 {
-    lv_begin(&c->apps_lv);
+    lv_begin(&c->apps.lv);
     aws_time now = time_now_ms();
-    for (size_t i = 0; i < apps_watch_count(c->apps); i++)
-        add_row(c, apps_watch_get(c->apps, i), now);
-    lv_end(&c->apps_lv, mono_now_ms());
-    c->apps_dirty = true;
+    for (size_t i = 0; i < apps_watch_count(c->apps.w); i++)
+        add_row(c, apps_watch_get(c->apps.w, i), now);
+    lv_end(&c->apps.lv, mono_now_ms());
+    c->apps.dirty = true;
 }
 
 static void start_watch(console *c)
@@ -131,9 +131,9 @@ static void start_watch(console *c)
         .interval_ms = cfg->refresh_seconds * 1000,
         .active_interval_ms = cfg->refresh_active_seconds * 1000,
     };
-    c->apps = apps_watch_new(&o);
+    c->apps.w = apps_watch_new(&o);
     free(apps);
-    lv_init(&c->apps_lv, columns, (int)ARRAY_LEN(columns));
+    lv_init(&c->apps.lv, columns, (int)ARRAY_LEN(columns));
     rebuild_rows(c);
 }
 
@@ -144,28 +144,28 @@ void con_apps_open(console *c)
                     c->sess.config.path ? c->sess.config.path : "none was found");
         return;
     }
-    if (!c->apps)
+    if (!c->apps.w)
         start_watch(c);
-    apps_watch_pause(c->apps, false); /* apps whose data is older than their interval poll now */
+    apps_watch_pause(c->apps.w, false); /* apps whose data is older than their interval poll now */
     if (c->app)
-        lv_select_id(&c->apps_lv, c->app->name);
-    c->apps_open = true;
-    c->apps_seen_ov = c->ov;
+        lv_select_id(&c->apps.lv, c->app->name);
+    c->apps.open = true;
+    c->apps.seen_ov = c->ov.kind;
     con_mark_all(c);
 }
 
 void con_apps_close(console *c)
 {
-    if (!c->apps_open)
+    if (!c->apps.open)
         return;
-    c->apps_open = false;
-    apps_watch_pause(c->apps, true);
+    c->apps.open = false;
+    apps_watch_pause(c->apps.w, true);
     con_mark_all(c);
 }
 
 void con_apps_toggle(console *c)
 {
-    if (c->apps_open)
+    if (c->apps.open)
         con_apps_close(c);
     else
         con_apps_open(c);
@@ -173,22 +173,22 @@ void con_apps_toggle(console *c)
 
 bool con_apps_shown(const console *c)
 {
-    return c->apps_open;
+    return c->apps.open;
 }
 
 /* Enter: the app's panes, on its profile and region. */
 static void open_selected(console *c)
 {
-    const char *name = lv_selected_id(&c->apps_lv);
+    const char *name = lv_selected_id(&c->apps.lv);
     const app_config *app = name ? config_find_app(&c->sess.config, name) : NULL;
     if (!app)
         return;
     const creds_session *ready = NULL;
     const app_status *st = NULL;
-    for (size_t i = 0; i < apps_watch_count(c->apps); i++)
-        if (str_eq(apps_watch_get(c->apps, i)->name, name)) {
-            st = apps_watch_get(c->apps, i);
-            ready = apps_watch_session(c->apps, i);
+    for (size_t i = 0; i < apps_watch_count(c->apps.w); i++)
+        if (str_eq(apps_watch_get(c->apps.w, i)->name, name)) {
+            st = apps_watch_get(c->apps.w, i);
+            ready = apps_watch_session(c->apps.w, i);
         }
     const char *profile, *region;
     app_place(c, app, &profile, &region);
@@ -207,18 +207,18 @@ static void mouse(console *c)
     bool moved = false;
     if (ev.bstate & BUTTON4_PRESSED) {
         for (int i = 0; i < 3; i++)
-            lv_move(&c->apps_lv, ACT_UP, &moved);
+            lv_move(&c->apps.lv, ACT_UP, &moved);
     }
 #ifdef BUTTON5_PRESSED
     else if (ev.bstate & BUTTON5_PRESSED) {
         for (int i = 0; i < 3; i++)
-            lv_move(&c->apps_lv, ACT_DOWN, &moved);
+            lv_move(&c->apps.lv, ACT_DOWN, &moved);
     }
 #endif
     else if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) {
-        lv_click(&c->apps_lv, ev.y - c->lay.body.y - c->apps_lv.drawn_y - 1);
+        lv_click(&c->apps.lv, ev.y - c->lay.body.y - c->apps.lv.drawn_y - 1);
     }
-    c->apps_dirty = true;
+    c->apps.dirty = true;
 }
 
 void con_apps_key(console *c, int key)
@@ -228,8 +228,8 @@ void con_apps_key(console *c, int key)
         return;
     }
     action_id a = keymap_lookup(&c->km, SCOPE_GLOBAL, key);
-    if (lv_move(&c->apps_lv, a, NULL)) {
-        c->apps_dirty = true;
+    if (lv_move(&c->apps.lv, a, NULL)) {
+        c->apps.dirty = true;
         return;
     }
     switch (a) {
@@ -241,7 +241,7 @@ void con_apps_key(console *c, int key)
         con_apps_close(c);
         break;
     case ACT_REFRESH:
-        apps_watch_refresh_now(c->apps);
+        apps_watch_refresh_now(c->apps.w);
         con_message(c, ROLE_NEUTRAL, "polling every app now");
         break;
     case ACT_QUIT:
@@ -268,19 +268,19 @@ void con_apps_key(console *c, int key)
 
 void con_apps_tick(console *c, int64_t now)
 {
-    if (!c->apps)
+    if (!c->apps.w)
         return;
-    apps_watch_run(c->apps, now);
-    bool changed = apps_watch_take_changes(c->apps);
-    if (!c->apps_open)
+    apps_watch_run(c->apps.w, now);
+    bool changed = apps_watch_take_changes(c->apps.w);
+    if (!c->apps.open)
         return;
-    if (changed || now / 1000 != c->apps_second) { /* new answers, or the ages moved */
-        c->apps_second = now / 1000;
+    if (changed || now / 1000 != c->apps.second) { /* new answers, or the ages moved */
+        c->apps.second = now / 1000;
         rebuild_rows(c);
     }
-    if (c->ov != c->apps_seen_ov) { /* an overlay closed over the overview: draw it again */
-        c->apps_seen_ov = c->ov;
-        c->apps_dirty = true;
+    if (c->ov.kind != c->apps.seen_ov) { /* an overlay closed over the overview: draw it again */
+        c->apps.seen_ov = c->ov.kind;
+        c->apps.dirty = true;
     }
 }
 
@@ -307,34 +307,34 @@ void con_apps_draw(console *c)
     mvwaddstr(w, r.h - 1, r.w - 1, ascii ? "+" : "┘");
     char t[160];
     snprintf(t, sizeof t, " Apps %s %zu in the config file  (Enter opens, Esc closes, r polls) ", ascii ? "-" : "·",
-             apps_watch_count(c->apps));
+             apps_watch_count(c->apps.w));
     pane_put(w, 0, 2, (int)strlen(t) < r.w - 4 ? (int)strlen(t) : r.w - 4, t, c->attrs[ROLE_TITLE] | A_BOLD, ascii);
     /* The selected app's whole error under the table: the column cuts long ones. */
     const char *err = NULL;
-    const char *sel = lv_selected_id(&c->apps_lv);
-    for (size_t i = 0; sel && i < apps_watch_count(c->apps); i++) {
-        const app_status *st = apps_watch_get(c->apps, i);
+    const char *sel = lv_selected_id(&c->apps.lv);
+    for (size_t i = 0; sel && i < apps_watch_count(c->apps.w); i++) {
+        const app_status *st = apps_watch_get(c->apps.w, i);
         if (str_eq(st->name, sel))
             err = st->creds == APP_CREDS_FAILED ? st->creds_error : st->error[0] ? st->error : NULL;
     }
     int h = r.h - 2 - (err ? 2 : 0);
-    lv_draw(&c->apps_lv, w, 1, 1, h, r.w - 2, c->attrs, true, ascii, mono_now_ms());
+    lv_draw(&c->apps.lv, w, 1, 1, h, r.w - 2, c->attrs, true, ascii, mono_now_ms());
     if (err) {
         char line[400];
         snprintf(line, sizeof line, "%s: %s", sel, err);
         pane_put(w, r.h - 2, 2, r.w - 4, line, c->attrs[ROLE_ERROR], ascii);
     }
-    c->apps_dirty = false;
-    c->ov_dirty = false;
+    c->apps.dirty = false;
+    c->ov.dirty = false;
     wnoutrefresh(w);
 }
 
 void con_apps_free(console *c)
 {
-    if (!c->apps)
+    if (!c->apps.w)
         return;
-    apps_watch_free(c->apps); /* con_creds_close emptied the MFA queue first */
-    c->apps = NULL;
-    lv_free(&c->apps_lv);
-    c->apps_open = false;
+    apps_watch_free(c->apps.w); /* con_creds_close emptied the MFA queue first */
+    c->apps.w = NULL;
+    lv_free(&c->apps.lv);
+    c->apps.open = false;
 }

@@ -5,6 +5,13 @@
  * terminal: set-up, and restoration on exit, fatal signals and out-of-memory. */
 #include "console_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+
 #include "cmd_actions.h"
 
 /* ---- terminal safety ---- */
@@ -193,7 +200,7 @@ static void mouse_event(console *c)
         steps = 3;
     }
 #endif
-    if (c->ov != OV_NONE) {
+    if (c->ov.kind != OV_NONE) {
         for (int i = 0; i < steps; i++)
             con_overlay_key(c, a);
         return;
@@ -243,7 +250,7 @@ static void handle_key(console *c, int key)
         con_relayout(c);
         return;
     }
-    if (con_apps_shown(c) && c->ov == OV_NONE && c->prompt == PR_NONE && !c->lay.too_small) {
+    if (con_apps_shown(c) && c->ov.kind == OV_NONE && c->pr.kind == PR_NONE && !c->lay.too_small) {
         con_apps_key(c, key);
         return;
     }
@@ -256,14 +263,14 @@ static void handle_key(console *c, int key)
             c->quit = true;
         return;
     }
-    if (c->prompt != PR_NONE) {
+    if (c->pr.kind != PR_NONE) {
         con_prompt_key(c, key);
         return;
     }
-    if (c->ov == OV_ACTION && con_actions_dialog_key(c, key))
+    if (c->ov.kind == OV_ACTION && con_actions_dialog_key(c, key))
         return;
     action_id a = keymap_lookup(&c->km, panes_all[c->focus].number, key);
-    if (c->ov != OV_NONE) {
+    if (c->ov.kind != OV_NONE) {
         con_overlay_key(c, a);
         return;
     }
@@ -288,7 +295,7 @@ static void read_keys(console *c)
         if (rc == ERR)
             break;
         int key = normalize_key(rc, wc);
-        if (key == 27 && c->prompt == PR_NONE && c->has_meta) {
+        if (key == 27 && c->pr.kind == PR_NONE && c->has_meta) {
             /* Alt+key arrives as ESC then the key. Reading ahead would split an
              * escape sequence that follows a lone Esc, so only when the keymap
              * has Alt bindings at all. */
@@ -378,7 +385,7 @@ static void apply_changes(console *c, unsigned changed)
     }
     con_relayout_if_moved(c); /* rows sized by content: a list that grew may take more */
     c->dirty_header = c->dirty_status = true;
-    if (c->ov == OV_LOG)
+    if (c->ov.kind == OV_LOG)
         con_log_rebuild(c);
     bool active = watch_refresh_active(ctx.ws);
     if (c->refresh_was_active && !active && (changed & WS_BIT(WS_REFRESHES)) && ctx.ws->refreshes.n) {
@@ -437,11 +444,10 @@ static void timers(console *c, int64_t now)
         minute_tick(c);
         for (int p = 0; p < PANE_COUNT; p++)
             c->title_dirty[p] = true;
-        if (c->msg[0] && now >= c->msg_until) {
-            c->msg[0] = '\0';
-            c->dirty_status = true;
-        }
-        if (c->ov == OV_LOG && aws_client_call_log(c->client, &(const aws_call_record *){ NULL }) != c->log_seen)
+        if (now >= c->msg.until)
+            con_message_clear(c);
+        if (c->ov.kind == OV_LOG &&
+            aws_client_call_log(c->client, &(const aws_call_record *){ NULL }) != c->ov.log_seen)
             con_log_rebuild(c);
     }
     for (int p = 0; p < PANE_COUNT; p++)
@@ -658,8 +664,8 @@ int console_main(const cli_globals *g)
 
     for (int p = 0; p < PANE_COUNT; p++)
         pane_init(&c->panes[p], p);
-    lv_init(&c->log_lv, con_log_columns, con_log_ncolumns);
-    c->log_lv.follow_head = true; /* newest call first */
+    lv_init(&c->ov.log_lv, con_log_columns, con_log_ncolumns);
+    c->ov.log_lv.follow_head = true; /* newest call first */
 
     if (make_sig_pipe() != 0) {
         cli_error("cannot create a pipe: %s", strerror(errno));
@@ -732,9 +738,9 @@ out_watch:
     watch_free(c->w);
     for (int p = 0; p < PANE_COUNT; p++)
         pane_free(&c->panes[p]);
-    lv_free(&c->log_lv);
-    strvec_free(&c->ov_lines);
-    strvec_free(&c->ov_wrapped);
+    lv_free(&c->ov.log_lv);
+    strvec_free(&c->ov.lines);
+    strvec_free(&c->ov.wrapped);
 out_early:
     sb_free(&err);
     keymap_free(&c->km);

@@ -114,20 +114,18 @@ static void load_keys(const console *c)
 static void show_dialog_text(console *c, strbuf *sb)
 {
     con_actions *a = c->act;
-    strvec_free(&c->ov_lines);
+    strvec lines = { 0 };
     a->wrap_width = c->lay.body.w - 4;
-    dialog_wrap(sb->buf, a->wrap_width, &c->ov_lines);
+    dialog_wrap(sb->buf, a->wrap_width, &lines);
     sb_free(sb);
-    c->ov = OV_ACTION;
-    c->ov_copy_id[0] = '\0';
-    c->ov_dirty = true;
-    c->dirty_status = true;
+    con_overlay_show_lines(c, OV_ACTION, &lines, !a->scroll_home);
+    a->scroll_home = false;
 }
 
 static void quit_question_show(console *c)
 {
     con_actions *a = c->act;
-    snprintf(c->ov_title, sizeof c->ov_title, "Quit tarmac?");
+    snprintf(c->ov.title, sizeof c->ov.title, "Quit tarmac?");
     strbuf sb;
     sb_init(&sb);
     dialog_quit_text(a->quit_q, a->k_confirm[0] ? a->k_confirm : "y", &sb);
@@ -168,7 +166,7 @@ void con_act_dialog_refresh(console *c)
         d.app = a->gt.app;
         d.asg = a->gt.asg;
     }
-    dialog_title(&d, c->ov_title, sizeof c->ov_title);
+    dialog_title(&d, c->ov.title, sizeof c->ov.title);
     strbuf sb;
     sb_init(&sb);
     dialog_text(&d, &sb);
@@ -180,10 +178,11 @@ void con_act_dialog_open(console *c, dialog_phase ph)
     con_actions *a = c->act;
     if (a->closing)
         return;
+    if (!a->quit_ask && !con_message_shown(c, a->sticky))
+        con_message_clear(c); /* "promote: not run" is over once a new dialog opens */
     a->phase = ph;
     a->visible = true;
-    if (!a->quit_ask)
-        c->ov_scroll = 0;
+    a->scroll_home = !a->quit_ask;
     con_act_dialog_refresh(c);
 }
 
@@ -192,7 +191,7 @@ static void dialog_hide(console *c)
     if (c->act->quit_ask)
         return; /* the question stays until answered */
     c->act->visible = false;
-    if (c->ov == OV_ACTION)
+    if (c->ov.kind == OV_ACTION)
         con_overlay_close(c);
 }
 
@@ -442,7 +441,7 @@ static void ask(console *c, const dialog_cmd *cmd)
         con_message(c, ROLE_WARNING, "one action at a time: this one is still on screen");
         return;
     }
-    if (c->switch_job) {
+    if (c->who.switch_job) {
         /* The client is about to be replaced: a plan must not start on it. */
         con_message(c, ROLE_WARNING, "%s waits: the console is switching profile or region", name);
         return;
@@ -538,8 +537,9 @@ void con_actions_key(console *c, action_id act)
             /* The destination is asked on the command line, the stable tag offered. */
             con_prompt_open(c, PR_COMMAND);
             const char *stable = !app ? c->stable_tag : app->stable_tag ? app->stable_tag : "prod-stable";
-            snprintf(c->prompt_buf, sizeof c->prompt_buf, "promote %s %s", tag, stable);
-            c->dirty_status = true;
+            char line[PROMPT_MAX];
+            snprintf(line, sizeof line, "promote %.120s %.120s", tag, stable);
+            con_prompt_set_text(c, line);
             return;
         }
         cmd.action = PLAN_DEPLOY;
@@ -556,58 +556,12 @@ void con_actions_key(console *c, action_id act)
 
 static bool scroll_key(console *c, int key, action_id act, bool letters)
 {
-    int h = c->lay.body.h - 2, before = c->ov_scroll;
     /* Function keys always scroll; the keymap's other scrolling keys only where
      * letters mean nothing else (not while a name is typed, not in the list). */
     bool fn = (key & KEYMAP_FN) != 0;
     if (!fn && !letters)
         return false;
-    switch (act) {
-    case ACT_UP:
-        c->ov_scroll--;
-        break;
-    case ACT_DOWN:
-        c->ov_scroll++;
-        break;
-    case ACT_PAGE_UP:
-        c->ov_scroll -= h - 1;
-        break;
-    case ACT_PAGE_DOWN:
-        c->ov_scroll += h - 1;
-        break;
-    case ACT_TOP:
-        c->ov_scroll = 0;
-        break;
-    case ACT_BOTTOM:
-        c->ov_scroll = (int)c->ov_lines.n;
-        break;
-    default:
-        switch (key) {
-        case KEYMAP_FN | KEY_UP:
-            c->ov_scroll--;
-            break;
-        case KEYMAP_FN | KEY_DOWN:
-            c->ov_scroll++;
-            break;
-        case KEYMAP_FN | KEY_PPAGE:
-            c->ov_scroll -= h - 1;
-            break;
-        case KEYMAP_FN | KEY_NPAGE:
-            c->ov_scroll += h - 1;
-            break;
-        case KEYMAP_FN | KEY_HOME:
-            c->ov_scroll = 0;
-            break;
-        case KEYMAP_FN | KEY_END:
-            c->ov_scroll = (int)c->ov_lines.n;
-            break;
-        default:
-            return false;
-        }
-    }
-    if (c->ov_scroll != before)
-        c->ov_dirty = true;
-    return true;
+    return con_overlay_scroll(c, act, fn ? key : 0);
 }
 
 static void toggle_commands(console *c)
@@ -703,7 +657,7 @@ static void quit_answer(console *c, action_id act)
         int scroll = a->quit_scroll;
         con_act_dialog_open(c, a->phase);
         if (a->phase == a->quit_phase)
-            c->ov_scroll = scroll;
+            con_overlay_scroll_to(c, scroll);
     } else {
         dialog_hide(c);
     }
@@ -712,7 +666,7 @@ static void quit_answer(console *c, action_id act)
 bool con_actions_dialog_key(console *c, int key)
 {
     con_actions *a = c->act;
-    if (!a || c->ov != OV_ACTION)
+    if (!a || c->ov.kind != OV_ACTION)
         return false;
     /* The dialog's own keys first, then the global ones (Esc, q, R, scrolling). */
     action_id act = keymap_lookup(&c->km, SCOPE_DIALOG, key);
@@ -838,14 +792,14 @@ bool con_actions_may_quit(console *c)
     } else {
         return true;
     }
-    a->quit_was_visible = a->visible && c->ov == OV_ACTION;
+    a->quit_was_visible = a->visible && c->ov.kind == OV_ACTION;
     a->quit_phase = a->phase;
-    a->quit_scroll = c->ov_scroll;
-    if (c->ov != OV_NONE && c->ov != OV_ACTION)
+    a->quit_scroll = c->ov.scroll;
+    if (c->ov.kind != OV_NONE && c->ov.kind != OV_ACTION)
         con_overlay_close(c); /* help or the log: the question goes on top */
     a->quit_ask = true;
     a->visible = true;
-    c->ov_scroll = 0;
+    a->scroll_home = true;
     con_act_dialog_refresh(c);
     return false;
 }
@@ -858,8 +812,8 @@ bool con_actions_may_quit(console *c)
 void con_actions_tag_candidates(console *c, strvec *out)
 {
     char prefix[PROMPT_MAX] = "";
-    const char *first = strchr(c->prompt_buf, ' ');
-    const char *last = strrchr(c->prompt_buf, ' ');
+    const char *first = strchr(c->pr.buf, ' ');
+    const char *last = strrchr(c->pr.buf, ' ');
     if (first && last > first)
         snprintf(prefix, sizeof prefix, "%.*s", (int)(last - first), first + 1);
     const watch_state *ws = watch_get(c->w);
@@ -1016,19 +970,17 @@ void con_act_sticky_status(console *c, int64_t now, bool force)
         snprintf(text, sizeof text, "watching the %s on %.100s: %.200s", a->guard_action ? a->guard_action : "refresh",
                  a->gt.asg, a->guard_line);
     }
-    bool ours = c->msg[0] && strcmp(c->msg, a->sticky) == 0;
-    bool free_line = force || !c->msg[0] || now >= c->msg_until || ours;
+    bool ours = con_message_shown(c, a->sticky);
+    bool free_line = force || !c->msg.text[0] || now >= c->msg.until || ours;
     if (!text[0]) {
-        if (ours && a->sticky[0]) {
-            c->msg[0] = '\0';
-            c->dirty_status = true;
-        }
+        if (ours && a->sticky[0])
+            con_message_clear(c);
         a->sticky[0] = '\0';
         return;
     }
-    if (free_line && (strcmp(text, a->sticky) != 0 || !ours || c->msg_until - now < 2000)) {
+    if (free_line && (strcmp(text, a->sticky) != 0 || !ours || c->msg.until - now < 2000)) {
         con_message(c, role, "%s", text);
-        snprintf(a->sticky, sizeof a->sticky, "%s", c->msg);
+        snprintf(a->sticky, sizeof a->sticky, "%s", c->msg.text);
     }
 }
 
@@ -1049,7 +1001,7 @@ void con_actions_tick(console *c, int64_t now)
     con_act_guard_tick(c, now);
     if (a->journal_dirty)
         con_act_reload_journal(c);
-    if (a->visible && c->ov == OV_ACTION && a->wrap_width != c->lay.body.w - 4)
+    if (a->visible && c->ov.kind == OV_ACTION && a->wrap_width != c->lay.body.w - 4)
         con_act_dialog_refresh(c);                    /* resized: wrap again */
     con_act_sticky_status(c, now, c->quit && a->run); /* quitting: say why we wait */
 }

@@ -50,6 +50,7 @@ struct con_actions {
     bool quit_was_visible; /* the dialog the question covers, given back on "stay" */
     dialog_phase quit_phase;
     int quit_scroll;
+    bool scroll_home; /* the next dialog text starts at its top */
 
     /* the plan */
     build_ticket *ticket;

@@ -2,6 +2,8 @@
  * command line with completion and the `/` filter prompt. */
 #include "console_int.h"
 
+#include <stdarg.h>
+
 /* ---- switching profile, region, app, theme (:app and :theme are here) ----
  * A switch never blocks: a creds_job resolves the new identity while the old data
  * stays on screen ("switching to profile X…" in the header); then a session adopts
@@ -146,15 +148,15 @@ static void switch_done_message(console *c)
 
 void con_switch_cancel(console *c)
 {
-    if (c->switch_job) {
-        con_mfa_forget(c, c->switch_job);
-        creds_job_free(c->switch_job);
-        c->switch_job = NULL;
+    if (c->who.switch_job) {
+        con_mfa_forget(c, c->who.switch_job);
+        creds_job_free(c->who.switch_job);
+        c->who.switch_job = NULL;
     }
-    str_set(&c->switch_profile, NULL);
-    str_set(&c->switch_region, NULL);
-    c->switch_app = NULL;
-    c->switch_label[0] = '\0';
+    str_set(&c->who.switch_profile, NULL);
+    str_set(&c->who.switch_region, NULL);
+    c->who.switch_app = NULL;
+    c->who.switch_label[0] = '\0';
     c->dirty_header = true;
 }
 
@@ -183,37 +185,38 @@ void con_switch_start(console *c, const char *profile, const char *region, const
         req.region = c->region; /* the profile names no region: stay in this one */
     free(reg);
     sb_free(&err);
-    c->switch_profile = xstrdup(req.profile);
-    c->switch_region = xstrdup(req.region);
-    c->switch_app = app;
+    c->who.switch_profile = xstrdup(req.profile);
+    c->who.switch_region = xstrdup(req.region);
+    c->who.switch_app = app;
     if (app)
-        snprintf(c->switch_label, sizeof c->switch_label, "app %.60s", app->name);
+        snprintf(c->who.switch_label, sizeof c->who.switch_label, "app %.60s", app->name);
     else if (!str_eq(req.profile, c->profile))
-        snprintf(c->switch_label, sizeof c->switch_label, "profile %.60s", req.profile ? req.profile : "default");
+        snprintf(c->who.switch_label, sizeof c->who.switch_label, "profile %.60s",
+                 req.profile ? req.profile : "default");
     else
-        snprintf(c->switch_label, sizeof c->switch_label, "region %.40s", req.region ? req.region : "-");
+        snprintf(c->who.switch_label, sizeof c->who.switch_label, "region %.40s", req.region ? req.region : "-");
     creds_hooks h = con_creds_hooks(c);
-    c->switch_job = creds_job_start(&req, &h); /* may queue an MFA prompt */
+    c->who.switch_job = creds_job_start(&req, &h); /* may queue an MFA prompt */
     c->dirty_header = true;
     con_switch_poll(c); /* static keys: done already */
 }
 
 void con_switch_poll(console *c)
 {
-    if (!c->switch_job)
+    if (!c->who.switch_job)
         return;
-    creds_job_run(c->switch_job);
-    if (!creds_job_done(c->switch_job))
+    creds_job_run(c->who.switch_job);
+    if (!creds_job_done(c->who.switch_job))
         return;
     aws_credentials cr;
     strbuf err;
     sb_init(&err);
-    bool ok = creds_job_result(c->switch_job, &cr, &err) == 0;
-    creds_job_free(c->switch_job);
-    c->switch_job = NULL;
-    creds_request req = { .profile = c->switch_profile, .region = c->switch_region };
+    bool ok = creds_job_result(c->who.switch_job, &cr, &err) == 0;
+    creds_job_free(c->who.switch_job);
+    c->who.switch_job = NULL;
+    creds_request req = { .profile = c->who.switch_profile, .region = c->who.switch_region };
     if (ok)
-        ok = adopt_and_install(c, &req, &cr, c->switch_app, &err);
+        ok = adopt_and_install(c, &req, &cr, c->who.switch_app, &err);
     aws_credentials_free(&cr);
     if (ok)
         switch_done_message(c);
@@ -367,7 +370,7 @@ static void candidates_for(console *c, const command_info *cmd, strvec *out)
 /* Tab: complete the word under the cursor to the longest common prefix. */
 static void complete(console *c)
 {
-    char *buf = c->prompt_buf;
+    char *buf = c->pr.buf;
     char *space = strchr(buf, ' ');
     strvec cands = { 0 };
     const char *word;
@@ -406,15 +409,15 @@ static void complete(console *c)
         if (matches++ < 12)
             sb_printf(&shown, "%s%s", shown.len ? " " : "", s);
     }
-    c->completions[0] = '\0';
+    c->pr.completions[0] = '\0';
     if (matches == 1) {
         snprintf(buf + word_off, PROMPT_MAX - word_off, "%s%s", first, space ? "" : " ");
     } else if (matches > 1) {
         if (common > wl)
             snprintf(buf + word_off, PROMPT_MAX - word_off, "%.*s", (int)common, first);
-        snprintf(c->completions, sizeof c->completions, "%s%s", shown.buf, matches > 12 ? " ..." : "");
+        snprintf(c->pr.completions, sizeof c->pr.completions, "%s%s", shown.buf, matches > 12 ? " ..." : "");
     } else {
-        snprintf(c->completions, sizeof c->completions, "(no completion)");
+        snprintf(c->pr.completions, sizeof c->pr.completions, "(no completion)");
     }
     sb_free(&shown);
     strvec_free(&cands);
@@ -458,25 +461,50 @@ static void run_command(console *c, const char *line)
 
 void con_prompt_open(console *c, prompt_kind k)
 {
-    c->prompt = k;
-    c->completions[0] = '\0';
+    con_message_clear(c); /* what the last prompt or dialog said is over */
+    c->pr.kind = k;
+    c->pr.completions[0] = '\0';
     if (k == PR_FILTER) {
-        snprintf(c->prompt_saved, sizeof c->prompt_saved, "%s", c->panes[c->focus].lv.filter);
-        snprintf(c->prompt_buf, sizeof c->prompt_buf, "%s", c->prompt_saved);
+        snprintf(c->pr.saved, sizeof c->pr.saved, "%s", c->panes[c->focus].lv.filter);
+        snprintf(c->pr.buf, sizeof c->pr.buf, "%s", c->pr.saved);
     } else {
-        c->prompt_buf[0] = '\0';
+        c->pr.buf[0] = '\0';
     }
+    c->dirty_status = true;
+}
+
+void con_prompt_close(console *c)
+{
+    if (c->pr.kind == PR_NONE)
+        return;
+    c->pr.kind = PR_NONE;
+    c->pr.buf[0] = c->pr.completions[0] = '\0';
+    c->dirty_status = true;
+}
+
+void con_prompt_set_text(console *c, const char *text)
+{
+    snprintf(c->pr.buf, sizeof c->pr.buf, "%s", text);
+    c->dirty_status = true;
+}
+
+void con_prompt_hint(console *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->pr.completions, sizeof c->pr.completions, fmt, ap);
+    va_end(ap);
     c->dirty_status = true;
 }
 
 static void prompt_changed(console *c)
 {
-    if (c->prompt == PR_FILTER) {
+    if (c->pr.kind == PR_FILTER) {
         pane *p = &c->panes[c->focus];
-        lv_set_filter(&p->lv, c->prompt_buf);
+        lv_set_filter(&p->lv, c->pr.buf);
         p->dirty = true;
     }
-    if (c->prompt == PR_COMMAND)
+    if (c->pr.kind == PR_COMMAND)
         con_ltpick_prompt_hint(c, false);
     c->dirty_status = true;
 }
@@ -506,41 +534,41 @@ static void utf8_append(char *buf, size_t cap, int cp)
 
 void con_prompt_key(console *c, int key)
 {
-    if (c->prompt == PR_MFA) {
+    if (c->pr.kind == PR_MFA) {
         con_mfa_key(c, key);
         return;
     }
-    size_t n = strlen(c->prompt_buf);
+    size_t n = strlen(c->pr.buf);
     if (key == 27) { /* Esc: cancel */
-        if (c->prompt == PR_FILTER) {
-            snprintf(c->prompt_buf, sizeof c->prompt_buf, "%s", c->prompt_saved);
+        if (c->pr.kind == PR_FILTER) {
+            snprintf(c->pr.buf, sizeof c->pr.buf, "%s", c->pr.saved);
             prompt_changed(c);
         }
-        c->prompt = PR_NONE;
+        c->pr.kind = PR_NONE;
     } else if (key == '\r') {
-        prompt_kind k = c->prompt;
-        c->prompt = PR_NONE;
+        prompt_kind k = c->pr.kind;
+        c->pr.kind = PR_NONE;
         if (k == PR_COMMAND) {
             char line[PROMPT_MAX];
-            snprintf(line, sizeof line, "%s", c->prompt_buf);
+            snprintf(line, sizeof line, "%s", c->pr.buf);
             run_command(c, line);
         }
     } else if (key == (KEYMAP_FN | KEY_BACKSPACE)) {
-        while (n > 0 && ((unsigned char)c->prompt_buf[n - 1] & 0xc0) == 0x80)
+        while (n > 0 && ((unsigned char)c->pr.buf[n - 1] & 0xc0) == 0x80)
             n--;
         if (n > 0)
             n--;
-        c->prompt_buf[n] = '\0';
-        c->completions[0] = '\0';
+        c->pr.buf[n] = '\0';
+        c->pr.completions[0] = '\0';
         prompt_changed(c);
     } else if (key == ('u' & 0x1f)) {
-        c->prompt_buf[0] = '\0';
+        c->pr.buf[0] = '\0';
         prompt_changed(c);
-    } else if (key == '\t' && c->prompt == PR_COMMAND) {
+    } else if (key == '\t' && c->pr.kind == PR_COMMAND) {
         complete(c);
     } else if (key >= 0x20 && key < KEYMAP_FN && key != 0x7f && !(key >= 0x80 && key < 0xa0)) {
-        utf8_append(c->prompt_buf, sizeof c->prompt_buf, key);
-        c->completions[0] = '\0';
+        utf8_append(c->pr.buf, sizeof c->pr.buf, key);
+        c->pr.completions[0] = '\0';
         prompt_changed(c);
     }
     c->dirty_status = true;

@@ -30,18 +30,31 @@ void con_message(console *c, int role, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    vsnprintf(c->msg.text, sizeof c->msg.text, fmt, ap);
     va_end(ap);
-    c->msg_role = role;
-    c->msg_until = mono_now_ms() + MESSAGE_MS;
+    c->msg.role = role;
+    c->msg.until = mono_now_ms() + MESSAGE_MS;
     c->dirty_status = true;
+}
+
+void con_message_clear(console *c)
+{
+    if (!c->msg.text[0])
+        return;
+    c->msg.text[0] = '\0';
+    c->dirty_status = true;
+}
+
+bool con_message_shown(const console *c, const char *text)
+{
+    return c->msg.text[0] && str_eq(c->msg.text, text);
 }
 
 void con_mark_all(console *c)
 {
     c->redraw_all = true;
     c->dirty_header = c->dirty_status = true;
-    c->ov_dirty = true;
+    c->ov.dirty = true;
     for (int p = 0; p < PANE_COUNT; p++)
         c->panes[p].dirty = true;
 }
@@ -67,8 +80,8 @@ static void draw_hline(WINDOW *w, int y, int x, int n, bool ascii)
 
 void con_free_windows(console *c)
 {
-    WINDOW **all[] = { &c->win_header, &c->win_status, &c->win_overlay, &c->win_msg };
-    c->msg_extra = 0;
+    WINDOW **all[] = { &c->win_header, &c->win_status, &c->win_overlay, &c->msg.win };
+    c->msg.extra = 0;
     for (size_t i = 0; i < ARRAY_LEN(all); i++)
         if (*all[i]) {
             delwin(*all[i]);
@@ -453,32 +466,32 @@ static void draw_overlay(console *c)
     draw_hline(w, r.h - 1, 1, r.w - 2, c->ascii);
     mvwaddstr(w, r.h - 1, r.w - 1, c->ascii ? "+" : "┘");
     char t[200];
-    snprintf(t, sizeof t, " %s ", c->ov_title);
+    snprintf(t, sizeof t, " %s ", c->ov.title);
     pane_put(w, 0, 2, (int)strlen(t) < r.w - 4 ? (int)strlen(t) : r.w - 4, t, c->attrs[ROLE_TITLE] | A_BOLD, c->ascii);
     int h = r.h - 2;
-    if (c->ov == OV_LOG) {
-        lv_draw(&c->log_lv, w, 1, 1, h, r.w - 2, c->attrs, true, c->ascii, mono_now_ms());
-        draw_position(c, w, &c->log_lv, r);
+    if (c->ov.kind == OV_LOG) {
+        lv_draw(&c->ov.log_lv, w, 1, 1, h, r.w - 2, c->attrs, true, c->ascii, mono_now_ms());
+        draw_position(c, w, &c->ov.log_lv, r);
     } else {
         /* A detail's long values are wrapped, never cut (con_overlay_lines). */
         const strvec *lines = con_overlay_lines(c, r.w - 4);
         int max_scroll = (int)lines->n - h;
-        if (c->ov_scroll > max_scroll)
-            c->ov_scroll = max_scroll;
-        if (c->ov_scroll < 0)
-            c->ov_scroll = 0;
+        if (c->ov.scroll > max_scroll)
+            c->ov.scroll = max_scroll;
+        if (c->ov.scroll < 0)
+            c->ov.scroll = 0;
         for (int i = 0; i < h; i++) {
-            size_t li = (size_t)(c->ov_scroll + i);
+            size_t li = (size_t)(c->ov.scroll + i);
             pane_put(w, 1 + i, 2, r.w - 4, li < lines->n ? lines->items[li] : "", c->attrs[ROLE_NORMAL], c->ascii);
         }
         if ((int)lines->n > h) {
             char pos[32];
-            snprintf(pos, sizeof pos, " %d-%d/%zu ", c->ov_scroll + 1,
-                     c->ov_scroll + h < (int)lines->n ? c->ov_scroll + h : (int)lines->n, lines->n);
+            snprintf(pos, sizeof pos, " %d-%d/%zu ", c->ov.scroll + 1,
+                     c->ov.scroll + h < (int)lines->n ? c->ov.scroll + h : (int)lines->n, lines->n);
             pane_put(w, r.h - 1, r.w - 2 - (int)strlen(pos), (int)strlen(pos), pos, c->attrs[ROLE_NEUTRAL], c->ascii);
         }
     }
-    c->ov_dirty = false;
+    c->ov.dirty = false;
     wnoutrefresh(w);
 }
 
@@ -486,7 +499,7 @@ static void hints_text(console *c, char *buf, size_t len)
 {
     /* An open view has keys of its own: those, not the focused pane's (the action
      * dialog's are its own letters; the others come from the keymap). */
-    const char *dlg = c->ov == OV_ACTION ? con_actions_hints(c) : NULL;
+    const char *dlg = c->ov.kind == OV_ACTION ? con_actions_hints(c) : NULL;
     if (dlg) {
         snprintf(buf, len, "%s", dlg);
         return;
@@ -501,8 +514,8 @@ static void hints_text(console *c, char *buf, size_t len)
     /* Help first: when the line is cut at 80 columns, "? help" is what stays. */
     action_id first[] = { ACT_HELP, ACT_NONE };
     action_id global[] = { ACT_FOCUS_NEXT, ACT_COMMAND, ACT_REFRESH, ACT_API_LOG, ACT_QUIT, ACT_NONE };
-    if (c->ov == OV_LOG || c->ov == OV_TEXT) {
-        h = c->ov == OV_LOG ? log_keys : c->ov_copy_id[0] ? detail_keys : text_keys; /* y: a detail's id */
+    if (c->ov.kind == OV_LOG || c->ov.kind == OV_TEXT) {
+        h = c->ov.kind == OV_LOG ? log_keys : c->ov.copy_id[0] ? detail_keys : text_keys; /* y: a detail's id */
         global[0] = ACT_NONE;
         first[0] = ACT_NONE;
     }
@@ -542,11 +555,11 @@ static const char *first_stale_error(const console *c)
 static const char *status_message(const console *c, int *role)
 {
     const char *stale = first_stale_error(c);
-    bool have_msg = c->msg[0] && mono_now_ms() < c->msg_until;
+    bool have_msg = c->msg.text[0] && mono_now_ms() < c->msg.until;
     *role = ROLE_NEUTRAL;
-    if (have_msg && (!stale || c->msg_role != ROLE_NEUTRAL)) {
-        *role = c->msg_role;
-        return c->msg;
+    if (have_msg && (!stale || c->msg.role != ROLE_NEUTRAL)) {
+        *role = c->msg.role;
+        return c->msg.text;
     }
     if (stale) {
         *role = ROLE_ERROR;
@@ -562,7 +575,7 @@ static const char *status_message(const console *c, int *role)
 static int status_wrap(console *c, strvec *lines)
 {
     int role = ROLE_NEUTRAL;
-    const char *msg = c->prompt == PR_NONE ? status_message(c, &role) : NULL;
+    const char *msg = c->pr.kind == PR_NONE ? status_message(c, &role) : NULL;
     int width = c->lay.cols;
     int n = 1;
     if (msg) {
@@ -575,10 +588,10 @@ static int status_wrap(console *c, strvec *lines)
         }
     }
     int extra = n - 1;
-    if (extra != c->msg_extra) {
-        if (c->win_msg) {
-            delwin(c->win_msg);
-            c->win_msg = NULL;
+    if (extra != c->msg.extra) {
+        if (c->msg.win) {
+            delwin(c->msg.win);
+            c->msg.win = NULL;
             /* what it covered: drawn again */
             for (int p = 0; p < PANE_COUNT; p++) {
                 c->panes[p].dirty = true;
@@ -587,16 +600,16 @@ static int status_wrap(console *c, strvec *lines)
             }
             if (c->win_overlay)
                 touchwin(c->win_overlay);
-            c->ov_dirty = true;
-            c->apps_dirty = true;
+            c->ov.dirty = true;
+            c->apps.dirty = true;
         }
-        c->msg_extra = extra;
+        c->msg.extra = extra;
         if (extra > 0) {
-            c->win_msg = newwin(extra, width, c->lay.status.y - extra, 0);
-            if (c->win_msg)
-                leaveok(c->win_msg, TRUE);
+            c->msg.win = newwin(extra, width, c->lay.status.y - extra, 0);
+            if (c->msg.win)
+                leaveok(c->msg.win, TRUE);
             else
-                c->msg_extra = 0;
+                c->msg.extra = 0;
         }
         c->dirty_status = true;
     }
@@ -607,9 +620,9 @@ static void draw_status(console *c)
 {
     WINDOW *w = c->win_status;
     int width = c->lay.cols;
-    if (c->prompt != PR_NONE) {
+    if (c->pr.kind != PR_NONE) {
         char line[PROMPT_MAX + 8];
-        snprintf(line, sizeof line, "%c%s", c->prompt == PR_FILTER ? '/' : ':', c->prompt_buf);
+        snprintf(line, sizeof line, "%c%s", c->pr.kind == PR_FILTER ? '/' : ':', c->pr.buf);
         int used = 0;
         char buf[PROMPT_MAX * 4];
         sanitize_str(line, buf, sizeof buf, width - 1, c->ascii, &used);
@@ -618,8 +631,8 @@ static void draw_status(console *c)
         int cx = used;
         for (int i = used; i < width; i++)
             waddch(w, ' ');
-        if (c->completions[0] && cx + 3 < width)
-            pane_put(w, 0, cx + 2, width - cx - 2, c->completions, c->attrs[ROLE_NEUTRAL], c->ascii);
+        if (c->pr.completions[0] && cx + 3 < width)
+            pane_put(w, 0, cx + 2, width - cx - 2, c->pr.completions, c->attrs[ROLE_NEUTRAL], c->ascii);
         wattrset(w, (int)c->attrs[ROLE_SELECTION]);
         if (cx < width)
             mvwaddch(w, 0, cx, ' ');
@@ -634,11 +647,11 @@ static void draw_status(console *c)
     strvec lines = { 0 };
     status_wrap(c, &lines);
     unsigned long mattr = c->attrs[role] | (role == ROLE_ERROR ? A_BOLD : 0);
-    if (right && c->win_msg && lines.n == (size_t)c->msg_extra + 1) {
+    if (right && c->msg.win && lines.n == (size_t)c->msg.extra + 1) {
         /* A long message: its first lines above, its last on the status line. */
-        for (int i = 0; i < c->msg_extra; i++)
-            pane_put(c->win_msg, i, 0, width, lines.items[i], mattr, c->ascii);
-        wnoutrefresh(c->win_msg);
+        for (int i = 0; i < c->msg.extra; i++)
+            pane_put(c->msg.win, i, 0, width, lines.items[i], mattr, c->ascii);
+        wnoutrefresh(c->msg.win);
         pane_put(w, 0, 0, width, lines.items[lines.n - 1], mattr, c->ascii);
     } else if (!right) {
         pane_put(w, 0, 0, width, hints, c->attrs[ROLE_NEUTRAL], c->ascii);
@@ -693,19 +706,19 @@ void con_render(console *c)
         c->dirty_header = false;
         any = true;
     }
-    if (c->ov == OV_NONE && con_apps_shown(c)) {
-        if (c->apps_dirty || c->ov_dirty) { /* the Apps overview takes the panes' place */
+    if (c->ov.kind == OV_NONE && con_apps_shown(c)) {
+        if (c->apps.dirty || c->ov.dirty) { /* the Apps overview takes the panes' place */
             con_apps_draw(c);
             any = true;
         }
-    } else if (c->ov == OV_NONE) {
+    } else if (c->ov.kind == OV_NONE) {
         for (int p = 0; p < PANE_COUNT; p++) {
             if (!c->win_pane[p] || !(c->panes[p].dirty || c->title_dirty[p]))
                 continue;
             draw_pane(c, p, c->panes[p].dirty);
             any = true;
         }
-    } else if (c->ov_dirty) {
+    } else if (c->ov.dirty) {
         draw_overlay(c);
         any = true;
     }
@@ -713,10 +726,10 @@ void con_render(console *c)
         draw_status(c);
         any = true;
     }
-    if (any && c->win_msg) {
+    if (any && c->msg.win) {
         /* a long message's lines stay over whatever was drawn under them */
-        touchwin(c->win_msg);
-        wnoutrefresh(c->win_msg);
+        touchwin(c->msg.win);
+        wnoutrefresh(c->msg.win);
     }
     if (any)
         doupdate();

@@ -143,7 +143,7 @@ static void on_guard_verdict(console *c, plan_guard_verdict v)
     if (auto_rb) {
         /* What was on screen and not running gives way to the rollback, and so
          * does a switch of profile or region that has not happened yet. */
-        if (c->switch_job)
+        if (c->who.switch_job)
             con_switch_cancel(c);
         if (a->ticket) {
             a->ticket->dropped = true;

@@ -12,11 +12,11 @@
 static void on_mfa_prompt(creds_job *j, const char *serial, const char *profile, void *ud)
 {
     console *c = ud;
-    if (c->n_mfa >= MFA_QUEUE_MAX) {
+    if (c->who.n_mfa >= MFA_QUEUE_MAX) {
         creds_job_mfa_code(j, NULL); /* "MFA code not given": the job fails with that line */
         return;
     }
-    mfa_wait *m = &c->mfa[c->n_mfa++];
+    mfa_wait *m = &c->who.mfa[c->who.n_mfa++];
     m->job = j;
     str_copy(m->serial, sizeof m->serial, serial ? serial : "");
     str_copy(m->profile, sizeof m->profile, profile ? profile : "");
@@ -35,46 +35,42 @@ creds_hooks con_creds_hooks(console *c)
 
 static void mfa_prompt_clear(console *c)
 {
-    secret_wipe(c->mfa_code, sizeof c->mfa_code);
-    c->mfa_code[0] = '\0';
-    c->prompt_buf[0] = '\0';
-    c->completions[0] = '\0';
-    if (c->prompt == PR_MFA)
-        c->prompt = PR_NONE;
-    c->dirty_status = true;
+    secret_wipe(c->who.mfa_code, sizeof c->who.mfa_code);
+    c->who.mfa_code[0] = '\0';
+    if (c->pr.kind == PR_MFA)
+        con_prompt_close(c);
 }
 
 static void mfa_prompt_open(console *c)
 {
-    const mfa_wait *m = &c->mfa[0];
+    const mfa_wait *m = &c->who.mfa[0];
     mfa_prompt_clear(c);
-    c->prompt = PR_MFA;
-    snprintf(c->completions, sizeof c->completions, "MFA code for profile %.60s (%.100s): Enter sends, Esc cancels",
-             m->profile, m->serial);
+    con_prompt_open(c, PR_MFA);
+    con_prompt_hint(c, "MFA code for profile %.60s (%.100s): Enter sends, Esc cancels", m->profile, m->serial);
 }
 
 void con_mfa_forget(console *c, const creds_job *j)
 {
     if (!j)
         return;
-    for (int i = 0; i < c->n_mfa; i++) {
-        if (c->mfa[i].job != j)
+    for (int i = 0; i < c->who.n_mfa; i++) {
+        if (c->who.mfa[i].job != j)
             continue;
-        if (i == 0 && c->prompt == PR_MFA)
+        if (i == 0 && c->pr.kind == PR_MFA)
             mfa_prompt_clear(c);
-        memmove(&c->mfa[i], &c->mfa[i + 1], (size_t)(c->n_mfa - i - 1) * sizeof c->mfa[0]);
-        c->n_mfa--;
+        memmove(&c->who.mfa[i], &c->who.mfa[i + 1], (size_t)(c->who.n_mfa - i - 1) * sizeof c->who.mfa[0]);
+        c->who.n_mfa--;
         i--;
     }
 }
 
 static void mfa_answer(console *c, bool send)
 {
-    creds_job *j = c->mfa[0].job;
-    memmove(&c->mfa[0], &c->mfa[1], (size_t)(c->n_mfa - 1) * sizeof c->mfa[0]);
-    c->n_mfa--;
-    char code[sizeof c->mfa_code];
-    memcpy(code, c->mfa_code, sizeof code);
+    creds_job *j = c->who.mfa[0].job;
+    memmove(&c->who.mfa[0], &c->who.mfa[1], (size_t)(c->who.n_mfa - 1) * sizeof c->who.mfa[0]);
+    c->who.n_mfa--;
+    char code[sizeof c->who.mfa_code];
+    memcpy(code, c->who.mfa_code, sizeof code);
     mfa_prompt_clear(c);
     creds_job_mfa_code(j, send ? code : NULL); /* copied by the job */
     secret_wipe(code, sizeof code);
@@ -84,28 +80,30 @@ static void mfa_answer(console *c, bool send)
 
 void con_mfa_key(console *c, int key)
 {
-    size_t n = strlen(c->mfa_code);
-    if (c->n_mfa == 0) {
+    size_t n = strlen(c->who.mfa_code);
+    if (c->who.n_mfa == 0) {
         mfa_prompt_clear(c);
     } else if (key == 27) {
         mfa_answer(c, false);
     } else if (key == '\r') {
         mfa_answer(c, true);
     } else if (key == (KEYMAP_FN | KEY_BACKSPACE)) {
-        if (n) {
-            c->mfa_code[n - 1] = '\0';
-            c->prompt_buf[n - 1] = '\0';
-        }
+        if (n)
+            c->who.mfa_code[n - 1] = '\0';
     } else if (key == ('u' & 0x1f)) {
-        secret_wipe(c->mfa_code, sizeof c->mfa_code);
-        c->mfa_code[0] = c->prompt_buf[0] = '\0';
-    } else if (key > 0x20 && key < 0x7f && n + 1 < sizeof c->mfa_code && n + 1 < sizeof c->prompt_buf) {
-        c->mfa_code[n] = (char)key;
-        c->mfa_code[n + 1] = '\0';
-        c->prompt_buf[n] = '*'; /* the code itself is never drawn */
-        c->prompt_buf[n + 1] = '\0';
+        secret_wipe(c->who.mfa_code, sizeof c->who.mfa_code);
+        c->who.mfa_code[0] = '\0';
+    } else if (key > 0x20 && key < 0x7f && n + 1 < sizeof c->who.mfa_code) {
+        c->who.mfa_code[n] = (char)key;
+        c->who.mfa_code[n + 1] = '\0';
     }
-    c->dirty_status = true;
+    /* The prompt shows a star per character: the code itself is never drawn. */
+    char stars[sizeof c->who.mfa_code];
+    size_t k = strlen(c->who.mfa_code);
+    memset(stars, '*', k);
+    stars[k] = '\0';
+    if (c->pr.kind == PR_MFA)
+        con_prompt_set_text(c, stars);
 }
 
 /* ---- the session ---- */
@@ -137,24 +135,24 @@ void con_creds_tick(console *c, int64_t now)
 {
     creds_session_tick(c->cs);
     /* A failed refresh: said once in the status line (the header keeps a note). */
-    if (c->cs->refresh_failed != c->refresh_failed_shown) {
-        c->refresh_failed_shown = c->cs->refresh_failed;
+    if (c->cs->refresh_failed != c->who.refresh_failed_shown) {
+        c->who.refresh_failed_shown = c->cs->refresh_failed;
         if (c->cs->refresh_failed)
             con_message(c, ROLE_ERROR, "%s", c->cs->message);
         c->dirty_header = true;
     }
     con_switch_poll(c);
     con_apps_tick(c, now);
-    if (c->n_mfa && c->prompt == PR_NONE)
+    if (c->who.n_mfa && c->pr.kind == PR_NONE)
         mfa_prompt_open(c);
 }
 
 int con_creds_timeout(const console *c, int64_t now, int timeout)
 {
-    if ((c->cs && c->cs->refresh) || c->switch_job)
+    if ((c->cs && c->cs->refresh) || c->who.switch_job)
         timeout = timeout < BUSY_WAIT_MS ? timeout : BUSY_WAIT_MS;
-    if (c->apps) {
-        int t = apps_watch_next_due_ms(c->apps, now);
+    if (c->apps.w) {
+        int t = apps_watch_next_due_ms(c->apps.w, now);
         timeout = t < timeout ? t : timeout;
     }
     return timeout;
@@ -163,17 +161,17 @@ int con_creds_timeout(const console *c, int64_t now, int timeout)
 void con_creds_close(console *c)
 {
     con_switch_cancel(c);
-    c->n_mfa = 0; /* the jobs go with their owners below */
-    secret_wipe(c->mfa_code, sizeof c->mfa_code);
+    c->who.n_mfa = 0; /* the jobs go with their owners below */
+    secret_wipe(c->who.mfa_code, sizeof c->who.mfa_code);
     con_apps_free(c);
     if (c->cs) {
         creds_session_close(c->cs);
         free(c->cs);
         c->cs = NULL;
     }
-    free(c->switch_profile);
-    free(c->switch_region);
-    c->switch_profile = c->switch_region = NULL;
+    free(c->who.switch_profile);
+    free(c->who.switch_region);
+    c->who.switch_profile = c->who.switch_region = NULL;
 }
 
 /* ---- the header ---- */
@@ -233,8 +231,8 @@ int con_header_note(const console *c, char *buf, size_t len, int *role)
 {
     buf[0] = '\0';
     *role = ROLE_WARNING;
-    if (c->switch_job) {
-        snprintf(buf, len, "switching to %s%s", c->switch_label, c->ascii ? "..." : "…");
+    if (c->who.switch_job) {
+        snprintf(buf, len, "switching to %s%s", c->who.switch_label, c->ascii ? "..." : "…");
     } else if (c->cs && c->cs->refresh_failed) {
         *role = ROLE_ERROR;
         snprintf(buf, len, "credentials refresh failed");

@@ -1,25 +1,22 @@
 /* console_int.h — what the console's files share: the console struct and the
  * functions one file calls in another (event loop and keys in console.c, drawing
  * in console_draw.c, overlays and the SSM shell in console_views.c, switching and
- * the command line in console_cmd.c). */
+ * the command line in console_cmd.c).
+ * Each part of the console's state has one owner file that changes it, through the
+ * functions declared below: the overlay (con_overlay, console_views.c), the prompt
+ * (con_prompt, console_cmd.c), the status line's message (con_msgline,
+ * console_draw.c), switching and MFA (con_identity, console_identity.c and
+ * console_cmd.c), the Apps overview (con_apps_state, apps_view.c) and the actions
+ * (con_actions, console_actions*.c). Others only read them. */
 #ifndef TARMAC_CONSOLE_INT_H
 #define TARMAC_CONSOLE_INT_H
 
 #include "console.h"
 
 #include <curses.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <langinfo.h>
-#include <openssl/evp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,13 +48,9 @@ typedef struct mfa_wait {
     char serial[128], profile[64];
 } mfa_wait;
 
-typedef struct console {
-    const cli_globals *g;
-    cli_session sess;
-    aws_client *client;     /* in use: cs->client */
-    creds_session *cs;      /* who the console is; refreshed in the background */
-    char *profile, *region; /* what the header shows and `s` passes on */
-    /* :profile / :region / an app elsewhere while its credentials resolve (console_cmd.c) */
+/* Switching profile/region/app and answering MFA (console_identity.c, console_cmd.c). */
+typedef struct con_identity {
+    /* :profile / :region / an app elsewhere while its credentials resolve */
     creds_job *switch_job;
     char *switch_profile, *switch_region;
     const app_config *switch_app;
@@ -66,12 +59,60 @@ typedef struct console {
     mfa_wait mfa[MFA_QUEUE_MAX];
     int n_mfa;
     char mfa_code[64]; /* typed so far (the prompt shows stars) */
-    /* the Apps overview (apps_view.c) */
-    apps_watch *apps;
-    listview apps_lv;
-    bool apps_open, apps_dirty;
-    overlay_kind apps_seen_ov;
-    int64_t apps_second;
+} con_identity;
+
+/* The Apps overview (apps_view.c). */
+typedef struct con_apps_state {
+    apps_watch *w;
+    listview lv;
+    bool open, dirty;
+    overlay_kind seen_ov;
+    int64_t second;
+} con_apps_state;
+
+/* The one overlay over the panes: detail, help, API log, a plan (console_views.c;
+ * OV_ACTION's text from console_actions.c). */
+typedef struct con_overlay {
+    overlay_kind kind;
+    bool dirty;
+    char title[160];
+    strvec lines;
+    int scroll;     /* in shown (wrapped) lines */
+    int hang;       /* OV_TEXT: where a line's value begins (its wrap goes on there) */
+    strvec wrapped; /* OV_TEXT: lines wrapped to wrap_w (con_overlay_lines) */
+    int wrap_w;
+    char copy_id[256];
+    int copy_pane; /* whose id copy_id is (its shapes: con_copy_pane_id) */
+    listview log_lv;
+    size_t log_seen;
+} con_overlay;
+
+/* The status line's prompt: / filter, : command, MFA code (console_cmd.c). */
+typedef struct con_prompt {
+    prompt_kind kind;
+    char buf[PROMPT_MAX];
+    char saved[128];
+    char completions[256];
+} con_prompt;
+
+/* The status line's message (console_draw.c): set by con_message, cleared by
+ * con_message_clear, wrapped above the status line when long. */
+typedef struct con_msgline {
+    char text[512];
+    int role;
+    int64_t until;
+    WINDOW *win; /* a long message's first lines, above the status line */
+    int extra;   /* how many lines win has (0: none) */
+} con_msgline;
+
+typedef struct console {
+    const cli_globals *g;
+    cli_session sess;
+    aws_client *client;     /* in use: cs->client */
+    creds_session *cs;      /* who the console is; refreshed in the background */
+    char *profile, *region; /* what the header shows and `s` passes on */
+    con_identity who;
+    con_apps_state apps;
     watch *w;
     keymap km;
     theme th;
@@ -86,35 +127,15 @@ typedef struct console {
 
     layout lay;
     WINDOW *win_header, *win_status, *win_overlay;
-    WINDOW *win_msg; /* a long message's first lines, above the status line */
-    int msg_extra;   /* how many lines win_msg has (0: none) */
     WINDOW *win_pane[PANE_COUNT];
     pane panes[PANE_COUNT];
     int focus;
     int tab_pane;
     int tab_mate; /* shown under the tab while an action runs here (-1: none) */
 
-    overlay_kind ov;
-    bool ov_dirty;
-    char ov_title[160];
-    strvec ov_lines;
-    int ov_scroll;     /* in shown (wrapped) lines */
-    int ov_hang;       /* OV_TEXT: where a line's value begins (its wrap goes on there) */
-    strvec ov_wrapped; /* OV_TEXT: ov_lines wrapped to ov_wrap_w (con_overlay_lines) */
-    int ov_wrap_w;
-    char ov_copy_id[256];
-    int ov_copy_pane; /* whose id ov_copy_id is (its shapes: con_copy_pane_id) */
-    listview log_lv;
-    size_t log_seen;
-
-    prompt_kind prompt;
-    char prompt_buf[PROMPT_MAX];
-    char prompt_saved[128];
-    char completions[256];
-
-    char msg[512];
-    int msg_role;
-    int64_t msg_until;
+    con_overlay ov;
+    con_prompt pr;
+    con_msgline msg;
 
     bool dirty_header, dirty_status, redraw_all;
     bool dozing_shown; /* the header says polling is slow (watch_dozing) */
@@ -141,6 +162,8 @@ void con_drain_sig_pipe(void);
 /* console_draw.c */
 pane_ctx con_ctx_of(const console *c);
 void con_message(console *c, int role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void con_message_clear(console *c);
+bool con_message_shown(const console *c, const char *text); /* text is on the status line now */
 void con_mark_all(console *c);
 void con_set_app(console *c, const app_config *app);
 void con_free_windows(console *c);
@@ -164,6 +187,12 @@ void con_overlay_close(console *c);
 /* The lines an open overlay shows at this width: OV_TEXT's wrapped (kept until the
  * text or the width changes), the others' as they are. */
 const strvec *con_overlay_lines(console *c, int width);
+/* Scrolls a text overlay by a scrolling action, or else by a function key (arrows,
+ * PgUp/PgDn, Home/End); false when neither scrolls. */
+bool con_overlay_scroll(console *c, action_id a, int key);
+void con_overlay_scroll_to(console *c, int line);
+/* Shows lines (taken) as overlay kind, at the top unless keep_scroll. */
+void con_overlay_show_lines(console *c, overlay_kind kind, strvec *lines, bool keep_scroll);
 void con_open_help(console *c);
 void con_log_rebuild(console *c);
 void con_open_log(console *c);
@@ -189,6 +218,10 @@ const app_config *con_app_for_asg(const console *c, const char *asg);
 void con_apply_pending_asg(console *c);
 void con_prompt_open(console *c, prompt_kind k);
 void con_prompt_key(console *c, int key);
+void con_prompt_close(console *c);
+void con_prompt_set_text(console *c, const char *text); /* what the prompt holds as typed */
+/* The line beside the prompt: completions, a hint ("MFA code for ..."). */
+void con_prompt_hint(console *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* console_identity.c: the creds session, its refresh, MFA prompts, the header's identity */
 int con_creds_start(console *c);              /* after cli_session_open; 0 or an exit code */

@@ -139,7 +139,7 @@ void con_act_resume_selected(console *c)
     strbuf err;
     sb_init(&err);
     plan *p = plan_from_journal(u, &err);
-    if (c->switch_job) {
+    if (c->who.switch_job) {
         con_act_set_note(a, true, "the console is switching profile or region: resume when it is done");
     } else if (!p) {
         con_act_set_note(a, true, "cannot resume %s: %s (a abandons it)", u->plan_id, err.buf);

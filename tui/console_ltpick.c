@@ -219,9 +219,9 @@ static void lt_render(console *c, const asg_group *g, const struct lt_cache *e, 
 {
     long cur[16];
     size_t n_cur = lt_current(g, &e->versions, cur, ARRAY_LEN(cur));
-    char line[PROMPT_MAX + 8], tmp[sizeof c->completions * 4];
+    char line[PROMPT_MAX + 8], tmp[sizeof c->pr.completions * 4];
     int used = 0;
-    snprintf(line, sizeof line, ":%s", c->prompt_buf);
+    snprintf(line, sizeof line, ":%s", c->pr.buf);
     sanitize_str(line, tmp, sizeof tmp, c->lay.cols - 1, c->ascii, &used);
     int room = c->lay.cols - used - 3;
     size_t wl = strlen(word);
@@ -257,26 +257,25 @@ static void lt_render(console *c, const asg_group *g, const struct lt_cache *e, 
         if (!shown) {
             char w[40];
             sanitize_str(word, w, sizeof w, 20, c->ascii, NULL);
-            snprintf(c->completions, sizeof c->completions, "(launch template %s has no version %s%s)", e->label, w,
-                     wl ? "..." : "");
+            con_prompt_hint(c, "(launch template %s has no version %s%s)", e->label, w, wl ? "..." : "");
             sb_free(&sb);
             return;
         }
         int cols = 0;
-        if (sb.len < sizeof c->completions) {
+        if (sb.len < sizeof c->pr.completions) {
             sanitize_str(sb.buf, tmp, sizeof tmp, -1, c->ascii, &cols);
             if (cols <= room)
                 break;
         }
     }
     /* Numbers only may still be too long: cut at a number, say there is more. */
-    if (sb.len >= sizeof c->completions) {
-        size_t cut = sizeof c->completions - 5;
+    if (sb.len >= sizeof c->pr.completions) {
+        size_t cut = sizeof c->pr.completions - 5;
         while (cut && sb.buf[cut] != ' ')
             cut--;
-        snprintf(c->completions, sizeof c->completions, "%.*s ...", (int)cut, sb.buf);
+        con_prompt_hint(c, "%.*s ...", (int)cut, sb.buf);
     } else {
-        snprintf(c->completions, sizeof c->completions, "%s", sb.buf);
+        con_prompt_hint(c, "%s", sb.buf);
     }
     sb_free(&sb);
 }
@@ -286,9 +285,9 @@ void con_ltpick_prompt_hint(console *c, bool tab)
     if (!c->ltp)
         c->ltp = xcalloc(1, sizeof *c->ltp);
     con_ltpick *a = c->ltp;
-    if (a->closing || c->prompt != PR_COMMAND || strncmp(c->prompt_buf, "deploy-lt ", 10) != 0)
+    if (a->closing || c->pr.kind != PR_COMMAND || strncmp(c->pr.buf, "deploy-lt ", 10) != 0)
         return;
-    const char *word = c->prompt_buf + 10;
+    const char *word = c->pr.buf + 10;
     c->dirty_status = true;
     const asg_group *g = selected_group(c);
     if (!g) {
@@ -296,26 +295,24 @@ void con_ltpick_prompt_hint(console *c, bool tab)
         char name[160];
         sanitize_str(sel ? sel : "", name, sizeof name, 60, c->ascii, NULL);
         if (sel)
-            snprintf(c->completions, sizeof c->completions, "(group %s is not loaded: no versions to offer)", name);
+            con_prompt_hint(c, "(group %s is not loaded: no versions to offer)", name);
         else
-            snprintf(c->completions, sizeof c->completions,
-                     "(select a group: its launch template's versions show here)");
+            con_prompt_hint(c, "(select a group: its launch template's versions show here)");
         return;
     }
     if (!has_lt(g)) {
         char name[160];
         sanitize_str(g->name, name, sizeof name, 60, c->ascii, NULL);
-        snprintf(c->completions, sizeof c->completions, "(group %s uses no launch template)", name);
+        con_prompt_hint(c, "(group %s uses no launch template)", name);
         return;
     }
     const struct lt_cache *e = lt_fetch(c, g, tab);
     if (!e)
-        snprintf(c->completions, sizeof c->completions, "(busy reading other launch templates: Tab tries again)");
+        con_prompt_hint(c, "(busy reading other launch templates: Tab tries again)");
     else if (e->fetching)
-        snprintf(c->completions, sizeof c->completions, "(reading the versions of launch template %s...)", e->label);
+        con_prompt_hint(c, "(reading the versions of launch template %s...)", e->label);
     else if (e->failed)
-        snprintf(c->completions, sizeof c->completions, "(cannot read the versions of %s: %s; Tab tries again)",
-                 e->label, e->err);
+        con_prompt_hint(c, "(cannot read the versions of %s: %s; Tab tries again)", e->label, e->err);
     else
         lt_render(c, g, e, word);
 }

@@ -2,7 +2,12 @@
  * of the shape AWS gives them), and the SSM shell the console steps aside for. */
 #include "console_int.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "services/field_rules.h"
 #include "deploy/plan_cli.h"
@@ -16,22 +21,22 @@
  * key's width and a space), so a long value wraps under itself; 0: none. */
 static void overlay_set_text(console *c, const char *title, const char *text, int hang)
 {
-    snprintf(c->ov_title, sizeof c->ov_title, "%s", title);
-    strvec_free(&c->ov_lines);
-    c->ov_hang = hang;
-    c->ov_wrap_w = -1;
+    snprintf(c->ov.title, sizeof c->ov.title, "%s", title);
+    strvec_free(&c->ov.lines);
+    c->ov.hang = hang;
+    c->ov.wrap_w = -1;
     const char *s = text;
     while (*s) {
         const char *nl = strchr(s, '\n');
         size_t n = nl ? (size_t)(nl - s) : strlen(s);
         char *line = xstrndup(s, n);
-        strvec_push(&c->ov_lines, line);
+        strvec_push(&c->ov.lines, line);
         free(line);
         s += n + (nl ? 1 : 0);
     }
-    c->ov = OV_TEXT;
-    c->ov_scroll = 0;
-    c->ov_dirty = true;
+    c->ov.kind = OV_TEXT;
+    c->ov.scroll = 0;
+    c->ov.dirty = true;
     c->dirty_status = true;
 }
 
@@ -50,25 +55,25 @@ static int value_column(const char *line, int col)
 
 const strvec *con_overlay_lines(console *c, int width)
 {
-    if (c->ov != OV_TEXT)
-        return &c->ov_lines;
-    if (c->ov_wrap_w != width) {
-        strvec_free(&c->ov_wrapped);
-        for (size_t i = 0; i < c->ov_lines.n; i++) {
-            const char *line = c->ov_lines.items[i];
-            text_wrap(line, width, value_column(line, c->ov_hang), 0, c->ascii, &c->ov_wrapped);
+    if (c->ov.kind != OV_TEXT)
+        return &c->ov.lines;
+    if (c->ov.wrap_w != width) {
+        strvec_free(&c->ov.wrapped);
+        for (size_t i = 0; i < c->ov.lines.n; i++) {
+            const char *line = c->ov.lines.items[i];
+            text_wrap(line, width, value_column(line, c->ov.hang), 0, c->ascii, &c->ov.wrapped);
         }
-        c->ov_wrap_w = width;
+        c->ov.wrap_w = width;
     }
-    return &c->ov_wrapped;
+    return &c->ov.wrapped;
 }
 
 void con_overlay_close(console *c)
 {
-    if (c->ov == OV_NONE)
+    if (c->ov.kind == OV_NONE)
         return;
-    c->ov = OV_NONE;
-    c->ov_copy_id[0] = '\0';
+    c->ov.kind = OV_NONE;
+    c->ov.copy_id[0] = '\0';
     for (int p = 0; p < PANE_COUNT; p++) {
         c->panes[p].dirty = true;
         if (c->win_pane[p])
@@ -90,8 +95,8 @@ void con_open_detail(console *c)
     char title[160];
     snprintf(title, sizeof title, "%s · %.100s  (Esc closes, y copies the id)", panes_all[p->id].title, id ? id : "");
     overlay_set_text(c, title, sb.buf, DETAIL_KEY_COLS + 1);
-    snprintf(c->ov_copy_id, sizeof c->ov_copy_id, "%s", id ? id : "");
-    c->ov_copy_pane = c->focus;
+    snprintf(c->ov.copy_id, sizeof c->ov.copy_id, "%s", id ? id : "");
+    c->ov.copy_pane = c->focus;
     sb_free(&sb);
 }
 
@@ -148,13 +153,13 @@ void con_log_rebuild(console *c)
 {
     const aws_call_record *rec = NULL;
     size_t n = aws_client_call_log(c->client, &rec);
-    c->log_seen = n;
-    lv_begin(&c->log_lv);
+    c->ov.log_seen = n;
+    lv_begin(&c->ov.log_lv);
     for (size_t k = n; k-- > 0;) {
         const aws_call_record *r = &rec[k];
         char id[200], t[16];
         snprintf(id, sizeof id, "%lld/%s/%s", (long long)r->when, r->operation, r->request_id);
-        lv_row *row = lv_add(&c->log_lv, id);
+        lv_row *row = lv_add(&c->ov.log_lv, id);
         time_t secs = (time_t)(r->when / 1000);
         struct tm tm;
         localtime_r(&secs, &tm);
@@ -176,14 +181,14 @@ void con_log_rebuild(console *c)
         if (r->error_code[0])
             row->role = ROLE_UNHEALTHY;
     }
-    lv_end(&c->log_lv, mono_now_ms());
-    c->ov_dirty = true;
+    lv_end(&c->ov.log_lv, mono_now_ms());
+    c->ov.dirty = true;
 }
 
 void con_open_log(console *c)
 {
-    snprintf(c->ov_title, sizeof c->ov_title, "API calls, newest first  (Esc closes)");
-    c->ov = OV_LOG;
+    snprintf(c->ov.title, sizeof c->ov.title, "API calls, newest first  (Esc closes)");
+    c->ov.kind = OV_LOG;
     con_log_rebuild(c);
     c->dirty_status = true;
 }
@@ -336,42 +341,89 @@ void con_ssm_shell(console *c)
         con_message(c, ROLE_WARNING, "SSM session ended by a signal");
 }
 
+bool con_overlay_scroll(console *c, action_id a, int key)
+{
+    int h = c->lay.body.h - 2, before = c->ov.scroll;
+    switch (a) {
+    case ACT_UP:
+        key = KEYMAP_FN | KEY_UP;
+        break;
+    case ACT_DOWN:
+        key = KEYMAP_FN | KEY_DOWN;
+        break;
+    case ACT_PAGE_UP:
+        key = KEYMAP_FN | KEY_PPAGE;
+        break;
+    case ACT_PAGE_DOWN:
+        key = KEYMAP_FN | KEY_NPAGE;
+        break;
+    case ACT_TOP:
+        key = KEYMAP_FN | KEY_HOME;
+        break;
+    case ACT_BOTTOM:
+        key = KEYMAP_FN | KEY_END;
+        break;
+    default:
+        break;
+    }
+    switch (key) {
+    case KEYMAP_FN | KEY_UP:
+        c->ov.scroll--;
+        break;
+    case KEYMAP_FN | KEY_DOWN:
+        c->ov.scroll++;
+        break;
+    case KEYMAP_FN | KEY_PPAGE:
+        c->ov.scroll -= h - 1;
+        break;
+    case KEYMAP_FN | KEY_NPAGE:
+        c->ov.scroll += h - 1;
+        break;
+    case KEYMAP_FN | KEY_HOME:
+        c->ov.scroll = 0;
+        break;
+    case KEYMAP_FN | KEY_END:
+        c->ov.scroll = INT_MAX / 2; /* the draw stops it at the end */
+        break;
+    default:
+        return false;
+    }
+    if (c->ov.scroll != before)
+        c->ov.dirty = true;
+    return true;
+}
+
+void con_overlay_scroll_to(console *c, int line)
+{
+    if (c->ov.scroll != line)
+        c->ov.dirty = true;
+    c->ov.scroll = line;
+}
+
+void con_overlay_show_lines(console *c, overlay_kind kind, strvec *lines, bool keep_scroll)
+{
+    strvec_free(&c->ov.lines);
+    c->ov.lines = *lines;
+    memset(lines, 0, sizeof *lines);
+    c->ov.kind = kind;
+    c->ov.copy_id[0] = '\0';
+    if (!keep_scroll)
+        c->ov.scroll = 0;
+    c->ov.dirty = true;
+    c->dirty_status = true;
+}
+
 void con_overlay_key(console *c, action_id a)
 {
-    int h = c->lay.body.h - 2;
-    if (c->ov == OV_LOG) {
-        if (lv_move(&c->log_lv, a, NULL)) {
-            c->ov_dirty = true;
+    if (c->ov.kind == OV_LOG) {
+        if (lv_move(&c->ov.log_lv, a, NULL)) {
+            c->ov.dirty = true;
             return;
         }
     } else {
-        int before = c->ov_scroll;
-        switch (a) {
-        case ACT_UP:
-            c->ov_scroll--;
-            break;
-        case ACT_DOWN:
-            c->ov_scroll++;
-            break;
-        case ACT_PAGE_UP:
-            c->ov_scroll -= h - 1;
-            break;
-        case ACT_PAGE_DOWN:
-            c->ov_scroll += h - 1;
-            break;
-        case ACT_TOP:
-            c->ov_scroll = 0;
-            break;
-        case ACT_BOTTOM:
-            c->ov_scroll = INT_MAX / 2;
-            break; /* the draw stops it at the end */
-        default:
-            break;
-        }
-        if (c->ov_scroll != before) {
-            c->ov_dirty = true;
+        int before = c->ov.scroll;
+        if (con_overlay_scroll(c, a, 0) && c->ov.scroll != before)
             return;
-        }
     }
     switch (a) {
     case ACT_BACK:
@@ -384,16 +436,17 @@ void con_overlay_key(console *c, action_id a)
         con_open_help(c);
         break;
     case ACT_API_LOG:
-        if (c->ov == OV_LOG)
+        if (c->ov.kind == OV_LOG)
             con_overlay_close(c);
         else
             con_open_log(c);
         break;
     case ACT_COPY_ID:
-        if (c->ov == OV_LOG)
-            copy_checked(c, lv_selected(&c->log_lv) ? lv_selected(&c->log_lv)->cells[7] : NULL, &request_id_shape);
+        if (c->ov.kind == OV_LOG)
+            copy_checked(c, lv_selected(&c->ov.log_lv) ? lv_selected(&c->ov.log_lv)->cells[7] : NULL,
+                         &request_id_shape);
         else
-            con_copy_pane_id(c, c->ov_copy_pane, c->ov_copy_id);
+            con_copy_pane_id(c, c->ov.copy_pane, c->ov.copy_id);
         break;
     case ACT_REFRESH:
         watch_refresh_now(c->w);
