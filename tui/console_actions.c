@@ -47,6 +47,12 @@ bool con_act_read_only_for(const console *c, const app_config *app)
         config_profile_read_only(&c->sess.config, c->profile);
 }
 
+bool con_protected_now(const console *c)
+{
+    const app_config *app = app_of(c, c->w ? watch_get(c->w)->selected_asg : NULL);
+    return app && app->protected_;
+}
+
 bool con_action_hidden(const console *c, action_id a)
 {
     if (!is_action(a))

@@ -219,6 +219,8 @@ void con_show_rollout(console *c)
 
 /* ---- drawing ---- */
 
+#define HEADER_WHO_MIN 24 /* "user/demo-operator" and a little more */
+
 static void draw_header(console *c)
 {
     WINDOW *w = c->win_header;
@@ -240,23 +242,55 @@ static void draw_header(console *c)
         : watch_dozing(c->w)      ? "idle: polling slowly"
                                   : "connected";
 
-    /* Right: [READ-ONLY] [credentials note] state clock; the left part (who and
-     * where: console_identity.c) gets what is left. */
-    static const char badge[] = "READ-ONLY";
-    bool ro = c->sess.read_only || con_read_only_now(c);
+    /* Right: badges, [credentials note], state, clock; the left part (who and where:
+     * console_identity.c) gets what is left. The badges say what an operator must
+     * not mistake: a broken app, no writes, typed confirmation, not a real account. */
+    struct {
+        char text[200];
+        int role;
+    } badges[5];
+    int nb = 0;
     /* A broken app's mark: what live names and that R rolls back, as long as the
      * room allows (the word itself always). */
     pane_ctx ctx = con_ctx_of(c);
-    char broken[200] = "";
     if (ctx.mark.broken) {
         int room = c->lay.cols / 2;
-        snprintf(broken, sizeof broken, "BROKEN: %.40s=%.60s, R rolls back", c->live_tag, ctx.mark.live);
-        if ((int)strlen(broken) > room)
-            snprintf(broken, sizeof broken, "BROKEN %.40s=%.60s", c->live_tag, ctx.mark.live);
-        if ((int)strlen(broken) > room)
-            snprintf(broken, sizeof broken, "BROKEN");
+        char *b = badges[nb].text;
+        size_t bl = sizeof badges[nb].text;
+        snprintf(b, bl, "BROKEN: %.40s=%.60s, R rolls back", c->live_tag, ctx.mark.live);
+        if ((int)strlen(b) > room)
+            snprintf(b, bl, "BROKEN %.40s=%.60s", c->live_tag, ctx.mark.live);
+        if ((int)strlen(b) > room)
+            snprintf(b, bl, "BROKEN");
+        badges[nb++].role = ROLE_ERROR;
     }
-    int broken_w = broken[0] ? (int)strlen(broken) + 2 : 0;
+    if (c->sess.read_only || con_read_only_now(c)) {
+        snprintf(badges[nb].text, sizeof badges[nb].text, "READ-ONLY");
+        badges[nb++].role = ROLE_WARNING;
+    } else if (con_protected_now(c)) {
+        snprintf(badges[nb].text, sizeof badges[nb].text, "PROTECTED");
+        badges[nb++].role = ROLE_WARNING;
+    }
+    bool narrow = c->lay.cols < 100; /* the words only: the group's name needs the room */
+    if (c->g->demo) {
+        snprintf(badges[nb].text, sizeof badges[nb].text, narrow ? "DEMO" : "DEMO: simulator");
+        badges[nb++].role = ROLE_PROGRESS;
+    } else if (c->g->endpoint_url && c->g->endpoint_url[0] && narrow) {
+        snprintf(badges[nb].text, sizeof badges[nb].text, "ENDPOINT");
+        badges[nb++].role = ROLE_PROGRESS;
+    } else if (c->g->endpoint_url && c->g->endpoint_url[0]) {
+        /* Not AWS's own endpoints: a simulator, an emulator or a proxy. */
+        const char *host = strstr(c->g->endpoint_url, "://");
+        host = host ? host + 3 : c->g->endpoint_url;
+        char shown[64];
+        sanitize_str(host, shown, sizeof shown, 30, c->ascii, NULL);
+        shown[strcspn(shown, "/")] = '\0';
+        snprintf(badges[nb].text, sizeof badges[nb].text, "ENDPOINT %s", shown);
+        badges[nb++].role = ROLE_PROGRESS;
+    }
+    int badges_w = 0;
+    for (int i = 0; i < nb; i++)
+        badges_w += (int)strlen(badges[i].text) + 2;
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
@@ -265,8 +299,13 @@ static void draw_header(console *c)
     char note[160];
     int note_role = ROLE_WARNING;
     int note_w = con_header_note(c, note, sizeof note, &note_role);
-    int rw = broken_w + (ro ? (int)sizeof badge - 1 + 2 : 0) + (note_w ? note_w + 2 : 0) + (int)strlen(state) + 2 +
-        (int)strlen(clock) + 1;
+    int rw = badges_w + (note_w ? note_w + 2 : 0) + (int)strlen(state) + 2 + (int)strlen(clock) + 1;
+    /* Short of room, the endpoint's badge (always last) gives way before who the
+     * console is: the identity keeps HEADER_WHO_MIN columns. */
+    if (nb && badges[nb - 1].role == ROLE_PROGRESS && c->lay.cols - rw < HEADER_WHO_MIN) {
+        nb--;
+        rw -= (int)strlen(badges[nb].text) + 2;
+    }
     int x = c->lay.cols - rw;
     if (x < 0)
         x = 0;
@@ -275,14 +314,10 @@ static void draw_header(console *c)
     con_header_left(c, x > 1 ? x - 1 : 0, &sb);
     pane_put(w, 0, 0, x > 1 ? x - 1 : 0, sb.buf, a, c->ascii);
     sb_free(&sb);
-    if (broken_w) {
-        pane_put(w, 0, x, broken_w - 2, broken, c->attrs[ROLE_ERROR] | A_BOLD | A_REVERSE, c->ascii);
-        x += broken_w;
-    }
-    if (ro) {
-        wattrset(w, (int)(c->attrs[ROLE_WARNING] | A_BOLD | A_REVERSE));
-        mvwaddstr(w, 0, x, badge);
-        x += (int)sizeof badge - 1 + 2;
+    for (int i = 0; i < nb; i++) {
+        int bw = (int)strlen(badges[i].text);
+        pane_put(w, 0, x, bw, badges[i].text, c->attrs[badges[i].role] | A_BOLD | A_REVERSE, c->ascii);
+        x += bw + 2;
     }
     if (note_w) {
         pane_put(w, 0, x, note_w, note, c->attrs[note_role] | A_BOLD, c->ascii);

@@ -285,6 +285,7 @@ bool con_actions_hold_quit(console *c);                    /* a quit waits for t
 bool con_actions_may_quit(console *c);
 bool con_actions_holds_client(const console *c);       /* a plan is built or run: no client switch */
 bool con_read_only_now(const console *c);              /* the selected group's effective read-only (header badge) */
+bool con_protected_now(const console *c);              /* the selected group's app asks for its name typed */
 bool con_action_hidden(const console *c, action_id a); /* read-only: not in hints and help */
 void con_actions_help(const console *c, strbuf *sb);
 /* The status line's keys while the action dialog is on screen (NULL: none open). */

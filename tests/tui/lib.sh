@@ -159,10 +159,12 @@ wait_gone() {
     return 1
 }
 
-# Masks what changes from run to run: the clock, ages and the border dashes that
-# shift with an age's width.
+# Masks what changes from run to run: the clock, the simulator's port (an
+# ephemeral one: always 5 digits), ages and the border dashes that shift with an
+# age's width.
 mask() {
     sed -e 's/[0-9][0-9]:[0-9][0-9] UTC/HH:MM UTC/' \
+        -e 's/ENDPOINT 127\.0\.0\.1:[0-9][0-9]*/ENDPOINT 127.0.0.1:PORT/' \
         -e 's/[-─]*\( STALE\)\{0,1\} \(\(≤\|<=\)\{0,1\}[0-9][0-9]*[smhd]\|loading\) \([+┐]\)/-\1 # \4/g' \
         -e 's/  *[0-9][0-9]*[smhd]\([ |│]\)/ #\1/g' \
         -e 's/  *[0-9][0-9]*[smhd]\([ |│]\)/ #\1/g'

@@ -266,6 +266,8 @@ check "n does not run it" wait_for "not run, nothing was changed" 5
 keys :; text "deploy-lt 4"; keys Enter
 lt_ok() { wait_for "Run this plan?" 10 && wait_for "deploy-lt plan" 2 && keys a && wait_for "desired-configuration" 2; }
 check ":deploy-lt N plans a refresh to that launch template version" lt_ok
+stale_gone() { ! screen | grep -qF "not run, nothing was changed"; }
+check "the last plan's 'not run' is gone once a new prompt and dialog open" stale_gone
 keys Escape
 keys :; text "rollback now"; keys Enter
 check "a malformed command says how to write it" wait_for "usage: :rollback" 5

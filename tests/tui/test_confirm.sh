@@ -213,6 +213,8 @@ prot_first() {
         { echo "# first line: $(first_line)"; return 1; }
 }
 check "120x40: the protected deploy's summary fits its first line and says protected" prot_first
+badges_ok() { screen | head -n 1 | grep -qF "PROTECTED" && screen | head -n 1 | grep -qF "ENDPOINT 127.0.0.1:"; }
+check "120x40: the header badges a protected app and a custom endpoint" badges_ok
 prot_hints_ok() { hints_line | grep -qF "Enter run  Esc cancel  Tab aws commands"; }
 check "120x40: the hints name Tab for the commands while the name is typed" prot_hints_ok
 keys Enter Enter y

@@ -359,3 +359,14 @@ crash_ok() {
     [ "$(tmux_ display-message -p -t "$T_SESSION" '#{alternate_on}')" = 0 ] && ! screen | grep -q "Groups"
 }
 check "SIGSEGV: the terminal is restored (main screen, cursor back)" crash_ok
+
+# --demo: the header says it is the simulator, not an account.
+console_quit
+tmux_ kill-server >/dev/null 2>&1
+mkdir -p "$T_DIR/demo-home"
+tmux_ new-session -d -s "$T_SESSION" -x 120 -y 30 \
+    "HOME='$T_DIR/demo-home' TZ=UTC LANG=C.UTF-8 TERM=xterm-256color '$TARMAC_BIN' --demo 2> '$T_DIR/demo.err'; sleep 30"
+demo_badge_ok() { wait_for "i-0" 20 && screen | head -n 1 | grep -qF "DEMO: simulator"; }
+check "--demo: the header's badge says it is the simulator" demo_badge_ok
+keys q
+tmux_ kill-server >/dev/null 2>&1
