@@ -461,3 +461,33 @@ void human_bytes(int64_t bytes, char *buf, size_t len)
     }
     snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
+
+int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *form_decode(const char *s, size_t n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+') {
+            sb_appendc(&sb, ' ');
+        } else if (s[i] == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+            sb_appendc(&sb, (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+            i += 2;
+        } else {
+            sb_appendc(&sb, s[i]);
+        }
+    }
+    char *out = sb_steal(&sb);
+    sb_free(&sb); /* sb_steal leaves a fresh empty buffer behind */
+    return out;
+}

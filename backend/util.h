@@ -19,6 +19,9 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s); /* xstrdup(NULL) == NULL */
 char *xstrndup(const char *s, size_t n);
+/* application/x-www-form-urlencoded: '+' is a space, %XX a byte; malloc'd. */
+char *form_decode(const char *s, size_t n);
+int hex_value(char c); /* 0-15, or -1 when c is not a hex digit */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void util_set_fatal_hook(void (*hook)(void)); /* called once before abort() on OOM */
 void util_fatal(const char *msg) __attribute__((noreturn));

@@ -12,37 +12,7 @@
 #include "auth.h"
 #include "sts.h"
 
-/* ---------------- form decoding ---------------- */
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static char *form_decode(const char *s, size_t n)
-{
-    strbuf sb;
-    sb_init(&sb);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+') {
-            sb_appendc(&sb, ' ');
-        } else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            sb_appendc(&sb, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
-            i += 2;
-        } else {
-            sb_appendc(&sb, s[i]);
-        }
-    }
-    char *out = sb_steal(&sb);
-    sb_free(&sb); /* sb_steal leaves a fresh empty buffer behind */
-    return out;
-}
+/* ---------------- form decoding (form_decode: util.h) ---------------- */
 
 int sim_form_parse(const char *s, size_t len, sim_form *out)
 {

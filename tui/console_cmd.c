@@ -465,7 +465,7 @@ void con_prompt_open(console *c, prompt_kind k)
     c->pr.kind = k;
     c->pr.completions[0] = '\0';
     if (k == PR_FILTER) {
-        snprintf(c->pr.saved, sizeof c->pr.saved, "%s", c->panes[c->focus].lv.filter);
+        snprintf(c->pr.saved, sizeof c->pr.saved, "%s", con_filter_get(c));
         snprintf(c->pr.buf, sizeof c->pr.buf, "%s", c->pr.saved);
     } else {
         c->pr.buf[0] = '\0';
@@ -499,11 +499,8 @@ void con_prompt_hint(console *c, const char *fmt, ...)
 
 static void prompt_changed(console *c)
 {
-    if (c->pr.kind == PR_FILTER) {
-        pane *p = &c->panes[c->focus];
-        lv_set_filter(&p->lv, c->pr.buf);
-        p->dirty = true;
-    }
+    if (c->pr.kind == PR_FILTER)
+        con_filter_set(c, c->pr.buf);
     if (c->pr.kind == PR_COMMAND)
         con_ltpick_prompt_hint(c, false);
     c->dirty_status = true;

@@ -489,6 +489,13 @@ static void draw_overlay(console *c)
 {
     WINDOW *w = c->win_overlay;
     rect r = c->lay.body;
+    /* Another view (the log's rows, then a call's detail): nothing of the last one
+     * may stay in the columns the new one does not paint. */
+    if (c->ov.drawn != c->ov.kind || !str_eq(c->ov.drawn_title, c->ov.title)) {
+        werase(w);
+        c->ov.drawn = c->ov.kind;
+        snprintf(c->ov.drawn_title, sizeof c->ov.drawn_title, "%s", c->ov.title);
+    }
     wattrset(w, (int)c->attrs[ROLE_FOCUS_BORDER]);
     mvwaddstr(w, 0, 0, c->ascii ? "+" : "┌");
     draw_hline(w, 0, 1, r.w - 2, c->ascii);
@@ -539,10 +546,12 @@ static void hints_text(console *c, char *buf, size_t len)
         snprintf(buf, len, "%s", dlg);
         return;
     }
-    static const action_id text_keys[] = { ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_TOP, ACT_BOTTOM, ACT_BACK, ACT_NONE };
-    static const action_id detail_keys[] = { ACT_DOWN,   ACT_UP,      ACT_PAGE_DOWN, ACT_TOP,
-                                             ACT_BOTTOM, ACT_COPY_ID, ACT_BACK,      ACT_NONE };
-    static const action_id log_keys[] = { ACT_DOWN, ACT_UP, ACT_PAGE_DOWN, ACT_COPY_ID, ACT_BACK, ACT_NONE };
+    static const action_id text_keys[] = { ACT_DOWN,   ACT_UP,     ACT_PAGE_DOWN, ACT_TOP,
+                                           ACT_BOTTOM, ACT_FILTER, ACT_BACK,      ACT_NONE };
+    static const action_id detail_keys[] = { ACT_DOWN,   ACT_UP,      ACT_PAGE_DOWN, ACT_TOP, ACT_BOTTOM,
+                                             ACT_FILTER, ACT_COPY_ID, ACT_BACK,      ACT_NONE };
+    static const action_id log_keys[] = { ACT_DOWN,   ACT_UP,      ACT_PAGE_DOWN, ACT_DETAIL,
+                                          ACT_FILTER, ACT_COPY_ID, ACT_BACK,      ACT_NONE };
     strbuf sb;
     sb_init(&sb);
     const action_id *h = c->panes[c->focus].ops->hints;

@@ -85,6 +85,10 @@ typedef struct con_overlay {
     int copy_pane; /* whose id copy_id is (its shapes: con_copy_pane_id) */
     listview log_lv;
     size_t log_seen;
+    bool from_log;      /* OV_TEXT: a call's detail opened from the log (Esc goes back) */
+    overlay_kind drawn; /* what the window last showed: another view starts blank */
+    char drawn_title[160];
+    char filter[64]; /* OV_TEXT: only the lines holding it (case aside); "" all */
 } con_overlay;
 
 /* The status line's prompt: / filter, : command, MFA code (console_cmd.c). */
@@ -196,6 +200,10 @@ void con_overlay_show_lines(console *c, overlay_kind kind, strvec *lines, bool k
 void con_open_help(console *c);
 void con_log_rebuild(console *c);
 void con_open_log(console *c);
+/* / while an overlay or a pane has the keys: the filter it applies, and setting it
+ * (the API log's rows, a text overlay's lines, the focused pane's rows). */
+const char *con_filter_get(const console *c);
+void con_filter_set(console *c, const char *filter);
 /* y: the selected row's id of pane which (a Targets row: its target's id) to the clipboard
  * by OSC 52, only when it has a shape that pane's ids have (field_rules.h); anything
  * else (a newline, an escape sequence) is refused with a message. */

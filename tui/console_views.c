@@ -36,6 +36,8 @@ static void overlay_set_text(console *c, const char *title, const char *text, in
     }
     c->ov.kind = OV_TEXT;
     c->ov.scroll = 0;
+    c->ov.filter[0] = '\0';
+    c->ov.from_log = false;
     c->ov.dirty = true;
     c->dirty_status = true;
 }
@@ -59,10 +61,22 @@ const strvec *con_overlay_lines(console *c, int width)
         return &c->ov.lines;
     if (c->ov.wrap_w != width) {
         strvec_free(&c->ov.wrapped);
+        size_t shown = 0;
+        if (c->ov.filter[0]) {
+            char head[160];
+            snprintf(head, sizeof head, "Lines holding '%s'  (/ then Enter on nothing shows all)", c->ov.filter);
+            text_wrap(head, width, 0, 0, c->ascii, &c->ov.wrapped);
+            strvec_push(&c->ov.wrapped, "");
+        }
         for (size_t i = 0; i < c->ov.lines.n; i++) {
             const char *line = c->ov.lines.items[i];
+            if (c->ov.filter[0] && !strcasestr(line, c->ov.filter))
+                continue;
             text_wrap(line, width, value_column(line, c->ov.hang), 0, c->ascii, &c->ov.wrapped);
+            shown++;
         }
+        if (c->ov.filter[0] && !shown)
+            strvec_push(&c->ov.wrapped, "(no line holds it)");
         c->ov.wrap_w = width;
     }
     return &c->ov.wrapped;
@@ -183,6 +197,79 @@ void con_log_rebuild(console *c)
     }
     lv_end(&c->ov.log_lv, mono_now_ms());
     c->ov.dirty = true;
+}
+
+/* Enter on a call in the API log: the whole record, the error's message and what
+ * was asked (secrets already replaced by the client: aws_params_for_log). */
+static void log_detail(console *c)
+{
+    const lv_row *row = lv_selected(&c->ov.log_lv);
+    const aws_call_record *rec = NULL;
+    size_t n = aws_client_call_log(c->client, &rec);
+    const aws_call_record *r = NULL;
+    for (size_t k = 0; row && k < n && !r; k++) {
+        char id[200];
+        snprintf(id, sizeof id, "%lld/%s/%s", (long long)rec[k].when, rec[k].operation, rec[k].request_id);
+        if (str_eq(id, row->id))
+            r = &rec[k];
+    }
+    if (!r) {
+        con_message(c, ROLE_WARNING, "that call has left the log (it keeps the last %d)", AWS_CALL_LOG_SIZE);
+        return;
+    }
+    strbuf sb;
+    sb_init(&sb);
+    char t[40];
+    pane_fmt_time(r->when, t, sizeof t);
+    detail_kv(&sb, "Time", t);
+    detail_kv(&sb, "Service", r->service);
+    detail_kv(&sb, "Operation", r->operation);
+    detail_kv(&sb, "Changes", r->mutating ? "yes: a mutating call (never retried blindly)" : "no: read-only");
+    detail_kv(&sb, "Parameters", r->params[0] ? r->params : "(none)");
+    if (r->http_status)
+        detail_kvf(&sb, "HTTP", "%ld", r->http_status);
+    else
+        detail_kv(&sb, "HTTP", "no answer (transport error)");
+    detail_kvf(&sb, "Took", "%d ms", r->latency_ms);
+    detail_kvf(&sb, "Retries", "%d", r->retries);
+    detail_kv(&sb, "RequestId", r->request_id);
+    detail_kv(&sb, "Error", r->error_code[0] ? r->error_code : "(none)");
+    if (r->message[0])
+        detail_kv(&sb, "Message", r->message);
+    if (r->note[0])
+        detail_kv(&sb, "Note", r->note);
+    char title[160];
+    snprintf(title, sizeof title, "API call · %.60s  (Esc back to the log, y copies the request id)", r->operation);
+    overlay_set_text(c, title, sb.buf, DETAIL_KEY_COLS + 1);
+    c->ov.from_log = true;
+    snprintf(c->ov.copy_id, sizeof c->ov.copy_id, "%s", r->request_id);
+    sb_free(&sb);
+}
+
+const char *con_filter_get(const console *c)
+{
+    if (c->ov.kind == OV_LOG)
+        return c->ov.log_lv.filter;
+    if (c->ov.kind == OV_TEXT)
+        return c->ov.filter;
+    return c->panes[c->focus].lv.filter;
+}
+
+void con_filter_set(console *c, const char *filter)
+{
+    if (c->ov.kind == OV_LOG) {
+        lv_set_filter(&c->ov.log_lv, filter);
+        c->ov.dirty = true;
+    } else if (c->ov.kind == OV_TEXT) {
+        snprintf(c->ov.filter, sizeof c->ov.filter, "%s", filter ? filter : "");
+        c->ov.wrap_w = -1; /* the shown lines again */
+        c->ov.scroll = 0;
+        c->ov.dirty = true;
+    } else {
+        pane *p = &c->panes[c->focus];
+        lv_set_filter(&p->lv, filter);
+        p->dirty = true;
+    }
 }
 
 void con_open_log(console *c)
@@ -426,10 +513,26 @@ void con_overlay_key(console *c, action_id a)
             return;
     }
     switch (a) {
-    case ACT_BACK:
-    case ACT_QUIT:
     case ACT_DETAIL:
+        if (c->ov.kind == OV_LOG)
+            log_detail(c);
+        else
+            con_overlay_close(c);
+        break;
+    case ACT_BACK:
+        if (c->ov.kind == OV_TEXT && c->ov.from_log) {
+            c->ov.from_log = false;
+            con_open_log(c); /* where the call was, its row still selected */
+            break;
+        }
         con_overlay_close(c);
+        break;
+    case ACT_QUIT:
+        con_overlay_close(c);
+        break;
+    case ACT_FILTER:
+        if (c->ov.kind == OV_LOG || c->ov.kind == OV_TEXT)
+            con_prompt_open(c, PR_FILTER);
         break;
     case ACT_HELP:
         con_overlay_close(c);

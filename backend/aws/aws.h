@@ -228,13 +228,22 @@ typedef struct aws_call_record {
     int retries;
     char request_id[96];
     char error_code[96]; /* "" on success */
-    char note[64];       /* what else happened, e.g. the endpoint's signing clock corrected
+    char message[160];   /* the error's message, cut ("" on success; never a secret) */
+    char params[200];    /* what was asked, secrets replaced (aws_params_for_log) */
+    bool mutating;
+    char note[64]; /* what else happened, e.g. the endpoint's signing clock corrected
                                     from the server's Date: "clock +2m", at most 15 minutes either
                                     way ("clock +15m, capped (+10y)"); "" when nothing */
 } aws_call_record;
 /* Newest last; the client keeps the last AWS_CALL_LOG_SIZE records. */
 #define AWS_CALL_LOG_SIZE 512
 size_t aws_client_call_log(const aws_client *c, const aws_call_record **records);
+/* call_log.c: a request body as the log shows it: Query parameters as "Name=value"
+ * (Action and Version left out), a JSON body compact; any value whose name says it
+ * is a secret (token codes, session and identity tokens, passwords, secrets, user
+ * data) replaced by "***"; cut to cap with "..." at a character boundary. */
+void aws_params_for_log(aws_protocol proto, const char *body, size_t len, char *out, size_t cap);
+bool aws_param_is_secret(const char *name, size_t len);
 
 /* ---- helpers for building Query bodies ---- */
 /* Appends "&key=value" (or "key=value" when sb is empty), both percent-encoded. */

@@ -379,7 +379,8 @@ const char *aws_client_region(const aws_client *c)
 
 /* ---------------- call log ---------------- */
 
-static void log_call(aws_client *c, const aws_call_ctx *x, long status, const char *request_id, const char *code)
+static void log_call(aws_client *c, const aws_call_ctx *x, long status, const char *request_id, const char *code,
+                     const char *message)
 {
     aws_call_record r = {
         .when = x->start_wall,
@@ -393,6 +394,9 @@ static void log_call(aws_client *c, const aws_call_ctx *x, long status, const ch
     str_copy(r.request_id, sizeof(r.request_id), request_id ? request_id : "");
     str_copy(r.error_code, sizeof(r.error_code), code ? code : "");
     str_copy(r.note, sizeof(r.note), x->note);
+    str_copy(r.message, sizeof(r.message), message ? message : "");
+    aws_params_for_log(x->svc->protocol, x->params, x->params_len, r.params, sizeof r.params);
+    r.mutating = x->mutating;
     size_t i = (size_t)(c->log_total % AWS_CALL_LOG_SIZE);
     c->log[i] = r;
     c->log[i + AWS_CALL_LOG_SIZE] = r;
@@ -524,9 +528,9 @@ static void call_finish(aws_call_ctx *x, const aws_response *resp, aws_error *er
         err->attempts = x->attempts;
         err->service = x->svc->id;
         str_copy(err->operation, sizeof(err->operation), x->operation);
-        log_call(c, x, err->http_status, err->request_id, err->code);
+        log_call(c, x, err->http_status, err->request_id, err->code, err->message);
     } else {
-        log_call(c, x, resp->http_status, resp->request_id, NULL);
+        log_call(c, x, resp->http_status, resp->request_id, NULL, NULL);
     }
     call_unlink(c, x);
     if (x->done)

@@ -220,17 +220,6 @@ static void canonical_uri(strbuf *out, const char *path, bool normalize)
     VEC_FREE(seg_len);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode %XX (a malformed escape stays literal) then encode canonically, so raw and
  * pre-encoded query strings give the same canonical form. */
 static char *query_component(const char *s, size_t n)
@@ -240,7 +229,7 @@ static char *query_component(const char *s, size_t n)
     sb_init(&enc);
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 && (lo = hexval(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = hex_value(s[i + 1])) >= 0 && (lo = hex_value(s[i + 2])) >= 0) {
             sb_appendc(&raw, (char)(hi << 4 | lo));
             i += 2;
         } else {

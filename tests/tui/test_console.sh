@@ -53,7 +53,7 @@ check "Esc clears the filter" wait_for "8a3c1f9" 3
 keys 2 Enter
 detail_ok() { wait_for "PrivateIpAddress" 3 && wait_for "LaunchTemplate.Version" 1; }
 check "Enter opens the detail view with every field" detail_ok
-view_keys_ok() { s=$(screen | tail -n 1); case $s in *"y copy id"*"Esc back"*) ! echo "$s" | grep -q "/ filter" ;; *) echo "# $s"; return 1 ;; esac; }
+view_keys_ok() { s=$(screen | tail -n 1); case $s in *"/ filter"*"y copy id"*"Esc back"*) ! echo "$s" | grep -q "Enter detail" ;; *) echo "# $s"; return 1 ;; esac; }
 check "the status line shows the detail view's keys, not the pane's" view_keys_ok
 keys Escape
 check "Esc closes the detail view" wait_gone "PrivateIpAddress" 3
@@ -114,6 +114,24 @@ keys Escape
 keys @
 log_ok() { wait_for "DescribeAutoScalingGroups" 3 && wait_for "DescribeTargetHealth" 1 && wait_for "OPERATION" 1; }
 check "@ shows the API call log" log_ok
+keys /; text "TargetHealth"; keys Enter
+log_filter_ok() { wait_gone "DescribeAutoScalingGroups" 3 && wait_for "DescribeTargetHealth" 1; }
+check "/ in the API log keeps the calls that match" log_filter_ok
+keys Enter
+log_detail_ok() {
+    wait_for "API call · DescribeTargetHealth" 3 && wait_for "TargetGroupArn=arn:aws:elasticloadbalancing:" 1 &&
+        wait_for "no: read-only" 1 && wait_for "RequestId" 1
+}
+check "Enter on a call shows the whole request: its parameters, status and ids" log_detail_ok
+keys Escape
+check "Esc from a call's detail goes back to the log" wait_for "API calls, newest first" 3
+keys /; keys C-u; keys Enter
+keys Escape
+keys '?'
+wait_for "ssm_shell" 3
+keys /; text "rollback"; keys Enter
+help_search_ok() { wait_for "Lines holding 'rollback'" 3 && ! screen | grep -qF "ssm_shell"; }
+check "/ in help keeps the lines holding the word" help_search_ok
 keys Escape
 keys 2 s
 ssm_ok() { wait_for "session-manager-plugin is not on PATH; nothing was run" 3 && [ ! -e "$T_DIR/aws-ran" ]; }
@@ -363,6 +381,8 @@ check "SIGSEGV: the terminal is restored (main screen, cursor back)" crash_ok
 # --demo: the header says it is the simulator, not an account.
 console_quit
 tmux_ kill-server >/dev/null 2>&1
+i=0
+while tmux_ has-session 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
 mkdir -p "$T_DIR/demo-home"
 tmux_ new-session -d -s "$T_SESSION" -x 120 -y 30 \
     "HOME='$T_DIR/demo-home' TZ=UTC LANG=C.UTF-8 TERM=xterm-256color '$TARMAC_BIN' --demo 2> '$T_DIR/demo.err'; sleep 30"

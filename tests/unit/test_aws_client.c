@@ -161,6 +161,44 @@ static void check_signature(const lb_request *q, const char *region, const char 
     sigv4_output_free(&out);
 }
 
+/* The API log shows what was asked, never a secret. */
+static void test_params_for_log(void **state)
+{
+    (void)state;
+    char out[200];
+    aws_params_for_log(AWS_PROTO_QUERY, "RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fops&TokenCode=123456&SerialNumber=s",
+                       75, out, sizeof out);
+    assert_string_equal(out, "RoleArn=arn:aws:iam::1:role/ops TokenCode=*** SerialNumber=s");
+    const char *web = "WebIdentityToken=eyJh.b.c&NextToken=page2&ClientToken=abc&Action=X&Version=1";
+    aws_params_for_log(AWS_PROTO_QUERY, web, strlen(web), out, sizeof out);
+    assert_string_equal(out, "WebIdentityToken=*** NextToken=page2 ClientToken=abc");
+    const char *lt = "LaunchTemplateData.UserData=c2VjcmV0&Description=x+y";
+    aws_params_for_log(AWS_PROTO_EC2, lt, strlen(lt), out, sizeof out);
+    assert_string_equal(out, "LaunchTemplateData.UserData=*** Description=x y");
+    const char *json = "{\"repositoryName\":\"web\",\"auth\":{\"Password\":\"p\",\"sessionToken\":\"t\"},"
+                       "\"nextToken\":\"n\",\"items\":[{\"secretString\":\"s\"}]}";
+    aws_params_for_log(AWS_PROTO_JSON_1_1, json, strlen(json), out, sizeof out);
+    assert_null(strstr(out, "\"p\""));
+    assert_null(strstr(out, "\"t\""));
+    assert_null(strstr(out, "\"s\""));
+    assert_non_null(strstr(out, "\"repositoryName\":\"web\""));
+    assert_non_null(strstr(out, "\"nextToken\":\"n\""));
+    aws_params_for_log(AWS_PROTO_JSON_1_0, "not json", 8, out, sizeof out);
+    assert_string_equal(out, "(not a JSON object: not shown)");
+    /* Cut at a character boundary, with "..." */
+    char big[400];
+    strcpy(big, "Description=");
+    for (int i = 0; i < 120; i++)
+        strcat(big, "\xc3\xa9");
+    char small[21];
+    aws_params_for_log(AWS_PROTO_QUERY, big, strlen(big), small, sizeof small);
+    assert_int_equal(strlen(small) <= 20, 1);
+    assert_memory_equal(small + strlen(small) - 3, "...", 3);
+    assert_int_equal(((unsigned char)small[strlen(small) - 4] & 0xc0) != 0xc0, 1); /* no lead byte alone */
+    aws_params_for_log(AWS_PROTO_QUERY, NULL, 0, out, sizeof out);
+    assert_string_equal(out, "");
+}
+
 static void test_throttled_twice_then_ok(void **state)
 {
     fixture *f = *state;
@@ -183,6 +221,8 @@ static void test_throttled_twice_then_ok(void **state)
     assert_int_equal(log[0].http_status, 200);
     assert_string_equal(log[0].error_code, "");
     assert_string_equal(log[0].request_id, "ok-9");
+    assert_string_equal(log[0].params, "AutoScalingGroupNames.member.1=web"); /* what was asked */
+    assert_string_equal(log[0].message, "");
 
     /* Every attempt is a well-formed, signed Query request. */
     for (size_t i = 0; i < 3; i++) {
@@ -954,6 +994,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_token_and_query_params, setup, teardown),
         cmocka_unit_test_setup_teardown(test_call_log_ring, setup, teardown),
+        cmocka_unit_test(test_params_for_log),
         cmocka_unit_test_setup_teardown(test_free_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait_wakes_for_retry_timer, setup, teardown),
         cmocka_unit_test(test_pages_budget),
