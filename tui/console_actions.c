@@ -106,13 +106,17 @@ static void load_keys(const console *c)
     bound_key(c, ACT_STOP_PLAN, false, a->k_stop, sizeof a->k_stop);
     bound_key(c, ACT_REPLAN, false, a->k_replan, sizeof a->k_replan);
     bound_key(c, ACT_ROLLBACK, false, a->k_rollback, sizeof a->k_rollback);
+    bound_key(c, ACT_RESUME_PLAN, false, a->k_resume, sizeof a->k_resume);
+    bound_key(c, ACT_ABANDON_PLAN, false, a->k_abandon, sizeof a->k_abandon);
     a->keys = (dialog_keys){ .confirm = a->k_confirm,
                              .decline = a->k_decline,
                              .commands = a->k_commands,
                              .commands_typing = a->k_commands_typing,
                              .stop = a->k_stop,
                              .replan = a->k_replan,
-                             .rollback = a->k_rollback };
+                             .rollback = a->k_rollback,
+                             .resume = a->k_resume,
+                             .abandon = a->k_abandon };
 }
 
 /* The dialog's text in the overlay: wrapped, not cut (the aws commands are long
@@ -675,7 +679,7 @@ bool con_actions_dialog_key(console *c, int key)
     if (!a || c->ov.kind != OV_ACTION)
         return false;
     /* The dialog's own keys first, then the global ones (Esc, q, R, scrolling). */
-    action_id act = keymap_lookup(&c->km, SCOPE_DIALOG, key);
+    action_id act = keymap_lookup(&c->km, a->phase == DLG_UNFINISHED ? SCOPE_UNFINISHED : SCOPE_DIALOG, key);
     if (a->quit_ask) {
         if (key != (KEYMAP_FN | KEY_RESIZE) && key != (KEYMAP_FN | KEY_MOUSE))
             quit_answer(c, act);
@@ -744,17 +748,17 @@ bool con_actions_dialog_key(console *c, int key)
         }
         break;
     case DLG_UNFINISHED:
-        if ((act == ACT_DOWN || key == 'j') && a->unf_sel + 1 < a->unf.n) {
+        if ((act == ACT_DOWN || key == (KEYMAP_FN | KEY_DOWN)) && a->unf_sel + 1 < a->unf.n) {
             a->unf_sel++;
             con_act_dialog_refresh(c);
-        } else if ((act == ACT_UP || key == 'k') && a->unf_sel > 0) {
+        } else if ((act == ACT_UP || key == (KEYMAP_FN | KEY_UP)) && a->unf_sel > 0) {
             a->unf_sel--;
             con_act_dialog_refresh(c);
-        } else if (key == 'r' && a->unf.n) {
+        } else if (act == ACT_RESUME_PLAN && a->unf.n) {
             con_act_resume_selected(c);
-        } else if (key == 'a' && a->unf.n) {
+        } else if (act == ACT_ABANDON_PLAN && a->unf.n) {
             con_act_abandon_selected(c);
-        } else if (esc || key == 'q' || key == 'l') {
+        } else if (esc || act == ACT_BACK || act == ACT_QUIT) {
             con_act_dialog_end(c);
         }
         break;
@@ -905,7 +909,10 @@ const char *con_actions_hints(const console *c)
             hint(&sb, "Esc", "dismiss");
             break;
         case DLG_UNFINISHED:
-            sb_append(&sb, " r resume  a abandon  j/k select  Esc decide later");
+            hint(&sb, a->k_resume, "resume");
+            hint(&sb, a->k_abandon, "abandon");
+            hint(&sb, "j/k", "select");
+            hint(&sb, "Esc", "decide later");
             break;
         case DLG_NONE:
             break;

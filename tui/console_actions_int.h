@@ -40,7 +40,8 @@ struct con_actions {
     bool show_cli;   /* the plan's aws commands unfolded (a new plan folds them) */
     char hints[300]; /* the status line's keys while the dialog is open */
     /* the names of the dialog's keys, from the keymap (dialog_keys points here) */
-    char k_confirm[32], k_decline[32], k_commands[32], k_commands_typing[32], k_stop[32], k_replan[32], k_rollback[32];
+    char k_confirm[32], k_decline[32], k_commands[32], k_commands_typing[32], k_stop[32], k_replan[32], k_rollback[32],
+        k_resume[32], k_abandon[32];
     dialog_keys keys;
 
     /* a quit asked for while something would be left behind: the question */

@@ -293,14 +293,23 @@ void dialog_title(const dialog_state *d, char *buf, size_t len)
     }
 }
 
+/* The key bound to a dialog action; def when no keymap is given (tests). */
+static const char *key_or(const char *k, const char *def)
+{
+    return k ? k : def;
+}
+
 static void unfinished_text(const dialog_state *d, strbuf *out)
 {
     const journal_unfinished_list *l = d->unfinished;
     sb_append(out,
               "these plans did not finish (stopped, killed, or the session dropped);\n"
-              "tags and refreshes may be half-way.\n\n"
-              "r: resume the selected plan (shows it first)   a: abandon it (changes nothing in AWS)\n"
-              "j/k: select   Esc: decide later (actions on that app wait until then)\n");
+              "tags and refreshes may be half-way.\n\n");
+    const dialog_keys *k = d->keys;
+    sb_printf(out,
+              "%s: resume the selected plan (shows it first)   %s: abandon it (changes nothing in AWS)\n"
+              "j/k: select   Esc: decide later (actions on that app wait until then)\n",
+              key_or(k ? k->resume : NULL, "r"), key_or(k ? k->abandon : NULL, "a"));
     if (d->note)
         sb_printf(out, "\n%s%s\n", d->note_bad ? "! " : "", d->note);
     sb_append(out, "\n");
@@ -319,11 +328,6 @@ static void unfinished_text(const dialog_state *d, strbuf *out)
             sb_append(out, "\n");
         }
     }
-}
-
-static const char *key_or(const char *k, const char *def)
-{
-    return k ? k : def;
 }
 
 /* A protected plan waiting for its group's name: printable keys are typed. */

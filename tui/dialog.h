@@ -54,6 +54,8 @@ typedef struct dialog_keys {
     const char *stop;            /* "x" */
     const char *replan;          /* "r" */
     const char *rollback;        /* "R" */
+    const char *resume;          /* "r": the unfinished plans' list */
+    const char *abandon;         /* "a" */
 } dialog_keys;
 
 typedef struct dialog_state {

@@ -14,9 +14,10 @@
 
 #define SCOPE_GLOBAL  0
 #define SCOPE_PANE(n) (n) /* a pane's number (panes.def) */
-#define SCOPE_DIALOG                                                                                                   \
-    100 /* the action dialog (a plan on screen): looked up before
-                                    the global keys while it is open */
+/* the action dialog (a plan on screen): looked up before the global keys while it is open */
+#define SCOPE_DIALOG 100
+/* the list of unfinished plans (found in the journal at start or before an action) */
+#define SCOPE_UNFINISHED 101
 
 typedef enum action_id {
     ACT_NONE = 0,

@@ -308,6 +308,9 @@ kill_mid_deploy() {
     tm deploy a9f3c21 --app web --yes > /dev/null 2>&1 &
     pid=$!
     sleep 2.2
+    # tm runs in a subshell: tarmac may be its child, not $pid itself. Both go, or
+    # a surviving tarmac finishes (or undoes) its plan behind the test's back.
+    pkill -9 -P "$pid" 2>/dev/null
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     sim_post /_sim/faults '{"rules":[]}'
@@ -323,10 +326,18 @@ check "a abandons it (journaled)" abandon_ok
 console_quit
 fresh resume
 kill_mid_deploy
-open_console web
+# The list's keys are the keymap's: resume_plan rebound to u, so r is not it.
+CFG_KEYS="$T_DIR/tarmac-keys.yaml"
+{ cat "$CFG"; printf 'keys:\n  resume_plan: u\n'; } > "$CFG_KEYS"
+console_start 160x48 XDG_STATE_HOME="$STATE" --config "$CFG_KEYS" --app web
 wait_for "Unfinished plans in the journal" 10
+rebound_ok() { wait_for "u: resume the selected plan" 3 && screen | tail -n 1 | grep -qF "u resume"; }
+check "the unfinished plans' keys come from the keymap (resume_plan: u)" rebound_ok
 keys r
-check "r shows the plan to resume" wait_for "Resume deploy plan" 10
+sleep 0.5
+check "r is no longer resume once rebound" wait_for "Unfinished plans in the journal" 1
+keys u
+check "u shows the plan to resume" wait_for "Resume deploy plan" 10
 keys y
 resume_ok() { wait_for "Done: every step done or skipped." 30 && digest_is prod "$(digest a9f3c21)"; }
 check "resumed: the plan ends, live on the tag" resume_ok
