@@ -406,8 +406,9 @@ static void decode_service_deployment(json_object *o, ecs_service_deployment *d)
     d->rollback_service_revision_arn = ju_dup_string(rb, "serviceRevisionArn");
     json_object *cb = ju_get_object(o, "deploymentCircuitBreaker");
     d->circuit_breaker_status = ju_dup_string(cb, "status");
-    d->has_circuit_breaker_counts = get_count(cb, "failureCount", &d->circuit_breaker_failure_count) &
-        get_count(cb, "threshold", &d->circuit_breaker_threshold);
+    bool has_failures = get_count(cb, "failureCount", &d->circuit_breaker_failure_count);
+    bool has_threshold = get_count(cb, "threshold", &d->circuit_breaker_threshold);
+    d->has_circuit_breaker_counts = has_failures && has_threshold;
     json_object *al = ju_get_object(o, "alarms");
     d->alarms_status = ju_dup_string(al, "status");
     ju_get_strvec(al, "alarmNames", &d->alarm_names);
