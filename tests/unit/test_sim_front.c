@@ -1677,8 +1677,7 @@ static void test_hostile_parameters(void **state)
         "null",
         "{\"repositoryName\": 5}",
         "{\"repositoryName\": \"web\", \"imageIds\": 7}",
-        "{\"repositoryName\": \"web\", \"imageIds\": [1, null, {}, {\"imageTag\": 3}, {\"imageDigest\": "
-        "\"sha256:zz\"}]}",
+        "{\"repositoryName\":\"web\",\"imageIds\":[1,null,{},{\"imageTag\":3},{\"imageDigest\":\"sha256:zz\"}]}",
         "{\"repositoryName\": \"web\", \"imageManifest\": \"not json\", \"imageTag\": \"x\"}",
         "{\"repositoryName\": \"web\", \"imageManifest\": \"{}\", \"imageDigest\": \"sha256:00\"}",
         "{\"repositoryName\": \"web\", \"maxResults\": -5, \"nextToken\": \"\\u0000bogus\"}",
