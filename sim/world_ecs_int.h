@@ -69,14 +69,20 @@ struct w_ecs {
 };
 
 /* world_ecs.c */
+void w_ecs_clusters_sync(sim_world *w);                               /* their task and service counts */
 int w_ecs_cluster_index(const sim_world *w, const char *name_or_arn); /* NULL/"": default; -1 unknown */
 int w_ecs_service_index(const sim_world *w, int cluster, const char *name_or_arn);
 int w_ecs_td_index(const sim_world *w, const char *spec);             /* family, family:rev, ARN; -1 unknown */
 int w_ecs_td_add(sim_world *w, const char *family, json_object *doc); /* takes doc; the new revision */
+
+/* world_ecs_deploy.c */
 /* A new PRIMARY deployment of td for the service (the old ones become ACTIVE); images_of:
  * the index of the deployment whose resolved images it runs (a rollback), or -1 to
  * resolve the task definition's images now. reason NULL: "ECS deployment ID in progress." */
 void w_ecs_deploy(sim_world *w, int svc, int td, int images_of, const char *reason);
 void w_ecs_sync_service(sim_world *w, int svc); /* s.deployments and counts from the state */
+/* A new service's first deployment of td, COMPLETED, its tasks running and healthy. */
+void w_ecs_start_settled(sim_world *w, int svc, int td);
+void w_ecs_dep_free(w_ecs_dep *d);
 
 #endif
