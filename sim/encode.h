@@ -109,6 +109,9 @@ json_object *enc_json_ecs_cluster(const ecs_cluster *c);
 json_object *enc_json_ecs_service(const ecs_service *s);
 json_object *enc_json_ecs_task(const ecs_task *t);
 json_object *enc_json_ecs_failure(const ecs_failure *f);
+/* ServiceDeployment, and the ServiceDeploymentBrief ListServiceDeployments lists of it. */
+json_object *enc_json_ecs_service_deployment(const ecs_service_deployment *d);
+json_object *enc_json_ecs_sd_brief(const ecs_service_deployment *d);
 /* Appends the PLAIN serialization of o and releases it. */
 void enc_json_finish(strbuf *sb, json_object *o);
 

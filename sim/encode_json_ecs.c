@@ -193,3 +193,68 @@ json_object *enc_json_ecs_failure(const ecs_failure *f)
     enc_json_add_str(o, "detail", f->detail);
     return o;
 }
+
+static json_object *revision_summary(const ecs_service_revision_summary *r)
+{
+    json_object *o = json_object_new_object();
+    enc_json_add_str(o, "arn", r->arn);
+    add_int(o, "requestedTaskCount", r->requested_task_count);
+    add_int(o, "runningTaskCount", r->running_task_count);
+    add_int(o, "pendingTaskCount", r->pending_task_count);
+    return o;
+}
+
+json_object *enc_json_ecs_service_deployment(const ecs_service_deployment *d)
+{
+    json_object *o = json_object_new_object();
+    enc_json_add_str(o, "serviceDeploymentArn", d->service_deployment_arn);
+    enc_json_add_str(o, "serviceArn", d->service_arn);
+    enc_json_add_str(o, "clusterArn", d->cluster_arn);
+    add_time(o, "createdAt", d->created_at);
+    add_time(o, "startedAt", d->started_at);
+    add_time(o, "finishedAt", d->finished_at);
+    add_time(o, "stoppedAt", d->stopped_at);
+    add_time(o, "updatedAt", d->updated_at);
+    json_object *src = json_object_new_array();
+    for (size_t i = 0; i < d->source_service_revisions.n; i++)
+        json_object_array_add(src, revision_summary(&d->source_service_revisions.items[i]));
+    json_object_object_add(o, "sourceServiceRevisions", src);
+    if (d->target_service_revision.arn)
+        json_object_object_add(o, "targetServiceRevision", revision_summary(&d->target_service_revision));
+    enc_json_add_str(o, "status", d->status);
+    enc_json_add_str(o, "statusReason", d->status_reason);
+    json_object_object_add(o, "deploymentConfiguration", deployment_configuration(&d->deployment_configuration));
+    if (d->rollback_reason || d->rollback_service_revision_arn) {
+        json_object *rb = json_object_new_object();
+        enc_json_add_str(rb, "reason", d->rollback_reason);
+        add_time(rb, "startedAt", d->rollback_started_at);
+        enc_json_add_str(rb, "serviceRevisionArn", d->rollback_service_revision_arn);
+        json_object_object_add(o, "rollback", rb);
+    }
+    json_object *cb = json_object_new_object();
+    enc_json_add_str(cb, "status", d->circuit_breaker_status);
+    if (d->has_circuit_breaker_counts) {
+        add_int(cb, "failureCount", d->circuit_breaker_failure_count);
+        add_int(cb, "threshold", d->circuit_breaker_threshold);
+    }
+    json_object_object_add(o, "deploymentCircuitBreaker", cb);
+    json_object *al = json_object_new_object();
+    enc_json_add_str(al, "status", d->alarms_status);
+    json_object_object_add(o, "alarms", al);
+    return o;
+}
+
+json_object *enc_json_ecs_sd_brief(const ecs_service_deployment *d)
+{
+    json_object *o = json_object_new_object();
+    enc_json_add_str(o, "serviceDeploymentArn", d->service_deployment_arn);
+    enc_json_add_str(o, "serviceArn", d->service_arn);
+    enc_json_add_str(o, "clusterArn", d->cluster_arn);
+    add_time(o, "startedAt", d->started_at);
+    add_time(o, "createdAt", d->created_at);
+    add_time(o, "finishedAt", d->finished_at);
+    enc_json_add_str(o, "targetServiceRevisionArn", d->target_service_revision.arn);
+    enc_json_add_str(o, "status", d->status);
+    enc_json_add_str(o, "statusReason", d->status_reason);
+    return o;
+}

@@ -959,6 +959,9 @@ static const route_op ops[] = {
     { "ecs", "DescribeTaskDefinition", SIM_PROTO_JSON11, op_ecs_describe_task_definition },
     { "ecs", "RegisterTaskDefinition", SIM_PROTO_JSON11, op_ecs_register_task_definition },
     { "ecs", "UpdateService", SIM_PROTO_JSON11, op_ecs_update_service },
+    { "ecs", "ListServiceDeployments", SIM_PROTO_JSON11, op_ecs_list_service_deployments },
+    { "ecs", "DescribeServiceDeployments", SIM_PROTO_JSON11, op_ecs_describe_service_deployments },
+    { "ecs", "StopServiceDeployment", SIM_PROTO_JSON11, op_ecs_stop_service_deployment },
 };
 
 size_t route_op_count(void)

@@ -260,3 +260,71 @@ sim_error op_ecs_update_service(op_ctx *c)
     }
     return e;
 }
+
+sim_error op_ecs_list_service_deployments(op_ctx *c)
+{
+    const char *service = route_j_str(c, "service");
+    if (!service)
+        return route_missing(c, "service");
+    int max;
+    sim_error e = max_results(c, &max);
+    strvec status = { 0 };
+    route_j_strlist(c, "status", &status);
+    sim_ecs_sd_refs out = { 0 };
+    char *next = NULL;
+    if (sim_ok(&e))
+        e = world_ecs_list_service_deployments(c->w, route_j_str(c, "cluster"), service, &status,
+                                               route_j_str(c, "nextToken"), max, &out, &next);
+    if (sim_ok(&e)) {
+        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        for (size_t i = 0; i < out.n; i++)
+            json_object_array_add(a, enc_json_ecs_sd_brief(out.items[i]));
+        json_object_object_add(o, "serviceDeployments", a);
+        enc_json_add_str(o, "nextToken", next);
+        route_set_json(c);
+        enc_json_finish(&c->resp->body, o);
+    }
+    VEC_FREE(out);
+    free(next);
+    strvec_free(&status);
+    return e;
+}
+
+sim_error op_ecs_describe_service_deployments(op_ctx *c)
+{
+    strvec arns = { 0 };
+    route_j_strlist(c, "serviceDeploymentArns", &arns);
+    sim_ecs_sd_refs out = { 0 };
+    ecs_failure_list failures = { 0 };
+    sim_error e = arns.n ? world_ecs_describe_service_deployments(c->w, &arns, &out, &failures)
+                         : route_missing(c, "serviceDeploymentArns");
+    if (sim_ok(&e)) {
+        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        for (size_t i = 0; i < out.n; i++)
+            json_object_array_add(a, enc_json_ecs_service_deployment(out.items[i]));
+        json_object_object_add(o, "serviceDeployments", a);
+        json_object_object_add(o, "failures", failures_json(&failures));
+        route_set_json(c);
+        enc_json_finish(&c->resp->body, o);
+    }
+    VEC_FREE(out);
+    MODEL_LIST_FREE(failures, ecs_failure_free);
+    strvec_free(&arns);
+    return e;
+}
+
+sim_error op_ecs_stop_service_deployment(op_ctx *c)
+{
+    const char *arn = route_j_str(c, "serviceDeploymentArn");
+    if (!arn)
+        return route_missing(c, "serviceDeploymentArn");
+    const char *stopped = NULL;
+    sim_error e = world_ecs_stop_service_deployment(c->w, arn, route_j_str(c, "stopType"), &stopped);
+    if (sim_ok(&e)) {
+        json_object *o = json_object_new_object();
+        enc_json_add_str(o, "serviceDeploymentArn", stopped);
+        route_set_json(c);
+        enc_json_finish(&c->resp->body, o);
+    }
+    return e;
+}

@@ -40,5 +40,8 @@ sim_error op_ecs_list_task_definitions(op_ctx *c);
 sim_error op_ecs_describe_task_definition(op_ctx *c);
 sim_error op_ecs_register_task_definition(op_ctx *c);
 sim_error op_ecs_update_service(op_ctx *c);
+sim_error op_ecs_list_service_deployments(op_ctx *c);
+sim_error op_ecs_describe_service_deployments(op_ctx *c);
+sim_error op_ecs_stop_service_deployment(op_ctx *c);
 
 #endif

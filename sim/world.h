@@ -316,6 +316,18 @@ typedef struct sim_ecs_update {
     const ecs_deployment_configuration *deployment_configuration;
 } sim_ecs_update;
 sim_error world_ecs_update_service(sim_world *w, const sim_ecs_update *u, const ecs_service **out);
+/* Service deployments (world_ecs_sd.c): newest first; status NULL/empty: every status. */
+typedef VEC(const ecs_service_deployment *) sim_ecs_sd_refs;
+sim_error world_ecs_list_service_deployments(sim_world *w, const char *cluster, const char *service,
+                                             const strvec *status, const char *next_token, int max_items,
+                                             sim_ecs_sd_refs *out, char **next_out);
+/* At most 20 ARNs; unknown: MISSING. */
+sim_error world_ecs_describe_service_deployments(sim_world *w, const strvec *arns, sim_ecs_sd_refs *out,
+                                                 ecs_failure_list *failures);
+/* stop_type NULL or ROLLBACK: a PENDING / IN_PROGRESS one is ROLLBACK_REQUESTED, and rolls
+ * back to the last COMPLETED deployment at the next step. *arn_out borrowed. Errors:
+ * ServiceDeploymentNotFoundException, ConflictException, InvalidParameterException. */
+sim_error world_ecs_stop_service_deployment(sim_world *w, const char *arn, const char *stop_type, const char **arn_out);
 
 /* ---------- the event log ----------
  * A bounded ring (100,000 events) of everything that happens. Each event is one JSON

@@ -255,6 +255,7 @@ void w_ecs_free(sim_world *w)
         free(e->tasks.items[i].pull_error);
     }
     VEC_FREE(e->tasks);
+    w_ecs_sd_free(w);
     free(e);
     w->ecs = NULL;
 }

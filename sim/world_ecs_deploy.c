@@ -130,6 +130,7 @@ static void set_rollout(sim_world *w, w_ecs_svc *v, w_ecs_dep *d, const char *st
 void w_ecs_dep_free(w_ecs_dep *d)
 {
     ecs_deployment_free(&d->d);
+    free(d->revision_arn);
     for (size_t i = 0; i < d->images.n; i++) {
         free(d->images.items[i].digest);
         free(d->images.items[i].pull_error);
@@ -167,6 +168,9 @@ void w_ecs_deploy(sim_world *w, int svc, int td, int images_of, const char *reas
     d->d.created_at = d->d.updated_at = w->now;
     d->d.launch_type = xstrdup("FARGATE");
     d->rollback = images_of >= 0;
+    d->revision_arn = xasprintf("arn:aws:ecs:%s:%s:service-revision/%s/%s/%s", w->region, w->account_id,
+                                w->ecs->clusters.items[v->cluster].c.cluster_name, v->s.service_name, id + 8);
+    d->sd = -1;
     /* Image tags are resolved to digests when a deployment starts: every task of the
      * deployment runs the same digest. */
     const w_ecs_td *t = &w->ecs->tds.items[td];
@@ -183,6 +187,10 @@ void w_ecs_deploy(sim_world *w, int svc, int td, int images_of, const char *reas
     set_rollout(w, v, d, "IN_PROGRESS", reason);
     str_set(&v->s.task_definition, t->arn);
     v->steady = false;
+    if (images_of >= 0)
+        d->sd = v->deps.n > 1 ? v->deps.items[1].sd : -1; /* a rollback is part of what it rolls back */
+    else
+        w_ecs_sd_started(w, svc);
 }
 
 /* ---------- tasks ---------- */
@@ -265,7 +273,7 @@ static void stop_task(sim_world *w, w_ecs_task *k, const char *code, const char 
         strvec_push(&w->ecs->services.items[k->svc].stopped, task_id(&k->t));
 }
 
-static int cb_threshold(int desired)
+int w_ecs_cb_threshold(int desired)
 {
     int t = (desired + 1) / 2; /* 0.5 × desired, rounded up (the simulator's assumption) */
     return t < ECS_CB_MIN ? ECS_CB_MIN : t > ECS_CB_MAX ? ECS_CB_MAX : t;
@@ -287,12 +295,14 @@ static void task_failed(sim_world *w, w_ecs_task *k)
     d->failures++;
     const ecs_deployment_configuration *dc = &v->s.deployment_configuration;
     if (di != 0 || !dc->circuit_breaker_enable || !str_eq(d->d.rollout_state, "IN_PROGRESS") ||
-        d->failures < cb_threshold(v->s.desired_count))
+        d->failures < w_ecs_cb_threshold(v->s.desired_count))
         return;
     set_rollout(w, v, d, "FAILED", "ECS deployment circuit breaker: task failed to start.");
+    bool rolling_back = dc->circuit_breaker_rollback && v->last_completed > 0;
+    w_ecs_sd_failed(w, k->svc, di, rolling_back, "ECS deployment circuit breaker: task failed to start.");
     svc_event(w, v, "(service %s) (deployment %s) deployment failed: tasks failed to start.", v->s.service_name,
               d->d.id);
-    if (dc->circuit_breaker_rollback && v->last_completed > 0) {
+    if (rolling_back) {
         const w_ecs_dep *good = &v->deps.items[v->last_completed];
         char reason[160];
         snprintf(reason, sizeof reason, "ECS deployment circuit breaker: rolling back to deploymentId %s.", good->d.id);
@@ -472,6 +482,7 @@ static void service_step(sim_world *w, int svc)
         char reason[160];
         snprintf(reason, sizeof reason, "ECS deployment %s completed.", primary->d.id);
         set_rollout(w, v, primary, "COMPLETED", reason);
+        w_ecs_sd_completed(w, svc);
         svc_event(w, v, "(service %s) (deployment %s) deployment completed.", v->s.service_name, primary->d.id);
         /* the others are INACTIVE: DescribeServices lists them no more */
         while (v->deps.n > 1)
@@ -537,6 +548,7 @@ void w_ecs_step(sim_world *w)
 {
     if (!w->ecs)
         return;
+    w_ecs_sd_step(w);
     tasks_step(w);
     for (size_t i = 0; i < w->ecs->services.n; i++) {
         service_step(w, (int)i);
@@ -544,6 +556,7 @@ void w_ecs_step(sim_world *w)
         w_ecs_sync_service(w, (int)i);
     }
     w_ecs_clusters_sync(w);
+    w_ecs_sd_step(w);
 }
 
 void w_ecs_start_settled(sim_world *w, int svc, int td)
@@ -568,6 +581,7 @@ void w_ecs_start_settled(sim_world *w, int svc, int td)
     str_set(&v->deps.items[0].d.rollout_state_reason, reason);
     v->last_completed = 0;
     v->steady = true;
+    w_ecs_sd_completed(w, svc);
     svc_event(w, v, "(service %s) has reached a steady state.", v->s.service_name);
     w_ecs_sync_service(w, svc);
 }

@@ -38,8 +38,18 @@ typedef struct w_ecs_dep {
     int td;
     VEC(w_ecs_image) images; /* per container of the task definition */
     int failures;            /* the circuit breaker's count (reset by a healthy task) */
-    bool rollback;           /* started by the circuit breaker's rollback */
+    bool rollback;           /* started by a rollback (the circuit breaker's, or a stop request's) */
+    int sd;                  /* its service deployment (index into sds); a rollback shares the failed one's */
+    char *revision_arn;      /* its service revision */
 } w_ecs_dep;
+
+/* A service deployment (ListServiceDeployments / DescribeServiceDeployments): one per
+ * deployment a change started; a rollback is part of the one it rolls back. */
+typedef struct w_ecs_sd {
+    ecs_service_deployment sd; /* kept current */
+    int svc;
+    bool rollback_requested; /* StopServiceDeployment: the rollback starts at the next step */
+} w_ecs_sd;
 
 typedef struct w_ecs_task {
     ecs_task t; /* kept current */
@@ -66,6 +76,7 @@ struct w_ecs {
     VEC(w_ecs_td) tds;
     VEC(w_ecs_svc) services;
     VEC(w_ecs_task) tasks;
+    VEC(w_ecs_sd) sds; /* oldest first */
 };
 
 /* world_ecs.c */
@@ -84,5 +95,14 @@ void w_ecs_sync_service(sim_world *w, int svc); /* s.deployments and counts from
 /* A new service's first deployment of td, COMPLETED, its tasks running and healthy. */
 void w_ecs_start_settled(sim_world *w, int svc, int td);
 void w_ecs_dep_free(w_ecs_dep *d);
+/* The circuit breaker's threshold for a desired count. */
+int w_ecs_cb_threshold(int desired);
+
+/* world_ecs_sd.c: service deployments follow the deployments */
+void w_ecs_sd_started(sim_world *w, int svc);   /* deps[0] was just made by a change */
+void w_ecs_sd_completed(sim_world *w, int svc); /* deps[0] is COMPLETED */
+void w_ecs_sd_failed(sim_world *w, int svc, int dep, bool rolling_back, const char *reason);
+void w_ecs_sd_step(sim_world *w); /* requested rollbacks start; counts */
+void w_ecs_sd_free(sim_world *w);
 
 #endif

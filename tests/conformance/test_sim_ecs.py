@@ -5,7 +5,9 @@ moves to COMPLETED within minimumHealthyPercent; `aws ecs wait services-stable`
 returns once it has; a deployment resolves the tag's digest in the simulated ECR when
 it starts; a bad image trips the deployment circuit breaker (0.5 x desired, at least
 3 failed tasks) and rolls back to the last COMPLETED deployment; validation errors
-come back with the codes of botocore's ecs model; scenario mistakes name FILE:LINE.
+come back with the codes of botocore's ecs model; service deployments follow the
+deployments, and StopServiceDeployment rolls one back; scenario mistakes name
+FILE:LINE.
 Rules and sources: docs/simulator.md (ECS).
 
 Every test writes its own scenario and starts its own simulator; most run at a crawl
@@ -459,6 +461,93 @@ class Refusals(Base):
                 "--force-new-deployment", expect_error="ClusterNotFoundException")
         run_cli(self, self.sim.url, "ecs", "describe-task-definition", "--task-definition", "nope",
                 expect_error="ClientException")
+
+
+class ServiceDeployments(Base):
+    """ListServiceDeployments / DescribeServiceDeployments follow the deployments;
+    StopServiceDeployment (ROLLBACK) moves one to ROLLBACK_REQUESTED, then rolls back to
+    the previous service revision (the developer guide's "Stopping Amazon ECS service
+    deployments")."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ops = botocore.session.get_session().get_service_model("ecs").operation_names
+        if "StopServiceDeployment" not in ops:
+            raise unittest.SkipTest(f"SKIP: botocore {botocore.__version__} has no StopServiceDeployment")
+
+    def sds(self, service="app"):
+        """Every page (botocore has no paginator for it): nextToken followed, bounded."""
+        out, kw = [], {}
+        for _ in range(100):
+            page = self.ecs.list_service_deployments(cluster="prod", service=service, **kw)
+            out += page["serviceDeployments"]
+            if not page.get("nextToken"):
+                return out
+            kw = {"nextToken": page["nextToken"]}
+        self.fail("more than 100 pages of service deployments")
+
+    def sd(self, arn):
+        return self.ecs.describe_service_deployments(serviceDeploymentArns=[arn])["serviceDeployments"][0]
+
+    def test_stop_rolls_back(self):
+        (first,) = self.sds()
+        self.assertEqual(first["status"], "SUCCESSFUL")
+        self.ecs.update_service(cluster="prod", service="app", forceNewDeployment=True)
+        self.sim.advance(STEP_S)
+        new, old = self.sds()
+        self.assertEqual((new["status"], old["status"]), ("IN_PROGRESS", "SUCCESSFUL"))
+        self.assertEqual(self.service()["currentServiceDeployment"], new["serviceDeploymentArn"])
+        d = self.sd(new["serviceDeploymentArn"])
+        self.assertEqual([r["arn"] for r in d["sourceServiceRevisions"]], [old["targetServiceRevisionArn"]])
+        self.assertEqual(d["targetServiceRevision"]["arn"], new["targetServiceRevisionArn"])
+        self.assertEqual(d["deploymentCircuitBreaker"], {"status": "MONITORING", "failureCount": 0, "threshold": 3})
+        r = self.ecs.stop_service_deployment(serviceDeploymentArn=new["serviceDeploymentArn"], stopType="ROLLBACK")
+        self.assertEqual(r["serviceDeploymentArn"], new["serviceDeploymentArn"])
+        self.assertEqual(self.sd(new["serviceDeploymentArn"])["status"], "ROLLBACK_REQUESTED")
+        self.wait_service(completed)
+        d = self.sd(new["serviceDeploymentArn"])
+        self.assertEqual(d["status"], "ROLLBACK_SUCCESSFUL")
+        self.assertEqual(d["rollback"]["serviceRevisionArn"], old["targetServiceRevisionArn"])
+        self.assertIn("finishedAt", d)
+        # nothing left to stop: a finished one is refused
+        with self.assertRaises(ClientError) as cm:
+            self.ecs.stop_service_deployment(serviceDeploymentArn=new["serviceDeploymentArn"])
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ConflictException")
+
+    def test_circuit_breaker_rollback_is_one_service_deployment(self):
+        td = self.ecs.describe_task_definition(taskDefinition="app")["taskDefinition"]
+        keep = {k: td[k] for k in ("family", "containerDefinitions", "networkMode", "requiresCompatibilities")}
+        keep["containerDefinitions"][0]["image"] = f"{REGISTRY}/app:bad"
+        new_td = self.ecs.register_task_definition(**keep)["taskDefinition"]["taskDefinitionArn"]
+        self.ecs.update_service(cluster="prod", service="app", taskDefinition=new_td)
+        self.wait_service(lambda s: completed(s) and s["taskDefinition"] != new_td)
+        sds = self.sds()
+        self.assertEqual(len(sds), 2, "the rollback belongs to the failed service deployment")
+        d = self.sd(sds[0]["serviceDeploymentArn"])
+        self.assertEqual(d["status"], "ROLLBACK_SUCCESSFUL")
+        self.assertEqual(d["statusReason"], "ECS deployment circuit breaker: task failed to start.")
+        self.assertEqual(d["deploymentCircuitBreaker"]["status"], "TRIGGERED")
+        self.assertEqual(d["deploymentCircuitBreaker"]["threshold"], 3)
+        self.assertGreaterEqual(d["deploymentCircuitBreaker"]["failureCount"], 3)
+        self.assertEqual(d["rollback"]["serviceRevisionArn"], sds[1]["targetServiceRevisionArn"])
+        self.assertEqual(self.ecs.list_service_deployments(cluster="prod", service="app",
+                                                          status=["SUCCESSFUL"])["serviceDeployments"],
+                         [sds[1]])
+
+    def test_refusals(self):
+        ecs = self.sim.client("ecs", validate=False)
+        arn = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service-deployment/prod/app/nope"
+        for call, kw, code in [
+                ("stop_service_deployment", {"serviceDeploymentArn": arn}, "ServiceDeploymentNotFoundException"),
+                ("list_service_deployments", {"cluster": "prod", "service": "gone"}, "ServiceNotFoundException"),
+                ("list_service_deployments", {"cluster": "nope", "service": "app"}, "ClusterNotFoundException"),
+                ("describe_service_deployments", {"serviceDeploymentArns": [arn] * 21}, "InvalidParameterException")]:
+            with self.assertRaises(ClientError) as cm:
+                getattr(ecs, call)(**kw)
+            self.assertEqual(cm.exception.response["Error"]["Code"], code, call)
+        r = self.ecs.describe_service_deployments(serviceDeploymentArns=[arn])
+        self.assertEqual(r["failures"][0]["reason"], "MISSING")
 
 
 class ScenarioErrors(unittest.TestCase):

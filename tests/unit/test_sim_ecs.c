@@ -70,6 +70,9 @@ typedef struct got {
     ecs_task_definition td;
     bool have_td;
     ecs_service service;
+    ecs_service_deployment_brief_list briefs;
+    ecs_service_deployments_result sds;
+    char *arn;
 } got;
 
 static void note(got *g, const aws_error *err)
@@ -123,8 +126,30 @@ static void on_service(aws_client *c, ecs_service *r, const aws_error *err, void
         g->service = *r;
 }
 
+static void on_briefs(aws_client *c, ecs_service_deployment_brief_list *r, const aws_error *err, void *ud)
+{
+    (void)c;
+    note(ud, err);
+    ((got *)ud)->briefs = *r;
+}
+static void on_sds(aws_client *c, ecs_service_deployments_result *r, const aws_error *err, void *ud)
+{
+    (void)c;
+    note(ud, err);
+    ((got *)ud)->sds = *r;
+}
+static void on_arn(aws_client *c, char *arn, const aws_error *err, void *ud)
+{
+    (void)c;
+    note(ud, err);
+    ((got *)ud)->arn = arn;
+}
+
 static void got_free(got *g)
 {
+    MODEL_LIST_FREE(g->briefs, ecs_service_deployment_brief_free);
+    ecs_service_deployments_result_free(&g->sds);
+    free(g->arn);
     strvec_free(&g->arns);
     ecs_clusters_result_free(&g->clusters);
     ecs_services_result_free(&g->services);
@@ -282,6 +307,50 @@ static void test_client_deploys_a_bad_image(void **state)
     free(bad_dep);
 }
 
+/* The service deployment calls: a forced deployment listed IN_PROGRESS, stopped with
+ * ROLLBACK, described ROLLBACK_SUCCESSFUL once the rollback completed. */
+static void test_client_stops_a_service_deployment(void **state)
+{
+    fx *x = *state;
+    aws_error err = { 0 };
+    got g = { 0 };
+    ecs_update_service_params up = { .cluster = "demo", .service = "web-svc", .force_new_deployment = true };
+    finish(x, &g, svc_ecs_update_service(x->c, &up, on_service, &g, &err), &err);
+    char *current = xstrdup(g.service.current_service_deployment);
+    got_free(&g);
+    advance(x, 5);
+    finish(x, &g, svc_ecs_list_service_deployments(x->c, "demo", "web-svc", NULL, on_briefs, &g, &err), &err);
+    assert_int_equal(g.briefs.n, 2);
+    assert_string_equal(g.briefs.items[0].service_deployment_arn, current);
+    assert_string_equal(g.briefs.items[0].status, "IN_PROGRESS");
+    assert_string_equal(g.briefs.items[1].status, "SUCCESSFUL");
+    got_free(&g);
+
+    finish(x, &g, svc_ecs_stop_service_deployment(x->c, current, "ROLLBACK", on_arn, &g, &err), &err);
+    assert_string_equal(g.arn, current);
+    got_free(&g);
+    strvec arns = { 0 };
+    strvec_push(&arns, current);
+    bool done = false;
+    for (int i = 0; i < 100 && !done; i++) {
+        advance(x, 5);
+        finish(x, &g, svc_ecs_describe_service_deployments(x->c, &arns, on_sds, &g, &err), &err);
+        assert_int_equal(g.sds.service_deployments.n, 1);
+        const ecs_service_deployment *d = &g.sds.service_deployments.items[0];
+        done = str_eq(d->status, "ROLLBACK_SUCCESSFUL");
+        if (done) {
+            assert_string_equal(d->rollback_reason, "Service deployment rolled back by a stop request.");
+            assert_non_null(d->rollback_service_revision_arn);
+            assert_int_equal(d->source_service_revisions.n, 1);
+            assert_string_equal(d->rollback_service_revision_arn, d->source_service_revisions.items[0].arn);
+        }
+        got_free(&g);
+    }
+    assert_true(done);
+    strvec_free(&arns);
+    free(current);
+}
+
 /* ---- the world on its own ---- */
 
 static const char SCENARIO[] =
@@ -387,6 +456,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_client_reads_the_simulator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_deploys_a_bad_image, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_client_stops_a_service_deployment, setup, teardown),
         cmocka_unit_test(test_threshold_and_percentages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
