@@ -2,8 +2,9 @@
  * tests/fixtures/ecs, hostile bodies (truncated, wrong types, malformed digests,
  * endless pages), request documents compared with botocore's serializer, the copy of
  * a task definition revision, every member name svc_ecs.c reads or sends checked
- * against botocore's ecs model, and the typed calls end to end against the loopback
- * server (pages, chunks of 10 services and 100 tasks, errors passed through). */
+ * against botocore's ecs model, answers recorded from moto, and the typed calls end
+ * to end against the loopback server (pages, chunks of 10 services and 100 tasks,
+ * errors passed through). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -367,6 +368,77 @@ static void test_malformed_digest(void **state)
     assert_int_equal(r.tasks.n, 0); /* nothing of the answer kept */
     assert_int_equal(r.failures.n, 0);
     ecs_tasks_result_free(&r);
+}
+
+/* Answers moto 5.2.1's ECS gave boto3 (recorded into tests/fixtures/ecs/moto_*.json:
+ * a Fargate service with the circuit breaker, then forceNewDeployment): another
+ * server's shapes decode to what boto3 read from them. moto leaves
+ * deploymentConfiguration out of its answers: absent here too, not zero. */
+static void test_moto_answers(void **state)
+{
+    (void)state;
+    size_t len;
+    aws_error err = { 0 };
+    char *body = fixture("moto_describe_services.json", &len);
+    ecs_services_result r = { 0 };
+    assert_int_equal(ecs_decode_services(body, len, &r, NULL, &err), 0);
+    assert_int_equal(r.services.n, 1);
+    const ecs_service *s = &r.services.items[0];
+    assert_string_equal(s->service_name, "web");
+    assert_int_equal(s->desired_count, 2);
+    assert_int_equal(s->pending_count, 2);
+    assert_false(s->deployment_configuration.has_circuit_breaker);
+    assert_false(s->deployment_configuration.has_maximum_percent);
+    assert_string_equal(s->deployment_controller_type, "ECS");
+    const ecs_deployment *p = ecs_service_primary(s);
+    assert_non_null(p);
+    assert_string_equal(p->rollout_state, "IN_PROGRESS");
+    assert_int_equal(p->pending_count, 2);
+    assert_true(p->created_at > 0);
+    assert_int_equal(r.failures.n, 1);
+    assert_string_equal(r.failures.items[0].reason, "MISSING");
+    ecs_services_result_free(&r);
+    free(body);
+
+    body = fixture("moto_update_service.json", &len);
+    ecs_service u = { 0 };
+    assert_int_equal(ecs_decode_update_service(body, len, &u, &err), 0);
+    assert_string_equal(u.service_arn, "arn:aws:ecs:eu-west-1:123456789012:service/prod/web");
+    assert_non_null(ecs_service_primary(&u));
+    ecs_service_free(&u);
+    free(body);
+
+    body = fixture("moto_describe_task_definition.json", &len);
+    ecs_task_definition td = { 0 };
+    assert_int_equal(ecs_decode_task_definition(body, len, "DescribeTaskDefinition", &td, &err), 0);
+    assert_string_equal(td.family, "web");
+    assert_int_equal(td.revision, 1);
+    assert_string_equal(td.container_definitions.items[0].log_configuration.options.items[1].value, "eu-west-1");
+    ecs_image_override ov = { "web", "repo:v2" };
+    size_t n;
+    char *doc = ecs_encode_register_copy(&td, &ov, 1, &n, &err);
+    assert_non_null(doc);
+    assert_non_null(strstr(doc, "\"image\":\"repo:v2\""));
+    assert_null(strstr(doc, "compatibilities\":[\"EC2")); /* set by AWS, not sent */
+    free(doc);
+    ecs_task_definition_free(&td);
+    free(body);
+
+    body = fixture("moto_describe_clusters.json", &len);
+    ecs_clusters_result c = { 0 };
+    assert_int_equal(ecs_decode_clusters(body, len, &c, NULL, &err), 0);
+    assert_string_equal(c.clusters.items[0].cluster_name, "prod");
+    ecs_clusters_result_free(&c);
+    free(body);
+
+    body = fixture("moto_list_services.json", &len);
+    strvec arns = { 0 };
+    char *next = NULL;
+    assert_int_equal(ecs_decode_arns(body, len, "ListServices", "serviceArns", &arns, &next, NULL, &err), 0);
+    assert_int_equal(arns.n, 1);
+    assert_null(next);
+    strvec_free(&arns);
+    free(body);
 }
 
 /* Endless pages of 1000 ARNs with a fresh token: the call's budget ends them. */
@@ -770,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_wrong_types_are_skipped),
         cmocka_unit_test(test_truncated_and_garbage),
         cmocka_unit_test(test_malformed_digest),
+        cmocka_unit_test(test_moto_answers),
         cmocka_unit_test(test_budget_ends_endless_pages),
         cmocka_unit_test(test_request_bodies),
         cmocka_unit_test(test_member_names_in_botocore),
