@@ -31,12 +31,16 @@ static void arns_answer(op_ctx *c, const char *member, const strvec *arns, const
     enc_json_finish(&c->resp->body, o);
 }
 
-static json_object *failures_json(const ecs_failure_list *f)
+/* {"<member>": items, "failures": [...]}: the Describe answers. */
+static void describe_answer(op_ctx *c, const char *member, json_object *items, const ecs_failure_list *failures)
 {
-    json_object *a = json_object_new_array();
-    for (size_t i = 0; i < f->n; i++)
-        json_object_array_add(a, enc_json_ecs_failure(&f->items[i]));
-    return a;
+    json_object *o = json_object_new_object(), *f = json_object_new_array();
+    for (size_t i = 0; i < failures->n; i++)
+        json_object_array_add(f, enc_json_ecs_failure(&failures->items[i]));
+    json_object_object_add(o, member, items);
+    json_object_object_add(o, "failures", f);
+    route_set_json(c);
+    enc_json_finish(&c->resp->body, o);
 }
 
 sim_error op_ecs_list_clusters(op_ctx *c)
@@ -62,13 +66,10 @@ sim_error op_ecs_describe_clusters(op_ctx *c)
     ecs_failure_list failures = { 0 };
     sim_error e = world_ecs_describe_clusters(c->w, &names, &out, &failures);
     if (sim_ok(&e)) {
-        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        json_object *a = json_object_new_array();
         for (size_t i = 0; i < out.n; i++)
             json_object_array_add(a, enc_json_ecs_cluster(&out.items[i]));
-        json_object_object_add(o, "clusters", a);
-        json_object_object_add(o, "failures", failures_json(&failures));
-        route_set_json(c);
-        enc_json_finish(&c->resp->body, o);
+        describe_answer(c, "clusters", a, &failures);
     }
     MODEL_LIST_FREE(out, ecs_cluster_free);
     MODEL_LIST_FREE(failures, ecs_failure_free);
@@ -100,13 +101,10 @@ sim_error op_ecs_describe_services(op_ctx *c)
     sim_error e = names.n ? world_ecs_describe_services(c->w, route_j_str(c, "cluster"), &names, &out, &failures)
                           : route_missing(c, "services");
     if (sim_ok(&e)) {
-        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        json_object *a = json_object_new_array();
         for (size_t i = 0; i < out.n; i++)
             json_object_array_add(a, enc_json_ecs_service(out.items[i]));
-        json_object_object_add(o, "services", a);
-        json_object_object_add(o, "failures", failures_json(&failures));
-        route_set_json(c);
-        enc_json_finish(&c->resp->body, o);
+        describe_answer(c, "services", a, &failures);
     }
     VEC_FREE(out);
     MODEL_LIST_FREE(failures, ecs_failure_free);
@@ -145,13 +143,10 @@ sim_error op_ecs_describe_tasks(op_ctx *c)
     sim_error e = names.n ? world_ecs_describe_tasks(c->w, route_j_str(c, "cluster"), &names, &out, &failures)
                           : route_missing(c, "tasks");
     if (sim_ok(&e)) {
-        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        json_object *a = json_object_new_array();
         for (size_t i = 0; i < out.n; i++)
             json_object_array_add(a, enc_json_ecs_task(out.items[i]));
-        json_object_object_add(o, "tasks", a);
-        json_object_object_add(o, "failures", failures_json(&failures));
-        route_set_json(c);
-        enc_json_finish(&c->resp->body, o);
+        describe_answer(c, "tasks", a, &failures);
     }
     VEC_FREE(out);
     MODEL_LIST_FREE(failures, ecs_failure_free);
@@ -299,13 +294,10 @@ sim_error op_ecs_describe_service_deployments(op_ctx *c)
     sim_error e = arns.n ? world_ecs_describe_service_deployments(c->w, &arns, &out, &failures)
                          : route_missing(c, "serviceDeploymentArns");
     if (sim_ok(&e)) {
-        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        json_object *a = json_object_new_array();
         for (size_t i = 0; i < out.n; i++)
             json_object_array_add(a, enc_json_ecs_service_deployment(out.items[i]));
-        json_object_object_add(o, "serviceDeployments", a);
-        json_object_object_add(o, "failures", failures_json(&failures));
-        route_set_json(c);
-        enc_json_finish(&c->resp->body, o);
+        describe_answer(c, "serviceDeployments", a, &failures);
     }
     VEC_FREE(out);
     MODEL_LIST_FREE(failures, ecs_failure_free);

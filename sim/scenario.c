@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "embedded.h"
+#include "services/model_ecs.h"
 
 #define SC_MAX_FILE      (16u << 20)
 #define SC_MAX_GENERATED 200000
@@ -1286,16 +1287,9 @@ static bool validate_ecs(sp *p, sim_scenario *sc)
                 if (str_eq(c->services.items[k].name, s->name))
                     return sp_fail_lc(p, s->line, s->column, "duplicate service name", s->name);
             char family[256];
-            str_copy(family, sizeof family, s->task_definition ? s->task_definition : "");
-            char *colon = strchr(family, ':');
             long rev = 0;
-            if (colon) {
-                *colon = '\0';
-                char *end;
-                rev = strtol(colon + 1, &end, 10);
-                if (*end || rev < 1)
-                    rev = -1;
-            }
+            if (!ecs_task_definition_spec(s->task_definition, family, sizeof family, &rev))
+                rev = -1;
             const sc_ecs_task_def *t = find_ecs_td(sc, family);
             if (!t || rev < 0 || rev > t->revisions)
                 return sp_fail_lc(p, s->line, s->column, "service uses an unknown task definition", s->task_definition);

@@ -32,21 +32,10 @@ int w_ecs_service_index(const sim_world *w, int cluster, const char *name_or_arn
 
 int w_ecs_td_index(const sim_world *w, const char *spec)
 {
-    if (str_empty(spec))
-        return -1;
-    const char *at = strstr(spec, ":task-definition/");
-    const char *fam = at ? at + strlen(":task-definition/") : spec;
     char family[256];
-    str_copy(family, sizeof family, fam);
-    char *colon = strchr(family, ':');
-    long rev = 0;
-    if (colon) {
-        *colon = '\0';
-        char *end;
-        rev = strtol(colon + 1, &end, 10);
-        if (*end || rev < 1)
-            return -1;
-    }
+    long rev;
+    if (!ecs_task_definition_spec(spec, family, sizeof family, &rev))
+        return -1;
     int best = -1;
     for (size_t i = 0; i < w->ecs->tds.n; i++) {
         const w_ecs_td *t = &w->ecs->tds.items[i];

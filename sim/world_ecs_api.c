@@ -238,28 +238,6 @@ sim_error world_ecs_describe_task_definition(sim_world *w, const char *task_defi
     return w_okv();
 }
 
-/* The members of RegisterTaskDefinition kept as the revision's definition (tags are
- * not part of it). */
-static const char *const register_members[] = {
-    "family",
-    "taskRoleArn",
-    "executionRoleArn",
-    "networkMode",
-    "containerDefinitions",
-    "volumes",
-    "placementConstraints",
-    "requiresCompatibilities",
-    "cpu",
-    "memory",
-    "pidMode",
-    "ipcMode",
-    "proxyConfiguration",
-    "inferenceAccelerators",
-    "ephemeralStorage",
-    "runtimePlatform",
-    "enableFaultInjection",
-};
-
 sim_error world_ecs_register_task_definition(sim_world *w, const void *request, const char **json)
 {
     json_object *req = (json_object *)request, *v, *defs;
@@ -287,9 +265,10 @@ sim_error world_ecs_register_task_definition(sim_world *w, const void *request, 
             return w_err("ClientException", 400, "Container.image should not be null or empty.");
     }
     json_object *doc = json_object_new_object();
-    for (size_t i = 0; i < ARRAY_LEN(register_members); i++)
-        if (json_object_object_get_ex(req, register_members[i], &v))
-            json_object_object_add(doc, register_members[i], json_object_get(v));
+    /* the revision keeps what RegisterTaskDefinition takes (tags are not part of it) */
+    for (size_t i = 0; i < ecs_register_members_n; i++)
+        if (json_object_object_get_ex(req, ecs_register_members[i], &v))
+            json_object_object_add(doc, ecs_register_members[i], json_object_get(v));
     int t = w_ecs_td_add(w, family, doc);
     *json = w->ecs->tds.items[t].json;
     return w_okv();

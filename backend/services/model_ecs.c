@@ -2,6 +2,7 @@
  * model_ecs.h). Every *_free leaves the struct zeroed. */
 #include "services/model_ecs.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,3 +200,50 @@ const ecs_deployment *ecs_service_primary(const ecs_service *s)
             return &s->deployments.items[i];
     return NULL;
 }
+
+bool ecs_task_definition_spec(const char *spec, char *family, size_t cap, long *revision)
+{
+    *revision = 0;
+    if (cap)
+        family[0] = '\0';
+    if (str_empty(spec))
+        return false;
+    const char *at = strstr(spec, ":task-definition/");
+    const char *fam = at ? at + strlen(":task-definition/") : spec;
+    const char *colon = strchr(fam, ':');
+    size_t n = colon ? (size_t)(colon - fam) : strlen(fam);
+    if (n == 0 || n >= cap)
+        return false;
+    memcpy(family, fam, n);
+    family[n] = '\0';
+    if (colon) {
+        char *end;
+        errno = 0;
+        long rev = strtol(colon + 1, &end, 10);
+        if (errno || end == colon + 1 || *end || rev < 1)
+            return false;
+        *revision = rev;
+    }
+    return true;
+}
+
+const char *const ecs_register_members[] = {
+    "family",
+    "taskRoleArn",
+    "executionRoleArn",
+    "networkMode",
+    "containerDefinitions",
+    "volumes",
+    "placementConstraints",
+    "requiresCompatibilities",
+    "cpu",
+    "memory",
+    "pidMode",
+    "ipcMode",
+    "proxyConfiguration",
+    "inferenceAccelerators",
+    "ephemeralStorage",
+    "runtimePlatform",
+    "enableFaultInjection",
+};
+const size_t ecs_register_members_n = sizeof ecs_register_members / sizeof ecs_register_members[0];

@@ -176,6 +176,17 @@ void ecs_service_deployment_free(ecs_service_deployment *x);
 /* Deep copies (the simulator hands out copies of its state). */
 void ecs_deployment_configuration_copy(ecs_deployment_configuration *dst, const ecs_deployment_configuration *src);
 
+/* A task definition as UpdateService and DescribeTaskDefinition take it — FAMILY,
+ * FAMILY:REVISION or its ARN — into family (bounded by cap) and *revision (0: none
+ * given). False when it is empty, the family does not fit, or the revision is not a
+ * number from 1. */
+bool ecs_task_definition_spec(const char *spec, char *family, size_t cap, long *revision);
+
+/* The members of TaskDefinition that RegisterTaskDefinition takes (botocore's ecs
+ * model: what the two shapes share); the rest AWS sets itself. */
+extern const char *const ecs_register_members[];
+extern const size_t ecs_register_members_n;
+
 /* The deployment whose status is PRIMARY, or NULL. */
 const ecs_deployment *ecs_service_primary(const ecs_service *s);
 

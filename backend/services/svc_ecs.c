@@ -549,29 +549,7 @@ char *ecs_encode_update_service(const ecs_update_service_params *p, size_t *len)
     return ju_finish(req, len);
 }
 
-/* The members of TaskDefinition that RegisterTaskDefinition takes (botocore's ecs
- * model: the two shapes' common members); the rest (ARN, revision, status,
- * registeredAt, compatibilities, ...) AWS sets itself. */
-static const char *const register_members[] = {
-    "family",
-    "taskRoleArn",
-    "executionRoleArn",
-    "networkMode",
-    "containerDefinitions",
-    "volumes",
-    "placementConstraints",
-    "requiresCompatibilities",
-    "cpu",
-    "memory",
-    "pidMode",
-    "ipcMode",
-    "proxyConfiguration",
-    "inferenceAccelerators",
-    "ephemeralStorage",
-    "runtimePlatform",
-    "enableFaultInjection",
-};
-
+/* Copying a revision: what is missing to copy it. */
 static int register_refused(aws_error *err, const char *fmt, const char *arg)
 {
     if (err) {
@@ -613,10 +591,10 @@ char *ecs_encode_register_copy(const ecs_task_definition *base, const ecs_image_
         }
     }
     json_object *req = json_object_new_object();
-    for (size_t i = 0; i < ARRAY_LEN(register_members); i++) {
+    for (size_t i = 0; i < ecs_register_members_n; i++) {
         json_object *v;
-        if (json_object_object_get_ex(td, register_members[i], &v))
-            json_object_object_add(req, register_members[i], json_object_get(v));
+        if (json_object_object_get_ex(td, ecs_register_members[i], &v))
+            json_object_object_add(req, ecs_register_members[i], json_object_get(v));
     }
     json_object_put(td);
     return ju_finish(req, len);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "services/field_rules.h"
+#include "ecs_calls.h"
 #include "services/services_ecs.h"
 #include "sim_fixture.h"
 
@@ -58,106 +59,6 @@ static void advance(fx *x, int seconds)
 }
 
 /* ---- blocking wrappers: each call run to its end ---- */
-
-typedef struct got {
-    int calls;
-    aws_error err;
-    bool failed;
-    strvec arns;
-    ecs_clusters_result clusters;
-    ecs_services_result services;
-    ecs_tasks_result tasks;
-    ecs_task_definition td;
-    bool have_td;
-    ecs_service service;
-    ecs_service_deployment_brief_list briefs;
-    ecs_service_deployments_result sds;
-    char *arn;
-} got;
-
-static void note(got *g, const aws_error *err)
-{
-    g->calls++;
-    if (err) {
-        g->failed = true;
-        g->err = *err;
-    }
-}
-static void on_arns(aws_client *c, strvec *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->arns = *r;
-}
-static void on_clusters(aws_client *c, ecs_clusters_result *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->clusters = *r;
-}
-static void on_services(aws_client *c, ecs_services_result *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->services = *r;
-}
-static void on_tasks(aws_client *c, ecs_tasks_result *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->tasks = *r;
-}
-static void on_td(aws_client *c, ecs_task_definition *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    got *g = ud;
-    note(g, err);
-    if (r) {
-        g->td = *r;
-        g->have_td = true;
-    }
-}
-static void on_service(aws_client *c, ecs_service *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    got *g = ud;
-    note(g, err);
-    if (r)
-        g->service = *r;
-}
-
-static void on_briefs(aws_client *c, ecs_service_deployment_brief_list *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->briefs = *r;
-}
-static void on_sds(aws_client *c, ecs_service_deployments_result *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->sds = *r;
-}
-static void on_arn(aws_client *c, char *arn, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->arn = arn;
-}
-
-static void got_free(got *g)
-{
-    MODEL_LIST_FREE(g->briefs, ecs_service_deployment_brief_free);
-    ecs_service_deployments_result_free(&g->sds);
-    free(g->arn);
-    strvec_free(&g->arns);
-    ecs_clusters_result_free(&g->clusters);
-    ecs_services_result_free(&g->services);
-    ecs_tasks_result_free(&g->tasks);
-    ecs_task_definition_free(&g->td);
-    ecs_service_free(&g->service);
-    memset(g, 0, sizeof *g);
-}
 
 static void finish(fx *x, got *g, int rc, const aws_error *err)
 {

@@ -19,6 +19,7 @@
 #include "aws/json_util.h"
 #include "json_e2e.h"
 #include "loopback_server.h"
+#include "ecs_calls.h"
 #include "services/services_ecs.h"
 
 #define D_OK "sha256:0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c"
@@ -528,8 +529,9 @@ static void test_request_bodies(void **state)
 #undef CHECK
 }
 
-/* Every member name svc_ecs.c reads or sends (its camelCase string literals) is a
- * member of some shape of botocore's ecs model, asked of the installed botocore. */
+/* Every member name svc_ecs.c and model_ecs.c read or send (their camelCase string
+ * literals) is a member of some shape of botocore's ecs model, asked of the installed
+ * botocore. */
 static void test_member_names_in_botocore(void **state)
 {
     (void)state;
@@ -554,9 +556,19 @@ static void test_member_names_in_botocore(void **state)
         print_message("SKIP: no python3 with botocore\n");
         skip();
     }
-    size_t len;
-    char *src = test_top_read("backend/services/svc_ecs.c", &len);
-    assert_non_null(src);
+    /* svc_ecs.c, and model_ecs.c's list of what RegisterTaskDefinition takes */
+    size_t len1, len2;
+    char *src1 = test_top_read("backend/services/svc_ecs.c", &len1);
+    char *src2 = test_top_read("backend/services/model_ecs.c", &len2);
+    assert_non_null(src1);
+    assert_non_null(src2);
+    size_t len = len1 + 1 + len2;
+    char *src = xmalloc(len + 1);
+    memcpy(src, src1, len1);
+    src[len1] = '\n';
+    memcpy(src + len1 + 1, src2, len2 + 1);
+    free(src1);
+    free(src2);
     /* Values, not member names: the KeyValuePair name the decoder looks for. */
     static const char *const values[] = { "privateIPv4Address" };
     int checked = 0;
@@ -591,7 +603,7 @@ static void test_member_names_in_botocore(void **state)
         if (is_value)
             continue;
         if (!strvec_contains(&members, lit))
-            fail_msg("svc_ecs.c uses \"%s\", which no shape of botocore's ecs model has", lit);
+            fail_msg("svc_ecs.c or model_ecs.c uses \"%s\", which no shape of botocore's ecs model has", lit);
         checked++;
     }
     assert_true(checked > 80);
@@ -609,66 +621,6 @@ static json_object *request_doc(e2e *f, size_t i, const char *op)
     assert_non_null(lb_request_header(q, "authorization", buf, sizeof(buf)));
     assert_non_null(strstr(buf, "/eu-west-1/ecs/aws4_request"));
     return e2e_request_doc(f, i, "AmazonEC2ContainerServiceV20141113", op);
-}
-
-typedef struct got {
-    int calls;
-    bool failed;
-    aws_error err;
-    strvec arns;
-    ecs_services_result services;
-    ecs_tasks_result tasks;
-    ecs_service service;
-    bool have_service;
-} got;
-
-static void note(got *g, const aws_error *err)
-{
-    g->calls++;
-    if (err) {
-        g->failed = true;
-        g->err = *err;
-    }
-}
-
-static void on_arns(aws_client *c, strvec *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->arns = *r;
-}
-
-static void on_services(aws_client *c, ecs_services_result *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->services = *r;
-}
-
-static void on_tasks(aws_client *c, ecs_tasks_result *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    note(ud, err);
-    ((got *)ud)->tasks = *r;
-}
-
-static void on_service(aws_client *c, ecs_service *r, const aws_error *err, void *ud)
-{
-    (void)c;
-    got *g = ud;
-    note(g, err);
-    if (r) {
-        g->service = *r;
-        g->have_service = true;
-    }
-}
-
-static void got_free(got *g)
-{
-    strvec_free(&g->arns);
-    ecs_services_result_free(&g->services);
-    ecs_tasks_result_free(&g->tasks);
-    ecs_service_free(&g->service);
 }
 
 static void test_e2e_list_pages(void **state)
