@@ -1,5 +1,5 @@
 /* json_util.h — the json-c helpers the JSON-protocol service modules (svc_ecr.c,
- * svc_cloudwatch.c) share: one bounded, strict parser for response bodies, typed
+ * svc_ecs.c, svc_cloudwatch.c) share: one bounded, strict parser for response bodies, typed
  * getters, and small builders for request documents.
  *
  * Type policy (the same for every decoder): a member whose JSON type does not match
