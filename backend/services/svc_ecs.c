@@ -841,14 +841,14 @@ static void describe_done(aws_client *c, const aws_error *err, void *ud)
     free(x);
 }
 
-static int describe_start(aws_client *c, describe_ctx *x, const strvec *names, aws_error *err)
+static int describe_start(aws_client *c, describe_ctx *x, const char *cluster, const strvec *names, aws_error *err)
 {
     if (x->kind != D_CLUSTERS && (!names || names->n == 0)) {
         const char *op = describe_ops[x->kind].op;
         free(x);
         return refuse(err, op, "at least one name or ARN is needed");
     }
-    x->cluster = xstrdup(x->cluster);
+    x->cluster = xstrdup(cluster);
     if (aws_call_chunked(c, &AWS_SVC_ECS, describe_ops[x->kind].op, names, describe_ops[x->kind].per_call,
                          describe_body, describe_parse, describe_done, x, err) < 0) {
         free(x->cluster);
@@ -864,7 +864,7 @@ int svc_ecs_describe_clusters(aws_client *c, const strvec *clusters, ecs_cluster
     x->kind = D_CLUSTERS;
     x->done.clusters = done;
     x->ud = ud;
-    return describe_start(c, x, clusters, err);
+    return describe_start(c, x, NULL, clusters, err);
 }
 
 int svc_ecs_describe_services(aws_client *c, const char *cluster, const strvec *services, ecs_services_fn done,
@@ -872,10 +872,9 @@ int svc_ecs_describe_services(aws_client *c, const char *cluster, const strvec *
 {
     describe_ctx *x = xcalloc(1, sizeof(*x));
     x->kind = D_SERVICES;
-    x->cluster = (char *)cluster; /* copied by describe_start */
     x->done.services = done;
     x->ud = ud;
-    return describe_start(c, x, services, err);
+    return describe_start(c, x, cluster, services, err);
 }
 
 int svc_ecs_describe_tasks(aws_client *c, const char *cluster, const strvec *tasks, ecs_tasks_fn done, void *ud,
@@ -883,10 +882,9 @@ int svc_ecs_describe_tasks(aws_client *c, const char *cluster, const strvec *tas
 {
     describe_ctx *x = xcalloc(1, sizeof(*x));
     x->kind = D_TASKS;
-    x->cluster = (char *)cluster;
     x->done.tasks = done;
     x->ud = ud;
-    return describe_start(c, x, tasks, err);
+    return describe_start(c, x, cluster, tasks, err);
 }
 
 int svc_ecs_describe_service_deployments(aws_client *c, const strvec *arns, ecs_sds_fn done, void *ud, aws_error *err)
@@ -895,7 +893,7 @@ int svc_ecs_describe_service_deployments(aws_client *c, const strvec *arns, ecs_
     x->kind = D_SDS;
     x->done.sds = done;
     x->ud = ud;
-    return describe_start(c, x, arns, err);
+    return describe_start(c, x, NULL, arns, err);
 }
 
 /* -- one-call operations: DescribeTaskDefinition, RegisterTaskDefinition,
