@@ -35,10 +35,14 @@ static void revision(ecs_service_revision_summary *r, const w_ecs_dep *d)
 void w_ecs_sd_started(sim_world *w, int svc)
 {
     w_ecs_svc *v = &w->ecs->services.items[svc];
-    /* a change while another is in progress: that one stops (Simulator assumes) */
+    /* a change while another is in progress, or rolling back: that one stops
+     * (Simulator assumes) */
     for (size_t i = 0; i < w->ecs->sds.n; i++) {
         ecs_service_deployment *o = &w->ecs->sds.items[i].sd;
-        if (w->ecs->sds.items[i].svc == svc && (str_eq(o->status, "IN_PROGRESS") || str_eq(o->status, "PENDING"))) {
+        if (w->ecs->sds.items[i].svc == svc &&
+            (str_eq(o->status, "IN_PROGRESS") || str_eq(o->status, "PENDING") ||
+             str_eq(o->status, "ROLLBACK_REQUESTED") || str_eq(o->status, "ROLLBACK_IN_PROGRESS"))) {
+            w->ecs->sds.items[i].rollback_requested = false;
             set_status(w, o, "STOPPED", "Service deployment stopped: a newer service deployment started.");
             o->stopped_at = o->finished_at = w->now;
         }
@@ -130,6 +134,9 @@ void w_ecs_sd_step(sim_world *w)
                 start_rollback(w, &x->sd, v, "Service deployment rolled back by a stop request.");
                 w_ecs_deploy(w, x->svc, v->deps.items[v->last_completed].td, v->last_completed, reason);
                 v = &w->ecs->services.items[x->svc];
+            } else { /* nothing to return to any more */
+                set_status(w, &x->sd, "ROLLBACK_FAILED", "No previous service revision to roll back to.");
+                x->sd.finished_at = w->now;
             }
         }
         /* counts: the target revision's and the breaker's, while it runs */
