@@ -489,10 +489,6 @@ static void service_step(sim_world *w, int svc)
             w_ecs_dep_free(&v->deps.items[--v->deps.n]);
         v->last_completed = 0;
     }
-    if (!others && v->deps.n > 1 && str_eq(primary->d.rollout_state, "COMPLETED")) {
-        while (v->deps.n > 1)
-            w_ecs_dep_free(&v->deps.items[--v->deps.n]);
-    }
     bool steady = !others && p.healthy == desired && p.live == desired;
     if (steady && !v->steady)
         svc_event(w, v, "(service %s) has reached a steady state.", v->s.service_name);
