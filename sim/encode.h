@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "services/model.h"
+#include "services/model_ecs.h"
 #include "util.h"
 
 /* The wire protocol of a service, which decides the error envelope. */
@@ -102,6 +103,15 @@ void enc_json_put_image(strbuf *sb, const ecr_image *i);
 /* UpdateImageStorageClass: registryId, repositoryName, imageId, imageStatus from d. */
 void enc_json_storage_class(strbuf *sb, const ecr_image_detail *d);
 void enc_json_alarms(strbuf *sb, const cw_alarm_list *l, const char *next_token);
+/* ECS (encode_json_ecs.c): Cluster, Service (deployments, events, loadBalancers,
+ * deploymentConfiguration), Task (containers, the awsvpc attachment), Failure. */
+json_object *enc_json_ecs_cluster(const ecs_cluster *c);
+json_object *enc_json_ecs_service(const ecs_service *s);
+json_object *enc_json_ecs_task(const ecs_task *t);
+json_object *enc_json_ecs_failure(const ecs_failure *f);
+/* ServiceDeployment, and the ServiceDeploymentBrief ListServiceDeployments lists of it. */
+json_object *enc_json_ecs_service_deployment(const ecs_service_deployment *d);
+json_object *enc_json_ecs_sd_brief(const ecs_service_deployment *d);
 /* Appends the PLAIN serialization of o and releases it. */
 void enc_json_finish(strbuf *sb, json_object *o);
 

@@ -3,6 +3,7 @@
  * the result to the encoders. Parameter names are botocore's serialized names
  * (Preferences.CheckpointPercentages.member.1, InstanceId.1, imageIds[].imageTag). */
 #include "route.h"
+#include "route_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -68,31 +69,20 @@ void sim_form_list(const sim_form *f, const char *prefix, strvec *out)
 
 /* ---------------- parameter helpers ---------------- */
 
-typedef struct op_ctx {
-    sim_front *f;
-    sim_world *w;
-    const sim_route *rt;
-    const sim_form *form;
-    json_object *json;
-    const char *akid;
-    sim_response *resp;
-    const char *rid;
-} op_ctx;
-
-static sim_error ok_err(void)
+sim_error route_ok(void)
 {
     sim_error e;
     memset(&e, 0, sizeof e);
     return e;
 }
 
-static sim_error bad(const op_ctx *c, const char *fmt, const char *arg)
+sim_error route_bad(const op_ctx *c, const char *fmt, const char *arg)
 {
-    sim_error e = ok_err();
+    sim_error e = route_ok();
     const char *code = "ValidationError";
     if (c->rt->proto == SIM_PROTO_EC2)
         code = "InvalidParameterValue";
-    else if (str_eq(c->rt->service, "ecr"))
+    else if (str_eq(c->rt->service, "ecr") || str_eq(c->rt->service, "ecs"))
         code = "InvalidParameterException";
     else if (str_eq(c->rt->service, "monitoring"))
         code = "InvalidParameterValue";
@@ -102,12 +92,12 @@ static sim_error bad(const op_ctx *c, const char *fmt, const char *arg)
     return e;
 }
 
-static sim_error missing(const op_ctx *c, const char *name)
+sim_error route_missing(const op_ctx *c, const char *name)
 {
-    sim_error e = bad(c,
-                      "1 validation error detected: Value null at '%s' failed to satisfy constraint: "
-                      "Member must not be null",
-                      name);
+    sim_error e = route_bad(c,
+                            "1 validation error detected: Value null at '%s' failed to satisfy constraint: "
+                            "Member must not be null",
+                            name);
     if (c->rt->proto == SIM_PROTO_EC2) {
         str_copy(e.code, sizeof e.code, "MissingParameter");
         snprintf(e.message, sizeof e.message, "The request must contain the parameter %s", name);
@@ -150,11 +140,11 @@ static const char *q(const op_ctx *c, const char *key)
 static sim_error q_int(const op_ctx *c, const char *key, long lo, long hi, int *out)
 {
     if (!parse_int(q(c, key), lo, hi, out))
-        return bad(c, "Invalid value for parameter %s", key);
-    return ok_err();
+        return route_bad(c, "Invalid value for parameter %s", key);
+    return route_ok();
 }
 
-static const char *j_str(const op_ctx *c, const char *key)
+const char *route_j_str(const op_ctx *c, const char *key)
 {
     json_object *v;
     if (!c->json || !json_object_object_get_ex(c->json, key, &v) || !json_object_is_type(v, json_type_string))
@@ -162,7 +152,7 @@ static const char *j_str(const op_ctx *c, const char *key)
     return json_object_get_string(v);
 }
 
-static int j_int(const op_ctx *c, const char *key, int dflt)
+int route_j_int(const op_ctx *c, const char *key, int dflt)
 {
     json_object *v;
     if (!c->json || !json_object_object_get_ex(c->json, key, &v) || !json_object_is_type(v, json_type_int))
@@ -171,7 +161,7 @@ static int j_int(const op_ctx *c, const char *key, int dflt)
     return x < 0 ? 0 : x > 100000 ? 100000 : (int)x;
 }
 
-static void j_strlist(const op_ctx *c, const char *key, strvec *out)
+void route_j_strlist(const op_ctx *c, const char *key, strvec *out)
 {
     json_object *a;
     if (!c->json || !json_object_object_get_ex(c->json, key, &a) || !json_object_is_type(a, json_type_array))
@@ -206,7 +196,7 @@ static void set_xml(op_ctx *c)
 {
     c->resp->content_type = "text/xml";
 }
-static void set_json(op_ctx *c)
+void route_set_json(op_ctx *c)
 {
     c->resp->content_type =
         c->rt->proto == SIM_PROTO_JSON10 ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
@@ -238,7 +228,7 @@ static sim_error op_describe_refreshes(op_ctx *c)
 {
     const char *asg = q(c, "AutoScalingGroupName");
     if (!asg)
-        return missing(c, "autoScalingGroupName");
+        return route_missing(c, "autoScalingGroupName");
     strvec ids = { 0 };
     sim_form_list(c->form, "InstanceRefreshIds.member", &ids);
     int max = 0;
@@ -283,7 +273,7 @@ static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
             continue;
         int x;
         if (!parse_int(v, INT_MIN, INT_MAX, &x))
-            return bad(c, "Invalid value for %s", ints[i].key);
+            return route_bad(c, "Invalid value for %s", ints[i].key);
         *(bool *)((char *)p + ints[i].has_off) = true;
         *(int *)((char *)p + ints[i].val_off) = x;
         *any = true;
@@ -303,7 +293,7 @@ static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
             continue;
         bool b;
         if (!parse_bool(v, &b))
-            return bad(c, "Invalid value for %s", bools[i].key);
+            return route_bad(c, "Invalid value for %s", bools[i].key);
         *(bool *)((char *)p + bools[i].has_off) = true;
         *(bool *)((char *)p + bools[i].val_off) = b;
         *any = true;
@@ -314,7 +304,7 @@ static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
         int x;
         if (!parse_int(cps.items[i], INT_MIN, INT_MAX, &x)) {
             strvec_free(&cps);
-            return bad(c, "Invalid value for %s", "Preferences.CheckpointPercentages");
+            return route_bad(c, "Invalid value for %s", "Preferences.CheckpointPercentages");
         }
         VEC_PUSH(p->checkpoint_percentages, x);
         *any = true;
@@ -334,7 +324,7 @@ static sim_error parse_prefs(op_ctx *c, refresh_prefs *p, bool *any)
         p->has_alarm_specification = true;
         *any = true;
     }
-    return ok_err();
+    return route_ok();
 }
 
 /* Whether the form has a parameter under prefix ("DesiredConfiguration."). */
@@ -351,7 +341,7 @@ static sim_error op_start_refresh(op_ctx *c)
 {
     const char *asg = q(c, "AutoScalingGroupName");
     if (!asg)
-        return missing(c, "autoScalingGroupName");
+        return route_missing(c, "autoScalingGroupName");
     refresh_prefs prefs;
     memset(&prefs, 0, sizeof prefs);
     bool have_prefs;
@@ -380,12 +370,12 @@ static sim_error op_cancel_or_rollback(op_ctx *c, bool rollback)
 {
     const char *asg = q(c, "AutoScalingGroupName");
     if (!asg)
-        return missing(c, "autoScalingGroupName");
+        return route_missing(c, "autoScalingGroupName");
     char *id = NULL;
     bool wait = true; /* WaitForTransitioningInstances, true by default */
     const char *wv = q(c, "WaitForTransitioningInstances");
     if (wv && !parse_bool(wv, &wait))
-        return bad(c, "Invalid value for %s", "WaitForTransitioningInstances");
+        return route_bad(c, "Invalid value for %s", "WaitForTransitioningInstances");
     sim_error e = rollback ? world_rollback_refresh(c->w, asg, &id) : world_cancel_refresh(c->w, asg, wait, &id);
     if (sim_ok(&e)) {
         set_xml(c);
@@ -427,9 +417,9 @@ static sim_error op_set_desired_capacity(op_ctx *c)
 {
     const char *asg = q(c, "AutoScalingGroupName");
     if (!asg)
-        return missing(c, "autoScalingGroupName");
+        return route_missing(c, "autoScalingGroupName");
     if (!q(c, "DesiredCapacity"))
-        return missing(c, "desiredCapacity");
+        return route_missing(c, "desiredCapacity");
     int d = 0;
     sim_error e = q_int(c, "DesiredCapacity", 0, 100000, &d);
     if (sim_ok(&e))
@@ -445,7 +435,7 @@ static sim_error op_describe_warm_pool(op_ctx *c)
 {
     const char *asg = q(c, "AutoScalingGroupName");
     if (!asg)
-        return missing(c, "autoScalingGroupName");
+        return route_missing(c, "autoScalingGroupName");
     int max = 0;
     sim_error e = q_int(c, "MaxRecords", 1, 1000, &max);
     warm_pool out;
@@ -466,7 +456,7 @@ static sim_error op_processes(op_ctx *c, bool suspend)
 {
     const char *asg = q(c, "AutoScalingGroupName");
     if (!asg)
-        return missing(c, "autoScalingGroupName");
+        return route_missing(c, "autoScalingGroupName");
     strvec names = { 0 };
     sim_form_list(c->form, "ScalingProcesses.member", &names);
     sim_error e = suspend ? world_suspend_processes(c->w, asg, &names) : world_resume_processes(c->w, asg, &names);
@@ -515,7 +505,7 @@ static sim_error op_describe_target_health(op_ctx *c)
 {
     const char *arn = q(c, "TargetGroupArn");
     if (!arn)
-        return missing(c, "targetGroupArn");
+        return route_missing(c, "targetGroupArn");
     strvec ids = { 0 };
     char key[64];
     for (int i = 1; i <= 1000; i++) {
@@ -718,14 +708,15 @@ static sim_error op_describe_alarms_query(op_ctx *c)
 static sim_error op_describe_alarms_json(op_ctx *c)
 {
     strvec names = { 0 }, types = { 0 };
-    j_strlist(c, "AlarmNames", &names);
-    j_strlist(c, "AlarmTypes", &types);
+    route_j_strlist(c, "AlarmNames", &names);
+    route_j_strlist(c, "AlarmTypes", &types);
     cw_alarm_list out = { 0 };
     char *next = NULL;
-    sim_error e = world_describe_alarms(c->w, &names, j_str(c, "AlarmNamePrefix"), j_str(c, "StateValue"), &types,
-                                        j_str(c, "NextToken"), j_int(c, "MaxRecords", 0), &out, &next);
+    sim_error e =
+        world_describe_alarms(c->w, &names, route_j_str(c, "AlarmNamePrefix"), route_j_str(c, "StateValue"), &types,
+                              route_j_str(c, "NextToken"), route_j_int(c, "MaxRecords", 0), &out, &next);
     if (sim_ok(&e)) {
-        set_json(c);
+        route_set_json(c);
         enc_json_alarms(&c->resp->body, &out, next);
     }
     MODEL_LIST_FREE(out, cw_alarm_free);
@@ -740,13 +731,14 @@ static sim_error op_describe_alarms_json(op_ctx *c)
 static sim_error op_ecr_describe_repositories(op_ctx *c)
 {
     strvec names = { 0 };
-    j_strlist(c, "repositoryNames", &names);
+    route_j_strlist(c, "repositoryNames", &names);
     ecr_repository_list out = { 0 };
     char *next = NULL;
-    sim_error e = world_ecr_describe_repositories(c->w, j_str(c, "registryId"), &names, j_str(c, "nextToken"),
-                                                  j_int(c, "maxResults", 0), &out, &next);
+    sim_error e =
+        world_ecr_describe_repositories(c->w, route_j_str(c, "registryId"), &names, route_j_str(c, "nextToken"),
+                                        route_j_int(c, "maxResults", 0), &out, &next);
     if (sim_ok(&e)) {
-        set_json(c);
+        route_set_json(c);
         enc_json_repositories(&c->resp->body, &out, next);
     }
     MODEL_LIST_FREE(out, ecr_repository_free);
@@ -757,9 +749,9 @@ static sim_error op_ecr_describe_repositories(op_ctx *c)
 
 static sim_error op_ecr_describe_images(op_ctx *c)
 {
-    const char *repo = j_str(c, "repositoryName");
+    const char *repo = route_j_str(c, "repositoryName");
     if (!repo)
-        return missing(c, "repositoryName");
+        return route_missing(c, "repositoryName");
     sim_image_id_list ids = { 0 };
     j_image_ids(c, &ids);
     const char *tag_status = NULL, *image_status = NULL;
@@ -773,10 +765,10 @@ static sim_error op_ecr_describe_images(op_ctx *c)
     }
     ecr_image_detail_list out = { 0 };
     char *next = NULL;
-    sim_error e = world_ecr_describe_images(c->w, j_str(c, "registryId"), repo, &ids, tag_status, image_status,
-                                            j_str(c, "nextToken"), j_int(c, "maxResults", 0), &out, &next);
+    sim_error e = world_ecr_describe_images(c->w, route_j_str(c, "registryId"), repo, &ids, tag_status, image_status,
+                                            route_j_str(c, "nextToken"), route_j_int(c, "maxResults", 0), &out, &next);
     if (sim_ok(&e)) {
-        set_json(c);
+        route_set_json(c);
         enc_json_image_details(&c->resp->body, &out, next);
     }
     MODEL_LIST_FREE(out, ecr_image_detail_free);
@@ -787,18 +779,18 @@ static sim_error op_ecr_describe_images(op_ctx *c)
 
 static sim_error op_ecr_batch_get_image(op_ctx *c)
 {
-    const char *repo = j_str(c, "repositoryName");
+    const char *repo = route_j_str(c, "repositoryName");
     if (!repo)
-        return missing(c, "repositoryName");
+        return route_missing(c, "repositoryName");
     sim_image_id_list ids = { 0 };
     j_image_ids(c, &ids);
     strvec accepted = { 0 };
-    j_strlist(c, "acceptedMediaTypes", &accepted);
+    route_j_strlist(c, "acceptedMediaTypes", &accepted);
     ecr_batch_get_result out;
     memset(&out, 0, sizeof out);
-    sim_error e = world_ecr_batch_get_image(c->w, j_str(c, "registryId"), repo, &ids, &accepted, &out);
+    sim_error e = world_ecr_batch_get_image(c->w, route_j_str(c, "registryId"), repo, &ids, &accepted, &out);
     if (sim_ok(&e)) {
-        set_json(c);
+        route_set_json(c);
         enc_json_batch_get(&c->resp->body, &out, false);
     }
     ecr_batch_get_result_free(&out);
@@ -809,20 +801,20 @@ static sim_error op_ecr_batch_get_image(op_ctx *c)
 
 static sim_error op_ecr_put_image(op_ctx *c)
 {
-    const char *repo = j_str(c, "repositoryName");
+    const char *repo = route_j_str(c, "repositoryName");
     if (!repo)
-        return missing(c, "repositoryName");
+        return route_missing(c, "repositoryName");
     json_object *m;
     if (!c->json || !json_object_object_get_ex(c->json, "imageManifest", &m) ||
         !json_object_is_type(m, json_type_string))
-        return missing(c, "imageManifest");
+        return route_missing(c, "imageManifest");
     ecr_image out;
     memset(&out, 0, sizeof out);
-    sim_error e = world_ecr_put_image(c->w, j_str(c, "registryId"), repo, json_object_get_string(m),
-                                      (size_t)json_object_get_string_len(m), j_str(c, "imageManifestMediaType"),
-                                      j_str(c, "imageTag"), j_str(c, "imageDigest"), &out);
+    sim_error e = world_ecr_put_image(c->w, route_j_str(c, "registryId"), repo, json_object_get_string(m),
+                                      (size_t)json_object_get_string_len(m), route_j_str(c, "imageManifestMediaType"),
+                                      route_j_str(c, "imageTag"), route_j_str(c, "imageDigest"), &out);
     if (sim_ok(&e)) {
-        set_json(c);
+        route_set_json(c);
         enc_json_put_image(&c->resp->body, &out);
     }
     ecr_image_free(&out);
@@ -831,12 +823,12 @@ static sim_error op_ecr_put_image(op_ctx *c)
 
 static sim_error op_ecr_update_storage_class(op_ctx *c)
 {
-    const char *repo = j_str(c, "repositoryName");
+    const char *repo = route_j_str(c, "repositoryName");
     if (!repo)
-        return missing(c, "repositoryName");
-    const char *target = j_str(c, "targetStorageClass");
+        return route_missing(c, "repositoryName");
+    const char *target = route_j_str(c, "targetStorageClass");
     if (!target)
-        return missing(c, "targetStorageClass");
+        return route_missing(c, "targetStorageClass");
     json_object *idj, *v;
     sim_image_id id = { 0 };
     if (c->json && json_object_object_get_ex(c->json, "imageId", &idj) && json_object_is_type(idj, json_type_object)) {
@@ -845,13 +837,13 @@ static sim_error op_ecr_update_storage_class(op_ctx *c)
         if (json_object_object_get_ex(idj, "imageTag", &v) && json_object_is_type(v, json_type_string))
             id.image_tag = (char *)json_object_get_string(v);
     } else {
-        return missing(c, "imageId");
+        return route_missing(c, "imageId");
     }
     ecr_image_detail out;
     memset(&out, 0, sizeof out);
-    sim_error e = world_ecr_update_storage_class(c->w, j_str(c, "registryId"), repo, &id, target, &out);
+    sim_error e = world_ecr_update_storage_class(c->w, route_j_str(c, "registryId"), repo, &id, target, &out);
     if (sim_ok(&e)) {
-        set_json(c);
+        route_set_json(c);
         enc_json_storage_class(&c->resp->body, &out);
     }
     ecr_image_detail_free(&out);
@@ -860,15 +852,15 @@ static sim_error op_ecr_update_storage_class(op_ctx *c)
 
 static sim_error op_ecr_batch_delete_image(op_ctx *c)
 {
-    const char *repo = j_str(c, "repositoryName");
+    const char *repo = route_j_str(c, "repositoryName");
     if (!repo)
-        return missing(c, "repositoryName");
+        return route_missing(c, "repositoryName");
     sim_image_id_list ids = { 0 }, deleted = { 0 };
     sim_image_failure_list failures = { 0 };
     j_image_ids(c, &ids);
-    sim_error e = world_ecr_batch_delete_image(c->w, j_str(c, "registryId"), repo, &ids, &deleted, &failures);
+    sim_error e = world_ecr_batch_delete_image(c->w, route_j_str(c, "registryId"), repo, &ids, &deleted, &failures);
     if (sim_ok(&e)) {
-        set_json(c);
+        route_set_json(c);
         json_object *o = json_object_new_object(), *a = json_object_new_array(), *f = json_object_new_array();
         for (size_t i = 0; i < deleted.n; i++) {
             json_object *id = json_object_new_object();
@@ -927,6 +919,19 @@ static const route_op ops[] = {
     { "ecr", "PutImage", SIM_PROTO_JSON11, op_ecr_put_image },
     { "ecr", "BatchDeleteImage", SIM_PROTO_JSON11, op_ecr_batch_delete_image },
     { "ecr", "UpdateImageStorageClass", SIM_PROTO_JSON11, op_ecr_update_storage_class },
+    { "ecs", "ListClusters", SIM_PROTO_JSON11, op_ecs_list_clusters },
+    { "ecs", "DescribeClusters", SIM_PROTO_JSON11, op_ecs_describe_clusters },
+    { "ecs", "ListServices", SIM_PROTO_JSON11, op_ecs_list_services },
+    { "ecs", "DescribeServices", SIM_PROTO_JSON11, op_ecs_describe_services },
+    { "ecs", "ListTasks", SIM_PROTO_JSON11, op_ecs_list_tasks },
+    { "ecs", "DescribeTasks", SIM_PROTO_JSON11, op_ecs_describe_tasks },
+    { "ecs", "ListTaskDefinitions", SIM_PROTO_JSON11, op_ecs_list_task_definitions },
+    { "ecs", "DescribeTaskDefinition", SIM_PROTO_JSON11, op_ecs_describe_task_definition },
+    { "ecs", "RegisterTaskDefinition", SIM_PROTO_JSON11, op_ecs_register_task_definition },
+    { "ecs", "UpdateService", SIM_PROTO_JSON11, op_ecs_update_service },
+    { "ecs", "ListServiceDeployments", SIM_PROTO_JSON11, op_ecs_list_service_deployments },
+    { "ecs", "DescribeServiceDeployments", SIM_PROTO_JSON11, op_ecs_describe_service_deployments },
+    { "ecs", "StopServiceDeployment", SIM_PROTO_JSON11, op_ecs_stop_service_deployment },
 };
 
 size_t route_op_count(void)
@@ -962,12 +967,13 @@ static const struct {
     sim_proto proto;
 } json_targets[] = {
     { "AmazonEC2ContainerRegistry_V20150921.", "ecr", SIM_PROTO_JSON11 },
+    { "AmazonEC2ContainerServiceV20141113.", "ecs", SIM_PROTO_JSON11 },
     { "GraniteServiceVersion20100801.", "monitoring", SIM_PROTO_JSON10 },
 };
 
 static sim_error route_err(const char *code, int status, const char *fmt, const char *arg)
 {
-    sim_error e = ok_err();
+    sim_error e = route_ok();
     str_copy(e.code, sizeof e.code, code);
     snprintf(e.message, sizeof e.message, fmt, arg ? arg : "");
     e.http_status = status;
@@ -978,7 +984,7 @@ bool route_identify(const sim_request *req, const sim_form *form, sim_route *rt,
 {
     memset(rt, 0, sizeof *rt);
     rt->index = -1;
-    *err = ok_err();
+    *err = route_ok();
     if (req->path && str_eq(req->path, "/federation/credentials")) { /* SSO portal, rest-json */
         rt->proto = SIM_PROTO_JSON11;
         str_copy(rt->service, sizeof rt->service, "awsssoportal");

@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "embedded.h"
+#include "services/model_ecs.h"
 
 #define SC_MAX_FILE      (16u << 20)
 #define SC_MAX_GENERATED 200000
@@ -894,6 +895,99 @@ static bool sub_generate(sp *p, yaml_node_t *n, void *obj)
     return ok;
 }
 
+/* ---------- ecs: task definitions, clusters and their services ---------- */
+
+static void ecs_container_defaults(sc_ecs_container *c, yaml_node_t *n)
+{
+    (void)n;
+    c->essential = true;
+}
+static const field ecs_container_fields[] = {
+    FS("name", sc_ecs_container, name),
+    FS("image", sc_ecs_container, image),
+    FB("essential", sc_ecs_container, essential),
+    FS("log_group", sc_ecs_container, log_group),
+};
+static bool sub_ecs_containers(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_ecs_task_def *t = obj;
+    PARSE_LIST(p, n, "containers", t->containers, sc_ecs_container, ecs_container_fields, ecs_container_defaults);
+    return true;
+}
+static void ecs_td_defaults(sc_ecs_task_def *t, yaml_node_t *n)
+{
+    t->revisions = 1;
+    t->line = (int)n->start_mark.line + 1;
+    t->column = (int)n->start_mark.column + 1;
+}
+static const field ecs_td_fields[] = {
+    FS("family", sc_ecs_task_def, family),  FS("cpu", sc_ecs_task_def, cpu),
+    FS("memory", sc_ecs_task_def, memory),  FI("revisions", sc_ecs_task_def, revisions, 1, 1000),
+    FSUB("containers", sub_ecs_containers),
+};
+static bool sub_ecs_tds(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_ecs *e = obj;
+    PARSE_LIST(p, n, "task_definitions", e->task_definitions, sc_ecs_task_def, ecs_td_fields, ecs_td_defaults);
+    return true;
+}
+static void ecs_service_defaults(sc_ecs_service *s, yaml_node_t *n)
+{
+    s->desired = 1;
+    s->min_healthy_percent = 100;
+    s->max_percent = 200;
+    s->start_delay_s = 10;
+    s->healthy_after_s = 10;
+    s->stop_delay_s = 5;
+    s->line = (int)n->start_mark.line + 1;
+    s->column = (int)n->start_mark.column + 1;
+}
+static const field ecs_service_fields[] = {
+    FS("name", sc_ecs_service, name),
+    FS("task_definition", sc_ecs_service, task_definition),
+    FI("desired", sc_ecs_service, desired, 0, 1000),
+    FI("min_healthy_percent", sc_ecs_service, min_healthy_percent, 0, 100),
+    FI("max_percent", sc_ecs_service, max_percent, 100, 200),
+    FB("circuit_breaker", sc_ecs_service, circuit_breaker),
+    FB("rollback", sc_ecs_service, rollback),
+    FS("target_group", sc_ecs_service, target_group),
+    FI("container_port", sc_ecs_service, container_port, 1, 65535),
+    FI("grace_period", sc_ecs_service, grace_period_s, 0, 2147483647),
+    FV("azs", sc_ecs_service, azs),
+    FI("start_delay", sc_ecs_service, start_delay_s, 1, 3600),
+    FI("healthy_after", sc_ecs_service, healthy_after_s, 0, 3600),
+    FI("stop_delay", sc_ecs_service, stop_delay_s, 0, 3600),
+};
+static bool sub_ecs_services(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_ecs_cluster *c = obj;
+    PARSE_LIST(p, n, "services", c->services, sc_ecs_service, ecs_service_fields, ecs_service_defaults);
+    return true;
+}
+static void ecs_cluster_defaults(sc_ecs_cluster *c, yaml_node_t *n)
+{
+    c->line = (int)n->start_mark.line + 1;
+    c->column = (int)n->start_mark.column + 1;
+}
+static const field ecs_cluster_fields[] = {
+    FS("name", sc_ecs_cluster, name),
+    FSUB("services", sub_ecs_services),
+};
+static bool sub_ecs_clusters(sp *p, yaml_node_t *n, void *obj)
+{
+    sc_ecs *e = obj;
+    PARSE_LIST(p, n, "clusters", e->clusters, sc_ecs_cluster, ecs_cluster_fields, ecs_cluster_defaults);
+    return true;
+}
+static const field ecs_fields[] = {
+    FSUB("task_definitions", sub_ecs_tds),
+    FSUB("clusters", sub_ecs_clusters),
+};
+static bool sub_ecs(sp *p, yaml_node_t *n, void *obj)
+{
+    return parse_map(p, n, "ecs", ecs_fields, ARRAY_LEN(ecs_fields), &((sim_scenario *)obj)->ecs);
+}
+
 static const field top_fields[] = {
     FS("account", sim_scenario, account_id),
     FS("region", sim_scenario, region),
@@ -910,6 +1004,7 @@ static const field top_fields[] = {
     FSUB("faults", sub_faults),
     FSUB("generate", sub_generate),
     FI("session_duration", sim_scenario, session_duration, 1, 43200),
+    FSUB("ecs", sub_ecs),
 };
 
 /* ---------- cross references ---------- */
@@ -1134,6 +1229,87 @@ static bool composites_acyclic(sp *p, const sim_scenario *sc)
     return ok;
 }
 
+/* The ecs section: names unique, every reference resolved (FILE:LINE of the item). */
+static const sc_ecs_task_def *find_ecs_td(const sim_scenario *sc, const char *family)
+{
+    for (size_t i = 0; family && i < sc->ecs.task_definitions.n; i++)
+        if (str_eq(sc->ecs.task_definitions.items[i].family, family))
+            return &sc->ecs.task_definitions.items[i];
+    return NULL;
+}
+
+static bool validate_ecs_image(sp *p, const sim_scenario *sc, const sc_ecs_task_def *t, const sc_ecs_container *c)
+{
+    if (str_empty(c->name) || str_empty(c->image))
+        return sp_fail_lc(p, t->line, t->column, "a container needs a name and an image in task definition", t->family);
+    /* "REPO:TAG" names a repository of this scenario; a reference with a registry host
+     * (a '.' before the first '/') is taken as it is. */
+    const char *slash = strchr(c->image, '/');
+    const char *dot = strchr(c->image, '.');
+    if (dot && slash && dot < slash)
+        return true;
+    const char *colon = strrchr(c->image, ':');
+    if (!colon || colon == c->image)
+        return sp_fail_lc(p, t->line, t->column, "container image must be REPO:TAG or a full reference, not", c->image);
+    for (size_t i = 0; i < sc->repositories.n; i++)
+        if (strlen(sc->repositories.items[i].name) == (size_t)(colon - c->image) &&
+            !strncmp(sc->repositories.items[i].name, c->image, (size_t)(colon - c->image)))
+            return true;
+    return sp_fail_lc(p, t->line, t->column, "container image names an unknown repository:", c->image);
+}
+
+static bool validate_ecs(sp *p, sim_scenario *sc)
+{
+    for (size_t i = 0; i < sc->ecs.task_definitions.n; i++) {
+        const sc_ecs_task_def *t = &sc->ecs.task_definitions.items[i];
+        if (str_empty(t->family))
+            return sp_fail_lc(p, t->line, t->column, "a task definition has no family", "");
+        if (find_ecs_td(sc, t->family) != t)
+            return sp_fail_lc(p, t->line, t->column, "duplicate task definition family", t->family);
+        if (!t->containers.n)
+            return sp_fail_lc(p, t->line, t->column, "no containers in task definition", t->family);
+        for (size_t j = 0; j < t->containers.n; j++)
+            if (!validate_ecs_image(p, sc, t, &t->containers.items[j]))
+                return false;
+    }
+    for (size_t i = 0; i < sc->ecs.clusters.n; i++) {
+        sc_ecs_cluster *c = &sc->ecs.clusters.items[i];
+        if (str_empty(c->name))
+            return sp_fail_lc(p, c->line, c->column, "a cluster has no name", "");
+        for (size_t k = 0; k < i; k++)
+            if (str_eq(sc->ecs.clusters.items[k].name, c->name))
+                return sp_fail_lc(p, c->line, c->column, "duplicate cluster name", c->name);
+        for (size_t j = 0; j < c->services.n; j++) {
+            sc_ecs_service *s = &c->services.items[j];
+            if (str_empty(s->name))
+                return sp_fail_lc(p, s->line, s->column, "a service has no name in cluster", c->name);
+            for (size_t k = 0; k < j; k++)
+                if (str_eq(c->services.items[k].name, s->name))
+                    return sp_fail_lc(p, s->line, s->column, "duplicate service name", s->name);
+            char family[256];
+            long rev = 0;
+            if (!ecs_task_definition_spec(s->task_definition, family, sizeof family, &rev))
+                rev = -1;
+            const sc_ecs_task_def *t = find_ecs_td(sc, family);
+            if (!t || rev < 0 || rev > t->revisions)
+                return sp_fail_lc(p, s->line, s->column, "service uses an unknown task definition", s->task_definition);
+            if (s->target_group && !find_tg(sc, s->target_group))
+                return sp_fail_lc(p, s->line, s->column, "service uses unknown target group", s->target_group);
+            if (s->target_group && !s->container_port)
+                return sp_fail_lc(p, s->line, s->column,
+                                  "a service with a target_group needs container_port:", s->name);
+            if (!s->azs.n) {
+                char az[64];
+                snprintf(az, sizeof az, "%sa", sc->region);
+                strvec_push(&s->azs, az);
+                snprintf(az, sizeof az, "%sb", sc->region);
+                strvec_push(&s->azs, az);
+            }
+        }
+    }
+    return true;
+}
+
 /* Names must be unique within their kind: the world looks things up by name. */
 #define CHECK_UNIQUE(vec, field, what)                                                                                 \
     for (size_t i_ = 0; i_ < (vec).n; i_++)                                                                            \
@@ -1254,7 +1430,7 @@ static bool validate(sp *p, sim_scenario *sc, yaml_node_t *root)
     for (size_t i = 0; i < sc->alarms.n; i++)
         if (!validate_alarm(p, sc, &sc->alarms.items[i]))
             return false;
-    return composites_acyclic(p, sc);
+    return composites_acyclic(p, sc) && validate_ecs(p, sc);
 }
 
 /* ---------- entry points ---------- */
@@ -1382,10 +1558,41 @@ int sim_scenario_page_size(const sim_scenario *sc, const char *operation)
     return 0;
 }
 
+static void ecs_free(sc_ecs *e)
+{
+    for (size_t i = 0; i < e->task_definitions.n; i++) {
+        sc_ecs_task_def *t = &e->task_definitions.items[i];
+        free(t->family);
+        free(t->cpu);
+        free(t->memory);
+        for (size_t j = 0; j < t->containers.n; j++) {
+            free(t->containers.items[j].name);
+            free(t->containers.items[j].image);
+            free(t->containers.items[j].log_group);
+        }
+        VEC_FREE(t->containers);
+    }
+    VEC_FREE(e->task_definitions);
+    for (size_t i = 0; i < e->clusters.n; i++) {
+        sc_ecs_cluster *c = &e->clusters.items[i];
+        free(c->name);
+        for (size_t j = 0; j < c->services.n; j++) {
+            sc_ecs_service *s = &c->services.items[j];
+            free(s->name);
+            free(s->task_definition);
+            free(s->target_group);
+            strvec_free(&s->azs);
+        }
+        VEC_FREE(c->services);
+    }
+    VEC_FREE(e->clusters);
+}
+
 void sim_scenario_free(sim_scenario *sc)
 {
     if (!sc)
         return;
+    ecs_free(&sc->ecs);
     free(sc->file);
     free(sc->account_id);
     free(sc->region);

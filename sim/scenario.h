@@ -45,7 +45,13 @@
  *             reset_rate, truncate_rate, malformed_rate, slow_body_bytes_per_sec,
  *             error_code, error_status, error_message, error_rate, count}]
  *   generate: {apps, instances_per_app, target_groups, images, azs}   many gen-app-NN groups
- *   session_duration: 60   seconds the credentials STS hands out last (short-lived for refresh tests) */
+ *   session_duration: 60   seconds the credentials STS hands out last (short-lived for refresh tests)
+ *   ecs: {task_definitions: [{family, cpu, memory, revisions (1), containers: [{name, image, essential (true),
+ *                             log_group}]}],        image: "REPO:TAG" (a repository above) or a full reference
+ *         clusters: [{name, services: [{name, task_definition (FAMILY or FAMILY:REVISION), desired,
+ *                     min_healthy_percent (100), max_percent (200), circuit_breaker, rollback, target_group,
+ *                     container_port, grace_period, azs, start_delay (10), healthy_after (10),
+ *                     stop_delay (5)}]}]}    Fargate services, awsvpc (world_ecs.c) */
 
 typedef struct sc_credential {
     char *access_key_id, *secret_access_key, *session_token; /* secret/token wiped on free */
@@ -198,6 +204,41 @@ typedef struct sc_alarm {
     int line, column;
 } sc_alarm;
 
+typedef struct sc_ecs_container {
+    char *name, *image;
+    bool essential;
+    char *log_group; /* awslogs group; NULL: no logConfiguration */
+} sc_ecs_container;
+
+typedef struct sc_ecs_task_def {
+    char *family, *cpu, *memory;
+    int revisions; /* revisions 1..N exist at start, all alike */
+    VEC(sc_ecs_container) containers;
+    int line, column;
+} sc_ecs_task_def;
+
+typedef struct sc_ecs_service {
+    char *name, *task_definition;
+    int desired, min_healthy_percent, max_percent;
+    bool circuit_breaker, rollback;
+    char *target_group;
+    int container_port, grace_period_s;
+    strvec azs;
+    int start_delay_s, healthy_after_s, stop_delay_s; /* PROVISIONING→RUNNING, RUNNING→HEALTHY, STOPPING→STOPPED */
+    int line, column;
+} sc_ecs_service;
+
+typedef struct sc_ecs_cluster {
+    char *name;
+    VEC(sc_ecs_service) services;
+    int line, column;
+} sc_ecs_cluster;
+
+typedef struct sc_ecs {
+    VEC(sc_ecs_task_def) task_definitions;
+    VEC(sc_ecs_cluster) clusters;
+} sc_ecs;
+
 struct sim_scenario {
     char *file; /* name used in messages */
     char *account_id, *region;
@@ -213,6 +254,7 @@ struct sim_scenario {
     VEC(sc_alarm) alarms;
     sim_faults faults;
     int session_duration; /* seconds STS credentials last (0: as asked, 3600) */
+    sc_ecs ecs;
 };
 
 /* Parse YAML text; name is used in errors ("demo.yaml:12:7: unknown key 'foo'").

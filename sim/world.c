@@ -201,6 +201,7 @@ sim_world *world_new_from_scenario(const sim_scenario *sc, uint64_t seed, double
     w_elb_init(w);
     w_asg_init(w);
     w_cw_init(w);
+    w_ecs_init(w);
     return w;
 }
 
@@ -208,6 +209,7 @@ void world_free(sim_world *w)
 {
     if (!w)
         return;
+    w_ecs_free(w);
     w_refresh_free(w);
     w_asg_free(w);
     w_elb_free(w);
@@ -242,6 +244,7 @@ static void step_once(sim_world *w)
     w_asg_reconcile_step(w);
     w_cw_step(w);
     w_ecr_step(w);
+    w_ecs_step(w);
 }
 
 static void step_to(sim_world *w, aws_time goal)

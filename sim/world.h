@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "services/model.h"
+#include "services/model_ecs.h"
 #include "util.h"
 
 typedef struct sim_scenario sim_scenario; /* sim/scenario.h: the parsed YAML */
@@ -271,6 +272,63 @@ sim_error world_describe_alarms(sim_world *w, const strvec *names, const char *p
  * Errors: ResourceNotFound, InvalidFormat. */
 sim_error world_set_alarm_state(sim_world *w, const char *name, const char *state, const char *reason);
 
+/* ---------- ecs (world_ecs.c: the moving parts; world_ecs_api.c: these calls) ----------
+ * Fargate services on awsvpc in the scenario's clusters, rolling deployments with the
+ * circuit breaker; the rules and their sources are in docs/simulator.md (ECS). Reads
+ * hand out the world's own structs: borrowed, valid until the next call into the
+ * world (the front holds its lock while it encodes them). Errors are ECS's:
+ * ClusterNotFoundException, ServiceNotFoundException, ClientException,
+ * InvalidParameterException (a bad nextToken too). */
+typedef VEC(const ecs_service *) sim_ecs_service_refs;
+typedef VEC(const ecs_task *) sim_ecs_task_refs;
+
+/* cluster NULL/"": "default". */
+sim_error world_ecs_list_clusters(sim_world *w, const char *next_token, int max_items, strvec *arns, char **next_out);
+/* clusters NULL/empty: "default"; unknown ones are failures (MISSING). */
+sim_error world_ecs_describe_clusters(sim_world *w, const strvec *clusters, ecs_cluster_list *out,
+                                      ecs_failure_list *failures);
+sim_error world_ecs_list_services(sim_world *w, const char *cluster, const char *next_token, int max_items,
+                                  strvec *arns, char **next_out);
+/* At most 10 names or ARNs (InvalidParameterException beyond); unknown: MISSING. */
+sim_error world_ecs_describe_services(sim_world *w, const char *cluster, const strvec *services,
+                                      sim_ecs_service_refs *out, ecs_failure_list *failures);
+typedef struct sim_ecs_list_tasks {
+    const char *cluster, *service_name, *family, *started_by, *desired_status;
+} sim_ecs_list_tasks;
+sim_error world_ecs_list_tasks(sim_world *w, const sim_ecs_list_tasks *q, const char *next_token, int max_items,
+                               strvec *arns, char **next_out);
+/* At most 100 ARNs or ids; unknown: MISSING. */
+sim_error world_ecs_describe_tasks(sim_world *w, const char *cluster, const strvec *tasks, sim_ecs_task_refs *out,
+                                   ecs_failure_list *failures);
+/* family_prefix / status NULL: all / ACTIVE; sort "DESC" newest first, else oldest. */
+sim_error world_ecs_list_task_definitions(sim_world *w, const char *family_prefix, const char *status, const char *sort,
+                                          const char *next_token, int max_items, strvec *arns, char **next_out);
+/* family, family:revision or ARN → *json, the TaskDefinition object (borrowed). */
+sim_error world_ecs_describe_task_definition(sim_world *w, const char *task_definition, const char **json);
+/* request: the RegisterTaskDefinition document (json-c object, borrowed); *json as above. */
+sim_error world_ecs_register_task_definition(sim_world *w, const void *request, const char **json);
+typedef struct sim_ecs_update {
+    const char *cluster, *service, *task_definition; /* task_definition NULL: unchanged */
+    bool force_new_deployment;
+    bool has_desired_count;
+    int desired_count;
+    /* deploymentConfiguration: only has_* members (and the breaker when has_circuit_breaker) */
+    const ecs_deployment_configuration *deployment_configuration;
+} sim_ecs_update;
+sim_error world_ecs_update_service(sim_world *w, const sim_ecs_update *u, const ecs_service **out);
+/* Service deployments (world_ecs_sd.c): newest first; status NULL/empty: every status. */
+typedef VEC(const ecs_service_deployment *) sim_ecs_sd_refs;
+sim_error world_ecs_list_service_deployments(sim_world *w, const char *cluster, const char *service,
+                                             const strvec *status, const char *next_token, int max_items,
+                                             sim_ecs_sd_refs *out, char **next_out);
+/* At most 20 ARNs; unknown: MISSING. */
+sim_error world_ecs_describe_service_deployments(sim_world *w, const strvec *arns, sim_ecs_sd_refs *out,
+                                                 ecs_failure_list *failures);
+/* stop_type NULL or ROLLBACK: a PENDING / IN_PROGRESS one is ROLLBACK_REQUESTED, and rolls
+ * back to the last COMPLETED deployment at the next step. *arn_out borrowed. Errors:
+ * ServiceDeploymentNotFoundException, ConflictException, InvalidParameterException. */
+sim_error world_ecs_stop_service_deployment(sim_world *w, const char *arn, const char *stop_type, const char **arn_out);
+
 /* ---------- the event log ----------
  * A bounded ring (100,000 events) of everything that happens. Each event is one JSON
  * object on its own line, with at least "seq" (from 1, increasing), "t" (sim ms),
@@ -294,6 +352,9 @@ sim_error world_set_alarm_state(sim_world *w, const char *name, const char *stat
  *   tag_moved             repository, tag, from, to
  *   image_deleted         repository, digest, tag
  *   capacity              asg, desired
+ *   ecs_task              cluster, service, task, deployment, status (RUNNING, HEALTHY, UNHEALTHY,
+ *                         STOPPED), reason (STOPPED only, else null)
+ *   ecs_deployment        cluster, service, deployment, rollout_state, reason
  * The scenario's starting state is not logged; counts are logged on the first step.
  * Events dropped from the ring are simply gone (seq keeps counting). */
 void world_events_json(const sim_world *w, uint64_t since_seq, strbuf *out);

@@ -182,6 +182,8 @@ typedef struct w_event_ring {
     uint64_t first_seq, next_seq; /* seqs held: [first_seq, next_seq) */
 } w_event_ring;
 
+struct w_ecs; /* world_ecs_int.h */
+
 struct sim_world {
     const sim_scenario *sc; /* borrowed for its lifetime: see world_new_from_scenario */
     char *account_id, *region;
@@ -212,6 +214,7 @@ struct sim_world {
     bool quiet;              /* building the scenario: no events */
     VEC(w_session) sessions; /* temporary credentials STS handed out (sts.c) */
     uint32_t session_seq;
+    struct w_ecs *ecs; /* world_ecs.c */
 };
 
 /* world.c */
@@ -285,6 +288,11 @@ void w_ecr_free(sim_world *w);
 /* The image the repo's tag points at now (NULL if none); marks the pull. An image that
  * is not ACTIVE cannot be pulled: *failed is set (the image is still returned). */
 const w_image *w_ecr_pull(sim_world *w, int repo, const char *tag, bool *failed);
+
+/* world_ecs.c */
+void w_ecs_init(sim_world *w);
+void w_ecs_step(sim_world *w);
+void w_ecs_free(sim_world *w);
 
 /* world_cw.c */
 void w_cw_init(sim_world *w);

@@ -1,5 +1,5 @@
 /* json_util.h — the json-c helpers the JSON-protocol service modules (svc_ecr.c,
- * svc_cloudwatch.c) share: one bounded, strict parser for response bodies, typed
+ * svc_ecs.c, svc_cloudwatch.c) share: one bounded, strict parser for response bodies, typed
  * getters, and small builders for request documents.
  *
  * Type policy (the same for every decoder): a member whose JSON type does not match
@@ -63,6 +63,13 @@ aws_time ju_get_time(json_object *obj, const char *key);
 void ju_get_strvec(json_object *obj, const char *key, strvec *out);
 /* Pagination token: *token = owned copy, or NULL when the member is absent/empty. */
 void ju_get_token(json_object *obj, const char *key, char **token);
+
+/* Iterate the objects of the array arr_ (may be NULL), skipping elements that are not
+ * objects: e_ is each object, i_ its index in the array. */
+#define JU_FOR_EACH_OBJECT(arr_, i_, e_)                                                                               \
+    for (size_t i_ = 0, n_##i_ = (arr_) ? json_object_array_length(arr_) : 0; i_ < n_##i_; i_++)                       \
+        for (json_object *e_ = json_object_array_get_idx((arr_), i_); e_ && json_object_is_type(e_, json_type_object); \
+             e_ = NULL)
 
 /* ---- request builders (a NULL value adds nothing) ---- */
 void ju_add_string(json_object *obj, const char *key, const char *value);

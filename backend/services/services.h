@@ -9,7 +9,7 @@
  * TooManyItems / ResponseTooLarge past the limits of aws.h.
  *
  * Files: svc_autoscaling.c, svc_elbv2.c, svc_ec2.c, svc_sts.c (Query/XML, expat),
- * svc_ecr.c, svc_cloudwatch.c (JSON, json-c). */
+ * svc_ecr.c, svc_cloudwatch.c (JSON, json-c); ECS (JSON 1.1): services_ecs.h, svc_ecs.c. */
 #ifndef TARMAC_SERVICES_H
 #define TARMAC_SERVICES_H
 

@@ -52,12 +52,6 @@ static int check_digest(const char *digest, const char *op, const char *list, si
     return -1;
 }
 
-/* Iterate the objects of obj[key], skipping elements that are not objects. */
-#define FOR_EACH_OBJECT(arr_, i_, e_)                                                                                  \
-    for (size_t i_ = 0, n_##i_ = (arr_) ? json_object_array_length(arr_) : 0; i_ < n_##i_; i_++)                       \
-        for (json_object *e_ = json_object_array_get_idx((arr_), i_); e_ && json_object_is_type(e_, json_type_object); \
-             e_ = NULL)
-
 static void decode_repository(json_object *o, ecr_repository *r)
 {
     r->repository_arn = ju_dup_string(o, "repositoryArn");
@@ -67,7 +61,7 @@ static void decode_repository(json_object *o, ecr_repository *r)
     r->created_at = ju_get_time(o, "createdAt");
     r->image_tag_mutability = ju_dup_string(o, "imageTagMutability");
     json_object *filters = ju_get_array(o, "imageTagMutabilityExclusionFilters");
-    FOR_EACH_OBJECT(filters, i, f)
+    JU_FOR_EACH_OBJECT(filters, i, f)
     {
         char *s = ju_dup_string(f, "filter");
         if (s)
@@ -84,7 +78,7 @@ int ecr_decode_repositories(const char *body, size_t len, ecr_repository_list *o
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "repositories");
-    FOR_EACH_OBJECT(arr, i, o)
+    JU_FOR_EACH_OBJECT(arr, i, o)
     decode_repository(o, VEC_NEW(*out));
     if (next_token)
         ju_get_token(root, "nextToken", next_token);
@@ -166,7 +160,7 @@ int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, 
         return -1;
     json_object *arr = ju_get_array(root, "imageDetails");
     size_t first = out->n;
-    FOR_EACH_OBJECT(arr, i, o)
+    JU_FOR_EACH_OBJECT(arr, i, o)
     decode_image_detail(o, VEC_NEW(*out));
     if (next_token)
         ju_get_token(root, "nextToken", next_token);
@@ -210,7 +204,7 @@ static void decode_image(json_object *o, ecr_image *img)
 static void decode_failures(json_object *root, ecr_batch_get_result *out)
 {
     json_object *arr = ju_get_array(root, "failures");
-    FOR_EACH_OBJECT(arr, i, o)
+    JU_FOR_EACH_OBJECT(arr, i, o)
     {
         ecr_image_failure *f = VEC_NEW(out->failures);
         decode_image_id(o, &f->image_digest, &f->image_tag);
@@ -242,7 +236,7 @@ int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_resul
         return -1;
     json_object *arr = ju_get_array(root, "images");
     size_t first = out->images.n, first_failure = out->failures.n;
-    FOR_EACH_OBJECT(arr, i, o)
+    JU_FOR_EACH_OBJECT(arr, i, o)
     decode_image(o, VEC_NEW(out->images));
     decode_failures(root, out);
     json_object_put(root);
@@ -277,7 +271,7 @@ int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_re
         return -1;
     json_object *arr = ju_get_array(root, "imageIds");
     size_t first = out->images.n, first_failure = out->failures.n;
-    FOR_EACH_OBJECT(arr, i, o)
+    JU_FOR_EACH_OBJECT(arr, i, o)
     {
         ecr_image *img = VEC_NEW(out->images);
         img->image_digest = ju_dup_string(o, "imageDigest");

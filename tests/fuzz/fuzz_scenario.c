@@ -3,7 +3,8 @@
  * end in a scenario that keeps the loader's promises or in a FILE:LINE:COLUMN error,
  * without crashes, leaks or undefined behaviour. A small accepted scenario also
  * builds its world and runs it for a few simulated minutes. Seeds: the built-in
- * scenarios and one with every opt-in key (tests/fixtures/scenario). */
+ * scenarios, one with every opt-in key and one with every ECS key
+ * (tests/fixtures/scenario). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -90,6 +91,21 @@ static void check(const sim_scenario *sc)
     for (size_t i = 0; i < sc->page_sizes.n; i++)
         if (sim_scenario_page_size(sc, sc->page_sizes.items[i].operation) < 1)
             abort();
+    /* ECS: every service's task definition and target group exist, it has AZs */
+    for (size_t i = 0; i < sc->ecs.clusters.n; i++)
+        for (size_t j = 0; j < sc->ecs.clusters.items[i].services.n; j++) {
+            const sc_ecs_service *s = &sc->ecs.clusters.items[i].services.items[j];
+            char family[256];
+            long rev;
+            bool found = false;
+            if (!ecs_task_definition_spec(s->task_definition, family, sizeof family, &rev))
+                abort();
+            for (size_t k = 0; k < sc->ecs.task_definitions.n; k++)
+                found |= str_eq(sc->ecs.task_definitions.items[k].family, family) &&
+                    rev <= sc->ecs.task_definitions.items[k].revisions;
+            if (!found || !s->azs.n || (s->target_group && !has_tg(sc, s->target_group)))
+                abort();
+        }
 }
 
 /* Small enough to simulate on every input without slowing the fuzzer down. */
@@ -104,8 +120,14 @@ static bool small(const sim_scenario *sc)
         for (size_t j = 0; j < sc->repositories.items[i].images.n; j++)
             layers += (long)sc->repositories.items[i].images.items[j].layer_sizes.n;
     }
-    return instances <= 64 && images <= 256 && layers <= 1024 && sc->target_groups.n <= 64 &&
-        sc->load_balancers.n <= 16 && sc->alarms.n <= 32;
+    long tasks = 0, revisions = 0; /* a deployment runs up to twice the desired count */
+    for (size_t i = 0; i < sc->ecs.clusters.n; i++)
+        for (size_t j = 0; j < sc->ecs.clusters.items[i].services.n; j++)
+            tasks += 2L * sc->ecs.clusters.items[i].services.items[j].desired;
+    for (size_t i = 0; i < sc->ecs.task_definitions.n; i++)
+        revisions += sc->ecs.task_definitions.items[i].revisions;
+    return instances <= 64 && tasks <= 64 && revisions <= 64 && images <= 256 && layers <= 1024 &&
+        sc->target_groups.n <= 64 && sc->load_balancers.n <= 16 && sc->alarms.n <= 32;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -683,6 +683,11 @@ static void test_routing(void **state)
     assert_int_equal(rt.proto, SIM_PROTO_JSON11);
 
     route_of("ecs", "{}", "AmazonEC2ContainerServiceV20141113.ListClusters", &rt, &e, &ok);
+    assert_true(ok);
+    assert_string_equal(rt.service, "ecs");
+    assert_string_equal(rt.op, "ListClusters");
+    assert_int_equal(rt.proto, SIM_PROTO_JSON11);
+    route_of("ecs", "{}", "AmazonEC2ContainerServiceV20141113.DeleteCluster", &rt, &e, &ok);
     assert_false(ok);
     assert_string_equal(e.code, "UnknownOperationException");
 
@@ -1672,8 +1677,7 @@ static void test_hostile_parameters(void **state)
         "null",
         "{\"repositoryName\": 5}",
         "{\"repositoryName\": \"web\", \"imageIds\": 7}",
-        "{\"repositoryName\": \"web\", \"imageIds\": [1, null, {}, {\"imageTag\": 3}, {\"imageDigest\": "
-        "\"sha256:zz\"}]}",
+        "{\"repositoryName\":\"web\",\"imageIds\":[1,null,{},{\"imageTag\":3},{\"imageDigest\":\"sha256:zz\"}]}",
         "{\"repositoryName\": \"web\", \"imageManifest\": \"not json\", \"imageTag\": \"x\"}",
         "{\"repositoryName\": \"web\", \"imageManifest\": \"{}\", \"imageDigest\": \"sha256:00\"}",
         "{\"repositoryName\": \"web\", \"maxResults\": -5, \"nextToken\": \"\\u0000bogus\"}",

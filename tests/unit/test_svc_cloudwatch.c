@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "aws/json_util.h"
+#include "json_e2e.h"
 #include "loopback_server.h"
 #include "sanitize.h"
 #include "services/services.h"
@@ -25,33 +26,7 @@
 /* $TARMAC_TOP/tests/fixtures/json, else relative to build/<rel|san>/tests/. */
 static char *load_fixture(const char *name, size_t *len)
 {
-    char *path;
-    const char *top = getenv("TARMAC_TOP");
-    if (top && *top) {
-        path = xasprintf("%s/tests/fixtures/json/%s", top, name);
-    } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        assert_true(n > 0);
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        assert_non_null(slash);
-        *slash = '\0';
-        path = xasprintf("%s/../../../tests/fixtures/json/%s", exe, name);
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open fixture %s", path);
-    free(path);
-    strbuf sb;
-    sb_init(&sb);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        sb_appendn(&sb, buf, n);
-    fclose(f);
-    *len = sb.len;
-    return sb.buf; /* owned by the caller */
+    return json_fixture("json", name, len);
 }
 
 static void test_describe_alarms(void **state)
@@ -198,19 +173,6 @@ static void test_hostile_bodies(void **state)
     assert_int_equal(cw_decode_alarms(nul, sizeof(nul) - 1, &alarms, NULL, NULL, &err), -1);
     assert_int_equal(cw_decode_alarms("null", 4, &alarms, NULL, NULL, &err), -1);
     assert_int_equal(alarms.n, 0);
-}
-
-static void assert_json_equal(const char *got, size_t got_len, const char *want)
-{
-    aws_error err = { 0 };
-    json_object *g = ju_parse_object(got, got_len, "test", "test", &err);
-    json_object *w = ju_parse_object(want, strlen(want), "test", "test", &err);
-    assert_non_null(g);
-    assert_non_null(w);
-    if (!json_object_equal(g, w))
-        fail_msg("JSON differs:\n got: %.*s\nwant: %s", (int)got_len, got, want);
-    json_object_put(g);
-    json_object_put(w);
 }
 
 /* Expected documents: botocore 1.43's JSON serializer for the same parameters

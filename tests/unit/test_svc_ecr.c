@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "aws/json_util.h"
+#include "json_e2e.h"
 #include "loopback_server.h"
 #include "services/services.h"
 
@@ -30,33 +31,7 @@
  *      (build/<rel|san>/tests/test_svc_ecr) ---- */
 static char *load_fixture(const char *name, size_t *len)
 {
-    char *path;
-    const char *top = getenv("TARMAC_TOP");
-    if (top && *top) {
-        path = xasprintf("%s/tests/fixtures/json/%s", top, name);
-    } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        assert_true(n > 0);
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        assert_non_null(slash);
-        *slash = '\0';
-        path = xasprintf("%s/../../../tests/fixtures/json/%s", exe, name);
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open fixture %s", path);
-    free(path);
-    strbuf sb;
-    sb_init(&sb);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        sb_appendn(&sb, buf, n);
-    fclose(f);
-    *len = sb.len;
-    return sb.buf; /* owned by the caller */
+    return json_fixture("json", name, len);
 }
 
 static const char DOCKER_MANIFEST[] =
@@ -538,20 +513,6 @@ static void test_wrong_types_are_skipped(void **state)
 
 /* ------------------------------------------------------------ requests */
 
-/* Semantic comparison: both parsed by json-c, members compared regardless of order. */
-static void assert_json_equal(const char *got, size_t got_len, const char *want)
-{
-    aws_error err = { 0 };
-    json_object *g = ju_parse_object(got, got_len, "test", "test", &err);
-    json_object *w = ju_parse_object(want, strlen(want), "test", "test", &err);
-    assert_non_null(g);
-    assert_non_null(w);
-    if (!json_object_equal(g, w))
-        fail_msg("JSON differs:\n got: %.*s\nwant: %s", (int)got_len, got, want);
-    json_object_put(g);
-    json_object_put(w);
-}
-
 /* Expected documents: botocore 1.43's JSON serializer for the same parameters
  * (botocore.serialize.create_serializer('json').serialize_to_request(...)). */
 /* A digest goes into requests and printed commands: an answer carrying one that is not
@@ -721,73 +682,10 @@ static void test_put_manifest_round_trip(void **state)
 /* ------------------------------------------------------------ end to end
  * The typed calls through the real client core against the loopback server. */
 
-typedef struct e2e {
-    lb_server *srv;
-    aws_client *c;
-    aws_credentials creds;
-} e2e;
-
-static int e2e_setup(void **state)
-{
-    e2e *f = xcalloc(1, sizeof(*f));
-    f->srv = lb_start();
-    if (!f->srv) {
-        free(f);
-        return -1;
-    }
-    f->creds.access_key_id = xstrdup("AKIDEXAMPLE");
-    f->creds.secret_access_key = xstrdup("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-    aws_client_config cfg = { .region = "eu-west-1",
-                              .endpoint_url = lb_url(f->srv),
-                              .credentials = &f->creds,
-                              .max_attempts = 3,
-                              .timeout_ms = 5000 };
-    aws_error err;
-    f->c = aws_client_new(&cfg, &err);
-    if (!f->c) {
-        lb_stop(f->srv);
-        aws_credentials_free(&f->creds);
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int e2e_teardown(void **state)
-{
-    e2e *f = *state;
-    aws_client_free(f->c);
-    lb_stop(f->srv);
-    aws_credentials_free(&f->creds);
-    free(f);
-    return 0;
-}
-
-static const lb_response *json_answer(int status, const char *body)
-{
-    static lb_response r;
-    r = (lb_response){ .status = status,
-                       .body = body,
-                       .content_type = "application/x-amz-json-1.1",
-                       .headers = "x-amzn-RequestId: req-e2e\n" };
-    return &r;
-}
-
 /* Parses a recorded request body and checks its X-Amz-Target. */
 static json_object *request_doc(e2e *f, size_t i, const char *op)
 {
-    const lb_request *q = lb_request_at(f->srv, i);
-    assert_non_null(q);
-    char buf[128], want[128];
-    snprintf(want, sizeof(want), "AmazonEC2ContainerRegistry_V20150921.%s", op);
-    assert_non_null(lb_request_header(q, "x-amz-target", buf, sizeof(buf)));
-    assert_string_equal(buf, want);
-    assert_string_equal(q->method, "POST");
-    aws_error err = { 0 };
-    json_object *doc = ju_parse_object(q->body, q->body_len, "ecr", op, &err);
-    assert_non_null(doc);
-    return doc;
+    return e2e_request_doc(f, i, "AmazonEC2ContainerRegistry_V20150921", op);
 }
 
 typedef struct got {

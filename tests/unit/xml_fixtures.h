@@ -11,38 +11,18 @@
 
 #include "loopback_server.h"
 #include "services/services.h"
+#include "test_top.h"
 
 /* $TARMAC_TOP/tests/fixtures/xml/name, else relative to this binary
  * (build/<rel|san>/tests/test_x). NUL-terminated; the caller frees it. */
 static inline char *load_fixture(const char *name, size_t *len)
 {
-    char *path;
-    const char *top = getenv("TARMAC_TOP");
-    if (top && *top) {
-        path = xasprintf("%s/tests/fixtures/xml/%s", top, name);
-    } else {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        assert_true(n > 0);
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        assert_non_null(slash);
-        *slash = '\0';
-        path = xasprintf("%s/../../../tests/fixtures/xml/%s", exe, name);
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open fixture %s", path);
-    free(path);
-    strbuf sb;
-    sb_init(&sb);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        sb_appendn(&sb, buf, n);
-    fclose(f);
-    *len = sb.len;
-    return sb.buf;
+    char rel[256];
+    snprintf(rel, sizeof(rel), "tests/fixtures/xml/%s", name);
+    char *s = test_top_read(rel, len);
+    if (!s)
+        fail_msg("cannot open fixture %s", rel);
+    return s;
 }
 
 static inline aws_time iso(const char *s)
