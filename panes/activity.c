@@ -12,8 +12,8 @@ static const lv_column columns[] = {
     [C_WHEN] = { .title = "AGE", .min = 4, .max = 5, .right = true, .quiet = true, .ticks = true },
     [C_STATUS] = { .title = "STATUS", .min = 10, .max = 32 }, /* WaitingForELBConnectionDraining */
     [C_PROGRESS] = { .title = "%", .min = 3, .max = 4, .prio = 3, .right = true },
-    [C_DESC] = { .title = "DESCRIPTION", .min = 20, .max = 70 },
-    [C_CAUSE] = { .title = "CAUSE", .min = 10, .prio = 1 }, /* free text: what the others leave */
+    [C_DESC] = { .title = "DESCRIPTION", .min = 20, .max = 70, .whole = true },
+    [C_CAUSE] = { .title = "CAUSE", .min = 10, .prio = 1, .whole = true }, /* free text: what the others leave */
 };
 
 static const action_id hints[] = { ACT_DETAIL, ACT_COPY_ID, ACT_FILTER, ACT_NONE };

@@ -16,8 +16,8 @@ static const lv_column columns[] = {
     [C_TARGET] = { .title = "TARGET", .min = 19, .max = 24 },
     [C_PORT] = { .title = "PORT", .min = 4, .max = 5, .prio = 4, .right = true },
     [C_STATE] = { .title = "STATE", .min = 9, .max = 18 },
-    [C_REASON] = { .title = "REASON", .min = 10, .max = 32, .prio = 2 },
-    [C_DESC] = { .title = "DESCRIPTION", .min = 11, .prio = 1 },
+    [C_REASON] = { .title = "REASON", .min = 10, .max = 32, .prio = 2, .whole = true },
+    [C_DESC] = { .title = "DESCRIPTION", .min = 11, .prio = 1, .whole = true },
 };
 
 static const action_id hints[] = { ACT_DETAIL, ACT_COPY_ID, ACT_FILTER, ACT_NONE };

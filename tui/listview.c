@@ -1,6 +1,8 @@
 /* listview.c — the generic table widget (see listview.h). */
 #include "listview.h"
 
+#include "textwrap.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,6 +421,30 @@ void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsi
     memcpy(lv->sticky_want, want, sizeof want[0] * (size_t)lv->ncols);
     lv_column_widths(lv->cols, lv->ncols, want, width, wid);
 
+    /* The selected row's cut "whole" cells, wrapped under the rows ("CAUSE: ..."),
+     * when the list has room to spare for them. */
+    strvec whole = { 0 };
+    if (h >= 6 && lv->sel >= 0 && lv->sel < (int)lv->vis.n) {
+        const lv_row *r = &lv->rows.items[lv->vis.items[lv->sel]];
+        /* The lines the rows leave free, at least LV_WHOLE_LINES, at most 8, and
+         * never fewer than 3 rows. */
+        int most = h - 2 - (int)lv->vis.n;
+        most = most < LV_WHOLE_LINES ? LV_WHOLE_LINES : most > 8 ? 8 : most;
+        if (h - 2 - most < 3)
+            most = h - 5;
+        for (int c = 0; c < lv->ncols && (int)whole.n < most; c++) {
+            if (!lv->cols[c].whole || !r->cells[c] || !r->cells[c][0] || text_width(r->cells[c], ascii) <= wid[c])
+                continue;
+            char *t = xasprintf("%s: %s", lv->cols[c].title, r->cells[c]);
+            text_wrap(t, width, 2, most - (int)whole.n, ascii, &whole);
+            free(t);
+        }
+        if (whole.n) {
+            lv->page = h - 1 - (int)whole.n - 1; /* and a rule above them */
+            clamp_scroll(lv);
+        }
+    }
+
     wattrset(w, (int)(attrs[ROLE_TITLE] & ~A_COLOR) | A_BOLD);
     int cx = x;
     for (int c = 0; c < lv->ncols; c++) {
@@ -486,5 +512,16 @@ void lv_draw(listview *lv, WINDOW *w, int y, int x, int h, int width, const unsi
         for (; cx < x + width; cx++)
             mvwaddch(w, yy, cx, ' ');
     }
+    if (whole.n) {
+        int yy = y + 1 + lv->page;
+        wattrset(w, (int)attrs[ROLE_BORDER]);
+        wmove(w, yy, x);
+        for (int k = 0; k < width; k++)
+            waddstr(w, ascii ? "-" : "┈");
+        wattrset(w, (int)attrs[ROLE_NEUTRAL]);
+        for (size_t i = 0; i < whole.n; i++)
+            put_cell(w, yy + 1 + (int)i, x, width, whole.items[i], false, ascii);
+    }
+    strvec_free(&whole);
     wattrset(w, A_NORMAL);
 }

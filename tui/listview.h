@@ -16,6 +16,7 @@
 
 #define LV_MAX_COLS     10
 #define LV_HIGHLIGHT_MS 2000 /* how long a changed row stays highlighted */
+#define LV_WHOLE_LINES  4    /* at most this many lines show a cut cell whole */
 
 typedef struct lv_column {
     const char *title;
@@ -27,6 +28,8 @@ typedef struct lv_column {
     bool quiet; /* its changes are not highlighted: ages, details filled in later */
     bool ticks; /* changes with the clock (an age): never emphasized, so its
                                   * minute tick is a few plain bytes on the link */
+    bool whole; /* text that matters whole (a reason, a cause): when the selected
+                 * row's cell is cut, the list's last lines show it wrapped */
 } lv_column;
 
 typedef struct lv_row {

@@ -85,6 +85,12 @@ for size in 80x24 120x40 200x50; do
         ! screen | grep -qE "At 20[0-9][0-9]-[0-9][0-9]-"
     }
     check "$size: Activity shows the cause without its leading time" cause_ok
+    # The selected row's cut cause, whole, under the rows (CAUSE: ... wrapped).
+    cause_whole_ok() {
+        screen | sed -e 's/^[│|]//; s/[│|]$//' | tr -s ' ' | tr -d '\n' |
+            grep -qE "CAUSE: an instance was (started|taken out of service|terminated)[^:]*(capacity|health|refresh)"
+    }
+    check "$size: the selected activity's cut cause shows whole under the rows" cause_whole_ok
     if [ "$size" = 80x24 ]; then
         head_ok() { screen | head -n 1 | grep -qF "user/demo-operator"; }
         check "$size: the header keeps the user when room is short" head_ok
