@@ -127,6 +127,24 @@ keys Escape
 check "Esc from a call's detail goes back to the log" wait_for "API calls, newest first" 3
 keys /; keys C-u; keys Enter
 keys Escape
+# No cell of the log may stay behind in the next view: every line of the help's
+# box starts with its border and a blank (the log's rows began in that column).
+keys '?'
+wait_for "ssm_shell" 3
+no_leftover_ok() {
+    screen | sed -n '3,28p' | grep -v '^│ ' | grep -q . && { screen | sed -n '3,28p' | grep -v '^│ ' | head -3 | sed 's/^/# /'; return 1; }
+    return 0
+}
+check "@, Esc, ?: nothing of the API log is left in the next view's columns" no_leftover_ok
+keys Escape
+keys @
+wait_for "API calls, newest first" 3
+keys Escape 4 d
+wait_for "Run this plan?" 10
+check "@, Esc, d: nothing of the API log is left in the plan dialog's columns" no_leftover_ok
+keys Escape
+wait_gone "Run this plan?" 5
+keys 3   # Targets back in front of the tabs, as the checks below expect
 keys '?'
 wait_for "ssm_shell" 3
 keys /; text "rollback"; keys Enter
