@@ -2,7 +2,7 @@
  * what was asked (which group, which tag, which page), never a secret. A value
  * whose name says it is one (a token code, a web identity token, a password, a
  * secret, user data) is replaced by "***"; the rest is cut to the record's size. */
-#include "aws.h"
+#include "aws/aws.h"
 
 #include <json-c/json.h>
 #include <string.h>
