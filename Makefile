@@ -139,7 +139,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 FORMAT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
 format:
 	$(Q)clang-format -i $(FORMAT_SRC)
-format-check:
+format-check: deps
 	$(Q)bad=0; for f in $(FORMAT_SRC); do clang-format "$$f" | cmp -s - "$$f" || { echo "format: $$f differs from .clang-format (make format)"; bad=1; }; done; exit $$bad
 
 demo: deps all
