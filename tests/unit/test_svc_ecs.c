@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -535,6 +536,15 @@ static void test_request_bodies(void **state)
 static void test_member_names_in_botocore(void **state)
 {
     (void)state;
+    /* An older botocore (Debian 12 packages 1.29) knows no service deployments:
+     * the names tarmac reads for them cannot be checked against it. */
+    int rc = system("python3 -c 'import botocore.session as s, sys\n"
+                    "m = s.get_session().get_service_model(\"ecs\")\n"
+                    "sys.exit(0 if \"ListServiceDeployments\" in m.operation_names else 3)' 2>/dev/null");
+    if (rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 3) {
+        print_message("SKIP: the installed botocore's ecs model is older than ECS service deployments\n");
+        skip();
+    }
     FILE *p = popen("python3 -c 'import botocore.session as s\n"
                     "m = s.get_session().get_service_model(\"ecs\")\n"
                     "for n in m.shape_names:\n"
