@@ -262,8 +262,7 @@ static void note_detail(const activity_note *n, strbuf *out)
         return;
     }
     sb_append(out, "A tarmac action, from the journal:\n\n");
-    json_object_object_foreach(o, key, val)
-    {
+    json_object_object_foreach(o, key, val) {
         if (str_eq(key, "plan"))
             continue; /* the whole plan: `tarmac log --json` shows it */
         detail_kv(out, key,

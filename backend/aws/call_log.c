@@ -42,8 +42,7 @@ static void redact_json(json_object *o)
     }
     if (!json_object_is_type(o, json_type_object))
         return;
-    json_object_object_foreach(o, key, val)
-    {
+    json_object_object_foreach(o, key, val) {
         if (aws_param_is_secret(key, strlen(key)))
             json_object_object_add(o, key, json_object_new_string("***"));
         else

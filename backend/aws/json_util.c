@@ -119,8 +119,7 @@ static bool find_nul(json_object *o, strbuf *path)
             path->buf[mark] = '\0';
         }
     } else if (json_object_is_type(o, json_type_object)) {
-        json_object_object_foreach(o, key, val)
-        {
+        json_object_object_foreach(o, key, val) {
             append_key(path, key);
             if (find_nul(val, path))
                 return true;

@@ -348,8 +348,7 @@ out:
     if (rc)
         aws_credentials_free(out);
     /* json-c holds copies of the secrets: wipe them before the object goes */
-    json_object_object_foreach(o, key, val)
-    {
+    json_object_object_foreach(o, key, val) {
         (void)key;
         if (json_object_is_type(val, json_type_string)) {
             int n = json_object_get_string_len(val);

@@ -90,8 +90,7 @@ static void sso_done_answer(http_engine *e, const http_result *res, void *ud)
         cr.session_token = ju_dup_string(rc, "sessionToken");
         if (ju_get_int64(rc, "expiration", &exp_ms))
             cr.expiration = exp_ms;
-        json_object_object_foreach(rc, k, v)
-        {
+        json_object_object_foreach(rc, k, v) {
             (void)k;
             if (json_object_is_type(v, json_type_string))
                 secret_wipe((void *)json_object_get_string(v), (size_t)json_object_get_string_len(v));

@@ -61,8 +61,7 @@ static void decode_repository(json_object *o, ecr_repository *r)
     r->created_at = ju_get_time(o, "createdAt");
     r->image_tag_mutability = ju_dup_string(o, "imageTagMutability");
     json_object *filters = ju_get_array(o, "imageTagMutabilityExclusionFilters");
-    JU_FOR_EACH_OBJECT(filters, i, f)
-    {
+    JU_FOR_EACH_OBJECT(filters, i, f) {
         char *s = ju_dup_string(f, "filter");
         if (s)
             VEC_PUSH(r->mutability_exclusion_filters, s);
@@ -79,7 +78,7 @@ int ecr_decode_repositories(const char *body, size_t len, ecr_repository_list *o
         return -1;
     json_object *arr = ju_get_array(root, "repositories");
     JU_FOR_EACH_OBJECT(arr, i, o)
-    decode_repository(o, VEC_NEW(*out));
+        decode_repository(o, VEC_NEW(*out));
     if (next_token)
         ju_get_token(root, "nextToken", next_token);
     json_object_put(root);
@@ -109,8 +108,7 @@ static void decode_severity_counts(json_object *map, ecr_image_detail *d)
 {
     if (!map)
         return;
-    json_object_object_foreach(map, key, val)
-    {
+    json_object_object_foreach(map, key, val) {
         (void)val;
         int n;
         if (d->finding_severity_counts.n >= 16 || !ju_get_int(map, key, &n) || n < 0)
@@ -161,7 +159,7 @@ int ecr_decode_images(const char *body, size_t len, ecr_image_detail_list *out, 
     json_object *arr = ju_get_array(root, "imageDetails");
     size_t first = out->n;
     JU_FOR_EACH_OBJECT(arr, i, o)
-    decode_image_detail(o, VEC_NEW(*out));
+        decode_image_detail(o, VEC_NEW(*out));
     if (next_token)
         ju_get_token(root, "nextToken", next_token);
     json_object_put(root);
@@ -204,8 +202,7 @@ static void decode_image(json_object *o, ecr_image *img)
 static void decode_failures(json_object *root, ecr_batch_get_result *out)
 {
     json_object *arr = ju_get_array(root, "failures");
-    JU_FOR_EACH_OBJECT(arr, i, o)
-    {
+    JU_FOR_EACH_OBJECT(arr, i, o) {
         ecr_image_failure *f = VEC_NEW(out->failures);
         decode_image_id(o, &f->image_digest, &f->image_tag);
         f->failure_code = ju_dup_string(o, "failureCode");
@@ -237,7 +234,7 @@ int ecr_decode_batch_get_image(const char *body, size_t len, ecr_batch_get_resul
     json_object *arr = ju_get_array(root, "images");
     size_t first = out->images.n, first_failure = out->failures.n;
     JU_FOR_EACH_OBJECT(arr, i, o)
-    decode_image(o, VEC_NEW(out->images));
+        decode_image(o, VEC_NEW(out->images));
     decode_failures(root, out);
     json_object_put(root);
     return check_images(out, first, first_failure, "BatchGetImage", "images", "imageId.imageDigest", err);
@@ -271,8 +268,7 @@ int ecr_decode_batch_delete_image(const char *body, size_t len, ecr_batch_get_re
         return -1;
     json_object *arr = ju_get_array(root, "imageIds");
     size_t first = out->images.n, first_failure = out->failures.n;
-    JU_FOR_EACH_OBJECT(arr, i, o)
-    {
+    JU_FOR_EACH_OBJECT(arr, i, o) {
         ecr_image *img = VEC_NEW(out->images);
         img->image_digest = ju_dup_string(o, "imageDigest");
         img->image_tag = ju_dup_string(o, "imageTag");

@@ -40,8 +40,7 @@ static bool get_count(json_object *o, const char *key, int *out)
 static void decode_failures(json_object *root, ecs_failure_list *out)
 {
     json_object *arr = ju_get_array(root, "failures");
-    JU_FOR_EACH_OBJECT(arr, i, o)
-    {
+    JU_FOR_EACH_OBJECT(arr, i, o) {
         ecs_failure *f = VEC_NEW(*out);
         f->arn = ju_dup_string(o, "arn");
         f->reason = ju_dup_string(o, "reason");
@@ -70,8 +69,7 @@ int ecs_decode_clusters(const char *body, size_t len, ecs_clusters_result *out, 
     if (!root)
         return -1;
     json_object *arr = ju_get_array(root, "clusters");
-    JU_FOR_EACH_OBJECT(arr, i, o)
-    {
+    JU_FOR_EACH_OBJECT(arr, i, o) {
         ecs_cluster *c = VEC_NEW(out->clusters);
         c->cluster_arn = ju_dup_string(o, "clusterArn");
         c->cluster_name = ju_dup_string(o, "clusterName");
@@ -140,8 +138,7 @@ static void decode_service(json_object *o, ecs_service *s)
     s->scheduling_strategy = ju_dup_string(o, "schedulingStrategy");
     s->deployment_controller_type = ju_dup_string(ju_get_object(o, "deploymentController"), "type");
     json_object *lbs = ju_get_array(o, "loadBalancers");
-    JU_FOR_EACH_OBJECT(lbs, i, l)
-    {
+    JU_FOR_EACH_OBJECT(lbs, i, l) {
         ecs_load_balancer *lb = VEC_NEW(s->load_balancers);
         lb->target_group_arn = ju_dup_string(l, "targetGroupArn");
         lb->load_balancer_name = ju_dup_string(l, "loadBalancerName");
@@ -151,10 +148,9 @@ static void decode_service(json_object *o, ecs_service *s)
     decode_deployment_configuration(ju_get_object(o, "deploymentConfiguration"), &s->deployment_configuration);
     json_object *deps = ju_get_array(o, "deployments");
     JU_FOR_EACH_OBJECT(deps, i, d)
-    decode_deployment(d, VEC_NEW(s->deployments));
+        decode_deployment(d, VEC_NEW(s->deployments));
     json_object *events = ju_get_array(o, "events");
-    JU_FOR_EACH_OBJECT(events, i, e)
-    {
+    JU_FOR_EACH_OBJECT(events, i, e) {
         ecs_service_event *ev = VEC_NEW(s->events);
         ev->id = ju_dup_string(e, "id");
         ev->created_at = ju_get_time(e, "createdAt");
@@ -173,7 +169,7 @@ int ecs_decode_services(const char *body, size_t len, ecs_services_result *out, 
         return -1;
     json_object *arr = ju_get_array(root, "services");
     JU_FOR_EACH_OBJECT(arr, i, o)
-    decode_service(o, VEC_NEW(out->services));
+        decode_service(o, VEC_NEW(out->services));
     decode_failures(root, &out->failures);
     json_object_put(root);
     return 0;
@@ -203,8 +199,7 @@ static void decode_container_definition(json_object *o, ecs_container_definition
     c->log_configuration.log_driver = ju_dup_string(log, "logDriver");
     json_object *opts = ju_get_object(log, "options");
     if (opts) {
-        json_object_object_foreach(opts, key, val)
-        {
+        json_object_object_foreach(opts, key, val) {
             (void)val;
             char *v = ju_dup_string(opts, key); /* a map of strings: others are skipped */
             if (!v)
@@ -237,7 +232,7 @@ int ecs_decode_task_definition(const char *body, size_t len, const char *operati
     ju_get_strvec(td, "requiresCompatibilities", &out->requires_compatibilities);
     json_object *defs = ju_get_array(td, "containerDefinitions");
     JU_FOR_EACH_OBJECT(defs, i, c)
-    decode_container_definition(c, VEC_NEW(out->container_definitions));
+        decode_container_definition(c, VEC_NEW(out->container_definitions));
     out->registered_at = ju_get_time(td, "registeredAt");
     size_t n = 0;
     const char *raw =
@@ -267,11 +262,9 @@ static void decode_container(json_object *o, ecs_container *c)
 static char *task_private_ip(json_object *task)
 {
     json_object *atts = ju_get_array(task, "attachments");
-    JU_FOR_EACH_OBJECT(atts, i, a)
-    {
+    JU_FOR_EACH_OBJECT(atts, i, a) {
         json_object *details = ju_get_array(a, "details");
-        JU_FOR_EACH_OBJECT(details, k, d)
-        {
+        JU_FOR_EACH_OBJECT(details, k, d) {
             const char *name = ju_get_string(d, "name", NULL);
             if (str_eq(name, "privateIPv4Address")) {
                 char *ip = ju_dup_string(d, "value");
@@ -305,7 +298,7 @@ static void decode_task(json_object *o, ecs_task *t)
     t->stopped_at = ju_get_time(o, "stoppedAt");
     json_object *cs = ju_get_array(o, "containers");
     JU_FOR_EACH_OBJECT(cs, i, c)
-    decode_container(c, VEC_NEW(t->containers));
+        decode_container(c, VEC_NEW(t->containers));
 }
 
 int ecs_decode_tasks(const char *body, size_t len, ecs_tasks_result *out, aws_budget *budget, aws_error *err)
@@ -316,7 +309,7 @@ int ecs_decode_tasks(const char *body, size_t len, ecs_tasks_result *out, aws_bu
     json_object *arr = ju_get_array(root, "tasks");
     size_t first = out->tasks.n, first_failure = out->failures.n;
     JU_FOR_EACH_OBJECT(arr, i, o)
-    decode_task(o, VEC_NEW(out->tasks));
+        decode_task(o, VEC_NEW(out->tasks));
     decode_failures(root, &out->failures);
     json_object_put(root);
     for (size_t k = first; k < out->tasks.n; k++)
@@ -365,7 +358,7 @@ int ecs_decode_service_deployment_briefs(const char *body, size_t len, ecs_servi
         return -1;
     json_object *arr = ju_get_array(root, "serviceDeployments");
     JU_FOR_EACH_OBJECT(arr, i, o)
-    decode_brief(o, VEC_NEW(*out));
+        decode_brief(o, VEC_NEW(*out));
     if (next_token)
         ju_get_token(root, "nextToken", next_token);
     json_object_put(root);
@@ -392,7 +385,7 @@ static void decode_service_deployment(json_object *o, ecs_service_deployment *d)
     d->updated_at = ju_get_time(o, "updatedAt");
     json_object *src = ju_get_array(o, "sourceServiceRevisions");
     JU_FOR_EACH_OBJECT(src, i, r)
-    decode_revision_summary(r, VEC_NEW(d->source_service_revisions));
+        decode_revision_summary(r, VEC_NEW(d->source_service_revisions));
     json_object *target = ju_get_object(o, "targetServiceRevision");
     if (target)
         decode_revision_summary(target, &d->target_service_revision);
@@ -423,7 +416,7 @@ int ecs_decode_service_deployments(const char *body, size_t len, ecs_service_dep
         return -1;
     json_object *arr = ju_get_array(root, "serviceDeployments");
     JU_FOR_EACH_OBJECT(arr, i, o)
-    decode_service_deployment(o, VEC_NEW(out->service_deployments));
+        decode_service_deployment(o, VEC_NEW(out->service_deployments));
     decode_failures(root, &out->failures);
     json_object_put(root);
     return 0;
@@ -579,10 +572,11 @@ char *ecs_encode_register_copy(const ecs_task_definition *base, const ecs_image_
     for (size_t k = 0; k < n; k++) {
         bool found = false;
         JU_FOR_EACH_OBJECT(defs, i, c)
-        if (str_eq(ju_get_string(c, "name", NULL), overrides[k].container_name)) {
-            json_object_object_add(c, "image", json_object_new_string(overrides[k].image ? overrides[k].image : ""));
-            found = true;
-        }
+            if (str_eq(ju_get_string(c, "name", NULL), overrides[k].container_name)) {
+                json_object_object_add(c, "image",
+                                       json_object_new_string(overrides[k].image ? overrides[k].image : ""));
+                found = true;
+            }
         if (!found) {
             json_object_put(td);
             register_refused(err, "RegisterTaskDefinition: the task definition has no container named %s",
