@@ -163,6 +163,12 @@ const lv_column con_log_columns[] = {
 
 const int con_log_ncolumns = (int)ARRAY_LEN(con_log_columns);
 
+/* A call's row id in the log: what Enter finds the call by again. */
+static void call_row_id(const aws_call_record *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "%lld/%s/%s", (long long)r->when, r->operation, r->request_id);
+}
+
 void con_log_rebuild(console *c)
 {
     const aws_call_record *rec = NULL;
@@ -172,7 +178,7 @@ void con_log_rebuild(console *c)
     for (size_t k = n; k-- > 0;) {
         const aws_call_record *r = &rec[k];
         char id[200], t[16];
-        snprintf(id, sizeof id, "%lld/%s/%s", (long long)r->when, r->operation, r->request_id);
+        call_row_id(r, id, sizeof id);
         lv_row *row = lv_add(&c->ov.log_lv, id);
         time_t secs = (time_t)(r->when / 1000);
         struct tm tm;
@@ -209,7 +215,7 @@ static void log_detail(console *c)
     const aws_call_record *r = NULL;
     for (size_t k = 0; row && k < n && !r; k++) {
         char id[200];
-        snprintf(id, sizeof id, "%lld/%s/%s", (long long)rec[k].when, rec[k].operation, rec[k].request_id);
+        call_row_id(&rec[k], id, sizeof id);
         if (str_eq(id, row->id))
             r = &rec[k];
     }
